@@ -1,0 +1,13 @@
+/**
+ * @file svcq.h
+ * @brief Umbrella header: includes every public header of libsvcq.
+ */
+#ifndef SVCQ_H
+#define SVCQ_H
+
+#include "svcq/common.h"
+#include "svcq/version.h"
+#include "svcq/context.h"
+#include "svcq/writer.h"
+
+#endif

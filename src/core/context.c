@@ -1,0 +1,87 @@
+#include <string.h>
+#include <time.h>
+
+#include "core/core.h"
+
+/* Defaults live in alloc.c, the one file allowed to call the C allocator. */
+void *sq_default_malloc(size_t size, void *user_data);
+void *sq_default_realloc(void *ptr, size_t size, void *user_data);
+void sq_default_free(void *ptr, void *user_data);
+
+static bool all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
+int svcq_ctx_options_init(svcq_ctx_options *opts, uint32_t version)
+{
+    if (!opts)
+        return SVCQ_EINVAL;
+    if (version == 0 || version > SVCQ_CTX_OPTIONS_VERSION)
+        return SVCQ_EVERSION;
+    memset(opts, 0, sizeof(*opts));
+    opts->version = version;
+    return SVCQ_OK;
+}
+
+int svcq_ctx_new(svcq_ctx **out, const svcq_ctx_options *opts)
+{
+    if (!out)
+        return SVCQ_EINVAL;
+    *out = NULL;
+
+    svcq_ctx_options defaults = SVCQ_CTX_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version == 0 || opts->version > SVCQ_CTX_OPTIONS_VERSION)
+        return SVCQ_EVERSION;
+    if (opts->reserved0 || opts->reserved1 || !all_zero(opts->reserved, sizeof(opts->reserved)))
+        return SVCQ_EINVAL;
+    int hooks = !!opts->malloc_fn + !!opts->realloc_fn + !!opts->free_fn;
+    if (hooks != 0 && hooks != 3)
+        return SVCQ_EINVAL;
+
+    svcq_ctx boot = {
+        .malloc_fn = hooks ? opts->malloc_fn : sq_default_malloc,
+        .realloc_fn = hooks ? opts->realloc_fn : sq_default_realloc,
+        .free_fn = hooks ? opts->free_fn : sq_default_free,
+        .alloc_user_data = hooks ? opts->alloc_user_data : NULL,
+        .clock_fn = opts->clock_fn,
+        .clock_user_data = opts->clock_user_data,
+        .log_fn = opts->log_fn,
+        .log_user_data = opts->log_user_data,
+        .log_min_level = opts->log_min_level,
+    };
+    svcq_ctx *ctx = sq_malloc(&boot, sizeof(*ctx));
+    if (!ctx)
+        return SVCQ_ENOMEM;
+    *ctx = boot;
+    *out = ctx;
+    return SVCQ_OK;
+}
+
+void svcq_ctx_free(svcq_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    sq_free(ctx, ctx);
+}
+
+const char *svcq_ctx_errmsg(const svcq_ctx *ctx)
+{
+    return ctx ? ctx->errmsg : "";
+}
+
+svcq_time svcq_ctx_now(const svcq_ctx *ctx)
+{
+    if (ctx && ctx->clock_fn)
+        return ctx->clock_fn(ctx->clock_user_data);
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return (svcq_time)time(NULL);
+    return (svcq_time)ts.tv_sec;
+}

@@ -1,0 +1,69 @@
+/* Internal core API: the context, allocation through its hooks, errors, log.
+ * Nothing here is exported; every module of src/ includes it. */
+#ifndef SQ_CORE_H
+#define SQ_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "svcq/context.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SQ_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define SQ_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SQ_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SQ_PRINTF(fmt, args)
+#define SQ_LIKELY(x) (x)
+#define SQ_UNLIKELY(x) (x)
+#endif
+
+#define SQ_ERRMSG_SIZE 512
+/* The most negative error code this build knows; moves when codes are added. */
+#define SQ_ERROR_MIN SVCQ_EABORTED
+
+struct svcq_ctx {
+    svcq_malloc_fn malloc_fn;
+    svcq_realloc_fn realloc_fn;
+    svcq_free_fn free_fn;
+    void *alloc_user_data;
+    svcq_clock_fn clock_fn;
+    void *clock_user_data;
+    svcq_log_fn log_fn;
+    void *log_user_data;
+    int32_t log_min_level;
+    /* Fixed size so that reporting ENOMEM never needs memory. */
+    char errmsg[SQ_ERRMSG_SIZE];
+};
+
+/* Allocation through the context's hooks. All return NULL on failure (and on
+ * size overflow); none records an error message, callers do. */
+void *sq_malloc(svcq_ctx *ctx, size_t size);
+void *sq_calloc(svcq_ctx *ctx, size_t count, size_t size);
+void *sq_realloc(svcq_ctx *ctx, void *ptr, size_t size);
+/* realloc of count * size bytes, failing on overflow. */
+void *sq_reallocarray(svcq_ctx *ctx, void *ptr, size_t count, size_t size);
+void sq_free(svcq_ctx *ctx, void *ptr);
+
+/* Records a detailed message on ctx (if not NULL) and returns code, so that
+ * error paths read `return sq_error(ctx, SVCQ_EINVAL, "...")`. */
+int sq_error(svcq_ctx *ctx, int code, const char *fmt, ...) SQ_PRINTF(3, 4);
+/* The common ENOMEM report. */
+int sq_enomem(svcq_ctx *ctx);
+
+/* Sends a formatted message to the log hook when one is set and the level
+ * passes the filter. Long messages are cut at 1 KiB. */
+void sq_log(svcq_ctx *ctx, int32_t level, const char *fmt, ...) SQ_PRINTF(3, 4);
+
+/* Overflow-checked arithmetic used by sizes throughout. */
+static inline bool sq_size_mul(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+static inline bool sq_size_add(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_add_overflow(a, b, out);
+}
+
+#endif

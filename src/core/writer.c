@@ -1,0 +1,99 @@
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/core.h"
+#include "svcq/writer.h"
+
+struct svcq_buffer {
+    sq_buf buf;
+};
+
+int svcq_writer_init(svcq_writer *writer, uint32_t version)
+{
+    if (!writer)
+        return SVCQ_EINVAL;
+    if (version == 0 || version > SVCQ_WRITER_VERSION)
+        return SVCQ_EVERSION;
+    memset(writer, 0, sizeof(*writer));
+    writer->version = version;
+    return SVCQ_OK;
+}
+
+static int write_file(const char *data, size_t size, void *user_data)
+{
+    return fwrite(data, 1, size, (FILE *)user_data) == size ? 0 : SVCQ_EIO;
+}
+
+int svcq_writer_to_file(svcq_writer *writer, FILE *stream)
+{
+    if (!writer || !stream)
+        return SVCQ_EINVAL;
+    *writer = (svcq_writer){ SVCQ_WRITER_VERSION, 0, write_file, stream };
+    return SVCQ_OK;
+}
+
+int svcq_buffer_new(svcq_buffer **out, svcq_ctx *ctx)
+{
+    if (!out || !ctx)
+        return SVCQ_EINVAL;
+    *out = NULL;
+    svcq_buffer *b = sq_malloc(ctx, sizeof(*b));
+    if (!b)
+        return sq_enomem(ctx);
+    sq_buf_init(&b->buf, ctx);
+    *out = b;
+    return SVCQ_OK;
+}
+
+void svcq_buffer_free(svcq_buffer *buffer)
+{
+    if (!buffer)
+        return;
+    svcq_ctx *ctx = buffer->buf.ctx;
+    sq_buf_free(&buffer->buf);
+    sq_free(ctx, buffer);
+}
+
+const char *svcq_buffer_data(const svcq_buffer *buffer)
+{
+    return buffer && buffer->buf.data ? buffer->buf.data : "";
+}
+
+size_t svcq_buffer_size(const svcq_buffer *buffer)
+{
+    return buffer ? buffer->buf.len : 0;
+}
+
+void svcq_buffer_clear(svcq_buffer *buffer)
+{
+    if (buffer)
+        sq_buf_truncate(&buffer->buf, 0);
+}
+
+static int write_buffer(const char *data, size_t size, void *user_data)
+{
+    svcq_buffer *b = user_data;
+    return sq_buf_append(&b->buf, data, size);
+}
+
+int svcq_writer_to_buffer(svcq_writer *writer, svcq_buffer *buffer)
+{
+    if (!writer || !buffer)
+        return SVCQ_EINVAL;
+    *writer = (svcq_writer){ SVCQ_WRITER_VERSION, 0, write_buffer, buffer };
+    return SVCQ_OK;
+}
+
+int svcq_writer_write(const svcq_writer *writer, const char *data, size_t size)
+{
+    if (!writer || !writer->write || (!data && size))
+        return SVCQ_EINVAL;
+    if (writer->version == 0 || writer->version > SVCQ_WRITER_VERSION)
+        return SVCQ_EVERSION;
+    if (size == 0)
+        return SVCQ_OK;
+    int rc = writer->write(data, size, writer->user_data);
+    if (rc == 0)
+        return SVCQ_OK;
+    return rc < 0 && rc >= SQ_ERROR_MIN ? rc : SVCQ_EABORTED;
+}
