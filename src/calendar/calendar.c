@@ -41,7 +41,6 @@
 /* ...and, past the regular year, not beyond this many years in all. */
 #define DENSE_MAX_YEARS 512
 #define CYCLE_YEARS 400
-#define LINEAR_STEPS 8
 
 typedef struct ivl_list {
     int32_t *v; /* 2n values: start, end pairs sorted by start */
@@ -65,9 +64,11 @@ typedef struct span {
     int64_t dbase; /* t0 rounded down to a UTC day */
     int64_t b0, b1; /* B(t0), B(t1) */
     const uint32_t *day_first;
+    const uint32_t *bus_first; /* per bucket of business time, see span_make */
     sq_ivl *iv;
     size_t n;
     uint32_t ndays;
+    uint32_t bshift;
     int32_t y0, y1; /* local years [y0, y1) */
 } span;
 
@@ -123,6 +124,7 @@ static void fmt_hm(char *buf, size_t size, int32_t s)
 static void span_free(svcq_ctx *ctx, span *sp)
 {
     sq_free(ctx, (void *)sp->day_first);
+    sq_free(ctx, (void *)sp->bus_first);
     sq_free(ctx, sp->iv);
     memset(sp, 0, sizeof(*sp));
 }
@@ -244,19 +246,41 @@ static int build_years(svcq_calendar *cal, int64_t ya, int64_t yb, ivec *out, in
 }
 
 /* Makes a span of years [ya, yb) from intervals iv (taken over) with
- * B(t0) = b0. */
+ * B(t0) = b0. A sentinel {t1, t1, b1} follows the intervals, so lookups need
+ * no bounds checks. */
 static int span_make(svcq_ctx *ctx, span *sp, int32_t ya, int32_t yb, int64_t t0, int64_t t1,
                      ivec *iv, int64_t b0)
 {
+    if (iv->n == iv->cap) {
+        sq_ivl *nv = sq_reallocarray(ctx, iv->v, iv->n + 1, sizeof(*nv));
+        if (!nv)
+            return sq_enomem(ctx);
+        iv->v = nv;
+        iv->cap = iv->n + 1;
+    }
     int64_t dbase = sq_floor_div(t0, SQ_DAY) * SQ_DAY;
     uint64_t nd = (uint64_t)(t1 - 1 - dbase) / SQ_DAY + 1;
-    uint32_t *df = sq_calloc(ctx, (size_t)nd, sizeof(*df));
-    if (!df)
-        return sq_enomem(ctx);
     int64_t cum = b0;
     for (size_t i = 0; i < iv->n; i++) {
         iv->v[i].cum = cum;
         cum += iv->v[i].close - iv->v[i].open;
+    }
+    iv->v[iv->n].open = iv->v[iv->n].close = t1;
+    iv->v[iv->n].cum = cum;
+    /* Buckets of 2^bshift business seconds, about one per interval:
+     * bus_first[k] is the first interval whose cumulated end reaches
+     * b0 + k * 2^bshift + 1, so the interval where a target v is reached lies
+     * between bus_first[k] and bus_first[k + 1] for k = (v - b0 - 1) >> bshift. */
+    uint32_t bshift = 10;
+    while (bshift < 62 && ((uint64_t)(cum - b0) >> bshift) > iv->n)
+        bshift++;
+    uint64_t nb = ((uint64_t)(cum - b0) >> bshift) + 2;
+    uint32_t *df = sq_calloc(ctx, (size_t)nd, sizeof(*df));
+    uint32_t *bf = sq_calloc(ctx, (size_t)nb, sizeof(*bf));
+    if (!df || !bf) {
+        sq_free(ctx, df);
+        sq_free(ctx, bf);
+        return sq_enomem(ctx);
     }
     size_t i = 0;
     for (uint64_t u = 0; u < nd; u++) {
@@ -265,6 +289,13 @@ static int span_make(svcq_ctx *ctx, span *sp, int32_t ya, int32_t yb, int64_t t0
             i++;
         df[u] = (uint32_t)i;
     }
+    i = 0;
+    for (uint64_t k = 0; k < nb; k++) {
+        int64_t bv = b0 + (int64_t)(k << bshift) + 1;
+        while (i < iv->n && iv->v[i].cum + (iv->v[i].close - iv->v[i].open) < bv)
+            i++;
+        bf[k] = (uint32_t)i;
+    }
     sp->len = (uint64_t)(t1 - t0);
     sp->t0 = t0;
     sp->t1 = t1;
@@ -272,6 +303,8 @@ static int span_make(svcq_ctx *ctx, span *sp, int32_t ya, int32_t yb, int64_t t0
     sp->b0 = b0;
     sp->b1 = cum;
     sp->day_first = df;
+    sp->bus_first = bf;
+    sp->bshift = bshift;
     sp->iv = iv->v;
     sp->n = iv->n;
     sp->ndays = (uint32_t)nd;
@@ -323,8 +356,8 @@ static int dense_extend(svcq_calendar *cal, int32_t ya, int32_t yb)
         rc = build_years(cal, ya, d->y0, &pre, &t0, &x);
     if (rc == SVCQ_OK && yb > d->y1)
         rc = build_years(cal, d->y1, yb, &post, &x, &t1);
-    size_t cap = pre.n + d->n + post.n;
-    if (rc == SVCQ_OK && cap) {
+    size_t cap = pre.n + d->n + post.n + 1; /* and the sentinel */
+    if (rc == SVCQ_OK) {
         all.v = sq_reallocarray(ctx, NULL, cap, sizeof(sq_ivl));
         if (!all.v)
             rc = sq_enomem(ctx);
@@ -375,21 +408,29 @@ static int32_t regular_year(const svcq_calendar *cal)
     return (int32_t)y;
 }
 
+/* The first interval that ends after t (the sentinel when none does);
+ * t within the span. */
 static inline const sq_ivl *span_locate(const span *sp, int64_t t)
 {
     const sq_ivl *iv = sp->iv + sp->day_first[((uint64_t)t - (uint64_t)sp->dbase) / SQ_DAY];
-    const sq_ivl *end = sp->iv + sp->n;
-    while (iv < end && iv->close <= t)
+    /* One step without a branch covers days with one interval; days with
+     * several may need more. */
+    iv += iv->close <= t;
+    while (SQ_UNLIKELY(iv->close <= t))
         iv++;
     return iv;
 }
 
+/* Business seconds before t in interval iv and those before it. */
+static inline int64_t ivl_B(const sq_ivl *iv, int64_t t)
+{
+    int64_t x = t - iv->open;
+    return iv->cum + (x > 0 ? x : 0);
+}
+
 static inline int64_t span_B(const span *sp, int64_t t)
 {
-    const sq_ivl *iv = span_locate(sp, t);
-    if (iv == sp->iv + sp->n)
-        return sp->b1;
-    return t > iv->open ? iv->cum + (t - iv->open) : iv->cum;
+    return ivl_B(span_locate(sp, t), t);
 }
 
 static inline bool span_has(const span *sp, int64_t t)
@@ -397,22 +438,23 @@ static inline bool span_has(const span *sp, int64_t t)
     return (uint64_t)t - (uint64_t)sp->t0 < sp->len;
 }
 
-/* The first interval at or after iv whose cumulated end reaches v; v must
- * not exceed the span's b1. */
-static inline const sq_ivl *span_target(const sq_ivl *iv, const sq_ivl *end, int64_t v)
+/* The first interval whose cumulated end reaches v, for b0 < v <= b1. */
+static inline const sq_ivl *span_find(const span *sp, int64_t v)
 {
-    for (int k = 0; k < LINEAR_STEPS; k++, iv++)
-        if (iv->cum + (iv->close - iv->open) >= v)
-            return iv;
-    size_t lo = 0, hi = (size_t)(end - iv);
+    uint64_t k = (uint64_t)(v - sp->b0 - 1) >> sp->bshift;
+    const sq_ivl *iv = sp->iv + sp->bus_first[k];
+    iv += iv->cum + (iv->close - iv->open) < v;
+    if (SQ_LIKELY(iv->cum + (iv->close - iv->open) >= v))
+        return iv;
+    size_t lo = (size_t)(iv - sp->iv), hi = sp->bus_first[k + 1];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (iv[mid].cum + (iv[mid].close - iv[mid].open) >= v)
+        if (sp->iv[mid].cum + (sp->iv[mid].close - sp->iv[mid].open) >= v)
             hi = mid;
         else
             lo = mid + 1;
     }
-    return iv + lo;
+    return sp->iv + lo;
 }
 
 static int ensure_cycle(svcq_calendar *cal)
@@ -903,7 +945,7 @@ int svcq_calendar_set_date_hours(svcq_calendar *cal, int32_t year, int32_t month
 {
     if (!cal)
         return SVCQ_EINVAL;
-    int64_t dn;
+    int64_t dn = 0;
     int rc = date_check(cal, year, month, day, &dn);
     if (rc)
         return rc;
@@ -928,7 +970,7 @@ int svcq_calendar_set_date_like(svcq_calendar *cal, int32_t year, int32_t month,
 {
     if (!cal)
         return SVCQ_EINVAL;
-    int64_t dn;
+    int64_t dn = 0;
     int rc = date_check(cal, year, month, day, &dn);
     if (rc)
         return rc;
@@ -943,7 +985,7 @@ int svcq_calendar_clear_date(svcq_calendar *cal, int32_t year, int32_t month, in
 {
     if (!cal)
         return SVCQ_EINVAL;
-    int64_t dn;
+    int64_t dn = 0;
     int rc = date_check(cal, year, month, day, &dn);
     if (rc)
         return rc;
@@ -1103,7 +1145,7 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
         int64_t t = start;
         for (;;) {
             if (v <= sp->b1) {
-                const sq_ivl *iv = span_target(span_locate(sp, t), sp->iv + sp->n, v);
+                const sq_ivl *iv = span_find(sp, v);
                 res = iv->open + (v - iv->cum);
                 break;
             }
@@ -1137,19 +1179,16 @@ int svcq_calendar_add(svcq_time *out, svcq_calendar *cal, svcq_time start, int64
     if (SQ_LIKELY(out && cal && seconds > 0)) {
         const span *d = &cal->dense;
         if (SQ_LIKELY(span_has(d, start))) {
-            const sq_ivl *iv = span_locate(d, start), *end = d->iv + d->n;
+            const sq_ivl *iv = span_locate(d, start);
             int64_t v;
-            if (iv < end &&
-                !__builtin_add_overflow(start > iv->open ? iv->cum + (start - iv->open) : iv->cum,
-                                        seconds, &v) &&
-                v <= d->b1) {
-                iv = span_target(iv, end, v);
+            if (!__builtin_add_overflow(ivl_B(iv, start), seconds, &v) && v <= d->b1) {
+                iv = span_find(d, v);
                 int64_t r = iv->open + (v - iv->cum);
                 if (r < iv->close || !(cal->flags & SVCQ_CALENDAR_RT_NEXT_OPENING)) {
                     *out = r;
                     return SVCQ_OK;
                 }
-                if (iv + 1 < end) {
+                if (iv + 1 < d->iv + d->n) {
                     *out = iv[1].open;
                     return SVCQ_OK;
                 }
@@ -1202,7 +1241,7 @@ int svcq_calendar_is_open(int32_t *out, svcq_calendar *cal, svcq_time t)
     if (rc)
         return rc;
     const sq_ivl *iv = span_locate(sp, t);
-    *out = iv < sp->iv + sp->n && iv->open <= t;
+    *out = iv->open <= t && t < iv->close;
     return SVCQ_OK;
 }
 
