@@ -353,6 +353,14 @@ class Header:
                     start = i + 1
                     continue
                 depth -= 1
+                head = flat[start:i].split('{', 1)[0]
+                if depth == 0 and re.search(r'\)\s*$', head) and 'typedef' not in head.split():
+                    # A function body: it has no ';' after it.
+                    self.errors.append(
+                        '%s:%d: function body in a public header (%s): inline code is not '
+                        'reachable through FFI; export a function instead'
+                        % (self.rel, self.line_of(start), ' '.join(head.split())[:60]))
+                    start = i + 1
             elif c == ';' and depth == 0:
                 s = flat[start:i]
                 if s.strip():

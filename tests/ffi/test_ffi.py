@@ -269,6 +269,7 @@ class LayoutTest(unittest.TestCase):
     def setUp(self):
         if not OPTS['cc']:
             self.skipTest('no C compiler given (--cc)')
+        sys.dont_write_bytecode = True     # keep __pycache__ out of the source tree
         sys.path.insert(0, os.path.join(OPTS['root'], 'tests', 'abi'))
         import abicheck
         self.project = abicheck.Project(OPTS['root'])
