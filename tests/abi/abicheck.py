@@ -961,7 +961,7 @@ def check_exports(ctx):
     if not os.path.basename(ctx.lib).startswith(want):
         errors.append('library file %s does not start with its SONAME %s' % (os.path.basename(ctx.lib), want))
     allowed = re.compile(r'(libc|libm|libpthread|librt|libdl|ld-linux[\w.-]*|'
-                         r'lib(a|ub|t|l|hwa)san|libgcc_s|libstdc\+\+|libclang_rt[\w.-]*)\.so[\d.]*$')
+                         r'lib(a|ub|t|l|hwa)san|libgcc_s|libclang_rt[\w.-]*)\.so[\d.]*$')
     for n in info['needed']:
         if not allowed.match(n):
             errors.append('the library needs %s: libsvcq depends on libc (and POSIX) only' % n)
