@@ -480,7 +480,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_get_weekday(const int32_t **intervals,
 
 /**
  * @brief The number of dated exceptions.
- * @param cal the calendar; NULL gives 0.
+ * @param cal the calendar.
+ * @return the count; 0 for a NULL @p cal.
  * @since 0.1
  */
 SVCQ_API size_t svcq_calendar_date_count(const svcq_calendar *cal);
