@@ -59,7 +59,8 @@ typedef struct sq_ivl {
 } sq_ivl;
 
 typedef struct span {
-    uint64_t len;  /* t1 - t0; 0 when the span is empty */
+    int64_t q0;    /* the part of [t0, t1) within the supported range: */
+    uint64_t qlen; /* [q0, q0 + qlen); qlen 0 when the span is empty */
     int64_t t0, t1;
     int64_t dbase; /* t0 rounded down to a UTC day */
     int64_t b0, b1; /* B(t0), B(t1) */
@@ -296,7 +297,8 @@ static int span_make(svcq_ctx *ctx, span *sp, int32_t ya, int32_t yb, int64_t t0
             i++;
         bf[k] = (uint32_t)i;
     }
-    sp->len = (uint64_t)(t1 - t0);
+    sp->q0 = t0 > CAL_TMIN ? t0 : CAL_TMIN;
+    sp->qlen = (uint64_t)((t1 < CAL_TMAX ? t1 : CAL_TMAX) - sp->q0);
     sp->t0 = t0;
     sp->t1 = t1;
     sp->dbase = dbase;
@@ -347,7 +349,7 @@ static int dense_extend(svcq_calendar *cal, int32_t ya, int32_t yb)
 {
     span *d = &cal->dense;
     svcq_ctx *ctx = cal->ctx;
-    if (!d->len)
+    if (!d->qlen)
         return span_build(cal, d, ya, yb, 0);
     ivec pre = { 0 }, post = { 0 }, all = { 0 };
     int64_t t0 = d->t0, t1 = d->t1, x;
@@ -433,9 +435,10 @@ static inline int64_t span_B(const span *sp, int64_t t)
     return ivl_B(span_locate(sp, t), t);
 }
 
+/* Whether t is in the span and in the supported range. */
 static inline bool span_has(const span *sp, int64_t t)
 {
-    return (uint64_t)t - (uint64_t)sp->t0 < sp->len;
+    return (uint64_t)t - (uint64_t)sp->q0 < sp->qlen;
 }
 
 /* The first interval whose cumulated end reaches v, for b0 < v <= b1. */
@@ -507,7 +510,7 @@ static int64_t cycle_year_start(const svcq_calendar *cal, int32_t y)
 static int ensure_years(svcq_calendar *cal, int32_t ya, int32_t yb, span **out)
 {
     span *d = &cal->dense;
-    if (!d->len) {
+    if (!d->qlen) {
         int rc = span_build(cal, d, ya, yb, 0);
         *out = d;
         return rc;
@@ -516,7 +519,7 @@ static int ensure_years(svcq_calendar *cal, int32_t ya, int32_t yb, span **out)
         *out = d;
         return SVCQ_OK;
     }
-    if (cal->far.len && ya >= cal->far.y0 && yb <= cal->far.y1) {
+    if (cal->far.qlen && ya >= cal->far.y0 && yb <= cal->far.y1) {
         *out = &cal->far;
         return SVCQ_OK;
     }
@@ -1184,11 +1187,13 @@ int svcq_calendar_add(svcq_time *out, svcq_calendar *cal, svcq_time start, int64
             if (!__builtin_add_overflow(ivl_B(iv, start), seconds, &v) && v <= d->b1) {
                 iv = span_find(d, v);
                 int64_t r = iv->open + (v - iv->cum);
+                if (SQ_UNLIKELY(r >= CAL_TMAX))
+                    return add_slow(out, cal, start, seconds);
                 if (r < iv->close || !(cal->flags & SVCQ_CALENDAR_RT_NEXT_OPENING)) {
                     *out = r;
                     return SVCQ_OK;
                 }
-                if (iv + 1 < d->iv + d->n) {
+                if (iv + 1 < d->iv + d->n && iv[1].open < CAL_TMAX) {
                     *out = iv[1].open;
                     return SVCQ_OK;
                 }
