@@ -460,6 +460,12 @@ static inline const sq_ivl *span_find(const span *sp, int64_t v)
     return sp->iv + lo;
 }
 
+/* Weekday of January 1 (1..7) and leapness: 4 bits. */
+static uint32_t year_type(int64_t y)
+{
+    return (uint32_t)sq_weekday(sq_days_from_civil(y, 1, 1)) << 1 | (uint32_t)sq_is_leap(y);
+}
+
 static int ensure_cycle(svcq_calendar *cal)
 {
     if (cal->cycle_ok)
@@ -477,13 +483,35 @@ static int ensure_cycle(svcq_calendar *cal)
     int64_t *prefix = sq_calloc(ctx, CYCLE_YEARS + 1, sizeof(*prefix));
     if (!prefix)
         return sq_enomem(ctx);
+    /* In regular years the business total of year y depends only on the
+     * "types" (weekday of January 1, leap or not) of years y-2 to y+1: the
+     * weekly hours of the days Dec 31 (y-1) to Dec 31 y follow from type(y),
+     * and the zone's offsets around the year from the footer rule's events of
+     * years y-2 to y+1 (an event lies within 7 days of its year; y-2's are
+     * always before the year's window, y+2's after it), each at a fixed
+     * place in its year given its type. Years with equal keys are the same
+     * year shifted by whole days, so each distinct key (a few dozen in 400
+     * years) is materialised once. */
+    uint32_t keys[CYCLE_YEARS];
+    int64_t totals[CYCLE_YEARS];
+    size_t nk = 0;
     ivec v = { 0 };
     int rc = SVCQ_OK;
     for (int32_t i = 0; i < CYCLE_YEARS && rc == SVCQ_OK; i++) {
-        int64_t a, b;
-        v.n = 0;
-        rc = build_years(cal, yh + i, yh + i + 1, &v, &a, &b);
-        prefix[i + 1] = prefix[i] + ivec_total(&v);
+        int64_t y = (int64_t)yh + i;
+        uint32_t key = year_type(y - 2) | year_type(y - 1) << 4 | year_type(y) << 8 |
+                       year_type(y + 1) << 12;
+        size_t k = 0;
+        while (k < nk && keys[k] != key)
+            k++;
+        if (k == nk) {
+            int64_t a, b;
+            v.n = 0;
+            rc = build_years(cal, y, y + 1, &v, &a, &b);
+            keys[nk] = key;
+            totals[nk++] = ivec_total(&v);
+        }
+        prefix[i + 1] = prefix[i] + totals[k];
     }
     sq_free(ctx, v.v);
     if (rc) {
@@ -511,9 +539,16 @@ static int ensure_years(svcq_calendar *cal, int32_t ya, int32_t yb, span **out)
 {
     span *d = &cal->dense;
     if (!d->qlen) {
-        int rc = span_build(cal, d, ya, yb, 0);
-        *out = d;
-        return rc;
+        /* The dense span starts where it is asked for, except far in the
+         * regular years: there it starts at the regular year, so that it
+         * stays near the present and far years use the cycle. */
+        int32_t reg = regular_year(cal);
+        bool far = ya > reg + 8;
+        int rc = span_build(cal, d, far ? reg - 1 : ya, far ? reg + 2 : yb, 0);
+        if (rc || !far) {
+            *out = d;
+            return rc;
+        }
     }
     if (ya >= d->y0 && yb <= d->y1) {
         *out = d;
@@ -524,12 +559,28 @@ static int ensure_years(svcq_calendar *cal, int32_t ya, int32_t yb, span **out)
         return SVCQ_OK;
     }
     int32_t lo = ya < d->y0 ? ya : d->y0, hi = yb > d->y1 ? yb : d->y1;
+    /* Years below the dense ones and a few above are added to it; years
+     * far above it go to the far span (the cycle needs ya >= yh, and yh is
+     * always below the dense span's end). */
     int32_t limit = d->y1 + DENSE_STEP;
     if (limit > d->y0 + DENSE_MAX_YEARS)
         limit = d->y0 + DENSE_MAX_YEARS;
     if (limit < regular_year(cal) + 8)
         limit = regular_year(cal) + 8;
-    if (hi <= limit) {
+    if (hi <= limit || ya < d->y1) {
+        /* Grow by half the current size at least, so that walking year by
+         * year costs O(n log n), not O(n^2). */
+        int32_t grow = (d->y1 - d->y0) / 2;
+        if (grow < 2)
+            grow = 2;
+        if (hi > d->y1 && hi < d->y1 + grow)
+            hi = d->y1 + grow < limit ? d->y1 + grow : limit > hi ? limit : hi;
+        if (lo < d->y0 && lo > d->y0 - grow)
+            lo = d->y0 - grow;
+        if (lo < CAL_YMIN - 1)
+            lo = CAL_YMIN - 1;
+        if (hi > CAL_YMAX + 2)
+            hi = CAL_YMAX + 2;
         int rc = dense_extend(cal, lo, hi);
         *out = &cal->dense;
         return rc;
@@ -1069,7 +1120,10 @@ static int next_open_at(svcq_calendar *cal, int64_t t, int64_t *out)
 
 static int next_close_at(svcq_calendar *cal, int64_t t, int64_t *out)
 {
-    int32_t reg = regular_year(cal);
+    /* Past the regular year, 400 days open without a break mean the weekly
+     * hours cover the whole week: the calendar never closes. */
+    int64_t reg = sq_tz_resolve(cal->tz, year_start_local(regular_year(cal)));
+    int64_t from = t > reg ? t : reg;
     for (;;) {
         if (t >= CAL_TMAX)
             return sq_error(cal->ctx, SVCQ_ERANGE,
@@ -1090,9 +1144,8 @@ static int next_close_at(svcq_calendar *cal, int64_t t, int64_t *out)
                                 "no closing before the end of the calendar range (10000-01-01)");
             return SVCQ_OK;
         }
-        /* Open to the end of the span: go on in the next one, unless these
-         * are regular years open all the time, which repeat for ever. */
-        if (sp->y0 >= reg && sp->n == 1 && sp->iv[0].open == sp->t0)
+        /* Open to the end of the span: go on in the next one. */
+        if (sp->t1 - from >= 400 * (int64_t)SQ_DAY)
             return sq_error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never closes after %lld",
                             (long long)t);
         t = sp->t1;
@@ -1145,7 +1198,11 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
         int64_t v;
         if (__builtin_add_overflow(span_B(sp, start), seconds, &v))
             return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
-        int64_t t = start;
+        /* Walk year by year through the dense years near the start; past
+         * them jump with the 400-year cycle. */
+        int32_t ylim = (int32_t)utc_year(start) + DENSE_STEP, reg = regular_year(cal);
+        if (ylim < reg + 8)
+            ylim = reg + 8;
         for (;;) {
             if (v <= sp->b1) {
                 const sq_ivl *iv = span_find(sp, v);
@@ -1154,12 +1211,10 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
             }
             if (sp->t1 >= CAL_TMAX)
                 return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
-            t = sp->t1;
-            rc = span_at(cal, t, &sp);
-            if (rc == SVCQ_OK && sp == &cal->far && v > sp->b1) {
+            if (sp == &cal->far || sp->y1 >= ylim)
                 rc = far_target(cal, v, &sp);
-                t = sp->t0;
-            }
+            else
+                rc = span_at(cal, sp->t1, &sp);
             if (rc)
                 return rc;
         }
