@@ -951,13 +951,13 @@ int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t siz
     if (has_rule) {
         tz_fill_rule(z, &rule, (uint16_t)v.h.type, v.h.chars, ctimes, cstates, ncyc, st0);
         if (v.h.time) {
-            const sq_tz_type *last = &z->types[z->trans_type[v.h.time - 1]];
-            const sq_tz_type *ru = &z->types[rule_type_at(z, z->trans[v.h.time - 1])];
-            if (last->off != ru->off || last->dst != ru->dst) {
+            sq_tz_type last = z->types[z->trans_type[v.h.time - 1]];
+            sq_tz_type ru = z->types[rule_type_at(z, z->trans[v.h.time - 1])];
+            if (last.off != ru.off || last.dst != ru.dst) {
                 svcq_tz_free(z);
                 rc = CORRUPT("TZif: footer (offset %d, dst %u) disagrees with the last "
                              "transition (offset %d, dst %u)",
-                             ru->off, ru->dst, last->off, last->dst);
+                             ru.off, ru.dst, last.off, last.dst);
                 goto done;
             }
         }

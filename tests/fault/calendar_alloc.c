@@ -22,9 +22,9 @@
 #define ZONEINFO SVCQ_TEST_DATA "/zoneinfo"
 #define H(h, m) ((h) * 3600 + (m) * 60)
 
-/* Instants the answers are checked at: 2025, 2040, 1950, 2900. */
+/* Instants the answers are checked at: 2025 (twice), 2040, 1990, 2889. */
 static const svcq_time probes[] = { 1748822400 + 3600 * 3, 1748822400 + 86400 * 4 + 7777,
-                                    2209075200 + 40000, -631152000 + 50000, 29000000000 };
+                                    2209075200 + 40000, 631152000 + 50000, 29000000000 };
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
 typedef struct st {
@@ -152,8 +152,10 @@ static void *setup_cal(test_alloc *alloc)
     st *s = bare(alloc);
     svcq_tz *tz;
     assert_int_equal(svcq_tz_load(&tz, s->ctx, "America/New_York", ZONEINFO), SVCQ_OK);
+    /* The twin's answers are the same for every setup: computed once. */
+    static char expected[2048];
     svcq_calendar *twin = NULL;
-    for (int k = 0; k < 2; k++) {
+    for (int k = expected[0] ? 1 : 0; k < 2; k++) {
         svcq_calendar *cal;
         assert_int_equal(svcq_calendar_new(&cal, s->ctx, tz, NULL), SVCQ_OK);
         const int32_t iv[2] = { H(8, 0), H(17, 0) };
@@ -168,8 +170,11 @@ static void *setup_cal(test_alloc *alloc)
             s->cal = cal;
     }
     svcq_tz_free(tz);
-    answers(twin, s->expected, sizeof(s->expected));
-    svcq_calendar_free(twin);
+    if (twin) {
+        answers(twin, expected, sizeof(expected));
+        svcq_calendar_free(twin);
+    }
+    memcpy(s->expected, expected, sizeof(expected));
     return s;
 }
 
@@ -452,5 +457,8 @@ int main(void)
         cmocka_unit_test(run_next_close_far_test),
         cmocka_unit_test(run_rt_add_test),
     };
+    const char *filter = getenv("SVCQ_TEST_FILTER");
+    if (filter)
+        cmocka_set_test_filter(filter);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
