@@ -252,7 +252,7 @@ int sq_jw_value(sq_jw *w, const sq_json *v);
  * init. Call it exactly once, also after an error. */
 int sq_jw_finish(sq_jw *w);
 
-/* Formats v as sq_jw_double does into out (NUL-terminated; at most 25
+/* Formats v as sq_jw_double does into out (NUL-terminated; at most 26
  * bytes are written, including the NUL); returns the length, or 0 when v is
  * not finite. */
 size_t sq_json_format_double(double v, char out[32]);
