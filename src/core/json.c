@@ -489,7 +489,7 @@ static int close_container(parser *ps, sq_json *node)
 {
     frame *f = &ps->frames[ps->depth - 1];
     size_t n = ps->top - f->start;
-    pending *kids = ps->stack + f->start;
+    const pending *kids = n ? ps->stack + f->start : NULL;
     node->type = f->type;
     node->hbits = 0;
     if (f->type == SQ_JSON_ARRAY) {
