@@ -207,19 +207,42 @@ static int32_t hex4(const unsigned char *p)
     return v;
 }
 
+/* SWAR: whether any of the 8 bytes in x is a quote, a backslash, a control
+ * character or non-ASCII (the bytes a string copy must stop at). */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+static inline uint64_t has_zero_byte(uint64_t x)
+{
+    return (x - ONES) & ~x & HIGHS;
+}
+static inline bool special8(uint64_t x)
+{
+    uint64_t ctl = (x - ONES * 0x20) & ~x & HIGHS; /* < 0x20 (or >= 0x80, also caught below) */
+    return (has_zero_byte(x ^ (ONES * '"')) | has_zero_byte(x ^ (ONES * '\\')) | ctl | (x & HIGHS)) != 0;
+}
+
 /* *pp points at the opening quote; on success it points past the closing
  * one and the unescaped, NUL-terminated string is in the arena. */
 static int parse_string(parser *ps, const unsigned char **pp, const char **out, size_t *outlen)
 {
     const unsigned char *open = *pp, *s = open + 1, *q = s, *end = ps->end;
-    /* Pass 1: find the closing quote. */
+    /* Pass 1: find the closing quote, noting whether anything but plain
+     * printable ASCII comes before it. */
+    bool plain = true;
     for (;;) {
-        while (q < end && *q != '"' && *q != '\\')
+        uint64_t x;
+        while (end - q >= 8 && (memcpy(&x, q, 8), !special8(x)))
+            q += 8;
+        while (q < end && *q != '"' && *q != '\\') {
+            if (*q < 0x20 || *q >= 0x80)
+                plain = false;
             q++;
+        }
         if (q >= end)
             return perr(ps, open, SVCQ_EPARSE, "unterminated string");
         if (*q == '"')
             break;
+        plain = false;
         q += 2;
         if (q > end)
             return perr(ps, open, SVCQ_EPARSE, "unterminated string");
@@ -230,6 +253,11 @@ static int parse_string(parser *ps, const unsigned char **pp, const char **out, 
         return sq_enomem(ps->ctx);
     char *d = dst;
     const unsigned char *r = s;
+    if (plain) {
+        memcpy(d, s, raw);
+        d += raw;
+        r = q;
+    }
     /* Pass 2: copy, validate and unescape (the result is never longer). */
     while (r < q) {
         const unsigned char *run = r;
@@ -759,7 +787,7 @@ bool sq_json_as_int(const sq_json *v, int64_t *out)
     }
     if (v->type == SQ_JSON_DOUBLE) {
         double d = v->u.d;
-        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == floor(d)) {
+        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double)(int64_t)d) {
             *out = (int64_t)d;
             return true;
         }
@@ -914,7 +942,9 @@ static int wrong_type(svcq_ctx *ctx, const char *key, const char *expected, cons
 {
     const char *found = sq_json_type_name(sq_json_typeof(v));
     if (v->type == SQ_JSON_DOUBLE && strcmp(expected, "an integer") == 0)
-        found = isfinite(v->u.d) && v->u.d == floor(v->u.d) ? "a number out of range" : "a number with a fraction";
+        /* Doubles of magnitude 2^52 and above are all integral. */
+        found = fabs(v->u.d) >= 4503599627370496.0 || v->u.d == (double)(int64_t)v->u.d ? "a number out of range"
+                                                                                          : "a number with a fraction";
     return sq_error(ctx, SVCQ_ECORRUPT, "field \"%s\": expected %s, found %s", key, expected, found);
 }
 
@@ -1331,6 +1361,12 @@ static void emit_string(sq_jw *w, const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
     emit_c(w, '"');
     while (p < end) {
+        uint64_t x;
+        /* Skip 8 plain bytes at a time (non-ASCII stops it: it may be U+2028). */
+        while (end - p >= 8 && (memcpy(&x, p, 8), !special8(x)))
+            p += 8;
+        if (p >= end)
+            break;
         unsigned char c = *p;
         if (c >= 0x20 && c != '"' && c != '\\' && c != 0xE2) {
             p++;
