@@ -453,7 +453,7 @@ static void doubles_round_trip(void **state)
 {
     fx *f = *state;
     rng_state = 12345;
-    for (int i = 0; i < 20000; i++) {
+    for (int i = 0; i < 4000; i++) {
         double d;
         uint64_t bits = rnd();
         if (i % 4 == 1)
@@ -1529,7 +1529,7 @@ static void round_trip_property(void **state)
 {
     fx *f = *state;
     rng_state = 20240601;
-    for (int iter = 0; iter < 3000; iter++) {
+    for (int iter = 0; iter < 2000; iter++) {
         model m;
         rand_model(&m, (int)(rnd() % 7));
         bool pretty = iter % 3 == 0;
