@@ -243,9 +243,9 @@ static int parse_string(parser *ps, const unsigned char **pp, const char **out, 
         if (*q == '"')
             break;
         plain = false;
-        q += 2;
-        if (q > end)
+        if (end - q < 2)
             return perr(ps, open, SVCQ_EPARSE, "unterminated string");
+        q += 2;
     }
     size_t raw = (size_t)(q - s);
     char *dst = arena_alloc(ps->doc, raw + 1, 1);
