@@ -101,7 +101,7 @@ typedef struct sq_json_limits {
  * SVCQ_ERANGE for a number too large for a double; SVCQ_ELIMIT when a
  * limit is exceeded; SVCQ_ENOMEM. On failure *out is set to NULL and the
  * context message says what and where (except for SVCQ_EINVAL without a
- * ctx). */
+ * ctx; for SVCQ_ENOMEM it is just "out of memory"). */
 int sq_json_parse(svcq_ctx *ctx, const char *text, size_t len, const sq_json_limits *limits,
                   sq_json_doc **out);
 
