@@ -40,6 +40,13 @@
  * interval that started the day before still applies. Where that tail and
  * the date's own hours overlap, the calendar is open when either says so.
  *
+ * ### JSON
+ * svcq_calendar_export_json() and svcq_calendar_import_json() write and read
+ * a calendar as a JSON document with the schema "svcq.calendar/1": the zone
+ * (by name, POSIX string or fixed offset), the options, the weekly hours
+ * ("09:00"-style local times) and the dated exceptions. The section "JSON
+ * format" of docs/calendar.md describes it field by field.
+ *
  * ### Supported range
  * Calendar operations accept and return instants from 1900-01-01T00:00:00Z
  * (-2208988800) up to but excluding 10000-01-01T00:00:00Z (253402300800);
@@ -59,6 +66,7 @@
 
 #include "common.h"
 #include "context.h"
+#include "writer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -605,6 +613,69 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_next_open(svcq_time *out, svcq_calenda
  */
 SVCQ_API SVCQ_NODISCARD int svcq_calendar_next_close(svcq_time *out, svcq_calendar *cal,
                                                      svcq_time t);
+
+/** Flag for svcq_calendar_export_json(): indented output (two spaces). */
+#define SVCQ_CALENDAR_JSON_PRETTY 0x1u
+
+/**
+ * @brief Writes the calendar as a JSON document (schema "svcq.calendar/1",
+ *        described in docs/calendar.md, "JSON format").
+ *
+ * The output is deterministic: fields in a fixed order, weekdays Monday
+ * first, exceptions in date order, times as "HH:MM" (or "HH:MM:SS"), ends
+ * past midnight as "30:00". A zone made from TZif data is written by its
+ * name, so svcq_calendar_import_json() can load it again (from the zoneinfo
+ * directory, or from a zone the host passes).
+ *
+ * @param cal    the calendar; not changed.
+ * @param writer where the text goes; read during the call.
+ * @param flags  0 or SVCQ_CALENDAR_JSON_PRETTY.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments or unknown flags;
+ *         SVCQ_ESTATE when the zone is TZif data without a name (nothing
+ *         would identify it), before anything is written; SVCQ_ENOMEM; or
+ *         what the writer's callback returned (SVCQ_EIO for a file,
+ *         SVCQ_EABORTED), in which case part of the text may have been
+ *         written.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_export_json(const svcq_calendar *cal,
+                                                      const svcq_writer *writer, uint32_t flags);
+
+/**
+ * @brief Makes a calendar from a JSON document (schema "svcq.calendar/1",
+ *        see docs/calendar.md, "JSON format").
+ *
+ * Unknown top-level and exception fields are ignored (newer writers may add
+ * some); every known field is checked as the setters check it. A zone given
+ * by name is taken from @p zone when @p zone has that name (hosts without a
+ * zoneinfo directory load their zones from bytes and pass them here), else
+ * loaded from @p zoneinfo_dir.
+ *
+ * @param out          receives the calendar (caller-owned,
+ *                     svcq_calendar_free()); NULL on failure.
+ * @param ctx          the context.
+ * @param json         the document, UTF-8; need not be NUL-terminated.
+ * @param size         its length in bytes.
+ * @param zoneinfo_dir the directory for svcq_tz_load(), or NULL for the
+ *                     default.
+ * @param zone         a zone to use when its name matches, or NULL; copied.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p out or @p ctx, NULL @p json with
+ *         a non-zero size, or values the setters refuse (overlapping
+ *         intervals, an impossible date); SVCQ_EPARSE for text that is not
+ *         JSON (the context message gives line and column) or a zone POSIX
+ *         string that does not parse; SVCQ_ECORRUPT for JSON that is not a
+ *         calendar document (a missing or mistyped field, an unknown weekday,
+ *         a malformed time or date); SVCQ_EVERSION for a newer schema
+ *         version; SVCQ_ENOTFOUND for an unknown zone name; SVCQ_ELIMIT for
+ *         too many intervals or exceptions, or a document beyond the parser's
+ *         limits; SVCQ_EIO, SVCQ_ECORRUPT from loading the zone file;
+ *         SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_import_json(svcq_calendar **out, svcq_ctx *ctx,
+                                                      const char *json, size_t size,
+                                                      const char *zoneinfo_dir,
+                                                      const svcq_tz *zone);
 
 #ifdef __cplusplus
 }

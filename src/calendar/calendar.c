@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calendar/calendar_internal.h"
 #include "calendar/civil.h"
 #include "calendar/tz.h"
 #include "core/core.h"
@@ -799,6 +800,11 @@ int svcq_calendar_get_options(svcq_calendar_options *out, const svcq_calendar *c
     out->version = SVCQ_CALENDAR_OPTIONS_VERSION;
     out->flags = cal->flags;
     return SVCQ_OK;
+}
+
+svcq_ctx *sq_calendar_ctx(const svcq_calendar *cal)
+{
+    return cal->ctx;
 }
 
 const svcq_tz *svcq_calendar_tz(const svcq_calendar *cal)

@@ -656,6 +656,7 @@ static int tz_from_rule(svcq_tz **out, svcq_ctx *ctx, const tz_rule *r, const ch
     svcq_tz *z;
     int rc = tz_alloc(ctx, r->has_dst ? 2 : 1, 0, n, rule_chars(r), name, &z);
     if (rc == SVCQ_OK) {
+        z->kind = SQ_TZ_POSIX;
         tz_fill_rule(z, r, 0, 0, times, states, n, st0);
         *out = z;
     }
@@ -704,6 +705,8 @@ int svcq_tz_fixed(svcq_tz **out, svcq_ctx *ctx, int32_t offset_seconds)
         return rc;
     memcpy(z->chars, name, len + 1);
     z->types[0].off = offset_seconds;
+    z->kind = SQ_TZ_FIXED;
+    z->fixed_off = offset_seconds;
     *out = z;
     return SVCQ_OK;
 }

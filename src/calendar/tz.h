@@ -20,9 +20,14 @@ typedef struct sq_tz_type {
     uint8_t pad[3];
 } sq_tz_type;
 
+/* Where a zone came from, for exports (the name says the rest). */
+enum { SQ_TZ_TZIF = 0, SQ_TZ_POSIX = 1, SQ_TZ_FIXED = 2 };
+
 struct svcq_tz {
     svcq_ctx *ctx;
     size_t size;       /* bytes of this block */
+    int32_t kind;      /* SQ_TZ_* */
+    int32_t fixed_off; /* SQ_TZ_FIXED: the offset */
     const char *name;  /* inside the block */
     sq_tz_type *types;
     uint32_t ntypes;

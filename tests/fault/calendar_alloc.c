@@ -403,6 +403,60 @@ static int run_rt_add(void *p)
     return svcq_calendar_add(&out, s->cal, fri, 9 * 3600);
 }
 
+/* ---- JSON --------------------------------------------------------------- */
+
+static const char json_doc[] =
+    "{\"schema\":\"svcq.calendar/1\",\"zone\":{\"name\":\"Europe/Berlin\"},"
+    "\"options\":{\"rt_next_opening\":true},"
+    "\"week\":{\"monday\":[[\"09:00\",\"12:00\"],[\"13:00\",\"18:00\"]],"
+    "\"tuesday\":[[\"09:00\",\"18:00\"]],\"saturday\":[[\"22:00\",\"30:00\"]]},"
+    "\"dates\":[{\"date\":\"2025-10-03\",\"closed\":true},"
+    "{\"date\":\"2025-10-04\",\"like\":\"monday\"},"
+    "{\"date\":\"2025-12-24\",\"hours\":[[\"09:00\",\"12:00\"]]}]}";
+
+static int run_import(void *p)
+{
+    st *s = p;
+    return svcq_calendar_import_json(&s->made, s->ctx, json_doc, sizeof(json_doc) - 1, ZONEINFO,
+                                     NULL);
+}
+
+static int run_import_hint(void *p)
+{
+    st *s = p;
+    /* The zone comes from the host (copied), not from the directory. */
+    return svcq_calendar_import_json(&s->made, s->ctx, json_doc, sizeof(json_doc) - 1,
+                                     SVCQ_TEST_DATA "/nowhere", s->tz);
+}
+
+static int run_export(void *p)
+{
+    st *s = p;
+    svcq_buffer *b;
+    int rc = svcq_buffer_new(&b, s->ctx);
+    if (rc)
+        return rc;
+    svcq_writer w;
+    rc = svcq_writer_to_buffer(&w, b);
+    if (rc == SVCQ_OK)
+        rc = svcq_calendar_export_json(s->cal, &w, SVCQ_CALENDAR_JSON_PRETTY);
+    /* On success the text reads back to the same calendar. */
+    if (rc == SVCQ_OK) {
+        test_alloc_arm(s->alloc, 0, false);
+        svcq_calendar *back;
+        assert_int_equal(svcq_calendar_import_json(&back, s->ctx, svcq_buffer_data(b),
+                                                   svcq_buffer_size(b), ZONEINFO, NULL),
+                         SVCQ_OK);
+        char a[2048], c[2048];
+        config(s->cal, a, sizeof(a));
+        config(back, c, sizeof(c));
+        assert_string_equal(a, c);
+        svcq_calendar_free(back);
+    }
+    svcq_buffer_free(b);
+    return rc;
+}
+
 #define SCENARIO(fn, setupfn)                                                               \
     static void fn##_test(void **state)                                                     \
     {                                                                                       \
@@ -432,6 +486,9 @@ SCENARIO(run_far, setup_cal_warm)
 SCENARIO(run_far_diff, setup_cal_warm)
 SCENARIO(run_next_close_far, setup_cal)
 SCENARIO(run_rt_add, setup_cal_rt)
+SCENARIO(run_import, setup_bare)
+SCENARIO(run_import_hint, setup_with_tz)
+SCENARIO(run_export, setup_with_cal)
 
 int main(void)
 {
@@ -456,6 +513,9 @@ int main(void)
         cmocka_unit_test(run_far_diff_test),
         cmocka_unit_test(run_next_close_far_test),
         cmocka_unit_test(run_rt_add_test),
+        cmocka_unit_test(run_import_test),
+        cmocka_unit_test(run_import_hint_test),
+        cmocka_unit_test(run_export_test),
     };
     const char *filter = getenv("SVCQ_TEST_FILTER");
     if (filter)
