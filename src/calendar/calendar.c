@@ -204,6 +204,23 @@ static int build_years(svcq_calendar *cal, int64_t ya, int64_t yb, ivec *out, in
 {
     int64_t da = sq_days_from_civil(ya, 1, 1), db = sq_days_from_civil(yb, 1, 1);
     int64_t la = da * SQ_DAY, lb = db * SQ_DAY;
+    /* Reserve room for the most intervals these days can have, so the
+     * build allocates once. */
+    uint32_t most = 0;
+    for (int i = 0; i < 7; i++)
+        if (cal->week[i].n > most)
+            most = cal->week[i].n;
+    for (size_t i = 0; i < cal->ndates; i++)
+        if (cal->dates[i].hours.n > most)
+            most = cal->dates[i].hours.n;
+    size_t need = out->n + (size_t)(db - da + 1) * most + 1;
+    if (need > out->cap) {
+        sq_ivl *nv = sq_reallocarray(cal->ctx, out->v, need, sizeof(*nv));
+        if (!nv)
+            return sq_enomem(cal->ctx);
+        out->v = nv;
+        out->cap = need;
+    }
     builder b = { cal, out, { 0 }, 0, 0 };
     sq_tz_cursor_init(&b.cur, cal->tz, la - 2 * SQ_DAY);
     *s_a = sq_tz_cursor_resolve(&b.cur, la);
@@ -1217,10 +1234,21 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
             }
             if (sp->t1 >= CAL_TMAX)
                 return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
-            if (sp == &cal->far || sp->y1 >= ylim)
+            if (sp == &cal->far || sp->y1 >= ylim) {
                 rc = far_target(cal, v, &sp);
-            else
-                rc = span_at(cal, sp->t1, &sp);
+            } else {
+                /* Grow the dense years once, by about the years the rest
+                 * needs at the average business time per year so far. */
+                int64_t per_year = (sp->b1 - sp->b0) / (sp->y1 - sp->y0);
+                int64_t more = per_year > 0 ? (v - sp->b1) / per_year + 2 : ylim - sp->y1;
+                if (more > ylim - sp->y1)
+                    more = ylim - sp->y1;
+                int32_t hi = sp->y1 + (int32_t)more;
+                if (hi > CAL_YMAX + 2)
+                    hi = CAL_YMAX + 2;
+                rc = dense_extend(cal, cal->dense.y0, hi);
+                sp = &cal->dense;
+            }
             if (rc)
                 return rc;
         }
