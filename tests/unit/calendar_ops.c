@@ -752,6 +752,65 @@ static void both_directions(void **state)
     svcq_calendar_free(cal);
 }
 
+/* Far years are served from per-year totals of one 400-year cycle (each
+ * kind of year computed once) and small spans materialised around the year
+ * asked for. The totals must agree with the materialised years: for far
+ * years y, B at an instant of y+1 seen from a span starting at y-1 equals B
+ * seen from a span starting at y; and a calendar that reaches a year through
+ * its dense years agrees with one that jumped there. Zones: northern and
+ * southern DST, DST all year, rules with transitions days away from their
+ * dates (with day-of-year dates counting Feb 29, the total of a year depends
+ * on whether the year before was a leap year: a memo keyed on the year
+ * alone fails here), a 45-minute zone. */
+static void cycle_consistency(void **state)
+{
+    (void)state;
+    const char *zones[] = { "America/New_York", "Australia/Sydney", "EST5EDT,0/0,J365/25",
+                            "AAA3BBB,J1/-100,J365/150", "CCC-2DDD,0/-95,365/145",
+                            "Pacific/Chatham" };
+    const char *quick = getenv("SVCQ_TEST_QUICK");
+    int step = quick && *quick && strcmp(quick, "0") != 0 ? 61 : 7;
+    for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+        svcq_tz *tz;
+        if (strchr(zones[z], ','))
+            assert_int_equal(svcq_tz_from_posix(&tz, ctx, zones[z]), SVCQ_OK);
+        else
+            tz = zone(zones[z]);
+        svcq_calendar *cal, *walk;
+        assert_int_equal(svcq_calendar_new(&cal, ctx, tz, NULL), SVCQ_OK);
+        svcq_tz_free(tz);
+        const int32_t day[4] = { H(0, 30), H(2, 30), H(9, 0), H(17, 0) };
+        weekdays(cal, day, 2);
+        const int32_t night[2] = { H(21, 0), H(27, 0) };
+        assert_int_equal(svcq_calendar_set_weekday(cal, SVCQ_SATURDAY, night, 1), SVCQ_OK);
+        assert_int_equal(svcq_calendar_set_closed(cal, 2030, 1, 1), SVCQ_OK);
+        assert_int_equal(svcq_calendar_copy(&walk, cal), SVCQ_OK);
+        svcq_time a = L(cal, 2025, 3, 3, 0);
+        for (int y = 2200; y < 2600; y += step) {
+            svcq_time t = L(cal, y + 1, 6, 15, H(12, 0));
+            int64_t d1, d2;
+            diff(cal, a, L(cal, y, 6, 1, 0)); /* span [y-1, y+2) */
+            d1 = diff(cal, a, t);
+            diff(cal, a, L(cal, y + 4, 6, 1, 0)); /* elsewhere */
+            diff(cal, a, L(cal, y + 1, 1, 15, 0)); /* span [y, y+3) */
+            d2 = diff(cal, a, t);
+            if (d1 != d2)
+                fail_msg("%s, %d: %lld vs %lld", zones[z], y, (long long)d1, (long long)d2);
+        }
+        /* Walk the dense years out to 2200 in steps the cache grows by;
+         * the other calendar reaches those years through the cycle. */
+        for (int y = 2030; y <= 2200; y += 10)
+            diff(walk, a, L(walk, y, 1, 1, 0));
+        for (int y = 2150; y <= 2199; y += 3) {
+            svcq_time t = L(cal, y, 7, 7, H(10, 0));
+            assert_int_equal(diff(cal, a, t), diff(walk, a, t));
+            assert_int_equal(add(cal, a, diff(cal, a, t)), add(walk, a, diff(walk, a, t)));
+        }
+        svcq_calendar_free(walk);
+        svcq_calendar_free(cal);
+    }
+}
+
 static void copies(void **state)
 {
     (void)state;
@@ -801,6 +860,7 @@ int main(void)
         cmocka_unit_test(range_and_arguments),
         cmocka_unit_test(far_future),
         cmocka_unit_test(both_directions),
+        cmocka_unit_test(cycle_consistency),
         cmocka_unit_test(copies),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
