@@ -357,6 +357,9 @@ static int read_dates(svcq_ctx *ctx, const sq_json *root, svcq_calendar *cal)
         }
         if (rc)
             return rc;
+        /* Each entry adds a date: one that did not was listed twice. */
+        if (svcq_calendar_date_count(cal) != i + 1)
+            return BAD("field \"dates\": %s is listed twice", ds);
     }
     return SVCQ_OK;
 }

@@ -290,6 +290,8 @@ static void import_errors(void **state)
         { "{" S "," Z ",\"dates\":[{\"date\":\"2025-01-01\",\"like\":\"fun\"}]}", SVCQ_ECORRUPT, "fun" },
         { "{" S "," Z ",\"dates\":[{\"date\":\"2025-01-01\",\"like\":1}]}", SVCQ_ECORRUPT, "like" },
         { "{" S "," Z ",\"dates\":[{\"date\":\"2025-01-01\",\"hours\":5}]}", SVCQ_ECORRUPT, "array" },
+        { "{" S "," Z ",\"dates\":[{\"date\":\"2025-01-01\",\"closed\":true},{\"date\":\"2025-01-01\",\"like\":\"monday\"}]}",
+          SVCQ_ECORRUPT, "listed twice" },
         { "{" S "," Z ",\"dates\":[{\"date\":\"2025-01-01\",\"hours\":[[\"09:00\",\"12:00\"],[\"10:00\",\"11:00\"]]}]}",
           SVCQ_EINVAL, "overlap" },
     };
