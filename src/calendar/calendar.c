@@ -9,13 +9,14 @@
  * then one array lookup: a per-UTC-day index gives the first interval that
  * ends after the day starts, a step or two reaches t's interval, and B(t) is
  * its cum plus the part of it before t. diff(a, b) = B(b) - B(a); add finds
- * the first interval whose cumulated end reaches B(start) + duration by a
- * short scan and then binary search. Nothing loops over days or minutes, and
- * a day of 23 or 25 hours needs no special case: intervals are real UTC
- * spans.
+ * the first interval whose cumulated end reaches B(start) + duration through
+ * a second index, per bucket of business time (about one bucket per
+ * interval), and a step. A sentinel interval ends the list so that lookups
+ * need no bounds checks. Nothing loops over days or minutes, and a day of 23
+ * or 25 hours needs no special case: intervals are real UTC spans.
  *
  * The list covers a contiguous range of years (the "dense" span) that grows
- * on demand. After the last table transition of the zone and the last dated
+ * on demand, by half its size at least. After the last table transition of the zone and the last dated
  * exception, business time is periodic with the 400-year Gregorian cycle
  * (146097 days = 20871 weeks; footer rules repeat with it too), so instants
  * far ahead are served from the per-year totals of one cycle and a small
@@ -24,7 +25,10 @@
  * Local times map to instants by sq_tz_cursor_resolve(): the earliest instant
  * whose wall-clock reading is at or after the local time. It is monotone, so
  * local intervals merged in local time convert into disjoint UTC intervals
- * in one forward pass over the zone's segments. */
+ * in one forward pass over the zone's segments.
+ *
+ * The cache is filled by operations that look like queries, which is why
+ * they take a non-const calendar: one calendar, one thread at a time. */
 #include <stdio.h>
 #include <string.h>
 
