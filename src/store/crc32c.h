@@ -1,0 +1,13 @@
+/* CRC-32C (Castagnoli), the checksum of the file store's journal. */
+#ifndef SQ_STORE_CRC32C_H
+#define SQ_STORE_CRC32C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Continues a CRC: sq_crc32c_update(sq_crc32c(a), b) == sq_crc32c(a b).
+ * Start with crc 0. */
+uint32_t sq_crc32c_update(uint32_t crc, const void *data, size_t n);
+uint32_t sq_crc32c(const void *data, size_t n);
+
+#endif
