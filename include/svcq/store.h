@@ -404,7 +404,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_sync(svcq_store_file *fs);
 
 /**
  * Figures of an open file store, filled by svcq_store_file_stats_get().
- * Set @c version (SVCQ_STORE_FILE_STATS_INIT does) before the call.
+ * Set @c version (SVCQ_STORE_FILE_STATS_INIT or svcq_store_file_stats_init()
+ * do) before the call.
  *
  * Version history: 1 — the fields below (0.1).
  */
@@ -420,8 +421,19 @@ typedef struct svcq_store_file_stats {
     uint64_t reserved[4];
 } svcq_store_file_stats;
 
-/** Static initialiser of a svcq_store_file_stats to pass to svcq_store_file_stats_get(). */
+/** Static initialiser equal to svcq_store_file_stats_init(&s, SVCQ_STORE_FILE_STATS_VERSION). */
 #define SVCQ_STORE_FILE_STATS_INIT { SVCQ_STORE_FILE_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, { 0 } }
+
+/**
+ * @brief Prepares @p stats for svcq_store_file_stats_get(): version set,
+ *        everything else zero.
+ * @param stats   the table to fill; every byte is written.
+ * @param version SVCQ_STORE_FILE_STATS_VERSION of the caller's header.
+ * @return SVCQ_OK; SVCQ_EINVAL if @p stats is NULL; SVCQ_EVERSION if
+ *         @p version is 0 or newer than this library knows.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_init(svcq_store_file_stats *stats, uint32_t version);
 
 /**
  * @brief Reports figures of @p fs, for instance to decide when to compact

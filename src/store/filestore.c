@@ -470,6 +470,17 @@ int svcq_store_file_sync(svcq_store_file *fs)
     return SVCQ_OK;
 }
 
+int svcq_store_file_stats_init(svcq_store_file_stats *stats, uint32_t version)
+{
+    if (!stats)
+        return SVCQ_EINVAL;
+    if (version == 0 || version > SVCQ_STORE_FILE_STATS_VERSION)
+        return SVCQ_EVERSION;
+    memset(stats, 0, sizeof(*stats));
+    stats->version = version;
+    return SVCQ_OK;
+}
+
 int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *out)
 {
     if (!fs || !out)

@@ -173,9 +173,12 @@ static void options_init_matches_macro(void **state)
     assert_int_equal(svcq_store_file_options_init(&b, 0), SVCQ_EVERSION);
     assert_int_equal(svcq_store_file_options_init(&b, SVCQ_STORE_FILE_OPTIONS_VERSION + 1), SVCQ_EVERSION);
     svcq_store_file_stats s = SVCQ_STORE_FILE_STATS_INIT, z;
-    memset(&z, 0, sizeof(z));
-    z.version = SVCQ_STORE_FILE_STATS_VERSION;
+    memset(&z, 0xA5, sizeof(z));
+    assert_int_equal(svcq_store_file_stats_init(&z, SVCQ_STORE_FILE_STATS_VERSION), SVCQ_OK);
     assert_memory_equal(&s, &z, sizeof(s));
+    assert_int_equal(svcq_store_file_stats_init(NULL, 1), SVCQ_EINVAL);
+    assert_int_equal(svcq_store_file_stats_init(&z, 0), SVCQ_EVERSION);
+    assert_int_equal(svcq_store_file_stats_init(&z, SVCQ_STORE_FILE_STATS_VERSION + 1), SVCQ_EVERSION);
 }
 
 static void open_errors(void **state)
