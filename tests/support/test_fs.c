@@ -8,11 +8,8 @@
 
 #include "test_fs.h"
 
-char *test_tmpdir(const char *tag)
+static char *make_dir(const char *base, const char *tag)
 {
-    const char *base = getenv("TMPDIR");
-    if (!base || !*base)
-        base = "/tmp";
     size_t n = strlen(base) + strlen(tag) + 32;
     char *path = malloc(n);
     if (!path)
@@ -23,6 +20,20 @@ char *test_tmpdir(const char *tag)
         return NULL;
     }
     return path;
+}
+
+char *test_tmpdir(const char *tag)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    return make_dir(base, tag);
+}
+
+char *test_tmpdir_mem(const char *tag)
+{
+    char *p = make_dir("/dev/shm", tag);
+    return p ? p : test_tmpdir(tag);
 }
 
 void test_rmtree(const char *path)

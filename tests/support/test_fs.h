@@ -7,6 +7,9 @@
 /* Makes a fresh directory under $TMPDIR (or /tmp); returns its malloc'd
  * path, or NULL. */
 char *test_tmpdir(const char *tag);
+/* The same in memory (/dev/shm) when that exists, for tests that open
+ * thousands of files and want the logic tested, not the disk's syncs. */
+char *test_tmpdir_mem(const char *tag);
 /* Removes a directory and everything in it (one level of subdirectories
  * and more: recursive). */
 void test_rmtree(const char *path);
