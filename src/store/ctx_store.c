@@ -84,14 +84,15 @@ int svcq_store_methods_init(svcq_store_methods *methods, uint32_t version)
     return SVCQ_OK;
 }
 
-/* Runs, newest first, the undo entries above mark (undo then release). */
+/* Runs, newest first, the undo entries above mark: undo, or release for
+ * an entry without undo. */
 static void undo_to(svcq_ctx *ctx, size_t mark)
 {
     while (ctx->undo_len > mark) {
         sq_undo_entry e = ctx->undo[--ctx->undo_len];
         if (e.undo)
             e.undo(ctx, e.data, e.arg);
-        if (e.release)
+        else if (e.release)
             e.release(ctx, e.data, e.arg);
     }
 }

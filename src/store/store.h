@@ -19,11 +19,13 @@
  * ends; a failing scope that had already written, or whose store lost the
  * transaction, aborts the batch (only a rollback is left).
  *
- * Undo entries: undo(ctx, data, arg) restores a handle and must not fail;
- * release(ctx, data, arg) frees data and runs after undo on rollback, alone
- * on commit (it must not touch handles: a context freed with a batch open
- * releases without undoing). Reserve before changing anything: a push then
- * cannot fail. */
+ * Undo entries: exactly one of their two functions runs. undo(ctx, data,
+ * arg) on rollback: restores the handle and frees what the entry holds; it
+ * must not fail. release(ctx, data, arg) when the change stays (commit, or
+ * a context freed with a batch open): frees what the entry holds (the old
+ * value, typically) and must not touch the handle, which may be gone by
+ * then. An entry without undo has its release run on rollback too.
+ * Reserve before changing anything: a push then cannot fail. */
 #ifndef SQ_STORE_STORE_H
 #define SQ_STORE_STORE_H
 

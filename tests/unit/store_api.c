@@ -535,15 +535,16 @@ static void undo_log(void **state)
     sq_tx tx;
     assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
     assert_int_equal(sq_undo_push(ctx, probe_undo, NULL, &p, 1), SVCQ_ESTATE);
-    assert_int_equal(sq_undo_reserve(ctx, 3), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 4), SVCQ_OK);
     for (int i = 1; i <= 3; i++)
         assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, (uint64_t)i), SVCQ_OK);
-    /* Failure: undone newest first, and released. */
+    assert_int_equal(sq_undo_push(ctx, NULL, probe_release, &p, 4), SVCQ_OK);
+    /* Failure: undone newest first; release only where there is no undo. */
     assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_EINVAL), SVCQ_EINVAL);
     assert_int_equal(p.nundone, 3);
     assert_int_equal(p.undone[0], 3);
     assert_int_equal(p.undone[2], 1);
-    assert_int_equal(p.released, 3);
+    assert_int_equal(p.released, 1);
 
     /* Success: released only. */
     memset(&p, 0, sizeof(p));
@@ -640,7 +641,7 @@ static void batch_undo(void **state)
     assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_OK);
     assert_int_equal(p.nundone, 3);
     assert_int_equal(p.undone[0], 3);
-    assert_int_equal(p.released, 3);
+    assert_int_equal(p.released, 0);
     assert_int_equal(s.calls[CB_ROLLBACK], 1);
 
     /* A call failing before it wrote: only its own undo runs, the batch
@@ -662,7 +663,7 @@ static void batch_undo(void **state)
     assert_int_equal(p.undone[0], 2);
     assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_OK);
     assert_int_equal(p.nundone, 1);
-    assert_int_equal(p.released, 2);
+    assert_int_equal(p.released, 1);
 
     /* A call failing after it wrote aborts the batch. */
     memset(&p, 0, sizeof(p));
@@ -683,7 +684,7 @@ static void batch_undo(void **state)
     assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ESTATE), SVCQ_ESTATE);
     assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
     assert_int_equal(p.nundone, 2);
-    assert_int_equal(p.released, 2);
+    assert_int_equal(p.released, 0);
     assert_int_equal(s.calls[CB_COMMIT], 0);
     assert_int_equal(s.calls[CB_ROLLBACK], 1);
     /* ... and the context is usable again. */
