@@ -671,12 +671,16 @@ static int recover(svcq_store_file *fs)
     for (;;) {
         size_t at = (size_t)(pos - win);
         sq_jnl_frame f;
-        sq_jnl_result r = sq_jnl_parse((const uint8_t *)rd.data + at, rd.len - at, &f);
+        sq_jnl_result r = SQ_JNL_MORE;
+        memset(&f, 0, sizeof(f));
+        if (rd.data)
+            r = sq_jnl_parse((const uint8_t *)rd.data + at, rd.len - at, &f);
         if (r == SQ_JNL_MORE) {
             if (win + rd.len >= size)
                 break; /* a torn frame at the end */
             /* Slide the unread part to the front and read on. */
-            memmove(rd.data, rd.data + at, rd.len - at);
+            if (at && rd.len > at)
+                memmove(rd.data, rd.data + at, rd.len - at);
             rd.len -= at;
             win = pos;
             size_t want = f.frame_len > READ_CHUNK ? f.frame_len : READ_CHUNK;
