@@ -1,4 +1,7 @@
-/* Store benchmarks, one JSON line per figure:
+/* Store benchmarks, one JSON line per figure (built with -DSVCQ_BENCH_SQLITE
+ * when libsqlite3 is found, SQLite is measured beside the file store's
+ * synced mode on the same records, alternating rounds so that both see the
+ * same load of the machine):
  * - memory store: puts and gets per second, through the record layer;
  * - file store: committed transactions per second of 1 KiB records in each
  *   durability mode, one record and 1,000 records per transaction, beside
@@ -20,6 +23,10 @@
 
 #include "store/store.h"
 #include "svcq.h"
+
+#ifdef SVCQ_BENCH_SQLITE
+#include <sqlite3.h>
+#endif
 
 #define SQLITE_TX_PER_S 4400.0
 #define SQLITE_ROWS_PER_S 96000.0
@@ -228,6 +235,127 @@ static void bench_commits(const char *dir)
     free(path);
 }
 
+/* ---- beside SQLite ------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* One round of the file store in full mode: records/s. */
+static double store_round(const char *path, size_t ntx, size_t per_tx, const char *value, size_t size)
+{
+    remove(path);
+    svcq_ctx *ctx;
+    if (svcq_ctx_new(&ctx, NULL) != SVCQ_OK)
+        die(NULL, "ctx");
+    attach(ctx, path, SVCQ_STORE_SYNC_FULL);
+    write_records(ctx, 1000000000, 3, per_tx, value, size);
+    double t0 = now_s();
+    write_records(ctx, 0, ntx, per_tx, value, size);
+    double t1 = now_s();
+    svcq_ctx_free(ctx);
+    remove(path);
+    return (double)(ntx * per_tx) / (t1 - t0);
+}
+
+#ifdef SVCQ_BENCH_SQLITE
+static void sql(sqlite3 *db, const char *q)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, q, NULL, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "store_bench: sqlite: %s: %s\n", q, err ? err : "?");
+        exit(1);
+    }
+}
+
+/* The same records in SQLite (WAL, synchronous=FULL): records/s. */
+static double sqlite_round(const char *dir, size_t ntx, size_t per_tx, const char *value, size_t size)
+{
+    char *path = test_path(dir, "reference.sqlite");
+    char *wal = test_path(dir, "reference.sqlite-wal"), *shm = test_path(dir, "reference.sqlite-shm");
+    remove(path);
+    remove(wal);
+    remove(shm);
+    sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        die(NULL, "sqlite open");
+    sql(db, "PRAGMA journal_mode=WAL");
+    sql(db, "PRAGMA synchronous=FULL");
+    sql(db, "CREATE TABLE record (kind TEXT, id TEXT, revision INTEGER, body BLOB, PRIMARY KEY (kind, id))");
+    sqlite3_stmt *ins;
+    if (sqlite3_prepare_v2(db, "INSERT INTO record VALUES ('bench', ?1, ?2, ?3)", -1, &ins, NULL) != SQLITE_OK)
+        die(NULL, "sqlite prepare");
+    char id[32];
+    double t0 = 0;
+    for (size_t t = 0; t < ntx + 3; t++) {
+        if (t == 3)
+            t0 = now_s(); /* after the same warm-up as the store's */
+        sql(db, "BEGIN");
+        for (size_t r = 0; r < per_tx; r++) {
+            snprintf(id, sizeof(id), "rec-%zu", t * per_tx + r);
+            sqlite3_bind_text(ins, 1, id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(ins, 2, 1);
+            sqlite3_bind_blob(ins, 3, value, (int)size, SQLITE_STATIC);
+            if (sqlite3_step(ins) != SQLITE_DONE)
+                die(NULL, "sqlite insert");
+            sqlite3_reset(ins);
+        }
+        sql(db, "COMMIT");
+    }
+    double t1 = now_s();
+    sqlite3_finalize(ins);
+    sqlite3_close(db);
+    remove(path);
+    remove(wal);
+    remove(shm);
+    free(path);
+    free(wal);
+    free(shm);
+    return (double)(ntx * per_tx) / (t1 - t0);
+}
+#endif
+
+/* The synced mode against SQLite: ROUNDS alternating rounds each, medians. */
+#define ROUNDS 5
+static void bench_versus_sqlite(const char *dir)
+{
+    char value[1024];
+    for (size_t i = 0; i < sizeof(value); i++)
+        value[i] = (char)('a' + i % 26);
+    char *path = test_path(dir, "versus.svcq");
+    for (int big = 0; big < 2; big++) {
+        size_t per_tx = big ? 1000 : 1;
+        size_t ntx = big ? (quick ? 3 : 20) : (quick ? 100 : 1000);
+        double ours[ROUNDS], theirs[ROUNDS];
+        int rounds = quick ? 1 : ROUNDS;
+        for (int r = 0; r < rounds; r++) {
+            ours[r] = store_round(path, ntx, per_tx, value, sizeof(value));
+#ifdef SVCQ_BENCH_SQLITE
+            theirs[r] = sqlite_round(dir, ntx, per_tx, value, sizeof(value));
+#else
+            theirs[r] = 0;
+#endif
+        }
+        qsort(ours, (size_t)rounds, sizeof(double), cmp_double);
+        qsort(theirs, (size_t)rounds, sizeof(double), cmp_double);
+        double o = ours[rounds / 2], t = theirs[rounds / 2];
+        double ref = big ? SQLITE_ROWS_PER_S : SQLITE_TX_PER_S;
+        printf("{\"bench\": \"store_file_vs_sqlite\", \"records_per_tx\": %zu, \"record_bytes\": %zu, "
+               "\"rounds\": %d, \"file_full_records_per_s\": %.0f", per_tx, sizeof(value), rounds, o);
+#ifdef SVCQ_BENCH_SQLITE
+        printf(", \"sqlite_wal_full_records_per_s\": %.0f, \"sqlite_version\": \"%s\", \"ratio_measured\": %.2f", t,
+               sqlite3_libversion(), o / t);
+#else
+        (void)t;
+#endif
+        printf(", \"sqlite_reference\": %.0f, \"ratio_reference\": %.2f}\n", ref, o / ref);
+        fflush(stdout);
+    }
+    free(path);
+}
+
 static uint64_t size_of(const char *path)
 {
     struct stat st;
@@ -317,6 +445,7 @@ int main(void)
     }
     bench_memory();
     bench_commits(dir);
+    bench_versus_sqlite(dir);
     bench_recovery_and_compaction(dir);
     remove_dir(dir);
     free(dir);

@@ -58,12 +58,19 @@ static void crc32c_table_check(void **state)
         data[i] = (unsigned char)x;
     }
     for (size_t off = 0; off < 8; off++)
-        for (size_t n = 0; n <= 64; n++)
+        for (size_t n = 0; n <= 64; n++) {
             assert_int_equal(sq_crc32c(data + off, n), crc_slow(data + off, n));
+            assert_int_equal(sq_crc32c_sw(0, data + off, n), crc_slow(data + off, n));
+        }
     assert_int_equal(sq_crc32c(data, 4096), crc_slow(data, 4096));
+    assert_int_equal(sq_crc32c_sw(0, data, 4096), crc_slow(data, 4096));
+    print_message("CRC-32C: %s\n", sq_crc32c_hw() ? "the processor's crc32 instruction (and the tables, checked too)"
+                                                    : "the tables");
     for (size_t split = 0; split <= 100; split += 7) {
         uint32_t c = sq_crc32c(data, split);
         c = sq_crc32c_update(c, data + split, 100 - split);
+        assert_int_equal(c, crc_slow(data, 100));
+        c = sq_crc32c_sw(sq_crc32c_sw(0, data, split), data + split, 100 - split);
         assert_int_equal(c, crc_slow(data, 100));
     }
 }
