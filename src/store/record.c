@@ -59,7 +59,7 @@ int sq_record_check(svcq_ctx *ctx, const sq_json *root, const char *kind, uint32
 int sq_record_parse(svcq_ctx *ctx, const char *kind, const char *id, uint32_t newest, const char *bytes,
                     size_t size, sq_json_doc **doc, uint32_t *major)
 {
-    sq_json_doc *d;
+    sq_json_doc *d = NULL;
     int rc = sq_json_parse(ctx, bytes, size, NULL, &d);
     if (rc == SVCQ_ENOMEM)
         return rc;
@@ -126,7 +126,7 @@ typedef struct scan_state {
 static int scan_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *ud)
 {
     scan_state *s = ud;
-    sq_json_doc *doc;
+    sq_json_doc *doc = NULL;
     uint32_t major;
     int rc = sq_record_parse(ctx, s->kind, id, s->newest, bytes, size, &doc, &major);
     if (rc)

@@ -62,7 +62,7 @@ static int make(note **out, svcq_ctx *ctx, const char *id, const char *text)
 int note_new(note **out, svcq_ctx *ctx, const char *id, const char *text)
 {
     *out = NULL;
-    note *n;
+    note *n = NULL;
     int rc = make(&n, ctx, id, text);
     if (rc)
         return rc;
@@ -170,13 +170,13 @@ static int decode(svcq_ctx *ctx, const char *id, const sq_json *root, uint32_t m
 int note_load(note **out, svcq_ctx *ctx, const char *id)
 {
     *out = NULL;
-    sq_json_doc *doc;
+    sq_json_doc *doc = NULL;
     uint32_t major;
     uint64_t rev;
     int rc = sq_record_load(ctx, NOTE_KIND, id, NOTE_MAJOR, &doc, &major, &rev);
     if (rc)
         return rc;
-    note *n;
+    note *n = NULL;
     rc = decode(ctx, id, sq_json_root(doc), major, &n);
     sq_json_doc_free(doc);
     if (rc)
@@ -211,7 +211,7 @@ static int collect(svcq_ctx *ctx, const char *id, uint64_t revision, const sq_js
                    void *ud)
 {
     lines *l = ud;
-    note *n;
+    note *n = NULL;
     int rc = decode(ctx, id, root, major, &n);
     if (rc)
         return rc;
