@@ -335,7 +335,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_options_init(svcq_store_file_options
  * journal format is documented in docs/format.md.
  *
  * The store allocates through @p ctx's allocator and reports errors on
- * @p ctx; @p ctx must outlive it. Attach it to the context with
+ * @p ctx; @p ctx must outlive it. Like its context, it is used by one
+ * thread at a time. Attach it to the context with
  * svcq_store_file_methods() and svcq_ctx_set_store(), which hands the store
  * to the context; or close it yourself with svcq_store_file_close().
  *
@@ -412,7 +413,7 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_sync(svcq_store_file *fs);
 typedef struct svcq_store_file_stats {
     uint32_t version;                 /**< SVCQ_STORE_FILE_STATS_VERSION, set by the caller */
     uint32_t reserved0;
-    uint64_t file_bytes;              /**< size of the journal */
+    uint64_t file_bytes;              /**< size of the journal up to its last commit (the file may be longer by zeros reserved for the next commits) */
     uint64_t live_bytes;              /**< size a compaction would leave */
     uint64_t records;                 /**< live records */
     uint64_t transactions;            /**< sequence number of the last commit */
