@@ -153,6 +153,13 @@ static int read_frame(svcq_store_file *fs, const sq_rec *rec, sq_jnl_frame *f)
     return SVCQ_OK;
 }
 
+/* A large record read back leaves a large buffer: give it back. */
+static void trim_scratch(svcq_store_file *fs)
+{
+    if (fs->scratch.cap > TX_KEEP)
+        sq_buf_free(&fs->scratch);
+}
+
 /* The value of rec: from the transaction buffer or from the file. */
 static int rec_value(svcq_store_file *fs, const sq_rec *rec, const void **value)
 {
@@ -311,7 +318,9 @@ static int fs_get(const char *kind, const char *id, svcq_store_visit_fn visit, v
     int rc = rec_value(fs, r, &value);
     if (rc)
         return rc;
-    return visit(r->id, r->revision, value, r->size, vud);
+    rc = visit(r->id, r->revision, value, r->size, vud);
+    trim_scratch(fs);
+    return rc;
 }
 
 static int fs_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
@@ -389,9 +398,12 @@ static int fs_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void 
         int rc = rec_value(fs, r, &value);
         if (!rc)
             rc = visit(r->id, r->revision, value, r->size, vud);
-        if (rc)
+        if (rc) {
+            trim_scratch(fs);
             return rc;
+        }
     }
+    trim_scratch(fs);
     return SVCQ_OK;
 }
 
@@ -1000,7 +1012,6 @@ done:
     sq_buf_free(&out);
     sq_free(ctx, recs);
     sq_free(ctx, locs);
-    if (fs->scratch.cap > TX_KEEP)
-        sq_buf_free(&fs->scratch);
+    trim_scratch(fs);
     return rc;
 }
