@@ -32,5 +32,8 @@ set -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_st
 if [ -n "$dict" ]; then
     set -- "$@" -dict="$dict"
 fi
-# A hard cap in case the fuzzer itself does not stop.
-exec timeout --kill-after=30 $((seconds + 120)) "$target" "$@" "$work"
+# A hard cap in case the fuzzer itself does not stop. Not exec'd: the trap
+# must still remove the corpus copy afterwards.
+status=0
+timeout --kill-after=30 $((seconds + 120)) "$target" "$@" "$work" || status=$?
+exit $status
