@@ -44,8 +44,17 @@
  * svcq_calendar_export_json() and svcq_calendar_import_json() write and read
  * a calendar as a JSON document with the schema "svcq.calendar/1": the zone
  * (by name, POSIX string or fixed offset), the options, the weekly hours
- * ("09:00"-style local times) and the dated exceptions. The section "JSON
- * format" of docs/calendar.md describes it field by field.
+ * ("09:00"-style local times) and the dated exceptions. docs/format.md
+ * (section "calendar") describes it field by field.
+ *
+ * ### In the store
+ * svcq_calendar_save() writes a calendar as the record (kind "calendar",
+ * an id of the host's choosing) of the context's store, in that JSON
+ * document; svcq_calendar_load() reads it back. The handle remembers the id
+ * and the revision it last read or wrote, so a save overwrites only the
+ * version it knows (compare-and-swap): two application servers editing the
+ * same calendar get SVCQ_ECONFLICT instead of losing an edit. Changes made
+ * with the setters stay in memory until the next save.
  *
  * ### Supported range
  * Calendar operations accept and return instants from 1900-01-01T00:00:00Z
@@ -66,6 +75,7 @@
 
 #include "common.h"
 #include "context.h"
+#include "store.h"
 #include "writer.h"
 
 #ifdef __cplusplus
@@ -351,7 +361,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx
 
 /**
  * @brief Copies a calendar's zone, hours, exceptions and options (not its
- *        cache), e.g. to give another thread its own handle.
+ *        cache, nor its binding to a store record), e.g. to give another
+ *        thread its own handle.
  * @param out receives the copy (caller-owned, svcq_calendar_free()).
  * @param cal the calendar to copy; not changed.
  * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments; SVCQ_ENOMEM.
@@ -619,7 +630,7 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_next_close(svcq_time *out, svcq_calend
 
 /**
  * @brief Writes the calendar as a JSON document (schema "svcq.calendar/1",
- *        described in docs/calendar.md, "JSON format").
+ *        described in docs/format.md).
  *
  * The output is deterministic: fields in a fixed order, weekdays Monday
  * first, exceptions in date order, times as "HH:MM" (or "HH:MM:SS"), ends
@@ -643,7 +654,7 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_export_json(const svcq_calendar *cal,
 
 /**
  * @brief Makes a calendar from a JSON document (schema "svcq.calendar/1",
- *        see docs/calendar.md, "JSON format").
+ *        see docs/format.md).
  *
  * Unknown top-level and exception fields are ignored (newer writers may add
  * some); every known field is checked as the setters check it. A zone given
@@ -676,6 +687,84 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_import_json(svcq_calendar **out, svcq_
                                                       const char *json, size_t size,
                                                       const char *zoneinfo_dir,
                                                       const svcq_tz *zone);
+
+/**
+ * @brief Saves the calendar as the record (kind "calendar", @p id) of the
+ *        context's store, in one store transaction (or the open batch).
+ *
+ * Under the id the calendar is bound to (by an earlier save or by
+ * svcq_calendar_load()) the record is overwritten if its revision is still
+ * the one the handle holds. Under another id (or the first time) the record
+ * is created, must not exist yet, and the calendar is bound to it. The
+ * handle's id and revision change only on success.
+ *
+ * @param cal the calendar.
+ * @param id  the record id: 1 to SVCQ_STORE_MAX_ID bytes of UTF-8 without
+ *            control characters; copied.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments or a malformed id;
+ *         SVCQ_ESTATE when the zone is unnamed TZif data (see
+ *         svcq_calendar_export_json()) or the batch was aborted;
+ *         SVCQ_ECONFLICT when the record changed since this handle read or
+ *         wrote it, or (new id) already exists; SVCQ_ENOMEM; a store error
+ *         (SVCQ_ESTORE, SVCQ_EIO, ...; see svcq/store.h). On failure nothing
+ *         is stored and the handle is unchanged.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_save(svcq_calendar *cal, const char *id);
+
+/**
+ * @brief Loads the calendar stored under @p id.
+ *
+ * The zone is resolved as in svcq_calendar_import_json(). The new calendar
+ * is bound to the record (svcq_calendar_id(), svcq_calendar_revision()).
+ *
+ * @param out          receives the calendar (caller-owned,
+ *                     svcq_calendar_free()); NULL on failure.
+ * @param ctx          the context whose store is read.
+ * @param id           the record id; read during the call.
+ * @param zoneinfo_dir the directory for zones given by name, or NULL for
+ *                     the default.
+ * @param zone         a zone to use when its name matches, or NULL.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments or a malformed id;
+ *         SVCQ_ENOTFOUND when there is no such record, or its zone name is
+ *         unknown here (the message says which); SVCQ_ECORRUPT for a record
+ *         that does not decode into a valid calendar; SVCQ_EVERSION for a
+ *         record of a newer format; SVCQ_ENOMEM; a store error.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_load(svcq_calendar **out, svcq_ctx *ctx, const char *id,
+                                               const char *zoneinfo_dir, const svcq_tz *zone);
+
+/**
+ * @brief Deletes the calendar's record from the store (compare-and-swap on
+ *        the revision the handle holds) and unbinds the handle, which stays
+ *        usable.
+ * @param cal the calendar.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ESTATE when the calendar is
+ *         not bound to a record; SVCQ_ECONFLICT when the record changed
+ *         since; SVCQ_ENOTFOUND when it is already gone; a store error. On
+ *         failure the handle is unchanged.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_delete(svcq_calendar *cal);
+
+/**
+ * @brief The id of the record the calendar is bound to.
+ * @param cal the calendar.
+ * @return a string owned by the calendar, valid until it is saved under
+ *         another id, deleted or freed; NULL when unbound (never saved nor
+ *         loaded, deleted, a copy, or a NULL @p cal).
+ * @since 0.1
+ */
+SVCQ_API const char *svcq_calendar_id(const svcq_calendar *cal);
+
+/**
+ * @brief The revision of the calendar's record as last read or written.
+ * @param cal the calendar.
+ * @return the revision; 0 when unbound or @p cal is NULL.
+ * @since 0.1
+ */
+SVCQ_API uint64_t svcq_calendar_revision(const svcq_calendar *cal);
 
 #ifdef __cplusplus
 }

@@ -87,6 +87,8 @@ struct svcq_calendar {
     svcq_ctx *ctx;
     svcq_tz *tz;
     uint32_t flags;
+    char *id;          /* store record, NULL until saved or loaded */
+    uint64_t revision; /* of that record as last read or written */
     ivl_list week[7];
     cal_date *dates;
     size_t ndates, cap_dates;
@@ -690,6 +692,7 @@ static void cal_destroy(svcq_calendar *cal)
     for (size_t i = 0; i < cal->ndates; i++)
         list_free(ctx, &cal->dates[i].hours);
     sq_free(ctx, cal->dates);
+    sq_free(ctx, cal->id);
     svcq_tz_free(cal->tz);
     sq_free(ctx, cal);
 }
@@ -826,6 +829,16 @@ int svcq_calendar_get_options(svcq_calendar_options *out, const svcq_calendar *c
 svcq_ctx *sq_calendar_ctx(const svcq_calendar *cal)
 {
     return cal->ctx;
+}
+
+char **sq_calendar_id_slot(svcq_calendar *cal)
+{
+    return &cal->id;
+}
+
+uint64_t *sq_calendar_revision_slot(svcq_calendar *cal)
+{
+    return &cal->revision;
 }
 
 const svcq_tz *svcq_calendar_tz(const svcq_calendar *cal)

@@ -1,4 +1,4 @@
-/* Calendars as JSON documents, schema "svcq.calendar/1" (docs/calendar.md, "JSON format"):
+/* Calendars as JSON documents, schema "svcq.calendar/1" (docs/format.md):
  *
  *   {"schema": "svcq.calendar/1",
  *    "zone": {"name": "Asia/Shanghai"}   or {"posix": "..."} or {"utc_offset": 28800},
@@ -18,6 +18,7 @@
 #include "calendar/tz.h"
 #include "core/json.h"
 #include "core/utf8.h"
+#include "store/record.h"
 
 #define SCHEMA_PREFIX "svcq.calendar/"
 #define SCHEMA_VERSION 1
@@ -55,34 +56,23 @@ static int write_intervals(sq_jw *w, const int32_t *iv, size_t n)
     return rc;
 }
 
-int svcq_calendar_export_json(const svcq_calendar *cal, const svcq_writer *writer, uint32_t flags)
+/* Whether the calendar's zone can be written: by name, POSIX string or
+ * offset. */
+static int check_exportable(svcq_ctx *ctx, const svcq_calendar *cal)
 {
-    if (!cal || !writer)
-        return sq_error(cal ? sq_calendar_ctx(cal) : NULL, SVCQ_EINVAL,
-                        "svcq_calendar_export_json: NULL argument");
-    svcq_ctx *ctx = sq_calendar_ctx(cal);
-    if (flags & ~SVCQ_CALENDAR_JSON_PRETTY)
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_export_json: unknown flags 0x%x", flags);
     const svcq_tz *tz = svcq_calendar_tz(cal);
     if (tz->kind == SQ_TZ_TZIF && tz->name[0] == '\0')
         return sq_error(ctx, SVCQ_ESTATE,
                         "the calendar's zone was made from TZif data without a name; "
-                        "give svcq_tz_from_tzif() a name to export it");
-    /* The writer state is large (it buffers a chunk): keep it off small
-     * stacks by allocating it. */
-    sq_jw *w = sq_malloc(ctx, sizeof(*w));
-    if (!w)
-        return sq_enomem(ctx);
-    sq_jw_init_writer(w, ctx, writer);
-    int rc = sq_jw_set_pretty(w, (flags & SVCQ_CALENDAR_JSON_PRETTY) != 0);
-    if (rc == SVCQ_OK)
-        rc = sq_jw_object_begin(w);
-    if (rc == SVCQ_OK)
-        rc = sq_jw_key(w, "schema");
-    if (rc == SVCQ_OK)
-        rc = sq_jw_string(w, SCHEMA_PREFIX "1");
-    if (rc == SVCQ_OK)
-        rc = sq_jw_key(w, "zone");
+                        "give svcq_tz_from_tzif() a name to export or save it");
+    return SVCQ_OK;
+}
+
+/* The members after "schema" (the object stays open). */
+static int write_members(sq_jw *w, const svcq_calendar *cal)
+{
+    const svcq_tz *tz = svcq_calendar_tz(cal);
+    int rc = sq_jw_key(w, "zone");
     if (rc == SVCQ_OK)
         rc = sq_jw_object_begin(w);
     if (rc == SVCQ_OK) {
@@ -164,9 +154,52 @@ int svcq_calendar_export_json(const svcq_calendar *cal, const svcq_writer *write
     }
     if (rc == SVCQ_OK)
         rc = sq_jw_array_end(w);
+    return rc;
+}
+
+int svcq_calendar_export_json(const svcq_calendar *cal, const svcq_writer *writer, uint32_t flags)
+{
+    if (!cal || !writer)
+        return sq_error(cal ? sq_calendar_ctx(cal) : NULL, SVCQ_EINVAL,
+                        "svcq_calendar_export_json: NULL argument");
+    svcq_ctx *ctx = sq_calendar_ctx(cal);
+    if (flags & ~SVCQ_CALENDAR_JSON_PRETTY)
+        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_export_json: unknown flags 0x%x", flags);
+    int rc = check_exportable(ctx, cal);
+    if (rc)
+        return rc;
+    /* The writer state is large (it buffers a chunk): keep it off small
+     * stacks by allocating it. */
+    sq_jw *w = sq_malloc(ctx, sizeof(*w));
+    if (!w)
+        return sq_enomem(ctx);
+    sq_jw_init_writer(w, ctx, writer);
+    rc = sq_jw_set_pretty(w, (flags & SVCQ_CALENDAR_JSON_PRETTY) != 0);
+    if (rc == SVCQ_OK)
+        rc = sq_record_begin(w, SQ_CALENDAR_KIND, SCHEMA_VERSION);
+    if (rc == SVCQ_OK)
+        rc = write_members(w, cal);
     if (rc == SVCQ_OK)
         rc = sq_jw_object_end(w);
     int frc = sq_jw_finish(w);
+    sq_free(ctx, w);
+    return rc ? rc : frc;
+}
+
+int sq_calendar_encode(const svcq_calendar *cal, sq_buf *out)
+{
+    svcq_ctx *ctx = sq_calendar_ctx(cal);
+    int rc = check_exportable(ctx, cal);
+    if (rc)
+        return rc;
+    sq_jw *w = sq_malloc(ctx, sizeof(*w));
+    if (!w)
+        return sq_enomem(ctx);
+    sq_jw_init_buf(w, ctx, out);
+    rc = sq_record_begin(w, SQ_CALENDAR_KIND, SCHEMA_VERSION);
+    if (rc == SVCQ_OK)
+        rc = write_members(w, cal);
+    int frc = sq_record_end(w);
     sq_free(ctx, w);
     return rc ? rc : frc;
 }
@@ -364,8 +397,8 @@ static int read_dates(svcq_ctx *ctx, const sq_json *root, svcq_calendar *cal)
     return SVCQ_OK;
 }
 
-static int read_calendar(svcq_ctx *ctx, const sq_json *root, const char *dir, const svcq_tz *hint,
-                         svcq_calendar **out)
+int sq_calendar_decode(svcq_ctx *ctx, const sq_json *root, const char *dir, const svcq_tz *hint,
+                       svcq_calendar **out)
 {
     if (sq_json_typeof(root) != SQ_JSON_OBJECT)
         return BAD("a calendar document is an object, found %s",
@@ -457,7 +490,7 @@ int svcq_calendar_import_json(svcq_calendar **out, svcq_ctx *ctx, const char *js
     int rc = sq_json_parse(ctx, json, size, NULL, &doc);
     if (rc)
         return rc;
-    rc = read_calendar(ctx, sq_json_root(doc), zoneinfo_dir, zone, out);
+    rc = sq_calendar_decode(ctx, sq_json_root(doc), zoneinfo_dir, zone, out);
     sq_json_doc_free(doc);
     return rc;
 }

@@ -139,7 +139,7 @@ static void round_trips(void **state)
     svcq_calendar_free(cal);
 }
 
-/* The example of docs/format.md, verbatim. */
+/* The example of docs/format.md (section calendar), verbatim. */
 static const char doc_example[] =
     "{\n"
     "  \"schema\": \"svcq.calendar/1\",\n"
