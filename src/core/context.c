@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "core/intern.h"
 
 /* Defaults live in alloc.c, the one file allowed to call the C allocator. */
 void *sq_default_malloc(size_t size, void *user_data);
@@ -68,6 +69,7 @@ void svcq_ctx_free(svcq_ctx *ctx)
 {
     if (!ctx)
         return;
+    sq_intern_free(ctx);
     sq_free(ctx, ctx);
 }
 

@@ -1,0 +1,226 @@
+/* The scheduler: clocks in a min-heap keyed by their next undelivered
+ * notice, delivered in time order. */
+#include <string.h>
+
+#include "core/heap.h"
+#include "core/map.h"
+#include "sla/sla_internal.h"
+
+#define NEVER SVCQ_SLA_NEVER
+
+struct svcq_sla_scheduler {
+    svcq_ctx *ctx;
+    svcq_sla_notify_fn notify;
+    void *user_data;
+    sq_heap heap; /* clocks with a notice to come */
+    sq_map clocks; /* key (subject '\0' policy name) -> clock */
+};
+
+static size_t key_len(const svcq_sla_clock *c)
+{
+    return c->subject_len + 1 + strlen(c->key + c->subject_len + 1);
+}
+
+/* Equal instants: by subject, then policy name. */
+static int tie(const void *a, const void *b)
+{
+    const svcq_sla_clock *x = a, *y = b;
+    int d = strcmp(x->key, y->key);
+    if (d)
+        return d;
+    return strcmp(x->key + x->subject_len + 1, y->key + y->subject_len + 1);
+}
+
+static void set_index(void *item, size_t index)
+{
+    ((svcq_sla_clock *)item)->heap_index = index;
+}
+
+int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx, svcq_sla_notify_fn notify, void *user_data)
+{
+    if (!out || !ctx || !notify)
+        return SVCQ_EINVAL;
+    *out = NULL;
+    svcq_sla_scheduler *s = sq_calloc(ctx, 1, sizeof(*s));
+    if (!s)
+        return sq_enomem(ctx);
+    s->ctx = ctx;
+    s->notify = notify;
+    s->user_data = user_data;
+    sq_heap_init(&s->heap, ctx, tie, set_index);
+    sq_map_init(&s->clocks, ctx);
+    *out = s;
+    return SVCQ_OK;
+}
+
+void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
+{
+    if (!scheduler)
+        return;
+    size_t iter = 0;
+    void *value;
+    while (sq_map_next(&scheduler->clocks, &iter, NULL, NULL, &value))
+        sq_sla_clock_destroy(value);
+    sq_map_free(&scheduler->clocks);
+    sq_heap_free(&scheduler->heap);
+    sq_free(scheduler->ctx, scheduler);
+}
+
+static svcq_time clock_key(const svcq_sla_clock *c)
+{
+    const svcq_sla_policy *P = sq_sla_clock_policy(c);
+    svcq_time best = NEVER;
+    for (uint32_t j = 0; j < P->ntargets; j++)
+        if (c->t[j].next_notice < best)
+            best = c->t[j].next_notice;
+    return best;
+}
+
+void sq_sla_sched_rekey(svcq_sla_clock *c)
+{
+    svcq_sla_scheduler *s = c->sched;
+    svcq_time key = clock_key(c);
+    c->next_notice = key;
+    if (c->heap_index != SQ_HEAP_NONE) {
+        if (key == NEVER)
+            sq_heap_remove(&s->heap, c->heap_index);
+        else
+            sq_heap_update(&s->heap, c->heap_index, key);
+    } else if (key != NEVER) {
+        /* Room for every clock was reserved when it was added. */
+        int rc = sq_heap_push(&s->heap, key, c);
+        (void)rc;
+    }
+}
+
+void sq_sla_sched_detach(svcq_sla_clock *c)
+{
+    svcq_sla_scheduler *s = c->sched;
+    if (c->heap_index != SQ_HEAP_NONE)
+        sq_heap_remove(&s->heap, c->heap_index);
+    sq_map_remove(&s->clocks, c->key, key_len(c));
+    c->sched = NULL;
+}
+
+int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
+{
+    if (!scheduler || !clock)
+        return SVCQ_EINVAL;
+    svcq_sla_scheduler *s = scheduler;
+    svcq_ctx *ctx = s->ctx;
+    if (clock->ctx != ctx)
+        return sq_error(ctx, SVCQ_EINVAL, "clock belongs to another context");
+    if (clock->sched)
+        return sq_error(ctx, SVCQ_EEXIST, "clock %s already belongs to a scheduler", clock->key);
+    size_t klen = key_len(clock);
+    if (sq_map_get(&s->clocks, clock->key, klen))
+        return sq_error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", clock->key,
+                        clock->key + clock->subject_len + 1);
+
+    const svcq_sla_policy *P = sq_sla_clock_policy(clock);
+    sq_sla_tstate *t = sq_malloc(ctx, P->ntargets * sizeof(*t));
+    if (!t)
+        return sq_enomem(ctx);
+    memcpy(t, clock->t, P->ntargets * sizeof(*t));
+    int rc = SVCQ_OK;
+    for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++)
+        rc = sq_sla_refresh_next(clock, j, &t[j]);
+    if (rc == SVCQ_OK && (rc = sq_heap_reserve(&s->heap, s->clocks.count + 1)) != SVCQ_OK)
+        rc = sq_enomem(ctx);
+    if (rc == SVCQ_OK && (rc = sq_map_put(&s->clocks, clock->key, klen, clock, NULL)) != SVCQ_OK)
+        rc = sq_enomem(ctx);
+    if (rc) {
+        sq_free(ctx, t);
+        return rc;
+    }
+    sq_free(ctx, clock->t);
+    clock->t = t;
+    clock->sched = s;
+    clock->heap_index = SQ_HEAP_NONE;
+    sq_sla_sched_rekey(clock);
+    return SVCQ_OK;
+}
+
+svcq_sla_clock *svcq_sla_scheduler_find(const svcq_sla_scheduler *scheduler, const char *subject,
+                                        const char *policy_name)
+{
+    if (!scheduler || !subject || !policy_name)
+        return NULL;
+    size_t a = strlen(subject), b = strlen(policy_name);
+    char key[2 * (SQ_SLA_NAME_MAX + 1)];
+    if (a > SQ_SLA_NAME_MAX || b > SQ_SLA_NAME_MAX)
+        return NULL;
+    memcpy(key, subject, a + 1);
+    memcpy(key + a + 1, policy_name, b);
+    return sq_map_get(&scheduler->clocks, key, a + 1 + b);
+}
+
+uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler)
+{
+    return scheduler ? scheduler->clocks.count : 0;
+}
+
+int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *scheduler)
+{
+    if (!out || !scheduler)
+        return SVCQ_EINVAL;
+    const sq_heap_entry *top = sq_heap_peek(&scheduler->heap);
+    *out = top ? top->key : NEVER;
+    return SVCQ_OK;
+}
+
+int svcq_sla_scheduler_advance(svcq_sla_scheduler *scheduler, svcq_time now, uint64_t *delivered)
+{
+    if (delivered)
+        *delivered = 0;
+    if (!scheduler)
+        return SVCQ_EINVAL;
+    svcq_sla_scheduler *s = scheduler;
+    uint64_t count = 0;
+    int rc = SVCQ_OK;
+    for (;;) {
+        const sq_heap_entry *top = sq_heap_peek(&s->heap);
+        if (!top || top->key > now)
+            break;
+        svcq_sla_clock *c = top->item;
+        const svcq_sla_policy *P = sq_sla_clock_policy(c);
+        uint32_t j = 0;
+        for (uint32_t i = 1; i < P->ntargets; i++)
+            if (c->t[i].next_notice < c->t[j].next_notice)
+                j = i;
+        const sq_sla_target *T = &P->targets[j];
+        sq_sla_tstate S = c->t[j];
+        if (S.delivered_cycle != S.cycle) {
+            S.delivered_cycle = S.cycle;
+            S.delivered = 0;
+        }
+        uint32_t k = S.delivered;
+        svcq_sla_notice n = {
+            .version = SVCQ_SLA_NOTICE_VERSION,
+            .kind = T->notice_kind[k],
+            .at = S.next_notice,
+            .subject = c->key,
+            .policy = P->name,
+            .metric = T->metric,
+            .target = j,
+            .level = T->notice_level[k],
+            .cycle = S.cycle,
+            .clock = c,
+        };
+        S.delivered++;
+        if ((rc = sq_sla_refresh_next(c, j, &S)))
+            break;
+        int answer = s->notify(&n, s->user_data);
+        if (answer) {
+            rc = answer < 0 && answer >= SQ_ERROR_MIN ? answer : SVCQ_EABORTED;
+            sq_error(s->ctx, rc, "the notice callback stopped the advance");
+            break;
+        }
+        c->t[j] = S;
+        sq_sla_sched_rekey(c);
+        count++;
+    }
+    if (delivered)
+        *delivered = count;
+    return rc;
+}
