@@ -1,0 +1,166 @@
+/* libFuzzer target for the JSON codec.
+ *
+ * Every input is parsed. A refusal must be one of the parse errors with a
+ * "line L, column C: " message in valid UTF-8. An accepted input must be
+ * valid UTF-8, every accessor must agree with the node types, and every
+ * object key must find its own member (no duplicates). Then the document
+ * is written (compact and pretty, to a buffer and through a chunked sink),
+ * read back and compared: equal trees, identical bytes on the second write.
+ * Any disagreement aborts, which libFuzzer reports as a crash. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/utf8.h"
+#include "svcq.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond) \
+    do { \
+        if (!(cond)) { \
+            fprintf(stderr, "fuzz_json: check failed at line %d: %s\n", __LINE__, #cond); \
+            abort(); \
+        } \
+    } while (0)
+
+static void walk(const sq_json *v, int depth)
+{
+    CHECK(depth <= SQ_JSON_DEFAULT_MAX_DEPTH + 1);
+    int64_t i;
+    double d;
+    bool b;
+    size_t len;
+    sq_json_type t = sq_json_typeof(v);
+    CHECK(sq_json_as_bool(v, &b) == (t == SQ_JSON_TRUE || t == SQ_JSON_FALSE));
+    CHECK(sq_json_as_double(v, &d) == (t == SQ_JSON_INT || t == SQ_JSON_DOUBLE));
+    if (t == SQ_JSON_INT)
+        CHECK(sq_json_as_int(v, &i));
+    if (t != SQ_JSON_INT && t != SQ_JSON_DOUBLE)
+        CHECK(!sq_json_as_int(v, &i));
+    const char *s = sq_json_as_string(v, &len);
+    CHECK((s != NULL) == (t == SQ_JSON_STRING));
+    if (s) {
+        CHECK(s[len] == '\0');
+        CHECK(sq_utf8_valid(s, len));
+    }
+    CHECK((sq_json_array_size(v) > 0) <= (t == SQ_JSON_ARRAY));
+    CHECK((sq_json_object_size(v) > 0) <= (t == SQ_JSON_OBJECT));
+    if (t == SQ_JSON_ARRAY) {
+        size_t n = sq_json_array_size(v);
+        for (size_t k = 0; k < n; k++)
+            walk(sq_json_array_get(v, k), depth + 1);
+        CHECK(sq_json_array_get(v, n) == NULL);
+    } else if (t == SQ_JSON_OBJECT) {
+        size_t n = sq_json_object_size(v);
+        for (size_t k = 0; k < n; k++) {
+            const char *key = NULL;
+            size_t kl = 0;
+            const sq_json *m = sq_json_object_member(v, k, &key, &kl);
+            CHECK(m != NULL && key != NULL && key[kl] == '\0');
+            CHECK(sq_utf8_valid(key, kl));
+            CHECK(sq_json_getn(v, key, kl) == m);
+            walk(m, depth + 1);
+        }
+        CHECK(sq_json_object_member(v, n, NULL, NULL) == NULL);
+    }
+}
+
+typedef struct sink {
+    sq_buf buf;
+    size_t calls;
+} sink;
+
+static int sink_write(const char *data, size_t size, void *user)
+{
+    sink *s = user;
+    s->calls++;
+    CHECK(size > 0 && size <= SQ_JW_CHUNK);
+    return sq_buf_append(&s->buf, data, size);
+}
+
+static void round_trip(svcq_ctx *ctx, const sq_json *root, bool pretty)
+{
+    sq_buf t1, t2;
+    sq_buf_init(&t1, ctx);
+    sq_buf_init(&t2, ctx);
+    sq_jw w;
+    sq_jw_init_buf(&w, ctx, &t1);
+    CHECK(sq_jw_set_pretty(&w, pretty) == SVCQ_OK);
+    sq_jw_value(&w, root);
+    CHECK(sq_jw_finish(&w) == SVCQ_OK);
+
+    sq_json_doc *doc = NULL;
+    int rc = sq_json_parse(ctx, t1.data, t1.len, NULL, &doc);
+    if (rc != SVCQ_OK) {
+        fprintf(stderr, "fuzz_json: own output refused: %s\n%s\n", svcq_ctx_errmsg(ctx), t1.data);
+        abort();
+    }
+    CHECK(sq_json_equal(root, sq_json_root(doc)));
+    CHECK(sq_json_equal(sq_json_root(doc), root));
+
+    sq_jw_init_buf(&w, ctx, &t2);
+    sq_jw_set_pretty(&w, pretty);
+    sq_jw_value(&w, sq_json_root(doc));
+    CHECK(sq_jw_finish(&w) == SVCQ_OK);
+    CHECK(t1.len == t2.len && memcmp(t1.data, t2.data, t1.len) == 0);
+
+    /* The chunked sink produces the same bytes. */
+    sink s = { .calls = 0 };
+    sq_buf_init(&s.buf, ctx);
+    svcq_writer sw = SVCQ_WRITER_INIT;
+    sw.write = sink_write;
+    sw.user_data = &s;
+    sq_jw_init_writer(&w, ctx, &sw);
+    sq_jw_set_pretty(&w, pretty);
+    sq_jw_value(&w, root);
+    CHECK(sq_jw_finish(&w) == SVCQ_OK);
+    CHECK(s.buf.len == t1.len && memcmp(s.buf.data, t1.data, t1.len) == 0);
+    CHECK(s.calls == (t1.len + SQ_JW_CHUNK - 1) / SQ_JW_CHUNK);
+
+    sq_buf_free(&s.buf);
+    sq_json_doc_free(doc);
+    sq_buf_free(&t1);
+    sq_buf_free(&t2);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static svcq_ctx *ctx;
+    if (!ctx && svcq_ctx_new(&ctx, NULL) != SVCQ_OK)
+        abort();
+    const char *text = (const char *)data;
+    sq_json_doc *doc = NULL;
+    int rc = sq_json_parse(ctx, text, size, NULL, &doc);
+    if (rc != SVCQ_OK) {
+        CHECK(doc == NULL);
+        CHECK(rc == SVCQ_EPARSE || rc == SVCQ_ERANGE || rc == SVCQ_ELIMIT);
+        const char *msg = svcq_ctx_errmsg(ctx);
+        CHECK(strncmp(msg, "line ", 5) == 0 && strstr(msg, ", column ") != NULL);
+        CHECK(sq_utf8_valid(msg, strlen(msg)));
+        return 0;
+    }
+    /* Only valid UTF-8 is ever accepted, and never a byte order mark. */
+    CHECK(sq_utf8_valid(text, size));
+    CHECK(!(size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0));
+    const sq_json *root = sq_json_root(doc);
+    walk(root, 0);
+    round_trip(ctx, root, false);
+    round_trip(ctx, root, true);
+
+    /* Tighter limits only ever turn success into ELIMIT. */
+    sq_json_limits lim = { 0 };
+    lim.max_depth = 3;
+    lim.max_string = 8;
+    lim.max_number = 6;
+    sq_json_doc *small = NULL;
+    rc = sq_json_parse(ctx, text, size, &lim, &small);
+    CHECK(rc == SVCQ_OK || rc == SVCQ_ELIMIT);
+    if (rc == SVCQ_OK)
+        CHECK(sq_json_equal(root, sq_json_root(small)));
+    sq_json_doc_free(small);
+    sq_json_doc_free(doc);
+    return 0;
+}
