@@ -9,5 +9,6 @@
 #include "svcq/version.h"
 #include "svcq/context.h"
 #include "svcq/writer.h"
+#include "svcq/calendar.h"
 
 #endif

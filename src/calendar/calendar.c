@@ -1,0 +1,1227 @@
+/* Business calendars: configuration, the interval cache and the operations.
+ *
+ * How it is fast and exact
+ * ------------------------
+ * The calendar's rules (weekly intervals, dated exceptions, the zone) are
+ * materialised per local year into a sorted list of disjoint business
+ * intervals in UTC, each carrying `cum`, the business seconds before it
+ * counted from an arbitrary origin. B(t), the business seconds before t, is
+ * then one array lookup: a per-UTC-day index gives the first interval that
+ * ends after the day starts, a step or two reaches t's interval, and B(t) is
+ * its cum plus the part of it before t. diff(a, b) = B(b) - B(a); add finds
+ * the first interval whose cumulated end reaches B(start) + duration by a
+ * short scan and then binary search. Nothing loops over days or minutes, and
+ * a day of 23 or 25 hours needs no special case: intervals are real UTC
+ * spans.
+ *
+ * The list covers a contiguous range of years (the "dense" span) that grows
+ * on demand. After the last table transition of the zone and the last dated
+ * exception, business time is periodic with the 400-year Gregorian cycle
+ * (146097 days = 20871 weeks; footer rules repeat with it too), so instants
+ * far ahead are served from the per-year totals of one cycle and a small
+ * "far" span of three years, and memory stays bounded.
+ *
+ * Local times map to instants by sq_tz_cursor_resolve(): the earliest instant
+ * whose wall-clock reading is at or after the local time. It is monotone, so
+ * local intervals merged in local time convert into disjoint UTC intervals
+ * in one forward pass over the zone's segments. */
+#include <stdio.h>
+#include <string.h>
+
+#include "calendar/civil.h"
+#include "calendar/tz.h"
+#include "core/core.h"
+
+#define CAL_TMIN INT64_C(-2208988800) /* 1900-01-01T00:00:00Z */
+#define CAL_TMAX INT64_C(253402300800) /* 10000-01-01T00:00:00Z */
+#define CAL_YMIN 1900
+#define CAL_YMAX 9999
+/* One query may grow the dense span by this many years past its end... */
+#define DENSE_STEP 16
+/* ...and, past the regular year, not beyond this many years in all. */
+#define DENSE_MAX_YEARS 512
+#define CYCLE_YEARS 400
+#define LINEAR_STEPS 8
+
+typedef struct ivl_list {
+    int32_t *v; /* 2n values: start, end pairs sorted by start */
+    uint32_t n;
+} ivl_list;
+
+typedef struct cal_date {
+    int64_t day; /* day number */
+    int32_t kind;
+    int32_t like;
+    ivl_list hours;
+} cal_date;
+
+typedef struct sq_ivl {
+    int64_t open, close, cum;
+} sq_ivl;
+
+typedef struct span {
+    uint64_t len;  /* t1 - t0; 0 when the span is empty */
+    int64_t t0, t1;
+    int64_t dbase; /* t0 rounded down to a UTC day */
+    int64_t b0, b1; /* B(t0), B(t1) */
+    const uint32_t *day_first;
+    sq_ivl *iv;
+    size_t n;
+    uint32_t ndays;
+    int32_t y0, y1; /* local years [y0, y1) */
+} span;
+
+typedef struct ivec {
+    sq_ivl *v;
+    size_t n, cap;
+} ivec;
+
+struct svcq_calendar {
+    svcq_ctx *ctx;
+    svcq_tz *tz;
+    uint32_t flags;
+    ivl_list week[7];
+    cal_date *dates;
+    size_t ndates, cap_dates;
+    /* cache */
+    span dense, far;
+    int32_t cycle_ok;
+    int32_t yh;        /* first year of the cycle */
+    int64_t cyc_b0;    /* B(S_yh) */
+    int64_t cyc_total; /* business seconds in one cycle */
+    int64_t *cyc_prefix; /* CYCLE_YEARS + 1 entries */
+};
+
+static const char *const day_names[7] = { "Monday", "Tuesday", "Wednesday", "Thursday",
+                                          "Friday", "Saturday", "Sunday" };
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int64_t utc_year(int64_t t)
+{
+    int64_t y;
+    int32_t m, d;
+    sq_civil_from_days(sq_floor_div(t, SQ_DAY), &y, &m, &d);
+    return y;
+}
+
+static int64_t year_start_local(int64_t y)
+{
+    return sq_days_from_civil(y, 1, 1) * SQ_DAY;
+}
+
+static void fmt_hm(char *buf, size_t size, int32_t s)
+{
+    if (s % 60)
+        snprintf(buf, size, "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, size, "%02d:%02d", s / 3600, s / 60 % 60);
+}
+
+/* ---- the cache ---------------------------------------------------------- */
+
+static void span_free(svcq_ctx *ctx, span *sp)
+{
+    sq_free(ctx, (void *)sp->day_first);
+    sq_free(ctx, sp->iv);
+    memset(sp, 0, sizeof(*sp));
+}
+
+static void cache_clear(svcq_calendar *cal)
+{
+    span_free(cal->ctx, &cal->dense);
+    span_free(cal->ctx, &cal->far);
+    sq_free(cal->ctx, cal->cyc_prefix);
+    cal->cyc_prefix = NULL;
+    cal->cycle_ok = 0;
+}
+
+static int ivec_push(svcq_ctx *ctx, ivec *v, int64_t open, int64_t close)
+{
+    if (v->n && v->v[v->n - 1].close == open) { /* touching: one interval */
+        v->v[v->n - 1].close = close;
+        return SVCQ_OK;
+    }
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        sq_ivl *nv = sq_reallocarray(ctx, v->v, cap, sizeof(*nv));
+        if (!nv)
+            return sq_enomem(ctx);
+        v->v = nv;
+        v->cap = cap;
+    }
+    v->v[v->n].open = open;
+    v->v[v->n].close = close;
+    v->v[v->n].cum = 0;
+    v->n++;
+    return SVCQ_OK;
+}
+
+/* The intervals that start on day number `day`. *di walks the sorted dates. */
+static const ivl_list *day_hours(const svcq_calendar *cal, int64_t day, size_t *di)
+{
+    static const ivl_list none = { NULL, 0 };
+    while (*di < cal->ndates && cal->dates[*di].day < day)
+        (*di)++;
+    if (*di < cal->ndates && cal->dates[*di].day == day) {
+        const cal_date *d = &cal->dates[*di];
+        if (d->kind == SVCQ_DATE_CLOSED)
+            return &none;
+        if (d->kind == SVCQ_DATE_LIKE)
+            return &cal->week[d->like - 1];
+        return &d->hours;
+    }
+    return &cal->week[sq_weekday(day) - 1];
+}
+
+typedef struct builder {
+    svcq_calendar *cal;
+    ivec *out;
+    sq_tz_cursor cur;
+    int64_t pa, pb; /* pending local interval; pa == pb: none */
+} builder;
+
+static int flush(builder *b)
+{
+    if (b->pa == b->pb)
+        return SVCQ_OK;
+    int64_t ua = sq_tz_cursor_resolve(&b->cur, b->pa);
+    int64_t ub = sq_tz_cursor_resolve(&b->cur, b->pb);
+    b->pa = b->pb = 0;
+    if (ub <= ua) /* wholly inside a DST gap */
+        return SVCQ_OK;
+    return ivec_push(b->cal->ctx, b->out, ua, ub);
+}
+
+/* Appends to out the business intervals of local years [ya, yb) in UTC,
+ * merged, and reports the instants S_ya and S_yb where those years start. */
+static int build_years(svcq_calendar *cal, int64_t ya, int64_t yb, ivec *out, int64_t *s_a,
+                       int64_t *s_b)
+{
+    int64_t da = sq_days_from_civil(ya, 1, 1), db = sq_days_from_civil(yb, 1, 1);
+    int64_t la = da * SQ_DAY, lb = db * SQ_DAY;
+    builder b = { cal, out, { 0 }, 0, 0 };
+    sq_tz_cursor_init(&b.cur, cal->tz, la - 2 * SQ_DAY);
+    *s_a = sq_tz_cursor_resolve(&b.cur, la);
+    size_t di = 0;
+    /* First date at or after the day before ya. */
+    size_t lo = 0, hi = cal->ndates;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cal->dates[mid].day < da - 1)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    di = lo;
+    for (int64_t day = da - 1; day < db; day++) {
+        const ivl_list *l = day_hours(cal, day, &di);
+        for (uint32_t k = 0; k < l->n; k++) {
+            int64_t a = day * SQ_DAY + l->v[2 * k], e = day * SQ_DAY + l->v[2 * k + 1];
+            if (a < la)
+                a = la;
+            if (e > lb)
+                e = lb;
+            if (e <= a)
+                continue;
+            if (b.pa != b.pb && a <= b.pb) { /* overlaps or touches: union */
+                if (e > b.pb)
+                    b.pb = e;
+                continue;
+            }
+            int rc = flush(&b);
+            if (rc)
+                return rc;
+            b.pa = a;
+            b.pb = e;
+        }
+    }
+    int rc = flush(&b);
+    if (rc)
+        return rc;
+    *s_b = sq_tz_cursor_resolve(&b.cur, lb);
+    return SVCQ_OK;
+}
+
+/* Makes a span of years [ya, yb) from intervals iv (taken over) with
+ * B(t0) = b0. */
+static int span_make(svcq_ctx *ctx, span *sp, int32_t ya, int32_t yb, int64_t t0, int64_t t1,
+                     ivec *iv, int64_t b0)
+{
+    int64_t dbase = sq_floor_div(t0, SQ_DAY) * SQ_DAY;
+    uint64_t nd = (uint64_t)(t1 - 1 - dbase) / SQ_DAY + 1;
+    uint32_t *df = sq_calloc(ctx, (size_t)nd, sizeof(*df));
+    if (!df)
+        return sq_enomem(ctx);
+    int64_t cum = b0;
+    for (size_t i = 0; i < iv->n; i++) {
+        iv->v[i].cum = cum;
+        cum += iv->v[i].close - iv->v[i].open;
+    }
+    size_t i = 0;
+    for (uint64_t u = 0; u < nd; u++) {
+        int64_t ds = dbase + (int64_t)u * SQ_DAY;
+        while (i < iv->n && iv->v[i].close <= ds)
+            i++;
+        df[u] = (uint32_t)i;
+    }
+    sp->len = (uint64_t)(t1 - t0);
+    sp->t0 = t0;
+    sp->t1 = t1;
+    sp->dbase = dbase;
+    sp->b0 = b0;
+    sp->b1 = cum;
+    sp->day_first = df;
+    sp->iv = iv->v;
+    sp->n = iv->n;
+    sp->ndays = (uint32_t)nd;
+    sp->y0 = ya;
+    sp->y1 = yb;
+    iv->v = NULL;
+    iv->n = iv->cap = 0;
+    return SVCQ_OK;
+}
+
+static int64_t ivec_total(const ivec *v)
+{
+    int64_t s = 0;
+    for (size_t i = 0; i < v->n; i++)
+        s += v->v[i].close - v->v[i].open;
+    return s;
+}
+
+/* Builds a fresh span of years [ya, yb) with B(S_ya) = b0 into *sp
+ * (replacing what it held only on success). */
+static int span_build(svcq_calendar *cal, span *sp, int32_t ya, int32_t yb, int64_t b0)
+{
+    ivec v = { 0 };
+    int64_t t0, t1;
+    int rc = build_years(cal, ya, yb, &v, &t0, &t1);
+    span nsp;
+    if (rc == SVCQ_OK)
+        rc = span_make(cal->ctx, &nsp, ya, yb, t0, t1, &v, b0);
+    sq_free(cal->ctx, v.v);
+    if (rc)
+        return rc;
+    span_free(cal->ctx, sp);
+    *sp = nsp;
+    return SVCQ_OK;
+}
+
+/* Grows the dense span to years [ya, yb) ⊇ its current years, keeping
+ * every B value it already gives. */
+static int dense_extend(svcq_calendar *cal, int32_t ya, int32_t yb)
+{
+    span *d = &cal->dense;
+    svcq_ctx *ctx = cal->ctx;
+    if (!d->len)
+        return span_build(cal, d, ya, yb, 0);
+    ivec pre = { 0 }, post = { 0 }, all = { 0 };
+    int64_t t0 = d->t0, t1 = d->t1, x;
+    int rc = SVCQ_OK;
+    if (ya < d->y0)
+        rc = build_years(cal, ya, d->y0, &pre, &t0, &x);
+    if (rc == SVCQ_OK && yb > d->y1)
+        rc = build_years(cal, d->y1, yb, &post, &x, &t1);
+    size_t cap = pre.n + d->n + post.n;
+    if (rc == SVCQ_OK && cap) {
+        all.v = sq_reallocarray(ctx, NULL, cap, sizeof(sq_ivl));
+        if (!all.v)
+            rc = sq_enomem(ctx);
+        all.cap = cap;
+    }
+    if (rc == SVCQ_OK) {
+        /* ivec_push cannot fail: all has room for every interval. */
+        for (size_t i = 0; i < pre.n; i++)
+            (void)ivec_push(ctx, &all, pre.v[i].open, pre.v[i].close);
+        for (size_t i = 0; i < d->n; i++)
+            (void)ivec_push(ctx, &all, d->iv[i].open, d->iv[i].close);
+        for (size_t i = 0; i < post.n; i++)
+            (void)ivec_push(ctx, &all, post.v[i].open, post.v[i].close);
+        span nsp;
+        rc = span_make(ctx, &nsp, ya < d->y0 ? ya : d->y0, yb > d->y1 ? yb : d->y1, t0, t1, &all,
+                       d->b0 - ivec_total(&pre));
+        if (rc == SVCQ_OK) {
+            span_free(ctx, d);
+            *d = nsp;
+        }
+    }
+    sq_free(ctx, pre.v);
+    sq_free(ctx, post.v);
+    sq_free(ctx, all.v);
+    return rc;
+}
+
+/* The first year from which business time repeats with the 400-year cycle:
+ * after the zone's last table transition and the last dated exception. */
+static int32_t regular_year(const svcq_calendar *cal)
+{
+    int64_t y = CAL_YMIN;
+    const svcq_tz *z = cal->tz;
+    if (z->ntrans) {
+        int64_t last = z->trans[z->ntrans - 1];
+        int64_t ty = last >= CAL_TMAX ? CAL_YMAX + 2 : last < CAL_TMIN ? CAL_YMIN : utc_year(last);
+        if (ty + 2 > y)
+            y = ty + 2;
+    }
+    if (cal->ndates) {
+        int64_t dy, yy;
+        int32_t m, d;
+        sq_civil_from_days(cal->dates[cal->ndates - 1].day, &yy, &m, &d);
+        dy = yy + 2;
+        if (dy > y)
+            y = dy;
+    }
+    return (int32_t)y;
+}
+
+static inline const sq_ivl *span_locate(const span *sp, int64_t t)
+{
+    const sq_ivl *iv = sp->iv + sp->day_first[((uint64_t)t - (uint64_t)sp->dbase) / SQ_DAY];
+    const sq_ivl *end = sp->iv + sp->n;
+    while (iv < end && iv->close <= t)
+        iv++;
+    return iv;
+}
+
+static inline int64_t span_B(const span *sp, int64_t t)
+{
+    const sq_ivl *iv = span_locate(sp, t);
+    if (iv == sp->iv + sp->n)
+        return sp->b1;
+    return t > iv->open ? iv->cum + (t - iv->open) : iv->cum;
+}
+
+static inline bool span_has(const span *sp, int64_t t)
+{
+    return (uint64_t)t - (uint64_t)sp->t0 < sp->len;
+}
+
+/* The first interval at or after iv whose cumulated end reaches v; v must
+ * not exceed the span's b1. */
+static inline const sq_ivl *span_target(const sq_ivl *iv, const sq_ivl *end, int64_t v)
+{
+    for (int k = 0; k < LINEAR_STEPS; k++, iv++)
+        if (iv->cum + (iv->close - iv->open) >= v)
+            return iv;
+    size_t lo = 0, hi = (size_t)(end - iv);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (iv[mid].cum + (iv[mid].close - iv[mid].open) >= v)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return iv + lo;
+}
+
+static int ensure_cycle(svcq_calendar *cal)
+{
+    if (cal->cycle_ok)
+        return SVCQ_OK;
+    svcq_ctx *ctx = cal->ctx;
+    span *d = &cal->dense;
+    int32_t yh = regular_year(cal);
+    if (yh < d->y0)
+        yh = d->y0;
+    if (yh >= d->y1) {
+        int rc = dense_extend(cal, d->y0, yh + 1);
+        if (rc)
+            return rc;
+    }
+    int64_t *prefix = sq_calloc(ctx, CYCLE_YEARS + 1, sizeof(*prefix));
+    if (!prefix)
+        return sq_enomem(ctx);
+    ivec v = { 0 };
+    int rc = SVCQ_OK;
+    for (int32_t i = 0; i < CYCLE_YEARS && rc == SVCQ_OK; i++) {
+        int64_t a, b;
+        v.n = 0;
+        rc = build_years(cal, yh + i, yh + i + 1, &v, &a, &b);
+        prefix[i + 1] = prefix[i] + ivec_total(&v);
+    }
+    sq_free(ctx, v.v);
+    if (rc) {
+        sq_free(ctx, prefix);
+        return rc;
+    }
+    cal->yh = yh;
+    cal->cyc_b0 = span_B(d, sq_tz_resolve(cal->tz, year_start_local(yh)));
+    cal->cyc_total = prefix[CYCLE_YEARS];
+    cal->cyc_prefix = prefix;
+    cal->cycle_ok = 1;
+    return SVCQ_OK;
+}
+
+/* B(S_y) for a year y >= yh (the cycle must be ready). */
+static int64_t cycle_year_start(const svcq_calendar *cal, int32_t y)
+{
+    int32_t k = y - cal->yh;
+    return cal->cyc_b0 + (int64_t)(k / CYCLE_YEARS) * cal->cyc_total +
+           cal->cyc_prefix[k % CYCLE_YEARS];
+}
+
+/* A span holding the local years [ya, yb). */
+static int ensure_years(svcq_calendar *cal, int32_t ya, int32_t yb, span **out)
+{
+    span *d = &cal->dense;
+    if (!d->len) {
+        int rc = span_build(cal, d, ya, yb, 0);
+        *out = d;
+        return rc;
+    }
+    if (ya >= d->y0 && yb <= d->y1) {
+        *out = d;
+        return SVCQ_OK;
+    }
+    if (cal->far.len && ya >= cal->far.y0 && yb <= cal->far.y1) {
+        *out = &cal->far;
+        return SVCQ_OK;
+    }
+    int32_t lo = ya < d->y0 ? ya : d->y0, hi = yb > d->y1 ? yb : d->y1;
+    int32_t limit = d->y1 + DENSE_STEP;
+    if (limit > d->y0 + DENSE_MAX_YEARS)
+        limit = d->y0 + DENSE_MAX_YEARS;
+    if (limit < regular_year(cal) + 8)
+        limit = regular_year(cal) + 8;
+    if (hi <= limit) {
+        int rc = dense_extend(cal, lo, hi);
+        *out = &cal->dense;
+        return rc;
+    }
+    int rc = ensure_cycle(cal);
+    if (rc)
+        return rc;
+    rc = span_build(cal, &cal->far, ya, yb, cycle_year_start(cal, ya));
+    *out = &cal->far;
+    return rc;
+}
+
+/* A span containing the instant t (within the supported range). */
+static int span_at(svcq_calendar *cal, int64_t t, span **out)
+{
+    if (span_has(&cal->dense, t)) {
+        *out = &cal->dense;
+        return SVCQ_OK;
+    }
+    if (span_has(&cal->far, t)) {
+        *out = &cal->far;
+        return SVCQ_OK;
+    }
+    /* The local year of t is within one of its UTC year. */
+    int32_t y = (int32_t)utc_year(t);
+    return ensure_years(cal, y - 1, y + 2, out);
+}
+
+static bool in_range(int64_t t)
+{
+    return t >= CAL_TMIN && t < CAL_TMAX;
+}
+
+static int range_error(svcq_calendar *cal, int64_t t)
+{
+    return sq_error(cal->ctx, SVCQ_ERANGE,
+                    "instant %lld is outside the calendar range [1900-01-01, 10000-01-01)",
+                    (long long)t);
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+int svcq_calendar_options_init(svcq_calendar_options *opts, uint32_t version)
+{
+    if (!opts)
+        return SVCQ_EINVAL;
+    if (version == 0 || version > SVCQ_CALENDAR_OPTIONS_VERSION)
+        return SVCQ_EVERSION;
+    memset(opts, 0, sizeof(*opts));
+    opts->version = version;
+    return SVCQ_OK;
+}
+
+static int check_options(svcq_ctx *ctx, const svcq_calendar_options *o, uint32_t *flags)
+{
+    if (!o) {
+        *flags = 0;
+        return SVCQ_OK;
+    }
+    if (o->version == 0 || o->version > SVCQ_CALENDAR_OPTIONS_VERSION)
+        return sq_error(ctx, SVCQ_EVERSION, "calendar options version %u is not supported",
+                        o->version);
+    if (o->flags & ~SVCQ_CALENDAR_RT_NEXT_OPENING)
+        return sq_error(ctx, SVCQ_EINVAL, "unknown calendar option flags 0x%x", o->flags);
+    for (int i = 0; i < 4; i++)
+        if (o->reserved[i])
+            return sq_error(ctx, SVCQ_EINVAL, "calendar options: reserved fields must be zero");
+    *flags = o->flags;
+    return SVCQ_OK;
+}
+
+static void list_free(svcq_ctx *ctx, ivl_list *l)
+{
+    sq_free(ctx, l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+static void cal_destroy(svcq_calendar *cal)
+{
+    svcq_ctx *ctx = cal->ctx;
+    cache_clear(cal);
+    for (int i = 0; i < 7; i++)
+        list_free(ctx, &cal->week[i]);
+    for (size_t i = 0; i < cal->ndates; i++)
+        list_free(ctx, &cal->dates[i].hours);
+    sq_free(ctx, cal->dates);
+    svcq_tz_free(cal->tz);
+    sq_free(ctx, cal);
+}
+
+void svcq_calendar_free(svcq_calendar *cal)
+{
+    if (cal)
+        cal_destroy(cal);
+}
+
+int svcq_calendar_new(svcq_calendar **out, svcq_ctx *ctx, const svcq_tz *tz,
+                      const svcq_calendar_options *opts)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !ctx || !tz)
+        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_new: NULL argument");
+    uint32_t flags = 0;
+    int rc = check_options(ctx, opts, &flags);
+    if (rc)
+        return rc;
+    svcq_calendar *cal = sq_calloc(ctx, 1, sizeof(*cal));
+    if (!cal)
+        return sq_enomem(ctx);
+    cal->ctx = ctx;
+    cal->flags = flags;
+    rc = sq_tz_clone(ctx, tz, &cal->tz);
+    if (rc) {
+        sq_free(ctx, cal);
+        return rc;
+    }
+    *out = cal;
+    return SVCQ_OK;
+}
+
+static int list_copy(svcq_ctx *ctx, const ivl_list *src, ivl_list *dst)
+{
+    dst->v = NULL;
+    dst->n = 0;
+    if (!src->n)
+        return SVCQ_OK;
+    dst->v = sq_reallocarray(ctx, NULL, (size_t)src->n * 2, sizeof(int32_t));
+    if (!dst->v)
+        return sq_enomem(ctx);
+    memcpy(dst->v, src->v, (size_t)src->n * 2 * sizeof(int32_t));
+    dst->n = src->n;
+    return SVCQ_OK;
+}
+
+int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx *ctx)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !ctx)
+        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_new_24x7: NULL argument");
+    svcq_tz *utc;
+    int rc = svcq_tz_fixed(&utc, ctx, 0);
+    if (rc)
+        return rc;
+    svcq_calendar *cal;
+    rc = svcq_calendar_new(&cal, ctx, utc, NULL);
+    svcq_tz_free(utc);
+    if (rc)
+        return rc;
+    static const int32_t all_day[2] = { 0, SQ_DAY };
+    const ivl_list l = { (int32_t *)all_day, 1 };
+    for (int i = 0; i < 7; i++) {
+        rc = list_copy(ctx, &l, &cal->week[i]);
+        if (rc) {
+            cal_destroy(cal);
+            return rc;
+        }
+    }
+    *out = cal;
+    return SVCQ_OK;
+}
+
+int svcq_calendar_copy(svcq_calendar **out, const svcq_calendar *cal)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !cal)
+        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_copy: NULL argument");
+    svcq_ctx *ctx = cal->ctx;
+    svcq_calendar *c;
+    svcq_calendar_options o = { SVCQ_CALENDAR_OPTIONS_VERSION, cal->flags, { 0 } };
+    int rc = svcq_calendar_new(&c, ctx, cal->tz, &o);
+    if (rc)
+        return rc;
+    for (int i = 0; i < 7 && rc == SVCQ_OK; i++)
+        rc = list_copy(ctx, &cal->week[i], &c->week[i]);
+    if (rc == SVCQ_OK && cal->ndates) {
+        c->dates = sq_calloc(ctx, cal->ndates, sizeof(cal_date));
+        if (!c->dates)
+            rc = sq_enomem(ctx);
+        else
+            c->cap_dates = cal->ndates;
+        for (size_t i = 0; i < cal->ndates && rc == SVCQ_OK; i++) {
+            c->dates[i] = cal->dates[i];
+            rc = list_copy(ctx, &cal->dates[i].hours, &c->dates[i].hours);
+            c->ndates = i + 1;
+        }
+    }
+    if (rc) {
+        cal_destroy(c);
+        return rc;
+    }
+    *out = c;
+    return SVCQ_OK;
+}
+
+int svcq_calendar_set_options(svcq_calendar *cal, const svcq_calendar_options *opts)
+{
+    if (!cal)
+        return SVCQ_EINVAL;
+    uint32_t flags = 0;
+    int rc = check_options(cal->ctx, opts, &flags);
+    if (rc)
+        return rc;
+    cal->flags = flags;
+    return SVCQ_OK;
+}
+
+int svcq_calendar_get_options(svcq_calendar_options *out, const svcq_calendar *cal)
+{
+    if (!out || !cal)
+        return SVCQ_EINVAL;
+    memset(out, 0, sizeof(*out));
+    out->version = SVCQ_CALENDAR_OPTIONS_VERSION;
+    out->flags = cal->flags;
+    return SVCQ_OK;
+}
+
+const svcq_tz *svcq_calendar_tz(const svcq_calendar *cal)
+{
+    return cal ? cal->tz : NULL;
+}
+
+/* Validates count (start, end) pairs and returns a sorted copy in *out
+ * (NULL for none). `what` names the list in messages. */
+static int check_list(svcq_ctx *ctx, const char *what, const int32_t *v, size_t count,
+                      ivl_list *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    if (count > SVCQ_CALENDAR_MAX_INTERVALS)
+        return sq_error(ctx, SVCQ_ELIMIT, "%s: %zu intervals (at most %d)", what, count,
+                        SVCQ_CALENDAR_MAX_INTERVALS);
+    if (count == 0)
+        return SVCQ_OK;
+    if (!v)
+        return sq_error(ctx, SVCQ_EINVAL, "%s: NULL intervals", what);
+    char a[16], b[16], c[16], d[16];
+    for (size_t i = 0; i < count; i++) {
+        int32_t s = v[2 * i], e = v[2 * i + 1];
+        if (s < 0 || s >= SQ_DAY)
+            return sq_error(ctx, SVCQ_EINVAL,
+                            "%s: interval %zu starts at %d s, outside the day [0, 86400)", what,
+                            i, s);
+        if (e <= s)
+            return sq_error(ctx, SVCQ_EINVAL,
+                            "%s: interval %zu (%d to %d s) is reversed or empty; write an "
+                            "interval crossing midnight with an end past 86400",
+                            what, i, s, e);
+        if (e - s > SQ_DAY)
+            return sq_error(ctx, SVCQ_EINVAL, "%s: interval %zu is longer than 24 hours", what,
+                            i);
+    }
+    int32_t *c2 = sq_reallocarray(ctx, NULL, count * 2, sizeof(int32_t));
+    if (!c2)
+        return sq_enomem(ctx);
+    memcpy(c2, v, count * 2 * sizeof(int32_t));
+    for (size_t i = 1; i < count; i++) { /* insertion sort by start */
+        int32_t s = c2[2 * i], e = c2[2 * i + 1];
+        size_t j = i;
+        while (j > 0 && c2[2 * (j - 1)] > s) {
+            c2[2 * j] = c2[2 * (j - 1)];
+            c2[2 * j + 1] = c2[2 * (j - 1) + 1];
+            j--;
+        }
+        c2[2 * j] = s;
+        c2[2 * j + 1] = e;
+    }
+    for (size_t i = 1; i < count; i++) {
+        if (c2[2 * i] < c2[2 * i - 1]) {
+            fmt_hm(a, sizeof(a), c2[2 * i - 2]);
+            fmt_hm(b, sizeof(b), c2[2 * i - 1]);
+            fmt_hm(c, sizeof(c), c2[2 * i]);
+            fmt_hm(d, sizeof(d), c2[2 * i + 1]);
+            sq_free(ctx, c2);
+            return sq_error(ctx, SVCQ_EINVAL, "%s: intervals %s-%s and %s-%s overlap", what, a,
+                            b, c, d);
+        }
+    }
+    out->v = c2;
+    out->n = (uint32_t)count;
+    return SVCQ_OK;
+}
+
+typedef struct wk_ivl {
+    int32_t s, e; /* seconds of the week from Monday 00:00 */
+    int32_t day;
+} wk_ivl;
+
+/* The whole week, with `day` replaced by `repl`, must not overlap. */
+static int check_week(svcq_ctx *ctx, const svcq_calendar *cal, int32_t day, const ivl_list *repl)
+{
+    wk_ivl w[7 * SVCQ_CALENDAR_MAX_INTERVALS];
+    size_t n = 0;
+    for (int32_t i = 0; i < 7; i++) {
+        const ivl_list *l = i == day ? repl : &cal->week[i];
+        for (uint32_t k = 0; k < l->n; k++) {
+            wk_ivl x = { i * SQ_DAY + l->v[2 * k], i * SQ_DAY + l->v[2 * k + 1], i };
+            size_t j = n++;
+            while (j > 0 && w[j - 1].s > x.s) {
+                w[j] = w[j - 1];
+                j--;
+            }
+            w[j] = x;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const wk_ivl *p = &w[i], *q = &w[(i + 1) % n];
+        int32_t qs = i + 1 < n ? q->s : q->s + 7 * SQ_DAY;
+        if (n > 1 && p->e > qs) {
+            char a[16], b[16], c[16], d[16];
+            fmt_hm(a, sizeof(a), p->s - p->day * SQ_DAY);
+            fmt_hm(b, sizeof(b), p->e - p->day * SQ_DAY);
+            fmt_hm(c, sizeof(c), q->s - q->day * SQ_DAY);
+            fmt_hm(d, sizeof(d), q->e - q->day * SQ_DAY);
+            return sq_error(ctx, SVCQ_EINVAL,
+                            "weekly hours overlap: %s %s-%s runs into %s %s-%s", day_names[p->day],
+                            a, b, day_names[q->day], c, d);
+        }
+    }
+    return SVCQ_OK;
+}
+
+int svcq_calendar_set_weekday(svcq_calendar *cal, int32_t weekday, const int32_t *intervals,
+                              size_t count)
+{
+    if (!cal)
+        return SVCQ_EINVAL;
+    if (weekday < 1 || weekday > 7)
+        return sq_error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
+                        weekday);
+    ivl_list l;
+    int rc = check_list(cal->ctx, day_names[weekday - 1], intervals, count, &l);
+    if (rc)
+        return rc;
+    rc = check_week(cal->ctx, cal, weekday - 1, &l);
+    if (rc) {
+        list_free(cal->ctx, &l);
+        return rc;
+    }
+    list_free(cal->ctx, &cal->week[weekday - 1]);
+    cal->week[weekday - 1] = l;
+    cache_clear(cal);
+    return SVCQ_OK;
+}
+
+int svcq_calendar_get_weekday(const int32_t **intervals, size_t *count, const svcq_calendar *cal,
+                              int32_t weekday)
+{
+    if (!intervals || !count || !cal || weekday < 1 || weekday > 7)
+        return SVCQ_EINVAL;
+    *intervals = cal->week[weekday - 1].v;
+    *count = cal->week[weekday - 1].n;
+    return SVCQ_OK;
+}
+
+static int date_check(svcq_calendar *cal, int32_t y, int32_t m, int32_t d, int64_t *day)
+{
+    if (!sq_valid_date(y, m, d, CAL_YMIN, CAL_YMAX))
+        return sq_error(cal->ctx, SVCQ_EINVAL,
+                        "impossible date %d-%02d-%02d (years 1900 to 9999)", y, m, d);
+    *day = sq_days_from_civil(y, m, d);
+    return SVCQ_OK;
+}
+
+static size_t date_find(const svcq_calendar *cal, int64_t day)
+{
+    size_t lo = 0, hi = cal->ndates;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cal->dates[mid].day < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Sets the exception on `day`; takes over `hours` on success only. */
+static int date_set(svcq_calendar *cal, int64_t day, int32_t kind, int32_t like, ivl_list *hours)
+{
+    size_t i = date_find(cal, day);
+    bool exists = i < cal->ndates && cal->dates[i].day == day;
+    if (!exists) {
+        if (cal->ndates >= SVCQ_CALENDAR_MAX_DATES)
+            return sq_error(cal->ctx, SVCQ_ELIMIT, "more than %d dated exceptions",
+                            SVCQ_CALENDAR_MAX_DATES);
+        if (cal->ndates == cal->cap_dates) {
+            size_t cap = cal->cap_dates ? cal->cap_dates * 2 : 16;
+            cal_date *nd = sq_reallocarray(cal->ctx, cal->dates, cap, sizeof(*nd));
+            if (!nd)
+                return sq_enomem(cal->ctx);
+            cal->dates = nd;
+            cal->cap_dates = cap;
+        }
+        memmove(&cal->dates[i + 1], &cal->dates[i], (cal->ndates - i) * sizeof(cal_date));
+        cal->ndates++;
+    } else {
+        list_free(cal->ctx, &cal->dates[i].hours);
+    }
+    cal_date *d = &cal->dates[i];
+    d->day = day;
+    d->kind = kind;
+    d->like = like;
+    d->hours = *hours;
+    hours->v = NULL;
+    hours->n = 0;
+    cache_clear(cal);
+    return SVCQ_OK;
+}
+
+int svcq_calendar_set_date_hours(svcq_calendar *cal, int32_t year, int32_t month, int32_t day,
+                                 const int32_t *intervals, size_t count)
+{
+    if (!cal)
+        return SVCQ_EINVAL;
+    int64_t dn;
+    int rc = date_check(cal, year, month, day, &dn);
+    if (rc)
+        return rc;
+    char what[32];
+    snprintf(what, sizeof(what), "%04d-%02d-%02d", year, month, day);
+    ivl_list l;
+    rc = check_list(cal->ctx, what, intervals, count, &l);
+    if (rc)
+        return rc;
+    rc = date_set(cal, dn, count ? SVCQ_DATE_HOURS : SVCQ_DATE_CLOSED, 0, &l);
+    list_free(cal->ctx, &l);
+    return rc;
+}
+
+int svcq_calendar_set_closed(svcq_calendar *cal, int32_t year, int32_t month, int32_t day)
+{
+    return svcq_calendar_set_date_hours(cal, year, month, day, NULL, 0);
+}
+
+int svcq_calendar_set_date_like(svcq_calendar *cal, int32_t year, int32_t month, int32_t day,
+                                int32_t weekday)
+{
+    if (!cal)
+        return SVCQ_EINVAL;
+    int64_t dn;
+    int rc = date_check(cal, year, month, day, &dn);
+    if (rc)
+        return rc;
+    if (weekday < 1 || weekday > 7)
+        return sq_error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
+                        weekday);
+    ivl_list none = { NULL, 0 };
+    return date_set(cal, dn, SVCQ_DATE_LIKE, weekday, &none);
+}
+
+int svcq_calendar_clear_date(svcq_calendar *cal, int32_t year, int32_t month, int32_t day)
+{
+    if (!cal)
+        return SVCQ_EINVAL;
+    int64_t dn;
+    int rc = date_check(cal, year, month, day, &dn);
+    if (rc)
+        return rc;
+    size_t i = date_find(cal, dn);
+    if (i == cal->ndates || cal->dates[i].day != dn)
+        return sq_error(cal->ctx, SVCQ_ENOTFOUND, "no exception on %04d-%02d-%02d", year, month,
+                        day);
+    list_free(cal->ctx, &cal->dates[i].hours);
+    memmove(&cal->dates[i], &cal->dates[i + 1], (cal->ndates - i - 1) * sizeof(cal_date));
+    cal->ndates--;
+    cache_clear(cal);
+    return SVCQ_OK;
+}
+
+size_t svcq_calendar_date_count(const svcq_calendar *cal)
+{
+    return cal ? cal->ndates : 0;
+}
+
+int svcq_calendar_date_at(int32_t *year, int32_t *month, int32_t *day, int32_t *kind,
+                          int32_t *weekday, const int32_t **intervals, size_t *count,
+                          const svcq_calendar *cal, size_t index)
+{
+    if (!year || !month || !day || !kind || !weekday || !intervals || !count || !cal)
+        return SVCQ_EINVAL;
+    if (index >= cal->ndates)
+        return sq_error(cal->ctx, SVCQ_ERANGE, "exception index %zu past the %zu exceptions",
+                        index, cal->ndates);
+    const cal_date *d = &cal->dates[index];
+    int64_t y;
+    sq_civil_from_days(d->day, &y, month, day);
+    *year = (int32_t)y;
+    *kind = d->kind;
+    *weekday = d->kind == SVCQ_DATE_LIKE ? d->like : 0;
+    *intervals = d->hours.v;
+    *count = d->hours.n;
+    return SVCQ_OK;
+}
+
+void svcq_calendar_range(svcq_time *min, svcq_time *max)
+{
+    if (min)
+        *min = CAL_TMIN;
+    if (max)
+        *max = CAL_TMAX;
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+static int next_open_at(svcq_calendar *cal, int64_t t, int64_t *out)
+{
+    /* Past the regular year, 400 days without an opening mean the weekly
+     * hours are empty (a DST gap swallows at most a few days a year). */
+    int64_t reg = sq_tz_resolve(cal->tz, year_start_local(regular_year(cal)));
+    int64_t from = t > reg ? t : reg;
+    for (;;) {
+        if (t >= CAL_TMAX)
+            return sq_error(cal->ctx, SVCQ_ERANGE,
+                            "no opening before the end of the calendar range (10000-01-01)");
+        span *sp;
+        int rc = span_at(cal, t, &sp);
+        if (rc)
+            return rc;
+        const sq_ivl *iv = span_locate(sp, t);
+        if (iv < sp->iv + sp->n) {
+            *out = iv->open > t ? iv->open : t;
+            if (*out >= CAL_TMAX)
+                return sq_error(cal->ctx, SVCQ_ERANGE,
+                                "no opening before the end of the calendar range (10000-01-01)");
+            return SVCQ_OK;
+        }
+        if (sp->t1 - from >= 400 * (int64_t)SQ_DAY)
+            return sq_error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never opens after %lld",
+                            (long long)t);
+        t = sp->t1;
+    }
+}
+
+static int next_close_at(svcq_calendar *cal, int64_t t, int64_t *out)
+{
+    int32_t reg = regular_year(cal);
+    for (;;) {
+        if (t >= CAL_TMAX)
+            return sq_error(cal->ctx, SVCQ_ERANGE,
+                            "no closing before the end of the calendar range (10000-01-01)");
+        span *sp;
+        int rc = span_at(cal, t, &sp);
+        if (rc)
+            return rc;
+        const sq_ivl *iv = span_locate(sp, t);
+        if (iv == sp->iv + sp->n || iv->open > t) {
+            *out = t;
+            return SVCQ_OK;
+        }
+        if (iv->close < sp->t1) {
+            *out = iv->close;
+            if (*out >= CAL_TMAX)
+                return sq_error(cal->ctx, SVCQ_ERANGE,
+                                "no closing before the end of the calendar range (10000-01-01)");
+            return SVCQ_OK;
+        }
+        /* Open to the end of the span: go on in the next one, unless these
+         * are regular years open all the time, which repeat for ever. */
+        if (sp->y0 >= reg && sp->n == 1 && sp->iv[0].open == sp->t0)
+            return sq_error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never closes after %lld",
+                            (long long)t);
+        t = sp->t1;
+    }
+}
+
+/* For add past the dense years: the span holding the year in which the
+ * business seconds reach v (v > B at the end of every span so far). */
+static int far_target(svcq_calendar *cal, int64_t v, span **out)
+{
+    int rc = ensure_cycle(cal);
+    if (rc)
+        return rc;
+    int64_t w = v - cal->cyc_b0;
+    if (cal->cyc_total == 0)
+        return sq_error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again: business time "
+                                               "cannot elapse");
+    int64_t q = (w - 1) / cal->cyc_total, r = w - q * cal->cyc_total;
+    if (q > (CAL_YMAX - cal->yh) / CYCLE_YEARS + 1)
+        return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+    size_t lo = 0, hi = CYCLE_YEARS; /* last i with prefix[i] < r */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cal->cyc_prefix[mid] < r)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int64_t y = cal->yh + q * CYCLE_YEARS + (int64_t)lo;
+    if (y > CAL_YMAX)
+        return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+    return ensure_years(cal, (int32_t)y - 1, (int32_t)y + 2, out);
+}
+
+static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t seconds)
+{
+    if (!out || !cal)
+        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_add: NULL argument");
+    if (seconds < 0)
+        return sq_error(cal->ctx, SVCQ_EINVAL, "svcq_calendar_add: negative duration %lld",
+                        (long long)seconds);
+    if (!in_range(start))
+        return range_error(cal, start);
+    int64_t res = start;
+    if (seconds > 0) {
+        span *sp;
+        int rc = span_at(cal, start, &sp);
+        if (rc)
+            return rc;
+        int64_t v;
+        if (__builtin_add_overflow(span_B(sp, start), seconds, &v))
+            return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+        int64_t t = start;
+        for (;;) {
+            if (v <= sp->b1) {
+                const sq_ivl *iv = span_target(span_locate(sp, t), sp->iv + sp->n, v);
+                res = iv->open + (v - iv->cum);
+                break;
+            }
+            if (sp->t1 >= CAL_TMAX)
+                return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+            t = sp->t1;
+            rc = span_at(cal, t, &sp);
+            if (rc == SVCQ_OK && sp == &cal->far && v > sp->b1) {
+                rc = far_target(cal, v, &sp);
+                t = sp->t0;
+            }
+            if (rc)
+                return rc;
+        }
+        if (res >= CAL_TMAX)
+            return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+    }
+    if (cal->flags & SVCQ_CALENDAR_RT_NEXT_OPENING) {
+        int rc = next_open_at(cal, res, &res);
+        if (rc == SVCQ_ENOTFOUND)
+            rc = sq_error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again");
+        if (rc)
+            return rc;
+    }
+    *out = res;
+    return SVCQ_OK;
+}
+
+int svcq_calendar_add(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t seconds)
+{
+    if (SQ_LIKELY(out && cal && seconds > 0)) {
+        const span *d = &cal->dense;
+        if (SQ_LIKELY(span_has(d, start))) {
+            const sq_ivl *iv = span_locate(d, start), *end = d->iv + d->n;
+            int64_t v;
+            if (iv < end &&
+                !__builtin_add_overflow(start > iv->open ? iv->cum + (start - iv->open) : iv->cum,
+                                        seconds, &v) &&
+                v <= d->b1) {
+                iv = span_target(iv, end, v);
+                int64_t r = iv->open + (v - iv->cum);
+                if (r < iv->close || !(cal->flags & SVCQ_CALENDAR_RT_NEXT_OPENING)) {
+                    *out = r;
+                    return SVCQ_OK;
+                }
+                if (iv + 1 < end) {
+                    *out = iv[1].open;
+                    return SVCQ_OK;
+                }
+            }
+        }
+    }
+    return add_slow(out, cal, start, seconds);
+}
+
+static int diff_slow(int64_t *out, svcq_calendar *cal, svcq_time a, svcq_time b)
+{
+    if (!out || !cal)
+        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_diff: NULL argument");
+    if (!in_range(a))
+        return range_error(cal, a);
+    if (!in_range(b))
+        return range_error(cal, b);
+    span *sp;
+    int rc = span_at(cal, a, &sp);
+    if (rc)
+        return rc;
+    int64_t ba = span_B(sp, a);
+    rc = span_at(cal, b, &sp);
+    if (rc)
+        return rc;
+    *out = span_B(sp, b) - ba;
+    return SVCQ_OK;
+}
+
+int svcq_calendar_diff(int64_t *out, svcq_calendar *cal, svcq_time a, svcq_time b)
+{
+    if (SQ_LIKELY(out && cal)) {
+        const span *d = &cal->dense;
+        if (SQ_LIKELY(span_has(d, a) && span_has(d, b))) {
+            *out = span_B(d, b) - span_B(d, a);
+            return SVCQ_OK;
+        }
+    }
+    return diff_slow(out, cal, a, b);
+}
+
+int svcq_calendar_is_open(int32_t *out, svcq_calendar *cal, svcq_time t)
+{
+    if (!out || !cal)
+        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_is_open: NULL argument");
+    if (!in_range(t))
+        return range_error(cal, t);
+    span *sp;
+    int rc = span_at(cal, t, &sp);
+    if (rc)
+        return rc;
+    const sq_ivl *iv = span_locate(sp, t);
+    *out = iv < sp->iv + sp->n && iv->open <= t;
+    return SVCQ_OK;
+}
+
+int svcq_calendar_next_open(svcq_time *out, svcq_calendar *cal, svcq_time t)
+{
+    if (!out || !cal)
+        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL,
+                        "svcq_calendar_next_open: NULL argument");
+    if (!in_range(t))
+        return range_error(cal, t);
+    return next_open_at(cal, t, out);
+}
+
+int svcq_calendar_next_close(svcq_time *out, svcq_calendar *cal, svcq_time t)
+{
+    if (!out || !cal)
+        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL,
+                        "svcq_calendar_next_close: NULL argument");
+    if (!in_range(t))
+        return range_error(cal, t);
+    return next_close_at(cal, t, out);
+}
