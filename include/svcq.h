@@ -10,5 +10,6 @@
 #include "svcq/context.h"
 #include "svcq/writer.h"
 #include "svcq/calendar.h"
+#include "svcq/sla.h"
 
 #endif

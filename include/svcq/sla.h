@@ -259,13 +259,29 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_set_change_mode(svcq_sla_policy *pol
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_set_close_event(svcq_sla_policy *policy, const char *event);
 
-/** @brief The policy's name, owned by the policy; "" for NULL. @since 0.1 */
+/**
+ * @brief The policy's name, owned by the policy.
+ * @return that value; "" for NULL.
+ * @since 0.1
+ */
 SVCQ_API const char *svcq_sla_policy_name(const svcq_sla_policy *policy);
-/** @brief The policy's version; 0 for NULL. @since 0.1 */
+/**
+ * @brief The policy's version.
+ * @return that value; 0 for NULL.
+ * @since 0.1
+ */
 SVCQ_API uint32_t svcq_sla_policy_version(const svcq_sla_policy *policy);
-/** @brief The policy's change mode (svcq_sla_change_mode); -1 for NULL. @since 0.1 */
+/**
+ * @brief The policy's change mode (svcq_sla_change_mode).
+ * @return that value; -1 for NULL.
+ * @since 0.1
+ */
 SVCQ_API int32_t svcq_sla_policy_change_mode(const svcq_sla_policy *policy);
-/** @brief Number of targets; 0 for NULL. @since 0.1 */
+/**
+ * @brief Number of targets.
+ * @return that value; 0 for NULL.
+ * @since 0.1
+ */
 SVCQ_API uint32_t svcq_sla_policy_target_count(const svcq_sla_policy *policy);
 
 /**
@@ -426,11 +442,23 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_change_policy(svcq_sla_clock *clock, 
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_rebuild(svcq_sla_clock *clock);
 
-/** @brief The subject id, owned by the clock; "" for NULL. @since 0.1 */
+/**
+ * @brief The subject id, owned by the clock.
+ * @return that value; "" for NULL.
+ * @since 0.1
+ */
 SVCQ_API const char *svcq_sla_clock_subject(const svcq_sla_clock *clock);
-/** @brief The policy in force (borrowed; valid while the clock lives); NULL for NULL. @since 0.1 */
+/**
+ * @brief The policy in force.
+ * @return that policy, borrowed and valid while the clock lives; NULL for NULL.
+ * @since 0.1
+ */
 SVCQ_API const svcq_sla_policy *svcq_sla_clock_policy(const svcq_sla_clock *clock);
-/** @brief Number of events in the log; 0 for NULL. @since 0.1 */
+/**
+ * @brief Number of events in the log.
+ * @return that value; 0 for NULL.
+ * @since 0.1
+ */
 SVCQ_API uint32_t svcq_sla_clock_event_count(const svcq_sla_clock *clock);
 
 /**
@@ -518,6 +546,18 @@ typedef struct svcq_sla_notice {
     svcq_sla_clock *clock;    /**< the clock (borrowed; do not free or feed it from the callback) */
 } svcq_sla_notice;
 
+/** Static initialiser equal to svcq_sla_notice_init(&n, SVCQ_SLA_NOTICE_VERSION). */
+#define SVCQ_SLA_NOTICE_INIT { SVCQ_SLA_NOTICE_VERSION, 0, 0, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
+
+/**
+ * @brief Prepares an empty notice of version @p version (the library fills
+ *        notices itself; this serves hosts and bindings that build their
+ *        own, e.g. in tests).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown version.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_notice_init(svcq_sla_notice *notice, uint32_t version);
+
 /**
  * Receives one notice; the table and its strings are valid during the call
  * only. Return 0 to go on; non-zero stops the advance (the notice counts
@@ -562,7 +602,11 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler
 SVCQ_API svcq_sla_clock *svcq_sla_scheduler_find(const svcq_sla_scheduler *scheduler, const char *subject,
                                                  const char *policy_name);
 
-/** @brief Number of clocks held; 0 for NULL. @since 0.1 */
+/**
+ * @brief Number of clocks held.
+ * @return that value; 0 for NULL.
+ * @since 0.1
+ */
 SVCQ_API uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler);
 
 /**
@@ -597,7 +641,11 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_next_at(svcq_time *out,
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_replay_new(svcq_sla_replay **out, svcq_sla_policy *policy);
 
-/** @brief Frees a replay; NULL is a no-op. @since 0.1 */
+/**
+ * @brief Frees a replay.
+ * @return NULL is a no-op.
+ * @since 0.1
+ */
 SVCQ_API void svcq_sla_replay_free(svcq_sla_replay *replay);
 
 /**
@@ -623,7 +671,11 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_replay_add_clock(svcq_sla_replay *replay, c
 SVCQ_API SVCQ_NODISCARD int svcq_sla_replay_totals(uint64_t *met, uint64_t *breached, uint64_t *open,
                                                    const svcq_sla_replay *replay, uint32_t index);
 
-/** @brief Number of clocks added to the replay. @since 0.1 */
+/**
+ * @brief Number of clocks added to the replay.
+ * @return Number of clocks added to the replay.
+ * @since 0.1
+ */
 SVCQ_API uint64_t svcq_sla_replay_subjects(const svcq_sla_replay *replay);
 
 #ifdef __cplusplus

@@ -103,12 +103,12 @@ static int timeline(const svcq_sla_clock *c, svcq_time until, rows *r)
 }
 
 /* "2026-01-05T09:00:00Z" */
-static void format_utc(svcq_time t, char out[32])
+static void format_utc(svcq_time t, char out[48])
 {
     int64_t days = sq_floor_div(t, SQ_DAY), sod = sq_floor_mod(t, SQ_DAY), y;
     int32_t m, d;
     sq_civil_from_days(days, &y, &m, &d);
-    snprintf(out, 32, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, (int)(sod / 3600),
+    snprintf(out, 48, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, (int)(sod / 3600),
              (int)(sod / 60 % 60), (int)(sod % 60));
 }
 
@@ -143,7 +143,7 @@ static void json_time(sq_jw *w, const char *key, svcq_time t)
         sq_jw_null(w);
         return;
     }
-    char iso[32];
+    char iso[48];
     format_utc(t, iso);
     sq_jw_string(w, iso);
 }
@@ -263,7 +263,7 @@ int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
     rc = sq_buf_puts(&b, "| time (UTC) | target | what | detail |\n|---|---|---|---|\n");
     for (uint32_t i = 0; i < r.n && rc == SVCQ_OK; i++) {
         const row *x = &r.v[i];
-        char iso[32], detail[64];
+        char iso[48], detail[64];
         format_utc(x->at, iso);
         rc = sq_buf_puts(&b, "|");
         if (rc == SVCQ_OK)

@@ -16,6 +16,17 @@ struct svcq_sla_scheduler {
     sq_map clocks; /* key (subject '\0' policy name) -> clock */
 };
 
+int svcq_sla_notice_init(svcq_sla_notice *notice, uint32_t version)
+{
+    if (!notice)
+        return SVCQ_EINVAL;
+    if (version == 0 || version > SVCQ_SLA_NOTICE_VERSION)
+        return SVCQ_EVERSION;
+    memset(notice, 0, sizeof(*notice));
+    notice->version = version;
+    return SVCQ_OK;
+}
+
 static size_t key_len(const svcq_sla_clock *c)
 {
     return c->subject_len + 1 + strlen(c->key + c->subject_len + 1);
