@@ -237,6 +237,8 @@ int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, con
 /* Markdown cells: '|' and line breaks would end the cell or the row. */
 static int md_cell(sq_buf *b, const char *s)
 {
+    if (!*s)
+        return sq_buf_puts(b, " |");
     int rc = sq_buf_puts(b, " ");
     for (; *s && rc == SVCQ_OK; s++) {
         if (*s == '|')
