@@ -1,5 +1,6 @@
 /* The scheduler: clocks in a min-heap keyed by their next undelivered
  * notice, delivered in time order. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/heap.h"
@@ -14,6 +15,8 @@ struct svcq_sla_scheduler {
     void *user_data;
     sq_heap heap; /* clocks with a notice to come */
     sq_map clocks; /* key (subject '\0' policy name) -> clock */
+    svcq_sla_clock **batch; /* clocks due at one instant, while advancing */
+    size_t batch_cap;
 };
 
 int svcq_sla_notice_init(svcq_sla_notice *notice, uint32_t version)
@@ -33,9 +36,9 @@ static size_t key_len(const svcq_sla_clock *c)
 }
 
 /* Equal instants: by subject, then policy name. */
-static int tie(const void *a, const void *b)
+static int by_subject(const void *a, const void *b)
 {
-    const svcq_sla_clock *x = a, *y = b;
+    const svcq_sla_clock *x = *(svcq_sla_clock *const *)a, *y = *(svcq_sla_clock *const *)b;
     int d = strcmp(x->key, y->key);
     if (d)
         return d;
@@ -58,7 +61,7 @@ int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx, svcq_sla_not
     s->ctx = ctx;
     s->notify = notify;
     s->user_data = user_data;
-    sq_heap_init(&s->heap, ctx, tie, set_index);
+    sq_heap_init(&s->heap, ctx, NULL, set_index);
     sq_map_init(&s->clocks, ctx);
     *out = s;
     return SVCQ_OK;
@@ -74,6 +77,7 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
         sq_sla_clock_destroy(value);
     sq_map_free(&scheduler->clocks);
     sq_heap_free(&scheduler->heap);
+    sq_free(scheduler->ctx, scheduler->batch);
     sq_free(scheduler->ctx, scheduler);
 }
 
@@ -180,6 +184,48 @@ int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *schedul
     return SVCQ_OK;
 }
 
+/* Delivers the notices of clock c that fall due at instant `at`, in target
+ * order, then re-keys the clock. */
+static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at, uint64_t *count)
+{
+    const svcq_sla_policy *P = sq_sla_clock_policy(c);
+    for (uint32_t j = 0; j < P->ntargets; j++) {
+        while (c->t[j].next_notice == at) {
+            const sq_sla_target *T = &P->targets[j];
+            sq_sla_tstate S = c->t[j];
+            if (S.delivered_cycle != S.cycle) {
+                S.delivered_cycle = S.cycle;
+                S.delivered = 0;
+            }
+            uint32_t k = S.delivered;
+            svcq_sla_notice n = {
+                .version = SVCQ_SLA_NOTICE_VERSION,
+                .kind = T->notice_kind[k],
+                .at = at,
+                .subject = c->key,
+                .policy = P->name,
+                .metric = T->metric,
+                .target = j,
+                .level = T->notice_level[k],
+                .cycle = S.cycle,
+                .clock = c,
+            };
+            S.delivered++;
+            int rc = sq_sla_refresh_next(c, j, &S);
+            if (rc)
+                return rc;
+            int answer = s->notify(&n, s->user_data);
+            if (answer) {
+                rc = answer < 0 && answer >= SQ_ERROR_MIN ? answer : SVCQ_EABORTED;
+                return sq_error(s->ctx, rc, "the notice callback stopped the advance");
+            }
+            c->t[j] = S;
+            (*count)++;
+        }
+    }
+    return SVCQ_OK;
+}
+
 int svcq_sla_scheduler_advance(svcq_sla_scheduler *scheduler, svcq_time now, uint64_t *delivered)
 {
     if (delivered)
@@ -189,47 +235,45 @@ int svcq_sla_scheduler_advance(svcq_sla_scheduler *scheduler, svcq_time now, uin
     svcq_sla_scheduler *s = scheduler;
     uint64_t count = 0;
     int rc = SVCQ_OK;
-    for (;;) {
-        const sq_heap_entry *top = sq_heap_peek(&s->heap);
-        if (!top || top->key > now)
-            break;
+    const sq_heap_entry *top;
+    while (rc == SVCQ_OK && (top = sq_heap_peek(&s->heap)) != NULL && top->key <= now) {
+        svcq_time at = top->key;
         svcq_sla_clock *c = top->item;
-        const svcq_sla_policy *P = sq_sla_clock_policy(c);
-        uint32_t j = 0;
-        for (uint32_t i = 1; i < P->ntargets; i++)
-            if (c->t[i].next_notice < c->t[j].next_notice)
-                j = i;
-        const sq_sla_target *T = &P->targets[j];
-        sq_sla_tstate S = c->t[j];
-        if (S.delivered_cycle != S.cycle) {
-            S.delivered_cycle = S.cycle;
-            S.delivered = 0;
+        /* Several clocks due at the same instant go by subject and policy
+         * name; the heap orders by time only, so ties cost no string
+         * comparisons on the way. */
+        uint32_t ties = 0;
+        for (size_t child = 1; child <= 2 && child < s->heap.len; child++)
+            ties += s->heap.entries[child].key == at;
+        if (ties == 0) {
+            rc = deliver_clock(s, c, at, &count);
+            sq_sla_sched_rekey(c);
+            continue;
         }
-        uint32_t k = S.delivered;
-        svcq_sla_notice n = {
-            .version = SVCQ_SLA_NOTICE_VERSION,
-            .kind = T->notice_kind[k],
-            .at = S.next_notice,
-            .subject = c->key,
-            .policy = P->name,
-            .metric = T->metric,
-            .target = j,
-            .level = T->notice_level[k],
-            .cycle = S.cycle,
-            .clock = c,
-        };
-        S.delivered++;
-        if ((rc = sq_sla_refresh_next(c, j, &S)))
-            break;
-        int answer = s->notify(&n, s->user_data);
-        if (answer) {
-            rc = answer < 0 && answer >= SQ_ERROR_MIN ? answer : SVCQ_EABORTED;
-            sq_error(s->ctx, rc, "the notice callback stopped the advance");
-            break;
+        /* Take every clock due at `at` out, order them, deliver, put back. */
+        size_t n = 0;
+        sq_heap_entry e;
+        while ((top = sq_heap_peek(&s->heap)) != NULL && top->key == at) {
+            if (n == s->batch_cap) {
+                size_t cap = s->batch_cap ? s->batch_cap * 2 : 64;
+                svcq_sla_clock **grown = sq_reallocarray(s->ctx, s->batch, cap, sizeof(*grown));
+                if (!grown) {
+                    rc = sq_enomem(s->ctx);
+                    break;
+                }
+                s->batch = grown;
+                s->batch_cap = cap;
+            }
+            sq_heap_pop(&s->heap, &e);
+            s->batch[n++] = e.item;
         }
-        c->t[j] = S;
-        sq_sla_sched_rekey(c);
-        count++;
+        qsort(s->batch, n, sizeof(*s->batch), by_subject);
+        for (size_t i = 0; i < n; i++) {
+            if (rc == SVCQ_OK)
+                rc = deliver_clock(s, s->batch[i], at, &count);
+            /* Room was reserved for every clock: re-keying cannot fail. */
+            sq_sla_sched_rekey(s->batch[i]);
+        }
     }
     if (delivered)
         *delivered = count;
