@@ -36,28 +36,19 @@ int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy, const char
         return sq_error(ctx, SVCQ_EINVAL, "policy %s v%u has no targets", policy->name, policy->version);
 
     size_t nlen = strlen(policy->name);
-    svcq_sla_clock *c = sq_calloc(ctx, 1, sizeof(*c));
+    /* One allocation: the clock and its key; the target states come with
+     * the first event, so an idle clock stays small. */
+    svcq_sla_clock *c = sq_calloc(ctx, 1, sizeof(*c) + slen + 1 + nlen + 1);
     if (!c)
         return sq_enomem(ctx);
     c->ctx = ctx;
-    c->heap_index = SIZE_MAX;
+    c->wslot = SQ_SLOT_NONE;
     c->next_notice = NEVER;
-    c->subject_len = slen;
-    c->key = sq_malloc(ctx, slen + 1 + nlen + 1);
-    c->versions = sq_malloc(ctx, sizeof(*c->versions));
-    c->t = sq_malloc(ctx, policy->ntargets * sizeof(*c->t));
-    if (!c->key || !c->versions || !c->t) {
-        sq_free(ctx, c->key);
-        sq_free(ctx, c->versions);
-        sq_free(ctx, c->t);
-        sq_free(ctx, c);
-        return sq_enomem(ctx);
-    }
+    c->subject_len = (uint32_t)slen;
     memcpy(c->key, subject, slen + 1);
     memcpy(c->key + slen + 1, policy->name, nlen + 1);
-    for (uint32_t j = 0; j < policy->ntargets; j++)
-        sq_sla_tstate_init(&c->t[j]);
-    c->versions[0] = (sq_sla_version){ policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
+    c->first = (sq_sla_version){ policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
+    c->versions = &c->first;
     c->nversions = 1;
     sq_sla_policy_retain(policy);
     *out = c;
@@ -69,11 +60,11 @@ void sq_sla_clock_destroy(svcq_sla_clock *c)
     svcq_ctx *ctx = c->ctx;
     for (uint32_t i = 0; i < c->nversions; i++)
         sq_sla_policy_release(c->versions[i].policy);
-    sq_free(ctx, c->versions);
+    if (c->versions != &c->first)
+        sq_free(ctx, c->versions);
     sq_free(ctx, c->events);
     sq_free(ctx, c->t);
     sq_free(ctx, c->pauses);
-    sq_free(ctx, c->key);
     sq_free(ctx, c);
 }
 
@@ -163,7 +154,7 @@ static int recompute(svcq_sla_clock *c, const svcq_sla_policy *old_policy, const
     const svcq_sla_policy *P = sq_sla_clock_policy(c);
     for (uint32_t j = 0; j < P->ntargets; j++) {
         int o = old_policy == P ? (int)j : sq_sla_policy_find_metric(old_policy, P->targets[j].metric);
-        if (o >= 0) {
+        if (o >= 0 && old_t) {
             f->t[j].delivered = old_t[o].delivered;
             f->t[j].delivered_cycle = old_t[o].delivered_cycle;
         }
@@ -241,7 +232,8 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
                 memcpy(p, c->pauses, np * sizeof(*p));
         }
         if (rc == SVCQ_OK) {
-            memcpy(t, c->t, P->ntargets * sizeof(*t));
+            for (uint32_t j = 0; j < P->ntargets; j++)
+                t[j] = *sq_sla_t(c, j);
             rc = sq_sla_step_all(ctx, P, t, &p, &np, &pcap, &e);
         }
         if (rc == SVCQ_OK && c->sched)
@@ -299,9 +291,12 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
     if (at == NEVER || at == INT64_MIN || at < c->versions[c->nversions - 1].from)
         return sq_error(ctx, SVCQ_ERANGE, "policy change time out of range");
 
-    sq_sla_version *v = sq_reallocarray(ctx, c->versions, c->nversions + 1, sizeof(*v));
+    sq_sla_version *v = sq_reallocarray(ctx, c->versions == &c->first ? NULL : c->versions, c->nversions + 1,
+                                        sizeof(*v));
     if (!v)
         return sq_enomem(ctx);
+    if (c->versions == &c->first)
+        v[0] = c->first;
     c->versions = v;
     c->versions[c->nversions++] = (sq_sla_version){ policy, at, policy->change_mode };
     sq_sla_fold f;
@@ -337,7 +332,7 @@ int svcq_sla_clock_status(svcq_sla_status *out, const svcq_sla_clock *clock, uin
         return SVCQ_ENOTFOUND;
     svcq_ctx *ctx = clock->ctx;
     const sq_sla_target *T = &P->targets[index];
-    sq_sla_tstate S = clock->t[index];
+    sq_sla_tstate S = *sq_sla_t(clock, index);
     int rc = sq_sla_catch_up(ctx, T, &S, at);
     if (rc)
         return rc;
@@ -418,7 +413,7 @@ int svcq_sla_clock_next_at(svcq_time *out, const svcq_sla_clock *clock, svcq_tim
     const svcq_sla_policy *P = sq_sla_clock_policy(clock);
     svcq_time best = NEVER;
     for (uint32_t j = 0; j < P->ntargets; j++) {
-        const sq_sla_tstate *S = &clock->t[j];
+        const sq_sla_tstate *S = sq_sla_t(clock, j);
         if (S->state != SQ_T_RUNNING)
             continue;
         for (uint32_t k = sq_sla_notices_reached(&P->targets[j], S); k < P->targets[j].nnotices; k++) {

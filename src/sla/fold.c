@@ -10,11 +10,19 @@
 
 enum { ACT_OPEN = 1, ACT_CLOSE_ONE = 2, ACT_CLOSE_ALL = 4, ACT_PRUNE = 8 };
 
+const sq_sla_tstate sq_sla_pending = {
+    .state = SQ_T_PENDING,
+    .started_at = NEVER,
+    .anchor = NEVER,
+    .met_at = NEVER,
+    .breached_at = NEVER,
+    .due = NEVER,
+    .next_notice = NEVER,
+};
+
 void sq_sla_tstate_init(sq_sla_tstate *s)
 {
-    memset(s, 0, sizeof(*s));
-    s->state = SQ_T_PENDING;
-    s->started_at = s->anchor = s->met_at = s->breached_at = s->due = s->next_notice = NEVER;
+    *s = sq_sla_pending;
 }
 
 int32_t sq_sla_state_of(const sq_sla_tstate *s, svcq_time at)

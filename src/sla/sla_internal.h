@@ -102,19 +102,30 @@ typedef struct sq_sla_pause {
 
 struct svcq_sla_clock {
     svcq_ctx *ctx;
-    char *key;                 /* subject '\0' policy name '\0' */
-    size_t subject_len;
     sq_sla_version *versions;  /* versions[nversions - 1].policy is in force */
     uint32_t nversions;
     uint32_t nevents, events_cap;
+    uint32_t subject_len;
     sq_sla_event *events;
-    sq_sla_tstate *t;          /* one per target of the policy in force */
+    sq_sla_tstate *t;          /* one per target of the policy in force; NULL while none started */
     sq_sla_pause *pauses;
     uint32_t npauses, pauses_cap;
     svcq_sla_scheduler *sched;
-    size_t heap_index;
+    /* Scheduler: the clock's place in the timing wheel (see scheduler.c). */
+    svcq_sla_clock *wprev, *wnext;
+    int64_t wslot;             /* absolute wheel slot, or a SQ_SLOT_* marker */
     svcq_time next_notice;     /* scheduler key: min of t[].next_notice */
+    sq_sla_version first;      /* versions points here until a policy change */
+    char key[];                /* subject '\0' policy name '\0' */
 };
+
+/* The pending state every target has before the clock's first event. */
+extern const sq_sla_tstate sq_sla_pending;
+
+static inline const sq_sla_tstate *sq_sla_t(const svcq_sla_clock *c, uint32_t j)
+{
+    return c->t ? &c->t[j] : &sq_sla_pending;
+}
 
 static inline svcq_sla_policy *sq_sla_clock_policy(const svcq_sla_clock *c)
 {
@@ -176,6 +187,10 @@ int sq_sla_notice_instant(const svcq_sla_clock *c, const sq_sla_tstate *S, uint3
 int sq_sla_refresh_next(const svcq_sla_clock *c, uint32_t j, sq_sla_tstate *S);
 
 /* ---- scheduler ----------------------------------------------------- */
+
+#define SQ_SLOT_NONE INT64_MIN      /* not queued */
+#define SQ_SLOT_OVERFLOW INT64_MAX  /* beyond the wheel's span */
+#define SQ_SLOT_READY (INT64_MAX - 1) /* in the ready heap of an advance */
 
 /* Called by the clock after its state changed: re-keys it in the heap.
  * Cannot fail: the scheduler reserves a heap slot for each clock. */

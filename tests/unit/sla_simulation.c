@@ -236,10 +236,11 @@ static void scheduler_equals_recomputation(void **state)
                              SVCQ_OK);
             sq_free(ctx, p);
             /* The folded state equals the incrementally kept one. */
-            assert_int_equal(S.state, c->t[j].state);
-            assert_int_equal(S.elapsed, c->t[j].elapsed);
-            assert_int_equal(S.met_count, c->t[j].met_count);
-            assert_int_equal(S.breached_count, c->t[j].breached_count);
+            const sq_sla_tstate *kept = sq_sla_t(c, j);
+            assert_int_equal(S.state, kept->state);
+            assert_int_equal(S.elapsed, kept->elapsed);
+            assert_int_equal(S.met_count, kept->met_count);
+            assert_int_equal(S.breached_count, kept->breached_count);
         }
     }
     for (size_t i = 0; i < expected.n; i++)
