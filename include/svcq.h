@@ -9,6 +9,7 @@
 #include "svcq/version.h"
 #include "svcq/context.h"
 #include "svcq/writer.h"
+#include "svcq/store.h"
 #include "svcq/calendar.h"
 #include "svcq/sla.h"
 

@@ -69,6 +69,10 @@ void svcq_ctx_free(svcq_ctx *ctx)
 {
     if (!ctx)
         return;
+    /* The store module releases the store, an open transaction and the
+     * undo log (src/store/ctx_store.c). */
+    if (ctx->store_teardown)
+        ctx->store_teardown(ctx);
     sq_intern_free(ctx);
     sq_free(ctx, ctx);
 }

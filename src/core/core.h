@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "svcq/context.h"
+#include "svcq/store.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SQ_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -37,6 +38,25 @@ struct svcq_ctx {
     struct sq_interner *interner;
     /* Fixed size so that reporting ENOMEM never needs memory. */
     char errmsg[SQ_ERRMSG_SIZE];
+
+    /* ---- store module (src/store/ctx_store.c) ----
+     * The context's store (a copied table; version 0 until the default
+     * memory store is made on first use), its transaction state and the
+     * undo log of the open transaction. store_teardown is set by the store
+     * module and called by svcq_ctx_free. */
+    svcq_store_methods store;
+    void (*store_teardown)(svcq_ctx *ctx);
+    struct sq_undo_entry *undo;
+    size_t undo_len;
+    size_t undo_cap;
+    size_t undo_room;        /* pushes reserved and not yet made */
+    uint64_t store_writes;   /* successful put/remove calls, ever */
+    uint32_t tx_depth;       /* open sq_tx scopes, the batch counting as one */
+    bool store_tx_open;      /* begin was called and not yet ended */
+    bool batch_open;
+    bool tx_aborted;         /* the store transaction can only be rolled back */
+    bool store_busy;         /* inside a store callback: no re-entry */
+    bool store_msg;          /* a built-in store set errmsg for the failing call */
 };
 
 /* Allocation through the context's hooks. All return NULL on failure (and on

@@ -41,7 +41,7 @@ int sq_strdup_opt(svcq_ctx *ctx, const char *what, const char *s, char **out)
 
 int sq_str_replace(svcq_ctx *ctx, const char *what, char **slot, const char *s)
 {
-    char *copy;
+    char *copy = NULL;
     int rc = sq_strdup_opt(ctx, what, s, &copy);
     if (rc)
         return rc;

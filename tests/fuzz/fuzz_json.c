@@ -68,6 +68,47 @@ static void walk(const sq_json *v, int depth)
     }
 }
 
+/* The record getters on every member of a top-level object: each either
+ * succeeds with what the plain accessors give or reports ECORRUPT. */
+static void getters(svcq_ctx *ctx, const sq_json *root)
+{
+    size_t n = sq_json_object_size(root);
+    for (size_t k = 0; k < n && k < 16; k++) {
+        const char *key;
+        size_t kl;
+        const sq_json *v = sq_json_object_member(root, k, &key, &kl);
+        if (memchr(key, '\0', kl))
+            continue; /* the getters take C-string keys */
+        bool present = sq_json_typeof(v) != SQ_JSON_NULL;
+        int64_t i = 0, i2 = 0;
+        double d = 0, d2 = 0;
+        bool b = false, b2 = false;
+        const char *s = NULL;
+        size_t len = 0;
+        const sq_json *node = NULL;
+        for (int required = 0; required < 2; required++) {
+            int rc = sq_json_get_int(ctx, root, key, required, &i);
+            CHECK(rc == (present ? (sq_json_as_int(v, &i2) ? SVCQ_OK : SVCQ_ECORRUPT)
+                                 : (required ? SVCQ_ECORRUPT : SVCQ_OK)));
+            CHECK(rc || !present || i == i2);
+            rc = sq_json_get_double(ctx, root, key, required, &d);
+            CHECK(rc == SVCQ_OK || rc == SVCQ_ECORRUPT);
+            CHECK(rc || !present || (sq_json_as_double(v, &d2) && memcmp(&d, &d2, sizeof(d)) == 0));
+            rc = sq_json_get_bool(ctx, root, key, required, &b);
+            CHECK(rc || !present || (sq_json_as_bool(v, &b2) && b == b2));
+            rc = sq_json_get_string(ctx, root, key, required, &s, &len);
+            CHECK(rc || !present || s == sq_json_as_string(v, NULL));
+            rc = sq_json_get_string(ctx, root, key, required, &s, NULL);
+            CHECK(rc == SVCQ_OK || rc == SVCQ_ECORRUPT);
+            rc = sq_json_get_array(ctx, root, key, required, &node);
+            CHECK(rc || !present || node == v);
+            rc = sq_json_get_object(ctx, root, key, required, &node);
+            CHECK(rc || !present || node == v);
+            CHECK(sq_json_get(root, key) == v);
+        }
+    }
+}
+
 typedef struct sink {
     sq_buf buf;
     size_t calls;
@@ -147,6 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(!(size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0));
     const sq_json *root = sq_json_root(doc);
     walk(root, 0);
+    getters(ctx, root);
     round_trip(ctx, root, false);
     round_trip(ctx, root, true);
 

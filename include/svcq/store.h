@@ -1,0 +1,470 @@
+/**
+ * @file svcq/store.h
+ * @brief Persistence: the storage contract, the context's store, outer
+ *        batches, and the built-in crash-safe file store.
+ *
+ * Every record the library persists goes through the one store of its
+ * context. Records are `(kind, id) -> (revision, bytes)`:
+ * - a @b kind is a short ASCII name: 1 to SVCQ_STORE_MAX_KIND bytes of
+ *   `a`-`z`, `0`-`9` and `_`, starting with a letter (`incident`,
+ *   `client`);
+ * - an @b id is 1 to SVCQ_STORE_MAX_ID bytes of valid UTF-8 without
+ *   control characters (U+0000-U+001F, U+007F);
+ * - a @b revision is a non-zero uint64_t chosen by the store;
+ * - the @b bytes are a JSON document (written and read by the library; a
+ *   store never parses them) of at most SVCQ_STORE_MAX_VALUE bytes.
+ *
+ * Without further setup a context uses a fresh in-memory store (made on
+ * first use). A host keeps the records in its own database by filling a
+ * svcq_store_methods table and handing it to svcq_ctx_set_store(); a
+ * program without a database uses the file store (svcq_store_file_open()).
+ *
+ * @par Transactions
+ * Every library call that changes records runs in one store transaction:
+ * begin, the reads and writes of the call, then commit, or rollback when
+ * anything failed. When a call fails, the handles it was changing are
+ * restored to their state before the call. svcq_ctx_batch_begin() lets the
+ * host group many calls in one transaction.
+ *
+ * @par The callback contract (what a host store must do)
+ * - The library calls @c begin, then any number of @c get, @c put,
+ *   @c remove and @c scan, then exactly one of @c commit or @c rollback. It
+ *   never nests @c begin. @c get and @c scan may also be called outside a
+ *   transaction and then see committed data; inside one they see its
+ *   uncommitted writes. @c put and @c remove are only called inside one.
+ * - Compare-and-swap: @c put and @c remove take the revision the library
+ *   last saw. If the stored revision differs (for @c put, 0 means "must not
+ *   exist yet"), the callback changes nothing and returns SVCQ_ECONFLICT.
+ *   @c remove of an absent record returns SVCQ_ENOTFOUND. This is what keeps
+ *   two application servers sharing one database from silently overwriting
+ *   each other.
+ * - @c put returns a new non-zero revision. A revision is never reused for
+ *   the same (kind, id), not even after the record was removed and created
+ *   again: use a store-wide counter (a database sequence), not a per-row
+ *   version that restarts at 1.
+ * - Returning SVCQ_ECONFLICT or SVCQ_ENOTFOUND must leave the transaction
+ *   usable (on PostgreSQL, test the row count of a conditional statement or
+ *   use a savepoint; do not let a statement fail). Any other failure tells
+ *   the library the transaction is lost: it rolls back.
+ * - A failing @c commit must have applied nothing; the library then calls
+ *   @c rollback, which returns 0 if the transaction is already gone.
+ * - Callbacks are called on the thread that is using the context, must not
+ *   call back into the library with the same context, and must return 0 on
+ *   success. Strings and byte pointers passed to a callback are valid only
+ *   during that call.
+ *
+ * @par How callback failures are reported
+ * SVCQ_ECONFLICT (from @c put and @c remove) and SVCQ_ENOTFOUND (from
+ * @c get and @c remove) mean what they say and are returned as they are.
+ * A code returned by the library's own visitor is passed back unchanged.
+ * SVCQ_ENOMEM, SVCQ_EIO, SVCQ_EBUSY, SVCQ_ECORRUPT and SVCQ_ELIMIT are
+ * returned as they are as well. Every other non-zero value (other codes,
+ * positive values, codes this library does not know) becomes SVCQ_ESTORE.
+ * In each case svcq_ctx_errmsg() names the callback, the kind and id, and
+ * the value the callback returned.
+ */
+#ifndef SVCQ_STORE_H
+#define SVCQ_STORE_H
+
+#include "common.h"
+#include "context.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Longest kind, in bytes. */
+#define SVCQ_STORE_MAX_KIND 32
+/** Longest id, in bytes of UTF-8. */
+#define SVCQ_STORE_MAX_ID 512
+/** Largest record value, in bytes (64 MiB). */
+#define SVCQ_STORE_MAX_VALUE (64u * 1024u * 1024u)
+
+/** Which limit svcq_store_limit() reports. */
+typedef enum svcq_store_limit_id {
+    SVCQ_STORE_LIMIT_KIND = 1,  /**< SVCQ_STORE_MAX_KIND */
+    SVCQ_STORE_LIMIT_ID = 2,    /**< SVCQ_STORE_MAX_ID */
+    SVCQ_STORE_LIMIT_VALUE = 3  /**< SVCQ_STORE_MAX_VALUE */
+} svcq_store_limit_id;
+
+/**
+ * @brief The value of a storage limit, for bindings that cannot read macros.
+ * @param which a svcq_store_limit_id.
+ * @return the limit in bytes; 0 for an unknown @p which.
+ * @since 0.1
+ */
+SVCQ_API uint64_t svcq_store_limit(int32_t which);
+
+/**
+ * Receives one record from a store. The library passes its own visitor to
+ * @c get and @c scan; the store calls it with the record's id, revision and
+ * bytes (@p bytes may be NULL when @p size is 0). Everything is borrowed for
+ * the duration of the call: the library copies what it keeps. A non-zero
+ * return stops a scan; the store must then return that value unchanged.
+ */
+typedef int (*svcq_store_visit_fn)(const char *id, uint64_t revision, const void *bytes, size_t size,
+                                   void *visit_user_data);
+
+/** Opens a transaction. */
+typedef int (*svcq_store_begin_fn)(void *user_data);
+/** Makes the open transaction durable (as the store defines it) and ends it. */
+typedef int (*svcq_store_commit_fn)(void *user_data);
+/** Discards every change of the open transaction and ends it. */
+typedef int (*svcq_store_rollback_fn)(void *user_data);
+/**
+ * Reads one record. If it exists, calls @p visit exactly once with it and
+ * returns what @p visit returned; otherwise returns SVCQ_ENOTFOUND without
+ * calling @p visit.
+ */
+typedef int (*svcq_store_get_fn)(const char *kind, const char *id, svcq_store_visit_fn visit,
+                                 void *visit_user_data, void *user_data);
+/**
+ * Creates (@p expected_revision 0) or replaces (@p expected_revision equal
+ * to the stored one) a record with @p size bytes at @p bytes (NULL when
+ * @p size is 0), and stores its new revision in @p *new_revision. A
+ * different stored revision: SVCQ_ECONFLICT, nothing changed.
+ */
+typedef int (*svcq_store_put_fn)(const char *kind, const char *id, uint64_t expected_revision,
+                                 const void *bytes, size_t size, uint64_t *new_revision,
+                                 void *user_data);
+/**
+ * Removes a record whose stored revision is @p expected_revision (never 0).
+ * Absent: SVCQ_ENOTFOUND; another revision: SVCQ_ECONFLICT; nothing changed.
+ */
+typedef int (*svcq_store_remove_fn)(const char *kind, const char *id, uint64_t expected_revision,
+                                    void *user_data);
+/**
+ * Calls @p visit once for every record of @p kind, in any order (the
+ * library does not rely on one), and returns 0, or the first non-zero value
+ * @p visit returned (stopping there). An unknown kind has no records.
+ */
+typedef int (*svcq_store_scan_fn)(const char *kind, svcq_store_visit_fn visit, void *visit_user_data,
+                                  void *user_data);
+/** Releases the store; called once, when the context lets go of it. */
+typedef void (*svcq_store_destroy_fn)(void *user_data);
+
+/** The callback table version this header describes. */
+#define SVCQ_STORE_METHODS_VERSION 1
+
+/**
+ * A store as a table of callbacks. Initialise with SVCQ_STORE_METHODS_INIT
+ * or svcq_store_methods_init(), then set @c user_data and the callbacks.
+ * Every callback is required except @c destroy.
+ *
+ * The size of this table never changes: a later version puts its new
+ * callbacks in the @c reserved slots, which a table of an older version
+ * leaves NULL, and the library calls such a callback only when the table's
+ * version says it is there and it is not NULL.
+ *
+ * Version history: 1 — the fields below (0.1).
+ */
+typedef struct svcq_store_methods {
+    uint32_t version;                 /**< SVCQ_STORE_METHODS_VERSION */
+    uint32_t reserved0;               /**< must be zero */
+    void *user_data;                  /**< passed last to every callback */
+    svcq_store_begin_fn begin;        /**< required */
+    svcq_store_commit_fn commit;      /**< required */
+    svcq_store_rollback_fn rollback;  /**< required */
+    svcq_store_get_fn get;            /**< required */
+    svcq_store_put_fn put;            /**< required */
+    svcq_store_remove_fn remove;      /**< required */
+    svcq_store_scan_fn scan;          /**< required */
+    svcq_store_destroy_fn destroy;    /**< optional: NULL when nothing is to be released */
+    void *reserved[8];                /**< room for later versions; must be NULL */
+} svcq_store_methods;
+
+/** Static initialiser equal to svcq_store_methods_init(&m, SVCQ_STORE_METHODS_VERSION). */
+#define SVCQ_STORE_METHODS_INIT { SVCQ_STORE_METHODS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, \
+                                  NULL, NULL, NULL, NULL, { NULL } }
+
+/**
+ * @brief Fills @p methods with an empty table of version @p version.
+ * @param methods the table to fill; every byte is written.
+ * @param version SVCQ_STORE_METHODS_VERSION of the caller's header.
+ * @return SVCQ_OK; SVCQ_EINVAL if @p methods is NULL; SVCQ_EVERSION if
+ *         @p version is 0 or newer than this library knows.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_methods_init(svcq_store_methods *methods, uint32_t version);
+
+/**
+ * @brief Makes @p methods the store of @p ctx.
+ *
+ * The table is copied; @p methods is read during the call only. On success
+ * the context owns the store: it calls @c destroy(user_data) when the store
+ * is replaced by another call of this function or when the context is
+ * freed. The store that was in place before is destroyed now (the default
+ * memory store with every record in it). On failure nothing changes and
+ * nothing is called: the store still belongs to the caller.
+ *
+ * Set the store right after creating the context, before making handles:
+ * handles remember the revisions of the store they were loaded from.
+ *
+ * @param ctx     the context.
+ * @param methods the store; NULL goes back to a fresh, empty memory store.
+ * @return SVCQ_OK; SVCQ_EINVAL for a NULL @p ctx, a missing required
+ *         callback or non-zero reserved fields; SVCQ_EVERSION for a
+ *         version this library does not know; SVCQ_ESTATE while a batch or
+ *         a transaction is open; SVCQ_EBUSY for a file store already owned
+ *         by a context, or made from another context (its allocator must
+ *         be the context's).
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods);
+
+/**
+ * @brief Opens an outer batch: the library calls that follow on @p ctx run
+ *        in one store transaction until svcq_ctx_batch_commit() or
+ *        svcq_ctx_batch_rollback().
+ *
+ * Inside a batch each call still either succeeds or fails as a whole: a
+ * failing call restores the handles it was changing and returns its error.
+ * If the failing call had already written to the store (or the store
+ * reported the transaction lost), the store cannot take back only that
+ * call's writes: the batch is then @e aborted — later calls in it fail with
+ * SVCQ_ESTATE and the batch can only end in a rollback.
+ *
+ * Batches do not nest. Handles changed inside a batch must stay alive until
+ * the batch ends, because a rollback restores them.
+ *
+ * @param ctx the context.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ESTATE if a batch is already
+ *         open; SVCQ_ENOMEM when the default memory store could not be
+ *         made; or how the store's @c begin failed (see the file comment).
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_ctx_batch_begin(svcq_ctx *ctx);
+
+/**
+ * @brief Commits the open batch. The batch ends whatever the result.
+ *
+ * On success every change made in the batch is committed. On failure
+ * nothing of it is: the store transaction is rolled back and every handle
+ * changed in the batch is restored to its state before
+ * svcq_ctx_batch_begin().
+ *
+ * @param ctx the context.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ESTATE if no batch is open,
+ *         or if the batch was aborted by a failed call (it is rolled back);
+ *         or how the store's @c commit failed (see the file comment).
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_ctx_batch_commit(svcq_ctx *ctx);
+
+/**
+ * @brief Rolls back the open batch: nothing of it is stored and every
+ *        handle changed in it is restored to its state before
+ *        svcq_ctx_batch_begin(). The batch ends whatever the result.
+ * @param ctx the context.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ESTATE if no batch is open;
+ *         or how the store's @c rollback failed (the handles are restored
+ *         all the same).
+ * @since 0.1
+ */
+SVCQ_API int svcq_ctx_batch_rollback(svcq_ctx *ctx);
+
+/* ---- the file store ---------------------------------------------------- */
+
+/** Opaque file store: one journal file, its lock and its in-memory index. */
+typedef struct svcq_store_file svcq_store_file;
+
+/** When the file store makes commits durable. */
+typedef enum svcq_store_durability {
+    /** fdatasync() before each commit returns: a returned commit survives
+     *  a power loss. The default. */
+    SVCQ_STORE_SYNC_FULL = 1,
+    /** Group commit: a commit is written at once but synced only every
+     *  @c group_commit_ms milliseconds or @c group_commit_tx transactions,
+     *  whichever comes first (checked at each commit), and by
+     *  svcq_store_file_sync() and svcq_store_file_close(). A power loss may
+     *  lose the transactions since the last sync, never part of one. */
+    SVCQ_STORE_SYNC_GROUP = 2,
+    /** Never synced (the operating system writes when it likes); a crash of
+     *  the process loses nothing, a power loss may lose recent
+     *  transactions, never part of one. */
+    SVCQ_STORE_SYNC_NONE = 3
+} svcq_store_durability;
+
+/** svcq_store_file_options.flags: fail with SVCQ_ENOTFOUND instead of
+ *  creating a missing file. */
+#define SVCQ_STORE_FILE_NO_CREATE 1u
+
+/** The file store options version this header describes. */
+#define SVCQ_STORE_FILE_OPTIONS_VERSION 1
+
+/**
+ * Options for svcq_store_file_open(). Initialise with
+ * SVCQ_STORE_FILE_OPTIONS_INIT or svcq_store_file_options_init().
+ *
+ * Version history: 1 — the fields below (0.1).
+ */
+typedef struct svcq_store_file_options {
+    uint32_t version;          /**< SVCQ_STORE_FILE_OPTIONS_VERSION */
+    uint32_t reserved0;        /**< must be zero */
+    int32_t durability;        /**< a svcq_store_durability; default SVCQ_STORE_SYNC_FULL */
+    uint32_t flags;            /**< SVCQ_STORE_FILE_NO_CREATE or 0 */
+    uint32_t group_commit_ms;  /**< group mode: sync when this many ms have passed since the last sync (default 100; 0: never by time) */
+    uint32_t group_commit_tx;  /**< group mode: sync after this many unsynced transactions (default 1000; 0: never by count) */
+    uint64_t reserved[6];      /**< room for later versions; must be zero */
+} svcq_store_file_options;
+
+/** Static initialiser equal to svcq_store_file_options_init(&o, SVCQ_STORE_FILE_OPTIONS_VERSION). */
+#define SVCQ_STORE_FILE_OPTIONS_INIT { SVCQ_STORE_FILE_OPTIONS_VERSION, 0, SVCQ_STORE_SYNC_FULL, 0, \
+                                       100, 1000, { 0 } }
+
+/**
+ * @brief Fills @p opts with the defaults of options version @p version.
+ * @param opts    the table to fill; every byte is written.
+ * @param version SVCQ_STORE_FILE_OPTIONS_VERSION of the caller's header.
+ * @return SVCQ_OK; SVCQ_EINVAL if @p opts is NULL; SVCQ_EVERSION if
+ *         @p version is 0 or newer than this library knows.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_options_init(svcq_store_file_options *opts, uint32_t version);
+
+/**
+ * @brief Opens (or creates) a journal file and recovers its records.
+ *
+ * Takes an exclusive advisory lock on the file for as long as the store is
+ * open, so a second open of the same file — from this process or another —
+ * fails with SVCQ_EBUSY instead of corrupting it. Recovery keeps every
+ * transaction committed wholly and drops a torn or damaged tail (a crash in
+ * the middle of a write, or damaged bytes, and everything after them): the
+ * file is cut back to the end of the last good commit, with a warning
+ * through the context's logger saying how many bytes were dropped. The
+ * journal format is documented in docs/format.md.
+ *
+ * The store allocates through @p ctx's allocator and reports errors on
+ * @p ctx; @p ctx must outlive it. Attach it to the context with
+ * svcq_store_file_methods() and svcq_ctx_set_store(), which hands the store
+ * to the context; or close it yourself with svcq_store_file_close().
+ *
+ * @param out  receives the store; NULL on failure.
+ * @param ctx  the context.
+ * @param path the journal's path, UTF-8, copied. A temporary file
+ *             `path.compact` is used during compaction.
+ * @param opts options, or NULL for the defaults; read during the call only.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments, invalid UTF-8, bad
+ *         options or non-zero reserved fields; SVCQ_EVERSION for an
+ *         options version this library does not know, or a journal written
+ *         by a newer format; SVCQ_ENOTFOUND for a missing file with
+ *         SVCQ_STORE_FILE_NO_CREATE; SVCQ_EBUSY if the file is locked by
+ *         another open store; SVCQ_ECORRUPT if the file is not a journal (a
+ *         damaged or foreign header: the file is left untouched);
+ *         SVCQ_EIO when a system call fails (the message has the errno
+ *         text); SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_open(svcq_store_file **out, svcq_ctx *ctx, const char *path,
+                                                 const svcq_store_file_options *opts);
+
+/**
+ * @brief Fills @p out with the callback table of @p fs.
+ *
+ * The table's @c destroy closes the store: pass the table to
+ * svcq_ctx_set_store() and the context owns the store from then on (keep
+ * the @p fs pointer to call svcq_store_file_compact() and friends; it stays
+ * valid until the context lets go of the store). The table may also be
+ * wrapped by a host store that forwards to it.
+ *
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_methods(svcq_store_methods *out, svcq_store_file *fs);
+
+/**
+ * @brief Rewrites the journal with only the live records: writes them to
+ *        `path.compact`, syncs it, renames it over the journal and syncs
+ *        the directory. The lock is kept throughout.
+ *
+ * A crash at any moment leaves either the old or the new journal, both
+ * complete. On failure the store goes on with the old journal.
+ *
+ * @param fs the store.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ESTATE inside a transaction;
+ *         SVCQ_EIO (a failed directory sync after the rename is reported
+ *         too, though the store then already runs on the new journal);
+ *         SVCQ_ECORRUPT if a record no longer reads back intact;
+ *         SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_compact(svcq_store_file *fs);
+
+/**
+ * @brief Syncs the transactions committed but not yet synced (group and
+ *        none modes); does nothing when there are none.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EIO (the store then refuses
+ *         further writes: reopen it).
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_sync(svcq_store_file *fs);
+
+/** The statistics version this header describes. */
+#define SVCQ_STORE_FILE_STATS_VERSION 1
+
+/**
+ * Figures of an open file store, filled by svcq_store_file_stats_get().
+ * Set @c version (SVCQ_STORE_FILE_STATS_INIT or svcq_store_file_stats_init()
+ * do) before the call.
+ *
+ * Version history: 1 — the fields below (0.1).
+ */
+typedef struct svcq_store_file_stats {
+    uint32_t version;                 /**< SVCQ_STORE_FILE_STATS_VERSION, set by the caller */
+    uint32_t reserved0;
+    uint64_t file_bytes;              /**< size of the journal */
+    uint64_t live_bytes;              /**< size a compaction would leave */
+    uint64_t records;                 /**< live records */
+    uint64_t transactions;            /**< sequence number of the last commit */
+    uint64_t unsynced_transactions;   /**< committed but not yet synced */
+    uint64_t recovered_dropped_bytes; /**< bytes of torn or damaged tail dropped at open */
+    uint64_t reserved[4];
+} svcq_store_file_stats;
+
+/** Static initialiser equal to svcq_store_file_stats_init(&s, SVCQ_STORE_FILE_STATS_VERSION). */
+#define SVCQ_STORE_FILE_STATS_INIT { SVCQ_STORE_FILE_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, { 0 } }
+
+/**
+ * @brief Prepares @p stats for svcq_store_file_stats_get(): version set,
+ *        everything else zero.
+ * @param stats   the table to fill; every byte is written.
+ * @param version SVCQ_STORE_FILE_STATS_VERSION of the caller's header.
+ * @return SVCQ_OK; SVCQ_EINVAL if @p stats is NULL; SVCQ_EVERSION if
+ *         @p version is 0 or newer than this library knows.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_init(svcq_store_file_stats *stats, uint32_t version);
+
+/**
+ * @brief Reports figures of @p fs, for instance to decide when to compact
+ *        (when @c file_bytes is much larger than @c live_bytes).
+ * @param fs  the store.
+ * @param out the figures; @c out->version must be set, and only the fields
+ *            of that version are written.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown
+ *         @c out->version.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *out);
+
+/**
+ * @brief Closes a file store that no context owns: syncs pending
+ *        transactions (group mode), releases the lock and frees it.
+ *
+ * A store handed to a context with svcq_ctx_set_store() is closed by the
+ * context instead: this function refuses it with SVCQ_ESTATE and leaves it
+ * alone. A transaction still open is rolled back.
+ *
+ * @param fs the store; NULL is a no-op.
+ * @return SVCQ_OK; SVCQ_ESTATE if a context owns the store (nothing is
+ *         done); SVCQ_EIO if the final sync failed (the store is closed and
+ *         freed all the same).
+ * @since 0.1
+ */
+SVCQ_API int svcq_store_file_close(svcq_store_file *fs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,642 @@
+/* The context's store: the callback table, transaction scopes, the outer
+ * batch and the undo log (see store/store.h for the pattern). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/utf8.h"
+#include "store/store.h"
+
+/* ---- names ------------------------------------------------------------ */
+
+bool sq_store_kind_valid(const char *kind, size_t len)
+{
+    if (len == 0 || len > SVCQ_STORE_MAX_KIND || kind[0] < 'a' || kind[0] > 'z')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = kind[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+bool sq_store_id_valid(const char *id, size_t len)
+{
+    if (len == 0 || len > SVCQ_STORE_MAX_ID || !sq_utf8_valid(id, len))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)id[i];
+        if (c < 0x20 || c == 0x7F)
+            return false;
+    }
+    return true;
+}
+
+int sq_store_check_kind(svcq_ctx *ctx, const char *kind)
+{
+    if (!kind)
+        return sq_error(ctx, SVCQ_EINVAL, "record kind is NULL");
+    size_t len = strnlen(kind, SVCQ_STORE_MAX_KIND + 1);
+    if (!sq_store_kind_valid(kind, len))
+        return sq_error(ctx, SVCQ_EINVAL,
+                        "record kind must be 1-%d bytes of a-z, 0-9 and _, starting with a letter",
+                        SVCQ_STORE_MAX_KIND);
+    return SVCQ_OK;
+}
+
+int sq_store_check_id(svcq_ctx *ctx, const char *id)
+{
+    if (!id)
+        return sq_error(ctx, SVCQ_EINVAL, "record id is NULL");
+    size_t len = strnlen(id, SVCQ_STORE_MAX_ID + 1);
+    if (len == 0)
+        return sq_error(ctx, SVCQ_EINVAL, "record id is empty");
+    if (len > SVCQ_STORE_MAX_ID)
+        return sq_error(ctx, SVCQ_EINVAL, "record id is longer than %d bytes", SVCQ_STORE_MAX_ID);
+    if (!sq_utf8_valid(id, len))
+        return sq_error(ctx, SVCQ_EINVAL, "record id is not valid UTF-8");
+    if (!sq_store_id_valid(id, len))
+        return sq_error(ctx, SVCQ_EINVAL, "record id contains a control character");
+    return SVCQ_OK;
+}
+
+uint64_t svcq_store_limit(int32_t which)
+{
+    switch (which) {
+    case SVCQ_STORE_LIMIT_KIND: return SVCQ_STORE_MAX_KIND;
+    case SVCQ_STORE_LIMIT_ID: return SVCQ_STORE_MAX_ID;
+    case SVCQ_STORE_LIMIT_VALUE: return SVCQ_STORE_MAX_VALUE;
+    }
+    return 0;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+int svcq_store_methods_init(svcq_store_methods *methods, uint32_t version)
+{
+    if (!methods)
+        return SVCQ_EINVAL;
+    if (version == 0 || version > SVCQ_STORE_METHODS_VERSION)
+        return SVCQ_EVERSION;
+    memset(methods, 0, sizeof(*methods));
+    methods->version = version;
+    return SVCQ_OK;
+}
+
+/* Runs, newest first, the undo entries above mark: undo, or release for
+ * an entry without undo. */
+static void undo_to(svcq_ctx *ctx, size_t mark)
+{
+    while (ctx->undo_len > mark) {
+        sq_undo_entry e = ctx->undo[--ctx->undo_len];
+        if (e.undo)
+            e.undo(ctx, e.data, e.arg);
+        else if (e.release)
+            e.release(ctx, e.data, e.arg);
+    }
+}
+
+/* Releases every entry without undoing (commit, or a context going away). */
+static void release_all(svcq_ctx *ctx)
+{
+    while (ctx->undo_len > 0) {
+        sq_undo_entry e = ctx->undo[--ctx->undo_len];
+        if (e.release)
+            e.release(ctx, e.data, e.arg);
+    }
+}
+
+static void destroy_store(svcq_ctx *ctx)
+{
+    if (ctx->store.version && ctx->store.destroy) {
+        ctx->store_busy = true;
+        ctx->store.destroy(ctx->store.user_data);
+        ctx->store_busy = false;
+    }
+    memset(&ctx->store, 0, sizeof(ctx->store));
+}
+
+static void teardown(svcq_ctx *ctx)
+{
+    if (ctx->store_tx_open) {
+        ctx->store_busy = true;
+        (void)ctx->store.rollback(ctx->store.user_data);
+        ctx->store_busy = false;
+        ctx->store_tx_open = false;
+    }
+    release_all(ctx);
+    destroy_store(ctx);
+    sq_free(ctx, ctx->undo);
+    ctx->undo = NULL;
+    ctx->undo_cap = 0;
+    ctx->tx_depth = 0;
+    ctx->batch_open = false;
+    ctx->tx_aborted = false;
+}
+
+int sq_store_ready(svcq_ctx *ctx)
+{
+    if (ctx->store.version)
+        return SVCQ_OK;
+    int rc = sq_memstore_new(ctx, &ctx->store);
+    if (rc)
+        return rc;
+    ctx->store_teardown = teardown;
+    return SVCQ_OK;
+}
+
+static bool all_null(void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods)
+{
+    if (!ctx)
+        return SVCQ_EINVAL;
+    if (ctx->tx_depth || ctx->batch_open || ctx->store_tx_open || ctx->store_busy)
+        return sq_error(ctx, SVCQ_ESTATE, "the store cannot change while a transaction is open");
+    if (!methods) {
+        destroy_store(ctx);
+        return SVCQ_OK;
+    }
+    if (methods->version == 0 || methods->version > SVCQ_STORE_METHODS_VERSION)
+        return sq_error(ctx, SVCQ_EVERSION, "store methods version %u is not supported (this library knows 1 to %d)",
+                        methods->version, SVCQ_STORE_METHODS_VERSION);
+    if (methods->reserved0 || !all_null(methods->reserved, sizeof(methods->reserved) / sizeof(methods->reserved[0])))
+        return sq_error(ctx, SVCQ_EINVAL, "store methods: reserved fields must be zero");
+    static const char *const names[] = { "begin", "commit", "rollback", "get", "put", "remove", "scan" };
+    const bool present[] = { methods->begin, methods->commit, methods->rollback, methods->get,
+                             methods->put, methods->remove, methods->scan };
+    for (size_t i = 0; i < sizeof(present) / sizeof(present[0]); i++)
+        if (!present[i])
+            return sq_error(ctx, SVCQ_EINVAL, "store methods: the %s callback is missing", names[i]);
+    if (sq_fstore_is(methods)) {
+        int rc = sq_fstore_claim(ctx, methods->user_data);
+        if (rc)
+            return rc;
+    }
+    destroy_store(ctx);
+    /* Version 1 is the whole table; a later version would copy only the
+     * slots the caller's version has and leave the rest NULL. */
+    ctx->store = *methods;
+    ctx->store_teardown = teardown;
+    return SVCQ_OK;
+}
+
+/* ---- error mapping -------------------------------------------------------- */
+
+int sq_store_fail(svcq_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof(ctx->errmsg))
+        ctx->errmsg[sq_utf8_trim(ctx->errmsg, sizeof(ctx->errmsg) - 1)] = '\0';
+    ctx->store_msg = true;
+    return code;
+}
+
+/* What a callback returned, as the library reports it (svcq/store.h).
+ * allowed: the "meaningful" codes of this callback (ECONFLICT/ENOTFOUND).
+ * lost: whether such a failure loses the open transaction. */
+static int map_rc(svcq_ctx *ctx, int rc, const char *cb, const char *kind, const char *id, int allow1,
+                  int allow2)
+{
+    int out;
+    bool meaningful = rc == allow1 || rc == allow2;
+    if (meaningful || rc == SVCQ_ENOMEM || rc == SVCQ_EIO || rc == SVCQ_EBUSY || rc == SVCQ_ECORRUPT ||
+        rc == SVCQ_ELIMIT)
+        out = rc;
+    else
+        out = SVCQ_ESTORE;
+    if (!meaningful && ctx->store_tx_open)
+        ctx->tx_aborted = true;
+    char detail[SQ_ERRMSG_SIZE];
+    if (ctx->store_msg)
+        snprintf(detail, sizeof(detail), "%s", ctx->errmsg);
+    else if (rc >= SQ_ERROR_MIN && rc < 0)
+        snprintf(detail, sizeof(detail), "%s", svcq_strerror(rc));
+    else
+        snprintf(detail, sizeof(detail), "returned %d", rc);
+    ctx->store_msg = false;
+    if (kind && id)
+        return sq_error(ctx, out, "store %s(%s, %s): %s", cb, kind, id, detail);
+    if (kind)
+        return sq_error(ctx, out, "store %s(%s): %s", cb, kind, detail);
+    return sq_error(ctx, out, "store %s: %s", cb, detail);
+}
+
+/* ---- transactions ---------------------------------------------------------- */
+
+bool sq_tx_active(const svcq_ctx *ctx)
+{
+    return ctx->store_tx_open;
+}
+
+static int store_begin(svcq_ctx *ctx)
+{
+    ctx->store_msg = false;
+    ctx->store_busy = true;
+    int rc = ctx->store.begin(ctx->store.user_data);
+    ctx->store_busy = false;
+    if (rc)
+        return map_rc(ctx, rc, "begin", NULL, NULL, 0, 0);
+    ctx->store_tx_open = true;
+    ctx->tx_aborted = false;
+    return SVCQ_OK;
+}
+
+static int store_rollback(svcq_ctx *ctx)
+{
+    ctx->store_msg = false;
+    ctx->store_busy = true;
+    int rc = ctx->store.rollback(ctx->store.user_data);
+    ctx->store_busy = false;
+    ctx->store_tx_open = false;
+    ctx->tx_aborted = false;
+    return rc ? map_rc(ctx, rc, "rollback", NULL, NULL, 0, 0) : SVCQ_OK;
+}
+
+/* Ends the store transaction: commit when ok, else rollback; the undo log
+ * is released or run accordingly. Returns the commit's result. */
+static int finish(svcq_ctx *ctx, bool ok)
+{
+    ctx->undo_room = 0;
+    if (ok) {
+        ctx->store_msg = false;
+        ctx->store_busy = true;
+        int rc = ctx->store.commit(ctx->store.user_data);
+        ctx->store_busy = false;
+        if (rc == 0) {
+            ctx->store_tx_open = false;
+            release_all(ctx);
+            return SVCQ_OK;
+        }
+        rc = map_rc(ctx, rc, "commit", NULL, NULL, 0, 0);
+        /* The contract asks a store whose commit failed to have applied
+         * nothing; the rollback ends what is left of the transaction. Its
+         * own failure would only hide the commit's message. */
+        char msg[SQ_ERRMSG_SIZE];
+        memcpy(msg, ctx->errmsg, sizeof(msg));
+        (void)store_rollback(ctx);
+        memcpy(ctx->errmsg, msg, sizeof(msg));
+        undo_to(ctx, 0);
+        return rc;
+    }
+    int rc = store_rollback(ctx);
+    undo_to(ctx, 0);
+    return rc;
+}
+
+int sq_tx_begin(svcq_ctx *ctx, sq_tx *tx)
+{
+    tx->began = false;
+    if (ctx->store_busy)
+        return sq_error(ctx, SVCQ_ESTATE, "the store cannot be used from inside a store callback");
+    if (ctx->tx_aborted)
+        return sq_error(ctx, SVCQ_ESTATE,
+                        "the batch was aborted by a failed call that had written; roll it back");
+    int rc = sq_store_ready(ctx);
+    if (rc)
+        return rc;
+    if (ctx->tx_depth == 0) {
+        rc = store_begin(ctx);
+        if (rc)
+            return rc;
+    }
+    ctx->tx_depth++;
+    tx->undo_mark = ctx->undo_len;
+    tx->room_mark = ctx->undo_room;
+    tx->writes_mark = ctx->store_writes;
+    tx->began = true;
+    return SVCQ_OK;
+}
+
+int sq_tx_end(svcq_ctx *ctx, sq_tx *tx, int rc)
+{
+    if (!tx->began)
+        return rc;
+    tx->began = false;
+    ctx->tx_depth--;
+    /* Reservations the scope did not use end with it. (Only ever lowered:
+     * undo_cap >= undo_len + undo_room holds throughout.) */
+    if (ctx->undo_room > tx->room_mark)
+        ctx->undo_room = tx->room_mark;
+    if (ctx->tx_depth > 0) {
+        /* Inside a batch or an enclosing call. */
+        if (rc) {
+            undo_to(ctx, tx->undo_mark);
+            if (ctx->store_writes != tx->writes_mark)
+                ctx->tx_aborted = true;
+        }
+        return rc;
+    }
+    if (rc == SVCQ_OK && ctx->tx_aborted) {
+        rc = sq_error(ctx, SVCQ_ESTATE, "a call inside this one failed after writing; nothing was stored");
+        (void)finish(ctx, false);
+        return rc;
+    }
+    if (rc) {
+        char msg[SQ_ERRMSG_SIZE];
+        memcpy(msg, ctx->errmsg, sizeof(msg));
+        (void)finish(ctx, false);
+        memcpy(ctx->errmsg, msg, sizeof(msg));
+        return rc;
+    }
+    return finish(ctx, true);
+}
+
+/* ---- undo log ----------------------------------------------------------- */
+
+int sq_undo_reserve(svcq_ctx *ctx, size_t n)
+{
+    size_t need;
+    if (!sq_size_add(ctx->undo_len, ctx->undo_room, &need) || !sq_size_add(need, n, &need))
+        return sq_enomem(ctx);
+    if (need <= ctx->undo_cap) {
+        ctx->undo_room += n;
+        return SVCQ_OK;
+    }
+    size_t cap = ctx->undo_cap ? ctx->undo_cap : 8;
+    while (cap < need) {
+        if (cap > SIZE_MAX / 2)
+            return sq_enomem(ctx);
+        cap *= 2;
+    }
+    sq_undo_entry *u = sq_reallocarray(ctx, ctx->undo, cap, sizeof(*u));
+    if (!u)
+        return sq_enomem(ctx);
+    ctx->undo = u;
+    ctx->undo_cap = cap;
+    ctx->undo_room += n;
+    return SVCQ_OK;
+}
+
+int sq_undo_push(svcq_ctx *ctx, sq_undo_fn undo, sq_undo_fn release, void *data, uint64_t arg)
+{
+    if (ctx->tx_depth == 0)
+        return sq_error(ctx, SVCQ_ESTATE, "undo entry pushed outside a transaction scope");
+    /* Counted, not just fitting: a missing reservation shows in every
+     * test, not only when the array happens to be full. */
+    if (ctx->undo_room == 0)
+        return sq_error(ctx, SVCQ_ESTATE, "undo entry pushed without sq_undo_reserve");
+    ctx->undo_room--;
+    ctx->undo[ctx->undo_len++] = (sq_undo_entry){ undo, release, data, arg };
+    return SVCQ_OK;
+}
+
+static void restore_u64(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx;
+    *(uint64_t *)data = arg;
+}
+
+int sq_undo_set_u64(svcq_ctx *ctx, uint64_t *slot, uint64_t value)
+{
+    int rc = sq_undo_push(ctx, restore_u64, NULL, slot, *slot);
+    if (rc == SVCQ_OK)
+        *slot = value;
+    return rc;
+}
+
+/* ---- the batch ------------------------------------------------------------ */
+
+int svcq_ctx_batch_begin(svcq_ctx *ctx)
+{
+    if (!ctx)
+        return SVCQ_EINVAL;
+    if (ctx->batch_open)
+        return sq_error(ctx, SVCQ_ESTATE, "a batch is already open (batches do not nest)");
+    if (ctx->tx_depth || ctx->store_busy)
+        return sq_error(ctx, SVCQ_ESTATE, "a batch cannot start inside a library call");
+    int rc = sq_store_ready(ctx);
+    if (rc)
+        return rc;
+    rc = store_begin(ctx);
+    if (rc)
+        return rc;
+    ctx->batch_open = true;
+    ctx->tx_depth = 1;
+    return SVCQ_OK;
+}
+
+static int batch_end_check(svcq_ctx *ctx)
+{
+    if (!ctx->batch_open)
+        return sq_error(ctx, SVCQ_ESTATE, "no batch is open");
+    if (ctx->tx_depth != 1 || ctx->store_busy)
+        return sq_error(ctx, SVCQ_ESTATE, "a batch cannot end inside a library call");
+    return SVCQ_OK;
+}
+
+int svcq_ctx_batch_commit(svcq_ctx *ctx)
+{
+    if (!ctx)
+        return SVCQ_EINVAL;
+    int rc = batch_end_check(ctx);
+    if (rc)
+        return rc;
+    ctx->batch_open = false;
+    ctx->tx_depth = 0;
+    if (ctx->tx_aborted) {
+        (void)finish(ctx, false);
+        return sq_error(ctx, SVCQ_ESTATE,
+                        "the batch was aborted by a failed call that had written; it was rolled back");
+    }
+    return finish(ctx, true);
+}
+
+int svcq_ctx_batch_rollback(svcq_ctx *ctx)
+{
+    if (!ctx)
+        return SVCQ_EINVAL;
+    int rc = batch_end_check(ctx);
+    if (rc)
+        return rc;
+    ctx->batch_open = false;
+    ctx->tx_depth = 0;
+    return finish(ctx, false);
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+/* Checks kind, and id unless this is a scan (with_id false). */
+static int check_names(svcq_ctx *ctx, const char *kind, bool with_id, const char *id)
+{
+    int rc = sq_store_check_kind(ctx, kind);
+    if (!rc && with_id)
+        rc = sq_store_check_id(ctx, id);
+    if (!rc && ctx->store_busy)
+        rc = sq_error(ctx, SVCQ_ESTATE, "the store cannot be used from inside a store callback");
+    return rc;
+}
+
+typedef struct get_state {
+    svcq_ctx *ctx;
+    const char *id;
+    char *bytes;
+    size_t size;
+    uint64_t revision;
+    int calls;
+} get_state;
+
+static int get_visit(const char *id, uint64_t revision, const void *bytes, size_t size, void *ud)
+{
+    get_state *g = ud;
+    if (++g->calls > 1 || !id || strcmp(id, g->id) != 0 || revision == 0 || (size && !bytes) ||
+        size > SVCQ_STORE_MAX_VALUE)
+        return SVCQ_ESTORE;
+    char *copy = sq_malloc(g->ctx, size + 1);
+    if (!copy)
+        return SVCQ_ENOMEM;
+    if (size)
+        memcpy(copy, bytes, size);
+    copy[size] = '\0';
+    g->bytes = copy;
+    g->size = size;
+    g->revision = revision;
+    return SVCQ_OK;
+}
+
+int sq_store_get(svcq_ctx *ctx, const char *kind, const char *id, char **bytes, size_t *size,
+                 uint64_t *revision)
+{
+    int rc = check_names(ctx, kind, true, id);
+    if (!rc)
+        rc = sq_store_ready(ctx);
+    if (rc)
+        return rc;
+    get_state g = { ctx, id, NULL, 0, 0, 0 };
+    ctx->store_msg = false;
+    ctx->store_busy = true;
+    rc = ctx->store.get(kind, id, get_visit, &g, ctx->store.user_data);
+    ctx->store_busy = false;
+    if (rc == SVCQ_OK && !g.bytes)
+        rc = sq_store_fail(ctx, SVCQ_ESTORE, "returned success without a record (or an invalid one)");
+    if (rc) {
+        sq_free(ctx, g.bytes);
+        if (rc == SVCQ_ENOMEM && g.calls == 1 && !g.bytes)
+            return sq_enomem(ctx);
+        if (rc == SVCQ_ESTORE && g.calls && !ctx->store_msg)
+            (void)sq_store_fail(ctx, SVCQ_ESTORE, "returned an invalid record (wrong id, revision 0, "
+                                "too large, or more than one)");
+        return map_rc(ctx, rc, "get", kind, id, SVCQ_ENOTFOUND, 0);
+    }
+    *bytes = g.bytes;
+    *size = g.size;
+    *revision = g.revision;
+    return SVCQ_OK;
+}
+
+int sq_store_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected_revision,
+                 const void *bytes, size_t size, uint64_t *new_revision)
+{
+    int rc = check_names(ctx, kind, true, id);
+    if (rc)
+        return rc;
+    if (!ctx->store_tx_open || ctx->tx_depth == 0)
+        return sq_error(ctx, SVCQ_ESTATE, "record written outside a transaction");
+    if (ctx->tx_aborted)
+        return sq_error(ctx, SVCQ_ESTATE, "the transaction was aborted; roll it back");
+    if (size > SVCQ_STORE_MAX_VALUE)
+        return sq_error(ctx, SVCQ_ELIMIT, "record %s/%s has %zu bytes, more than the limit of %u", kind, id,
+                        size, SVCQ_STORE_MAX_VALUE);
+    if (size && !bytes)
+        return sq_error(ctx, SVCQ_EINVAL, "record bytes are NULL");
+    uint64_t rev = 0;
+    ctx->store_msg = false;
+    ctx->store_busy = true;
+    rc = ctx->store.put(kind, id, expected_revision, size ? bytes : NULL, size, &rev, ctx->store.user_data);
+    ctx->store_busy = false;
+    if (rc == SVCQ_ECONFLICT)
+        return sq_error(ctx, SVCQ_ECONFLICT, "store put(%s, %s): the stored revision is not %llu", kind, id,
+                        (unsigned long long)expected_revision);
+    if (rc)
+        return map_rc(ctx, rc, "put", kind, id, SVCQ_ECONFLICT, 0);
+    ctx->store_writes++;
+    if (rev == 0 || rev == expected_revision) {
+        /* The write happened but the revision is unusable: the handle
+         * could never be saved again. */
+        ctx->tx_aborted = true;
+        return sq_error(ctx, SVCQ_ESTORE, "store put(%s, %s): returned revision %llu, which is %s", kind, id,
+                        (unsigned long long)rev, rev ? "the expected one" : "zero");
+    }
+    *new_revision = rev;
+    return SVCQ_OK;
+}
+
+int sq_store_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected_revision)
+{
+    int rc = check_names(ctx, kind, true, id);
+    if (rc)
+        return rc;
+    if (expected_revision == 0)
+        return sq_error(ctx, SVCQ_EINVAL, "remove of %s/%s needs the revision last seen", kind, id);
+    if (!ctx->store_tx_open || ctx->tx_depth == 0)
+        return sq_error(ctx, SVCQ_ESTATE, "record removed outside a transaction");
+    if (ctx->tx_aborted)
+        return sq_error(ctx, SVCQ_ESTATE, "the transaction was aborted; roll it back");
+    ctx->store_msg = false;
+    ctx->store_busy = true;
+    rc = ctx->store.remove(kind, id, expected_revision, ctx->store.user_data);
+    ctx->store_busy = false;
+    if (rc == SVCQ_ECONFLICT)
+        return sq_error(ctx, SVCQ_ECONFLICT, "store remove(%s, %s): the stored revision is not %llu", kind,
+                        id, (unsigned long long)expected_revision);
+    if (rc == SVCQ_ENOTFOUND)
+        return sq_error(ctx, SVCQ_ENOTFOUND, "store remove(%s, %s): no such record", kind, id);
+    if (rc)
+        return map_rc(ctx, rc, "remove", kind, id, SVCQ_ECONFLICT, SVCQ_ENOTFOUND);
+    ctx->store_writes++;
+    return SVCQ_OK;
+}
+
+typedef struct scan_state {
+    svcq_ctx *ctx;
+    sq_store_visit_fn visit;
+    void *user_data;
+    int stopped;  /* what visit returned to stop the scan */
+    bool invalid; /* the store handed over a bad record */
+} scan_state;
+
+static int scan_visit(const char *id, uint64_t revision, const void *bytes, size_t size, void *ud)
+{
+    scan_state *s = ud;
+    if (!id || !sq_store_id_valid(id, strlen(id)) || revision == 0 || (size && !bytes) ||
+        size > SVCQ_STORE_MAX_VALUE) {
+        s->invalid = true;
+        return SVCQ_ESTORE;
+    }
+    /* ctx->store_busy is still set: the visitor cannot re-enter the store. */
+    int rc = s->visit(s->ctx, id, revision, size ? bytes : "", size, s->user_data);
+    if (rc)
+        s->stopped = rc;
+    return rc;
+}
+
+int sq_store_scan(svcq_ctx *ctx, const char *kind, sq_store_visit_fn visit, void *user_data)
+{
+    int rc = check_names(ctx, kind, false, NULL);
+    if (!rc)
+        rc = sq_store_ready(ctx);
+    if (rc)
+        return rc;
+    scan_state s = { ctx, visit, user_data, 0, false };
+    ctx->store_msg = false;
+    ctx->store_busy = true;
+    rc = ctx->store.scan(kind, scan_visit, &s, ctx->store.user_data);
+    ctx->store_busy = false;
+    if (rc == 0)
+        return SVCQ_OK;
+    if (s.stopped && rc == s.stopped)
+        return rc; /* the visitor's own code, message and all */
+    if (s.invalid && !ctx->store_msg)
+        (void)sq_store_fail(ctx, SVCQ_ESTORE, "handed over an invalid record (bad id, revision 0 or too large)");
+    return map_rc(ctx, rc, "scan", kind, NULL, 0, 0);
+}

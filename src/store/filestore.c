@@ -1,0 +1,1006 @@
+/* The file store: one append-only journal (store/journal.h, docs/format.md)
+ * plus an in-memory index of where each live record's frame is.
+ *
+ * A transaction builds its frames in memory (tx) while the index is
+ * changed with undo; commit appends a commit marker and writes the whole
+ * buffer with one pwrite at the end of the journal, then syncs as the
+ * durability mode says. Nothing touches the file before commit, so a
+ * rollback only undoes the index. Values are not kept in memory: a get
+ * reads the record's frame back and checks its CRC.
+ *
+ * Recovery reads the journal frame by frame, applying each transaction to
+ * the index only when its commit marker has been read and checked, and
+ * cuts the file back to the end of the last good commit. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/str.h"
+#include "core/utf8.h"
+#include "store/filestore.h"
+#include "store/index.h"
+#include "store/journal.h"
+
+/* Recovery reads the journal in pieces of this size (more for a larger
+ * frame). */
+#define READ_CHUNK ((size_t)1 << 20)
+/* Compaction writes in pieces of this size. */
+#define WRITE_CHUNK ((size_t)1 << 20)
+/* A transaction buffer larger than this is freed after commit. */
+#define TX_KEEP ((size_t)8 << 20)
+/* Synced modes reserve the file ahead in pieces of this size, written as
+ * zeros: a commit then overwrites blocks that exist and the file's size
+ * does not change, so fdatasync has no metadata to write, only the data
+ * (measured: about a third more synced commits per second on ext4). A
+ * transaction of more than half a piece is simply appended. */
+#define PREALLOC ((uint64_t)1 << 20)
+
+static const unsigned char zeros[64 * 1024];
+
+struct svcq_store_file {
+    svcq_ctx *ctx;
+    const sq_fio *io;
+    char *path;
+    char *tmp_path;
+    char *dir;
+    int fd;
+    int32_t durability;
+    uint32_t group_ms;
+    uint32_t group_tx;
+    sq_index ix;
+    uint64_t end;           /* end of the last commit: where the next one goes */
+    uint64_t phys;          /* size of the file: end plus zeros reserved for commits */
+    uint64_t generation;
+    uint64_t tx_seq;        /* sequence of the last commit */
+    uint64_t last_revision; /* revision counter as of the last commit */
+    uint64_t live_bytes;    /* header + live record frames + one commit frame */
+    uint64_t unsynced;      /* commits written since the last sync */
+    uint64_t dropped;       /* bytes dropped by recovery */
+    struct timespec last_sync;
+    bool broken;            /* a failed sync: the file's state is unknown */
+    bool owned;             /* a context owns the store */
+    /* the open transaction */
+    bool in_tx;
+    sq_buf tx;              /* its frames */
+    uint32_t tx_ops;
+    uint64_t tx_revision;
+    uint64_t tx_live;
+    sq_buf scratch;         /* frames read back */
+};
+
+/* ---- errors ---------------------------------------------------------------- */
+
+/* An I/O failure: SVCQ_EIO with the errno text, as a store message. */
+static int io_fail(svcq_store_file *fs, const char *call, const char *path)
+{
+    int e = errno;
+    char text[128];
+    if (strerror_r(e, text, sizeof(text)) != 0)
+        text[0] = '\0';
+    return sq_store_fail(fs->ctx, SVCQ_EIO, "%s(%s): %s (errno %d)", call, path, text, e);
+}
+
+static int write_all(svcq_store_file *fs, int fd, const void *buf, size_t n, uint64_t off)
+{
+    const unsigned char *p = buf;
+    while (n) {
+        ssize_t w = fs->io->pwrite(fd, p, n, off, fs->io->ud);
+        if (w < 0)
+            return -1;
+        if (w == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
+}
+
+/* Reads up to n bytes; returns how many (fewer only at the end of the
+ * file), or -1. */
+static ssize_t read_all(svcq_store_file *fs, int fd, void *buf, size_t n, uint64_t off)
+{
+    unsigned char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = fs->io->pread(fd, p + got, n - got, off + got, fs->io->ud);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+static void now_mono(struct timespec *ts)
+{
+    if (clock_gettime(CLOCK_MONOTONIC, ts) != 0)
+        ts->tv_sec = ts->tv_nsec = 0;
+}
+
+static uint64_t ms_since(const struct timespec *then)
+{
+    struct timespec now;
+    now_mono(&now);
+    int64_t ms = (int64_t)(now.tv_sec - then->tv_sec) * 1000 + (now.tv_nsec - then->tv_nsec) / 1000000;
+    return ms < 0 ? 0 : (uint64_t)ms;
+}
+
+/* ---- reading frames back ------------------------------------------------------ */
+
+/* Reads rec's committed frame and checks it is the put it should be. */
+static int read_frame(svcq_store_file *fs, const sq_rec *rec, sq_jnl_frame *f)
+{
+    sq_buf *b = &fs->scratch;
+    b->len = 0;
+    if (sq_buf_reserve(b, rec->frame_len) != SVCQ_OK)
+        return sq_store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
+    ssize_t got = read_all(fs, fs->fd, b->data, rec->frame_len, rec->loc);
+    if (got < 0)
+        return io_fail(fs, "pread", fs->path);
+    if ((size_t)got != rec->frame_len ||
+        sq_jnl_parse((const uint8_t *)b->data, rec->frame_len, f) != SQ_JNL_OK || f->type != SQ_JNL_PUT ||
+        f->frame_len != rec->frame_len || f->revision != rec->revision || f->idlen != rec->idlen ||
+        memcmp(f->id, rec->id, rec->idlen) != 0)
+        return sq_store_fail(fs->ctx, SVCQ_ECORRUPT,
+                             "the frame of record %s at offset %llu of %s no longer reads back intact",
+                             rec->id, (unsigned long long)rec->loc, fs->path);
+    return SVCQ_OK;
+}
+
+/* The value of rec: from the transaction buffer or from the file. */
+static int rec_value(svcq_store_file *fs, const sq_rec *rec, const void **value)
+{
+    if (rec->size == 0) {
+        *value = NULL;
+        return SVCQ_OK;
+    }
+    if (rec->pending) {
+        *value = fs->tx.data + rec->loc + rec->frame_len - rec->size;
+        return SVCQ_OK;
+    }
+    sq_jnl_frame f;
+    int rc = read_frame(fs, rec, &f);
+    if (rc)
+        return rc;
+    *value = f.value;
+    return SVCQ_OK;
+}
+
+/* ---- callbacks --------------------------------------------------------------- */
+
+static int fs_begin(void *ud)
+{
+    svcq_store_file *fs = ud;
+    if (fs->in_tx)
+        return sq_store_fail(fs->ctx, SVCQ_ESTATE, "a transaction is already open");
+    if (fs->broken)
+        return sq_store_fail(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+    sq_index_begin(&fs->ix);
+    fs->in_tx = true;
+    fs->tx.len = 0;
+    fs->tx_ops = 0;
+    fs->tx_revision = fs->last_revision;
+    fs->tx_live = fs->live_bytes;
+    return SVCQ_OK;
+}
+
+static void tx_reset(svcq_store_file *fs)
+{
+    fs->in_tx = false;
+    fs->tx.len = 0;
+    fs->tx_ops = 0;
+    if (fs->tx.cap > TX_KEEP)
+        sq_buf_free(&fs->tx);
+}
+
+static int fs_rollback(void *ud)
+{
+    svcq_store_file *fs = ud;
+    if (fs->in_tx) {
+        sq_index_rollback(&fs->ix);
+        tx_reset(fs);
+    }
+    return SVCQ_OK;
+}
+
+/* Cuts a failed write back off the journal; a failure to do so makes the
+ * store refuse further writes. */
+static void cut_back(svcq_store_file *fs)
+{
+    int e = errno;
+    if (fs->io->truncate(fs->fd, fs->end, fs->io->ud) != 0 || fs->io->datasync(fs->fd, fs->io->ud) != 0)
+        fs->broken = true;
+    fs->phys = fs->end;
+    errno = e;
+}
+
+/* Makes sure [end, end + n) lies inside the file, reserving a piece of
+ * zeros ahead when the store syncs and the transaction is small. */
+static int reserve_space(svcq_store_file *fs, size_t n)
+{
+    uint64_t need = fs->end + n;
+    if (need <= fs->phys || fs->durability == SVCQ_STORE_SYNC_NONE || n > PREALLOC / 2)
+        return 0;
+    uint64_t to = (need + PREALLOC - 1) / PREALLOC * PREALLOC;
+    for (uint64_t at = fs->phys; at < to;) {
+        size_t chunk = to - at < sizeof(zeros) ? (size_t)(to - at) : sizeof(zeros);
+        if (write_all(fs, fs->fd, zeros, chunk, at) != 0)
+            return -1;
+        at += chunk;
+        fs->phys = at;
+    }
+    return 0;
+}
+
+static int sync_now(svcq_store_file *fs)
+{
+    if (fs->io->datasync(fs->fd, fs->io->ud) != 0)
+        return -1;
+    fs->unsynced = 0;
+    now_mono(&fs->last_sync);
+    return 0;
+}
+
+static int fs_commit(void *ud)
+{
+    svcq_store_file *fs = ud;
+    if (!fs->in_tx)
+        return sq_store_fail(fs->ctx, SVCQ_ESTATE, "no transaction is open");
+    if (fs->broken)
+        return sq_store_fail(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+    if (fs->tx_ops == 0) {
+        sq_index_commit(&fs->ix);
+        tx_reset(fs);
+        return SVCQ_OK;
+    }
+    size_t body = fs->tx.len;
+    if (sq_jnl_commit(&fs->tx, fs->tx_seq + 1, fs->tx_revision, fs->tx_ops) != SVCQ_OK)
+        return sq_store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
+    if (reserve_space(fs, fs->tx.len) != 0 || write_all(fs, fs->fd, fs->tx.data, fs->tx.len, fs->end) != 0) {
+        int rc = io_fail(fs, "pwrite", fs->path);
+        cut_back(fs);
+        fs->tx.len = body;
+        return rc;
+    }
+    bool sync = fs->durability == SVCQ_STORE_SYNC_FULL;
+    if (fs->durability == SVCQ_STORE_SYNC_GROUP)
+        sync = (fs->group_tx && fs->unsynced + 1 >= fs->group_tx) ||
+               (fs->group_ms && ms_since(&fs->last_sync) >= fs->group_ms);
+    if (sync && sync_now(fs) != 0) {
+        /* The data may or may not be on disk now, and earlier unsynced
+         * commits with it: take this one back and stop writing. */
+        int rc = io_fail(fs, "fdatasync", fs->path);
+        cut_back(fs);
+        fs->broken = true;
+        fs->tx.len = body;
+        return rc;
+    }
+    if (!sync)
+        fs->unsynced++;
+    for (size_t i = 0; i < fs->ix.undo_len; i++) {
+        sq_rec *r = fs->ix.undo[i].now;
+        if (r && r->pending) {
+            r->loc += fs->end;
+            r->pending = 0;
+        }
+    }
+    fs->end += fs->tx.len;
+    if (fs->phys < fs->end)
+        fs->phys = fs->end;
+    fs->tx_seq++;
+    fs->last_revision = fs->tx_revision;
+    fs->live_bytes = fs->tx_live;
+    sq_index_commit(&fs->ix);
+    tx_reset(fs);
+    return SVCQ_OK;
+}
+
+static int fs_get(const char *kind, const char *id, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    svcq_store_file *fs = ud;
+    sq_rec *r = sq_index_find(&fs->ix, kind, strlen(kind), id, strlen(id));
+    if (!r)
+        return SVCQ_ENOTFOUND;
+    const void *value;
+    int rc = rec_value(fs, r, &value);
+    if (rc)
+        return rc;
+    return visit(r->id, r->revision, value, r->size, vud);
+}
+
+static int fs_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                  uint64_t *new_revision, void *ud)
+{
+    svcq_store_file *fs = ud;
+    if (!fs->in_tx)
+        return sq_store_fail(fs->ctx, SVCQ_ESTATE, "put outside a transaction");
+    if (size > SVCQ_STORE_MAX_VALUE)
+        return sq_store_fail(fs->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
+    size_t kindlen = strlen(kind), idlen = strlen(id);
+    sq_rec *old = sq_index_find(&fs->ix, kind, kindlen, id, idlen);
+    if ((old ? old->revision : 0) != expected)
+        return SVCQ_ECONFLICT;
+    sq_kind *k;
+    if (sq_index_prepare(&fs->ix, kind, kindlen, &k) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    sq_rec *r = sq_rec_new(fs->ctx, id, idlen);
+    if (!r)
+        return SVCQ_ENOMEM;
+    size_t off = fs->tx.len;
+    uint64_t rev = fs->tx_revision + 1;
+    if (sq_jnl_put(&fs->tx, rev, kind, kindlen, id, idlen, bytes, size) != SVCQ_OK) {
+        sq_rec_free(fs->ctx, r);
+        return SVCQ_ENOMEM;
+    }
+    r->revision = rev;
+    r->loc = off;
+    r->frame_len = (uint32_t)(fs->tx.len - off);
+    r->size = (uint32_t)size;
+    r->pending = 1;
+    fs->tx_revision = rev;
+    fs->tx_ops++;
+    fs->tx_live += r->frame_len;
+    if (old)
+        fs->tx_live -= old->frame_len;
+    sq_index_replace(&fs->ix, k, old, r);
+    *new_revision = rev;
+    return SVCQ_OK;
+}
+
+static int fs_remove(const char *kind, const char *id, uint64_t expected, void *ud)
+{
+    svcq_store_file *fs = ud;
+    if (!fs->in_tx)
+        return sq_store_fail(fs->ctx, SVCQ_ESTATE, "remove outside a transaction");
+    size_t kindlen = strlen(kind), idlen = strlen(id);
+    sq_rec *old = sq_index_find(&fs->ix, kind, kindlen, id, idlen);
+    if (!old)
+        return SVCQ_ENOTFOUND;
+    if (old->revision != expected)
+        return SVCQ_ECONFLICT;
+    sq_kind *k;
+    if (sq_index_prepare(&fs->ix, kind, kindlen, &k) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    if (sq_jnl_del(&fs->tx, old->revision, kind, kindlen, id, idlen) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    fs->tx_ops++;
+    fs->tx_live -= old->frame_len;
+    sq_index_replace(&fs->ix, k, old, NULL);
+    return SVCQ_OK;
+}
+
+static int fs_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    svcq_store_file *fs = ud;
+    sq_kind *k = sq_index_kind(&fs->ix, kind, strlen(kind));
+    if (!k)
+        return SVCQ_OK;
+    size_t it = 0;
+    void *v;
+    while (sq_map_next(&k->recs, &it, NULL, NULL, &v)) {
+        sq_rec *r = v;
+        const void *value;
+        int rc = rec_value(fs, r, &value);
+        if (!rc)
+            rc = visit(r->id, r->revision, value, r->size, vud);
+        if (rc)
+            return rc;
+    }
+    return SVCQ_OK;
+}
+
+static int do_close(svcq_store_file *fs)
+{
+    int rc = SVCQ_OK;
+    if (fs->in_tx)
+        (void)fs_rollback(fs);
+    if (fs->fd >= 0) {
+        if (fs->unsynced && fs->durability == SVCQ_STORE_SYNC_GROUP && !fs->broken &&
+            fs->io->datasync(fs->fd, fs->io->ud) != 0)
+            rc = io_fail(fs, "fdatasync", fs->path);
+        /* Give back the zeros reserved ahead (a crash before this leaves
+         * them, which the next open accepts as free space). */
+        if (fs->phys > fs->end && !fs->broken)
+            (void)fs->io->truncate(fs->fd, fs->end, fs->io->ud);
+        (void)fs->io->close(fs->fd, fs->io->ud);
+    }
+    sq_index_free(&fs->ix);
+    sq_buf_free(&fs->tx);
+    sq_buf_free(&fs->scratch);
+    sq_free(fs->ctx, fs->path);
+    sq_free(fs->ctx, fs->tmp_path);
+    sq_free(fs->ctx, fs->dir);
+    sq_free(fs->ctx, fs);
+    return rc;
+}
+
+static void fs_destroy(void *ud)
+{
+    (void)do_close(ud);
+}
+
+bool sq_fstore_is(const svcq_store_methods *methods)
+{
+    return methods && methods->begin == fs_begin;
+}
+
+int sq_fstore_claim(svcq_ctx *ctx, void *user_data)
+{
+    svcq_store_file *fs = user_data;
+    if (!fs || fs->ctx != ctx)
+        return sq_error(ctx, SVCQ_EBUSY, "this file store was opened with another context");
+    if (fs->owned)
+        return sq_error(ctx, SVCQ_EBUSY, "this file store already belongs to a context");
+    fs->owned = true;
+    return SVCQ_OK;
+}
+
+bool sq_fstore_broken(const svcq_store_file *fs)
+{
+    return fs->broken;
+}
+
+/* ---- public functions ------------------------------------------------------------ */
+
+int svcq_store_file_options_init(svcq_store_file_options *opts, uint32_t version)
+{
+    if (!opts)
+        return SVCQ_EINVAL;
+    if (version == 0 || version > SVCQ_STORE_FILE_OPTIONS_VERSION)
+        return SVCQ_EVERSION;
+    memset(opts, 0, sizeof(*opts));
+    opts->version = version;
+    opts->durability = SVCQ_STORE_SYNC_FULL;
+    opts->group_commit_ms = 100;
+    opts->group_commit_tx = 1000;
+    return SVCQ_OK;
+}
+
+int svcq_store_file_methods(svcq_store_methods *out, svcq_store_file *fs)
+{
+    if (!out || !fs)
+        return SVCQ_EINVAL;
+    memset(out, 0, sizeof(*out));
+    out->version = SVCQ_STORE_METHODS_VERSION;
+    out->user_data = fs;
+    out->begin = fs_begin;
+    out->commit = fs_commit;
+    out->rollback = fs_rollback;
+    out->get = fs_get;
+    out->put = fs_put;
+    out->remove = fs_remove;
+    out->scan = fs_scan;
+    out->destroy = fs_destroy;
+    return SVCQ_OK;
+}
+
+int svcq_store_file_close(svcq_store_file *fs)
+{
+    if (!fs)
+        return SVCQ_OK;
+    if (fs->owned)
+        return sq_error(fs->ctx, SVCQ_ESTATE, "this file store belongs to a context, which closes it");
+    return do_close(fs);
+}
+
+int svcq_store_file_sync(svcq_store_file *fs)
+{
+    if (!fs)
+        return SVCQ_EINVAL;
+    if (fs->broken)
+        return sq_error(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+    if (fs->unsynced == 0)
+        return SVCQ_OK;
+    if (sync_now(fs) != 0) {
+        fs->broken = true;
+        return io_fail(fs, "fdatasync", fs->path);
+    }
+    return SVCQ_OK;
+}
+
+int svcq_store_file_stats_init(svcq_store_file_stats *stats, uint32_t version)
+{
+    if (!stats)
+        return SVCQ_EINVAL;
+    if (version == 0 || version > SVCQ_STORE_FILE_STATS_VERSION)
+        return SVCQ_EVERSION;
+    memset(stats, 0, sizeof(*stats));
+    stats->version = version;
+    return SVCQ_OK;
+}
+
+int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *out)
+{
+    if (!fs || !out)
+        return SVCQ_EINVAL;
+    if (out->version == 0 || out->version > SVCQ_STORE_FILE_STATS_VERSION)
+        return SVCQ_EVERSION;
+    uint32_t version = out->version;
+    memset(out, 0, sizeof(*out));
+    out->version = version;
+    out->file_bytes = fs->end;
+    out->live_bytes = fs->live_bytes;
+    out->records = fs->ix.count;
+    out->transactions = fs->tx_seq;
+    out->unsynced_transactions = fs->unsynced;
+    out->recovered_dropped_bytes = fs->dropped;
+    return SVCQ_OK;
+}
+
+/* ---- opening and recovery -------------------------------------------------------- */
+
+/* Writes the header of an empty journal (over a file that was empty or cut
+ * while it was being created). */
+static int init_file(svcq_store_file *fs, bool cut)
+{
+    uint8_t head[SQ_JNL_HEADER_SIZE];
+    sq_jnl_header h = { 0, 0 };
+    sq_jnl_header_encode(head, &h);
+    if (cut && fs->io->truncate(fs->fd, 0, fs->io->ud) != 0)
+        return io_fail(fs, "ftruncate", fs->path);
+    if (write_all(fs, fs->fd, head, sizeof(head), 0) != 0)
+        return io_fail(fs, "pwrite", fs->path);
+    if (fs->io->datasync(fs->fd, fs->io->ud) != 0)
+        return io_fail(fs, "fdatasync", fs->path);
+    if (fs->io->syncdir(fs->dir, fs->io->ud) != 0)
+        return io_fail(fs, "fsync", fs->dir);
+    fs->end = fs->phys = SQ_JNL_HEADER_SIZE;
+    fs->live_bytes = SQ_JNL_HEADER_SIZE + SQ_JNL_COMMIT_FRAME;
+    return SVCQ_OK;
+}
+
+/* Whether the bytes from off to the end of the file are all zero: space a
+ * synced store reserved ahead, not damage. */
+static int zero_tail(svcq_store_file *fs, uint64_t off, uint64_t size, bool *zero)
+{
+    unsigned char buf[16384];
+    *zero = true;
+    while (off < size && *zero) {
+        size_t n = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
+        ssize_t got = read_all(fs, fs->fd, buf, n, off);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+        for (ssize_t i = 0; i < got; i++)
+            if (buf[i]) {
+                *zero = false;
+                break;
+            }
+        off += (uint64_t)got;
+    }
+    return 0;
+}
+
+typedef struct replay {
+    uint64_t revision; /* highest revision seen */
+    uint32_t ops;      /* frames of the open transaction */
+    uint64_t live;
+} replay;
+
+/* Applies one frame found at pos to the index (inside its transaction).
+ * Returns SVCQ_OK, 1 when the frame contradicts the journal so far (the
+ * journal ends before it), or SVCQ_ENOMEM. */
+static int apply(svcq_store_file *fs, replay *rp, const sq_jnl_frame *f, uint64_t pos)
+{
+    sq_index *ix = &fs->ix;
+    if (f->type == SQ_JNL_COMMIT) {
+        if (f->seq != fs->tx_seq + 1 || f->ops != rp->ops || f->last_revision < rp->revision)
+            return 1;
+        fs->tx_seq = f->seq;
+        fs->last_revision = rp->revision = f->last_revision;
+        fs->live_bytes = rp->live;
+        rp->ops = 0;
+        sq_index_commit(ix);
+        sq_index_begin(ix);
+        return SVCQ_OK;
+    }
+    sq_rec *old = sq_index_find(ix, f->kind, f->kindlen, f->id, f->idlen);
+    if (f->type == SQ_JNL_DEL) {
+        if (!old || old->revision != f->revision)
+            return 1;
+    } else if (f->revision <= rp->revision) {
+        return 1;
+    }
+    sq_kind *k;
+    if (sq_index_prepare(ix, f->kind, f->kindlen, &k) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    sq_rec *r = NULL;
+    if (f->type == SQ_JNL_PUT) {
+        r = sq_rec_new(fs->ctx, f->id, f->idlen);
+        if (!r)
+            return SVCQ_ENOMEM;
+        r->revision = f->revision;
+        r->loc = pos;
+        r->frame_len = f->frame_len;
+        r->size = f->size;
+        rp->revision = f->revision;
+        rp->live += r->frame_len;
+    }
+    if (old)
+        rp->live -= old->frame_len;
+    sq_index_replace(ix, k, old, r);
+    rp->ops++;
+    return SVCQ_OK;
+}
+
+static int recover(svcq_store_file *fs)
+{
+    svcq_ctx *ctx = fs->ctx;
+    uint64_t size;
+    if (fs->io->size(fs->fd, &size, fs->io->ud) != 0)
+        return io_fail(fs, "fstat", fs->path);
+    uint8_t head[SQ_JNL_HEADER_SIZE];
+    size_t headlen = size < SQ_JNL_HEADER_SIZE ? (size_t)size : SQ_JNL_HEADER_SIZE;
+    ssize_t got = read_all(fs, fs->fd, head, headlen, 0);
+    if (got < 0)
+        return io_fail(fs, "pread", fs->path);
+    if ((size_t)got < SQ_JNL_HEADER_SIZE) {
+        if (got > 0 && !sq_jnl_header_partial(head, (size_t)got))
+            return sq_error(ctx, SVCQ_ECORRUPT, "%s is not a libsvcq journal; it was left untouched", fs->path);
+        if (got > 0)
+            sq_log(ctx, SVCQ_LOG_WARN, "%s: dropped a header cut during creation (%zd bytes)", fs->path, got);
+        fs->dropped = (uint64_t)got;
+        return init_file(fs, got > 0);
+    }
+    sq_jnl_header h;
+    int rc = sq_jnl_header_decode(head, sizeof(head), &h);
+    if (rc == SVCQ_EVERSION)
+        return sq_error(ctx, rc, "%s was written by a newer journal format; it was left untouched", fs->path);
+    if (rc)
+        return sq_error(ctx, rc, "%s is not a libsvcq journal or its header is damaged; it was left untouched",
+                        fs->path);
+    fs->generation = h.generation;
+    fs->tx_seq = h.seq_base;
+    fs->live_bytes = SQ_JNL_HEADER_SIZE + SQ_JNL_COMMIT_FRAME;
+
+    sq_buf rd;
+    sq_buf_init(&rd, ctx);
+    uint64_t win = SQ_JNL_HEADER_SIZE; /* file offset of rd.data[0] */
+    uint64_t pos = win;                /* next frame */
+    uint64_t valid_end = pos;
+    replay rp = { 0, 0, fs->live_bytes };
+    sq_index_begin(&fs->ix);
+    rc = SVCQ_OK;
+    for (;;) {
+        size_t at = (size_t)(pos - win);
+        sq_jnl_frame f;
+        sq_jnl_result r = SQ_JNL_MORE;
+        memset(&f, 0, sizeof(f));
+        if (rd.data)
+            r = sq_jnl_parse((const uint8_t *)rd.data + at, rd.len - at, &f);
+        if (r == SQ_JNL_MORE) {
+            if (win + rd.len >= size)
+                break; /* a torn frame at the end */
+            /* Slide the unread part to the front and read on. */
+            if (at && rd.len > at)
+                memmove(rd.data, rd.data + at, rd.len - at);
+            rd.len -= at;
+            win = pos;
+            size_t want = f.frame_len > READ_CHUNK ? f.frame_len : READ_CHUNK;
+            if (want > size - win)
+                want = (size_t)(size - win);
+            if (want <= rd.len)
+                break;
+            if (sq_buf_reserve(&rd, want - rd.len) != SVCQ_OK) {
+                rc = sq_enomem(ctx);
+                break;
+            }
+            got = read_all(fs, fs->fd, rd.data + rd.len, want - rd.len, win + rd.len);
+            if (got < 0) {
+                rc = io_fail(fs, "pread", fs->path);
+                break;
+            }
+            if (got == 0)
+                break; /* the file is shorter than it said */
+            rd.len += (size_t)got;
+            continue;
+        }
+        if (r == SQ_JNL_BAD)
+            break;
+        int a = apply(fs, &rp, &f, pos);
+        if (a == SVCQ_ENOMEM) {
+            rc = sq_enomem(ctx);
+            break;
+        }
+        if (a)
+            break;
+        pos += f.frame_len;
+        if (f.type == SQ_JNL_COMMIT)
+            valid_end = pos;
+    }
+    sq_index_rollback(&fs->ix); /* a transaction without its commit marker */
+    sq_buf_free(&rd);
+    if (rc)
+        return rc;
+    fs->end = fs->phys = valid_end;
+    bool zero = true;
+    if (size > valid_end && zero_tail(fs, valid_end, size, &zero) != 0)
+        return io_fail(fs, "pread", fs->path);
+    if (zero) {
+        fs->phys = size;
+        return SVCQ_OK;
+    }
+    fs->dropped = size - valid_end;
+    if (fs->dropped) {
+        sq_log(ctx, SVCQ_LOG_WARN,
+               "%s: dropped %llu bytes of torn or damaged journal after offset %llu (the last good commit)",
+               fs->path, (unsigned long long)fs->dropped, (unsigned long long)valid_end);
+        if (fs->io->truncate(fs->fd, valid_end, fs->io->ud) != 0)
+            return io_fail(fs, "ftruncate", fs->path);
+        if (fs->io->datasync(fs->fd, fs->io->ud) != 0)
+            return io_fail(fs, "fdatasync", fs->path);
+    }
+    return SVCQ_OK;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
+static int set_paths(svcq_store_file *fs, const char *path)
+{
+    svcq_ctx *ctx = fs->ctx;
+    int rc = sq_strdup(ctx, "file store path", path, &fs->path);
+    if (rc)
+        return rc;
+    size_t n = strlen(path);
+    if (n == 0)
+        return sq_error(ctx, SVCQ_EINVAL, "file store path is empty");
+    fs->tmp_path = sq_malloc(ctx, n + sizeof(".compact"));
+    if (!fs->tmp_path)
+        return sq_enomem(ctx);
+    memcpy(fs->tmp_path, path, n);
+    memcpy(fs->tmp_path + n, ".compact", sizeof(".compact"));
+    const char *slash = strrchr(path, '/');
+    size_t dn = slash ? (size_t)(slash - path) : 1;
+    if (slash && dn == 0)
+        dn = 1; /* "/file" lives in "/" */
+    fs->dir = sq_malloc(ctx, dn + 1);
+    if (!fs->dir)
+        return sq_enomem(ctx);
+    memcpy(fs->dir, slash ? path : ".", dn);
+    fs->dir[dn] = '\0';
+    return SVCQ_OK;
+}
+
+/* Opens and locks the journal, making sure the locked file is the one the
+ * path names (a compaction may rename another file over it meanwhile). */
+static int open_locked(svcq_store_file *fs, bool create)
+{
+    svcq_ctx *ctx = fs->ctx;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int fd = fs->io->open(fs->path, create ? SQ_FIO_CREATE : 0, fs->io->ud);
+        if (fd < 0) {
+            if (errno == ENOENT && !create)
+                return sq_error(ctx, SVCQ_ENOTFOUND, "%s does not exist", fs->path);
+            return io_fail(fs, "open", fs->path);
+        }
+        if (fs->io->lock(fd, fs->io->ud) != 0) {
+            int e = errno;
+            (void)fs->io->close(fd, fs->io->ud);
+            if (e == EAGAIN || e == EACCES || e == EWOULDBLOCK)
+                return sq_error(ctx, SVCQ_EBUSY,
+                                "%s is locked by another open store (in this process or another one)", fs->path);
+            errno = e;
+            return io_fail(fs, "fcntl(F_SETLK)", fs->path);
+        }
+        int same = fs->io->same(fd, fs->path, fs->io->ud);
+        if (same == 1) {
+            fs->fd = fd;
+            return SVCQ_OK;
+        }
+        int e = errno;
+        (void)fs->io->close(fd, fs->io->ud);
+        if (same < 0) {
+            errno = e;
+            return io_fail(fs, "stat", fs->path);
+        }
+    }
+    return sq_error(ctx, SVCQ_EBUSY, "%s keeps being replaced while it is opened", fs->path);
+}
+
+int sq_fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
+                      const svcq_store_file_options *opts, const sq_fio *io)
+{
+    if (!out)
+        return SVCQ_EINVAL;
+    *out = NULL;
+    if (!ctx)
+        return SVCQ_EINVAL;
+    if (!path)
+        return sq_error(ctx, SVCQ_EINVAL, "file store path is NULL");
+    svcq_store_file_options defaults = SVCQ_STORE_FILE_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    if (opts->version == 0 || opts->version > SVCQ_STORE_FILE_OPTIONS_VERSION)
+        return sq_error(ctx, SVCQ_EVERSION, "file store options version %u is not supported", opts->version);
+    if (opts->reserved0 || !all_zero(opts->reserved, sizeof(opts->reserved)))
+        return sq_error(ctx, SVCQ_EINVAL, "file store options: reserved fields must be zero");
+    if (opts->durability < SVCQ_STORE_SYNC_FULL || opts->durability > SVCQ_STORE_SYNC_NONE)
+        return sq_error(ctx, SVCQ_EINVAL, "file store options: unknown durability %d", (int)opts->durability);
+    if (opts->flags & ~(uint32_t)SVCQ_STORE_FILE_NO_CREATE)
+        return sq_error(ctx, SVCQ_EINVAL, "file store options: unknown flags 0x%x", (unsigned)opts->flags);
+
+    svcq_store_file *fs = sq_malloc(ctx, sizeof(*fs));
+    if (!fs)
+        return sq_enomem(ctx);
+    memset(fs, 0, sizeof(*fs));
+    fs->ctx = ctx;
+    fs->io = io ? io : &sq_fio_posix;
+    fs->fd = -1;
+    fs->durability = opts->durability;
+    fs->group_ms = opts->group_commit_ms;
+    fs->group_tx = opts->group_commit_tx;
+    sq_index_init(&fs->ix, ctx);
+    sq_buf_init(&fs->tx, ctx);
+    sq_buf_init(&fs->scratch, ctx);
+    now_mono(&fs->last_sync);
+
+    int rc = set_paths(fs, path);
+    if (!rc)
+        rc = open_locked(fs, !(opts->flags & SVCQ_STORE_FILE_NO_CREATE));
+    /* A compaction that died left its file behind; we hold the lock, so
+     * nobody else is compacting. */
+    if (!rc && fs->io->unlink(fs->tmp_path, fs->io->ud) != 0)
+        rc = io_fail(fs, "unlink", fs->tmp_path);
+    if (!rc)
+        rc = recover(fs);
+    if (rc) {
+        char msg[SQ_ERRMSG_SIZE];
+        memcpy(msg, ctx->errmsg, sizeof(msg));
+        (void)do_close(fs);
+        memcpy(ctx->errmsg, msg, sizeof(msg));
+        ctx->store_msg = false;
+        return rc;
+    }
+    ctx->store_msg = false;
+    *out = fs;
+    return SVCQ_OK;
+}
+
+int svcq_store_file_open(svcq_store_file **out, svcq_ctx *ctx, const char *path,
+                         const svcq_store_file_options *opts)
+{
+    return sq_fstore_open_io(out, ctx, path, opts, NULL);
+}
+
+/* ---- compaction ---------------------------------------------------------------- */
+
+static int by_revision(const void *a, const void *b)
+{
+    uint64_t x = (*(sq_rec *const *)a)->revision, y = (*(sq_rec *const *)b)->revision;
+    return x < y ? -1 : x > y;
+}
+
+int svcq_store_file_compact(svcq_store_file *fs)
+{
+    if (!fs)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = fs->ctx;
+    if (fs->in_tx)
+        return sq_error(ctx, SVCQ_ESTATE, "compaction is not allowed inside a transaction");
+    if (fs->broken)
+        return sq_error(ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+    size_t n = (size_t)fs->ix.count;
+    sq_rec **recs = sq_reallocarray(ctx, NULL, n ? n : 1, sizeof(*recs));
+    uint64_t *locs = sq_reallocarray(ctx, NULL, n ? n : 1, sizeof(*locs));
+    sq_buf out;
+    sq_buf_init(&out, ctx);
+    int tfd = -1;
+    int rc = SVCQ_OK;
+    if (!recs || !locs) {
+        rc = sq_enomem(ctx);
+        goto done;
+    }
+    size_t i = 0, it = 0;
+    void *v;
+    while (sq_map_next(&fs->ix.kinds, &it, NULL, NULL, &v)) {
+        sq_kind *k = v;
+        size_t jt = 0;
+        void *r;
+        while (sq_map_next(&k->recs, &jt, NULL, NULL, &r))
+            recs[i++] = r;
+    }
+    /* In revision order the new journal reads like a history, which
+     * recovery checks (revisions only grow). */
+    qsort(recs, n, sizeof(*recs), by_revision);
+
+    tfd = fs->io->open(fs->tmp_path, SQ_FIO_CREATE | SQ_FIO_TRUNC, fs->io->ud);
+    if (tfd < 0) {
+        rc = io_fail(fs, "open", fs->tmp_path);
+        goto done;
+    }
+    /* Locked before it takes the journal's name, so nobody can open it
+     * unlocked in between. */
+    if (fs->io->lock(tfd, fs->io->ud) != 0) {
+        rc = io_fail(fs, "fcntl(F_SETLK)", fs->tmp_path);
+        goto done;
+    }
+    if (sq_buf_reserve(&out, WRITE_CHUNK) != SVCQ_OK) {
+        rc = sq_enomem(ctx);
+        goto done;
+    }
+    sq_jnl_header h = { fs->generation + 1, fs->tx_seq };
+    sq_jnl_header_encode((uint8_t *)out.data, &h);
+    out.len = SQ_JNL_HEADER_SIZE;
+    uint64_t flushed = 0;
+    for (i = 0; i < n; i++) {
+        sq_rec *r = recs[i];
+        if (out.len + r->frame_len > WRITE_CHUNK && out.len) {
+            if (write_all(fs, tfd, out.data, out.len, flushed) != 0) {
+                rc = io_fail(fs, "pwrite", fs->tmp_path);
+                goto done;
+            }
+            flushed += out.len;
+            out.len = 0;
+        }
+        /* The frame is copied as it is, after checking it. */
+        sq_jnl_frame f;
+        rc = read_frame(fs, r, &f);
+        if (rc)
+            goto done;
+        if (sq_buf_append(&out, fs->scratch.data, r->frame_len) != SVCQ_OK) {
+            rc = sq_enomem(ctx);
+            goto done;
+        }
+        locs[i] = flushed + out.len - r->frame_len;
+    }
+    if (sq_jnl_commit(&out, fs->tx_seq + 1, fs->last_revision, (uint32_t)n) != SVCQ_OK) {
+        rc = sq_enomem(ctx);
+        goto done;
+    }
+    if (write_all(fs, tfd, out.data, out.len, flushed) != 0) {
+        rc = io_fail(fs, "pwrite", fs->tmp_path);
+        goto done;
+    }
+    uint64_t new_end = flushed + out.len;
+    if (fs->io->datasync(tfd, fs->io->ud) != 0) {
+        rc = io_fail(fs, "fdatasync", fs->tmp_path);
+        goto done;
+    }
+    if (fs->io->rename(fs->tmp_path, fs->path, fs->io->ud) != 0) {
+        rc = io_fail(fs, "rename", fs->tmp_path);
+        goto done;
+    }
+    /* The new journal has the name now: switch to it. */
+    (void)fs->io->close(fs->fd, fs->io->ud);
+    fs->fd = tfd;
+    tfd = -1;
+    for (i = 0; i < n; i++)
+        recs[i]->loc = locs[i];
+    fs->end = fs->phys = new_end;
+    fs->live_bytes = new_end;
+    fs->generation++;
+    fs->tx_seq++;
+    fs->unsynced = 0;
+    now_mono(&fs->last_sync);
+    if (fs->io->syncdir(fs->dir, fs->io->ud) != 0)
+        rc = io_fail(fs, "fsync", fs->dir);
+done:
+    if (tfd >= 0) {
+        (void)fs->io->close(tfd, fs->io->ud);
+        (void)fs->io->unlink(fs->tmp_path, fs->io->ud);
+    }
+    if (rc && ctx->store_msg) {
+        /* Not inside a callback: the message stands as it is. */
+        ctx->store_msg = false;
+    }
+    sq_buf_free(&out);
+    sq_free(ctx, recs);
+    sq_free(ctx, locs);
+    if (fs->scratch.cap > TX_KEEP)
+        sq_buf_free(&fs->scratch);
+    return rc;
+}

@@ -1,0 +1,150 @@
+/* The memory store: the context's default. Records live in an sq_index
+ * (kind -> id -> record owning a copy of the value); a transaction keeps
+ * the records it replaced until commit and puts them back on rollback.
+ * Revisions come from a store-wide counter, so one is never reused. */
+#include <string.h>
+
+#include "store/index.h"
+#include "store/store.h"
+
+typedef struct memstore {
+    svcq_ctx *ctx;
+    sq_index ix;
+    uint64_t last_revision;
+    uint64_t tx_start_revision; /* last_revision at begin, restored on rollback */
+} memstore;
+
+static int ms_begin(void *ud)
+{
+    memstore *ms = ud;
+    if (ms->ix.in_tx)
+        return sq_store_fail(ms->ctx, SVCQ_ESTATE, "a transaction is already open");
+    sq_index_begin(&ms->ix);
+    ms->tx_start_revision = ms->last_revision;
+    return SVCQ_OK;
+}
+
+static int ms_commit(void *ud)
+{
+    memstore *ms = ud;
+    if (!ms->ix.in_tx)
+        return sq_store_fail(ms->ctx, SVCQ_ESTATE, "no transaction is open");
+    sq_index_commit(&ms->ix);
+    return SVCQ_OK;
+}
+
+static int ms_rollback(void *ud)
+{
+    memstore *ms = ud;
+    if (ms->ix.in_tx) {
+        sq_index_rollback(&ms->ix);
+        ms->last_revision = ms->tx_start_revision;
+    }
+    return SVCQ_OK;
+}
+
+static int ms_get(const char *kind, const char *id, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    memstore *ms = ud;
+    sq_rec *r = sq_index_find(&ms->ix, kind, strlen(kind), id, strlen(id));
+    if (!r)
+        return SVCQ_ENOTFOUND;
+    return visit(r->id, r->revision, r->value, r->size, vud);
+}
+
+static int ms_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                  uint64_t *new_revision, void *ud)
+{
+    memstore *ms = ud;
+    if (!ms->ix.in_tx)
+        return sq_store_fail(ms->ctx, SVCQ_ESTATE, "put outside a transaction");
+    if (size > SVCQ_STORE_MAX_VALUE)
+        return sq_store_fail(ms->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
+    size_t kindlen = strlen(kind), idlen = strlen(id);
+    sq_rec *old = sq_index_find(&ms->ix, kind, kindlen, id, idlen);
+    if ((old ? old->revision : 0) != expected)
+        return SVCQ_ECONFLICT;
+    sq_kind *k;
+    if (sq_index_prepare(&ms->ix, kind, kindlen, &k) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    sq_rec *r = sq_rec_new(ms->ctx, id, idlen);
+    if (!r)
+        return SVCQ_ENOMEM;
+    if (size) {
+        r->value = sq_malloc(ms->ctx, size);
+        if (!r->value) {
+            sq_rec_free(ms->ctx, r);
+            return SVCQ_ENOMEM;
+        }
+        memcpy(r->value, bytes, size);
+    }
+    r->size = (uint32_t)size;
+    r->revision = ++ms->last_revision;
+    sq_index_replace(&ms->ix, k, old, r);
+    *new_revision = r->revision;
+    return SVCQ_OK;
+}
+
+static int ms_remove(const char *kind, const char *id, uint64_t expected, void *ud)
+{
+    memstore *ms = ud;
+    if (!ms->ix.in_tx)
+        return sq_store_fail(ms->ctx, SVCQ_ESTATE, "remove outside a transaction");
+    size_t kindlen = strlen(kind);
+    sq_rec *old = sq_index_find(&ms->ix, kind, kindlen, id, strlen(id));
+    if (!old)
+        return SVCQ_ENOTFOUND;
+    if (old->revision != expected)
+        return SVCQ_ECONFLICT;
+    sq_kind *k;
+    if (sq_index_prepare(&ms->ix, kind, kindlen, &k) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    sq_index_replace(&ms->ix, k, old, NULL);
+    return SVCQ_OK;
+}
+
+static int ms_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    memstore *ms = ud;
+    sq_kind *k = sq_index_kind(&ms->ix, kind, strlen(kind));
+    if (!k)
+        return SVCQ_OK;
+    size_t it = 0;
+    void *v;
+    while (sq_map_next(&k->recs, &it, NULL, NULL, &v)) {
+        sq_rec *r = v;
+        int rc = visit(r->id, r->revision, r->value, r->size, vud);
+        if (rc)
+            return rc;
+    }
+    return SVCQ_OK;
+}
+
+static void ms_destroy(void *ud)
+{
+    memstore *ms = ud;
+    sq_index_free(&ms->ix);
+    sq_free(ms->ctx, ms);
+}
+
+int sq_memstore_new(svcq_ctx *ctx, svcq_store_methods *out)
+{
+    memstore *ms = sq_malloc(ctx, sizeof(*ms));
+    if (!ms)
+        return sq_enomem(ctx);
+    memset(ms, 0, sizeof(*ms));
+    ms->ctx = ctx;
+    sq_index_init(&ms->ix, ctx);
+    int rc = svcq_store_methods_init(out, SVCQ_STORE_METHODS_VERSION);
+    (void)rc; /* the current version is always known */
+    out->user_data = ms;
+    out->begin = ms_begin;
+    out->commit = ms_commit;
+    out->rollback = ms_rollback;
+    out->get = ms_get;
+    out->put = ms_put;
+    out->remove = ms_remove;
+    out->scan = ms_scan;
+    out->destroy = ms_destroy;
+    return SVCQ_OK;
+}

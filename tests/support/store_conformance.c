@@ -1,0 +1,666 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "store_conformance.h"
+
+/* ---- the harness ---------------------------------------------------------- */
+
+/* The store under test, wrapped to count the calls it receives. */
+typedef struct counting {
+    svcq_store_methods inner;
+    size_t calls;
+} counting;
+
+typedef struct cf {
+    const store_conformance_factory *f;
+    const char *group;
+    int failures;
+    svcq_ctx *ctx;
+    counting *count; /* owned by the context's store (freed by its destroy) */
+} cf;
+
+static void fail_at(cf *c, int line, const char *what)
+{
+    c->failures++;
+    fprintf(stderr, "store conformance [%s] %s: line %d: %s (context message: %s)\n", c->f->name, c->group, line,
+            what, c->ctx ? svcq_ctx_errmsg(c->ctx) : "");
+}
+
+static void fail_rc(cf *c, int line, const char *what, int got, int want)
+{
+    char msg[512];
+    snprintf(msg, sizeof(msg), "%s returned %d (%s), expected %d (%s)", what, got, svcq_strerror(got), want,
+             svcq_strerror(want));
+    fail_at(c, line, msg);
+}
+
+#define CHECK(c, cond) \
+    do { \
+        if (!(cond)) \
+            fail_at((c), __LINE__, #cond); \
+    } while (0)
+#define CHECK_RC(c, expr, want) \
+    do { \
+        int got_ = (expr); \
+        if (got_ != (want)) \
+            fail_rc((c), __LINE__, #expr, got_, (want)); \
+    } while (0)
+
+static int w_begin(void *ud)
+{
+    counting *w = ud;
+    w->calls++;
+    return w->inner.begin(w->inner.user_data);
+}
+static int w_commit(void *ud)
+{
+    counting *w = ud;
+    w->calls++;
+    return w->inner.commit(w->inner.user_data);
+}
+static int w_rollback(void *ud)
+{
+    counting *w = ud;
+    w->calls++;
+    return w->inner.rollback(w->inner.user_data);
+}
+static int w_get(const char *kind, const char *id, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    counting *w = ud;
+    w->calls++;
+    return w->inner.get(kind, id, visit, vud, w->inner.user_data);
+}
+static int w_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                 uint64_t *rev, void *ud)
+{
+    counting *w = ud;
+    w->calls++;
+    return w->inner.put(kind, id, expected, bytes, size, rev, w->inner.user_data);
+}
+static int w_remove(const char *kind, const char *id, uint64_t expected, void *ud)
+{
+    counting *w = ud;
+    w->calls++;
+    return w->inner.remove(kind, id, expected, w->inner.user_data);
+}
+static int w_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    counting *w = ud;
+    w->calls++;
+    return w->inner.scan(kind, visit, vud, w->inner.user_data);
+}
+static void w_destroy(void *ud)
+{
+    counting *w = ud;
+    if (w->inner.destroy)
+        w->inner.destroy(w->inner.user_data);
+    free(w);
+}
+
+/* A context whose store is a fresh one from the factory (reopen: the
+ * storage of the last create). */
+static bool open_ctx(cf *c, bool reopen)
+{
+    c->count = NULL;
+    if (svcq_ctx_new(&c->ctx, NULL) != SVCQ_OK) {
+        c->ctx = NULL;
+        fail_at(c, __LINE__, "svcq_ctx_new failed");
+        return false;
+    }
+    counting *w = calloc(1, sizeof(*w));
+    if (!w) {
+        fail_at(c, __LINE__, "out of memory");
+        return false;
+    }
+    int rc = reopen ? c->f->reopen(c->ctx, &w->inner, c->f->data) : c->f->create(c->ctx, &w->inner, c->f->data);
+    if (rc != SVCQ_OK) {
+        free(w);
+        fail_rc(c, __LINE__, reopen ? "factory reopen" : "factory create", rc, SVCQ_OK);
+        return false;
+    }
+    svcq_store_methods m = SVCQ_STORE_METHODS_INIT;
+    m.user_data = w;
+    m.begin = w_begin;
+    m.commit = w_commit;
+    m.rollback = w_rollback;
+    m.get = w_get;
+    m.put = w_put;
+    m.remove = w_remove;
+    m.scan = w_scan;
+    m.destroy = w_destroy;
+    rc = svcq_ctx_set_store(c->ctx, &m);
+    if (rc != SVCQ_OK) {
+        if (w->inner.destroy)
+            w->inner.destroy(w->inner.user_data);
+        free(w);
+        fail_rc(c, __LINE__, "svcq_ctx_set_store", rc, SVCQ_OK);
+        return false;
+    }
+    c->count = w;
+    return true;
+}
+
+static void close_ctx(cf *c)
+{
+    svcq_ctx_free(c->ctx);
+    c->ctx = NULL;
+    c->count = NULL;
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static void fill(unsigned char *p, size_t n, uint64_t seed)
+{
+    uint64_t x = seed * 0x9E3779B97F4A7C15u + 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        p[i] = (unsigned char)x;
+    }
+}
+
+/* Reads (kind, id) and compares it with want (size bytes) and revision
+ * (0: any). */
+static void expect_record(cf *c, int line, const char *kind, const char *id, const void *want, size_t size,
+                          uint64_t revision)
+{
+    char *bytes = NULL;
+    size_t got_size = 0;
+    uint64_t rev = 0;
+    int rc = sq_store_get(c->ctx, kind, id, &bytes, &got_size, &rev);
+    char what[160];
+    snprintf(what, sizeof(what), "get(%s, %.60s)", kind, id);
+    if (rc != SVCQ_OK) {
+        fail_rc(c, line, what, rc, SVCQ_OK);
+        return;
+    }
+    if (got_size != size || (size && memcmp(bytes, want, size) != 0) || bytes[size] != '\0') {
+        snprintf(what, sizeof(what), "get(%s, %.60s): %zu bytes differ from the %zu written", kind, id, got_size,
+                 size);
+        fail_at(c, line, what);
+    }
+    if (revision && rev != revision) {
+        snprintf(what, sizeof(what), "get(%s, %.60s): revision %llu, expected %llu", kind, id,
+                 (unsigned long long)rev, (unsigned long long)revision);
+        fail_at(c, line, what);
+    }
+    sq_free(c->ctx, bytes);
+}
+
+static void expect_absent(cf *c, int line, const char *kind, const char *id)
+{
+    char *bytes = NULL;
+    size_t size;
+    uint64_t rev;
+    int rc = sq_store_get(c->ctx, kind, id, &bytes, &size, &rev);
+    if (rc != SVCQ_ENOTFOUND) {
+        char what[160];
+        snprintf(what, sizeof(what), "get(%s, %.60s) of an absent record", kind, id);
+        fail_rc(c, line, what, rc, SVCQ_ENOTFOUND);
+        if (rc == SVCQ_OK)
+            sq_free(c->ctx, bytes);
+    }
+}
+
+/* One put in its own committed transaction. */
+static int put1(cf *c, const char *kind, const char *id, uint64_t expected, const char *text, uint64_t *rev)
+{
+    sq_tx tx;
+    int rc = sq_tx_begin(c->ctx, &tx);
+    if (rc == SVCQ_OK)
+        rc = sq_store_put(c->ctx, kind, id, expected, text, strlen(text), rev);
+    return sq_tx_end(c->ctx, &tx, rc);
+}
+
+static int remove1(cf *c, const char *kind, const char *id, uint64_t expected)
+{
+    sq_tx tx;
+    int rc = sq_tx_begin(c->ctx, &tx);
+    if (rc == SVCQ_OK)
+        rc = sq_store_remove(c->ctx, kind, id, expected);
+    return sq_tx_end(c->ctx, &tx, rc);
+}
+
+/* What a scan saw. */
+#define SEEN_MAX 256
+typedef struct seen {
+    size_t n;
+    char *ids[SEEN_MAX];
+    uint64_t revs[SEEN_MAX];
+    char *bytes[SEEN_MAX];
+    size_t sizes[SEEN_MAX];
+    size_t stop_after; /* 0: never stop */
+    bool overflow;
+} seen;
+
+static int seen_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *ud)
+{
+    (void)ctx;
+    seen *s = ud;
+    if (s->n == SEEN_MAX) {
+        s->overflow = true;
+        return SVCQ_ELIMIT;
+    }
+    s->ids[s->n] = strdup(id);
+    s->revs[s->n] = revision;
+    s->bytes[s->n] = malloc(size + 1);
+    memcpy(s->bytes[s->n], bytes, size);
+    s->sizes[s->n] = size;
+    s->n++;
+    if (s->stop_after && s->n == s->stop_after)
+        return 4242; /* any value: the scan must hand it back unchanged */
+    return 0;
+}
+
+static void seen_free(seen *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->ids[i]);
+        free(s->bytes[i]);
+    }
+    s->n = 0;
+}
+
+/* Whether the scan saw (id, revision, text) exactly once. */
+static bool seen_has(const seen *s, const char *id, uint64_t rev, const char *text)
+{
+    int times = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->ids[i], id) == 0 && (!rev || s->revs[i] == rev) &&
+            (!text || (s->sizes[i] == strlen(text) && memcmp(s->bytes[i], text, s->sizes[i]) == 0)))
+            times++;
+    return times == 1;
+}
+
+/* ---- groups ------------------------------------------------------------------ */
+
+static void group_cas(cf *c)
+{
+    uint64_t r1 = 0, r2 = 0, r3 = 0, rx = 0;
+    sq_tx tx;
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, sq_store_put(c->ctx, "cas", "a", 0, "one", 3, &r1), SVCQ_OK);
+    CHECK(c, r1 != 0);
+    /* Conflicts change nothing and leave the transaction usable. */
+    CHECK_RC(c, sq_store_put(c->ctx, "cas", "a", 0, "two", 3, &rx), SVCQ_ECONFLICT);
+    CHECK_RC(c, sq_store_put(c->ctx, "cas", "a", r1 + 1000, "two", 3, &rx), SVCQ_ECONFLICT);
+    CHECK_RC(c, sq_store_put(c->ctx, "cas", "missing", 77, "x", 1, &rx), SVCQ_ECONFLICT);
+    expect_absent(c, __LINE__, "cas", "missing");
+    CHECK_RC(c, sq_store_put(c->ctx, "cas", "a", r1, "two", 3, &r2), SVCQ_OK);
+    CHECK(c, r2 != 0 && r2 != r1);
+    expect_record(c, __LINE__, "cas", "a", "two", 3, r2);
+    CHECK_RC(c, sq_store_remove(c->ctx, "cas", "a", r1), SVCQ_ECONFLICT);
+    CHECK_RC(c, sq_store_remove(c->ctx, "cas", "missing", 5), SVCQ_ENOTFOUND);
+    expect_record(c, __LINE__, "cas", "a", "two", 3, r2);
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    expect_record(c, __LINE__, "cas", "a", "two", 3, r2);
+
+    /* Remove, then create again: the old revisions are never handed out. */
+    CHECK_RC(c, remove1(c, "cas", "a", r2), SVCQ_OK);
+    expect_absent(c, __LINE__, "cas", "a");
+    CHECK_RC(c, remove1(c, "cas", "a", r2), SVCQ_ENOTFOUND);
+    CHECK_RC(c, put1(c, "cas", "a", r2, "three", &rx), SVCQ_ECONFLICT);
+    CHECK_RC(c, put1(c, "cas", "a", 0, "three", &r3), SVCQ_OK);
+    CHECK(c, r3 != 0 && r3 != r1 && r3 != r2);
+    expect_record(c, __LINE__, "cas", "a", "three", 5, r3);
+    /* A stale writer holding r1 or r2 must fail. */
+    CHECK_RC(c, put1(c, "cas", "a", r1, "stale", &rx), SVCQ_ECONFLICT);
+    CHECK_RC(c, put1(c, "cas", "a", r2, "stale", &rx), SVCQ_ECONFLICT);
+    CHECK_RC(c, remove1(c, "cas", "a", r2), SVCQ_ECONFLICT);
+    expect_record(c, __LINE__, "cas", "a", "three", 5, r3);
+    /* Same id in another kind is another record. */
+    CHECK_RC(c, put1(c, "cas2", "a", 0, "other", &rx), SVCQ_OK);
+    expect_record(c, __LINE__, "cas", "a", "three", 5, r3);
+    expect_record(c, __LINE__, "cas2", "a", "other", 5, rx);
+    /* An empty value is a value. */
+    CHECK_RC(c, put1(c, "cas", "empty", 0, "", &rx), SVCQ_OK);
+    expect_record(c, __LINE__, "cas", "empty", "", 0, rx);
+}
+
+static void group_transactions(cf *c)
+{
+    uint64_t ra = 0, rb = 0, rc_ = 0, rx = 0, ry = 0;
+    CHECK_RC(c, put1(c, "tx", "a", 0, "a1", &ra), SVCQ_OK);
+    CHECK_RC(c, put1(c, "tx", "b", 0, "b1", &rb), SVCQ_OK);
+
+    /* Read your own writes, then roll everything back. */
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    sq_tx tx;
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, sq_store_put(c->ctx, "tx", "a", ra, "a2", 2, &rx), SVCQ_OK);
+    CHECK_RC(c, sq_store_remove(c->ctx, "tx", "b", rb), SVCQ_OK);
+    CHECK_RC(c, sq_store_put(c->ctx, "tx", "c", 0, "c1", 2, &rc_), SVCQ_OK);
+    CHECK_RC(c, sq_store_put(c->ctx, "tx", "c", rc_, "c2", 2, &ry), SVCQ_OK);
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    expect_record(c, __LINE__, "tx", "a", "a2", 2, rx);
+    expect_absent(c, __LINE__, "tx", "b");
+    expect_record(c, __LINE__, "tx", "c", "c2", 2, ry);
+    seen s = { 0 };
+    CHECK_RC(c, sq_store_scan(c->ctx, "tx", seen_visit, &s), SVCQ_OK);
+    CHECK(c, s.n == 2 && seen_has(&s, "a", rx, "a2") && seen_has(&s, "c", ry, "c2"));
+    seen_free(&s);
+    CHECK_RC(c, svcq_ctx_batch_rollback(c->ctx), SVCQ_OK);
+    expect_record(c, __LINE__, "tx", "a", "a1", 2, ra);
+    expect_record(c, __LINE__, "tx", "b", "b1", 2, rb);
+    expect_absent(c, __LINE__, "tx", "c");
+    CHECK_RC(c, sq_store_scan(c->ctx, "tx", seen_visit, &s), SVCQ_OK);
+    CHECK(c, s.n == 2 && seen_has(&s, "a", ra, "a1") && seen_has(&s, "b", rb, "b1"));
+    seen_free(&s);
+
+    /* The same changes committed in a batch of several scopes. */
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    CHECK_RC(c, put1(c, "tx", "a", ra, "a3", &rx), SVCQ_OK);
+    CHECK_RC(c, remove1(c, "tx", "b", rb), SVCQ_OK);
+    CHECK_RC(c, put1(c, "tx", "c", 0, "c3", &ry), SVCQ_OK);
+    CHECK_RC(c, svcq_ctx_batch_commit(c->ctx), SVCQ_OK);
+    expect_record(c, __LINE__, "tx", "a", "a3", 2, rx);
+    expect_absent(c, __LINE__, "tx", "b");
+    expect_record(c, __LINE__, "tx", "c", "c3", 2, ry);
+
+    /* A scope that fails rolls back its own writes. */
+    uint64_t rz = 0;
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, sq_store_put(c->ctx, "tx", "d", 0, "d1", 2, &rz), SVCQ_OK);
+    CHECK_RC(c, sq_store_put(c->ctx, "tx", "a", rx, "a4", 2, &rz), SVCQ_OK);
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_EABORTED), SVCQ_EABORTED);
+    expect_absent(c, __LINE__, "tx", "d");
+    expect_record(c, __LINE__, "tx", "a", "a3", 2, rx);
+
+    /* An empty transaction commits. */
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    CHECK_RC(c, svcq_ctx_batch_commit(c->ctx), SVCQ_OK);
+    expect_record(c, __LINE__, "tx", "c", "c3", 2, ry);
+}
+
+static void group_scan(cf *c)
+{
+    uint64_t revs[40];
+    char id[32], text[32];
+    sq_tx tx;
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    for (int i = 0; i < 40; i++) {
+        snprintf(id, sizeof(id), "r%02d", i);
+        snprintf(text, sizeof(text), "value %d", i);
+        CHECK_RC(c, sq_store_put(c->ctx, i < 30 ? "scan_a" : "scan_b", id, 0, text, strlen(text), &revs[i]),
+                 SVCQ_OK);
+    }
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    /* One removed, one updated. */
+    CHECK_RC(c, remove1(c, "scan_a", "r05", revs[5]), SVCQ_OK);
+    CHECK_RC(c, put1(c, "scan_a", "r06", revs[6], "updated", &revs[6]), SVCQ_OK);
+
+    seen s = { 0 };
+    CHECK_RC(c, sq_store_scan(c->ctx, "scan_a", seen_visit, &s), SVCQ_OK);
+    CHECK(c, s.n == 29);
+    for (int i = 0; i < 30; i++) {
+        snprintf(id, sizeof(id), "r%02d", i);
+        snprintf(text, sizeof(text), "value %d", i);
+        if (i == 5)
+            CHECK(c, !seen_has(&s, id, 0, NULL));
+        else
+            CHECK(c, seen_has(&s, id, revs[i], i == 6 ? "updated" : text));
+    }
+    seen_free(&s);
+    CHECK_RC(c, sq_store_scan(c->ctx, "scan_b", seen_visit, &s), SVCQ_OK);
+    CHECK(c, s.n == 10);
+    seen_free(&s);
+    /* An unknown kind has no records. */
+    CHECK_RC(c, sq_store_scan(c->ctx, "scan_none", seen_visit, &s), SVCQ_OK);
+    CHECK(c, s.n == 0);
+    /* A visitor stops the scan with its own value. */
+    s.stop_after = 3;
+    CHECK_RC(c, sq_store_scan(c->ctx, "scan_a", seen_visit, &s), 4242);
+    CHECK(c, s.n == 3);
+    seen_free(&s);
+    s.stop_after = 0;
+    /* Inside a transaction the scan sees its writes. */
+    uint64_t r;
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, sq_store_put(c->ctx, "scan_b", "new", 0, "n", 1, &r), SVCQ_OK);
+    CHECK_RC(c, sq_store_remove(c->ctx, "scan_b", "r30", revs[30]), SVCQ_OK);
+    CHECK_RC(c, sq_store_scan(c->ctx, "scan_b", seen_visit, &s), SVCQ_OK);
+    CHECK(c, s.n == 10 && seen_has(&s, "new", r, "n") && !seen_has(&s, "r30", 0, NULL));
+    seen_free(&s);
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_EABORTED), SVCQ_EABORTED);
+    CHECK_RC(c, sq_store_scan(c->ctx, "scan_b", seen_visit, &s), SVCQ_OK);
+    CHECK(c, s.n == 10 && !seen_has(&s, "new", 0, NULL) && seen_has(&s, "r30", revs[30], "value 30"));
+    seen_free(&s);
+}
+
+static void group_values(cf *c)
+{
+    size_t max = c->f->max_value ? c->f->max_value : (size_t)16 << 20;
+    size_t sizes[] = { 0, 1, 255, 4096, 65536, (size_t)1 << 20, max };
+    size_t count = sizeof(sizes) / sizeof(sizes[0]);
+    unsigned char *buf = malloc(max);
+    if (!buf) {
+        fail_at(c, __LINE__, "out of memory");
+        return;
+    }
+    uint64_t revs[8] = { 0 };
+    char id[16];
+    for (size_t i = 0; i < count; i++) {
+        if (sizes[i] > max)
+            continue;
+        fill(buf, sizes[i], i + 1);
+        if (sizes[i] > 10)
+            buf[10] = 0; /* values are bytes, NULs included */
+        snprintf(id, sizeof(id), "v%zu", i);
+        sq_tx tx;
+        CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+        CHECK_RC(c, sq_store_put(c->ctx, "values", id, 0, buf, sizes[i], &revs[i]), SVCQ_OK);
+        CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (sizes[i] > max)
+            continue;
+        fill(buf, sizes[i], i + 1);
+        if (sizes[i] > 10)
+            buf[10] = 0;
+        snprintf(id, sizeof(id), "v%zu", i);
+        expect_record(c, __LINE__, "values", id, buf, sizes[i], revs[i]);
+    }
+    /* The largest shrinks to nothing and grows back. */
+    snprintf(id, sizeof(id), "v%zu", count - 1);
+    CHECK_RC(c, put1(c, "values", id, revs[count - 1], "", &revs[count - 1]), SVCQ_OK);
+    expect_record(c, __LINE__, "values", id, "", 0, revs[count - 1]);
+    fill(buf, max, 99);
+    sq_tx tx;
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, sq_store_put(c->ctx, "values", id, revs[count - 1], buf, max, &revs[count - 1]), SVCQ_OK);
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    expect_record(c, __LINE__, "values", id, buf, max, revs[count - 1]);
+    free(buf);
+}
+
+static void group_kinds(cf *c)
+{
+    char kind[SVCQ_STORE_MAX_KIND + 1], id[16];
+    uint64_t revs[40][3];
+    sq_tx tx;
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    for (int k = 0; k < 40; k++) {
+        if (k == 39) {
+            memset(kind, 'z', SVCQ_STORE_MAX_KIND); /* the longest kind */
+            kind[SVCQ_STORE_MAX_KIND] = '\0';
+        } else {
+            snprintf(kind, sizeof(kind), "kind_%d", k);
+        }
+        for (int i = 0; i < 3; i++) {
+            snprintf(id, sizeof(id), "id%d", i);
+            char text[64];
+            snprintf(text, sizeof(text), "%s/%s", kind, id);
+            CHECK_RC(c, sq_store_put(c->ctx, kind, id, 0, text, strlen(text), &revs[k][i]), SVCQ_OK);
+        }
+    }
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    for (int k = 0; k < 40; k++) {
+        if (k == 39) {
+            memset(kind, 'z', SVCQ_STORE_MAX_KIND);
+            kind[SVCQ_STORE_MAX_KIND] = '\0';
+        } else {
+            snprintf(kind, sizeof(kind), "kind_%d", k);
+        }
+        seen s = { 0 };
+        CHECK_RC(c, sq_store_scan(c->ctx, kind, seen_visit, &s), SVCQ_OK);
+        CHECK(c, s.n == 3);
+        for (int i = 0; i < 3; i++) {
+            char text[64];
+            snprintf(id, sizeof(id), "id%d", i);
+            snprintf(text, sizeof(text), "%s/%s", kind, id);
+            CHECK(c, seen_has(&s, id, revs[k][i], text));
+        }
+        seen_free(&s);
+    }
+}
+
+static void group_ids(cf *c)
+{
+    static const char *const ids[] = {
+        "é", "e\xCC\x81", /* the same letter decomposed: another id */
+        "名前-42", "🙂", "a b", "a/b\\c", "..", "%2F", "x.json", "UPPER", "upper",
+        "\xF4\x8F\xBF\xBF", /* U+10FFFF */
+    };
+    size_t n = sizeof(ids) / sizeof(ids[0]);
+    uint64_t revs[16];
+    sq_tx tx;
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    for (size_t i = 0; i < n; i++)
+        CHECK_RC(c, sq_store_put(c->ctx, "ids", ids[i], 0, ids[i], strlen(ids[i]), &revs[i]), SVCQ_OK);
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    /* The longest id: 128 four-byte characters. */
+    char longest[SVCQ_STORE_MAX_ID + 1];
+    for (int i = 0; i < SVCQ_STORE_MAX_ID / 4; i++)
+        memcpy(longest + 4 * i, "\xF0\x9F\x99\x82", 4);
+    longest[SVCQ_STORE_MAX_ID] = '\0';
+    uint64_t rl = 0;
+    CHECK_RC(c, put1(c, "ids", longest, 0, "long", &rl), SVCQ_OK);
+    for (size_t i = 0; i < n; i++)
+        expect_record(c, __LINE__, "ids", ids[i], ids[i], strlen(ids[i]), revs[i]);
+    expect_record(c, __LINE__, "ids", longest, "long", 4, rl);
+    seen s = { 0 };
+    CHECK_RC(c, sq_store_scan(c->ctx, "ids", seen_visit, &s), SVCQ_OK);
+    CHECK(c, s.n == n + 1);
+    for (size_t i = 0; i < n; i++)
+        CHECK(c, seen_has(&s, ids[i], revs[i], ids[i]));
+    CHECK(c, seen_has(&s, longest, rl, "long"));
+    seen_free(&s);
+}
+
+static void group_refused(cf *c)
+{
+    static const char *const bad_ids[] = {
+        "", "\xC3\x28", "\xED\xA0\x80", "\xC0\xAF", "\xFF", "\x80", "abc\xE2\x82", "\xF4\x90\x80\x80",
+        "tab\there", "line\nbreak", "\x01", "del\x7F",
+    };
+    static const char *const bad_kinds[] = {
+        "", "Incident", "1abc", "_a", "a-b", "a b", "a.b", "\xC3\xA4", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+    };
+    char too_long[SVCQ_STORE_MAX_ID + 2];
+    memset(too_long, 'x', SVCQ_STORE_MAX_ID + 1);
+    too_long[SVCQ_STORE_MAX_ID + 1] = '\0';
+    uint64_t r;
+    sq_tx tx;
+    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    size_t before = c->count->calls;
+    for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
+        CHECK_RC(c, sq_store_put(c->ctx, "ids", bad_ids[i], 0, "x", 1, &r), SVCQ_EINVAL);
+        CHECK_RC(c, sq_store_remove(c->ctx, "ids", bad_ids[i], 1), SVCQ_EINVAL);
+        char *b;
+        size_t size;
+        CHECK_RC(c, sq_store_get(c->ctx, "ids", bad_ids[i], &b, &size, &r), SVCQ_EINVAL);
+    }
+    CHECK_RC(c, sq_store_put(c->ctx, "ids", too_long, 0, "x", 1, &r), SVCQ_EINVAL);
+    CHECK_RC(c, sq_store_put(c->ctx, "ids", NULL, 0, "x", 1, &r), SVCQ_EINVAL);
+    for (size_t i = 0; i < sizeof(bad_kinds) / sizeof(bad_kinds[0]); i++) {
+        CHECK_RC(c, sq_store_put(c->ctx, bad_kinds[i], "id", 0, "x", 1, &r), SVCQ_EINVAL);
+        CHECK_RC(c, sq_store_scan(c->ctx, bad_kinds[i], seen_visit, NULL), SVCQ_EINVAL);
+    }
+    CHECK_RC(c, sq_store_put(c->ctx, NULL, "id", 0, "x", 1, &r), SVCQ_EINVAL);
+    /* Too large: refused before the store (or the bytes) are touched. */
+    CHECK_RC(c, sq_store_put(c->ctx, "ids", "big", 0, "x", (size_t)SVCQ_STORE_MAX_VALUE + 1, &r), SVCQ_ELIMIT);
+    CHECK_RC(c, sq_store_remove(c->ctx, "ids", "id", 0), SVCQ_EINVAL);
+    CHECK(c, c->count->calls == before);
+    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    /* Writes outside a transaction are a library bug, refused too. */
+    before = c->count->calls;
+    CHECK_RC(c, sq_store_put(c->ctx, "ids", "id", 0, "x", 1, &r), SVCQ_ESTATE);
+    CHECK_RC(c, sq_store_remove(c->ctx, "ids", "id", 1), SVCQ_ESTATE);
+    CHECK(c, c->count->calls == before);
+}
+
+static void group_persistence(cf *c)
+{
+    uint64_t ra = 0, rb = 0, rc_ = 0, rx = 0;
+    CHECK_RC(c, put1(c, "keep", "a", 0, "a1", &ra), SVCQ_OK);
+    CHECK_RC(c, put1(c, "keep", "b", 0, "b1", &rb), SVCQ_OK);
+    CHECK_RC(c, put1(c, "keep", "c", 0, "c1", &rc_), SVCQ_OK);
+    CHECK_RC(c, remove1(c, "keep", "c", rc_), SVCQ_OK);
+    CHECK_RC(c, put1(c, "keep", "a", ra, "a2", &ra), SVCQ_OK);
+    /* Rolled back: must not come back. */
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    CHECK_RC(c, put1(c, "keep", "d", 0, "d1", &rx), SVCQ_OK);
+    CHECK_RC(c, put1(c, "keep", "b", rb, "b2", &rx), SVCQ_OK);
+    CHECK_RC(c, svcq_ctx_batch_rollback(c->ctx), SVCQ_OK);
+    /* Left open when the context goes: must not come back either. */
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    CHECK_RC(c, put1(c, "keep", "e", 0, "e1", &rx), SVCQ_OK);
+    close_ctx(c);
+
+    if (!open_ctx(c, true))
+        return;
+    expect_record(c, __LINE__, "keep", "a", "a2", 2, ra);
+    expect_record(c, __LINE__, "keep", "b", "b1", 2, rb);
+    expect_absent(c, __LINE__, "keep", "c");
+    expect_absent(c, __LINE__, "keep", "d");
+    expect_absent(c, __LINE__, "keep", "e");
+    seen s = { 0 };
+    CHECK_RC(c, sq_store_scan(c->ctx, "keep", seen_visit, &s), SVCQ_OK);
+    CHECK(c, s.n == 2);
+    seen_free(&s);
+    /* Revisions go on without reuse after a reopen. */
+    uint64_t rc2 = 0;
+    CHECK_RC(c, put1(c, "keep", "c", 0, "c2", &rc2), SVCQ_OK);
+    CHECK(c, rc2 != rc_ && rc2 != ra && rc2 != rb);
+    CHECK_RC(c, put1(c, "keep", "a", ra, "a3", &rx), SVCQ_OK);
+    CHECK(c, rx != ra && rx != rc2);
+}
+
+int store_conformance_run(const store_conformance_factory *f)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(cf *);
+        bool persistent_only;
+    } groups[] = {
+        { "compare-and-swap", group_cas, false },
+        { "transactions", group_transactions, false },
+        { "scan", group_scan, false },
+        { "values", group_values, false },
+        { "kinds", group_kinds, false },
+        { "ids", group_ids, false },
+        { "refused", group_refused, false },
+        { "persistence", group_persistence, true },
+    };
+    cf c = { f, "", 0, NULL, NULL };
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        if (groups[i].persistent_only && !f->reopen)
+            continue;
+        c.group = groups[i].name;
+        if (!open_ctx(&c, false)) {
+            close_ctx(&c);
+            continue;
+        }
+        groups[i].fn(&c);
+        close_ctx(&c);
+    }
+    if (c.failures)
+        fprintf(stderr, "store conformance [%s]: %d check(s) failed\n", f->name, c.failures);
+    return c.failures;
+}

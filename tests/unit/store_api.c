@@ -1,0 +1,838 @@
+/* The context's store: the callback table and its checks, how callback
+ * failures are reported, transaction scopes, the outer batch and the undo
+ * log. */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/core.h"
+#include "store/store.h"
+#include "svcq.h"
+#include "test_alloc.h"
+
+/* ---- a scripted store ------------------------------------------------------ */
+
+enum { CB_BEGIN, CB_COMMIT, CB_ROLLBACK, CB_GET, CB_PUT, CB_REMOVE, CB_SCAN, CB_COUNT };
+static const char *const cb_names[CB_COUNT] = { "begin", "commit", "rollback", "get", "put", "remove", "scan" };
+
+typedef struct script {
+    int rc[CB_COUNT];       /* what each callback returns (0: behave) */
+    int calls[CB_COUNT];
+    int destroyed;
+    uint64_t put_revision;  /* what put reports (0: expected + 1) */
+    int get_visits;         /* how many times get calls the visitor (default 1) */
+    const char *visit_id;   /* id handed to visitors (NULL: the one asked) */
+    int visit_rc;           /* what get/scan return after visiting: -1 = the visitor's value */
+} script;
+
+static int s_begin(void *ud)
+{
+    script *s = ud;
+    s->calls[CB_BEGIN]++;
+    return s->rc[CB_BEGIN];
+}
+static int s_commit(void *ud)
+{
+    script *s = ud;
+    s->calls[CB_COMMIT]++;
+    return s->rc[CB_COMMIT];
+}
+static int s_rollback(void *ud)
+{
+    script *s = ud;
+    s->calls[CB_ROLLBACK]++;
+    return s->rc[CB_ROLLBACK];
+}
+static int s_get(const char *kind, const char *id, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    (void)kind;
+    script *s = ud;
+    s->calls[CB_GET]++;
+    if (s->rc[CB_GET])
+        return s->rc[CB_GET];
+    int rc = 0;
+    for (int i = 0; i < s->get_visits && rc == 0; i++)
+        rc = visit(s->visit_id ? s->visit_id : id, 7, "{}", 2, vud);
+    return s->visit_rc == -1 ? rc : s->visit_rc;
+}
+static int s_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                 uint64_t *rev, void *ud)
+{
+    (void)kind, (void)id, (void)bytes, (void)size;
+    script *s = ud;
+    s->calls[CB_PUT]++;
+    if (s->rc[CB_PUT])
+        return s->rc[CB_PUT];
+    *rev = s->put_revision ? s->put_revision : expected + 1;
+    return 0;
+}
+static int s_remove(const char *kind, const char *id, uint64_t expected, void *ud)
+{
+    (void)kind, (void)id, (void)expected;
+    script *s = ud;
+    s->calls[CB_REMOVE]++;
+    return s->rc[CB_REMOVE];
+}
+static int s_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    (void)kind;
+    script *s = ud;
+    s->calls[CB_SCAN]++;
+    if (s->rc[CB_SCAN])
+        return s->rc[CB_SCAN];
+    int rc = visit(s->visit_id ? s->visit_id : "one", 3, "{}", 2, vud);
+    return s->visit_rc == -1 ? rc : s->visit_rc;
+}
+static void s_destroy(void *ud)
+{
+    script *s = ud;
+    s->destroyed++;
+}
+
+static svcq_store_methods script_methods(script *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->get_visits = 1;
+    s->visit_rc = -1;
+    svcq_store_methods m = SVCQ_STORE_METHODS_INIT;
+    m.user_data = s;
+    m.begin = s_begin;
+    m.commit = s_commit;
+    m.rollback = s_rollback;
+    m.get = s_get;
+    m.put = s_put;
+    m.remove = s_remove;
+    m.scan = s_scan;
+    m.destroy = s_destroy;
+    return m;
+}
+
+static svcq_ctx *script_ctx(test_alloc *a, script *s)
+{
+    test_alloc_init(a);
+    svcq_ctx *ctx = test_ctx_new(a);
+    svcq_store_methods m = script_methods(s);
+    assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
+    return ctx;
+}
+
+static void ctx_done(svcq_ctx *ctx, test_alloc *a)
+{
+    svcq_ctx_free(ctx);
+    assert_int_equal(a->live_blocks, 0);
+}
+
+/* ---- the table ------------------------------------------------------------- */
+
+static void methods_init_matches_macro(void **state)
+{
+    (void)state;
+    svcq_store_methods a = SVCQ_STORE_METHODS_INIT, b;
+    memset(&b, 0xA5, sizeof(b));
+    assert_int_equal(svcq_store_methods_init(&b, SVCQ_STORE_METHODS_VERSION), SVCQ_OK);
+    assert_memory_equal(&a, &b, sizeof(a));
+    assert_int_equal(svcq_store_methods_init(NULL, 1), SVCQ_EINVAL);
+    assert_int_equal(svcq_store_methods_init(&b, 0), SVCQ_EVERSION);
+    assert_int_equal(svcq_store_methods_init(&b, SVCQ_STORE_METHODS_VERSION + 1), SVCQ_EVERSION);
+}
+
+static void limits(void **state)
+{
+    (void)state;
+    assert_int_equal(svcq_store_limit(SVCQ_STORE_LIMIT_KIND), SVCQ_STORE_MAX_KIND);
+    assert_int_equal(svcq_store_limit(SVCQ_STORE_LIMIT_ID), SVCQ_STORE_MAX_ID);
+    assert_int_equal(svcq_store_limit(SVCQ_STORE_LIMIT_VALUE), SVCQ_STORE_MAX_VALUE);
+    assert_int_equal(svcq_store_limit(0), 0);
+    assert_int_equal(svcq_store_limit(99), 0);
+}
+
+static void set_store_checks(void **state)
+{
+    (void)state;
+    test_alloc a;
+    test_alloc_init(&a);
+    svcq_ctx *ctx = test_ctx_new(&a);
+    script s;
+    svcq_store_methods m = script_methods(&s);
+    assert_int_equal(svcq_ctx_set_store(NULL, &m), SVCQ_EINVAL);
+
+    svcq_store_methods bad = m;
+    bad.version = 0;
+    assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EVERSION);
+    bad.version = SVCQ_STORE_METHODS_VERSION + 1;
+    assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EVERSION);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "version"));
+    bad = m;
+    bad.reserved0 = 1;
+    assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EINVAL);
+    bad = m;
+    bad.reserved[7] = &s;
+    assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EINVAL);
+    for (int cb = 0; cb < CB_COUNT; cb++) {
+        bad = m;
+        switch (cb) {
+        case CB_BEGIN: bad.begin = NULL; break;
+        case CB_COMMIT: bad.commit = NULL; break;
+        case CB_ROLLBACK: bad.rollback = NULL; break;
+        case CB_GET: bad.get = NULL; break;
+        case CB_PUT: bad.put = NULL; break;
+        case CB_REMOVE: bad.remove = NULL; break;
+        case CB_SCAN: bad.scan = NULL; break;
+        }
+        assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EINVAL);
+        assert_non_null(strstr(svcq_ctx_errmsg(ctx), cb_names[cb]));
+    }
+    assert_int_equal(s.destroyed, 0);
+
+    /* destroy is optional. */
+    bad = m;
+    bad.destroy = NULL;
+    assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_OK);
+    /* Replacing a store destroys it (here: nothing to call). */
+    assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
+    assert_int_equal(s.destroyed, 0);
+    script s2;
+    svcq_store_methods m2 = script_methods(&s2);
+    assert_int_equal(svcq_ctx_set_store(ctx, &m2), SVCQ_OK);
+    assert_int_equal(s.destroyed, 1);
+
+    /* Not while a transaction is open. */
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_ESTATE);
+    assert_int_equal(svcq_ctx_set_store(ctx, NULL), SVCQ_ESTATE);
+    assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_OK);
+
+    /* NULL: back to a fresh memory store. */
+    assert_int_equal(svcq_ctx_set_store(ctx, NULL), SVCQ_OK);
+    assert_int_equal(s2.destroyed, 1);
+    uint64_t rev;
+    sq_tx tx;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_store_put(ctx, "k", "id", 0, "x", 1, &rev), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    /* Replacing the memory store drops its records. */
+    assert_int_equal(svcq_ctx_set_store(ctx, NULL), SVCQ_OK);
+    char *b;
+    size_t n;
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOTFOUND);
+
+    /* The context destroys its store when freed. */
+    assert_int_equal(svcq_ctx_set_store(ctx, &m2), SVCQ_OK);
+    ctx_done(ctx, &a);
+    assert_int_equal(s2.destroyed, 2);
+}
+
+static void default_memory_store_is_lazy(void **state)
+{
+    (void)state;
+    test_alloc a;
+    test_alloc_init(&a);
+    svcq_ctx *ctx = test_ctx_new(&a);
+    size_t blocks = a.live_blocks;
+    /* A context that never stores anything never makes a store. */
+    assert_int_equal(blocks, 1);
+    char *b;
+    size_t n;
+    uint64_t rev;
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOTFOUND);
+    assert_true(a.live_blocks > blocks);
+    ctx_done(ctx, &a);
+
+    /* Its allocation failing is reported cleanly. */
+    test_alloc_init(&a);
+    ctx = test_ctx_new(&a);
+    test_alloc_arm(&a, 1, true);
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_ENOMEM);
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOMEM);
+    sq_tx tx;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ENOMEM);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ENOMEM), SVCQ_ENOMEM);
+    assert_int_equal(sq_store_scan(ctx, "k", NULL, NULL), SVCQ_ENOMEM);
+    test_alloc_arm(&a, 0, false);
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_OK);
+    ctx_done(ctx, &a);
+}
+
+/* ---- error mapping ------------------------------------------------------------ */
+
+static int call(svcq_ctx *ctx, int cb)
+{
+    char *b = NULL;
+    size_t n;
+    uint64_t rev;
+    sq_tx tx;
+    int rc;
+    switch (cb) {
+    case CB_BEGIN:
+        rc = sq_tx_begin(ctx, &tx);
+        return sq_tx_end(ctx, &tx, rc);
+    case CB_COMMIT:
+        rc = sq_tx_begin(ctx, &tx);
+        return sq_tx_end(ctx, &tx, rc);
+    case CB_ROLLBACK:
+        rc = svcq_ctx_batch_begin(ctx);
+        return rc ? rc : svcq_ctx_batch_rollback(ctx);
+    case CB_GET:
+        rc = sq_store_get(ctx, "k", "id", &b, &n, &rev);
+        if (rc == SVCQ_OK)
+            sq_free(ctx, b);
+        return rc;
+    case CB_PUT:
+        rc = sq_tx_begin(ctx, &tx);
+        if (!rc)
+            rc = sq_store_put(ctx, "k", "id", 3, "x", 1, &rev);
+        return sq_tx_end(ctx, &tx, rc);
+    case CB_REMOVE:
+        rc = sq_tx_begin(ctx, &tx);
+        if (!rc)
+            rc = sq_store_remove(ctx, "k", "id", 3);
+        return sq_tx_end(ctx, &tx, rc);
+    default:
+        return sq_store_scan(ctx, "k", NULL, NULL);
+    }
+}
+
+static int nop_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char *bytes, size_t size, void *ud)
+{
+    (void)ctx, (void)id, (void)rev, (void)bytes, (void)size, (void)ud;
+    return 0;
+}
+
+static void failures_are_mapped(void **state)
+{
+    (void)state;
+    static const int passed[] = { SVCQ_ENOMEM, SVCQ_EIO, SVCQ_EBUSY, SVCQ_ECORRUPT, SVCQ_ELIMIT };
+    static const int mapped[] = { SVCQ_EINVAL, SVCQ_ESTATE, SVCQ_ESTORE, SVCQ_EVERSION, SVCQ_EPARSE,
+                                  SVCQ_EABORTED, SVCQ_EEXIST, 1, 77, -1000 };
+    for (int cb = 0; cb < CB_COUNT; cb++) {
+        for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]) + sizeof(mapped) / sizeof(mapped[0]); i++) {
+            bool pass = i < sizeof(passed) / sizeof(passed[0]);
+            int code = pass ? passed[i] : mapped[i - sizeof(passed) / sizeof(passed[0])];
+            test_alloc a;
+            script s;
+            svcq_ctx *ctx = script_ctx(&a, &s);
+            s.rc[cb] = code;
+            int rc = cb == CB_SCAN ? sq_store_scan(ctx, "k", nop_visit, NULL) : call(ctx, cb);
+            if (cb == CB_ROLLBACK) {
+                /* Only a batch rollback reports its own failure. */
+                assert_int_equal(rc, pass ? code : SVCQ_ESTORE);
+            } else {
+                assert_int_equal(rc, pass ? code : SVCQ_ESTORE);
+            }
+            char want[32];
+            snprintf(want, sizeof(want), "store %s", cb_names[cb]);
+            assert_non_null(strstr(svcq_ctx_errmsg(ctx), want));
+            if (!pass && code > SQ_ERROR_MIN - 1 && code < 0)
+                assert_non_null(strstr(svcq_ctx_errmsg(ctx), svcq_strerror(code)));
+            else if (!pass)
+                assert_non_null(strstr(svcq_ctx_errmsg(ctx), "returned"));
+            /* A failed write or commit always ends in a rollback. */
+            if (cb == CB_PUT || cb == CB_REMOVE || cb == CB_COMMIT)
+                assert_int_equal(s.calls[CB_ROLLBACK], 1);
+            if (cb == CB_BEGIN)
+                assert_int_equal(s.calls[CB_ROLLBACK] + s.calls[CB_COMMIT], 0);
+            ctx_done(ctx, &a);
+        }
+    }
+}
+
+static void meaningful_codes(void **state)
+{
+    (void)state;
+    test_alloc a;
+    script s;
+    svcq_ctx *ctx = script_ctx(&a, &s);
+    char *b;
+    size_t n;
+    uint64_t rev;
+    s.rc[CB_GET] = SVCQ_ENOTFOUND;
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOTFOUND);
+    s.rc[CB_PUT] = SVCQ_ECONFLICT;
+    s.rc[CB_REMOVE] = SVCQ_ECONFLICT;
+    sq_tx tx;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_store_put(ctx, "k", "id", 3, "x", 1, &rev), SVCQ_ECONFLICT);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "revision is not 3"));
+    assert_int_equal(sq_store_remove(ctx, "k", "id", 3), SVCQ_ECONFLICT);
+    s.rc[CB_REMOVE] = SVCQ_ENOTFOUND;
+    assert_int_equal(sq_store_remove(ctx, "k", "id", 3), SVCQ_ENOTFOUND);
+    /* They leave the transaction usable: the scope still commits. */
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(s.calls[CB_COMMIT], 1);
+    /* In the wrong callback they are failures. */
+    s.rc[CB_GET] = SVCQ_ECONFLICT;
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    s.rc[CB_PUT] = SVCQ_ENOTFOUND;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_store_put(ctx, "k", "id", 3, "x", 1, &rev), SVCQ_ESTORE);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ESTORE), SVCQ_ESTORE);
+    assert_int_equal(s.calls[CB_ROLLBACK], 1);
+    ctx_done(ctx, &a);
+}
+
+static void misbehaving_stores(void **state)
+{
+    (void)state;
+    test_alloc a;
+    script s;
+    svcq_ctx *ctx = script_ctx(&a, &s);
+    char *b = NULL;
+    size_t n;
+    uint64_t rev;
+
+    /* get: success without a record, two records, another id. */
+    s.get_visits = 0;
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "store get(k, id)"));
+    s.get_visits = 2;
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    s.get_visits = 1;
+    s.visit_id = "other";
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    /* A visitor failure the store ignores: still an error. */
+    s.visit_rc = 0;
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    s.visit_id = NULL;
+    s.visit_rc = -1;
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(b, "{}");
+    assert_int_equal(rev, 7);
+    sq_free(ctx, b);
+
+    /* scan: an invalid id aborts with ESTORE. */
+    s.visit_id = "bad\x01";
+    assert_int_equal(sq_store_scan(ctx, "k", nop_visit, NULL), SVCQ_ESTORE);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "invalid record"));
+    s.visit_id = NULL;
+
+    /* put: revision 0 or the expected one. Both abort the transaction. */
+    sq_tx tx;
+    for (int i = 0; i < 2; i++) {
+        s.put_revision = i == 0 ? 0 : 3;
+        s.rc[CB_PUT] = 0;
+        /* With put_revision 0 the script returns expected + 1: 0 here. */
+        assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+        int rc = sq_store_put(ctx, "k", "id", i == 0 ? UINT64_MAX : 3, "x", 1, &rev);
+        assert_int_equal(rc, SVCQ_ESTORE);
+        assert_non_null(strstr(svcq_ctx_errmsg(ctx), i == 0 ? "zero" : "the expected one"));
+        /* The call ignores the failure: the end still refuses to commit. */
+        assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_ESTATE);
+    }
+    assert_int_equal(s.calls[CB_COMMIT], 0);
+    ctx_done(ctx, &a);
+}
+
+static int stop_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char *bytes, size_t size, void *ud)
+{
+    (void)ctx, (void)id, (void)rev, (void)bytes, (void)size;
+    return *(int *)ud;
+}
+
+static int reenter_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char *bytes, size_t size, void *ud)
+{
+    (void)id, (void)rev, (void)bytes, (void)size, (void)ud;
+    char *b;
+    size_t n;
+    uint64_t r;
+    int rc = sq_store_get(ctx, "k", "x", &b, &n, &r);
+    assert_int_equal(rc, SVCQ_ESTATE);
+    sq_tx tx;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ESTATE);
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_ESTATE);
+    assert_int_equal(svcq_ctx_set_store(ctx, NULL), SVCQ_ESTATE);
+    return rc;
+}
+
+static void scan_visitor_codes(void **state)
+{
+    (void)state;
+    test_alloc a;
+    script s;
+    svcq_ctx *ctx = script_ctx(&a, &s);
+    /* Whatever the visitor returns comes back unchanged, even codes that
+     * from the store itself would be mapped. */
+    int codes[] = { 5, SVCQ_EABORTED, SVCQ_ESTATE, SVCQ_ENOMEM };
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        assert_int_equal(sq_store_scan(ctx, "k", stop_visit, &codes[i]), codes[i]);
+    /* A store that swallows the visitor's code and fails otherwise. */
+    s.visit_rc = SVCQ_EIO;
+    assert_int_equal(sq_store_scan(ctx, "k", stop_visit, &codes[0]), SVCQ_EIO);
+    s.visit_rc = -1;
+    /* Visitors cannot re-enter the store. */
+    assert_int_equal(sq_store_scan(ctx, "k", reenter_visit, NULL), SVCQ_ESTATE);
+    ctx_done(ctx, &a);
+}
+
+static int busy_get(const char *kind, const char *id, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    (void)kind, (void)id, (void)visit, (void)vud;
+    svcq_ctx *ctx = ud;
+    /* A callback calling back into the library. */
+    sq_tx tx;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ESTATE);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
+    return SVCQ_ENOTFOUND;
+}
+
+static void callbacks_cannot_reenter(void **state)
+{
+    (void)state;
+    test_alloc a;
+    script s;
+    svcq_ctx *ctx = script_ctx(&a, &s);
+    svcq_store_methods m = script_methods(&s);
+    m.get = busy_get;
+    m.user_data = ctx;
+    m.destroy = NULL;
+    /* The other callbacks get ctx as user_data: only get is called. */
+    assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
+    char *b;
+    size_t n;
+    uint64_t r;
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &r), SVCQ_ENOTFOUND);
+    ctx_done(ctx, &a);
+}
+
+/* ---- scopes, batches and undo -------------------------------------------------- */
+
+typedef struct probe {
+    int undone[16];
+    int nundone;
+    int released;
+} probe;
+
+static void probe_undo(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx;
+    probe *p = data;
+    p->undone[p->nundone++] = (int)arg;
+}
+
+static void probe_release(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx, (void)arg;
+    probe *p = data;
+    p->released++;
+}
+
+static void undo_log(void **state)
+{
+    (void)state;
+    test_alloc a;
+    test_alloc_init(&a);
+    svcq_ctx *ctx = test_ctx_new(&a);
+    probe p = { { 0 }, 0, 0 };
+
+    /* Outside a scope, or without a reservation: refused. */
+    assert_int_equal(sq_undo_push(ctx, probe_undo, NULL, &p, 1), SVCQ_ESTATE);
+    sq_tx tx;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, NULL, &p, 1), SVCQ_ESTATE);
+    assert_int_equal(sq_undo_reserve(ctx, 4), SVCQ_OK);
+    for (int i = 1; i <= 3; i++)
+        assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, (uint64_t)i), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, NULL, probe_release, &p, 4), SVCQ_OK);
+    /* Failure: undone newest first; release only where there is no undo. */
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_EINVAL), SVCQ_EINVAL);
+    assert_int_equal(p.nundone, 3);
+    assert_int_equal(p.undone[0], 3);
+    assert_int_equal(p.undone[2], 1);
+    assert_int_equal(p.released, 1);
+
+    /* Success: released only. */
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 2), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, NULL, probe_release, &p, 2), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(p.nundone, 0);
+    assert_int_equal(p.released, 2);
+
+    /* sq_undo_set_u64 */
+    uint64_t v = 5;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_set_u64(ctx, &v, 6), SVCQ_ESTATE);
+    assert_int_equal(v, 5);
+    assert_int_equal(sq_undo_reserve(ctx, 2), SVCQ_OK);
+    assert_int_equal(sq_undo_set_u64(ctx, &v, 6), SVCQ_OK);
+    assert_int_equal(sq_undo_set_u64(ctx, &v, 7), SVCQ_OK);
+    assert_int_equal(v, 7);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ECONFLICT), SVCQ_ECONFLICT);
+    assert_int_equal(v, 5);
+
+    /* A reservation that cannot be met. */
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    test_alloc_arm(&a, 1, false);
+    assert_int_equal(sq_undo_reserve(ctx, 1000), SVCQ_ENOMEM);
+    test_alloc_arm(&a, 0, false);
+    assert_int_equal(sq_undo_reserve(ctx, SIZE_MAX), SVCQ_ENOMEM);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ENOMEM), SVCQ_ENOMEM);
+    ctx_done(ctx, &a);
+}
+
+static void batch_rules(void **state)
+{
+    (void)state;
+    assert_int_equal(svcq_ctx_batch_begin(NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq_ctx_batch_commit(NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq_ctx_batch_rollback(NULL), SVCQ_EINVAL);
+    test_alloc a;
+    script s;
+    svcq_ctx *ctx = script_ctx(&a, &s);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
+    assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_ESTATE);
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_ESTATE);
+    /* Scopes inside the batch join it: no begin or commit of their own. */
+    sq_tx tx;
+    uint64_t rev;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+        assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
+        /* A batch cannot end inside a scope. */
+        assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
+        assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    }
+    assert_int_equal(s.calls[CB_BEGIN], 1);
+    assert_int_equal(s.calls[CB_COMMIT], 0);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_OK);
+    assert_int_equal(s.calls[CB_COMMIT], 1);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
+    /* A scope cannot open a batch. */
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_ESTATE);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+
+    /* begin failing: no batch. */
+    s.rc[CB_BEGIN] = SVCQ_EIO;
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_EIO);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
+    s.rc[CB_BEGIN] = 0;
+    ctx_done(ctx, &a);
+}
+
+static void batch_undo(void **state)
+{
+    (void)state;
+    test_alloc a;
+    script s;
+    svcq_ctx *ctx = script_ctx(&a, &s);
+    probe p = { { 0 }, 0, 0 };
+    sq_tx tx;
+    uint64_t rev;
+
+    /* Rollback of a batch undoes every call in it. */
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+        assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
+        assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, (uint64_t)i), SVCQ_OK);
+        assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    }
+    assert_int_equal(p.released, 0);
+    assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_OK);
+    assert_int_equal(p.nundone, 3);
+    assert_int_equal(p.undone[0], 3);
+    assert_int_equal(p.released, 0);
+    assert_int_equal(s.calls[CB_ROLLBACK], 1);
+
+    /* A call failing before it wrote: only its own undo runs, the batch
+     * goes on and commits. */
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 2), SVCQ_OK);
+    s.rc[CB_PUT] = SVCQ_ECONFLICT;
+    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_ECONFLICT);
+    s.rc[CB_PUT] = 0;
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ECONFLICT), SVCQ_ECONFLICT);
+    assert_int_equal(p.nundone, 1);
+    assert_int_equal(p.undone[0], 2);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_OK);
+    assert_int_equal(p.nundone, 1);
+    assert_int_equal(p.released, 1);
+
+    /* A call failing after it wrote aborts the batch. */
+    memset(&p, 0, sizeof(p));
+    memset(s.calls, 0, sizeof(s.calls));
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 2), SVCQ_OK);
+    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_EINVAL), SVCQ_EINVAL);
+    assert_int_equal(p.nundone, 1); /* that call's handles are as before it */
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ESTATE);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "aborted"));
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ESTATE), SVCQ_ESTATE);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
+    assert_int_equal(p.nundone, 2);
+    assert_int_equal(p.released, 0);
+    assert_int_equal(s.calls[CB_COMMIT], 0);
+    assert_int_equal(s.calls[CB_ROLLBACK], 1);
+    /* ... and the context is usable again. */
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_OK);
+
+    /* A store failure inside a batch loses the transaction: aborted. */
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    s.rc[CB_GET] = SVCQ_EIO;
+    char *b;
+    size_t n;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_EIO);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_EIO), SVCQ_EIO);
+    s.rc[CB_GET] = 0;
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ESTATE);
+    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_ESTATE);
+    assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_OK);
+
+    /* Commit failing: everything undone, rollback called, batch over. */
+    memset(&p, 0, sizeof(p));
+    memset(s.calls, 0, sizeof(s.calls));
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    s.rc[CB_COMMIT] = SVCQ_EBUSY;
+    s.rc[CB_ROLLBACK] = SVCQ_EIO; /* hidden behind the commit's failure */
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_EBUSY);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "store commit"));
+    assert_int_equal(p.nundone, 1);
+    assert_int_equal(s.calls[CB_ROLLBACK], 1);
+    assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_ESTATE);
+
+    /* Rollback failing: reported, handles restored all the same. */
+    memset(&p, 0, sizeof(p));
+    s.rc[CB_COMMIT] = 0;
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_EIO);
+    assert_int_equal(p.nundone, 1);
+    s.rc[CB_ROLLBACK] = 0;
+
+    /* A context freed with a batch open rolls the store back and releases
+     * the undo entries without running them. */
+    memset(&p, 0, sizeof(p));
+    memset(s.calls, 0, sizeof(s.calls));
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    ctx_done(ctx, &a);
+    assert_int_equal(s.calls[CB_ROLLBACK], 1);
+    assert_int_equal(s.destroyed, 1);
+    assert_int_equal(p.nundone, 0);
+    assert_int_equal(p.released, 1);
+}
+
+static void nested_scopes(void **state)
+{
+    (void)state;
+    test_alloc a;
+    script s;
+    svcq_ctx *ctx = script_ctx(&a, &s);
+    probe p = { { 0 }, 0, 0 };
+    sq_tx outer, inner;
+    uint64_t rev;
+    /* A call made inside another joins it; its failure after writing makes
+     * the outer one fail to commit even if it ignores the failure. */
+    assert_int_equal(sq_tx_begin(ctx, &outer), SVCQ_OK);
+    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(sq_tx_begin(ctx, &inner), SVCQ_OK);
+    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &inner, SVCQ_ENOMEM), SVCQ_ENOMEM);
+    assert_int_equal(sq_tx_end(ctx, &outer, SVCQ_OK), SVCQ_ESTATE);
+    assert_int_equal(p.nundone, 1);
+    assert_int_equal(s.calls[CB_COMMIT], 0);
+    assert_int_equal(s.calls[CB_ROLLBACK], 1);
+    /* An inner success commits with the outer. */
+    assert_int_equal(sq_tx_begin(ctx, &outer), SVCQ_OK);
+    assert_int_equal(sq_tx_begin(ctx, &inner), SVCQ_OK);
+    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
+    assert_int_equal(sq_tx_end(ctx, &inner, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(s.calls[CB_COMMIT], 0);
+    assert_int_equal(sq_tx_end(ctx, &outer, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(s.calls[CB_COMMIT], 1);
+    assert_int_equal(s.calls[CB_BEGIN], 2);
+    /* An inert scope (begin failed) passes the code through. */
+    sq_tx dead = { 0, 0, 0, false };
+    assert_int_equal(sq_tx_end(ctx, &dead, SVCQ_EIO), SVCQ_EIO);
+    ctx_done(ctx, &a);
+}
+
+static void names(void **state)
+{
+    (void)state;
+    assert_true(sq_store_kind_valid("a", 1));
+    assert_true(sq_store_kind_valid("incident_2", 10));
+    assert_false(sq_store_kind_valid("", 0));
+    assert_false(sq_store_kind_valid("A", 1));
+    assert_false(sq_store_kind_valid("9a", 2));
+    assert_true(sq_store_id_valid("x", 1));
+    assert_false(sq_store_id_valid("", 0));
+    assert_false(sq_store_id_valid("a\0b", 3));
+    test_alloc a;
+    test_alloc_init(&a);
+    svcq_ctx *ctx = test_ctx_new(&a);
+    assert_int_equal(sq_store_check_kind(ctx, NULL), SVCQ_EINVAL);
+    assert_int_equal(sq_store_check_id(ctx, NULL), SVCQ_EINVAL);
+    assert_int_equal(sq_store_check_id(ctx, "\xC3"), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "UTF-8"));
+    assert_int_equal(sq_store_check_id(ctx, "a\tb"), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "control"));
+    assert_int_equal(sq_store_check_id(ctx, ""), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "empty"));
+    char long_id[SVCQ_STORE_MAX_ID + 2];
+    memset(long_id, 'a', sizeof(long_id) - 1);
+    long_id[sizeof(long_id) - 1] = '\0';
+    assert_int_equal(sq_store_check_id(ctx, long_id), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "longer"));
+    long_id[SVCQ_STORE_MAX_ID] = '\0';
+    assert_int_equal(sq_store_check_id(ctx, long_id), SVCQ_OK);
+    ctx_done(ctx, &a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(methods_init_matches_macro),
+        cmocka_unit_test(limits),
+        cmocka_unit_test(set_store_checks),
+        cmocka_unit_test(default_memory_store_is_lazy),
+        cmocka_unit_test(failures_are_mapped),
+        cmocka_unit_test(meaningful_codes),
+        cmocka_unit_test(misbehaving_stores),
+        cmocka_unit_test(scan_visitor_codes),
+        cmocka_unit_test(callbacks_cannot_reenter),
+        cmocka_unit_test(undo_log),
+        cmocka_unit_test(batch_rules),
+        cmocka_unit_test(batch_undo),
+        cmocka_unit_test(nested_scopes),
+        cmocka_unit_test(names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
