@@ -71,6 +71,7 @@
 #include "calendar.h"
 #include "common.h"
 #include "context.h"
+#include "store.h"
 #include "writer.h"
 
 #ifdef __cplusplus
@@ -383,7 +384,7 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_status_init(svcq_sla_status *status, uint32
  *
  * The clock takes a reference on the policy, which becomes immutable.
  * @param subject the subject id (an incident id or the host's ticket id),
- *        UTF-8, copied, 1 to 255 bytes.
+ *        UTF-8 without control characters, copied, 1 to 255 bytes.
  * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments, a bad subject or an
  *         empty policy; SVCQ_ENOMEM.
  * @since 0.1
@@ -528,6 +529,46 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_json(const svcq_sla_clock *clo
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
                                                            const svcq_writer *writer);
 
+/**
+ * @brief Stores the clock (kind "sla_clock", see docs/format.md): its
+ *        policy versions, its event log and what its scheduler delivered.
+ *
+ * Runs in one store transaction (or joins the open batch). The write is a
+ * compare-and-swap on the revision the clock last saved or loaded, so two
+ * servers saving the same clock cannot silently overwrite each other.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ECONFLICT when the stored
+ *         record changed since; SVCQ_ENOMEM; a storage error. On failure
+ *         the clock is unchanged.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_save(svcq_sla_clock *clock);
+
+/**
+ * @brief Removes the clock's record from the store (the clock stays).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ENOTFOUND when the clock was
+ *         never saved; SVCQ_ECONFLICT; a storage error.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_remove(svcq_sla_clock *clock);
+
+/**
+ * @brief Loads the clock of (@p policy_name, @p subject) from the store of
+ *        the policies' context.
+ *
+ * @param out         receives the clock (caller-owned, svcq_sla_clock_free()).
+ * @param policies    every version of the policy the clock may have run
+ *                    under (other policies in the list are ignored).
+ * @param npolicies   entries in @p policies, at least 1.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments; SVCQ_ENOTFOUND when no
+ *         record exists or a version it names is not in @p policies;
+ *         SVCQ_ECORRUPT for a damaged record; SVCQ_EVERSION for a record of
+ *         a newer format; SVCQ_ENOMEM; a storage error.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_load(svcq_sla_clock **out, svcq_sla_policy *const *policies,
+                                                size_t npolicies, const char *policy_name,
+                                                const char *subject);
+
 /** The notice-table version this header describes. */
 #define SVCQ_SLA_NOTICE_VERSION 1
 
@@ -632,6 +673,30 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_advance(svcq_sla_scheduler *sched
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_next_at(svcq_time *out,
                                                        const svcq_sla_scheduler *scheduler);
+
+/**
+ * @brief Stores every clock of the scheduler changed since it was last
+ *        saved or loaded, in one store transaction (or the open batch).
+ *
+ * Saving after svcq_sla_scheduler_advance() records what was delivered:
+ * a scheduler loaded from it later delivers each notice once, never again.
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ECONFLICT; SVCQ_ENOMEM; a storage
+ *         error. On failure nothing is stored and no clock changes.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_save(svcq_sla_scheduler *scheduler);
+
+/**
+ * @brief Loads every stored clock into the scheduler.
+ * @param policies  the policy versions the clocks may use.
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_EEXIST when the scheduler holds one of
+ *         the clocks already; SVCQ_ENOTFOUND when a record names a policy
+ *         version not given; SVCQ_ECORRUPT; SVCQ_EVERSION; SVCQ_ENOMEM; a
+ *         storage error. All or nothing: on failure no clock was added.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler,
+                                                    svcq_sla_policy *const *policies, size_t npolicies);
 
 /**
  * @brief Creates an empty replay that runs recorded event logs through

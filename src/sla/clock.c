@@ -15,6 +15,10 @@ static int check_text(svcq_ctx *ctx, const char *what, const char *s, size_t *le
         return sq_error(ctx, SVCQ_EINVAL, "%s: longer than %d bytes", what, SQ_SLA_NAME_MAX);
     if (!sq_utf8_valid(s, *len))
         return sq_error(ctx, SVCQ_EINVAL, "%s: invalid UTF-8", what);
+    /* Subjects and names end up in store ids, which refuse them. */
+    for (size_t i = 0; i < *len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+            return sq_error(ctx, SVCQ_EINVAL, "%s: control character", what);
     return SVCQ_OK;
 }
 
@@ -139,6 +143,7 @@ static void install(svcq_sla_clock *c, sq_sla_tstate *t, sq_sla_pause *pauses, u
     }
     c->npauses = np;
     c->pauses_cap = pcap;
+    c->changes++;
     if (c->sched)
         sq_sla_sched_rekey(c);
 }

@@ -337,6 +337,57 @@ int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
     return SVCQ_OK;
 }
 
+svcq_ctx *sq_sla_sched_ctx(const svcq_sla_scheduler *s)
+{
+    return s->ctx;
+}
+
+svcq_sla_clock *sq_sla_sched_next_clock(const svcq_sla_scheduler *s, size_t *iter)
+{
+    void *value;
+    return sq_map_next(&s->clocks, iter, NULL, NULL, &value) ? value : NULL;
+}
+
+int sq_sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size_t n)
+{
+    svcq_ctx *ctx = s->ctx;
+    for (size_t i = 0; i < n; i++) {
+        svcq_sla_clock *c = clocks[i];
+        if (sq_map_get(&s->clocks, c->key, key_len(c)))
+            return sq_error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", c->key,
+                            c->key + c->subject_len + 1);
+        /* Next notices first: the only step that can fail besides memory. */
+        const svcq_sla_policy *P = sq_sla_clock_policy(c);
+        for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
+            int rc = sq_sla_refresh_next(c, j, &c->t[j]);
+            if (rc)
+                return rc;
+        }
+    }
+    if (sq_map_reserve(&s->clocks, s->clocks.count + n))
+        return sq_enomem(ctx);
+    for (size_t i = 0; i < n; i++) {
+        svcq_sla_clock *c = clocks[i];
+        void *old = NULL;
+        /* Cannot fail after the reservation; a key twice in the list is
+         * caught here. */
+        (void)sq_map_put(&s->clocks, c->key, key_len(c), c, &old);
+        if (old) {
+            for (size_t k = 0; k <= i; k++)
+                sq_map_remove(&s->clocks, clocks[k]->key, key_len(clocks[k]));
+            return sq_error(ctx, SVCQ_EEXIST, "two records hold the clock of %s on policy %s", c->key,
+                            c->key + c->subject_len + 1);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        clocks[i]->sched = s;
+        clocks[i]->wslot = SQ_SLOT_NONE;
+        clocks[i]->next_notice = NEVER;
+        sq_sla_sched_rekey(clocks[i]);
+    }
+    return SVCQ_OK;
+}
+
 svcq_sla_clock *svcq_sla_scheduler_find(const svcq_sla_scheduler *scheduler, const char *subject,
                                         const char *policy_name)
 {
@@ -426,6 +477,7 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
                 return sq_error(s->ctx, rc, "the notice callback stopped the advance");
             }
             c->t[j] = S;
+            c->changes++;
             (*count)++;
         }
     }

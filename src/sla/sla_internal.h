@@ -115,6 +115,9 @@ struct svcq_sla_clock {
     svcq_sla_clock *wprev, *wnext;
     int64_t wslot;             /* absolute wheel slot, or a SQ_SLOT_* marker */
     svcq_time next_notice;     /* scheduler key: min of t[].next_notice */
+    uint64_t revision;         /* of the stored record; 0 = never saved */
+    uint64_t changes;          /* counts changes; saved = changes when stored */
+    uint64_t saved;
     sq_sla_version first;      /* versions points here until a policy change */
     char key[];                /* subject '\0' policy name '\0' */
 };
@@ -197,5 +200,11 @@ int sq_sla_refresh_next(const svcq_sla_clock *c, uint32_t j, sq_sla_tstate *S);
 void sq_sla_sched_rekey(svcq_sla_clock *c);
 void sq_sla_sched_detach(svcq_sla_clock *c);
 void sq_sla_clock_destroy(svcq_sla_clock *c);
+svcq_ctx *sq_sla_sched_ctx(const svcq_sla_scheduler *s);
+/* Iterates the scheduler's clocks (start with *iter = 0); NULL at the end. */
+svcq_sla_clock *sq_sla_sched_next_clock(const svcq_sla_scheduler *s, size_t *iter);
+/* Adds n fresh clocks, all or none: SVCQ_EEXIST for a clock the scheduler
+ * (or the list) has already; SVCQ_ENOMEM. */
+int sq_sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size_t n);
 
 #endif
