@@ -226,29 +226,26 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
 
     bool in_order = pos == c->nevents - 1 && at >= c->versions[c->nversions - 1].from;
     if (in_order) {
-        /* The common case: step the current state on copies. */
-        sq_sla_tstate *t = sq_malloc(ctx, P->ntargets * sizeof(*t));
-        sq_sla_pause *p = NULL;
-        uint32_t np = c->npauses, pcap = 0;
-        rc = t ? SVCQ_OK : sq_enomem(ctx);
-        if (rc == SVCQ_OK && np) {
-            rc = sq_sla_pauses_reserve(ctx, &p, &pcap, np);
-            if (rc == SVCQ_OK)
-                memcpy(p, c->pauses, np * sizeof(*p));
-        }
-        if (rc == SVCQ_OK) {
-            for (uint32_t j = 0; j < P->ntargets; j++)
-                t[j] = *sq_sla_t(c, j);
-            rc = sq_sla_step_all(ctx, P, t, &p, &np, &pcap, &e);
-        }
+        /* The common case: one step, computed on a copy of the state and
+         * installed in place once nothing can fail any more. */
+        sq_sla_tstate t[SQ_SLA_MAX_TARGETS];
+        uint8_t act[SQ_SLA_MAX_TARGETS];
+        uint32_t opens;
+        for (uint32_t j = 0; j < P->ntargets; j++)
+            t[j] = *sq_sla_t(c, j);
+        rc = sq_sla_step_compute(ctx, P, t, c->pauses, c->npauses, &e, act, &opens);
         if (rc == SVCQ_OK && c->sched)
-            rc = refresh_all(c, t, p, np);
+            rc = refresh_all(c, t, c->pauses, c->npauses);
+        if (rc == SVCQ_OK && opens)
+            rc = sq_sla_pauses_reserve(ctx, &c->pauses, &c->pauses_cap, c->npauses + opens);
+        if (rc == SVCQ_OK && !c->t && !(c->t = sq_malloc(ctx, P->ntargets * sizeof(*c->t))))
+            rc = sq_enomem(ctx);
         if (rc == SVCQ_OK) {
-            install(c, t, p, np, pcap);
+            memcpy(c->t, t, P->ntargets * sizeof(*t));
+            sq_sla_step_apply(P, c->pauses, &c->npauses, act, &e);
+            install(c, c->t, c->pauses, c->npauses, c->pauses_cap);
             return SVCQ_OK;
         }
-        sq_free(ctx, t);
-        sq_free(ctx, p);
     } else {
         sq_sla_fold f;
         rc = recompute(c, P, c->t, &f);

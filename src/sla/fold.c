@@ -259,26 +259,27 @@ int sq_sla_pauses_reserve(svcq_ctx *ctx, sq_sla_pause **p, uint32_t *cap, uint32
     return SVCQ_OK;
 }
 
-int sq_sla_step_all(svcq_ctx *ctx, const svcq_sla_policy *P, sq_sla_tstate *t, sq_sla_pause **pauses,
-                    uint32_t *np, uint32_t *pcap, const sq_sla_event *e)
+int sq_sla_step_compute(svcq_ctx *ctx, const svcq_sla_policy *P, sq_sla_tstate *t, const sq_sla_pause *pauses,
+                        uint32_t np, const sq_sla_event *e, uint8_t *act, uint32_t *opens)
 {
-    uint8_t act[SQ_SLA_MAX_TARGETS];
     sq_sla_tstate next[SQ_SLA_MAX_TARGETS];
-    uint32_t opens = 0;
-    int rc;
+    *opens = 0;
     for (uint32_t j = 0; j < P->ntargets; j++) {
         next[j] = t[j];
-        if ((rc = step(ctx, &P->targets[j], P->close_ev, j, &next[j], *pauses, *np, e, &act[j])))
+        int rc = step(ctx, &P->targets[j], P->close_ev, j, &next[j], pauses, np, e, &act[j]);
+        if (rc)
             return rc;
-        opens += (act[j] & ACT_OPEN) != 0;
+        *opens += (act[j] & ACT_OPEN) != 0;
     }
-    if (opens && (rc = sq_sla_pauses_reserve(ctx, pauses, pcap, *np + opens)))
-        return rc;
-    for (uint32_t j = 0; j < P->ntargets; j++) {
-        t[j] = next[j];
-        apply_actions(*pauses, np, j, act[j], e);
-    }
+    memcpy(t, next, P->ntargets * sizeof(*t));
     return SVCQ_OK;
+}
+
+void sq_sla_step_apply(const svcq_sla_policy *P, sq_sla_pause *pauses, uint32_t *np, const uint8_t *act,
+                       const sq_sla_event *e)
+{
+    for (uint32_t j = 0; j < P->ntargets; j++)
+        apply_actions(pauses, np, j, act[j], e);
 }
 
 /* Re-evaluates lateness after a carry-over onto spec B at instant b. */

@@ -147,10 +147,13 @@ typedef int (*sq_sla_notice_fn)(void *ud, uint32_t j, uint32_t cycle, uint32_t k
 /* Grows a pause list to hold need entries; SVCQ_ENOMEM leaves it as it was. */
 int sq_sla_pauses_reserve(svcq_ctx *ctx, sq_sla_pause **p, uint32_t *cap, uint32_t need);
 
-/* Applies one event to every target of P (states t, pause list). On
- * failure nothing changed, except that the pause list may have grown. */
-int sq_sla_step_all(svcq_ctx *ctx, const svcq_sla_policy *P, sq_sla_tstate *t, sq_sla_pause **pauses,
-                    uint32_t *np, uint32_t *pcap, const sq_sla_event *e);
+/* Applies one event to every target of P: t (updated only on success) and
+ * the changes the pause list needs (act, one per target; *opens entries
+ * to be added), which sq_sla_step_apply makes once room is reserved. */
+int sq_sla_step_compute(svcq_ctx *ctx, const svcq_sla_policy *P, sq_sla_tstate *t, const sq_sla_pause *pauses,
+                        uint32_t np, const sq_sla_event *e, uint8_t *act, uint32_t *opens);
+void sq_sla_step_apply(const svcq_sla_policy *P, sq_sla_pause *pauses, uint32_t *np, const uint8_t *act,
+                       const sq_sla_event *e);
 
 /* Folds the whole log into the state of target j of the last version,
  * following its chain of carried-over versions. With fn, every notice
