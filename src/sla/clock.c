@@ -54,6 +54,7 @@ int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy, const char
     c->first = (sq_sla_version){ policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
     c->versions = &c->first;
     c->nversions = 1;
+    c->policy = policy;
     sq_sla_policy_retain(policy);
     *out = c;
     return SVCQ_OK;
@@ -301,10 +302,12 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
         v[0] = c->first;
     c->versions = v;
     c->versions[c->nversions++] = (sq_sla_version){ policy, at, policy->change_mode };
+    c->policy = policy;
     sq_sla_fold f;
     int rc = recompute(c, old, c->t, &f);
     if (rc) {
         c->nversions--;
+        c->policy = old;
         return rc;
     }
     sq_sla_policy_retain(policy);

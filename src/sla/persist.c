@@ -215,6 +215,7 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const sq_jso
         c->versions = grown;
         sq_sla_policy_retain(p);
         c->versions[c->nversions++] = (sq_sla_version){ p, from, m };
+        c->policy = p;
     }
 
     size_t ne = sq_json_array_size(events);

@@ -101,20 +101,22 @@ typedef struct sq_sla_pause {
 } sq_sla_pause;
 
 struct svcq_sla_clock {
+    /* Hot while the scheduler advances: the first cache line. */
+    svcq_sla_clock *wprev, *wnext; /* place in the timing wheel (scheduler.c) */
+    int64_t wslot;             /* absolute wheel slot, or a SQ_SLOT_* marker */
+    svcq_time next_notice;     /* scheduler key: min of t[].next_notice */
+    svcq_sla_policy *policy;   /* the version in force: versions[nversions - 1] */
+    sq_sla_tstate *t;          /* one per target of the policy in force; NULL while none started */
+    /* The rest. */
     svcq_ctx *ctx;
-    sq_sla_version *versions;  /* versions[nversions - 1].policy is in force */
+    sq_sla_version *versions;
     uint32_t nversions;
     uint32_t nevents, events_cap;
     uint32_t subject_len;
     sq_sla_event *events;
-    sq_sla_tstate *t;          /* one per target of the policy in force; NULL while none started */
     sq_sla_pause *pauses;
     uint32_t npauses, pauses_cap;
     svcq_sla_scheduler *sched;
-    /* Scheduler: the clock's place in the timing wheel (see scheduler.c). */
-    svcq_sla_clock *wprev, *wnext;
-    int64_t wslot;             /* absolute wheel slot, or a SQ_SLOT_* marker */
-    svcq_time next_notice;     /* scheduler key: min of t[].next_notice */
     uint64_t revision;         /* of the stored record; 0 = never saved */
     uint64_t changes;          /* counts changes; saved = changes when stored */
     uint64_t saved;
@@ -132,7 +134,7 @@ static inline const sq_sla_tstate *sq_sla_t(const svcq_sla_clock *c, uint32_t j)
 
 static inline svcq_sla_policy *sq_sla_clock_policy(const svcq_sla_clock *c)
 {
-    return c->versions[c->nversions - 1].policy;
+    return c->policy;
 }
 
 /* The reported state of a target at instant at (BREACHED included). */
