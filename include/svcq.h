@@ -11,5 +11,6 @@
 #include "svcq/writer.h"
 #include "svcq/store.h"
 #include "svcq/calendar.h"
+#include "svcq/sla.h"
 
 #endif

@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "core/intern.h"
 
 /* Defaults live in alloc.c, the one file allowed to call the C allocator. */
 void *sq_default_malloc(size_t size, void *user_data);
@@ -72,6 +73,7 @@ void svcq_ctx_free(svcq_ctx *ctx)
      * undo log (src/store/ctx_store.c). */
     if (ctx->store_teardown)
         ctx->store_teardown(ctx);
+    sq_intern_free(ctx);
     sq_free(ctx, ctx);
 }
 

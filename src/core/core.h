@@ -34,6 +34,8 @@ struct svcq_ctx {
     svcq_log_fn log_fn;
     void *log_user_data;
     int32_t log_min_level;
+    /* Names shared by the modules (SLA event names), see core/intern.h. */
+    struct sq_interner *interner;
     /* Fixed size so that reporting ENOMEM never needs memory. */
     char errmsg[SQ_ERRMSG_SIZE];
 

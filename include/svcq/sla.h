@@ -1,0 +1,750 @@
+/**
+ * @file svcq/sla.h
+ * @brief SLA policies, clocks, the scheduler, replay and timeline exports.
+ *
+ * A **policy** is a named, versioned list of **targets**. A target measures
+ * one metric ("first_response"): the event that starts it, the event that
+ * meets it, the events that pause and resume it, a duration of business
+ * time on a calendar, warning thresholds, escalation levels, and whether it
+ * recurs. A **clock** applies one policy to one subject (an incident id or
+ * a host's ticket id) and is fed events; a **scheduler** holds any number
+ * of clocks and delivers their warnings, breaches and escalations in time
+ * order.
+ *
+ * ## Semantics
+ *
+ * - A clock's state is a pure function of its policy version(s), their
+ *   calendars and its event log: svcq_sla_clock_rebuild() recomputes it
+ *   and gets the same answer.
+ * - **Deadline.** A running target is due at the earliest instant at which
+ *   its duration of business time has elapsed (svcq_calendar_add()). It is
+ *   met on time when the meet event's time is at or before the due time;
+ *   it is breached from due + 1 s on. A duration of 0 means "no deadline":
+ *   the target is tracked (started, met, elapsed time) but never warns or
+ *   breaches.
+ * - **Warnings** at p % fall due at the earliest instant when
+ *   ceil(duration × p / 100) business seconds have elapsed. **Escalation**
+ *   level k (k ≥ 1) at m_k % falls due one second after the earliest
+ *   instant when ceil(duration × m_k / 100) business seconds have elapsed,
+ *   just as the breach (level 0, 100 %) falls due one second after the
+ *   due time: both mean "strictly later than allowed".
+ * - **Pauses.** An event named as a target's pause event, with a reason
+ *   (NULL or "" is the reason ""), adds that reason to the target's set of
+ *   active pause reasons; its resume event with the same reason removes it
+ *   (a resume with reason NULL removes them all). The target's clock stops
+ *   while the set is not empty. Paused business seconds are counted per
+ *   reason: overlapping reasons each count the overlap.
+ * - **Recurring** targets restart at each meet while their cycle runs: the
+ *   meet is counted (met or, when it came after the due time, late), and a
+ *   new cycle starts at the meet's time. The stop event ends the cycle.
+ * - **Stop and cancel.** A target's stop event, and the policy's close
+ *   event (svcq_sla_policy_set_close_event()), end it: a pending, running
+ *   or paused target becomes cancelled (breached if it was late); a met or
+ *   breached one keeps its state.
+ * - **States.** A target that was late when met, stopped or paused reports
+ *   SVCQ_SLA_BREACHED, with met_at telling whether it was met after all.
+ * - **Events before the start.** A meet, pause or resume event for a target
+ *   that has not started is recorded and ignored by that target; a start
+ *   event for a target already started is ignored (the first start counts).
+ * - **Order.** Events may arrive out of order: an event older than the
+ *   newest one is inserted into the log at its time (after events of the
+ *   same time that arrived earlier) and the clock is recomputed. An event
+ *   equal to one in the log (name, time and reason) is a duplicate: it is
+ *   ignored and the call succeeds, so host retries are safe.
+ * - **Notifications** are delivered once each. When a late event rewrites
+ *   history, notifications already delivered stay delivered; ones that the
+ *   new history makes due in the past are delivered at the next advance,
+ *   with their original due time.
+ * - **Unknown events.** An event name that no target of the clock's policy
+ *   uses is refused with SVCQ_ENOTFOUND and changes nothing.
+ *
+ * ## Ownership and threads
+ * A policy copies the calendars of its targets. Policies are immutable
+ * once a clock uses them and are reference counted internally:
+ * svcq_sla_policy_free() may be called while clocks still use the policy;
+ * it goes away with its last clock. Everything made from one context is
+ * used by one thread at a time.
+ */
+#ifndef SVCQ_SLA_H
+#define SVCQ_SLA_H
+
+#include "calendar.h"
+#include "common.h"
+#include "context.h"
+#include "store.h"
+#include "writer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque SLA policy. */
+typedef struct svcq_sla_policy svcq_sla_policy;
+/** Opaque SLA clock: one policy applied to one subject. */
+typedef struct svcq_sla_clock svcq_sla_clock;
+/** Opaque scheduler of many clocks. */
+typedef struct svcq_sla_scheduler svcq_sla_scheduler;
+/** Opaque result of a replay. */
+typedef struct svcq_sla_replay svcq_sla_replay;
+
+/** @name Built-in event names (see svcq_sla_event_name() for bindings)
+ * The tier policies use these; the incident lifecycle emits them. @{ */
+#define SVCQ_SLA_EVENT_REQUEST_RECEIVED "request_received"
+#define SVCQ_SLA_EVENT_FIRST_CONTACT "first_contact"
+#define SVCQ_SLA_EVENT_SOLUTION_DRAFTED "solution_drafted"
+#define SVCQ_SLA_EVENT_SOLUTION_PRESENTED "solution_presented"
+#define SVCQ_SLA_EVENT_SOLUTION_CONFIRMED "solution_confirmed"
+#define SVCQ_SLA_EVENT_REPLY_COMMITTED "reply_committed"
+#define SVCQ_SLA_EVENT_EXECUTION_STARTED "execution_started"
+#define SVCQ_SLA_EVENT_PROGRESS_UPDATE "progress_update"
+#define SVCQ_SLA_EVENT_SERVICE_COMPLETED "service_completed"
+#define SVCQ_SLA_EVENT_ACCEPTANCE_INVITED "acceptance_invited"
+#define SVCQ_SLA_EVENT_RESULT_REPORTED "result_reported"
+#define SVCQ_SLA_EVENT_PAUSE "pause"
+#define SVCQ_SLA_EVENT_RESUME "resume"
+#define SVCQ_SLA_EVENT_CLOSED "closed"
+/** @} */
+
+/** Indexes of the built-in event names, for svcq_sla_event_name(). */
+typedef enum svcq_sla_event_id {
+    SVCQ_SLA_EV_REQUEST_RECEIVED = 0,
+    SVCQ_SLA_EV_FIRST_CONTACT = 1,
+    SVCQ_SLA_EV_SOLUTION_DRAFTED = 2,
+    SVCQ_SLA_EV_SOLUTION_PRESENTED = 3,
+    SVCQ_SLA_EV_SOLUTION_CONFIRMED = 4,
+    SVCQ_SLA_EV_REPLY_COMMITTED = 5,
+    SVCQ_SLA_EV_EXECUTION_STARTED = 6,
+    SVCQ_SLA_EV_PROGRESS_UPDATE = 7,
+    SVCQ_SLA_EV_SERVICE_COMPLETED = 8,
+    SVCQ_SLA_EV_ACCEPTANCE_INVITED = 9,
+    SVCQ_SLA_EV_RESULT_REPORTED = 10,
+    SVCQ_SLA_EV_PAUSE = 11,
+    SVCQ_SLA_EV_RESUME = 12,
+    SVCQ_SLA_EV_CLOSED = 13
+} svcq_sla_event_id;
+
+/**
+ * @brief The name of a built-in event (the SVCQ_SLA_EVENT_* string).
+ * @param id a svcq_sla_event_id value.
+ * @return a static string, or NULL for an unknown id.
+ * @since 0.1
+ */
+SVCQ_API const char *svcq_sla_event_name(int32_t id);
+
+/** States of one target of a clock. */
+typedef enum svcq_sla_state {
+    SVCQ_SLA_PENDING = 0,   /**< its start event has not come */
+    SVCQ_SLA_RUNNING = 1,   /**< counting business time */
+    SVCQ_SLA_PAUSED = 2,    /**< at least one pause reason is active */
+    SVCQ_SLA_MET = 3,       /**< met on time (recurring: the last cycle was) */
+    SVCQ_SLA_BREACHED = 4,  /**< its due time passed before it was met */
+    SVCQ_SLA_CANCELLED = 5  /**< stopped before being met */
+} svcq_sla_state;
+
+/** What a running clock does when its policy gets a new version. */
+typedef enum svcq_sla_change_mode {
+    SVCQ_SLA_CHANGE_KEEP = 0,      /**< running clocks keep the version they started with */
+    SVCQ_SLA_CHANGE_RECOMPUTE = 1, /**< recompute the whole event history under the new version */
+    SVCQ_SLA_CHANGE_CARRY = 2      /**< from the change on, the new version; elapsed time carries over */
+} svcq_sla_change_mode;
+
+/** Kinds of notification a scheduler delivers. */
+typedef enum svcq_sla_notice_kind {
+    SVCQ_SLA_NOTICE_WARNING = 1,    /**< a warning threshold was reached */
+    SVCQ_SLA_NOTICE_BREACH = 2,     /**< the target became late */
+    SVCQ_SLA_NOTICE_ESCALATION = 3  /**< a further escalation level was reached */
+} svcq_sla_notice_kind;
+
+/** The tiers of domain.md, for the built-in policies. */
+typedef enum svcq_tier_level {
+    SVCQ_TIER_SPECIAL = 0,
+    SVCQ_TIER_1 = 1,
+    SVCQ_TIER_2 = 2,
+    SVCQ_TIER_3 = 3
+} svcq_tier_level;
+
+/** Most warning thresholds and escalation levels of one target. */
+#define SVCQ_SLA_MAX_LEVELS 8
+
+/** The target-spec version this header describes. */
+#define SVCQ_SLA_TARGET_SPEC_VERSION 1
+
+/**
+ * Describes one target for svcq_sla_policy_add_target(). Strings and
+ * the calendar are copied.
+ */
+typedef struct svcq_sla_target_spec {
+    uint32_t version;            /**< SVCQ_SLA_TARGET_SPEC_VERSION */
+    uint32_t reserved0;          /**< must be zero */
+    const char *metric;          /**< unique name within the policy, e.g. "first_response" */
+    const char *start_event;     /**< starts the target */
+    const char *meet_event;      /**< meets it */
+    const char *stop_event;      /**< optional: ends it (cancels, or ends a recurring cycle) */
+    const char *pause_event;     /**< optional: pauses it, per reason */
+    const char *resume_event;    /**< optional: resumes it, per reason; required with pause_event */
+    int64_t duration;            /**< business seconds; 0 = tracked without deadline */
+    const svcq_calendar *calendar; /**< NULL: the 7×24 calendar */
+    uint32_t warn_count;         /**< entries used in warn_percent */
+    uint32_t escalate_count;     /**< entries used in escalate_percent */
+    uint32_t warn_percent[SVCQ_SLA_MAX_LEVELS];     /**< ascending, each in 1..99 */
+    uint32_t escalate_percent[SVCQ_SLA_MAX_LEVELS]; /**< ascending, each > 100 */
+    uint32_t recurring;          /**< 1: restarts at each meet until the stop event */
+    uint32_t reserved1;          /**< must be zero */
+    uint64_t reserved[4];        /**< must be zero */
+} svcq_sla_target_spec;
+
+/** Static initialiser equal to svcq_sla_target_spec_init(&s, SVCQ_SLA_TARGET_SPEC_VERSION). */
+#define SVCQ_SLA_TARGET_SPEC_INIT { SVCQ_SLA_TARGET_SPEC_VERSION, 0, NULL, NULL, NULL, NULL, NULL, \
+                                    NULL, 0, NULL, 0, 0, { 0 }, { 0 }, 0, 0, { 0 } }
+
+/**
+ * @brief Fills @p spec with an empty target of spec version @p version.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown version.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_target_spec_init(svcq_sla_target_spec *spec, uint32_t version);
+
+/**
+ * @brief Creates an empty policy.
+ * @param out     receives the policy, owned by the caller (svcq_sla_policy_free()).
+ * @param ctx     the context it allocates through.
+ * @param name    policy name, UTF-8, copied; 1 to 255 bytes.
+ * @param version policy version, at least 1.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments, a bad name or version 0;
+ *         SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_new(svcq_sla_policy **out, svcq_ctx *ctx, const char *name,
+                                                uint32_t version);
+
+/**
+ * @brief Releases the caller's reference to a policy; NULL is a no-op.
+ *
+ * Clocks using the policy keep it alive until they are freed.
+ * @since 0.1
+ */
+SVCQ_API void svcq_sla_policy_free(svcq_sla_policy *policy);
+
+/**
+ * @brief Adds a target.
+ * @return SVCQ_OK; SVCQ_EINVAL for an invalid spec (missing metric, start
+ *         or meet event, a metric already in the policy, a pause event
+ *         without resume event, a negative duration, thresholds out of
+ *         order or range, non-zero reserved fields, invalid UTF-8) with the
+ *         context message naming the field; SVCQ_EVERSION for an unknown
+ *         spec version; SVCQ_ESTATE once a clock uses the policy (policies
+ *         are immutable then: make a new version); SVCQ_ELIMIT beyond 64
+ *         targets; SVCQ_ENOMEM. On failure the policy is unchanged.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_add_target(svcq_sla_policy *policy,
+                                                       const svcq_sla_target_spec *spec);
+
+/**
+ * @brief Sets what running clocks do when they move to this policy from an
+ *        older version of it (see svcq_sla_clock_change_policy()).
+ * @param mode a svcq_sla_change_mode; the default is SVCQ_SLA_CHANGE_KEEP.
+ * @return SVCQ_OK; SVCQ_EINVAL for an unknown mode; SVCQ_ESTATE once a
+ *         clock uses the policy.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_set_change_mode(svcq_sla_policy *policy, int32_t mode);
+
+/**
+ * @brief Names an event that ends every target of the policy (the
+ *        incident was closed or rejected), whatever their own stop events.
+ * @param event the event name, copied; NULL removes it.
+ * @return SVCQ_OK; SVCQ_EINVAL for a NULL policy or a bad name;
+ *         SVCQ_ESTATE once a clock uses the policy; SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_set_close_event(svcq_sla_policy *policy, const char *event);
+
+/**
+ * @brief The policy's name, owned by the policy.
+ * @return that value; "" for NULL.
+ * @since 0.1
+ */
+SVCQ_API const char *svcq_sla_policy_name(const svcq_sla_policy *policy);
+/**
+ * @brief The policy's version.
+ * @return that value; 0 for NULL.
+ * @since 0.1
+ */
+SVCQ_API uint32_t svcq_sla_policy_version(const svcq_sla_policy *policy);
+/**
+ * @brief The policy's change mode (svcq_sla_change_mode).
+ * @return that value; -1 for NULL.
+ * @since 0.1
+ */
+SVCQ_API int32_t svcq_sla_policy_change_mode(const svcq_sla_policy *policy);
+/**
+ * @brief Number of targets.
+ * @return that value; 0 for NULL.
+ * @since 0.1
+ */
+SVCQ_API uint32_t svcq_sla_policy_target_count(const svcq_sla_policy *policy);
+
+/**
+ * @brief Reads target @p index back into @p out.
+ *
+ * Strings in @p out are owned by the policy and valid while it lives.
+ * @p out must be initialised (version set) by the caller: only the fields
+ * of that version are written.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ENOTFOUND for an index out of
+ *         range; SVCQ_EVERSION for an unknown spec version.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_target(svcq_sla_target_spec *out,
+                                                  const svcq_sla_policy *policy, uint32_t index);
+
+/**
+ * @brief Creates the default business calendar of the tier policies:
+ *        Monday to Friday, 09:00–18:00, in a zone.
+ * @param out receives the calendar (caller-owned, svcq_calendar_free()).
+ * @param tz  the zone (copied), or NULL for UTC.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p out or @p ctx; SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_default_calendar(svcq_calendar **out, svcq_ctx *ctx,
+                                                      const svcq_tz *tz);
+
+/**
+ * @brief Creates the built-in policy of a tier from domain.md.
+ *
+ * Every timing of the tier table, each starting at the event the table
+ * names. Special: first response 15 min, solution drafted 1 h (from the
+ * request), solution presented 2 h (from drafting), confirmation tracked
+ * without deadline, progress update every 4 h (recurring from execution
+ * start until service completed), acceptance invitation 24 h after
+ * completion, all on the 7×24 calendar. Tier 1: 30 min, 2 h, 4 h,
+ * confirmation aim 8 h, updates every 8 h, acceptance 48 h. Tier 2: 1 h,
+ * 4 h, 8 h, confirmation aim 12 h, updates every 24 h, acceptance 72 h.
+ * Tier 3: first response 2 h, a definite reply time and solution within
+ * 24 h, and the result reported after completion (tracked without
+ * deadline). Tiers 1–3 run on @p business_calendar. Every target warns at
+ * 50 % and 80 % and escalates at 150 % and 200 %; every target pauses on
+ * SVCQ_SLA_EVENT_PAUSE and resumes on SVCQ_SLA_EVENT_RESUME, and the
+ * close event is SVCQ_SLA_EVENT_CLOSED. Tier 2's "daily" update is 24 h of
+ * its calendar, as the table states it. The policy is named "tier.special",
+ * "tier.1", "tier.2" or "tier.3", version 1, change mode KEEP; the caller
+ * may add targets before the first clock uses it.
+ *
+ * @param business_calendar calendar of tiers 1–3 (copied); NULL gives
+ *        Monday to Friday 09:00–18:00 UTC. Ignored for the special tier.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p out or @p ctx or an unknown
+ *         tier; SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_builtin(svcq_sla_policy **out, svcq_ctx *ctx, int32_t tier,
+                                                    const svcq_calendar *business_calendar);
+
+/** The status-table version this header describes. */
+#define SVCQ_SLA_STATUS_VERSION 1
+
+/**
+ * The state of one target of a clock at an instant (svcq_sla_clock_status()).
+ * Times that do not apply are SVCQ_SLA_NEVER.
+ */
+typedef struct svcq_sla_status {
+    uint32_t version;          /**< set by the caller: SVCQ_SLA_STATUS_VERSION */
+    int32_t state;             /**< svcq_sla_state */
+    const char *metric;        /**< owned by the policy */
+    svcq_time started_at;      /**< start of the current cycle */
+    svcq_time due_at;          /**< deadline of the current cycle (SVCQ_SLA_NEVER while paused or without deadline) */
+    svcq_time warn_at;         /**< next warning, if any */
+    svcq_time met_at;          /**< last meet */
+    svcq_time breached_at;     /**< first breach of the current cycle (due + 1) */
+    int64_t elapsed;           /**< business seconds counted in the current cycle */
+    int64_t remaining;         /**< duration - elapsed (negative when late); 0 without deadline */
+    int64_t paused;            /**< business seconds paused in the current cycle, any reason */
+    int32_t escalation_level;  /**< -1 none; 0 breached; k: k-th escalation reached */
+    uint32_t met_count;        /**< cycles met on time */
+    uint32_t breached_count;   /**< cycles breached */
+    uint32_t reserved0;
+    uint64_t reserved[4];
+} svcq_sla_status;
+
+/** Static initialiser equal to svcq_sla_status_init(&s, SVCQ_SLA_STATUS_VERSION). */
+#define SVCQ_SLA_STATUS_INIT { SVCQ_SLA_STATUS_VERSION, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, { 0 } }
+
+/**
+ * @brief Prepares a status table of version @p version for
+ *        svcq_sla_clock_status().
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown version.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_status_init(svcq_sla_status *status, uint32_t version);
+
+/** "Never" for times in svcq_sla_status and svcq_sla_clock_next_at(). */
+#define SVCQ_SLA_NEVER INT64_MAX
+
+/**
+ * @brief Creates a clock applying @p policy to @p subject.
+ *
+ * The clock takes a reference on the policy, which becomes immutable.
+ * @param subject the subject id (an incident id or the host's ticket id),
+ *        UTF-8 without control characters, copied, 1 to 255 bytes.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments, a bad subject or an
+ *         empty policy; SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy,
+                                               const char *subject);
+
+/**
+ * @brief Frees a clock; NULL is a no-op. A clock held by a scheduler is
+ *        removed from it first.
+ * @since 0.1
+ */
+SVCQ_API void svcq_sla_clock_free(svcq_sla_clock *clock);
+
+/**
+ * @brief Feeds one event.
+ * @param event  the event name (UTF-8, copied).
+ * @param at     when it happened.
+ * @param reason the pause reason for pause and resume events, or NULL.
+ * @return SVCQ_OK (also for a duplicate, which changes nothing);
+ *         SVCQ_EINVAL for NULL or invalid strings; SVCQ_ENOTFOUND when no
+ *         target of the policy uses the event; SVCQ_ERANGE when a deadline
+ *         would overflow; SVCQ_ENOMEM; a storage error when the clock is
+ *         persisted by its scheduler. On failure the clock is unchanged.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
+                                                 const char *reason);
+
+/**
+ * @brief Moves a clock to another version of its policy, as of @p at.
+ *
+ * What happens is chosen by @p policy's change mode: KEEP leaves the clock
+ * on its current version (and returns SVCQ_OK); RECOMPUTE replays the whole
+ * event log under @p policy; CARRY keeps the history up to @p at under the
+ * old version and continues from @p at under the new one: a target with
+ * the same metric name keeps its state, elapsed time, pause reasons and
+ * counts, and takes the new duration, calendar and levels; a new target is
+ * computed from the whole event log; a removed one is dropped.
+ *
+ * @return SVCQ_OK; SVCQ_EINVAL when @p policy has another name or a version
+ *         not newer than the clock's; SVCQ_ENOMEM; SVCQ_ERANGE. On failure
+ *         the clock is unchanged.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
+                                                         svcq_time at);
+
+/**
+ * @brief Recomputes the clock from its event log.
+ *
+ * The state never differs from what the events already gave; this exists
+ * so hosts and tests can check exactly that.
+ * @return SVCQ_OK; SVCQ_ENOMEM; SVCQ_ERANGE. On failure the clock is unchanged.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_rebuild(svcq_sla_clock *clock);
+
+/**
+ * @brief The subject id, owned by the clock.
+ * @return that value; "" for NULL.
+ * @since 0.1
+ */
+SVCQ_API const char *svcq_sla_clock_subject(const svcq_sla_clock *clock);
+/**
+ * @brief The policy in force.
+ * @return that policy, borrowed and valid while the clock lives; NULL for NULL.
+ * @since 0.1
+ */
+SVCQ_API const svcq_sla_policy *svcq_sla_clock_policy(const svcq_sla_clock *clock);
+/**
+ * @brief Number of events in the log.
+ * @return that value; 0 for NULL.
+ * @since 0.1
+ */
+SVCQ_API uint32_t svcq_sla_clock_event_count(const svcq_sla_clock *clock);
+
+/**
+ * @brief Reads event @p index of the log (in time order).
+ * @param name, at, reason receive the event (strings owned by the clock,
+ *        valid until it changes; reason "" when none). Any may be NULL.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL clock; SVCQ_ENOTFOUND out of range.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_event_at(const char **name, svcq_time *at, const char **reason,
+                                                    const svcq_sla_clock *clock, uint32_t index);
+
+/**
+ * @brief The state of target @p index at instant @p at.
+ *
+ * @p at only affects the figures that run with time (elapsed, remaining,
+ * paused, and whether a running target is breached by then); it should not
+ * be earlier than the newest event.
+ * @param out a table whose version field the caller set.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ENOTFOUND for an index out
+ *         of range; SVCQ_EVERSION for an unknown table version; SVCQ_ERANGE.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_status(svcq_sla_status *out, const svcq_sla_clock *clock,
+                                                  uint32_t index, svcq_time at);
+
+/**
+ * @brief Business seconds target @p index was paused for @p reason in its
+ *        current cycle, up to @p at.
+ * @return SVCQ_OK (0 for a reason never seen); SVCQ_EINVAL; SVCQ_ENOTFOUND
+ *         for an index out of range.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_paused_seconds(int64_t *out, const svcq_sla_clock *clock,
+                                                          uint32_t index, const char *reason,
+                                                          svcq_time at);
+
+/**
+ * @brief The first instant after @p after at which a warning, breach or
+ *        escalation of this clock falls due, for hosts that index clocks in
+ *        their own database ("look at this clock again at ...").
+ *
+ * A pure function of the clock's state: it does not know what a scheduler
+ * delivered. Paused, met, cancelled and pending targets have nothing due.
+ * @param out   receives the instant, or SVCQ_SLA_NEVER.
+ * @param after usually the current time.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ERANGE; SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_next_at(svcq_time *out, const svcq_sla_clock *clock,
+                                                  svcq_time after);
+
+/**
+ * @brief Writes the clock's timeline (events and the warnings, breaches and
+ *        escalations they lead to up to @p until) as JSON.
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ENOMEM; the writer's error.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until,
+                                                       const svcq_writer *writer);
+
+/**
+ * @brief The same timeline as a Markdown table (time in UTC, target, what).
+ * @return as svcq_sla_clock_export_json().
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
+                                                           const svcq_writer *writer);
+
+/**
+ * @brief Stores the clock (kind "sla_clock", see docs/format.md): its
+ *        policy versions, its event log and what its scheduler delivered.
+ *
+ * Runs in one store transaction (or joins the open batch). The write is a
+ * compare-and-swap on the revision the clock last saved or loaded, so two
+ * servers saving the same clock cannot silently overwrite each other.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ECONFLICT when the stored
+ *         record changed since; SVCQ_ENOMEM; a storage error. On failure
+ *         the clock is unchanged.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_save(svcq_sla_clock *clock);
+
+/**
+ * @brief Removes the clock's record from the store (the clock stays).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ENOTFOUND when the clock was
+ *         never saved; SVCQ_ECONFLICT; a storage error.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_remove(svcq_sla_clock *clock);
+
+/**
+ * @brief Loads the clock of (@p policy_name, @p subject) from the store of
+ *        the policies' context.
+ *
+ * @param out         receives the clock (caller-owned, svcq_sla_clock_free()).
+ * @param policies    every version of the policy the clock may have run
+ *                    under (other policies in the list are ignored).
+ * @param npolicies   entries in @p policies, at least 1.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments; SVCQ_ENOTFOUND when no
+ *         record exists or a version it names is not in @p policies;
+ *         SVCQ_ECORRUPT for a damaged record; SVCQ_EVERSION for a record of
+ *         a newer format; SVCQ_ENOMEM; a storage error.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_load(svcq_sla_clock **out, svcq_sla_policy *const *policies,
+                                                size_t npolicies, const char *policy_name,
+                                                const char *subject);
+
+/** The notice-table version this header describes. */
+#define SVCQ_SLA_NOTICE_VERSION 1
+
+/** One warning, breach or escalation, as delivered to a scheduler's callback. */
+typedef struct svcq_sla_notice {
+    uint32_t version;         /**< SVCQ_SLA_NOTICE_VERSION */
+    int32_t kind;             /**< svcq_sla_notice_kind */
+    svcq_time at;             /**< when it fell due */
+    const char *subject;      /**< the clock's subject */
+    const char *policy;       /**< policy name */
+    const char *metric;       /**< target metric */
+    uint32_t target;          /**< target index in the policy */
+    int32_t level;            /**< warning: its percent; breach: 0; escalation: k >= 1 */
+    uint32_t cycle;           /**< recurring targets: cycle number from 0 */
+    uint32_t reserved0;
+    svcq_sla_clock *clock;    /**< the clock (borrowed; do not free or feed it from the callback) */
+} svcq_sla_notice;
+
+/** Static initialiser equal to svcq_sla_notice_init(&n, SVCQ_SLA_NOTICE_VERSION). */
+#define SVCQ_SLA_NOTICE_INIT { SVCQ_SLA_NOTICE_VERSION, 0, 0, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
+
+/**
+ * @brief Prepares an empty notice of version @p version (the library fills
+ *        notices itself; this serves hosts and bindings that build their
+ *        own, e.g. in tests).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown version.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_notice_init(svcq_sla_notice *notice, uint32_t version);
+
+/**
+ * Receives one notice; the table and its strings are valid during the call
+ * only. Return 0 to go on; non-zero stops the advance (the notice counts
+ * as not delivered and comes again at the next advance), which returns
+ * SVCQ_EABORTED (or the negative SVCQ_E* code returned).
+ */
+typedef int (*svcq_sla_notify_fn)(const svcq_sla_notice *notice, void *user_data);
+
+/**
+ * @brief Creates an empty scheduler.
+ * @param notify called for every notice delivered by svcq_sla_scheduler_advance().
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p out, @p ctx or @p notify; SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx,
+                                                   svcq_sla_notify_fn notify, void *user_data);
+
+/**
+ * @brief Frees a scheduler and every clock it holds; NULL is a no-op.
+ * @since 0.1
+ */
+SVCQ_API void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler);
+
+/**
+ * @brief Hands a clock to the scheduler, which owns it from then on.
+ *
+ * Events fed to the clock afterwards (svcq_sla_clock_event()) keep the
+ * scheduler up to date.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL or a clock made on another context;
+ *         SVCQ_EEXIST when the scheduler has a clock for that subject and
+ *         policy name, or the clock belongs to a scheduler; SVCQ_ENOMEM (the
+ *         clock then stays the caller's).
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock);
+
+/**
+ * @brief Finds the clock of a subject and policy name.
+ * @return the clock (owned by the scheduler), or NULL.
+ * @since 0.1
+ */
+SVCQ_API svcq_sla_clock *svcq_sla_scheduler_find(const svcq_sla_scheduler *scheduler, const char *subject,
+                                                 const char *policy_name);
+
+/**
+ * @brief Number of clocks held.
+ * @return that value; 0 for NULL.
+ * @since 0.1
+ */
+SVCQ_API uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler);
+
+/**
+ * @brief Delivers every notice due at or before @p now, in time order, each
+ *        exactly once.
+ *
+ * Notices of equal time come in order of subject, policy, target and
+ * level. @p now never needs to grow: an earlier @p now simply finds
+ * nothing new.
+ * @param delivered receives how many notices were delivered (may be NULL).
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_EABORTED or the callback's code when
+ *         it stopped; SVCQ_ERANGE.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_advance(svcq_sla_scheduler *scheduler, svcq_time now,
+                                                       uint64_t *delivered);
+
+/**
+ * @brief The earliest instant at which any held clock has a notice due.
+ * @param out receives it, or SVCQ_SLA_NEVER.
+ * @return SVCQ_OK; SVCQ_EINVAL.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_next_at(svcq_time *out,
+                                                       const svcq_sla_scheduler *scheduler);
+
+/**
+ * @brief Stores every clock of the scheduler changed since it was last
+ *        saved or loaded, in one store transaction (or the open batch).
+ *
+ * Saving after svcq_sla_scheduler_advance() records what was delivered:
+ * a scheduler loaded from it later delivers each notice once, never again.
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ECONFLICT; SVCQ_ENOMEM; a storage
+ *         error. On failure nothing is stored and no clock changes.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_save(svcq_sla_scheduler *scheduler);
+
+/**
+ * @brief Loads every stored clock into the scheduler.
+ * @param policies  the policy versions the clocks may use.
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_EEXIST when the scheduler holds one of
+ *         the clocks already; SVCQ_ENOTFOUND when a record names a policy
+ *         version not given; SVCQ_ECORRUPT; SVCQ_EVERSION; SVCQ_ENOMEM; a
+ *         storage error. All or nothing: on failure no clock was added.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler,
+                                                    svcq_sla_policy *const *policies, size_t npolicies);
+
+/**
+ * @brief Creates an empty replay that runs recorded event logs through
+ *        @p policy ("what if tier 2 had had a 45-minute response target?").
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ENOMEM.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_replay_new(svcq_sla_replay **out, svcq_sla_policy *policy);
+
+/**
+ * @brief Frees a replay.
+ * @return NULL is a no-op.
+ * @since 0.1
+ */
+SVCQ_API void svcq_sla_replay_free(svcq_sla_replay *replay);
+
+/**
+ * @brief Replays the event log of @p clock (recorded under any policy)
+ *        through the replay's policy, as of @p until, and adds the outcome
+ *        to the totals. Events the replay's policy does not use are skipped.
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ENOMEM; SVCQ_ERANGE. On failure the
+ *         totals are unchanged.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_replay_add_clock(svcq_sla_replay *replay, const svcq_sla_clock *clock,
+                                                      svcq_time until);
+
+/**
+ * @brief Totals of target @p index over every clock added so far.
+ * @param met      cycles met on time.
+ * @param breached cycles breached (met late or still late at @p until).
+ * @param open     cycles running or paused, not yet late, at @p until.
+ * Any output may be NULL.
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ENOTFOUND for an index out of range.
+ * @since 0.1
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_replay_totals(uint64_t *met, uint64_t *breached, uint64_t *open,
+                                                   const svcq_sla_replay *replay, uint32_t index);
+
+/**
+ * @brief Number of clocks added to the replay.
+ * @return Number of clocks added to the replay.
+ * @since 0.1
+ */
+SVCQ_API uint64_t svcq_sla_replay_subjects(const svcq_sla_replay *replay);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

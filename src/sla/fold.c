@@ -1,0 +1,494 @@
+/* The SLA engine: how one event changes one target, and the fold of a
+ * whole event log into target states. Everything here is a pure function
+ * of (policy versions, calendars, events); clock.c, replay.c and export.c
+ * build on it. */
+#include <string.h>
+
+#include "sla/sla_internal.h"
+
+#define NEVER SVCQ_SLA_NEVER
+
+enum { ACT_OPEN = 1, ACT_CLOSE_ONE = 2, ACT_CLOSE_ALL = 4, ACT_PRUNE = 8 };
+
+const sq_sla_tstate sq_sla_pending = {
+    .state = SQ_T_PENDING,
+    .started_at = NEVER,
+    .anchor = NEVER,
+    .met_at = NEVER,
+    .breached_at = NEVER,
+    .due = NEVER,
+    .next_notice = NEVER,
+};
+
+void sq_sla_tstate_init(sq_sla_tstate *s)
+{
+    *s = sq_sla_pending;
+}
+
+int32_t sq_sla_state_of(const sq_sla_tstate *s, svcq_time at)
+{
+    switch (s->state) {
+    case SQ_T_PENDING:
+        return SVCQ_SLA_PENDING;
+    case SQ_T_MET:
+        return s->levels ? SVCQ_SLA_BREACHED : SVCQ_SLA_MET;
+    case SQ_T_CANCELLED:
+        return s->levels ? SVCQ_SLA_BREACHED : SVCQ_SLA_CANCELLED;
+    case SQ_T_PAUSED:
+        return s->levels ? SVCQ_SLA_BREACHED : SVCQ_SLA_PAUSED;
+    default:
+        return (s->levels || (s->due != NEVER && at > s->due)) ? SVCQ_SLA_BREACHED : SVCQ_SLA_RUNNING;
+    }
+}
+
+static inline uint32_t nlevels(const sq_sla_target *T)
+{
+    return T->duration ? 1 + T->nesc : 0;
+}
+
+static inline int64_t level_secs(const sq_sla_target *T, uint32_t level)
+{
+    return T->notice_secs[T->nwarn + level];
+}
+
+/* The instant a running target reaches `secs` business seconds of its cycle. */
+static int reach(svcq_ctx *ctx, const sq_sla_target *T, const sq_sla_tstate *S, int64_t secs, svcq_time *out)
+{
+    int64_t left = secs - S->elapsed;
+    return sq_sla_add(ctx, T->cal, S->anchor, left > 0 ? left : 0, out);
+}
+
+/* Instant of notice k for a running target whose span started at anchor;
+ * valid when the notice was not reached before the anchor. */
+static int notice_at(svcq_ctx *ctx, const sq_sla_target *T, const sq_sla_tstate *S, uint32_t k, svcq_time *out)
+{
+    if (T->notice_kind[k] == SVCQ_SLA_NOTICE_BREACH && S->due != NEVER) {
+        *out = S->due + 1;
+        return SVCQ_OK;
+    }
+    int rc = reach(ctx, T, S, T->notice_secs[k], out);
+    if (rc == SVCQ_OK && T->notice_kind[k] != SVCQ_SLA_NOTICE_WARNING)
+        *out += 1; /* late means strictly after the instant */
+    return rc;
+}
+
+static int set_running(svcq_ctx *ctx, const sq_sla_target *T, sq_sla_tstate *S, svcq_time t)
+{
+    S->state = SQ_T_RUNNING;
+    S->anchor = t;
+    S->due = NEVER;
+    if (T->duration)
+        return reach(ctx, T, S, T->duration, &S->due);
+    return SVCQ_OK;
+}
+
+int sq_sla_catch_up(svcq_ctx *ctx, const sq_sla_target *T, sq_sla_tstate *S, svcq_time at)
+{
+    if (S->state != SQ_T_RUNNING)
+        return SVCQ_OK;
+    while (S->levels < nlevels(T)) {
+        svcq_time d;
+        if (S->levels == 0) {
+            d = S->due;
+        } else {
+            int rc = reach(ctx, T, S, level_secs(T, S->levels), &d);
+            if (rc)
+                return rc;
+        }
+        if (!(at > d))
+            break;
+        if (S->levels == 0) {
+            S->breached_at = d + 1;
+            S->breached_count++;
+        }
+        S->levels++;
+    }
+    return SVCQ_OK;
+}
+
+/* Ends the current span at t: elapsed or paused time grows. */
+static int close_span(svcq_ctx *ctx, const sq_sla_target *T, sq_sla_tstate *S, svcq_time t)
+{
+    int64_t d;
+    int rc = sq_sla_diff(ctx, T->cal, S->anchor, t, &d);
+    if (rc)
+        return rc;
+    if (d < 0)
+        d = 0;
+    if (S->state == SQ_T_RUNNING)
+        S->elapsed += d;
+    else
+        S->paused_total += d;
+    S->anchor = t;
+    return SVCQ_OK;
+}
+
+static bool pause_active(const sq_sla_pause *p, uint32_t np, uint32_t j, uint32_t reason)
+{
+    for (uint32_t i = 0; i < np; i++)
+        if (p[i].target == j && p[i].reason == reason && p[i].end == NEVER)
+            return true;
+    return false;
+}
+
+/* Applies event e to target j (spec T) of state S. Reads the pause list;
+ * says in *act how the list must change. S is changed only on success. */
+static int step(svcq_ctx *ctx, const sq_sla_target *T, uint32_t close_ev, uint32_t j, sq_sla_tstate *S_io,
+                const sq_sla_pause *pauses, uint32_t np, const sq_sla_event *e, uint8_t *act)
+{
+    sq_sla_tstate S = *S_io;
+    svcq_time t = e->at;
+    int rc = SVCQ_OK;
+    *act = 0;
+    if ((rc = sq_sla_catch_up(ctx, T, &S, t)))
+        return rc;
+    bool live = S.state == SQ_T_RUNNING || S.state == SQ_T_PAUSED;
+
+    if ((T->stop_ev && e->name == T->stop_ev) || (close_ev && e->name == close_ev)) {
+        if (live) {
+            if ((rc = close_span(ctx, T, &S, t)))
+                return rc;
+            *act = ACT_CLOSE_ALL;
+            S.npaused = 0;
+        }
+        if (live || S.state == SQ_T_PENDING) {
+            S.state = SQ_T_CANCELLED;
+            S.due = NEVER;
+        }
+        *S_io = S;
+        return SVCQ_OK;
+    }
+    if (e->name == T->meet_ev && live) {
+        if ((rc = close_span(ctx, T, &S, t)))
+            return rc;
+        if (S.state == SQ_T_PAUSED)
+            *act = ACT_CLOSE_ALL;
+        S.npaused = 0;
+        S.met_at = t;
+        if (!S.levels)
+            S.met_count++;
+        if (T->recurring) {
+            S.cycle++;
+            S.started_at = t;
+            S.elapsed = 0;
+            S.paused_total = 0;
+            S.levels = 0;
+            S.breached_at = NEVER;
+            if ((rc = set_running(ctx, T, &S, t)))
+                return rc;
+            *act |= ACT_PRUNE;
+        } else {
+            S.state = SQ_T_MET;
+            S.due = NEVER;
+        }
+        *S_io = S;
+        return SVCQ_OK;
+    }
+    if (e->name == T->start_ev && S.state == SQ_T_PENDING) {
+        S.cycle = 0;
+        S.started_at = t;
+        S.elapsed = 0;
+        S.paused_total = 0;
+        S.levels = 0;
+        if ((rc = set_running(ctx, T, &S, t)))
+            return rc;
+        live = true;
+    }
+    if (T->pause_ev && e->name == T->pause_ev && live && !pause_active(pauses, np, j, e->reason)) {
+        if (S.state == SQ_T_RUNNING) {
+            if ((rc = close_span(ctx, T, &S, t)))
+                return rc;
+            S.state = SQ_T_PAUSED;
+            S.due = NEVER;
+        }
+        S.npaused++;
+        *act |= ACT_OPEN;
+    }
+    if (T->resume_ev && e->name == T->resume_ev && S.state == SQ_T_PAUSED) {
+        if (e->reason) {
+            if (pause_active(pauses, np, j, e->reason)) {
+                S.npaused--;
+                *act |= ACT_CLOSE_ONE;
+            }
+        } else {
+            S.npaused = 0;
+            *act |= ACT_CLOSE_ALL;
+        }
+        if (S.npaused == 0) {
+            if ((rc = close_span(ctx, T, &S, t)) || (rc = set_running(ctx, T, &S, t)))
+                return rc;
+        }
+    }
+    *S_io = S;
+    return SVCQ_OK;
+}
+
+/* Applies the pause-list changes step() asked for; capacity for one more
+ * entry per target must be reserved. Cannot fail. */
+static void apply_actions(sq_sla_pause *p, uint32_t *np, uint32_t j, uint8_t act, const sq_sla_event *e)
+{
+    if (act & (ACT_CLOSE_ALL | ACT_CLOSE_ONE)) {
+        for (uint32_t i = 0; i < *np; i++)
+            if (p[i].target == j && p[i].end == NEVER &&
+                ((act & ACT_CLOSE_ALL) || p[i].reason == e->reason))
+                p[i].end = e->at;
+    }
+    if (act & ACT_PRUNE) {
+        uint32_t w = 0;
+        for (uint32_t i = 0; i < *np; i++)
+            if (p[i].target != j)
+                p[w++] = p[i];
+        *np = w;
+    }
+    if (act & ACT_OPEN)
+        p[(*np)++] = (sq_sla_pause){ j, e->reason, e->at, NEVER };
+}
+
+int sq_sla_pauses_reserve(svcq_ctx *ctx, sq_sla_pause **p, uint32_t *cap, uint32_t need)
+{
+    if (need <= *cap)
+        return SVCQ_OK;
+    uint32_t n = *cap ? *cap : 4;
+    while (n < need)
+        n *= 2;
+    sq_sla_pause *grown = sq_reallocarray(ctx, *p, n, sizeof(*grown));
+    if (!grown)
+        return sq_enomem(ctx);
+    *p = grown;
+    *cap = n;
+    return SVCQ_OK;
+}
+
+int sq_sla_step_compute(svcq_ctx *ctx, const svcq_sla_policy *P, sq_sla_tstate *t, const sq_sla_pause *pauses,
+                        uint32_t np, const sq_sla_event *e, uint8_t *act, uint32_t *opens)
+{
+    sq_sla_tstate next[SQ_SLA_MAX_TARGETS];
+    *opens = 0;
+    for (uint32_t j = 0; j < P->ntargets; j++) {
+        next[j] = t[j];
+        int rc = step(ctx, &P->targets[j], P->close_ev, j, &next[j], pauses, np, e, &act[j]);
+        if (rc)
+            return rc;
+        *opens += (act[j] & ACT_OPEN) != 0;
+    }
+    memcpy(t, next, P->ntargets * sizeof(*t));
+    return SVCQ_OK;
+}
+
+void sq_sla_step_apply(const svcq_sla_policy *P, sq_sla_pause *pauses, uint32_t *np, const uint8_t *act,
+                       const sq_sla_event *e)
+{
+    for (uint32_t j = 0; j < P->ntargets; j++)
+        apply_actions(pauses, np, j, act[j], e);
+}
+
+/* Re-evaluates lateness after a carry-over onto spec B at instant b. */
+static int carry(svcq_ctx *ctx, const sq_sla_target *A, const sq_sla_target *B, sq_sla_tstate *S, svcq_time b)
+{
+    int rc;
+    if (S->state != SQ_T_RUNNING && S->state != SQ_T_PAUSED)
+        return SVCQ_OK;
+    if ((rc = sq_sla_catch_up(ctx, A, S, b)) || (rc = close_span(ctx, A, S, b)))
+        return rc;
+    uint8_t levels = 0;
+    while (levels < nlevels(B) && level_secs(B, levels) < S->elapsed)
+        levels++;
+    if (S->levels && !levels) {
+        S->breached_count--;
+        S->breached_at = NEVER;
+    } else if (!S->levels && levels) {
+        S->breached_count++;
+        S->breached_at = b;
+    }
+    S->levels = levels;
+    if (S->state == SQ_T_RUNNING)
+        return set_running(ctx, B, S, b);
+    return SVCQ_OK;
+}
+
+/* Number of notices of the cycle already reached at the anchor. */
+uint32_t sq_sla_notices_reached(const sq_sla_target *T, const sq_sla_tstate *S)
+{
+    uint32_t k = 0;
+    while (k < T->nnotices) {
+        if (T->notice_kind[k] == SVCQ_SLA_NOTICE_WARNING ? T->notice_secs[k] > S->elapsed
+                                                          : (uint32_t)(k - T->nwarn) >= S->levels)
+            break;
+        k++;
+    }
+    return k;
+}
+
+/* Emits the notices a running span reaches at or before `end`. */
+static int emit_span(svcq_ctx *ctx, const sq_sla_target *T, const sq_sla_tstate *S, uint32_t j, uint32_t *nk,
+                     svcq_time end, sq_sla_notice_fn fn, void *ud, bool *stop)
+{
+    if (S->state != SQ_T_RUNNING)
+        return SVCQ_OK;
+    while (*nk < T->nnotices) {
+        svcq_time at;
+        int rc = notice_at(ctx, T, S, *nk, &at);
+        if (rc)
+            return rc;
+        if (at > end)
+            break;
+        if (fn(ud, j, S->cycle, *nk, at)) {
+            *stop = true;
+            return SVCQ_OK;
+        }
+        (*nk)++;
+    }
+    return SVCQ_OK;
+}
+
+int sq_sla_fold_target(svcq_ctx *ctx, const sq_sla_version *versions, uint32_t nversions,
+                       const sq_sla_event *events, uint32_t nevents, uint32_t j, svcq_time until,
+                       sq_sla_notice_fn fn, void *ud, sq_sla_tstate *S_out, sq_sla_pause **pauses,
+                       uint32_t *np, uint32_t *pcap)
+{
+    const svcq_sla_policy *last = versions[nversions - 1].policy;
+    const char *metric = last->targets[j].metric;
+    /* The chain of versions this target carried over through. */
+    uint32_t s = nversions - 1;
+    while (s > 0 && versions[s].mode == SVCQ_SLA_CHANGE_CARRY &&
+           sq_sla_policy_find_metric(versions[s - 1].policy, metric) >= 0)
+        s--;
+    uint32_t vi = s;
+    const svcq_sla_policy *P = versions[vi].policy;
+    const sq_sla_target *T = &P->targets[sq_sla_policy_find_metric(P, metric)];
+
+    sq_sla_tstate S;
+    sq_sla_tstate_init(&S);
+    uint32_t nk = 0, cycle = 0;
+    bool stop = false;
+    int rc = SVCQ_OK;
+    for (uint32_t i = 0; i <= nevents && !stop; i++) {
+        svcq_time t = i < nevents ? events[i].at : until;
+        if (i == nevents && until == NEVER && !fn)
+            break;
+        /* Version boundaries that come before this event. */
+        while (vi + 1 < nversions && versions[vi + 1].from <= t) {
+            svcq_time b = versions[vi + 1].from;
+            if (fn && (rc = emit_span(ctx, T, &S, j, &nk, b, fn, ud, &stop)))
+                return rc;
+            if (stop)
+                break;
+            const svcq_sla_policy *NP = versions[vi + 1].policy;
+            const sq_sla_target *NT = &NP->targets[sq_sla_policy_find_metric(NP, metric)];
+            if ((rc = carry(ctx, T, NT, &S, b)))
+                return rc;
+            vi++;
+            P = NP;
+            T = NT;
+            nk = sq_sla_notices_reached(T, &S);
+        }
+        if (stop)
+            break;
+        if (fn && (rc = emit_span(ctx, T, &S, j, &nk, i < nevents ? t : until, fn, ud, &stop)))
+            return rc;
+        if (stop || i == nevents)
+            break;
+        if ((rc = sq_sla_pauses_reserve(ctx, pauses, pcap, *np + 1)))
+            return rc;
+        uint8_t act;
+        if ((rc = step(ctx, T, P->close_ev, j, &S, *pauses, *np, &events[i], &act)))
+            return rc;
+        apply_actions(*pauses, np, j, act, &events[i]);
+        if (S.cycle != cycle) {
+            cycle = S.cycle;
+            nk = 0;
+        }
+    }
+    /* Boundaries after the last event still carry the state over. */
+    while (!stop && vi + 1 < nversions) {
+        svcq_time b = versions[vi + 1].from;
+        const svcq_sla_policy *NP = versions[vi + 1].policy;
+        const sq_sla_target *NT = &NP->targets[sq_sla_policy_find_metric(NP, metric)];
+        if ((rc = carry(ctx, T, NT, &S, b)))
+            return rc;
+        vi++;
+        T = NT;
+    }
+    *S_out = S;
+    return SVCQ_OK;
+}
+
+void sq_sla_fold_free(svcq_ctx *ctx, sq_sla_fold *f)
+{
+    sq_free(ctx, f->t);
+    sq_free(ctx, f->pauses);
+    memset(f, 0, sizeof(*f));
+}
+
+int sq_sla_fold_all(svcq_ctx *ctx, const sq_sla_version *versions, uint32_t nversions,
+                    const sq_sla_event *events, uint32_t nevents, sq_sla_fold *out)
+{
+    const svcq_sla_policy *P = versions[nversions - 1].policy;
+    sq_sla_fold f = { 0 };
+    f.ntargets = P->ntargets;
+    f.t = sq_calloc(ctx, P->ntargets, sizeof(*f.t));
+    if (!f.t)
+        return sq_enomem(ctx);
+    for (uint32_t j = 0; j < P->ntargets; j++) {
+        int rc = sq_sla_fold_target(ctx, versions, nversions, events, nevents, j, NEVER, NULL, NULL, &f.t[j],
+                                    &f.pauses, &f.npauses, &f.pauses_cap);
+        if (rc) {
+            sq_sla_fold_free(ctx, &f);
+            return rc;
+        }
+    }
+    *out = f;
+    return SVCQ_OK;
+}
+
+/* ---- the instant of one notice ---------------------------------------- */
+
+typedef struct find_notice {
+    uint32_t cycle, k;
+    svcq_time at;
+} find_notice;
+
+static int match_notice(void *ud, uint32_t j, uint32_t cycle, uint32_t k, svcq_time at)
+{
+    (void)j;
+    find_notice *f = ud;
+    if (cycle == f->cycle && k == f->k) {
+        f->at = at;
+        return 1;
+    }
+    return 0;
+}
+
+int sq_sla_notice_instant(const svcq_sla_clock *c, const sq_sla_tstate *S, uint32_t j, uint32_t k,
+                          svcq_time *out)
+{
+    const svcq_sla_policy *P = sq_sla_clock_policy(c);
+    const sq_sla_target *T = &P->targets[j];
+    *out = NEVER;
+    if (k >= T->nnotices || S->state == SQ_T_PENDING)
+        return SVCQ_OK;
+    if (k >= sq_sla_notices_reached(T, S)) {
+        /* Not reached before the anchor: only a running span reaches it. */
+        if (S->state != SQ_T_RUNNING)
+            return SVCQ_OK;
+        return notice_at(c->ctx, T, S, k, out);
+    }
+    /* Reached in an earlier span of this cycle: find when, from the log. */
+    find_notice f = { S->cycle, k, NEVER };
+    sq_sla_tstate scratch;
+    sq_sla_pause *p = NULL;
+    uint32_t np = 0, pcap = 0;
+    int rc = sq_sla_fold_target(c->ctx, c->versions, c->nversions, c->events, c->nevents, j, NEVER,
+                                match_notice, &f, &scratch, &p, &np, &pcap);
+    sq_free(c->ctx, p);
+    if (rc)
+        return rc;
+    *out = f.at;
+    return SVCQ_OK;
+}
+
+int sq_sla_refresh_next(const svcq_sla_clock *c, uint32_t j, sq_sla_tstate *S)
+{
+    uint32_t k = S->delivered_cycle == S->cycle ? S->delivered : 0;
+    return sq_sla_notice_instant(c, S, j, k, &S->next_notice);
+}

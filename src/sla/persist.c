@@ -1,0 +1,352 @@
+/* SLA clocks in the store: kind "sla_clock", schema svcq.sla_clock/1.
+ *
+ * A record holds what the clock's state is a function of (the policy
+ * versions it ran under and its event log) plus what a scheduler delivered
+ * (per target: cycle and count), so that a load after a restart neither
+ * repeats nor loses a notice. Policies are code, not data: the host hands
+ * the versions it has to the load functions. The format is in
+ * docs/format.md. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/intern.h"
+#include "sla/sla_internal.h"
+#include "store/record.h"
+#include "store/store.h"
+
+#define KIND "sla_clock"
+#define MAJOR 1
+
+/* Record id: "<length of the policy name>:<policy name>/<subject>", which
+ * no two (policy, subject) pairs share. */
+static int record_id(const svcq_sla_clock *c, char *out, size_t cap)
+{
+    const char *policy = c->key + c->subject_len + 1;
+    int n = snprintf(out, cap, "%zu:%s/%s", strlen(policy), policy, c->key);
+    return n > 0 && (size_t)n < cap ? SVCQ_OK : SVCQ_ELIMIT;
+}
+
+static const char *mode_name(int32_t mode)
+{
+    return mode == SVCQ_SLA_CHANGE_CARRY ? "carry" : "recompute";
+}
+
+static int encode(const svcq_sla_clock *c, sq_buf *out)
+{
+    svcq_ctx *ctx = c->ctx;
+    sq_jw w;
+    sq_jw_init_buf(&w, ctx, out);
+    sq_record_begin(&w, KIND, MAJOR);
+    sq_jw_key(&w, "subject");
+    sq_jw_stringn(&w, c->key, c->subject_len);
+    sq_jw_key(&w, "policy");
+    sq_jw_string(&w, c->key + c->subject_len + 1);
+    sq_jw_key(&w, "versions");
+    sq_jw_array_begin(&w);
+    for (uint32_t i = 0; i < c->nversions; i++) {
+        sq_jw_object_begin(&w);
+        sq_jw_key(&w, "version");
+        sq_jw_int(&w, c->versions[i].policy->version);
+        sq_jw_key(&w, "from");
+        if (i == 0)
+            sq_jw_null(&w);
+        else
+            sq_jw_int(&w, c->versions[i].from);
+        sq_jw_key(&w, "mode");
+        sq_jw_string(&w, mode_name(c->versions[i].mode));
+        sq_jw_object_end(&w);
+    }
+    sq_jw_array_end(&w);
+    sq_jw_key(&w, "events");
+    sq_jw_array_begin(&w);
+    for (uint32_t i = 0; i < c->nevents; i++) {
+        const sq_sla_event *e = &c->events[i];
+        sq_jw_array_begin(&w);
+        sq_jw_int(&w, e->at);
+        sq_jw_string(&w, sq_intern_str(ctx, e->name));
+        if (e->reason)
+            sq_jw_string(&w, sq_intern_str(ctx, e->reason));
+        sq_jw_array_end(&w);
+    }
+    sq_jw_array_end(&w);
+    sq_jw_key(&w, "delivered");
+    sq_jw_array_begin(&w);
+    const svcq_sla_policy *P = sq_sla_clock_policy(c);
+    for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
+        if (!c->t[j].delivered)
+            continue;
+        sq_jw_object_begin(&w);
+        sq_jw_key(&w, "metric");
+        sq_jw_string(&w, P->targets[j].metric);
+        sq_jw_key(&w, "cycle");
+        sq_jw_int(&w, c->t[j].delivered_cycle);
+        sq_jw_key(&w, "count");
+        sq_jw_int(&w, c->t[j].delivered);
+        sq_jw_object_end(&w);
+    }
+    sq_jw_array_end(&w);
+    return sq_record_end(&w);
+}
+
+/* Writes one clock inside an open scope. */
+static int put_clock(svcq_sla_clock *c)
+{
+    char id[SVCQ_STORE_MAX_ID + 1];
+    int rc = record_id(c, id, sizeof(id));
+    if (rc)
+        return sq_error(c->ctx, rc, "clock id too long for the store");
+    sq_buf b;
+    sq_buf_init(&b, c->ctx);
+    rc = encode(c, &b);
+    if (rc == SVCQ_OK)
+        rc = sq_undo_reserve(c->ctx, 1);
+    if (rc == SVCQ_OK)
+        rc = sq_record_put(c->ctx, KIND, id, &c->revision, &b);
+    if (rc == SVCQ_OK)
+        rc = sq_undo_set_u64(c->ctx, &c->saved, c->changes);
+    sq_buf_free(&b);
+    return rc;
+}
+
+int svcq_sla_clock_save(svcq_sla_clock *clock)
+{
+    if (!clock)
+        return SVCQ_EINVAL;
+    sq_tx tx;
+    int rc = sq_tx_begin(clock->ctx, &tx);
+    if (rc == SVCQ_OK)
+        rc = put_clock(clock);
+    return sq_tx_end(clock->ctx, &tx, rc);
+}
+
+int svcq_sla_clock_remove(svcq_sla_clock *clock)
+{
+    if (!clock)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = clock->ctx;
+    if (!clock->revision)
+        return sq_error(ctx, SVCQ_ENOTFOUND, "clock %s was never saved", clock->key);
+    char id[SVCQ_STORE_MAX_ID + 1];
+    int rc = record_id(clock, id, sizeof(id));
+    if (rc)
+        return sq_error(ctx, rc, "clock id too long for the store");
+    sq_tx tx;
+    rc = sq_tx_begin(ctx, &tx);
+    if (rc == SVCQ_OK)
+        rc = sq_record_remove(ctx, KIND, id, &clock->revision);
+    return sq_tx_end(ctx, &tx, rc);
+}
+
+int svcq_sla_scheduler_save(svcq_sla_scheduler *scheduler)
+{
+    if (!scheduler)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = sq_sla_sched_ctx(scheduler);
+    sq_tx tx;
+    int rc = sq_tx_begin(ctx, &tx);
+    size_t iter = 0;
+    svcq_sla_clock *c;
+    while (rc == SVCQ_OK && (c = sq_sla_sched_next_clock(scheduler, &iter)) != NULL)
+        if (c->changes != c->saved || !c->revision)
+            rc = put_clock(c);
+    return sq_tx_end(ctx, &tx, rc);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static svcq_sla_policy *find_policy(svcq_sla_policy *const *policies, size_t n, const char *name, int64_t version)
+{
+    for (size_t i = 0; i < n; i++)
+        if (policies[i] && strcmp(policies[i]->name, name) == 0 && (int64_t)policies[i]->version == version)
+            return policies[i];
+    return NULL;
+}
+
+/* Builds a clock from a decoded record. */
+static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const sq_json *root,
+                  svcq_sla_policy *const *policies, size_t npolicies, svcq_sla_clock **out)
+{
+    const char *subject, *policy_name;
+    const sq_json *versions, *events, *delivered;
+    int rc;
+    if ((rc = sq_json_get_string(ctx, root, "subject", true, &subject, NULL)) ||
+        (rc = sq_json_get_string(ctx, root, "policy", true, &policy_name, NULL)) ||
+        (rc = sq_json_get_array(ctx, root, "versions", true, &versions)) ||
+        (rc = sq_json_get_array(ctx, root, "events", true, &events)) ||
+        (rc = sq_json_get_array(ctx, root, "delivered", false, &delivered)))
+        return rc;
+    size_t nv = sq_json_array_size(versions);
+    if (nv == 0 || nv > UINT32_MAX / 2)
+        return sq_error(ctx, SVCQ_ECORRUPT, "sla_clock %s: no policy version", id);
+
+    svcq_sla_clock *c = NULL;
+    for (size_t i = 0; i < nv; i++) {
+        const sq_json *v = sq_json_array_get(versions, i);
+        int64_t version, from = INT64_MIN;
+        const char *mode = "recompute";
+        if ((rc = sq_json_get_int(ctx, v, "version", true, &version)) ||
+            (rc = sq_json_get_int(ctx, v, "from", i > 0, &from)) ||
+            (rc = sq_json_get_string(ctx, v, "mode", false, &mode, NULL)))
+            goto fail;
+        svcq_sla_policy *p = find_policy(policies, npolicies, policy_name, version);
+        if (!p) {
+            rc = sq_error(ctx, SVCQ_ENOTFOUND, "sla_clock %s: policy %s v%lld was not given to the load", id,
+                          policy_name, (long long)version);
+            goto fail;
+        }
+        int32_t m = strcmp(mode, "carry") == 0 ? SVCQ_SLA_CHANGE_CARRY : SVCQ_SLA_CHANGE_RECOMPUTE;
+        if (i == 0) {
+            if ((rc = svcq_sla_clock_new(&c, p, subject)))
+                goto fail;
+            continue;
+        }
+        if (from < c->versions[c->nversions - 1].from || p->version <= sq_sla_clock_policy(c)->version) {
+            rc = sq_error(ctx, SVCQ_ECORRUPT, "sla_clock %s: policy versions out of order", id);
+            goto fail;
+        }
+        sq_sla_version *grown = sq_reallocarray(ctx, c->versions == &c->first ? NULL : c->versions,
+                                                c->nversions + 1, sizeof(*grown));
+        if (!grown) {
+            rc = sq_enomem(ctx);
+            goto fail;
+        }
+        if (c->versions == &c->first)
+            grown[0] = c->first;
+        c->versions = grown;
+        sq_sla_policy_retain(p);
+        c->versions[c->nversions++] = (sq_sla_version){ p, from, m };
+        c->policy = p;
+    }
+
+    size_t ne = sq_json_array_size(events);
+    if (ne > UINT32_MAX / 2) {
+        rc = sq_error(ctx, SVCQ_ECORRUPT, "sla_clock %s: too many events", id);
+        goto fail;
+    }
+    if (ne) {
+        c->events = sq_reallocarray(ctx, NULL, ne, sizeof(*c->events));
+        if (!c->events) {
+            rc = sq_enomem(ctx);
+            goto fail;
+        }
+        c->events_cap = (uint32_t)ne;
+    }
+    for (size_t i = 0; i < ne; i++) {
+        const sq_json *e = sq_json_array_get(events, i);
+        size_t n = sq_json_array_size(e), nlen, rlen = 0;
+        int64_t at;
+        const char *name = sq_json_as_string(sq_json_array_get(e, 1), &nlen);
+        const char *reason = n > 2 ? sq_json_as_string(sq_json_array_get(e, 2), &rlen) : "";
+        if (n < 2 || n > 3 || !sq_json_as_int(sq_json_array_get(e, 0), &at) || !name || !reason || nlen == 0 ||
+            strlen(name) != nlen || strlen(reason) != rlen || at == INT64_MIN || at == SVCQ_SLA_NEVER ||
+            (i > 0 && at < c->events[i - 1].at)) {
+            rc = sq_error(ctx, SVCQ_ECORRUPT, "sla_clock %s: event %zu is damaged", id, i);
+            goto fail;
+        }
+        sq_sla_event ev = { at, 0, 0 };
+        if ((rc = sq_intern(ctx, name, nlen, &ev.name)) || (rc = sq_intern(ctx, reason, rlen, &ev.reason))) {
+            rc = sq_enomem(ctx);
+            goto fail;
+        }
+        c->events[c->nevents++] = ev;
+    }
+
+    sq_sla_fold f;
+    if ((rc = sq_sla_fold_all(ctx, c->versions, c->nversions, c->events, c->nevents, &f)))
+        goto fail;
+    const svcq_sla_policy *P = sq_sla_clock_policy(c);
+    for (size_t i = 0; i < sq_json_array_size(delivered); i++) {
+        const sq_json *d = sq_json_array_get(delivered, i);
+        const char *metric;
+        int64_t cycle, count;
+        if ((rc = sq_json_get_string(ctx, d, "metric", true, &metric, NULL)) ||
+            (rc = sq_json_get_int(ctx, d, "cycle", true, &cycle)) ||
+            (rc = sq_json_get_int(ctx, d, "count", true, &count))) {
+            sq_sla_fold_free(ctx, &f);
+            goto fail;
+        }
+        int j = sq_sla_policy_find_metric(P, metric);
+        if (j >= 0 && cycle >= 0 && cycle <= UINT32_MAX && count >= 0 && count <= SQ_SLA_MAX_NOTICES) {
+            f.t[j].delivered_cycle = (uint32_t)cycle;
+            f.t[j].delivered = (uint16_t)count;
+        }
+    }
+    c->t = f.t;
+    c->pauses = f.pauses;
+    c->npauses = f.npauses;
+    c->pauses_cap = f.pauses_cap;
+    c->revision = revision;
+    *out = c;
+    return SVCQ_OK;
+fail:
+    if (c)
+        sq_sla_clock_destroy(c);
+    return rc;
+}
+
+int svcq_sla_clock_load(svcq_sla_clock **out, svcq_sla_policy *const *policies, size_t npolicies,
+                        const char *policy_name, const char *subject)
+{
+    if (!out || !policies || npolicies == 0 || !policies[0] || !policy_name || !subject)
+        return SVCQ_EINVAL;
+    *out = NULL;
+    svcq_ctx *ctx = policies[0]->ctx;
+    char id[SVCQ_STORE_MAX_ID + 16];
+    int n = snprintf(id, sizeof(id), "%zu:%s/%s", strlen(policy_name), policy_name, subject);
+    if (n < 0 || (size_t)n >= SVCQ_STORE_MAX_ID)
+        return sq_error(ctx, SVCQ_EINVAL, "policy name and subject too long");
+    sq_json_doc *doc;
+    uint32_t major;
+    uint64_t revision;
+    int rc = sq_record_load(ctx, KIND, id, MAJOR, &doc, &major, &revision);
+    if (rc)
+        return rc;
+    rc = decode(ctx, id, revision, sq_json_root(doc), policies, npolicies, out);
+    sq_json_doc_free(doc);
+    return rc;
+}
+
+typedef struct load_state {
+    svcq_sla_policy *const *policies;
+    size_t npolicies;
+    svcq_sla_clock **clocks;
+    size_t n, cap;
+} load_state;
+
+static int load_one(svcq_ctx *ctx, const char *id, uint64_t revision, const sq_json *root, uint32_t major,
+                    void *user_data)
+{
+    (void)major;
+    load_state *ls = user_data;
+    if (ls->n == ls->cap) {
+        size_t cap = ls->cap ? ls->cap * 2 : 64;
+        svcq_sla_clock **grown = sq_reallocarray(ctx, ls->clocks, cap, sizeof(*grown));
+        if (!grown)
+            return sq_enomem(ctx);
+        ls->clocks = grown;
+        ls->cap = cap;
+    }
+    svcq_sla_clock *c;
+    int rc = decode(ctx, id, revision, root, ls->policies, ls->npolicies, &c);
+    if (rc)
+        return rc;
+    ls->clocks[ls->n++] = c;
+    return SVCQ_OK;
+}
+
+int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler, svcq_sla_policy *const *policies, size_t npolicies)
+{
+    if (!scheduler || (!policies && npolicies))
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = sq_sla_sched_ctx(scheduler);
+    load_state ls = { policies, npolicies, NULL, 0, 0 };
+    int rc = sq_record_scan(ctx, KIND, MAJOR, load_one, &ls);
+    if (rc == SVCQ_OK)
+        rc = sq_sla_sched_add_all(scheduler, ls.clocks, ls.n);
+    if (rc) {
+        for (size_t i = 0; i < ls.n; i++)
+            sq_sla_clock_destroy(ls.clocks[i]);
+    }
+    sq_free(ctx, ls.clocks);
+    return rc;
+}

@@ -1,0 +1,216 @@
+/* Storage failure at every store callback (and allocation failure at every
+ * allocation) of saving and loading SLA clocks: each run returns an error,
+ * leaks nothing, leaves the clocks as they were, and a fresh load sees
+ * exactly the last committed state. */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fault.h"
+#include "faulty_store.h"
+#include "store/store.h"
+#include "svcq.h"
+
+#define MIN 60
+#define HOUR 3600
+#define T0 ((svcq_time)1767603600)
+
+typedef struct st {
+    test_alloc *alloc;
+    svcq_ctx *ctx;
+    faulty_store *faulty;
+    bool inject_store;
+    svcq_sla_policy *p;
+    svcq_sla_scheduler *sched;
+    int notices;
+    uint32_t committed_events[3]; /* what the store holds per clock */
+} st;
+
+static int count_notice(const svcq_sla_notice *n, void *ud)
+{
+    (void)n;
+    ((st *)ud)->notices++;
+    return 0;
+}
+
+static svcq_sla_clock *clock_of(st *s, int i)
+{
+    char subject[8];
+    snprintf(subject, sizeof(subject), "c%d", i);
+    return svcq_sla_scheduler_find(s->sched, subject, "tier.2");
+}
+
+static void *setup_common(test_alloc *alloc, bool inject_store)
+{
+    st *s = calloc(1, sizeof(*s));
+    s->alloc = alloc;
+    s->inject_store = inject_store;
+    s->ctx = test_ctx_new(alloc);
+    svcq_store_methods inner, m;
+    assert_int_equal(sq_memstore_new(s->ctx, &inner), SVCQ_OK);
+    s->faulty = malloc(sizeof(*s->faulty));
+    faulty_store_init(s->faulty, &inner);
+    s->faulty->free_on_destroy = true;
+    faulty_store_methods(s->faulty, &m);
+    assert_int_equal(svcq_ctx_set_store(s->ctx, &m), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&s->p, s->ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_new(&s->sched, s->ctx, count_notice, s), SVCQ_OK);
+    for (int i = 0; i < 3; i++) {
+        char subject[8];
+        snprintf(subject, sizeof(subject), "c%d", i);
+        svcq_sla_clock *c;
+        assert_int_equal(svcq_sla_clock_new(&c, s->p, subject), SVCQ_OK);
+        assert_int_equal(svcq_sla_scheduler_add(s->sched, c), SVCQ_OK);
+        assert_int_equal(svcq_sla_clock_event(c, SVCQ_SLA_EVENT_REQUEST_RECEIVED, T0 + i * MIN, NULL), SVCQ_OK);
+    }
+    /* c0 and c1 are stored; then c1 and c2 change. */
+    assert_int_equal(svcq_sla_clock_save(clock_of(s, 0)), SVCQ_OK);
+    assert_int_equal(svcq_sla_clock_save(clock_of(s, 1)), SVCQ_OK);
+    s->committed_events[0] = s->committed_events[1] = 1;
+    assert_int_equal(svcq_sla_clock_event(clock_of(s, 1), SVCQ_SLA_EVENT_FIRST_CONTACT, T0 + 30 * MIN, NULL),
+                     SVCQ_OK);
+    assert_int_equal(svcq_sla_clock_event(clock_of(s, 2), SVCQ_SLA_EVENT_PAUSE, T0 + 30 * MIN, "customer"),
+                     SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(s->sched, T0 + 50 * MIN, NULL), SVCQ_OK);
+    return s;
+}
+
+static void *setup_store(test_alloc *a) { return setup_common(a, true); }
+static void *setup_alloc(test_alloc *a) { return setup_common(a, false); }
+
+static void teardown(void *p)
+{
+    st *s = p;
+    svcq_sla_scheduler_free(s->sched);
+    svcq_sla_policy_free(s->p);
+    svcq_ctx_free(s->ctx);
+    free(s);
+}
+
+static void arm(void *p, size_t n, bool keep)
+{
+    st *s = p;
+    if (s->inject_store)
+        faulty_store_arm(s->faulty, n, keep);
+    else
+        test_alloc_arm(s->alloc, n, keep);
+}
+
+static size_t injected(void *p)
+{
+    st *s = p;
+    return s->inject_store ? s->faulty->injected : s->alloc->injected;
+}
+
+static char *describe(void *p)
+{
+    st *s = p;
+    char *out = malloc(4096);
+    size_t n = 0;
+    for (int i = 0; i < 3; i++) {
+        svcq_sla_clock *c = clock_of(s, i);
+        svcq_sla_status x = SVCQ_SLA_STATUS_INIT;
+        assert_int_equal(svcq_sla_clock_status(&x, c, 0, T0 + 2 * HOUR), SVCQ_OK);
+        n += (size_t)snprintf(out + n, 4096 - n, "[%s events=%u state=%d due=%lld]", svcq_sla_clock_subject(c),
+                              svcq_sla_clock_event_count(c), x.state, (long long)x.due_at);
+    }
+    snprintf(out + n, 4096 - n, " notices=%d count=%llu", s->notices,
+             (unsigned long long)svcq_sla_scheduler_count(s->sched));
+    return out;
+}
+
+/* A fresh load sees exactly what was committed last. */
+static void verify(void *p, int rc, bool hit)
+{
+    st *s = p;
+    (void)hit;
+    if (rc == SVCQ_OK)
+        s->committed_events[0] = 1, s->committed_events[1] = 2, s->committed_events[2] = 2;
+    for (int i = 0; i < 3; i++) {
+        char subject[8];
+        snprintf(subject, sizeof(subject), "c%d", i);
+        svcq_sla_clock *c;
+        int lrc = svcq_sla_clock_load(&c, &s->p, 1, "tier.2", subject);
+        if (s->committed_events[i] == 0) {
+            assert_int_equal(lrc, SVCQ_ENOTFOUND);
+            continue;
+        }
+        assert_int_equal(lrc, SVCQ_OK);
+        assert_int_equal(svcq_sla_clock_event_count(c), s->committed_events[i]);
+        svcq_sla_clock_free(c);
+    }
+}
+
+static int run_scheduler_save(void *p)
+{
+    st *s = p;
+    return svcq_sla_scheduler_save(s->sched);
+}
+
+static void scheduler_save_store_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "scheduler_save/store", .setup = setup_store, .run = run_scheduler_save,
+                          .describe = describe, .verify = verify, .teardown = teardown, .arm = arm,
+                          .injected = injected, .expected_error = SVCQ_EIO };
+    assert_true(fault_run(&sc) >= 3);
+}
+
+static void scheduler_save_alloc_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "scheduler_save/alloc", .setup = setup_alloc, .run = run_scheduler_save,
+                          .describe = describe, .verify = verify, .teardown = teardown, .arm = arm,
+                          .injected = injected };
+    assert_true(fault_run(&sc) >= 3);
+}
+
+/* Loading into a second scheduler: all or nothing. */
+static int run_load(void *p)
+{
+    st *s = p;
+    svcq_sla_scheduler *other;
+    int rc = svcq_sla_scheduler_new(&other, s->ctx, count_notice, s);
+    if (rc)
+        return rc;
+    rc = svcq_sla_scheduler_load(other, &s->p, 1);
+    if (rc == SVCQ_OK)
+        assert_int_equal(svcq_sla_scheduler_count(other), 2);
+    else
+        assert_int_equal(svcq_sla_scheduler_count(other), 0);
+    svcq_sla_scheduler_free(other);
+    return rc;
+}
+
+static void load_store_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "scheduler_load/store", .setup = setup_store, .run = run_load,
+                          .describe = describe, .teardown = teardown, .arm = arm, .injected = injected,
+                          .expected_error = SVCQ_EIO };
+    assert_true(fault_run(&sc) >= 1);
+}
+
+static void load_alloc_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "scheduler_load/alloc", .setup = setup_alloc, .run = run_load,
+                          .describe = describe, .teardown = teardown, .arm = arm, .injected = injected };
+    assert_true(fault_run(&sc) >= 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scheduler_save_store_failures),
+        cmocka_unit_test(scheduler_save_alloc_failures),
+        cmocka_unit_test(load_store_failures),
+        cmocka_unit_test(load_alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
