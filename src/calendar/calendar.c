@@ -649,13 +649,7 @@ static int range_error(svcq_calendar *cal, int64_t t)
 
 int svcq_calendar_options_init(svcq_calendar_options *opts, uint32_t version)
 {
-    if (!opts)
-        return SVCQ_EINVAL;
-    if (version == 0 || version > SVCQ_CALENDAR_OPTIONS_VERSION)
-        return SVCQ_EVERSION;
-    memset(opts, 0, sizeof(*opts));
-    opts->version = version;
-    return SVCQ_OK;
+    return sq_table_init(opts, sizeof(*opts), version, SVCQ_CALENDAR_OPTIONS_VERSION);
 }
 
 static int check_options(svcq_ctx *ctx, const svcq_calendar_options *o, uint32_t *flags)

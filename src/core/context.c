@@ -9,7 +9,7 @@ void *sq_default_malloc(size_t size, void *user_data);
 void *sq_default_realloc(void *ptr, size_t size, void *user_data);
 void sq_default_free(void *ptr, void *user_data);
 
-static bool all_zero(const void *p, size_t n)
+bool sq_all_zero(const void *p, size_t n)
 {
     const unsigned char *b = p;
     for (size_t i = 0; i < n; i++)
@@ -18,15 +18,20 @@ static bool all_zero(const void *p, size_t n)
     return true;
 }
 
+int sq_table_init(void *table, size_t size, uint32_t version, uint32_t newest)
+{
+    if (!table)
+        return SVCQ_EINVAL;
+    if (version == 0 || version > newest)
+        return SVCQ_EVERSION;
+    memset(table, 0, size);
+    memcpy(table, &version, sizeof(version));
+    return SVCQ_OK;
+}
+
 int svcq_ctx_options_init(svcq_ctx_options *opts, uint32_t version)
 {
-    if (!opts)
-        return SVCQ_EINVAL;
-    if (version == 0 || version > SVCQ_CTX_OPTIONS_VERSION)
-        return SVCQ_EVERSION;
-    memset(opts, 0, sizeof(*opts));
-    opts->version = version;
-    return SVCQ_OK;
+    return sq_table_init(opts, sizeof(*opts), version, SVCQ_CTX_OPTIONS_VERSION);
 }
 
 int svcq_ctx_new(svcq_ctx **out, const svcq_ctx_options *opts)
@@ -40,7 +45,7 @@ int svcq_ctx_new(svcq_ctx **out, const svcq_ctx_options *opts)
         opts = &defaults;
     if (opts->version == 0 || opts->version > SVCQ_CTX_OPTIONS_VERSION)
         return SVCQ_EVERSION;
-    if (opts->reserved0 || opts->reserved1 || !all_zero(opts->reserved, sizeof(opts->reserved)))
+    if (opts->reserved0 || opts->reserved1 || !sq_all_zero(opts->reserved, sizeof(opts->reserved)))
         return SVCQ_EINVAL;
     int hooks = !!opts->malloc_fn + !!opts->realloc_fn + !!opts->free_fn;
     if (hooks != 0 && hooks != 3)

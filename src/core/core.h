@@ -78,6 +78,14 @@ int sq_enomem(svcq_ctx *ctx);
  * passes the filter. Long messages are cut at 1 KiB. */
 void sq_log(svcq_ctx *ctx, int32_t level, const char *fmt, ...) SQ_PRINTF(3, 4);
 
+/* Every versioned table of the API starts with uint32_t version. Its init
+ * function zeroes the table and sets the version, after checking the
+ * version is one this build knows (1 to newest): SVCQ_EINVAL for NULL,
+ * SVCQ_EVERSION otherwise. */
+int sq_table_init(void *table, size_t size, uint32_t version, uint32_t newest);
+/* Whether n bytes at p are all zero (reserved fields must be). */
+bool sq_all_zero(const void *p, size_t n);
+
 /* Overflow-checked arithmetic used by sizes throughout. */
 static inline bool sq_size_mul(size_t a, size_t b, size_t *out)
 {

@@ -10,13 +10,7 @@ struct svcq_buffer {
 
 int svcq_writer_init(svcq_writer *writer, uint32_t version)
 {
-    if (!writer)
-        return SVCQ_EINVAL;
-    if (version == 0 || version > SVCQ_WRITER_VERSION)
-        return SVCQ_EVERSION;
-    memset(writer, 0, sizeof(*writer));
-    writer->version = version;
-    return SVCQ_OK;
+    return sq_table_init(writer, sizeof(*writer), version, SVCQ_WRITER_VERSION);
 }
 
 static int write_file(const char *data, size_t size, void *user_data)

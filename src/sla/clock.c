@@ -317,13 +317,7 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
 
 int svcq_sla_status_init(svcq_sla_status *status, uint32_t version)
 {
-    if (!status)
-        return SVCQ_EINVAL;
-    if (version == 0 || version > SVCQ_SLA_STATUS_VERSION)
-        return SVCQ_EVERSION;
-    memset(status, 0, sizeof(*status));
-    status->version = version;
-    return SVCQ_OK;
+    return sq_table_init(status, sizeof(*status), version, SVCQ_SLA_STATUS_VERSION);
 }
 
 int svcq_sla_clock_status(svcq_sla_status *out, const svcq_sla_clock *clock, uint32_t index, svcq_time at)

@@ -50,13 +50,7 @@ int sq_sla_diff(svcq_ctx *ctx, svcq_calendar *cal, svcq_time a, svcq_time b, int
 
 int svcq_sla_target_spec_init(svcq_sla_target_spec *spec, uint32_t version)
 {
-    if (!spec)
-        return SVCQ_EINVAL;
-    if (version == 0 || version > SVCQ_SLA_TARGET_SPEC_VERSION)
-        return SVCQ_EVERSION;
-    memset(spec, 0, sizeof(*spec));
-    spec->version = version;
-    return SVCQ_OK;
+    return sq_table_init(spec, sizeof(*spec), version, SVCQ_SLA_TARGET_SPEC_VERSION);
 }
 
 static int check_name(svcq_ctx *ctx, const char *what, const char *s, bool required)
@@ -183,20 +177,11 @@ static void build_notices(sq_sla_target *t)
     }
 }
 
-static bool all_zero(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        if (b[i])
-            return false;
-    return true;
-}
-
 static int validate_spec(svcq_sla_policy *p, const svcq_sla_target_spec *s)
 {
     svcq_ctx *ctx = p->ctx;
     int rc;
-    if (s->reserved0 || s->reserved1 || !all_zero(s->reserved, sizeof(s->reserved)))
+    if (s->reserved0 || s->reserved1 || !sq_all_zero(s->reserved, sizeof(s->reserved)))
         return sq_error(ctx, SVCQ_EINVAL, "target spec: reserved fields must be zero");
     if ((rc = check_name(ctx, "target metric", s->metric, true)) ||
         (rc = check_name(ctx, "target start_event", s->start_event, true)) ||

@@ -49,13 +49,7 @@ typedef struct ready {
 
 int svcq_sla_notice_init(svcq_sla_notice *notice, uint32_t version)
 {
-    if (!notice)
-        return SVCQ_EINVAL;
-    if (version == 0 || version > SVCQ_SLA_NOTICE_VERSION)
-        return SVCQ_EVERSION;
-    memset(notice, 0, sizeof(*notice));
-    notice->version = version;
-    return SVCQ_OK;
+    return sq_table_init(notice, sizeof(*notice), version, SVCQ_SLA_NOTICE_VERSION);
 }
 
 static size_t key_len(const svcq_sla_clock *c)

@@ -75,13 +75,7 @@ uint64_t svcq_store_limit(int32_t which)
 
 int svcq_store_methods_init(svcq_store_methods *methods, uint32_t version)
 {
-    if (!methods)
-        return SVCQ_EINVAL;
-    if (version == 0 || version > SVCQ_STORE_METHODS_VERSION)
-        return SVCQ_EVERSION;
-    memset(methods, 0, sizeof(*methods));
-    methods->version = version;
-    return SVCQ_OK;
+    return sq_table_init(methods, sizeof(*methods), version, SVCQ_STORE_METHODS_VERSION);
 }
 
 /* Runs, newest first, the undo entries above mark: undo, or release for

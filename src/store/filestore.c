@@ -462,12 +462,9 @@ bool sq_fstore_broken(const svcq_store_file *fs)
 
 int svcq_store_file_options_init(svcq_store_file_options *opts, uint32_t version)
 {
-    if (!opts)
-        return SVCQ_EINVAL;
-    if (version == 0 || version > SVCQ_STORE_FILE_OPTIONS_VERSION)
-        return SVCQ_EVERSION;
-    memset(opts, 0, sizeof(*opts));
-    opts->version = version;
+    int rc = sq_table_init(opts, sizeof(*opts), version, SVCQ_STORE_FILE_OPTIONS_VERSION);
+    if (rc)
+        return rc;
     opts->durability = SVCQ_STORE_SYNC_FULL;
     opts->group_commit_ms = 100;
     opts->group_commit_tx = 1000;
@@ -518,13 +515,7 @@ int svcq_store_file_sync(svcq_store_file *fs)
 
 int svcq_store_file_stats_init(svcq_store_file_stats *stats, uint32_t version)
 {
-    if (!stats)
-        return SVCQ_EINVAL;
-    if (version == 0 || version > SVCQ_STORE_FILE_STATS_VERSION)
-        return SVCQ_EVERSION;
-    memset(stats, 0, sizeof(*stats));
-    stats->version = version;
-    return SVCQ_OK;
+    return sq_table_init(stats, sizeof(*stats), version, SVCQ_STORE_FILE_STATS_VERSION);
 }
 
 int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *out)
@@ -752,15 +743,6 @@ static int recover(svcq_store_file *fs)
     return SVCQ_OK;
 }
 
-static bool all_zero(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        if (b[i])
-            return false;
-    return true;
-}
-
 static int set_paths(svcq_store_file *fs, const char *path)
 {
     svcq_ctx *ctx = fs->ctx;
@@ -838,7 +820,7 @@ int sq_fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
         opts = &defaults;
     if (opts->version == 0 || opts->version > SVCQ_STORE_FILE_OPTIONS_VERSION)
         return sq_error(ctx, SVCQ_EVERSION, "file store options version %u is not supported", opts->version);
-    if (opts->reserved0 || !all_zero(opts->reserved, sizeof(opts->reserved)))
+    if (opts->reserved0 || !sq_all_zero(opts->reserved, sizeof(opts->reserved)))
         return sq_error(ctx, SVCQ_EINVAL, "file store options: reserved fields must be zero");
     if (opts->durability < SVCQ_STORE_SYNC_FULL || opts->durability > SVCQ_STORE_SYNC_NONE)
         return sq_error(ctx, SVCQ_EINVAL, "file store options: unknown durability %d", (int)opts->durability);
