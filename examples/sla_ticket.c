@@ -4,7 +4,9 @@
  * The built-in tier-2 policy (first response 1 h, solution 4 h, ...) runs on
  * Monday-Friday 09:00-18:00 local time; the scheduler reports each warning,
  * breach and escalation as the host's clock moves on, and the clock's
- * timeline is printed as a Markdown table at the end. */
+ * timeline is printed as a Markdown table at the end. The scheduler is then
+ * saved to the context's built-in store and loaded into a fresh scheduler,
+ * as a restarted process would: nothing already delivered comes again. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -74,8 +76,23 @@ int main(void)
 
     printf("\ntimeline:\n\n");
     svcq_writer out;
-    if (svcq_writer_to_file(&out, stdout) == SVCQ_OK)
-        rc = check(svcq_sla_clock_export_markdown(clock, monday + 24 * HOUR, &out), ctx, "export");
+    if (check(rc = svcq_writer_to_file(&out, stdout), ctx, "writer") ||
+        check(rc = svcq_sla_clock_export_markdown(clock, monday + 24 * HOUR, &out), ctx, "export"))
+        goto out;
+
+    /* Persist, and load as a restarted process would. */
+    svcq_sla_scheduler *again = NULL;
+    uint64_t repeated = 0;
+    if (check(rc = svcq_sla_scheduler_save(sched), ctx, "save") ||
+        check(rc = svcq_sla_scheduler_new(&again, ctx, on_notice, NULL), ctx, "scheduler") ||
+        check(rc = svcq_sla_scheduler_load(again, &tier2, 1), ctx, "load") ||
+        check(rc = svcq_sla_scheduler_advance(again, monday + 24 * HOUR, &repeated), ctx, "advance")) {
+        svcq_sla_scheduler_free(again);
+        goto out;
+    }
+    printf("\nsaved and loaded %llu clock(s) from the store; notices delivered again: %llu\n",
+           (unsigned long long)svcq_sla_scheduler_count(again), (unsigned long long)repeated);
+    svcq_sla_scheduler_free(again);
 out:
     svcq_sla_scheduler_free(sched); /* frees the clock it holds */
     svcq_sla_policy_free(tier2);
