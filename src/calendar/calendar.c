@@ -22,7 +22,7 @@
  * far ahead are served from the per-year totals of one cycle and a small
  * "far" span of three years, and memory stays bounded.
  *
- * Local times map to instants by sq_tz_cursor_resolve(): the earliest instant
+ * Local times map to instants by svcq__tz_cursor_resolve(): the earliest instant
  * whose wall-clock reading is at or after the local time. It is monotone, so
  * local intervals merged in local time convert into disjoint UTC intervals
  * in one forward pass over the zone's segments.
@@ -59,9 +59,9 @@ typedef struct cal_date {
     ivl_list hours;
 } cal_date;
 
-typedef struct sq_ivl {
+typedef struct svcq__ivl {
     int64_t open, close, cum;
-} sq_ivl;
+} svcq__ivl;
 
 typedef struct span {
     int64_t q0;    /* the part of [t0, t1) within the supported range: */
@@ -71,7 +71,7 @@ typedef struct span {
     int64_t b0, b1; /* B(t0), B(t1) */
     const uint32_t *day_first;
     const uint32_t *bus_first; /* per bucket of business time, see span_make */
-    sq_ivl *iv;
+    svcq__ivl *iv;
     size_t n;
     uint32_t ndays;
     uint32_t bshift;
@@ -79,7 +79,7 @@ typedef struct span {
 } span;
 
 typedef struct ivec {
-    sq_ivl *v;
+    svcq__ivl *v;
     size_t n, cap;
 } ivec;
 
@@ -110,13 +110,13 @@ static int64_t utc_year(int64_t t)
 {
     int64_t y;
     int32_t m, d;
-    sq_civil_from_days(sq_floor_div(t, SQ_DAY), &y, &m, &d);
+    svcq__civil_from_days(svcq__floor_div(t, SVCQ__DAY), &y, &m, &d);
     return y;
 }
 
 static int64_t year_start_local(int64_t y)
 {
-    return sq_days_from_civil(y, 1, 1) * SQ_DAY;
+    return svcq__days_from_civil(y, 1, 1) * SVCQ__DAY;
 }
 
 static void fmt_hm(char *buf, size_t size, int32_t s)
@@ -131,9 +131,9 @@ static void fmt_hm(char *buf, size_t size, int32_t s)
 
 static void span_free(svcq_ctx *ctx, span *sp)
 {
-    sq_free(ctx, (void *)sp->day_first);
-    sq_free(ctx, (void *)sp->bus_first);
-    sq_free(ctx, sp->iv);
+    svcq__free(ctx, (void *)sp->day_first);
+    svcq__free(ctx, (void *)sp->bus_first);
+    svcq__free(ctx, sp->iv);
     memset(sp, 0, sizeof(*sp));
 }
 
@@ -141,7 +141,7 @@ static void cache_clear(svcq_calendar *cal)
 {
     span_free(cal->ctx, &cal->dense);
     span_free(cal->ctx, &cal->far);
-    sq_free(cal->ctx, cal->cyc_prefix);
+    svcq__free(cal->ctx, cal->cyc_prefix);
     cal->cyc_prefix = NULL;
     cal->cycle_ok = 0;
 }
@@ -154,9 +154,9 @@ static int ivec_push(svcq_ctx *ctx, ivec *v, int64_t open, int64_t close)
     }
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 64;
-        sq_ivl *nv = sq_reallocarray(ctx, v->v, cap, sizeof(*nv));
+        svcq__ivl *nv = svcq__reallocarray(ctx, v->v, cap, sizeof(*nv));
         if (!nv)
-            return sq_enomem(ctx);
+            return svcq__enomem(ctx);
         v->v = nv;
         v->cap = cap;
     }
@@ -181,13 +181,13 @@ static const ivl_list *day_hours(const svcq_calendar *cal, int64_t day, size_t *
             return &cal->week[d->like - 1];
         return &d->hours;
     }
-    return &cal->week[sq_weekday(day) - 1];
+    return &cal->week[svcq__weekday(day) - 1];
 }
 
 typedef struct builder {
     svcq_calendar *cal;
     ivec *out;
-    sq_tz_cursor cur;
+    svcq__tz_cursor cur;
     int64_t pa, pb; /* pending local interval; pa == pb: none */
 } builder;
 
@@ -195,8 +195,8 @@ static int flush(builder *b)
 {
     if (b->pa == b->pb)
         return SVCQ_OK;
-    int64_t ua = sq_tz_cursor_resolve(&b->cur, b->pa);
-    int64_t ub = sq_tz_cursor_resolve(&b->cur, b->pb);
+    int64_t ua = svcq__tz_cursor_resolve(&b->cur, b->pa);
+    int64_t ub = svcq__tz_cursor_resolve(&b->cur, b->pb);
     b->pa = b->pb = 0;
     if (ub <= ua) /* wholly inside a DST gap */
         return SVCQ_OK;
@@ -208,8 +208,8 @@ static int flush(builder *b)
 static int build_years(svcq_calendar *cal, int64_t ya, int64_t yb, ivec *out, int64_t *s_a,
                        int64_t *s_b)
 {
-    int64_t da = sq_days_from_civil(ya, 1, 1), db = sq_days_from_civil(yb, 1, 1);
-    int64_t la = da * SQ_DAY, lb = db * SQ_DAY;
+    int64_t da = svcq__days_from_civil(ya, 1, 1), db = svcq__days_from_civil(yb, 1, 1);
+    int64_t la = da * SVCQ__DAY, lb = db * SVCQ__DAY;
     /* Reserve room for the most intervals these days can have, so the
      * build allocates once. */
     uint32_t most = 0;
@@ -221,15 +221,15 @@ static int build_years(svcq_calendar *cal, int64_t ya, int64_t yb, ivec *out, in
             most = cal->dates[i].hours.n;
     size_t need = out->n + (size_t)(db - da + 1) * most + 1;
     if (need > out->cap) {
-        sq_ivl *nv = sq_reallocarray(cal->ctx, out->v, need, sizeof(*nv));
+        svcq__ivl *nv = svcq__reallocarray(cal->ctx, out->v, need, sizeof(*nv));
         if (!nv)
-            return sq_enomem(cal->ctx);
+            return svcq__enomem(cal->ctx);
         out->v = nv;
         out->cap = need;
     }
     builder b = { cal, out, { 0 }, 0, 0 };
-    sq_tz_cursor_init(&b.cur, cal->tz, la - 2 * SQ_DAY);
-    *s_a = sq_tz_cursor_resolve(&b.cur, la);
+    svcq__tz_cursor_init(&b.cur, cal->tz, la - 2 * SVCQ__DAY);
+    *s_a = svcq__tz_cursor_resolve(&b.cur, la);
     size_t di = 0;
     /* First date at or after the day before ya. */
     size_t lo = 0, hi = cal->ndates;
@@ -244,7 +244,7 @@ static int build_years(svcq_calendar *cal, int64_t ya, int64_t yb, ivec *out, in
     for (int64_t day = da - 1; day < db; day++) {
         const ivl_list *l = day_hours(cal, day, &di);
         for (uint32_t k = 0; k < l->n; k++) {
-            int64_t a = day * SQ_DAY + l->v[2 * k], e = day * SQ_DAY + l->v[2 * k + 1];
+            int64_t a = day * SVCQ__DAY + l->v[2 * k], e = day * SVCQ__DAY + l->v[2 * k + 1];
             if (a < la)
                 a = la;
             if (e > lb)
@@ -266,7 +266,7 @@ static int build_years(svcq_calendar *cal, int64_t ya, int64_t yb, ivec *out, in
     int rc = flush(&b);
     if (rc)
         return rc;
-    *s_b = sq_tz_cursor_resolve(&b.cur, lb);
+    *s_b = svcq__tz_cursor_resolve(&b.cur, lb);
     return SVCQ_OK;
 }
 
@@ -277,14 +277,14 @@ static int span_make(svcq_ctx *ctx, span *sp, int32_t ya, int32_t yb, int64_t t0
                      ivec *iv, int64_t b0)
 {
     if (iv->n == iv->cap) {
-        sq_ivl *nv = sq_reallocarray(ctx, iv->v, iv->n + 1, sizeof(*nv));
+        svcq__ivl *nv = svcq__reallocarray(ctx, iv->v, iv->n + 1, sizeof(*nv));
         if (!nv)
-            return sq_enomem(ctx);
+            return svcq__enomem(ctx);
         iv->v = nv;
         iv->cap = iv->n + 1;
     }
-    int64_t dbase = sq_floor_div(t0, SQ_DAY) * SQ_DAY;
-    uint64_t nd = (uint64_t)(t1 - 1 - dbase) / SQ_DAY + 1;
+    int64_t dbase = svcq__floor_div(t0, SVCQ__DAY) * SVCQ__DAY;
+    uint64_t nd = (uint64_t)(t1 - 1 - dbase) / SVCQ__DAY + 1;
     int64_t cum = b0;
     for (size_t i = 0; i < iv->n; i++) {
         iv->v[i].cum = cum;
@@ -300,16 +300,16 @@ static int span_make(svcq_ctx *ctx, span *sp, int32_t ya, int32_t yb, int64_t t0
     while (bshift < 62 && ((uint64_t)(cum - b0) >> bshift) > iv->n)
         bshift++;
     uint64_t nb = ((uint64_t)(cum - b0) >> bshift) + 2;
-    uint32_t *df = sq_calloc(ctx, (size_t)nd, sizeof(*df));
-    uint32_t *bf = sq_calloc(ctx, (size_t)nb, sizeof(*bf));
+    uint32_t *df = svcq__calloc(ctx, (size_t)nd, sizeof(*df));
+    uint32_t *bf = svcq__calloc(ctx, (size_t)nb, sizeof(*bf));
     if (!df || !bf) {
-        sq_free(ctx, df);
-        sq_free(ctx, bf);
-        return sq_enomem(ctx);
+        svcq__free(ctx, df);
+        svcq__free(ctx, bf);
+        return svcq__enomem(ctx);
     }
     size_t i = 0;
     for (uint64_t u = 0; u < nd; u++) {
-        int64_t ds = dbase + (int64_t)u * SQ_DAY;
+        int64_t ds = dbase + (int64_t)u * SVCQ__DAY;
         while (i < iv->n && iv->v[i].close <= ds)
             i++;
         df[u] = (uint32_t)i;
@@ -359,7 +359,7 @@ static int span_build(svcq_calendar *cal, span *sp, int32_t ya, int32_t yb, int6
     span nsp;
     if (rc == SVCQ_OK)
         rc = span_make(cal->ctx, &nsp, ya, yb, t0, t1, &v, b0);
-    sq_free(cal->ctx, v.v);
+    svcq__free(cal->ctx, v.v);
     if (rc)
         return rc;
     span_free(cal->ctx, sp);
@@ -384,9 +384,9 @@ static int dense_extend(svcq_calendar *cal, int32_t ya, int32_t yb)
         rc = build_years(cal, d->y1, yb, &post, &x, &t1);
     size_t cap = pre.n + d->n + post.n + 1; /* and the sentinel */
     if (rc == SVCQ_OK) {
-        all.v = sq_reallocarray(ctx, NULL, cap, sizeof(sq_ivl));
+        all.v = svcq__reallocarray(ctx, NULL, cap, sizeof(svcq__ivl));
         if (!all.v)
-            rc = sq_enomem(ctx);
+            rc = svcq__enomem(ctx);
         all.cap = cap;
     }
     if (rc == SVCQ_OK) {
@@ -405,9 +405,9 @@ static int dense_extend(svcq_calendar *cal, int32_t ya, int32_t yb)
             *d = nsp;
         }
     }
-    sq_free(ctx, pre.v);
-    sq_free(ctx, post.v);
-    sq_free(ctx, all.v);
+    svcq__free(ctx, pre.v);
+    svcq__free(ctx, post.v);
+    svcq__free(ctx, all.v);
     return rc;
 }
 
@@ -426,7 +426,7 @@ static int32_t regular_year(const svcq_calendar *cal)
     if (cal->ndates) {
         int64_t dy, yy;
         int32_t m, d;
-        sq_civil_from_days(cal->dates[cal->ndates - 1].day, &yy, &m, &d);
+        svcq__civil_from_days(cal->dates[cal->ndates - 1].day, &yy, &m, &d);
         dy = yy + 2;
         if (dy > y)
             y = dy;
@@ -436,19 +436,19 @@ static int32_t regular_year(const svcq_calendar *cal)
 
 /* The first interval that ends after t (the sentinel when none does);
  * t within the span. */
-static inline const sq_ivl *span_locate(const span *sp, int64_t t)
+static inline const svcq__ivl *span_locate(const span *sp, int64_t t)
 {
-    const sq_ivl *iv = sp->iv + sp->day_first[((uint64_t)t - (uint64_t)sp->dbase) / SQ_DAY];
+    const svcq__ivl *iv = sp->iv + sp->day_first[((uint64_t)t - (uint64_t)sp->dbase) / SVCQ__DAY];
     /* One step without a branch covers days with one interval; days with
      * several may need more. */
     iv += iv->close <= t;
-    while (SQ_UNLIKELY(iv->close <= t))
+    while (SVCQ__UNLIKELY(iv->close <= t))
         iv++;
     return iv;
 }
 
 /* Business seconds before t in interval iv and those before it. */
-static inline int64_t ivl_B(const sq_ivl *iv, int64_t t)
+static inline int64_t ivl_B(const svcq__ivl *iv, int64_t t)
 {
     int64_t x = t - iv->open;
     return iv->cum + (x > 0 ? x : 0);
@@ -466,12 +466,12 @@ static inline bool span_has(const span *sp, int64_t t)
 }
 
 /* The first interval whose cumulated end reaches v, for b0 < v <= b1. */
-static inline const sq_ivl *span_find(const span *sp, int64_t v)
+static inline const svcq__ivl *span_find(const span *sp, int64_t v)
 {
     uint64_t k = (uint64_t)(v - sp->b0 - 1) >> sp->bshift;
-    const sq_ivl *iv = sp->iv + sp->bus_first[k];
+    const svcq__ivl *iv = sp->iv + sp->bus_first[k];
     iv += iv->cum + (iv->close - iv->open) < v;
-    if (SQ_LIKELY(iv->cum + (iv->close - iv->open) >= v))
+    if (SVCQ__LIKELY(iv->cum + (iv->close - iv->open) >= v))
         return iv;
     size_t lo = (size_t)(iv - sp->iv), hi = sp->bus_first[k + 1];
     while (lo < hi) {
@@ -487,7 +487,7 @@ static inline const sq_ivl *span_find(const span *sp, int64_t v)
 /* Weekday of January 1 (1..7) and leapness: 4 bits. */
 static uint32_t year_type(int64_t y)
 {
-    return (uint32_t)sq_weekday(sq_days_from_civil(y, 1, 1)) << 1 | (uint32_t)sq_is_leap(y);
+    return (uint32_t)svcq__weekday(svcq__days_from_civil(y, 1, 1)) << 1 | (uint32_t)svcq__is_leap(y);
 }
 
 static int ensure_cycle(svcq_calendar *cal)
@@ -504,9 +504,9 @@ static int ensure_cycle(svcq_calendar *cal)
         if (rc)
             return rc;
     }
-    int64_t *prefix = sq_calloc(ctx, CYCLE_YEARS + 1, sizeof(*prefix));
+    int64_t *prefix = svcq__calloc(ctx, CYCLE_YEARS + 1, sizeof(*prefix));
     if (!prefix)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     /* In regular years the business total of year y depends only on the
      * "types" (weekday of January 1, leap or not) of years y-2 to y+1: the
      * weekly hours of the days Dec 31 (y-1) to Dec 31 y follow from type(y),
@@ -537,13 +537,13 @@ static int ensure_cycle(svcq_calendar *cal)
         }
         prefix[i + 1] = prefix[i] + totals[k];
     }
-    sq_free(ctx, v.v);
+    svcq__free(ctx, v.v);
     if (rc) {
-        sq_free(ctx, prefix);
+        svcq__free(ctx, prefix);
         return rc;
     }
     cal->yh = yh;
-    cal->cyc_b0 = span_B(d, sq_tz_resolve(cal->tz, year_start_local(yh)));
+    cal->cyc_b0 = span_B(d, svcq__tz_resolve(cal->tz, year_start_local(yh)));
     cal->cyc_total = prefix[CYCLE_YEARS];
     cal->cyc_prefix = prefix;
     cal->cycle_ok = 1;
@@ -640,7 +640,7 @@ static bool in_range(int64_t t)
 
 static int range_error(svcq_calendar *cal, int64_t t)
 {
-    return sq_error(cal->ctx, SVCQ_ERANGE,
+    return svcq__error(cal->ctx, SVCQ_ERANGE,
                     "instant %lld is outside the calendar range [1900-01-01, 10000-01-01)",
                     (long long)t);
 }
@@ -649,7 +649,7 @@ static int range_error(svcq_calendar *cal, int64_t t)
 
 int svcq_calendar_options_init(svcq_calendar_options *opts, uint32_t version)
 {
-    return sq_table_init(opts, sizeof(*opts), version, SVCQ_CALENDAR_OPTIONS_VERSION);
+    return svcq__table_init(opts, sizeof(*opts), version, SVCQ_CALENDAR_OPTIONS_VERSION);
 }
 
 static int check_options(svcq_ctx *ctx, const svcq_calendar_options *o, uint32_t *flags)
@@ -659,20 +659,20 @@ static int check_options(svcq_ctx *ctx, const svcq_calendar_options *o, uint32_t
         return SVCQ_OK;
     }
     if (o->version == 0 || o->version > SVCQ_CALENDAR_OPTIONS_VERSION)
-        return sq_error(ctx, SVCQ_EVERSION, "calendar options version %u is not supported",
+        return svcq__error(ctx, SVCQ_EVERSION, "calendar options version %u is not supported",
                         o->version);
     if (o->flags & ~SVCQ_CALENDAR_RT_NEXT_OPENING)
-        return sq_error(ctx, SVCQ_EINVAL, "unknown calendar option flags 0x%x", o->flags);
+        return svcq__error(ctx, SVCQ_EINVAL, "unknown calendar option flags 0x%x", o->flags);
     for (int i = 0; i < 4; i++)
         if (o->reserved[i])
-            return sq_error(ctx, SVCQ_EINVAL, "calendar options: reserved fields must be zero");
+            return svcq__error(ctx, SVCQ_EINVAL, "calendar options: reserved fields must be zero");
     *flags = o->flags;
     return SVCQ_OK;
 }
 
 static void list_free(svcq_ctx *ctx, ivl_list *l)
 {
-    sq_free(ctx, l->v);
+    svcq__free(ctx, l->v);
     l->v = NULL;
     l->n = 0;
 }
@@ -685,10 +685,10 @@ static void cal_destroy(svcq_calendar *cal)
         list_free(ctx, &cal->week[i]);
     for (size_t i = 0; i < cal->ndates; i++)
         list_free(ctx, &cal->dates[i].hours);
-    sq_free(ctx, cal->dates);
-    sq_free(ctx, cal->id);
+    svcq__free(ctx, cal->dates);
+    svcq__free(ctx, cal->id);
     svcq_tz_free(cal->tz);
-    sq_free(ctx, cal);
+    svcq__free(ctx, cal);
 }
 
 void svcq_calendar_free(svcq_calendar *cal)
@@ -703,19 +703,19 @@ int svcq_calendar_new(svcq_calendar **out, svcq_ctx *ctx, const svcq_tz *tz,
     if (out)
         *out = NULL;
     if (!out || !ctx || !tz)
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_new: NULL argument");
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_new: NULL argument");
     uint32_t flags = 0;
     int rc = check_options(ctx, opts, &flags);
     if (rc)
         return rc;
-    svcq_calendar *cal = sq_calloc(ctx, 1, sizeof(*cal));
+    svcq_calendar *cal = svcq__calloc(ctx, 1, sizeof(*cal));
     if (!cal)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     cal->ctx = ctx;
     cal->flags = flags;
-    rc = sq_tz_clone(ctx, tz, &cal->tz);
+    rc = svcq__tz_clone(ctx, tz, &cal->tz);
     if (rc) {
-        sq_free(ctx, cal);
+        svcq__free(ctx, cal);
         return rc;
     }
     *out = cal;
@@ -728,9 +728,9 @@ static int list_copy(svcq_ctx *ctx, const ivl_list *src, ivl_list *dst)
     dst->n = 0;
     if (!src->n)
         return SVCQ_OK;
-    dst->v = sq_reallocarray(ctx, NULL, (size_t)src->n * 2, sizeof(int32_t));
+    dst->v = svcq__reallocarray(ctx, NULL, (size_t)src->n * 2, sizeof(int32_t));
     if (!dst->v)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memcpy(dst->v, src->v, (size_t)src->n * 2 * sizeof(int32_t));
     dst->n = src->n;
     return SVCQ_OK;
@@ -741,7 +741,7 @@ int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx *ctx)
     if (out)
         *out = NULL;
     if (!out || !ctx)
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_new_24x7: NULL argument");
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_new_24x7: NULL argument");
     svcq_tz *utc;
     int rc = svcq_tz_fixed(&utc, ctx, 0);
     if (rc)
@@ -751,7 +751,7 @@ int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx *ctx)
     svcq_tz_free(utc);
     if (rc)
         return rc;
-    static const int32_t all_day[2] = { 0, SQ_DAY };
+    static const int32_t all_day[2] = { 0, SVCQ__DAY };
     const ivl_list l = { (int32_t *)all_day, 1 };
     for (int i = 0; i < 7; i++) {
         rc = list_copy(ctx, &l, &cal->week[i]);
@@ -769,7 +769,7 @@ int svcq_calendar_copy(svcq_calendar **out, const svcq_calendar *cal)
     if (out)
         *out = NULL;
     if (!out || !cal)
-        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_copy: NULL argument");
+        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_copy: NULL argument");
     svcq_ctx *ctx = cal->ctx;
     svcq_calendar *c;
     svcq_calendar_options o = { SVCQ_CALENDAR_OPTIONS_VERSION, cal->flags, { 0 } };
@@ -779,9 +779,9 @@ int svcq_calendar_copy(svcq_calendar **out, const svcq_calendar *cal)
     for (int i = 0; i < 7 && rc == SVCQ_OK; i++)
         rc = list_copy(ctx, &cal->week[i], &c->week[i]);
     if (rc == SVCQ_OK && cal->ndates) {
-        c->dates = sq_calloc(ctx, cal->ndates, sizeof(cal_date));
+        c->dates = svcq__calloc(ctx, cal->ndates, sizeof(cal_date));
         if (!c->dates)
-            rc = sq_enomem(ctx);
+            rc = svcq__enomem(ctx);
         else
             c->cap_dates = cal->ndates;
         for (size_t i = 0; i < cal->ndates && rc == SVCQ_OK; i++) {
@@ -820,17 +820,17 @@ int svcq_calendar_get_options(svcq_calendar_options *out, const svcq_calendar *c
     return SVCQ_OK;
 }
 
-svcq_ctx *sq_calendar_ctx(const svcq_calendar *cal)
+svcq_ctx *svcq__calendar_ctx(const svcq_calendar *cal)
 {
     return cal->ctx;
 }
 
-char **sq_calendar_id_slot(svcq_calendar *cal)
+char **svcq__calendar_id_slot(svcq_calendar *cal)
 {
     return &cal->id;
 }
 
-uint64_t *sq_calendar_revision_slot(svcq_calendar *cal)
+uint64_t *svcq__calendar_revision_slot(svcq_calendar *cal)
 {
     return &cal->revision;
 }
@@ -848,31 +848,31 @@ static int check_list(svcq_ctx *ctx, const char *what, const int32_t *v, size_t 
     out->v = NULL;
     out->n = 0;
     if (count > SVCQ_CALENDAR_MAX_INTERVALS)
-        return sq_error(ctx, SVCQ_ELIMIT, "%s: %zu intervals (at most %d)", what, count,
+        return svcq__error(ctx, SVCQ_ELIMIT, "%s: %zu intervals (at most %d)", what, count,
                         SVCQ_CALENDAR_MAX_INTERVALS);
     if (count == 0)
         return SVCQ_OK;
     if (!v)
-        return sq_error(ctx, SVCQ_EINVAL, "%s: NULL intervals", what);
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: NULL intervals", what);
     char a[16], b[16], c[16], d[16];
     for (size_t i = 0; i < count; i++) {
         int32_t s = v[2 * i], e = v[2 * i + 1];
-        if (s < 0 || s >= SQ_DAY)
-            return sq_error(ctx, SVCQ_EINVAL,
+        if (s < 0 || s >= SVCQ__DAY)
+            return svcq__error(ctx, SVCQ_EINVAL,
                             "%s: interval %zu starts at %d s, outside the day [0, 86400)", what,
                             i, s);
         if (e <= s)
-            return sq_error(ctx, SVCQ_EINVAL,
+            return svcq__error(ctx, SVCQ_EINVAL,
                             "%s: interval %zu (%d to %d s) is reversed or empty; write an "
                             "interval crossing midnight with an end past 86400",
                             what, i, s, e);
-        if (e - s > SQ_DAY)
-            return sq_error(ctx, SVCQ_EINVAL, "%s: interval %zu is longer than 24 hours", what,
+        if (e - s > SVCQ__DAY)
+            return svcq__error(ctx, SVCQ_EINVAL, "%s: interval %zu is longer than 24 hours", what,
                             i);
     }
-    int32_t *c2 = sq_reallocarray(ctx, NULL, count * 2, sizeof(int32_t));
+    int32_t *c2 = svcq__reallocarray(ctx, NULL, count * 2, sizeof(int32_t));
     if (!c2)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memcpy(c2, v, count * 2 * sizeof(int32_t));
     for (size_t i = 1; i < count; i++) { /* insertion sort by start */
         int32_t s = c2[2 * i], e = c2[2 * i + 1];
@@ -891,8 +891,8 @@ static int check_list(svcq_ctx *ctx, const char *what, const int32_t *v, size_t 
             fmt_hm(b, sizeof(b), c2[2 * i - 1]);
             fmt_hm(c, sizeof(c), c2[2 * i]);
             fmt_hm(d, sizeof(d), c2[2 * i + 1]);
-            sq_free(ctx, c2);
-            return sq_error(ctx, SVCQ_EINVAL, "%s: intervals %s-%s and %s-%s overlap", what, a,
+            svcq__free(ctx, c2);
+            return svcq__error(ctx, SVCQ_EINVAL, "%s: intervals %s-%s and %s-%s overlap", what, a,
                             b, c, d);
         }
     }
@@ -914,7 +914,7 @@ static int check_week(svcq_ctx *ctx, const svcq_calendar *cal, int32_t day, cons
     for (int32_t i = 0; i < 7; i++) {
         const ivl_list *l = i == day ? repl : &cal->week[i];
         for (uint32_t k = 0; k < l->n; k++) {
-            wk_ivl x = { i * SQ_DAY + l->v[2 * k], i * SQ_DAY + l->v[2 * k + 1], i };
+            wk_ivl x = { i * SVCQ__DAY + l->v[2 * k], i * SVCQ__DAY + l->v[2 * k + 1], i };
             size_t j = n++;
             while (j > 0 && w[j - 1].s > x.s) {
                 w[j] = w[j - 1];
@@ -925,14 +925,14 @@ static int check_week(svcq_ctx *ctx, const svcq_calendar *cal, int32_t day, cons
     }
     for (size_t i = 0; i < n; i++) {
         const wk_ivl *p = &w[i], *q = &w[(i + 1) % n];
-        int32_t qs = i + 1 < n ? q->s : q->s + 7 * SQ_DAY;
+        int32_t qs = i + 1 < n ? q->s : q->s + 7 * SVCQ__DAY;
         if (n > 1 && p->e > qs) {
             char a[16], b[16], c[16], d[16];
-            fmt_hm(a, sizeof(a), p->s - p->day * SQ_DAY);
-            fmt_hm(b, sizeof(b), p->e - p->day * SQ_DAY);
-            fmt_hm(c, sizeof(c), q->s - q->day * SQ_DAY);
-            fmt_hm(d, sizeof(d), q->e - q->day * SQ_DAY);
-            return sq_error(ctx, SVCQ_EINVAL,
+            fmt_hm(a, sizeof(a), p->s - p->day * SVCQ__DAY);
+            fmt_hm(b, sizeof(b), p->e - p->day * SVCQ__DAY);
+            fmt_hm(c, sizeof(c), q->s - q->day * SVCQ__DAY);
+            fmt_hm(d, sizeof(d), q->e - q->day * SVCQ__DAY);
+            return svcq__error(ctx, SVCQ_EINVAL,
                             "weekly hours overlap: %s %s-%s runs into %s %s-%s", day_names[p->day],
                             a, b, day_names[q->day], c, d);
         }
@@ -946,7 +946,7 @@ int svcq_calendar_set_weekday(svcq_calendar *cal, int32_t weekday, const int32_t
     if (!cal)
         return SVCQ_EINVAL;
     if (weekday < 1 || weekday > 7)
-        return sq_error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
+        return svcq__error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
                         weekday);
     ivl_list l;
     int rc = check_list(cal->ctx, day_names[weekday - 1], intervals, count, &l);
@@ -975,10 +975,10 @@ int svcq_calendar_get_weekday(const int32_t **intervals, size_t *count, const sv
 
 static int date_check(svcq_calendar *cal, int32_t y, int32_t m, int32_t d, int64_t *day)
 {
-    if (!sq_valid_date(y, m, d, CAL_YMIN, CAL_YMAX))
-        return sq_error(cal->ctx, SVCQ_EINVAL,
+    if (!svcq__valid_date(y, m, d, CAL_YMIN, CAL_YMAX))
+        return svcq__error(cal->ctx, SVCQ_EINVAL,
                         "impossible date %d-%02d-%02d (years 1900 to 9999)", y, m, d);
-    *day = sq_days_from_civil(y, m, d);
+    *day = svcq__days_from_civil(y, m, d);
     return SVCQ_OK;
 }
 
@@ -1002,13 +1002,13 @@ static int date_set(svcq_calendar *cal, int64_t day, int32_t kind, int32_t like,
     bool exists = i < cal->ndates && cal->dates[i].day == day;
     if (!exists) {
         if (cal->ndates >= SVCQ_CALENDAR_MAX_DATES)
-            return sq_error(cal->ctx, SVCQ_ELIMIT, "more than %d dated exceptions",
+            return svcq__error(cal->ctx, SVCQ_ELIMIT, "more than %d dated exceptions",
                             SVCQ_CALENDAR_MAX_DATES);
         if (cal->ndates == cal->cap_dates) {
             size_t cap = cal->cap_dates ? cal->cap_dates * 2 : 16;
-            cal_date *nd = sq_reallocarray(cal->ctx, cal->dates, cap, sizeof(*nd));
+            cal_date *nd = svcq__reallocarray(cal->ctx, cal->dates, cap, sizeof(*nd));
             if (!nd)
-                return sq_enomem(cal->ctx);
+                return svcq__enomem(cal->ctx);
             cal->dates = nd;
             cal->cap_dates = cap;
         }
@@ -1063,7 +1063,7 @@ int svcq_calendar_set_date_like(svcq_calendar *cal, int32_t year, int32_t month,
     if (rc)
         return rc;
     if (weekday < 1 || weekday > 7)
-        return sq_error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
+        return svcq__error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
                         weekday);
     ivl_list none = { NULL, 0 };
     return date_set(cal, dn, SVCQ_DATE_LIKE, weekday, &none);
@@ -1079,7 +1079,7 @@ int svcq_calendar_clear_date(svcq_calendar *cal, int32_t year, int32_t month, in
         return rc;
     size_t i = date_find(cal, dn);
     if (i == cal->ndates || cal->dates[i].day != dn)
-        return sq_error(cal->ctx, SVCQ_ENOTFOUND, "no exception on %04d-%02d-%02d", year, month,
+        return svcq__error(cal->ctx, SVCQ_ENOTFOUND, "no exception on %04d-%02d-%02d", year, month,
                         day);
     list_free(cal->ctx, &cal->dates[i].hours);
     memmove(&cal->dates[i], &cal->dates[i + 1], (cal->ndates - i - 1) * sizeof(cal_date));
@@ -1100,11 +1100,11 @@ int svcq_calendar_date_at(int32_t *year, int32_t *month, int32_t *day, int32_t *
     if (!year || !month || !day || !kind || !weekday || !intervals || !count || !cal)
         return SVCQ_EINVAL;
     if (index >= cal->ndates)
-        return sq_error(cal->ctx, SVCQ_ERANGE, "exception index %zu past the %zu exceptions",
+        return svcq__error(cal->ctx, SVCQ_ERANGE, "exception index %zu past the %zu exceptions",
                         index, cal->ndates);
     const cal_date *d = &cal->dates[index];
     int64_t y;
-    sq_civil_from_days(d->day, &y, month, day);
+    svcq__civil_from_days(d->day, &y, month, day);
     *year = (int32_t)y;
     *kind = d->kind;
     *weekday = d->kind == SVCQ_DATE_LIKE ? d->like : 0;
@@ -1127,26 +1127,26 @@ static int next_open_at(svcq_calendar *cal, int64_t t, int64_t *out)
 {
     /* Past the regular year, 400 days without an opening mean the weekly
      * hours are empty (a DST gap swallows at most a few days a year). */
-    int64_t reg = sq_tz_resolve(cal->tz, year_start_local(regular_year(cal)));
+    int64_t reg = svcq__tz_resolve(cal->tz, year_start_local(regular_year(cal)));
     int64_t from = t > reg ? t : reg;
     for (;;) {
         if (t >= CAL_TMAX)
-            return sq_error(cal->ctx, SVCQ_ERANGE,
+            return svcq__error(cal->ctx, SVCQ_ERANGE,
                             "no opening before the end of the calendar range (10000-01-01)");
         span *sp;
         int rc = span_at(cal, t, &sp);
         if (rc)
             return rc;
-        const sq_ivl *iv = span_locate(sp, t);
+        const svcq__ivl *iv = span_locate(sp, t);
         if (iv < sp->iv + sp->n) {
             *out = iv->open > t ? iv->open : t;
             if (*out >= CAL_TMAX)
-                return sq_error(cal->ctx, SVCQ_ERANGE,
+                return svcq__error(cal->ctx, SVCQ_ERANGE,
                                 "no opening before the end of the calendar range (10000-01-01)");
             return SVCQ_OK;
         }
-        if (sp->t1 - from >= 400 * (int64_t)SQ_DAY)
-            return sq_error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never opens after %lld",
+        if (sp->t1 - from >= 400 * (int64_t)SVCQ__DAY)
+            return svcq__error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never opens after %lld",
                             (long long)t);
         t = sp->t1;
     }
@@ -1156,17 +1156,17 @@ static int next_close_at(svcq_calendar *cal, int64_t t, int64_t *out)
 {
     /* Past the regular year, 400 days open without a break mean the weekly
      * hours cover the whole week: the calendar never closes. */
-    int64_t reg = sq_tz_resolve(cal->tz, year_start_local(regular_year(cal)));
+    int64_t reg = svcq__tz_resolve(cal->tz, year_start_local(regular_year(cal)));
     int64_t from = t > reg ? t : reg;
     for (;;) {
         if (t >= CAL_TMAX)
-            return sq_error(cal->ctx, SVCQ_ERANGE,
+            return svcq__error(cal->ctx, SVCQ_ERANGE,
                             "no closing before the end of the calendar range (10000-01-01)");
         span *sp;
         int rc = span_at(cal, t, &sp);
         if (rc)
             return rc;
-        const sq_ivl *iv = span_locate(sp, t);
+        const svcq__ivl *iv = span_locate(sp, t);
         if (iv == sp->iv + sp->n || iv->open > t) {
             *out = t;
             return SVCQ_OK;
@@ -1174,13 +1174,13 @@ static int next_close_at(svcq_calendar *cal, int64_t t, int64_t *out)
         if (iv->close < sp->t1) {
             *out = iv->close;
             if (*out >= CAL_TMAX)
-                return sq_error(cal->ctx, SVCQ_ERANGE,
+                return svcq__error(cal->ctx, SVCQ_ERANGE,
                                 "no closing before the end of the calendar range (10000-01-01)");
             return SVCQ_OK;
         }
         /* Open to the end of the span: go on in the next one. */
-        if (sp->t1 - from >= 400 * (int64_t)SQ_DAY)
-            return sq_error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never closes after %lld",
+        if (sp->t1 - from >= 400 * (int64_t)SVCQ__DAY)
+            return svcq__error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never closes after %lld",
                             (long long)t);
         t = sp->t1;
     }
@@ -1195,11 +1195,11 @@ static int far_target(svcq_calendar *cal, int64_t v, span **out)
         return rc;
     int64_t w = v - cal->cyc_b0;
     if (cal->cyc_total == 0)
-        return sq_error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again: business time "
+        return svcq__error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again: business time "
                                                "cannot elapse");
     int64_t q = (w - 1) / cal->cyc_total, r = w - q * cal->cyc_total;
     if (q > (CAL_YMAX - cal->yh) / CYCLE_YEARS + 1)
-        return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+        return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
     size_t lo = 0, hi = CYCLE_YEARS; /* last i with prefix[i] < r */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1210,16 +1210,16 @@ static int far_target(svcq_calendar *cal, int64_t v, span **out)
     }
     int64_t y = cal->yh + q * CYCLE_YEARS + (int64_t)lo;
     if (y > CAL_YMAX)
-        return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+        return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
     return ensure_years(cal, (int32_t)y - 1, (int32_t)y + 2, out);
 }
 
 static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t seconds)
 {
     if (!out || !cal)
-        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_add: NULL argument");
+        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_add: NULL argument");
     if (seconds < 0)
-        return sq_error(cal->ctx, SVCQ_EINVAL, "svcq_calendar_add: negative duration %lld",
+        return svcq__error(cal->ctx, SVCQ_EINVAL, "svcq_calendar_add: negative duration %lld",
                         (long long)seconds);
     if (!in_range(start))
         return range_error(cal, start);
@@ -1231,7 +1231,7 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
             return rc;
         int64_t v;
         if (__builtin_add_overflow(span_B(sp, start), seconds, &v))
-            return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+            return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
         /* Walk year by year through the dense years near the start; past
          * them jump with the 400-year cycle. */
         int32_t ylim = (int32_t)utc_year(start) + DENSE_STEP, reg = regular_year(cal);
@@ -1239,12 +1239,12 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
             ylim = reg + 8;
         for (;;) {
             if (v <= sp->b1) {
-                const sq_ivl *iv = span_find(sp, v);
+                const svcq__ivl *iv = span_find(sp, v);
                 res = iv->open + (v - iv->cum);
                 break;
             }
             if (sp->t1 >= CAL_TMAX)
-                return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+                return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
             if (sp == &cal->far || sp->y1 >= ylim) {
                 rc = far_target(cal, v, &sp);
             } else {
@@ -1264,12 +1264,12 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
                 return rc;
         }
         if (res >= CAL_TMAX)
-            return sq_error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+            return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
     }
     if (cal->flags & SVCQ_CALENDAR_RT_NEXT_OPENING) {
         int rc = next_open_at(cal, res, &res);
         if (rc == SVCQ_ENOTFOUND)
-            rc = sq_error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again");
+            rc = svcq__error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again");
         if (rc)
             return rc;
     }
@@ -1279,15 +1279,15 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
 
 int svcq_calendar_add(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t seconds)
 {
-    if (SQ_LIKELY(out && cal && seconds > 0)) {
+    if (SVCQ__LIKELY(out && cal && seconds > 0)) {
         const span *d = &cal->dense;
-        if (SQ_LIKELY(span_has(d, start))) {
-            const sq_ivl *iv = span_locate(d, start);
+        if (SVCQ__LIKELY(span_has(d, start))) {
+            const svcq__ivl *iv = span_locate(d, start);
             int64_t v;
             if (!__builtin_add_overflow(ivl_B(iv, start), seconds, &v) && v <= d->b1) {
                 iv = span_find(d, v);
                 int64_t r = iv->open + (v - iv->cum);
-                if (SQ_UNLIKELY(r >= CAL_TMAX))
+                if (SVCQ__UNLIKELY(r >= CAL_TMAX))
                     return add_slow(out, cal, start, seconds);
                 if (r < iv->close || !(cal->flags & SVCQ_CALENDAR_RT_NEXT_OPENING)) {
                     *out = r;
@@ -1306,7 +1306,7 @@ int svcq_calendar_add(svcq_time *out, svcq_calendar *cal, svcq_time start, int64
 static int diff_slow(int64_t *out, svcq_calendar *cal, svcq_time a, svcq_time b)
 {
     if (!out || !cal)
-        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_diff: NULL argument");
+        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_diff: NULL argument");
     if (!in_range(a))
         return range_error(cal, a);
     if (!in_range(b))
@@ -1325,9 +1325,9 @@ static int diff_slow(int64_t *out, svcq_calendar *cal, svcq_time a, svcq_time b)
 
 int svcq_calendar_diff(int64_t *out, svcq_calendar *cal, svcq_time a, svcq_time b)
 {
-    if (SQ_LIKELY(out && cal)) {
+    if (SVCQ__LIKELY(out && cal)) {
         const span *d = &cal->dense;
-        if (SQ_LIKELY(span_has(d, a) && span_has(d, b))) {
+        if (SVCQ__LIKELY(span_has(d, a) && span_has(d, b))) {
             *out = span_B(d, b) - span_B(d, a);
             return SVCQ_OK;
         }
@@ -1338,14 +1338,14 @@ int svcq_calendar_diff(int64_t *out, svcq_calendar *cal, svcq_time a, svcq_time 
 int svcq_calendar_is_open(int32_t *out, svcq_calendar *cal, svcq_time t)
 {
     if (!out || !cal)
-        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_is_open: NULL argument");
+        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_is_open: NULL argument");
     if (!in_range(t))
         return range_error(cal, t);
     span *sp;
     int rc = span_at(cal, t, &sp);
     if (rc)
         return rc;
-    const sq_ivl *iv = span_locate(sp, t);
+    const svcq__ivl *iv = span_locate(sp, t);
     *out = iv->open <= t && t < iv->close;
     return SVCQ_OK;
 }
@@ -1353,7 +1353,7 @@ int svcq_calendar_is_open(int32_t *out, svcq_calendar *cal, svcq_time t)
 int svcq_calendar_next_open(svcq_time *out, svcq_calendar *cal, svcq_time t)
 {
     if (!out || !cal)
-        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL,
+        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL,
                         "svcq_calendar_next_open: NULL argument");
     if (!in_range(t))
         return range_error(cal, t);
@@ -1363,7 +1363,7 @@ int svcq_calendar_next_open(svcq_time *out, svcq_calendar *cal, svcq_time t)
 int svcq_calendar_next_close(svcq_time *out, svcq_calendar *cal, svcq_time t)
 {
     if (!out || !cal)
-        return sq_error(cal ? cal->ctx : NULL, SVCQ_EINVAL,
+        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL,
                         "svcq_calendar_next_close: NULL argument");
     if (!in_range(t))
         return range_error(cal, t);

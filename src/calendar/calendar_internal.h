@@ -1,6 +1,6 @@
 /* Internal calendar helpers shared by the files of src/calendar/. */
-#ifndef SQ_CALENDAR_INTERNAL_H
-#define SQ_CALENDAR_INTERNAL_H
+#ifndef SVCQ__CALENDAR_INTERNAL_H
+#define SVCQ__CALENDAR_INTERNAL_H
 
 #include "core/buf.h"
 #include "core/core.h"
@@ -8,21 +8,21 @@
 #include "svcq/calendar.h"
 
 /* The record kind of calendars in the store. */
-#define SQ_CALENDAR_KIND "calendar"
+#define SVCQ__CALENDAR_KIND "calendar"
 
 /* The context a calendar was made from. */
-svcq_ctx *sq_calendar_ctx(const svcq_calendar *cal);
+svcq_ctx *svcq__calendar_ctx(const svcq_calendar *cal);
 
 /* The store binding of a calendar: its record id (NULL when unsaved) and
  * the revision last read or written. */
-char **sq_calendar_id_slot(svcq_calendar *cal);
-uint64_t *sq_calendar_revision_slot(svcq_calendar *cal);
+char **svcq__calendar_id_slot(svcq_calendar *cal);
+uint64_t *svcq__calendar_revision_slot(svcq_calendar *cal);
 
 /* The calendar as a whole JSON record (schema "svcq.calendar/1"), appended
  * to out; SVCQ_ESTATE when its zone has no name to write. */
-int sq_calendar_encode(const svcq_calendar *cal, sq_buf *out);
+int svcq__calendar_encode(const svcq_calendar *cal, svcq__buf *out);
 /* A calendar from a parsed document (the schema is checked again). */
-int sq_calendar_decode(svcq_ctx *ctx, const sq_json *root, const char *dir, const svcq_tz *hint,
+int svcq__calendar_decode(svcq_ctx *ctx, const svcq__json *root, const char *dir, const svcq_tz *hint,
                        svcq_calendar **out);
 
 #endif

@@ -36,23 +36,23 @@ static void fmt_time(char *buf, size_t size, int32_t s)
         snprintf(buf, size, "%02d:%02d", s / 3600, s / 60 % 60);
 }
 
-static int write_intervals(sq_jw *w, const int32_t *iv, size_t n)
+static int write_intervals(svcq__jw *w, const int32_t *iv, size_t n)
 {
-    int rc = sq_jw_array_begin(w);
+    int rc = svcq__jw_array_begin(w);
     for (size_t i = 0; i < n && rc == SVCQ_OK; i++) {
         char a[16], b[16];
         fmt_time(a, sizeof(a), iv[2 * i]);
         fmt_time(b, sizeof(b), iv[2 * i + 1]);
-        rc = sq_jw_array_begin(w);
+        rc = svcq__jw_array_begin(w);
         if (rc == SVCQ_OK)
-            rc = sq_jw_string(w, a);
+            rc = svcq__jw_string(w, a);
         if (rc == SVCQ_OK)
-            rc = sq_jw_string(w, b);
+            rc = svcq__jw_string(w, b);
         if (rc == SVCQ_OK)
-            rc = sq_jw_array_end(w);
+            rc = svcq__jw_array_end(w);
     }
     if (rc == SVCQ_OK)
-        rc = sq_jw_array_end(w);
+        rc = svcq__jw_array_end(w);
     return rc;
 }
 
@@ -61,65 +61,65 @@ static int write_intervals(sq_jw *w, const int32_t *iv, size_t n)
 static int check_exportable(svcq_ctx *ctx, const svcq_calendar *cal)
 {
     const svcq_tz *tz = svcq_calendar_tz(cal);
-    if (tz->kind == SQ_TZ_TZIF && tz->name[0] == '\0')
-        return sq_error(ctx, SVCQ_ESTATE,
+    if (tz->kind == SVCQ__TZ_TZIF && tz->name[0] == '\0')
+        return svcq__error(ctx, SVCQ_ESTATE,
                         "the calendar's zone was made from TZif data without a name; "
                         "give svcq_tz_from_tzif() a name to export or save it");
     return SVCQ_OK;
 }
 
 /* The members after "schema" (the object stays open). */
-static int write_members(sq_jw *w, const svcq_calendar *cal)
+static int write_members(svcq__jw *w, const svcq_calendar *cal)
 {
     const svcq_tz *tz = svcq_calendar_tz(cal);
-    int rc = sq_jw_key(w, "zone");
+    int rc = svcq__jw_key(w, "zone");
     if (rc == SVCQ_OK)
-        rc = sq_jw_object_begin(w);
+        rc = svcq__jw_object_begin(w);
     if (rc == SVCQ_OK) {
-        if (tz->kind == SQ_TZ_FIXED) {
-            rc = sq_jw_key(w, "utc_offset");
+        if (tz->kind == SVCQ__TZ_FIXED) {
+            rc = svcq__jw_key(w, "utc_offset");
             if (rc == SVCQ_OK)
-                rc = sq_jw_int(w, tz->fixed_off);
+                rc = svcq__jw_int(w, tz->fixed_off);
         } else {
-            rc = sq_jw_key(w, tz->kind == SQ_TZ_POSIX ? "posix" : "name");
+            rc = svcq__jw_key(w, tz->kind == SVCQ__TZ_POSIX ? "posix" : "name");
             if (rc == SVCQ_OK)
-                rc = sq_jw_string(w, tz->name);
+                rc = svcq__jw_string(w, tz->name);
         }
     }
     if (rc == SVCQ_OK)
-        rc = sq_jw_object_end(w);
+        rc = svcq__jw_object_end(w);
     svcq_calendar_options o;
     if (rc == SVCQ_OK)
         rc = svcq_calendar_get_options(&o, cal);
     if (rc == SVCQ_OK)
-        rc = sq_jw_key(w, "options");
+        rc = svcq__jw_key(w, "options");
     if (rc == SVCQ_OK)
-        rc = sq_jw_object_begin(w);
+        rc = svcq__jw_object_begin(w);
     if (rc == SVCQ_OK)
-        rc = sq_jw_key(w, "rt_next_opening");
+        rc = svcq__jw_key(w, "rt_next_opening");
     if (rc == SVCQ_OK)
-        rc = sq_jw_bool(w, (o.flags & SVCQ_CALENDAR_RT_NEXT_OPENING) != 0);
+        rc = svcq__jw_bool(w, (o.flags & SVCQ_CALENDAR_RT_NEXT_OPENING) != 0);
     if (rc == SVCQ_OK)
-        rc = sq_jw_object_end(w);
+        rc = svcq__jw_object_end(w);
     if (rc == SVCQ_OK)
-        rc = sq_jw_key(w, "week");
+        rc = svcq__jw_key(w, "week");
     if (rc == SVCQ_OK)
-        rc = sq_jw_object_begin(w);
+        rc = svcq__jw_object_begin(w);
     for (int32_t d = 1; d <= 7 && rc == SVCQ_OK; d++) {
         const int32_t *iv;
         size_t n;
         rc = svcq_calendar_get_weekday(&iv, &n, cal, d);
         if (rc == SVCQ_OK)
-            rc = sq_jw_key(w, day_keys[d - 1]);
+            rc = svcq__jw_key(w, day_keys[d - 1]);
         if (rc == SVCQ_OK)
             rc = write_intervals(w, iv, n);
     }
     if (rc == SVCQ_OK)
-        rc = sq_jw_object_end(w);
+        rc = svcq__jw_object_end(w);
     if (rc == SVCQ_OK)
-        rc = sq_jw_key(w, "dates");
+        rc = svcq__jw_key(w, "dates");
     if (rc == SVCQ_OK)
-        rc = sq_jw_array_begin(w);
+        rc = svcq__jw_array_begin(w);
     size_t nd = svcq_calendar_date_count(cal);
     for (size_t i = 0; i < nd && rc == SVCQ_OK; i++) {
         int32_t y = 0, m = 0, d = 0, kind = 0, like = 0;
@@ -129,91 +129,91 @@ static int write_members(sq_jw *w, const svcq_calendar *cal)
         char date[16];
         snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, d);
         if (rc == SVCQ_OK)
-            rc = sq_jw_object_begin(w);
+            rc = svcq__jw_object_begin(w);
         if (rc == SVCQ_OK)
-            rc = sq_jw_key(w, "date");
+            rc = svcq__jw_key(w, "date");
         if (rc == SVCQ_OK)
-            rc = sq_jw_string(w, date);
+            rc = svcq__jw_string(w, date);
         if (rc == SVCQ_OK) {
             if (kind == SVCQ_DATE_CLOSED) {
-                rc = sq_jw_key(w, "closed");
+                rc = svcq__jw_key(w, "closed");
                 if (rc == SVCQ_OK)
-                    rc = sq_jw_bool(w, true);
+                    rc = svcq__jw_bool(w, true);
             } else if (kind == SVCQ_DATE_LIKE) {
-                rc = sq_jw_key(w, "like");
+                rc = svcq__jw_key(w, "like");
                 if (rc == SVCQ_OK)
-                    rc = sq_jw_string(w, day_keys[like - 1]);
+                    rc = svcq__jw_string(w, day_keys[like - 1]);
             } else {
-                rc = sq_jw_key(w, "hours");
+                rc = svcq__jw_key(w, "hours");
                 if (rc == SVCQ_OK)
                     rc = write_intervals(w, iv, n);
             }
         }
         if (rc == SVCQ_OK)
-            rc = sq_jw_object_end(w);
+            rc = svcq__jw_object_end(w);
     }
     if (rc == SVCQ_OK)
-        rc = sq_jw_array_end(w);
+        rc = svcq__jw_array_end(w);
     return rc;
 }
 
 int svcq_calendar_export_json(const svcq_calendar *cal, const svcq_writer *writer, uint32_t flags)
 {
     if (!cal || !writer)
-        return sq_error(cal ? sq_calendar_ctx(cal) : NULL, SVCQ_EINVAL,
+        return svcq__error(cal ? svcq__calendar_ctx(cal) : NULL, SVCQ_EINVAL,
                         "svcq_calendar_export_json: NULL argument");
-    svcq_ctx *ctx = sq_calendar_ctx(cal);
+    svcq_ctx *ctx = svcq__calendar_ctx(cal);
     if (flags & ~SVCQ_CALENDAR_JSON_PRETTY)
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_export_json: unknown flags 0x%x", flags);
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_export_json: unknown flags 0x%x", flags);
     int rc = check_exportable(ctx, cal);
     if (rc)
         return rc;
     /* The writer state is large (it buffers a chunk): keep it off small
      * stacks by allocating it. */
-    sq_jw *w = sq_malloc(ctx, sizeof(*w));
+    svcq__jw *w = svcq__malloc(ctx, sizeof(*w));
     if (!w)
-        return sq_enomem(ctx);
-    sq_jw_init_writer(w, ctx, writer);
-    rc = sq_jw_set_pretty(w, (flags & SVCQ_CALENDAR_JSON_PRETTY) != 0);
+        return svcq__enomem(ctx);
+    svcq__jw_init_writer(w, ctx, writer);
+    rc = svcq__jw_set_pretty(w, (flags & SVCQ_CALENDAR_JSON_PRETTY) != 0);
     if (rc == SVCQ_OK)
-        rc = sq_record_begin(w, SQ_CALENDAR_KIND, SCHEMA_VERSION);
+        rc = svcq__record_begin(w, SVCQ__CALENDAR_KIND, SCHEMA_VERSION);
     if (rc == SVCQ_OK)
         rc = write_members(w, cal);
     if (rc == SVCQ_OK)
-        rc = sq_jw_object_end(w);
-    int frc = sq_jw_finish(w);
-    sq_free(ctx, w);
+        rc = svcq__jw_object_end(w);
+    int frc = svcq__jw_finish(w);
+    svcq__free(ctx, w);
     return rc ? rc : frc;
 }
 
-int sq_calendar_encode(const svcq_calendar *cal, sq_buf *out)
+int svcq__calendar_encode(const svcq_calendar *cal, svcq__buf *out)
 {
-    svcq_ctx *ctx = sq_calendar_ctx(cal);
+    svcq_ctx *ctx = svcq__calendar_ctx(cal);
     int rc = check_exportable(ctx, cal);
     if (rc)
         return rc;
-    sq_jw *w = sq_malloc(ctx, sizeof(*w));
+    svcq__jw *w = svcq__malloc(ctx, sizeof(*w));
     if (!w)
-        return sq_enomem(ctx);
-    sq_jw_init_buf(w, ctx, out);
-    rc = sq_record_begin(w, SQ_CALENDAR_KIND, SCHEMA_VERSION);
+        return svcq__enomem(ctx);
+    svcq__jw_init_buf(w, ctx, out);
+    rc = svcq__record_begin(w, SVCQ__CALENDAR_KIND, SCHEMA_VERSION);
     if (rc == SVCQ_OK)
         rc = write_members(w, cal);
-    int frc = sq_record_end(w);
-    sq_free(ctx, w);
+    int frc = svcq__record_end(w);
+    svcq__free(ctx, w);
     return rc ? rc : frc;
 }
 
 /* ---- import ------------------------------------------------------------- */
 
-#define BAD(...) sq_error(ctx, SVCQ_ECORRUPT, __VA_ARGS__)
+#define BAD(...) svcq__error(ctx, SVCQ_ECORRUPT, __VA_ARGS__)
 
 /* Up to 24 bytes of s for a message, cut on a UTF-8 boundary. */
 static const char *excerpt(char buf[32], const char *s)
 {
     size_t n = strlen(s);
     if (n > 24)
-        n = sq_utf8_trim(s, 24);
+        n = svcq__utf8_trim(s, 24);
     memcpy(buf, s, n);
     buf[n] = '\0';
     return buf;
@@ -244,20 +244,20 @@ static int num(const char *s, size_t n)
 }
 
 /* "H:MM", "HH:MM" or "HH:MM:SS" (hours up to 48), or integer seconds. */
-static int read_time(svcq_ctx *ctx, const sq_json *v, const char *where, int32_t *out)
+static int read_time(svcq_ctx *ctx, const svcq__json *v, const char *where, int32_t *out)
 {
     int64_t i;
-    if (sq_json_typeof(v) == SQ_JSON_INT && sq_json_as_int(v, &i)) {
+    if (svcq__json_typeof(v) == SVCQ__JSON_INT && svcq__json_as_int(v, &i)) {
         if (i < 0 || i > 2 * 86400)
             return BAD("%s: time %lld is outside 0 to 172800 seconds", where, (long long)i);
         *out = (int32_t)i;
         return SVCQ_OK;
     }
     size_t n;
-    const char *s = sq_json_as_string(v, &n);
+    const char *s = svcq__json_as_string(v, &n);
     if (!s)
         return BAD("%s: a time must be a string like \"09:30\" or seconds, found %s", where,
-                    sq_json_type_name(sq_json_typeof(v)));
+                    svcq__json_type_name(svcq__json_typeof(v)));
     size_t h = n >= 2 && s[1] == ':' ? 1 : 2; /* digits of the hour */
     bool ok = (n == h + 3 || n == h + 6) && digits(s, h) && s[h] == ':' && digits(s + h + 1, 2) &&
               (n == h + 3 || (s[h + 3] == ':' && digits(s + h + 4, 2)));
@@ -273,23 +273,23 @@ static int read_time(svcq_ctx *ctx, const sq_json *v, const char *where, int32_t
 }
 
 /* An array of [start, end] pairs into iv (room for max pairs). */
-static int read_intervals(svcq_ctx *ctx, const sq_json *arr, const char *where, int32_t *iv,
+static int read_intervals(svcq_ctx *ctx, const svcq__json *arr, const char *where, int32_t *iv,
                           size_t max, size_t *count)
 {
-    if (sq_json_typeof(arr) != SQ_JSON_ARRAY)
+    if (svcq__json_typeof(arr) != SVCQ__JSON_ARRAY)
         return BAD("%s: expected an array of [start, end] pairs, found %s", where,
-                   sq_json_type_name(sq_json_typeof(arr)));
-    size_t n = sq_json_array_size(arr);
+                   svcq__json_type_name(svcq__json_typeof(arr)));
+    size_t n = svcq__json_array_size(arr);
     if (n > max)
-        return sq_error(ctx, SVCQ_ELIMIT, "%s: %zu intervals (at most %d)", where, n,
+        return svcq__error(ctx, SVCQ_ELIMIT, "%s: %zu intervals (at most %d)", where, n,
                         SVCQ_CALENDAR_MAX_INTERVALS);
     for (size_t i = 0; i < n; i++) {
-        const sq_json *p = sq_json_array_get(arr, i);
-        if (sq_json_typeof(p) != SQ_JSON_ARRAY || sq_json_array_size(p) != 2)
+        const svcq__json *p = svcq__json_array_get(arr, i);
+        if (svcq__json_typeof(p) != SVCQ__JSON_ARRAY || svcq__json_array_size(p) != 2)
             return BAD("%s: interval %zu must be a [start, end] pair", where, i);
-        int rc = read_time(ctx, sq_json_array_get(p, 0), where, &iv[2 * i]);
+        int rc = read_time(ctx, svcq__json_array_get(p, 0), where, &iv[2 * i]);
         if (rc == SVCQ_OK)
-            rc = read_time(ctx, sq_json_array_get(p, 1), where, &iv[2 * i + 1]);
+            rc = read_time(ctx, svcq__json_array_get(p, 1), where, &iv[2 * i + 1]);
         if (rc)
             return rc;
     }
@@ -297,20 +297,20 @@ static int read_intervals(svcq_ctx *ctx, const sq_json *arr, const char *where, 
     return SVCQ_OK;
 }
 
-static int read_zone(svcq_ctx *ctx, const sq_json *root, const char *dir, const svcq_tz *hint,
+static int read_zone(svcq_ctx *ctx, const svcq__json *root, const char *dir, const svcq_tz *hint,
                      svcq_tz **out)
 {
-    const sq_json *z;
-    int rc = sq_json_get_object(ctx, root, "zone", true, &z);
+    const svcq__json *z;
+    int rc = svcq__json_get_object(ctx, root, "zone", true, &z);
     if (rc)
         return rc;
-    const sq_json *name = sq_json_get(z, "name"), *posix = sq_json_get(z, "posix"),
-                  *fixed = sq_json_get(z, "utc_offset");
+    const svcq__json *name = svcq__json_get(z, "name"), *posix = svcq__json_get(z, "posix"),
+                  *fixed = svcq__json_get(z, "utc_offset");
     if ((name != NULL) + (posix != NULL) + (fixed != NULL) != 1)
         return BAD("field \"zone\": needs exactly one of \"name\", \"posix\", \"utc_offset\"");
     if (fixed) {
         int64_t off = 0;
-        rc = sq_json_get_int(ctx, z, "utc_offset", true, &off);
+        rc = svcq__json_get_int(ctx, z, "utc_offset", true, &off);
         if (rc)
             return rc;
         if (off < -86399 || off > 86399)
@@ -318,13 +318,13 @@ static int read_zone(svcq_ctx *ctx, const sq_json *root, const char *dir, const 
         return svcq_tz_fixed(out, ctx, (int32_t)off);
     }
     const char *s = NULL;
-    rc = sq_json_get_string(ctx, z, posix ? "posix" : "name", true, &s, NULL);
+    rc = svcq__json_get_string(ctx, z, posix ? "posix" : "name", true, &s, NULL);
     if (rc)
         return rc;
     if (posix)
         return svcq_tz_from_posix(out, ctx, s);
     if (hint && strcmp(svcq_tz_name(hint), s) == 0)
-        return sq_tz_clone(ctx, hint, out);
+        return svcq__tz_clone(ctx, hint, out);
     return svcq_tz_load(out, ctx, s, dir);
 }
 
@@ -342,38 +342,38 @@ static int read_date(svcq_ctx *ctx, const char *s, int32_t *y, int32_t *m, int32
     return SVCQ_OK;
 }
 
-static int read_dates(svcq_ctx *ctx, const sq_json *root, svcq_calendar *cal)
+static int read_dates(svcq_ctx *ctx, const svcq__json *root, svcq_calendar *cal)
 {
-    const sq_json *arr = NULL;
-    int rc = sq_json_get_array(ctx, root, "dates", false, &arr);
+    const svcq__json *arr = NULL;
+    int rc = svcq__json_get_array(ctx, root, "dates", false, &arr);
     if (rc || !arr)
         return rc;
     int32_t iv[2 * SVCQ_CALENDAR_MAX_INTERVALS];
-    for (size_t i = 0; i < sq_json_array_size(arr); i++) {
-        const sq_json *e = sq_json_array_get(arr, i);
-        if (sq_json_typeof(e) != SQ_JSON_OBJECT)
+    for (size_t i = 0; i < svcq__json_array_size(arr); i++) {
+        const svcq__json *e = svcq__json_array_get(arr, i);
+        if (svcq__json_typeof(e) != SVCQ__JSON_OBJECT)
             return BAD("field \"dates\": entry %zu is not an object", i);
         const char *ds;
         int32_t y = 0, m = 0, d = 0;
-        rc = sq_json_get_string(ctx, e, "date", true, &ds, NULL);
+        rc = svcq__json_get_string(ctx, e, "date", true, &ds, NULL);
         if (rc == SVCQ_OK)
             rc = read_date(ctx, ds, &y, &m, &d);
         if (rc)
             return rc;
-        const sq_json *closed = sq_json_get(e, "closed"), *like = sq_json_get(e, "like"),
-                      *hours = sq_json_get(e, "hours");
+        const svcq__json *closed = svcq__json_get(e, "closed"), *like = svcq__json_get(e, "like"),
+                      *hours = svcq__json_get(e, "hours");
         if ((closed != NULL) + (like != NULL) + (hours != NULL) != 1)
             return BAD("date %s: needs exactly one of \"closed\", \"like\", \"hours\"", ds);
         if (closed) {
             bool c = false;
-            rc = sq_json_get_bool(ctx, e, "closed", true, &c);
+            rc = svcq__json_get_bool(ctx, e, "closed", true, &c);
             if (rc == SVCQ_OK && !c)
                 rc = BAD("date %s: \"closed\" must be true", ds);
             if (rc == SVCQ_OK)
                 rc = svcq_calendar_set_closed(cal, y, m, d);
         } else if (like) {
             const char *wd;
-            rc = sq_json_get_string(ctx, e, "like", true, &wd, NULL);
+            rc = svcq__json_get_string(ctx, e, "like", true, &wd, NULL);
             char ex[32];
             if (rc == SVCQ_OK && !weekday_of(wd))
                 rc = BAD("date %s: \"like\": \"%s\" is not a weekday (\"monday\" to "
@@ -397,14 +397,14 @@ static int read_dates(svcq_ctx *ctx, const sq_json *root, svcq_calendar *cal)
     return SVCQ_OK;
 }
 
-int sq_calendar_decode(svcq_ctx *ctx, const sq_json *root, const char *dir, const svcq_tz *hint,
+int svcq__calendar_decode(svcq_ctx *ctx, const svcq__json *root, const char *dir, const svcq_tz *hint,
                        svcq_calendar **out)
 {
-    if (sq_json_typeof(root) != SQ_JSON_OBJECT)
+    if (svcq__json_typeof(root) != SVCQ__JSON_OBJECT)
         return BAD("a calendar document is an object, found %s",
-                   sq_json_type_name(sq_json_typeof(root)));
+                   svcq__json_type_name(svcq__json_typeof(root)));
     const char *schema;
-    int rc = sq_json_get_string(ctx, root, "schema", true, &schema, NULL);
+    int rc = svcq__json_get_string(ctx, root, "schema", true, &schema, NULL);
     if (rc)
         return rc;
     size_t pl = strlen(SCHEMA_PREFIX), sl = strlen(schema);
@@ -417,32 +417,32 @@ int sq_calendar_decode(svcq_ctx *ctx, const sq_json *root, const char *dir, cons
     }
     int version = num(schema + pl, sl - pl);
     if (version > SCHEMA_VERSION)
-        return sq_error(ctx, SVCQ_EVERSION,
+        return svcq__error(ctx, SVCQ_EVERSION,
                         "calendar schema version %d is newer than this library reads (%d)",
                         version, SCHEMA_VERSION);
 
     svcq_calendar_options o = SVCQ_CALENDAR_OPTIONS_INIT;
-    const sq_json *opts = NULL;
-    rc = sq_json_get_object(ctx, root, "options", false, &opts);
+    const svcq__json *opts = NULL;
+    rc = svcq__json_get_object(ctx, root, "options", false, &opts);
     if (rc)
         return rc;
     if (opts) {
         bool rt = false;
-        rc = sq_json_get_bool(ctx, opts, "rt_next_opening", false, &rt);
+        rc = svcq__json_get_bool(ctx, opts, "rt_next_opening", false, &rt);
         if (rc)
             return rc;
         if (rt)
             o.flags |= SVCQ_CALENDAR_RT_NEXT_OPENING;
     }
-    const sq_json *week = NULL;
-    rc = sq_json_get_object(ctx, root, "week", false, &week);
+    const svcq__json *week = NULL;
+    rc = svcq__json_get_object(ctx, root, "week", false, &week);
     if (rc)
         return rc;
     /* Check the week's keys before loading the zone (cheap errors first). */
-    for (size_t i = 0; i < sq_json_object_size(week); i++) {
+    for (size_t i = 0; i < svcq__json_object_size(week); i++) {
         const char *key;
         size_t kl;
-        sq_json_object_member(week, i, &key, &kl);
+        svcq__json_object_member(week, i, &key, &kl);
         char ex[32];
         if (strlen(key) != kl || !weekday_of(key))
             return BAD("field \"week\": \"%s\" is not a weekday (\"monday\" to \"sunday\")",
@@ -459,9 +459,9 @@ int sq_calendar_decode(svcq_ctx *ctx, const sq_json *root, const char *dir, cons
     if (rc)
         return rc;
     int32_t iv[2 * SVCQ_CALENDAR_MAX_INTERVALS];
-    for (size_t i = 0; i < sq_json_object_size(week) && rc == SVCQ_OK; i++) {
+    for (size_t i = 0; i < svcq__json_object_size(week) && rc == SVCQ_OK; i++) {
         const char *key;
-        const sq_json *v = sq_json_object_member(week, i, &key, NULL);
+        const svcq__json *v = svcq__json_object_member(week, i, &key, NULL);
         char where[32];
         snprintf(where, sizeof(where), "week %s", key);
         size_t n = 0;
@@ -485,12 +485,12 @@ int svcq_calendar_import_json(svcq_calendar **out, svcq_ctx *ctx, const char *js
     if (out)
         *out = NULL;
     if (!out || !ctx || (!json && size))
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_import_json: NULL argument");
-    sq_json_doc *doc;
-    int rc = sq_json_parse(ctx, json, size, NULL, &doc);
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_import_json: NULL argument");
+    svcq__json_doc *doc;
+    int rc = svcq__json_parse(ctx, json, size, NULL, &doc);
     if (rc)
         return rc;
-    rc = sq_calendar_decode(ctx, sq_json_root(doc), zoneinfo_dir, zone, out);
-    sq_json_doc_free(doc);
+    rc = svcq__calendar_decode(ctx, svcq__json_root(doc), zoneinfo_dir, zone, out);
+    svcq__json_doc_free(doc);
     return rc;
 }

@@ -11,70 +11,70 @@
 
 const char *svcq_calendar_id(const svcq_calendar *cal)
 {
-    return cal ? *sq_calendar_id_slot((svcq_calendar *)cal) : NULL;
+    return cal ? *svcq__calendar_id_slot((svcq_calendar *)cal) : NULL;
 }
 
 uint64_t svcq_calendar_revision(const svcq_calendar *cal)
 {
-    return cal ? *sq_calendar_revision_slot((svcq_calendar *)cal) : 0;
+    return cal ? *svcq__calendar_revision_slot((svcq_calendar *)cal) : 0;
 }
 
 /* Undo of the id: put the old one back and free the new one; release: free
  * the old one. */
 static void restore_id(svcq_ctx *ctx, void *data, uint64_t arg)
 {
-    char **slot = sq_calendar_id_slot(data);
-    sq_free(ctx, *slot);
+    char **slot = svcq__calendar_id_slot(data);
+    svcq__free(ctx, *slot);
     *slot = (char *)(uintptr_t)arg;
 }
 
 static void free_old_id(svcq_ctx *ctx, void *data, uint64_t arg)
 {
     (void)data;
-    sq_free(ctx, (char *)(uintptr_t)arg);
+    svcq__free(ctx, (char *)(uintptr_t)arg);
 }
 
 int svcq_calendar_save(svcq_calendar *cal, const char *id)
 {
     if (!cal)
         return SVCQ_EINVAL;
-    svcq_ctx *ctx = sq_calendar_ctx(cal);
+    svcq_ctx *ctx = svcq__calendar_ctx(cal);
     if (!id)
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_save: NULL id");
-    int rc = sq_store_check_id(ctx, id);
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_save: NULL id");
+    int rc = svcq__store_check_id(ctx, id);
     if (rc)
         return rc;
-    char **id_slot = sq_calendar_id_slot(cal);
-    uint64_t *rev_slot = sq_calendar_revision_slot(cal);
+    char **id_slot = svcq__calendar_id_slot(cal);
+    uint64_t *rev_slot = svcq__calendar_revision_slot(cal);
     bool same = *id_slot && strcmp(*id_slot, id) == 0;
     char *copy = NULL;
     if (!same) {
-        rc = sq_strdup(ctx, "calendar id", id, &copy);
+        rc = svcq__strdup(ctx, "calendar id", id, &copy);
         if (rc)
             return rc;
     }
-    sq_buf json;
-    sq_buf_init(&json, ctx);
-    rc = sq_calendar_encode(cal, &json);
-    sq_tx tx;
+    svcq__buf json;
+    svcq__buf_init(&json, ctx);
+    rc = svcq__calendar_encode(cal, &json);
+    svcq__tx tx;
     tx.began = false;
     if (rc == SVCQ_OK)
-        rc = sq_tx_begin(ctx, &tx);
+        rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
-        rc = sq_undo_reserve(ctx, 2);
+        rc = svcq__undo_reserve(ctx, 2);
     /* Another id is a new record: it must not exist yet. */
     if (rc == SVCQ_OK && !same)
-        rc = sq_undo_set_u64(ctx, rev_slot, 0);
+        rc = svcq__undo_set_u64(ctx, rev_slot, 0);
     if (rc == SVCQ_OK)
-        rc = sq_record_put(ctx, SQ_CALENDAR_KIND, id, rev_slot, &json);
+        rc = svcq__record_put(ctx, SVCQ__CALENDAR_KIND, id, rev_slot, &json);
     if (rc == SVCQ_OK && !same) {
-        (void)sq_undo_push(ctx, restore_id, free_old_id, cal, (uint64_t)(uintptr_t)*id_slot);
+        (void)svcq__undo_push(ctx, restore_id, free_old_id, cal, (uint64_t)(uintptr_t)*id_slot);
         *id_slot = copy;
         copy = NULL;
     }
-    sq_free(ctx, copy);
-    sq_buf_free(&json);
-    return sq_tx_end(ctx, &tx, rc);
+    svcq__free(ctx, copy);
+    svcq__buf_free(&json);
+    return svcq__tx_end(ctx, &tx, rc);
 }
 
 int svcq_calendar_load(svcq_calendar **out, svcq_ctx *ctx, const char *id,
@@ -83,34 +83,34 @@ int svcq_calendar_load(svcq_calendar **out, svcq_ctx *ctx, const char *id,
     if (out)
         *out = NULL;
     if (!out || !ctx || !id)
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_calendar_load: NULL argument");
-    int rc = sq_store_check_id(ctx, id);
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_load: NULL argument");
+    int rc = svcq__store_check_id(ctx, id);
     if (rc)
         return rc;
     char *copy;
-    rc = sq_strdup(ctx, "calendar id", id, &copy);
+    rc = svcq__strdup(ctx, "calendar id", id, &copy);
     if (rc)
         return rc;
-    sq_json_doc *doc = NULL;
+    svcq__json_doc *doc = NULL;
     uint32_t major;
     uint64_t revision;
     svcq_calendar *cal = NULL;
-    rc = sq_record_load(ctx, SQ_CALENDAR_KIND, id, 1, &doc, &major, &revision);
+    rc = svcq__record_load(ctx, SVCQ__CALENDAR_KIND, id, 1, &doc, &major, &revision);
     if (rc == SVCQ_OK)
-        rc = sq_calendar_decode(ctx, sq_json_root(doc), zoneinfo_dir, zone, &cal);
-    sq_json_doc_free(doc);
+        rc = svcq__calendar_decode(ctx, svcq__json_root(doc), zoneinfo_dir, zone, &cal);
+    svcq__json_doc_free(doc);
     /* Stored data the setters refuse is damaged data. */
     if (rc == SVCQ_EINVAL || rc == SVCQ_EPARSE) {
-        char why[SQ_ERRMSG_SIZE];
+        char why[SVCQ__ERRMSG_SIZE];
         snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = sq_error(ctx, SVCQ_ECORRUPT, "calendar record \"%s\": %s", copy, why);
+        rc = svcq__error(ctx, SVCQ_ECORRUPT, "calendar record \"%s\": %s", copy, why);
     }
     if (rc) {
-        sq_free(ctx, copy);
+        svcq__free(ctx, copy);
         return rc;
     }
-    *sq_calendar_id_slot(cal) = copy;
-    *sq_calendar_revision_slot(cal) = revision;
+    *svcq__calendar_id_slot(cal) = copy;
+    *svcq__calendar_revision_slot(cal) = revision;
     *out = cal;
     return SVCQ_OK;
 }
@@ -119,19 +119,19 @@ int svcq_calendar_delete(svcq_calendar *cal)
 {
     if (!cal)
         return SVCQ_EINVAL;
-    svcq_ctx *ctx = sq_calendar_ctx(cal);
-    char **id_slot = sq_calendar_id_slot(cal);
+    svcq_ctx *ctx = svcq__calendar_ctx(cal);
+    char **id_slot = svcq__calendar_id_slot(cal);
     if (!*id_slot)
-        return sq_error(ctx, SVCQ_ESTATE, "the calendar was never saved or loaded: no record");
-    sq_tx tx;
-    int rc = sq_tx_begin(ctx, &tx);
+        return svcq__error(ctx, SVCQ_ESTATE, "the calendar was never saved or loaded: no record");
+    svcq__tx tx;
+    int rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
-        rc = sq_undo_reserve(ctx, 1);
+        rc = svcq__undo_reserve(ctx, 1);
     if (rc == SVCQ_OK)
-        rc = sq_record_remove(ctx, SQ_CALENDAR_KIND, *id_slot, sq_calendar_revision_slot(cal));
+        rc = svcq__record_remove(ctx, SVCQ__CALENDAR_KIND, *id_slot, svcq__calendar_revision_slot(cal));
     if (rc == SVCQ_OK) {
-        (void)sq_undo_push(ctx, restore_id, free_old_id, cal, (uint64_t)(uintptr_t)*id_slot);
+        (void)svcq__undo_push(ctx, restore_id, free_old_id, cal, (uint64_t)(uintptr_t)*id_slot);
         *id_slot = NULL;
     }
-    return sq_tx_end(ctx, &tx, rc);
+    return svcq__tx_end(ctx, &tx, rc);
 }

@@ -2,42 +2,42 @@
  * 1970-01-01), after Howard Hinnant's "chrono-compatible low-level date
  * algorithms". Pure functions; valid for any year whose day number fits
  * comfortably in int64_t. */
-#ifndef SQ_CIVIL_H
-#define SQ_CIVIL_H
+#ifndef SVCQ__CIVIL_H
+#define SVCQ__CIVIL_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SQ_DAY 86400
+#define SVCQ__DAY 86400
 /* 400 Gregorian years: 146097 days, exactly 20871 weeks. */
-#define SQ_CYCLE_DAYS 146097
-#define SQ_CYCLE_SECONDS ((int64_t)SQ_CYCLE_DAYS * SQ_DAY)
+#define SVCQ__CYCLE_DAYS 146097
+#define SVCQ__CYCLE_SECONDS ((int64_t)SVCQ__CYCLE_DAYS * SVCQ__DAY)
 
-static inline int64_t sq_floor_div(int64_t a, int64_t b)
+static inline int64_t svcq__floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-static inline int64_t sq_floor_mod(int64_t a, int64_t b)
+static inline int64_t svcq__floor_mod(int64_t a, int64_t b)
 {
     int64_t r = a % b;
     return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
 
-static inline bool sq_is_leap(int64_t y)
+static inline bool svcq__is_leap(int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static inline int32_t sq_days_in_month(int64_t y, int32_t m)
+static inline int32_t svcq__days_in_month(int64_t y, int32_t m)
 {
     static const int8_t len[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    return m == 2 && sq_is_leap(y) ? 29 : len[m - 1];
+    return m == 2 && svcq__is_leap(y) ? 29 : len[m - 1];
 }
 
 /* Day number of y-m-d (m 1..12, d 1..31). */
-static inline int64_t sq_days_from_civil(int64_t y, int32_t m, int32_t d)
+static inline int64_t svcq__days_from_civil(int64_t y, int32_t m, int32_t d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -47,7 +47,7 @@ static inline int64_t sq_days_from_civil(int64_t y, int32_t m, int32_t d)
     return era * 146097 + doe - 719468;
 }
 
-static inline void sq_civil_from_days(int64_t z, int64_t *y, int32_t *m, int32_t *d)
+static inline void svcq__civil_from_days(int64_t z, int64_t *y, int32_t *m, int32_t *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -61,14 +61,14 @@ static inline void sq_civil_from_days(int64_t z, int64_t *y, int32_t *m, int32_t
 }
 
 /* ISO weekday (1 = Monday .. 7 = Sunday) of a day number. */
-static inline int32_t sq_weekday(int64_t z)
+static inline int32_t svcq__weekday(int64_t z)
 {
-    return (int32_t)sq_floor_mod(z + 3, 7) + 1;
+    return (int32_t)svcq__floor_mod(z + 3, 7) + 1;
 }
 
-static inline bool sq_valid_date(int64_t y, int32_t m, int32_t d, int64_t ymin, int64_t ymax)
+static inline bool svcq__valid_date(int64_t y, int32_t m, int32_t d, int64_t ymin, int64_t ymax)
 {
-    return y >= ymin && y <= ymax && m >= 1 && m <= 12 && d >= 1 && d <= sq_days_in_month(y, m);
+    return y >= ymin && y <= ymax && m >= 1 && m <= 12 && d >= 1 && d <= svcq__days_in_month(y, m);
 }
 
 #endif

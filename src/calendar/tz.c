@@ -16,7 +16,7 @@
 #define TZ_ABBR_MAX 31
 #define TZ_OFF_MIN (-89999)
 #define TZ_OFF_MAX 93599
-/* The cycle table covers [0, SQ_CYCLE_SECONDS), i.e. 1970 to 2370; rule
+/* The cycle table covers [0, SVCQ__CYCLE_SECONDS), i.e. 1970 to 2370; rule
  * events are generated for a margin of years on both sides. */
 #define CYC_YEAR_FIRST 1968
 #define CYC_YEAR_LAST 2372
@@ -44,7 +44,7 @@ static bool tz_layout_of(tz_layout *l, uint32_t ntypes, uint32_t ntrans, uint32_
      * 32-bit machines; check it in 64 bits. */
     uint64_t off = align8(sizeof(svcq_tz));
     l->types = (size_t)off;
-    off += align8((uint64_t)ntypes * sizeof(sq_tz_type));
+    off += align8((uint64_t)ntypes * sizeof(svcq__tz_type));
     l->trans = (size_t)off;
     off += (uint64_t)ntrans * 8;
     l->cyc = (size_t)off;
@@ -64,7 +64,7 @@ static bool tz_layout_of(tz_layout *l, uint32_t ntypes, uint32_t ntrans, uint32_
 static void tz_point(svcq_tz *z, const tz_layout *l)
 {
     char *b = (char *)z;
-    z->types = (sq_tz_type *)(void *)(b + l->types);
+    z->types = (svcq__tz_type *)(void *)(b + l->types);
     z->trans = (int64_t *)(void *)(b + l->trans);
     z->cyc = (int64_t *)(void *)(b + l->cyc);
     z->trans_type = (uint16_t *)(void *)(b + l->trans_type);
@@ -79,10 +79,10 @@ static int tz_alloc(svcq_ctx *ctx, uint32_t ntypes, uint32_t ntrans, uint32_t nc
     size_t name_len = name ? strlen(name) : 0;
     tz_layout l;
     if (!tz_layout_of(&l, ntypes, ntrans, ncyc, nchars, name_len))
-        return sq_enomem(ctx);
-    svcq_tz *z = sq_malloc(ctx, l.total);
+        return svcq__enomem(ctx);
+    svcq_tz *z = svcq__malloc(ctx, l.total);
     if (!z)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memset(z, 0, l.total);
     z->ctx = ctx;
     z->size = l.total;
@@ -97,11 +97,11 @@ static int tz_alloc(svcq_ctx *ctx, uint32_t ntypes, uint32_t ntrans, uint32_t nc
     return SVCQ_OK;
 }
 
-int sq_tz_clone(svcq_ctx *ctx, const svcq_tz *z, svcq_tz **out)
+int svcq__tz_clone(svcq_ctx *ctx, const svcq_tz *z, svcq_tz **out)
 {
-    svcq_tz *c = sq_malloc(ctx, z->size);
+    svcq_tz *c = svcq__malloc(ctx, z->size);
     if (!c)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memcpy(c, z, z->size);
     c->ctx = ctx;
     tz_layout l;
@@ -114,7 +114,7 @@ int sq_tz_clone(svcq_ctx *ctx, const svcq_tz *z, svcq_tz **out)
 void svcq_tz_free(svcq_tz *tz)
 {
     if (tz)
-        sq_free(tz->ctx, tz);
+        svcq__free(tz->ctx, tz);
 }
 
 const char *svcq_tz_name(const svcq_tz *tz)
@@ -126,7 +126,7 @@ const char *svcq_tz_name(const svcq_tz *tz)
 
 static uint16_t rule_type_at(const svcq_tz *z, int64_t t)
 {
-    int64_t r = sq_floor_mod(t, SQ_CYCLE_SECONDS);
+    int64_t r = svcq__floor_mod(t, SVCQ__CYCLE_SECONDS);
     uint32_t lo = 0, hi = z->ncyc; /* count of cycle transitions <= r */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -138,7 +138,7 @@ static uint16_t rule_type_at(const svcq_tz *z, int64_t t)
     return lo ? z->cyc_type[lo - 1] : z->cyc_type0;
 }
 
-uint16_t sq_tz_type_at(const svcq_tz *z, int64_t t)
+uint16_t svcq__tz_type_at(const svcq_tz *z, int64_t t)
 {
     uint32_t n = z->ntrans;
     if (n == 0)
@@ -163,7 +163,7 @@ int svcq_tz_lookup(int32_t *utc_offset, int32_t *is_dst, const char **abbreviati
 {
     if (!tz)
         return SVCQ_EINVAL;
-    const sq_tz_type *ty = &tz->types[sq_tz_type_at(tz, t)];
+    const svcq__tz_type *ty = &tz->types[svcq__tz_type_at(tz, t)];
     if (utc_offset)
         *utc_offset = ty->off;
     if (is_dst)
@@ -175,7 +175,7 @@ int svcq_tz_lookup(int32_t *utc_offset, int32_t *is_dst, const char **abbreviati
 
 /* ---- the segment cursor ------------------------------------------------- */
 
-static void cur_rule_at(sq_tz_cursor *c, int64_t t)
+static void cur_rule_at(svcq__tz_cursor *c, int64_t t)
 {
     const svcq_tz *z = c->z;
     c->rule = 1;
@@ -187,7 +187,7 @@ static void cur_rule_at(sq_tz_cursor *c, int64_t t)
         c->base = 0;
         return;
     }
-    int64_t r = sq_floor_mod(t, SQ_CYCLE_SECONDS);
+    int64_t r = svcq__floor_mod(t, SVCQ__CYCLE_SECONDS);
     int64_t base = t - r;
     uint32_t lo = 0, hi = z->ncyc;
     while (lo < hi) {
@@ -198,17 +198,17 @@ static void cur_rule_at(sq_tz_cursor *c, int64_t t)
             hi = mid;
     }
     if (lo == 0) {
-        base -= SQ_CYCLE_SECONDS;
+        base -= SVCQ__CYCLE_SECONDS;
         lo = z->ncyc;
     }
     c->idx = lo - 1;
     c->base = base;
     c->start = base + z->cyc[c->idx];
-    c->end = c->idx + 1 < z->ncyc ? base + z->cyc[c->idx + 1] : base + SQ_CYCLE_SECONDS + z->cyc[0];
+    c->end = c->idx + 1 < z->ncyc ? base + z->cyc[c->idx + 1] : base + SVCQ__CYCLE_SECONDS + z->cyc[0];
     c->off = z->types[z->cyc_type[c->idx]].off;
 }
 
-static void cur_table_seg(sq_tz_cursor *c, uint32_t k)
+static void cur_table_seg(svcq__tz_cursor *c, uint32_t k)
 {
     const svcq_tz *z = c->z;
     uint32_t n = z->ntrans;
@@ -219,7 +219,7 @@ static void cur_table_seg(sq_tz_cursor *c, uint32_t k)
     c->off = z->types[k == 0 ? 0 : z->trans_type[k - 1]].off;
 }
 
-static void cur_enter_rule(sq_tz_cursor *c, int64_t t)
+static void cur_enter_rule(svcq__tz_cursor *c, int64_t t)
 {
     const svcq_tz *z = c->z;
     cur_rule_at(c, t);
@@ -227,7 +227,7 @@ static void cur_enter_rule(sq_tz_cursor *c, int64_t t)
         c->start = z->trans[z->ntrans - 1];
 }
 
-void sq_tz_cursor_init(sq_tz_cursor *c, const svcq_tz *z, int64_t t)
+void svcq__tz_cursor_init(svcq__tz_cursor *c, const svcq_tz *z, int64_t t)
 {
     c->z = z;
     uint32_t n = z->ntrans;
@@ -250,7 +250,7 @@ void sq_tz_cursor_init(sq_tz_cursor *c, const svcq_tz *z, int64_t t)
     cur_enter_rule(c, t);
 }
 
-void sq_tz_cursor_next(sq_tz_cursor *c)
+void svcq__tz_cursor_next(svcq__tz_cursor *c)
 {
     const svcq_tz *z = c->z;
     if (c->end == INT64_MAX)
@@ -266,15 +266,15 @@ void sq_tz_cursor_next(sq_tz_cursor *c)
     c->idx++;
     if (c->idx == z->ncyc) {
         c->idx = 0;
-        c->base += SQ_CYCLE_SECONDS;
+        c->base += SVCQ__CYCLE_SECONDS;
     }
     c->start = c->end;
     c->end = c->idx + 1 < z->ncyc ? c->base + z->cyc[c->idx + 1]
-                                  : c->base + SQ_CYCLE_SECONDS + z->cyc[0];
+                                  : c->base + SVCQ__CYCLE_SECONDS + z->cyc[0];
     c->off = z->types[z->cyc_type[c->idx]].off;
 }
 
-int64_t sq_tz_cursor_resolve(sq_tz_cursor *c, int64_t local)
+int64_t svcq__tz_cursor_resolve(svcq__tz_cursor *c, int64_t local)
 {
     /* Within a segment the local reading t + off grows with t and reaches
      * the values [start + off, end + off). The answer lies in the first
@@ -284,15 +284,15 @@ int64_t sq_tz_cursor_resolve(sq_tz_cursor *c, int64_t local)
             int64_t t = local - c->off;
             return t > c->start ? t : c->start;
         }
-        sq_tz_cursor_next(c);
+        svcq__tz_cursor_next(c);
     }
 }
 
-int64_t sq_tz_resolve(const svcq_tz *z, int64_t local)
+int64_t svcq__tz_resolve(const svcq_tz *z, int64_t local)
 {
-    sq_tz_cursor c;
-    sq_tz_cursor_init(&c, z, local - 2 * SQ_DAY);
-    return sq_tz_cursor_resolve(&c, local);
+    svcq__tz_cursor c;
+    svcq__tz_cursor_init(&c, z, local - 2 * SVCQ__DAY);
+    return svcq__tz_cursor_resolve(&c, local);
 }
 
 int svcq_tz_local_to_utc(svcq_time *out, const svcq_tz *tz, int32_t year, int32_t month,
@@ -300,10 +300,10 @@ int svcq_tz_local_to_utc(svcq_time *out, const svcq_tz *tz, int32_t year, int32_
 {
     if (!out || !tz)
         return SVCQ_EINVAL;
-    if (!sq_valid_date(year, month, day, 1, 9999) || second_of_day < 0 || second_of_day >= SQ_DAY)
-        return sq_error(tz->ctx, SVCQ_EINVAL, "impossible local time %d-%02d-%02d +%ds", year,
+    if (!svcq__valid_date(year, month, day, 1, 9999) || second_of_day < 0 || second_of_day >= SVCQ__DAY)
+        return svcq__error(tz->ctx, SVCQ_EINVAL, "impossible local time %d-%02d-%02d +%ds", year,
                         month, day, second_of_day);
-    *out = sq_tz_resolve(tz, sq_days_from_civil(year, month, day) * SQ_DAY + second_of_day);
+    *out = svcq__tz_resolve(tz, svcq__days_from_civil(year, month, day) * SVCQ__DAY + second_of_day);
     return SVCQ_OK;
 }
 
@@ -313,17 +313,17 @@ int svcq_tz_utc_to_local(int32_t *year, int32_t *month, int32_t *day, int32_t *s
     if (!tz)
         return SVCQ_EINVAL;
     /* Years 1 to 9999 of local time, with room for the offset. */
-    const int64_t lo = -62135596800 + 2 * SQ_DAY, hi = 253402300800 - 2 * SQ_DAY;
-    if (t < lo - 4 * SQ_DAY || t > hi + 4 * SQ_DAY)
-        return sq_error(tz->ctx, SVCQ_ERANGE, "instant %lld is outside the years 1 to 9999",
+    const int64_t lo = -62135596800 + 2 * SVCQ__DAY, hi = 253402300800 - 2 * SVCQ__DAY;
+    if (t < lo - 4 * SVCQ__DAY || t > hi + 4 * SVCQ__DAY)
+        return svcq__error(tz->ctx, SVCQ_ERANGE, "instant %lld is outside the years 1 to 9999",
                         (long long)t);
-    int64_t local = t + sq_tz_offset_at(tz, t);
-    int64_t days = sq_floor_div(local, SQ_DAY);
+    int64_t local = t + svcq__tz_offset_at(tz, t);
+    int64_t days = svcq__floor_div(local, SVCQ__DAY);
     int64_t y;
     int32_t m, d;
-    sq_civil_from_days(days, &y, &m, &d);
+    svcq__civil_from_days(days, &y, &m, &d);
     if (y < 1 || y > 9999)
-        return sq_error(tz->ctx, SVCQ_ERANGE, "instant %lld is outside the years 1 to 9999",
+        return svcq__error(tz->ctx, SVCQ_ERANGE, "instant %lld is outside the years 1 to 9999",
                         (long long)t);
     if (year)
         *year = (int32_t)y;
@@ -332,7 +332,7 @@ int svcq_tz_utc_to_local(int32_t *year, int32_t *month, int32_t *day, int32_t *s
     if (day)
         *day = d;
     if (second_of_day)
-        *second_of_day = (int32_t)(local - days * SQ_DAY);
+        *second_of_day = (int32_t)(local - days * SVCQ__DAY);
     return SVCQ_OK;
 }
 
@@ -525,23 +525,23 @@ static int64_t rule_local(const tz_date_rule *r, int64_t y)
     int64_t day;
     switch (r->kind) {
     case RULE_JULIAN:
-        day = sq_days_from_civil(y, 1, 1) + r->a - 1 + (sq_is_leap(y) && r->a >= 60);
+        day = svcq__days_from_civil(y, 1, 1) + r->a - 1 + (svcq__is_leap(y) && r->a >= 60);
         break;
     case RULE_ZERO:
-        day = sq_days_from_civil(y, 1, 1) + r->a;
+        day = svcq__days_from_civil(y, 1, 1) + r->a;
         break;
     default: {
-        int64_t first = sq_days_from_civil(y, r->a, 1);
-        int32_t wd0 = sq_weekday(first) % 7; /* 0 = Sunday */
+        int64_t first = svcq__days_from_civil(y, r->a, 1);
+        int32_t wd0 = svcq__weekday(first) % 7; /* 0 = Sunday */
         int32_t dom = 1 + (r->c - wd0 + 7) % 7 + (r->b - 1) * 7;
-        int32_t dim = sq_days_in_month(y, r->a);
+        int32_t dim = svcq__days_in_month(y, r->a);
         while (dom > dim)
             dom -= 7;
         day = first + dom - 1;
         break;
     }
     }
-    return day * SQ_DAY + r->time;
+    return day * SVCQ__DAY + r->time;
 }
 
 typedef struct rule_event {
@@ -550,15 +550,15 @@ typedef struct rule_event {
 } rule_event;
 
 /* Expands a DST rule over one 400-year cycle: transitions in
- * [0, SQ_CYCLE_SECONDS) and the state at 0. Types: 0 = std, 1 = dst
+ * [0, SVCQ__CYCLE_SECONDS) and the state at 0. Types: 0 = std, 1 = dst
  * (relative to the zone's rule types). */
 static int rule_cycle(svcq_ctx *ctx, const tz_rule *r, int64_t **times, uint8_t **states,
                       uint32_t *count, uint8_t *state0)
 {
     size_t nev = (size_t)(CYC_YEAR_LAST - CYC_YEAR_FIRST + 1) * 2;
-    rule_event *ev = sq_calloc(ctx, nev, sizeof(*ev));
+    rule_event *ev = svcq__calloc(ctx, nev, sizeof(*ev));
     if (!ev)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     size_t k = 0;
     for (int64_t y = CYC_YEAR_FIRST; y <= CYC_YEAR_LAST; y++) {
         rule_event a = { rule_local(&r->start, y) - r->std_off, 1 };
@@ -585,16 +585,16 @@ static int rule_cycle(svcq_ctx *ctx, const tz_rule *r, int64_t **times, uint8_t 
         st = ev[i++].dst;
     *state0 = st;
     /* At most one transition per event. */
-    int64_t *ts = sq_calloc(ctx, nev, sizeof(*ts));
-    uint8_t *ss = sq_calloc(ctx, nev, 1);
+    int64_t *ts = svcq__calloc(ctx, nev, sizeof(*ts));
+    uint8_t *ss = svcq__calloc(ctx, nev, 1);
     if (!ts || !ss) {
-        sq_free(ctx, ev);
-        sq_free(ctx, ts);
-        sq_free(ctx, ss);
-        return sq_enomem(ctx);
+        svcq__free(ctx, ev);
+        svcq__free(ctx, ts);
+        svcq__free(ctx, ss);
+        return svcq__enomem(ctx);
     }
     uint32_t n = 0;
-    while (i < nev && ev[i].t < SQ_CYCLE_SECONDS) {
+    while (i < nev && ev[i].t < SVCQ__CYCLE_SECONDS) {
         int64_t t = ev[i].t;
         uint8_t s = st;
         while (i < nev && ev[i].t == t)
@@ -606,7 +606,7 @@ static int rule_cycle(svcq_ctx *ctx, const tz_rule *r, int64_t **times, uint8_t 
             st = s;
         }
     }
-    sq_free(ctx, ev);
+    svcq__free(ctx, ev);
     *times = ts;
     *states = ss;
     *count = n;
@@ -656,12 +656,12 @@ static int tz_from_rule(svcq_tz **out, svcq_ctx *ctx, const tz_rule *r, const ch
     svcq_tz *z;
     int rc = tz_alloc(ctx, r->has_dst ? 2 : 1, 0, n, rule_chars(r), name, &z);
     if (rc == SVCQ_OK) {
-        z->kind = SQ_TZ_POSIX;
+        z->kind = SVCQ__TZ_POSIX;
         tz_fill_rule(z, r, 0, 0, times, states, n, st0);
         *out = z;
     }
-    sq_free(ctx, times);
-    sq_free(ctx, states);
+    svcq__free(ctx, times);
+    svcq__free(ctx, states);
     return rc;
 }
 
@@ -670,12 +670,12 @@ int svcq_tz_from_posix(svcq_tz **out, svcq_ctx *ctx, const char *spec)
     if (out)
         *out = NULL;
     if (!out || !ctx || !spec)
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_tz_from_posix: NULL argument");
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_tz_from_posix: NULL argument");
     tz_rule r;
     tz_parser p;
     size_t n = strlen(spec);
     if (!tz_parse_posix(spec, n, &r, &p))
-        return sq_error(ctx, SVCQ_EPARSE, "TZ string, at offset %zu: %s", p.i, p.err);
+        return svcq__error(ctx, SVCQ_EPARSE, "TZ string, at offset %zu: %s", p.i, p.err);
     return tz_from_rule(out, ctx, &r, spec);
 }
 
@@ -684,9 +684,9 @@ int svcq_tz_fixed(svcq_tz **out, svcq_ctx *ctx, int32_t offset_seconds)
     if (out)
         *out = NULL;
     if (!out || !ctx)
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_tz_fixed: NULL argument");
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_tz_fixed: NULL argument");
     if (offset_seconds < -86399 || offset_seconds > 86399)
-        return sq_error(ctx, SVCQ_EINVAL, "fixed UTC offset %d is outside [-86399, 86399]",
+        return svcq__error(ctx, SVCQ_EINVAL, "fixed UTC offset %d is outside [-86399, 86399]",
                         offset_seconds);
     char name[32];
     int32_t a = offset_seconds < 0 ? -offset_seconds : offset_seconds;
@@ -705,7 +705,7 @@ int svcq_tz_fixed(svcq_tz **out, svcq_ctx *ctx, int32_t offset_seconds)
         return rc;
     memcpy(z->chars, name, len + 1);
     z->types[0].off = offset_seconds;
-    z->kind = SQ_TZ_FIXED;
+    z->kind = SVCQ__TZ_FIXED;
     z->fixed_off = offset_seconds;
     *out = z;
     return SVCQ_OK;
@@ -765,7 +765,7 @@ static int32_t view_leap_corr(const tzif_view *v, uint32_t i)
     return (int32_t)be32(v->leaps + (size_t)i * (v->tsize + 4) + v->tsize);
 }
 
-#define CORRUPT(...) sq_error(ctx, SVCQ_ECORRUPT, __VA_ARGS__)
+#define CORRUPT(...) svcq__error(ctx, SVCQ_ECORRUPT, __VA_ARGS__)
 
 static int check_block(svcq_ctx *ctx, const tzif_view *v, int version)
 {
@@ -849,9 +849,9 @@ int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t siz
     if (out)
         *out = NULL;
     if (!out || !ctx || (!data && size))
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_tz_from_tzif: NULL argument");
-    if (name && !sq_utf8_valid(name, strlen(name)))
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_tz_from_tzif: name is not UTF-8");
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_tz_from_tzif: NULL argument");
+    if (name && !svcq__utf8_valid(name, strlen(name)))
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_tz_from_tzif: name is not UTF-8");
     const unsigned char *b = data;
     if (size < 44)
         return CORRUPT("TZif: truncated header (%zu bytes)", size);
@@ -859,7 +859,7 @@ int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t siz
         return CORRUPT("TZif: bad magic, not TZif data");
     unsigned char vb = b[4];
     if (vb != 0 && vb < '2')
-        return sq_error(ctx, SVCQ_EVERSION, "TZif: unknown version byte 0x%02x", vb);
+        return svcq__error(ctx, SVCQ_EVERSION, "TZif: unknown version byte 0x%02x", vb);
     int version = vb == 0 ? 1 : vb - '0';
     tzif_hdr h;
     read_hdr(b, &h);
@@ -954,8 +954,8 @@ int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t siz
     if (has_rule) {
         tz_fill_rule(z, &rule, (uint16_t)v.h.type, v.h.chars, ctimes, cstates, ncyc, st0);
         if (v.h.time) {
-            sq_tz_type last = z->types[z->trans_type[v.h.time - 1]];
-            sq_tz_type ru = z->types[rule_type_at(z, z->trans[v.h.time - 1])];
+            svcq__tz_type last = z->types[z->trans_type[v.h.time - 1]];
+            svcq__tz_type ru = z->types[rule_type_at(z, z->trans[v.h.time - 1])];
             if (last.off != ru.off || last.dst != ru.dst) {
                 svcq_tz_free(z);
                 rc = CORRUPT("TZif: footer (offset %d, dst %u) disagrees with the last "
@@ -967,8 +967,8 @@ int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t siz
     }
     *out = z;
 done:
-    sq_free(ctx, ctimes);
-    sq_free(ctx, cstates);
+    svcq__free(ctx, ctimes);
+    svcq__free(ctx, cstates);
     return rc;
 }
 
@@ -1006,15 +1006,15 @@ int svcq_tz_load(svcq_tz **out, svcq_ctx *ctx, const char *name, const char *zon
     if (out)
         *out = NULL;
     if (!out || !ctx || !name)
-        return sq_error(ctx, SVCQ_EINVAL, "svcq_tz_load: NULL argument");
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_tz_load: NULL argument");
     if (!valid_zone_name(name))
-        return sq_error(ctx, SVCQ_EINVAL, "not a valid time zone name (ASCII letters, digits, "
+        return svcq__error(ctx, SVCQ_EINVAL, "not a valid time zone name (ASCII letters, digits, "
                                           "'_', '-', '+', '.' in '/'-separated components)");
     const char *dir = zoneinfo_dir ? zoneinfo_dir : SVCQ_TZ_DEFAULT_DIR;
     size_t dl = strlen(dir), nl = strlen(name);
-    char *path = sq_malloc(ctx, dl + nl + 2);
+    char *path = svcq__malloc(ctx, dl + nl + 2);
     if (!path)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memcpy(path, dir, dl);
     path[dl] = '/';
     memcpy(path + dl + 1, name, nl + 1);
@@ -1024,29 +1024,29 @@ int svcq_tz_load(svcq_tz **out, svcq_ctx *ctx, const char *name, const char *zon
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
-            rc = sq_error(ctx, SVCQ_ENOTFOUND, "unknown time zone \"%s\" (no file %s)", name, path);
+            rc = svcq__error(ctx, SVCQ_ENOTFOUND, "unknown time zone \"%s\" (no file %s)", name, path);
         else
-            rc = sq_error(ctx, SVCQ_EIO, "cannot open %s: %s", path, strerror(errno));
+            rc = svcq__error(ctx, SVCQ_EIO, "cannot open %s: %s", path, strerror(errno));
         goto done;
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        rc = sq_error(ctx, SVCQ_EIO, "cannot stat %s: %s", path, strerror(errno));
+        rc = svcq__error(ctx, SVCQ_EIO, "cannot stat %s: %s", path, strerror(errno));
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {
-        rc = sq_error(ctx, SVCQ_ENOTFOUND, "unknown time zone \"%s\" (%s is not a file)", name,
+        rc = svcq__error(ctx, SVCQ_ENOTFOUND, "unknown time zone \"%s\" (%s is not a file)", name,
                       path);
         goto done;
     }
     if (st.st_size > (off_t)TZ_MAX_FILE) {
-        rc = sq_error(ctx, SVCQ_ELIMIT, "%s is larger than 1 MiB", path);
+        rc = svcq__error(ctx, SVCQ_ELIMIT, "%s is larger than 1 MiB", path);
         goto done;
     }
     size_t cap = (size_t)st.st_size + 1, len = 0;
-    buf = sq_malloc(ctx, cap);
+    buf = svcq__malloc(ctx, cap);
     if (!buf) {
-        rc = sq_enomem(ctx);
+        rc = svcq__enomem(ctx);
         goto done;
     }
     /* Read to the end; a file that grows past its stat size is refused. */
@@ -1055,14 +1055,14 @@ int svcq_tz_load(svcq_tz **out, svcq_ctx *ctx, const char *name, const char *zon
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            rc = sq_error(ctx, SVCQ_EIO, "cannot read %s: %s", path, strerror(errno));
+            rc = svcq__error(ctx, SVCQ_EIO, "cannot read %s: %s", path, strerror(errno));
             goto done;
         }
         if (r == 0)
             break;
         len += (size_t)r;
         if (len == cap) {
-            rc = sq_error(ctx, SVCQ_ELIMIT, "%s grew while being read", path);
+            rc = svcq__error(ctx, SVCQ_ELIMIT, "%s grew while being read", path);
             goto done;
         }
     }
@@ -1070,7 +1070,7 @@ int svcq_tz_load(svcq_tz **out, svcq_ctx *ctx, const char *name, const char *zon
 done:
     if (fd >= 0)
         close(fd);
-    sq_free(ctx, buf);
-    sq_free(ctx, path);
+    svcq__free(ctx, buf);
+    svcq__free(ctx, path);
     return rc;
 }

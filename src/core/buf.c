@@ -4,7 +4,7 @@
 
 #include "core/buf.h"
 
-void sq_buf_init(sq_buf *b, svcq_ctx *ctx)
+void svcq__buf_init(svcq__buf *b, svcq_ctx *ctx)
 {
     b->ctx = ctx;
     b->data = NULL;
@@ -12,18 +12,18 @@ void sq_buf_init(sq_buf *b, svcq_ctx *ctx)
     b->cap = 0;
 }
 
-void sq_buf_free(sq_buf *b)
+void svcq__buf_free(svcq__buf *b)
 {
-    sq_free(b->ctx, b->data);
+    svcq__free(b->ctx, b->data);
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
 }
 
-int sq_buf_reserve(sq_buf *b, size_t extra)
+int svcq__buf_reserve(svcq__buf *b, size_t extra)
 {
     size_t need;
-    if (!sq_size_add(b->len, extra, &need) || !sq_size_add(need, 1, &need))
+    if (!svcq__size_add(b->len, extra, &need) || !svcq__size_add(need, 1, &need))
         return SVCQ_ENOMEM;
     if (need <= b->cap)
         return SVCQ_OK;
@@ -35,7 +35,7 @@ int sq_buf_reserve(sq_buf *b, size_t extra)
         }
         cap *= 2;
     }
-    char *p = sq_realloc(b->ctx, b->data, cap);
+    char *p = svcq__realloc(b->ctx, b->data, cap);
     if (!p)
         return SVCQ_ENOMEM;
     if (!b->data)
@@ -45,9 +45,9 @@ int sq_buf_reserve(sq_buf *b, size_t extra)
     return SVCQ_OK;
 }
 
-int sq_buf_append(sq_buf *b, const void *data, size_t n)
+int svcq__buf_append(svcq__buf *b, const void *data, size_t n)
 {
-    int rc = sq_buf_reserve(b, n);
+    int rc = svcq__buf_reserve(b, n);
     if (rc)
         return rc;
     if (n)
@@ -57,22 +57,22 @@ int sq_buf_append(sq_buf *b, const void *data, size_t n)
     return SVCQ_OK;
 }
 
-int sq_buf_putc(sq_buf *b, char c)
+int svcq__buf_putc(svcq__buf *b, char c)
 {
-    if (SQ_LIKELY(b->len + 1 < b->cap)) {
+    if (SVCQ__LIKELY(b->len + 1 < b->cap)) {
         b->data[b->len++] = c;
         b->data[b->len] = '\0';
         return SVCQ_OK;
     }
-    return sq_buf_append(b, &c, 1);
+    return svcq__buf_append(b, &c, 1);
 }
 
-int sq_buf_puts(sq_buf *b, const char *s)
+int svcq__buf_puts(svcq__buf *b, const char *s)
 {
-    return sq_buf_append(b, s, strlen(s));
+    return svcq__buf_append(b, s, strlen(s));
 }
 
-int sq_buf_printf(sq_buf *b, const char *fmt, ...)
+int svcq__buf_printf(svcq__buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -82,8 +82,8 @@ int sq_buf_printf(sq_buf *b, const char *fmt, ...)
     if (n < 0)
         return SVCQ_EINVAL;
     if ((size_t)n < sizeof(small))
-        return sq_buf_append(b, small, (size_t)n);
-    int rc = sq_buf_reserve(b, (size_t)n);
+        return svcq__buf_append(b, small, (size_t)n);
+    int rc = svcq__buf_reserve(b, (size_t)n);
     if (rc)
         return rc;
     va_start(ap, fmt);
@@ -93,7 +93,7 @@ int sq_buf_printf(sq_buf *b, const char *fmt, ...)
     return SVCQ_OK;
 }
 
-void sq_buf_truncate(sq_buf *b, size_t len)
+void svcq__buf_truncate(svcq__buf *b, size_t len)
 {
     if (len < b->len) {
         b->len = len;
@@ -101,9 +101,9 @@ void sq_buf_truncate(sq_buf *b, size_t len)
     }
 }
 
-int sq_buf_steal(sq_buf *b, char **out, size_t *len)
+int svcq__buf_steal(svcq__buf *b, char **out, size_t *len)
 {
-    int rc = sq_buf_reserve(b, 0);
+    int rc = svcq__buf_reserve(b, 0);
     if (rc)
         return rc;
     *out = b->data;

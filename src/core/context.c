@@ -5,11 +5,11 @@
 #include "core/intern.h"
 
 /* Defaults live in alloc.c, the one file allowed to call the C allocator. */
-void *sq_default_malloc(size_t size, void *user_data);
-void *sq_default_realloc(void *ptr, size_t size, void *user_data);
-void sq_default_free(void *ptr, void *user_data);
+void *svcq__default_malloc(size_t size, void *user_data);
+void *svcq__default_realloc(void *ptr, size_t size, void *user_data);
+void svcq__default_free(void *ptr, void *user_data);
 
-bool sq_all_zero(const void *p, size_t n)
+bool svcq__all_zero(const void *p, size_t n)
 {
     const unsigned char *b = p;
     for (size_t i = 0; i < n; i++)
@@ -18,7 +18,7 @@ bool sq_all_zero(const void *p, size_t n)
     return true;
 }
 
-int sq_table_init(void *table, size_t size, uint32_t version, uint32_t newest)
+int svcq__table_init(void *table, size_t size, uint32_t version, uint32_t newest)
 {
     if (!table)
         return SVCQ_EINVAL;
@@ -31,7 +31,7 @@ int sq_table_init(void *table, size_t size, uint32_t version, uint32_t newest)
 
 int svcq_ctx_options_init(svcq_ctx_options *opts, uint32_t version)
 {
-    return sq_table_init(opts, sizeof(*opts), version, SVCQ_CTX_OPTIONS_VERSION);
+    return svcq__table_init(opts, sizeof(*opts), version, SVCQ_CTX_OPTIONS_VERSION);
 }
 
 int svcq_ctx_new(svcq_ctx **out, const svcq_ctx_options *opts)
@@ -45,16 +45,16 @@ int svcq_ctx_new(svcq_ctx **out, const svcq_ctx_options *opts)
         opts = &defaults;
     if (opts->version == 0 || opts->version > SVCQ_CTX_OPTIONS_VERSION)
         return SVCQ_EVERSION;
-    if (opts->reserved0 || opts->reserved1 || !sq_all_zero(opts->reserved, sizeof(opts->reserved)))
+    if (opts->reserved0 || opts->reserved1 || !svcq__all_zero(opts->reserved, sizeof(opts->reserved)))
         return SVCQ_EINVAL;
     int hooks = !!opts->malloc_fn + !!opts->realloc_fn + !!opts->free_fn;
     if (hooks != 0 && hooks != 3)
         return SVCQ_EINVAL;
 
     svcq_ctx boot = {
-        .malloc_fn = hooks ? opts->malloc_fn : sq_default_malloc,
-        .realloc_fn = hooks ? opts->realloc_fn : sq_default_realloc,
-        .free_fn = hooks ? opts->free_fn : sq_default_free,
+        .malloc_fn = hooks ? opts->malloc_fn : svcq__default_malloc,
+        .realloc_fn = hooks ? opts->realloc_fn : svcq__default_realloc,
+        .free_fn = hooks ? opts->free_fn : svcq__default_free,
         .alloc_user_data = hooks ? opts->alloc_user_data : NULL,
         .clock_fn = opts->clock_fn,
         .clock_user_data = opts->clock_user_data,
@@ -62,7 +62,7 @@ int svcq_ctx_new(svcq_ctx **out, const svcq_ctx_options *opts)
         .log_user_data = opts->log_user_data,
         .log_min_level = opts->log_min_level,
     };
-    svcq_ctx *ctx = sq_malloc(&boot, sizeof(*ctx));
+    svcq_ctx *ctx = svcq__malloc(&boot, sizeof(*ctx));
     if (!ctx)
         return SVCQ_ENOMEM;
     *ctx = boot;
@@ -78,8 +78,8 @@ void svcq_ctx_free(svcq_ctx *ctx)
      * undo log (src/store/ctx_store.c). */
     if (ctx->store_teardown)
         ctx->store_teardown(ctx);
-    sq_intern_free(ctx);
-    sq_free(ctx, ctx);
+    svcq__intern_free(ctx);
+    svcq__free(ctx, ctx);
 }
 
 const char *svcq_ctx_errmsg(const svcq_ctx *ctx)

@@ -1,7 +1,7 @@
 /* Internal core API: the context, allocation through its hooks, errors, log.
  * Nothing here is exported; every module of src/ includes it. */
-#ifndef SQ_CORE_H
-#define SQ_CORE_H
+#ifndef SVCQ__CORE_H
+#define SVCQ__CORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,18 +11,18 @@
 #include "svcq/store.h"
 
 #if defined(__GNUC__) || defined(__clang__)
-#define SQ_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define SQ_LIKELY(x) __builtin_expect(!!(x), 1)
-#define SQ_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define SVCQ__PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define SVCQ__LIKELY(x) __builtin_expect(!!(x), 1)
+#define SVCQ__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
-#define SQ_PRINTF(fmt, args)
-#define SQ_LIKELY(x) (x)
-#define SQ_UNLIKELY(x) (x)
+#define SVCQ__PRINTF(fmt, args)
+#define SVCQ__LIKELY(x) (x)
+#define SVCQ__UNLIKELY(x) (x)
 #endif
 
-#define SQ_ERRMSG_SIZE 512
+#define SVCQ__ERRMSG_SIZE 512
 /* The most negative error code this build knows; moves when codes are added. */
-#define SQ_ERROR_MIN SVCQ_EABORTED
+#define SVCQ__ERROR_MIN SVCQ_EABORTED
 
 struct svcq_ctx {
     svcq_malloc_fn malloc_fn;
@@ -35,9 +35,9 @@ struct svcq_ctx {
     void *log_user_data;
     int32_t log_min_level;
     /* Names shared by the modules (SLA event names), see core/intern.h. */
-    struct sq_interner *interner;
+    struct svcq__interner *interner;
     /* Fixed size so that reporting ENOMEM never needs memory. */
-    char errmsg[SQ_ERRMSG_SIZE];
+    char errmsg[SVCQ__ERRMSG_SIZE];
 
     /* ---- store module (src/store/ctx_store.c) ----
      * The context's store (a copied table; version 0 until the default
@@ -46,12 +46,12 @@ struct svcq_ctx {
      * module and called by svcq_ctx_free. */
     svcq_store_methods store;
     void (*store_teardown)(svcq_ctx *ctx);
-    struct sq_undo_entry *undo;
+    struct svcq__undo_entry *undo;
     size_t undo_len;
     size_t undo_cap;
     size_t undo_room;        /* pushes reserved and not yet made */
     uint64_t store_writes;   /* successful put/remove calls, ever */
-    uint32_t tx_depth;       /* open sq_tx scopes, the batch counting as one */
+    uint32_t tx_depth;       /* open svcq__tx scopes, the batch counting as one */
     bool store_tx_open;      /* begin was called and not yet ended */
     bool batch_open;
     bool tx_aborted;         /* the store transaction can only be rolled back */
@@ -61,37 +61,37 @@ struct svcq_ctx {
 
 /* Allocation through the context's hooks. All return NULL on failure (and on
  * size overflow); none records an error message, callers do. */
-void *sq_malloc(svcq_ctx *ctx, size_t size);
-void *sq_calloc(svcq_ctx *ctx, size_t count, size_t size);
-void *sq_realloc(svcq_ctx *ctx, void *ptr, size_t size);
+void *svcq__malloc(svcq_ctx *ctx, size_t size);
+void *svcq__calloc(svcq_ctx *ctx, size_t count, size_t size);
+void *svcq__realloc(svcq_ctx *ctx, void *ptr, size_t size);
 /* realloc of count * size bytes, failing on overflow. */
-void *sq_reallocarray(svcq_ctx *ctx, void *ptr, size_t count, size_t size);
-void sq_free(svcq_ctx *ctx, void *ptr);
+void *svcq__reallocarray(svcq_ctx *ctx, void *ptr, size_t count, size_t size);
+void svcq__free(svcq_ctx *ctx, void *ptr);
 
 /* Records a detailed message on ctx (if not NULL) and returns code, so that
- * error paths read `return sq_error(ctx, SVCQ_EINVAL, "...")`. */
-int sq_error(svcq_ctx *ctx, int code, const char *fmt, ...) SQ_PRINTF(3, 4);
+ * error paths read `return svcq__error(ctx, SVCQ_EINVAL, "...")`. */
+int svcq__error(svcq_ctx *ctx, int code, const char *fmt, ...) SVCQ__PRINTF(3, 4);
 /* The common ENOMEM report. */
-int sq_enomem(svcq_ctx *ctx);
+int svcq__enomem(svcq_ctx *ctx);
 
 /* Sends a formatted message to the log hook when one is set and the level
  * passes the filter. Long messages are cut at 1 KiB. */
-void sq_log(svcq_ctx *ctx, int32_t level, const char *fmt, ...) SQ_PRINTF(3, 4);
+void svcq__log(svcq_ctx *ctx, int32_t level, const char *fmt, ...) SVCQ__PRINTF(3, 4);
 
 /* Every versioned table of the API starts with uint32_t version. Its init
  * function zeroes the table and sets the version, after checking the
  * version is one this build knows (1 to newest): SVCQ_EINVAL for NULL,
  * SVCQ_EVERSION otherwise. */
-int sq_table_init(void *table, size_t size, uint32_t version, uint32_t newest);
+int svcq__table_init(void *table, size_t size, uint32_t version, uint32_t newest);
 /* Whether n bytes at p are all zero (reserved fields must be). */
-bool sq_all_zero(const void *p, size_t n);
+bool svcq__all_zero(const void *p, size_t n);
 
 /* Overflow-checked arithmetic used by sizes throughout. */
-static inline bool sq_size_mul(size_t a, size_t b, size_t *out)
+static inline bool svcq__size_mul(size_t a, size_t b, size_t *out)
 {
     return !__builtin_mul_overflow(a, b, out);
 }
-static inline bool sq_size_add(size_t a, size_t b, size_t *out)
+static inline bool svcq__size_add(size_t a, size_t b, size_t *out)
 {
     return !__builtin_add_overflow(a, b, out);
 }

@@ -27,7 +27,7 @@ const char *svcq_strerror(int code)
     return "unknown error";
 }
 
-int sq_error(svcq_ctx *ctx, int code, const char *fmt, ...)
+int svcq__error(svcq_ctx *ctx, int code, const char *fmt, ...)
 {
     if (ctx) {
         va_list ap;
@@ -36,19 +36,19 @@ int sq_error(svcq_ctx *ctx, int code, const char *fmt, ...)
         va_end(ap);
         /* A message cut to fit must still be valid UTF-8. */
         if (n >= (int)sizeof(ctx->errmsg)) {
-            size_t keep = sq_utf8_trim(ctx->errmsg, sizeof(ctx->errmsg) - 1);
+            size_t keep = svcq__utf8_trim(ctx->errmsg, sizeof(ctx->errmsg) - 1);
             ctx->errmsg[keep] = '\0';
         }
     }
     return code;
 }
 
-int sq_enomem(svcq_ctx *ctx)
+int svcq__enomem(svcq_ctx *ctx)
 {
-    return sq_error(ctx, SVCQ_ENOMEM, "out of memory");
+    return svcq__error(ctx, SVCQ_ENOMEM, "out of memory");
 }
 
-void sq_log(svcq_ctx *ctx, int32_t level, const char *fmt, ...)
+void svcq__log(svcq_ctx *ctx, int32_t level, const char *fmt, ...)
 {
     if (!ctx || !ctx->log_fn || level < ctx->log_min_level)
         return;
@@ -58,6 +58,6 @@ void sq_log(svcq_ctx *ctx, int32_t level, const char *fmt, ...)
     int n = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (n >= (int)sizeof(msg))
-        msg[sq_utf8_trim(msg, sizeof(msg) - 1)] = '\0';
+        msg[svcq__utf8_trim(msg, sizeof(msg) - 1)] = '\0';
     ctx->log_fn(level, msg, ctx->log_user_data);
 }

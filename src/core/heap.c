@@ -1,6 +1,6 @@
 #include "core/heap.h"
 
-void sq_heap_init(sq_heap *h, svcq_ctx *ctx, sq_heap_tie_fn tie, sq_heap_index_fn set_index)
+void svcq__heap_init(svcq__heap *h, svcq_ctx *ctx, svcq__heap_tie_fn tie, svcq__heap_index_fn set_index)
 {
     h->ctx = ctx;
     h->entries = NULL;
@@ -10,25 +10,25 @@ void sq_heap_init(sq_heap *h, svcq_ctx *ctx, sq_heap_tie_fn tie, sq_heap_index_f
     h->set_index = set_index;
 }
 
-void sq_heap_free(sq_heap *h)
+void svcq__heap_free(svcq__heap *h)
 {
-    sq_free(h->ctx, h->entries);
+    svcq__free(h->ctx, h->entries);
     h->entries = NULL;
     h->len = 0;
     h->cap = 0;
 }
 
-int sq_heap_reserve(sq_heap *h, size_t count)
+int svcq__heap_reserve(svcq__heap *h, size_t count)
 {
     if (count <= h->cap)
         return SVCQ_OK;
     size_t cap = h->cap ? h->cap : 16;
     while (cap < count) {
-        if (cap > SIZE_MAX / 2 / sizeof(sq_heap_entry))
+        if (cap > SIZE_MAX / 2 / sizeof(svcq__heap_entry))
             return SVCQ_ENOMEM;
         cap *= 2;
     }
-    sq_heap_entry *e = sq_reallocarray(h->ctx, h->entries, cap, sizeof(*e));
+    svcq__heap_entry *e = svcq__reallocarray(h->ctx, h->entries, cap, sizeof(*e));
     if (!e)
         return SVCQ_ENOMEM;
     h->entries = e;
@@ -36,23 +36,23 @@ int sq_heap_reserve(sq_heap *h, size_t count)
     return SVCQ_OK;
 }
 
-static inline bool less(const sq_heap *h, const sq_heap_entry *a, const sq_heap_entry *b)
+static inline bool less(const svcq__heap *h, const svcq__heap_entry *a, const svcq__heap_entry *b)
 {
     if (a->key != b->key)
         return a->key < b->key;
     return h->tie && h->tie(a->item, b->item) < 0;
 }
 
-static inline void place(sq_heap *h, size_t i, sq_heap_entry e)
+static inline void place(svcq__heap *h, size_t i, svcq__heap_entry e)
 {
     h->entries[i] = e;
     if (h->set_index)
         h->set_index(e.item, i);
 }
 
-static void sift_up(sq_heap *h, size_t i)
+static void sift_up(svcq__heap *h, size_t i)
 {
-    sq_heap_entry e = h->entries[i];
+    svcq__heap_entry e = h->entries[i];
     while (i > 0) {
         size_t parent = (i - 1) / 2;
         if (!less(h, &e, &h->entries[parent]))
@@ -63,9 +63,9 @@ static void sift_up(sq_heap *h, size_t i)
     place(h, i, e);
 }
 
-static void sift_down(sq_heap *h, size_t i)
+static void sift_down(svcq__heap *h, size_t i)
 {
-    sq_heap_entry e = h->entries[i];
+    svcq__heap_entry e = h->entries[i];
     for (;;) {
         size_t child = 2 * i + 1;
         if (child >= h->len)
@@ -80,22 +80,22 @@ static void sift_down(sq_heap *h, size_t i)
     place(h, i, e);
 }
 
-int sq_heap_push(sq_heap *h, int64_t key, void *item)
+int svcq__heap_push(svcq__heap *h, int64_t key, void *item)
 {
-    int rc = sq_heap_reserve(h, h->len + 1);
+    int rc = svcq__heap_reserve(h, h->len + 1);
     if (rc)
         return rc;
-    h->entries[h->len] = (sq_heap_entry){ key, item };
+    h->entries[h->len] = (svcq__heap_entry){ key, item };
     sift_up(h, h->len++);
     return SVCQ_OK;
 }
 
-const sq_heap_entry *sq_heap_peek(const sq_heap *h)
+const svcq__heap_entry *svcq__heap_peek(const svcq__heap *h)
 {
     return h->len ? &h->entries[0] : NULL;
 }
 
-void sq_heap_remove(sq_heap *h, size_t index)
+void svcq__heap_remove(svcq__heap *h, size_t index)
 {
     if (index >= h->len)
         return;
@@ -109,19 +109,19 @@ void sq_heap_remove(sq_heap *h, size_t index)
             sift_down(h, index);
     }
     if (h->set_index)
-        h->set_index(gone, SQ_HEAP_NONE);
+        h->set_index(gone, SVCQ__HEAP_NONE);
 }
 
-bool sq_heap_pop(sq_heap *h, sq_heap_entry *out)
+bool svcq__heap_pop(svcq__heap *h, svcq__heap_entry *out)
 {
     if (!h->len)
         return false;
     *out = h->entries[0];
-    sq_heap_remove(h, 0);
+    svcq__heap_remove(h, 0);
     return true;
 }
 
-void sq_heap_update(sq_heap *h, size_t index, int64_t key)
+void svcq__heap_update(svcq__heap *h, size_t index, int64_t key)
 {
     if (index >= h->len)
         return;

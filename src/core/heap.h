@@ -3,45 +3,45 @@
  * tie-break so that the order of events is deterministic. An optional index
  * callback tells each item where it sits, which makes update and remove of
  * an arbitrary item O(log n). */
-#ifndef SQ_HEAP_H
-#define SQ_HEAP_H
+#ifndef SVCQ__HEAP_H
+#define SVCQ__HEAP_H
 
 #include "core/core.h"
 
-#define SQ_HEAP_NONE SIZE_MAX
+#define SVCQ__HEAP_NONE SIZE_MAX
 
 /* Negative, zero or positive like strcmp; called only for equal keys. */
-typedef int (*sq_heap_tie_fn)(const void *a, const void *b);
-/* Told the item's new index, or SQ_HEAP_NONE when it leaves the heap. */
-typedef void (*sq_heap_index_fn)(void *item, size_t index);
+typedef int (*svcq__heap_tie_fn)(const void *a, const void *b);
+/* Told the item's new index, or SVCQ__HEAP_NONE when it leaves the heap. */
+typedef void (*svcq__heap_index_fn)(void *item, size_t index);
 
-typedef struct sq_heap_entry {
+typedef struct svcq__heap_entry {
     int64_t key;
     void *item;
-} sq_heap_entry;
+} svcq__heap_entry;
 
-typedef struct sq_heap {
+typedef struct svcq__heap {
     svcq_ctx *ctx;
-    sq_heap_entry *entries;
+    svcq__heap_entry *entries;
     size_t len;
     size_t cap;
-    sq_heap_tie_fn tie;
-    sq_heap_index_fn set_index;
-} sq_heap;
+    svcq__heap_tie_fn tie;
+    svcq__heap_index_fn set_index;
+} svcq__heap;
 
-void sq_heap_init(sq_heap *h, svcq_ctx *ctx, sq_heap_tie_fn tie, sq_heap_index_fn set_index);
-void sq_heap_free(sq_heap *h);
+void svcq__heap_init(svcq__heap *h, svcq_ctx *ctx, svcq__heap_tie_fn tie, svcq__heap_index_fn set_index);
+void svcq__heap_free(svcq__heap *h);
 /* Makes room for count entries in total; on failure the heap is unchanged. */
-int sq_heap_reserve(sq_heap *h, size_t count);
+int svcq__heap_reserve(svcq__heap *h, size_t count);
 /* SVCQ_ENOMEM leaves the heap unchanged. */
-int sq_heap_push(sq_heap *h, int64_t key, void *item);
+int svcq__heap_push(svcq__heap *h, int64_t key, void *item);
 /* The smallest entry, or NULL when empty. */
-const sq_heap_entry *sq_heap_peek(const sq_heap *h);
+const svcq__heap_entry *svcq__heap_peek(const svcq__heap *h);
 /* Removes the smallest entry into *out; false when empty. */
-bool sq_heap_pop(sq_heap *h, sq_heap_entry *out);
+bool svcq__heap_pop(svcq__heap *h, svcq__heap_entry *out);
 /* Removes the entry at index (as told by the index callback). */
-void sq_heap_remove(sq_heap *h, size_t index);
+void svcq__heap_remove(svcq__heap *h, size_t index);
 /* Gives the entry at index a new key and restores the heap order. */
-void sq_heap_update(sq_heap *h, size_t index, int64_t key);
+void svcq__heap_update(svcq__heap *h, size_t index, int64_t key);
 
 #endif

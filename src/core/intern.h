@@ -3,19 +3,19 @@
  * pointers to copies, and compare names by id. Id 0 is the empty string.
  * Strings stay until the context is freed; interned names are a small
  * vocabulary (event names, pause reasons), not user data. */
-#ifndef SQ_INTERN_H
-#define SQ_INTERN_H
+#ifndef SVCQ__INTERN_H
+#define SVCQ__INTERN_H
 
 #include "core/core.h"
 
 /* Interns len bytes at s (validated as UTF-8 without NUL by the caller).
  * SVCQ_ENOMEM leaves the interner unchanged. */
-int sq_intern(svcq_ctx *ctx, const char *s, size_t len, uint32_t *id);
+int svcq__intern(svcq_ctx *ctx, const char *s, size_t len, uint32_t *id);
 /* Looks a string up without interning it; false when it was never seen. */
-bool sq_intern_find(const svcq_ctx *ctx, const char *s, size_t len, uint32_t *id);
+bool svcq__intern_find(const svcq_ctx *ctx, const char *s, size_t len, uint32_t *id);
 /* The string of an id ("" for 0 or an unknown id). */
-const char *sq_intern_str(const svcq_ctx *ctx, uint32_t id);
+const char *svcq__intern_str(const svcq_ctx *ctx, uint32_t id);
 /* Frees the interner; called by svcq_ctx_free. */
-void sq_intern_free(svcq_ctx *ctx);
+void svcq__intern_free(svcq_ctx *ctx);
 
 #endif

@@ -24,9 +24,9 @@
 #include "core/map.h"
 #include "core/utf8.h"
 
-typedef struct sq_json_member sq_json_member;
+typedef struct svcq__json_member svcq__json_member;
 
-struct sq_json {
+struct svcq__json {
     uint32_t type;
     uint32_t hbits; /* objects: log2 of the index size, 0 = no index */
     union {
@@ -37,20 +37,20 @@ struct sq_json {
             size_t len;
         } s;
         struct {
-            sq_json *items;
+            svcq__json *items;
             size_t n;
         } a;
         struct {
-            sq_json_member *m;
+            svcq__json_member *m;
             size_t n;
         } o;
     } u;
 };
 
-struct sq_json_member {
+struct svcq__json_member {
     const char *key;
     size_t keylen;
-    sq_json value;
+    svcq__json value;
 };
 
 /* Objects with more members than this get a hash index. */
@@ -64,17 +64,17 @@ typedef struct arena_block {
 #define BLOCK_HEADER ((sizeof(arena_block) + 15) & ~(size_t)15)
 #define MAX_BLOCK ((size_t)8 << 20)
 
-struct sq_json_doc {
+struct svcq__json_doc {
     svcq_ctx *ctx;
     arena_block *blocks;
     char *cur, *end;   /* free space of the newest block */
     size_t next_block; /* size of the next block to allocate */
-    sq_json root;
+    svcq__json root;
 };
 
 /* ---- arena ----------------------------------------------------------- */
 
-static void *arena_alloc(sq_json_doc *doc, size_t size, size_t align)
+static void *arena_alloc(svcq__json_doc *doc, size_t size, size_t align)
 {
     uintptr_t cur = (uintptr_t)doc->cur;
     uintptr_t aligned = (cur + (align - 1)) & ~(uintptr_t)(align - 1);
@@ -84,14 +84,14 @@ static void *arena_alloc(sq_json_doc *doc, size_t size, size_t align)
     }
     size_t want = doc->next_block;
     size_t need;
-    if (!sq_size_add(size, align, &need))
+    if (!svcq__size_add(size, align, &need))
         return NULL;
     if (want < need)
         want = need;
     size_t total;
-    if (!sq_size_add(want, BLOCK_HEADER, &total))
+    if (!svcq__size_add(want, BLOCK_HEADER, &total))
         return NULL;
-    arena_block *b = sq_malloc(doc->ctx, total);
+    arena_block *b = svcq__malloc(doc->ctx, total);
     if (!b)
         return NULL;
     b->next = doc->blocks;
@@ -106,7 +106,7 @@ static void *arena_alloc(sq_json_doc *doc, size_t size, size_t align)
     return (void *)aligned;
 }
 
-void sq_json_doc_free(sq_json_doc *doc)
+void svcq__json_doc_free(svcq__json_doc *doc)
 {
     if (!doc)
         return;
@@ -114,10 +114,10 @@ void sq_json_doc_free(sq_json_doc *doc)
     arena_block *b = doc->blocks;
     while (b) {
         arena_block *next = b->next;
-        sq_free(ctx, b);
+        svcq__free(ctx, b);
         b = next;
     }
-    sq_free(ctx, doc);
+    svcq__free(ctx, doc);
 }
 
 /* ---- parser ---------------------------------------------------------- */
@@ -126,27 +126,27 @@ typedef struct pending {
     const char *key; /* objects only */
     size_t keylen;
     size_t keypos;   /* offset of the key in the input, for messages */
-    sq_json value;
+    svcq__json value;
 } pending;
 
 typedef struct frame {
-    uint32_t type; /* SQ_JSON_ARRAY or SQ_JSON_OBJECT */
+    uint32_t type; /* SVCQ__JSON_ARRAY or SVCQ__JSON_OBJECT */
     size_t start;  /* first pending entry of this container */
     size_t pos;    /* offset of the opening bracket */
 } frame;
 
 typedef struct parser {
     svcq_ctx *ctx;
-    sq_json_doc *doc;
+    svcq__json_doc *doc;
     const unsigned char *start, *end;
-    sq_json_limits lim;
+    svcq__json_limits lim;
     pending *stack;
     size_t top, cap;
     frame *frames;
     size_t depth, fcap;
 } parser;
 
-static int perr(parser *ps, const unsigned char *at, int code, const char *fmt, ...) SQ_PRINTF(4, 5);
+static int perr(parser *ps, const unsigned char *at, int code, const char *fmt, ...) SVCQ__PRINTF(4, 5);
 
 static int perr(parser *ps, const unsigned char *at, int code, const char *fmt, ...)
 {
@@ -164,7 +164,7 @@ static int perr(parser *ps, const unsigned char *at, int code, const char *fmt, 
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    return sq_error(ps->ctx, code, "line %zu, column %zu: %s", line, col, what);
+    return svcq__error(ps->ctx, code, "line %zu, column %zu: %s", line, col, what);
 }
 
 static int unexpected(parser *ps, const unsigned char *p, const char *expected)
@@ -250,7 +250,7 @@ static int parse_string(parser *ps, const unsigned char **pp, const char **out, 
     size_t raw = (size_t)(q - s);
     char *dst = arena_alloc(ps->doc, raw + 1, 1);
     if (!dst)
-        return sq_enomem(ps->ctx);
+        return svcq__enomem(ps->ctx);
     char *d = dst;
     const unsigned char *r = s;
     if (plain) {
@@ -274,7 +274,7 @@ static int parse_string(parser *ps, const unsigned char **pp, const char **out, 
             return perr(ps, r, SVCQ_EPARSE, "control character 0x%02X in a string must be escaped", c);
         if (c >= 0x80) {
             uint32_t cp;
-            size_t n = sq_utf8_decode(r, (size_t)(q - r), &cp);
+            size_t n = svcq__utf8_decode(r, (size_t)(q - r), &cp);
             if (n == 0)
                 return perr(ps, r, SVCQ_EPARSE, "invalid UTF-8 in a string");
             memcpy(d, r, n);
@@ -312,7 +312,7 @@ static int parse_string(parser *ps, const unsigned char **pp, const char **out, 
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             used = 12;
         }
-        d += sq_utf8_encode((uint32_t)cp, d);
+        d += svcq__utf8_encode((uint32_t)cp, d);
         r += used;
     }
     size_t len = (size_t)(d - dst);
@@ -369,7 +369,7 @@ static bool decimal_to_double(const char *digits, size_t nd, int64_t e10, double
     return true;
 }
 
-static int parse_number(parser *ps, const unsigned char **pp, sq_json *node)
+static int parse_number(parser *ps, const unsigned char **pp, svcq__json *node)
 {
     const unsigned char *start = *pp, *p = start, *end = ps->end;
     bool neg = false;
@@ -431,7 +431,7 @@ static int parse_number(parser *ps, const unsigned char **pp, sq_json *node)
             m = m * 10 + (uint64_t)(*q - '0');
         uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
         if (m <= lim) {
-            node->type = SQ_JSON_INT;
+            node->type = SVCQ__JSON_INT;
             node->u.i = neg ? (int64_t)(0 - m) : (int64_t)m;
             return SVCQ_OK;
         }
@@ -475,7 +475,7 @@ static int parse_number(parser *ps, const unsigned char **pp, sq_json *node)
     if (nd && !decimal_to_double(digits, nd, e10, &v))
         return perr(ps, start, SVCQ_ERANGE, "number %.*s is too large for a double",
                     (int)((p - start) > 40 ? 40 : (p - start)), (const char *)start);
-    node->type = SQ_JSON_DOUBLE;
+    node->type = SVCQ__JSON_DOUBLE;
     node->u.d = neg ? -v : v;
     return SVCQ_OK;
 }
@@ -485,9 +485,9 @@ static int push_pending(parser *ps)
     if (ps->top < ps->cap)
         return SVCQ_OK;
     size_t cap = ps->cap ? ps->cap * 2 : 64;
-    pending *s = sq_reallocarray(ps->ctx, ps->stack, cap, sizeof(*s));
+    pending *s = svcq__reallocarray(ps->ctx, ps->stack, cap, sizeof(*s));
     if (!s)
-        return sq_enomem(ps->ctx);
+        return svcq__enomem(ps->ctx);
     ps->stack = s;
     ps->cap = cap;
     return SVCQ_OK;
@@ -497,9 +497,9 @@ static int push_frame(parser *ps, uint32_t type, size_t pos)
 {
     if (ps->depth == ps->fcap) {
         size_t cap = ps->fcap ? ps->fcap * 2 : 16;
-        frame *f = sq_reallocarray(ps->ctx, ps->frames, cap, sizeof(*f));
+        frame *f = svcq__reallocarray(ps->ctx, ps->frames, cap, sizeof(*f));
         if (!f)
-            return sq_enomem(ps->ctx);
+            return svcq__enomem(ps->ctx);
         ps->frames = f;
         ps->fcap = cap;
     }
@@ -509,23 +509,23 @@ static int push_frame(parser *ps, uint32_t type, size_t pos)
 
 static size_t key_excerpt(const char *key, size_t keylen)
 {
-    return sq_utf8_trim(key, keylen > 60 ? 60 : keylen);
+    return svcq__utf8_trim(key, keylen > 60 ? 60 : keylen);
 }
 
 /* Pops the top frame's children into the arena as the container node. */
-static int close_container(parser *ps, sq_json *node)
+static int close_container(parser *ps, svcq__json *node)
 {
     frame *f = &ps->frames[ps->depth - 1];
     size_t n = ps->top - f->start;
     const pending *kids = n ? ps->stack + f->start : NULL;
     node->type = f->type;
     node->hbits = 0;
-    if (f->type == SQ_JSON_ARRAY) {
-        sq_json *items = NULL;
+    if (f->type == SVCQ__JSON_ARRAY) {
+        svcq__json *items = NULL;
         if (n) {
             size_t bytes;
-            if (!sq_size_mul(n, sizeof(sq_json), &bytes) || !(items = arena_alloc(ps->doc, bytes, 8)))
-                return sq_enomem(ps->ctx);
+            if (!svcq__size_mul(n, sizeof(svcq__json), &bytes) || !(items = arena_alloc(ps->doc, bytes, 8)))
+                return svcq__enomem(ps->ctx);
             for (size_t i = 0; i < n; i++)
                 items[i] = kids[i].value;
         }
@@ -542,23 +542,23 @@ static int close_container(parser *ps, sq_json *node)
                 hbits++;
             tsize = (size_t)1 << hbits;
         }
-        sq_json_member *m = NULL;
+        svcq__json_member *m = NULL;
         if (n) {
             size_t bytes, tbytes;
-            if (!sq_size_mul(n, sizeof(sq_json_member), &bytes) || !sq_size_mul(tsize, sizeof(uint32_t), &tbytes) ||
-                !sq_size_add(bytes, tbytes, &bytes) || !(m = arena_alloc(ps->doc, bytes, 8)))
-                return sq_enomem(ps->ctx);
+            if (!svcq__size_mul(n, sizeof(svcq__json_member), &bytes) || !svcq__size_mul(tsize, sizeof(uint32_t), &tbytes) ||
+                !svcq__size_add(bytes, tbytes, &bytes) || !(m = arena_alloc(ps->doc, bytes, 8)))
+                return svcq__enomem(ps->ctx);
             for (size_t i = 0; i < n; i++)
-                m[i] = (sq_json_member){ kids[i].key, kids[i].keylen, kids[i].value };
+                m[i] = (svcq__json_member){ kids[i].key, kids[i].keylen, kids[i].value };
         }
         if (hbits) {
             uint32_t *table = (uint32_t *)(m + n);
             memset(table, 0, tsize * sizeof(uint32_t));
             size_t mask = tsize - 1;
             for (size_t i = 0; i < n; i++) {
-                size_t h = (size_t)sq_hash(m[i].key, m[i].keylen) & mask;
+                size_t h = (size_t)svcq__hash(m[i].key, m[i].keylen) & mask;
                 while (table[h]) {
-                    const sq_json_member *o = &m[table[h] - 1];
+                    const svcq__json_member *o = &m[table[h] - 1];
                     if (o->keylen == m[i].keylen && memcmp(o->key, m[i].key, o->keylen) == 0)
                         goto duplicate;
                     h = (h + 1) & mask;
@@ -588,7 +588,7 @@ static int close_container(parser *ps, sq_json *node)
 static int parse_text(parser *ps)
 {
     const unsigned char *end = ps->end, *p = skip_ws(ps->start, end);
-    sq_json val;
+    svcq__json val;
     int rc;
     memset(&val, 0, sizeof(val));
 
@@ -602,7 +602,7 @@ value:
         bool obj = *p == '{';
         if (ps->depth >= ps->lim.max_depth)
             return perr(ps, p, SVCQ_ELIMIT, "nesting deeper than the limit of %zu", ps->lim.max_depth);
-        if ((rc = push_frame(ps, obj ? SQ_JSON_OBJECT : SQ_JSON_ARRAY, (size_t)(p - ps->start))))
+        if ((rc = push_frame(ps, obj ? SVCQ__JSON_OBJECT : SVCQ__JSON_ARRAY, (size_t)(p - ps->start))))
             return rc;
         p = skip_ws(p + 1, end);
         if (p < end && *p == (obj ? '}' : ']')) {
@@ -616,27 +616,27 @@ value:
         goto value;
     }
     case '"':
-        val.type = SQ_JSON_STRING;
+        val.type = SVCQ__JSON_STRING;
         if ((rc = parse_string(ps, &p, &val.u.s.p, &val.u.s.len)))
             return rc;
         goto done;
     case 't':
         if (end - p >= 4 && memcmp(p, "true", 4) == 0) {
-            val.type = SQ_JSON_TRUE;
+            val.type = SVCQ__JSON_TRUE;
             p += 4;
             goto done;
         }
         return perr(ps, p, SVCQ_EPARSE, "invalid literal (true, false or null?)");
     case 'f':
         if (end - p >= 5 && memcmp(p, "false", 5) == 0) {
-            val.type = SQ_JSON_FALSE;
+            val.type = SVCQ__JSON_FALSE;
             p += 5;
             goto done;
         }
         return perr(ps, p, SVCQ_EPARSE, "invalid literal (true, false or null?)");
     case 'n':
         if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
-            val.type = SQ_JSON_NULL;
+            val.type = SVCQ__JSON_NULL;
             p += 4;
             goto done;
         }
@@ -679,7 +679,7 @@ done:
     }
     {
         frame *f = &ps->frames[ps->depth - 1];
-        if (f->type == SQ_JSON_OBJECT) {
+        if (f->type == SVCQ__JSON_OBJECT) {
             ps->stack[ps->top - 1].value = val;
         } else {
             if ((rc = push_pending(ps)))
@@ -690,7 +690,7 @@ done:
             ps->top++;
         }
         p = skip_ws(p, end);
-        bool obj = f->type == SQ_JSON_OBJECT;
+        bool obj = f->type == SVCQ__JSON_OBJECT;
         if (p < end && *p == ',') {
             p = skip_ws(p + 1, end);
             if (p < end && *p == (obj ? '}' : ']'))
@@ -709,29 +709,29 @@ done:
     }
 }
 
-int sq_json_parse(svcq_ctx *ctx, const char *text, size_t len, const sq_json_limits *limits,
-                  sq_json_doc **out)
+int svcq__json_parse(svcq_ctx *ctx, const char *text, size_t len, const svcq__json_limits *limits,
+                  svcq__json_doc **out)
 {
     if (out)
         *out = NULL;
     if (!ctx || !out || (!text && len))
-        return sq_error(ctx, SVCQ_EINVAL, "sq_json_parse: NULL argument");
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq__json_parse: NULL argument");
     parser ps;
     memset(&ps, 0, sizeof(ps));
     ps.ctx = ctx;
-    ps.lim.max_depth = limits && limits->max_depth ? limits->max_depth : SQ_JSON_DEFAULT_MAX_DEPTH;
-    ps.lim.max_size = limits && limits->max_size ? limits->max_size : SQ_JSON_DEFAULT_MAX_SIZE;
-    ps.lim.max_string = limits && limits->max_string ? limits->max_string : SQ_JSON_DEFAULT_MAX_STRING;
-    ps.lim.max_number = limits && limits->max_number ? limits->max_number : SQ_JSON_DEFAULT_MAX_NUMBER;
+    ps.lim.max_depth = limits && limits->max_depth ? limits->max_depth : SVCQ__JSON_DEFAULT_MAX_DEPTH;
+    ps.lim.max_size = limits && limits->max_size ? limits->max_size : SVCQ__JSON_DEFAULT_MAX_SIZE;
+    ps.lim.max_string = limits && limits->max_string ? limits->max_string : SVCQ__JSON_DEFAULT_MAX_STRING;
+    ps.lim.max_number = limits && limits->max_number ? limits->max_number : SVCQ__JSON_DEFAULT_MAX_NUMBER;
     if (len > ps.lim.max_size)
-        return sq_error(ctx, SVCQ_ELIMIT, "line 1, column 1: input of %zu bytes exceeds the limit of %zu", len,
+        return svcq__error(ctx, SVCQ_ELIMIT, "line 1, column 1: input of %zu bytes exceeds the limit of %zu", len,
                         ps.lim.max_size);
     ps.start = (const unsigned char *)(text ? text : "");
     ps.end = ps.start + len;
 
-    sq_json_doc *doc = sq_malloc(ctx, sizeof(*doc));
+    svcq__json_doc *doc = svcq__malloc(ctx, sizeof(*doc));
     if (!doc)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memset(doc, 0, sizeof(*doc));
     doc->ctx = ctx;
     /* First block sized from the input: most documents fit in it. */
@@ -740,10 +740,10 @@ int sq_json_parse(svcq_ctx *ctx, const char *text, size_t len, const sq_json_lim
     ps.doc = doc;
 
     int rc = parse_text(&ps);
-    sq_free(ctx, ps.stack);
-    sq_free(ctx, ps.frames);
+    svcq__free(ctx, ps.stack);
+    svcq__free(ctx, ps.frames);
     if (rc) {
-        sq_json_doc_free(doc);
+        svcq__json_doc_free(doc);
         return rc;
     }
     *out = doc;
@@ -752,40 +752,40 @@ int sq_json_parse(svcq_ctx *ctx, const char *text, size_t len, const sq_json_lim
 
 /* ---- accessors ------------------------------------------------------- */
 
-const sq_json *sq_json_root(const sq_json_doc *doc)
+const svcq__json *svcq__json_root(const svcq__json_doc *doc)
 {
     return doc ? &doc->root : NULL;
 }
 
-sq_json_type sq_json_typeof(const sq_json *v)
+svcq__json_type svcq__json_typeof(const svcq__json *v)
 {
-    return v ? (sq_json_type)v->type : SQ_JSON_NULL;
+    return v ? (svcq__json_type)v->type : SVCQ__JSON_NULL;
 }
 
-const char *sq_json_type_name(sq_json_type type)
+const char *svcq__json_type_name(svcq__json_type type)
 {
     switch (type) {
-    case SQ_JSON_NULL: return "null";
-    case SQ_JSON_FALSE:
-    case SQ_JSON_TRUE: return "a boolean";
-    case SQ_JSON_INT: return "an integer";
-    case SQ_JSON_DOUBLE: return "a number";
-    case SQ_JSON_STRING: return "a string";
-    case SQ_JSON_ARRAY: return "an array";
-    case SQ_JSON_OBJECT: return "an object";
+    case SVCQ__JSON_NULL: return "null";
+    case SVCQ__JSON_FALSE:
+    case SVCQ__JSON_TRUE: return "a boolean";
+    case SVCQ__JSON_INT: return "an integer";
+    case SVCQ__JSON_DOUBLE: return "a number";
+    case SVCQ__JSON_STRING: return "a string";
+    case SVCQ__JSON_ARRAY: return "an array";
+    case SVCQ__JSON_OBJECT: return "an object";
     }
     return "an unknown type";
 }
 
-bool sq_json_as_int(const sq_json *v, int64_t *out)
+bool svcq__json_as_int(const svcq__json *v, int64_t *out)
 {
     if (!v)
         return false;
-    if (v->type == SQ_JSON_INT) {
+    if (v->type == SVCQ__JSON_INT) {
         *out = v->u.i;
         return true;
     }
-    if (v->type == SQ_JSON_DOUBLE) {
+    if (v->type == SVCQ__JSON_DOUBLE) {
         double d = v->u.d;
         if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double)(int64_t)d) {
             *out = (int64_t)d;
@@ -795,60 +795,60 @@ bool sq_json_as_int(const sq_json *v, int64_t *out)
     return false;
 }
 
-bool sq_json_as_double(const sq_json *v, double *out)
+bool svcq__json_as_double(const svcq__json *v, double *out)
 {
     if (!v)
         return false;
-    if (v->type == SQ_JSON_DOUBLE) {
+    if (v->type == SVCQ__JSON_DOUBLE) {
         *out = v->u.d;
         return true;
     }
-    if (v->type == SQ_JSON_INT) {
+    if (v->type == SVCQ__JSON_INT) {
         *out = (double)v->u.i;
         return true;
     }
     return false;
 }
 
-bool sq_json_as_bool(const sq_json *v, bool *out)
+bool svcq__json_as_bool(const svcq__json *v, bool *out)
 {
-    if (!v || (v->type != SQ_JSON_TRUE && v->type != SQ_JSON_FALSE))
+    if (!v || (v->type != SVCQ__JSON_TRUE && v->type != SVCQ__JSON_FALSE))
         return false;
-    *out = v->type == SQ_JSON_TRUE;
+    *out = v->type == SVCQ__JSON_TRUE;
     return true;
 }
 
-const char *sq_json_as_string(const sq_json *v, size_t *len)
+const char *svcq__json_as_string(const svcq__json *v, size_t *len)
 {
-    if (!v || v->type != SQ_JSON_STRING)
+    if (!v || v->type != SVCQ__JSON_STRING)
         return NULL;
     if (len)
         *len = v->u.s.len;
     return v->u.s.p;
 }
 
-size_t sq_json_array_size(const sq_json *v)
+size_t svcq__json_array_size(const svcq__json *v)
 {
-    return v && v->type == SQ_JSON_ARRAY ? v->u.a.n : 0;
+    return v && v->type == SVCQ__JSON_ARRAY ? v->u.a.n : 0;
 }
 
-const sq_json *sq_json_array_get(const sq_json *v, size_t i)
+const svcq__json *svcq__json_array_get(const svcq__json *v, size_t i)
 {
-    if (!v || v->type != SQ_JSON_ARRAY || i >= v->u.a.n)
+    if (!v || v->type != SVCQ__JSON_ARRAY || i >= v->u.a.n)
         return NULL;
     return &v->u.a.items[i];
 }
 
-size_t sq_json_object_size(const sq_json *v)
+size_t svcq__json_object_size(const svcq__json *v)
 {
-    return v && v->type == SQ_JSON_OBJECT ? v->u.o.n : 0;
+    return v && v->type == SVCQ__JSON_OBJECT ? v->u.o.n : 0;
 }
 
-const sq_json *sq_json_object_member(const sq_json *v, size_t i, const char **key, size_t *keylen)
+const svcq__json *svcq__json_object_member(const svcq__json *v, size_t i, const char **key, size_t *keylen)
 {
-    if (!v || v->type != SQ_JSON_OBJECT || i >= v->u.o.n)
+    if (!v || v->type != SVCQ__JSON_OBJECT || i >= v->u.o.n)
         return NULL;
-    const sq_json_member *m = &v->u.o.m[i];
+    const svcq__json_member *m = &v->u.o.m[i];
     if (key)
         *key = m->key;
     if (keylen)
@@ -856,18 +856,18 @@ const sq_json *sq_json_object_member(const sq_json *v, size_t i, const char **ke
     return &m->value;
 }
 
-const sq_json *sq_json_getn(const sq_json *v, const char *key, size_t keylen)
+const svcq__json *svcq__json_getn(const svcq__json *v, const char *key, size_t keylen)
 {
-    if (!v || v->type != SQ_JSON_OBJECT || !key)
+    if (!v || v->type != SVCQ__JSON_OBJECT || !key)
         return NULL;
-    const sq_json_member *m = v->u.o.m;
+    const svcq__json_member *m = v->u.o.m;
     size_t n = v->u.o.n;
     if (v->hbits) {
         const uint32_t *table = (const uint32_t *)(m + n);
         size_t mask = ((size_t)1 << v->hbits) - 1;
-        size_t h = (size_t)sq_hash(key, keylen) & mask;
+        size_t h = (size_t)svcq__hash(key, keylen) & mask;
         while (table[h]) {
-            const sq_json_member *c = &m[table[h] - 1];
+            const svcq__json_member *c = &m[table[h] - 1];
             if (c->keylen == keylen && memcmp(c->key, key, keylen) == 0)
                 return &c->value;
             h = (h + 1) & mask;
@@ -880,37 +880,37 @@ const sq_json *sq_json_getn(const sq_json *v, const char *key, size_t keylen)
     return NULL;
 }
 
-const sq_json *sq_json_get(const sq_json *v, const char *key)
+const svcq__json *svcq__json_get(const svcq__json *v, const char *key)
 {
-    return key ? sq_json_getn(v, key, strlen(key)) : NULL;
+    return key ? svcq__json_getn(v, key, strlen(key)) : NULL;
 }
 
-bool sq_json_equal(const sq_json *a, const sq_json *b)
+bool svcq__json_equal(const svcq__json *a, const svcq__json *b)
 {
     if (!a || !b)
         return a == b;
     if (a->type != b->type)
         return false;
     switch (a->type) {
-    case SQ_JSON_INT:
+    case SVCQ__JSON_INT:
         return a->u.i == b->u.i;
-    case SQ_JSON_DOUBLE:
+    case SVCQ__JSON_DOUBLE:
         return memcmp(&a->u.d, &b->u.d, sizeof(double)) == 0;
-    case SQ_JSON_STRING:
+    case SVCQ__JSON_STRING:
         return a->u.s.len == b->u.s.len && memcmp(a->u.s.p, b->u.s.p, a->u.s.len) == 0;
-    case SQ_JSON_ARRAY:
+    case SVCQ__JSON_ARRAY:
         if (a->u.a.n != b->u.a.n)
             return false;
         for (size_t i = 0; i < a->u.a.n; i++)
-            if (!sq_json_equal(&a->u.a.items[i], &b->u.a.items[i]))
+            if (!svcq__json_equal(&a->u.a.items[i], &b->u.a.items[i]))
                 return false;
         return true;
-    case SQ_JSON_OBJECT:
+    case SVCQ__JSON_OBJECT:
         if (a->u.o.n != b->u.o.n)
             return false;
         for (size_t i = 0; i < a->u.o.n; i++) {
-            const sq_json_member *m = &a->u.o.m[i];
-            if (!sq_json_equal(&m->value, sq_json_getn(b, m->key, m->keylen)))
+            const svcq__json_member *m = &a->u.o.m[i];
+            if (!svcq__json_equal(&m->value, svcq__json_getn(b, m->key, m->keylen)))
                 return false;
         }
         return true;
@@ -923,101 +923,101 @@ bool sq_json_equal(const sq_json *a, const sq_json *b)
 
 /* Finds member key of obj for a getter: 1 when present and not null, 0
  * when absent (or null) and optional, an error otherwise. */
-static int field(svcq_ctx *ctx, const sq_json *obj, const char *key, bool required, const sq_json **out)
+static int field(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, const svcq__json **out)
 {
-    if (!obj || obj->type != SQ_JSON_OBJECT)
-        return sq_error(ctx, SVCQ_ECORRUPT, "field \"%s\": expected an object holding it, found %s",
-                        key ? key : "", sq_json_type_name(sq_json_typeof(obj)));
-    const sq_json *v = sq_json_get(obj, key);
-    if (!v || v->type == SQ_JSON_NULL) {
+    if (!obj || obj->type != SVCQ__JSON_OBJECT)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\": expected an object holding it, found %s",
+                        key ? key : "", svcq__json_type_name(svcq__json_typeof(obj)));
+    const svcq__json *v = svcq__json_get(obj, key);
+    if (!v || v->type == SVCQ__JSON_NULL) {
         if (required)
-            return sq_error(ctx, SVCQ_ECORRUPT, "field \"%s\": missing", key);
+            return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\": missing", key);
         return 0;
     }
     *out = v;
     return 1;
 }
 
-static int wrong_type(svcq_ctx *ctx, const char *key, const char *expected, const sq_json *v)
+static int wrong_type(svcq_ctx *ctx, const char *key, const char *expected, const svcq__json *v)
 {
-    const char *found = sq_json_type_name(sq_json_typeof(v));
-    if (v->type == SQ_JSON_DOUBLE && strcmp(expected, "an integer") == 0)
+    const char *found = svcq__json_type_name(svcq__json_typeof(v));
+    if (v->type == SVCQ__JSON_DOUBLE && strcmp(expected, "an integer") == 0)
         /* Doubles of magnitude 2^52 and above are all integral. */
         found = fabs(v->u.d) >= 4503599627370496.0 || v->u.d == (double)(int64_t)v->u.d ? "a number out of range"
                                                                                           : "a number with a fraction";
-    return sq_error(ctx, SVCQ_ECORRUPT, "field \"%s\": expected %s, found %s", key, expected, found);
+    return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\": expected %s, found %s", key, expected, found);
 }
 
-int sq_json_get_int(svcq_ctx *ctx, const sq_json *obj, const char *key, bool required, int64_t *out)
+int svcq__json_get_int(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, int64_t *out)
 {
-    const sq_json *v = NULL;
+    const svcq__json *v = NULL;
     int rc = field(ctx, obj, key, required, &v);
     if (rc <= 0)
         return rc;
-    if (!sq_json_as_int(v, out))
+    if (!svcq__json_as_int(v, out))
         return wrong_type(ctx, key, "an integer", v);
     return SVCQ_OK;
 }
 
-int sq_json_get_double(svcq_ctx *ctx, const sq_json *obj, const char *key, bool required, double *out)
+int svcq__json_get_double(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, double *out)
 {
-    const sq_json *v = NULL;
+    const svcq__json *v = NULL;
     int rc = field(ctx, obj, key, required, &v);
     if (rc <= 0)
         return rc;
-    if (!sq_json_as_double(v, out))
+    if (!svcq__json_as_double(v, out))
         return wrong_type(ctx, key, "a number", v);
     return SVCQ_OK;
 }
 
-int sq_json_get_bool(svcq_ctx *ctx, const sq_json *obj, const char *key, bool required, bool *out)
+int svcq__json_get_bool(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, bool *out)
 {
-    const sq_json *v = NULL;
+    const svcq__json *v = NULL;
     int rc = field(ctx, obj, key, required, &v);
     if (rc <= 0)
         return rc;
-    if (!sq_json_as_bool(v, out))
+    if (!svcq__json_as_bool(v, out))
         return wrong_type(ctx, key, "a boolean", v);
     return SVCQ_OK;
 }
 
-int sq_json_get_string(svcq_ctx *ctx, const sq_json *obj, const char *key, bool required, const char **out,
+int svcq__json_get_string(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, const char **out,
                        size_t *len)
 {
-    const sq_json *v = NULL;
+    const svcq__json *v = NULL;
     int rc = field(ctx, obj, key, required, &v);
     if (rc <= 0)
         return rc;
-    if (v->type != SQ_JSON_STRING)
+    if (v->type != SVCQ__JSON_STRING)
         return wrong_type(ctx, key, "a string", v);
     if (!len && memchr(v->u.s.p, '\0', v->u.s.len))
-        return sq_error(ctx, SVCQ_ECORRUPT, "field \"%s\": string contains a NUL character", key);
+        return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\": string contains a NUL character", key);
     *out = v->u.s.p;
     if (len)
         *len = v->u.s.len;
     return SVCQ_OK;
 }
 
-int sq_json_get_array(svcq_ctx *ctx, const sq_json *obj, const char *key, bool required, const sq_json **out)
+int svcq__json_get_array(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, const svcq__json **out)
 {
-    const sq_json *v = NULL;
+    const svcq__json *v = NULL;
     int rc = field(ctx, obj, key, required, &v);
     if (rc <= 0)
         return rc;
-    if (v->type != SQ_JSON_ARRAY)
+    if (v->type != SVCQ__JSON_ARRAY)
         return wrong_type(ctx, key, "an array", v);
     *out = v;
     return SVCQ_OK;
 }
 
-int sq_json_get_object(svcq_ctx *ctx, const sq_json *obj, const char *key, bool required,
-                       const sq_json **out)
+int svcq__json_get_object(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required,
+                       const svcq__json **out)
 {
-    const sq_json *v = NULL;
+    const svcq__json *v = NULL;
     int rc = field(ctx, obj, key, required, &v);
     if (rc <= 0)
         return rc;
-    if (v->type != SQ_JSON_OBJECT)
+    if (v->type != SVCQ__JSON_OBJECT)
         return wrong_type(ctx, key, "an object", v);
     *out = v;
     return SVCQ_OK;
@@ -1051,7 +1051,7 @@ static void round_digits(double v, int prec, uint64_t *m, int64_t *e10)
     *e10 = (int64_t)x - (prec - 1);
 }
 
-size_t sq_json_format_double(double v, char out[32])
+size_t svcq__json_format_double(double v, char out[32])
 {
     if (!isfinite(v)) {
         out[0] = '\0';
@@ -1139,16 +1139,16 @@ size_t sq_json_format_double(double v, char out[32])
 
 /* ---- writer ---------------------------------------------------------- */
 
-static int jw_fail(sq_jw *w, int code, const char *what)
+static int jw_fail(svcq__jw *w, int code, const char *what)
 {
     if (!w->err) {
         w->err = code;
-        sq_error(w->ctx, code, "JSON writer: %s", what);
+        svcq__error(w->ctx, code, "JSON writer: %s", what);
     }
     return w->err;
 }
 
-static void jw_flush(sq_jw *w)
+static void jw_flush(svcq__jw *w)
 {
     if (w->chunk_len == 0 || w->err)
         return;
@@ -1156,27 +1156,27 @@ static void jw_flush(sq_jw *w)
     w->chunk_len = 0;
     if (rc) {
         w->err = rc;
-        sq_error(w->ctx, rc, "JSON writer: the sink failed: %s", svcq_strerror(rc));
+        svcq__error(w->ctx, rc, "JSON writer: the sink failed: %s", svcq_strerror(rc));
     }
 }
 
-static void emit(sq_jw *w, const char *s, size_t n)
+static void emit(svcq__jw *w, const char *s, size_t n)
 {
     if (w->err)
         return;
     w->started = true;
     if (!w->to_sink) {
-        if (sq_buf_append(w->out, s, n))
+        if (svcq__buf_append(w->out, s, n))
             jw_fail(w, SVCQ_ENOMEM, "out of memory");
         return;
     }
     while (n) {
-        size_t room = SQ_JW_CHUNK - w->chunk_len;
+        size_t room = SVCQ__JW_CHUNK - w->chunk_len;
         if (room == 0) {
             jw_flush(w);
             if (w->err)
                 return;
-            room = SQ_JW_CHUNK;
+            room = SVCQ__JW_CHUNK;
         }
         size_t k = n < room ? n : room;
         memcpy(w->chunk + w->chunk_len, s, k);
@@ -1186,17 +1186,17 @@ static void emit(sq_jw *w, const char *s, size_t n)
     }
 }
 
-static void emit_c(sq_jw *w, char c)
+static void emit_c(svcq__jw *w, char c)
 {
     if (w->err)
         return;
     if (!w->to_sink) {
         w->started = true;
-        if (sq_buf_putc(w->out, c))
+        if (svcq__buf_putc(w->out, c))
             jw_fail(w, SVCQ_ENOMEM, "out of memory");
         return;
     }
-    if (w->chunk_len < SQ_JW_CHUNK) {
+    if (w->chunk_len < SVCQ__JW_CHUNK) {
         w->chunk[w->chunk_len++] = c;
         w->started = true;
         return;
@@ -1204,7 +1204,7 @@ static void emit_c(sq_jw *w, char c)
     emit(w, &c, 1);
 }
 
-static void newline_indent(sq_jw *w, uint32_t level)
+static void newline_indent(svcq__jw *w, uint32_t level)
 {
     static const char spaces[] = "\n                                ";
     emit(w, spaces, 1);
@@ -1217,7 +1217,7 @@ static void newline_indent(sq_jw *w, uint32_t level)
 }
 
 /* Separator before an element (array) or a member (object). */
-static void separate(sq_jw *w)
+static void separate(svcq__jw *w)
 {
     if (w->nonempty[w->depth])
         emit_c(w, ',');
@@ -1226,7 +1226,7 @@ static void separate(sq_jw *w)
         newline_indent(w, w->depth);
 }
 
-static bool before_value(sq_jw *w)
+static bool before_value(svcq__jw *w)
 {
     if (w->err)
         return false;
@@ -1248,14 +1248,14 @@ static bool before_value(sq_jw *w)
     return true;
 }
 
-static int after_value(sq_jw *w)
+static int after_value(svcq__jw *w)
 {
     if (w->depth == 0 && !w->err)
         w->done = true;
     return w->err;
 }
 
-static void jw_init(sq_jw *w, svcq_ctx *ctx)
+static void jw_init(svcq__jw *w, svcq_ctx *ctx)
 {
     w->ctx = ctx;
     w->out = NULL;
@@ -1273,7 +1273,7 @@ static void jw_init(sq_jw *w, svcq_ctx *ctx)
     memset(&w->sink, 0, sizeof(w->sink));
 }
 
-void sq_jw_init_buf(sq_jw *w, svcq_ctx *ctx, sq_buf *out)
+void svcq__jw_init_buf(svcq__jw *w, svcq_ctx *ctx, svcq__buf *out)
 {
     jw_init(w, ctx);
     w->out = out;
@@ -1283,7 +1283,7 @@ void sq_jw_init_buf(sq_jw *w, svcq_ctx *ctx, sq_buf *out)
         w->out_start = out->len;
 }
 
-void sq_jw_init_writer(sq_jw *w, svcq_ctx *ctx, const svcq_writer *sink)
+void svcq__jw_init_writer(svcq__jw *w, svcq_ctx *ctx, const svcq_writer *sink)
 {
     jw_init(w, ctx);
     w->to_sink = true;
@@ -1293,7 +1293,7 @@ void sq_jw_init_writer(sq_jw *w, svcq_ctx *ctx, const svcq_writer *sink)
         w->sink = *sink;
 }
 
-int sq_jw_set_pretty(sq_jw *w, bool pretty)
+int svcq__jw_set_pretty(svcq__jw *w, bool pretty)
 {
     if (w->err)
         return w->err;
@@ -1303,12 +1303,12 @@ int sq_jw_set_pretty(sq_jw *w, bool pretty)
     return SVCQ_OK;
 }
 
-static int begin(sq_jw *w, char kind)
+static int begin(svcq__jw *w, char kind)
 {
     if (!before_value(w))
         return w->err;
-    if (w->depth >= SQ_JW_MAX_DEPTH)
-        return jw_fail(w, SVCQ_ELIMIT, "nesting deeper than SQ_JW_MAX_DEPTH");
+    if (w->depth >= SVCQ__JW_MAX_DEPTH)
+        return jw_fail(w, SVCQ_ELIMIT, "nesting deeper than SVCQ__JW_MAX_DEPTH");
     emit_c(w, kind);
     w->depth++;
     w->kind[w->depth] = (uint8_t)kind;
@@ -1317,7 +1317,7 @@ static int begin(sq_jw *w, char kind)
     return w->err;
 }
 
-static int end_container(sq_jw *w, char kind)
+static int end_container(svcq__jw *w, char kind)
 {
     if (w->err)
         return w->err;
@@ -1334,28 +1334,28 @@ static int end_container(sq_jw *w, char kind)
     return after_value(w);
 }
 
-int sq_jw_object_begin(sq_jw *w)
+int svcq__jw_object_begin(svcq__jw *w)
 {
     return begin(w, '{');
 }
 
-int sq_jw_object_end(sq_jw *w)
+int svcq__jw_object_end(svcq__jw *w)
 {
     return end_container(w, '{');
 }
 
-int sq_jw_array_begin(sq_jw *w)
+int svcq__jw_array_begin(svcq__jw *w)
 {
     return begin(w, '[');
 }
 
-int sq_jw_array_end(sq_jw *w)
+int svcq__jw_array_end(svcq__jw *w)
 {
     return end_container(w, '[');
 }
 
 /* Writes s as a quoted, escaped string (already validated). */
-static void emit_string(sq_jw *w, const char *s, size_t len)
+static void emit_string(svcq__jw *w, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
@@ -1411,7 +1411,7 @@ static void emit_string(sq_jw *w, const char *s, size_t len)
     emit_c(w, '"');
 }
 
-int sq_jw_keyn(sq_jw *w, const char *key, size_t len)
+int svcq__jw_keyn(svcq__jw *w, const char *key, size_t len)
 {
     if (w->err)
         return w->err;
@@ -1421,7 +1421,7 @@ int sq_jw_keyn(sq_jw *w, const char *key, size_t len)
         return jw_fail(w, SVCQ_EINVAL, "a key where a value is expected");
     if (!key && len)
         return jw_fail(w, SVCQ_EINVAL, "NULL key");
-    if (len && !sq_utf8_valid(key, len))
+    if (len && !svcq__utf8_valid(key, len))
         return jw_fail(w, SVCQ_EINVAL, "key is not valid UTF-8");
     separate(w);
     emit_string(w, key ? key : "", len);
@@ -1433,20 +1433,20 @@ int sq_jw_keyn(sq_jw *w, const char *key, size_t len)
     return w->err;
 }
 
-int sq_jw_key(sq_jw *w, const char *key)
+int svcq__jw_key(svcq__jw *w, const char *key)
 {
     if (!key)
         return jw_fail(w, SVCQ_EINVAL, "NULL key");
-    return sq_jw_keyn(w, key, strlen(key));
+    return svcq__jw_keyn(w, key, strlen(key));
 }
 
-int sq_jw_stringn(sq_jw *w, const char *s, size_t len)
+int svcq__jw_stringn(svcq__jw *w, const char *s, size_t len)
 {
     if (w->err)
         return w->err;
     if (!s && len)
         return jw_fail(w, SVCQ_EINVAL, "NULL string");
-    if (len && !sq_utf8_valid(s, len))
+    if (len && !svcq__utf8_valid(s, len))
         return jw_fail(w, SVCQ_EINVAL, "string is not valid UTF-8");
     if (!before_value(w))
         return w->err;
@@ -1454,14 +1454,14 @@ int sq_jw_stringn(sq_jw *w, const char *s, size_t len)
     return after_value(w);
 }
 
-int sq_jw_string(sq_jw *w, const char *s)
+int svcq__jw_string(svcq__jw *w, const char *s)
 {
     if (!s)
         return jw_fail(w, SVCQ_EINVAL, "NULL string");
-    return sq_jw_stringn(w, s, strlen(s));
+    return svcq__jw_stringn(w, s, strlen(s));
 }
 
-int sq_jw_int(sq_jw *w, int64_t v)
+int svcq__jw_int(svcq__jw *w, int64_t v)
 {
     if (!before_value(w))
         return w->err;
@@ -1478,7 +1478,7 @@ int sq_jw_int(sq_jw *w, int64_t v)
     return after_value(w);
 }
 
-int sq_jw_double(sq_jw *w, double v)
+int svcq__jw_double(svcq__jw *w, double v)
 {
     if (w->err)
         return w->err;
@@ -1487,12 +1487,12 @@ int sq_jw_double(sq_jw *w, double v)
     if (!before_value(w))
         return w->err;
     char buf[32];
-    size_t n = sq_json_format_double(v, buf);
+    size_t n = svcq__json_format_double(v, buf);
     emit(w, buf, n);
     return after_value(w);
 }
 
-int sq_jw_bool(sq_jw *w, bool v)
+int svcq__jw_bool(svcq__jw *w, bool v)
 {
     if (!before_value(w))
         return w->err;
@@ -1503,7 +1503,7 @@ int sq_jw_bool(sq_jw *w, bool v)
     return after_value(w);
 }
 
-int sq_jw_null(sq_jw *w)
+int svcq__jw_null(svcq__jw *w)
 {
     if (!before_value(w))
         return w->err;
@@ -1511,36 +1511,36 @@ int sq_jw_null(sq_jw *w)
     return after_value(w);
 }
 
-int sq_jw_value(sq_jw *w, const sq_json *v)
+int svcq__jw_value(svcq__jw *w, const svcq__json *v)
 {
     if (w->err)
         return w->err;
     if (!v)
         return jw_fail(w, SVCQ_EINVAL, "NULL value");
     switch (v->type) {
-    case SQ_JSON_NULL: return sq_jw_null(w);
-    case SQ_JSON_FALSE: return sq_jw_bool(w, false);
-    case SQ_JSON_TRUE: return sq_jw_bool(w, true);
-    case SQ_JSON_INT: return sq_jw_int(w, v->u.i);
-    case SQ_JSON_DOUBLE: return sq_jw_double(w, v->u.d);
-    case SQ_JSON_STRING: return sq_jw_stringn(w, v->u.s.p, v->u.s.len);
-    case SQ_JSON_ARRAY:
-        sq_jw_array_begin(w);
+    case SVCQ__JSON_NULL: return svcq__jw_null(w);
+    case SVCQ__JSON_FALSE: return svcq__jw_bool(w, false);
+    case SVCQ__JSON_TRUE: return svcq__jw_bool(w, true);
+    case SVCQ__JSON_INT: return svcq__jw_int(w, v->u.i);
+    case SVCQ__JSON_DOUBLE: return svcq__jw_double(w, v->u.d);
+    case SVCQ__JSON_STRING: return svcq__jw_stringn(w, v->u.s.p, v->u.s.len);
+    case SVCQ__JSON_ARRAY:
+        svcq__jw_array_begin(w);
         for (size_t i = 0; i < v->u.a.n && !w->err; i++)
-            sq_jw_value(w, &v->u.a.items[i]);
-        return sq_jw_array_end(w);
-    case SQ_JSON_OBJECT:
-        sq_jw_object_begin(w);
+            svcq__jw_value(w, &v->u.a.items[i]);
+        return svcq__jw_array_end(w);
+    case SVCQ__JSON_OBJECT:
+        svcq__jw_object_begin(w);
         for (size_t i = 0; i < v->u.o.n && !w->err; i++) {
-            sq_jw_keyn(w, v->u.o.m[i].key, v->u.o.m[i].keylen);
-            sq_jw_value(w, &v->u.o.m[i].value);
+            svcq__jw_keyn(w, v->u.o.m[i].key, v->u.o.m[i].keylen);
+            svcq__jw_value(w, &v->u.o.m[i].value);
         }
-        return sq_jw_object_end(w);
+        return svcq__jw_object_end(w);
     }
     return jw_fail(w, SVCQ_EINVAL, "unknown node type");
 }
 
-int sq_jw_finish(sq_jw *w)
+int svcq__jw_finish(svcq__jw *w)
 {
     if (!w->err && !w->done)
         jw_fail(w, SVCQ_EINVAL, w->depth ? "finished with an unclosed array or object" : "finished without a value");
@@ -1549,7 +1549,7 @@ int sq_jw_finish(sq_jw *w)
     if (w->to_sink)
         jw_flush(w);
     if (w->err && !w->to_sink && w->out)
-        sq_buf_truncate(w->out, w->out_start);
+        svcq__buf_truncate(w->out, w->out_start);
     w->chunk_len = 0;
     return w->err;
 }

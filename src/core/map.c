@@ -14,7 +14,7 @@ static inline uint64_t mix(uint64_t x)
     return x;
 }
 
-uint64_t sq_hash(const void *data, size_t n)
+uint64_t svcq__hash(const void *data, size_t n)
 {
     const unsigned char *p = data;
     uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n;
@@ -32,7 +32,7 @@ uint64_t sq_hash(const void *data, size_t n)
     return h ? h : 1;
 }
 
-void sq_map_init(sq_map *m, svcq_ctx *ctx)
+void svcq__map_init(svcq__map *m, svcq_ctx *ctx)
 {
     m->ctx = ctx;
     m->slots = NULL;
@@ -40,15 +40,15 @@ void sq_map_init(sq_map *m, svcq_ctx *ctx)
     m->count = 0;
 }
 
-void sq_map_free(sq_map *m)
+void svcq__map_free(svcq__map *m)
 {
-    sq_free(m->ctx, m->slots);
+    svcq__free(m->ctx, m->slots);
     m->slots = NULL;
     m->cap = 0;
     m->count = 0;
 }
 
-static void insert_slot(sq_map_slot *slots, size_t cap, const sq_map_slot *e)
+static void insert_slot(svcq__map_slot *slots, size_t cap, const svcq__map_slot *e)
 {
     size_t mask = cap - 1;
     size_t i = (size_t)e->hash & mask;
@@ -57,26 +57,26 @@ static void insert_slot(sq_map_slot *slots, size_t cap, const sq_map_slot *e)
     slots[i] = *e;
 }
 
-static int rehash(sq_map *m, size_t cap)
+static int rehash(svcq__map *m, size_t cap)
 {
-    sq_map_slot *slots = sq_calloc(m->ctx, cap, sizeof(*slots));
+    svcq__map_slot *slots = svcq__calloc(m->ctx, cap, sizeof(*slots));
     if (!slots)
         return SVCQ_ENOMEM;
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].hash)
             insert_slot(slots, cap, &m->slots[i]);
-    sq_free(m->ctx, m->slots);
+    svcq__free(m->ctx, m->slots);
     m->slots = slots;
     m->cap = cap;
     return SVCQ_OK;
 }
 
-int sq_map_reserve(sq_map *m, size_t count)
+int svcq__map_reserve(svcq__map *m, size_t count)
 {
     size_t cap = m->cap ? m->cap : 8;
     /* count <= 3/4 cap */
     while (count > cap / 4 * 3) {
-        if (cap > SIZE_MAX / 2 / sizeof(sq_map_slot))
+        if (cap > SIZE_MAX / 2 / sizeof(svcq__map_slot))
             return SVCQ_ENOMEM;
         cap *= 2;
     }
@@ -85,11 +85,11 @@ int sq_map_reserve(sq_map *m, size_t count)
     return rehash(m, cap);
 }
 
-static size_t find(const sq_map *m, const void *key, size_t keylen, uint64_t h)
+static size_t find(const svcq__map *m, const void *key, size_t keylen, uint64_t h)
 {
     size_t mask = m->cap - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        const sq_map_slot *s = &m->slots[i];
+        const svcq__map_slot *s = &m->slots[i];
         if (!s->hash)
             return SIZE_MAX;
         if (s->hash == h && s->keylen == keylen && memcmp(s->key, key, keylen) == 0)
@@ -97,17 +97,17 @@ static size_t find(const sq_map *m, const void *key, size_t keylen, uint64_t h)
     }
 }
 
-void *sq_map_get(const sq_map *m, const void *key, size_t keylen)
+void *svcq__map_get(const svcq__map *m, const void *key, size_t keylen)
 {
     if (!m->count)
         return NULL;
-    size_t i = find(m, key, keylen, sq_hash(key, keylen));
+    size_t i = find(m, key, keylen, svcq__hash(key, keylen));
     return i == SIZE_MAX ? NULL : m->slots[i].value;
 }
 
-int sq_map_put(sq_map *m, const void *key, size_t keylen, void *value, void **old)
+int svcq__map_put(svcq__map *m, const void *key, size_t keylen, void *value, void **old)
 {
-    uint64_t h = sq_hash(key, keylen);
+    uint64_t h = svcq__hash(key, keylen);
     if (old)
         *old = NULL;
     if (m->count) {
@@ -120,20 +120,20 @@ int sq_map_put(sq_map *m, const void *key, size_t keylen, void *value, void **ol
             return SVCQ_OK;
         }
     }
-    int rc = sq_map_reserve(m, m->count + 1);
+    int rc = svcq__map_reserve(m, m->count + 1);
     if (rc)
         return rc;
-    sq_map_slot e = { h, key, keylen, value };
+    svcq__map_slot e = { h, key, keylen, value };
     insert_slot(m->slots, m->cap, &e);
     m->count++;
     return SVCQ_OK;
 }
 
-void *sq_map_remove(sq_map *m, const void *key, size_t keylen)
+void *svcq__map_remove(svcq__map *m, const void *key, size_t keylen)
 {
     if (!m->count)
         return NULL;
-    size_t i = find(m, key, keylen, sq_hash(key, keylen));
+    size_t i = find(m, key, keylen, svcq__hash(key, keylen));
     if (i == SIZE_MAX)
         return NULL;
     void *value = m->slots[i].value;
@@ -154,7 +154,7 @@ void *sq_map_remove(sq_map *m, const void *key, size_t keylen)
     return value;
 }
 
-bool sq_map_next(const sq_map *m, size_t *iter, const void **key, size_t *keylen, void **value)
+bool svcq__map_next(const svcq__map *m, size_t *iter, const void **key, size_t *keylen, void **value)
 {
     for (size_t i = *iter; i < m->cap; i++) {
         if (m->slots[i].hash) {

@@ -1,6 +1,6 @@
 #include "core/utf8.h"
 
-size_t sq_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t svcq__utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
     if (n == 0)
         return 0;
@@ -39,7 +39,7 @@ size_t sq_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-size_t sq_utf8_encode(uint32_t cp, char out[4])
+size_t svcq__utf8_encode(uint32_t cp, char out[4])
 {
     if (cp < 0x80) {
         out[0] = (char)cp;
@@ -68,7 +68,7 @@ size_t sq_utf8_encode(uint32_t cp, char out[4])
     return 0;
 }
 
-bool sq_utf8_valid(const char *s, size_t n)
+bool svcq__utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
@@ -88,7 +88,7 @@ bool sq_utf8_valid(const char *s, size_t n)
             continue;
         }
         uint32_t cp;
-        size_t len = sq_utf8_decode(p + i, n - i, &cp);
+        size_t len = svcq__utf8_decode(p + i, n - i, &cp);
         if (len == 0)
             return false;
         i += len;
@@ -96,7 +96,7 @@ bool sq_utf8_valid(const char *s, size_t n)
     return true;
 }
 
-size_t sq_utf8_trim(const char *s, size_t len)
+size_t svcq__utf8_trim(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = len, cont = 0;

@@ -1,7 +1,7 @@
 /* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
  * U+10FFFF. */
-#ifndef SQ_UTF8_H
-#define SQ_UTF8_H
+#ifndef SVCQ__UTF8_H
+#define SVCQ__UTF8_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,17 +10,17 @@
 /* Decodes one code point at s (n bytes available). Returns its length in
  * bytes (1-4) and stores the code point, or 0 for an invalid or truncated
  * sequence. */
-size_t sq_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+size_t svcq__utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* Encodes cp (a scalar value, not a surrogate) into out; returns 1-4, or 0
  * when cp is not encodable. */
-size_t sq_utf8_encode(uint32_t cp, char out[4]);
+size_t svcq__utf8_encode(uint32_t cp, char out[4]);
 
 /* Whether the n bytes at s are valid UTF-8. */
-bool sq_utf8_valid(const char *s, size_t n);
+bool svcq__utf8_valid(const char *s, size_t n);
 
 /* Length of the longest prefix of s (len bytes) that does not end inside a
  * multi-byte sequence; used when a message is cut to fit a buffer. */
-size_t sq_utf8_trim(const char *s, size_t len);
+size_t svcq__utf8_trim(const char *s, size_t len);
 
 #endif

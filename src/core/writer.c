@@ -5,12 +5,12 @@
 #include "svcq/writer.h"
 
 struct svcq_buffer {
-    sq_buf buf;
+    svcq__buf buf;
 };
 
 int svcq_writer_init(svcq_writer *writer, uint32_t version)
 {
-    return sq_table_init(writer, sizeof(*writer), version, SVCQ_WRITER_VERSION);
+    return svcq__table_init(writer, sizeof(*writer), version, SVCQ_WRITER_VERSION);
 }
 
 static int write_file(const char *data, size_t size, void *user_data)
@@ -31,10 +31,10 @@ int svcq_buffer_new(svcq_buffer **out, svcq_ctx *ctx)
     if (!out || !ctx)
         return SVCQ_EINVAL;
     *out = NULL;
-    svcq_buffer *b = sq_malloc(ctx, sizeof(*b));
+    svcq_buffer *b = svcq__malloc(ctx, sizeof(*b));
     if (!b)
-        return sq_enomem(ctx);
-    sq_buf_init(&b->buf, ctx);
+        return svcq__enomem(ctx);
+    svcq__buf_init(&b->buf, ctx);
     *out = b;
     return SVCQ_OK;
 }
@@ -44,8 +44,8 @@ void svcq_buffer_free(svcq_buffer *buffer)
     if (!buffer)
         return;
     svcq_ctx *ctx = buffer->buf.ctx;
-    sq_buf_free(&buffer->buf);
-    sq_free(ctx, buffer);
+    svcq__buf_free(&buffer->buf);
+    svcq__free(ctx, buffer);
 }
 
 const char *svcq_buffer_data(const svcq_buffer *buffer)
@@ -61,13 +61,13 @@ size_t svcq_buffer_size(const svcq_buffer *buffer)
 void svcq_buffer_clear(svcq_buffer *buffer)
 {
     if (buffer)
-        sq_buf_truncate(&buffer->buf, 0);
+        svcq__buf_truncate(&buffer->buf, 0);
 }
 
 static int write_buffer(const char *data, size_t size, void *user_data)
 {
     svcq_buffer *b = user_data;
-    return sq_buf_append(&b->buf, data, size);
+    return svcq__buf_append(&b->buf, data, size);
 }
 
 int svcq_writer_to_buffer(svcq_writer *writer, svcq_buffer *buffer)
@@ -89,5 +89,5 @@ int svcq_writer_write(const svcq_writer *writer, const char *data, size_t size)
     int rc = writer->write(data, size, writer->user_data);
     if (rc == 0)
         return SVCQ_OK;
-    return rc < 0 && rc >= SQ_ERROR_MIN ? rc : SVCQ_EABORTED;
+    return rc < 0 && rc >= SVCQ__ERROR_MIN ? rc : SVCQ_EABORTED;
 }

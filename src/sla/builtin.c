@@ -74,7 +74,7 @@ int svcq_sla_policy_builtin(svcq_sla_policy **out, svcq_ctx *ctx, int32_t tier,
         return SVCQ_EINVAL;
     *out = NULL;
     if (tier < SVCQ_TIER_SPECIAL || tier > SVCQ_TIER_3)
-        return sq_error(ctx, SVCQ_EINVAL, "unknown tier %d", tier);
+        return svcq__error(ctx, SVCQ_EINVAL, "unknown tier %d", tier);
 
     svcq_sla_policy *p = NULL;
     svcq_calendar *own = NULL;

@@ -30,7 +30,7 @@ static int push(rows *r, row x)
 {
     if (r->n == r->cap) {
         uint32_t cap = r->cap ? r->cap * 2 : 32;
-        row *grown = sq_reallocarray(r->ctx, r->v, cap, sizeof(*grown));
+        row *grown = svcq__reallocarray(r->ctx, r->v, cap, sizeof(*grown));
         if (!grown)
             return SVCQ_ENOMEM;
         r->v = grown;
@@ -82,21 +82,21 @@ static int timeline(const svcq_sla_clock *c, svcq_time until, rows *r)
     int rc = SVCQ_OK;
     for (uint32_t i = 0; i < c->nevents && c->events[i].at <= until && rc == SVCQ_OK; i++)
         rc = push(r, (row){ c->events[i].at, -1, i, 0, 0 });
-    const svcq_sla_policy *P = sq_sla_clock_policy(c);
-    sq_sla_pause *p = NULL;
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
+    svcq__sla_pause *p = NULL;
     uint32_t np = 0, pcap = 0;
     for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++) {
-        sq_sla_tstate S;
+        svcq__sla_tstate S;
         np = 0;
-        rc = sq_sla_fold_target(c->ctx, c->versions, c->nversions, c->events, c->nevents, j, until,
+        rc = svcq__sla_fold_target(c->ctx, c->versions, c->nversions, c->events, c->nevents, j, until,
                                 collect_notice, r, &S, &p, &np, &pcap);
         if (rc == SVCQ_OK)
             rc = r->rc;
     }
-    sq_free(c->ctx, p);
+    svcq__free(c->ctx, p);
     if (rc) {
-        sq_free(c->ctx, r->v);
-        return rc == SVCQ_ENOMEM ? sq_enomem(c->ctx) : rc;
+        svcq__free(c->ctx, r->v);
+        return rc == SVCQ_ENOMEM ? svcq__enomem(c->ctx) : rc;
     }
     sort_rows(r->v, r->n);
     return SVCQ_OK;
@@ -105,9 +105,9 @@ static int timeline(const svcq_sla_clock *c, svcq_time until, rows *r)
 /* "2026-01-05T09:00:00Z" */
 static void format_utc(svcq_time t, char out[48])
 {
-    int64_t days = sq_floor_div(t, SQ_DAY), sod = sq_floor_mod(t, SQ_DAY), y;
+    int64_t days = svcq__floor_div(t, SVCQ__DAY), sod = svcq__floor_mod(t, SVCQ__DAY), y;
     int32_t m, d;
-    sq_civil_from_days(days, &y, &m, &d);
+    svcq__civil_from_days(days, &y, &m, &d);
     snprintf(out, 48, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, (int)(sod / 3600),
              (int)(sod / 60 % 60), (int)(sod % 60));
 }
@@ -132,20 +132,20 @@ static int check_args(const svcq_sla_clock *clock, const svcq_writer *writer)
     if (!clock || !writer)
         return SVCQ_EINVAL;
     if (!writer->write)
-        return sq_error(clock->ctx, SVCQ_EINVAL, "writer has no callback");
+        return svcq__error(clock->ctx, SVCQ_EINVAL, "writer has no callback");
     return SVCQ_OK;
 }
 
-static void json_time(sq_jw *w, const char *key, svcq_time t)
+static void json_time(svcq__jw *w, const char *key, svcq_time t)
 {
-    sq_jw_key(w, key);
+    svcq__jw_key(w, key);
     if (t == NEVER) {
-        sq_jw_null(w);
+        svcq__jw_null(w);
         return;
     }
     char iso[48];
     format_utc(t, iso);
-    sq_jw_string(w, iso);
+    svcq__jw_string(w, iso);
 }
 
 int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, const svcq_writer *writer)
@@ -156,99 +156,99 @@ int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, con
     rows r;
     if ((rc = timeline(clock, until, &r)))
         return rc;
-    const svcq_sla_policy *P = sq_sla_clock_policy(clock);
-    sq_jw w;
-    sq_jw_init_writer(&w, clock->ctx, writer);
-    sq_jw_set_pretty(&w, true);
-    sq_jw_object_begin(&w);
-    sq_jw_key(&w, "subject");
-    sq_jw_string(&w, clock->key);
-    sq_jw_key(&w, "policy");
-    sq_jw_string(&w, P->name);
-    sq_jw_key(&w, "version");
-    sq_jw_int(&w, P->version);
+    const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
+    svcq__jw w;
+    svcq__jw_init_writer(&w, clock->ctx, writer);
+    svcq__jw_set_pretty(&w, true);
+    svcq__jw_object_begin(&w);
+    svcq__jw_key(&w, "subject");
+    svcq__jw_string(&w, clock->key);
+    svcq__jw_key(&w, "policy");
+    svcq__jw_string(&w, P->name);
+    svcq__jw_key(&w, "version");
+    svcq__jw_int(&w, P->version);
     json_time(&w, "until", until);
-    sq_jw_key(&w, "timeline");
-    sq_jw_array_begin(&w);
+    svcq__jw_key(&w, "timeline");
+    svcq__jw_array_begin(&w);
     for (uint32_t i = 0; i < r.n; i++) {
         const row *x = &r.v[i];
-        sq_jw_object_begin(&w);
+        svcq__jw_object_begin(&w);
         json_time(&w, "at", x->at);
         if (x->target < 0) {
-            const sq_sla_event *e = &clock->events[x->index];
-            sq_jw_key(&w, "type");
-            sq_jw_string(&w, "event");
-            sq_jw_key(&w, "event");
-            sq_jw_string(&w, sq_intern_str(clock->ctx, e->name));
+            const svcq__sla_event *e = &clock->events[x->index];
+            svcq__jw_key(&w, "type");
+            svcq__jw_string(&w, "event");
+            svcq__jw_key(&w, "event");
+            svcq__jw_string(&w, svcq__intern_str(clock->ctx, e->name));
             if (e->reason) {
-                sq_jw_key(&w, "reason");
-                sq_jw_string(&w, sq_intern_str(clock->ctx, e->reason));
+                svcq__jw_key(&w, "reason");
+                svcq__jw_string(&w, svcq__intern_str(clock->ctx, e->reason));
             }
         } else {
-            const sq_sla_target *T = &P->targets[x->target];
-            sq_jw_key(&w, "type");
-            sq_jw_string(&w, kind_name(T->notice_kind[x->index]));
-            sq_jw_key(&w, "target");
-            sq_jw_string(&w, T->metric);
-            sq_jw_key(&w, "level");
-            sq_jw_int(&w, T->notice_level[x->index]);
-            sq_jw_key(&w, "cycle");
-            sq_jw_int(&w, x->cycle);
+            const svcq__sla_target *T = &P->targets[x->target];
+            svcq__jw_key(&w, "type");
+            svcq__jw_string(&w, kind_name(T->notice_kind[x->index]));
+            svcq__jw_key(&w, "target");
+            svcq__jw_string(&w, T->metric);
+            svcq__jw_key(&w, "level");
+            svcq__jw_int(&w, T->notice_level[x->index]);
+            svcq__jw_key(&w, "cycle");
+            svcq__jw_int(&w, x->cycle);
         }
-        sq_jw_object_end(&w);
+        svcq__jw_object_end(&w);
     }
-    sq_jw_array_end(&w);
-    sq_jw_key(&w, "targets");
-    sq_jw_array_begin(&w);
+    svcq__jw_array_end(&w);
+    svcq__jw_key(&w, "targets");
+    svcq__jw_array_begin(&w);
     for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++) {
         svcq_sla_status st = { .version = SVCQ_SLA_STATUS_VERSION };
         if ((rc = svcq_sla_clock_status(&st, clock, j, until)))
             break;
-        sq_jw_object_begin(&w);
-        sq_jw_key(&w, "metric");
-        sq_jw_string(&w, st.metric);
-        sq_jw_key(&w, "state");
-        sq_jw_string(&w, state_name(st.state));
+        svcq__jw_object_begin(&w);
+        svcq__jw_key(&w, "metric");
+        svcq__jw_string(&w, st.metric);
+        svcq__jw_key(&w, "state");
+        svcq__jw_string(&w, state_name(st.state));
         json_time(&w, "started_at", st.started_at);
         json_time(&w, "due_at", st.due_at);
         json_time(&w, "met_at", st.met_at);
         json_time(&w, "breached_at", st.breached_at);
-        sq_jw_key(&w, "elapsed");
-        sq_jw_int(&w, st.elapsed);
-        sq_jw_key(&w, "remaining");
-        sq_jw_int(&w, st.remaining);
-        sq_jw_key(&w, "paused");
-        sq_jw_int(&w, st.paused);
-        sq_jw_key(&w, "escalation_level");
-        sq_jw_int(&w, st.escalation_level);
-        sq_jw_key(&w, "met_count");
-        sq_jw_int(&w, st.met_count);
-        sq_jw_key(&w, "breached_count");
-        sq_jw_int(&w, st.breached_count);
-        sq_jw_object_end(&w);
+        svcq__jw_key(&w, "elapsed");
+        svcq__jw_int(&w, st.elapsed);
+        svcq__jw_key(&w, "remaining");
+        svcq__jw_int(&w, st.remaining);
+        svcq__jw_key(&w, "paused");
+        svcq__jw_int(&w, st.paused);
+        svcq__jw_key(&w, "escalation_level");
+        svcq__jw_int(&w, st.escalation_level);
+        svcq__jw_key(&w, "met_count");
+        svcq__jw_int(&w, st.met_count);
+        svcq__jw_key(&w, "breached_count");
+        svcq__jw_int(&w, st.breached_count);
+        svcq__jw_object_end(&w);
     }
-    sq_jw_array_end(&w);
-    sq_jw_object_end(&w);
-    int wrc = sq_jw_finish(&w);
-    sq_free(clock->ctx, r.v);
+    svcq__jw_array_end(&w);
+    svcq__jw_object_end(&w);
+    int wrc = svcq__jw_finish(&w);
+    svcq__free(clock->ctx, r.v);
     return rc ? rc : wrc;
 }
 
 /* Markdown cells: '|' and line breaks would end the cell or the row. */
-static int md_cell(sq_buf *b, const char *s)
+static int md_cell(svcq__buf *b, const char *s)
 {
     if (!*s)
-        return sq_buf_puts(b, " |");
-    int rc = sq_buf_puts(b, " ");
+        return svcq__buf_puts(b, " |");
+    int rc = svcq__buf_puts(b, " ");
     for (; *s && rc == SVCQ_OK; s++) {
         if (*s == '|')
-            rc = sq_buf_puts(b, "\\|");
+            rc = svcq__buf_puts(b, "\\|");
         else if (*s == '\n' || *s == '\r')
-            rc = sq_buf_putc(b, ' ');
+            rc = svcq__buf_putc(b, ' ');
         else
-            rc = sq_buf_putc(b, *s);
+            rc = svcq__buf_putc(b, *s);
     }
-    return rc ? rc : sq_buf_puts(b, " |");
+    return rc ? rc : svcq__buf_puts(b, " |");
 }
 
 int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until, const svcq_writer *writer)
@@ -259,27 +259,27 @@ int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
     rows r;
     if ((rc = timeline(clock, until, &r)))
         return rc;
-    const svcq_sla_policy *P = sq_sla_clock_policy(clock);
-    sq_buf b;
-    sq_buf_init(&b, clock->ctx);
-    rc = sq_buf_puts(&b, "| time (UTC) | target | what | detail |\n|---|---|---|---|\n");
+    const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
+    svcq__buf b;
+    svcq__buf_init(&b, clock->ctx);
+    rc = svcq__buf_puts(&b, "| time (UTC) | target | what | detail |\n|---|---|---|---|\n");
     for (uint32_t i = 0; i < r.n && rc == SVCQ_OK; i++) {
         const row *x = &r.v[i];
         char iso[48], detail[64];
         format_utc(x->at, iso);
-        rc = sq_buf_puts(&b, "|");
+        rc = svcq__buf_puts(&b, "|");
         if (rc == SVCQ_OK)
             rc = md_cell(&b, iso);
         if (x->target < 0) {
-            const sq_sla_event *e = &clock->events[x->index];
+            const svcq__sla_event *e = &clock->events[x->index];
             if (rc == SVCQ_OK)
                 rc = md_cell(&b, "");
             if (rc == SVCQ_OK)
-                rc = md_cell(&b, sq_intern_str(clock->ctx, e->name));
+                rc = md_cell(&b, svcq__intern_str(clock->ctx, e->name));
             if (rc == SVCQ_OK)
-                rc = md_cell(&b, e->reason ? sq_intern_str(clock->ctx, e->reason) : "");
+                rc = md_cell(&b, e->reason ? svcq__intern_str(clock->ctx, e->reason) : "");
         } else {
-            const sq_sla_target *T = &P->targets[x->target];
+            const svcq__sla_target *T = &P->targets[x->target];
             int32_t kind = T->notice_kind[x->index], level = T->notice_level[x->index];
             if (kind == SVCQ_SLA_NOTICE_WARNING)
                 snprintf(detail, sizeof(detail), "%d %%, cycle %u", level, x->cycle);
@@ -296,13 +296,13 @@ int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
                 rc = md_cell(&b, detail);
         }
         if (rc == SVCQ_OK)
-            rc = sq_buf_putc(&b, '\n');
+            rc = svcq__buf_putc(&b, '\n');
     }
-    sq_free(clock->ctx, r.v);
+    svcq__free(clock->ctx, r.v);
     if (rc == SVCQ_OK)
         rc = svcq_writer_write(writer, b.data, b.len);
     else
-        rc = sq_enomem(clock->ctx);
-    sq_buf_free(&b);
+        rc = svcq__enomem(clock->ctx);
+    svcq__buf_free(&b);
     return rc;
 }

@@ -10,8 +10,8 @@
 
 enum { ACT_OPEN = 1, ACT_CLOSE_ONE = 2, ACT_CLOSE_ALL = 4, ACT_PRUNE = 8 };
 
-const sq_sla_tstate sq_sla_pending = {
-    .state = SQ_T_PENDING,
+const svcq__sla_tstate svcq__sla_pending = {
+    .state = SVCQ__T_PENDING,
     .started_at = NEVER,
     .anchor = NEVER,
     .met_at = NEVER,
@@ -20,47 +20,47 @@ const sq_sla_tstate sq_sla_pending = {
     .next_notice = NEVER,
 };
 
-void sq_sla_tstate_init(sq_sla_tstate *s)
+void svcq__sla_tstate_init(svcq__sla_tstate *s)
 {
-    *s = sq_sla_pending;
+    *s = svcq__sla_pending;
 }
 
-int32_t sq_sla_state_of(const sq_sla_tstate *s, svcq_time at)
+int32_t svcq__sla_state_of(const svcq__sla_tstate *s, svcq_time at)
 {
     switch (s->state) {
-    case SQ_T_PENDING:
+    case SVCQ__T_PENDING:
         return SVCQ_SLA_PENDING;
-    case SQ_T_MET:
+    case SVCQ__T_MET:
         return s->levels ? SVCQ_SLA_BREACHED : SVCQ_SLA_MET;
-    case SQ_T_CANCELLED:
+    case SVCQ__T_CANCELLED:
         return s->levels ? SVCQ_SLA_BREACHED : SVCQ_SLA_CANCELLED;
-    case SQ_T_PAUSED:
+    case SVCQ__T_PAUSED:
         return s->levels ? SVCQ_SLA_BREACHED : SVCQ_SLA_PAUSED;
     default:
         return (s->levels || (s->due != NEVER && at > s->due)) ? SVCQ_SLA_BREACHED : SVCQ_SLA_RUNNING;
     }
 }
 
-static inline uint32_t nlevels(const sq_sla_target *T)
+static inline uint32_t nlevels(const svcq__sla_target *T)
 {
     return T->duration ? 1 + T->nesc : 0;
 }
 
-static inline int64_t level_secs(const sq_sla_target *T, uint32_t level)
+static inline int64_t level_secs(const svcq__sla_target *T, uint32_t level)
 {
     return T->notice_secs[T->nwarn + level];
 }
 
 /* The instant a running target reaches `secs` business seconds of its cycle. */
-static int reach(svcq_ctx *ctx, const sq_sla_target *T, const sq_sla_tstate *S, int64_t secs, svcq_time *out)
+static int reach(svcq_ctx *ctx, const svcq__sla_target *T, const svcq__sla_tstate *S, int64_t secs, svcq_time *out)
 {
     int64_t left = secs - S->elapsed;
-    return sq_sla_add(ctx, T->cal, S->anchor, left > 0 ? left : 0, out);
+    return svcq__sla_add(ctx, T->cal, S->anchor, left > 0 ? left : 0, out);
 }
 
 /* Instant of notice k for a running target whose span started at anchor;
  * valid when the notice was not reached before the anchor. */
-static int notice_at(svcq_ctx *ctx, const sq_sla_target *T, const sq_sla_tstate *S, uint32_t k, svcq_time *out)
+static int notice_at(svcq_ctx *ctx, const svcq__sla_target *T, const svcq__sla_tstate *S, uint32_t k, svcq_time *out)
 {
     if (T->notice_kind[k] == SVCQ_SLA_NOTICE_BREACH && S->due != NEVER) {
         *out = S->due + 1;
@@ -72,9 +72,9 @@ static int notice_at(svcq_ctx *ctx, const sq_sla_target *T, const sq_sla_tstate 
     return rc;
 }
 
-static int set_running(svcq_ctx *ctx, const sq_sla_target *T, sq_sla_tstate *S, svcq_time t)
+static int set_running(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstate *S, svcq_time t)
 {
-    S->state = SQ_T_RUNNING;
+    S->state = SVCQ__T_RUNNING;
     S->anchor = t;
     S->due = NEVER;
     if (T->duration)
@@ -82,9 +82,9 @@ static int set_running(svcq_ctx *ctx, const sq_sla_target *T, sq_sla_tstate *S, 
     return SVCQ_OK;
 }
 
-int sq_sla_catch_up(svcq_ctx *ctx, const sq_sla_target *T, sq_sla_tstate *S, svcq_time at)
+int svcq__sla_catch_up(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstate *S, svcq_time at)
 {
-    if (S->state != SQ_T_RUNNING)
+    if (S->state != SVCQ__T_RUNNING)
         return SVCQ_OK;
     while (S->levels < nlevels(T)) {
         svcq_time d;
@@ -107,15 +107,15 @@ int sq_sla_catch_up(svcq_ctx *ctx, const sq_sla_target *T, sq_sla_tstate *S, svc
 }
 
 /* Ends the current span at t: elapsed or paused time grows. */
-static int close_span(svcq_ctx *ctx, const sq_sla_target *T, sq_sla_tstate *S, svcq_time t)
+static int close_span(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstate *S, svcq_time t)
 {
     int64_t d;
-    int rc = sq_sla_diff(ctx, T->cal, S->anchor, t, &d);
+    int rc = svcq__sla_diff(ctx, T->cal, S->anchor, t, &d);
     if (rc)
         return rc;
     if (d < 0)
         d = 0;
-    if (S->state == SQ_T_RUNNING)
+    if (S->state == SVCQ__T_RUNNING)
         S->elapsed += d;
     else
         S->paused_total += d;
@@ -123,7 +123,7 @@ static int close_span(svcq_ctx *ctx, const sq_sla_target *T, sq_sla_tstate *S, s
     return SVCQ_OK;
 }
 
-static bool pause_active(const sq_sla_pause *p, uint32_t np, uint32_t j, uint32_t reason)
+static bool pause_active(const svcq__sla_pause *p, uint32_t np, uint32_t j, uint32_t reason)
 {
     for (uint32_t i = 0; i < np; i++)
         if (p[i].target == j && p[i].reason == reason && p[i].end == NEVER)
@@ -133,16 +133,16 @@ static bool pause_active(const sq_sla_pause *p, uint32_t np, uint32_t j, uint32_
 
 /* Applies event e to target j (spec T) of state S. Reads the pause list;
  * says in *act how the list must change. S is changed only on success. */
-static int step(svcq_ctx *ctx, const sq_sla_target *T, uint32_t close_ev, uint32_t j, sq_sla_tstate *S_io,
-                const sq_sla_pause *pauses, uint32_t np, const sq_sla_event *e, uint8_t *act)
+static int step(svcq_ctx *ctx, const svcq__sla_target *T, uint32_t close_ev, uint32_t j, svcq__sla_tstate *S_io,
+                const svcq__sla_pause *pauses, uint32_t np, const svcq__sla_event *e, uint8_t *act)
 {
-    sq_sla_tstate S = *S_io;
+    svcq__sla_tstate S = *S_io;
     svcq_time t = e->at;
     int rc = SVCQ_OK;
     *act = 0;
-    if ((rc = sq_sla_catch_up(ctx, T, &S, t)))
+    if ((rc = svcq__sla_catch_up(ctx, T, &S, t)))
         return rc;
-    bool live = S.state == SQ_T_RUNNING || S.state == SQ_T_PAUSED;
+    bool live = S.state == SVCQ__T_RUNNING || S.state == SVCQ__T_PAUSED;
 
     if ((T->stop_ev && e->name == T->stop_ev) || (close_ev && e->name == close_ev)) {
         if (live) {
@@ -151,8 +151,8 @@ static int step(svcq_ctx *ctx, const sq_sla_target *T, uint32_t close_ev, uint32
             *act = ACT_CLOSE_ALL;
             S.npaused = 0;
         }
-        if (live || S.state == SQ_T_PENDING) {
-            S.state = SQ_T_CANCELLED;
+        if (live || S.state == SVCQ__T_PENDING) {
+            S.state = SVCQ__T_CANCELLED;
             S.due = NEVER;
         }
         *S_io = S;
@@ -161,7 +161,7 @@ static int step(svcq_ctx *ctx, const sq_sla_target *T, uint32_t close_ev, uint32
     if (e->name == T->meet_ev && live) {
         if ((rc = close_span(ctx, T, &S, t)))
             return rc;
-        if (S.state == SQ_T_PAUSED)
+        if (S.state == SVCQ__T_PAUSED)
             *act = ACT_CLOSE_ALL;
         S.npaused = 0;
         S.met_at = t;
@@ -178,13 +178,13 @@ static int step(svcq_ctx *ctx, const sq_sla_target *T, uint32_t close_ev, uint32
                 return rc;
             *act |= ACT_PRUNE;
         } else {
-            S.state = SQ_T_MET;
+            S.state = SVCQ__T_MET;
             S.due = NEVER;
         }
         *S_io = S;
         return SVCQ_OK;
     }
-    if (e->name == T->start_ev && S.state == SQ_T_PENDING) {
+    if (e->name == T->start_ev && S.state == SVCQ__T_PENDING) {
         S.cycle = 0;
         S.started_at = t;
         S.elapsed = 0;
@@ -195,16 +195,16 @@ static int step(svcq_ctx *ctx, const sq_sla_target *T, uint32_t close_ev, uint32
         live = true;
     }
     if (T->pause_ev && e->name == T->pause_ev && live && !pause_active(pauses, np, j, e->reason)) {
-        if (S.state == SQ_T_RUNNING) {
+        if (S.state == SVCQ__T_RUNNING) {
             if ((rc = close_span(ctx, T, &S, t)))
                 return rc;
-            S.state = SQ_T_PAUSED;
+            S.state = SVCQ__T_PAUSED;
             S.due = NEVER;
         }
         S.npaused++;
         *act |= ACT_OPEN;
     }
-    if (T->resume_ev && e->name == T->resume_ev && S.state == SQ_T_PAUSED) {
+    if (T->resume_ev && e->name == T->resume_ev && S.state == SVCQ__T_PAUSED) {
         if (e->reason) {
             if (pause_active(pauses, np, j, e->reason)) {
                 S.npaused--;
@@ -225,7 +225,7 @@ static int step(svcq_ctx *ctx, const sq_sla_target *T, uint32_t close_ev, uint32
 
 /* Applies the pause-list changes step() asked for; capacity for one more
  * entry per target must be reserved. Cannot fail. */
-static void apply_actions(sq_sla_pause *p, uint32_t *np, uint32_t j, uint8_t act, const sq_sla_event *e)
+static void apply_actions(svcq__sla_pause *p, uint32_t *np, uint32_t j, uint8_t act, const svcq__sla_event *e)
 {
     if (act & (ACT_CLOSE_ALL | ACT_CLOSE_ONE)) {
         for (uint32_t i = 0; i < *np; i++)
@@ -241,28 +241,28 @@ static void apply_actions(sq_sla_pause *p, uint32_t *np, uint32_t j, uint8_t act
         *np = w;
     }
     if (act & ACT_OPEN)
-        p[(*np)++] = (sq_sla_pause){ j, e->reason, e->at, NEVER };
+        p[(*np)++] = (svcq__sla_pause){ j, e->reason, e->at, NEVER };
 }
 
-int sq_sla_pauses_reserve(svcq_ctx *ctx, sq_sla_pause **p, uint32_t *cap, uint32_t need)
+int svcq__sla_pauses_reserve(svcq_ctx *ctx, svcq__sla_pause **p, uint32_t *cap, uint32_t need)
 {
     if (need <= *cap)
         return SVCQ_OK;
     uint32_t n = *cap ? *cap : 4;
     while (n < need)
         n *= 2;
-    sq_sla_pause *grown = sq_reallocarray(ctx, *p, n, sizeof(*grown));
+    svcq__sla_pause *grown = svcq__reallocarray(ctx, *p, n, sizeof(*grown));
     if (!grown)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     *p = grown;
     *cap = n;
     return SVCQ_OK;
 }
 
-int sq_sla_step_compute(svcq_ctx *ctx, const svcq_sla_policy *P, sq_sla_tstate *t, const sq_sla_pause *pauses,
-                        uint32_t np, const sq_sla_event *e, uint8_t *act, uint32_t *opens)
+int svcq__sla_step_compute(svcq_ctx *ctx, const svcq_sla_policy *P, svcq__sla_tstate *t, const svcq__sla_pause *pauses,
+                        uint32_t np, const svcq__sla_event *e, uint8_t *act, uint32_t *opens)
 {
-    sq_sla_tstate next[SQ_SLA_MAX_TARGETS];
+    svcq__sla_tstate next[SVCQ__SLA_MAX_TARGETS];
     *opens = 0;
     for (uint32_t j = 0; j < P->ntargets; j++) {
         next[j] = t[j];
@@ -275,20 +275,20 @@ int sq_sla_step_compute(svcq_ctx *ctx, const svcq_sla_policy *P, sq_sla_tstate *
     return SVCQ_OK;
 }
 
-void sq_sla_step_apply(const svcq_sla_policy *P, sq_sla_pause *pauses, uint32_t *np, const uint8_t *act,
-                       const sq_sla_event *e)
+void svcq__sla_step_apply(const svcq_sla_policy *P, svcq__sla_pause *pauses, uint32_t *np, const uint8_t *act,
+                       const svcq__sla_event *e)
 {
     for (uint32_t j = 0; j < P->ntargets; j++)
         apply_actions(pauses, np, j, act[j], e);
 }
 
 /* Re-evaluates lateness after a carry-over onto spec B at instant b. */
-static int carry(svcq_ctx *ctx, const sq_sla_target *A, const sq_sla_target *B, sq_sla_tstate *S, svcq_time b)
+static int carry(svcq_ctx *ctx, const svcq__sla_target *A, const svcq__sla_target *B, svcq__sla_tstate *S, svcq_time b)
 {
     int rc;
-    if (S->state != SQ_T_RUNNING && S->state != SQ_T_PAUSED)
+    if (S->state != SVCQ__T_RUNNING && S->state != SVCQ__T_PAUSED)
         return SVCQ_OK;
-    if ((rc = sq_sla_catch_up(ctx, A, S, b)) || (rc = close_span(ctx, A, S, b)))
+    if ((rc = svcq__sla_catch_up(ctx, A, S, b)) || (rc = close_span(ctx, A, S, b)))
         return rc;
     uint8_t levels = 0;
     while (levels < nlevels(B) && level_secs(B, levels) < S->elapsed)
@@ -301,13 +301,13 @@ static int carry(svcq_ctx *ctx, const sq_sla_target *A, const sq_sla_target *B, 
         S->breached_at = b;
     }
     S->levels = levels;
-    if (S->state == SQ_T_RUNNING)
+    if (S->state == SVCQ__T_RUNNING)
         return set_running(ctx, B, S, b);
     return SVCQ_OK;
 }
 
 /* Number of notices of the cycle already reached at the anchor. */
-uint32_t sq_sla_notices_reached(const sq_sla_target *T, const sq_sla_tstate *S)
+uint32_t svcq__sla_notices_reached(const svcq__sla_target *T, const svcq__sla_tstate *S)
 {
     uint32_t k = 0;
     while (k < T->nnotices) {
@@ -320,10 +320,10 @@ uint32_t sq_sla_notices_reached(const sq_sla_target *T, const sq_sla_tstate *S)
 }
 
 /* Emits the notices a running span reaches at or before `end`. */
-static int emit_span(svcq_ctx *ctx, const sq_sla_target *T, const sq_sla_tstate *S, uint32_t j, uint32_t *nk,
-                     svcq_time end, sq_sla_notice_fn fn, void *ud, bool *stop)
+static int emit_span(svcq_ctx *ctx, const svcq__sla_target *T, const svcq__sla_tstate *S, uint32_t j, uint32_t *nk,
+                     svcq_time end, svcq__sla_notice_fn fn, void *ud, bool *stop)
 {
-    if (S->state != SQ_T_RUNNING)
+    if (S->state != SVCQ__T_RUNNING)
         return SVCQ_OK;
     while (*nk < T->nnotices) {
         svcq_time at;
@@ -341,9 +341,9 @@ static int emit_span(svcq_ctx *ctx, const sq_sla_target *T, const sq_sla_tstate 
     return SVCQ_OK;
 }
 
-int sq_sla_fold_target(svcq_ctx *ctx, const sq_sla_version *versions, uint32_t nversions,
-                       const sq_sla_event *events, uint32_t nevents, uint32_t j, svcq_time until,
-                       sq_sla_notice_fn fn, void *ud, sq_sla_tstate *S_out, sq_sla_pause **pauses,
+int svcq__sla_fold_target(svcq_ctx *ctx, const svcq__sla_version *versions, uint32_t nversions,
+                       const svcq__sla_event *events, uint32_t nevents, uint32_t j, svcq_time until,
+                       svcq__sla_notice_fn fn, void *ud, svcq__sla_tstate *S_out, svcq__sla_pause **pauses,
                        uint32_t *np, uint32_t *pcap)
 {
     const svcq_sla_policy *last = versions[nversions - 1].policy;
@@ -351,14 +351,14 @@ int sq_sla_fold_target(svcq_ctx *ctx, const sq_sla_version *versions, uint32_t n
     /* The chain of versions this target carried over through. */
     uint32_t s = nversions - 1;
     while (s > 0 && versions[s].mode == SVCQ_SLA_CHANGE_CARRY &&
-           sq_sla_policy_find_metric(versions[s - 1].policy, metric) >= 0)
+           svcq__sla_policy_find_metric(versions[s - 1].policy, metric) >= 0)
         s--;
     uint32_t vi = s;
     const svcq_sla_policy *P = versions[vi].policy;
-    const sq_sla_target *T = &P->targets[sq_sla_policy_find_metric(P, metric)];
+    const svcq__sla_target *T = &P->targets[svcq__sla_policy_find_metric(P, metric)];
 
-    sq_sla_tstate S;
-    sq_sla_tstate_init(&S);
+    svcq__sla_tstate S;
+    svcq__sla_tstate_init(&S);
     uint32_t nk = 0, cycle = 0;
     bool stop = false;
     int rc = SVCQ_OK;
@@ -374,13 +374,13 @@ int sq_sla_fold_target(svcq_ctx *ctx, const sq_sla_version *versions, uint32_t n
             if (stop)
                 break;
             const svcq_sla_policy *NP = versions[vi + 1].policy;
-            const sq_sla_target *NT = &NP->targets[sq_sla_policy_find_metric(NP, metric)];
+            const svcq__sla_target *NT = &NP->targets[svcq__sla_policy_find_metric(NP, metric)];
             if ((rc = carry(ctx, T, NT, &S, b)))
                 return rc;
             vi++;
             P = NP;
             T = NT;
-            nk = sq_sla_notices_reached(T, &S);
+            nk = svcq__sla_notices_reached(T, &S);
         }
         if (stop)
             break;
@@ -388,7 +388,7 @@ int sq_sla_fold_target(svcq_ctx *ctx, const sq_sla_version *versions, uint32_t n
             return rc;
         if (stop || i == nevents)
             break;
-        if ((rc = sq_sla_pauses_reserve(ctx, pauses, pcap, *np + 1)))
+        if ((rc = svcq__sla_pauses_reserve(ctx, pauses, pcap, *np + 1)))
             return rc;
         uint8_t act;
         if ((rc = step(ctx, T, P->close_ev, j, &S, *pauses, *np, &events[i], &act)))
@@ -403,7 +403,7 @@ int sq_sla_fold_target(svcq_ctx *ctx, const sq_sla_version *versions, uint32_t n
     while (!stop && vi + 1 < nversions) {
         svcq_time b = versions[vi + 1].from;
         const svcq_sla_policy *NP = versions[vi + 1].policy;
-        const sq_sla_target *NT = &NP->targets[sq_sla_policy_find_metric(NP, metric)];
+        const svcq__sla_target *NT = &NP->targets[svcq__sla_policy_find_metric(NP, metric)];
         if ((rc = carry(ctx, T, NT, &S, b)))
             return rc;
         vi++;
@@ -413,27 +413,27 @@ int sq_sla_fold_target(svcq_ctx *ctx, const sq_sla_version *versions, uint32_t n
     return SVCQ_OK;
 }
 
-void sq_sla_fold_free(svcq_ctx *ctx, sq_sla_fold *f)
+void svcq__sla_fold_free(svcq_ctx *ctx, svcq__sla_fold *f)
 {
-    sq_free(ctx, f->t);
-    sq_free(ctx, f->pauses);
+    svcq__free(ctx, f->t);
+    svcq__free(ctx, f->pauses);
     memset(f, 0, sizeof(*f));
 }
 
-int sq_sla_fold_all(svcq_ctx *ctx, const sq_sla_version *versions, uint32_t nversions,
-                    const sq_sla_event *events, uint32_t nevents, sq_sla_fold *out)
+int svcq__sla_fold_all(svcq_ctx *ctx, const svcq__sla_version *versions, uint32_t nversions,
+                    const svcq__sla_event *events, uint32_t nevents, svcq__sla_fold *out)
 {
     const svcq_sla_policy *P = versions[nversions - 1].policy;
-    sq_sla_fold f = { 0 };
+    svcq__sla_fold f = { 0 };
     f.ntargets = P->ntargets;
-    f.t = sq_calloc(ctx, P->ntargets, sizeof(*f.t));
+    f.t = svcq__calloc(ctx, P->ntargets, sizeof(*f.t));
     if (!f.t)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     for (uint32_t j = 0; j < P->ntargets; j++) {
-        int rc = sq_sla_fold_target(ctx, versions, nversions, events, nevents, j, NEVER, NULL, NULL, &f.t[j],
+        int rc = svcq__sla_fold_target(ctx, versions, nversions, events, nevents, j, NEVER, NULL, NULL, &f.t[j],
                                     &f.pauses, &f.npauses, &f.pauses_cap);
         if (rc) {
-            sq_sla_fold_free(ctx, &f);
+            svcq__sla_fold_free(ctx, &f);
             return rc;
         }
     }
@@ -459,36 +459,36 @@ static int match_notice(void *ud, uint32_t j, uint32_t cycle, uint32_t k, svcq_t
     return 0;
 }
 
-int sq_sla_notice_instant(const svcq_sla_clock *c, const sq_sla_tstate *S, uint32_t j, uint32_t k,
+int svcq__sla_notice_instant(const svcq_sla_clock *c, const svcq__sla_tstate *S, uint32_t j, uint32_t k,
                           svcq_time *out)
 {
-    const svcq_sla_policy *P = sq_sla_clock_policy(c);
-    const sq_sla_target *T = &P->targets[j];
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
+    const svcq__sla_target *T = &P->targets[j];
     *out = NEVER;
-    if (k >= T->nnotices || S->state == SQ_T_PENDING)
+    if (k >= T->nnotices || S->state == SVCQ__T_PENDING)
         return SVCQ_OK;
-    if (k >= sq_sla_notices_reached(T, S)) {
+    if (k >= svcq__sla_notices_reached(T, S)) {
         /* Not reached before the anchor: only a running span reaches it. */
-        if (S->state != SQ_T_RUNNING)
+        if (S->state != SVCQ__T_RUNNING)
             return SVCQ_OK;
         return notice_at(c->ctx, T, S, k, out);
     }
     /* Reached in an earlier span of this cycle: find when, from the log. */
     find_notice f = { S->cycle, k, NEVER };
-    sq_sla_tstate scratch;
-    sq_sla_pause *p = NULL;
+    svcq__sla_tstate scratch;
+    svcq__sla_pause *p = NULL;
     uint32_t np = 0, pcap = 0;
-    int rc = sq_sla_fold_target(c->ctx, c->versions, c->nversions, c->events, c->nevents, j, NEVER,
+    int rc = svcq__sla_fold_target(c->ctx, c->versions, c->nversions, c->events, c->nevents, j, NEVER,
                                 match_notice, &f, &scratch, &p, &np, &pcap);
-    sq_free(c->ctx, p);
+    svcq__free(c->ctx, p);
     if (rc)
         return rc;
     *out = f.at;
     return SVCQ_OK;
 }
 
-int sq_sla_refresh_next(const svcq_sla_clock *c, uint32_t j, sq_sla_tstate *S)
+int svcq__sla_refresh_next(const svcq_sla_clock *c, uint32_t j, svcq__sla_tstate *S)
 {
     uint32_t k = S->delivered_cycle == S->cycle ? S->delivered : 0;
-    return sq_sla_notice_instant(c, S, j, k, &S->next_notice);
+    return svcq__sla_notice_instant(c, S, j, k, &S->next_notice);
 }

@@ -31,61 +31,61 @@ static const char *mode_name(int32_t mode)
     return mode == SVCQ_SLA_CHANGE_CARRY ? "carry" : "recompute";
 }
 
-static int encode(const svcq_sla_clock *c, sq_buf *out)
+static int encode(const svcq_sla_clock *c, svcq__buf *out)
 {
     svcq_ctx *ctx = c->ctx;
-    sq_jw w;
-    sq_jw_init_buf(&w, ctx, out);
-    sq_record_begin(&w, KIND, MAJOR);
-    sq_jw_key(&w, "subject");
-    sq_jw_stringn(&w, c->key, c->subject_len);
-    sq_jw_key(&w, "policy");
-    sq_jw_string(&w, c->key + c->subject_len + 1);
-    sq_jw_key(&w, "versions");
-    sq_jw_array_begin(&w);
+    svcq__jw w;
+    svcq__jw_init_buf(&w, ctx, out);
+    svcq__record_begin(&w, KIND, MAJOR);
+    svcq__jw_key(&w, "subject");
+    svcq__jw_stringn(&w, c->key, c->subject_len);
+    svcq__jw_key(&w, "policy");
+    svcq__jw_string(&w, c->key + c->subject_len + 1);
+    svcq__jw_key(&w, "versions");
+    svcq__jw_array_begin(&w);
     for (uint32_t i = 0; i < c->nversions; i++) {
-        sq_jw_object_begin(&w);
-        sq_jw_key(&w, "version");
-        sq_jw_int(&w, c->versions[i].policy->version);
-        sq_jw_key(&w, "from");
+        svcq__jw_object_begin(&w);
+        svcq__jw_key(&w, "version");
+        svcq__jw_int(&w, c->versions[i].policy->version);
+        svcq__jw_key(&w, "from");
         if (i == 0)
-            sq_jw_null(&w);
+            svcq__jw_null(&w);
         else
-            sq_jw_int(&w, c->versions[i].from);
-        sq_jw_key(&w, "mode");
-        sq_jw_string(&w, mode_name(c->versions[i].mode));
-        sq_jw_object_end(&w);
+            svcq__jw_int(&w, c->versions[i].from);
+        svcq__jw_key(&w, "mode");
+        svcq__jw_string(&w, mode_name(c->versions[i].mode));
+        svcq__jw_object_end(&w);
     }
-    sq_jw_array_end(&w);
-    sq_jw_key(&w, "events");
-    sq_jw_array_begin(&w);
+    svcq__jw_array_end(&w);
+    svcq__jw_key(&w, "events");
+    svcq__jw_array_begin(&w);
     for (uint32_t i = 0; i < c->nevents; i++) {
-        const sq_sla_event *e = &c->events[i];
-        sq_jw_array_begin(&w);
-        sq_jw_int(&w, e->at);
-        sq_jw_string(&w, sq_intern_str(ctx, e->name));
+        const svcq__sla_event *e = &c->events[i];
+        svcq__jw_array_begin(&w);
+        svcq__jw_int(&w, e->at);
+        svcq__jw_string(&w, svcq__intern_str(ctx, e->name));
         if (e->reason)
-            sq_jw_string(&w, sq_intern_str(ctx, e->reason));
-        sq_jw_array_end(&w);
+            svcq__jw_string(&w, svcq__intern_str(ctx, e->reason));
+        svcq__jw_array_end(&w);
     }
-    sq_jw_array_end(&w);
-    sq_jw_key(&w, "delivered");
-    sq_jw_array_begin(&w);
-    const svcq_sla_policy *P = sq_sla_clock_policy(c);
+    svcq__jw_array_end(&w);
+    svcq__jw_key(&w, "delivered");
+    svcq__jw_array_begin(&w);
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
         if (!c->t[j].delivered)
             continue;
-        sq_jw_object_begin(&w);
-        sq_jw_key(&w, "metric");
-        sq_jw_string(&w, P->targets[j].metric);
-        sq_jw_key(&w, "cycle");
-        sq_jw_int(&w, c->t[j].delivered_cycle);
-        sq_jw_key(&w, "count");
-        sq_jw_int(&w, c->t[j].delivered);
-        sq_jw_object_end(&w);
+        svcq__jw_object_begin(&w);
+        svcq__jw_key(&w, "metric");
+        svcq__jw_string(&w, P->targets[j].metric);
+        svcq__jw_key(&w, "cycle");
+        svcq__jw_int(&w, c->t[j].delivered_cycle);
+        svcq__jw_key(&w, "count");
+        svcq__jw_int(&w, c->t[j].delivered);
+        svcq__jw_object_end(&w);
     }
-    sq_jw_array_end(&w);
-    return sq_record_end(&w);
+    svcq__jw_array_end(&w);
+    return svcq__record_end(&w);
 }
 
 /* Writes one clock inside an open scope. */
@@ -94,17 +94,17 @@ static int put_clock(svcq_sla_clock *c)
     char id[SVCQ_STORE_MAX_ID + 1];
     int rc = record_id(c, id, sizeof(id));
     if (rc)
-        return sq_error(c->ctx, rc, "clock id too long for the store");
-    sq_buf b;
-    sq_buf_init(&b, c->ctx);
+        return svcq__error(c->ctx, rc, "clock id too long for the store");
+    svcq__buf b;
+    svcq__buf_init(&b, c->ctx);
     rc = encode(c, &b);
     if (rc == SVCQ_OK)
-        rc = sq_undo_reserve(c->ctx, 1);
+        rc = svcq__undo_reserve(c->ctx, 1);
     if (rc == SVCQ_OK)
-        rc = sq_record_put(c->ctx, KIND, id, &c->revision, &b);
+        rc = svcq__record_put(c->ctx, KIND, id, &c->revision, &b);
     if (rc == SVCQ_OK)
-        rc = sq_undo_set_u64(c->ctx, &c->saved, c->changes);
-    sq_buf_free(&b);
+        rc = svcq__undo_set_u64(c->ctx, &c->saved, c->changes);
+    svcq__buf_free(&b);
     return rc;
 }
 
@@ -112,11 +112,11 @@ int svcq_sla_clock_save(svcq_sla_clock *clock)
 {
     if (!clock)
         return SVCQ_EINVAL;
-    sq_tx tx;
-    int rc = sq_tx_begin(clock->ctx, &tx);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(clock->ctx, &tx);
     if (rc == SVCQ_OK)
         rc = put_clock(clock);
-    return sq_tx_end(clock->ctx, &tx, rc);
+    return svcq__tx_end(clock->ctx, &tx, rc);
 }
 
 int svcq_sla_clock_remove(svcq_sla_clock *clock)
@@ -125,31 +125,31 @@ int svcq_sla_clock_remove(svcq_sla_clock *clock)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = clock->ctx;
     if (!clock->revision)
-        return sq_error(ctx, SVCQ_ENOTFOUND, "clock %s was never saved", clock->key);
+        return svcq__error(ctx, SVCQ_ENOTFOUND, "clock %s was never saved", clock->key);
     char id[SVCQ_STORE_MAX_ID + 1];
     int rc = record_id(clock, id, sizeof(id));
     if (rc)
-        return sq_error(ctx, rc, "clock id too long for the store");
-    sq_tx tx;
-    rc = sq_tx_begin(ctx, &tx);
+        return svcq__error(ctx, rc, "clock id too long for the store");
+    svcq__tx tx;
+    rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
-        rc = sq_record_remove(ctx, KIND, id, &clock->revision);
-    return sq_tx_end(ctx, &tx, rc);
+        rc = svcq__record_remove(ctx, KIND, id, &clock->revision);
+    return svcq__tx_end(ctx, &tx, rc);
 }
 
 int svcq_sla_scheduler_save(svcq_sla_scheduler *scheduler)
 {
     if (!scheduler)
         return SVCQ_EINVAL;
-    svcq_ctx *ctx = sq_sla_sched_ctx(scheduler);
-    sq_tx tx;
-    int rc = sq_tx_begin(ctx, &tx);
+    svcq_ctx *ctx = svcq__sla_sched_ctx(scheduler);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(ctx, &tx);
     size_t iter = 0;
     svcq_sla_clock *c;
-    while (rc == SVCQ_OK && (c = sq_sla_sched_next_clock(scheduler, &iter)) != NULL)
+    while (rc == SVCQ_OK && (c = svcq__sla_sched_next_clock(scheduler, &iter)) != NULL)
         if (c->changes != c->saved || !c->revision)
             rc = put_clock(c);
-    return sq_tx_end(ctx, &tx, rc);
+    return svcq__tx_end(ctx, &tx, rc);
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -163,34 +163,34 @@ static svcq_sla_policy *find_policy(svcq_sla_policy *const *policies, size_t n, 
 }
 
 /* Builds a clock from a decoded record. */
-static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const sq_json *root,
+static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root,
                   svcq_sla_policy *const *policies, size_t npolicies, svcq_sla_clock **out)
 {
     const char *subject, *policy_name;
-    const sq_json *versions, *events, *delivered;
+    const svcq__json *versions, *events, *delivered;
     int rc;
-    if ((rc = sq_json_get_string(ctx, root, "subject", true, &subject, NULL)) ||
-        (rc = sq_json_get_string(ctx, root, "policy", true, &policy_name, NULL)) ||
-        (rc = sq_json_get_array(ctx, root, "versions", true, &versions)) ||
-        (rc = sq_json_get_array(ctx, root, "events", true, &events)) ||
-        (rc = sq_json_get_array(ctx, root, "delivered", false, &delivered)))
+    if ((rc = svcq__json_get_string(ctx, root, "subject", true, &subject, NULL)) ||
+        (rc = svcq__json_get_string(ctx, root, "policy", true, &policy_name, NULL)) ||
+        (rc = svcq__json_get_array(ctx, root, "versions", true, &versions)) ||
+        (rc = svcq__json_get_array(ctx, root, "events", true, &events)) ||
+        (rc = svcq__json_get_array(ctx, root, "delivered", false, &delivered)))
         return rc;
-    size_t nv = sq_json_array_size(versions);
+    size_t nv = svcq__json_array_size(versions);
     if (nv == 0 || nv > UINT32_MAX / 2)
-        return sq_error(ctx, SVCQ_ECORRUPT, "sla_clock %s: no policy version", id);
+        return svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: no policy version", id);
 
     svcq_sla_clock *c = NULL;
     for (size_t i = 0; i < nv; i++) {
-        const sq_json *v = sq_json_array_get(versions, i);
+        const svcq__json *v = svcq__json_array_get(versions, i);
         int64_t version, from = INT64_MIN;
         const char *mode = "recompute";
-        if ((rc = sq_json_get_int(ctx, v, "version", true, &version)) ||
-            (rc = sq_json_get_int(ctx, v, "from", i > 0, &from)) ||
-            (rc = sq_json_get_string(ctx, v, "mode", false, &mode, NULL)))
+        if ((rc = svcq__json_get_int(ctx, v, "version", true, &version)) ||
+            (rc = svcq__json_get_int(ctx, v, "from", i > 0, &from)) ||
+            (rc = svcq__json_get_string(ctx, v, "mode", false, &mode, NULL)))
             goto fail;
         svcq_sla_policy *p = find_policy(policies, npolicies, policy_name, version);
         if (!p) {
-            rc = sq_error(ctx, SVCQ_ENOTFOUND, "sla_clock %s: policy %s v%lld was not given to the load", id,
+            rc = svcq__error(ctx, SVCQ_ENOTFOUND, "sla_clock %s: policy %s v%lld was not given to the load", id,
                           policy_name, (long long)version);
             goto fail;
         }
@@ -200,73 +200,73 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const sq_jso
                 goto fail;
             continue;
         }
-        if (from < c->versions[c->nversions - 1].from || p->version <= sq_sla_clock_policy(c)->version) {
-            rc = sq_error(ctx, SVCQ_ECORRUPT, "sla_clock %s: policy versions out of order", id);
+        if (from < c->versions[c->nversions - 1].from || p->version <= svcq__sla_clock_policy(c)->version) {
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: policy versions out of order", id);
             goto fail;
         }
-        sq_sla_version *grown = sq_reallocarray(ctx, c->versions == &c->first ? NULL : c->versions,
+        svcq__sla_version *grown = svcq__reallocarray(ctx, c->versions == &c->first ? NULL : c->versions,
                                                 c->nversions + 1, sizeof(*grown));
         if (!grown) {
-            rc = sq_enomem(ctx);
+            rc = svcq__enomem(ctx);
             goto fail;
         }
         if (c->versions == &c->first)
             grown[0] = c->first;
         c->versions = grown;
-        sq_sla_policy_retain(p);
-        c->versions[c->nversions++] = (sq_sla_version){ p, from, m };
+        svcq__sla_policy_retain(p);
+        c->versions[c->nversions++] = (svcq__sla_version){ p, from, m };
         c->policy = p;
     }
 
-    size_t ne = sq_json_array_size(events);
+    size_t ne = svcq__json_array_size(events);
     if (ne > UINT32_MAX / 2) {
-        rc = sq_error(ctx, SVCQ_ECORRUPT, "sla_clock %s: too many events", id);
+        rc = svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: too many events", id);
         goto fail;
     }
     if (ne) {
-        c->events = sq_reallocarray(ctx, NULL, ne, sizeof(*c->events));
+        c->events = svcq__reallocarray(ctx, NULL, ne, sizeof(*c->events));
         if (!c->events) {
-            rc = sq_enomem(ctx);
+            rc = svcq__enomem(ctx);
             goto fail;
         }
         c->events_cap = (uint32_t)ne;
     }
     for (size_t i = 0; i < ne; i++) {
-        const sq_json *e = sq_json_array_get(events, i);
-        size_t n = sq_json_array_size(e), nlen, rlen = 0;
+        const svcq__json *e = svcq__json_array_get(events, i);
+        size_t n = svcq__json_array_size(e), nlen, rlen = 0;
         int64_t at;
-        const char *name = sq_json_as_string(sq_json_array_get(e, 1), &nlen);
-        const char *reason = n > 2 ? sq_json_as_string(sq_json_array_get(e, 2), &rlen) : "";
-        if (n < 2 || n > 3 || !sq_json_as_int(sq_json_array_get(e, 0), &at) || !name || !reason || nlen == 0 ||
+        const char *name = svcq__json_as_string(svcq__json_array_get(e, 1), &nlen);
+        const char *reason = n > 2 ? svcq__json_as_string(svcq__json_array_get(e, 2), &rlen) : "";
+        if (n < 2 || n > 3 || !svcq__json_as_int(svcq__json_array_get(e, 0), &at) || !name || !reason || nlen == 0 ||
             strlen(name) != nlen || strlen(reason) != rlen || at == INT64_MIN || at == SVCQ_SLA_NEVER ||
             (i > 0 && at < c->events[i - 1].at)) {
-            rc = sq_error(ctx, SVCQ_ECORRUPT, "sla_clock %s: event %zu is damaged", id, i);
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: event %zu is damaged", id, i);
             goto fail;
         }
-        sq_sla_event ev = { at, 0, 0 };
-        if ((rc = sq_intern(ctx, name, nlen, &ev.name)) || (rc = sq_intern(ctx, reason, rlen, &ev.reason))) {
-            rc = sq_enomem(ctx);
+        svcq__sla_event ev = { at, 0, 0 };
+        if ((rc = svcq__intern(ctx, name, nlen, &ev.name)) || (rc = svcq__intern(ctx, reason, rlen, &ev.reason))) {
+            rc = svcq__enomem(ctx);
             goto fail;
         }
         c->events[c->nevents++] = ev;
     }
 
-    sq_sla_fold f;
-    if ((rc = sq_sla_fold_all(ctx, c->versions, c->nversions, c->events, c->nevents, &f)))
+    svcq__sla_fold f;
+    if ((rc = svcq__sla_fold_all(ctx, c->versions, c->nversions, c->events, c->nevents, &f)))
         goto fail;
-    const svcq_sla_policy *P = sq_sla_clock_policy(c);
-    for (size_t i = 0; i < sq_json_array_size(delivered); i++) {
-        const sq_json *d = sq_json_array_get(delivered, i);
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
+    for (size_t i = 0; i < svcq__json_array_size(delivered); i++) {
+        const svcq__json *d = svcq__json_array_get(delivered, i);
         const char *metric;
         int64_t cycle, count;
-        if ((rc = sq_json_get_string(ctx, d, "metric", true, &metric, NULL)) ||
-            (rc = sq_json_get_int(ctx, d, "cycle", true, &cycle)) ||
-            (rc = sq_json_get_int(ctx, d, "count", true, &count))) {
-            sq_sla_fold_free(ctx, &f);
+        if ((rc = svcq__json_get_string(ctx, d, "metric", true, &metric, NULL)) ||
+            (rc = svcq__json_get_int(ctx, d, "cycle", true, &cycle)) ||
+            (rc = svcq__json_get_int(ctx, d, "count", true, &count))) {
+            svcq__sla_fold_free(ctx, &f);
             goto fail;
         }
-        int j = sq_sla_policy_find_metric(P, metric);
-        if (j >= 0 && cycle >= 0 && cycle <= UINT32_MAX && count >= 0 && count <= SQ_SLA_MAX_NOTICES) {
+        int j = svcq__sla_policy_find_metric(P, metric);
+        if (j >= 0 && cycle >= 0 && cycle <= UINT32_MAX && count >= 0 && count <= SVCQ__SLA_MAX_NOTICES) {
             f.t[j].delivered_cycle = (uint32_t)cycle;
             f.t[j].delivered = (uint16_t)count;
         }
@@ -280,7 +280,7 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const sq_jso
     return SVCQ_OK;
 fail:
     if (c)
-        sq_sla_clock_destroy(c);
+        svcq__sla_clock_destroy(c);
     return rc;
 }
 
@@ -294,15 +294,15 @@ int svcq_sla_clock_load(svcq_sla_clock **out, svcq_sla_policy *const *policies, 
     char id[SVCQ_STORE_MAX_ID + 16];
     int n = snprintf(id, sizeof(id), "%zu:%s/%s", strlen(policy_name), policy_name, subject);
     if (n < 0 || (size_t)n >= SVCQ_STORE_MAX_ID)
-        return sq_error(ctx, SVCQ_EINVAL, "policy name and subject too long");
-    sq_json_doc *doc;
+        return svcq__error(ctx, SVCQ_EINVAL, "policy name and subject too long");
+    svcq__json_doc *doc;
     uint32_t major;
     uint64_t revision;
-    int rc = sq_record_load(ctx, KIND, id, MAJOR, &doc, &major, &revision);
+    int rc = svcq__record_load(ctx, KIND, id, MAJOR, &doc, &major, &revision);
     if (rc)
         return rc;
-    rc = decode(ctx, id, revision, sq_json_root(doc), policies, npolicies, out);
-    sq_json_doc_free(doc);
+    rc = decode(ctx, id, revision, svcq__json_root(doc), policies, npolicies, out);
+    svcq__json_doc_free(doc);
     return rc;
 }
 
@@ -313,16 +313,16 @@ typedef struct load_state {
     size_t n, cap;
 } load_state;
 
-static int load_one(svcq_ctx *ctx, const char *id, uint64_t revision, const sq_json *root, uint32_t major,
+static int load_one(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root, uint32_t major,
                     void *user_data)
 {
     (void)major;
     load_state *ls = user_data;
     if (ls->n == ls->cap) {
         size_t cap = ls->cap ? ls->cap * 2 : 64;
-        svcq_sla_clock **grown = sq_reallocarray(ctx, ls->clocks, cap, sizeof(*grown));
+        svcq_sla_clock **grown = svcq__reallocarray(ctx, ls->clocks, cap, sizeof(*grown));
         if (!grown)
-            return sq_enomem(ctx);
+            return svcq__enomem(ctx);
         ls->clocks = grown;
         ls->cap = cap;
     }
@@ -338,15 +338,15 @@ int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler, svcq_sla_policy *cons
 {
     if (!scheduler || (!policies && npolicies))
         return SVCQ_EINVAL;
-    svcq_ctx *ctx = sq_sla_sched_ctx(scheduler);
+    svcq_ctx *ctx = svcq__sla_sched_ctx(scheduler);
     load_state ls = { policies, npolicies, NULL, 0, 0 };
-    int rc = sq_record_scan(ctx, KIND, MAJOR, load_one, &ls);
+    int rc = svcq__record_scan(ctx, KIND, MAJOR, load_one, &ls);
     if (rc == SVCQ_OK)
-        rc = sq_sla_sched_add_all(scheduler, ls.clocks, ls.n);
+        rc = svcq__sla_sched_add_all(scheduler, ls.clocks, ls.n);
     if (rc) {
         for (size_t i = 0; i < ls.n; i++)
-            sq_sla_clock_destroy(ls.clocks[i]);
+            svcq__sla_clock_destroy(ls.clocks[i]);
     }
-    sq_free(ctx, ls.clocks);
+    svcq__free(ctx, ls.clocks);
     return rc;
 }

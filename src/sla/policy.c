@@ -22,49 +22,49 @@ const char *svcq_sla_event_name(int32_t id)
     return event_names[id];
 }
 
-int sq_sla_add(svcq_ctx *ctx, svcq_calendar *cal, svcq_time start, int64_t secs, svcq_time *out)
+int svcq__sla_add(svcq_ctx *ctx, svcq_calendar *cal, svcq_time start, int64_t secs, svcq_time *out)
 {
     if (cal) {
         int rc = svcq_calendar_add(out, cal, start, secs);
         if (rc)
-            return sq_error(ctx, rc, "SLA deadline: %s", svcq_strerror(rc));
+            return svcq__error(ctx, rc, "SLA deadline: %s", svcq_strerror(rc));
         return SVCQ_OK;
     }
     if (__builtin_add_overflow(start, secs, out) || *out == SVCQ_SLA_NEVER)
-        return sq_error(ctx, SVCQ_ERANGE, "SLA deadline out of range");
+        return svcq__error(ctx, SVCQ_ERANGE, "SLA deadline out of range");
     return SVCQ_OK;
 }
 
-int sq_sla_diff(svcq_ctx *ctx, svcq_calendar *cal, svcq_time a, svcq_time b, int64_t *out)
+int svcq__sla_diff(svcq_ctx *ctx, svcq_calendar *cal, svcq_time a, svcq_time b, int64_t *out)
 {
     if (cal) {
         int rc = svcq_calendar_diff(out, cal, a, b);
         if (rc)
-            return sq_error(ctx, rc, "SLA elapsed time: %s", svcq_strerror(rc));
+            return svcq__error(ctx, rc, "SLA elapsed time: %s", svcq_strerror(rc));
         return SVCQ_OK;
     }
     if (__builtin_sub_overflow(b, a, out))
-        return sq_error(ctx, SVCQ_ERANGE, "SLA elapsed time out of range");
+        return svcq__error(ctx, SVCQ_ERANGE, "SLA elapsed time out of range");
     return SVCQ_OK;
 }
 
 int svcq_sla_target_spec_init(svcq_sla_target_spec *spec, uint32_t version)
 {
-    return sq_table_init(spec, sizeof(*spec), version, SVCQ_SLA_TARGET_SPEC_VERSION);
+    return svcq__table_init(spec, sizeof(*spec), version, SVCQ_SLA_TARGET_SPEC_VERSION);
 }
 
 static int check_name(svcq_ctx *ctx, const char *what, const char *s, bool required)
 {
     if (!s) {
         if (required)
-            return sq_error(ctx, SVCQ_EINVAL, "%s: missing", what);
+            return svcq__error(ctx, SVCQ_EINVAL, "%s: missing", what);
         return SVCQ_OK;
     }
     size_t n = strlen(s);
-    if (n == 0 || n > SQ_SLA_NAME_MAX)
-        return sq_error(ctx, SVCQ_EINVAL, "%s: must be 1 to %d bytes", what, SQ_SLA_NAME_MAX);
-    if (!sq_utf8_valid(s, n))
-        return sq_error(ctx, SVCQ_EINVAL, "%s: invalid UTF-8", what);
+    if (n == 0 || n > SVCQ__SLA_NAME_MAX)
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: must be 1 to %d bytes", what, SVCQ__SLA_NAME_MAX);
+    if (!svcq__utf8_valid(s, n))
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: invalid UTF-8", what);
     return SVCQ_OK;
 }
 
@@ -77,31 +77,31 @@ int svcq_sla_policy_new(svcq_sla_policy **out, svcq_ctx *ctx, const char *name, 
     if (rc)
         return rc;
     if (version == 0)
-        return sq_error(ctx, SVCQ_EINVAL, "policy version: must be at least 1");
-    svcq_sla_policy *p = sq_calloc(ctx, 1, sizeof(*p));
+        return svcq__error(ctx, SVCQ_EINVAL, "policy version: must be at least 1");
+    svcq_sla_policy *p = svcq__calloc(ctx, 1, sizeof(*p));
     if (!p)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     p->ctx = ctx;
     p->refs = 1;
     p->version = version;
     p->change_mode = SVCQ_SLA_CHANGE_KEEP;
-    rc = sq_strdup(ctx, "policy name", name, &p->name);
+    rc = svcq__strdup(ctx, "policy name", name, &p->name);
     if (rc) {
-        sq_free(ctx, p);
+        svcq__free(ctx, p);
         return rc;
     }
     *out = p;
     return SVCQ_OK;
 }
 
-static void target_clear(svcq_ctx *ctx, sq_sla_target *t)
+static void target_clear(svcq_ctx *ctx, svcq__sla_target *t)
 {
-    sq_free(ctx, t->metric);
-    sq_free(ctx, t->start_name);
-    sq_free(ctx, t->meet_name);
-    sq_free(ctx, t->stop_name);
-    sq_free(ctx, t->pause_name);
-    sq_free(ctx, t->resume_name);
+    svcq__free(ctx, t->metric);
+    svcq__free(ctx, t->start_name);
+    svcq__free(ctx, t->meet_name);
+    svcq__free(ctx, t->stop_name);
+    svcq__free(ctx, t->pause_name);
+    svcq__free(ctx, t->resume_name);
     svcq_calendar_free(t->cal);
 }
 
@@ -110,19 +110,19 @@ static void policy_destroy(svcq_sla_policy *p)
     svcq_ctx *ctx = p->ctx;
     for (uint32_t i = 0; i < p->ntargets; i++)
         target_clear(ctx, &p->targets[i]);
-    sq_free(ctx, p->targets);
-    sq_free(ctx, p->name);
-    sq_free(ctx, p->close_name);
-    sq_free(ctx, p);
+    svcq__free(ctx, p->targets);
+    svcq__free(ctx, p->name);
+    svcq__free(ctx, p->close_name);
+    svcq__free(ctx, p);
 }
 
-void sq_sla_policy_retain(svcq_sla_policy *p)
+void svcq__sla_policy_retain(svcq_sla_policy *p)
 {
     p->refs++;
     p->frozen = true;
 }
 
-void sq_sla_policy_release(svcq_sla_policy *p)
+void svcq__sla_policy_release(svcq_sla_policy *p)
 {
     if (p && --p->refs == 0)
         policy_destroy(p);
@@ -130,7 +130,7 @@ void sq_sla_policy_release(svcq_sla_policy *p)
 
 void svcq_sla_policy_free(svcq_sla_policy *policy)
 {
-    sq_sla_policy_release(policy);
+    svcq__sla_policy_release(policy);
 }
 
 static int copy_event(svcq_ctx *ctx, const char *what, const char *s, char **name, uint32_t *id)
@@ -139,14 +139,14 @@ static int copy_event(svcq_ctx *ctx, const char *what, const char *s, char **nam
     *id = 0;
     if (!s)
         return SVCQ_OK;
-    int rc = sq_strdup(ctx, what, s, name);
+    int rc = svcq__strdup(ctx, what, s, name);
     if (rc)
         return rc;
-    rc = sq_intern(ctx, s, strlen(s), id);
+    rc = svcq__intern(ctx, s, strlen(s), id);
     if (rc) {
-        sq_free(ctx, *name);
+        svcq__free(ctx, *name);
         *name = NULL;
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     }
     return SVCQ_OK;
 }
@@ -157,7 +157,7 @@ static int64_t ceil_percent(int64_t duration, uint32_t pct)
     return (duration * (int64_t)pct + 99) / 100;
 }
 
-static void build_notices(sq_sla_target *t)
+static void build_notices(svcq__sla_target *t)
 {
     t->nnotices = 0;
     if (t->duration == 0)
@@ -181,8 +181,8 @@ static int validate_spec(svcq_sla_policy *p, const svcq_sla_target_spec *s)
 {
     svcq_ctx *ctx = p->ctx;
     int rc;
-    if (s->reserved0 || s->reserved1 || !sq_all_zero(s->reserved, sizeof(s->reserved)))
-        return sq_error(ctx, SVCQ_EINVAL, "target spec: reserved fields must be zero");
+    if (s->reserved0 || s->reserved1 || !svcq__all_zero(s->reserved, sizeof(s->reserved)))
+        return svcq__error(ctx, SVCQ_EINVAL, "target spec: reserved fields must be zero");
     if ((rc = check_name(ctx, "target metric", s->metric, true)) ||
         (rc = check_name(ctx, "target start_event", s->start_event, true)) ||
         (rc = check_name(ctx, "target meet_event", s->meet_event, true)) ||
@@ -191,32 +191,32 @@ static int validate_spec(svcq_sla_policy *p, const svcq_sla_target_spec *s)
         (rc = check_name(ctx, "target resume_event", s->resume_event, false)))
         return rc;
     if (!s->pause_event != !s->resume_event)
-        return sq_error(ctx, SVCQ_EINVAL, "target %s: pause_event and resume_event go together", s->metric);
-    if (sq_sla_policy_find_metric(p, s->metric) >= 0)
-        return sq_error(ctx, SVCQ_EINVAL, "target %s: the policy has this metric already", s->metric);
+        return svcq__error(ctx, SVCQ_EINVAL, "target %s: pause_event and resume_event go together", s->metric);
+    if (svcq__sla_policy_find_metric(p, s->metric) >= 0)
+        return svcq__error(ctx, SVCQ_EINVAL, "target %s: the policy has this metric already", s->metric);
     /* A limit far beyond any SLA (about 290,000 years) keeps the percent
      * arithmetic in range. */
     if (s->duration < 0 || s->duration > INT64_MAX / 1000)
-        return sq_error(ctx, SVCQ_EINVAL, "target %s: duration out of range", s->metric);
+        return svcq__error(ctx, SVCQ_EINVAL, "target %s: duration out of range", s->metric);
     if (s->warn_count > SVCQ_SLA_MAX_LEVELS || s->escalate_count > SVCQ_SLA_MAX_LEVELS)
-        return sq_error(ctx, SVCQ_EINVAL, "target %s: at most %d warnings and escalations", s->metric,
+        return svcq__error(ctx, SVCQ_EINVAL, "target %s: at most %d warnings and escalations", s->metric,
                         SVCQ_SLA_MAX_LEVELS);
     for (uint32_t i = 0; i < s->warn_count; i++) {
         uint32_t v = s->warn_percent[i];
         if (v < 1 || v > 99 || (i && v <= s->warn_percent[i - 1]))
-            return sq_error(ctx, SVCQ_EINVAL,
+            return svcq__error(ctx, SVCQ_EINVAL,
                             "target %s: warning percents must ascend within 1..99", s->metric);
     }
     for (uint32_t i = 0; i < s->escalate_count; i++) {
         uint32_t v = s->escalate_percent[i];
         if (v <= 100 || v > 100000 || (i && v <= s->escalate_percent[i - 1]))
-            return sq_error(ctx, SVCQ_EINVAL,
+            return svcq__error(ctx, SVCQ_EINVAL,
                             "target %s: escalation percents must ascend above 100", s->metric);
     }
     if (s->recurring > 1)
-        return sq_error(ctx, SVCQ_EINVAL, "target %s: recurring must be 0 or 1", s->metric);
+        return svcq__error(ctx, SVCQ_EINVAL, "target %s: recurring must be 0 or 1", s->metric);
     if (s->recurring && s->duration == 0)
-        return sq_error(ctx, SVCQ_EINVAL, "target %s: a recurring target needs a duration", s->metric);
+        return svcq__error(ctx, SVCQ_EINVAL, "target %s: a recurring target needs a duration", s->metric);
     return SVCQ_OK;
 }
 
@@ -226,17 +226,17 @@ int svcq_sla_policy_add_target(svcq_sla_policy *policy, const svcq_sla_target_sp
         return SVCQ_EINVAL;
     svcq_ctx *ctx = policy->ctx;
     if (spec->version == 0 || spec->version > SVCQ_SLA_TARGET_SPEC_VERSION)
-        return sq_error(ctx, SVCQ_EVERSION, "target spec version %u is not supported", spec->version);
+        return svcq__error(ctx, SVCQ_EVERSION, "target spec version %u is not supported", spec->version);
     if (policy->frozen)
-        return sq_error(ctx, SVCQ_ESTATE, "policy %s v%u is in use: make a new version", policy->name,
+        return svcq__error(ctx, SVCQ_ESTATE, "policy %s v%u is in use: make a new version", policy->name,
                         policy->version);
-    if (policy->ntargets >= SQ_SLA_MAX_TARGETS)
-        return sq_error(ctx, SVCQ_ELIMIT, "a policy has at most %d targets", SQ_SLA_MAX_TARGETS);
+    if (policy->ntargets >= SVCQ__SLA_MAX_TARGETS)
+        return svcq__error(ctx, SVCQ_ELIMIT, "a policy has at most %d targets", SVCQ__SLA_MAX_TARGETS);
     int rc = validate_spec(policy, spec);
     if (rc)
         return rc;
 
-    sq_sla_target t;
+    svcq__sla_target t;
     memset(&t, 0, sizeof(t));
     t.duration = spec->duration;
     t.nwarn = spec->warn_count;
@@ -245,7 +245,7 @@ int svcq_sla_policy_add_target(svcq_sla_policy *policy, const svcq_sla_target_sp
     memcpy(t.esc_pct, spec->escalate_percent, sizeof(t.esc_pct));
     t.recurring = spec->recurring != 0;
     build_notices(&t);
-    if ((rc = sq_strdup(ctx, "target metric", spec->metric, &t.metric)) ||
+    if ((rc = svcq__strdup(ctx, "target metric", spec->metric, &t.metric)) ||
         (rc = copy_event(ctx, "start_event", spec->start_event, &t.start_name, &t.start_ev)) ||
         (rc = copy_event(ctx, "meet_event", spec->meet_event, &t.meet_name, &t.meet_ev)) ||
         (rc = copy_event(ctx, "stop_event", spec->stop_event, &t.stop_name, &t.stop_ev)) ||
@@ -253,12 +253,12 @@ int svcq_sla_policy_add_target(svcq_sla_policy *policy, const svcq_sla_target_sp
         (rc = copy_event(ctx, "resume_event", spec->resume_event, &t.resume_name, &t.resume_ev)))
         goto fail;
     if (spec->calendar && (rc = svcq_calendar_copy(&t.cal, spec->calendar)) != SVCQ_OK) {
-        rc = sq_error(ctx, rc, "target %s: copying the calendar failed", spec->metric);
+        rc = svcq__error(ctx, rc, "target %s: copying the calendar failed", spec->metric);
         goto fail;
     }
-    sq_sla_target *grown = sq_reallocarray(ctx, policy->targets, policy->ntargets + 1, sizeof(*grown));
+    svcq__sla_target *grown = svcq__reallocarray(ctx, policy->targets, policy->ntargets + 1, sizeof(*grown));
     if (!grown) {
-        rc = sq_enomem(ctx);
+        rc = svcq__enomem(ctx);
         goto fail;
     }
     policy->targets = grown;
@@ -274,9 +274,9 @@ int svcq_sla_policy_set_change_mode(svcq_sla_policy *policy, int32_t mode)
     if (!policy)
         return SVCQ_EINVAL;
     if (mode < SVCQ_SLA_CHANGE_KEEP || mode > SVCQ_SLA_CHANGE_CARRY)
-        return sq_error(policy->ctx, SVCQ_EINVAL, "unknown change mode %d", mode);
+        return svcq__error(policy->ctx, SVCQ_EINVAL, "unknown change mode %d", mode);
     if (policy->frozen)
-        return sq_error(policy->ctx, SVCQ_ESTATE, "policy %s v%u is in use", policy->name, policy->version);
+        return svcq__error(policy->ctx, SVCQ_ESTATE, "policy %s v%u is in use", policy->name, policy->version);
     policy->change_mode = mode;
     return SVCQ_OK;
 }
@@ -287,7 +287,7 @@ int svcq_sla_policy_set_close_event(svcq_sla_policy *policy, const char *event)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = policy->ctx;
     if (policy->frozen)
-        return sq_error(ctx, SVCQ_ESTATE, "policy %s v%u is in use", policy->name, policy->version);
+        return svcq__error(ctx, SVCQ_ESTATE, "policy %s v%u is in use", policy->name, policy->version);
     int rc = check_name(ctx, "close event", event, false);
     if (rc)
         return rc;
@@ -296,7 +296,7 @@ int svcq_sla_policy_set_close_event(svcq_sla_policy *policy, const char *event)
     rc = copy_event(ctx, "close event", event, &name, &id);
     if (rc)
         return rc;
-    sq_free(ctx, policy->close_name);
+    svcq__free(ctx, policy->close_name);
     policy->close_name = name;
     policy->close_ev = id;
     return SVCQ_OK;
@@ -330,7 +330,7 @@ int svcq_sla_policy_target(svcq_sla_target_spec *out, const svcq_sla_policy *pol
         return SVCQ_EVERSION;
     if (index >= policy->ntargets)
         return SVCQ_ENOTFOUND;
-    const sq_sla_target *t = &policy->targets[index];
+    const svcq__sla_target *t = &policy->targets[index];
     svcq_sla_target_spec s = SVCQ_SLA_TARGET_SPEC_INIT;
     s.version = out->version;
     s.metric = t->metric;
@@ -350,7 +350,7 @@ int svcq_sla_policy_target(svcq_sla_target_spec *out, const svcq_sla_policy *pol
     return SVCQ_OK;
 }
 
-int sq_sla_policy_find_metric(const svcq_sla_policy *p, const char *metric)
+int svcq__sla_policy_find_metric(const svcq_sla_policy *p, const char *metric)
 {
     for (uint32_t i = 0; i < p->ntargets; i++)
         if (strcmp(p->targets[i].metric, metric) == 0)
@@ -358,14 +358,14 @@ int sq_sla_policy_find_metric(const svcq_sla_policy *p, const char *metric)
     return -1;
 }
 
-bool sq_sla_policy_uses(const svcq_sla_policy *p, uint32_t ev)
+bool svcq__sla_policy_uses(const svcq_sla_policy *p, uint32_t ev)
 {
     if (ev == 0)
         return false;
     if (ev == p->close_ev)
         return true;
     for (uint32_t i = 0; i < p->ntargets; i++) {
-        const sq_sla_target *t = &p->targets[i];
+        const svcq__sla_target *t = &p->targets[i];
         if (ev == t->start_ev || ev == t->meet_ev || ev == t->stop_ev || ev == t->pause_ev ||
             ev == t->resume_ev)
             return true;

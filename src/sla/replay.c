@@ -17,18 +17,18 @@ int svcq_sla_replay_new(svcq_sla_replay **out, svcq_sla_policy *policy)
     *out = NULL;
     svcq_ctx *ctx = policy->ctx;
     if (policy->ntargets == 0)
-        return sq_error(ctx, SVCQ_EINVAL, "policy %s v%u has no targets", policy->name, policy->version);
-    svcq_sla_replay *r = sq_calloc(ctx, 1, sizeof(*r));
-    uint64_t *totals = sq_calloc(ctx, (size_t)policy->ntargets * 3, sizeof(*totals));
+        return svcq__error(ctx, SVCQ_EINVAL, "policy %s v%u has no targets", policy->name, policy->version);
+    svcq_sla_replay *r = svcq__calloc(ctx, 1, sizeof(*r));
+    uint64_t *totals = svcq__calloc(ctx, (size_t)policy->ntargets * 3, sizeof(*totals));
     if (!r || !totals) {
-        sq_free(ctx, r);
-        sq_free(ctx, totals);
-        return sq_enomem(ctx);
+        svcq__free(ctx, r);
+        svcq__free(ctx, totals);
+        return svcq__enomem(ctx);
     }
     r->ctx = ctx;
     r->policy = policy;
     r->totals = totals;
-    sq_sla_policy_retain(policy);
+    svcq__sla_policy_retain(policy);
     *out = r;
     return SVCQ_OK;
 }
@@ -38,9 +38,9 @@ void svcq_sla_replay_free(svcq_sla_replay *replay)
     if (!replay)
         return;
     svcq_ctx *ctx = replay->ctx;
-    sq_sla_policy_release(replay->policy);
-    sq_free(ctx, replay->totals);
-    sq_free(ctx, replay);
+    svcq__sla_policy_release(replay->policy);
+    svcq__free(ctx, replay->totals);
+    svcq__free(ctx, replay);
 }
 
 int svcq_sla_replay_add_clock(svcq_sla_replay *replay, const svcq_sla_clock *clock, svcq_time until)
@@ -49,31 +49,31 @@ int svcq_sla_replay_add_clock(svcq_sla_replay *replay, const svcq_sla_clock *clo
         return SVCQ_EINVAL;
     svcq_ctx *ctx = replay->ctx;
     if (clock->ctx != ctx)
-        return sq_error(ctx, SVCQ_EINVAL, "clock belongs to another context");
+        return svcq__error(ctx, SVCQ_EINVAL, "clock belongs to another context");
     const svcq_sla_policy *P = replay->policy;
     /* Only what had happened by `until`. */
     uint32_t n = 0;
     while (n < clock->nevents && clock->events[n].at <= until)
         n++;
-    sq_sla_version v = { replay->policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
-    uint64_t add[3 * SQ_SLA_MAX_TARGETS];
-    sq_sla_pause *p = NULL;
+    svcq__sla_version v = { replay->policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
+    uint64_t add[3 * SVCQ__SLA_MAX_TARGETS];
+    svcq__sla_pause *p = NULL;
     uint32_t np = 0, pcap = 0;
     int rc = SVCQ_OK;
     for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++) {
-        sq_sla_tstate S;
+        svcq__sla_tstate S;
         np = 0;
-        rc = sq_sla_fold_target(ctx, &v, 1, clock->events, n, j, SVCQ_SLA_NEVER, NULL, NULL, &S, &p, &np, &pcap);
+        rc = svcq__sla_fold_target(ctx, &v, 1, clock->events, n, j, SVCQ_SLA_NEVER, NULL, NULL, &S, &p, &np, &pcap);
         if (rc == SVCQ_OK)
-            rc = sq_sla_catch_up(ctx, &P->targets[j], &S, until);
+            rc = svcq__sla_catch_up(ctx, &P->targets[j], &S, until);
         if (rc == SVCQ_OK) {
-            bool live = S.state == SQ_T_RUNNING || S.state == SQ_T_PAUSED;
+            bool live = S.state == SVCQ__T_RUNNING || S.state == SVCQ__T_PAUSED;
             add[3 * j] = S.met_count;
             add[3 * j + 1] = S.breached_count;
             add[3 * j + 2] = live && !S.levels;
         }
     }
-    sq_free(ctx, p);
+    svcq__free(ctx, p);
     if (rc)
         return rc;
     for (uint32_t i = 0; i < 3 * P->ntargets; i++)

@@ -27,7 +27,7 @@ struct svcq_sla_scheduler {
     svcq_ctx *ctx;
     svcq_sla_notify_fn notify;
     void *user_data;
-    sq_map clocks; /* key (subject '\0' policy name) -> clock */
+    svcq__map clocks; /* key (subject '\0' policy name) -> clock */
     svcq_sla_clock **wheel; /* WHEEL_SIZE list heads */
     uint32_t *count;        /* clocks per slot */
     uint64_t used[WORDS];   /* bit per non-empty slot */
@@ -49,7 +49,7 @@ typedef struct ready {
 
 int svcq_sla_notice_init(svcq_sla_notice *notice, uint32_t version)
 {
-    return sq_table_init(notice, sizeof(*notice), version, SVCQ_SLA_NOTICE_VERSION);
+    return svcq__table_init(notice, sizeof(*notice), version, SVCQ_SLA_NOTICE_VERSION);
 }
 
 static size_t key_len(const svcq_sla_clock *c)
@@ -106,7 +106,7 @@ static void ready_push(svcq_sla_scheduler *s, ready x)
         i = parent;
     }
     s->ready[i] = x;
-    x.clock->wslot = SQ_SLOT_READY;
+    x.clock->wslot = SVCQ__SLOT_READY;
 }
 
 static bool ready_pop(svcq_sla_scheduler *s, ready *out)
@@ -129,23 +129,23 @@ static bool ready_pop(svcq_sla_scheduler *s, ready *out)
     }
     if (n)
         s->ready[i] = x;
-    out->clock->wslot = SQ_SLOT_NONE;
+    out->clock->wslot = SVCQ__SLOT_NONE;
     return true;
 }
 
 static inline int64_t slot_of(svcq_time t)
 {
-    return sq_floor_div(t, (int64_t)1 << WHEEL_SHIFT);
+    return svcq__floor_div(t, (int64_t)1 << WHEEL_SHIFT);
 }
 
 static svcq_sla_clock **head_of(svcq_sla_scheduler *s, const svcq_sla_clock *c)
 {
-    return c->wslot == SQ_SLOT_OVERFLOW ? &s->overflow : &s->wheel[c->wslot & WHEEL_MASK];
+    return c->wslot == SVCQ__SLOT_OVERFLOW ? &s->overflow : &s->wheel[c->wslot & WHEEL_MASK];
 }
 
 static void unlink_clock(svcq_sla_scheduler *s, svcq_sla_clock *c)
 {
-    if (c->wslot == SQ_SLOT_NONE || c->wslot == SQ_SLOT_READY)
+    if (c->wslot == SVCQ__SLOT_NONE || c->wslot == SVCQ__SLOT_READY)
         return;
     svcq_sla_clock **head = head_of(s, c);
     if (c->wprev)
@@ -154,14 +154,14 @@ static void unlink_clock(svcq_sla_scheduler *s, svcq_sla_clock *c)
         *head = c->wnext;
     if (c->wnext)
         c->wnext->wprev = c->wprev;
-    if (c->wslot != SQ_SLOT_OVERFLOW)
+    if (c->wslot != SVCQ__SLOT_OVERFLOW)
         s->count[c->wslot & WHEEL_MASK]--;
-    if (!*head && c->wslot != SQ_SLOT_OVERFLOW) {
+    if (!*head && c->wslot != SVCQ__SLOT_OVERFLOW) {
         size_t b = (size_t)(c->wslot & WHEEL_MASK);
         s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
     }
     c->wprev = c->wnext = NULL;
-    c->wslot = SQ_SLOT_NONE;
+    c->wslot = SVCQ__SLOT_NONE;
 }
 
 static void link_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
@@ -171,7 +171,7 @@ static void link_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
         slot = s->cursor;
     svcq_sla_clock **head;
     if (slot - s->cursor >= WHEEL_SIZE) {
-        c->wslot = SQ_SLOT_OVERFLOW;
+        c->wslot = SVCQ__SLOT_OVERFLOW;
         head = &s->overflow;
         if (slot < s->overflow_min)
             s->overflow_min = slot;
@@ -199,7 +199,7 @@ static void fold_overflow(svcq_sla_scheduler *s)
     s->overflow_min = INT64_MAX;
     while (c) {
         svcq_sla_clock *next = c->wnext;
-        c->wslot = SQ_SLOT_NONE;
+        c->wslot = SVCQ__SLOT_NONE;
         link_clock(s, c, c->next_notice);
         c = next;
     }
@@ -209,7 +209,7 @@ static svcq_time clock_key(const svcq_sla_clock *c)
 {
     if (!c->t)
         return NEVER;
-    const svcq_sla_policy *P = sq_sla_clock_policy(c);
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     svcq_time best = NEVER;
     for (uint32_t j = 0; j < P->ntargets; j++)
         if (c->t[j].next_notice < best)
@@ -217,28 +217,28 @@ static svcq_time clock_key(const svcq_sla_clock *c)
     return best;
 }
 
-void sq_sla_sched_rekey(svcq_sla_clock *c)
+void svcq__sla_sched_rekey(svcq_sla_clock *c)
 {
     svcq_sla_scheduler *s = c->sched;
     svcq_time key = clock_key(c);
-    if (key == c->next_notice && c->wslot != SQ_SLOT_NONE)
+    if (key == c->next_notice && c->wslot != SVCQ__SLOT_NONE)
         return;
     c->next_notice = key;
-    if (c->wslot == SQ_SLOT_READY)
+    if (c->wslot == SVCQ__SLOT_READY)
         return; /* the advance in progress places it afterwards */
-    int64_t slot = key == NEVER ? SQ_SLOT_NONE : slot_of(key);
-    if (slot != SQ_SLOT_NONE && slot == c->wslot && slot >= s->cursor)
+    int64_t slot = key == NEVER ? SVCQ__SLOT_NONE : slot_of(key);
+    if (slot != SVCQ__SLOT_NONE && slot == c->wslot && slot >= s->cursor)
         return;
     unlink_clock(s, c);
     if (key != NEVER)
         link_clock(s, c, key);
 }
 
-void sq_sla_sched_detach(svcq_sla_clock *c)
+void svcq__sla_sched_detach(svcq_sla_clock *c)
 {
     svcq_sla_scheduler *s = c->sched;
     unlink_clock(s, c);
-    sq_map_remove(&s->clocks, c->key, key_len(c));
+    svcq__map_remove(&s->clocks, c->key, key_len(c));
     c->sched = NULL;
 }
 
@@ -247,14 +247,14 @@ int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx, svcq_sla_not
     if (!out || !ctx || !notify)
         return SVCQ_EINVAL;
     *out = NULL;
-    svcq_sla_scheduler *s = sq_calloc(ctx, 1, sizeof(*s));
-    svcq_sla_clock **wheel = sq_calloc(ctx, WHEEL_SIZE, sizeof(*wheel));
-    uint32_t *count = sq_calloc(ctx, WHEEL_SIZE, sizeof(*count));
+    svcq_sla_scheduler *s = svcq__calloc(ctx, 1, sizeof(*s));
+    svcq_sla_clock **wheel = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*wheel));
+    uint32_t *count = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*count));
     if (!s || !wheel || !count) {
-        sq_free(ctx, s);
-        sq_free(ctx, wheel);
-        sq_free(ctx, count);
-        return sq_enomem(ctx);
+        svcq__free(ctx, s);
+        svcq__free(ctx, wheel);
+        svcq__free(ctx, count);
+        return svcq__enomem(ctx);
     }
     s->count = count;
     s->ctx = ctx;
@@ -263,7 +263,7 @@ int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx, svcq_sla_not
     s->wheel = wheel;
     s->cursor = INT64_MIN / 2; /* set by the first clock queued or advance */
     s->overflow_min = INT64_MAX;
-    sq_map_init(&s->clocks, ctx);
+    svcq__map_init(&s->clocks, ctx);
     *out = s;
     return SVCQ_OK;
 }
@@ -274,13 +274,13 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
         return;
     size_t iter = 0;
     void *value;
-    while (sq_map_next(&scheduler->clocks, &iter, NULL, NULL, &value))
-        sq_sla_clock_destroy(value);
-    sq_map_free(&scheduler->clocks);
-    sq_free(scheduler->ctx, scheduler->ready);
-    sq_free(scheduler->ctx, scheduler->wheel);
-    sq_free(scheduler->ctx, scheduler->count);
-    sq_free(scheduler->ctx, scheduler);
+    while (svcq__map_next(&scheduler->clocks, &iter, NULL, NULL, &value))
+        svcq__sla_clock_destroy(value);
+    svcq__map_free(&scheduler->clocks);
+    svcq__free(scheduler->ctx, scheduler->ready);
+    svcq__free(scheduler->ctx, scheduler->wheel);
+    svcq__free(scheduler->ctx, scheduler->count);
+    svcq__free(scheduler->ctx, scheduler);
 }
 
 int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
@@ -290,94 +290,94 @@ int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
     svcq_sla_scheduler *s = scheduler;
     svcq_ctx *ctx = s->ctx;
     if (clock->ctx != ctx)
-        return sq_error(ctx, SVCQ_EINVAL, "clock belongs to another context");
+        return svcq__error(ctx, SVCQ_EINVAL, "clock belongs to another context");
     if (clock->sched)
-        return sq_error(ctx, SVCQ_EEXIST, "clock %s already belongs to a scheduler", clock->key);
+        return svcq__error(ctx, SVCQ_EEXIST, "clock %s already belongs to a scheduler", clock->key);
     size_t klen = key_len(clock);
-    if (sq_map_get(&s->clocks, clock->key, klen))
-        return sq_error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", clock->key,
+    if (svcq__map_get(&s->clocks, clock->key, klen))
+        return svcq__error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", clock->key,
                         clock->key + clock->subject_len + 1);
 
-    const svcq_sla_policy *P = sq_sla_clock_policy(clock);
-    sq_sla_tstate *t = NULL;
+    const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
+    svcq__sla_tstate *t = NULL;
     int rc = SVCQ_OK;
     if (clock->t) {
-        t = sq_malloc(ctx, P->ntargets * sizeof(*t));
+        t = svcq__malloc(ctx, P->ntargets * sizeof(*t));
         if (!t)
-            return sq_enomem(ctx);
+            return svcq__enomem(ctx);
         memcpy(t, clock->t, P->ntargets * sizeof(*t));
         for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++)
-            rc = sq_sla_refresh_next(clock, j, &t[j]);
+            rc = svcq__sla_refresh_next(clock, j, &t[j]);
     }
-    if (rc == SVCQ_OK && (rc = sq_map_put(&s->clocks, clock->key, klen, clock, NULL)) != SVCQ_OK)
-        rc = sq_enomem(ctx);
+    if (rc == SVCQ_OK && (rc = svcq__map_put(&s->clocks, clock->key, klen, clock, NULL)) != SVCQ_OK)
+        rc = svcq__enomem(ctx);
     if (rc) {
-        sq_free(ctx, t);
+        svcq__free(ctx, t);
         return rc;
     }
     if (t) {
-        sq_free(ctx, clock->t);
+        svcq__free(ctx, clock->t);
         clock->t = t;
     }
     clock->sched = s;
-    clock->wslot = SQ_SLOT_NONE;
+    clock->wslot = SVCQ__SLOT_NONE;
     clock->next_notice = NEVER;
     if (s->clocks.count == 1 && s->cursor == INT64_MIN / 2 && !s->overflow) {
         svcq_time key = clock_key(clock);
         if (key != NEVER)
             s->cursor = slot_of(key);
     }
-    sq_sla_sched_rekey(clock);
+    svcq__sla_sched_rekey(clock);
     return SVCQ_OK;
 }
 
-svcq_ctx *sq_sla_sched_ctx(const svcq_sla_scheduler *s)
+svcq_ctx *svcq__sla_sched_ctx(const svcq_sla_scheduler *s)
 {
     return s->ctx;
 }
 
-svcq_sla_clock *sq_sla_sched_next_clock(const svcq_sla_scheduler *s, size_t *iter)
+svcq_sla_clock *svcq__sla_sched_next_clock(const svcq_sla_scheduler *s, size_t *iter)
 {
     void *value;
-    return sq_map_next(&s->clocks, iter, NULL, NULL, &value) ? value : NULL;
+    return svcq__map_next(&s->clocks, iter, NULL, NULL, &value) ? value : NULL;
 }
 
-int sq_sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size_t n)
+int svcq__sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size_t n)
 {
     svcq_ctx *ctx = s->ctx;
     for (size_t i = 0; i < n; i++) {
         svcq_sla_clock *c = clocks[i];
-        if (sq_map_get(&s->clocks, c->key, key_len(c)))
-            return sq_error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", c->key,
+        if (svcq__map_get(&s->clocks, c->key, key_len(c)))
+            return svcq__error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", c->key,
                             c->key + c->subject_len + 1);
         /* Next notices first: the only step that can fail besides memory. */
-        const svcq_sla_policy *P = sq_sla_clock_policy(c);
+        const svcq_sla_policy *P = svcq__sla_clock_policy(c);
         for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
-            int rc = sq_sla_refresh_next(c, j, &c->t[j]);
+            int rc = svcq__sla_refresh_next(c, j, &c->t[j]);
             if (rc)
                 return rc;
         }
     }
-    if (sq_map_reserve(&s->clocks, s->clocks.count + n))
-        return sq_enomem(ctx);
+    if (svcq__map_reserve(&s->clocks, s->clocks.count + n))
+        return svcq__enomem(ctx);
     for (size_t i = 0; i < n; i++) {
         svcq_sla_clock *c = clocks[i];
         void *old = NULL;
         /* Cannot fail after the reservation; a key twice in the list is
          * caught here. */
-        (void)sq_map_put(&s->clocks, c->key, key_len(c), c, &old);
+        (void)svcq__map_put(&s->clocks, c->key, key_len(c), c, &old);
         if (old) {
             for (size_t k = 0; k <= i; k++)
-                sq_map_remove(&s->clocks, clocks[k]->key, key_len(clocks[k]));
-            return sq_error(ctx, SVCQ_EEXIST, "two records hold the clock of %s on policy %s", c->key,
+                svcq__map_remove(&s->clocks, clocks[k]->key, key_len(clocks[k]));
+            return svcq__error(ctx, SVCQ_EEXIST, "two records hold the clock of %s on policy %s", c->key,
                             c->key + c->subject_len + 1);
         }
     }
     for (size_t i = 0; i < n; i++) {
         clocks[i]->sched = s;
-        clocks[i]->wslot = SQ_SLOT_NONE;
+        clocks[i]->wslot = SVCQ__SLOT_NONE;
         clocks[i]->next_notice = NEVER;
-        sq_sla_sched_rekey(clocks[i]);
+        svcq__sla_sched_rekey(clocks[i]);
     }
     return SVCQ_OK;
 }
@@ -388,12 +388,12 @@ svcq_sla_clock *svcq_sla_scheduler_find(const svcq_sla_scheduler *scheduler, con
     if (!scheduler || !subject || !policy_name)
         return NULL;
     size_t a = strlen(subject), b = strlen(policy_name);
-    char key[2 * (SQ_SLA_NAME_MAX + 1)];
-    if (a > SQ_SLA_NAME_MAX || b > SQ_SLA_NAME_MAX)
+    char key[2 * (SVCQ__SLA_NAME_MAX + 1)];
+    if (a > SVCQ__SLA_NAME_MAX || b > SVCQ__SLA_NAME_MAX)
         return NULL;
     memcpy(key, subject, a + 1);
     memcpy(key + a + 1, policy_name, b);
-    return sq_map_get(&scheduler->clocks, key, a + 1 + b);
+    return svcq__map_get(&scheduler->clocks, key, a + 1 + b);
 }
 
 uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler)
@@ -439,11 +439,11 @@ int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *schedul
  * order. On failure the clock is as it was before the failing notice. */
 static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at, uint64_t *count)
 {
-    const svcq_sla_policy *P = sq_sla_clock_policy(c);
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     for (uint32_t j = 0; j < P->ntargets; j++) {
         while (c->t[j].next_notice == at) {
-            const sq_sla_target *T = &P->targets[j];
-            sq_sla_tstate S = c->t[j];
+            const svcq__sla_target *T = &P->targets[j];
+            svcq__sla_tstate S = c->t[j];
             if (S.delivered_cycle != S.cycle) {
                 S.delivered_cycle = S.cycle;
                 S.delivered = 0;
@@ -462,13 +462,13 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
                 .clock = c,
             };
             S.delivered++;
-            int rc = sq_sla_refresh_next(c, j, &S);
+            int rc = svcq__sla_refresh_next(c, j, &S);
             if (rc)
                 return rc;
             int answer = s->notify(&n, s->user_data);
             if (answer) {
-                rc = answer < 0 && answer >= SQ_ERROR_MIN ? answer : SVCQ_EABORTED;
-                return sq_error(s->ctx, rc, "the notice callback stopped the advance");
+                rc = answer < 0 && answer >= SVCQ__ERROR_MIN ? answer : SVCQ_EABORTED;
+                return svcq__error(s->ctx, rc, "the notice callback stopped the advance");
             }
             c->t[j] = S;
             c->changes++;
@@ -533,9 +533,9 @@ int svcq_sla_scheduler_advance(svcq_sla_scheduler *scheduler, svcq_time now, uin
          * after making room for them (the only allocation of an advance). */
         size_t due = s->count[slot & WHEEL_MASK];
         if (due > s->ready_cap) {
-            ready *grown = sq_reallocarray(s->ctx, s->ready, due, sizeof(*grown));
+            ready *grown = svcq__reallocarray(s->ctx, s->ready, due, sizeof(*grown));
             if (!grown) {
-                rc = sq_enomem(s->ctx);
+                rc = svcq__enomem(s->ctx);
                 break;
             }
             s->ready = grown;

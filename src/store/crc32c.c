@@ -370,7 +370,7 @@ static const uint32_t table[8][256] = {
     },
 };
 
-uint32_t sq_crc32c_sw(uint32_t crc, const void *data, size_t n)
+uint32_t svcq__crc32c_sw(uint32_t crc, const void *data, size_t n)
 {
     const unsigned char *p = data;
     uint32_t c = ~crc;
@@ -399,7 +399,7 @@ uint32_t sq_crc32c_sw(uint32_t crc, const void *data, size_t n)
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SQ_CRC32C_HW 1
+#define SVCQ__CRC32C_HW 1
 /* SSE 4.2 has CRC-32C as an instruction (crc32): eight bytes a cycle or
  * so, some ten times the tables. Used when the processor has it. */
 __attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const void *data, size_t n)
@@ -423,25 +423,25 @@ __attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const voi
 }
 #endif
 
-bool sq_crc32c_hw(void)
+bool svcq__crc32c_hw(void)
 {
-#ifdef SQ_CRC32C_HW
+#ifdef SVCQ__CRC32C_HW
     return __builtin_cpu_supports("sse4.2");
 #else
     return false;
 #endif
 }
 
-uint32_t sq_crc32c_update(uint32_t crc, const void *data, size_t n)
+uint32_t svcq__crc32c_update(uint32_t crc, const void *data, size_t n)
 {
-#ifdef SQ_CRC32C_HW
+#ifdef SVCQ__CRC32C_HW
     if (__builtin_cpu_supports("sse4.2"))
         return crc_hw(crc, data, n);
 #endif
-    return sq_crc32c_sw(crc, data, n);
+    return svcq__crc32c_sw(crc, data, n);
 }
 
-uint32_t sq_crc32c(const void *data, size_t n)
+uint32_t svcq__crc32c(const void *data, size_t n)
 {
-    return sq_crc32c_update(0, data, n);
+    return svcq__crc32c_update(0, data, n);
 }

@@ -1,18 +1,18 @@
 /* CRC-32C (Castagnoli), the checksum of the file store's journal. */
-#ifndef SQ_STORE_CRC32C_H
-#define SQ_STORE_CRC32C_H
+#ifndef SVCQ__STORE_CRC32C_H
+#define SVCQ__STORE_CRC32C_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Continues a CRC: sq_crc32c_update(sq_crc32c(a), b) == sq_crc32c(a b).
+/* Continues a CRC: svcq__crc32c_update(svcq__crc32c(a), b) == svcq__crc32c(a b).
  * Start with crc 0. */
-uint32_t sq_crc32c_update(uint32_t crc, const void *data, size_t n);
-uint32_t sq_crc32c(const void *data, size_t n);
-/* The portable table version, which sq_crc32c_update uses unless the
- * processor computes CRC-32C itself (sq_crc32c_hw). */
-uint32_t sq_crc32c_sw(uint32_t crc, const void *data, size_t n);
-bool sq_crc32c_hw(void);
+uint32_t svcq__crc32c_update(uint32_t crc, const void *data, size_t n);
+uint32_t svcq__crc32c(const void *data, size_t n);
+/* The portable table version, which svcq__crc32c_update uses unless the
+ * processor computes CRC-32C itself (svcq__crc32c_hw). */
+uint32_t svcq__crc32c_sw(uint32_t crc, const void *data, size_t n);
+bool svcq__crc32c_hw(void);
 
 #endif

@@ -9,7 +9,7 @@
 
 /* ---- names ------------------------------------------------------------ */
 
-bool sq_store_kind_valid(const char *kind, size_t len)
+bool svcq__store_kind_valid(const char *kind, size_t len)
 {
     if (len == 0 || len > SVCQ_STORE_MAX_KIND || kind[0] < 'a' || kind[0] > 'z')
         return false;
@@ -21,9 +21,9 @@ bool sq_store_kind_valid(const char *kind, size_t len)
     return true;
 }
 
-bool sq_store_id_valid(const char *id, size_t len)
+bool svcq__store_id_valid(const char *id, size_t len)
 {
-    if (len == 0 || len > SVCQ_STORE_MAX_ID || !sq_utf8_valid(id, len))
+    if (len == 0 || len > SVCQ_STORE_MAX_ID || !svcq__utf8_valid(id, len))
         return false;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)id[i];
@@ -33,31 +33,31 @@ bool sq_store_id_valid(const char *id, size_t len)
     return true;
 }
 
-int sq_store_check_kind(svcq_ctx *ctx, const char *kind)
+int svcq__store_check_kind(svcq_ctx *ctx, const char *kind)
 {
     if (!kind)
-        return sq_error(ctx, SVCQ_EINVAL, "record kind is NULL");
+        return svcq__error(ctx, SVCQ_EINVAL, "record kind is NULL");
     size_t len = strnlen(kind, SVCQ_STORE_MAX_KIND + 1);
-    if (!sq_store_kind_valid(kind, len))
-        return sq_error(ctx, SVCQ_EINVAL,
+    if (!svcq__store_kind_valid(kind, len))
+        return svcq__error(ctx, SVCQ_EINVAL,
                         "record kind must be 1-%d bytes of a-z, 0-9 and _, starting with a letter",
                         SVCQ_STORE_MAX_KIND);
     return SVCQ_OK;
 }
 
-int sq_store_check_id(svcq_ctx *ctx, const char *id)
+int svcq__store_check_id(svcq_ctx *ctx, const char *id)
 {
     if (!id)
-        return sq_error(ctx, SVCQ_EINVAL, "record id is NULL");
+        return svcq__error(ctx, SVCQ_EINVAL, "record id is NULL");
     size_t len = strnlen(id, SVCQ_STORE_MAX_ID + 1);
     if (len == 0)
-        return sq_error(ctx, SVCQ_EINVAL, "record id is empty");
+        return svcq__error(ctx, SVCQ_EINVAL, "record id is empty");
     if (len > SVCQ_STORE_MAX_ID)
-        return sq_error(ctx, SVCQ_EINVAL, "record id is longer than %d bytes", SVCQ_STORE_MAX_ID);
-    if (!sq_utf8_valid(id, len))
-        return sq_error(ctx, SVCQ_EINVAL, "record id is not valid UTF-8");
-    if (!sq_store_id_valid(id, len))
-        return sq_error(ctx, SVCQ_EINVAL, "record id contains a control character");
+        return svcq__error(ctx, SVCQ_EINVAL, "record id is longer than %d bytes", SVCQ_STORE_MAX_ID);
+    if (!svcq__utf8_valid(id, len))
+        return svcq__error(ctx, SVCQ_EINVAL, "record id is not valid UTF-8");
+    if (!svcq__store_id_valid(id, len))
+        return svcq__error(ctx, SVCQ_EINVAL, "record id contains a control character");
     return SVCQ_OK;
 }
 
@@ -75,7 +75,7 @@ uint64_t svcq_store_limit(int32_t which)
 
 int svcq_store_methods_init(svcq_store_methods *methods, uint32_t version)
 {
-    return sq_table_init(methods, sizeof(*methods), version, SVCQ_STORE_METHODS_VERSION);
+    return svcq__table_init(methods, sizeof(*methods), version, SVCQ_STORE_METHODS_VERSION);
 }
 
 /* Runs, newest first, the undo entries above mark: undo, or release for
@@ -83,7 +83,7 @@ int svcq_store_methods_init(svcq_store_methods *methods, uint32_t version)
 static void undo_to(svcq_ctx *ctx, size_t mark)
 {
     while (ctx->undo_len > mark) {
-        sq_undo_entry e = ctx->undo[--ctx->undo_len];
+        svcq__undo_entry e = ctx->undo[--ctx->undo_len];
         if (e.undo)
             e.undo(ctx, e.data, e.arg);
         else if (e.release)
@@ -95,7 +95,7 @@ static void undo_to(svcq_ctx *ctx, size_t mark)
 static void release_all(svcq_ctx *ctx)
 {
     while (ctx->undo_len > 0) {
-        sq_undo_entry e = ctx->undo[--ctx->undo_len];
+        svcq__undo_entry e = ctx->undo[--ctx->undo_len];
         if (e.release)
             e.release(ctx, e.data, e.arg);
     }
@@ -121,7 +121,7 @@ static void teardown(svcq_ctx *ctx)
     }
     release_all(ctx);
     destroy_store(ctx);
-    sq_free(ctx, ctx->undo);
+    svcq__free(ctx, ctx->undo);
     ctx->undo = NULL;
     ctx->undo_cap = 0;
     ctx->tx_depth = 0;
@@ -129,11 +129,11 @@ static void teardown(svcq_ctx *ctx)
     ctx->tx_aborted = false;
 }
 
-int sq_store_ready(svcq_ctx *ctx)
+int svcq__store_ready(svcq_ctx *ctx)
 {
     if (ctx->store.version)
         return SVCQ_OK;
-    int rc = sq_memstore_new(ctx, &ctx->store);
+    int rc = svcq__memstore_new(ctx, &ctx->store);
     if (rc)
         return rc;
     ctx->store_teardown = teardown;
@@ -153,24 +153,24 @@ int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods)
     if (!ctx)
         return SVCQ_EINVAL;
     if (ctx->tx_depth || ctx->batch_open || ctx->store_tx_open || ctx->store_busy)
-        return sq_error(ctx, SVCQ_ESTATE, "the store cannot change while a transaction is open");
+        return svcq__error(ctx, SVCQ_ESTATE, "the store cannot change while a transaction is open");
     if (!methods) {
         destroy_store(ctx);
         return SVCQ_OK;
     }
     if (methods->version == 0 || methods->version > SVCQ_STORE_METHODS_VERSION)
-        return sq_error(ctx, SVCQ_EVERSION, "store methods version %u is not supported (this library knows 1 to %d)",
+        return svcq__error(ctx, SVCQ_EVERSION, "store methods version %u is not supported (this library knows 1 to %d)",
                         methods->version, SVCQ_STORE_METHODS_VERSION);
     if (methods->reserved0 || !all_null(methods->reserved, sizeof(methods->reserved) / sizeof(methods->reserved[0])))
-        return sq_error(ctx, SVCQ_EINVAL, "store methods: reserved fields must be zero");
+        return svcq__error(ctx, SVCQ_EINVAL, "store methods: reserved fields must be zero");
     static const char *const names[] = { "begin", "commit", "rollback", "get", "put", "remove", "scan" };
     const bool present[] = { methods->begin, methods->commit, methods->rollback, methods->get,
                              methods->put, methods->remove, methods->scan };
     for (size_t i = 0; i < sizeof(present) / sizeof(present[0]); i++)
         if (!present[i])
-            return sq_error(ctx, SVCQ_EINVAL, "store methods: the %s callback is missing", names[i]);
-    if (sq_fstore_is(methods)) {
-        int rc = sq_fstore_claim(ctx, methods->user_data);
+            return svcq__error(ctx, SVCQ_EINVAL, "store methods: the %s callback is missing", names[i]);
+    if (svcq__fstore_is(methods)) {
+        int rc = svcq__fstore_claim(ctx, methods->user_data);
         if (rc)
             return rc;
     }
@@ -184,14 +184,14 @@ int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods)
 
 /* ---- error mapping -------------------------------------------------------- */
 
-int sq_store_fail(svcq_ctx *ctx, int code, const char *fmt, ...)
+int svcq__store_fail(svcq_ctx *ctx, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
     va_end(ap);
     if (n >= (int)sizeof(ctx->errmsg))
-        ctx->errmsg[sq_utf8_trim(ctx->errmsg, sizeof(ctx->errmsg) - 1)] = '\0';
+        ctx->errmsg[svcq__utf8_trim(ctx->errmsg, sizeof(ctx->errmsg) - 1)] = '\0';
     ctx->store_msg = true;
     return code;
 }
@@ -211,24 +211,24 @@ static int map_rc(svcq_ctx *ctx, int rc, const char *cb, const char *kind, const
         out = SVCQ_ESTORE;
     if (!meaningful && ctx->store_tx_open)
         ctx->tx_aborted = true;
-    char detail[SQ_ERRMSG_SIZE];
+    char detail[SVCQ__ERRMSG_SIZE];
     if (ctx->store_msg)
         snprintf(detail, sizeof(detail), "%s", ctx->errmsg);
-    else if (rc >= SQ_ERROR_MIN && rc < 0)
+    else if (rc >= SVCQ__ERROR_MIN && rc < 0)
         snprintf(detail, sizeof(detail), "%s", svcq_strerror(rc));
     else
         snprintf(detail, sizeof(detail), "returned %d", rc);
     ctx->store_msg = false;
     if (kind && id)
-        return sq_error(ctx, out, "store %s(%s, %s): %s", cb, kind, id, detail);
+        return svcq__error(ctx, out, "store %s(%s, %s): %s", cb, kind, id, detail);
     if (kind)
-        return sq_error(ctx, out, "store %s(%s): %s", cb, kind, detail);
-    return sq_error(ctx, out, "store %s: %s", cb, detail);
+        return svcq__error(ctx, out, "store %s(%s): %s", cb, kind, detail);
+    return svcq__error(ctx, out, "store %s: %s", cb, detail);
 }
 
 /* ---- transactions ---------------------------------------------------------- */
 
-bool sq_tx_active(const svcq_ctx *ctx)
+bool svcq__tx_active(const svcq_ctx *ctx)
 {
     return ctx->store_tx_open;
 }
@@ -276,7 +276,7 @@ static int finish(svcq_ctx *ctx, bool ok)
         /* The contract asks a store whose commit failed to have applied
          * nothing; the rollback ends what is left of the transaction. Its
          * own failure would only hide the commit's message. */
-        char msg[SQ_ERRMSG_SIZE];
+        char msg[SVCQ__ERRMSG_SIZE];
         memcpy(msg, ctx->errmsg, sizeof(msg));
         (void)store_rollback(ctx);
         memcpy(ctx->errmsg, msg, sizeof(msg));
@@ -288,15 +288,15 @@ static int finish(svcq_ctx *ctx, bool ok)
     return rc;
 }
 
-int sq_tx_begin(svcq_ctx *ctx, sq_tx *tx)
+int svcq__tx_begin(svcq_ctx *ctx, svcq__tx *tx)
 {
     tx->began = false;
     if (ctx->store_busy)
-        return sq_error(ctx, SVCQ_ESTATE, "the store cannot be used from inside a store callback");
+        return svcq__error(ctx, SVCQ_ESTATE, "the store cannot be used from inside a store callback");
     if (ctx->tx_aborted)
-        return sq_error(ctx, SVCQ_ESTATE,
+        return svcq__error(ctx, SVCQ_ESTATE,
                         "the batch was aborted by a failed call that had written; roll it back");
-    int rc = sq_store_ready(ctx);
+    int rc = svcq__store_ready(ctx);
     if (rc)
         return rc;
     if (ctx->tx_depth == 0) {
@@ -312,7 +312,7 @@ int sq_tx_begin(svcq_ctx *ctx, sq_tx *tx)
     return SVCQ_OK;
 }
 
-int sq_tx_end(svcq_ctx *ctx, sq_tx *tx, int rc)
+int svcq__tx_end(svcq_ctx *ctx, svcq__tx *tx, int rc)
 {
     if (!tx->began)
         return rc;
@@ -332,12 +332,12 @@ int sq_tx_end(svcq_ctx *ctx, sq_tx *tx, int rc)
         return rc;
     }
     if (rc == SVCQ_OK && ctx->tx_aborted) {
-        rc = sq_error(ctx, SVCQ_ESTATE, "a call inside this one failed after writing; nothing was stored");
+        rc = svcq__error(ctx, SVCQ_ESTATE, "a call inside this one failed after writing; nothing was stored");
         (void)finish(ctx, false);
         return rc;
     }
     if (rc) {
-        char msg[SQ_ERRMSG_SIZE];
+        char msg[SVCQ__ERRMSG_SIZE];
         memcpy(msg, ctx->errmsg, sizeof(msg));
         (void)finish(ctx, false);
         memcpy(ctx->errmsg, msg, sizeof(msg));
@@ -348,11 +348,11 @@ int sq_tx_end(svcq_ctx *ctx, sq_tx *tx, int rc)
 
 /* ---- undo log ----------------------------------------------------------- */
 
-int sq_undo_reserve(svcq_ctx *ctx, size_t n)
+int svcq__undo_reserve(svcq_ctx *ctx, size_t n)
 {
     size_t need;
-    if (!sq_size_add(ctx->undo_len, ctx->undo_room, &need) || !sq_size_add(need, n, &need))
-        return sq_enomem(ctx);
+    if (!svcq__size_add(ctx->undo_len, ctx->undo_room, &need) || !svcq__size_add(need, n, &need))
+        return svcq__enomem(ctx);
     if (need <= ctx->undo_cap) {
         ctx->undo_room += n;
         return SVCQ_OK;
@@ -360,28 +360,28 @@ int sq_undo_reserve(svcq_ctx *ctx, size_t n)
     size_t cap = ctx->undo_cap ? ctx->undo_cap : 8;
     while (cap < need) {
         if (cap > SIZE_MAX / 2)
-            return sq_enomem(ctx);
+            return svcq__enomem(ctx);
         cap *= 2;
     }
-    sq_undo_entry *u = sq_reallocarray(ctx, ctx->undo, cap, sizeof(*u));
+    svcq__undo_entry *u = svcq__reallocarray(ctx, ctx->undo, cap, sizeof(*u));
     if (!u)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     ctx->undo = u;
     ctx->undo_cap = cap;
     ctx->undo_room += n;
     return SVCQ_OK;
 }
 
-int sq_undo_push(svcq_ctx *ctx, sq_undo_fn undo, sq_undo_fn release, void *data, uint64_t arg)
+int svcq__undo_push(svcq_ctx *ctx, svcq__undo_fn undo, svcq__undo_fn release, void *data, uint64_t arg)
 {
     if (ctx->tx_depth == 0)
-        return sq_error(ctx, SVCQ_ESTATE, "undo entry pushed outside a transaction scope");
+        return svcq__error(ctx, SVCQ_ESTATE, "undo entry pushed outside a transaction scope");
     /* Counted, not just fitting: a missing reservation shows in every
      * test, not only when the array happens to be full. */
     if (ctx->undo_room == 0)
-        return sq_error(ctx, SVCQ_ESTATE, "undo entry pushed without sq_undo_reserve");
+        return svcq__error(ctx, SVCQ_ESTATE, "undo entry pushed without svcq__undo_reserve");
     ctx->undo_room--;
-    ctx->undo[ctx->undo_len++] = (sq_undo_entry){ undo, release, data, arg };
+    ctx->undo[ctx->undo_len++] = (svcq__undo_entry){ undo, release, data, arg };
     return SVCQ_OK;
 }
 
@@ -391,9 +391,9 @@ static void restore_u64(svcq_ctx *ctx, void *data, uint64_t arg)
     *(uint64_t *)data = arg;
 }
 
-int sq_undo_set_u64(svcq_ctx *ctx, uint64_t *slot, uint64_t value)
+int svcq__undo_set_u64(svcq_ctx *ctx, uint64_t *slot, uint64_t value)
 {
-    int rc = sq_undo_push(ctx, restore_u64, NULL, slot, *slot);
+    int rc = svcq__undo_push(ctx, restore_u64, NULL, slot, *slot);
     if (rc == SVCQ_OK)
         *slot = value;
     return rc;
@@ -406,10 +406,10 @@ int svcq_ctx_batch_begin(svcq_ctx *ctx)
     if (!ctx)
         return SVCQ_EINVAL;
     if (ctx->batch_open)
-        return sq_error(ctx, SVCQ_ESTATE, "a batch is already open (batches do not nest)");
+        return svcq__error(ctx, SVCQ_ESTATE, "a batch is already open (batches do not nest)");
     if (ctx->tx_depth || ctx->store_busy)
-        return sq_error(ctx, SVCQ_ESTATE, "a batch cannot start inside a library call");
-    int rc = sq_store_ready(ctx);
+        return svcq__error(ctx, SVCQ_ESTATE, "a batch cannot start inside a library call");
+    int rc = svcq__store_ready(ctx);
     if (rc)
         return rc;
     rc = store_begin(ctx);
@@ -423,9 +423,9 @@ int svcq_ctx_batch_begin(svcq_ctx *ctx)
 static int batch_end_check(svcq_ctx *ctx)
 {
     if (!ctx->batch_open)
-        return sq_error(ctx, SVCQ_ESTATE, "no batch is open");
+        return svcq__error(ctx, SVCQ_ESTATE, "no batch is open");
     if (ctx->tx_depth != 1 || ctx->store_busy)
-        return sq_error(ctx, SVCQ_ESTATE, "a batch cannot end inside a library call");
+        return svcq__error(ctx, SVCQ_ESTATE, "a batch cannot end inside a library call");
     return SVCQ_OK;
 }
 
@@ -440,7 +440,7 @@ int svcq_ctx_batch_commit(svcq_ctx *ctx)
     ctx->tx_depth = 0;
     if (ctx->tx_aborted) {
         (void)finish(ctx, false);
-        return sq_error(ctx, SVCQ_ESTATE,
+        return svcq__error(ctx, SVCQ_ESTATE,
                         "the batch was aborted by a failed call that had written; it was rolled back");
     }
     return finish(ctx, true);
@@ -463,11 +463,11 @@ int svcq_ctx_batch_rollback(svcq_ctx *ctx)
 /* Checks kind, and id unless this is a scan (with_id false). */
 static int check_names(svcq_ctx *ctx, const char *kind, bool with_id, const char *id)
 {
-    int rc = sq_store_check_kind(ctx, kind);
+    int rc = svcq__store_check_kind(ctx, kind);
     if (!rc && with_id)
-        rc = sq_store_check_id(ctx, id);
+        rc = svcq__store_check_id(ctx, id);
     if (!rc && ctx->store_busy)
-        rc = sq_error(ctx, SVCQ_ESTATE, "the store cannot be used from inside a store callback");
+        rc = svcq__error(ctx, SVCQ_ESTATE, "the store cannot be used from inside a store callback");
     return rc;
 }
 
@@ -486,7 +486,7 @@ static int get_visit(const char *id, uint64_t revision, const void *bytes, size_
     if (++g->calls > 1 || !id || strcmp(id, g->id) != 0 || revision == 0 || (size && !bytes) ||
         size > SVCQ_STORE_MAX_VALUE)
         return SVCQ_ESTORE;
-    char *copy = sq_malloc(g->ctx, size + 1);
+    char *copy = svcq__malloc(g->ctx, size + 1);
     if (!copy)
         return SVCQ_ENOMEM;
     if (size)
@@ -498,12 +498,12 @@ static int get_visit(const char *id, uint64_t revision, const void *bytes, size_
     return SVCQ_OK;
 }
 
-int sq_store_get(svcq_ctx *ctx, const char *kind, const char *id, char **bytes, size_t *size,
+int svcq__store_get(svcq_ctx *ctx, const char *kind, const char *id, char **bytes, size_t *size,
                  uint64_t *revision)
 {
     int rc = check_names(ctx, kind, true, id);
     if (!rc)
-        rc = sq_store_ready(ctx);
+        rc = svcq__store_ready(ctx);
     if (rc)
         return rc;
     get_state g = { ctx, id, NULL, 0, 0, 0 };
@@ -512,13 +512,13 @@ int sq_store_get(svcq_ctx *ctx, const char *kind, const char *id, char **bytes, 
     rc = ctx->store.get(kind, id, get_visit, &g, ctx->store.user_data);
     ctx->store_busy = false;
     if (rc == SVCQ_OK && !g.bytes)
-        rc = sq_store_fail(ctx, SVCQ_ESTORE, "returned success without a record (or an invalid one)");
+        rc = svcq__store_fail(ctx, SVCQ_ESTORE, "returned success without a record (or an invalid one)");
     if (rc) {
-        sq_free(ctx, g.bytes);
+        svcq__free(ctx, g.bytes);
         if (rc == SVCQ_ENOMEM && g.calls == 1 && !g.bytes)
-            return sq_enomem(ctx);
+            return svcq__enomem(ctx);
         if (rc == SVCQ_ESTORE && g.calls && !ctx->store_msg)
-            (void)sq_store_fail(ctx, SVCQ_ESTORE, "returned an invalid record (wrong id, revision 0, "
+            (void)svcq__store_fail(ctx, SVCQ_ESTORE, "returned an invalid record (wrong id, revision 0, "
                                 "too large, or more than one)");
         return map_rc(ctx, rc, "get", kind, id, SVCQ_ENOTFOUND, 0);
     }
@@ -528,28 +528,28 @@ int sq_store_get(svcq_ctx *ctx, const char *kind, const char *id, char **bytes, 
     return SVCQ_OK;
 }
 
-int sq_store_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected_revision,
+int svcq__store_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected_revision,
                  const void *bytes, size_t size, uint64_t *new_revision)
 {
     int rc = check_names(ctx, kind, true, id);
     if (rc)
         return rc;
     if (!ctx->store_tx_open || ctx->tx_depth == 0)
-        return sq_error(ctx, SVCQ_ESTATE, "record written outside a transaction");
+        return svcq__error(ctx, SVCQ_ESTATE, "record written outside a transaction");
     if (ctx->tx_aborted)
-        return sq_error(ctx, SVCQ_ESTATE, "the transaction was aborted; roll it back");
+        return svcq__error(ctx, SVCQ_ESTATE, "the transaction was aborted; roll it back");
     if (size > SVCQ_STORE_MAX_VALUE)
-        return sq_error(ctx, SVCQ_ELIMIT, "record %s/%s has %zu bytes, more than the limit of %u", kind, id,
+        return svcq__error(ctx, SVCQ_ELIMIT, "record %s/%s has %zu bytes, more than the limit of %u", kind, id,
                         size, SVCQ_STORE_MAX_VALUE);
     if (size && !bytes)
-        return sq_error(ctx, SVCQ_EINVAL, "record bytes are NULL");
+        return svcq__error(ctx, SVCQ_EINVAL, "record bytes are NULL");
     uint64_t rev = 0;
     ctx->store_msg = false;
     ctx->store_busy = true;
     rc = ctx->store.put(kind, id, expected_revision, size ? bytes : NULL, size, &rev, ctx->store.user_data);
     ctx->store_busy = false;
     if (rc == SVCQ_ECONFLICT)
-        return sq_error(ctx, SVCQ_ECONFLICT, "store put(%s, %s): the stored revision is not %llu", kind, id,
+        return svcq__error(ctx, SVCQ_ECONFLICT, "store put(%s, %s): the stored revision is not %llu", kind, id,
                         (unsigned long long)expected_revision);
     if (rc)
         return map_rc(ctx, rc, "put", kind, id, SVCQ_ECONFLICT, 0);
@@ -558,33 +558,33 @@ int sq_store_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expec
         /* The write happened but the revision is unusable: the handle
          * could never be saved again. */
         ctx->tx_aborted = true;
-        return sq_error(ctx, SVCQ_ESTORE, "store put(%s, %s): returned revision %llu, which is %s", kind, id,
+        return svcq__error(ctx, SVCQ_ESTORE, "store put(%s, %s): returned revision %llu, which is %s", kind, id,
                         (unsigned long long)rev, rev ? "the expected one" : "zero");
     }
     *new_revision = rev;
     return SVCQ_OK;
 }
 
-int sq_store_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected_revision)
+int svcq__store_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected_revision)
 {
     int rc = check_names(ctx, kind, true, id);
     if (rc)
         return rc;
     if (expected_revision == 0)
-        return sq_error(ctx, SVCQ_EINVAL, "remove of %s/%s needs the revision last seen", kind, id);
+        return svcq__error(ctx, SVCQ_EINVAL, "remove of %s/%s needs the revision last seen", kind, id);
     if (!ctx->store_tx_open || ctx->tx_depth == 0)
-        return sq_error(ctx, SVCQ_ESTATE, "record removed outside a transaction");
+        return svcq__error(ctx, SVCQ_ESTATE, "record removed outside a transaction");
     if (ctx->tx_aborted)
-        return sq_error(ctx, SVCQ_ESTATE, "the transaction was aborted; roll it back");
+        return svcq__error(ctx, SVCQ_ESTATE, "the transaction was aborted; roll it back");
     ctx->store_msg = false;
     ctx->store_busy = true;
     rc = ctx->store.remove(kind, id, expected_revision, ctx->store.user_data);
     ctx->store_busy = false;
     if (rc == SVCQ_ECONFLICT)
-        return sq_error(ctx, SVCQ_ECONFLICT, "store remove(%s, %s): the stored revision is not %llu", kind,
+        return svcq__error(ctx, SVCQ_ECONFLICT, "store remove(%s, %s): the stored revision is not %llu", kind,
                         id, (unsigned long long)expected_revision);
     if (rc == SVCQ_ENOTFOUND)
-        return sq_error(ctx, SVCQ_ENOTFOUND, "store remove(%s, %s): no such record", kind, id);
+        return svcq__error(ctx, SVCQ_ENOTFOUND, "store remove(%s, %s): no such record", kind, id);
     if (rc)
         return map_rc(ctx, rc, "remove", kind, id, SVCQ_ECONFLICT, SVCQ_ENOTFOUND);
     ctx->store_writes++;
@@ -593,7 +593,7 @@ int sq_store_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_t ex
 
 typedef struct scan_state {
     svcq_ctx *ctx;
-    sq_store_visit_fn visit;
+    svcq__store_visit_fn visit;
     void *user_data;
     int stopped;  /* what visit returned to stop the scan */
     bool invalid; /* the store handed over a bad record */
@@ -602,7 +602,7 @@ typedef struct scan_state {
 static int scan_visit(const char *id, uint64_t revision, const void *bytes, size_t size, void *ud)
 {
     scan_state *s = ud;
-    if (!id || !sq_store_id_valid(id, strlen(id)) || revision == 0 || (size && !bytes) ||
+    if (!id || !svcq__store_id_valid(id, strlen(id)) || revision == 0 || (size && !bytes) ||
         size > SVCQ_STORE_MAX_VALUE) {
         s->invalid = true;
         return SVCQ_ESTORE;
@@ -614,11 +614,11 @@ static int scan_visit(const char *id, uint64_t revision, const void *bytes, size
     return rc;
 }
 
-int sq_store_scan(svcq_ctx *ctx, const char *kind, sq_store_visit_fn visit, void *user_data)
+int svcq__store_scan(svcq_ctx *ctx, const char *kind, svcq__store_visit_fn visit, void *user_data)
 {
     int rc = check_names(ctx, kind, false, NULL);
     if (!rc)
-        rc = sq_store_ready(ctx);
+        rc = svcq__store_ready(ctx);
     if (rc)
         return rc;
     scan_state s = { ctx, visit, user_data, 0, false };
@@ -631,6 +631,6 @@ int sq_store_scan(svcq_ctx *ctx, const char *kind, sq_store_visit_fn visit, void
     if (s.stopped && rc == s.stopped)
         return rc; /* the visitor's own code, message and all */
     if (s.invalid && !ctx->store_msg)
-        (void)sq_store_fail(ctx, SVCQ_ESTORE, "handed over an invalid record (bad id, revision 0 or too large)");
+        (void)svcq__store_fail(ctx, SVCQ_ESTORE, "handed over an invalid record (bad id, revision 0 or too large)");
     return map_rc(ctx, rc, "scan", kind, NULL, 0, 0);
 }

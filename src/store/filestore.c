@@ -41,7 +41,7 @@ static const unsigned char zeros[64 * 1024];
 
 struct svcq_store_file {
     svcq_ctx *ctx;
-    const sq_fio *io;
+    const svcq__fio *io;
     char *path;
     char *tmp_path;
     char *dir;
@@ -49,7 +49,7 @@ struct svcq_store_file {
     int32_t durability;
     uint32_t group_ms;
     uint32_t group_tx;
-    sq_index ix;
+    svcq__index ix;
     uint64_t end;           /* end of the last commit: where the next one goes */
     uint64_t phys;          /* size of the file: end plus zeros reserved for commits */
     uint64_t generation;
@@ -63,11 +63,11 @@ struct svcq_store_file {
     bool owned;             /* a context owns the store */
     /* the open transaction */
     bool in_tx;
-    sq_buf tx;              /* its frames */
+    svcq__buf tx;              /* its frames */
     uint32_t tx_ops;
     uint64_t tx_revision;
     uint64_t tx_live;
-    sq_buf scratch;         /* frames read back */
+    svcq__buf scratch;         /* frames read back */
 };
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -79,7 +79,7 @@ static int io_fail(svcq_store_file *fs, const char *call, const char *path)
     char text[128];
     if (strerror_r(e, text, sizeof(text)) != 0)
         text[0] = '\0';
-    return sq_store_fail(fs->ctx, SVCQ_EIO, "%s(%s): %s (errno %d)", call, path, text, e);
+    return svcq__store_fail(fs->ctx, SVCQ_EIO, "%s(%s): %s (errno %d)", call, path, text, e);
 }
 
 static int write_all(svcq_store_file *fs, int fd, const void *buf, size_t n, uint64_t off)
@@ -134,20 +134,20 @@ static uint64_t ms_since(const struct timespec *then)
 /* ---- reading frames back ------------------------------------------------------ */
 
 /* Reads rec's committed frame and checks it is the put it should be. */
-static int read_frame(svcq_store_file *fs, const sq_rec *rec, sq_jnl_frame *f)
+static int read_frame(svcq_store_file *fs, const svcq__rec *rec, svcq__jnl_frame *f)
 {
-    sq_buf *b = &fs->scratch;
+    svcq__buf *b = &fs->scratch;
     b->len = 0;
-    if (sq_buf_reserve(b, rec->frame_len) != SVCQ_OK)
-        return sq_store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
+    if (svcq__buf_reserve(b, rec->frame_len) != SVCQ_OK)
+        return svcq__store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
     ssize_t got = read_all(fs, fs->fd, b->data, rec->frame_len, rec->loc);
     if (got < 0)
         return io_fail(fs, "pread", fs->path);
     if ((size_t)got != rec->frame_len ||
-        sq_jnl_parse((const uint8_t *)b->data, rec->frame_len, f) != SQ_JNL_OK || f->type != SQ_JNL_PUT ||
+        svcq__jnl_parse((const uint8_t *)b->data, rec->frame_len, f) != SVCQ__JNL_OK || f->type != SVCQ__JNL_PUT ||
         f->frame_len != rec->frame_len || f->revision != rec->revision || f->idlen != rec->idlen ||
         memcmp(f->id, rec->id, rec->idlen) != 0)
-        return sq_store_fail(fs->ctx, SVCQ_ECORRUPT,
+        return svcq__store_fail(fs->ctx, SVCQ_ECORRUPT,
                              "the frame of record %s at offset %llu of %s no longer reads back intact",
                              rec->id, (unsigned long long)rec->loc, fs->path);
     return SVCQ_OK;
@@ -157,11 +157,11 @@ static int read_frame(svcq_store_file *fs, const sq_rec *rec, sq_jnl_frame *f)
 static void trim_scratch(svcq_store_file *fs)
 {
     if (fs->scratch.cap > TX_KEEP)
-        sq_buf_free(&fs->scratch);
+        svcq__buf_free(&fs->scratch);
 }
 
 /* The value of rec: from the transaction buffer or from the file. */
-static int rec_value(svcq_store_file *fs, const sq_rec *rec, const void **value)
+static int rec_value(svcq_store_file *fs, const svcq__rec *rec, const void **value)
 {
     if (rec->size == 0) {
         *value = NULL;
@@ -171,7 +171,7 @@ static int rec_value(svcq_store_file *fs, const sq_rec *rec, const void **value)
         *value = fs->tx.data + rec->loc + rec->frame_len - rec->size;
         return SVCQ_OK;
     }
-    sq_jnl_frame f;
+    svcq__jnl_frame f;
     int rc = read_frame(fs, rec, &f);
     if (rc)
         return rc;
@@ -185,10 +185,10 @@ static int fs_begin(void *ud)
 {
     svcq_store_file *fs = ud;
     if (fs->in_tx)
-        return sq_store_fail(fs->ctx, SVCQ_ESTATE, "a transaction is already open");
+        return svcq__store_fail(fs->ctx, SVCQ_ESTATE, "a transaction is already open");
     if (fs->broken)
-        return sq_store_fail(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
-    sq_index_begin(&fs->ix);
+        return svcq__store_fail(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+    svcq__index_begin(&fs->ix);
     fs->in_tx = true;
     fs->tx.len = 0;
     fs->tx_ops = 0;
@@ -203,14 +203,14 @@ static void tx_reset(svcq_store_file *fs)
     fs->tx.len = 0;
     fs->tx_ops = 0;
     if (fs->tx.cap > TX_KEEP)
-        sq_buf_free(&fs->tx);
+        svcq__buf_free(&fs->tx);
 }
 
 static int fs_rollback(void *ud)
 {
     svcq_store_file *fs = ud;
     if (fs->in_tx) {
-        sq_index_rollback(&fs->ix);
+        svcq__index_rollback(&fs->ix);
         tx_reset(fs);
     }
     return SVCQ_OK;
@@ -258,17 +258,17 @@ static int fs_commit(void *ud)
 {
     svcq_store_file *fs = ud;
     if (!fs->in_tx)
-        return sq_store_fail(fs->ctx, SVCQ_ESTATE, "no transaction is open");
+        return svcq__store_fail(fs->ctx, SVCQ_ESTATE, "no transaction is open");
     if (fs->broken)
-        return sq_store_fail(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+        return svcq__store_fail(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
     if (fs->tx_ops == 0) {
-        sq_index_commit(&fs->ix);
+        svcq__index_commit(&fs->ix);
         tx_reset(fs);
         return SVCQ_OK;
     }
     size_t body = fs->tx.len;
-    if (sq_jnl_commit(&fs->tx, fs->tx_seq + 1, fs->tx_revision, fs->tx_ops) != SVCQ_OK)
-        return sq_store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
+    if (svcq__jnl_commit(&fs->tx, fs->tx_seq + 1, fs->tx_revision, fs->tx_ops) != SVCQ_OK)
+        return svcq__store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
     if (reserve_space(fs, fs->tx.len) != 0 || write_all(fs, fs->fd, fs->tx.data, fs->tx.len, fs->end) != 0) {
         int rc = io_fail(fs, "pwrite", fs->path);
         cut_back(fs);
@@ -291,7 +291,7 @@ static int fs_commit(void *ud)
     if (!sync)
         fs->unsynced++;
     for (size_t i = 0; i < fs->ix.undo_len; i++) {
-        sq_rec *r = fs->ix.undo[i].now;
+        svcq__rec *r = fs->ix.undo[i].now;
         if (r && r->pending) {
             r->loc += fs->end;
             r->pending = 0;
@@ -303,7 +303,7 @@ static int fs_commit(void *ud)
     fs->tx_seq++;
     fs->last_revision = fs->tx_revision;
     fs->live_bytes = fs->tx_live;
-    sq_index_commit(&fs->ix);
+    svcq__index_commit(&fs->ix);
     tx_reset(fs);
     return SVCQ_OK;
 }
@@ -311,7 +311,7 @@ static int fs_commit(void *ud)
 static int fs_get(const char *kind, const char *id, svcq_store_visit_fn visit, void *vud, void *ud)
 {
     svcq_store_file *fs = ud;
-    sq_rec *r = sq_index_find(&fs->ix, kind, strlen(kind), id, strlen(id));
+    svcq__rec *r = svcq__index_find(&fs->ix, kind, strlen(kind), id, strlen(id));
     if (!r)
         return SVCQ_ENOTFOUND;
     const void *value;
@@ -328,23 +328,23 @@ static int fs_put(const char *kind, const char *id, uint64_t expected, const voi
 {
     svcq_store_file *fs = ud;
     if (!fs->in_tx)
-        return sq_store_fail(fs->ctx, SVCQ_ESTATE, "put outside a transaction");
+        return svcq__store_fail(fs->ctx, SVCQ_ESTATE, "put outside a transaction");
     if (size > SVCQ_STORE_MAX_VALUE)
-        return sq_store_fail(fs->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
+        return svcq__store_fail(fs->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
     size_t kindlen = strlen(kind), idlen = strlen(id);
-    sq_rec *old = sq_index_find(&fs->ix, kind, kindlen, id, idlen);
+    svcq__rec *old = svcq__index_find(&fs->ix, kind, kindlen, id, idlen);
     if ((old ? old->revision : 0) != expected)
         return SVCQ_ECONFLICT;
-    sq_kind *k;
-    if (sq_index_prepare(&fs->ix, kind, kindlen, &k) != SVCQ_OK)
+    svcq__kind *k;
+    if (svcq__index_prepare(&fs->ix, kind, kindlen, &k) != SVCQ_OK)
         return SVCQ_ENOMEM;
-    sq_rec *r = sq_rec_new(fs->ctx, id, idlen);
+    svcq__rec *r = svcq__rec_new(fs->ctx, id, idlen);
     if (!r)
         return SVCQ_ENOMEM;
     size_t off = fs->tx.len;
     uint64_t rev = fs->tx_revision + 1;
-    if (sq_jnl_put(&fs->tx, rev, kind, kindlen, id, idlen, bytes, size) != SVCQ_OK) {
-        sq_rec_free(fs->ctx, r);
+    if (svcq__jnl_put(&fs->tx, rev, kind, kindlen, id, idlen, bytes, size) != SVCQ_OK) {
+        svcq__rec_free(fs->ctx, r);
         return SVCQ_ENOMEM;
     }
     r->revision = rev;
@@ -357,7 +357,7 @@ static int fs_put(const char *kind, const char *id, uint64_t expected, const voi
     fs->tx_live += r->frame_len;
     if (old)
         fs->tx_live -= old->frame_len;
-    sq_index_replace(&fs->ix, k, old, r);
+    svcq__index_replace(&fs->ix, k, old, r);
     *new_revision = rev;
     return SVCQ_OK;
 }
@@ -366,34 +366,34 @@ static int fs_remove(const char *kind, const char *id, uint64_t expected, void *
 {
     svcq_store_file *fs = ud;
     if (!fs->in_tx)
-        return sq_store_fail(fs->ctx, SVCQ_ESTATE, "remove outside a transaction");
+        return svcq__store_fail(fs->ctx, SVCQ_ESTATE, "remove outside a transaction");
     size_t kindlen = strlen(kind), idlen = strlen(id);
-    sq_rec *old = sq_index_find(&fs->ix, kind, kindlen, id, idlen);
+    svcq__rec *old = svcq__index_find(&fs->ix, kind, kindlen, id, idlen);
     if (!old)
         return SVCQ_ENOTFOUND;
     if (old->revision != expected)
         return SVCQ_ECONFLICT;
-    sq_kind *k;
-    if (sq_index_prepare(&fs->ix, kind, kindlen, &k) != SVCQ_OK)
+    svcq__kind *k;
+    if (svcq__index_prepare(&fs->ix, kind, kindlen, &k) != SVCQ_OK)
         return SVCQ_ENOMEM;
-    if (sq_jnl_del(&fs->tx, old->revision, kind, kindlen, id, idlen) != SVCQ_OK)
+    if (svcq__jnl_del(&fs->tx, old->revision, kind, kindlen, id, idlen) != SVCQ_OK)
         return SVCQ_ENOMEM;
     fs->tx_ops++;
     fs->tx_live -= old->frame_len;
-    sq_index_replace(&fs->ix, k, old, NULL);
+    svcq__index_replace(&fs->ix, k, old, NULL);
     return SVCQ_OK;
 }
 
 static int fs_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *ud)
 {
     svcq_store_file *fs = ud;
-    sq_kind *k = sq_index_kind(&fs->ix, kind, strlen(kind));
+    svcq__kind *k = svcq__index_kind(&fs->ix, kind, strlen(kind));
     if (!k)
         return SVCQ_OK;
     size_t it = 0;
     void *v;
-    while (sq_map_next(&k->recs, &it, NULL, NULL, &v)) {
-        sq_rec *r = v;
+    while (svcq__map_next(&k->recs, &it, NULL, NULL, &v)) {
+        svcq__rec *r = v;
         const void *value;
         int rc = rec_value(fs, r, &value);
         if (!rc)
@@ -422,13 +422,13 @@ static int do_close(svcq_store_file *fs)
             (void)fs->io->truncate(fs->fd, fs->end, fs->io->ud);
         (void)fs->io->close(fs->fd, fs->io->ud);
     }
-    sq_index_free(&fs->ix);
-    sq_buf_free(&fs->tx);
-    sq_buf_free(&fs->scratch);
-    sq_free(fs->ctx, fs->path);
-    sq_free(fs->ctx, fs->tmp_path);
-    sq_free(fs->ctx, fs->dir);
-    sq_free(fs->ctx, fs);
+    svcq__index_free(&fs->ix);
+    svcq__buf_free(&fs->tx);
+    svcq__buf_free(&fs->scratch);
+    svcq__free(fs->ctx, fs->path);
+    svcq__free(fs->ctx, fs->tmp_path);
+    svcq__free(fs->ctx, fs->dir);
+    svcq__free(fs->ctx, fs);
     return rc;
 }
 
@@ -437,23 +437,23 @@ static void fs_destroy(void *ud)
     (void)do_close(ud);
 }
 
-bool sq_fstore_is(const svcq_store_methods *methods)
+bool svcq__fstore_is(const svcq_store_methods *methods)
 {
     return methods && methods->begin == fs_begin;
 }
 
-int sq_fstore_claim(svcq_ctx *ctx, void *user_data)
+int svcq__fstore_claim(svcq_ctx *ctx, void *user_data)
 {
     svcq_store_file *fs = user_data;
     if (!fs || fs->ctx != ctx)
-        return sq_error(ctx, SVCQ_EBUSY, "this file store was opened with another context");
+        return svcq__error(ctx, SVCQ_EBUSY, "this file store was opened with another context");
     if (fs->owned)
-        return sq_error(ctx, SVCQ_EBUSY, "this file store already belongs to a context");
+        return svcq__error(ctx, SVCQ_EBUSY, "this file store already belongs to a context");
     fs->owned = true;
     return SVCQ_OK;
 }
 
-bool sq_fstore_broken(const svcq_store_file *fs)
+bool svcq__fstore_broken(const svcq_store_file *fs)
 {
     return fs->broken;
 }
@@ -462,7 +462,7 @@ bool sq_fstore_broken(const svcq_store_file *fs)
 
 int svcq_store_file_options_init(svcq_store_file_options *opts, uint32_t version)
 {
-    int rc = sq_table_init(opts, sizeof(*opts), version, SVCQ_STORE_FILE_OPTIONS_VERSION);
+    int rc = svcq__table_init(opts, sizeof(*opts), version, SVCQ_STORE_FILE_OPTIONS_VERSION);
     if (rc)
         return rc;
     opts->durability = SVCQ_STORE_SYNC_FULL;
@@ -494,7 +494,7 @@ int svcq_store_file_close(svcq_store_file *fs)
     if (!fs)
         return SVCQ_OK;
     if (fs->owned)
-        return sq_error(fs->ctx, SVCQ_ESTATE, "this file store belongs to a context, which closes it");
+        return svcq__error(fs->ctx, SVCQ_ESTATE, "this file store belongs to a context, which closes it");
     return do_close(fs);
 }
 
@@ -503,7 +503,7 @@ int svcq_store_file_sync(svcq_store_file *fs)
     if (!fs)
         return SVCQ_EINVAL;
     if (fs->broken)
-        return sq_error(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+        return svcq__error(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
     if (fs->unsynced == 0)
         return SVCQ_OK;
     if (sync_now(fs) != 0) {
@@ -515,7 +515,7 @@ int svcq_store_file_sync(svcq_store_file *fs)
 
 int svcq_store_file_stats_init(svcq_store_file_stats *stats, uint32_t version)
 {
-    return sq_table_init(stats, sizeof(*stats), version, SVCQ_STORE_FILE_STATS_VERSION);
+    return svcq__table_init(stats, sizeof(*stats), version, SVCQ_STORE_FILE_STATS_VERSION);
 }
 
 int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *out)
@@ -542,9 +542,9 @@ int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *
  * while it was being created). */
 static int init_file(svcq_store_file *fs, bool cut)
 {
-    uint8_t head[SQ_JNL_HEADER_SIZE];
-    sq_jnl_header h = { 0, 0 };
-    sq_jnl_header_encode(head, &h);
+    uint8_t head[SVCQ__JNL_HEADER_SIZE];
+    svcq__jnl_header h = { 0, 0 };
+    svcq__jnl_header_encode(head, &h);
     if (cut && fs->io->truncate(fs->fd, 0, fs->io->ud) != 0)
         return io_fail(fs, "ftruncate", fs->path);
     if (write_all(fs, fs->fd, head, sizeof(head), 0) != 0)
@@ -553,8 +553,8 @@ static int init_file(svcq_store_file *fs, bool cut)
         return io_fail(fs, "fdatasync", fs->path);
     if (fs->io->syncdir(fs->dir, fs->io->ud) != 0)
         return io_fail(fs, "fsync", fs->dir);
-    fs->end = fs->phys = SQ_JNL_HEADER_SIZE;
-    fs->live_bytes = SQ_JNL_HEADER_SIZE + SQ_JNL_COMMIT_FRAME;
+    fs->end = fs->phys = SVCQ__JNL_HEADER_SIZE;
+    fs->live_bytes = SVCQ__JNL_HEADER_SIZE + SVCQ__JNL_COMMIT_FRAME;
     return SVCQ_OK;
 }
 
@@ -590,33 +590,33 @@ typedef struct replay {
 /* Applies one frame found at pos to the index (inside its transaction).
  * Returns SVCQ_OK, 1 when the frame contradicts the journal so far (the
  * journal ends before it), or SVCQ_ENOMEM. */
-static int apply(svcq_store_file *fs, replay *rp, const sq_jnl_frame *f, uint64_t pos)
+static int apply(svcq_store_file *fs, replay *rp, const svcq__jnl_frame *f, uint64_t pos)
 {
-    sq_index *ix = &fs->ix;
-    if (f->type == SQ_JNL_COMMIT) {
+    svcq__index *ix = &fs->ix;
+    if (f->type == SVCQ__JNL_COMMIT) {
         if (f->seq != fs->tx_seq + 1 || f->ops != rp->ops || f->last_revision < rp->revision)
             return 1;
         fs->tx_seq = f->seq;
         fs->last_revision = rp->revision = f->last_revision;
         fs->live_bytes = rp->live;
         rp->ops = 0;
-        sq_index_commit(ix);
-        sq_index_begin(ix);
+        svcq__index_commit(ix);
+        svcq__index_begin(ix);
         return SVCQ_OK;
     }
-    sq_rec *old = sq_index_find(ix, f->kind, f->kindlen, f->id, f->idlen);
-    if (f->type == SQ_JNL_DEL) {
+    svcq__rec *old = svcq__index_find(ix, f->kind, f->kindlen, f->id, f->idlen);
+    if (f->type == SVCQ__JNL_DEL) {
         if (!old || old->revision != f->revision)
             return 1;
     } else if (f->revision <= rp->revision) {
         return 1;
     }
-    sq_kind *k;
-    if (sq_index_prepare(ix, f->kind, f->kindlen, &k) != SVCQ_OK)
+    svcq__kind *k;
+    if (svcq__index_prepare(ix, f->kind, f->kindlen, &k) != SVCQ_OK)
         return SVCQ_ENOMEM;
-    sq_rec *r = NULL;
-    if (f->type == SQ_JNL_PUT) {
-        r = sq_rec_new(fs->ctx, f->id, f->idlen);
+    svcq__rec *r = NULL;
+    if (f->type == SVCQ__JNL_PUT) {
+        r = svcq__rec_new(fs->ctx, f->id, f->idlen);
         if (!r)
             return SVCQ_ENOMEM;
         r->revision = f->revision;
@@ -628,7 +628,7 @@ static int apply(svcq_store_file *fs, replay *rp, const sq_jnl_frame *f, uint64_
     }
     if (old)
         rp->live -= old->frame_len;
-    sq_index_replace(ix, k, old, r);
+    svcq__index_replace(ix, k, old, r);
     rp->ops++;
     return SVCQ_OK;
 }
@@ -639,46 +639,46 @@ static int recover(svcq_store_file *fs)
     uint64_t size;
     if (fs->io->size(fs->fd, &size, fs->io->ud) != 0)
         return io_fail(fs, "fstat", fs->path);
-    uint8_t head[SQ_JNL_HEADER_SIZE];
-    size_t headlen = size < SQ_JNL_HEADER_SIZE ? (size_t)size : SQ_JNL_HEADER_SIZE;
+    uint8_t head[SVCQ__JNL_HEADER_SIZE];
+    size_t headlen = size < SVCQ__JNL_HEADER_SIZE ? (size_t)size : SVCQ__JNL_HEADER_SIZE;
     ssize_t got = read_all(fs, fs->fd, head, headlen, 0);
     if (got < 0)
         return io_fail(fs, "pread", fs->path);
-    if ((size_t)got < SQ_JNL_HEADER_SIZE) {
-        if (got > 0 && !sq_jnl_header_partial(head, (size_t)got))
-            return sq_error(ctx, SVCQ_ECORRUPT, "%s is not a libsvcq journal; it was left untouched", fs->path);
+    if ((size_t)got < SVCQ__JNL_HEADER_SIZE) {
+        if (got > 0 && !svcq__jnl_header_partial(head, (size_t)got))
+            return svcq__error(ctx, SVCQ_ECORRUPT, "%s is not a libsvcq journal; it was left untouched", fs->path);
         if (got > 0)
-            sq_log(ctx, SVCQ_LOG_WARN, "%s: dropped a header cut during creation (%zd bytes)", fs->path, got);
+            svcq__log(ctx, SVCQ_LOG_WARN, "%s: dropped a header cut during creation (%zd bytes)", fs->path, got);
         fs->dropped = (uint64_t)got;
         return init_file(fs, got > 0);
     }
-    sq_jnl_header h;
-    int rc = sq_jnl_header_decode(head, sizeof(head), &h);
+    svcq__jnl_header h;
+    int rc = svcq__jnl_header_decode(head, sizeof(head), &h);
     if (rc == SVCQ_EVERSION)
-        return sq_error(ctx, rc, "%s was written by a newer journal format; it was left untouched", fs->path);
+        return svcq__error(ctx, rc, "%s was written by a newer journal format; it was left untouched", fs->path);
     if (rc)
-        return sq_error(ctx, rc, "%s is not a libsvcq journal or its header is damaged; it was left untouched",
+        return svcq__error(ctx, rc, "%s is not a libsvcq journal or its header is damaged; it was left untouched",
                         fs->path);
     fs->generation = h.generation;
     fs->tx_seq = h.seq_base;
-    fs->live_bytes = SQ_JNL_HEADER_SIZE + SQ_JNL_COMMIT_FRAME;
+    fs->live_bytes = SVCQ__JNL_HEADER_SIZE + SVCQ__JNL_COMMIT_FRAME;
 
-    sq_buf rd;
-    sq_buf_init(&rd, ctx);
-    uint64_t win = SQ_JNL_HEADER_SIZE; /* file offset of rd.data[0] */
+    svcq__buf rd;
+    svcq__buf_init(&rd, ctx);
+    uint64_t win = SVCQ__JNL_HEADER_SIZE; /* file offset of rd.data[0] */
     uint64_t pos = win;                /* next frame */
     uint64_t valid_end = pos;
     replay rp = { 0, 0, fs->live_bytes };
-    sq_index_begin(&fs->ix);
+    svcq__index_begin(&fs->ix);
     rc = SVCQ_OK;
     for (;;) {
         size_t at = (size_t)(pos - win);
-        sq_jnl_frame f;
-        sq_jnl_result r = SQ_JNL_MORE;
+        svcq__jnl_frame f;
+        svcq__jnl_result r = SVCQ__JNL_MORE;
         memset(&f, 0, sizeof(f));
         if (rd.data)
-            r = sq_jnl_parse((const uint8_t *)rd.data + at, rd.len - at, &f);
-        if (r == SQ_JNL_MORE) {
+            r = svcq__jnl_parse((const uint8_t *)rd.data + at, rd.len - at, &f);
+        if (r == SVCQ__JNL_MORE) {
             if (win + rd.len >= size)
                 break; /* a torn frame at the end */
             /* Slide the unread part to the front and read on. */
@@ -691,8 +691,8 @@ static int recover(svcq_store_file *fs)
                 want = (size_t)(size - win);
             if (want <= rd.len)
                 break;
-            if (sq_buf_reserve(&rd, want - rd.len) != SVCQ_OK) {
-                rc = sq_enomem(ctx);
+            if (svcq__buf_reserve(&rd, want - rd.len) != SVCQ_OK) {
+                rc = svcq__enomem(ctx);
                 break;
             }
             got = read_all(fs, fs->fd, rd.data + rd.len, want - rd.len, win + rd.len);
@@ -705,21 +705,21 @@ static int recover(svcq_store_file *fs)
             rd.len += (size_t)got;
             continue;
         }
-        if (r == SQ_JNL_BAD)
+        if (r == SVCQ__JNL_BAD)
             break;
         int a = apply(fs, &rp, &f, pos);
         if (a == SVCQ_ENOMEM) {
-            rc = sq_enomem(ctx);
+            rc = svcq__enomem(ctx);
             break;
         }
         if (a)
             break;
         pos += f.frame_len;
-        if (f.type == SQ_JNL_COMMIT)
+        if (f.type == SVCQ__JNL_COMMIT)
             valid_end = pos;
     }
-    sq_index_rollback(&fs->ix); /* a transaction without its commit marker */
-    sq_buf_free(&rd);
+    svcq__index_rollback(&fs->ix); /* a transaction without its commit marker */
+    svcq__buf_free(&rd);
     if (rc)
         return rc;
     fs->end = fs->phys = valid_end;
@@ -732,7 +732,7 @@ static int recover(svcq_store_file *fs)
     }
     fs->dropped = size - valid_end;
     if (fs->dropped) {
-        sq_log(ctx, SVCQ_LOG_WARN,
+        svcq__log(ctx, SVCQ_LOG_WARN,
                "%s: dropped %llu bytes of torn or damaged journal after offset %llu (the last good commit)",
                fs->path, (unsigned long long)fs->dropped, (unsigned long long)valid_end);
         if (fs->io->truncate(fs->fd, valid_end, fs->io->ud) != 0)
@@ -746,24 +746,24 @@ static int recover(svcq_store_file *fs)
 static int set_paths(svcq_store_file *fs, const char *path)
 {
     svcq_ctx *ctx = fs->ctx;
-    int rc = sq_strdup(ctx, "file store path", path, &fs->path);
+    int rc = svcq__strdup(ctx, "file store path", path, &fs->path);
     if (rc)
         return rc;
     size_t n = strlen(path);
     if (n == 0)
-        return sq_error(ctx, SVCQ_EINVAL, "file store path is empty");
-    fs->tmp_path = sq_malloc(ctx, n + sizeof(".compact"));
+        return svcq__error(ctx, SVCQ_EINVAL, "file store path is empty");
+    fs->tmp_path = svcq__malloc(ctx, n + sizeof(".compact"));
     if (!fs->tmp_path)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memcpy(fs->tmp_path, path, n);
     memcpy(fs->tmp_path + n, ".compact", sizeof(".compact"));
     const char *slash = strrchr(path, '/');
     size_t dn = slash ? (size_t)(slash - path) : 1;
     if (slash && dn == 0)
         dn = 1; /* "/file" lives in "/" */
-    fs->dir = sq_malloc(ctx, dn + 1);
+    fs->dir = svcq__malloc(ctx, dn + 1);
     if (!fs->dir)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memcpy(fs->dir, slash ? path : ".", dn);
     fs->dir[dn] = '\0';
     return SVCQ_OK;
@@ -775,17 +775,17 @@ static int open_locked(svcq_store_file *fs, bool create)
 {
     svcq_ctx *ctx = fs->ctx;
     for (int attempt = 0; attempt < 8; attempt++) {
-        int fd = fs->io->open(fs->path, create ? SQ_FIO_CREATE : 0, fs->io->ud);
+        int fd = fs->io->open(fs->path, create ? SVCQ__FIO_CREATE : 0, fs->io->ud);
         if (fd < 0) {
             if (errno == ENOENT && !create)
-                return sq_error(ctx, SVCQ_ENOTFOUND, "%s does not exist", fs->path);
+                return svcq__error(ctx, SVCQ_ENOTFOUND, "%s does not exist", fs->path);
             return io_fail(fs, "open", fs->path);
         }
         if (fs->io->lock(fd, fs->io->ud) != 0) {
             int e = errno;
             (void)fs->io->close(fd, fs->io->ud);
             if (e == EAGAIN || e == EACCES || e == EWOULDBLOCK)
-                return sq_error(ctx, SVCQ_EBUSY,
+                return svcq__error(ctx, SVCQ_EBUSY,
                                 "%s is locked by another open store (in this process or another one)", fs->path);
             errno = e;
             return io_fail(fs, "fcntl(F_SETLK)", fs->path);
@@ -802,11 +802,11 @@ static int open_locked(svcq_store_file *fs, bool create)
             return io_fail(fs, "stat", fs->path);
         }
     }
-    return sq_error(ctx, SVCQ_EBUSY, "%s keeps being replaced while it is opened", fs->path);
+    return svcq__error(ctx, SVCQ_EBUSY, "%s keeps being replaced while it is opened", fs->path);
 }
 
-int sq_fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
-                      const svcq_store_file_options *opts, const sq_fio *io)
+int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
+                      const svcq_store_file_options *opts, const svcq__fio *io)
 {
     if (!out)
         return SVCQ_EINVAL;
@@ -814,32 +814,32 @@ int sq_fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
     if (!ctx)
         return SVCQ_EINVAL;
     if (!path)
-        return sq_error(ctx, SVCQ_EINVAL, "file store path is NULL");
+        return svcq__error(ctx, SVCQ_EINVAL, "file store path is NULL");
     svcq_store_file_options defaults = SVCQ_STORE_FILE_OPTIONS_INIT;
     if (!opts)
         opts = &defaults;
     if (opts->version == 0 || opts->version > SVCQ_STORE_FILE_OPTIONS_VERSION)
-        return sq_error(ctx, SVCQ_EVERSION, "file store options version %u is not supported", opts->version);
-    if (opts->reserved0 || !sq_all_zero(opts->reserved, sizeof(opts->reserved)))
-        return sq_error(ctx, SVCQ_EINVAL, "file store options: reserved fields must be zero");
+        return svcq__error(ctx, SVCQ_EVERSION, "file store options version %u is not supported", opts->version);
+    if (opts->reserved0 || !svcq__all_zero(opts->reserved, sizeof(opts->reserved)))
+        return svcq__error(ctx, SVCQ_EINVAL, "file store options: reserved fields must be zero");
     if (opts->durability < SVCQ_STORE_SYNC_FULL || opts->durability > SVCQ_STORE_SYNC_NONE)
-        return sq_error(ctx, SVCQ_EINVAL, "file store options: unknown durability %d", (int)opts->durability);
+        return svcq__error(ctx, SVCQ_EINVAL, "file store options: unknown durability %d", (int)opts->durability);
     if (opts->flags & ~(uint32_t)SVCQ_STORE_FILE_NO_CREATE)
-        return sq_error(ctx, SVCQ_EINVAL, "file store options: unknown flags 0x%x", (unsigned)opts->flags);
+        return svcq__error(ctx, SVCQ_EINVAL, "file store options: unknown flags 0x%x", (unsigned)opts->flags);
 
-    svcq_store_file *fs = sq_malloc(ctx, sizeof(*fs));
+    svcq_store_file *fs = svcq__malloc(ctx, sizeof(*fs));
     if (!fs)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memset(fs, 0, sizeof(*fs));
     fs->ctx = ctx;
-    fs->io = io ? io : &sq_fio_posix;
+    fs->io = io ? io : &svcq__fio_posix;
     fs->fd = -1;
     fs->durability = opts->durability;
     fs->group_ms = opts->group_commit_ms;
     fs->group_tx = opts->group_commit_tx;
-    sq_index_init(&fs->ix, ctx);
-    sq_buf_init(&fs->tx, ctx);
-    sq_buf_init(&fs->scratch, ctx);
+    svcq__index_init(&fs->ix, ctx);
+    svcq__buf_init(&fs->tx, ctx);
+    svcq__buf_init(&fs->scratch, ctx);
     now_mono(&fs->last_sync);
 
     int rc = set_paths(fs, path);
@@ -852,7 +852,7 @@ int sq_fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
     if (!rc)
         rc = recover(fs);
     if (rc) {
-        char msg[SQ_ERRMSG_SIZE];
+        char msg[SVCQ__ERRMSG_SIZE];
         memcpy(msg, ctx->errmsg, sizeof(msg));
         (void)do_close(fs);
         memcpy(ctx->errmsg, msg, sizeof(msg));
@@ -867,14 +867,14 @@ int sq_fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
 int svcq_store_file_open(svcq_store_file **out, svcq_ctx *ctx, const char *path,
                          const svcq_store_file_options *opts)
 {
-    return sq_fstore_open_io(out, ctx, path, opts, NULL);
+    return svcq__fstore_open_io(out, ctx, path, opts, NULL);
 }
 
 /* ---- compaction ---------------------------------------------------------------- */
 
 static int by_revision(const void *a, const void *b)
 {
-    uint64_t x = (*(sq_rec *const *)a)->revision, y = (*(sq_rec *const *)b)->revision;
+    uint64_t x = (*(svcq__rec *const *)a)->revision, y = (*(svcq__rec *const *)b)->revision;
     return x < y ? -1 : x > y;
 }
 
@@ -884,34 +884,34 @@ int svcq_store_file_compact(svcq_store_file *fs)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = fs->ctx;
     if (fs->in_tx)
-        return sq_error(ctx, SVCQ_ESTATE, "compaction is not allowed inside a transaction");
+        return svcq__error(ctx, SVCQ_ESTATE, "compaction is not allowed inside a transaction");
     if (fs->broken)
-        return sq_error(ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+        return svcq__error(ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
     size_t n = (size_t)fs->ix.count;
-    sq_rec **recs = sq_reallocarray(ctx, NULL, n ? n : 1, sizeof(*recs));
-    uint64_t *locs = sq_reallocarray(ctx, NULL, n ? n : 1, sizeof(*locs));
-    sq_buf out;
-    sq_buf_init(&out, ctx);
+    svcq__rec **recs = svcq__reallocarray(ctx, NULL, n ? n : 1, sizeof(*recs));
+    uint64_t *locs = svcq__reallocarray(ctx, NULL, n ? n : 1, sizeof(*locs));
+    svcq__buf out;
+    svcq__buf_init(&out, ctx);
     int tfd = -1;
     int rc = SVCQ_OK;
     if (!recs || !locs) {
-        rc = sq_enomem(ctx);
+        rc = svcq__enomem(ctx);
         goto done;
     }
     size_t i = 0, it = 0;
     void *v;
-    while (sq_map_next(&fs->ix.kinds, &it, NULL, NULL, &v)) {
-        sq_kind *k = v;
+    while (svcq__map_next(&fs->ix.kinds, &it, NULL, NULL, &v)) {
+        svcq__kind *k = v;
         size_t jt = 0;
         void *r;
-        while (sq_map_next(&k->recs, &jt, NULL, NULL, &r))
+        while (svcq__map_next(&k->recs, &jt, NULL, NULL, &r))
             recs[i++] = r;
     }
     /* In revision order the new journal reads like a history, which
      * recovery checks (revisions only grow). */
     qsort(recs, n, sizeof(*recs), by_revision);
 
-    tfd = fs->io->open(fs->tmp_path, SQ_FIO_CREATE | SQ_FIO_TRUNC, fs->io->ud);
+    tfd = fs->io->open(fs->tmp_path, SVCQ__FIO_CREATE | SVCQ__FIO_TRUNC, fs->io->ud);
     if (tfd < 0) {
         rc = io_fail(fs, "open", fs->tmp_path);
         goto done;
@@ -922,16 +922,16 @@ int svcq_store_file_compact(svcq_store_file *fs)
         rc = io_fail(fs, "fcntl(F_SETLK)", fs->tmp_path);
         goto done;
     }
-    if (sq_buf_reserve(&out, WRITE_CHUNK) != SVCQ_OK) {
-        rc = sq_enomem(ctx);
+    if (svcq__buf_reserve(&out, WRITE_CHUNK) != SVCQ_OK) {
+        rc = svcq__enomem(ctx);
         goto done;
     }
-    sq_jnl_header h = { fs->generation + 1, fs->tx_seq };
-    sq_jnl_header_encode((uint8_t *)out.data, &h);
-    out.len = SQ_JNL_HEADER_SIZE;
+    svcq__jnl_header h = { fs->generation + 1, fs->tx_seq };
+    svcq__jnl_header_encode((uint8_t *)out.data, &h);
+    out.len = SVCQ__JNL_HEADER_SIZE;
     uint64_t flushed = 0;
     for (i = 0; i < n; i++) {
-        sq_rec *r = recs[i];
+        svcq__rec *r = recs[i];
         if (out.len + r->frame_len > WRITE_CHUNK && out.len) {
             if (write_all(fs, tfd, out.data, out.len, flushed) != 0) {
                 rc = io_fail(fs, "pwrite", fs->tmp_path);
@@ -941,18 +941,18 @@ int svcq_store_file_compact(svcq_store_file *fs)
             out.len = 0;
         }
         /* The frame is copied as it is, after checking it. */
-        sq_jnl_frame f;
+        svcq__jnl_frame f;
         rc = read_frame(fs, r, &f);
         if (rc)
             goto done;
-        if (sq_buf_append(&out, fs->scratch.data, r->frame_len) != SVCQ_OK) {
-            rc = sq_enomem(ctx);
+        if (svcq__buf_append(&out, fs->scratch.data, r->frame_len) != SVCQ_OK) {
+            rc = svcq__enomem(ctx);
             goto done;
         }
         locs[i] = flushed + out.len - r->frame_len;
     }
-    if (sq_jnl_commit(&out, fs->tx_seq + 1, fs->last_revision, (uint32_t)n) != SVCQ_OK) {
-        rc = sq_enomem(ctx);
+    if (svcq__jnl_commit(&out, fs->tx_seq + 1, fs->last_revision, (uint32_t)n) != SVCQ_OK) {
+        rc = svcq__enomem(ctx);
         goto done;
     }
     if (write_all(fs, tfd, out.data, out.len, flushed) != 0) {
@@ -991,9 +991,9 @@ done:
         /* Not inside a callback: the message stands as it is. */
         ctx->store_msg = false;
     }
-    sq_buf_free(&out);
-    sq_free(ctx, recs);
-    sq_free(ctx, locs);
+    svcq__buf_free(&out);
+    svcq__free(ctx, recs);
+    svcq__free(ctx, locs);
     trim_scratch(fs);
     return rc;
 }

@@ -2,17 +2,17 @@
  * any one of them and the fuzzer can run the journal reader on memory.
  * Every function returns -1 (or a negative count) with errno set on
  * failure, like the system call it stands for. */
-#ifndef SQ_STORE_FIO_H
-#define SQ_STORE_FIO_H
+#ifndef SVCQ__STORE_FIO_H
+#define SVCQ__STORE_FIO_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#define SQ_FIO_CREATE 1 /* create the file if missing */
-#define SQ_FIO_TRUNC 2  /* empty the file */
+#define SVCQ__FIO_CREATE 1 /* create the file if missing */
+#define SVCQ__FIO_TRUNC 2  /* empty the file */
 
-typedef struct sq_fio {
+typedef struct svcq__fio {
     /* Opens path read-write (close-on-exec); returns a descriptor. */
     int (*open)(const char *path, int flags, void *ud);
     int (*close)(int fd, void *ud);
@@ -34,9 +34,9 @@ typedef struct sq_fio {
     /* Makes the directory's entries durable (fsync of the directory). */
     int (*syncdir)(const char *dir, void *ud);
     void *ud;
-} sq_fio;
+} svcq__fio;
 
 /* The real system calls. */
-extern const sq_fio sq_fio_posix;
+extern const svcq__fio svcq__fio_posix;
 
 #endif

@@ -18,9 +18,9 @@ static int p_open(const char *path, int flags, void *ud)
 {
     (void)ud;
     int o = O_RDWR | O_CLOEXEC;
-    if (flags & SQ_FIO_CREATE)
+    if (flags & SVCQ__FIO_CREATE)
         o |= O_CREAT;
-    if (flags & SQ_FIO_TRUNC)
+    if (flags & SVCQ__FIO_TRUNC)
         o |= O_TRUNC;
     int fd;
     do
@@ -176,7 +176,7 @@ static int p_syncdir(const char *dir, void *ud)
     return r;
 }
 
-const sq_fio sq_fio_posix = {
+const svcq__fio svcq__fio_posix = {
     p_open, p_close, p_pread, p_pwrite, p_datasync, p_truncate, p_size, p_lock, p_same, p_rename,
     p_unlink, p_syncdir, NULL,
 };

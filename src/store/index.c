@@ -2,16 +2,16 @@
 
 #include "store/index.h"
 
-void sq_index_init(sq_index *ix, svcq_ctx *ctx)
+void svcq__index_init(svcq__index *ix, svcq_ctx *ctx)
 {
     memset(ix, 0, sizeof(*ix));
     ix->ctx = ctx;
-    sq_map_init(&ix->kinds, ctx);
+    svcq__map_init(&ix->kinds, ctx);
 }
 
-sq_rec *sq_rec_new(svcq_ctx *ctx, const char *id, size_t idlen)
+svcq__rec *svcq__rec_new(svcq_ctx *ctx, const char *id, size_t idlen)
 {
-    sq_rec *r = sq_malloc(ctx, sizeof(*r) + idlen + 1);
+    svcq__rec *r = svcq__malloc(ctx, sizeof(*r) + idlen + 1);
     if (!r)
         return NULL;
     memset(r, 0, sizeof(*r));
@@ -21,74 +21,74 @@ sq_rec *sq_rec_new(svcq_ctx *ctx, const char *id, size_t idlen)
     return r;
 }
 
-void sq_rec_free(svcq_ctx *ctx, sq_rec *rec)
+void svcq__rec_free(svcq_ctx *ctx, svcq__rec *rec)
 {
     if (!rec)
         return;
-    sq_free(ctx, rec->value);
-    sq_free(ctx, rec);
+    svcq__free(ctx, rec->value);
+    svcq__free(ctx, rec);
 }
 
-void sq_index_free(sq_index *ix)
+void svcq__index_free(svcq__index *ix)
 {
     if (ix->in_tx)
-        sq_index_rollback(ix);
+        svcq__index_rollback(ix);
     size_t it = 0;
     void *v;
-    while (sq_map_next(&ix->kinds, &it, NULL, NULL, &v)) {
-        sq_kind *k = v;
+    while (svcq__map_next(&ix->kinds, &it, NULL, NULL, &v)) {
+        svcq__kind *k = v;
         size_t jt = 0;
         void *r;
-        while (sq_map_next(&k->recs, &jt, NULL, NULL, &r))
-            sq_rec_free(ix->ctx, r);
-        sq_map_free(&k->recs);
-        sq_free(ix->ctx, k);
+        while (svcq__map_next(&k->recs, &jt, NULL, NULL, &r))
+            svcq__rec_free(ix->ctx, r);
+        svcq__map_free(&k->recs);
+        svcq__free(ix->ctx, k);
     }
-    sq_map_free(&ix->kinds);
-    sq_free(ix->ctx, ix->undo);
+    svcq__map_free(&ix->kinds);
+    svcq__free(ix->ctx, ix->undo);
     ix->undo = NULL;
     ix->undo_len = ix->undo_cap = 0;
     ix->count = 0;
 }
 
-sq_kind *sq_index_kind(const sq_index *ix, const char *kind, size_t len)
+svcq__kind *svcq__index_kind(const svcq__index *ix, const char *kind, size_t len)
 {
-    return sq_map_get(&ix->kinds, kind, len);
+    return svcq__map_get(&ix->kinds, kind, len);
 }
 
-sq_rec *sq_index_find(const sq_index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen)
+svcq__rec *svcq__index_find(const svcq__index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen)
 {
-    sq_kind *k = sq_index_kind(ix, kind, kindlen);
-    return k ? sq_map_get(&k->recs, id, idlen) : NULL;
+    svcq__kind *k = svcq__index_kind(ix, kind, kindlen);
+    return k ? svcq__map_get(&k->recs, id, idlen) : NULL;
 }
 
-int sq_index_prepare(sq_index *ix, const char *kind, size_t kindlen, sq_kind **out)
+int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq__kind **out)
 {
     if (ix->undo_len == ix->undo_cap) {
         size_t cap = ix->undo_cap ? ix->undo_cap * 2 : 16;
-        sq_index_undo *u = sq_reallocarray(ix->ctx, ix->undo, cap, sizeof(*u));
+        svcq__index_undo *u = svcq__reallocarray(ix->ctx, ix->undo, cap, sizeof(*u));
         if (!u)
             return SVCQ_ENOMEM;
         ix->undo = u;
         ix->undo_cap = cap;
     }
-    sq_kind *k = sq_index_kind(ix, kind, kindlen);
+    svcq__kind *k = svcq__index_kind(ix, kind, kindlen);
     if (!k) {
         if (kindlen > SVCQ_STORE_MAX_KIND)
             return SVCQ_EINVAL;
-        k = sq_malloc(ix->ctx, sizeof(*k));
+        k = svcq__malloc(ix->ctx, sizeof(*k));
         if (!k)
             return SVCQ_ENOMEM;
-        sq_map_init(&k->recs, ix->ctx);
+        svcq__map_init(&k->recs, ix->ctx);
         k->len = (uint8_t)kindlen;
         memcpy(k->name, kind, kindlen);
         k->name[kindlen] = '\0';
-        if (sq_map_put(&ix->kinds, k->name, k->len, k, NULL) != SVCQ_OK) {
-            sq_free(ix->ctx, k);
+        if (svcq__map_put(&ix->kinds, k->name, k->len, k, NULL) != SVCQ_OK) {
+            svcq__free(ix->ctx, k);
             return SVCQ_ENOMEM;
         }
     }
-    if (sq_map_reserve(&k->recs, k->recs.count + 1) != SVCQ_OK)
+    if (svcq__map_reserve(&k->recs, k->recs.count + 1) != SVCQ_OK)
         return SVCQ_ENOMEM;
     *out = k;
     return SVCQ_OK;
@@ -97,52 +97,52 @@ int sq_index_prepare(sq_index *ix, const char *kind, size_t kindlen, sq_kind **o
 /* Puts rec (or nothing) under id in k. Never allocates: the map was
  * reserved, and restoring a key a rollback removes only brings the count
  * back to one the map already held (its capacity never shrinks). */
-static void set(sq_index *ix, sq_kind *k, const char *id, size_t idlen, sq_rec *rec)
+static void set(svcq__index *ix, svcq__kind *k, const char *id, size_t idlen, svcq__rec *rec)
 {
     void *prev = NULL;
     if (rec) {
-        int rc = sq_map_put(&k->recs, rec->id, rec->idlen, rec, &prev);
+        int rc = svcq__map_put(&k->recs, rec->id, rec->idlen, rec, &prev);
         (void)rc; /* cannot fail: see above */
         if (!prev)
             ix->count++;
-    } else if (sq_map_remove(&k->recs, id, idlen)) {
+    } else if (svcq__map_remove(&k->recs, id, idlen)) {
         ix->count--;
     }
 }
 
-void sq_index_replace(sq_index *ix, sq_kind *k, sq_rec *old, sq_rec *now)
+void svcq__index_replace(svcq__index *ix, svcq__kind *k, svcq__rec *old, svcq__rec *now)
 {
-    const sq_rec *key = now ? now : old;
+    const svcq__rec *key = now ? now : old;
     if (!key)
         return;
     set(ix, k, key->id, key->idlen, now);
     if (ix->in_tx)
-        ix->undo[ix->undo_len++] = (sq_index_undo){ k, old, now };
+        ix->undo[ix->undo_len++] = (svcq__index_undo){ k, old, now };
     else
-        sq_rec_free(ix->ctx, old);
+        svcq__rec_free(ix->ctx, old);
 }
 
-void sq_index_begin(sq_index *ix)
+void svcq__index_begin(svcq__index *ix)
 {
     ix->in_tx = true;
     ix->undo_len = 0;
 }
 
-void sq_index_commit(sq_index *ix)
+void svcq__index_commit(svcq__index *ix)
 {
     for (size_t i = 0; i < ix->undo_len; i++)
-        sq_rec_free(ix->ctx, ix->undo[i].old);
+        svcq__rec_free(ix->ctx, ix->undo[i].old);
     ix->undo_len = 0;
     ix->in_tx = false;
 }
 
-void sq_index_rollback(sq_index *ix)
+void svcq__index_rollback(svcq__index *ix)
 {
     for (size_t i = ix->undo_len; i-- > 0;) {
-        sq_index_undo *u = &ix->undo[i];
-        const sq_rec *key = u->now ? u->now : u->old;
+        svcq__index_undo *u = &ix->undo[i];
+        const svcq__rec *key = u->now ? u->now : u->old;
         set(ix, u->kind, key->id, key->idlen, u->old);
-        sq_rec_free(ix->ctx, u->now);
+        svcq__rec_free(ix->ctx, u->now);
     }
     ix->undo_len = 0;
     ix->in_tx = false;

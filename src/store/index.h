@@ -1,18 +1,18 @@
 /* The record index shared by the memory store and the file store: a map of
  * kinds, each a map of ids to records, with transaction undo.
  *
- * Changes go in two steps so that nothing fails half-way: sq_index_prepare
+ * Changes go in two steps so that nothing fails half-way: svcq__index_prepare
  * makes every allocation a change of (kind, id) may need (the kind, room in
- * its map, an undo slot); sq_index_replace then cannot fail. Inside a
+ * its map, an undo slot); svcq__index_replace then cannot fail. Inside a
  * transaction replaced records are kept until commit (freed) or rollback
  * (put back, and the records made in the transaction freed). */
-#ifndef SQ_STORE_INDEX_H
-#define SQ_STORE_INDEX_H
+#ifndef SVCQ__STORE_INDEX_H
+#define SVCQ__STORE_INDEX_H
 
 #include "core/map.h"
 #include "svcq/store.h"
 
-typedef struct sq_rec {
+typedef struct svcq__rec {
     uint64_t revision;
     uint64_t loc;          /* file store: offset of the record's frame (in the file, or in
                             * the transaction buffer while pending) */
@@ -22,54 +22,54 @@ typedef struct sq_rec {
     uint8_t pending;       /* file store: written in the open transaction */
     uint16_t idlen;
     char id[];             /* NUL-terminated */
-} sq_rec;
+} svcq__rec;
 
-typedef struct sq_kind {
-    sq_map recs;           /* id -> sq_rec */
+typedef struct svcq__kind {
+    svcq__map recs;           /* id -> svcq__rec */
     uint8_t len;
     char name[SVCQ_STORE_MAX_KIND + 1];
-} sq_kind;
+} svcq__kind;
 
-typedef struct sq_index_undo {
-    sq_kind *kind;
-    sq_rec *old;   /* what was there before (NULL: nothing) */
-    sq_rec *now;   /* what replaced it (NULL: removed) */
-} sq_index_undo;
+typedef struct svcq__index_undo {
+    svcq__kind *kind;
+    svcq__rec *old;   /* what was there before (NULL: nothing) */
+    svcq__rec *now;   /* what replaced it (NULL: removed) */
+} svcq__index_undo;
 
-typedef struct sq_index {
+typedef struct svcq__index {
     svcq_ctx *ctx;
-    sq_map kinds;          /* name -> sq_kind */
+    svcq__map kinds;          /* name -> svcq__kind */
     uint64_t count;        /* live records */
     bool in_tx;
-    sq_index_undo *undo;
+    svcq__index_undo *undo;
     size_t undo_len;
     size_t undo_cap;
-} sq_index;
+} svcq__index;
 
-void sq_index_init(sq_index *ix, svcq_ctx *ctx);
+void svcq__index_init(svcq__index *ix, svcq_ctx *ctx);
 /* Frees every kind and record (rolling back first if needed). */
-void sq_index_free(sq_index *ix);
+void svcq__index_free(svcq__index *ix);
 
 /* A new record of id (idlen bytes) with the other fields zero. NULL on
- * allocation failure. Freed with sq_rec_free (which frees value too). */
-sq_rec *sq_rec_new(svcq_ctx *ctx, const char *id, size_t idlen);
-void sq_rec_free(svcq_ctx *ctx, sq_rec *rec);
+ * allocation failure. Freed with svcq__rec_free (which frees value too). */
+svcq__rec *svcq__rec_new(svcq_ctx *ctx, const char *id, size_t idlen);
+void svcq__rec_free(svcq_ctx *ctx, svcq__rec *rec);
 
-sq_kind *sq_index_kind(const sq_index *ix, const char *kind, size_t len);
-sq_rec *sq_index_find(const sq_index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen);
+svcq__kind *svcq__index_kind(const svcq__index *ix, const char *kind, size_t len);
+svcq__rec *svcq__index_find(const svcq__index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen);
 
 /* Makes sure (kind, one more id) and one undo entry fit: SVCQ_ENOMEM, with
  * the index unchanged (an empty kind may remain). *out gets the kind. */
-int sq_index_prepare(sq_index *ix, const char *kind, size_t kindlen, sq_kind **out);
+int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq__kind **out);
 /* Replaces old (the record now in the map under the id, or NULL) by now
- * (NULL to remove). Cannot fail after sq_index_prepare. Outside a
+ * (NULL to remove). Cannot fail after svcq__index_prepare. Outside a
  * transaction old is freed at once. */
-void sq_index_replace(sq_index *ix, sq_kind *kind, sq_rec *old, sq_rec *now);
+void svcq__index_replace(svcq__index *ix, svcq__kind *kind, svcq__rec *old, svcq__rec *now);
 
-void sq_index_begin(sq_index *ix);
+void svcq__index_begin(svcq__index *ix);
 /* Frees the replaced records. */
-void sq_index_commit(sq_index *ix);
+void svcq__index_commit(svcq__index *ix);
 /* Puts back what the transaction replaced and frees what it made. */
-void sq_index_rollback(sq_index *ix);
+void svcq__index_rollback(svcq__index *ix);
 
 #endif

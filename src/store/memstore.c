@@ -1,4 +1,4 @@
-/* The memory store: the context's default. Records live in an sq_index
+/* The memory store: the context's default. Records live in an svcq__index
  * (kind -> id -> record owning a copy of the value); a transaction keeps
  * the records it replaced until commit and puts them back on rollback.
  * Revisions come from a store-wide counter, so one is never reused. */
@@ -9,7 +9,7 @@
 
 typedef struct memstore {
     svcq_ctx *ctx;
-    sq_index ix;
+    svcq__index ix;
     uint64_t last_revision;
     uint64_t tx_start_revision; /* last_revision at begin, restored on rollback */
 } memstore;
@@ -18,8 +18,8 @@ static int ms_begin(void *ud)
 {
     memstore *ms = ud;
     if (ms->ix.in_tx)
-        return sq_store_fail(ms->ctx, SVCQ_ESTATE, "a transaction is already open");
-    sq_index_begin(&ms->ix);
+        return svcq__store_fail(ms->ctx, SVCQ_ESTATE, "a transaction is already open");
+    svcq__index_begin(&ms->ix);
     ms->tx_start_revision = ms->last_revision;
     return SVCQ_OK;
 }
@@ -28,8 +28,8 @@ static int ms_commit(void *ud)
 {
     memstore *ms = ud;
     if (!ms->ix.in_tx)
-        return sq_store_fail(ms->ctx, SVCQ_ESTATE, "no transaction is open");
-    sq_index_commit(&ms->ix);
+        return svcq__store_fail(ms->ctx, SVCQ_ESTATE, "no transaction is open");
+    svcq__index_commit(&ms->ix);
     return SVCQ_OK;
 }
 
@@ -37,7 +37,7 @@ static int ms_rollback(void *ud)
 {
     memstore *ms = ud;
     if (ms->ix.in_tx) {
-        sq_index_rollback(&ms->ix);
+        svcq__index_rollback(&ms->ix);
         ms->last_revision = ms->tx_start_revision;
     }
     return SVCQ_OK;
@@ -46,7 +46,7 @@ static int ms_rollback(void *ud)
 static int ms_get(const char *kind, const char *id, svcq_store_visit_fn visit, void *vud, void *ud)
 {
     memstore *ms = ud;
-    sq_rec *r = sq_index_find(&ms->ix, kind, strlen(kind), id, strlen(id));
+    svcq__rec *r = svcq__index_find(&ms->ix, kind, strlen(kind), id, strlen(id));
     if (!r)
         return SVCQ_ENOTFOUND;
     return visit(r->id, r->revision, r->value, r->size, vud);
@@ -57,30 +57,30 @@ static int ms_put(const char *kind, const char *id, uint64_t expected, const voi
 {
     memstore *ms = ud;
     if (!ms->ix.in_tx)
-        return sq_store_fail(ms->ctx, SVCQ_ESTATE, "put outside a transaction");
+        return svcq__store_fail(ms->ctx, SVCQ_ESTATE, "put outside a transaction");
     if (size > SVCQ_STORE_MAX_VALUE)
-        return sq_store_fail(ms->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
+        return svcq__store_fail(ms->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
     size_t kindlen = strlen(kind), idlen = strlen(id);
-    sq_rec *old = sq_index_find(&ms->ix, kind, kindlen, id, idlen);
+    svcq__rec *old = svcq__index_find(&ms->ix, kind, kindlen, id, idlen);
     if ((old ? old->revision : 0) != expected)
         return SVCQ_ECONFLICT;
-    sq_kind *k;
-    if (sq_index_prepare(&ms->ix, kind, kindlen, &k) != SVCQ_OK)
+    svcq__kind *k;
+    if (svcq__index_prepare(&ms->ix, kind, kindlen, &k) != SVCQ_OK)
         return SVCQ_ENOMEM;
-    sq_rec *r = sq_rec_new(ms->ctx, id, idlen);
+    svcq__rec *r = svcq__rec_new(ms->ctx, id, idlen);
     if (!r)
         return SVCQ_ENOMEM;
     if (size) {
-        r->value = sq_malloc(ms->ctx, size);
+        r->value = svcq__malloc(ms->ctx, size);
         if (!r->value) {
-            sq_rec_free(ms->ctx, r);
+            svcq__rec_free(ms->ctx, r);
             return SVCQ_ENOMEM;
         }
         memcpy(r->value, bytes, size);
     }
     r->size = (uint32_t)size;
     r->revision = ++ms->last_revision;
-    sq_index_replace(&ms->ix, k, old, r);
+    svcq__index_replace(&ms->ix, k, old, r);
     *new_revision = r->revision;
     return SVCQ_OK;
 }
@@ -89,30 +89,30 @@ static int ms_remove(const char *kind, const char *id, uint64_t expected, void *
 {
     memstore *ms = ud;
     if (!ms->ix.in_tx)
-        return sq_store_fail(ms->ctx, SVCQ_ESTATE, "remove outside a transaction");
+        return svcq__store_fail(ms->ctx, SVCQ_ESTATE, "remove outside a transaction");
     size_t kindlen = strlen(kind);
-    sq_rec *old = sq_index_find(&ms->ix, kind, kindlen, id, strlen(id));
+    svcq__rec *old = svcq__index_find(&ms->ix, kind, kindlen, id, strlen(id));
     if (!old)
         return SVCQ_ENOTFOUND;
     if (old->revision != expected)
         return SVCQ_ECONFLICT;
-    sq_kind *k;
-    if (sq_index_prepare(&ms->ix, kind, kindlen, &k) != SVCQ_OK)
+    svcq__kind *k;
+    if (svcq__index_prepare(&ms->ix, kind, kindlen, &k) != SVCQ_OK)
         return SVCQ_ENOMEM;
-    sq_index_replace(&ms->ix, k, old, NULL);
+    svcq__index_replace(&ms->ix, k, old, NULL);
     return SVCQ_OK;
 }
 
 static int ms_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *ud)
 {
     memstore *ms = ud;
-    sq_kind *k = sq_index_kind(&ms->ix, kind, strlen(kind));
+    svcq__kind *k = svcq__index_kind(&ms->ix, kind, strlen(kind));
     if (!k)
         return SVCQ_OK;
     size_t it = 0;
     void *v;
-    while (sq_map_next(&k->recs, &it, NULL, NULL, &v)) {
-        sq_rec *r = v;
+    while (svcq__map_next(&k->recs, &it, NULL, NULL, &v)) {
+        svcq__rec *r = v;
         int rc = visit(r->id, r->revision, r->value, r->size, vud);
         if (rc)
             return rc;
@@ -123,18 +123,18 @@ static int ms_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void 
 static void ms_destroy(void *ud)
 {
     memstore *ms = ud;
-    sq_index_free(&ms->ix);
-    sq_free(ms->ctx, ms);
+    svcq__index_free(&ms->ix);
+    svcq__free(ms->ctx, ms);
 }
 
-int sq_memstore_new(svcq_ctx *ctx, svcq_store_methods *out)
+int svcq__memstore_new(svcq_ctx *ctx, svcq_store_methods *out)
 {
-    memstore *ms = sq_malloc(ctx, sizeof(*ms));
+    memstore *ms = svcq__malloc(ctx, sizeof(*ms));
     if (!ms)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     memset(ms, 0, sizeof(*ms));
     ms->ctx = ctx;
-    sq_index_init(&ms->ix, ctx);
+    svcq__index_init(&ms->ix, ctx);
     int rc = svcq_store_methods_init(out, SVCQ_STORE_METHODS_VERSION);
     (void)rc; /* the current version is always known */
     out->user_data = ms;

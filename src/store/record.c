@@ -3,38 +3,38 @@
 
 #include "store/record.h"
 
-int sq_record_begin(sq_jw *w, const char *kind, uint32_t major)
+int svcq__record_begin(svcq__jw *w, const char *kind, uint32_t major)
 {
-    if (!sq_store_kind_valid(kind, strnlen(kind, SVCQ_STORE_MAX_KIND + 1)) || major == 0)
-        return sq_error(w->ctx, SVCQ_EINVAL, "record schema: bad kind or major 0");
-    char schema[SQ_RECORD_SCHEMA_MAX + 1];
+    if (!svcq__store_kind_valid(kind, strnlen(kind, SVCQ_STORE_MAX_KIND + 1)) || major == 0)
+        return svcq__error(w->ctx, SVCQ_EINVAL, "record schema: bad kind or major 0");
+    char schema[SVCQ__RECORD_SCHEMA_MAX + 1];
     snprintf(schema, sizeof(schema), "svcq.%s/%u", kind, (unsigned)major);
-    int rc = sq_jw_object_begin(w);
+    int rc = svcq__jw_object_begin(w);
     if (!rc)
-        rc = sq_jw_key(w, "schema");
+        rc = svcq__jw_key(w, "schema");
     if (!rc)
-        rc = sq_jw_string(w, schema);
+        rc = svcq__jw_string(w, schema);
     return rc;
 }
 
-int sq_record_end(sq_jw *w)
+int svcq__record_end(svcq__jw *w)
 {
-    (void)sq_jw_object_end(w);
-    return sq_jw_finish(w);
+    (void)svcq__jw_object_end(w);
+    return svcq__jw_finish(w);
 }
 
-int sq_record_check(svcq_ctx *ctx, const sq_json *root, const char *kind, uint32_t newest, uint32_t *major)
+int svcq__record_check(svcq_ctx *ctx, const svcq__json *root, const char *kind, uint32_t newest, uint32_t *major)
 {
-    if (sq_json_typeof(root) != SQ_JSON_OBJECT)
-        return sq_error(ctx, SVCQ_ECORRUPT, "record of kind %s: not a JSON object", kind);
+    if (svcq__json_typeof(root) != SVCQ__JSON_OBJECT)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "record of kind %s: not a JSON object", kind);
     size_t len;
-    const char *schema = sq_json_as_string(sq_json_get(root, "schema"), &len);
+    const char *schema = svcq__json_as_string(svcq__json_get(root, "schema"), &len);
     if (!schema)
-        return sq_error(ctx, SVCQ_ECORRUPT, "record of kind %s: no \"schema\" string", kind);
+        return svcq__error(ctx, SVCQ_ECORRUPT, "record of kind %s: no \"schema\" string", kind);
     size_t klen = strlen(kind);
     if (len < 5 + klen + 2 || memcmp(schema, "svcq.", 5) != 0 || memcmp(schema + 5, kind, klen) != 0 ||
         schema[5 + klen] != '/')
-        return sq_error(ctx, SVCQ_ECORRUPT, "record of kind %s: schema \"%.*s\" is not svcq.%s/<major>", kind,
+        return svcq__error(ctx, SVCQ_ECORRUPT, "record of kind %s: schema \"%.*s\" is not svcq.%s/<major>", kind,
                         (int)(len > 64 ? 64 : len), schema, kind);
     /* The major: decimal digits, no leading zero, at least 1. */
     const char *d = schema + 5 + klen + 1;
@@ -46,98 +46,98 @@ int sq_record_check(svcq_ctx *ctx, const sq_json *root, const char *kind, uint32
         m = m * 10 + (uint64_t)(d[i] - '0');
     }
     if (!ok || m > UINT32_MAX)
-        return sq_error(ctx, SVCQ_ECORRUPT, "record of kind %s: schema \"%.*s\" has no valid major version", kind,
+        return svcq__error(ctx, SVCQ_ECORRUPT, "record of kind %s: schema \"%.*s\" has no valid major version", kind,
                         (int)(len > 64 ? 64 : len), schema);
     if (m > newest)
-        return sq_error(ctx, SVCQ_EVERSION,
+        return svcq__error(ctx, SVCQ_EVERSION,
                         "record of kind %s has format %s/%llu; this library reads up to %s/%u", kind, kind,
                         (unsigned long long)m, kind, (unsigned)newest);
     *major = (uint32_t)m;
     return SVCQ_OK;
 }
 
-int sq_record_parse(svcq_ctx *ctx, const char *kind, const char *id, uint32_t newest, const char *bytes,
-                    size_t size, sq_json_doc **doc, uint32_t *major)
+int svcq__record_parse(svcq_ctx *ctx, const char *kind, const char *id, uint32_t newest, const char *bytes,
+                    size_t size, svcq__json_doc **doc, uint32_t *major)
 {
-    sq_json_doc *d = NULL;
-    int rc = sq_json_parse(ctx, bytes, size, NULL, &d);
+    svcq__json_doc *d = NULL;
+    int rc = svcq__json_parse(ctx, bytes, size, NULL, &d);
     if (rc == SVCQ_ENOMEM)
         return rc;
     if (rc) {
-        char detail[SQ_ERRMSG_SIZE];
+        char detail[SVCQ__ERRMSG_SIZE];
         memcpy(detail, ctx->errmsg, sizeof(detail));
-        return sq_error(ctx, SVCQ_ECORRUPT, "record %s/%s is not valid JSON: %s", kind, id, detail);
+        return svcq__error(ctx, SVCQ_ECORRUPT, "record %s/%s is not valid JSON: %s", kind, id, detail);
     }
-    rc = sq_record_check(ctx, sq_json_root(d), kind, newest, major);
+    rc = svcq__record_check(ctx, svcq__json_root(d), kind, newest, major);
     if (rc) {
-        sq_json_doc_free(d);
+        svcq__json_doc_free(d);
         return rc;
     }
     *doc = d;
     return SVCQ_OK;
 }
 
-int sq_record_load(svcq_ctx *ctx, const char *kind, const char *id, uint32_t newest, sq_json_doc **doc,
+int svcq__record_load(svcq_ctx *ctx, const char *kind, const char *id, uint32_t newest, svcq__json_doc **doc,
                    uint32_t *major, uint64_t *revision)
 {
     char *bytes;
     size_t size;
     uint64_t rev;
-    int rc = sq_store_get(ctx, kind, id, &bytes, &size, &rev);
+    int rc = svcq__store_get(ctx, kind, id, &bytes, &size, &rev);
     if (rc)
         return rc;
-    rc = sq_record_parse(ctx, kind, id, newest, bytes, size, doc, major);
-    sq_free(ctx, bytes);
+    rc = svcq__record_parse(ctx, kind, id, newest, bytes, size, doc, major);
+    svcq__free(ctx, bytes);
     if (rc == SVCQ_OK)
         *revision = rev;
     return rc;
 }
 
-int sq_record_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t *revision, const sq_buf *json)
+int svcq__record_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t *revision, const svcq__buf *json)
 {
-    int rc = sq_undo_reserve(ctx, 1);
+    int rc = svcq__undo_reserve(ctx, 1);
     if (rc)
         return rc;
     uint64_t rev;
-    rc = sq_store_put(ctx, kind, id, *revision, json->data, json->len, &rev);
+    rc = svcq__store_put(ctx, kind, id, *revision, json->data, json->len, &rev);
     if (rc)
         return rc;
-    return sq_undo_set_u64(ctx, revision, rev);
+    return svcq__undo_set_u64(ctx, revision, rev);
 }
 
-int sq_record_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_t *revision)
+int svcq__record_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_t *revision)
 {
-    int rc = sq_undo_reserve(ctx, 1);
+    int rc = svcq__undo_reserve(ctx, 1);
     if (rc)
         return rc;
-    rc = sq_store_remove(ctx, kind, id, *revision);
+    rc = svcq__store_remove(ctx, kind, id, *revision);
     if (rc)
         return rc;
-    return sq_undo_set_u64(ctx, revision, 0);
+    return svcq__undo_set_u64(ctx, revision, 0);
 }
 
 typedef struct scan_state {
     const char *kind;
     uint32_t newest;
-    sq_record_visit_fn visit;
+    svcq__record_visit_fn visit;
     void *user_data;
 } scan_state;
 
 static int scan_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *ud)
 {
     scan_state *s = ud;
-    sq_json_doc *doc = NULL;
+    svcq__json_doc *doc = NULL;
     uint32_t major;
-    int rc = sq_record_parse(ctx, s->kind, id, s->newest, bytes, size, &doc, &major);
+    int rc = svcq__record_parse(ctx, s->kind, id, s->newest, bytes, size, &doc, &major);
     if (rc)
         return rc;
-    rc = s->visit(ctx, id, revision, sq_json_root(doc), major, s->user_data);
-    sq_json_doc_free(doc);
+    rc = s->visit(ctx, id, revision, svcq__json_root(doc), major, s->user_data);
+    svcq__json_doc_free(doc);
     return rc;
 }
 
-int sq_record_scan(svcq_ctx *ctx, const char *kind, uint32_t newest, sq_record_visit_fn visit, void *user_data)
+int svcq__record_scan(svcq_ctx *ctx, const char *kind, uint32_t newest, svcq__record_visit_fn visit, void *user_data)
 {
     scan_state s = { kind, newest, visit, user_data };
-    return sq_store_scan(ctx, kind, scan_visit, &s);
+    return svcq__store_scan(ctx, kind, scan_visit, &s);
 }

@@ -26,71 +26,71 @@ static void die(const char *what, svcq_ctx *ctx)
 }
 
 /* One incident-like record, about 1 KiB compact. */
-static void write_record(sq_jw *w, int n)
+static void write_record(svcq__jw *w, int n)
 {
     char buf[64];
-    sq_jw_object_begin(w);
-    sq_jw_key(w, "schema");
-    sq_jw_string(w, "svcq.incident/1");
-    sq_jw_key(w, "id");
+    svcq__jw_object_begin(w);
+    svcq__jw_key(w, "schema");
+    svcq__jw_string(w, "svcq.incident/1");
+    svcq__jw_key(w, "id");
     snprintf(buf, sizeof(buf), "INC-2024-%06d", n);
-    sq_jw_string(w, buf);
-    sq_jw_key(w, "revision");
-    sq_jw_int(w, 17 + n);
-    sq_jw_key(w, "stage");
-    sq_jw_string(w, "EXECUTING");
-    sq_jw_key(w, "client");
-    sq_jw_string(w, "C-000173");
-    sq_jw_key(w, "tier");
-    sq_jw_string(w, "platinum");
-    sq_jw_key(w, "reported_at");
-    sq_jw_int(w, 1717236000 + n);
-    sq_jw_key(w, "title");
-    sq_jw_string(w, "\xe8\xb4\xa6\xe5\x8d\x95\xe9\x87\x8d\xe5\xa4\x8d\xe6\x89\xa3\xe8\xb4\xb9 double charge on the monthly bill");
-    sq_jw_key(w, "category");
-    sq_jw_string(w, "billing");
-    sq_jw_key(w, "loops");
-    sq_jw_int(w, 1);
-    sq_jw_key(w, "score");
-    sq_jw_double(w, 87.25);
-    sq_jw_key(w, "root_cause");
-    sq_jw_string(w, "Rating job ran twice after a failover; the idempotency key was not checked.\n"
+    svcq__jw_string(w, buf);
+    svcq__jw_key(w, "revision");
+    svcq__jw_int(w, 17 + n);
+    svcq__jw_key(w, "stage");
+    svcq__jw_string(w, "EXECUTING");
+    svcq__jw_key(w, "client");
+    svcq__jw_string(w, "C-000173");
+    svcq__jw_key(w, "tier");
+    svcq__jw_string(w, "platinum");
+    svcq__jw_key(w, "reported_at");
+    svcq__jw_int(w, 1717236000 + n);
+    svcq__jw_key(w, "title");
+    svcq__jw_string(w, "\xe8\xb4\xa6\xe5\x8d\x95\xe9\x87\x8d\xe5\xa4\x8d\xe6\x89\xa3\xe8\xb4\xb9 double charge on the monthly bill");
+    svcq__jw_key(w, "category");
+    svcq__jw_string(w, "billing");
+    svcq__jw_key(w, "loops");
+    svcq__jw_int(w, 1);
+    svcq__jw_key(w, "score");
+    svcq__jw_double(w, 87.25);
+    svcq__jw_key(w, "root_cause");
+    svcq__jw_string(w, "Rating job ran twice after a failover; the idempotency key was not checked.\n"
                     "See the \"5-Why\" analysis.");
-    sq_jw_key(w, "measures");
-    sq_jw_array_begin(w);
+    svcq__jw_key(w, "measures");
+    svcq__jw_array_begin(w);
     for (int i = 0; i < 3; i++) {
-        sq_jw_object_begin(w);
-        sq_jw_key(w, "owner");
-        sq_jw_string(w, i ? "zhang.min" : "li.wei");
-        sq_jw_key(w, "deadline");
-        sq_jw_int(w, 1717840800 + 86400 * i);
-        sq_jw_key(w, "indicator");
-        sq_jw_string(w, "refund issued within 24 h");
-        sq_jw_key(w, "done");
-        sq_jw_bool(w, i == 0);
-        sq_jw_object_end(w);
+        svcq__jw_object_begin(w);
+        svcq__jw_key(w, "owner");
+        svcq__jw_string(w, i ? "zhang.min" : "li.wei");
+        svcq__jw_key(w, "deadline");
+        svcq__jw_int(w, 1717840800 + 86400 * i);
+        svcq__jw_key(w, "indicator");
+        svcq__jw_string(w, "refund issued within 24 h");
+        svcq__jw_key(w, "done");
+        svcq__jw_bool(w, i == 0);
+        svcq__jw_object_end(w);
     }
-    sq_jw_array_end(w);
-    sq_jw_key(w, "audit");
-    sq_jw_array_begin(w);
+    svcq__jw_array_end(w);
+    svcq__jw_key(w, "audit");
+    svcq__jw_array_begin(w);
     for (int i = 0; i < 3; i++) {
-        sq_jw_object_begin(w);
-        sq_jw_key(w, "at");
-        sq_jw_int(w, 1717236000 + 3600 * i);
-        sq_jw_key(w, "actor");
-        sq_jw_string(w, "agent-7");
-        sq_jw_key(w, "action");
-        sq_jw_string(w, "transition");
-        sq_jw_key(w, "before");
-        sq_jw_string(w, "PLANNING");
-        sq_jw_key(w, "after");
-        sq_jw_string(w, "EXECUTING");
-        sq_jw_object_end(w);
+        svcq__jw_object_begin(w);
+        svcq__jw_key(w, "at");
+        svcq__jw_int(w, 1717236000 + 3600 * i);
+        svcq__jw_key(w, "actor");
+        svcq__jw_string(w, "agent-7");
+        svcq__jw_key(w, "action");
+        svcq__jw_string(w, "transition");
+        svcq__jw_key(w, "before");
+        svcq__jw_string(w, "PLANNING");
+        svcq__jw_key(w, "after");
+        svcq__jw_string(w, "EXECUTING");
+        svcq__jw_object_end(w);
     }
-    sq_jw_array_end(w);
-    sq_jw_key(w, "verified");
-    sq_jw_null(w);
-    sq_jw_object_end(w);
+    svcq__jw_array_end(w);
+    svcq__jw_key(w, "verified");
+    svcq__jw_null(w);
+    svcq__jw_object_end(w);
 }
 
 static void report(const char *bench, const char *doc, size_t bytes, long iters, double secs)
@@ -102,35 +102,35 @@ static void report(const char *bench, const char *doc, size_t bytes, long iters,
 }
 
 /* Runs parse and write of text for about `budget` seconds each. */
-static void measure(svcq_ctx *ctx, const char *name, const sq_buf *text, double budget)
+static void measure(svcq_ctx *ctx, const char *name, const svcq__buf *text, double budget)
 {
     long iters = 0;
     double t0 = now(), t;
-    sq_json_doc *doc = NULL;
+    svcq__json_doc *doc = NULL;
     do {
         for (int k = 0; k < 16; k++) {
-            if (sq_json_parse(ctx, text->data, text->len, NULL, &doc))
+            if (svcq__json_parse(ctx, text->data, text->len, NULL, &doc))
                 die("parse", ctx);
-            sq_json_doc_free(doc);
+            svcq__json_doc_free(doc);
         }
         iters += 16;
         t = now() - t0;
     } while (t < budget);
     report("json_parse", name, text->len, iters, t);
 
-    if (sq_json_parse(ctx, text->data, text->len, NULL, &doc))
+    if (svcq__json_parse(ctx, text->data, text->len, NULL, &doc))
         die("parse", ctx);
-    sq_buf out;
-    sq_buf_init(&out, ctx);
+    svcq__buf out;
+    svcq__buf_init(&out, ctx);
     iters = 0;
     t0 = now();
     do {
         for (int k = 0; k < 16; k++) {
-            sq_buf_truncate(&out, 0);
-            sq_jw w;
-            sq_jw_init_buf(&w, ctx, &out);
-            sq_jw_value(&w, sq_json_root(doc));
-            if (sq_jw_finish(&w))
+            svcq__buf_truncate(&out, 0);
+            svcq__jw w;
+            svcq__jw_init_buf(&w, ctx, &out);
+            svcq__jw_value(&w, svcq__json_root(doc));
+            if (svcq__jw_finish(&w))
                 die("write", ctx);
         }
         iters += 16;
@@ -139,8 +139,8 @@ static void measure(svcq_ctx *ctx, const char *name, const sq_buf *text, double 
     if (out.len != text->len || memcmp(out.data, text->data, out.len) != 0)
         die("write gave different text", ctx);
     report("json_write", name, text->len, iters, t);
-    sq_buf_free(&out);
-    sq_json_doc_free(doc);
+    svcq__buf_free(&out);
+    svcq__json_doc_free(doc);
 }
 
 int main(int argc, char **argv)
@@ -150,34 +150,34 @@ int main(int argc, char **argv)
     if (svcq_ctx_new(&ctx, NULL))
         return 1;
 
-    sq_buf small;
-    sq_buf_init(&small, ctx);
-    sq_jw w;
-    sq_jw_init_buf(&w, ctx, &small);
+    svcq__buf small;
+    svcq__buf_init(&small, ctx);
+    svcq__jw w;
+    svcq__jw_init_buf(&w, ctx, &small);
     write_record(&w, 1);
-    if (sq_jw_finish(&w))
+    if (svcq__jw_finish(&w))
         die("build 1KiB", ctx);
 
-    sq_buf big;
-    sq_buf_init(&big, ctx);
-    sq_jw_init_buf(&w, ctx, &big);
-    sq_jw_object_begin(&w);
-    sq_jw_key(&w, "schema");
-    sq_jw_string(&w, "svcq.export/1");
-    sq_jw_key(&w, "records");
-    sq_jw_array_begin(&w);
+    svcq__buf big;
+    svcq__buf_init(&big, ctx);
+    svcq__jw_init_buf(&w, ctx, &big);
+    svcq__jw_object_begin(&w);
+    svcq__jw_key(&w, "schema");
+    svcq__jw_string(&w, "svcq.export/1");
+    svcq__jw_key(&w, "records");
+    svcq__jw_array_begin(&w);
     for (int i = 0; big.len < ((size_t)1 << 20) - 1100; i++)
         write_record(&w, i);
-    sq_jw_array_end(&w);
-    sq_jw_object_end(&w);
-    if (sq_jw_finish(&w))
+    svcq__jw_array_end(&w);
+    svcq__jw_object_end(&w);
+    if (svcq__jw_finish(&w))
         die("build 1MiB", ctx);
 
     measure(ctx, "1KiB", &small, budget);
     measure(ctx, "1MiB", &big, budget);
 
-    sq_buf_free(&small);
-    sq_buf_free(&big);
+    svcq__buf_free(&small);
+    svcq__buf_free(&big);
     svcq_ctx_free(ctx);
     return 0;
 }

@@ -105,14 +105,14 @@ static void bench_memory(void)
 
     /* puts, 1,000 per transaction */
     double t0 = now_s();
-    sq_tx tx;
+    svcq__tx tx;
     for (size_t i = 0; i < n; i++) {
-        if (i % 1000 == 0 && sq_tx_begin(ctx, &tx) != SVCQ_OK)
+        if (i % 1000 == 0 && svcq__tx_begin(ctx, &tx) != SVCQ_OK)
             die(ctx, "begin");
         snprintf(id, sizeof(id), "rec-%zu", i);
-        if (sq_store_put(ctx, "bench", id, 0, value, sizeof(value), &revs[i]) != SVCQ_OK)
+        if (svcq__store_put(ctx, "bench", id, 0, value, sizeof(value), &revs[i]) != SVCQ_OK)
             die(ctx, "put");
-        if (i % 1000 == 999 && sq_tx_end(ctx, &tx, SVCQ_OK) != SVCQ_OK)
+        if (i % 1000 == 999 && svcq__tx_end(ctx, &tx, SVCQ_OK) != SVCQ_OK)
             die(ctx, "commit");
     }
     double t1 = now_s();
@@ -124,10 +124,10 @@ static void bench_memory(void)
     t0 = now_s();
     for (size_t i = 0; i < m; i++) {
         snprintf(id, sizeof(id), "rec-%zu", i);
-        int rc = sq_tx_begin(ctx, &tx);
+        int rc = svcq__tx_begin(ctx, &tx);
         if (!rc)
-            rc = sq_store_put(ctx, "bench", id, revs[i], value, sizeof(value), &revs[i]);
-        if (sq_tx_end(ctx, &tx, rc) != SVCQ_OK)
+            rc = svcq__store_put(ctx, "bench", id, revs[i], value, sizeof(value), &revs[i]);
+        if (svcq__tx_end(ctx, &tx, rc) != SVCQ_OK)
             die(ctx, "update");
     }
     t1 = now_s();
@@ -145,9 +145,9 @@ static void bench_memory(void)
         char *b;
         size_t size;
         uint64_t rev;
-        if (sq_store_get(ctx, "bench", id, &b, &size, &rev) != SVCQ_OK)
+        if (svcq__store_get(ctx, "bench", id, &b, &size, &rev) != SVCQ_OK)
             die(ctx, "get");
-        sq_free(ctx, b);
+        svcq__free(ctx, b);
     }
     t1 = now_s();
     printf("{\"bench\": \"store_memory_get\", \"records\": %zu, \"value_bytes\": %zu, \"ops_per_s\": %.0f}\n", n,
@@ -177,13 +177,13 @@ static void write_records(svcq_ctx *ctx, size_t first, size_t ntx, size_t per_tx
     char id[32];
     uint64_t rev;
     for (size_t t = 0; t < ntx; t++) {
-        sq_tx tx;
-        int rc = sq_tx_begin(ctx, &tx);
+        svcq__tx tx;
+        int rc = svcq__tx_begin(ctx, &tx);
         for (size_t r = 0; r < per_tx && !rc; r++) {
             snprintf(id, sizeof(id), "rec-%zu", first + t * per_tx + r);
-            rc = sq_store_put(ctx, "bench", id, 0, value, size, &rev);
+            rc = svcq__store_put(ctx, "bench", id, 0, value, size, &rev);
         }
-        if (sq_tx_end(ctx, &tx, rc) != SVCQ_OK)
+        if (svcq__tx_end(ctx, &tx, rc) != SVCQ_OK)
             die(ctx, "commit");
     }
 }
@@ -399,21 +399,21 @@ static void bench_recovery_and_compaction(const char *dir)
     /* Compaction of a journal where every other record was rewritten. */
     char id[32];
     for (size_t t = 0; t < ntx / 2; t++) {
-        sq_tx tx;
-        int rc = sq_tx_begin(ctx, &tx);
+        svcq__tx tx;
+        int rc = svcq__tx_begin(ctx, &tx);
         for (size_t r = 0; r < per_tx && !rc; r++) {
             size_t i = (t * per_tx + r) * 2;
             snprintf(id, sizeof(id), "rec-%zu", i % (ntx * per_tx));
             char *b;
             size_t n;
             uint64_t rev;
-            rc = sq_store_get(ctx, "bench", id, &b, &n, &rev);
+            rc = svcq__store_get(ctx, "bench", id, &b, &n, &rev);
             if (!rc) {
-                sq_free(ctx, b);
-                rc = sq_store_put(ctx, "bench", id, rev, value, sizeof(value) - 24, &rev);
+                svcq__free(ctx, b);
+                rc = svcq__store_put(ctx, "bench", id, rev, value, sizeof(value) - 24, &rev);
             }
         }
-        if (sq_tx_end(ctx, &tx, rc) != SVCQ_OK)
+        if (svcq__tx_end(ctx, &tx, rc) != SVCQ_OK)
             die(ctx, "rewrite");
     }
     if (svcq_store_file_sync(fs) != SVCQ_OK)

@@ -63,7 +63,7 @@ static void *setup_common(test_alloc *alloc, bool inject_store, int error)
     s->error = error;
     s->ctx = test_ctx_new(alloc);
     svcq_store_methods inner, m;
-    assert_int_equal(sq_memstore_new(s->ctx, &inner), SVCQ_OK);
+    assert_int_equal(svcq__memstore_new(s->ctx, &inner), SVCQ_OK);
     s->faulty = malloc(sizeof(*s->faulty));
     faulty_store_init(s->faulty, &inner);
     s->faulty->error = error;
@@ -178,7 +178,7 @@ static void verify(void *p, int rc, bool hit)
     if (strcmp(now, s->handles) != 0)
         fail_msg("handles \"%s\", last committed \"%s\"", now, s->handles);
     dump d = { { 0 }, 0 };
-    if (sq_store_scan(s->ctx, "calendar", visit, &d) != SVCQ_OK)
+    if (svcq__store_scan(s->ctx, "calendar", visit, &d) != SVCQ_OK)
         fail_msg("scan: %s", svcq_ctx_errmsg(s->ctx));
     assert_int_equal(d.others, 0);
     for (int i = 0; i < NIDS; i++)

@@ -20,9 +20,9 @@ typedef struct st {
     svcq_ctx *ctx;   /* made in setup, except for the context scenario */
     svcq_ctx *made;  /* made by the operation */
     svcq_buffer *buffer;
-    sq_buf buf;
-    sq_map map;
-    sq_heap heap;
+    svcq__buf buf;
+    svcq__map map;
+    svcq__heap heap;
     char keys[200][8];
 } st;
 
@@ -37,16 +37,16 @@ static void *setup_ctx(test_alloc *alloc)
 {
     st *s = setup_bare(alloc);
     s->ctx = test_ctx_new(alloc);
-    sq_buf_init(&s->buf, s->ctx);
-    sq_map_init(&s->map, s->ctx);
-    sq_heap_init(&s->heap, s->ctx, NULL, NULL);
+    svcq__buf_init(&s->buf, s->ctx);
+    svcq__map_init(&s->map, s->ctx);
+    svcq__heap_init(&s->heap, s->ctx, NULL, NULL);
     /* Some content before the operation, so "unchanged" means something. */
-    assert_int_equal(sq_buf_puts(&s->buf, "prefix"), SVCQ_OK);
+    assert_int_equal(svcq__buf_puts(&s->buf, "prefix"), SVCQ_OK);
     for (int i = 0; i < 200; i++)
         snprintf(s->keys[i], sizeof(s->keys[i]), "k%d", i);
     for (int i = 0; i < 5; i++) {
-        assert_int_equal(sq_map_put(&s->map, s->keys[i], strlen(s->keys[i]), s->keys[i], NULL), SVCQ_OK);
-        assert_int_equal(sq_heap_push(&s->heap, 1000 - i, s->keys[i]), SVCQ_OK);
+        assert_int_equal(svcq__map_put(&s->map, s->keys[i], strlen(s->keys[i]), s->keys[i], NULL), SVCQ_OK);
+        assert_int_equal(svcq__heap_push(&s->heap, 1000 - i, s->keys[i]), SVCQ_OK);
     }
     return s;
 }
@@ -55,9 +55,9 @@ static void teardown(void *p)
 {
     st *s = p;
     svcq_buffer_free(s->buffer);
-    sq_buf_free(&s->buf);
-    sq_map_free(&s->map);
-    sq_heap_free(&s->heap);
+    svcq__buf_free(&s->buf);
+    svcq__map_free(&s->map);
+    svcq__heap_free(&s->heap);
     svcq_ctx_free(s->made);
     svcq_ctx_free(s->ctx);
     free(s);
@@ -72,7 +72,7 @@ static char *describe(void *p)
                      s->map.count, s->heap.len, s->heap.len ? (long long)s->heap.entries[0].key : 0LL,
                      s->made != NULL, s->buffer != NULL);
     for (int i = 0; i < 200 && n < (int)cap - 16; i++)
-        if (sq_map_get(&s->map, s->keys[i], strlen(s->keys[i])))
+        if (svcq__map_get(&s->map, s->keys[i], strlen(s->keys[i])))
             n += snprintf(out + n, cap - (size_t)n, ",%d", i);
     return out;
 }
@@ -109,16 +109,16 @@ static int run_buffer_new_and_write(void *p)
 static int run_buf_growth(void *p)
 {
     st *s = p;
-    sq_buf tmp;
-    sq_buf_init(&tmp, s->ctx);
-    int rc = sq_buf_append(&tmp, s->buf.data, s->buf.len);
+    svcq__buf tmp;
+    svcq__buf_init(&tmp, s->ctx);
+    int rc = svcq__buf_append(&tmp, s->buf.data, s->buf.len);
     for (int i = 0; i < 500 && rc == SVCQ_OK; i++)
-        rc = sq_buf_printf(&tmp, "%d;", i);
+        rc = svcq__buf_printf(&tmp, "%d;", i);
     if (rc) {
-        sq_buf_free(&tmp);
+        svcq__buf_free(&tmp);
         return rc;
     }
-    sq_buf_free(&s->buf);
+    svcq__buf_free(&s->buf);
     s->buf = tmp;
     return SVCQ_OK;
 }
@@ -127,11 +127,11 @@ static int run_map_growth(void *p)
 {
     st *s = p;
     /* All-or-nothing: reserve first, then inserts cannot fail. */
-    int rc = sq_map_reserve(&s->map, 200);
+    int rc = svcq__map_reserve(&s->map, 200);
     if (rc)
         return rc;
     for (int i = 5; i < 200; i++) {
-        rc = sq_map_put(&s->map, s->keys[i], strlen(s->keys[i]), s->keys[i], NULL);
+        rc = svcq__map_put(&s->map, s->keys[i], strlen(s->keys[i]), s->keys[i], NULL);
         assert_int_equal(rc, SVCQ_OK);
     }
     return SVCQ_OK;
@@ -143,10 +143,10 @@ static int run_map_single_puts(void *p)
     /* One insertion past the load factor: the table grows or is unchanged. */
     int rc = SVCQ_OK;
     for (int i = 5; i < 7 && rc == SVCQ_OK; i++) {
-        rc = sq_map_put(&s->map, s->keys[i], strlen(s->keys[i]), s->keys[i], NULL);
+        rc = svcq__map_put(&s->map, s->keys[i], strlen(s->keys[i]), s->keys[i], NULL);
         if (rc) {
             for (int j = 5; j < i; j++)
-                sq_map_remove(&s->map, s->keys[j], strlen(s->keys[j]));
+                svcq__map_remove(&s->map, s->keys[j], strlen(s->keys[j]));
         }
     }
     return rc;
@@ -155,11 +155,11 @@ static int run_map_single_puts(void *p)
 static int run_heap_growth(void *p)
 {
     st *s = p;
-    int rc = sq_heap_reserve(&s->heap, s->heap.len + 100);
+    int rc = svcq__heap_reserve(&s->heap, s->heap.len + 100);
     if (rc)
         return rc;
     for (int i = 0; i < 100; i++)
-        assert_int_equal(sq_heap_push(&s->heap, i, s->keys[i]), SVCQ_OK);
+        assert_int_equal(svcq__heap_push(&s->heap, i, s->keys[i]), SVCQ_OK);
     return SVCQ_OK;
 }
 
@@ -168,7 +168,7 @@ static int run_heap_push_one_by_one(void *p)
     st *s = p;
     size_t before = s->heap.len;
     for (int i = 0; i < 40; i++) {
-        int rc = sq_heap_push(&s->heap, 5000 + i, s->keys[i]);
+        int rc = svcq__heap_push(&s->heap, 5000 + i, s->keys[i]);
         if (rc) {
             /* Undo what this operation added: the largest keys. */
             while (s->heap.len > before) {
@@ -176,7 +176,7 @@ static int run_heap_push_one_by_one(void *p)
                 for (size_t j = 0; j < s->heap.len; j++)
                     if (s->heap.entries[j].key >= 5000)
                         last = j;
-                sq_heap_remove(&s->heap, last);
+                svcq__heap_remove(&s->heap, last);
             }
             return rc;
         }

@@ -20,9 +20,9 @@ typedef struct st {
     svcq_ctx *ctx;
     char *text;
     size_t len;
-    sq_json_doc *doc;    /* what parse produced */
-    sq_json_doc *source; /* parsed in setup, for the write scenarios */
-    sq_buf buf;
+    svcq__json_doc *doc;    /* what parse produced */
+    svcq__json_doc *source; /* parsed in setup, for the write scenarios */
+    svcq__buf buf;
 } st;
 
 /* A record-like document: a schema, an object of 20 members (indexed),
@@ -55,18 +55,18 @@ static void *setup(test_alloc *alloc)
     s->alloc = alloc;
     s->ctx = test_ctx_new(alloc);
     s->text = medium_doc(&s->len);
-    sq_buf_init(&s->buf, s->ctx);
-    assert_int_equal(sq_buf_puts(&s->buf, "earlier output;"), SVCQ_OK);
-    assert_int_equal(sq_json_parse(s->ctx, s->text, s->len, NULL, &s->source), SVCQ_OK);
+    svcq__buf_init(&s->buf, s->ctx);
+    assert_int_equal(svcq__buf_puts(&s->buf, "earlier output;"), SVCQ_OK);
+    assert_int_equal(svcq__json_parse(s->ctx, s->text, s->len, NULL, &s->source), SVCQ_OK);
     return s;
 }
 
 static void teardown(void *p)
 {
     st *s = p;
-    sq_json_doc_free(s->doc);
-    sq_json_doc_free(s->source);
-    sq_buf_free(&s->buf);
+    svcq__json_doc_free(s->doc);
+    svcq__json_doc_free(s->source);
+    svcq__buf_free(&s->buf);
     svcq_ctx_free(s->ctx);
     free(s->text);
     free(s);
@@ -84,15 +84,15 @@ static char *describe(void *p)
 static int run_parse(void *p)
 {
     st *s = p;
-    sq_json_doc *doc = (sq_json_doc *)0x1;
-    int rc = sq_json_parse(s->ctx, s->text, s->len, NULL, &doc);
+    svcq__json_doc *doc = (svcq__json_doc *)0x1;
+    int rc = svcq__json_parse(s->ctx, s->text, s->len, NULL, &doc);
     if (rc) {
         assert_null(doc);
         assert_string_equal(svcq_ctx_errmsg(s->ctx), "out of memory");
         return rc;
     }
     /* The document is whole. */
-    assert_true(sq_json_equal(sq_json_root(doc), sq_json_root(s->source)));
+    assert_true(svcq__json_equal(svcq__json_root(doc), svcq__json_root(s->source)));
     s->doc = doc;
     return SVCQ_OK;
 }
@@ -100,10 +100,10 @@ static int run_parse(void *p)
 static int run_write_buffer(void *p)
 {
     st *s = p;
-    sq_jw w;
-    sq_jw_init_buf(&w, s->ctx, &s->buf);
-    sq_jw_value(&w, sq_json_root(s->source));
-    int rc = sq_jw_finish(&w);
+    svcq__jw w;
+    svcq__jw_init_buf(&w, s->ctx, &s->buf);
+    svcq__jw_value(&w, svcq__json_root(s->source));
+    int rc = svcq__jw_finish(&w);
     if (rc)
         return rc;
     assert_int_equal(strncmp(s->buf.data, "earlier output;{\"schema\":", 25), 0);
@@ -113,27 +113,27 @@ static int run_write_buffer(void *p)
 static int run_write_pretty_by_calls(void *p)
 {
     st *s = p;
-    sq_jw w;
-    sq_jw_init_buf(&w, s->ctx, &s->buf);
-    sq_jw_set_pretty(&w, true);
-    sq_jw_object_begin(&w);
-    sq_jw_key(&w, "schema");
-    sq_jw_string(&w, "svcq.report/1");
-    sq_jw_key(&w, "rows");
-    sq_jw_array_begin(&w);
+    svcq__jw w;
+    svcq__jw_init_buf(&w, s->ctx, &s->buf);
+    svcq__jw_set_pretty(&w, true);
+    svcq__jw_object_begin(&w);
+    svcq__jw_key(&w, "schema");
+    svcq__jw_string(&w, "svcq.report/1");
+    svcq__jw_key(&w, "rows");
+    svcq__jw_array_begin(&w);
     for (int i = 0; i < 60; i++) {
-        sq_jw_object_begin(&w);
-        sq_jw_key(&w, "n");
-        sq_jw_int(&w, i);
-        sq_jw_key(&w, "x");
-        sq_jw_double(&w, i / 7.0);
-        sq_jw_key(&w, "s");
-        sq_jw_string(&w, "a \"quoted\"\tline\n");
-        sq_jw_object_end(&w);
+        svcq__jw_object_begin(&w);
+        svcq__jw_key(&w, "n");
+        svcq__jw_int(&w, i);
+        svcq__jw_key(&w, "x");
+        svcq__jw_double(&w, i / 7.0);
+        svcq__jw_key(&w, "s");
+        svcq__jw_string(&w, "a \"quoted\"\tline\n");
+        svcq__jw_object_end(&w);
     }
-    sq_jw_array_end(&w);
-    sq_jw_object_end(&w);
-    return sq_jw_finish(&w);
+    svcq__jw_array_end(&w);
+    svcq__jw_object_end(&w);
+    return svcq__jw_finish(&w);
 }
 
 /* min_points: the allocations the scenario is known to make, so that a

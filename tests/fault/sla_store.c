@@ -52,7 +52,7 @@ static void *setup_common(test_alloc *alloc, bool inject_store)
     s->inject_store = inject_store;
     s->ctx = test_ctx_new(alloc);
     svcq_store_methods inner, m;
-    assert_int_equal(sq_memstore_new(s->ctx, &inner), SVCQ_OK);
+    assert_int_equal(svcq__memstore_new(s->ctx, &inner), SVCQ_OK);
     s->faulty = malloc(sizeof(*s->faulty));
     faulty_store_init(s->faulty, &inner);
     s->faulty->free_on_destroy = true;

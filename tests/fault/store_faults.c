@@ -75,7 +75,7 @@ static void *setup_common(test_alloc *alloc, bool file, bool inject_store, int e
         assert_int_equal(svcq_store_file_open(&fs, s->ctx, s->path, &o), SVCQ_OK);
         assert_int_equal(svcq_store_file_methods(&inner, fs), SVCQ_OK);
     } else {
-        assert_int_equal(sq_memstore_new(s->ctx, &inner), SVCQ_OK);
+        assert_int_equal(svcq__memstore_new(s->ctx, &inner), SVCQ_OK);
     }
     s->faulty = malloc(sizeof(*s->faulty));
     faulty_store_init(s->faulty, &inner);

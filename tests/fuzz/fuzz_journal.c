@@ -79,7 +79,7 @@ static int m_open(const char *path, int flags, void *ud)
         return -1;
     }
     if (m->name[n] < 0) {
-        if (!(flags & SQ_FIO_CREATE)) {
+        if (!(flags & SVCQ__FIO_CREATE)) {
             errno = ENOENT;
             return -1;
         }
@@ -89,7 +89,7 @@ static int m_open(const char *path, int flags, void *ud)
         }
         m->name[n] = m->nino++;
     }
-    if (flags & SQ_FIO_TRUNC)
+    if (flags & SVCQ__FIO_TRUNC)
         m->ino[m->name[n]].size = 0;
     return m->name[n] + 10;
 }
@@ -209,7 +209,7 @@ static void find_kinds(const uint8_t *data, size_t size, kinds *k)
         if (len == 0 || len > SVCQ_STORE_MAX_KIND || i + 3 + len > size)
             continue;
         const char *s = (const char *)data + i + 3; /* klen, ilen (2), kind */
-        if (!sq_store_kind_valid(s, len))
+        if (!svcq__store_kind_valid(s, len))
             continue;
         bool seen = false;
         for (int j = 0; j < k->n && !seen; j++)
@@ -230,11 +230,11 @@ static void trap(bool ok)
 }
 
 /* Opens the journal held in m, attached to ctx; 0 or the open's error. */
-static int open_on(svcq_ctx *ctx, const sq_fio *io, svcq_store_file **fs)
+static int open_on(svcq_ctx *ctx, const svcq__fio *io, svcq_store_file **fs)
 {
     svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT;
     o.durability = SVCQ_STORE_SYNC_NONE;
-    int rc = sq_fstore_open_io(fs, ctx, "j", &o, io);
+    int rc = svcq__fstore_open_io(fs, ctx, "j", &o, io);
     if (rc)
         return rc;
     svcq_store_methods m;
@@ -247,7 +247,7 @@ static tally scan_all(svcq_ctx *ctx, const kinds *k)
 {
     tally t = { 0, 0 };
     for (int i = 0; i < k->n; i++)
-        trap(sq_store_scan(ctx, k->name[i], count, &t) == SVCQ_OK);
+        trap(svcq__store_scan(ctx, k->name[i], count, &t) == SVCQ_OK);
     return t;
 }
 
@@ -266,7 +266,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size)
         memcpy(m.ino[0].data, data, size);
     m.ino[0].size = size;
-    sq_fio io = { m_open, m_close, m_pread, m_pwrite, m_ok_fd, m_truncate, m_size, m_ok_fd, m_same,
+    svcq__fio io = { m_open, m_close, m_pread, m_pwrite, m_ok_fd, m_truncate, m_size, m_ok_fd, m_same,
                   m_rename, m_unlink, m_syncdir, &m };
 
     svcq_ctx *ctx;
@@ -298,12 +298,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     trap(t2.records == t1.records && t2.bytes == t1.bytes);
 
     /* A transaction after recovery survives a reopen. */
-    sq_tx tx;
+    svcq__tx tx;
     uint64_t rev;
-    trap(sq_tx_begin(ctx, &tx) == SVCQ_OK);
-    rc = sq_store_put(ctx, "fuzz", "after-recovery", 0, "{}", 2, &rev);
+    trap(svcq__tx_begin(ctx, &tx) == SVCQ_OK);
+    rc = svcq__store_put(ctx, "fuzz", "after-recovery", 0, "{}", 2, &rev);
     trap(rc == SVCQ_OK || rc == SVCQ_ECONFLICT);
-    trap(sq_tx_end(ctx, &tx, rc) == rc);
+    trap(svcq__tx_end(ctx, &tx, rc) == rc);
     trap(svcq_ctx_set_store(ctx, NULL) == SVCQ_OK);
     trap(open_on(ctx, &io, &fs) == SVCQ_OK);
     svcq_store_file_stats s3 = SVCQ_STORE_FILE_STATS_INIT;

@@ -171,7 +171,7 @@ static void expect_record(cf *c, int line, const char *kind, const char *id, con
     char *bytes = NULL;
     size_t got_size = 0;
     uint64_t rev = 0;
-    int rc = sq_store_get(c->ctx, kind, id, &bytes, &got_size, &rev);
+    int rc = svcq__store_get(c->ctx, kind, id, &bytes, &got_size, &rev);
     char what[160];
     snprintf(what, sizeof(what), "get(%s, %.60s)", kind, id);
     if (rc != SVCQ_OK) {
@@ -188,7 +188,7 @@ static void expect_record(cf *c, int line, const char *kind, const char *id, con
                  (unsigned long long)rev, (unsigned long long)revision);
         fail_at(c, line, what);
     }
-    sq_free(c->ctx, bytes);
+    svcq__free(c->ctx, bytes);
 }
 
 static void expect_absent(cf *c, int line, const char *kind, const char *id)
@@ -196,33 +196,33 @@ static void expect_absent(cf *c, int line, const char *kind, const char *id)
     char *bytes = NULL;
     size_t size;
     uint64_t rev;
-    int rc = sq_store_get(c->ctx, kind, id, &bytes, &size, &rev);
+    int rc = svcq__store_get(c->ctx, kind, id, &bytes, &size, &rev);
     if (rc != SVCQ_ENOTFOUND) {
         char what[160];
         snprintf(what, sizeof(what), "get(%s, %.60s) of an absent record", kind, id);
         fail_rc(c, line, what, rc, SVCQ_ENOTFOUND);
         if (rc == SVCQ_OK)
-            sq_free(c->ctx, bytes);
+            svcq__free(c->ctx, bytes);
     }
 }
 
 /* One put in its own committed transaction. */
 static int put1(cf *c, const char *kind, const char *id, uint64_t expected, const char *text, uint64_t *rev)
 {
-    sq_tx tx;
-    int rc = sq_tx_begin(c->ctx, &tx);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(c->ctx, &tx);
     if (rc == SVCQ_OK)
-        rc = sq_store_put(c->ctx, kind, id, expected, text, strlen(text), rev);
-    return sq_tx_end(c->ctx, &tx, rc);
+        rc = svcq__store_put(c->ctx, kind, id, expected, text, strlen(text), rev);
+    return svcq__tx_end(c->ctx, &tx, rc);
 }
 
 static int remove1(cf *c, const char *kind, const char *id, uint64_t expected)
 {
-    sq_tx tx;
-    int rc = sq_tx_begin(c->ctx, &tx);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(c->ctx, &tx);
     if (rc == SVCQ_OK)
-        rc = sq_store_remove(c->ctx, kind, id, expected);
-    return sq_tx_end(c->ctx, &tx, rc);
+        rc = svcq__store_remove(c->ctx, kind, id, expected);
+    return svcq__tx_end(c->ctx, &tx, rc);
 }
 
 /* What a scan saw. */
@@ -281,22 +281,22 @@ static bool seen_has(const seen *s, const char *id, uint64_t rev, const char *te
 static void group_cas(cf *c)
 {
     uint64_t r1 = 0, r2 = 0, r3 = 0, rx = 0;
-    sq_tx tx;
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
-    CHECK_RC(c, sq_store_put(c->ctx, "cas", "a", 0, "one", 3, &r1), SVCQ_OK);
+    svcq__tx tx;
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "cas", "a", 0, "one", 3, &r1), SVCQ_OK);
     CHECK(c, r1 != 0);
     /* Conflicts change nothing and leave the transaction usable. */
-    CHECK_RC(c, sq_store_put(c->ctx, "cas", "a", 0, "two", 3, &rx), SVCQ_ECONFLICT);
-    CHECK_RC(c, sq_store_put(c->ctx, "cas", "a", r1 + 1000, "two", 3, &rx), SVCQ_ECONFLICT);
-    CHECK_RC(c, sq_store_put(c->ctx, "cas", "missing", 77, "x", 1, &rx), SVCQ_ECONFLICT);
+    CHECK_RC(c, svcq__store_put(c->ctx, "cas", "a", 0, "two", 3, &rx), SVCQ_ECONFLICT);
+    CHECK_RC(c, svcq__store_put(c->ctx, "cas", "a", r1 + 1000, "two", 3, &rx), SVCQ_ECONFLICT);
+    CHECK_RC(c, svcq__store_put(c->ctx, "cas", "missing", 77, "x", 1, &rx), SVCQ_ECONFLICT);
     expect_absent(c, __LINE__, "cas", "missing");
-    CHECK_RC(c, sq_store_put(c->ctx, "cas", "a", r1, "two", 3, &r2), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "cas", "a", r1, "two", 3, &r2), SVCQ_OK);
     CHECK(c, r2 != 0 && r2 != r1);
     expect_record(c, __LINE__, "cas", "a", "two", 3, r2);
-    CHECK_RC(c, sq_store_remove(c->ctx, "cas", "a", r1), SVCQ_ECONFLICT);
-    CHECK_RC(c, sq_store_remove(c->ctx, "cas", "missing", 5), SVCQ_ENOTFOUND);
+    CHECK_RC(c, svcq__store_remove(c->ctx, "cas", "a", r1), SVCQ_ECONFLICT);
+    CHECK_RC(c, svcq__store_remove(c->ctx, "cas", "missing", 5), SVCQ_ENOTFOUND);
     expect_record(c, __LINE__, "cas", "a", "two", 3, r2);
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
     expect_record(c, __LINE__, "cas", "a", "two", 3, r2);
 
     /* Remove, then create again: the old revisions are never handed out. */
@@ -329,25 +329,25 @@ static void group_transactions(cf *c)
 
     /* Read your own writes, then roll everything back. */
     CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
-    sq_tx tx;
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
-    CHECK_RC(c, sq_store_put(c->ctx, "tx", "a", ra, "a2", 2, &rx), SVCQ_OK);
-    CHECK_RC(c, sq_store_remove(c->ctx, "tx", "b", rb), SVCQ_OK);
-    CHECK_RC(c, sq_store_put(c->ctx, "tx", "c", 0, "c1", 2, &rc_), SVCQ_OK);
-    CHECK_RC(c, sq_store_put(c->ctx, "tx", "c", rc_, "c2", 2, &ry), SVCQ_OK);
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    svcq__tx tx;
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "tx", "a", ra, "a2", 2, &rx), SVCQ_OK);
+    CHECK_RC(c, svcq__store_remove(c->ctx, "tx", "b", rb), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "tx", "c", 0, "c1", 2, &rc_), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "tx", "c", rc_, "c2", 2, &ry), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
     expect_record(c, __LINE__, "tx", "a", "a2", 2, rx);
     expect_absent(c, __LINE__, "tx", "b");
     expect_record(c, __LINE__, "tx", "c", "c2", 2, ry);
     seen s = { 0 };
-    CHECK_RC(c, sq_store_scan(c->ctx, "tx", seen_visit, &s), SVCQ_OK);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "tx", seen_visit, &s), SVCQ_OK);
     CHECK(c, s.n == 2 && seen_has(&s, "a", rx, "a2") && seen_has(&s, "c", ry, "c2"));
     seen_free(&s);
     CHECK_RC(c, svcq_ctx_batch_rollback(c->ctx), SVCQ_OK);
     expect_record(c, __LINE__, "tx", "a", "a1", 2, ra);
     expect_record(c, __LINE__, "tx", "b", "b1", 2, rb);
     expect_absent(c, __LINE__, "tx", "c");
-    CHECK_RC(c, sq_store_scan(c->ctx, "tx", seen_visit, &s), SVCQ_OK);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "tx", seen_visit, &s), SVCQ_OK);
     CHECK(c, s.n == 2 && seen_has(&s, "a", ra, "a1") && seen_has(&s, "b", rb, "b1"));
     seen_free(&s);
 
@@ -363,16 +363,16 @@ static void group_transactions(cf *c)
 
     /* A scope that fails rolls back its own writes. */
     uint64_t rz = 0;
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
-    CHECK_RC(c, sq_store_put(c->ctx, "tx", "d", 0, "d1", 2, &rz), SVCQ_OK);
-    CHECK_RC(c, sq_store_put(c->ctx, "tx", "a", rx, "a4", 2, &rz), SVCQ_OK);
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_EABORTED), SVCQ_EABORTED);
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "tx", "d", 0, "d1", 2, &rz), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "tx", "a", rx, "a4", 2, &rz), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_EABORTED), SVCQ_EABORTED);
     expect_absent(c, __LINE__, "tx", "d");
     expect_record(c, __LINE__, "tx", "a", "a3", 2, rx);
 
     /* An empty transaction commits. */
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
     CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
     CHECK_RC(c, svcq_ctx_batch_commit(c->ctx), SVCQ_OK);
     expect_record(c, __LINE__, "tx", "c", "c3", 2, ry);
@@ -382,21 +382,21 @@ static void group_scan(cf *c)
 {
     uint64_t revs[40];
     char id[32], text[32];
-    sq_tx tx;
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    svcq__tx tx;
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
     for (int i = 0; i < 40; i++) {
         snprintf(id, sizeof(id), "r%02d", i);
         snprintf(text, sizeof(text), "value %d", i);
-        CHECK_RC(c, sq_store_put(c->ctx, i < 30 ? "scan_a" : "scan_b", id, 0, text, strlen(text), &revs[i]),
+        CHECK_RC(c, svcq__store_put(c->ctx, i < 30 ? "scan_a" : "scan_b", id, 0, text, strlen(text), &revs[i]),
                  SVCQ_OK);
     }
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
     /* One removed, one updated. */
     CHECK_RC(c, remove1(c, "scan_a", "r05", revs[5]), SVCQ_OK);
     CHECK_RC(c, put1(c, "scan_a", "r06", revs[6], "updated", &revs[6]), SVCQ_OK);
 
     seen s = { 0 };
-    CHECK_RC(c, sq_store_scan(c->ctx, "scan_a", seen_visit, &s), SVCQ_OK);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "scan_a", seen_visit, &s), SVCQ_OK);
     CHECK(c, s.n == 29);
     for (int i = 0; i < 30; i++) {
         snprintf(id, sizeof(id), "r%02d", i);
@@ -407,28 +407,28 @@ static void group_scan(cf *c)
             CHECK(c, seen_has(&s, id, revs[i], i == 6 ? "updated" : text));
     }
     seen_free(&s);
-    CHECK_RC(c, sq_store_scan(c->ctx, "scan_b", seen_visit, &s), SVCQ_OK);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "scan_b", seen_visit, &s), SVCQ_OK);
     CHECK(c, s.n == 10);
     seen_free(&s);
     /* An unknown kind has no records. */
-    CHECK_RC(c, sq_store_scan(c->ctx, "scan_none", seen_visit, &s), SVCQ_OK);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "scan_none", seen_visit, &s), SVCQ_OK);
     CHECK(c, s.n == 0);
     /* A visitor stops the scan with its own value. */
     s.stop_after = 3;
-    CHECK_RC(c, sq_store_scan(c->ctx, "scan_a", seen_visit, &s), 4242);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "scan_a", seen_visit, &s), 4242);
     CHECK(c, s.n == 3);
     seen_free(&s);
     s.stop_after = 0;
     /* Inside a transaction the scan sees its writes. */
     uint64_t r;
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
-    CHECK_RC(c, sq_store_put(c->ctx, "scan_b", "new", 0, "n", 1, &r), SVCQ_OK);
-    CHECK_RC(c, sq_store_remove(c->ctx, "scan_b", "r30", revs[30]), SVCQ_OK);
-    CHECK_RC(c, sq_store_scan(c->ctx, "scan_b", seen_visit, &s), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "scan_b", "new", 0, "n", 1, &r), SVCQ_OK);
+    CHECK_RC(c, svcq__store_remove(c->ctx, "scan_b", "r30", revs[30]), SVCQ_OK);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "scan_b", seen_visit, &s), SVCQ_OK);
     CHECK(c, s.n == 10 && seen_has(&s, "new", r, "n") && !seen_has(&s, "r30", 0, NULL));
     seen_free(&s);
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_EABORTED), SVCQ_EABORTED);
-    CHECK_RC(c, sq_store_scan(c->ctx, "scan_b", seen_visit, &s), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_EABORTED), SVCQ_EABORTED);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "scan_b", seen_visit, &s), SVCQ_OK);
     CHECK(c, s.n == 10 && !seen_has(&s, "new", 0, NULL) && seen_has(&s, "r30", revs[30], "value 30"));
     seen_free(&s);
 }
@@ -452,10 +452,10 @@ static void group_values(cf *c)
         if (sizes[i] > 10)
             buf[10] = 0; /* values are bytes, NULs included */
         snprintf(id, sizeof(id), "v%zu", i);
-        sq_tx tx;
-        CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
-        CHECK_RC(c, sq_store_put(c->ctx, "values", id, 0, buf, sizes[i], &revs[i]), SVCQ_OK);
-        CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+        svcq__tx tx;
+        CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
+        CHECK_RC(c, svcq__store_put(c->ctx, "values", id, 0, buf, sizes[i], &revs[i]), SVCQ_OK);
+        CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
     }
     for (size_t i = 0; i < count; i++) {
         if (sizes[i] > max)
@@ -471,10 +471,10 @@ static void group_values(cf *c)
     CHECK_RC(c, put1(c, "values", id, revs[count - 1], "", &revs[count - 1]), SVCQ_OK);
     expect_record(c, __LINE__, "values", id, "", 0, revs[count - 1]);
     fill(buf, max, 99);
-    sq_tx tx;
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
-    CHECK_RC(c, sq_store_put(c->ctx, "values", id, revs[count - 1], buf, max, &revs[count - 1]), SVCQ_OK);
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    svcq__tx tx;
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "values", id, revs[count - 1], buf, max, &revs[count - 1]), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
     expect_record(c, __LINE__, "values", id, buf, max, revs[count - 1]);
     free(buf);
 }
@@ -483,8 +483,8 @@ static void group_kinds(cf *c)
 {
     char kind[SVCQ_STORE_MAX_KIND + 1], id[16];
     uint64_t revs[40][3];
-    sq_tx tx;
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    svcq__tx tx;
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
     for (int k = 0; k < 40; k++) {
         if (k == 39) {
             memset(kind, 'z', SVCQ_STORE_MAX_KIND); /* the longest kind */
@@ -496,10 +496,10 @@ static void group_kinds(cf *c)
             snprintf(id, sizeof(id), "id%d", i);
             char text[64];
             snprintf(text, sizeof(text), "%s/%s", kind, id);
-            CHECK_RC(c, sq_store_put(c->ctx, kind, id, 0, text, strlen(text), &revs[k][i]), SVCQ_OK);
+            CHECK_RC(c, svcq__store_put(c->ctx, kind, id, 0, text, strlen(text), &revs[k][i]), SVCQ_OK);
         }
     }
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
     for (int k = 0; k < 40; k++) {
         if (k == 39) {
             memset(kind, 'z', SVCQ_STORE_MAX_KIND);
@@ -508,7 +508,7 @@ static void group_kinds(cf *c)
             snprintf(kind, sizeof(kind), "kind_%d", k);
         }
         seen s = { 0 };
-        CHECK_RC(c, sq_store_scan(c->ctx, kind, seen_visit, &s), SVCQ_OK);
+        CHECK_RC(c, svcq__store_scan(c->ctx, kind, seen_visit, &s), SVCQ_OK);
         CHECK(c, s.n == 3);
         for (int i = 0; i < 3; i++) {
             char text[64];
@@ -529,11 +529,11 @@ static void group_ids(cf *c)
     };
     size_t n = sizeof(ids) / sizeof(ids[0]);
     uint64_t revs[16];
-    sq_tx tx;
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    svcq__tx tx;
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
     for (size_t i = 0; i < n; i++)
-        CHECK_RC(c, sq_store_put(c->ctx, "ids", ids[i], 0, ids[i], strlen(ids[i]), &revs[i]), SVCQ_OK);
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+        CHECK_RC(c, svcq__store_put(c->ctx, "ids", ids[i], 0, ids[i], strlen(ids[i]), &revs[i]), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
     /* The longest id: 128 four-byte characters. */
     char longest[SVCQ_STORE_MAX_ID + 1];
     for (int i = 0; i < SVCQ_STORE_MAX_ID / 4; i++)
@@ -545,7 +545,7 @@ static void group_ids(cf *c)
         expect_record(c, __LINE__, "ids", ids[i], ids[i], strlen(ids[i]), revs[i]);
     expect_record(c, __LINE__, "ids", longest, "long", 4, rl);
     seen s = { 0 };
-    CHECK_RC(c, sq_store_scan(c->ctx, "ids", seen_visit, &s), SVCQ_OK);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "ids", seen_visit, &s), SVCQ_OK);
     CHECK(c, s.n == n + 1);
     for (size_t i = 0; i < n; i++)
         CHECK(c, seen_has(&s, ids[i], revs[i], ids[i]));
@@ -566,32 +566,32 @@ static void group_refused(cf *c)
     memset(too_long, 'x', SVCQ_STORE_MAX_ID + 1);
     too_long[SVCQ_STORE_MAX_ID + 1] = '\0';
     uint64_t r;
-    sq_tx tx;
-    CHECK_RC(c, sq_tx_begin(c->ctx, &tx), SVCQ_OK);
+    svcq__tx tx;
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
     size_t before = c->count->calls;
     for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
-        CHECK_RC(c, sq_store_put(c->ctx, "ids", bad_ids[i], 0, "x", 1, &r), SVCQ_EINVAL);
-        CHECK_RC(c, sq_store_remove(c->ctx, "ids", bad_ids[i], 1), SVCQ_EINVAL);
+        CHECK_RC(c, svcq__store_put(c->ctx, "ids", bad_ids[i], 0, "x", 1, &r), SVCQ_EINVAL);
+        CHECK_RC(c, svcq__store_remove(c->ctx, "ids", bad_ids[i], 1), SVCQ_EINVAL);
         char *b;
         size_t size;
-        CHECK_RC(c, sq_store_get(c->ctx, "ids", bad_ids[i], &b, &size, &r), SVCQ_EINVAL);
+        CHECK_RC(c, svcq__store_get(c->ctx, "ids", bad_ids[i], &b, &size, &r), SVCQ_EINVAL);
     }
-    CHECK_RC(c, sq_store_put(c->ctx, "ids", too_long, 0, "x", 1, &r), SVCQ_EINVAL);
-    CHECK_RC(c, sq_store_put(c->ctx, "ids", NULL, 0, "x", 1, &r), SVCQ_EINVAL);
+    CHECK_RC(c, svcq__store_put(c->ctx, "ids", too_long, 0, "x", 1, &r), SVCQ_EINVAL);
+    CHECK_RC(c, svcq__store_put(c->ctx, "ids", NULL, 0, "x", 1, &r), SVCQ_EINVAL);
     for (size_t i = 0; i < sizeof(bad_kinds) / sizeof(bad_kinds[0]); i++) {
-        CHECK_RC(c, sq_store_put(c->ctx, bad_kinds[i], "id", 0, "x", 1, &r), SVCQ_EINVAL);
-        CHECK_RC(c, sq_store_scan(c->ctx, bad_kinds[i], seen_visit, NULL), SVCQ_EINVAL);
+        CHECK_RC(c, svcq__store_put(c->ctx, bad_kinds[i], "id", 0, "x", 1, &r), SVCQ_EINVAL);
+        CHECK_RC(c, svcq__store_scan(c->ctx, bad_kinds[i], seen_visit, NULL), SVCQ_EINVAL);
     }
-    CHECK_RC(c, sq_store_put(c->ctx, NULL, "id", 0, "x", 1, &r), SVCQ_EINVAL);
+    CHECK_RC(c, svcq__store_put(c->ctx, NULL, "id", 0, "x", 1, &r), SVCQ_EINVAL);
     /* Too large: refused before the store (or the bytes) are touched. */
-    CHECK_RC(c, sq_store_put(c->ctx, "ids", "big", 0, "x", (size_t)SVCQ_STORE_MAX_VALUE + 1, &r), SVCQ_ELIMIT);
-    CHECK_RC(c, sq_store_remove(c->ctx, "ids", "id", 0), SVCQ_EINVAL);
+    CHECK_RC(c, svcq__store_put(c->ctx, "ids", "big", 0, "x", (size_t)SVCQ_STORE_MAX_VALUE + 1, &r), SVCQ_ELIMIT);
+    CHECK_RC(c, svcq__store_remove(c->ctx, "ids", "id", 0), SVCQ_EINVAL);
     CHECK(c, c->count->calls == before);
-    CHECK_RC(c, sq_tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_OK), SVCQ_OK);
     /* Writes outside a transaction are a library bug, refused too. */
     before = c->count->calls;
-    CHECK_RC(c, sq_store_put(c->ctx, "ids", "id", 0, "x", 1, &r), SVCQ_ESTATE);
-    CHECK_RC(c, sq_store_remove(c->ctx, "ids", "id", 1), SVCQ_ESTATE);
+    CHECK_RC(c, svcq__store_put(c->ctx, "ids", "id", 0, "x", 1, &r), SVCQ_ESTATE);
+    CHECK_RC(c, svcq__store_remove(c->ctx, "ids", "id", 1), SVCQ_ESTATE);
     CHECK(c, c->count->calls == before);
 }
 
@@ -621,7 +621,7 @@ static void group_persistence(cf *c)
     expect_absent(c, __LINE__, "keep", "d");
     expect_absent(c, __LINE__, "keep", "e");
     seen s = { 0 };
-    CHECK_RC(c, sq_store_scan(c->ctx, "keep", seen_visit, &s), SVCQ_OK);
+    CHECK_RC(c, svcq__store_scan(c->ctx, "keep", seen_visit, &s), SVCQ_OK);
     CHECK(c, s.n == 2);
     seen_free(&s);
     /* Revisions go on without reuse after a reopen. */

@@ -9,24 +9,24 @@
 #include "test_note.h"
 
 /* The record of n with text and count (not yet n's). */
-static int encode(const note *n, const char *text, int64_t count, sq_buf *out)
+static int encode(const note *n, const char *text, int64_t count, svcq__buf *out)
 {
-    sq_jw w;
-    sq_jw_init_buf(&w, n->ctx, out);
-    int rc = sq_record_begin(&w, NOTE_KIND, NOTE_MAJOR);
+    svcq__jw w;
+    svcq__jw_init_buf(&w, n->ctx, out);
+    int rc = svcq__record_begin(&w, NOTE_KIND, NOTE_MAJOR);
     if (!rc)
-        rc = sq_jw_key(&w, "id");
+        rc = svcq__jw_key(&w, "id");
     if (!rc)
-        rc = sq_jw_string(&w, n->id);
+        rc = svcq__jw_string(&w, n->id);
     if (!rc)
-        rc = sq_jw_key(&w, "text");
+        rc = svcq__jw_key(&w, "text");
     if (!rc)
-        rc = sq_jw_string(&w, text);
+        rc = svcq__jw_string(&w, text);
     if (!rc)
-        rc = sq_jw_key(&w, "count");
+        rc = svcq__jw_key(&w, "count");
     if (!rc)
-        rc = sq_jw_int(&w, count);
-    int end = sq_record_end(&w);
+        rc = svcq__jw_int(&w, count);
+    int end = svcq__record_end(&w);
     return rc ? rc : end;
 }
 
@@ -35,22 +35,22 @@ static void free_handle(note *n)
     if (!n)
         return;
     svcq_ctx *ctx = n->ctx;
-    sq_free(ctx, n->id);
-    sq_free(ctx, n->text);
-    sq_free(ctx, n);
+    svcq__free(ctx, n->id);
+    svcq__free(ctx, n->text);
+    svcq__free(ctx, n);
 }
 
 static int make(note **out, svcq_ctx *ctx, const char *id, const char *text)
 {
-    note *n = sq_calloc(ctx, 1, sizeof(*n));
+    note *n = svcq__calloc(ctx, 1, sizeof(*n));
     if (!n)
-        return sq_enomem(ctx);
+        return svcq__enomem(ctx);
     n->ctx = ctx;
-    int rc = sq_strdup(ctx, "note id", id, &n->id);
+    int rc = svcq__strdup(ctx, "note id", id, &n->id);
     if (!rc)
-        rc = sq_store_check_id(ctx, id);
+        rc = svcq__store_check_id(ctx, id);
     if (!rc)
-        rc = sq_strdup(ctx, "note text", text, &n->text);
+        rc = svcq__strdup(ctx, "note text", text, &n->text);
     if (rc) {
         free_handle(n);
         return rc;
@@ -66,18 +66,18 @@ int note_new(note **out, svcq_ctx *ctx, const char *id, const char *text)
     int rc = make(&n, ctx, id, text);
     if (rc)
         return rc;
-    sq_buf json;
-    sq_buf_init(&json, ctx);
+    svcq__buf json;
+    svcq__buf_init(&json, ctx);
     rc = encode(n, text, 0, &json);
-    sq_tx tx;
+    svcq__tx tx;
     if (!rc)
-        rc = sq_tx_begin(ctx, &tx);
+        rc = svcq__tx_begin(ctx, &tx);
     else
         tx.began = false;
     if (!rc)
-        rc = sq_record_put(ctx, NOTE_KIND, n->id, &n->revision, &json);
-    rc = sq_tx_end(ctx, &tx, rc); /* undoes n->revision before n goes */
-    sq_buf_free(&json);
+        rc = svcq__record_put(ctx, NOTE_KIND, n->id, &n->revision, &json);
+    rc = svcq__tx_end(ctx, &tx, rc); /* undoes n->revision before n goes */
+    svcq__buf_free(&json);
     if (rc) {
         free_handle(n);
         return rc;
@@ -89,14 +89,14 @@ int note_new(note **out, svcq_ctx *ctx, const char *id, const char *text)
 static void restore_text(svcq_ctx *ctx, void *data, uint64_t arg)
 {
     note *n = data;
-    sq_free(ctx, n->text);
+    svcq__free(ctx, n->text);
     n->text = (char *)(uintptr_t)arg;
 }
 
 static void free_old_text(svcq_ctx *ctx, void *data, uint64_t arg)
 {
     (void)data;
-    sq_free(ctx, (char *)(uintptr_t)arg);
+    svcq__free(ctx, (char *)(uintptr_t)arg);
 }
 
 static void restore_count(svcq_ctx *ctx, void *data, uint64_t arg)
@@ -109,54 +109,54 @@ int note_set(note *n, const char *text, int64_t count)
 {
     svcq_ctx *ctx = n->ctx;
     char *copy;
-    int rc = sq_strdup(ctx, "note text", text, &copy);
+    int rc = svcq__strdup(ctx, "note text", text, &copy);
     if (rc)
         return rc;
-    sq_buf json;
-    sq_buf_init(&json, ctx);
+    svcq__buf json;
+    svcq__buf_init(&json, ctx);
     rc = encode(n, copy, count, &json);
-    sq_tx tx;
+    svcq__tx tx;
     tx.began = false;
     if (!rc)
-        rc = sq_tx_begin(ctx, &tx);
+        rc = svcq__tx_begin(ctx, &tx);
     if (!rc)
-        rc = sq_undo_reserve(ctx, 2);
+        rc = svcq__undo_reserve(ctx, 2);
     if (!rc)
-        rc = sq_record_put(ctx, NOTE_KIND, n->id, &n->revision, &json);
+        rc = svcq__record_put(ctx, NOTE_KIND, n->id, &n->revision, &json);
     if (!rc) {
         /* Reserved: these cannot fail. */
-        (void)sq_undo_push(ctx, restore_text, free_old_text, n, (uint64_t)(uintptr_t)n->text);
+        (void)svcq__undo_push(ctx, restore_text, free_old_text, n, (uint64_t)(uintptr_t)n->text);
         n->text = copy;
         copy = NULL;
-        (void)sq_undo_push(ctx, restore_count, NULL, n, (uint64_t)n->count);
+        (void)svcq__undo_push(ctx, restore_count, NULL, n, (uint64_t)n->count);
         n->count = count;
     }
-    sq_free(ctx, copy);
-    sq_buf_free(&json);
-    return sq_tx_end(ctx, &tx, rc);
+    svcq__free(ctx, copy);
+    svcq__buf_free(&json);
+    return svcq__tx_end(ctx, &tx, rc);
 }
 
 int note_delete(note *n)
 {
-    sq_tx tx;
-    int rc = sq_tx_begin(n->ctx, &tx);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(n->ctx, &tx);
     if (!rc)
-        rc = sq_record_remove(n->ctx, NOTE_KIND, n->id, &n->revision);
-    return sq_tx_end(n->ctx, &tx, rc);
+        rc = svcq__record_remove(n->ctx, NOTE_KIND, n->id, &n->revision);
+    return svcq__tx_end(n->ctx, &tx, rc);
 }
 
 /* Fills n from a parsed record (format 1 or 2). */
-static int decode(svcq_ctx *ctx, const char *id, const sq_json *root, uint32_t major, note **out)
+static int decode(svcq_ctx *ctx, const char *id, const svcq__json *root, uint32_t major, note **out)
 {
     const char *rid, *text;
     int64_t count = 0;
-    int rc = sq_json_get_string(ctx, root, "id", true, &rid, NULL);
+    int rc = svcq__json_get_string(ctx, root, "id", true, &rid, NULL);
     if (!rc && strcmp(rid, id) != 0)
-        rc = sq_error(ctx, SVCQ_ECORRUPT, "note %s: the record says it is %s", id, rid);
+        rc = svcq__error(ctx, SVCQ_ECORRUPT, "note %s: the record says it is %s", id, rid);
     if (!rc)
-        rc = sq_json_get_string(ctx, root, major == 1 ? "body" : "text", true, &text, NULL);
+        rc = svcq__json_get_string(ctx, root, major == 1 ? "body" : "text", true, &text, NULL);
     if (!rc && major >= 2)
-        rc = sq_json_get_int(ctx, root, "count", true, &count);
+        rc = svcq__json_get_int(ctx, root, "count", true, &count);
     note *n = NULL;
     if (!rc)
         rc = make(&n, ctx, id, text);
@@ -170,15 +170,15 @@ static int decode(svcq_ctx *ctx, const char *id, const sq_json *root, uint32_t m
 int note_load(note **out, svcq_ctx *ctx, const char *id)
 {
     *out = NULL;
-    sq_json_doc *doc = NULL;
+    svcq__json_doc *doc = NULL;
     uint32_t major;
     uint64_t rev;
-    int rc = sq_record_load(ctx, NOTE_KIND, id, NOTE_MAJOR, &doc, &major, &rev);
+    int rc = svcq__record_load(ctx, NOTE_KIND, id, NOTE_MAJOR, &doc, &major, &rev);
     if (rc)
         return rc;
     note *n = NULL;
-    rc = decode(ctx, id, sq_json_root(doc), major, &n);
-    sq_json_doc_free(doc);
+    rc = decode(ctx, id, svcq__json_root(doc), major, &n);
+    svcq__json_doc_free(doc);
     if (rc)
         return rc;
     n->revision = rev;
@@ -207,7 +207,7 @@ typedef struct lines {
     size_t n;
 } lines;
 
-static int collect(svcq_ctx *ctx, const char *id, uint64_t revision, const sq_json *root, uint32_t major,
+static int collect(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root, uint32_t major,
                    void *ud)
 {
     lines *l = ud;
@@ -230,7 +230,7 @@ static int cmp(const void *a, const void *b)
 char *note_dump_store(svcq_ctx *ctx, int *rc)
 {
     lines l = { { 0 }, 0 };
-    *rc = sq_record_scan(ctx, NOTE_KIND, NOTE_MAJOR, collect, &l);
+    *rc = svcq__record_scan(ctx, NOTE_KIND, NOTE_MAJOR, collect, &l);
     size_t total = 1;
     for (size_t i = 0; i < l.n; i++)
         total += strlen(l.v[i]) + 1;

@@ -230,16 +230,16 @@ static void file_store(void **state)
 
 static int put_raw(svcq_ctx *ctx, const char *id, const char *json)
 {
-    sq_tx tx;
-    int rc = sq_tx_begin(ctx, &tx);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(ctx, &tx);
     uint64_t rev = 0, old = 0;
     char *bytes;
     size_t size;
-    if (rc == SVCQ_OK && sq_store_get(ctx, "calendar", id, &bytes, &size, &old) == SVCQ_OK)
-        sq_free(ctx, bytes);
+    if (rc == SVCQ_OK && svcq__store_get(ctx, "calendar", id, &bytes, &size, &old) == SVCQ_OK)
+        svcq__free(ctx, bytes);
     if (rc == SVCQ_OK)
-        rc = sq_store_put(ctx, "calendar", id, old, json, strlen(json), &rev);
-    return sq_tx_end(ctx, &tx, rc);
+        rc = svcq__store_put(ctx, "calendar", id, old, json, strlen(json), &rev);
+    return svcq__tx_end(ctx, &tx, rc);
 }
 
 static void damaged_records(void **state)

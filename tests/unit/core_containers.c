@@ -41,47 +41,47 @@ static int teardown(void **state)
 static void buf_grows_and_stays_terminated(void **state)
 {
     fixture *f = *state;
-    sq_buf b;
-    sq_buf_init(&b, f->ctx);
+    svcq__buf b;
+    svcq__buf_init(&b, f->ctx);
     for (int i = 0; i < 1000; i++)
-        assert_int_equal(sq_buf_printf(&b, "%d,", i), SVCQ_OK);
+        assert_int_equal(svcq__buf_printf(&b, "%d,", i), SVCQ_OK);
     assert_int_equal(strlen(b.data), b.len);
     assert_memory_equal(b.data, "0,1,2,", 6);
-    assert_int_equal(sq_buf_puts(&b, "end"), SVCQ_OK);
+    assert_int_equal(svcq__buf_puts(&b, "end"), SVCQ_OK);
     assert_string_equal(b.data + b.len - 3, "end");
-    sq_buf_truncate(&b, 2);
+    svcq__buf_truncate(&b, 2);
     assert_string_equal(b.data, "0,");
     /* A long printf goes through the second formatting path. */
     char big[600];
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
-    assert_int_equal(sq_buf_printf(&b, "<%s>", big), SVCQ_OK);
+    assert_int_equal(svcq__buf_printf(&b, "<%s>", big), SVCQ_OK);
     assert_int_equal(b.len, 2 + 2 + 599);
     assert_int_equal(b.data[b.len - 1], '>');
     char *out;
     size_t len;
-    assert_int_equal(sq_buf_steal(&b, &out, &len), SVCQ_OK);
+    assert_int_equal(svcq__buf_steal(&b, &out, &len), SVCQ_OK);
     assert_int_equal(len, 603);
     assert_null(b.data);
-    sq_free(f->ctx, out);
-    sq_buf_free(&b);
+    svcq__free(f->ctx, out);
+    svcq__buf_free(&b);
 }
 
 static void buf_failure_leaves_contents(void **state)
 {
     fixture *f = *state;
-    sq_buf b;
-    sq_buf_init(&b, f->ctx);
-    assert_int_equal(sq_buf_puts(&b, "keep"), SVCQ_OK);
+    svcq__buf b;
+    svcq__buf_init(&b, f->ctx);
+    assert_int_equal(svcq__buf_puts(&b, "keep"), SVCQ_OK);
     test_alloc_arm(&f->alloc, 1, false);
     char big[200] = { 0 };
     memset(big, 'y', 199);
-    assert_int_equal(sq_buf_puts(&b, big), SVCQ_ENOMEM);
+    assert_int_equal(svcq__buf_puts(&b, big), SVCQ_ENOMEM);
     test_alloc_arm(&f->alloc, 0, false);
     assert_string_equal(b.data, "keep");
     assert_int_equal(b.len, 4);
-    assert_int_equal(sq_buf_reserve(&b, SIZE_MAX), SVCQ_ENOMEM);
-    sq_buf_free(&b);
+    assert_int_equal(svcq__buf_reserve(&b, SIZE_MAX), SVCQ_ENOMEM);
+    svcq__buf_free(&b);
 }
 
 static void utf8_rules(void **state)
@@ -107,46 +107,46 @@ static void utf8_rules(void **state)
         { "abcdefgh\xE4\xB8", false },    /* after the ASCII fast path */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        assert_int_equal(sq_utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].ok);
+        assert_int_equal(svcq__utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].ok);
 
     char out[4];
     uint32_t cp;
     for (uint32_t c = 0; c <= 0x10FFFF; c += (c < 0x1000 ? 1 : 97)) {
-        size_t n = sq_utf8_encode(c, out);
+        size_t n = svcq__utf8_encode(c, out);
         if (c >= 0xD800 && c <= 0xDFFF) {
             assert_int_equal(n, 0);
             continue;
         }
         assert_int_not_equal(n, 0);
-        assert_int_equal(sq_utf8_decode((unsigned char *)out, n, &cp), n);
+        assert_int_equal(svcq__utf8_decode((unsigned char *)out, n, &cp), n);
         assert_int_equal(cp, c);
     }
-    assert_int_equal(sq_utf8_encode(0x110000, out), 0);
+    assert_int_equal(svcq__utf8_encode(0x110000, out), 0);
 
-    assert_int_equal(sq_utf8_trim("ab\xE4\xB8", 4), 2);
-    assert_int_equal(sq_utf8_trim("ab\xE4\xB8\xAD", 5), 5);
-    assert_int_equal(sq_utf8_trim("abc", 3), 3);
-    assert_int_equal(sq_utf8_trim("\xF0\x9F\x98", 3), 0);
+    assert_int_equal(svcq__utf8_trim("ab\xE4\xB8", 4), 2);
+    assert_int_equal(svcq__utf8_trim("ab\xE4\xB8\xAD", 5), 5);
+    assert_int_equal(svcq__utf8_trim("abc", 3), 3);
+    assert_int_equal(svcq__utf8_trim("\xF0\x9F\x98", 3), 0);
 }
 
 static void strings_are_validated_copies(void **state)
 {
     fixture *f = *state;
     char *s = NULL;
-    assert_int_equal(sq_strdup(f->ctx, "name", "客户", &s), SVCQ_OK);
+    assert_int_equal(svcq__strdup(f->ctx, "name", "客户", &s), SVCQ_OK);
     assert_string_equal(s, "客户");
-    assert_int_equal(sq_str_replace(f->ctx, "name", &s, "client"), SVCQ_OK);
+    assert_int_equal(svcq__str_replace(f->ctx, "name", &s, "client"), SVCQ_OK);
     assert_string_equal(s, "client");
-    assert_int_equal(sq_str_replace(f->ctx, "name", &s, "bad\xFF"), SVCQ_EINVAL);
+    assert_int_equal(svcq__str_replace(f->ctx, "name", &s, "bad\xFF"), SVCQ_EINVAL);
     assert_string_equal(s, "client");
     assert_string_equal(svcq_ctx_errmsg(f->ctx), "name: invalid UTF-8");
-    assert_int_equal(sq_str_replace(f->ctx, "name", &s, NULL), SVCQ_OK);
+    assert_int_equal(svcq__str_replace(f->ctx, "name", &s, NULL), SVCQ_OK);
     assert_null(s);
-    assert_int_equal(sq_strdup(f->ctx, "name", NULL, &s), SVCQ_EINVAL);
-    assert_int_equal(sq_strndup(f->ctx, "id", "a\0b", 3, &s), SVCQ_EINVAL);
-    assert_int_equal(sq_strndup(f->ctx, "id", "abc", 2, &s), SVCQ_OK);
+    assert_int_equal(svcq__strdup(f->ctx, "name", NULL, &s), SVCQ_EINVAL);
+    assert_int_equal(svcq__strndup(f->ctx, "id", "a\0b", 3, &s), SVCQ_EINVAL);
+    assert_int_equal(svcq__strndup(f->ctx, "id", "abc", 2, &s), SVCQ_OK);
     assert_string_equal(s, "ab");
-    sq_free(f->ctx, s);
+    svcq__free(f->ctx, s);
 }
 
 static void map_against_reference(void **state)
@@ -156,8 +156,8 @@ static void map_against_reference(void **state)
     static char keys[N][16];
     static int present[N];
     static int values[N];
-    sq_map m;
-    sq_map_init(&m, f->ctx);
+    svcq__map m;
+    svcq__map_init(&m, f->ctx);
     srand(1234);
     size_t expected = 0;
     for (int step = 0; step < 60000; step++) {
@@ -165,14 +165,14 @@ static void map_against_reference(void **state)
         snprintf(keys[k], sizeof(keys[k]), "key-%d", k);
         size_t len = strlen(keys[k]);
         if (rand() % 3 == 0) {
-            void *v = sq_map_remove(&m, keys[k], len);
+            void *v = svcq__map_remove(&m, keys[k], len);
             assert_ptr_equal(v, present[k] ? &values[k] : NULL);
             if (present[k])
                 expected--;
             present[k] = 0;
         } else {
             void *old;
-            assert_int_equal(sq_map_put(&m, keys[k], len, &values[k], &old), SVCQ_OK);
+            assert_int_equal(svcq__map_put(&m, keys[k], len, &values[k], &old), SVCQ_OK);
             assert_ptr_equal(old, present[k] ? &values[k] : NULL);
             if (!present[k])
                 expected++;
@@ -183,7 +183,7 @@ static void map_against_reference(void **state)
             for (int i = 0; i < N; i++) {
                 char probe[16];
                 snprintf(probe, sizeof(probe), "key-%d", i);
-                assert_ptr_equal(sq_map_get(&m, probe, strlen(probe)), present[i] ? &values[i] : NULL);
+                assert_ptr_equal(svcq__map_get(&m, probe, strlen(probe)), present[i] ? &values[i] : NULL);
             }
         }
     }
@@ -191,37 +191,37 @@ static void map_against_reference(void **state)
     const void *key;
     size_t keylen;
     void *value;
-    while (sq_map_next(&m, &iter, &key, &keylen, &value)) {
+    while (svcq__map_next(&m, &iter, &key, &keylen, &value)) {
         int idx = (int)((int *)value - values);
         assert_true(present[idx]);
         assert_int_equal(keylen, strlen(keys[idx]));
         seen++;
     }
     assert_int_equal(seen, expected);
-    sq_map_free(&m);
+    svcq__map_free(&m);
 }
 
 static void map_growth_failure_leaves_map(void **state)
 {
     fixture *f = *state;
-    sq_map m;
-    sq_map_init(&m, f->ctx);
+    svcq__map m;
+    svcq__map_init(&m, f->ctx);
     static const char *names[] = { "a", "b", "c", "d", "e", "f", "g" };
     for (int i = 0; i < 6; i++)
-        assert_int_equal(sq_map_put(&m, names[i], 1, (void *)names[i], NULL), SVCQ_OK);
+        assert_int_equal(svcq__map_put(&m, names[i], 1, (void *)names[i], NULL), SVCQ_OK);
     assert_int_equal(m.cap, 8);
     test_alloc_arm(&f->alloc, 1, false);
-    assert_int_equal(sq_map_put(&m, names[6], 1, (void *)names[6], NULL), SVCQ_ENOMEM);
+    assert_int_equal(svcq__map_put(&m, names[6], 1, (void *)names[6], NULL), SVCQ_ENOMEM);
     test_alloc_arm(&f->alloc, 0, false);
     assert_int_equal(m.count, 6);
-    assert_null(sq_map_get(&m, "g", 1));
+    assert_null(svcq__map_get(&m, "g", 1));
     for (int i = 0; i < 6; i++)
-        assert_ptr_equal(sq_map_get(&m, names[i], 1), names[i]);
+        assert_ptr_equal(svcq__map_get(&m, names[i], 1), names[i]);
     /* Replacing an existing key never allocates. */
     test_alloc_arm(&f->alloc, 1, true);
-    assert_int_equal(sq_map_put(&m, "a", 1, (void *)names[1], NULL), SVCQ_OK);
+    assert_int_equal(svcq__map_put(&m, "a", 1, (void *)names[1], NULL), SVCQ_OK);
     test_alloc_arm(&f->alloc, 0, false);
-    sq_map_free(&m);
+    svcq__map_free(&m);
 }
 
 typedef struct item {
@@ -246,57 +246,57 @@ static void heap_orders_and_tracks(void **state)
     fixture *f = *state;
     enum { N = 3000 };
     static item items[N];
-    sq_heap h;
-    sq_heap_init(&h, f->ctx, tie_by_id, note_index);
+    svcq__heap h;
+    svcq__heap_init(&h, f->ctx, tie_by_id, note_index);
     srand(99);
     for (int i = 0; i < N; i++) {
-        items[i] = (item){ rand() % 500, i, SQ_HEAP_NONE };
-        assert_int_equal(sq_heap_push(&h, items[i].key, &items[i]), SVCQ_OK);
+        items[i] = (item){ rand() % 500, i, SVCQ__HEAP_NONE };
+        assert_int_equal(svcq__heap_push(&h, items[i].key, &items[i]), SVCQ_OK);
     }
     for (int i = 0; i < N; i++)
         assert_ptr_equal(h.entries[items[i].index].item, &items[i]);
     /* Remove every third item and re-key every fifth. */
     for (int i = 0; i < N; i += 3)
-        sq_heap_remove(&h, items[i].index);
+        svcq__heap_remove(&h, items[i].index);
     for (int i = 1; i < N; i += 5) {
-        if (items[i].index == SQ_HEAP_NONE)
+        if (items[i].index == SVCQ__HEAP_NONE)
             continue;
         items[i].key = rand() % 500;
-        sq_heap_update(&h, items[i].index, items[i].key);
+        svcq__heap_update(&h, items[i].index, items[i].key);
     }
     int64_t last_key = INT64_MIN;
     int last_id = -1;
     size_t popped = 0;
-    sq_heap_entry e;
-    while (sq_heap_pop(&h, &e)) {
+    svcq__heap_entry e;
+    while (svcq__heap_pop(&h, &e)) {
         item *it = e.item;
         assert_int_equal(e.key, it->key);
         assert_true(e.key > last_key || (e.key == last_key && it->id > last_id));
-        assert_int_equal(it->index, SQ_HEAP_NONE);
+        assert_int_equal(it->index, SVCQ__HEAP_NONE);
         assert_true(it->id % 3 != 0);
         last_key = e.key;
         last_id = it->id;
         popped++;
     }
     assert_int_equal(popped, N - (N + 2) / 3);
-    assert_null(sq_heap_peek(&h));
-    sq_heap_free(&h);
+    assert_null(svcq__heap_peek(&h));
+    svcq__heap_free(&h);
 }
 
 static void heap_growth_failure_leaves_heap(void **state)
 {
     fixture *f = *state;
-    sq_heap h;
-    sq_heap_init(&h, f->ctx, NULL, NULL);
+    svcq__heap h;
+    svcq__heap_init(&h, f->ctx, NULL, NULL);
     static int dummy[17];
     for (int i = 0; i < 16; i++)
-        assert_int_equal(sq_heap_push(&h, 100 - i, &dummy[i]), SVCQ_OK);
+        assert_int_equal(svcq__heap_push(&h, 100 - i, &dummy[i]), SVCQ_OK);
     test_alloc_arm(&f->alloc, 1, false);
-    assert_int_equal(sq_heap_push(&h, -5, &dummy[16]), SVCQ_ENOMEM);
+    assert_int_equal(svcq__heap_push(&h, -5, &dummy[16]), SVCQ_ENOMEM);
     test_alloc_arm(&f->alloc, 0, false);
     assert_int_equal(h.len, 16);
-    assert_int_equal(sq_heap_peek(&h)->key, 85);
-    sq_heap_free(&h);
+    assert_int_equal(svcq__heap_peek(&h)->key, 85);
+    svcq__heap_free(&h);
 }
 
 int main(void)

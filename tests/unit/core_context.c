@@ -108,9 +108,9 @@ static void log_hook_and_filter(void **state)
     o.log_min_level = SVCQ_LOG_WARN;
     svcq_ctx *ctx;
     assert_int_equal(svcq_ctx_new(&ctx, &o), SVCQ_OK);
-    sq_log(ctx, SVCQ_LOG_INFO, "dropped %d", 1);
+    svcq__log(ctx, SVCQ_LOG_INFO, "dropped %d", 1);
     assert_int_equal(cap.count, 0);
-    sq_log(ctx, SVCQ_LOG_ERROR, "kept %d", 2);
+    svcq__log(ctx, SVCQ_LOG_ERROR, "kept %d", 2);
     assert_int_equal(cap.count, 1);
     assert_int_equal(cap.level, SVCQ_LOG_ERROR);
     assert_string_equal(cap.last, "kept 2");
@@ -133,24 +133,24 @@ static void error_details(void **state)
     (void)state;
     svcq_ctx *ctx;
     assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
-    assert_int_equal(sq_error(ctx, SVCQ_EINVAL, "field %s: %d", "due", 42), SVCQ_EINVAL);
+    assert_int_equal(svcq__error(ctx, SVCQ_EINVAL, "field %s: %d", "due", 42), SVCQ_EINVAL);
     assert_string_equal(svcq_ctx_errmsg(ctx), "field due: 42");
 
     /* A message cut to fit never ends inside a UTF-8 sequence. */
-    char longmsg[SQ_ERRMSG_SIZE + 8];
+    char longmsg[SVCQ__ERRMSG_SIZE + 8];
     memset(longmsg, 'a', sizeof(longmsg));
-    strcpy(longmsg + SQ_ERRMSG_SIZE - 3, "\xE4\xB8\xAD"); /* 中 across the cut */
-    sq_error(ctx, SVCQ_EINVAL, "%s", longmsg);
-    assert_int_equal(strlen(svcq_ctx_errmsg(ctx)), SQ_ERRMSG_SIZE - 3);
+    strcpy(longmsg + SVCQ__ERRMSG_SIZE - 3, "\xE4\xB8\xAD"); /* 中 across the cut */
+    svcq__error(ctx, SVCQ_EINVAL, "%s", longmsg);
+    assert_int_equal(strlen(svcq_ctx_errmsg(ctx)), SVCQ__ERRMSG_SIZE - 3);
     svcq_ctx_free(ctx);
 }
 
 static void strerror_names_every_code(void **state)
 {
     (void)state;
-    for (int code = 0; code >= SQ_ERROR_MIN; code--)
+    for (int code = 0; code >= SVCQ__ERROR_MIN; code--)
         assert_string_not_equal(svcq_strerror(code), "unknown error");
-    assert_string_equal(svcq_strerror(SQ_ERROR_MIN - 1), "unknown error");
+    assert_string_equal(svcq_strerror(SVCQ__ERROR_MIN - 1), "unknown error");
     assert_string_equal(svcq_strerror(1), "unknown error");
     /* Pinned values: these numbers are ABI. */
     assert_int_equal(SVCQ_EINVAL, -1);

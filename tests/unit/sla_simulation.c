@@ -111,7 +111,7 @@ typedef struct collect_ctx {
 static int collect(void *ud, uint32_t j, uint32_t cycle, uint32_t k, svcq_time at)
 {
     collect_ctx *c = ud;
-    const sq_sla_target *T = &c->P->targets[j];
+    const svcq__sla_target *T = &c->P->targets[j];
     rec_push(c->out, (notice_rec){ c->subject, j, cycle, T->notice_kind[k], T->notice_level[k], at });
     return 0;
 }
@@ -225,18 +225,18 @@ static void scheduler_equals_recomputation(void **state)
     size_t breaches = 0;
     for (uint32_t i = 0; i < SUBJECTS; i++) {
         svcq_sla_clock *c = s.clocks[i];
-        const svcq_sla_policy *P = sq_sla_clock_policy(c);
+        const svcq_sla_policy *P = svcq__sla_clock_policy(c);
         collect_ctx cc = { &expected, i, P };
         for (uint32_t j = 0; j < P->ntargets; j++) {
-            sq_sla_tstate S;
-            sq_sla_pause *p = NULL;
+            svcq__sla_tstate S;
+            svcq__sla_pause *p = NULL;
             uint32_t np = 0, pcap = 0;
-            assert_int_equal(sq_sla_fold_target(ctx, c->versions, c->nversions, c->events, c->nevents, j, horizon,
+            assert_int_equal(svcq__sla_fold_target(ctx, c->versions, c->nversions, c->events, c->nevents, j, horizon,
                                                 collect, &cc, &S, &p, &np, &pcap),
                              SVCQ_OK);
-            sq_free(ctx, p);
+            svcq__free(ctx, p);
             /* The folded state equals the incrementally kept one. */
-            const sq_sla_tstate *kept = sq_sla_t(c, j);
+            const svcq__sla_tstate *kept = svcq__sla_t(c, j);
             assert_int_equal(S.state, kept->state);
             assert_int_equal(S.elapsed, kept->elapsed);
             assert_int_equal(S.met_count, kept->met_count);

@@ -211,15 +211,15 @@ static void set_store_checks(void **state)
     assert_int_equal(svcq_ctx_set_store(ctx, NULL), SVCQ_OK);
     assert_int_equal(s2.destroyed, 1);
     uint64_t rev;
-    sq_tx tx;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "k", "id", 0, "x", 1, &rev), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "k", "id", 0, "x", 1, &rev), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     /* Replacing the memory store drops its records. */
     assert_int_equal(svcq_ctx_set_store(ctx, NULL), SVCQ_OK);
     char *b;
     size_t n;
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOTFOUND);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOTFOUND);
 
     /* The context destroys its store when freed. */
     assert_int_equal(svcq_ctx_set_store(ctx, &m2), SVCQ_OK);
@@ -239,7 +239,7 @@ static void default_memory_store_is_lazy(void **state)
     char *b;
     size_t n;
     uint64_t rev;
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOTFOUND);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOTFOUND);
     assert_true(a.live_blocks > blocks);
     ctx_done(ctx, &a);
 
@@ -248,11 +248,11 @@ static void default_memory_store_is_lazy(void **state)
     ctx = test_ctx_new(&a);
     test_alloc_arm(&a, 1, true);
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_ENOMEM);
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOMEM);
-    sq_tx tx;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ENOMEM);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ENOMEM), SVCQ_ENOMEM);
-    assert_int_equal(sq_store_scan(ctx, "k", NULL, NULL), SVCQ_ENOMEM);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOMEM);
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_ENOMEM);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_ENOMEM), SVCQ_ENOMEM);
+    assert_int_equal(svcq__store_scan(ctx, "k", NULL, NULL), SVCQ_ENOMEM);
     test_alloc_arm(&a, 0, false);
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
     assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_OK);
@@ -266,35 +266,35 @@ static int call(svcq_ctx *ctx, int cb)
     char *b = NULL;
     size_t n;
     uint64_t rev;
-    sq_tx tx;
+    svcq__tx tx;
     int rc;
     switch (cb) {
     case CB_BEGIN:
-        rc = sq_tx_begin(ctx, &tx);
-        return sq_tx_end(ctx, &tx, rc);
+        rc = svcq__tx_begin(ctx, &tx);
+        return svcq__tx_end(ctx, &tx, rc);
     case CB_COMMIT:
-        rc = sq_tx_begin(ctx, &tx);
-        return sq_tx_end(ctx, &tx, rc);
+        rc = svcq__tx_begin(ctx, &tx);
+        return svcq__tx_end(ctx, &tx, rc);
     case CB_ROLLBACK:
         rc = svcq_ctx_batch_begin(ctx);
         return rc ? rc : svcq_ctx_batch_rollback(ctx);
     case CB_GET:
-        rc = sq_store_get(ctx, "k", "id", &b, &n, &rev);
+        rc = svcq__store_get(ctx, "k", "id", &b, &n, &rev);
         if (rc == SVCQ_OK)
-            sq_free(ctx, b);
+            svcq__free(ctx, b);
         return rc;
     case CB_PUT:
-        rc = sq_tx_begin(ctx, &tx);
+        rc = svcq__tx_begin(ctx, &tx);
         if (!rc)
-            rc = sq_store_put(ctx, "k", "id", 3, "x", 1, &rev);
-        return sq_tx_end(ctx, &tx, rc);
+            rc = svcq__store_put(ctx, "k", "id", 3, "x", 1, &rev);
+        return svcq__tx_end(ctx, &tx, rc);
     case CB_REMOVE:
-        rc = sq_tx_begin(ctx, &tx);
+        rc = svcq__tx_begin(ctx, &tx);
         if (!rc)
-            rc = sq_store_remove(ctx, "k", "id", 3);
-        return sq_tx_end(ctx, &tx, rc);
+            rc = svcq__store_remove(ctx, "k", "id", 3);
+        return svcq__tx_end(ctx, &tx, rc);
     default:
-        return sq_store_scan(ctx, "k", NULL, NULL);
+        return svcq__store_scan(ctx, "k", NULL, NULL);
     }
 }
 
@@ -318,7 +318,7 @@ static void failures_are_mapped(void **state)
             script s;
             svcq_ctx *ctx = script_ctx(&a, &s);
             s.rc[cb] = code;
-            int rc = cb == CB_SCAN ? sq_store_scan(ctx, "k", nop_visit, NULL) : call(ctx, cb);
+            int rc = cb == CB_SCAN ? svcq__store_scan(ctx, "k", nop_visit, NULL) : call(ctx, cb);
             if (cb == CB_ROLLBACK) {
                 /* Only a batch rollback reports its own failure. */
                 assert_int_equal(rc, pass ? code : SVCQ_ESTORE);
@@ -328,7 +328,7 @@ static void failures_are_mapped(void **state)
             char want[32];
             snprintf(want, sizeof(want), "store %s", cb_names[cb]);
             assert_non_null(strstr(svcq_ctx_errmsg(ctx), want));
-            if (!pass && code > SQ_ERROR_MIN - 1 && code < 0)
+            if (!pass && code > SVCQ__ERROR_MIN - 1 && code < 0)
                 assert_non_null(strstr(svcq_ctx_errmsg(ctx), svcq_strerror(code)));
             else if (!pass)
                 assert_non_null(strstr(svcq_ctx_errmsg(ctx), "returned"));
@@ -352,26 +352,26 @@ static void meaningful_codes(void **state)
     size_t n;
     uint64_t rev;
     s.rc[CB_GET] = SVCQ_ENOTFOUND;
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOTFOUND);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ENOTFOUND);
     s.rc[CB_PUT] = SVCQ_ECONFLICT;
     s.rc[CB_REMOVE] = SVCQ_ECONFLICT;
-    sq_tx tx;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "k", "id", 3, "x", 1, &rev), SVCQ_ECONFLICT);
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "k", "id", 3, "x", 1, &rev), SVCQ_ECONFLICT);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "revision is not 3"));
-    assert_int_equal(sq_store_remove(ctx, "k", "id", 3), SVCQ_ECONFLICT);
+    assert_int_equal(svcq__store_remove(ctx, "k", "id", 3), SVCQ_ECONFLICT);
     s.rc[CB_REMOVE] = SVCQ_ENOTFOUND;
-    assert_int_equal(sq_store_remove(ctx, "k", "id", 3), SVCQ_ENOTFOUND);
+    assert_int_equal(svcq__store_remove(ctx, "k", "id", 3), SVCQ_ENOTFOUND);
     /* They leave the transaction usable: the scope still commits. */
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     assert_int_equal(s.calls[CB_COMMIT], 1);
     /* In the wrong callback they are failures. */
     s.rc[CB_GET] = SVCQ_ECONFLICT;
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
     s.rc[CB_PUT] = SVCQ_ENOTFOUND;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "k", "id", 3, "x", 1, &rev), SVCQ_ESTORE);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ESTORE), SVCQ_ESTORE);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "k", "id", 3, "x", 1, &rev), SVCQ_ESTORE);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_ESTORE), SVCQ_ESTORE);
     assert_int_equal(s.calls[CB_ROLLBACK], 1);
     ctx_done(ctx, &a);
 }
@@ -388,42 +388,42 @@ static void misbehaving_stores(void **state)
 
     /* get: success without a record, two records, another id. */
     s.get_visits = 0;
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "store get(k, id)"));
     s.get_visits = 2;
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
     s.get_visits = 1;
     s.visit_id = "other";
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
     /* A visitor failure the store ignores: still an error. */
     s.visit_rc = 0;
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
     s.visit_id = NULL;
     s.visit_rc = -1;
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_OK);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_OK);
     assert_int_equal(n, 2);
     assert_string_equal(b, "{}");
     assert_int_equal(rev, 7);
-    sq_free(ctx, b);
+    svcq__free(ctx, b);
 
     /* scan: an invalid id aborts with ESTORE. */
     s.visit_id = "bad\x01";
-    assert_int_equal(sq_store_scan(ctx, "k", nop_visit, NULL), SVCQ_ESTORE);
+    assert_int_equal(svcq__store_scan(ctx, "k", nop_visit, NULL), SVCQ_ESTORE);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "invalid record"));
     s.visit_id = NULL;
 
     /* put: revision 0 or the expected one. Both abort the transaction. */
-    sq_tx tx;
+    svcq__tx tx;
     for (int i = 0; i < 2; i++) {
         s.put_revision = i == 0 ? 0 : 3;
         s.rc[CB_PUT] = 0;
         /* With put_revision 0 the script returns expected + 1: 0 here. */
-        assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-        int rc = sq_store_put(ctx, "k", "id", i == 0 ? UINT64_MAX : 3, "x", 1, &rev);
+        assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+        int rc = svcq__store_put(ctx, "k", "id", i == 0 ? UINT64_MAX : 3, "x", 1, &rev);
         assert_int_equal(rc, SVCQ_ESTORE);
         assert_non_null(strstr(svcq_ctx_errmsg(ctx), i == 0 ? "zero" : "the expected one"));
         /* The call ignores the failure: the end still refuses to commit. */
-        assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_ESTATE);
+        assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_ESTATE);
     }
     assert_int_equal(s.calls[CB_COMMIT], 0);
     ctx_done(ctx, &a);
@@ -441,10 +441,10 @@ static int reenter_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char
     char *b;
     size_t n;
     uint64_t r;
-    int rc = sq_store_get(ctx, "k", "x", &b, &n, &r);
+    int rc = svcq__store_get(ctx, "k", "x", &b, &n, &r);
     assert_int_equal(rc, SVCQ_ESTATE);
-    sq_tx tx;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ESTATE);
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_ESTATE);
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_ESTATE);
     assert_int_equal(svcq_ctx_set_store(ctx, NULL), SVCQ_ESTATE);
     return rc;
@@ -460,13 +460,13 @@ static void scan_visitor_codes(void **state)
      * from the store itself would be mapped. */
     int codes[] = { 5, SVCQ_EABORTED, SVCQ_ESTATE, SVCQ_ENOMEM };
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-        assert_int_equal(sq_store_scan(ctx, "k", stop_visit, &codes[i]), codes[i]);
+        assert_int_equal(svcq__store_scan(ctx, "k", stop_visit, &codes[i]), codes[i]);
     /* A store that swallows the visitor's code and fails otherwise. */
     s.visit_rc = SVCQ_EIO;
-    assert_int_equal(sq_store_scan(ctx, "k", stop_visit, &codes[0]), SVCQ_EIO);
+    assert_int_equal(svcq__store_scan(ctx, "k", stop_visit, &codes[0]), SVCQ_EIO);
     s.visit_rc = -1;
     /* Visitors cannot re-enter the store. */
-    assert_int_equal(sq_store_scan(ctx, "k", reenter_visit, NULL), SVCQ_ESTATE);
+    assert_int_equal(svcq__store_scan(ctx, "k", reenter_visit, NULL), SVCQ_ESTATE);
     ctx_done(ctx, &a);
 }
 
@@ -475,8 +475,8 @@ static int busy_get(const char *kind, const char *id, svcq_store_visit_fn visit,
     (void)kind, (void)id, (void)visit, (void)vud;
     svcq_ctx *ctx = ud;
     /* A callback calling back into the library. */
-    sq_tx tx;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ESTATE);
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_ESTATE);
     assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
     return SVCQ_ENOTFOUND;
 }
@@ -496,7 +496,7 @@ static void callbacks_cannot_reenter(void **state)
     char *b;
     size_t n;
     uint64_t r;
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &r), SVCQ_ENOTFOUND);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &r), SVCQ_ENOTFOUND);
     ctx_done(ctx, &a);
 }
 
@@ -531,16 +531,16 @@ static void undo_log(void **state)
     probe p = { { 0 }, 0, 0 };
 
     /* Outside a scope, or without a reservation: refused. */
-    assert_int_equal(sq_undo_push(ctx, probe_undo, NULL, &p, 1), SVCQ_ESTATE);
-    sq_tx tx;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, NULL, &p, 1), SVCQ_ESTATE);
-    assert_int_equal(sq_undo_reserve(ctx, 4), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, NULL, &p, 1), SVCQ_ESTATE);
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, NULL, &p, 1), SVCQ_ESTATE);
+    assert_int_equal(svcq__undo_reserve(ctx, 4), SVCQ_OK);
     for (int i = 1; i <= 3; i++)
-        assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, (uint64_t)i), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, NULL, probe_release, &p, 4), SVCQ_OK);
+        assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, (uint64_t)i), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, NULL, probe_release, &p, 4), SVCQ_OK);
     /* Failure: undone newest first; release only where there is no undo. */
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_EINVAL), SVCQ_EINVAL);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_EINVAL), SVCQ_EINVAL);
     assert_int_equal(p.nundone, 3);
     assert_int_equal(p.undone[0], 3);
     assert_int_equal(p.undone[2], 1);
@@ -548,33 +548,33 @@ static void undo_log(void **state)
 
     /* Success: released only. */
     memset(&p, 0, sizeof(p));
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_reserve(ctx, 2), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, NULL, probe_release, &p, 2), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 2), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, NULL, probe_release, &p, 2), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     assert_int_equal(p.nundone, 0);
     assert_int_equal(p.released, 2);
 
-    /* sq_undo_set_u64 */
+    /* svcq__undo_set_u64 */
     uint64_t v = 5;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_set_u64(ctx, &v, 6), SVCQ_ESTATE);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_set_u64(ctx, &v, 6), SVCQ_ESTATE);
     assert_int_equal(v, 5);
-    assert_int_equal(sq_undo_reserve(ctx, 2), SVCQ_OK);
-    assert_int_equal(sq_undo_set_u64(ctx, &v, 6), SVCQ_OK);
-    assert_int_equal(sq_undo_set_u64(ctx, &v, 7), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 2), SVCQ_OK);
+    assert_int_equal(svcq__undo_set_u64(ctx, &v, 6), SVCQ_OK);
+    assert_int_equal(svcq__undo_set_u64(ctx, &v, 7), SVCQ_OK);
     assert_int_equal(v, 7);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ECONFLICT), SVCQ_ECONFLICT);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_ECONFLICT), SVCQ_ECONFLICT);
     assert_int_equal(v, 5);
 
     /* A reservation that cannot be met. */
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
     test_alloc_arm(&a, 1, false);
-    assert_int_equal(sq_undo_reserve(ctx, 1000), SVCQ_ENOMEM);
+    assert_int_equal(svcq__undo_reserve(ctx, 1000), SVCQ_ENOMEM);
     test_alloc_arm(&a, 0, false);
-    assert_int_equal(sq_undo_reserve(ctx, SIZE_MAX), SVCQ_ENOMEM);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ENOMEM), SVCQ_ENOMEM);
+    assert_int_equal(svcq__undo_reserve(ctx, SIZE_MAX), SVCQ_ENOMEM);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_ENOMEM), SVCQ_ENOMEM);
     ctx_done(ctx, &a);
 }
 
@@ -592,14 +592,14 @@ static void batch_rules(void **state)
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_ESTATE);
     /* Scopes inside the batch join it: no begin or commit of their own. */
-    sq_tx tx;
+    svcq__tx tx;
     uint64_t rev;
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-        assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
+        assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+        assert_int_equal(svcq__store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
         /* A batch cannot end inside a scope. */
         assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
-        assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+        assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     }
     assert_int_equal(s.calls[CB_BEGIN], 1);
     assert_int_equal(s.calls[CB_COMMIT], 0);
@@ -607,9 +607,9 @@ static void batch_rules(void **state)
     assert_int_equal(s.calls[CB_COMMIT], 1);
     assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
     /* A scope cannot open a batch. */
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_ESTATE);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
 
     /* begin failing: no batch. */
     s.rc[CB_BEGIN] = SVCQ_EIO;
@@ -626,16 +626,16 @@ static void batch_undo(void **state)
     script s;
     svcq_ctx *ctx = script_ctx(&a, &s);
     probe p = { { 0 }, 0, 0 };
-    sq_tx tx;
+    svcq__tx tx;
     uint64_t rev;
 
     /* Rollback of a batch undoes every call in it. */
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
     for (int i = 1; i <= 3; i++) {
-        assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-        assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
-        assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, (uint64_t)i), SVCQ_OK);
-        assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+        assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+        assert_int_equal(svcq__undo_reserve(ctx, 1), SVCQ_OK);
+        assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, (uint64_t)i), SVCQ_OK);
+        assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     }
     assert_int_equal(p.released, 0);
     assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_OK);
@@ -648,17 +648,17 @@ static void batch_undo(void **state)
      * goes on and commits. */
     memset(&p, 0, sizeof(p));
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 2), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, 2), SVCQ_OK);
     s.rc[CB_PUT] = SVCQ_ECONFLICT;
-    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_ECONFLICT);
+    assert_int_equal(svcq__store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_ECONFLICT);
     s.rc[CB_PUT] = 0;
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ECONFLICT), SVCQ_ECONFLICT);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_ECONFLICT), SVCQ_ECONFLICT);
     assert_int_equal(p.nundone, 1);
     assert_int_equal(p.undone[0], 2);
     assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_OK);
@@ -669,19 +669,19 @@ static void batch_undo(void **state)
     memset(&p, 0, sizeof(p));
     memset(s.calls, 0, sizeof(s.calls));
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 2), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_EINVAL), SVCQ_EINVAL);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, 2), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_EINVAL), SVCQ_EINVAL);
     assert_int_equal(p.nundone, 1); /* that call's handles are as before it */
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ESTATE);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_ESTATE);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "aborted"));
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_ESTATE), SVCQ_ESTATE);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_ESTATE), SVCQ_ESTATE);
     assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ESTATE);
     assert_int_equal(p.nundone, 2);
     assert_int_equal(p.released, 0);
@@ -696,22 +696,22 @@ static void batch_undo(void **state)
     s.rc[CB_GET] = SVCQ_EIO;
     char *b;
     size_t n;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_EIO);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_EIO), SVCQ_EIO);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_EIO);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_EIO), SVCQ_EIO);
     s.rc[CB_GET] = 0;
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_ESTATE);
-    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_ESTATE);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_ESTATE);
+    assert_int_equal(svcq__store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_ESTATE);
     assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_OK);
 
     /* Commit failing: everything undone, rollback called, batch over. */
     memset(&p, 0, sizeof(p));
     memset(s.calls, 0, sizeof(s.calls));
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     s.rc[CB_COMMIT] = SVCQ_EBUSY;
     s.rc[CB_ROLLBACK] = SVCQ_EIO; /* hidden behind the commit's failure */
     assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_EBUSY);
@@ -724,10 +724,10 @@ static void batch_undo(void **state)
     memset(&p, 0, sizeof(p));
     s.rc[CB_COMMIT] = 0;
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_EIO);
     assert_int_equal(p.nundone, 1);
     s.rc[CB_ROLLBACK] = 0;
@@ -737,10 +737,10 @@ static void batch_undo(void **state)
     memset(&p, 0, sizeof(p));
     memset(s.calls, 0, sizeof(s.calls));
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     ctx_done(ctx, &a);
     assert_int_equal(s.calls[CB_ROLLBACK], 1);
     assert_int_equal(s.destroyed, 1);
@@ -755,64 +755,64 @@ static void nested_scopes(void **state)
     script s;
     svcq_ctx *ctx = script_ctx(&a, &s);
     probe p = { { 0 }, 0, 0 };
-    sq_tx outer, inner;
+    svcq__tx outer, inner;
     uint64_t rev;
     /* A call made inside another joins it; its failure after writing makes
      * the outer one fail to commit even if it ignores the failure. */
-    assert_int_equal(sq_tx_begin(ctx, &outer), SVCQ_OK);
-    assert_int_equal(sq_undo_reserve(ctx, 1), SVCQ_OK);
-    assert_int_equal(sq_undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
-    assert_int_equal(sq_tx_begin(ctx, &inner), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &inner, SVCQ_ENOMEM), SVCQ_ENOMEM);
-    assert_int_equal(sq_tx_end(ctx, &outer, SVCQ_OK), SVCQ_ESTATE);
+    assert_int_equal(svcq__tx_begin(ctx, &outer), SVCQ_OK);
+    assert_int_equal(svcq__undo_reserve(ctx, 1), SVCQ_OK);
+    assert_int_equal(svcq__undo_push(ctx, probe_undo, probe_release, &p, 1), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &inner), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &inner, SVCQ_ENOMEM), SVCQ_ENOMEM);
+    assert_int_equal(svcq__tx_end(ctx, &outer, SVCQ_OK), SVCQ_ESTATE);
     assert_int_equal(p.nundone, 1);
     assert_int_equal(s.calls[CB_COMMIT], 0);
     assert_int_equal(s.calls[CB_ROLLBACK], 1);
     /* An inner success commits with the outer. */
-    assert_int_equal(sq_tx_begin(ctx, &outer), SVCQ_OK);
-    assert_int_equal(sq_tx_begin(ctx, &inner), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &inner, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &outer), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &inner), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "k", "id", 1, "x", 1, &rev), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &inner, SVCQ_OK), SVCQ_OK);
     assert_int_equal(s.calls[CB_COMMIT], 0);
-    assert_int_equal(sq_tx_end(ctx, &outer, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &outer, SVCQ_OK), SVCQ_OK);
     assert_int_equal(s.calls[CB_COMMIT], 1);
     assert_int_equal(s.calls[CB_BEGIN], 2);
     /* An inert scope (begin failed) passes the code through. */
-    sq_tx dead = { 0, 0, 0, false };
-    assert_int_equal(sq_tx_end(ctx, &dead, SVCQ_EIO), SVCQ_EIO);
+    svcq__tx dead = { 0, 0, 0, false };
+    assert_int_equal(svcq__tx_end(ctx, &dead, SVCQ_EIO), SVCQ_EIO);
     ctx_done(ctx, &a);
 }
 
 static void names(void **state)
 {
     (void)state;
-    assert_true(sq_store_kind_valid("a", 1));
-    assert_true(sq_store_kind_valid("incident_2", 10));
-    assert_false(sq_store_kind_valid("", 0));
-    assert_false(sq_store_kind_valid("A", 1));
-    assert_false(sq_store_kind_valid("9a", 2));
-    assert_true(sq_store_id_valid("x", 1));
-    assert_false(sq_store_id_valid("", 0));
-    assert_false(sq_store_id_valid("a\0b", 3));
+    assert_true(svcq__store_kind_valid("a", 1));
+    assert_true(svcq__store_kind_valid("incident_2", 10));
+    assert_false(svcq__store_kind_valid("", 0));
+    assert_false(svcq__store_kind_valid("A", 1));
+    assert_false(svcq__store_kind_valid("9a", 2));
+    assert_true(svcq__store_id_valid("x", 1));
+    assert_false(svcq__store_id_valid("", 0));
+    assert_false(svcq__store_id_valid("a\0b", 3));
     test_alloc a;
     test_alloc_init(&a);
     svcq_ctx *ctx = test_ctx_new(&a);
-    assert_int_equal(sq_store_check_kind(ctx, NULL), SVCQ_EINVAL);
-    assert_int_equal(sq_store_check_id(ctx, NULL), SVCQ_EINVAL);
-    assert_int_equal(sq_store_check_id(ctx, "\xC3"), SVCQ_EINVAL);
+    assert_int_equal(svcq__store_check_kind(ctx, NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq__store_check_id(ctx, NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq__store_check_id(ctx, "\xC3"), SVCQ_EINVAL);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "UTF-8"));
-    assert_int_equal(sq_store_check_id(ctx, "a\tb"), SVCQ_EINVAL);
+    assert_int_equal(svcq__store_check_id(ctx, "a\tb"), SVCQ_EINVAL);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "control"));
-    assert_int_equal(sq_store_check_id(ctx, ""), SVCQ_EINVAL);
+    assert_int_equal(svcq__store_check_id(ctx, ""), SVCQ_EINVAL);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "empty"));
     char long_id[SVCQ_STORE_MAX_ID + 2];
     memset(long_id, 'a', sizeof(long_id) - 1);
     long_id[sizeof(long_id) - 1] = '\0';
-    assert_int_equal(sq_store_check_id(ctx, long_id), SVCQ_EINVAL);
+    assert_int_equal(svcq__store_check_id(ctx, long_id), SVCQ_EINVAL);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "longer"));
     long_id[SVCQ_STORE_MAX_ID] = '\0';
-    assert_int_equal(sq_store_check_id(ctx, long_id), SVCQ_OK);
+    assert_int_equal(svcq__store_check_id(ctx, long_id), SVCQ_OK);
     ctx_done(ctx, &a);
 }
 

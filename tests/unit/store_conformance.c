@@ -42,7 +42,7 @@ static int wrap(svcq_store_methods *m, int rc)
 static int faulty_memory(svcq_ctx *ctx, svcq_store_methods *m, void *data)
 {
     (void)data;
-    return wrap(m, sq_memstore_new(ctx, m));
+    return wrap(m, svcq__memstore_new(ctx, m));
 }
 
 static int open_file(svcq_ctx *ctx, svcq_store_methods *m, const char *path)

@@ -76,7 +76,7 @@ static char *dump(svcq_ctx *ctx)
     for (int i = 0; i < 2; i++) {
         t->len = 0;
         t->buf[0] = '\0';
-        int rc = sq_store_scan(ctx, kinds[i], dump_visit, t);
+        int rc = svcq__store_scan(ctx, kinds[i], dump_visit, t);
         if (rc)
             fail_msg("scan: %s", svcq_ctx_errmsg(ctx));
         char *lines[256];
@@ -117,8 +117,8 @@ static uint64_t xorshift(uint64_t *s)
  * one to four operations, reading revisions through the store. */
 static int write_tx(svcq_ctx *ctx, int i)
 {
-    sq_tx tx;
-    int rc = sq_tx_begin(ctx, &tx);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(ctx, &tx);
     char id[16], val[128];
     int ops = 1 + i % 4;
     for (int k = 0; k < ops && !rc; k++) {
@@ -127,22 +127,22 @@ static int write_tx(svcq_ctx *ctx, int i)
         char *old = NULL;
         size_t n;
         uint64_t rev = 0;
-        int g = sq_store_get(ctx, kind, id, &old, &n, &rev);
-        sq_free(ctx, old);
+        int g = svcq__store_get(ctx, kind, id, &old, &n, &rev);
+        svcq__free(ctx, old);
         if (g != SVCQ_OK && g != SVCQ_ENOTFOUND) {
             rc = g;
             break;
         }
         if (g == SVCQ_OK && (i + k) % 5 == 0) {
-            rc = sq_store_remove(ctx, kind, id, rev);
+            rc = svcq__store_remove(ctx, kind, id, rev);
         } else {
             int len = snprintf(val, sizeof(val), "tx%d op%d %.*s", i, k, (i * 13 + k) % 60,
                                "------------------------------------------------------------");
             uint64_t nr;
-            rc = sq_store_put(ctx, kind, id, rev, val, (size_t)len, &nr);
+            rc = svcq__store_put(ctx, kind, id, rev, val, (size_t)len, &nr);
         }
     }
-    return sq_tx_end(ctx, &tx, rc);
+    return svcq__tx_end(ctx, &tx, rc);
 }
 
 static void cut_and_flip_every_byte(void **state)
@@ -157,7 +157,7 @@ static void cut_and_flip_every_byte(void **state)
     char *states[NTX + 1];
     uint64_t ends[NTX + 1];
     states[0] = dump(ctx);
-    ends[0] = SQ_JNL_HEADER_SIZE;
+    ends[0] = SVCQ__JNL_HEADER_SIZE;
     for (int i = 1; i <= NTX; i++) {
         assert_int_equal(write_tx(ctx, i), SVCQ_OK);
         states[i] = dump(ctx);
@@ -201,12 +201,12 @@ static void cut_and_flip_every_byte(void **state)
             int k = 0;
             while (k < NTX && ends[k + 1] <= len && memcmp(buf, data, ends[k + 1]) == 0)
                 k++;
-            bool header = len < SQ_JNL_HEADER_SIZE || memcmp(buf, data, SQ_JNL_HEADER_SIZE) != 0;
+            bool header = len < SVCQ__JNL_HEADER_SIZE || memcmp(buf, data, SVCQ__JNL_HEADER_SIZE) != 0;
             if (mode != 0)
                 assert_true(k == NTX || o < ends[k + 1]);
             svcq_store_file *fs = NULL;
             int rc = attach(ctx, copy, SVCQ_STORE_SYNC_NONE, &fs);
-            if (header && len >= SQ_JNL_HEADER_SIZE) {
+            if (header && len >= SVCQ__JNL_HEADER_SIZE) {
                 /* A damaged header (or zeros in it): not a journal this
                  * library wrote; refused, and the file left as it is. */
                 if (rc != SVCQ_ECORRUPT)
@@ -224,7 +224,7 @@ static void cut_and_flip_every_byte(void **state)
             svcq_store_file_stats st = SVCQ_STORE_FILE_STATS_INIT;
             assert_int_equal(svcq_store_file_stats_get(fs, &st), SVCQ_OK);
             assert_int_equal(st.transactions, (uint64_t)k);
-            uint64_t end = header ? SQ_JNL_HEADER_SIZE : ends[k];
+            uint64_t end = header ? SVCQ__JNL_HEADER_SIZE : ends[k];
             assert_int_equal(st.file_bytes, end);
             /* Nothing is dropped when all that follows the last commit is
              * zeros; else everything after it is. */
@@ -308,38 +308,38 @@ static char *model_dump(const model *m, int n)
 
 static int child_tx(svcq_ctx *ctx, int i)
 {
-    sq_tx tx;
-    int rc = sq_tx_begin(ctx, &tx);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(ctx, &tx);
     char id[8], val[16];
     char *b = NULL;
     size_t n;
     uint64_t rev = 0, nr;
     int a = i % SLOTS;
     snprintf(id, sizeof(id), "s%d", a);
-    int g = rc ? rc : sq_store_get(ctx, "k", id, &b, &n, &rev);
-    sq_free(ctx, b);
+    int g = rc ? rc : svcq__store_get(ctx, "k", id, &b, &n, &rev);
+    svcq__free(ctx, b);
     if (g == SVCQ_ENOTFOUND)
         rev = 0;
     else if (g)
         rc = g;
     snprintf(val, sizeof(val), "v%d", i);
     if (!rc)
-        rc = sq_store_put(ctx, "k", id, rev, val, strlen(val), &nr);
+        rc = svcq__store_put(ctx, "k", id, rev, val, strlen(val), &nr);
     int bslot = (i * 5 + 1) % SLOTS;
     if (!rc && i % 3 == 0 && bslot != a) {
         snprintf(id, sizeof(id), "s%d", bslot);
         b = NULL;
-        g = sq_store_get(ctx, "k", id, &b, &n, &rev);
-        sq_free(ctx, b);
+        g = svcq__store_get(ctx, "k", id, &b, &n, &rev);
+        svcq__free(ctx, b);
         if (g == SVCQ_OK)
-            rc = sq_store_remove(ctx, "k", id, rev);
+            rc = svcq__store_remove(ctx, "k", id, rev);
         else if (g != SVCQ_ENOTFOUND)
             rc = g;
     }
     if (!rc) {
         b = NULL;
-        g = sq_store_get(ctx, "j", "n", &b, &n, &rev);
-        sq_free(ctx, b);
+        g = svcq__store_get(ctx, "j", "n", &b, &n, &rev);
+        svcq__free(ctx, b);
         if (g == SVCQ_ENOTFOUND)
             rev = 0;
         else if (g)
@@ -347,8 +347,8 @@ static int child_tx(svcq_ctx *ctx, int i)
     }
     snprintf(val, sizeof(val), "%d", i);
     if (!rc)
-        rc = sq_store_put(ctx, "j", "n", rev, val, strlen(val), &nr);
-    return sq_tx_end(ctx, &tx, rc);
+        rc = svcq__store_put(ctx, "j", "n", rev, val, strlen(val), &nr);
+    return svcq__tx_end(ctx, &tx, rc);
 }
 
 /* The child: opens the journal, goes on from its last transaction, and
@@ -363,9 +363,9 @@ static void writer(const char *path, int fd)
     size_t n;
     uint64_t rev;
     int i = 0;
-    if (sq_store_get(ctx, "j", "n", &b, &n, &rev) == SVCQ_OK)
+    if (svcq__store_get(ctx, "j", "n", &b, &n, &rev) == SVCQ_OK)
         i = atoi(b);
-    sq_free(ctx, b);
+    svcq__free(ctx, b);
     for (;;) {
         i++;
         if (child_tx(ctx, i) != SVCQ_OK)
@@ -420,9 +420,9 @@ static void sigkill_a_writer(void **state)
         char *b = NULL;
         size_t n;
         uint64_t rev;
-        assert_int_equal(sq_store_get(ctx, "j", "n", &b, &n, &rev), SVCQ_OK);
+        assert_int_equal(svcq__store_get(ctx, "j", "n", &b, &n, &rev), SVCQ_OK);
         int held = atoi(b);
-        sq_free(ctx, b);
+        svcq__free(ctx, b);
         /* Killed after a commit returned and before its report was
          * written, one more than reported may be there. */
         if (held < reported || held > reported + 1)

@@ -53,20 +53,20 @@ static svcq_store_file *attach(svcq_ctx *ctx, const char *path, int32_t durabili
 
 static int put1(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected, const char *text, uint64_t *rev)
 {
-    sq_tx tx;
-    int rc = sq_tx_begin(ctx, &tx);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(ctx, &tx);
     if (!rc)
-        rc = sq_store_put(ctx, kind, id, expected, text, strlen(text), rev);
-    return sq_tx_end(ctx, &tx, rc);
+        rc = svcq__store_put(ctx, kind, id, expected, text, strlen(text), rev);
+    return svcq__tx_end(ctx, &tx, rc);
 }
 
 static int remove1(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected)
 {
-    sq_tx tx;
-    int rc = sq_tx_begin(ctx, &tx);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(ctx, &tx);
     if (!rc)
-        rc = sq_store_remove(ctx, kind, id, expected);
-    return sq_tx_end(ctx, &tx, rc);
+        rc = svcq__store_remove(ctx, kind, id, expected);
+    return svcq__tx_end(ctx, &tx, rc);
 }
 
 typedef struct dumpbuf {
@@ -100,7 +100,7 @@ static char *dump(svcq_ctx *ctx)
     out[0] = '\0';
     for (int i = 0; i < 2; i++) {
         dumpbuf d = { { 0 }, 0 };
-        int rc = sq_store_scan(ctx, kinds[i], dump_visit, &d);
+        int rc = svcq__store_scan(ctx, kinds[i], dump_visit, &d);
         if (rc)
             fail_msg("scan: %s", svcq_ctx_errmsg(ctx));
         qsort(d.lines, d.n, sizeof(d.lines[0]), cmp_str);
@@ -240,33 +240,33 @@ static void open_errors(void **state)
     assert_int_equal(file_size(path), 5);
 
     /* A journal of a later format: EVERSION; a damaged header: ECORRUPT. */
-    uint8_t head[SQ_JNL_HEADER_SIZE];
-    sq_jnl_header h = { 0, 0 };
-    sq_jnl_header_encode(head, &h);
+    uint8_t head[SVCQ__JNL_HEADER_SIZE];
+    svcq__jnl_header h = { 0, 0 };
+    svcq__jnl_header_encode(head, &h);
     head[8] = 2;
     /* Re-signed, so that only the version differs. */
-    uint32_t crc = sq_crc32c(head, 36);
+    uint32_t crc = svcq__crc32c(head, 36);
     for (int i = 0; i < 4; i++)
         head[36 + i] = (uint8_t)(crc >> (8 * i));
     assert_int_equal(test_write_file(path, head, sizeof(head)), 0);
     assert_int_equal(svcq_store_file_open(&fs, ctx, path, NULL), SVCQ_EVERSION);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "newer"));
-    sq_jnl_header_encode(head, &h);
+    svcq__jnl_header_encode(head, &h);
     head[20] ^= 1;
     assert_int_equal(test_write_file(path, head, sizeof(head)), 0);
     assert_int_equal(svcq_store_file_open(&fs, ctx, path, NULL), SVCQ_ECORRUPT);
     assert_int_equal(file_size(path), sizeof(head));
 
     /* A header cut while the file was created: started afresh. */
-    sq_jnl_header_encode(head, &h);
+    svcq__jnl_header_encode(head, &h);
     assert_int_equal(test_write_file(path, head, 13), 0);
     assert_int_equal(svcq_store_file_open(&fs, ctx, path, NULL), SVCQ_OK);
     svcq_store_file_stats s = SVCQ_STORE_FILE_STATS_INIT;
     assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
     assert_int_equal(s.recovered_dropped_bytes, 13);
-    assert_int_equal(s.file_bytes, SQ_JNL_HEADER_SIZE);
+    assert_int_equal(s.file_bytes, SVCQ__JNL_HEADER_SIZE);
     assert_int_equal(svcq_store_file_close(fs), SVCQ_OK);
-    assert_int_equal(file_size(path), SQ_JNL_HEADER_SIZE);
+    assert_int_equal(file_size(path), SVCQ__JNL_HEADER_SIZE);
 
     /* The stale file of a compaction that died is removed. */
     char *tmp = test_path(dir, "j.compact");
@@ -604,13 +604,13 @@ static void damage_under_an_open_store(void **state)
     /* Somebody else writes into the value's bytes behind our back. */
     int fd = open(path, O_WRONLY);
     assert_true(fd >= 0);
-    assert_int_equal(pwrite(fd, "X", 1, (off_t)size - SQ_JNL_COMMIT_FRAME - 3), 1);
+    assert_int_equal(pwrite(fd, "X", 1, (off_t)size - SVCQ__JNL_COMMIT_FRAME - 3), 1);
     close(fd);
     char *b;
     size_t n;
-    assert_int_equal(sq_store_get(ctx, "k", "a", &b, &n, &r), SVCQ_ECORRUPT);
+    assert_int_equal(svcq__store_get(ctx, "k", "a", &b, &n, &r), SVCQ_ECORRUPT);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "no longer reads back intact"));
-    assert_int_equal(sq_store_scan(ctx, "k", dump_visit, NULL), SVCQ_ECORRUPT);
+    assert_int_equal(svcq__store_scan(ctx, "k", dump_visit, NULL), SVCQ_ECORRUPT);
     /* Compaction refuses to copy it, and leaves the journal alone. */
     assert_int_equal(svcq_store_file_compact(fs), SVCQ_ECORRUPT);
     assert_int_equal(file_size(path), size);
@@ -720,7 +720,7 @@ static bool io_fail_now(faulty_io *f)
     return false;
 }
 
-#define P (&sq_fio_posix)
+#define P (&svcq__fio_posix)
 static int q_open(const char *path, int flags, void *ud)
 {
     if (io_fail_now(ud)) {
@@ -778,12 +778,12 @@ SIMPLE(q_syncdir, syncdir, (const char *dir, void *ud), (dir, NULL))
 /* The scenario: open, two transactions, compaction, a third, close.
  * Returns the number of transactions reported committed; *rc the first
  * error. */
-static int io_scenario(svcq_ctx *ctx, const char *path, const sq_fio *io, int *rc, bool *broken)
+static int io_scenario(svcq_ctx *ctx, const char *path, const svcq__fio *io, int *rc, bool *broken)
 {
     svcq_store_file *fs;
     svcq_store_file_options o = opts_with(SVCQ_STORE_SYNC_FULL);
     *broken = false;
-    *rc = sq_fstore_open_io(&fs, ctx, path, &o, io);
+    *rc = svcq__fstore_open_io(&fs, ctx, path, &o, io);
     if (*rc)
         return 0;
     svcq_store_methods m;
@@ -791,23 +791,23 @@ static int io_scenario(svcq_ctx *ctx, const char *path, const sq_fio *io, int *r
     assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
     int done = 0;
     uint64_t ra = 0, rb = 0, rc_ = 0;
-    sq_tx tx;
+    svcq__tx tx;
     /* 1: create a and b */
-    *rc = sq_tx_begin(ctx, &tx);
+    *rc = svcq__tx_begin(ctx, &tx);
     if (!*rc)
-        *rc = sq_store_put(ctx, "k", "a", 0, "a1", 2, &ra);
+        *rc = svcq__store_put(ctx, "k", "a", 0, "a1", 2, &ra);
     if (!*rc)
-        *rc = sq_store_put(ctx, "k", "b", 0, "b1", 2, &rb);
-    *rc = sq_tx_end(ctx, &tx, *rc);
+        *rc = svcq__store_put(ctx, "k", "b", 0, "b1", 2, &rb);
+    *rc = svcq__tx_end(ctx, &tx, *rc);
     if (!*rc) {
         done++;
         /* 2: update a, remove b */
-        *rc = sq_tx_begin(ctx, &tx);
+        *rc = svcq__tx_begin(ctx, &tx);
         if (!*rc)
-            *rc = sq_store_put(ctx, "k", "a", ra, "a2", 2, &ra);
+            *rc = svcq__store_put(ctx, "k", "a", ra, "a2", 2, &ra);
         if (!*rc)
-            *rc = sq_store_remove(ctx, "k", "b", rb);
-        *rc = sq_tx_end(ctx, &tx, *rc);
+            *rc = svcq__store_remove(ctx, "k", "b", rb);
+        *rc = svcq__tx_end(ctx, &tx, *rc);
     }
     if (!*rc) {
         done++;
@@ -819,7 +819,7 @@ static int io_scenario(svcq_ctx *ctx, const char *path, const sq_fio *io, int *r
         if (!*rc)
             done++;
     }
-    *broken = sq_fstore_broken(fs);
+    *broken = svcq__fstore_broken(fs);
     int close_rc = svcq_ctx_set_store(ctx, NULL); /* closes the file store */
     assert_int_equal(close_rc, SVCQ_OK);
     return done;
@@ -832,7 +832,7 @@ static void every_system_call_fails(void **state)
     char *dir = test_tmpdir("fio");
     char *path = test_path(dir, "j");
     faulty_io f = { 0, 0, 0, false };
-    sq_fio io = { q_open, q_close, q_pread, q_pwrite, q_datasync, q_truncate, q_size, q_lock,
+    svcq__fio io = { q_open, q_close, q_pread, q_pwrite, q_datasync, q_truncate, q_size, q_lock,
                   q_same, q_rename, q_unlink, q_syncdir, &f };
     size_t points = 0;
     for (int keep = 0; keep < 2; keep++) {

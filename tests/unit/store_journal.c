@@ -32,16 +32,16 @@ static uint32_t crc_slow(const unsigned char *p, size_t n)
 static void crc32c_vectors(void **state)
 {
     (void)state;
-    assert_int_equal(sq_crc32c("123456789", 9), 0xE3069283u);
-    assert_int_equal(sq_crc32c("", 0), 0);
+    assert_int_equal(svcq__crc32c("123456789", 9), 0xE3069283u);
+    assert_int_equal(svcq__crc32c("", 0), 0);
     unsigned char buf[32];
     memset(buf, 0, sizeof(buf));
-    assert_int_equal(sq_crc32c(buf, 32), 0x8A9136AAu); /* RFC 3720, B.4 */
+    assert_int_equal(svcq__crc32c(buf, 32), 0x8A9136AAu); /* RFC 3720, B.4 */
     memset(buf, 0xFF, sizeof(buf));
-    assert_int_equal(sq_crc32c(buf, 32), 0x62A8AB43u);
+    assert_int_equal(svcq__crc32c(buf, 32), 0x62A8AB43u);
     for (int i = 0; i < 32; i++)
         buf[i] = (unsigned char)i;
-    assert_int_equal(sq_crc32c(buf, 32), 0x46DD794Eu);
+    assert_int_equal(svcq__crc32c(buf, 32), 0x46DD794Eu);
 }
 
 /* The pasted tables against the definition: every length and alignment
@@ -59,18 +59,18 @@ static void crc32c_table_check(void **state)
     }
     for (size_t off = 0; off < 8; off++)
         for (size_t n = 0; n <= 64; n++) {
-            assert_int_equal(sq_crc32c(data + off, n), crc_slow(data + off, n));
-            assert_int_equal(sq_crc32c_sw(0, data + off, n), crc_slow(data + off, n));
+            assert_int_equal(svcq__crc32c(data + off, n), crc_slow(data + off, n));
+            assert_int_equal(svcq__crc32c_sw(0, data + off, n), crc_slow(data + off, n));
         }
-    assert_int_equal(sq_crc32c(data, 4096), crc_slow(data, 4096));
-    assert_int_equal(sq_crc32c_sw(0, data, 4096), crc_slow(data, 4096));
-    print_message("CRC-32C: %s\n", sq_crc32c_hw() ? "the processor's crc32 instruction (and the tables, checked too)"
+    assert_int_equal(svcq__crc32c(data, 4096), crc_slow(data, 4096));
+    assert_int_equal(svcq__crc32c_sw(0, data, 4096), crc_slow(data, 4096));
+    print_message("CRC-32C: %s\n", svcq__crc32c_hw() ? "the processor's crc32 instruction (and the tables, checked too)"
                                                     : "the tables");
     for (size_t split = 0; split <= 100; split += 7) {
-        uint32_t c = sq_crc32c(data, split);
-        c = sq_crc32c_update(c, data + split, 100 - split);
+        uint32_t c = svcq__crc32c(data, split);
+        c = svcq__crc32c_update(c, data + split, 100 - split);
         assert_int_equal(c, crc_slow(data, 100));
-        c = sq_crc32c_sw(sq_crc32c_sw(0, data, split), data + split, 100 - split);
+        c = svcq__crc32c_sw(svcq__crc32c_sw(0, data, split), data + split, 100 - split);
         assert_int_equal(c, crc_slow(data, 100));
     }
 }
@@ -78,28 +78,28 @@ static void crc32c_table_check(void **state)
 static void header(void **state)
 {
     (void)state;
-    uint8_t h[SQ_JNL_HEADER_SIZE];
-    sq_jnl_header in = { 7, 1234567890123ull }, out;
-    sq_jnl_header_encode(h, &in);
+    uint8_t h[SVCQ__JNL_HEADER_SIZE];
+    svcq__jnl_header in = { 7, 1234567890123ull }, out;
+    svcq__jnl_header_encode(h, &in);
     assert_memory_equal(h, "SVCQJRNL\1\0\0\0\0\0\0\0", 16);
-    assert_int_equal(sq_jnl_header_decode(h, sizeof(h), &out), SVCQ_OK);
+    assert_int_equal(svcq__jnl_header_decode(h, sizeof(h), &out), SVCQ_OK);
     assert_int_equal(out.generation, 7);
     assert_int_equal(out.seq_base, 1234567890123ull);
-    assert_int_equal(sq_jnl_header_decode(h, sizeof(h) - 1, &out), SVCQ_ECORRUPT);
+    assert_int_equal(svcq__jnl_header_decode(h, sizeof(h) - 1, &out), SVCQ_ECORRUPT);
     /* Every single flipped bit is caught. */
     for (size_t i = 0; i < sizeof(h); i++) {
         for (int b = 0; b < 8; b++) {
             h[i] ^= (uint8_t)(1 << b);
-            assert_int_not_equal(sq_jnl_header_decode(h, sizeof(h), &out), SVCQ_OK);
+            assert_int_not_equal(svcq__jnl_header_decode(h, sizeof(h), &out), SVCQ_OK);
             h[i] ^= (uint8_t)(1 << b);
         }
     }
     /* Partial headers: a prefix of what a new journal starts with. */
-    for (size_t n = 0; n < SQ_JNL_HEADER_SIZE; n++)
-        assert_true(sq_jnl_header_partial(h, n));
-    assert_false(sq_jnl_header_partial(h, SQ_JNL_HEADER_SIZE));
-    assert_false(sq_jnl_header_partial((const uint8_t *)"SVCQJRNX", 8));
-    assert_false(sq_jnl_header_partial((const uint8_t *)"SVCQJRNL\2", 9));
+    for (size_t n = 0; n < SVCQ__JNL_HEADER_SIZE; n++)
+        assert_true(svcq__jnl_header_partial(h, n));
+    assert_false(svcq__jnl_header_partial(h, SVCQ__JNL_HEADER_SIZE));
+    assert_false(svcq__jnl_header_partial((const uint8_t *)"SVCQJRNX", 8));
+    assert_false(svcq__jnl_header_partial((const uint8_t *)"SVCQJRNL\2", 9));
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -112,8 +112,8 @@ static void put32(uint8_t *p, uint32_t v)
 static void resign(uint8_t *f)
 {
     uint32_t len = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16 | (uint32_t)f[3] << 24;
-    uint32_t c = sq_crc32c(f, 4);
-    put32(f + 4, sq_crc32c_update(c, f + 8, len));
+    uint32_t c = svcq__crc32c(f, 4);
+    put32(f + 4, svcq__crc32c_update(c, f + 8, len));
 }
 
 static void frames(void **state)
@@ -121,21 +121,21 @@ static void frames(void **state)
     (void)state;
     svcq_ctx *ctx;
     assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
-    sq_buf b;
-    sq_buf_init(&b, ctx);
-    assert_int_equal(sq_jnl_put(&b, 42, "note", 4, "n\xC3\xA9", 3, "{\"a\":1}", 7), SVCQ_OK);
+    svcq__buf b;
+    svcq__buf_init(&b, ctx);
+    assert_int_equal(svcq__jnl_put(&b, 42, "note", 4, "n\xC3\xA9", 3, "{\"a\":1}", 7), SVCQ_OK);
     size_t put_len = b.len;
-    assert_int_equal(put_len, sq_jnl_put_len(4, 3, 7));
-    assert_int_equal(sq_jnl_del(&b, 42, "note", 4, "n\xC3\xA9", 3), SVCQ_OK);
+    assert_int_equal(put_len, svcq__jnl_put_len(4, 3, 7));
+    assert_int_equal(svcq__jnl_del(&b, 42, "note", 4, "n\xC3\xA9", 3), SVCQ_OK);
     size_t del_len = b.len - put_len;
-    assert_int_equal(del_len, sq_jnl_del_len(4, 3));
-    assert_int_equal(sq_jnl_commit(&b, 9, 42, 2), SVCQ_OK);
-    assert_int_equal(b.len - put_len - del_len, SQ_JNL_COMMIT_FRAME);
+    assert_int_equal(del_len, svcq__jnl_del_len(4, 3));
+    assert_int_equal(svcq__jnl_commit(&b, 9, 42, 2), SVCQ_OK);
+    assert_int_equal(b.len - put_len - del_len, SVCQ__JNL_COMMIT_FRAME);
 
     uint8_t *p = (uint8_t *)b.data;
-    sq_jnl_frame f;
-    assert_int_equal(sq_jnl_parse(p, b.len, &f), SQ_JNL_OK);
-    assert_int_equal(f.type, SQ_JNL_PUT);
+    svcq__jnl_frame f;
+    assert_int_equal(svcq__jnl_parse(p, b.len, &f), SVCQ__JNL_OK);
+    assert_int_equal(f.type, SVCQ__JNL_PUT);
     assert_int_equal(f.frame_len, put_len);
     assert_int_equal(f.revision, 42);
     assert_int_equal(f.kindlen, 4);
@@ -145,18 +145,18 @@ static void frames(void **state)
     assert_int_equal(f.size, 7);
     assert_memory_equal(f.value, "{\"a\":1}", 7);
     assert_ptr_equal(f.value, p + f.value_off);
-    assert_int_equal(sq_jnl_parse(p + put_len, b.len - put_len, &f), SQ_JNL_OK);
-    assert_int_equal(f.type, SQ_JNL_DEL);
+    assert_int_equal(svcq__jnl_parse(p + put_len, b.len - put_len, &f), SVCQ__JNL_OK);
+    assert_int_equal(f.type, SVCQ__JNL_DEL);
     assert_int_equal(f.revision, 42);
-    assert_int_equal(sq_jnl_parse(p + put_len + del_len, SQ_JNL_COMMIT_FRAME, &f), SQ_JNL_OK);
-    assert_int_equal(f.type, SQ_JNL_COMMIT);
+    assert_int_equal(svcq__jnl_parse(p + put_len + del_len, SVCQ__JNL_COMMIT_FRAME, &f), SVCQ__JNL_OK);
+    assert_int_equal(f.type, SVCQ__JNL_COMMIT);
     assert_int_equal(f.seq, 9);
     assert_int_equal(f.last_revision, 42);
     assert_int_equal(f.ops, 2);
 
     /* Short input: more is needed, and once the length is there, how much. */
     for (size_t n = 0; n < put_len; n++) {
-        assert_int_equal(sq_jnl_parse(p, n, &f), SQ_JNL_MORE);
+        assert_int_equal(svcq__jnl_parse(p, n, &f), SVCQ__JNL_MORE);
         if (n >= 4)
             assert_int_equal(f.frame_len, put_len);
     }
@@ -165,7 +165,7 @@ static void frames(void **state)
         size_t start = i < put_len ? 0 : i < put_len + del_len ? put_len : put_len + del_len;
         for (int bit = 0; bit < 8; bit++) {
             p[i] ^= (uint8_t)(1 << bit);
-            assert_int_not_equal(sq_jnl_parse(p + start, b.len - start, &f), SQ_JNL_OK);
+            assert_int_not_equal(svcq__jnl_parse(p + start, b.len - start, &f), SVCQ__JNL_OK);
             p[i] ^= (uint8_t)(1 << bit);
         }
     }
@@ -175,75 +175,75 @@ static void frames(void **state)
     memcpy(fr, p, put_len);
     fr[8] = 9; /* unknown type */
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, put_len, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, put_len, &f), SVCQ__JNL_BAD);
     memcpy(fr, p, put_len);
     memset(fr + 9, 0, 8); /* revision 0 */
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, put_len, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, put_len, &f), SVCQ__JNL_BAD);
     memcpy(fr, p, put_len);
     fr[8 + 12] = 'N'; /* kind not [a-z...] */
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, put_len, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, put_len, &f), SVCQ__JNL_BAD);
     memcpy(fr, p, put_len);
     fr[8 + 12 + 4 + 1] = 0xC3; /* id: broken UTF-8 */
     fr[8 + 12 + 4 + 2] = 0x28;
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, put_len, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, put_len, &f), SVCQ__JNL_BAD);
     memcpy(fr, p, put_len);
     fr[8 + 12 + 4] = '\n'; /* id: a control character */
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, put_len, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, put_len, &f), SVCQ__JNL_BAD);
     memcpy(fr, p, put_len);
     fr[8 + 9] = 0; /* empty kind */
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, put_len, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, put_len, &f), SVCQ__JNL_BAD);
     memcpy(fr, p, put_len);
     fr[8 + 10] = 200; /* id longer than the payload */
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, put_len, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, put_len, &f), SVCQ__JNL_BAD);
     memcpy(fr, p, put_len);
     put32(fr, 5); /* shorter than a record head */
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, 13, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, 13, &f), SVCQ__JNL_BAD);
     /* A remove with bytes after its id. */
     memcpy(fr, p + put_len, del_len);
     fr[del_len] = 'x';
     put32(fr, (uint32_t)(del_len - 8 + 1));
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, del_len + 1, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, del_len + 1, &f), SVCQ__JNL_BAD);
     /* A commit of the wrong size. */
-    memcpy(fr, p + put_len + del_len, SQ_JNL_COMMIT_FRAME);
-    fr[SQ_JNL_COMMIT_FRAME] = 0;
-    put32(fr, SQ_JNL_COMMIT_SIZE + 1);
+    memcpy(fr, p + put_len + del_len, SVCQ__JNL_COMMIT_FRAME);
+    fr[SVCQ__JNL_COMMIT_FRAME] = 0;
+    put32(fr, SVCQ__JNL_COMMIT_SIZE + 1);
     resign(fr);
-    assert_int_equal(sq_jnl_parse(fr, SQ_JNL_COMMIT_FRAME + 1, &f), SQ_JNL_BAD);
+    assert_int_equal(svcq__jnl_parse(fr, SVCQ__JNL_COMMIT_FRAME + 1, &f), SVCQ__JNL_BAD);
     /* Lengths of 0 and above the maximum are refused before reading on. */
     put32(fr, 0);
-    assert_int_equal(sq_jnl_parse(fr, 8, &f), SQ_JNL_BAD);
-    put32(fr, SQ_JNL_MAX_PAYLOAD + 1);
-    assert_int_equal(sq_jnl_parse(fr, 8, &f), SQ_JNL_BAD);
-    put32(fr, SQ_JNL_MAX_PAYLOAD);
-    assert_int_equal(sq_jnl_parse(fr, 8, &f), SQ_JNL_MORE);
+    assert_int_equal(svcq__jnl_parse(fr, 8, &f), SVCQ__JNL_BAD);
+    put32(fr, SVCQ__JNL_MAX_PAYLOAD + 1);
+    assert_int_equal(svcq__jnl_parse(fr, 8, &f), SVCQ__JNL_BAD);
+    put32(fr, SVCQ__JNL_MAX_PAYLOAD);
+    assert_int_equal(svcq__jnl_parse(fr, 8, &f), SVCQ__JNL_MORE);
 
-    sq_buf_free(&b);
+    svcq__buf_free(&b);
     svcq_ctx_free(ctx);
 
     /* Appending with no memory leaves the buffer as it was. */
     test_alloc a;
     test_alloc_init(&a);
     ctx = test_ctx_new(&a);
-    sq_buf_init(&b, ctx);
+    svcq__buf_init(&b, ctx);
     const char *keep = "keep this text, which fills most of the buffer's first 64 B";
-    assert_int_equal(sq_buf_puts(&b, keep), SVCQ_OK);
+    assert_int_equal(svcq__buf_puts(&b, keep), SVCQ_OK);
     assert_int_equal(b.cap, 64);
     test_alloc_arm(&a, 1, true);
-    assert_int_equal(sq_jnl_put(&b, 1, "k", 1, "i", 1, "v", 1), SVCQ_ENOMEM);
-    assert_int_equal(sq_jnl_del(&b, 1, "k", 1, "i", 1), SVCQ_ENOMEM);
-    assert_int_equal(sq_jnl_commit(&b, 1, 1, 1), SVCQ_ENOMEM);
+    assert_int_equal(svcq__jnl_put(&b, 1, "k", 1, "i", 1, "v", 1), SVCQ_ENOMEM);
+    assert_int_equal(svcq__jnl_del(&b, 1, "k", 1, "i", 1), SVCQ_ENOMEM);
+    assert_int_equal(svcq__jnl_commit(&b, 1, 1, 1), SVCQ_ENOMEM);
     assert_int_equal(a.injected, 3);
     test_alloc_arm(&a, 0, false);
     assert_string_equal(b.data, keep);
-    sq_buf_free(&b);
+    svcq__buf_free(&b);
     svcq_ctx_free(ctx);
     assert_int_equal(a.live_blocks, 0);
 }
@@ -279,7 +279,7 @@ static void format_md_example(void **state)
     assert_int_equal(n, 0x61);
     uint8_t exp[sizeof(want)];
     memcpy(exp, want, sizeof(want));
-    put32(exp + 36, sq_crc32c(exp, 36));
+    put32(exp + 36, svcq__crc32c(exp, 36));
     resign(exp + 0x28);
     resign(exp + 0x44);
     assert_memory_equal(got, exp, n);

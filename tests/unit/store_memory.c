@@ -16,7 +16,7 @@
 static int create(svcq_ctx *ctx, svcq_store_methods *m, void *data)
 {
     (void)data;
-    return sq_memstore_new(ctx, m);
+    return svcq__memstore_new(ctx, m);
 }
 
 static void conformance(void **state)
@@ -40,7 +40,7 @@ static void table_rules(void **state)
     test_alloc_init(&a);
     svcq_ctx *ctx = test_ctx_new(&a);
     svcq_store_methods m;
-    assert_int_equal(sq_memstore_new(ctx, &m), SVCQ_OK);
+    assert_int_equal(svcq__memstore_new(ctx, &m), SVCQ_OK);
     void *ud = m.user_data;
     uint64_t rev;
     /* Writes need a transaction; begin does not nest; commit needs one. */

@@ -23,29 +23,29 @@ static void schema_written(void **state)
     (void)state;
     svcq_ctx *ctx;
     assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
-    sq_buf b;
-    sq_buf_init(&b, ctx);
-    sq_jw w;
-    sq_jw_init_buf(&w, ctx, &b);
-    assert_int_equal(sq_record_begin(&w, "incident", 3), SVCQ_OK);
-    assert_int_equal(sq_jw_key(&w, "x"), SVCQ_OK);
-    assert_int_equal(sq_jw_int(&w, 1), SVCQ_OK);
-    assert_int_equal(sq_record_end(&w), SVCQ_OK);
+    svcq__buf b;
+    svcq__buf_init(&b, ctx);
+    svcq__jw w;
+    svcq__jw_init_buf(&w, ctx, &b);
+    assert_int_equal(svcq__record_begin(&w, "incident", 3), SVCQ_OK);
+    assert_int_equal(svcq__jw_key(&w, "x"), SVCQ_OK);
+    assert_int_equal(svcq__jw_int(&w, 1), SVCQ_OK);
+    assert_int_equal(svcq__record_end(&w), SVCQ_OK);
     assert_string_equal(b.data, "{\"schema\":\"svcq.incident/3\",\"x\":1}");
-    sq_buf_free(&b);
-    sq_jw_init_buf(&w, ctx, &b);
-    assert_int_equal(sq_record_begin(&w, "Bad", 1), SVCQ_EINVAL);
-    (void)sq_jw_finish(&w);
-    sq_jw_init_buf(&w, ctx, &b);
-    assert_int_equal(sq_record_begin(&w, "ok", 0), SVCQ_EINVAL);
-    (void)sq_jw_finish(&w);
+    svcq__buf_free(&b);
+    svcq__jw_init_buf(&w, ctx, &b);
+    assert_int_equal(svcq__record_begin(&w, "Bad", 1), SVCQ_EINVAL);
+    (void)svcq__jw_finish(&w);
+    svcq__jw_init_buf(&w, ctx, &b);
+    assert_int_equal(svcq__record_begin(&w, "ok", 0), SVCQ_EINVAL);
+    (void)svcq__jw_finish(&w);
     /* An unfinished object is refused by the writer. */
-    sq_jw_init_buf(&w, ctx, &b);
-    assert_int_equal(sq_record_begin(&w, "ok", 1), SVCQ_OK);
-    assert_int_equal(sq_jw_key(&w, "dangling"), SVCQ_OK);
-    assert_int_not_equal(sq_record_end(&w), SVCQ_OK);
+    svcq__jw_init_buf(&w, ctx, &b);
+    assert_int_equal(svcq__record_begin(&w, "ok", 1), SVCQ_OK);
+    assert_int_equal(svcq__jw_key(&w, "dangling"), SVCQ_OK);
+    assert_int_not_equal(svcq__record_end(&w), SVCQ_OK);
     assert_int_equal(b.len, 0);
-    sq_buf_free(&b);
+    svcq__buf_free(&b);
     svcq_ctx_free(ctx);
 }
 
@@ -80,24 +80,24 @@ static void schema_checked(void **state)
     svcq_ctx *ctx;
     assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        sq_json_doc *doc = NULL;
+        svcq__json_doc *doc = NULL;
         uint32_t major = 0;
-        int rc = sq_record_parse(ctx, "note", "n1", 2, cases[i].text, strlen(cases[i].text), &doc, &major);
+        int rc = svcq__record_parse(ctx, "note", "n1", 2, cases[i].text, strlen(cases[i].text), &doc, &major);
         if (rc != cases[i].rc)
             fail_msg("%s: %d (%s)", cases[i].text, rc, svcq_ctx_errmsg(ctx));
         if (rc == SVCQ_OK) {
             assert_int_equal(major, cases[i].major);
-            sq_json_doc_free(doc);
+            svcq__json_doc_free(doc);
         }
     }
     /* The messages say what is wrong. */
-    sq_json_doc *doc;
+    svcq__json_doc *doc;
     uint32_t major;
-    assert_int_equal(sq_record_parse(ctx, "note", "n1", 2, "{\"schema\":\"svcq.note/7\"}", 24, &doc, &major),
+    assert_int_equal(svcq__record_parse(ctx, "note", "n1", 2, "{\"schema\":\"svcq.note/7\"}", 24, &doc, &major),
                      SVCQ_EVERSION);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "note/7"));
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "up to note/2"));
-    assert_int_equal(sq_record_parse(ctx, "note", "n1", 2, "{x", 2, &doc, &major), SVCQ_ECORRUPT);
+    assert_int_equal(svcq__record_parse(ctx, "note", "n1", 2, "{x", 2, &doc, &major), SVCQ_ECORRUPT);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "note/n1 is not valid JSON: line 1"));
     svcq_ctx_free(ctx);
 }
@@ -141,18 +141,18 @@ static void note_lifecycle(void **state)
     note_free(n);
 
     /* Older formats are read; newer ones refused; unknown members ignored. */
-    sq_tx tx;
+    svcq__tx tx;
     uint64_t rev;
     const char *v1 = "{\"schema\":\"svcq.note/1\",\"id\":\"old\",\"body\":\"from v1\",\"later\":true}";
     const char *v3 = "{\"schema\":\"svcq.note/3\",\"id\":\"new\",\"text\":\"from v3\",\"count\":1}";
     const char *bad = "{\"schema\":\"svcq.note/2\",\"id\":\"bad\",\"text\":\"no count\"}";
     const char *other = "{\"schema\":\"svcq.note/2\",\"id\":\"else\",\"text\":\"t\",\"count\":1}";
-    assert_int_equal(sq_tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "note", "old", 0, v1, strlen(v1), &rev), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "note", "new", 0, v3, strlen(v3), &rev), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "note", "bad", 0, bad, strlen(bad), &rev), SVCQ_OK);
-    assert_int_equal(sq_store_put(ctx, "note", "mislabeled", 0, other, strlen(other), &rev), SVCQ_OK);
-    assert_int_equal(sq_tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "note", "old", 0, v1, strlen(v1), &rev), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "note", "new", 0, v3, strlen(v3), &rev), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "note", "bad", 0, bad, strlen(bad), &rev), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "note", "mislabeled", 0, other, strlen(other), &rev), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     assert_int_equal(note_load(&m, ctx, "old"), SVCQ_OK);
     assert_string_equal(m->text, "from v1");
     assert_int_equal(m->count, 0);
@@ -160,9 +160,9 @@ static void note_lifecycle(void **state)
     assert_int_equal(note_set(m, "now v2", 1), SVCQ_OK);
     char *bytes;
     size_t size;
-    assert_int_equal(sq_store_get(ctx, "note", "old", &bytes, &size, &rev), SVCQ_OK);
+    assert_int_equal(svcq__store_get(ctx, "note", "old", &bytes, &size, &rev), SVCQ_OK);
     assert_non_null(strstr(bytes, "\"schema\":\"svcq.note/2\""));
-    sq_free(ctx, bytes);
+    svcq__free(ctx, bytes);
     note_free(m);
     assert_int_equal(note_load(&m, ctx, "new"), SVCQ_EVERSION);
     assert_int_equal(note_load(&m, ctx, "bad"), SVCQ_ECORRUPT);
@@ -240,7 +240,7 @@ static void note_batches(void **state)
     /* A call failing after it wrote aborts the batch; everything in it is
      * undone at the end. */
     svcq_store_methods mem;
-    assert_int_equal(sq_memstore_new(ctx, &mem), SVCQ_OK);
+    assert_int_equal(svcq__memstore_new(ctx, &mem), SVCQ_OK);
     faulty_store f;
     faulty_store_init(&f, &mem);
     svcq_store_methods m;
