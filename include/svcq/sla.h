@@ -166,8 +166,19 @@ typedef enum svcq_tier_level {
 /** Most warning thresholds and escalation levels of one target. */
 #define SVCQ_SLA_MAX_LEVELS 8
 
-/** The target-spec version this header describes. */
-#define SVCQ_SLA_TARGET_SPEC_VERSION 1
+/** Units of svcq_sla_target_spec.duration. */
+typedef enum svcq_sla_unit {
+    SVCQ_SLA_UNIT_SECONDS = 0,      /**< business seconds of the target's calendar */
+    SVCQ_SLA_UNIT_BUSINESS_DAYS = 1 /**< business days (see "Business days" above) */
+} svcq_sla_unit;
+
+/**
+ * The target-spec version this header describes.
+ *
+ * Version history: 1 (0.1) the first; 2 (0.2) adds duration_unit (from
+ * reserved1) and restart_event (from the reserved space).
+ */
+#define SVCQ_SLA_TARGET_SPEC_VERSION 2
 
 /**
  * Describes one target for svcq_sla_policy_add_target(). Strings and
@@ -189,13 +200,14 @@ typedef struct svcq_sla_target_spec {
     uint32_t warn_percent[SVCQ_SLA_MAX_LEVELS];     /**< ascending, each in 1..99 */
     uint32_t escalate_percent[SVCQ_SLA_MAX_LEVELS]; /**< ascending, each > 100 */
     uint32_t recurring;          /**< 1: restarts at each meet until the stop event */
-    uint32_t reserved1;          /**< must be zero */
-    uint64_t reserved[4];        /**< must be zero */
+    uint32_t duration_unit;      /**< v2: svcq_sla_unit of duration; 0 = business seconds */
+    const char *restart_event;   /**< v2, optional: starts a new cycle from its time, whatever the state */
+    uint64_t reserved[3];        /**< must be zero */
 } svcq_sla_target_spec;
 
 /** Static initialiser equal to svcq_sla_target_spec_init(&s, SVCQ_SLA_TARGET_SPEC_VERSION). */
 #define SVCQ_SLA_TARGET_SPEC_INIT { SVCQ_SLA_TARGET_SPEC_VERSION, 0, NULL, NULL, NULL, NULL, NULL, \
-                                    NULL, 0, NULL, 0, 0, { 0 }, { 0 }, 0, 0, { 0 } }
+                                    NULL, 0, NULL, 0, 0, { 0 }, { 0 }, 0, 0, NULL, { 0 } }
 
 /**
  * @brief Fills @p spec with an empty target of spec version @p version.

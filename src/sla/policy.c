@@ -102,6 +102,7 @@ static void target_clear(svcq_ctx *ctx, svcq__sla_target *t)
     svcq__free(ctx, t->stop_name);
     svcq__free(ctx, t->pause_name);
     svcq__free(ctx, t->resume_name);
+    svcq__free(ctx, t->restart_name);
     svcq_calendar_free(t->cal);
 }
 
@@ -181,19 +182,31 @@ static int validate_spec(svcq_sla_policy *p, const svcq_sla_target_spec *s)
 {
     svcq_ctx *ctx = p->ctx;
     int rc;
-    if (s->reserved0 || s->reserved1 || !svcq__all_zero(s->reserved, sizeof(s->reserved)))
+    if (s->reserved0 || !svcq__all_zero(s->reserved, sizeof(s->reserved)))
         return svcq__error(ctx, SVCQ_EINVAL, "target spec: reserved fields must be zero");
+    /* Version 1 callers had reserved space where v2 put these: zero there. */
+    uint32_t unit = s->version >= 2 ? s->duration_unit : 0;
+    const char *restart = s->version >= 2 ? s->restart_event : NULL;
+    if (s->version < 2 && (s->duration_unit || s->restart_event))
+        return svcq__error(ctx, SVCQ_EINVAL, "target spec: reserved fields must be zero");
+    if (unit > SVCQ_SLA_UNIT_BUSINESS_DAYS)
+        return svcq__error(ctx, SVCQ_EINVAL, "target %s: unknown duration unit %u",
+                           s->metric ? s->metric : "?", unit);
     if ((rc = check_name(ctx, "target metric", s->metric, true)) ||
         (rc = check_name(ctx, "target start_event", s->start_event, true)) ||
         (rc = check_name(ctx, "target meet_event", s->meet_event, true)) ||
         (rc = check_name(ctx, "target stop_event", s->stop_event, false)) ||
         (rc = check_name(ctx, "target pause_event", s->pause_event, false)) ||
-        (rc = check_name(ctx, "target resume_event", s->resume_event, false)))
+        (rc = check_name(ctx, "target resume_event", s->resume_event, false)) ||
+        (rc = check_name(ctx, "target restart_event", restart, false)))
         return rc;
     if (!s->pause_event != !s->resume_event)
         return svcq__error(ctx, SVCQ_EINVAL, "target %s: pause_event and resume_event go together", s->metric);
     if (svcq__sla_policy_find_metric(p, s->metric) >= 0)
         return svcq__error(ctx, SVCQ_EINVAL, "target %s: the policy has this metric already", s->metric);
+    if (unit == SVCQ_SLA_UNIT_BUSINESS_DAYS && s->duration > 3660)
+        return svcq__error(ctx, SVCQ_EINVAL, "target %s: %lld business days is beyond 3660 (about 14 years)",
+                           s->metric, (long long)s->duration);
     /* A limit far beyond any SLA (about 290,000 years) keeps the percent
      * arithmetic in range. */
     if (s->duration < 0 || s->duration > INT64_MAX / 1000)
@@ -244,13 +257,16 @@ int svcq_sla_policy_add_target(svcq_sla_policy *policy, const svcq_sla_target_sp
     memcpy(t.warn_pct, spec->warn_percent, sizeof(t.warn_pct));
     memcpy(t.esc_pct, spec->escalate_percent, sizeof(t.esc_pct));
     t.recurring = spec->recurring != 0;
+    t.duration_unit = spec->version >= 2 ? (int32_t)spec->duration_unit : SVCQ_SLA_UNIT_SECONDS;
     build_notices(&t);
     if ((rc = svcq__strdup(ctx, "target metric", spec->metric, &t.metric)) ||
         (rc = copy_event(ctx, "start_event", spec->start_event, &t.start_name, &t.start_ev)) ||
         (rc = copy_event(ctx, "meet_event", spec->meet_event, &t.meet_name, &t.meet_ev)) ||
         (rc = copy_event(ctx, "stop_event", spec->stop_event, &t.stop_name, &t.stop_ev)) ||
         (rc = copy_event(ctx, "pause_event", spec->pause_event, &t.pause_name, &t.pause_ev)) ||
-        (rc = copy_event(ctx, "resume_event", spec->resume_event, &t.resume_name, &t.resume_ev)))
+        (rc = copy_event(ctx, "resume_event", spec->resume_event, &t.resume_name, &t.resume_ev)) ||
+        (rc = copy_event(ctx, "restart_event", spec->version >= 2 ? spec->restart_event : NULL,
+                         &t.restart_name, &t.restart_ev)))
         goto fail;
     if (spec->calendar && (rc = svcq_calendar_copy(&t.cal, spec->calendar)) != SVCQ_OK) {
         rc = svcq__error(ctx, rc, "target %s: copying the calendar failed", spec->metric);
@@ -346,6 +362,10 @@ int svcq_sla_policy_target(svcq_sla_target_spec *out, const svcq_sla_policy *pol
     memcpy(s.warn_percent, t->warn_pct, sizeof(s.warn_percent));
     memcpy(s.escalate_percent, t->esc_pct, sizeof(s.escalate_percent));
     s.recurring = t->recurring;
+    if (out->version >= 2) {
+        s.duration_unit = (uint32_t)t->duration_unit;
+        s.restart_event = t->restart_name;
+    }
     *out = s;
     return SVCQ_OK;
 }
@@ -367,7 +387,7 @@ bool svcq__sla_policy_uses(const svcq_sla_policy *p, uint32_t ev)
     for (uint32_t i = 0; i < p->ntargets; i++) {
         const svcq__sla_target *t = &p->targets[i];
         if (ev == t->start_ev || ev == t->meet_ev || ev == t->stop_ev || ev == t->pause_ev ||
-            ev == t->resume_ev)
+            ev == t->resume_ev || ev == t->restart_ev)
             return true;
     }
     return false;

@@ -13,9 +13,10 @@
 /* Roles an event name plays for a target. */
 typedef struct svcq__sla_target {
     char *metric;
-    char *start_name, *meet_name, *stop_name, *pause_name, *resume_name; /* NULL when unused */
-    uint32_t start_ev, meet_ev, stop_ev, pause_ev, resume_ev; /* interned ids; 0 = none */
+    char *start_name, *meet_name, *stop_name, *pause_name, *resume_name, *restart_name; /* NULL when unused */
+    uint32_t start_ev, meet_ev, stop_ev, pause_ev, resume_ev, restart_ev; /* interned ids; 0 = none */
     int64_t duration;
+    int32_t duration_unit; /* svcq_sla_unit */
     svcq_calendar *cal; /* owned copy; NULL = 7×24 in UTC, computed directly */
     uint32_t nwarn, nesc;
     uint32_t warn_pct[SVCQ_SLA_MAX_LEVELS], esc_pct[SVCQ_SLA_MAX_LEVELS];

@@ -328,8 +328,18 @@ static void policy_validation(void **state)
     s.reserved[2] = 1;
     assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_EINVAL);
     s = spec("m", "a", "b", 100);
-    s.version = 2;
+    s.version = SVCQ_SLA_TARGET_SPEC_VERSION + 1;
     assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_EVERSION);
+    s = spec("m", "a", "b", 100);
+    s.version = 1; /* v1 had reserved space where v2 keeps the unit */
+    s.duration_unit = SVCQ_SLA_UNIT_BUSINESS_DAYS;
+    assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_EINVAL);
+    s = spec("m", "a", "b", 100);
+    s.duration_unit = 7;
+    assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_EINVAL);
+    s = spec("m", "a", "b", 3661);
+    s.duration_unit = SVCQ_SLA_UNIT_BUSINESS_DAYS;
+    assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_EINVAL);
     s = spec("m", "a", "b", 0);
     s.recurring = 1;
     assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_EINVAL);
