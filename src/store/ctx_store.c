@@ -374,6 +374,21 @@ int svcq__undo_reserve(svcq_ctx *ctx, size_t n)
 
 int svcq__undo_push(svcq_ctx *ctx, svcq__undo_fn undo, svcq__undo_fn release, void *data, uint64_t arg)
 {
+    return svcq__undo_push_for(ctx, NULL, undo, release, data, arg);
+}
+
+void svcq__undo_detach(svcq_ctx *ctx, const void *owner)
+{
+    if (!ctx || !owner)
+        return;
+    for (size_t i = 0; i < ctx->undo_len; i++)
+        if (ctx->undo[i].owner == owner)
+            ctx->undo[i].undo = NULL;
+}
+
+int svcq__undo_push_for(svcq_ctx *ctx, const void *owner, svcq__undo_fn undo, svcq__undo_fn release,
+                        void *data, uint64_t arg)
+{
     if (ctx->tx_depth == 0)
         return svcq__error(ctx, SVCQ_ESTATE, "undo entry pushed outside a transaction scope");
     /* Counted, not just fitting: a missing reservation shows in every
@@ -381,7 +396,7 @@ int svcq__undo_push(svcq_ctx *ctx, svcq__undo_fn undo, svcq__undo_fn release, vo
     if (ctx->undo_room == 0)
         return svcq__error(ctx, SVCQ_ESTATE, "undo entry pushed without svcq__undo_reserve");
     ctx->undo_room--;
-    ctx->undo[ctx->undo_len++] = (svcq__undo_entry){ undo, release, data, arg };
+    ctx->undo[ctx->undo_len++] = (svcq__undo_entry){ undo, release, data, arg, owner };
     return SVCQ_OK;
 }
 

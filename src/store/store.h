@@ -67,6 +67,7 @@ typedef struct svcq__undo_entry {
     svcq__undo_fn release; /* may be NULL */
     void *data;
     uint64_t arg;
+    const void *owner;     /* the handle undo restores, for svcq__undo_detach; may be NULL */
 } svcq__undo_entry;
 
 /* Makes room for n more entries: the next n pushes in this scope cannot
@@ -75,6 +76,14 @@ int svcq__undo_reserve(svcq_ctx *ctx, size_t n);
 /* Records an entry. Only inside a scope, after svcq__undo_reserve: SVCQ_ESTATE
  * otherwise (a bug: nothing is recorded). */
 int svcq__undo_push(svcq_ctx *ctx, svcq__undo_fn undo, svcq__undo_fn release, void *data, uint64_t arg);
+/* The same for an entry that restores the handle owner: when the handle is
+ * freed before its scope or batch ends, svcq__undo_detach(ctx, owner) turns
+ * its entries into release-only ones, so a rollback never touches freed
+ * memory (garbage-collected bindings free handles at any time). */
+int svcq__undo_push_for(svcq_ctx *ctx, const void *owner, svcq__undo_fn undo, svcq__undo_fn release,
+                        void *data, uint64_t arg);
+/* Called by a handle's _free: its pending entries will only release. */
+void svcq__undo_detach(svcq_ctx *ctx, const void *owner);
 /* *slot = value, restored on rollback (needs one reserved entry). */
 int svcq__undo_set_u64(svcq_ctx *ctx, uint64_t *slot, uint64_t value);
 
