@@ -74,7 +74,10 @@ void svcq_buffer_clear(svcq_buffer *buffer)
 static int write_buffer(const char *data, size_t size, void *user_data)
 {
     svcq_buffer *b = user_data;
-    return svcq__buf_append(&b->buf, data, size);
+    int rc = svcq__buf_append(&b->buf, data, size);
+    if (rc)
+        return svcq__error(b->buf.ctx, rc, "buffer: out of memory growing %zu bytes by %zu", b->buf.len, size);
+    return SVCQ_OK;
 }
 
 int svcq_writer_to_buffer(svcq_writer *writer, svcq_buffer *buffer)
