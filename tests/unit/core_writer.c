@@ -154,6 +154,41 @@ static void callback_results(void **state)
     assert_int_equal(svcq_writer_write(&w, "x", 1), SVCQ_EVERSION);
 }
 
+static int notice_answer(const svcq_sla_notice *n, void *ud)
+{
+    (void)n;
+    return *(int *)ud;
+}
+
+/* The same rule for the scheduler's notice callback: it does not depend on
+ * which codes this build names (SVCQ__ERROR_LAST), only on the published
+ * bound. */
+static void scheduler_notices_follow_the_rule(void **state)
+{
+    (void)state;
+    const int answers[] = { SVCQ_EIO, -500, SVCQ_ERROR_RESERVED_MIN, SVCQ_ERROR_RESERVED_MIN - 1, 5, INT32_MIN };
+    const int want[] = { SVCQ_EIO, -500, SVCQ_ERROR_RESERVED_MIN, SVCQ_EABORTED, SVCQ_EABORTED, SVCQ_EABORTED };
+    for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+        svcq_ctx *ctx;
+        svcq_sla_policy *p = NULL;
+        svcq_sla_clock *c = NULL;
+        svcq_sla_scheduler *s = NULL;
+        int answer = answers[i];
+        assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
+        assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_SPECIAL, NULL), SVCQ_OK);
+        assert_int_equal(svcq_sla_scheduler_new(&s, ctx, notice_answer, &answer), SVCQ_OK);
+        assert_int_equal(svcq_sla_clock_new(&c, p, "T-1"), SVCQ_OK);
+        assert_int_equal(svcq_sla_scheduler_add(s, c), SVCQ_OK);
+        assert_int_equal(svcq_sla_clock_event(c, SVCQ_SLA_EVENT_REQUEST_RECEIVED, 1767603600, NULL), SVCQ_OK);
+        uint64_t n = 0;
+        assert_int_equal(svcq_sla_scheduler_advance(s, 1767603600 + 86400, &n), want[i]);
+        assert_int_equal(n, 0);
+        svcq_sla_scheduler_free(s);
+        svcq_sla_policy_free(p);
+        svcq_ctx_free(ctx);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +197,7 @@ int main(void)
         cmocka_unit_test(buffer_sink),
         cmocka_unit_test(file_sink),
         cmocka_unit_test(callback_results),
+        cmocka_unit_test(scheduler_notices_follow_the_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
