@@ -1340,7 +1340,7 @@ def static_globals(nm, archive):
 
 
 # Symbols the compiler itself adds to objects in instrumented builds.
-TOOL_SYMBOL = re.compile(r'(__odr_asan_gen_|__asan_|__ubsan_|__tsan_|__sancov_|__llvm_|'
+TOOL_SYMBOL = re.compile(r'(__odr_asan[._]|__odr_asan_gen_|__asan_|__ubsan_|__tsan_|__sancov_|__llvm_|'
                          r'__gcov_|__profc_|__profd_)')
 
 
