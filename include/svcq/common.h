@@ -65,6 +65,20 @@ typedef enum svcq_error {
 } svcq_error;
 
 /**
+ * The most negative value reserved for libsvcq error codes: every code, of
+ * this release and of every later one, lies in SVCQ_ERROR_RESERVED_MIN … -1.
+ * The bound never moves (it is ABI, like the codes themselves).
+ *
+ * It is also the rule for host callbacks (writer, store, scheduler notices):
+ * a callback that returns a value in this range stops the operation, which
+ * returns that value unchanged, even a code this library does not name yet;
+ * any other non-zero value (positive, or below this bound) stops it with
+ * SVCQ_EABORTED. docs/errors.md has the table; bindings read the bound with
+ * svcq_constant(&v, "SVCQ_ERROR_RESERVED_MIN").
+ */
+#define SVCQ_ERROR_RESERVED_MIN (-999)
+
+/**
  * @brief Names an error code.
  * @param code any value returned by a libsvcq function.
  * @return a static, NUL-terminated English description; for a code this

@@ -20,28 +20,46 @@ extern "C" {
 
 /**
  * Receives @p size bytes at @p data (not NUL-terminated, valid only during
- * the call). Returns 0 to go on. A negative SVCQ_E* code stops the export,
- * which returns that code; any other non-zero value stops it with
- * SVCQ_EABORTED.
+ * the call). Returns 0 to go on. A value from SVCQ_ERROR_RESERVED_MIN to -1
+ * (an SVCQ_E* code) stops the export, which returns that value; any other
+ * non-zero value stops it with SVCQ_EABORTED.
  */
 typedef int (*svcq_write_fn)(const char *data, size_t size, void *user_data);
 
-/** The writer version this header describes. */
-#define SVCQ_WRITER_VERSION 1
+/**
+ * The writer version this header describes.
+ *
+ * Version history: 1 (0.1) version, reserved0, write, user_data (24 bytes
+ * on LP64, never released); 2 (0.2) adds the reserved space below, so the
+ * size is fixed from now on and later fields come out of it, as in every
+ * other table.
+ */
+#define SVCQ_WRITER_VERSION 2
 
-/** A sink: a callback and the pointer handed to it. */
+/**
+ * A sink: a callback and the pointer handed to it. Initialise with
+ * SVCQ_WRITER_INIT, svcq_writer_init(), svcq_writer_to_file() or
+ * svcq_writer_to_buffer().
+ */
 typedef struct svcq_writer {
     uint32_t version;     /**< SVCQ_WRITER_VERSION */
     uint32_t reserved0;   /**< must be zero */
     svcq_write_fn write;  /**< the callback; required */
     void *user_data;      /**< passed to @p write */
+    uint64_t reserved[5]; /**< room for later versions; must be zero (version >= 2) */
 } svcq_writer;
 
 /** Static initialiser equal to svcq_writer_init(&w, SVCQ_WRITER_VERSION). */
-#define SVCQ_WRITER_INIT { SVCQ_WRITER_VERSION, 0, NULL, NULL }
+#define SVCQ_WRITER_INIT { SVCQ_WRITER_VERSION, 0, NULL, NULL, { 0 } }
 
 /**
  * @brief Fills @p writer with an empty writer of version @p version.
+ *
+ * Writes the bytes of that version only: version 1 fills the 4 fields of
+ * version 1, so a program built against the older header keeps working.
+ *
+ * @param writer  the table to fill.
+ * @param version SVCQ_WRITER_VERSION of the caller's header.
  * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown version.
  * @since 0.1
  */
@@ -52,7 +70,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_writer_init(svcq_writer *writer, uint32_t versi
  *
  * Writes go through fwrite(); a short write stops the export with SVCQ_EIO.
  * The stream is borrowed: it must stay open while the writer is used, and
- * the caller flushes and closes it.
+ * the caller flushes and closes it. Fills the whole table as this header's
+ * version (SVCQ_WRITER_VERSION, sizeof(svcq_writer)).
  *
  * @return SVCQ_OK; SVCQ_EINVAL if either pointer is NULL.
  * @since 0.1
@@ -103,7 +122,8 @@ SVCQ_API void svcq_buffer_clear(svcq_buffer *buffer);
  *
  * The buffer is borrowed and must outlive the writer's use. An append that
  * cannot grow the buffer stops the export with SVCQ_ENOMEM and leaves the
- * bytes appended before it.
+ * bytes appended before it. Fills the whole table as this header's version
+ * (SVCQ_WRITER_VERSION, sizeof(svcq_writer)).
  *
  * @return SVCQ_OK; SVCQ_EINVAL if either pointer is NULL.
  * @since 0.1
@@ -116,9 +136,9 @@ SVCQ_API SVCQ_NODISCARD int svcq_writer_to_buffer(svcq_writer *writer, svcq_buff
  * Lets hosts chain their own output with the library's through one sink.
  *
  * @return SVCQ_OK; SVCQ_EINVAL for a NULL or callback-less writer, a NULL
- *         @p data with a non-zero size, or a writer version this library
- *         does not know (SVCQ_EVERSION); otherwise what the callback asked
- *         for (see svcq_write_fn).
+ *         @p data with a non-zero size, or a non-zero reserved field;
+ *         SVCQ_EVERSION for a writer version 0 or newer than this library
+ *         knows; otherwise what the callback asked for (see svcq_write_fn).
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_writer_write(const svcq_writer *writer, const char *data,

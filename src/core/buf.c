@@ -100,17 +100,3 @@ void svcq__buf_truncate(svcq__buf *b, size_t len)
         b->data[len] = '\0';
     }
 }
-
-int svcq__buf_steal(svcq__buf *b, char **out, size_t *len)
-{
-    int rc = svcq__buf_reserve(b, 0);
-    if (rc)
-        return rc;
-    *out = b->data;
-    if (len)
-        *len = b->len;
-    b->data = NULL;
-    b->len = 0;
-    b->cap = 0;
-    return SVCQ_OK;
-}

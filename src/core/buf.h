@@ -22,8 +22,5 @@ int svcq__buf_puts(svcq__buf *b, const char *s);
 int svcq__buf_printf(svcq__buf *b, const char *fmt, ...) SVCQ__PRINTF(2, 3);
 /* Drops bytes past len (len <= b->len). */
 void svcq__buf_truncate(svcq__buf *b, size_t len);
-/* Hands the data (NUL-terminated, never NULL on success) to the caller, who
- * frees it with svcq__free; the buffer is left empty. */
-int svcq__buf_steal(svcq__buf *b, char **out, size_t *len);
 
 #endif

@@ -21,8 +21,13 @@
 #endif
 
 #define SVCQ__ERRMSG_SIZE 512
-/* The most negative error code this build knows; moves when codes are added. */
-#define SVCQ__ERROR_MIN SVCQ_EABORTED
+/* The most negative error code this build names (svcq_strerror); it moves
+ * when codes are added, so nothing but tests of svcq_strerror may use it. */
+#define SVCQ__ERROR_LAST SVCQ_EABORTED
+/* The stable bound of the reserved error range (svcq/common.h): what a host
+ * callback may pass through. Kept under this name for the callers in store
+ * and sla; new code calls svcq__callback_rc(). */
+#define SVCQ__ERROR_MIN SVCQ_ERROR_RESERVED_MIN
 
 struct svcq_ctx {
     svcq_malloc_fn malloc_fn;
@@ -77,6 +82,16 @@ int svcq__enomem(svcq_ctx *ctx);
 /* Sends a formatted message to the log hook when one is set and the level
  * passes the filter. Long messages are cut at 1 KiB. */
 void svcq__log(svcq_ctx *ctx, int32_t level, const char *fmt, ...) SVCQ__PRINTF(3, 4);
+
+/* What a host callback's return becomes (the rule of svcq/common.h): 0 goes
+ * on, a value in SVCQ_ERROR_RESERVED_MIN..-1 passes through unchanged, any
+ * other value is SVCQ_EABORTED. */
+static inline int svcq__callback_rc(int rc)
+{
+    if (rc == 0)
+        return SVCQ_OK;
+    return rc < 0 && rc >= SVCQ_ERROR_RESERVED_MIN ? rc : SVCQ_EABORTED;
+}
 
 /* Every versioned table of the API starts with uint32_t version. Its init
  * function zeroes the table and sets the version, after checking the

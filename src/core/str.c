@@ -29,23 +29,3 @@ int svcq__strdup(svcq_ctx *ctx, const char *what, const char *s, char **out)
         return svcq__error(ctx, SVCQ_EINVAL, "%s: NULL string", what);
     return svcq__strndup(ctx, what, s, strlen(s), out);
 }
-
-int svcq__strdup_opt(svcq_ctx *ctx, const char *what, const char *s, char **out)
-{
-    if (!s) {
-        *out = NULL;
-        return SVCQ_OK;
-    }
-    return svcq__strdup(ctx, what, s, out);
-}
-
-int svcq__str_replace(svcq_ctx *ctx, const char *what, char **slot, const char *s)
-{
-    char *copy = NULL;
-    int rc = svcq__strdup_opt(ctx, what, s, &copy);
-    if (rc)
-        return rc;
-    svcq__free(ctx, *slot);
-    *slot = copy;
-    return SVCQ_OK;
-}

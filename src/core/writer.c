@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -8,9 +9,15 @@ struct svcq_buffer {
     svcq__buf buf;
 };
 
+/* Bytes of each writer version: version 1 had no reserved space. */
+static size_t writer_size(uint32_t version)
+{
+    return version == 1 ? offsetof(svcq_writer, reserved) : sizeof(svcq_writer);
+}
+
 int svcq_writer_init(svcq_writer *writer, uint32_t version)
 {
-    return svcq__table_init(writer, sizeof(*writer), version, SVCQ_WRITER_VERSION);
+    return svcq__table_init(writer, writer_size(version), version, SVCQ_WRITER_VERSION);
 }
 
 static int write_file(const char *data, size_t size, void *user_data)
@@ -22,7 +29,7 @@ int svcq_writer_to_file(svcq_writer *writer, FILE *stream)
 {
     if (!writer || !stream)
         return SVCQ_EINVAL;
-    *writer = (svcq_writer){ SVCQ_WRITER_VERSION, 0, write_file, stream };
+    *writer = (svcq_writer){ SVCQ_WRITER_VERSION, 0, write_file, stream, { 0 } };
     return SVCQ_OK;
 }
 
@@ -67,14 +74,17 @@ void svcq_buffer_clear(svcq_buffer *buffer)
 static int write_buffer(const char *data, size_t size, void *user_data)
 {
     svcq_buffer *b = user_data;
-    return svcq__buf_append(&b->buf, data, size);
+    int rc = svcq__buf_append(&b->buf, data, size);
+    if (rc)
+        return svcq__error(b->buf.ctx, rc, "buffer: out of memory growing %zu bytes by %zu", b->buf.len, size);
+    return SVCQ_OK;
 }
 
 int svcq_writer_to_buffer(svcq_writer *writer, svcq_buffer *buffer)
 {
     if (!writer || !buffer)
         return SVCQ_EINVAL;
-    *writer = (svcq_writer){ SVCQ_WRITER_VERSION, 0, write_buffer, buffer };
+    *writer = (svcq_writer){ SVCQ_WRITER_VERSION, 0, write_buffer, buffer, { 0 } };
     return SVCQ_OK;
 }
 
@@ -84,10 +94,11 @@ int svcq_writer_write(const svcq_writer *writer, const char *data, size_t size)
         return SVCQ_EINVAL;
     if (writer->version == 0 || writer->version > SVCQ_WRITER_VERSION)
         return SVCQ_EVERSION;
+    /* Reserved fields are read only as far as the caller's version has them. */
+    if (writer->reserved0 ||
+        (writer->version >= 2 && !svcq__all_zero(writer->reserved, sizeof(writer->reserved))))
+        return SVCQ_EINVAL;
     if (size == 0)
         return SVCQ_OK;
-    int rc = writer->write(data, size, writer->user_data);
-    if (rc == 0)
-        return SVCQ_OK;
-    return rc < 0 && rc >= SVCQ__ERROR_MIN ? rc : SVCQ_EABORTED;
+    return svcq__callback_rc(writer->write(data, size, writer->user_data));
 }

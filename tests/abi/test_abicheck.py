@@ -25,7 +25,7 @@ sys.path.insert(0, HERE)
 import abicheck  # noqa: E402
 
 ROOT = os.environ.get('SVCQ_SOURCE_ROOT') or os.path.dirname(os.path.dirname(HERE))
-ARGS = {'cc': None, 'cxx': None, 'lib': None, 'sanitize': None}
+ARGS = {'cc': None, 'cxx': None, 'lib': None, 'static_lib': None, 'sanitize': None}
 
 
 def run_check(name, root, **kw):
@@ -33,7 +33,7 @@ def run_check(name, root, **kw):
     argv = [name, '--root', root]
     opts = dict(ARGS)
     opts.update(kw)
-    for key in ('cc', 'cxx', 'lib', 'sanitize', 'baseline_dir'):
+    for key in ('cc', 'cxx', 'lib', 'static_lib', 'sanitize', 'baseline_dir'):
         if opts.get(key):
             argv += ['--' + key.replace('_', '-'), opts[key]]
     out = io.StringIO()
@@ -398,6 +398,92 @@ class ExportsTest(Base):
         self.assertFails(self.tree.check('exports'),
                          r'svcq_strerror is exported with version LIBSVCQ_1\.0, the map puts it in LIBSVCQ_1\.999',
                          r'version node LIBSVCQ_1\.999 is not in the library')
+
+
+class ConstantsTest(Base):
+    """The runtime table (the real library) against headers that define more or other values."""
+
+    def setUp(self):
+        super().setUp()
+        self.need('cc', 'lib')
+
+    def test_real_tree_passes(self):
+        self.assertPasses(self.tree.check('constants'))
+
+    def test_new_names_are_listed_with_the_lines_to_add(self):
+        self.tree.add_header('''
+/** Most widgets. */
+#define SVCQ_SELFTEST_MAX_WIDGETS 42
+#define SVCQ_SELFTEST_FLAG 0x4u
+#define SVCQ_SELFTEST_NAME "not an integer"
+typedef enum svcq_selftest_mode {
+    SVCQ_SELFTEST_MODE_A = 7
+} svcq_selftest_mode;
+#define SVCQ_SELFTEST_OPTIONS_VERSION 1
+typedef struct svcq_selftest_options {
+    uint32_t version;
+    uint32_t reserved0;
+    uint64_t reserved[2];
+} svcq_selftest_options;
+''')
+        rc, out = self.tree.check('constants')
+        self.assertFails((rc, out),
+                         r'lacks 4 name\(s\).*add these lines to constants\[\] in src/core/constants\.c',
+                         r'C\(SVCQ_SELFTEST_FLAG\),  /\* #define in svcq/zz_selftest\.h',
+                         r'C\(SVCQ_SELFTEST_MAX_WIDGETS\),',
+                         r'C\(SVCQ_SELFTEST_MODE_A\),  /\* enumerator of svcq_selftest_mode',
+                         r'C\(SVCQ_SELFTEST_OPTIONS_VERSION\),',
+                         r'svcq_table_size does not know 1 versioned table\(s\).*\n    T\(svcq_selftest_options\),')
+        self.assertNotIn('SVCQ_SELFTEST_NAME', out)
+
+    def test_changed_value(self):
+        self.tree.sub('include/svcq/sla.h', r'#define SVCQ_SLA_MAX_LEVELS 8', '#define SVCQ_SLA_MAX_LEVELS 9')
+        self.assertFails(self.tree.check('constants'),
+                         r'SVCQ_SLA_MAX_LEVELS is 9 in the headers but svcq_constant gives 8')
+
+    def test_error_code_without_name(self):
+        self.tree.sub('include/svcq/common.h', r'(SVCQ_EABORTED = -15)', r'\1,\n    SVCQ_ESELFTEST = -16')
+        self.assertFails(self.tree.check('constants'),
+                         r'svcq_strerror\(SVCQ_ESELFTEST\) is "unknown error"',
+                         r'C\(SVCQ_ESELFTEST\),')
+
+
+class StaticTest(Base):
+    """Global names of a static library: a tiny archive with a leaking name fails."""
+
+    def test_real_library_passes(self):
+        self.need('static_lib')
+        if not shutil.which('nm'):
+            self.skipTest('no nm')
+        self.assertPasses(self.tree.check('static'))
+
+    def test_unprefixed_global_fails(self):
+        self.need('cc')
+        if not shutil.which('nm') or not shutil.which('ar'):
+            self.skipTest('no nm or ar')
+        src = os.path.join(self.tmp, 'leak.c')
+        with open(src, 'w') as f:
+            f.write('''int svcq_public(void);
+int svcq__internal(void);
+static int helper(void) { return 1; }
+void *sq_malloc(unsigned long n);
+int sq_error_count = 3;
+int svcq_public(void) { return helper(); }
+int svcq__internal(void) { return sq_error_count; }
+void *sq_malloc(unsigned long n) { (void)n; return 0; }
+''')
+        obj = os.path.join(self.tmp, 'leak.o')
+        lib = os.path.join(self.tmp, 'libsvcq.a')
+        r = subprocess.run(shlex.split(ARGS['cc']) + ['-c', src, '-o', obj], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, universal_newlines=True)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        subprocess.run(['ar', 'rcs', lib, obj], check=True)
+        rc, out = self.tree.check('static', static_lib=lib)
+        self.assertFails((rc, out), r'leak\.o\) defines the global symbol sq_malloc \(type T\)',
+                         r'defines the global symbol sq_error_count \(type D\)')
+        self.assertNotIn('symbol svcq_public', out)
+        self.assertNotIn('symbol svcq__internal', out)
+        self.assertNotIn('helper', out)
 
 
 class AbidiffTest(Base):

@@ -1,5 +1,4 @@
-/* Allocation failure at every point of context creation and of buffer, map
- * and heap growth. */
+/* Allocation failure at every point of context creation and of buffer and map growth. */
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -10,7 +9,6 @@
 #include <cmocka.h>
 
 #include "core/buf.h"
-#include "core/heap.h"
 #include "core/map.h"
 #include "fault.h"
 #include "svcq.h"
@@ -22,7 +20,6 @@ typedef struct st {
     svcq_buffer *buffer;
     svcq__buf buf;
     svcq__map map;
-    svcq__heap heap;
     char keys[200][8];
 } st;
 
@@ -39,14 +36,12 @@ static void *setup_ctx(test_alloc *alloc)
     s->ctx = test_ctx_new(alloc);
     svcq__buf_init(&s->buf, s->ctx);
     svcq__map_init(&s->map, s->ctx);
-    svcq__heap_init(&s->heap, s->ctx, NULL, NULL);
     /* Some content before the operation, so "unchanged" means something. */
     assert_int_equal(svcq__buf_puts(&s->buf, "prefix"), SVCQ_OK);
     for (int i = 0; i < 200; i++)
         snprintf(s->keys[i], sizeof(s->keys[i]), "k%d", i);
     for (int i = 0; i < 5; i++) {
         assert_int_equal(svcq__map_put(&s->map, s->keys[i], strlen(s->keys[i]), s->keys[i], NULL), SVCQ_OK);
-        assert_int_equal(svcq__heap_push(&s->heap, 1000 - i, s->keys[i]), SVCQ_OK);
     }
     return s;
 }
@@ -57,7 +52,6 @@ static void teardown(void *p)
     svcq_buffer_free(s->buffer);
     svcq__buf_free(&s->buf);
     svcq__map_free(&s->map);
-    svcq__heap_free(&s->heap);
     svcq_ctx_free(s->made);
     svcq_ctx_free(s->ctx);
     free(s);
@@ -68,9 +62,8 @@ static char *describe(void *p)
     st *s = p;
     size_t cap = 4096;
     char *out = malloc(cap);
-    int n = snprintf(out, cap, "buf=%s|map=%zu|heap=%zu:%lld|made=%d|buffer=%d", s->buf.data ? s->buf.data : "",
-                     s->map.count, s->heap.len, s->heap.len ? (long long)s->heap.entries[0].key : 0LL,
-                     s->made != NULL, s->buffer != NULL);
+    int n = snprintf(out, cap, "buf=%s|map=%zu|made=%d|buffer=%d", s->buf.data ? s->buf.data : "",
+                     s->map.count, s->made != NULL, s->buffer != NULL);
     for (int i = 0; i < 200 && n < (int)cap - 16; i++)
         if (svcq__map_get(&s->map, s->keys[i], strlen(s->keys[i])))
             n += snprintf(out + n, cap - (size_t)n, ",%d", i);
@@ -152,38 +145,6 @@ static int run_map_single_puts(void *p)
     return rc;
 }
 
-static int run_heap_growth(void *p)
-{
-    st *s = p;
-    int rc = svcq__heap_reserve(&s->heap, s->heap.len + 100);
-    if (rc)
-        return rc;
-    for (int i = 0; i < 100; i++)
-        assert_int_equal(svcq__heap_push(&s->heap, i, s->keys[i]), SVCQ_OK);
-    return SVCQ_OK;
-}
-
-static int run_heap_push_one_by_one(void *p)
-{
-    st *s = p;
-    size_t before = s->heap.len;
-    for (int i = 0; i < 40; i++) {
-        int rc = svcq__heap_push(&s->heap, 5000 + i, s->keys[i]);
-        if (rc) {
-            /* Undo what this operation added: the largest keys. */
-            while (s->heap.len > before) {
-                size_t last = 0;
-                for (size_t j = 0; j < s->heap.len; j++)
-                    if (s->heap.entries[j].key >= 5000)
-                        last = j;
-                svcq__heap_remove(&s->heap, last);
-            }
-            return rc;
-        }
-    }
-    return SVCQ_OK;
-}
-
 #define SCENARIO(fn, setupfn) \
     static void fn##_test(void **state) \
     { \
@@ -197,8 +158,6 @@ SCENARIO(run_buffer_new_and_write, setup_ctx)
 SCENARIO(run_buf_growth, setup_ctx)
 SCENARIO(run_map_growth, setup_ctx)
 SCENARIO(run_map_single_puts, setup_ctx)
-SCENARIO(run_heap_growth, setup_ctx)
-SCENARIO(run_heap_push_one_by_one, setup_ctx)
 
 int main(void)
 {
@@ -208,8 +167,6 @@ int main(void)
         cmocka_unit_test(run_buf_growth_test),
         cmocka_unit_test(run_map_growth_test),
         cmocka_unit_test(run_map_single_puts_test),
-        cmocka_unit_test(run_heap_growth_test),
-        cmocka_unit_test(run_heap_push_one_by_one_test),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

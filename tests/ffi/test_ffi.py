@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """libsvcq through Python ctypes, as a binding would use it.
 
-Loads the built shared library (--lib), reads the constants a binding would
-read from include/svcq/*.h, and drives the core API: versions, the context
-with default and ctypes-built options, a Python clock and allocator, error
+Loads the built shared library (--lib) and drives the core API the way a
+binding does: every constant (versions, table versions, limits, error codes)
+comes from the library at run time through svcq_constant() and
+svcq_constant_at(), every table size through svcq_table_size(); nothing is
+read from the C headers or hard-coded. Then versions, the context with
+default and ctypes-built options, a Python clock and allocator, error
 strings, writers and buffers. The ctypes mirrors of the public tables are
 checked against the layout the C compiler gives them (a program generated
-from the headers at test time), and every public table gets an automatic
-mirror so a table that ctypes cannot describe fails here. Standard library
-only; exits 77 when it cannot run (sanitizer build, no compiler).
+from the headers at test time: that is the one place headers are parsed,
+to find every struct) and against svcq_table_size(), and every public table
+gets an automatic mirror so a table that ctypes cannot describe fails here.
+Standard library only; exits 77 when it cannot run (sanitizer build).
 """
 
 import ctypes
@@ -27,25 +31,31 @@ from ctypes import (CFUNCTYPE, POINTER, byref, c_char, c_char_p, c_int, c_int32,
 SKIP = 77
 OPTS = {'lib': None, 'root': None, 'cc': None}
 LIB = None
-H = {}          # integer constants parsed from the headers
-ERRORS = {}     # SVCQ_E* name -> value
+CONSTANTS = {}  # every constant the library lists: name -> value
+ERRORS = {}     # SVCQ_OK and the SVCQ_E<NAME> codes: name -> value
 
 
-def parse_headers(root):
-    text = ''
-    for name in sorted(os.listdir(os.path.join(root, 'include', 'svcq'))):
-        if name.endswith('.h'):
-            with open(os.path.join(root, 'include', 'svcq', name), encoding='utf-8') as f:
-                text += f.read() + '\n'
-    for m in re.finditer(r'^#define\s+(SVCQ_\w+)\s+(-?\d+)\s*$', text, re.M):
-        H[m.group(1)] = int(m.group(2))
-    m = re.search(r'#define\s+SVCQ_VERSION_STRING\s+"([^"]*)"', text)
-    H['SVCQ_VERSION_STRING'] = m.group(1)
-    body = re.search(r'typedef enum svcq_error \{(.*?)\}', text, re.S).group(1)
-    body = re.sub(r'/\*.*?\*/', '', body, flags=re.S)
-    for m in re.finditer(r'(SVCQ_\w+)\s*=\s*(-?\d+)', body):
-        ERRORS[m.group(1)] = int(m.group(2))
-        H[m.group(1)] = int(m.group(2))
+def K(name):
+    """One constant by name, as a binding reads it."""
+    value = c_int64()
+    rc = LIB.svcq_constant(byref(value), name.encode())
+    if rc != 0:
+        raise KeyError('svcq_constant(%s) returned %d' % (name, rc))
+    return value.value
+
+
+def load_constants():
+    """The whole table through svcq_constant_count/svcq_constant_at."""
+    name, value = c_char_p(), c_int64()
+    for i in range(LIB.svcq_constant_count()):
+        rc = LIB.svcq_constant_at(byref(name), byref(value), i)
+        if rc != 0:
+            raise AssertionError('svcq_constant_at(%d) returned %d' % (i, rc))
+        CONSTANTS[name.value.decode()] = value.value
+    for n, v in CONSTANTS.items():
+        # Error codes are SVCQ_OK and SVCQ_E<NAME> (SVCQ_ERROR_RESERVED_MIN is the range bound).
+        if n == 'SVCQ_OK' or re.fullmatch(r'SVCQ_E[A-Z]+', n):
+            ERRORS[n] = v
 
 
 def E(name):
@@ -74,12 +84,16 @@ class CtxOptions(ctypes.Structure):
 
 
 class Writer(ctypes.Structure):
-    """svcq_writer, version 1."""
+    """svcq_writer, version 2."""
     _fields_ = [('version', c_uint32), ('reserved0', c_uint32),
-                ('write', WRITE_FN), ('user_data', c_void_p)]
+                ('write', WRITE_FN), ('user_data', c_void_p),
+                ('reserved', c_uint64 * 5)]
 
 
 MIRRORS = {'svcq_ctx_options': CtxOptions, 'svcq_writer': Writer}
+# The version each hand-written mirror describes: a newer library version
+# (svcq_constant) means the mirror must be looked at again.
+MIRROR_VERSIONS = {'svcq_ctx_options': 1, 'svcq_writer': 2}
 
 CTX_P = c_void_p
 BUF_P = c_void_p
@@ -91,6 +105,10 @@ def declare(lib):
         'svcq_version_number': (c_uint32, []),
         'svcq_version_string': (c_char_p, []),
         'svcq_strerror': (c_char_p, [c_int]),
+        'svcq_constant': (c_int, [POINTER(c_int64), c_char_p]),
+        'svcq_constant_count': (c_uint32, []),
+        'svcq_constant_at': (c_int, [POINTER(c_char_p), POINTER(c_int64), c_uint32]),
+        'svcq_table_size': (c_size_t, [c_char_p]),
         'svcq_ctx_options_init': (c_int, [POINTER(CtxOptions), c_uint32]),
         'svcq_ctx_new': (c_int, [POINTER(CTX_P), POINTER(CtxOptions)]),
         'svcq_ctx_free': (None, [CTX_P]),
@@ -171,7 +189,7 @@ class PyAllocator:
 def new_options():
     opts = CtxOptions()
     ctypes.memset(byref(opts), 0xA5, ctypes.sizeof(opts))
-    assert LIB.svcq_ctx_options_init(byref(opts), H['SVCQ_CTX_OPTIONS_VERSION']) == 0
+    assert LIB.svcq_ctx_options_init(byref(opts), K('SVCQ_CTX_OPTIONS_VERSION')) == 0
     return opts
 
 
@@ -249,9 +267,10 @@ def auto_mirror(project, struct):
             raise AssertionError('%s.%s has type %r, which has no fixed ctypes equivalent'
                                  % (struct.name, name, ctype))
         if length is not None:
-            n = int(length) if length.isdigit() else project.macro_int(length)
+            n = int(length) if length.isdigit() else CONSTANTS.get(length)
             if n is None:
-                raise AssertionError('%s.%s: array length %s is not a constant' % (struct.name, name, length))
+                raise AssertionError('%s.%s: array length %s is not a runtime constant '
+                                     '(svcq_constant)' % (struct.name, name, length))
             t = t * n
         fields.append((name, t))
     return type(struct.name, (ctypes.Structure,), {'_fields_': fields})
@@ -286,14 +305,64 @@ class LayoutTest(unittest.TestCase):
             self.assertEqual(ctypes_layout(auto_mirror(self.project, s)), self.c[s.name],
                              '%s: the standard ctypes mapping gives another layout' % s.name)
 
+    def test_table_size_matches_c(self):
+        """svcq_table_size gives sizeof of every public table, so a binding can check its mirror."""
+        for s in self.project.structs:
+            self.assertEqual(LIB.svcq_table_size(s.name.encode()), self.c[s.name]['size'], s.name)
+        for name, cls in MIRRORS.items():
+            self.assertEqual(LIB.svcq_table_size(name.encode()), ctypes.sizeof(cls), name)
+
+
+class ConstantsTest(unittest.TestCase):
+    def test_table_is_sorted_unique_and_consistent(self):
+        n = LIB.svcq_constant_count()
+        self.assertEqual(len(CONSTANTS), n)
+        names = []
+        name, value = c_char_p(), c_int64()
+        for i in range(n):
+            self.assertEqual(LIB.svcq_constant_at(byref(name), byref(value), i), 0)
+            names.append(name.value)
+            self.assertEqual(K(name.value.decode()), value.value)
+        self.assertEqual(names, sorted(set(names)), 'sorted by strcmp, no duplicates')
+        self.assertEqual(LIB.svcq_constant_at(byref(name), byref(value), n), E('SVCQ_ERANGE'))
+        self.assertEqual(LIB.svcq_constant_at(None, byref(value), 0), E('SVCQ_EINVAL'))
+        self.assertEqual(LIB.svcq_constant_at(byref(name), None, 0), E('SVCQ_EINVAL'))
+
+    def test_lookup(self):
+        out = c_int64(42)
+        self.assertEqual(LIB.svcq_constant(byref(out), b'SVCQ_NO_SUCH_CONSTANT'), E('SVCQ_ENOTFOUND'))
+        self.assertEqual(out.value, 42, 'left unchanged on failure')
+        self.assertEqual(LIB.svcq_constant(byref(out), b'SVCQ_SLA_EVENT_PAUSE'), E('SVCQ_ENOTFOUND'),
+                         'string macros have getters of their own')
+        self.assertEqual(LIB.svcq_constant(None, b'SVCQ_OK'), E('SVCQ_EINVAL'))
+        self.assertEqual(LIB.svcq_constant(byref(out), None), E('SVCQ_EINVAL'))
+        self.assertEqual(K('SVCQ_SLA_NEVER'), 2 ** 63 - 1)
+        self.assertGreaterEqual(K('SVCQ_SLA_MAX_LEVELS'), 1)
+        self.assertEqual(LIB.svcq_table_size(b'svcq_no_such_table'), 0)
+        self.assertEqual(LIB.svcq_table_size(None), 0)
+
+    def test_every_table_has_a_version_and_a_size(self):
+        """Each versioned table: SVCQ_<NAME>_VERSION and svcq_table_size, read at run time."""
+        versions = [n for n in CONSTANTS if re.fullmatch(r'SVCQ_\w+_VERSION', n)]
+        tables = [('svcq_' + n[len('SVCQ_'):-len('_VERSION')].lower()) for n in versions]
+        self.assertIn('svcq_sla_status', tables)
+        self.assertIn('svcq_writer', tables)
+        for table, version in zip(tables, versions):
+            self.assertGreaterEqual(CONSTANTS[version], 1, version)
+            self.assertGreater(LIB.svcq_table_size(table.encode()), 8, table)
+        for name, v in MIRROR_VERSIONS.items():
+            self.assertEqual(K(name.upper() + '_VERSION'), v,
+                             '%s has a new version: update its hand-written mirror' % name)
+
 
 class VersionTest(unittest.TestCase):
-    def test_runtime_matches_header(self):
-        want = H['SVCQ_VERSION_MAJOR'] * 10000 + H['SVCQ_VERSION_MINOR'] * 100 + H['SVCQ_VERSION_PATCH']
-        self.assertEqual(LIB.svcq_version_number(), want)
-        self.assertEqual(LIB.svcq_version_string().decode(), H['SVCQ_VERSION_STRING'])
-        self.assertEqual(H['SVCQ_VERSION_STRING'], '%d.%d.%d' % (
-            H['SVCQ_VERSION_MAJOR'], H['SVCQ_VERSION_MINOR'], H['SVCQ_VERSION_PATCH']))
+    def test_runtime_versions_agree(self):
+        major, minor, patch = K('SVCQ_VERSION_MAJOR'), K('SVCQ_VERSION_MINOR'), K('SVCQ_VERSION_PATCH')
+        self.assertEqual(LIB.svcq_version_number(), major * 10000 + minor * 100 + patch)
+        self.assertEqual(K('SVCQ_VERSION_NUMBER'), LIB.svcq_version_number())
+        self.assertEqual(LIB.svcq_version_string().decode(), '%d.%d.%d' % (major, minor, patch))
+        self.assertEqual(os.path.basename(OPTS['lib']).split('.so.')[1].split('.')[0],
+                         str(K('SVCQ_ABI_MAJOR')))
 
     def test_every_exported_name_resolves(self):
         with open(os.path.join(OPTS['root'], 'src', 'libsvcq.map'), encoding='utf-8') as f:
@@ -317,8 +386,10 @@ class ErrorTest(unittest.TestCase):
             self.assertNotIn(text, seen, '%s shares its text' % name)
             seen.add(text)
         lowest = min(ERRORS.values())
-        for unknown in (1, lowest - 1, -1000, 2 ** 31 - 1, -2 ** 31):
+        for unknown in (1, lowest - 1, K('SVCQ_ERROR_RESERVED_MIN'), -1000, 2 ** 31 - 1, -2 ** 31):
             self.assertEqual(LIB.svcq_strerror(unknown), b'unknown error')
+        for name, value in ERRORS.items():
+            self.assertGreaterEqual(value, K('SVCQ_ERROR_RESERVED_MIN'), 'in the reserved range: ' + name)
 
     def test_errmsg_of_null_and_fresh_context(self):
         self.assertEqual(LIB.svcq_ctx_errmsg(None), b'')
@@ -339,11 +410,11 @@ class ContextTest(unittest.TestCase):
 
     def test_options_init(self):
         opts = new_options()
-        self.assertEqual(opts.version, H['SVCQ_CTX_OPTIONS_VERSION'])
+        self.assertEqual(opts.version, K('SVCQ_CTX_OPTIONS_VERSION'))
         raw = bytes(opts)
         self.assertEqual(raw[4:], bytes(len(raw) - 4), 'init must zero every other byte')
         self.assertEqual(LIB.svcq_ctx_options_init(byref(opts), 0), E('SVCQ_EVERSION'))
-        self.assertEqual(LIB.svcq_ctx_options_init(byref(opts), H['SVCQ_CTX_OPTIONS_VERSION'] + 1),
+        self.assertEqual(LIB.svcq_ctx_options_init(byref(opts), K('SVCQ_CTX_OPTIONS_VERSION') + 1),
                          E('SVCQ_EVERSION'))
         self.assertEqual(LIB.svcq_ctx_options_init(None, 1), E('SVCQ_EINVAL'))
 
@@ -359,7 +430,7 @@ class ContextTest(unittest.TestCase):
         opts.reserved1 = 1
         refused(opts, E('SVCQ_EINVAL'))
         opts = new_options()
-        opts.version = H['SVCQ_CTX_OPTIONS_VERSION'] + 1
+        opts.version = K('SVCQ_CTX_OPTIONS_VERSION') + 1
         refused(opts, E('SVCQ_EVERSION'))
         opts = new_options()
         a = PyAllocator()
@@ -419,11 +490,11 @@ class WriterTest(unittest.TestCase):
     def test_writer_init(self):
         w = Writer()
         ctypes.memset(byref(w), 0xA5, ctypes.sizeof(w))
-        self.assertEqual(LIB.svcq_writer_init(byref(w), H['SVCQ_WRITER_VERSION']), 0)
-        self.assertEqual(w.version, H['SVCQ_WRITER_VERSION'])
+        self.assertEqual(LIB.svcq_writer_init(byref(w), K('SVCQ_WRITER_VERSION')), 0)
+        self.assertEqual(w.version, K('SVCQ_WRITER_VERSION'))
         self.assertEqual(bytes(w)[4:], bytes(ctypes.sizeof(w) - 4))
         self.assertEqual(LIB.svcq_writer_init(byref(w), 0), E('SVCQ_EVERSION'))
-        self.assertEqual(LIB.svcq_writer_init(byref(w), H['SVCQ_WRITER_VERSION'] + 1), E('SVCQ_EVERSION'))
+        self.assertEqual(LIB.svcq_writer_init(byref(w), K('SVCQ_WRITER_VERSION') + 1), E('SVCQ_EVERSION'))
         self.assertEqual(LIB.svcq_writer_init(None, 1), E('SVCQ_EINVAL'))
         # An initialised writer has no callback yet.
         self.assertEqual(LIB.svcq_writer_write(byref(w), b'x', 1), E('SVCQ_EINVAL'))
@@ -434,7 +505,7 @@ class WriterTest(unittest.TestCase):
         self.assertEqual(ctypes.string_at(LIB.svcq_buffer_data(buf)), b'')
         w = Writer()
         self.assertEqual(LIB.svcq_writer_to_buffer(byref(w), buf), 0)
-        self.assertEqual(w.version, H['SVCQ_WRITER_VERSION'])
+        self.assertEqual(w.version, K('SVCQ_WRITER_VERSION'))
         parts = ['SLA breached: 工单 #42 ', '\u20ac 5\n', 'a\0b']
         want = b''.join(p.encode('utf-8') for p in parts)
         for p in parts:
@@ -464,7 +535,7 @@ class WriterTest(unittest.TestCase):
             return result[0]
         fn = WRITE_FN(write)
         w = Writer()
-        self.assertEqual(LIB.svcq_writer_init(byref(w), H['SVCQ_WRITER_VERSION']), 0)
+        self.assertEqual(LIB.svcq_writer_init(byref(w), K('SVCQ_WRITER_VERSION')), 0)
         w.write = fn
         w.user_data = 7
         self.assertEqual(LIB.svcq_writer_write(byref(w), b'abc', 3), 0)
@@ -475,12 +546,17 @@ class WriterTest(unittest.TestCase):
             if code < 0:
                 result[0] = code
                 self.assertEqual(LIB.svcq_writer_write(byref(w), b'z', 1), code, name)
-        lowest = min(ERRORS.values())
-        for other in (1, 99, lowest - 1, -1000):
+        # The published rule: the whole reserved range passes through, even a
+        # code this library does not name; everything else is EABORTED.
+        bound = K('SVCQ_ERROR_RESERVED_MIN')
+        for code in (min(ERRORS.values()) - 1, bound):
+            result[0] = code
+            self.assertEqual(LIB.svcq_writer_write(byref(w), b'z', 1), code, code)
+        for other in (1, 99, bound - 1, -2 ** 31):
             result[0] = other
             self.assertEqual(LIB.svcq_writer_write(byref(w), b'z', 1), E('SVCQ_EABORTED'), other)
         result[0] = 0
-        w.version = H['SVCQ_WRITER_VERSION'] + 1
+        w.version = K('SVCQ_WRITER_VERSION') + 1
         self.assertEqual(LIB.svcq_writer_write(byref(w), b'z', 1), E('SVCQ_EVERSION'))
         w.version = 0
         self.assertEqual(LIB.svcq_writer_write(byref(w), b'z', 1), E('SVCQ_EVERSION'))
@@ -518,9 +594,9 @@ def main():
         OPTS[key] = args.pop(0)
     if not OPTS['lib'] or not OPTS['root']:
         raise SystemExit('--lib and --root are required')
-    parse_headers(OPTS['root'])
     LIB = ctypes.CDLL(os.path.abspath(OPTS['lib']))
     declare(LIB)
+    load_constants()
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2)
     result = runner.run(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
     return 0 if result.wasSuccessful() else 1

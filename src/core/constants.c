@@ -1,0 +1,179 @@
+/* The runtime constant table: every integer constant of the public headers
+ * by name, and the size of every versioned table, for bindings that cannot
+ * read C macros (svcq/version.h). Core knows no other module's internals:
+ * this file includes only the public umbrella header, and the values come
+ * from the macros and enumerators themselves.
+ *
+ * The abi/constants test parses the public headers and fails, naming the
+ * lines to add, when a constant or a table is missing here or has another
+ * value; unit/core_constants checks the order. Keep both arrays sorted by
+ * name in strcmp order (ASCII: digits < upper case < '_'). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "svcq.h"
+
+typedef struct svcq__constant {
+    const char *name;
+    int64_t value;
+} svcq__constant;
+
+typedef struct svcq__table {
+    const char *name;
+    size_t size;
+} svcq__table;
+
+#define C(name) { #name, (int64_t)(name) }
+static const svcq__constant constants[] = {
+    C(SVCQ_ABI_MAJOR),
+    C(SVCQ_CALENDAR_JSON_PRETTY),
+    C(SVCQ_CALENDAR_MAX_DATES),
+    C(SVCQ_CALENDAR_MAX_INTERVALS),
+    C(SVCQ_CALENDAR_OPTIONS_VERSION),
+    C(SVCQ_CALENDAR_RT_NEXT_OPENING),
+    C(SVCQ_CTX_OPTIONS_VERSION),
+    C(SVCQ_DATE_CLOSED),
+    C(SVCQ_DATE_HOURS),
+    C(SVCQ_DATE_LIKE),
+    C(SVCQ_EABORTED),
+    C(SVCQ_EBUSY),
+    C(SVCQ_ECONFLICT),
+    C(SVCQ_ECORRUPT),
+    C(SVCQ_EEXIST),
+    C(SVCQ_EINVAL),
+    C(SVCQ_EIO),
+    C(SVCQ_ELIMIT),
+    C(SVCQ_ENOMEM),
+    C(SVCQ_ENOTFOUND),
+    C(SVCQ_EPARSE),
+    C(SVCQ_ERANGE),
+    C(SVCQ_ERROR_RESERVED_MIN),
+    C(SVCQ_ESTATE),
+    C(SVCQ_ESTORE),
+    C(SVCQ_EVERSION),
+    C(SVCQ_FRIDAY),
+    C(SVCQ_LOG_DEBUG),
+    C(SVCQ_LOG_ERROR),
+    C(SVCQ_LOG_INFO),
+    C(SVCQ_LOG_WARN),
+    C(SVCQ_MONDAY),
+    C(SVCQ_OK),
+    C(SVCQ_SATURDAY),
+    C(SVCQ_SLA_BREACHED),
+    C(SVCQ_SLA_CANCELLED),
+    C(SVCQ_SLA_CHANGE_CARRY),
+    C(SVCQ_SLA_CHANGE_KEEP),
+    C(SVCQ_SLA_CHANGE_RECOMPUTE),
+    C(SVCQ_SLA_EV_ACCEPTANCE_INVITED),
+    C(SVCQ_SLA_EV_CLOSED),
+    C(SVCQ_SLA_EV_EXECUTION_STARTED),
+    C(SVCQ_SLA_EV_FIRST_CONTACT),
+    C(SVCQ_SLA_EV_PAUSE),
+    C(SVCQ_SLA_EV_PROGRESS_UPDATE),
+    C(SVCQ_SLA_EV_REPLY_COMMITTED),
+    C(SVCQ_SLA_EV_REQUEST_RECEIVED),
+    C(SVCQ_SLA_EV_RESULT_REPORTED),
+    C(SVCQ_SLA_EV_RESUME),
+    C(SVCQ_SLA_EV_SERVICE_COMPLETED),
+    C(SVCQ_SLA_EV_SOLUTION_CONFIRMED),
+    C(SVCQ_SLA_EV_SOLUTION_DRAFTED),
+    C(SVCQ_SLA_EV_SOLUTION_PRESENTED),
+    C(SVCQ_SLA_MAX_LEVELS),
+    C(SVCQ_SLA_MET),
+    C(SVCQ_SLA_NEVER),
+    C(SVCQ_SLA_NOTICE_BREACH),
+    C(SVCQ_SLA_NOTICE_ESCALATION),
+    C(SVCQ_SLA_NOTICE_VERSION),
+    C(SVCQ_SLA_NOTICE_WARNING),
+    C(SVCQ_SLA_PAUSED),
+    C(SVCQ_SLA_PENDING),
+    C(SVCQ_SLA_RUNNING),
+    C(SVCQ_SLA_STATUS_VERSION),
+    C(SVCQ_SLA_TARGET_SPEC_VERSION),
+    C(SVCQ_SLA_UNIT_BUSINESS_DAYS),
+    C(SVCQ_SLA_UNIT_SECONDS),
+    C(SVCQ_STORE_FILE_NO_CREATE),
+    C(SVCQ_STORE_FILE_OPTIONS_VERSION),
+    C(SVCQ_STORE_FILE_STATS_VERSION),
+    C(SVCQ_STORE_LIMIT_ID),
+    C(SVCQ_STORE_LIMIT_KIND),
+    C(SVCQ_STORE_LIMIT_VALUE),
+    C(SVCQ_STORE_MAX_ID),
+    C(SVCQ_STORE_MAX_KIND),
+    C(SVCQ_STORE_MAX_VALUE),
+    C(SVCQ_STORE_METHODS_VERSION),
+    C(SVCQ_STORE_SYNC_FULL),
+    C(SVCQ_STORE_SYNC_GROUP),
+    C(SVCQ_STORE_SYNC_NONE),
+    C(SVCQ_SUNDAY),
+    C(SVCQ_THURSDAY),
+    C(SVCQ_TIER_1),
+    C(SVCQ_TIER_2),
+    C(SVCQ_TIER_3),
+    C(SVCQ_TIER_SPECIAL),
+    C(SVCQ_TUESDAY),
+    C(SVCQ_VERSION_MAJOR),
+    C(SVCQ_VERSION_MINOR),
+    C(SVCQ_VERSION_NUMBER),
+    C(SVCQ_VERSION_PATCH),
+    C(SVCQ_WEDNESDAY),
+    C(SVCQ_WRITER_VERSION),
+};
+#undef C
+
+#define T(type) { #type, sizeof(type) }
+static const svcq__table tables[] = {
+    T(svcq_calendar_options),
+    T(svcq_ctx_options),
+    T(svcq_sla_notice),
+    T(svcq_sla_status),
+    T(svcq_sla_target_spec),
+    T(svcq_store_file_options),
+    T(svcq_store_file_stats),
+    T(svcq_store_methods),
+    T(svcq_writer),
+};
+#undef T
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int by_name(const void *key, const void *entry)
+{
+    /* Both arrays start with the name, so one comparison serves both. */
+    return strcmp(key, *(const char *const *)entry);
+}
+
+int svcq_constant(int64_t *out, const char *name)
+{
+    if (!out || !name)
+        return SVCQ_EINVAL;
+    const svcq__constant *c = bsearch(name, constants, COUNT(constants), sizeof(constants[0]), by_name);
+    if (!c)
+        return SVCQ_ENOTFOUND;
+    *out = c->value;
+    return SVCQ_OK;
+}
+
+uint32_t svcq_constant_count(void)
+{
+    return (uint32_t)COUNT(constants);
+}
+
+int svcq_constant_at(const char **name, int64_t *value, uint32_t index)
+{
+    if (!name || !value)
+        return SVCQ_EINVAL;
+    if (index >= COUNT(constants))
+        return SVCQ_ERANGE;
+    *name = constants[index].name;
+    *value = constants[index].value;
+    return SVCQ_OK;
+}
+
+size_t svcq_table_size(const char *type)
+{
+    if (!type)
+        return 0;
+    const svcq__table *t = bsearch(type, tables, COUNT(tables), sizeof(tables[0]), by_name);
+    return t ? t->size : 0;
+}
