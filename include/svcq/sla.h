@@ -310,6 +310,35 @@ SVCQ_API uint32_t svcq_sla_policy_target_count(const svcq_sla_policy *policy);
 SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_target(svcq_sla_target_spec *out,
                                                   const svcq_sla_policy *policy, uint32_t index);
 
+/** Length of a policy fingerprint in hex characters (svcq_sla_policy_fingerprint()). */
+#define SVCQ_SLA_FINGERPRINT_LEN 64
+
+/**
+ * @brief The fingerprint of this policy version: 64 lower-case hex
+ *        characters of a SHA-256 digest over everything that decides when
+ *        notices fall due.
+ *
+ * It covers every target in order (metric, every event name including the
+ * restart event, duration and its unit, warning and escalation percents,
+ * recurring) with its calendar (options, weekly hours, dated exceptions,
+ * and the zone's UTC offsets over the whole range calendars support: the
+ * zone's rules, not only its name), the close event and the change mode.
+ * The name and version are not covered. Two policies with equal
+ * fingerprints time every clock identically. A stored clock records the
+ * fingerprint of each version it ran under, and svcq_sla_clock_load()
+ * refuses a policy whose fingerprint differs (see SVCQ_SLA_LOAD_REBASE);
+ * docs/format.md gives the exact encoding's scope.
+ *
+ * Computing it cannot fail. The digest is cached in the policy once a
+ * clock uses it (the policy is immutable from then on); before that it is
+ * computed at each call, since the policy may still change.
+ * @param policy the policy (const: only the internal cache is written).
+ * @return the fingerprint, owned by the policy and valid until the policy
+ *         changes or is freed; "" for NULL.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_sla_policy_fingerprint(const svcq_sla_policy *policy);
+
 /**
  * @brief Creates the default business calendar of the tier policies:
  *        Monday to Friday, 09:00–18:00, in a zone.

@@ -28,6 +28,7 @@ typedef struct svcq__sla_target {
     int64_t notice_secs[SVCQ__SLA_MAX_NOTICES];
     int32_t notice_kind[SVCQ__SLA_MAX_NOTICES];  /* svcq_sla_notice_kind */
     int32_t notice_level[SVCQ__SLA_MAX_NOTICES]; /* percent, 0, or k */
+    uint8_t fp[32];  /* fingerprint.c: SHA-256 of the target (valid with the policy's) */
 } svcq__sla_target;
 
 struct svcq_sla_policy {
@@ -41,7 +42,13 @@ struct svcq_sla_policy {
     uint32_t close_ev;
     uint32_t ntargets;
     svcq__sla_target *targets;
+    bool fp_ready;   /* fingerprint.c: fp_hex and targets[].fp cached (frozen only) */
+    char fp_hex[65];
 };
+
+/* Computes the fingerprint of a policy (fp_hex, targets[].fp), or does
+ * nothing when it is cached; cannot fail (fingerprint.c). */
+void svcq__sla_fingerprint(const svcq_sla_policy *policy);
 
 /* Business time on a target's calendar (NULL = 7×24 UTC). */
 int svcq__sla_add(svcq_ctx *ctx, svcq_calendar *cal, svcq_time start, int64_t secs, svcq_time *out);
