@@ -9,7 +9,7 @@
  * its name: a zone read from fat or slim TZif data, or from another copy
  * of the same rules, gives the same digest; a zone whose rules differ
  * anywhere in 1900-9999 does not). The policy's digest covers the close
- * event, the change mode and the target digests in order. The policy's
+ * event, the change mode and both digests of each target in order. The policy's
  * name and version are not part of it: they are stored beside it.
  *
  * The calendar is encoded from its getters rather than its JSON export:
@@ -147,7 +147,14 @@ static void target_digest(const svcq__sla_target *t, uint8_t out[SVCQ__SHA256_SI
     for (uint32_t i = 0; i < t->nesc; i++)
         put_u32(&h, t->esc_pct[i]);
     put_u32(&h, t->recurring ? 1 : 0);
-    put_calendar(&h, t->cal);
+    svcq__sha256_final(&h, out);
+}
+
+static void calendar_digest(const svcq_calendar *cal, uint8_t out[SVCQ__SHA256_SIZE])
+{
+    svcq__sha256_ctx h;
+    svcq__sha256_init(&h);
+    put_calendar(&h, cal);
     svcq__sha256_final(&h, out);
 }
 
@@ -167,8 +174,11 @@ void svcq__sla_fingerprint(const svcq_sla_policy *policy)
     put_u32(&h, (uint32_t)p->change_mode);
     put_u32(&h, p->ntargets);
     for (uint32_t j = 0; j < p->ntargets; j++) {
-        target_digest(&p->targets[j], p->targets[j].fp);
-        svcq__sha256_update(&h, p->targets[j].fp, SVCQ__SHA256_SIZE);
+        svcq__sla_target *t = &p->targets[j];
+        target_digest(t, t->fp_spec);
+        calendar_digest(t->cal, t->fp_cal);
+        svcq__sha256_update(&h, t->fp_spec, SVCQ__SHA256_SIZE);
+        svcq__sha256_update(&h, t->fp_cal, SVCQ__SHA256_SIZE);
     }
     uint8_t d[SVCQ__SHA256_SIZE];
     svcq__sha256_final(&h, d);

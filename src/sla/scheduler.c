@@ -39,6 +39,7 @@ struct svcq_sla_scheduler {
      * then the full subject and policy name. */
     struct ready *ready;
     size_t nready, ready_cap;
+    svcq__sla_failures failures; /* clocks the last save could not write */
 };
 
 typedef struct ready {
@@ -234,9 +235,72 @@ void svcq__sla_sched_rekey(svcq_sla_clock *c)
         link_clock(s, c, key);
 }
 
+int svcq__sla_failures_add(svcq_ctx *ctx, svcq__sla_failures *f, svcq_sla_clock *c, int32_t code)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 8;
+        svcq_sla_clock **clocks = svcq__reallocarray(ctx, f->clocks, cap, sizeof(*clocks));
+        if (!clocks)
+            return svcq__enomem(ctx);
+        f->clocks = clocks;
+        int32_t *codes = svcq__reallocarray(ctx, f->codes, cap, sizeof(*codes));
+        if (!codes)
+            return svcq__enomem(ctx);
+        f->codes = codes;
+        f->cap = cap;
+    }
+    f->clocks[f->n] = c;
+    f->codes[f->n++] = code;
+    return SVCQ_OK;
+}
+
+void svcq__sla_failures_free(svcq_ctx *ctx, svcq__sla_failures *f)
+{
+    svcq__free(ctx, f->clocks);
+    svcq__free(ctx, f->codes);
+    *f = (svcq__sla_failures){ NULL, NULL, 0, 0 };
+}
+
+void svcq__sla_sched_set_failures(svcq_sla_scheduler *s, svcq__sla_failures *f)
+{
+    svcq__sla_failures_free(s->ctx, &s->failures);
+    s->failures = *f;
+}
+
+int svcq_sla_scheduler_failed(svcq_sla_clock **clock, int32_t *code, const svcq_sla_scheduler *scheduler,
+                              uint64_t index)
+{
+    if (clock)
+        *clock = NULL;
+    if (code)
+        *code = SVCQ_OK;
+    if (!scheduler)
+        return SVCQ_EINVAL;
+    if (index >= scheduler->failures.n)
+        return svcq__error(scheduler->ctx, SVCQ_ENOTFOUND,
+                           "scheduler: failure %llu of the last save does not exist (it had %zu)",
+                           (unsigned long long)index, scheduler->failures.n);
+    if (clock)
+        *clock = scheduler->failures.clocks[index];
+    if (code)
+        *code = scheduler->failures.codes[index];
+    return SVCQ_OK;
+}
+
 void svcq__sla_sched_detach(svcq_sla_clock *c)
 {
     svcq_sla_scheduler *s = c->sched;
+    /* A clock freed by the host leaves the list of the last save. */
+    svcq__sla_failures *f = &s->failures;
+    for (size_t i = 0; i < f->n;) {
+        if (f->clocks[i] == c) {
+            memmove(f->clocks + i, f->clocks + i + 1, (f->n - i - 1) * sizeof(*f->clocks));
+            memmove(f->codes + i, f->codes + i + 1, (f->n - i - 1) * sizeof(*f->codes));
+            f->n--;
+        } else {
+            i++;
+        }
+    }
     unlink_clock(s, c);
     svcq__map_remove(&s->clocks, c->key, key_len(c));
     c->sched = NULL;
@@ -277,6 +341,7 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
     while (svcq__map_next(&scheduler->clocks, &iter, NULL, NULL, &value))
         svcq__sla_clock_destroy(value);
     svcq__map_free(&scheduler->clocks);
+    svcq__sla_failures_free(scheduler->ctx, &scheduler->failures);
     svcq__free(scheduler->ctx, scheduler->ready);
     svcq__free(scheduler->ctx, scheduler->wheel);
     svcq__free(scheduler->ctx, scheduler->count);
@@ -504,7 +569,7 @@ static int drain_ready(svcq_sla_scheduler *s, svcq_time now, uint64_t *count)
     return SVCQ_OK;
 }
 
-int svcq_sla_scheduler_advance(svcq_sla_scheduler *scheduler, svcq_time now, uint64_t *delivered)
+int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *scheduler, svcq_time now)
 {
     if (delivered)
         *delivered = 0;

@@ -76,7 +76,7 @@ static void *setup_common(test_alloc *alloc, bool inject_store)
                      SVCQ_OK);
     assert_int_equal(svcq_sla_clock_event(clock_of(s, 2), SVCQ_SLA_EVENT_PAUSE, T0 + 30 * MIN, "customer"),
                      SVCQ_OK);
-    assert_int_equal(svcq_sla_scheduler_advance(s->sched, T0 + 50 * MIN, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(NULL, s->sched, T0 + 50 * MIN), SVCQ_OK);
     return s;
 }
 
@@ -135,7 +135,7 @@ static void verify(void *p, int rc, bool hit)
         char subject[8];
         snprintf(subject, sizeof(subject), "c%d", i);
         svcq_sla_clock *c;
-        int lrc = svcq_sla_clock_load(&c, &s->p, 1, "tier.2", subject);
+        int lrc = svcq_sla_clock_load(&c, &s->p, 1, "tier.2", subject, 0);
         if (s->committed_events[i] == 0) {
             assert_int_equal(lrc, SVCQ_ENOTFOUND);
             continue;
@@ -149,7 +149,11 @@ static void verify(void *p, int rc, bool hit)
 static int run_scheduler_save(void *p)
 {
     st *s = p;
-    return svcq_sla_scheduler_save(s->sched);
+    uint64_t failed;
+    int rc = svcq_sla_scheduler_save(&failed, s->sched);
+    if (rc == SVCQ_OK)
+        assert_int_equal(failed, 0);
+    return rc;
 }
 
 static void scheduler_save_store_failures(void **state)
@@ -178,7 +182,7 @@ static int run_load(void *p)
     int rc = svcq_sla_scheduler_new(&other, s->ctx, count_notice, s);
     if (rc)
         return rc;
-    rc = svcq_sla_scheduler_load(other, &s->p, 1);
+    rc = svcq_sla_scheduler_load(other, &s->p, 1, 0);
     if (rc == SVCQ_OK)
         assert_int_equal(svcq_sla_scheduler_count(other), 2);
     else
