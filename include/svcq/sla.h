@@ -51,10 +51,20 @@
  *   same time that arrived earlier) and the clock is recomputed. An event
  *   equal to one in the log (name, time and reason) is a duplicate: it is
  *   ignored and the call succeeds, so host retries are safe.
- * - **Notifications** are delivered once each. When a late event rewrites
- *   history, notifications already delivered stay delivered; ones that the
- *   new history makes due in the past are delivered at the next advance,
- *   with their original due time.
+ * - **Notifications** are delivered once each by one scheduler in memory.
+ *   When a late event rewrites history, notifications already delivered
+ *   stay delivered; ones that the new history makes due in the past are
+ *   delivered at the next advance, with their original due time.
+ * - **Delivery across restarts is at least once.** What a scheduler
+ *   delivered is stored by the next svcq_sla_scheduler_save() (or
+ *   svcq_sla_clock_save()). A process that stops between an advance and
+ *   that save delivers those notices again after it loads the clocks:
+ *   the same notices, with the same due times. Each notice is identified
+ *   by (subject, policy, metric, cycle, kind, level) of svcq_sla_notice:
+ *   hosts that must act once per notice (send one e-mail, open one
+ *   corrective action) record that key with the action and skip a key they
+ *   have seen — or save right after each advance inside the same store
+ *   batch as their own action, which makes the pair atomic.
  * - **Unknown events.** An event name that no target of the clock's policy
  *   uses is refused with SVCQ_ENOTFOUND and changes nothing.
  *
@@ -571,6 +581,35 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_markdown(const svcq_sla_clock 
                                                            const svcq_writer *writer);
 
 /**
+ * @brief Writes the clock's status at @p at as JSON: what
+ *        svcq_sla_clock_status() reports for every target, for hosts and
+ *        bindings that would rather parse than mirror svcq_sla_status.
+ *
+ * One object: "subject", "policy", "version", "fingerprint"
+ * (svcq_sla_policy_fingerprint()), "at" and "at_utc", and "targets", one
+ * object per target in index order with "index", "metric", "state" (the
+ * state's name: "pending", "running", "paused", "met", "breached",
+ * "cancelled"), "state_code" (the svcq_sla_state value), the times
+ * "started_at", "due_at", "warn_at", "met_at" and "breached_at" each as
+ * epoch seconds and again as "<name>_utc", an ISO 8601 UTC string such as
+ * "2026-01-05T09:30:00Z" (both null for SVCQ_SLA_NEVER), and "elapsed",
+ * "remaining", "paused", "escalation_level", "met_count",
+ * "breached_count" as in svcq_sla_status. Fields may be added later;
+ * readers should ignore members they do not know.
+ * @param clock  the clock; not changed.
+ * @param at     the instant, as for svcq_sla_clock_status().
+ * @param writer where the text goes (indented, UTF-8).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL or a writer without callback;
+ *         SVCQ_ERANGE for @p at out of range or a status that cannot be
+ *         computed; SVCQ_ENOMEM; the writer's error (part of the text may
+ *         have been written then). Nothing is written when computing a
+ *         status fails.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_status_json(const svcq_sla_clock *clock, svcq_time at,
+                                                              const svcq_writer *writer);
+
+/**
  * @brief Stores the clock (kind "sla_clock", see docs/format.md): its
  *        policy versions, its event log and what its scheduler delivered.
  *
@@ -647,7 +686,13 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_load(svcq_sla_clock **out, svcq_sla_p
 /** The notice-table version this header describes. */
 #define SVCQ_SLA_NOTICE_VERSION 1
 
-/** One warning, breach or escalation, as delivered to a scheduler's callback. */
+/**
+ * One warning, breach or escalation, as delivered to a scheduler's callback.
+ *
+ * (subject, policy, metric, cycle, kind, level) identifies the notice: it
+ * is the same when the notice is delivered again after a restart (see
+ * "Delivery across restarts" above), and differs between any two notices.
+ */
 typedef struct svcq_sla_notice {
     uint32_t version;         /**< SVCQ_SLA_NOTICE_VERSION */
     int32_t kind;             /**< svcq_sla_notice_kind */
@@ -727,7 +772,8 @@ SVCQ_API uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler);
 
 /**
  * @brief Delivers every notice due at or before @p now, in time order, each
- *        exactly once.
+ *        once per scheduler (at least once across a restart that loses
+ *        what was not saved: see "Delivery across restarts" above).
  *
  * Notices of equal time come in order of subject, policy, target and
  * level. @p now never needs to grow: an earlier @p now simply finds
@@ -757,6 +803,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_next_at(svcq_time *out,
  *
  * Saving after svcq_sla_scheduler_advance() records what was delivered:
  * a scheduler loaded from it later does not deliver those notices again.
+ * Until that save, they are delivered again after a restart (delivery is
+ * at least once; the notice's key is in svcq_sla_notice).
  *
  * **One clock does not block the others.** A clock the store refuses by
  * compare-and-swap (another server saved it since this one loaded or saved

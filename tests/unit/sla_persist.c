@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "core/json.h"
 #include "faulty_store.h"
 #include "store/store.h"
 #include "svcq.h"
@@ -634,6 +636,131 @@ static void at_least_once_until_saved(void **state)
     assert_int_equal(a.live_blocks, 0);
 }
 
+
+/* ---- a clock's status as JSON ------------------------------------------- */
+
+/* An independent ISO 8601 formatter: the C library's gmtime_r. */
+static void iso_utc(svcq_time t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    assert_non_null(gmtime_r(&tt, &tm));
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void check_time(const svcq__json *o, const char *key, svcq_time want)
+{
+    char utc[64], iso[32];
+    snprintf(utc, sizeof(utc), "%s_utc", key);
+    const svcq__json *v = svcq__json_get(o, key), *u = svcq__json_get(o, utc);
+    assert_non_null(v);
+    assert_non_null(u);
+    if (want == SVCQ_SLA_NEVER) {
+        assert_int_equal(svcq__json_typeof(v), SVCQ__JSON_NULL);
+        assert_int_equal(svcq__json_typeof(u), SVCQ__JSON_NULL);
+        return;
+    }
+    int64_t got;
+    assert_true(svcq__json_as_int(v, &got));
+    assert_int_equal(got, want);
+    iso_utc(want, iso);
+    assert_string_equal(svcq__json_as_string(u, NULL), iso);
+}
+
+static int64_t int_of(const svcq__json *o, const char *key)
+{
+    int64_t v;
+    assert_true(svcq__json_as_int(svcq__json_get(o, key), &v));
+    return v;
+}
+
+static int failing_write(const char *data, size_t n, void *ud)
+{
+    (void)ud, (void)data, (void)n;
+    return SVCQ_EIO;
+}
+
+static void status_json_matches_status(void **state)
+{
+    (void)state;
+    test_alloc a;
+    test_alloc_init(&a);
+    svcq_ctx *ctx = test_ctx_new(&a);
+    svcq_sla_policy *p;
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_1, NULL), SVCQ_OK);
+    svcq_sla_clock *c;
+    assert_int_equal(svcq_sla_clock_new(&c, p, "INC-\"42\""), SVCQ_OK);
+    /* Running, met, breached, paused and pending targets at once. */
+    ev(c, SVCQ_SLA_EVENT_REQUEST_RECEIVED, T0, NULL);
+    ev(c, SVCQ_SLA_EVENT_FIRST_CONTACT, T0 + 20 * MIN, NULL);
+    ev(c, SVCQ_SLA_EVENT_SOLUTION_DRAFTED, T0 + 5 * HOUR, NULL);
+    ev(c, SVCQ_SLA_EVENT_PAUSE, T0 + 5 * HOUR + 10 * MIN, "customer");
+    svcq_buffer *buf;
+    assert_int_equal(svcq_buffer_new(&buf, ctx), SVCQ_OK);
+    svcq_writer w;
+    assert_int_equal(svcq_writer_to_buffer(&w, buf), SVCQ_OK);
+    svcq_time at = T0 + 6 * HOUR;
+    assert_int_equal(svcq_sla_clock_export_status_json(c, at, &w), SVCQ_OK);
+
+    const char *text = svcq_buffer_data(buf);
+    svcq__json_doc *doc;
+    assert_int_equal(svcq__json_parse(ctx, text, strlen(text), NULL, &doc), SVCQ_OK);
+    const svcq__json *root = svcq__json_root(doc);
+    assert_string_equal(svcq__json_as_string(svcq__json_get(root, "subject"), NULL), "INC-\"42\"");
+    assert_string_equal(svcq__json_as_string(svcq__json_get(root, "policy"), NULL), "tier.1");
+    assert_int_equal(int_of(root, "version"), 1);
+    assert_string_equal(svcq__json_as_string(svcq__json_get(root, "fingerprint"), NULL),
+                        svcq_sla_policy_fingerprint(p));
+    check_time(root, "at", at);
+    const svcq__json *targets = svcq__json_get(root, "targets");
+    assert_int_equal(svcq__json_array_size(targets), svcq_sla_policy_target_count(p));
+    static const char *const names[] = { "pending", "running", "paused", "met", "breached", "cancelled" };
+    bool seen_state[6] = { false };
+    for (uint32_t j = 0; j < svcq_sla_policy_target_count(p); j++) {
+        const svcq__json *o = svcq__json_array_get(targets, j);
+        svcq_sla_status st = SVCQ_SLA_STATUS_INIT;
+        assert_int_equal(svcq_sla_clock_status(&st, c, j, at), SVCQ_OK);
+        assert_int_equal(int_of(o, "index"), j);
+        assert_string_equal(svcq__json_as_string(svcq__json_get(o, "metric"), NULL), st.metric);
+        assert_string_equal(svcq__json_as_string(svcq__json_get(o, "state"), NULL), names[st.state]);
+        assert_int_equal(int_of(o, "state_code"), st.state);
+        seen_state[st.state] = true;
+        check_time(o, "started_at", st.started_at);
+        check_time(o, "due_at", st.due_at);
+        check_time(o, "warn_at", st.warn_at);
+        check_time(o, "met_at", st.met_at);
+        check_time(o, "breached_at", st.breached_at);
+        assert_int_equal(int_of(o, "elapsed"), st.elapsed);
+        assert_int_equal(int_of(o, "remaining"), st.remaining);
+        assert_int_equal(int_of(o, "paused"), st.paused);
+        assert_int_equal(int_of(o, "escalation_level"), st.escalation_level);
+        assert_int_equal(int_of(o, "met_count"), st.met_count);
+        assert_int_equal(int_of(o, "breached_count"), st.breached_count);
+    }
+    assert_true(seen_state[SVCQ_SLA_PENDING] && seen_state[SVCQ_SLA_MET] && seen_state[SVCQ_SLA_PAUSED]);
+    svcq__json_doc_free(doc);
+
+    /* Error paths, each with its own message. */
+    assert_int_equal(svcq_sla_clock_export_status_json(NULL, at, &w), SVCQ_EINVAL);
+    assert_int_equal(svcq_sla_clock_export_status_json(c, at, NULL), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "writer is NULL"));
+    svcq_writer none = SVCQ_WRITER_INIT;
+    assert_int_equal(svcq_sla_clock_export_status_json(c, at, &none), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "no callback"));
+    assert_int_equal(svcq_sla_clock_export_status_json(c, SVCQ_SLA_NEVER, &w), SVCQ_ERANGE);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "out of range"));
+    svcq_writer bad = SVCQ_WRITER_INIT;
+    bad.write = failing_write;
+    assert_int_equal(svcq_sla_clock_export_status_json(c, at, &bad), SVCQ_EIO);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "status JSON"));
+
+    svcq_buffer_free(buf);
+    svcq_sla_clock_free(c);
+    svcq_sla_policy_free(p);
+    svcq_ctx_free(ctx);
+    assert_int_equal(a.live_blocks, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +772,7 @@ int main(void)
         cmocka_unit_test(foreign_contexts_refused),
         cmocka_unit_test(conflicting_clock_skipped_rest_saved),
         cmocka_unit_test(at_least_once_until_saved),
+        cmocka_unit_test(status_json_matches_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
