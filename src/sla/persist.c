@@ -117,10 +117,16 @@ static int put_clock(svcq_sla_clock *c)
     char id[SVCQ_STORE_MAX_ID + 1];
     int rc = record_id(c, id, sizeof(id));
     if (rc)
-        return svcq__error(c->ctx, rc, "clock id too long for the store");
+        return svcq__error(c->ctx, rc, "clock %s of policy %s: its record id is too long for the store", c->key,
+                           c->key + c->subject_len + 1);
     svcq__buf b;
     svcq__buf_init(&b, c->ctx);
     rc = encode(c, &b);
+    if (rc == SVCQ_ENOMEM)
+        rc = svcq__enomem(c->ctx);
+    else if (rc)
+        rc = svcq__error(c->ctx, rc, "clock %s of policy %s: encoding its record failed: %s", c->key,
+                         c->key + c->subject_len + 1, svcq_strerror(rc));
     if (rc == SVCQ_OK)
         rc = svcq__undo_reserve(c->ctx, 1);
     if (rc == SVCQ_OK)
@@ -148,11 +154,12 @@ int svcq_sla_clock_remove(svcq_sla_clock *clock)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = clock->ctx;
     if (!clock->revision)
-        return svcq__error(ctx, SVCQ_ENOTFOUND, "clock %s was never saved", clock->key);
+        return svcq__error(ctx, SVCQ_ENOTFOUND, "clock %s of policy %s was never saved (or was removed)", clock->key,
+                           clock->key + clock->subject_len + 1);
     char id[SVCQ_STORE_MAX_ID + 1];
     int rc = record_id(clock, id, sizeof(id));
     if (rc)
-        return svcq__error(ctx, rc, "clock id too long for the store");
+        return svcq__error(ctx, rc, "clock %s: its record id is too long for the store", clock->key);
     svcq__tx tx;
     rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)

@@ -308,9 +308,12 @@ void svcq__sla_sched_detach(svcq_sla_clock *c)
 
 int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx, svcq_sla_notify_fn notify, void *user_data)
 {
-    if (!out || !ctx || !notify)
+    if (out)
+        *out = NULL;
+    if (!ctx)
         return SVCQ_EINVAL;
-    *out = NULL;
+    if (!out || !notify)
+        return svcq__error(ctx, SVCQ_EINVAL, "scheduler: %s is NULL", !out ? "out" : "the notify callback");
     svcq_sla_scheduler *s = svcq__calloc(ctx, 1, sizeof(*s));
     svcq_sla_clock **wheel = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*wheel));
     uint32_t *count = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*count));
@@ -350,12 +353,16 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
 
 int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
 {
-    if (!scheduler || !clock)
+    if (!scheduler)
         return SVCQ_EINVAL;
     svcq_sla_scheduler *s = scheduler;
     svcq_ctx *ctx = s->ctx;
+    if (!clock)
+        return svcq__error(ctx, SVCQ_EINVAL, "scheduler add: clock is NULL");
+    /* Nothing of a foreign clock is read beyond this pointer comparison:
+     * its context may be gone. */
     if (clock->ctx != ctx)
-        return svcq__error(ctx, SVCQ_EINVAL, "clock belongs to another context");
+        return svcq__error(ctx, SVCQ_EINVAL, "scheduler add: the clock belongs to another context");
     if (clock->sched)
         return svcq__error(ctx, SVCQ_EEXIST, "clock %s already belongs to a scheduler", clock->key);
     size_t klen = key_len(clock);
@@ -484,8 +491,10 @@ static int64_t next_used(const svcq_sla_scheduler *s, int64_t from, int64_t to)
 
 int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *scheduler)
 {
-    if (!out || !scheduler)
+    if (!scheduler)
         return SVCQ_EINVAL;
+    if (!out)
+        return svcq__error(scheduler->ctx, SVCQ_EINVAL, "scheduler next_at: out is NULL");
     const svcq_sla_scheduler *s = scheduler;
     svcq_time best = NEVER;
     int64_t slot = next_used(s, s->cursor, s->cursor + WHEEL_SIZE - 1);

@@ -761,6 +761,86 @@ static void status_json_matches_status(void **state)
     assert_int_equal(a.live_blocks, 0);
 }
 
+
+/* ---- every failing call writes its own message --------------------------- */
+
+/* Leaves an unrelated message in the context. */
+static void stale_message(svcq_ctx *ctx)
+{
+    svcq_sla_policy *p;
+    assert_int_equal(svcq_sla_policy_new(&p, ctx, "", 1), SVCQ_EINVAL);
+    assert_null(strstr(svcq_ctx_errmsg(ctx), "scheduler"));
+    assert_null(strstr(svcq_ctx_errmsg(ctx), "clock"));
+}
+
+static void fresh_messages(void **state)
+{
+    (void)state;
+    test_alloc a;
+    test_alloc_init(&a);
+    svcq_ctx *ctx = test_ctx_new(&a);
+    svcq_sla_policy *p;
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    svcq_sla_scheduler *s = (svcq_sla_scheduler *)0x1;
+
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_scheduler_new(&s, ctx, NULL, NULL), SVCQ_EINVAL);
+    assert_null(s);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "notify callback is NULL"));
+    assert_int_equal(svcq_sla_scheduler_new(&s, ctx, record, &seen), SVCQ_OK);
+
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_scheduler_add(s, NULL), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "scheduler add: clock is NULL"));
+
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_scheduler_next_at(NULL, s), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "next_at: out is NULL"));
+
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_scheduler_failed(NULL, NULL, s, 0), SVCQ_ENOTFOUND);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "failure 0 of the last save"));
+
+    stale_message(ctx);
+    uint64_t failed = 7;
+    assert_int_equal(svcq_sla_scheduler_save(NULL, s), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "scheduler save: failed is NULL"));
+    assert_int_equal(svcq_sla_scheduler_save(&failed, NULL), SVCQ_EINVAL);
+    assert_int_equal(failed, 0);
+
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_scheduler_load(s, NULL, 1, 0), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "scheduler load: policies is NULL"));
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_scheduler_load(s, &p, 1, 0x10), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "unknown flags 0x10"));
+
+    svcq_sla_clock *c;
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_clock_load(&c, &p, 1, "tier.2", NULL, 0), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "subject is NULL"));
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_clock_load(&c, &p, 1, "tier.2", "nobody", 0), SVCQ_ENOTFOUND);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "clock nobody of policy tier.2: no stored record"));
+
+    assert_int_equal(svcq_sla_clock_new(&c, p, "INC-5"), SVCQ_OK);
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_clock_remove(c), SVCQ_ENOTFOUND);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "clock INC-5 of policy tier.2 was never saved"));
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_clock_export_json(c, T0, NULL), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "clock INC-5: export: writer is NULL"));
+    stale_message(ctx);
+    assert_int_equal(svcq_sla_clock_export_markdown(c, T0, NULL), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "clock INC-5: export: writer is NULL"));
+    svcq_sla_clock_free(c);
+
+    svcq_sla_scheduler_free(s);
+    svcq_sla_policy_free(p);
+    svcq_ctx_free(ctx);
+    assert_int_equal(a.live_blocks, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -773,6 +853,7 @@ int main(void)
         cmocka_unit_test(conflicting_clock_skipped_rest_saved),
         cmocka_unit_test(at_least_once_until_saved),
         cmocka_unit_test(status_json_matches_status),
+        cmocka_unit_test(fresh_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
