@@ -225,12 +225,18 @@ static svcq_sla_policy *find_policy(svcq_sla_policy *const *policies, size_t n, 
 }
 
 /* Appends "; " and text to out (cap bytes), cutting when full. */
-static void add_reason(char *out, size_t cap, const char *text, const char *metric)
+static void add_reason(char *out, size_t cap, const char *text, const char *metric, const char *verb)
 {
     size_t n = strlen(out);
-    if (n + 4 >= cap)
-        return;
-    snprintf(out + n, cap - n, "%s%s%s", n ? "; " : "", text, metric);
+    if (n >= 5 && strcmp(out + n - 5, "; ...") == 0)
+        return; /* full already */
+    char item[320];
+    snprintf(item, sizeof(item), "%s%s%s%s", n ? "; " : "", text, metric, verb);
+    size_t k = strlen(item);
+    if (n + k + 6 <= cap)
+        memcpy(out + n, item, k + 1);
+    else if (n + 6 <= cap)
+        memcpy(out + n, "; ...", 6);
 }
 
 static bool hex_prefix_equal(const uint8_t digest[SVCQ__SHA256_SIZE], const char *stored, size_t len)
@@ -256,13 +262,13 @@ static void describe_difference(char *out, size_t cap, const svcq_sla_policy *p,
             continue;
         int j = svcq__sla_policy_find_metric(p, metric);
         if (j < 0) {
-            add_reason(out, cap, "no target ", metric);
+            add_reason(out, cap, "target ", metric, " is missing");
             continue;
         }
         if (!hex_prefix_equal(p->targets[j].fp_cal, cal, cl))
-            add_reason(out, cap, "calendar of target ", metric);
+            add_reason(out, cap, "calendar of target ", metric, " differs");
         if (!hex_prefix_equal(p->targets[j].fp_spec, spec, sl))
-            add_reason(out, cap, "events, duration or levels of target ", metric);
+            add_reason(out, cap, "events, duration or levels of target ", metric, " differ");
     }
     for (uint32_t j = 0; j < p->ntargets; j++) {
         bool seen = false;
@@ -271,12 +277,10 @@ static void describe_difference(char *out, size_t cap, const svcq_sla_policy *p,
             seen = metric && strcmp(metric, p->targets[j].metric) == 0;
         }
         if (!seen)
-            add_reason(out, cap, "new target ", p->targets[j].metric);
+            add_reason(out, cap, "target ", p->targets[j].metric, " is new");
     }
     if (!out[0])
-        add_reason(out, cap, ns ? "close event, change mode or target order" : "targets", " differ");
-    else
-        add_reason(out, cap, "differ", "");
+        add_reason(out, cap, ns ? "close event, change mode or target order" : "targets", "", " differ");
 }
 
 /* KEEP and CARRY re-base: what fell due up to `now` under the policy

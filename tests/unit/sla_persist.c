@@ -332,6 +332,7 @@ static void other_calendar_refused_unless_rebased(void **state)
     assert_int_equal(svcq_sla_clock_load(&c, &shanghai, 1, "tier.1", "INC-7", 0), SVCQ_ECONFLICT);
     assert_null(c);
     const char *msg = svcq_ctx_errmsg(ctx);
+    print_message("%s\n", msg);
     assert_non_null(strstr(msg, "INC-7"));
     assert_non_null(strstr(msg, "tier.1 v1"));
     assert_non_null(strstr(msg, "calendar of target first_response"));
