@@ -61,17 +61,17 @@ int main(void)
     if (check(rc = svcq_sla_clock_event(clock, SVCQ_SLA_EVENT_REQUEST_RECEIVED, t, NULL), ctx, "event"))
         goto out;
     /* An agent answers after 50 minutes, then waits for the customer. */
-    if (check(rc = svcq_sla_scheduler_advance(sched, t + 50 * 60, NULL), ctx, "advance") ||
+    if (check(rc = svcq_sla_scheduler_advance(NULL, sched, t + 50 * 60), ctx, "advance") ||
         check(rc = svcq_sla_clock_event(clock, SVCQ_SLA_EVENT_FIRST_CONTACT, t + 50 * 60, NULL), ctx, "event") ||
         check(rc = svcq_sla_clock_event(clock, SVCQ_SLA_EVENT_PAUSE, t + 55 * 60, "waiting for customer"), ctx,
               "event"))
         goto out;
     /* The customer replies on Monday at 10:00 local (02:00 UTC). */
     svcq_time monday = t + 2 * 24 * HOUR + 17 * HOUR + 30 * 60;
-    if (check(rc = svcq_sla_scheduler_advance(sched, monday, NULL), ctx, "advance") ||
+    if (check(rc = svcq_sla_scheduler_advance(NULL, sched, monday), ctx, "advance") ||
         check(rc = svcq_sla_clock_event(clock, SVCQ_SLA_EVENT_RESUME, monday, "waiting for customer"), ctx,
               "event") ||
-        check(rc = svcq_sla_scheduler_advance(sched, monday + 24 * HOUR, NULL), ctx, "advance"))
+        check(rc = svcq_sla_scheduler_advance(NULL, sched, monday + 24 * HOUR), ctx, "advance"))
         goto out;
 
     printf("\ntimeline:\n\n");
@@ -82,14 +82,16 @@ int main(void)
 
     /* Persist, and load as a restarted process would. */
     svcq_sla_scheduler *again = NULL;
-    uint64_t repeated = 0;
-    if (check(rc = svcq_sla_scheduler_save(sched), ctx, "save") ||
+    uint64_t repeated = 0, unsaved = 0;
+    if (check(rc = svcq_sla_scheduler_save(&unsaved, sched), ctx, "save") ||
         check(rc = svcq_sla_scheduler_new(&again, ctx, on_notice, NULL), ctx, "scheduler") ||
-        check(rc = svcq_sla_scheduler_load(again, &tier2, 1), ctx, "load") ||
-        check(rc = svcq_sla_scheduler_advance(again, monday + 24 * HOUR, &repeated), ctx, "advance")) {
+        check(rc = svcq_sla_scheduler_load(again, &tier2, 1, 0), ctx, "load") ||
+        check(rc = svcq_sla_scheduler_advance(&repeated, again, monday + 24 * HOUR), ctx, "advance")) {
         svcq_sla_scheduler_free(again);
         goto out;
     }
+    if (unsaved)
+        fprintf(stderr, "%llu clock(s) not saved: %s\n", (unsigned long long)unsaved, svcq_ctx_errmsg(ctx));
     printf("\nsaved and loaded %llu clock(s) from the store; notices delivered again: %llu\n",
            (unsigned long long)svcq_sla_scheduler_count(again), (unsigned long long)repeated);
     svcq_sla_scheduler_free(again);

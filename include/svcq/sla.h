@@ -51,10 +51,20 @@
  *   same time that arrived earlier) and the clock is recomputed. An event
  *   equal to one in the log (name, time and reason) is a duplicate: it is
  *   ignored and the call succeeds, so host retries are safe.
- * - **Notifications** are delivered once each. When a late event rewrites
- *   history, notifications already delivered stay delivered; ones that the
- *   new history makes due in the past are delivered at the next advance,
- *   with their original due time.
+ * - **Notifications** are delivered once each by one scheduler in memory.
+ *   When a late event rewrites history, notifications already delivered
+ *   stay delivered; ones that the new history makes due in the past are
+ *   delivered at the next advance, with their original due time.
+ * - **Delivery across restarts is at least once.** What a scheduler
+ *   delivered is stored by the next svcq_sla_scheduler_save() (or
+ *   svcq_sla_clock_save()). A process that stops between an advance and
+ *   that save delivers those notices again after it loads the clocks:
+ *   the same notices, with the same due times. Each notice is identified
+ *   by (subject, policy, metric, cycle, kind, level) of svcq_sla_notice:
+ *   hosts that must act once per notice (send one e-mail, open one
+ *   corrective action) record that key with the action and skip a key they
+ *   have seen — or save right after each advance inside the same store
+ *   batch as their own action, which makes the pair atomic.
  * - **Unknown events.** An event name that no target of the clock's policy
  *   uses is refused with SVCQ_ENOTFOUND and changes nothing.
  *
@@ -310,6 +320,35 @@ SVCQ_API uint32_t svcq_sla_policy_target_count(const svcq_sla_policy *policy);
 SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_target(svcq_sla_target_spec *out,
                                                   const svcq_sla_policy *policy, uint32_t index);
 
+/** Length of a policy fingerprint in hex characters (svcq_sla_policy_fingerprint()). */
+#define SVCQ_SLA_FINGERPRINT_LEN 64
+
+/**
+ * @brief The fingerprint of this policy version: 64 lower-case hex
+ *        characters of a SHA-256 digest over everything that decides when
+ *        notices fall due.
+ *
+ * It covers every target in order (metric, every event name including the
+ * restart event, duration and its unit, warning and escalation percents,
+ * recurring) with its calendar (options, weekly hours, dated exceptions,
+ * and the zone's UTC offsets over the whole range calendars support: the
+ * zone's rules, not only its name), the close event and the change mode.
+ * The name and version are not covered. Two policies with equal
+ * fingerprints time every clock identically. A stored clock records the
+ * fingerprint of each version it ran under, and svcq_sla_clock_load()
+ * refuses a policy whose fingerprint differs (see SVCQ_SLA_LOAD_REBASE);
+ * docs/format.md gives the exact encoding's scope.
+ *
+ * Computing it cannot fail. The digest is cached in the policy once a
+ * clock uses it (the policy is immutable from then on); before that it is
+ * computed at each call, since the policy may still change.
+ * @param policy the policy (const: only the internal cache is written).
+ * @return the fingerprint, owned by the policy and valid until the policy
+ *         changes or is freed; "" for NULL.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_sla_policy_fingerprint(const svcq_sla_policy *policy);
+
 /**
  * @brief Creates the default business calendar of the tier policies:
  *        Monday to Friday, 09:00–18:00, in a zone.
@@ -542,6 +581,35 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_markdown(const svcq_sla_clock 
                                                            const svcq_writer *writer);
 
 /**
+ * @brief Writes the clock's status at @p at as JSON: what
+ *        svcq_sla_clock_status() reports for every target, for hosts and
+ *        bindings that would rather parse than mirror svcq_sla_status.
+ *
+ * One object: "subject", "policy", "version", "fingerprint"
+ * (svcq_sla_policy_fingerprint()), "at" and "at_utc", and "targets", one
+ * object per target in index order with "index", "metric", "state" (the
+ * state's name: "pending", "running", "paused", "met", "breached",
+ * "cancelled"), "state_code" (the svcq_sla_state value), the times
+ * "started_at", "due_at", "warn_at", "met_at" and "breached_at" each as
+ * epoch seconds and again as "<name>_utc", an ISO 8601 UTC string such as
+ * "2026-01-05T09:30:00Z" (both null for SVCQ_SLA_NEVER), and "elapsed",
+ * "remaining", "paused", "escalation_level", "met_count",
+ * "breached_count" as in svcq_sla_status. Fields may be added later;
+ * readers should ignore members they do not know.
+ * @param clock  the clock; not changed.
+ * @param at     the instant, as for svcq_sla_clock_status().
+ * @param writer where the text goes (indented, UTF-8).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL or a writer without callback;
+ *         SVCQ_ERANGE for @p at out of range or a status that cannot be
+ *         computed; SVCQ_ENOMEM; the writer's error (part of the text may
+ *         have been written then). Nothing is written when computing a
+ *         status fails.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_status_json(const svcq_sla_clock *clock, svcq_time at,
+                                                              const svcq_writer *writer);
+
+/**
  * @brief Stores the clock (kind "sla_clock", see docs/format.md): its
  *        policy versions, its event log and what its scheduler delivered.
  *
@@ -564,27 +632,67 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_save(svcq_sla_clock *clock);
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_remove(svcq_sla_clock *clock);
 
 /**
+ * Flag for svcq_sla_clock_load() and svcq_sla_scheduler_load(): load a
+ * clock even when a policy given has another fingerprint than the version
+ * the clock was saved under, and re-time it under the policy given.
+ *
+ * The record keeps the event log and what was delivered, not the old
+ * policy, so the clock's state is always recomputed from its log under the
+ * policy given. What happens to the past depends on the change mode of the
+ * policy in force (the clock's newest version):
+ * - SVCQ_SLA_CHANGE_RECOMPUTE: the whole history is judged again; notices
+ *   the new timing puts in the past that were not delivered come at the
+ *   next advance with their due time (as for a late event).
+ * - SVCQ_SLA_CHANGE_KEEP and SVCQ_SLA_CHANGE_CARRY: the past stays as the
+ *   clock told it: every notice that falls due, under the new timing, at
+ *   or before the load instant (svcq_ctx_now()) counts as delivered, and
+ *   the new timing applies from the load on. Nothing is delivered for the
+ *   past; notices already delivered are never delivered again.
+ * The re-based clock counts as changed: the next svcq_sla_clock_save() or
+ * svcq_sla_scheduler_save() records the new fingerprints.
+ */
+#define SVCQ_SLA_LOAD_REBASE 0x1u
+
+/**
  * @brief Loads the clock of (@p policy_name, @p subject) from the store of
  *        the policies' context.
  *
+ * Each policy version the record names must be given, and must be the one
+ * the clock was saved under: its fingerprint (svcq_sla_policy_fingerprint())
+ * must equal the one stored, unless @p flags has SVCQ_SLA_LOAD_REBASE.
+ * Records written by 0.1 (schema svcq.sla_clock/1) carry no fingerprint
+ * and load under the versions given, unchecked.
+ *
  * @param out         receives the clock (caller-owned, svcq_sla_clock_free()).
  * @param policies    every version of the policy the clock may have run
- *                    under (other policies in the list are ignored).
+ *                    under (other policies in the list are ignored); all of
+ *                    one context, the one loaded from.
  * @param npolicies   entries in @p policies, at least 1.
- * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments; SVCQ_ENOTFOUND when no
- *         record exists or a version it names is not in @p policies;
+ * @param flags       0 or SVCQ_SLA_LOAD_REBASE.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments, unknown flags, or a
+ *         policy of another context than policies[0]; SVCQ_ENOTFOUND when
+ *         no record exists or a version it names is not in @p policies;
+ *         SVCQ_ECONFLICT when a policy given differs from the version the
+ *         clock was saved under (the message names the policy, the version
+ *         and what differs, e.g. "calendar of target first_response");
  *         SVCQ_ECORRUPT for a damaged record; SVCQ_EVERSION for a record of
  *         a newer format; SVCQ_ENOMEM; a storage error.
- * @since 0.1
+ * @since 0.1; @p flags and the fingerprint check since 0.2
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_load(svcq_sla_clock **out, svcq_sla_policy *const *policies,
                                                 size_t npolicies, const char *policy_name,
-                                                const char *subject);
+                                                const char *subject, uint32_t flags);
 
 /** The notice-table version this header describes. */
 #define SVCQ_SLA_NOTICE_VERSION 1
 
-/** One warning, breach or escalation, as delivered to a scheduler's callback. */
+/**
+ * One warning, breach or escalation, as delivered to a scheduler's callback.
+ *
+ * (subject, policy, metric, cycle, kind, level) identifies the notice: it
+ * is the same when the notice is delivered again after a restart (see
+ * "Delivery across restarts" above), and differs between any two notices.
+ */
 typedef struct svcq_sla_notice {
     uint32_t version;         /**< SVCQ_SLA_NOTICE_VERSION */
     int32_t kind;             /**< svcq_sla_notice_kind */
@@ -664,18 +772,21 @@ SVCQ_API uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler);
 
 /**
  * @brief Delivers every notice due at or before @p now, in time order, each
- *        exactly once.
+ *        once per scheduler (at least once across a restart that loses
+ *        what was not saved: see "Delivery across restarts" above).
  *
  * Notices of equal time come in order of subject, policy, target and
  * level. @p now never needs to grow: an earlier @p now simply finds
  * nothing new.
  * @param delivered receives how many notices were delivered (may be NULL).
+ * @param scheduler the scheduler.
+ * @param now       deliver what is due at or before this instant.
  * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_EABORTED or the callback's code when
  *         it stopped; SVCQ_ERANGE.
- * @since 0.1
+ * @since 0.1; the count first (output first) since 0.2
  */
-SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_advance(svcq_sla_scheduler *scheduler, svcq_time now,
-                                                       uint64_t *delivered);
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *scheduler,
+                                                       svcq_time now);
 
 /**
  * @brief The earliest instant at which any held clock has a notice due.
@@ -691,24 +802,66 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_next_at(svcq_time *out,
  *        saved or loaded, in one store transaction (or the open batch).
  *
  * Saving after svcq_sla_scheduler_advance() records what was delivered:
- * a scheduler loaded from it later delivers each notice once, never again.
- * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ECONFLICT; SVCQ_ENOMEM; a storage
- *         error. On failure nothing is stored and no clock changes.
- * @since 0.1
+ * a scheduler loaded from it later does not deliver those notices again.
+ * Until that save, they are delivered again after a restart (delivery is
+ * at least once; the notice's key is in svcq_sla_notice).
+ *
+ * **One clock does not block the others.** A clock the store refuses by
+ * compare-and-swap (another server saved it since this one loaded or saved
+ * it: SVCQ_ECONFLICT), or that cannot become a record (SVCQ_ELIMIT), is
+ * skipped and the others are written in the same transaction, which then
+ * commits: the call returns SVCQ_OK, @p failed counts the skipped clocks,
+ * svcq_sla_scheduler_failed() names them, and the context message names
+ * the first. A skipped clock keeps its changes and conflicts again at the
+ * next save until the host resolves it, e.g. by loading the stored clock
+ * (svcq_sla_clock_load()), feeding it this clock's events (duplicates are
+ * ignored, so this merges both histories), freeing this one and adding the
+ * loaded one. Any other failure (memory, the store's I/O) fails the whole
+ * call: nothing is stored and no clock changes.
+ * @param failed    receives how many clocks were skipped (required: a host
+ *                  must look at it).
+ * @param scheduler the scheduler.
+ * @return SVCQ_OK (also when clocks were skipped); SVCQ_EINVAL for NULL;
+ *         SVCQ_ENOMEM; a storage error. On failure nothing is stored, no
+ *         clock changes and the list of the previous save stays.
+ * @since 0.1; @p failed and per-clock failures since 0.2
  */
-SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_save(svcq_sla_scheduler *scheduler);
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_save(uint64_t *failed, svcq_sla_scheduler *scheduler);
+
+/**
+ * @brief A clock the last svcq_sla_scheduler_save() skipped.
+ * @param clock  receives the clock (owned by the scheduler); may be NULL.
+ * @param code   receives why: SVCQ_ECONFLICT or SVCQ_ELIMIT; may be NULL.
+ * @param scheduler the scheduler.
+ * @param index  0 to the @p failed count of the last save - 1. A clock
+ *               freed since leaves the list (the indexes after it move).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p scheduler; SVCQ_ENOTFOUND for
+ *         an index past the end.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_failed(svcq_sla_clock **clock, int32_t *code,
+                                                      const svcq_sla_scheduler *scheduler, uint64_t index);
 
 /**
  * @brief Loads every stored clock into the scheduler.
- * @param policies  the policy versions the clocks may use.
- * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_EEXIST when the scheduler holds one of
+ *
+ * Every clock is checked against the policies given as
+ * svcq_sla_clock_load() does, with the same @p flags.
+ * @param policies  the policy versions the clocks may use, all of the
+ *                  scheduler's context.
+ * @param flags     0 or SVCQ_SLA_LOAD_REBASE.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL, unknown flags or a policy of
+ *         another context; SVCQ_EEXIST when the scheduler holds one of
  *         the clocks already; SVCQ_ENOTFOUND when a record names a policy
- *         version not given; SVCQ_ECORRUPT; SVCQ_EVERSION; SVCQ_ENOMEM; a
- *         storage error. All or nothing: on failure no clock was added.
- * @since 0.1
+ *         version not given; SVCQ_ECONFLICT when a policy given differs
+ *         from the one a clock was saved under; SVCQ_ECORRUPT;
+ *         SVCQ_EVERSION; SVCQ_ENOMEM; a storage error. All or nothing: on
+ *         failure no clock was added.
+ * @since 0.1; @p flags since 0.2
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler,
-                                                    svcq_sla_policy *const *policies, size_t npolicies);
+                                                    svcq_sla_policy *const *policies, size_t npolicies,
+                                                    uint32_t flags);
 
 /**
  * @brief Creates an empty replay that runs recorded event logs through

@@ -129,10 +129,12 @@ static const char *state_name(int32_t state)
 
 static int check_args(const svcq_sla_clock *clock, const svcq_writer *writer)
 {
-    if (!clock || !writer)
+    if (!clock)
         return SVCQ_EINVAL;
+    if (!writer)
+        return svcq__error(clock->ctx, SVCQ_EINVAL, "clock %s: export: writer is NULL", clock->key);
     if (!writer->write)
-        return svcq__error(clock->ctx, SVCQ_EINVAL, "writer has no callback");
+        return svcq__error(clock->ctx, SVCQ_EINVAL, "clock %s: export: the writer has no callback", clock->key);
     return SVCQ_OK;
 }
 
@@ -232,6 +234,97 @@ int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, con
     int wrc = svcq__jw_finish(&w);
     svcq__free(clock->ctx, r.v);
     return rc ? rc : wrc;
+}
+
+/* A time as two members: "<key>" epoch seconds and "<key>_utc" ISO 8601,
+ * both null for SVCQ_SLA_NEVER. */
+static void json_time2(svcq__jw *w, const char *key, svcq_time t)
+{
+    char utc[64];
+    snprintf(utc, sizeof(utc), "%s_utc", key);
+    svcq__jw_key(w, key);
+    if (t == NEVER)
+        svcq__jw_null(w);
+    else
+        svcq__jw_int(w, t);
+    json_time(w, utc, t);
+}
+
+int svcq_sla_clock_export_status_json(const svcq_sla_clock *clock, svcq_time at, const svcq_writer *writer)
+{
+    int rc = check_args(clock, writer);
+    if (rc)
+        return rc;
+    svcq_ctx *ctx = clock->ctx;
+    const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
+    if (at == NEVER || at == INT64_MIN)
+        return svcq__error(ctx, SVCQ_ERANGE, "clock %s: status instant %lld out of range", clock->key,
+                           (long long)at);
+    /* Every status first: nothing is written when one fails. */
+    svcq_sla_status *st = svcq__calloc(ctx, P->ntargets, sizeof(*st));
+    if (!st)
+        return svcq__enomem(ctx);
+    for (uint32_t j = 0; j < P->ntargets; j++) {
+        st[j].version = SVCQ_SLA_STATUS_VERSION;
+        if ((rc = svcq_sla_clock_status(&st[j], clock, j, at))) {
+            svcq__free(ctx, st);
+            return rc;
+        }
+    }
+    svcq__jw w;
+    svcq__jw_init_writer(&w, ctx, writer);
+    svcq__jw_set_pretty(&w, true);
+    svcq__jw_object_begin(&w);
+    svcq__jw_key(&w, "subject");
+    svcq__jw_string(&w, clock->key);
+    svcq__jw_key(&w, "policy");
+    svcq__jw_string(&w, P->name);
+    svcq__jw_key(&w, "version");
+    svcq__jw_int(&w, P->version);
+    svcq__jw_key(&w, "fingerprint");
+    svcq__jw_string(&w, svcq_sla_policy_fingerprint(P));
+    json_time2(&w, "at", at);
+    svcq__jw_key(&w, "targets");
+    svcq__jw_array_begin(&w);
+    for (uint32_t j = 0; j < P->ntargets; j++) {
+        const svcq_sla_status *x = &st[j];
+        svcq__jw_object_begin(&w);
+        svcq__jw_key(&w, "index");
+        svcq__jw_int(&w, j);
+        svcq__jw_key(&w, "metric");
+        svcq__jw_string(&w, x->metric);
+        svcq__jw_key(&w, "state");
+        svcq__jw_string(&w, state_name(x->state));
+        svcq__jw_key(&w, "state_code");
+        svcq__jw_int(&w, x->state);
+        json_time2(&w, "started_at", x->started_at);
+        json_time2(&w, "due_at", x->due_at);
+        json_time2(&w, "warn_at", x->warn_at);
+        json_time2(&w, "met_at", x->met_at);
+        json_time2(&w, "breached_at", x->breached_at);
+        svcq__jw_key(&w, "elapsed");
+        svcq__jw_int(&w, x->elapsed);
+        svcq__jw_key(&w, "remaining");
+        svcq__jw_int(&w, x->remaining);
+        svcq__jw_key(&w, "paused");
+        svcq__jw_int(&w, x->paused);
+        svcq__jw_key(&w, "escalation_level");
+        svcq__jw_int(&w, x->escalation_level);
+        svcq__jw_key(&w, "met_count");
+        svcq__jw_int(&w, x->met_count);
+        svcq__jw_key(&w, "breached_count");
+        svcq__jw_int(&w, x->breached_count);
+        svcq__jw_object_end(&w);
+    }
+    svcq__jw_array_end(&w);
+    svcq__jw_object_end(&w);
+    svcq__free(ctx, st);
+    rc = svcq__jw_finish(&w);
+    if (rc == SVCQ_ENOMEM)
+        return svcq__enomem(ctx);
+    if (rc)
+        return svcq__error(ctx, rc, "clock %s: writing the status JSON failed: %s", clock->key, svcq_strerror(rc));
+    return SVCQ_OK;
 }
 
 /* Markdown cells: '|' and line breaks would end the cell or the row. */

@@ -1,21 +1,27 @@
-/* SLA clocks in the store: kind "sla_clock", schema svcq.sla_clock/1.
+/* SLA clocks in the store: kind "sla_clock", schema svcq.sla_clock/2
+ * (version 1 records, without fingerprints, are still read).
  *
  * A record holds what the clock's state is a function of (the policy
  * versions it ran under and its event log) plus what a scheduler delivered
  * (per target: cycle and count), so that a load after a restart neither
  * repeats nor loses a notice. Policies are code, not data: the host hands
- * the versions it has to the load functions. The format is in
- * docs/format.md. */
+ * the versions it has to the load functions, and the record's fingerprint
+ * of each version (fingerprint.c) makes sure they are the ones the clock
+ * ran under. The format is in docs/format.md. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/intern.h"
+#include "core/sha256.h"
 #include "sla/sla_internal.h"
 #include "store/record.h"
 #include "store/store.h"
 
 #define KIND "sla_clock"
-#define MAJOR 1
+#define MAJOR 2
+/* Hex digits of the per-target digests kept for messages (the policy's
+ * full fingerprint is what decides). */
+#define SHORT_HEX 16
 
 /* Record id: "<length of the policy name>:<policy name>/<subject>", which
  * no two (policy, subject) pairs share. */
@@ -54,6 +60,23 @@ static int encode(const svcq_sla_clock *c, svcq__buf *out)
             svcq__jw_int(&w, c->versions[i].from);
         svcq__jw_key(&w, "mode");
         svcq__jw_string(&w, mode_name(c->versions[i].mode));
+        const svcq_sla_policy *vp = c->versions[i].policy;
+        svcq__sla_fingerprint(vp);
+        svcq__jw_key(&w, "fingerprint");
+        svcq__jw_string(&w, vp->fp_hex);
+        svcq__jw_key(&w, "targets");
+        svcq__jw_array_begin(&w);
+        for (uint32_t j = 0; j < vp->ntargets; j++) {
+            char hex[SVCQ__SHA256_HEX + 1];
+            svcq__jw_array_begin(&w);
+            svcq__jw_string(&w, vp->targets[j].metric);
+            svcq__sha256_hex(vp->targets[j].fp_spec, hex);
+            svcq__jw_stringn(&w, hex, SHORT_HEX);
+            svcq__sha256_hex(vp->targets[j].fp_cal, hex);
+            svcq__jw_stringn(&w, hex, SHORT_HEX);
+            svcq__jw_array_end(&w);
+        }
+        svcq__jw_array_end(&w);
         svcq__jw_object_end(&w);
     }
     svcq__jw_array_end(&w);
@@ -94,10 +117,16 @@ static int put_clock(svcq_sla_clock *c)
     char id[SVCQ_STORE_MAX_ID + 1];
     int rc = record_id(c, id, sizeof(id));
     if (rc)
-        return svcq__error(c->ctx, rc, "clock id too long for the store");
+        return svcq__error(c->ctx, rc, "clock %s of policy %s: its record id is too long for the store", c->key,
+                           c->key + c->subject_len + 1);
     svcq__buf b;
     svcq__buf_init(&b, c->ctx);
     rc = encode(c, &b);
+    if (rc == SVCQ_ENOMEM)
+        rc = svcq__enomem(c->ctx);
+    else if (rc)
+        rc = svcq__error(c->ctx, rc, "clock %s of policy %s: encoding its record failed: %s", c->key,
+                         c->key + c->subject_len + 1, svcq_strerror(rc));
     if (rc == SVCQ_OK)
         rc = svcq__undo_reserve(c->ctx, 1);
     if (rc == SVCQ_OK)
@@ -125,11 +154,12 @@ int svcq_sla_clock_remove(svcq_sla_clock *clock)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = clock->ctx;
     if (!clock->revision)
-        return svcq__error(ctx, SVCQ_ENOTFOUND, "clock %s was never saved", clock->key);
+        return svcq__error(ctx, SVCQ_ENOTFOUND, "clock %s of policy %s was never saved (or was removed)", clock->key,
+                           clock->key + clock->subject_len + 1);
     char id[SVCQ_STORE_MAX_ID + 1];
     int rc = record_id(clock, id, sizeof(id));
     if (rc)
-        return svcq__error(ctx, rc, "clock id too long for the store");
+        return svcq__error(ctx, rc, "clock %s: its record id is too long for the store", clock->key);
     svcq__tx tx;
     rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
@@ -137,19 +167,51 @@ int svcq_sla_clock_remove(svcq_sla_clock *clock)
     return svcq__tx_end(ctx, &tx, rc);
 }
 
-int svcq_sla_scheduler_save(svcq_sla_scheduler *scheduler)
+/* Whether a failed put concerns that clock alone: the store refused it by
+ * compare-and-swap, or the clock cannot become a record. The transaction
+ * is intact and the other clocks can still be written. */
+static bool per_clock_failure(int rc)
 {
+    return rc == SVCQ_ECONFLICT || rc == SVCQ_ELIMIT;
+}
+
+int svcq_sla_scheduler_save(uint64_t *failed, svcq_sla_scheduler *scheduler)
+{
+    if (failed)
+        *failed = 0;
     if (!scheduler)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = svcq__sla_sched_ctx(scheduler);
+    if (!failed)
+        return svcq__error(ctx, SVCQ_EINVAL, "scheduler save: failed is NULL (it tells which clocks were not saved)");
+    svcq__sla_failures fl = { NULL, NULL, 0, 0 };
     svcq__tx tx;
     int rc = svcq__tx_begin(ctx, &tx);
     size_t iter = 0;
     svcq_sla_clock *c;
-    while (rc == SVCQ_OK && (c = svcq__sla_sched_next_clock(scheduler, &iter)) != NULL)
-        if (c->changes != c->saved || !c->revision)
-            rc = put_clock(c);
-    return svcq__tx_end(ctx, &tx, rc);
+    while (rc == SVCQ_OK && (c = svcq__sla_sched_next_clock(scheduler, &iter)) != NULL) {
+        if (c->changes == c->saved && c->revision)
+            continue;
+        int crc = put_clock(c);
+        if (crc && per_clock_failure(crc))
+            crc = svcq__sla_failures_add(ctx, &fl, c, crc);
+        rc = crc;
+    }
+    rc = svcq__tx_end(ctx, &tx, rc);
+    if (rc) {
+        svcq__sla_failures_free(ctx, &fl);
+        return rc;
+    }
+    svcq__sla_sched_set_failures(scheduler, &fl);
+    *failed = fl.n;
+    if (fl.n) {
+        const svcq_sla_clock *f0 = fl.clocks[0];
+        (void)svcq__error(ctx, fl.codes[0], "scheduler save: %zu clock%s not saved, the rest saved; first: clock %s of policy %s: %s",
+                    fl.n, fl.n == 1 ? "" : "s", f0->key, f0->key + f0->subject_len + 1,
+                    fl.codes[0] == SVCQ_ECONFLICT ? "the stored record changed since it was loaded or saved"
+                                                  : "it does not fit in a record");
+    }
+    return SVCQ_OK;
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -162,9 +224,92 @@ static svcq_sla_policy *find_policy(svcq_sla_policy *const *policies, size_t n, 
     return NULL;
 }
 
-/* Builds a clock from a decoded record. */
-static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root,
-                  svcq_sla_policy *const *policies, size_t npolicies, svcq_sla_clock **out)
+/* Appends "; " and text to out (cap bytes), cutting when full. */
+static void add_reason(char *out, size_t cap, const char *text, const char *metric, const char *verb)
+{
+    size_t n = strlen(out);
+    if (n >= 5 && strcmp(out + n - 5, "; ...") == 0)
+        return; /* full already */
+    char item[320];
+    snprintf(item, sizeof(item), "%s%s%s%s", n ? "; " : "", text, metric, verb);
+    size_t k = strlen(item);
+    if (n + k + 6 <= cap)
+        memcpy(out + n, item, k + 1);
+    else if (n + 6 <= cap)
+        memcpy(out + n, "; ...", 6);
+}
+
+static bool hex_prefix_equal(const uint8_t digest[SVCQ__SHA256_SIZE], const char *stored, size_t len)
+{
+    char hex[SVCQ__SHA256_HEX + 1];
+    svcq__sha256_hex(digest, hex);
+    return len == SHORT_HEX && memcmp(hex, stored, SHORT_HEX) == 0;
+}
+
+/* What differs between policy p and the version a record describes by its
+ * per-target digests (stored: array of [metric, timing, calendar]). */
+static void describe_difference(char *out, size_t cap, const svcq_sla_policy *p, const svcq__json *stored)
+{
+    out[0] = '\0';
+    size_t ns = svcq__json_array_size(stored);
+    for (size_t i = 0; i < ns; i++) {
+        const svcq__json *e = svcq__json_array_get(stored, i);
+        size_t ml, sl, cl;
+        const char *metric = svcq__json_as_string(svcq__json_array_get(e, 0), &ml);
+        const char *spec = svcq__json_as_string(svcq__json_array_get(e, 1), &sl);
+        const char *cal = svcq__json_as_string(svcq__json_array_get(e, 2), &cl);
+        if (!metric || !spec || !cal)
+            continue;
+        int j = svcq__sla_policy_find_metric(p, metric);
+        if (j < 0) {
+            add_reason(out, cap, "target ", metric, " is missing");
+            continue;
+        }
+        if (!hex_prefix_equal(p->targets[j].fp_cal, cal, cl))
+            add_reason(out, cap, "calendar of target ", metric, " differs");
+        if (!hex_prefix_equal(p->targets[j].fp_spec, spec, sl))
+            add_reason(out, cap, "events, duration or levels of target ", metric, " differ");
+    }
+    for (uint32_t j = 0; j < p->ntargets; j++) {
+        bool seen = false;
+        for (size_t i = 0; i < ns && !seen; i++) {
+            const char *metric = svcq__json_as_string(svcq__json_array_get(svcq__json_array_get(stored, i), 0), NULL);
+            seen = metric && strcmp(metric, p->targets[j].metric) == 0;
+        }
+        if (!seen)
+            add_reason(out, cap, "target ", p->targets[j].metric, " is new");
+    }
+    if (!out[0])
+        add_reason(out, cap, ns ? "close event, change mode or target order" : "targets", "", " differ");
+}
+
+/* KEEP and CARRY re-base: what fell due up to `now` under the policy
+ * given counts as delivered, so the new timing applies from the load on
+ * without a burst of notices for a past the clock already told. */
+static int mark_past_delivered(svcq_sla_clock *c, svcq_time now)
+{
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
+    for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
+        svcq__sla_tstate *S = &c->t[j];
+        if (S->delivered_cycle != S->cycle) {
+            S->delivered_cycle = S->cycle;
+            S->delivered = 0;
+        }
+        for (;;) {
+            int rc = svcq__sla_refresh_next(c, j, S);
+            if (rc)
+                return rc;
+            if (S->delivered >= P->targets[j].nnotices || S->next_notice == SVCQ_SLA_NEVER || S->next_notice > now)
+                break;
+            S->delivered++;
+        }
+    }
+    return SVCQ_OK;
+}
+
+/* Builds a clock from a decoded record of schema major `major`. */
+static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root, uint32_t major,
+                  svcq_sla_policy *const *policies, size_t npolicies, uint32_t flags, svcq_sla_clock **out)
 {
     const char *subject, *policy_name;
     const svcq__json *versions, *events, *delivered;
@@ -180,19 +325,43 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
         return svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: no policy version", id);
 
     svcq_sla_clock *c = NULL;
+    bool rebased = false;
     for (size_t i = 0; i < nv; i++) {
-        const svcq__json *v = svcq__json_array_get(versions, i);
+        const svcq__json *v = svcq__json_array_get(versions, i), *targets = NULL;
         int64_t version, from = INT64_MIN;
-        const char *mode = "recompute";
+        const char *mode = "recompute", *fp = NULL;
+        size_t fplen = 0;
         if ((rc = svcq__json_get_int(ctx, v, "version", true, &version)) ||
             (rc = svcq__json_get_int(ctx, v, "from", i > 0, &from)) ||
-            (rc = svcq__json_get_string(ctx, v, "mode", false, &mode, NULL)))
+            (rc = svcq__json_get_string(ctx, v, "mode", false, &mode, NULL)) ||
+            (rc = svcq__json_get_string(ctx, v, "fingerprint", major >= 2, &fp, &fplen)) ||
+            (rc = svcq__json_get_array(ctx, v, "targets", false, &targets)))
             goto fail;
+        if (fp && fplen != SVCQ__SHA256_HEX) {
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: fingerprint of version %lld is damaged", id,
+                             (long long)version);
+            goto fail;
+        }
         svcq_sla_policy *p = find_policy(policies, npolicies, policy_name, version);
         if (!p) {
             rc = svcq__error(ctx, SVCQ_ENOTFOUND, "sla_clock %s: policy %s v%lld was not given to the load", id,
                           policy_name, (long long)version);
             goto fail;
+        }
+        if (fp) {
+            svcq__sla_fingerprint(p);
+            if (strcmp(fp, p->fp_hex) != 0) {
+                if (!(flags & SVCQ_SLA_LOAD_REBASE)) {
+                    char why[240];
+                    describe_difference(why, sizeof(why), p, targets);
+                    rc = svcq__error(ctx, SVCQ_ECONFLICT,
+                                     "clock %s: policy %s v%lld is not the one it was saved under (%s; "
+                                     "fingerprint %.12s, saved %.12s): load with SVCQ_SLA_LOAD_REBASE to re-time it",
+                                     subject, policy_name, (long long)version, why, p->fp_hex, fp);
+                    goto fail;
+                }
+                rebased = true;
+            }
         }
         int32_t m = strcmp(mode, "carry") == 0 ? SVCQ_SLA_CHANGE_CARRY : SVCQ_SLA_CHANGE_RECOMPUTE;
         if (i == 0) {
@@ -276,6 +445,13 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
     c->npauses = f.npauses;
     c->pauses_cap = f.pauses_cap;
     c->revision = revision;
+    if (rebased) {
+        /* The record no longer says what the clock runs under: the next
+         * save writes the new fingerprints. */
+        c->changes++;
+        if (P->change_mode != SVCQ_SLA_CHANGE_RECOMPUTE && (rc = mark_past_delivered(c, svcq_ctx_now(ctx))))
+            goto fail;
+    }
     *out = c;
     return SVCQ_OK;
 fail:
@@ -284,24 +460,47 @@ fail:
     return rc;
 }
 
-int svcq_sla_clock_load(svcq_sla_clock **out, svcq_sla_policy *const *policies, size_t npolicies,
-                        const char *policy_name, const char *subject)
+/* The policies must all come from ctx: a clock made on a foreign policy
+ * would allocate through and outlive another context. */
+static int check_policies(svcq_ctx *ctx, const char *what, svcq_sla_policy *const *policies, size_t n, uint32_t flags)
 {
-    if (!out || !policies || npolicies == 0 || !policies[0] || !policy_name || !subject)
-        return SVCQ_EINVAL;
-    *out = NULL;
+    if (flags & ~(uint32_t)SVCQ_SLA_LOAD_REBASE)
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: unknown flags 0x%x", what, flags & ~(uint32_t)SVCQ_SLA_LOAD_REBASE);
+    for (size_t i = 0; i < n; i++)
+        if (policies[i] && policies[i]->ctx != ctx)
+            return svcq__error(ctx, SVCQ_EINVAL, "%s: policy %s v%u (policies[%zu]) belongs to another context", what,
+                               policies[i]->name, policies[i]->version, i);
+    return SVCQ_OK;
+}
+
+int svcq_sla_clock_load(svcq_sla_clock **out, svcq_sla_policy *const *policies, size_t npolicies,
+                        const char *policy_name, const char *subject, uint32_t flags)
+{
+    if (out)
+        *out = NULL;
+    if (!policies || npolicies == 0 || !policies[0])
+        return SVCQ_EINVAL; /* no context to report on */
     svcq_ctx *ctx = policies[0]->ctx;
+    if (!out || !policy_name || !subject)
+        return svcq__error(ctx, SVCQ_EINVAL, "clock load: %s is NULL",
+                           !out ? "out" : !policy_name ? "policy_name" : "subject");
+    int rc = check_policies(ctx, "clock load", policies, npolicies, flags);
+    if (rc)
+        return rc;
     char id[SVCQ_STORE_MAX_ID + 16];
     int n = snprintf(id, sizeof(id), "%zu:%s/%s", strlen(policy_name), policy_name, subject);
     if (n < 0 || (size_t)n >= SVCQ_STORE_MAX_ID)
-        return svcq__error(ctx, SVCQ_EINVAL, "policy name and subject too long");
+        return svcq__error(ctx, SVCQ_EINVAL, "clock load: policy name %.40s and subject %.40s too long for a store id",
+                           policy_name, subject);
     svcq__json_doc *doc;
     uint32_t major;
     uint64_t revision;
-    int rc = svcq__record_load(ctx, KIND, id, MAJOR, &doc, &major, &revision);
+    rc = svcq__record_load(ctx, KIND, id, MAJOR, &doc, &major, &revision);
+    if (rc == SVCQ_ENOTFOUND)
+        return svcq__error(ctx, rc, "clock %s of policy %s: no stored record", subject, policy_name);
     if (rc)
         return rc;
-    rc = decode(ctx, id, revision, svcq__json_root(doc), policies, npolicies, out);
+    rc = decode(ctx, id, revision, svcq__json_root(doc), major, policies, npolicies, flags, out);
     svcq__json_doc_free(doc);
     return rc;
 }
@@ -309,6 +508,7 @@ int svcq_sla_clock_load(svcq_sla_clock **out, svcq_sla_policy *const *policies, 
 typedef struct load_state {
     svcq_sla_policy *const *policies;
     size_t npolicies;
+    uint32_t flags;
     svcq_sla_clock **clocks;
     size_t n, cap;
 } load_state;
@@ -316,7 +516,6 @@ typedef struct load_state {
 static int load_one(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root, uint32_t major,
                     void *user_data)
 {
-    (void)major;
     load_state *ls = user_data;
     if (ls->n == ls->cap) {
         size_t cap = ls->cap ? ls->cap * 2 : 64;
@@ -327,20 +526,26 @@ static int load_one(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq
         ls->cap = cap;
     }
     svcq_sla_clock *c;
-    int rc = decode(ctx, id, revision, root, ls->policies, ls->npolicies, &c);
+    int rc = decode(ctx, id, revision, root, major, ls->policies, ls->npolicies, ls->flags, &c);
     if (rc)
         return rc;
     ls->clocks[ls->n++] = c;
     return SVCQ_OK;
 }
 
-int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler, svcq_sla_policy *const *policies, size_t npolicies)
+int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler, svcq_sla_policy *const *policies, size_t npolicies,
+                            uint32_t flags)
 {
-    if (!scheduler || (!policies && npolicies))
+    if (!scheduler)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = svcq__sla_sched_ctx(scheduler);
-    load_state ls = { policies, npolicies, NULL, 0, 0 };
-    int rc = svcq__record_scan(ctx, KIND, MAJOR, load_one, &ls);
+    if (!policies && npolicies)
+        return svcq__error(ctx, SVCQ_EINVAL, "scheduler load: policies is NULL with npolicies %zu", npolicies);
+    int rc = check_policies(ctx, "scheduler load", policies, npolicies, flags);
+    if (rc)
+        return rc;
+    load_state ls = { policies, npolicies, flags, NULL, 0, 0 };
+    rc = svcq__record_scan(ctx, KIND, MAJOR, load_one, &ls);
     if (rc == SVCQ_OK)
         rc = svcq__sla_sched_add_all(scheduler, ls.clocks, ls.n);
     if (rc) {

@@ -39,6 +39,7 @@ struct svcq_sla_scheduler {
      * then the full subject and policy name. */
     struct ready *ready;
     size_t nready, ready_cap;
+    svcq__sla_failures failures; /* clocks the last save could not write */
 };
 
 typedef struct ready {
@@ -234,9 +235,72 @@ void svcq__sla_sched_rekey(svcq_sla_clock *c)
         link_clock(s, c, key);
 }
 
+int svcq__sla_failures_add(svcq_ctx *ctx, svcq__sla_failures *f, svcq_sla_clock *c, int32_t code)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 8;
+        svcq_sla_clock **clocks = svcq__reallocarray(ctx, f->clocks, cap, sizeof(*clocks));
+        if (!clocks)
+            return svcq__enomem(ctx);
+        f->clocks = clocks;
+        int32_t *codes = svcq__reallocarray(ctx, f->codes, cap, sizeof(*codes));
+        if (!codes)
+            return svcq__enomem(ctx);
+        f->codes = codes;
+        f->cap = cap;
+    }
+    f->clocks[f->n] = c;
+    f->codes[f->n++] = code;
+    return SVCQ_OK;
+}
+
+void svcq__sla_failures_free(svcq_ctx *ctx, svcq__sla_failures *f)
+{
+    svcq__free(ctx, f->clocks);
+    svcq__free(ctx, f->codes);
+    *f = (svcq__sla_failures){ NULL, NULL, 0, 0 };
+}
+
+void svcq__sla_sched_set_failures(svcq_sla_scheduler *s, svcq__sla_failures *f)
+{
+    svcq__sla_failures_free(s->ctx, &s->failures);
+    s->failures = *f;
+}
+
+int svcq_sla_scheduler_failed(svcq_sla_clock **clock, int32_t *code, const svcq_sla_scheduler *scheduler,
+                              uint64_t index)
+{
+    if (clock)
+        *clock = NULL;
+    if (code)
+        *code = SVCQ_OK;
+    if (!scheduler)
+        return SVCQ_EINVAL;
+    if (index >= scheduler->failures.n)
+        return svcq__error(scheduler->ctx, SVCQ_ENOTFOUND,
+                           "scheduler: failure %llu of the last save does not exist (it had %zu)",
+                           (unsigned long long)index, scheduler->failures.n);
+    if (clock)
+        *clock = scheduler->failures.clocks[index];
+    if (code)
+        *code = scheduler->failures.codes[index];
+    return SVCQ_OK;
+}
+
 void svcq__sla_sched_detach(svcq_sla_clock *c)
 {
     svcq_sla_scheduler *s = c->sched;
+    /* A clock freed by the host leaves the list of the last save. */
+    svcq__sla_failures *f = &s->failures;
+    for (size_t i = 0; i < f->n;) {
+        if (f->clocks[i] == c) {
+            memmove(f->clocks + i, f->clocks + i + 1, (f->n - i - 1) * sizeof(*f->clocks));
+            memmove(f->codes + i, f->codes + i + 1, (f->n - i - 1) * sizeof(*f->codes));
+            f->n--;
+        } else {
+            i++;
+        }
+    }
     unlink_clock(s, c);
     svcq__map_remove(&s->clocks, c->key, key_len(c));
     c->sched = NULL;
@@ -244,9 +308,12 @@ void svcq__sla_sched_detach(svcq_sla_clock *c)
 
 int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx, svcq_sla_notify_fn notify, void *user_data)
 {
-    if (!out || !ctx || !notify)
+    if (out)
+        *out = NULL;
+    if (!ctx)
         return SVCQ_EINVAL;
-    *out = NULL;
+    if (!out || !notify)
+        return svcq__error(ctx, SVCQ_EINVAL, "scheduler: %s is NULL", !out ? "out" : "the notify callback");
     svcq_sla_scheduler *s = svcq__calloc(ctx, 1, sizeof(*s));
     svcq_sla_clock **wheel = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*wheel));
     uint32_t *count = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*count));
@@ -277,6 +344,7 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
     while (svcq__map_next(&scheduler->clocks, &iter, NULL, NULL, &value))
         svcq__sla_clock_destroy(value);
     svcq__map_free(&scheduler->clocks);
+    svcq__sla_failures_free(scheduler->ctx, &scheduler->failures);
     svcq__free(scheduler->ctx, scheduler->ready);
     svcq__free(scheduler->ctx, scheduler->wheel);
     svcq__free(scheduler->ctx, scheduler->count);
@@ -285,12 +353,16 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
 
 int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
 {
-    if (!scheduler || !clock)
+    if (!scheduler)
         return SVCQ_EINVAL;
     svcq_sla_scheduler *s = scheduler;
     svcq_ctx *ctx = s->ctx;
+    if (!clock)
+        return svcq__error(ctx, SVCQ_EINVAL, "scheduler add: clock is NULL");
+    /* Nothing of a foreign clock is read beyond this pointer comparison:
+     * its context may be gone. */
     if (clock->ctx != ctx)
-        return svcq__error(ctx, SVCQ_EINVAL, "clock belongs to another context");
+        return svcq__error(ctx, SVCQ_EINVAL, "scheduler add: the clock belongs to another context");
     if (clock->sched)
         return svcq__error(ctx, SVCQ_EEXIST, "clock %s already belongs to a scheduler", clock->key);
     size_t klen = key_len(clock);
@@ -419,8 +491,10 @@ static int64_t next_used(const svcq_sla_scheduler *s, int64_t from, int64_t to)
 
 int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *scheduler)
 {
-    if (!out || !scheduler)
+    if (!scheduler)
         return SVCQ_EINVAL;
+    if (!out)
+        return svcq__error(scheduler->ctx, SVCQ_EINVAL, "scheduler next_at: out is NULL");
     const svcq_sla_scheduler *s = scheduler;
     svcq_time best = NEVER;
     int64_t slot = next_used(s, s->cursor, s->cursor + WHEEL_SIZE - 1);
@@ -504,7 +578,7 @@ static int drain_ready(svcq_sla_scheduler *s, svcq_time now, uint64_t *count)
     return SVCQ_OK;
 }
 
-int svcq_sla_scheduler_advance(svcq_sla_scheduler *scheduler, svcq_time now, uint64_t *delivered)
+int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *scheduler, svcq_time now)
 {
     if (delivered)
         *delivered = 0;

@@ -28,6 +28,9 @@ typedef struct svcq__sla_target {
     int64_t notice_secs[SVCQ__SLA_MAX_NOTICES];
     int32_t notice_kind[SVCQ__SLA_MAX_NOTICES];  /* svcq_sla_notice_kind */
     int32_t notice_level[SVCQ__SLA_MAX_NOTICES]; /* percent, 0, or k */
+    /* fingerprint.c, valid with the policy's: SHA-256 of the target's
+     * timing fields, and of its calendar. */
+    uint8_t fp_spec[32], fp_cal[32];
 } svcq__sla_target;
 
 struct svcq_sla_policy {
@@ -41,7 +44,13 @@ struct svcq_sla_policy {
     uint32_t close_ev;
     uint32_t ntargets;
     svcq__sla_target *targets;
+    bool fp_ready;   /* fingerprint.c: fp_hex and targets[].fp_* cached (frozen only) */
+    char fp_hex[65];
 };
+
+/* Computes the fingerprint of a policy (fp_hex, targets[].fp_*), or does
+ * nothing when it is cached; cannot fail (fingerprint.c). */
+void svcq__sla_fingerprint(const svcq_sla_policy *policy);
 
 /* Business time on a target's calendar (NULL = 7×24 UTC). */
 int svcq__sla_add(svcq_ctx *ctx, svcq_calendar *cal, svcq_time start, int64_t secs, svcq_time *out);
@@ -212,5 +221,17 @@ svcq_sla_clock *svcq__sla_sched_next_clock(const svcq_sla_scheduler *s, size_t *
 /* Adds n fresh clocks, all or none: SVCQ_EEXIST for a clock the scheduler
  * (or the list) has already; SVCQ_ENOMEM. */
 int svcq__sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size_t n);
+
+/* Clocks a scheduler save could not write, with why (SVCQ_ECONFLICT,
+ * SVCQ_ELIMIT), in the order met. */
+typedef struct svcq__sla_failures {
+    svcq_sla_clock **clocks;
+    int32_t *codes;
+    size_t n, cap;
+} svcq__sla_failures;
+int svcq__sla_failures_add(svcq_ctx *ctx, svcq__sla_failures *f, svcq_sla_clock *c, int32_t code);
+void svcq__sla_failures_free(svcq_ctx *ctx, svcq__sla_failures *f);
+/* Replaces the scheduler's list of the last save by f (taken over). */
+void svcq__sla_sched_set_failures(svcq_sla_scheduler *s, svcq__sla_failures *f);
 
 #endif

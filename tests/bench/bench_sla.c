@@ -160,7 +160,7 @@ int main(int argc, char **argv)
         }
         double b = now();
         uint64_t d;
-        check(svcq_sla_scheduler_advance(s, hour, &d), ctx, "advance");
+        check(svcq_sla_scheduler_advance(&d, s, hour), ctx, "advance");
         double c = now();
         feed_s += b - a;
         advance_s += c - b;

@@ -25,7 +25,9 @@ typedef struct st {
     svcq_ctx *ctx;
     faulty_store *faulty;
     bool inject_store;
+    bool conflict;          /* c1 was saved by another handle: the save skips it */
     svcq_sla_policy *p;
+    svcq_sla_policy *p_alt; /* tier.2 v1 on another calendar, for re-based loads */
     svcq_sla_scheduler *sched;
     int notices;
     uint32_t committed_events[3]; /* what the store holds per clock */
@@ -45,12 +47,22 @@ static svcq_sla_clock *clock_of(st *s, int i)
     return svcq_sla_scheduler_find(s->sched, subject, "tier.2");
 }
 
-static void *setup_common(test_alloc *alloc, bool inject_store)
+static svcq_time fixed_now(void *ud)
+{
+    (void)ud;
+    return T0 + 3 * HOUR;
+}
+
+static void *setup_common(test_alloc *alloc, bool inject_store, bool conflict)
 {
     st *s = calloc(1, sizeof(*s));
     s->alloc = alloc;
     s->inject_store = inject_store;
-    s->ctx = test_ctx_new(alloc);
+    s->conflict = conflict;
+    svcq_ctx_options o = SVCQ_CTX_OPTIONS_INIT;
+    test_alloc_hook(alloc, &o);
+    o.clock_fn = fixed_now; /* re-based loads read the time */
+    assert_int_equal(svcq_ctx_new(&s->ctx, &o), SVCQ_OK);
     svcq_store_methods inner, m;
     assert_int_equal(svcq__memstore_new(s->ctx, &inner), SVCQ_OK);
     s->faulty = malloc(sizeof(*s->faulty));
@@ -76,18 +88,37 @@ static void *setup_common(test_alloc *alloc, bool inject_store)
                      SVCQ_OK);
     assert_int_equal(svcq_sla_clock_event(clock_of(s, 2), SVCQ_SLA_EVENT_PAUSE, T0 + 30 * MIN, "customer"),
                      SVCQ_OK);
-    assert_int_equal(svcq_sla_scheduler_advance(s->sched, T0 + 50 * MIN, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(NULL, s->sched, T0 + 50 * MIN), SVCQ_OK);
+    if (conflict) {
+        /* Another server saves c1 meanwhile. */
+        svcq_sla_clock *copy;
+        assert_int_equal(svcq_sla_clock_load(&copy, &s->p, 1, "tier.2", "c1", 0), SVCQ_OK);
+        assert_int_equal(svcq_sla_clock_event(copy, SVCQ_SLA_EVENT_SOLUTION_DRAFTED, T0 + 40 * MIN, NULL), SVCQ_OK);
+        assert_int_equal(svcq_sla_clock_save(copy), SVCQ_OK);
+        svcq_sla_clock_free(copy);
+        s->committed_events[1] = 2;
+    }
+    svcq_tz *plus8;
+    svcq_calendar *cal;
+    assert_int_equal(svcq_tz_fixed(&plus8, s->ctx, 8 * 3600), SVCQ_OK);
+    assert_int_equal(svcq_sla_default_calendar(&cal, s->ctx, plus8), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&s->p_alt, s->ctx, SVCQ_TIER_2, cal), SVCQ_OK);
+    svcq_calendar_free(cal);
+    svcq_tz_free(plus8);
     return s;
 }
 
-static void *setup_store(test_alloc *a) { return setup_common(a, true); }
-static void *setup_alloc(test_alloc *a) { return setup_common(a, false); }
+static void *setup_store(test_alloc *a) { return setup_common(a, true, false); }
+static void *setup_alloc(test_alloc *a) { return setup_common(a, false, false); }
+static void *setup_conflict_store(test_alloc *a) { return setup_common(a, true, true); }
+static void *setup_conflict_alloc(test_alloc *a) { return setup_common(a, false, true); }
 
 static void teardown(void *p)
 {
     st *s = p;
     svcq_sla_scheduler_free(s->sched);
     svcq_sla_policy_free(s->p);
+    svcq_sla_policy_free(s->p_alt);
     svcq_ctx_free(s->ctx);
     free(s);
 }
@@ -131,11 +162,21 @@ static void verify(void *p, int rc, bool hit)
     (void)hit;
     if (rc == SVCQ_OK)
         s->committed_events[0] = 1, s->committed_events[1] = 2, s->committed_events[2] = 2;
+    /* With a conflict, c1 in the store is the other server's (2 events too,
+     * another second event): check which. */
+    if (s->conflict) {
+        svcq_sla_clock *c1;
+        const char *name;
+        assert_int_equal(svcq_sla_clock_load(&c1, &s->p, 1, "tier.2", "c1", 0), SVCQ_OK);
+        assert_int_equal(svcq_sla_clock_event_at(&name, NULL, NULL, c1, 1), SVCQ_OK);
+        assert_string_equal(name, SVCQ_SLA_EVENT_SOLUTION_DRAFTED);
+        svcq_sla_clock_free(c1);
+    }
     for (int i = 0; i < 3; i++) {
         char subject[8];
         snprintf(subject, sizeof(subject), "c%d", i);
         svcq_sla_clock *c;
-        int lrc = svcq_sla_clock_load(&c, &s->p, 1, "tier.2", subject);
+        int lrc = svcq_sla_clock_load(&c, &s->p, 1, "tier.2", subject, 0);
         if (s->committed_events[i] == 0) {
             assert_int_equal(lrc, SVCQ_ENOTFOUND);
             continue;
@@ -149,7 +190,19 @@ static void verify(void *p, int rc, bool hit)
 static int run_scheduler_save(void *p)
 {
     st *s = p;
-    return svcq_sla_scheduler_save(s->sched);
+    uint64_t failed;
+    int rc = svcq_sla_scheduler_save(&failed, s->sched);
+    if (rc == SVCQ_OK) {
+        assert_int_equal(failed, s->conflict ? 1 : 0);
+        if (s->conflict) {
+            svcq_sla_clock *bad;
+            int32_t code;
+            assert_int_equal(svcq_sla_scheduler_failed(&bad, &code, s->sched, 0), SVCQ_OK);
+            assert_ptr_equal(bad, clock_of(s, 1));
+            assert_int_equal(code, SVCQ_ECONFLICT);
+        }
+    }
+    return rc;
 }
 
 static void scheduler_save_store_failures(void **state)
@@ -178,7 +231,7 @@ static int run_load(void *p)
     int rc = svcq_sla_scheduler_new(&other, s->ctx, count_notice, s);
     if (rc)
         return rc;
-    rc = svcq_sla_scheduler_load(other, &s->p, 1);
+    rc = svcq_sla_scheduler_load(other, &s->p, 1, 0);
     if (rc == SVCQ_OK)
         assert_int_equal(svcq_sla_scheduler_count(other), 2);
     else
@@ -204,6 +257,66 @@ static void load_alloc_failures(void **state)
     assert_true(fault_run(&sc) >= 3);
 }
 
+static void conflict_save_store_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "scheduler_save+conflict/store", .setup = setup_conflict_store,
+                          .run = run_scheduler_save, .describe = describe, .verify = verify,
+                          .teardown = teardown, .arm = arm, .injected = injected, .expected_error = SVCQ_EIO };
+    assert_true(fault_run(&sc) >= 3);
+}
+
+static void conflict_save_alloc_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "scheduler_save+conflict/alloc", .setup = setup_conflict_alloc,
+                          .run = run_scheduler_save, .describe = describe, .verify = verify,
+                          .teardown = teardown, .arm = arm, .injected = injected };
+    assert_true(fault_run(&sc) >= 3);
+}
+
+/* A re-based load (KEEP: what fell due before now counts as delivered)
+ * into a second scheduler: all or nothing. */
+static int run_rebase_load(void *p)
+{
+    st *s = p;
+    svcq_sla_scheduler *other;
+    int rc = svcq_sla_scheduler_new(&other, s->ctx, count_notice, s);
+    if (rc)
+        return rc;
+    rc = svcq_sla_scheduler_load(other, &s->p_alt, 1, 0);
+    assert_int_equal(svcq_sla_scheduler_count(other), 0);
+    if (rc == SVCQ_ECONFLICT) /* otherwise the injected failure came first */
+        rc = svcq_sla_scheduler_load(other, &s->p_alt, 1, SVCQ_SLA_LOAD_REBASE);
+    if (rc == SVCQ_OK) {
+        assert_int_equal(svcq_sla_scheduler_count(other), 2);
+        uint64_t n = 99;
+        assert_int_equal(svcq_sla_scheduler_advance(&n, other, T0 + 3 * HOUR), SVCQ_OK);
+        assert_int_equal(n, 0);
+    } else {
+        assert_int_equal(svcq_sla_scheduler_count(other), 0);
+    }
+    svcq_sla_scheduler_free(other);
+    return rc;
+}
+
+static void rebase_load_alloc_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "scheduler_load+rebase/alloc", .setup = setup_alloc, .run = run_rebase_load,
+                          .describe = describe, .teardown = teardown, .arm = arm, .injected = injected };
+    assert_true(fault_run(&sc) >= 3);
+}
+
+static void rebase_load_store_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "scheduler_load+rebase/store", .setup = setup_store, .run = run_rebase_load,
+                          .describe = describe, .teardown = teardown, .arm = arm, .injected = injected,
+                          .expected_error = SVCQ_EIO };
+    assert_true(fault_run(&sc) >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +324,10 @@ int main(void)
         cmocka_unit_test(scheduler_save_alloc_failures),
         cmocka_unit_test(load_store_failures),
         cmocka_unit_test(load_alloc_failures),
+        cmocka_unit_test(conflict_save_store_failures),
+        cmocka_unit_test(conflict_save_alloc_failures),
+        cmocka_unit_test(rebase_load_alloc_failures),
+        cmocka_unit_test(rebase_load_store_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,7 +181,7 @@ static void scheduler_notices_follow_the_rule(void **state)
         assert_int_equal(svcq_sla_scheduler_add(s, c), SVCQ_OK);
         assert_int_equal(svcq_sla_clock_event(c, SVCQ_SLA_EVENT_REQUEST_RECEIVED, 1767603600, NULL), SVCQ_OK);
         uint64_t n = 0;
-        assert_int_equal(svcq_sla_scheduler_advance(s, 1767603600 + 86400, &n), want[i]);
+        assert_int_equal(svcq_sla_scheduler_advance(&n, s, 1767603600 + 86400), want[i]);
         assert_int_equal(n, 0);
         svcq_sla_scheduler_free(s);
         svcq_sla_policy_free(p);

@@ -582,7 +582,7 @@ static int c_clock_remove_unsaved(fx *f)
 static int c_clock_load_missing(fx *f)
 {
     svcq_sla_clock *c = NULL;
-    return svcq_sla_clock_load(&c, &f->policy, 1, "tier.1", "INC-404");
+    return svcq_sla_clock_load(&c, &f->policy, 1, "tier.1", "INC-404", 0);
 }
 
 static int c_scheduler_new_null_notify(fx *f)
@@ -603,13 +603,14 @@ static int c_scheduler_add_duplicate(fx *f)
 static int c_scheduler_advance_callback_stops(fx *f)
 {
     f->notify_rc = SVCQ_EIO;
-    return svcq_sla_scheduler_advance(f->sched, T0 + 100 * HOUR, NULL);
+    return svcq_sla_scheduler_advance(NULL, f->sched, T0 + 100 * HOUR);
 }
 
 static int c_scheduler_load_twice(fx *f)
 {
-    ok(svcq_sla_scheduler_save(f->sched));
-    return svcq_sla_scheduler_load(f->sched, &f->policy, 1);
+    uint64_t failed = 0;
+    ok(svcq_sla_scheduler_save(&failed, f->sched));
+    return svcq_sla_scheduler_load(f->sched, &f->policy, 1, 0);
 }
 
 static int c_replay_totals_range(fx *f)

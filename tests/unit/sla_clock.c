@@ -464,10 +464,10 @@ static void scheduler_delivers_in_order_once(void **state)
     assert_int_equal(svcq_sla_scheduler_next_at(&next, s), SVCQ_OK);
     assert_int_equal(next, T0 + 500);
     uint64_t n;
-    assert_int_equal(svcq_sla_scheduler_advance(s, T0 + 499, &n), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, s, T0 + 499), SVCQ_OK);
     assert_int_equal(n, 0);
     /* Ties in time: by subject. */
-    assert_int_equal(svcq_sla_scheduler_advance(s, T0 + 800, &n), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, s, T0 + 800), SVCQ_OK);
     assert_int_equal(n, 4);
     assert_int_equal(g.at[0], T0 + 500);
     assert_string_equal(g.subject[0], "a");
@@ -475,11 +475,11 @@ static void scheduler_delivers_in_order_once(void **state)
     assert_int_equal(g.at[2], T0 + 800);
     assert_int_equal(g.level[2], 80);
     /* Each once: advancing again to the same time delivers nothing. */
-    assert_int_equal(svcq_sla_scheduler_advance(s, T0 + 800, &n), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, s, T0 + 800), SVCQ_OK);
     assert_int_equal(n, 0);
     /* b is met; a breaches (due + 1) and escalates at 150 % + 1 and 200 % + 1. */
     ev(b, "reply", T0 + 900, NULL);
-    assert_int_equal(svcq_sla_scheduler_advance(s, T0 + 10000, &n), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, s, T0 + 10000), SVCQ_OK);
     assert_int_equal(n, 3);
     assert_int_equal(g.kind[4], SVCQ_SLA_NOTICE_BREACH);
     assert_int_equal(g.at[4], T0 + 1001);
@@ -513,16 +513,16 @@ static void scheduler_late_events_and_stopping_callback(void **state)
     /* The scheduler joins late: past notices come with their own times. */
     g.stop_after = 1;
     uint64_t n;
-    assert_int_equal(svcq_sla_scheduler_advance(s, T0 + 5000, &n), SVCQ_EABORTED);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, s, T0 + 5000), SVCQ_EABORTED);
     assert_int_equal(n, 1);
     assert_int_equal(g.at[0], T0 + 500);
     g.stop_after = 0;
-    assert_int_equal(svcq_sla_scheduler_advance(s, T0 + 5000, &n), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, s, T0 + 5000), SVCQ_OK);
     assert_int_equal(n, 1);
     assert_int_equal(g.at[1], T0 + 800);
     /* Resumed: 100 s left. */
     ev(a, "resume", T0 + 6000, "x");
-    assert_int_equal(svcq_sla_scheduler_advance(s, T0 + 6101, &n), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, s, T0 + 6101), SVCQ_OK);
     assert_int_equal(n, 1);
     assert_int_equal(g.kind[2], SVCQ_SLA_NOTICE_BREACH);
     assert_int_equal(g.at[2], T0 + 6101);

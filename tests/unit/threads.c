@@ -202,12 +202,14 @@ static void *run_job(void *arg)
     for (svcq_time t = t0; t < t0 + 3 * DAY; t += 5 * HOUR + 17 * 60) {
         uint64_t n = 0;
         now = t;
-        TRY(svcq_sla_scheduler_advance(sched, t, &n), "advance");
+        TRY(svcq_sla_scheduler_advance(&n, sched, t), "advance");
         mix_i64(&h, (int64_t)n);
     }
     now = t0 + 3 * DAY;
-    TRY(svcq_sla_scheduler_advance(sched, now, NULL), "advance");
-    TRY(svcq_sla_scheduler_save(sched), "save");
+    TRY(svcq_sla_scheduler_advance(NULL, sched, now), "advance");
+    uint64_t failed = 0;
+    TRY(svcq_sla_scheduler_save(&failed, sched), "save");
+    TRY(failed ? SVCQ_ECONFLICT : SVCQ_OK, "clocks skipped by save");
     j->notices = sink.count;
 
     /* A status and an export of one clock. */
@@ -226,11 +228,11 @@ static void *run_job(void *arg)
      * delivered comes again, and the days after go on. */
     notice_sink sink2 = { &h, 0 };
     TRY(svcq_sla_scheduler_new(&again, ctx, on_notice, &sink2), "scheduler 2");
-    TRY(svcq_sla_scheduler_load(again, policies, 4), "load");
+    TRY(svcq_sla_scheduler_load(again, policies, 4, 0), "load");
     uint64_t n = 0;
-    TRY(svcq_sla_scheduler_advance(again, t0 + 3 * DAY, &n), "advance again");
+    TRY(svcq_sla_scheduler_advance(&n, again, t0 + 3 * DAY), "advance again");
     j->repeated = n;
-    TRY(svcq_sla_scheduler_advance(again, t0 + 10 * DAY, &n), "advance later");
+    TRY(svcq_sla_scheduler_advance(&n, again, t0 + 10 * DAY), "advance later");
     j->later = n;
     mix_i64(&h, (int64_t)svcq_sla_scheduler_count(again));
 
