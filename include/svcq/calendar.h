@@ -361,14 +361,25 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx
 
 /**
  * @brief Copies a calendar's zone, hours, exceptions and options (not its
- *        cache, nor its binding to a store record), e.g. to give another
- *        thread its own handle.
- * @param out receives the copy (caller-owned, svcq_calendar_free()).
- * @param cal the calendar to copy; not changed.
- * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments; SVCQ_ENOMEM.
- * @since 0.1
+ *        cache, nor its binding to a store record) into a context, e.g. to
+ *        give another thread (with its own context) its own handle, or to
+ *        keep a calendar in an object of another context.
+ *
+ * Everything the copy holds is allocated on @p ctx: the copy stays valid
+ * when the source calendar, or the whole context it came from, is freed
+ * first. @p ctx may be the source's own context.
+ *
+ * @param out receives the copy (caller-owned, svcq_calendar_free()); NULL
+ *            on failure.
+ * @param ctx the context the copy belongs to (allocator, messages, store);
+ *            it must outlive the copy.
+ * @param cal the calendar to copy; not changed. Read during the call only.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments; SVCQ_ENOMEM (reported on
+ *         @p ctx).
+ * @since 0.1 (the @p ctx parameter since 0.2)
  */
-SVCQ_API SVCQ_NODISCARD int svcq_calendar_copy(svcq_calendar **out, const svcq_calendar *cal);
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_copy(svcq_calendar **out, svcq_ctx *ctx,
+                                               const svcq_calendar *cal);
 
 /**
  * @brief Frees a calendar.

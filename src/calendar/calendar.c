@@ -69,8 +69,8 @@ typedef struct span {
     int64_t t0, t1;
     int64_t dbase; /* t0 rounded down to a UTC day */
     int64_t b0, b1; /* B(t0), B(t1) */
-    const uint32_t *day_first;
-    const uint32_t *bus_first; /* per bucket of business time, see span_make */
+    uint32_t *day_first;
+    uint32_t *bus_first; /* per bucket of business time, see span_make */
     svcq__ivl *iv;
     size_t n;
     uint32_t ndays;
@@ -131,8 +131,8 @@ static void fmt_hm(char *buf, size_t size, int32_t s)
 
 static void span_free(svcq_ctx *ctx, span *sp)
 {
-    svcq__free(ctx, (void *)sp->day_first);
-    svcq__free(ctx, (void *)sp->bus_first);
+    svcq__free(ctx, sp->day_first);
+    svcq__free(ctx, sp->bus_first);
     svcq__free(ctx, sp->iv);
     memset(sp, 0, sizeof(*sp));
 }
@@ -751,8 +751,8 @@ int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx *ctx)
     svcq_tz_free(utc);
     if (rc)
         return rc;
-    static const int32_t all_day[2] = { 0, SVCQ__DAY };
-    const ivl_list l = { (int32_t *)all_day, 1 };
+    int32_t all_day[2] = { 0, SVCQ__DAY };
+    const ivl_list l = { all_day, 1 };
     for (int i = 0; i < 7; i++) {
         rc = list_copy(ctx, &l, &cal->week[i]);
         if (rc) {
@@ -764,13 +764,15 @@ int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx *ctx)
     return SVCQ_OK;
 }
 
-int svcq_calendar_copy(svcq_calendar **out, const svcq_calendar *cal)
+int svcq_calendar_copy(svcq_calendar **out, svcq_ctx *ctx, const svcq_calendar *cal)
 {
     if (out)
         *out = NULL;
-    if (!out || !cal)
-        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_copy: NULL argument");
-    svcq_ctx *ctx = cal->ctx;
+    if (!out || !ctx || !cal)
+        return svcq__error(ctx ? ctx : cal ? cal->ctx : NULL, SVCQ_EINVAL,
+                           "svcq_calendar_copy: NULL %s", !out ? "out" : !ctx ? "ctx" : "calendar");
+    /* Everything the copy holds is allocated on ctx (the zone too), so it
+     * does not depend on the source's context, which may be freed first. */
     svcq_calendar *c;
     svcq_calendar_options o = { SVCQ_CALENDAR_OPTIONS_VERSION, cal->flags, { 0 } };
     int rc = svcq_calendar_new(&c, ctx, cal->tz, &o);
@@ -833,6 +835,16 @@ char **svcq__calendar_id_slot(svcq_calendar *cal)
 uint64_t *svcq__calendar_revision_slot(svcq_calendar *cal)
 {
     return &cal->revision;
+}
+
+const char *svcq__calendar_id_of(const svcq_calendar *cal)
+{
+    return cal->id;
+}
+
+uint64_t svcq__calendar_revision_of(const svcq_calendar *cal)
+{
+    return cal->revision;
 }
 
 const svcq_tz *svcq_calendar_tz(const svcq_calendar *cal)

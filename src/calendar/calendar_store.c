@@ -11,12 +11,12 @@
 
 const char *svcq_calendar_id(const svcq_calendar *cal)
 {
-    return cal ? *svcq__calendar_id_slot((svcq_calendar *)cal) : NULL;
+    return cal ? svcq__calendar_id_of(cal) : NULL;
 }
 
 uint64_t svcq_calendar_revision(const svcq_calendar *cal)
 {
-    return cal ? *svcq__calendar_revision_slot((svcq_calendar *)cal) : 0;
+    return cal ? svcq__calendar_revision_of(cal) : 0;
 }
 
 /* Undo of the id: put the old one back and free the new one; release: free

@@ -187,7 +187,7 @@ static void *setup_cal_far(test_alloc *alloc)
     static char expected_far[2048];
     if (!expected_far[0]) {
         svcq_calendar *twin;
-        assert_int_equal(svcq_calendar_copy(&twin, s->cal), SVCQ_OK);
+        assert_int_equal(svcq_calendar_copy(&twin, s->ctx, s->cal), SVCQ_OK);
         answers(twin, expected_far, sizeof(expected_far), NPROBES);
         svcq_calendar_free(twin);
     }
@@ -354,7 +354,7 @@ static int run_date_growth(void *p)
 static int run_copy(void *p)
 {
     st *s = p;
-    return svcq_calendar_copy(&s->made, s->cal);
+    return svcq_calendar_copy(&s->made, s->ctx, s->cal);
 }
 
 /* ---- operations that fill the cache ------------------------------------- */

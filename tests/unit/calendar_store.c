@@ -97,7 +97,7 @@ static void save_load_update_delete(void **state)
 
     /* A copy is not bound. */
     svcq_calendar *cp;
-    assert_int_equal(svcq_calendar_copy(&cp, cal), SVCQ_OK);
+    assert_int_equal(svcq_calendar_copy(&cp, ctx, cal), SVCQ_OK);
     assert_null(svcq_calendar_id(cp));
     assert_int_equal(svcq_calendar_revision(cp), 0);
     assert_int_equal(svcq_calendar_delete(cp), SVCQ_ESTATE);
