@@ -267,6 +267,54 @@ SVCQ_API SVCQ_NODISCARD int svcq_tz_utc_to_local(int32_t *year, int32_t *month, 
                                                  int32_t *second_of_day, const svcq_tz *tz,
                                                  svcq_time t);
 
+/**
+ * Flags of svcq_tz_format() and svcq_calendar_format(); combine with `|`.
+ * The default (0) writes ISO 8601 / RFC 3339 with the zone's UTC offset:
+ * "2026-01-09T16:30:00+08:00".
+ */
+typedef enum svcq_time_format_flag {
+    SVCQ_TIME_FORMAT_DEFAULT = 0,         /**< "2026-01-09T16:30:00+08:00" */
+    SVCQ_TIME_FORMAT_NO_SECONDS = 0x1,    /**< "2026-01-09T16:30+08:00" */
+    SVCQ_TIME_FORMAT_WEEKDAY = 0x2,       /**< "Fri 2026-01-09T16:30:00+08:00" (English, 3 letters) */
+    SVCQ_TIME_FORMAT_UTC_Z = 0x4,         /**< "Z" instead of "+00:00" when the offset is zero */
+    SVCQ_TIME_FORMAT_SPACE = 0x8,         /**< a space instead of "T" between date and time */
+    SVCQ_TIME_FORMAT_ABBREVIATION = 0x10  /**< the zone's abbreviation after a space: "... CST" */
+} svcq_time_format_flag;
+
+/**
+ * @brief Writes an instant as a person reads it: the local date and time in
+ *        a zone, in ISO 8601 with the UTC offset in effect at that instant.
+ *
+ * Like snprintf, it writes into the caller's buffer and reports the length
+ * the whole text needs, so a binding can ask first (NULL, 0) and call again.
+ * The text is ASCII except for the abbreviation (SVCQ_TIME_FORMAT_ABBREVIATION),
+ * which is what the zone data says. The offset is "+hh:mm" or "-hh:mm"
+ * ("-03:30" in St. John's, "+12:45" on the Chatham Islands), with ":ss" when
+ * it has seconds (local mean time in data before 1900 or so). The local
+ * time is the zone's wall clock: in a fall-back overlap the same reading
+ * appears twice, told apart by the offset. 40 bytes always suffice without
+ * SVCQ_TIME_FORMAT_ABBREVIATION.
+ *
+ * @param buf    receives the text, NUL-terminated, when @p size > 0; when
+ *               it is too small, as much as fits (still NUL-terminated).
+ *               May be NULL when @p size is 0.
+ * @param size   the size of @p buf in bytes.
+ * @param needed receives the length of the whole text without the NUL
+ *               (also when it did not fit); may be NULL.
+ * @param tz     the zone.
+ * @param t      the instant; its local date must be in the years 1 to 9999.
+ * @param flags  SVCQ_TIME_FORMAT_* values or-ed together.
+ * @return SVCQ_OK; SVCQ_EINVAL for a NULL @p tz (no message: there is no
+ *         context), a NULL @p buf with a non-zero @p size or unknown flags;
+ *         SVCQ_ERANGE for an instant whose local date is outside the years
+ *         1 to 9999; SVCQ_ELIMIT when the text does not fit in @p size bytes
+ *         (@p needed says how many it takes, plus one for the NUL). Messages
+ *         go to the zone's context and name the zone.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_tz_format(char *buf, size_t size, size_t *needed,
+                                           const svcq_tz *tz, svcq_time t, uint32_t flags);
+
 /** ISO 8601 weekday numbers used by the calendar functions. */
 typedef enum svcq_weekday {
     SVCQ_MONDAY = 1,
@@ -635,6 +683,22 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_next_open(svcq_time *out, svcq_calenda
  */
 SVCQ_API SVCQ_NODISCARD int svcq_calendar_next_close(svcq_time *out, svcq_calendar *cal,
                                                      svcq_time t);
+
+/**
+ * @brief Writes an instant in the calendar's zone: svcq_tz_format() with
+ *        svcq_calendar_tz(@p cal).
+ * @param buf    as svcq_tz_format().
+ * @param size   as svcq_tz_format().
+ * @param needed as svcq_tz_format().
+ * @param cal    the calendar; not changed.
+ * @param t      the instant.
+ * @param flags  SVCQ_TIME_FORMAT_* values.
+ * @return as svcq_tz_format(); SVCQ_EINVAL for a NULL @p cal.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_format(char *buf, size_t size, size_t *needed,
+                                                 const svcq_calendar *cal, svcq_time t,
+                                                 uint32_t flags);
 
 /** Flag for svcq_calendar_export_json(): indented output (two spaces). */
 #define SVCQ_CALENDAR_JSON_PRETTY 0x1u

@@ -1381,3 +1381,14 @@ int svcq_calendar_next_close(svcq_time *out, svcq_calendar *cal, svcq_time t)
         return range_error(cal, t);
     return next_close_at(cal, t, out);
 }
+
+int svcq_calendar_format(char *buf, size_t size, size_t *needed, const svcq_calendar *cal,
+                         svcq_time t, uint32_t flags)
+{
+    if (!cal) {
+        if (needed)
+            *needed = 0;
+        return SVCQ_EINVAL; /* no context to write to */
+    }
+    return svcq_tz_format(buf, size, needed, cal->tz, t, flags);
+}

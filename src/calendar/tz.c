@@ -173,6 +173,117 @@ int svcq_tz_lookup(int32_t *utc_offset, int32_t *is_dst, const char **abbreviati
     return SVCQ_OK;
 }
 
+/* ---- formatting --------------------------------------------------------- */
+
+#define FORMAT_FLAGS                                                                          \
+    (SVCQ_TIME_FORMAT_NO_SECONDS | SVCQ_TIME_FORMAT_WEEKDAY | SVCQ_TIME_FORMAT_UTC_Z |        \
+     SVCQ_TIME_FORMAT_SPACE | SVCQ_TIME_FORMAT_ABBREVIATION)
+
+static size_t put_2(char *p, int64_t v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return 2;
+}
+
+int svcq_tz_format(char *buf, size_t size, size_t *needed, const svcq_tz *tz, svcq_time t,
+                   uint32_t flags)
+{
+    static const char wd[7][4] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+    if (needed)
+        *needed = 0;
+    if (!tz)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!buf && size)
+        return svcq__error(tz->ctx, SVCQ_EINVAL,
+                           "svcq_tz_format (zone %s): NULL buffer with size %zu", tz->name, size);
+    if (flags & ~(uint32_t)FORMAT_FLAGS)
+        return svcq__error(tz->ctx, SVCQ_EINVAL, "svcq_tz_format (zone %s): unknown flags 0x%x",
+                           tz->name, flags & ~(uint32_t)FORMAT_FLAGS);
+    /* The local date must be in the years 1 to 9999 (four digits). Checked
+     * before adding the offset, so that nothing overflows. */
+    const int64_t lo = INT64_C(-62135596800), hi = INT64_C(253402300800);
+    const svcq__tz_type *ty = NULL;
+    int64_t local = 0;
+    if (t > lo - 2 * SVCQ__DAY && t < hi + 2 * SVCQ__DAY) {
+        ty = &tz->types[svcq__tz_type_at(tz, t)];
+        local = t + ty->off;
+    }
+    if (!ty || local < lo || local >= hi)
+        return svcq__error(tz->ctx, SVCQ_ERANGE,
+                           "zone %s: instant %lld is not in the local years 1 to 9999, "
+                           "which is all ISO 8601 can write in four digits",
+                           tz->name[0] ? tz->name : "(unnamed)", (long long)t);
+    int64_t days = svcq__floor_div(local, SVCQ__DAY), sod = local - days * SVCQ__DAY, y;
+    int32_t m, d;
+    svcq__civil_from_days(days, &y, &m, &d);
+    char tmp[48];
+    size_t n = 0;
+    if (flags & SVCQ_TIME_FORMAT_WEEKDAY) {
+        memcpy(tmp, wd[svcq__weekday(days) - 1], 3);
+        tmp[3] = ' ';
+        n = 4;
+    }
+    n += put_2(tmp + n, y / 100);
+    n += put_2(tmp + n, y % 100);
+    tmp[n++] = '-';
+    n += put_2(tmp + n, m);
+    tmp[n++] = '-';
+    n += put_2(tmp + n, d);
+    tmp[n++] = (flags & SVCQ_TIME_FORMAT_SPACE) ? ' ' : 'T';
+    n += put_2(tmp + n, sod / 3600);
+    tmp[n++] = ':';
+    n += put_2(tmp + n, sod / 60 % 60);
+    if (!(flags & SVCQ_TIME_FORMAT_NO_SECONDS)) {
+        tmp[n++] = ':';
+        n += put_2(tmp + n, sod % 60);
+    }
+    int32_t off = ty->off;
+    if (off == 0 && (flags & SVCQ_TIME_FORMAT_UTC_Z)) {
+        tmp[n++] = 'Z';
+    } else {
+        int32_t a = off < 0 ? -off : off;
+        tmp[n++] = off < 0 ? '-' : '+';
+        n += put_2(tmp + n, a / 3600);
+        tmp[n++] = ':';
+        n += put_2(tmp + n, a / 60 % 60);
+        if (a % 60) { /* local mean time of old data: seconds too */
+            tmp[n++] = ':';
+            n += put_2(tmp + n, a % 60);
+        }
+    }
+    const char *abbr = (flags & SVCQ_TIME_FORMAT_ABBREVIATION) ? tz->chars + ty->abbr : NULL;
+    size_t na = abbr ? strlen(abbr) : 0;
+    size_t total = n + (na ? 1 + na : 0);
+    if (needed)
+        *needed = total;
+    if (size > total) {
+        memcpy(buf, tmp, n);
+        if (na) {
+            buf[n] = ' ';
+            memcpy(buf + n + 1, abbr, na);
+        }
+        buf[total] = '\0';
+        return SVCQ_OK;
+    }
+    if (size) { /* as much as fits, NUL-terminated (all of it is ASCII but
+                 * the abbreviation, which is cut at a character boundary) */
+        size_t keep = size - 1;
+        size_t a = keep < n ? keep : n;
+        memcpy(buf, tmp, a);
+        if (keep > n) {
+            buf[n] = ' ';
+            memcpy(buf + n + 1, abbr, keep - n - 1);
+            keep = n + 1 + svcq__utf8_trim(buf + n + 1, keep - n - 1);
+        }
+        buf[keep] = '\0';
+    }
+    return svcq__error(tz->ctx, SVCQ_ELIMIT,
+                       "svcq_tz_format (zone %s): the text needs %zu bytes and a NUL, the buffer "
+                       "has %zu",
+                       tz->name, total, size);
+}
+
 /* ---- the segment cursor ------------------------------------------------- */
 
 static void cur_rule_at(svcq__tz_cursor *c, int64_t t)
