@@ -622,6 +622,63 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_add(svcq_time *out, svcq_calendar *cal
                                               svcq_time start, int64_t seconds);
 
 /**
+ * @brief Adds business days: the deadline @p days business days after
+ *        @p start, at the same wall-clock time.
+ *
+ * Definitions (see also docs/calendar.md, "Business days"):
+ * - A **business day** is a local date whose own opening intervals (those
+ *   that start on it: its weekday's hours, or its dated exception's) hold at
+ *   least one business second. A holiday is not one, an adjusted working
+ *   Saturday is, and a date whose only interval lies wholly in a DST gap is
+ *   not.
+ * - The **anchor** is @p start when the calendar is open at @p start, else
+ *   the next opening (svcq_calendar_next_open()). It belongs to the business
+ *   day whose interval holds it (for the tail of an overnight interval, the
+ *   date the interval started on; where such a tail and a date's own hours
+ *   overlap, that date), and its **wall-clock time** is the calendar's
+ *   reading at the anchor counted from that day's midnight (so 02:00 in the
+ *   tail of Monday's 22:00–06:00 shift is Monday 26:00). In a fall-back
+ *   overlap the reading is the one the calendar uses (the clock stands
+ *   still, see above).
+ * - The result is that wall-clock time on the @p days-th business day after
+ *   the anchor's (as svcq_tz_local_to_utc() maps a local time), kept within
+ *   that day's business time: if the calendar is not open there by that
+ *   day's own intervals, the result is the first opening of that day when
+ *   the time is before it, else the end of that day's business time before
+ *   the time (its closing, or the start of a lunch break). It is never
+ *   earlier than the anchor.
+ *
+ * So, Monday to Friday 09:00–18:00: Monday 09:00 + 1 = Tuesday 09:00;
+ * Monday 16:30 + 2 = Wednesday 16:30; Friday 17:00 + 1 = Monday 17:00;
+ * Friday 18:00 (closed: the anchor is Monday 09:00) + 1 = Tuesday 09:00;
+ * Saturday 10:00 + 1 = Tuesday 09:00; Monday 07:00 + 1 = Tuesday 09:00. With
+ * Tuesday a holiday, Monday 10:00 + 1 = Wednesday 10:00. Where Friday closes
+ * at 15:00, Thursday 16:00 + 1 = Friday 15:00.
+ *
+ * The business time elapsed, svcq_calendar_diff(start, result), is what an
+ * SLA counts as "N business days"; svcq_calendar_add(start, that) returns
+ * the earliest instant with that much business time, which is the result
+ * itself unless the result is an opening after closed time (Tuesday 09:00
+ * above), where it is the closing before (Monday 18:00). Zero days gives the
+ * anchor. The cost grows with the dated exceptions and DST changes between
+ * start and result, not with @p days: whole weeks are counted, not walked.
+ * SVCQ_CALENDAR_RT_NEXT_OPENING does not apply.
+ *
+ * @param out   receives the result; unchanged on failure.
+ * @param cal   the calendar (its cache may grow).
+ * @param start the instant counting starts from, within svcq_calendar_range().
+ * @param days  business days to add, >= 0.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL pointers or negative @p days;
+ *         SVCQ_ERANGE when @p start is outside the range, the calendar never
+ *         opens after @p start or has fewer business days left, or the
+ *         result would be past the range (the message names the calendar,
+ *         by record id or zone, and the start); SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_add_days(svcq_time *out, svcq_calendar *cal,
+                                                   svcq_time start, int32_t days);
+
+/**
  * @brief Business seconds between two instants.
  *
  * Counts the business seconds of the half-open interval [@p a, @p b), to

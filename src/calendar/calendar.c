@@ -1392,3 +1392,234 @@ int svcq_calendar_format(char *buf, size_t size, size_t *needed, const svcq_cale
     }
     return svcq_tz_format(buf, size, needed, cal->tz, t, flags);
 }
+
+/* ---- business days ------------------------------------------------------- */
+
+/* "calendar ID" or "calendar (zone NAME)" for messages. */
+static const char *cal_label(const svcq_calendar *cal, char *buf, size_t size)
+{
+    if (cal->id)
+        snprintf(buf, size, "calendar %s", cal->id);
+    else
+        snprintf(buf, size, "calendar (zone %s)", cal->tz->name[0] ? cal->tz->name : "unnamed");
+    return buf;
+}
+
+/* The real spans [ra[i], rb[i]) of the intervals that start on local day
+ * `day` (list l), in order, leaving out those a DST gap swallows whole.
+ * Returns how many there are. */
+static uint32_t day_spans(const svcq_calendar *cal, int64_t day, const ivl_list *l, int64_t *ra,
+                          int64_t *rb)
+{
+    uint32_t n = 0;
+    if (!l->n)
+        return 0;
+    svcq__tz_cursor c;
+    svcq__tz_cursor_init(&c, cal->tz, day * SVCQ__DAY - 2 * SVCQ__DAY);
+    for (uint32_t k = 0; k < l->n; k++) {
+        /* The list is sorted and disjoint: local values only grow. */
+        int64_t a = svcq__tz_cursor_resolve(&c, day * SVCQ__DAY + l->v[2 * k]);
+        int64_t b = svcq__tz_cursor_resolve(&c, day * SVCQ__DAY + l->v[2 * k + 1]);
+        if (b > a) {
+            ra[n] = a;
+            rb[n] = b;
+            n++;
+        }
+    }
+    return n;
+}
+
+static const ivl_list *hours_of_day(const svcq_calendar *cal, int64_t day)
+{
+    size_t di = date_find(cal, day);
+    return day_hours(cal, day, &di);
+}
+
+/* Whether local day `day` is a business day: its own intervals hold at
+ * least one business second. */
+static bool day_is_business(const svcq_calendar *cal, int64_t day)
+{
+    int64_t ra[SVCQ_CALENDAR_MAX_INTERVALS], rb[SVCQ_CALENDAR_MAX_INTERVALS];
+    return day_spans(cal, day, hours_of_day(cal, day), ra, rb) > 0;
+}
+
+/* The local days touched by the zone's forward jumps (DST gaps), where an
+ * interval may vanish and a weekday with hours may not be a business day:
+ * [lo, hi] is the current gap's days, INT64_MAX when there are no more. */
+typedef struct gap_iter {
+    svcq__tz_cursor c;
+    int64_t lo, hi;
+} gap_iter;
+
+static void gap_next(gap_iter *g)
+{
+    for (;;) {
+        if (g->c.end == INT64_MAX || g->c.end > CAL_TMAX + 4 * (int64_t)SVCQ__DAY) {
+            g->lo = g->hi = INT64_MAX;
+            return;
+        }
+        int64_t e = g->c.end;
+        int32_t before = g->c.off;
+        svcq__tz_cursor_next(&g->c);
+        if (g->c.off > before) {
+            g->lo = svcq__floor_div(e + before, SVCQ__DAY);
+            g->hi = svcq__floor_div(e + g->c.off - 1, SVCQ__DAY);
+            return;
+        }
+    }
+}
+
+/* The n-th business day after local day d0 (n >= 1). Whole weeks without a
+ * dated exception or a DST gap are counted, not walked. */
+static int nth_business_day(svcq_calendar *cal, int64_t d0, int32_t n, int64_t *out)
+{
+    int32_t wk[7], per_week = 0;
+    for (int i = 0; i < 7; i++) {
+        wk[i] = cal->week[i].n > 0;
+        per_week += wk[i];
+    }
+    const int64_t dmax = svcq__days_from_civil(CAL_YMAX + 1, 1, 1);
+    int64_t d = d0 + 1, left = n;
+    size_t ei = date_find(cal, d);
+    gap_iter g;
+    svcq__tz_cursor_init(&g.c, cal->tz, d * SVCQ__DAY - 3 * SVCQ__DAY);
+    g.lo = g.hi = INT64_MIN;
+    for (;;) {
+        if (d >= dmax)
+            return SVCQ_ERANGE;
+        while (g.hi < d)
+            gap_next(&g);
+        int64_t ed = ei < cal->ndates ? cal->dates[ei].day : INT64_MAX;
+        int64_t special = ed < g.lo ? ed : g.lo; /* <= d when d is in a gap */
+        if (special > d) {
+            if (per_week == 0) {
+                /* Only exceptions can open a day. */
+                if (ed == INT64_MAX)
+                    return SVCQ_ENOTFOUND;
+                d = ed;
+                continue;
+            }
+            int64_t k = (special - d) / 7, need = (left - 1) / per_week;
+            if (need < k)
+                k = need;
+            if (k > 0) {
+                d += 7 * k;
+                left -= k * per_week;
+                continue;
+            }
+        }
+        bool biz;
+        if (d == ed) {
+            biz = day_is_business(cal, d);
+            ei++;
+        } else if (d >= g.lo) {
+            biz = day_is_business(cal, d);
+        } else {
+            biz = wk[svcq__weekday(d) - 1];
+        }
+        if (biz && --left == 0) {
+            *out = d;
+            return SVCQ_OK;
+        }
+        d++;
+    }
+}
+
+/* The wall-clock reading of t as the calendar sees it: the highest reading
+ * at or before t (after a fall-back the clock stands still until it shows
+ * that reading again). The largest local value L with resolve(L) <= t. */
+static int64_t calendar_reading(const svcq_tz *z, int64_t t)
+{
+    /* Offsets lie within [-89999, 93599]: a segment that ended three days
+     * before t read less than t does. */
+    svcq__tz_cursor c;
+    svcq__tz_cursor_init(&c, z, t - 3 * SVCQ__DAY);
+    int64_t m = INT64_MIN;
+    for (;;) {
+        int64_t last = c.end == INT64_MAX || c.end > t ? t : c.end - 1;
+        if (last + c.off > m)
+            m = last + c.off;
+        if (last == t)
+            return m;
+        svcq__tz_cursor_next(&c);
+    }
+}
+
+int svcq_calendar_add_days(svcq_time *out, svcq_calendar *cal, svcq_time start, int32_t days)
+{
+    if (!out || !cal)
+        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL,
+                           "svcq_calendar_add_days: NULL %s", !out ? "out" : "calendar");
+    char who[SVCQ_STORE_MAX_ID + 32], when[48];
+    if (days < 0)
+        return svcq__error(cal->ctx, SVCQ_EINVAL, "%s: negative number of business days %d",
+                           cal_label(cal, who, sizeof(who)), days);
+    if (!in_range(start))
+        return svcq__error(cal->ctx, SVCQ_ERANGE,
+                           "%s: start %lld is outside the calendar range [1900-01-01, 10000-01-01)",
+                           cal_label(cal, who, sizeof(who)), (long long)start);
+    /* The anchor: the start, or the next opening when closed. */
+    int64_t a;
+    int rc = next_open_at(cal, start, &a);
+    if (rc == SVCQ_ENOTFOUND || rc == SVCQ_ERANGE)
+        return svcq__error(cal->ctx, SVCQ_ERANGE, "%s never opens after %s",
+                           cal_label(cal, who, sizeof(who)),
+                           svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+    if (rc)
+        return rc;
+    if (days == 0) {
+        *out = a;
+        return SVCQ_OK;
+    }
+    /* The anchor's business day: the date whose own interval holds it (the
+     * later one where an overnight tail and a date's hours overlap), and
+     * its wall-clock time counted from that date's midnight (past 24:00 in
+     * the tail of an overnight interval). */
+    int64_t m = calendar_reading(cal->tz, a);
+    int64_t dl = svcq__floor_div(m, SVCQ__DAY), d0 = dl;
+    for (int64_t c = dl; c >= dl - 1; c--) {
+        const ivl_list *l = hours_of_day(cal, c);
+        bool in = false;
+        for (uint32_t k = 0; k < l->n && !in; k++)
+            in = c * SVCQ__DAY + l->v[2 * k] <= m && m < c * SVCQ__DAY + l->v[2 * k + 1];
+        if (in) {
+            d0 = c;
+            break;
+        }
+    }
+    int64_t dn;
+    rc = nth_business_day(cal, d0, days, &dn);
+    if (rc == SVCQ_ENOTFOUND)
+        return svcq__error(cal->ctx, SVCQ_ERANGE, "%s has no %d business days after %s",
+                           cal_label(cal, who, sizeof(who)), days,
+                           svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+    if (rc)
+        return svcq__error(cal->ctx, SVCQ_ERANGE,
+                           "%s: %d business days after %s are past the calendar range "
+                           "(10000-01-01)",
+                           cal_label(cal, who, sizeof(who)), days,
+                           svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+    /* The same wall-clock time on that day, kept within its business time. */
+    int64_t t = svcq__tz_resolve(cal->tz, dn * SVCQ__DAY + (m - d0 * SVCQ__DAY));
+    int64_t ra[SVCQ_CALENDAR_MAX_INTERVALS], rb[SVCQ_CALENDAR_MAX_INTERVALS];
+    uint32_t n = day_spans(cal, dn, hours_of_day(cal, dn), ra, rb);
+    if (n == 0) /* cannot happen: dn is a business day */
+        return svcq__error(cal->ctx, SVCQ_ESTATE, "%s: internal error: business day without hours",
+                           cal_label(cal, who, sizeof(who)));
+    int64_t r = ra[0]; /* before the first opening: the first opening */
+    for (uint32_t k = 0; k < n; k++) {
+        if (t < ra[k])
+            break;
+        r = t < rb[k] ? t : rb[k]; /* in it: t; after it: its end */
+    }
+    if (r < a) /* a date's hours overlapping the anchor's overnight tail */
+        r = a;
+    if (r >= CAL_TMAX)
+        return svcq__error(cal->ctx, SVCQ_ERANGE,
+                           "%s: %d business days after %s are past the calendar range "
+                           "(10000-01-01)",
+                           cal_label(cal, who, sizeof(who)), days,
+                           svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+    *out = r;
+    return SVCQ_OK;
+}

@@ -186,38 +186,24 @@ static size_t put_2(char *p, int64_t v)
     return 2;
 }
 
-int svcq_tz_format(char *buf, size_t size, size_t *needed, const svcq_tz *tz, svcq_time t,
-                   uint32_t flags)
+/* The text of t in z without the abbreviation into tmp (at least 40
+ * bytes); false when the local date is outside the years 1 to 9999. */
+static bool format_core(const svcq_tz *z, int64_t t, uint32_t flags, char *tmp, size_t *len,
+                        const svcq__tz_type **type)
 {
     static const char wd[7][4] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
-    if (needed)
-        *needed = 0;
-    if (!tz)
-        return SVCQ_EINVAL; /* no context to write to */
-    if (!buf && size)
-        return svcq__error(tz->ctx, SVCQ_EINVAL,
-                           "svcq_tz_format (zone %s): NULL buffer with size %zu", tz->name, size);
-    if (flags & ~(uint32_t)FORMAT_FLAGS)
-        return svcq__error(tz->ctx, SVCQ_EINVAL, "svcq_tz_format (zone %s): unknown flags 0x%x",
-                           tz->name, flags & ~(uint32_t)FORMAT_FLAGS);
     /* The local date must be in the years 1 to 9999 (four digits). Checked
      * before adding the offset, so that nothing overflows. */
     const int64_t lo = INT64_C(-62135596800), hi = INT64_C(253402300800);
-    const svcq__tz_type *ty = NULL;
-    int64_t local = 0;
-    if (t > lo - 2 * SVCQ__DAY && t < hi + 2 * SVCQ__DAY) {
-        ty = &tz->types[svcq__tz_type_at(tz, t)];
-        local = t + ty->off;
-    }
-    if (!ty || local < lo || local >= hi)
-        return svcq__error(tz->ctx, SVCQ_ERANGE,
-                           "zone %s: instant %lld is not in the local years 1 to 9999, "
-                           "which is all ISO 8601 can write in four digits",
-                           tz->name[0] ? tz->name : "(unnamed)", (long long)t);
+    if (t <= lo - 2 * SVCQ__DAY || t >= hi + 2 * SVCQ__DAY)
+        return false;
+    const svcq__tz_type *ty = &z->types[svcq__tz_type_at(z, t)];
+    int64_t local = t + ty->off;
+    if (local < lo || local >= hi)
+        return false;
     int64_t days = svcq__floor_div(local, SVCQ__DAY), sod = local - days * SVCQ__DAY, y;
     int32_t m, d;
     svcq__civil_from_days(days, &y, &m, &d);
-    char tmp[48];
     size_t n = 0;
     if (flags & SVCQ_TIME_FORMAT_WEEKDAY) {
         memcpy(tmp, wd[svcq__weekday(days) - 1], 3);
@@ -252,6 +238,45 @@ int svcq_tz_format(char *buf, size_t size, size_t *needed, const svcq_tz *tz, sv
             n += put_2(tmp + n, a % 60);
         }
     }
+    tmp[n] = '\0';
+    *len = n;
+    *type = ty;
+    return true;
+}
+
+const char *svcq__tz_describe(const svcq_tz *z, int64_t t, char *buf, size_t size)
+{
+    char tmp[48];
+    size_t n;
+    const svcq__tz_type *ty;
+    if (format_core(z, t, SVCQ_TIME_FORMAT_WEEKDAY, tmp, &n, &ty))
+        snprintf(buf, size, "%s", tmp);
+    else
+        snprintf(buf, size, "instant %lld", (long long)t);
+    return buf;
+}
+
+int svcq_tz_format(char *buf, size_t size, size_t *needed, const svcq_tz *tz, svcq_time t,
+                   uint32_t flags)
+{
+    if (needed)
+        *needed = 0;
+    if (!tz)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!buf && size)
+        return svcq__error(tz->ctx, SVCQ_EINVAL,
+                           "svcq_tz_format (zone %s): NULL buffer with size %zu", tz->name, size);
+    if (flags & ~(uint32_t)FORMAT_FLAGS)
+        return svcq__error(tz->ctx, SVCQ_EINVAL, "svcq_tz_format (zone %s): unknown flags 0x%x",
+                           tz->name, flags & ~(uint32_t)FORMAT_FLAGS);
+    char tmp[48];
+    size_t n;
+    const svcq__tz_type *ty;
+    if (!format_core(tz, t, flags, tmp, &n, &ty))
+        return svcq__error(tz->ctx, SVCQ_ERANGE,
+                           "zone %s: instant %lld is not in the local years 1 to 9999, "
+                           "which is all ISO 8601 can write in four digits",
+                           tz->name[0] ? tz->name : "(unnamed)", (long long)t);
     const char *abbr = (flags & SVCQ_TIME_FORMAT_ABBREVIATION) ? tz->chars + ty->abbr : NULL;
     size_t na = abbr ? strlen(abbr) : 0;
     size_t total = n + (na ? 1 + na : 0);
