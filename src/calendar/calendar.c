@@ -29,6 +29,7 @@
  *
  * The cache is filled by operations that look like queries, which is why
  * they take a non-const calendar: one calendar, one thread at a time. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,6 +106,34 @@ static const char *const day_names[7] = { "Monday", "Tuesday", "Wednesday", "Thu
                                           "Friday", "Saturday", "Sunday" };
 
 /* ---- small helpers ------------------------------------------------------ */
+
+/* "calendar ID" or "calendar (zone NAME)" for messages. */
+static const char *cal_label(const svcq_calendar *cal, char *buf, size_t size)
+{
+    if (cal->id)
+        snprintf(buf, size, "calendar %s", cal->id);
+    else
+        snprintf(buf, size, "calendar (zone %s)", cal->tz->name[0] ? cal->tz->name : "unnamed");
+    return buf;
+}
+
+const char *svcq__calendar_label(const svcq_calendar *cal, char *buf, size_t size)
+{
+    return cal_label(cal, buf, size);
+}
+
+/* An error of a calendar: the message starts with the calendar's name. */
+static int cal_error(const svcq_calendar *cal, int code, const char *fmt, ...) SVCQ__PRINTF(3, 4);
+static int cal_error(const svcq_calendar *cal, int code, const char *fmt, ...)
+{
+    char msg[SVCQ__ERRMSG_SIZE], who[SVCQ__ERRMSG_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return svcq__error(cal->ctx, code, "%s: %s", cal_label(cal, who, sizeof(who)), msg);
+}
+
 
 static int64_t utc_year(int64_t t)
 {
@@ -640,9 +669,9 @@ static bool in_range(int64_t t)
 
 static int range_error(svcq_calendar *cal, int64_t t)
 {
-    return svcq__error(cal->ctx, SVCQ_ERANGE,
-                    "instant %lld is outside the calendar range [1900-01-01, 10000-01-01)",
-                    (long long)t);
+    return cal_error(cal, SVCQ_ERANGE, "instant %lld is outside the calendar range [1900-01-01, "
+                                      "10000-01-01)",
+                     (long long)t);
 }
 
 /* ---- configuration ------------------------------------------------------ */
@@ -652,20 +681,21 @@ int svcq_calendar_options_init(svcq_calendar_options *opts, uint32_t version)
     return svcq__table_init(opts, sizeof(*opts), version, SVCQ_CALENDAR_OPTIONS_VERSION);
 }
 
-static int check_options(svcq_ctx *ctx, const svcq_calendar_options *o, uint32_t *flags)
+static int check_options(svcq_ctx *ctx, const char *who, const svcq_calendar_options *o,
+                         uint32_t *flags)
 {
     if (!o) {
         *flags = 0;
         return SVCQ_OK;
     }
     if (o->version == 0 || o->version > SVCQ_CALENDAR_OPTIONS_VERSION)
-        return svcq__error(ctx, SVCQ_EVERSION, "calendar options version %u is not supported",
-                        o->version);
+        return svcq__error(ctx, SVCQ_EVERSION, "%s: options version %u is not supported",
+                        who, o->version);
     if (o->flags & ~SVCQ_CALENDAR_RT_NEXT_OPENING)
-        return svcq__error(ctx, SVCQ_EINVAL, "unknown calendar option flags 0x%x", o->flags);
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: unknown option flags 0x%x", who, o->flags);
     for (int i = 0; i < 4; i++)
         if (o->reserved[i])
-            return svcq__error(ctx, SVCQ_EINVAL, "calendar options: reserved fields must be zero");
+            return svcq__error(ctx, SVCQ_EINVAL, "%s: options: reserved fields must be zero", who);
     *flags = o->flags;
     return SVCQ_OK;
 }
@@ -705,7 +735,9 @@ int svcq_calendar_new(svcq_calendar **out, svcq_ctx *ctx, const svcq_tz *tz,
     if (!out || !ctx || !tz)
         return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_new: NULL argument");
     uint32_t flags = 0;
-    int rc = check_options(ctx, opts, &flags);
+    char who[SVCQ__ERRMSG_SIZE];
+    snprintf(who, sizeof(who), "new calendar (zone %s)", tz->name[0] ? tz->name : "unnamed");
+    int rc = check_options(ctx, who, opts, &flags);
     if (rc)
         return rc;
     svcq_calendar *cal = svcq__calloc(ctx, 1, sizeof(*cal));
@@ -805,7 +837,8 @@ int svcq_calendar_set_options(svcq_calendar *cal, const svcq_calendar_options *o
     if (!cal)
         return SVCQ_EINVAL;
     uint32_t flags = 0;
-    int rc = check_options(cal->ctx, opts, &flags);
+    char who[SVCQ__ERRMSG_SIZE];
+    int rc = check_options(cal->ctx, cal_label(cal, who, sizeof(who)), opts, &flags);
     if (rc)
         return rc;
     cal->flags = flags;
@@ -814,8 +847,10 @@ int svcq_calendar_set_options(svcq_calendar *cal, const svcq_calendar_options *o
 
 int svcq_calendar_get_options(svcq_calendar_options *out, const svcq_calendar *cal)
 {
-    if (!out || !cal)
-        return SVCQ_EINVAL;
+    if (!cal)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!out)
+        return cal_error(cal, SVCQ_EINVAL, "svcq_calendar_get_options: NULL out");
     memset(out, 0, sizeof(*out));
     out->version = SVCQ_CALENDAR_OPTIONS_VERSION;
     out->flags = cal->flags;
@@ -944,7 +979,7 @@ static int check_week(svcq_ctx *ctx, const svcq_calendar *cal, int32_t day, cons
             fmt_hm(b, sizeof(b), p->e - p->day * SVCQ__DAY);
             fmt_hm(c, sizeof(c), q->s - q->day * SVCQ__DAY);
             fmt_hm(d, sizeof(d), q->e - q->day * SVCQ__DAY);
-            return svcq__error(ctx, SVCQ_EINVAL,
+            return cal_error(cal, SVCQ_EINVAL,
                             "weekly hours overlap: %s %s-%s runs into %s %s-%s", day_names[p->day],
                             a, b, day_names[q->day], c, d);
         }
@@ -958,10 +993,12 @@ int svcq_calendar_set_weekday(svcq_calendar *cal, int32_t weekday, const int32_t
     if (!cal)
         return SVCQ_EINVAL;
     if (weekday < 1 || weekday > 7)
-        return svcq__error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
+        return cal_error(cal, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
                         weekday);
     ivl_list l;
-    int rc = check_list(cal->ctx, day_names[weekday - 1], intervals, count, &l);
+    char what[SVCQ__ERRMSG_SIZE + 64], who[SVCQ__ERRMSG_SIZE];
+    snprintf(what, sizeof(what), "%s, %s", cal_label(cal, who, sizeof(who)), day_names[weekday - 1]);
+    int rc = check_list(cal->ctx, what, intervals, count, &l);
     if (rc)
         return rc;
     rc = check_week(cal->ctx, cal, weekday - 1, &l);
@@ -978,8 +1015,12 @@ int svcq_calendar_set_weekday(svcq_calendar *cal, int32_t weekday, const int32_t
 int svcq_calendar_get_weekday(const int32_t **intervals, size_t *count, const svcq_calendar *cal,
                               int32_t weekday)
 {
-    if (!intervals || !count || !cal || weekday < 1 || weekday > 7)
-        return SVCQ_EINVAL;
+    if (!cal)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!intervals || !count)
+        return cal_error(cal, SVCQ_EINVAL, "svcq_calendar_get_weekday: NULL output");
+    if (weekday < 1 || weekday > 7)
+        return cal_error(cal, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)", weekday);
     *intervals = cal->week[weekday - 1].v;
     *count = cal->week[weekday - 1].n;
     return SVCQ_OK;
@@ -988,7 +1029,7 @@ int svcq_calendar_get_weekday(const int32_t **intervals, size_t *count, const sv
 static int date_check(svcq_calendar *cal, int32_t y, int32_t m, int32_t d, int64_t *day)
 {
     if (!svcq__valid_date(y, m, d, CAL_YMIN, CAL_YMAX))
-        return svcq__error(cal->ctx, SVCQ_EINVAL,
+        return cal_error(cal, SVCQ_EINVAL,
                         "impossible date %d-%02d-%02d (years 1900 to 9999)", y, m, d);
     *day = svcq__days_from_civil(y, m, d);
     return SVCQ_OK;
@@ -1014,7 +1055,7 @@ static int date_set(svcq_calendar *cal, int64_t day, int32_t kind, int32_t like,
     bool exists = i < cal->ndates && cal->dates[i].day == day;
     if (!exists) {
         if (cal->ndates >= SVCQ_CALENDAR_MAX_DATES)
-            return svcq__error(cal->ctx, SVCQ_ELIMIT, "more than %d dated exceptions",
+            return cal_error(cal, SVCQ_ELIMIT, "more than %d dated exceptions",
                             SVCQ_CALENDAR_MAX_DATES);
         if (cal->ndates == cal->cap_dates) {
             size_t cap = cal->cap_dates ? cal->cap_dates * 2 : 16;
@@ -1049,8 +1090,9 @@ int svcq_calendar_set_date_hours(svcq_calendar *cal, int32_t year, int32_t month
     int rc = date_check(cal, year, month, day, &dn);
     if (rc)
         return rc;
-    char what[32];
-    snprintf(what, sizeof(what), "%04d-%02d-%02d", year, month, day);
+    char what[SVCQ__ERRMSG_SIZE + 64], who[SVCQ__ERRMSG_SIZE];
+    snprintf(what, sizeof(what), "%s, %04d-%02d-%02d", cal_label(cal, who, sizeof(who)), year, month,
+             day);
     ivl_list l;
     rc = check_list(cal->ctx, what, intervals, count, &l);
     if (rc)
@@ -1075,7 +1117,7 @@ int svcq_calendar_set_date_like(svcq_calendar *cal, int32_t year, int32_t month,
     if (rc)
         return rc;
     if (weekday < 1 || weekday > 7)
-        return svcq__error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
+        return cal_error(cal, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
                         weekday);
     ivl_list none = { NULL, 0 };
     return date_set(cal, dn, SVCQ_DATE_LIKE, weekday, &none);
@@ -1091,7 +1133,7 @@ int svcq_calendar_clear_date(svcq_calendar *cal, int32_t year, int32_t month, in
         return rc;
     size_t i = date_find(cal, dn);
     if (i == cal->ndates || cal->dates[i].day != dn)
-        return svcq__error(cal->ctx, SVCQ_ENOTFOUND, "no exception on %04d-%02d-%02d", year, month,
+        return cal_error(cal, SVCQ_ENOTFOUND, "no exception on %04d-%02d-%02d", year, month,
                         day);
     list_free(cal->ctx, &cal->dates[i].hours);
     memmove(&cal->dates[i], &cal->dates[i + 1], (cal->ndates - i - 1) * sizeof(cal_date));
@@ -1109,10 +1151,12 @@ int svcq_calendar_date_at(int32_t *year, int32_t *month, int32_t *day, int32_t *
                           int32_t *weekday, const int32_t **intervals, size_t *count,
                           const svcq_calendar *cal, size_t index)
 {
-    if (!year || !month || !day || !kind || !weekday || !intervals || !count || !cal)
-        return SVCQ_EINVAL;
+    if (!cal)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!year || !month || !day || !kind || !weekday || !intervals || !count)
+        return cal_error(cal, SVCQ_EINVAL, "svcq_calendar_date_at: NULL output");
     if (index >= cal->ndates)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "exception index %zu past the %zu exceptions",
+        return cal_error(cal, SVCQ_ERANGE, "exception index %zu past the %zu exceptions",
                         index, cal->ndates);
     const cal_date *d = &cal->dates[index];
     int64_t y;
@@ -1137,13 +1181,14 @@ void svcq_calendar_range(svcq_time *min, svcq_time *max)
 
 static int next_open_at(svcq_calendar *cal, int64_t t, int64_t *out)
 {
+    char when[48];
     /* Past the regular year, 400 days without an opening mean the weekly
      * hours are empty (a DST gap swallows at most a few days a year). */
     int64_t reg = svcq__tz_resolve(cal->tz, year_start_local(regular_year(cal)));
     int64_t from = t > reg ? t : reg;
     for (;;) {
         if (t >= CAL_TMAX)
-            return svcq__error(cal->ctx, SVCQ_ERANGE,
+            return cal_error(cal, SVCQ_ERANGE,
                             "no opening before the end of the calendar range (10000-01-01)");
         span *sp;
         int rc = span_at(cal, t, &sp);
@@ -1153,26 +1198,27 @@ static int next_open_at(svcq_calendar *cal, int64_t t, int64_t *out)
         if (iv < sp->iv + sp->n) {
             *out = iv->open > t ? iv->open : t;
             if (*out >= CAL_TMAX)
-                return svcq__error(cal->ctx, SVCQ_ERANGE,
+                return cal_error(cal, SVCQ_ERANGE,
                                 "no opening before the end of the calendar range (10000-01-01)");
             return SVCQ_OK;
         }
         if (sp->t1 - from >= 400 * (int64_t)SVCQ__DAY)
-            return svcq__error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never opens after %lld",
-                            (long long)t);
+            return cal_error(cal, SVCQ_ENOTFOUND, "never opens after %s",
+                             svcq__tz_describe(cal->tz, t, when, sizeof(when)));
         t = sp->t1;
     }
 }
 
 static int next_close_at(svcq_calendar *cal, int64_t t, int64_t *out)
 {
+    char when[48];
     /* Past the regular year, 400 days open without a break mean the weekly
      * hours cover the whole week: the calendar never closes. */
     int64_t reg = svcq__tz_resolve(cal->tz, year_start_local(regular_year(cal)));
     int64_t from = t > reg ? t : reg;
     for (;;) {
         if (t >= CAL_TMAX)
-            return svcq__error(cal->ctx, SVCQ_ERANGE,
+            return cal_error(cal, SVCQ_ERANGE,
                             "no closing before the end of the calendar range (10000-01-01)");
         span *sp;
         int rc = span_at(cal, t, &sp);
@@ -1186,14 +1232,14 @@ static int next_close_at(svcq_calendar *cal, int64_t t, int64_t *out)
         if (iv->close < sp->t1) {
             *out = iv->close;
             if (*out >= CAL_TMAX)
-                return svcq__error(cal->ctx, SVCQ_ERANGE,
+                return cal_error(cal, SVCQ_ERANGE,
                                 "no closing before the end of the calendar range (10000-01-01)");
             return SVCQ_OK;
         }
         /* Open to the end of the span: go on in the next one. */
         if (sp->t1 - from >= 400 * (int64_t)SVCQ__DAY)
-            return svcq__error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never closes after %lld",
-                            (long long)t);
+            return cal_error(cal, SVCQ_ENOTFOUND, "never closes after %s",
+                             svcq__tz_describe(cal->tz, t, when, sizeof(when)));
         t = sp->t1;
     }
 }
@@ -1207,11 +1253,11 @@ static int far_target(svcq_calendar *cal, int64_t v, span **out)
         return rc;
     int64_t w = v - cal->cyc_b0;
     if (cal->cyc_total == 0)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again: business time "
+        return cal_error(cal, SVCQ_ERANGE, "never opens again: business time "
                                                "cannot elapse");
     int64_t q = (w - 1) / cal->cyc_total, r = w - q * cal->cyc_total;
     if (q > (CAL_YMAX - cal->yh) / CYCLE_YEARS + 1)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+        return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
     size_t lo = 0, hi = CYCLE_YEARS; /* last i with prefix[i] < r */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1222,7 +1268,7 @@ static int far_target(svcq_calendar *cal, int64_t v, span **out)
     }
     int64_t y = cal->yh + q * CYCLE_YEARS + (int64_t)lo;
     if (y > CAL_YMAX)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+        return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
     return ensure_years(cal, (int32_t)y - 1, (int32_t)y + 2, out);
 }
 
@@ -1231,7 +1277,7 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
     if (!out || !cal)
         return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_add: NULL argument");
     if (seconds < 0)
-        return svcq__error(cal->ctx, SVCQ_EINVAL, "svcq_calendar_add: negative duration %lld",
+        return cal_error(cal, SVCQ_EINVAL, "svcq_calendar_add: negative duration %lld",
                         (long long)seconds);
     if (!in_range(start))
         return range_error(cal, start);
@@ -1243,7 +1289,7 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
             return rc;
         int64_t v;
         if (__builtin_add_overflow(span_B(sp, start), seconds, &v))
-            return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+            return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
         /* Walk year by year through the dense years near the start; past
          * them jump with the 400-year cycle. */
         int32_t ylim = (int32_t)utc_year(start) + DENSE_STEP, reg = regular_year(cal);
@@ -1256,7 +1302,7 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
                 break;
             }
             if (sp->t1 >= CAL_TMAX)
-                return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+                return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
             if (sp == &cal->far || sp->y1 >= ylim) {
                 rc = far_target(cal, v, &sp);
             } else {
@@ -1276,12 +1322,12 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
                 return rc;
         }
         if (res >= CAL_TMAX)
-            return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+            return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
     }
     if (cal->flags & SVCQ_CALENDAR_RT_NEXT_OPENING) {
         int rc = next_open_at(cal, res, &res);
         if (rc == SVCQ_ENOTFOUND)
-            rc = svcq__error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again");
+            rc = cal_error(cal, SVCQ_ERANGE, "never opens again");
         if (rc)
             return rc;
     }
@@ -1395,15 +1441,6 @@ int svcq_calendar_format(char *buf, size_t size, size_t *needed, const svcq_cale
 
 /* ---- business days ------------------------------------------------------- */
 
-/* "calendar ID" or "calendar (zone NAME)" for messages. */
-static const char *cal_label(const svcq_calendar *cal, char *buf, size_t size)
-{
-    if (cal->id)
-        snprintf(buf, size, "calendar %s", cal->id);
-    else
-        snprintf(buf, size, "calendar (zone %s)", cal->tz->name[0] ? cal->tz->name : "unnamed");
-    return buf;
-}
 
 /* The real spans [ra[i], rb[i]) of the intervals that start on local day
  * `day` (list l), in order, leaving out those a DST gap swallows whole.
@@ -1550,21 +1587,17 @@ int svcq_calendar_add_days(svcq_time *out, svcq_calendar *cal, svcq_time start, 
     if (!out || !cal)
         return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL,
                            "svcq_calendar_add_days: NULL %s", !out ? "out" : "calendar");
-    char who[SVCQ_STORE_MAX_ID + 32], when[48];
+    char when[48];
     if (days < 0)
-        return svcq__error(cal->ctx, SVCQ_EINVAL, "%s: negative number of business days %d",
-                           cal_label(cal, who, sizeof(who)), days);
+        return cal_error(cal, SVCQ_EINVAL, "negative number of business days %d", days);
     if (!in_range(start))
-        return svcq__error(cal->ctx, SVCQ_ERANGE,
-                           "%s: start %lld is outside the calendar range [1900-01-01, 10000-01-01)",
-                           cal_label(cal, who, sizeof(who)), (long long)start);
+        return range_error(cal, start);
     /* The anchor: the start, or the next opening when closed. */
     int64_t a;
     int rc = next_open_at(cal, start, &a);
     if (rc == SVCQ_ENOTFOUND || rc == SVCQ_ERANGE)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "%s never opens after %s",
-                           cal_label(cal, who, sizeof(who)),
-                           svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+        return cal_error(cal, SVCQ_ERANGE, "never opens after %s",
+                         svcq__tz_describe(cal->tz, start, when, sizeof(when)));
     if (rc)
         return rc;
     if (days == 0) {
@@ -1590,22 +1623,18 @@ int svcq_calendar_add_days(svcq_time *out, svcq_calendar *cal, svcq_time start, 
     int64_t dn;
     rc = nth_business_day(cal, d0, days, &dn);
     if (rc == SVCQ_ENOTFOUND)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "%s has no %d business days after %s",
-                           cal_label(cal, who, sizeof(who)), days,
-                           svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+        return cal_error(cal, SVCQ_ERANGE, "no %d business days after %s: the calendar never opens "
+                         "again", days, svcq__tz_describe(cal->tz, start, when, sizeof(when)));
     if (rc)
-        return svcq__error(cal->ctx, SVCQ_ERANGE,
-                           "%s: %d business days after %s are past the calendar range "
-                           "(10000-01-01)",
-                           cal_label(cal, who, sizeof(who)), days,
-                           svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+        return cal_error(cal, SVCQ_ERANGE,
+                         "%d business days after %s are past the calendar range (10000-01-01)",
+                         days, svcq__tz_describe(cal->tz, start, when, sizeof(when)));
     /* The same wall-clock time on that day, kept within its business time. */
     int64_t t = svcq__tz_resolve(cal->tz, dn * SVCQ__DAY + (m - d0 * SVCQ__DAY));
     int64_t ra[SVCQ_CALENDAR_MAX_INTERVALS], rb[SVCQ_CALENDAR_MAX_INTERVALS];
     uint32_t n = day_spans(cal, dn, hours_of_day(cal, dn), ra, rb);
     if (n == 0) /* cannot happen: dn is a business day */
-        return svcq__error(cal->ctx, SVCQ_ESTATE, "%s: internal error: business day without hours",
-                           cal_label(cal, who, sizeof(who)));
+        return cal_error(cal, SVCQ_ESTATE, "internal error: business day without hours");
     int64_t r = ra[0]; /* before the first opening: the first opening */
     for (uint32_t k = 0; k < n; k++) {
         if (t < ra[k])
@@ -1615,11 +1644,9 @@ int svcq_calendar_add_days(svcq_time *out, svcq_calendar *cal, svcq_time start, 
     if (r < a) /* a date's hours overlapping the anchor's overnight tail */
         r = a;
     if (r >= CAL_TMAX)
-        return svcq__error(cal->ctx, SVCQ_ERANGE,
-                           "%s: %d business days after %s are past the calendar range "
-                           "(10000-01-01)",
-                           cal_label(cal, who, sizeof(who)), days,
-                           svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+        return cal_error(cal, SVCQ_ERANGE,
+                         "%d business days after %s are past the calendar range (10000-01-01)",
+                         days, svcq__tz_describe(cal->tz, start, when, sizeof(when)));
     *out = r;
     return SVCQ_OK;
 }

@@ -10,6 +10,10 @@
 /* The record kind of calendars in the store. */
 #define SVCQ__CALENDAR_KIND "calendar"
 
+/* "calendar ID" (bound to a record) or "calendar (zone NAME)", for
+ * messages; returns buf. */
+const char *svcq__calendar_label(const svcq_calendar *cal, char *buf, size_t size);
+
 /* The context a calendar was made from. */
 svcq_ctx *svcq__calendar_ctx(const svcq_calendar *cal);
 

@@ -434,11 +434,14 @@ int64_t svcq__tz_resolve(const svcq_tz *z, int64_t local)
 int svcq_tz_local_to_utc(svcq_time *out, const svcq_tz *tz, int32_t year, int32_t month,
                          int32_t day, int32_t second_of_day)
 {
-    if (!out || !tz)
-        return SVCQ_EINVAL;
+    if (!tz)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!out)
+        return svcq__error(tz->ctx, SVCQ_EINVAL, "svcq_tz_local_to_utc (zone %s): NULL out",
+                           tz->name);
     if (!svcq__valid_date(year, month, day, 1, 9999) || second_of_day < 0 || second_of_day >= SVCQ__DAY)
-        return svcq__error(tz->ctx, SVCQ_EINVAL, "impossible local time %d-%02d-%02d +%ds", year,
-                        month, day, second_of_day);
+        return svcq__error(tz->ctx, SVCQ_EINVAL, "zone %s: impossible local time %d-%02d-%02d +%ds",
+                           tz->name, year, month, day, second_of_day);
     *out = svcq__tz_resolve(tz, svcq__days_from_civil(year, month, day) * SVCQ__DAY + second_of_day);
     return SVCQ_OK;
 }
@@ -451,16 +454,16 @@ int svcq_tz_utc_to_local(int32_t *year, int32_t *month, int32_t *day, int32_t *s
     /* Years 1 to 9999 of local time, with room for the offset. */
     const int64_t lo = -62135596800 + 2 * SVCQ__DAY, hi = 253402300800 - 2 * SVCQ__DAY;
     if (t < lo - 4 * SVCQ__DAY || t > hi + 4 * SVCQ__DAY)
-        return svcq__error(tz->ctx, SVCQ_ERANGE, "instant %lld is outside the years 1 to 9999",
-                        (long long)t);
+        return svcq__error(tz->ctx, SVCQ_ERANGE, "zone %s: instant %lld is outside the years 1 to 9999",
+                           tz->name, (long long)t);
     int64_t local = t + svcq__tz_offset_at(tz, t);
     int64_t days = svcq__floor_div(local, SVCQ__DAY);
     int64_t y;
     int32_t m, d;
     svcq__civil_from_days(days, &y, &m, &d);
     if (y < 1 || y > 9999)
-        return svcq__error(tz->ctx, SVCQ_ERANGE, "instant %lld is outside the years 1 to 9999",
-                        (long long)t);
+        return svcq__error(tz->ctx, SVCQ_ERANGE, "zone %s: instant %lld is outside the years 1 to 9999",
+                           tz->name, (long long)t);
     if (year)
         *year = (int32_t)y;
     if (month)
@@ -810,8 +813,13 @@ int svcq_tz_from_posix(svcq_tz **out, svcq_ctx *ctx, const char *spec)
     tz_rule r;
     tz_parser p;
     size_t n = strlen(spec);
-    if (!tz_parse_posix(spec, n, &r, &p))
-        return svcq__error(ctx, SVCQ_EPARSE, "TZ string, at offset %zu: %s", p.i, p.err);
+    if (!tz_parse_posix(spec, n, &r, &p)) {
+        bool plain = n <= 64;
+        for (size_t i = 0; i < n && plain; i++)
+            plain = spec[i] >= 0x20 && spec[i] < 0x7f;
+        return svcq__error(ctx, SVCQ_EPARSE, "TZ string \"%s\", at offset %zu: %s",
+                           plain ? spec : "(not shown)", p.i, p.err);
+    }
     return tz_from_rule(out, ctx, &r, spec);
 }
 
@@ -979,8 +987,8 @@ static void make_view(tzif_view *v, const unsigned char *p, const tzif_hdr *h, u
     v->isut = v->isstd + h->isstd;
 }
 
-int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t size,
-                      const char *name)
+static int tzif_make(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t size,
+                     const char *name)
 {
     if (out)
         *out = NULL;
@@ -1109,6 +1117,19 @@ done:
 }
 
 /* ---- loading by name ---------------------------------------------------- */
+
+int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t size,
+                      const char *name)
+{
+    int rc = tzif_make(out, ctx, data, size, name);
+    /* Name the zone in what the reader found wrong with its data. */
+    if ((rc == SVCQ_ECORRUPT || rc == SVCQ_EVERSION) && name && name[0]) {
+        char why[SVCQ__ERRMSG_SIZE];
+        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
+        rc = svcq__error(ctx, rc, "zone %s: %s", name, why);
+    }
+    return rc;
+}
 
 static bool valid_zone_name(const char *name)
 {
