@@ -62,13 +62,24 @@
  * see svcq_calendar_range(). An instant outside it, or a result that would
  * fall outside it, gives SVCQ_ERANGE — never a wrong time.
  *
- * ### Threads and memory
- * A zone is immutable after creation and may be read from several threads at
- * once. A calendar is used by one thread at a time, like every handle of the
- * library: its operations fill an internal cache of business intervals
- * lazily (about 8 KB per year queried for a five-day week), so even
- * svcq_calendar_diff() writes to the handle. To use one calendar from several
- * threads, give each thread its own svcq_calendar_copy().
+ * ### Threads, contexts and memory
+ * One context per thread; zones and calendars belong to the context they
+ * were made on, which must outlive them. A zone is immutable after
+ * creation; a failing call on it writes its context's message. A calendar
+ * is used by one thread at a time, like every handle of the library: its
+ * operations fill an internal cache of business intervals lazily (about
+ * 8 KB per year queried for a five-day week), so even svcq_calendar_diff()
+ * takes a non-const calendar; functions taking a const calendar only read
+ * it. To use a calendar in another thread, copy it into that thread's
+ * context with svcq_calendar_copy(). Functions given a zone or calendar of
+ * another context (svcq_calendar_new(), svcq_calendar_import_json(),
+ * svcq_calendar_load(), svcq_calendar_copy()) copy it into their own.
+ *
+ * ### Business days and readable times
+ * svcq_calendar_add_days() adds business days at the same wall-clock time;
+ * svcq_tz_format() and svcq_calendar_format() write an instant as ISO 8601
+ * with its offset. Every failing calendar call writes a message naming the
+ * calendar (its record id, or its zone while unsaved) and the cause.
  */
 #ifndef SVCQ_CALENDAR_H
 #define SVCQ_CALENDAR_H
