@@ -149,8 +149,8 @@ static void messages(void **state)
     CHECK(svcq_tz_format(buf, sizeof(buf), &n, tz, INT64_MIN, 0), SVCQ_ERANGE, "zone Asia/Shanghai");
     CHECK(svcq_calendar_format(buf, sizeof(buf), &n, cal, INT64_MAX, 0), SVCQ_ERANGE,
           "zone Asia/Shanghai");
-    CHECK(svcq_tz_fixed(&tz, ctx, 90000), SVCQ_EINVAL, "90000");
     svcq_tz *tz2;
+    CHECK(svcq_tz_fixed(&tz2, ctx, 90000), SVCQ_EINVAL, "90000");
     CHECK(svcq_tz_from_posix(&tz2, ctx, "XYZ"), SVCQ_EPARSE, "XYZ");
     CHECK(svcq_tz_from_tzif(&tz2, ctx, "TZif", 4, "Broken/Zone"), SVCQ_ECORRUPT, "zone Broken/Zone: TZif");
 
