@@ -1,6 +1,7 @@
 /* A business calendar: Mon-Fri 09:00-18:00 with a lunch break in Shanghai,
  * a holiday and an adjusted working Sunday; an SLA deadline of 16 business
- * hours and the business time between two instants.
+ * hours, one of 2 business days, and the business time between two
+ * instants, with times printed as a person reads them.
  *
  * The zone comes from the system's zoneinfo when there is one, else from a
  * POSIX TZ string, so the example runs anywhere. */
@@ -10,10 +11,11 @@
 
 static void print_local(const char *what, const svcq_tz *tz, svcq_time t)
 {
-    int32_t y, m, d, s;
-    if (svcq_tz_utc_to_local(&y, &m, &d, &s, tz, t) == SVCQ_OK)
-        printf("%s %04d-%02d-%02d %02d:%02d:%02d %s\n", what, y, m, d, s / 3600, s / 60 % 60,
-               s % 60, svcq_tz_name(tz));
+    char when[64];
+    size_t len;
+    if (svcq_tz_format(when, sizeof(when), &len, tz, t,
+                       SVCQ_TIME_FORMAT_WEEKDAY | SVCQ_TIME_FORMAT_NO_SECONDS) == SVCQ_OK)
+        printf("%-30s %s (%s)\n", what, when, svcq_tz_name(tz));
 }
 
 int main(void)
@@ -53,6 +55,13 @@ int main(void)
         goto fail;
     print_local("ticket opened", z, opened);
     print_local("due after 16 business hours", z, due);
+    /* Two business days: the same time of day, National Day skipped, the
+     * working Sunday counted. */
+    svcq_time due_days;
+    rc = svcq_calendar_add_days(&due_days, cal, opened, 2);
+    if (rc != SVCQ_OK)
+        goto fail;
+    print_local("due after 2 business days", z, due_days);
 
     int64_t spent;
     rc = svcq_calendar_diff(&spent, cal, opened, due + 86400);

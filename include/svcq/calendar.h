@@ -62,13 +62,24 @@
  * see svcq_calendar_range(). An instant outside it, or a result that would
  * fall outside it, gives SVCQ_ERANGE — never a wrong time.
  *
- * ### Threads and memory
- * A zone is immutable after creation and may be read from several threads at
- * once. A calendar is used by one thread at a time, like every handle of the
- * library: its operations fill an internal cache of business intervals
- * lazily (about 8 KB per year queried for a five-day week), so even
- * svcq_calendar_diff() writes to the handle. To use one calendar from several
- * threads, give each thread its own svcq_calendar_copy().
+ * ### Threads, contexts and memory
+ * One context per thread; zones and calendars belong to the context they
+ * were made on, which must outlive them. A zone is immutable after
+ * creation; a failing call on it writes its context's message. A calendar
+ * is used by one thread at a time, like every handle of the library: its
+ * operations fill an internal cache of business intervals lazily (about
+ * 8 KB per year queried for a five-day week), so even svcq_calendar_diff()
+ * takes a non-const calendar; functions taking a const calendar only read
+ * it. To use a calendar in another thread, copy it into that thread's
+ * context with svcq_calendar_copy(). Functions given a zone or calendar of
+ * another context (svcq_calendar_new(), svcq_calendar_import_json(),
+ * svcq_calendar_load(), svcq_calendar_copy()) copy it into their own.
+ *
+ * ### Business days and readable times
+ * svcq_calendar_add_days() adds business days at the same wall-clock time;
+ * svcq_tz_format() and svcq_calendar_format() write an instant as ISO 8601
+ * with its offset. Every failing calendar call writes a message naming the
+ * calendar (its record id, or its zone while unsaved) and the cause.
  */
 #ifndef SVCQ_CALENDAR_H
 #define SVCQ_CALENDAR_H
@@ -267,6 +278,54 @@ SVCQ_API SVCQ_NODISCARD int svcq_tz_utc_to_local(int32_t *year, int32_t *month, 
                                                  int32_t *second_of_day, const svcq_tz *tz,
                                                  svcq_time t);
 
+/**
+ * Flags of svcq_tz_format() and svcq_calendar_format(); combine with `|`.
+ * The default (0) writes ISO 8601 / RFC 3339 with the zone's UTC offset:
+ * "2026-01-09T16:30:00+08:00".
+ */
+typedef enum svcq_time_format_flag {
+    SVCQ_TIME_FORMAT_DEFAULT = 0,         /**< "2026-01-09T16:30:00+08:00" */
+    SVCQ_TIME_FORMAT_NO_SECONDS = 0x1,    /**< "2026-01-09T16:30+08:00" */
+    SVCQ_TIME_FORMAT_WEEKDAY = 0x2,       /**< "Fri 2026-01-09T16:30:00+08:00" (English, 3 letters) */
+    SVCQ_TIME_FORMAT_UTC_Z = 0x4,         /**< "Z" instead of "+00:00" when the offset is zero */
+    SVCQ_TIME_FORMAT_SPACE = 0x8,         /**< a space instead of "T" between date and time */
+    SVCQ_TIME_FORMAT_ABBREVIATION = 0x10  /**< the zone's abbreviation after a space: "... CST" */
+} svcq_time_format_flag;
+
+/**
+ * @brief Writes an instant as a person reads it: the local date and time in
+ *        a zone, in ISO 8601 with the UTC offset in effect at that instant.
+ *
+ * Like snprintf, it writes into the caller's buffer and reports the length
+ * the whole text needs, so a binding can ask first (NULL, 0) and call again.
+ * The text is ASCII except for the abbreviation (SVCQ_TIME_FORMAT_ABBREVIATION),
+ * which is what the zone data says. The offset is "+hh:mm" or "-hh:mm"
+ * ("-03:30" in St. John's, "+12:45" on the Chatham Islands), with ":ss" when
+ * it has seconds (local mean time in data before 1900 or so). The local
+ * time is the zone's wall clock: in a fall-back overlap the same reading
+ * appears twice, told apart by the offset. 40 bytes always suffice without
+ * SVCQ_TIME_FORMAT_ABBREVIATION.
+ *
+ * @param buf    receives the text, NUL-terminated, when @p size > 0; when
+ *               it is too small, as much as fits (still NUL-terminated).
+ *               May be NULL when @p size is 0.
+ * @param size   the size of @p buf in bytes.
+ * @param needed receives the length of the whole text without the NUL
+ *               (also when it did not fit); may be NULL.
+ * @param tz     the zone.
+ * @param t      the instant; its local date must be in the years 1 to 9999.
+ * @param flags  SVCQ_TIME_FORMAT_* values or-ed together.
+ * @return SVCQ_OK; SVCQ_EINVAL for a NULL @p tz (no message: there is no
+ *         context), a NULL @p buf with a non-zero @p size or unknown flags;
+ *         SVCQ_ERANGE for an instant whose local date is outside the years
+ *         1 to 9999; SVCQ_ELIMIT when the text does not fit in @p size bytes
+ *         (@p needed says how many it takes, plus one for the NUL). Messages
+ *         go to the zone's context and name the zone.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_tz_format(char *buf, size_t size, size_t *needed,
+                                           const svcq_tz *tz, svcq_time t, uint32_t flags);
+
 /** ISO 8601 weekday numbers used by the calendar functions. */
 typedef enum svcq_weekday {
     SVCQ_MONDAY = 1,
@@ -361,14 +420,25 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx
 
 /**
  * @brief Copies a calendar's zone, hours, exceptions and options (not its
- *        cache, nor its binding to a store record), e.g. to give another
- *        thread its own handle.
- * @param out receives the copy (caller-owned, svcq_calendar_free()).
- * @param cal the calendar to copy; not changed.
- * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments; SVCQ_ENOMEM.
- * @since 0.1
+ *        cache, nor its binding to a store record) into a context, e.g. to
+ *        give another thread (with its own context) its own handle, or to
+ *        keep a calendar in an object of another context.
+ *
+ * Everything the copy holds is allocated on @p ctx: the copy stays valid
+ * when the source calendar, or the whole context it came from, is freed
+ * first. @p ctx may be the source's own context.
+ *
+ * @param out receives the copy (caller-owned, svcq_calendar_free()); NULL
+ *            on failure.
+ * @param ctx the context the copy belongs to (allocator, messages, store);
+ *            it must outlive the copy.
+ * @param cal the calendar to copy; not changed. Read during the call only.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments; SVCQ_ENOMEM (reported on
+ *         @p ctx).
+ * @since 0.1 (the @p ctx parameter since 0.2)
  */
-SVCQ_API SVCQ_NODISCARD int svcq_calendar_copy(svcq_calendar **out, const svcq_calendar *cal);
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_copy(svcq_calendar **out, svcq_ctx *ctx,
+                                               const svcq_calendar *cal);
 
 /**
  * @brief Frees a calendar.
@@ -563,6 +633,63 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_add(svcq_time *out, svcq_calendar *cal
                                               svcq_time start, int64_t seconds);
 
 /**
+ * @brief Adds business days: the deadline @p days business days after
+ *        @p start, at the same wall-clock time.
+ *
+ * Definitions (see also docs/calendar.md, "Business days"):
+ * - A **business day** is a local date whose own opening intervals (those
+ *   that start on it: its weekday's hours, or its dated exception's) hold at
+ *   least one business second. A holiday is not one, an adjusted working
+ *   Saturday is, and a date whose only interval lies wholly in a DST gap is
+ *   not.
+ * - The **anchor** is @p start when the calendar is open at @p start, else
+ *   the next opening (svcq_calendar_next_open()). It belongs to the business
+ *   day whose interval holds it (for the tail of an overnight interval, the
+ *   date the interval started on; where such a tail and a date's own hours
+ *   overlap, that date), and its **wall-clock time** is the calendar's
+ *   reading at the anchor counted from that day's midnight (so 02:00 in the
+ *   tail of Monday's 22:00–06:00 shift is Monday 26:00). In a fall-back
+ *   overlap the reading is the one the calendar uses (the clock stands
+ *   still, see above).
+ * - The result is that wall-clock time on the @p days-th business day after
+ *   the anchor's (as svcq_tz_local_to_utc() maps a local time), kept within
+ *   that day's business time: if the calendar is not open there by that
+ *   day's own intervals, the result is the first opening of that day when
+ *   the time is before it, else the end of that day's business time before
+ *   the time (its closing, or the start of a lunch break). It is never
+ *   earlier than the anchor.
+ *
+ * So, Monday to Friday 09:00–18:00: Monday 09:00 + 1 = Tuesday 09:00;
+ * Monday 16:30 + 2 = Wednesday 16:30; Friday 17:00 + 1 = Monday 17:00;
+ * Friday 18:00 (closed: the anchor is Monday 09:00) + 1 = Tuesday 09:00;
+ * Saturday 10:00 + 1 = Tuesday 09:00; Monday 07:00 + 1 = Tuesday 09:00. With
+ * Tuesday a holiday, Monday 10:00 + 1 = Wednesday 10:00. Where Friday closes
+ * at 15:00, Thursday 16:00 + 1 = Friday 15:00.
+ *
+ * The business time elapsed, svcq_calendar_diff(start, result), is what an
+ * SLA counts as "N business days"; svcq_calendar_add(start, that) returns
+ * the earliest instant with that much business time, which is the result
+ * itself unless the result is an opening after closed time (Tuesday 09:00
+ * above), where it is the closing before (Monday 18:00). Zero days gives the
+ * anchor. The cost grows with the dated exceptions and DST changes between
+ * start and result, not with @p days: whole weeks are counted, not walked.
+ * SVCQ_CALENDAR_RT_NEXT_OPENING does not apply.
+ *
+ * @param out   receives the result; unchanged on failure.
+ * @param cal   the calendar (its cache may grow).
+ * @param start the instant counting starts from, within svcq_calendar_range().
+ * @param days  business days to add, >= 0.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL pointers or negative @p days;
+ *         SVCQ_ERANGE when @p start is outside the range, the calendar never
+ *         opens after @p start or has fewer business days left, or the
+ *         result would be past the range (the message names the calendar,
+ *         by record id or zone, and the start); SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_add_days(svcq_time *out, svcq_calendar *cal,
+                                                   svcq_time start, int32_t days);
+
+/**
  * @brief Business seconds between two instants.
  *
  * Counts the business seconds of the half-open interval [@p a, @p b), to
@@ -624,6 +751,22 @@ SVCQ_API SVCQ_NODISCARD int svcq_calendar_next_open(svcq_time *out, svcq_calenda
  */
 SVCQ_API SVCQ_NODISCARD int svcq_calendar_next_close(svcq_time *out, svcq_calendar *cal,
                                                      svcq_time t);
+
+/**
+ * @brief Writes an instant in the calendar's zone: svcq_tz_format() with
+ *        svcq_calendar_tz(@p cal).
+ * @param buf    as svcq_tz_format().
+ * @param size   as svcq_tz_format().
+ * @param needed as svcq_tz_format().
+ * @param cal    the calendar; not changed.
+ * @param t      the instant.
+ * @param flags  SVCQ_TIME_FORMAT_* values.
+ * @return as svcq_tz_format(); SVCQ_EINVAL for a NULL @p cal.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_calendar_format(char *buf, size_t size, size_t *needed,
+                                                 const svcq_calendar *cal, svcq_time t,
+                                                 uint32_t flags);
 
 /** Flag for svcq_calendar_export_json(): indented output (two spaces). */
 #define SVCQ_CALENDAR_JSON_PRETTY 0x1u

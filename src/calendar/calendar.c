@@ -29,6 +29,7 @@
  *
  * The cache is filled by operations that look like queries, which is why
  * they take a non-const calendar: one calendar, one thread at a time. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,8 +70,8 @@ typedef struct span {
     int64_t t0, t1;
     int64_t dbase; /* t0 rounded down to a UTC day */
     int64_t b0, b1; /* B(t0), B(t1) */
-    const uint32_t *day_first;
-    const uint32_t *bus_first; /* per bucket of business time, see span_make */
+    uint32_t *day_first;
+    uint32_t *bus_first; /* per bucket of business time, see span_make */
     svcq__ivl *iv;
     size_t n;
     uint32_t ndays;
@@ -106,6 +107,34 @@ static const char *const day_names[7] = { "Monday", "Tuesday", "Wednesday", "Thu
 
 /* ---- small helpers ------------------------------------------------------ */
 
+/* "calendar ID" or "calendar (zone NAME)" for messages. */
+static const char *cal_label(const svcq_calendar *cal, char *buf, size_t size)
+{
+    if (cal->id)
+        snprintf(buf, size, "calendar %s", cal->id);
+    else
+        snprintf(buf, size, "calendar (zone %s)", cal->tz->name[0] ? cal->tz->name : "unnamed");
+    return buf;
+}
+
+const char *svcq__calendar_label(const svcq_calendar *cal, char *buf, size_t size)
+{
+    return cal_label(cal, buf, size);
+}
+
+/* An error of a calendar: the message starts with the calendar's name. */
+static int cal_error(const svcq_calendar *cal, int code, const char *fmt, ...) SVCQ__PRINTF(3, 4);
+static int cal_error(const svcq_calendar *cal, int code, const char *fmt, ...)
+{
+    char msg[SVCQ__ERRMSG_SIZE], who[SVCQ__ERRMSG_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return svcq__error(cal->ctx, code, "%s: %s", cal_label(cal, who, sizeof(who)), msg);
+}
+
+
 static int64_t utc_year(int64_t t)
 {
     int64_t y;
@@ -131,8 +160,8 @@ static void fmt_hm(char *buf, size_t size, int32_t s)
 
 static void span_free(svcq_ctx *ctx, span *sp)
 {
-    svcq__free(ctx, (void *)sp->day_first);
-    svcq__free(ctx, (void *)sp->bus_first);
+    svcq__free(ctx, sp->day_first);
+    svcq__free(ctx, sp->bus_first);
     svcq__free(ctx, sp->iv);
     memset(sp, 0, sizeof(*sp));
 }
@@ -640,9 +669,9 @@ static bool in_range(int64_t t)
 
 static int range_error(svcq_calendar *cal, int64_t t)
 {
-    return svcq__error(cal->ctx, SVCQ_ERANGE,
-                    "instant %lld is outside the calendar range [1900-01-01, 10000-01-01)",
-                    (long long)t);
+    return cal_error(cal, SVCQ_ERANGE, "instant %lld is outside the calendar range [1900-01-01, "
+                                      "10000-01-01)",
+                     (long long)t);
 }
 
 /* ---- configuration ------------------------------------------------------ */
@@ -652,20 +681,21 @@ int svcq_calendar_options_init(svcq_calendar_options *opts, uint32_t version)
     return svcq__table_init(opts, sizeof(*opts), version, SVCQ_CALENDAR_OPTIONS_VERSION);
 }
 
-static int check_options(svcq_ctx *ctx, const svcq_calendar_options *o, uint32_t *flags)
+static int check_options(svcq_ctx *ctx, const char *who, const svcq_calendar_options *o,
+                         uint32_t *flags)
 {
     if (!o) {
         *flags = 0;
         return SVCQ_OK;
     }
     if (o->version == 0 || o->version > SVCQ_CALENDAR_OPTIONS_VERSION)
-        return svcq__error(ctx, SVCQ_EVERSION, "calendar options version %u is not supported",
-                        o->version);
+        return svcq__error(ctx, SVCQ_EVERSION, "%s: options version %u is not supported",
+                        who, o->version);
     if (o->flags & ~SVCQ_CALENDAR_RT_NEXT_OPENING)
-        return svcq__error(ctx, SVCQ_EINVAL, "unknown calendar option flags 0x%x", o->flags);
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: unknown option flags 0x%x", who, o->flags);
     for (int i = 0; i < 4; i++)
         if (o->reserved[i])
-            return svcq__error(ctx, SVCQ_EINVAL, "calendar options: reserved fields must be zero");
+            return svcq__error(ctx, SVCQ_EINVAL, "%s: options: reserved fields must be zero", who);
     *flags = o->flags;
     return SVCQ_OK;
 }
@@ -705,7 +735,9 @@ int svcq_calendar_new(svcq_calendar **out, svcq_ctx *ctx, const svcq_tz *tz,
     if (!out || !ctx || !tz)
         return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_new: NULL argument");
     uint32_t flags = 0;
-    int rc = check_options(ctx, opts, &flags);
+    char who[SVCQ__ERRMSG_SIZE];
+    snprintf(who, sizeof(who), "new calendar (zone %s)", tz->name[0] ? tz->name : "unnamed");
+    int rc = check_options(ctx, who, opts, &flags);
     if (rc)
         return rc;
     svcq_calendar *cal = svcq__calloc(ctx, 1, sizeof(*cal));
@@ -751,8 +783,8 @@ int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx *ctx)
     svcq_tz_free(utc);
     if (rc)
         return rc;
-    static const int32_t all_day[2] = { 0, SVCQ__DAY };
-    const ivl_list l = { (int32_t *)all_day, 1 };
+    int32_t all_day[2] = { 0, SVCQ__DAY };
+    const ivl_list l = { all_day, 1 };
     for (int i = 0; i < 7; i++) {
         rc = list_copy(ctx, &l, &cal->week[i]);
         if (rc) {
@@ -764,13 +796,15 @@ int svcq_calendar_new_24x7(svcq_calendar **out, svcq_ctx *ctx)
     return SVCQ_OK;
 }
 
-int svcq_calendar_copy(svcq_calendar **out, const svcq_calendar *cal)
+int svcq_calendar_copy(svcq_calendar **out, svcq_ctx *ctx, const svcq_calendar *cal)
 {
     if (out)
         *out = NULL;
-    if (!out || !cal)
-        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_copy: NULL argument");
-    svcq_ctx *ctx = cal->ctx;
+    if (!out || !ctx || !cal)
+        return svcq__error(ctx ? ctx : cal ? cal->ctx : NULL, SVCQ_EINVAL,
+                           "svcq_calendar_copy: NULL %s", !out ? "out" : !ctx ? "ctx" : "calendar");
+    /* Everything the copy holds is allocated on ctx (the zone too), so it
+     * does not depend on the source's context, which may be freed first. */
     svcq_calendar *c;
     svcq_calendar_options o = { SVCQ_CALENDAR_OPTIONS_VERSION, cal->flags, { 0 } };
     int rc = svcq_calendar_new(&c, ctx, cal->tz, &o);
@@ -803,7 +837,8 @@ int svcq_calendar_set_options(svcq_calendar *cal, const svcq_calendar_options *o
     if (!cal)
         return SVCQ_EINVAL;
     uint32_t flags = 0;
-    int rc = check_options(cal->ctx, opts, &flags);
+    char who[SVCQ__ERRMSG_SIZE];
+    int rc = check_options(cal->ctx, cal_label(cal, who, sizeof(who)), opts, &flags);
     if (rc)
         return rc;
     cal->flags = flags;
@@ -812,8 +847,10 @@ int svcq_calendar_set_options(svcq_calendar *cal, const svcq_calendar_options *o
 
 int svcq_calendar_get_options(svcq_calendar_options *out, const svcq_calendar *cal)
 {
-    if (!out || !cal)
-        return SVCQ_EINVAL;
+    if (!cal)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!out)
+        return cal_error(cal, SVCQ_EINVAL, "svcq_calendar_get_options: NULL out");
     memset(out, 0, sizeof(*out));
     out->version = SVCQ_CALENDAR_OPTIONS_VERSION;
     out->flags = cal->flags;
@@ -833,6 +870,16 @@ char **svcq__calendar_id_slot(svcq_calendar *cal)
 uint64_t *svcq__calendar_revision_slot(svcq_calendar *cal)
 {
     return &cal->revision;
+}
+
+const char *svcq__calendar_id_of(const svcq_calendar *cal)
+{
+    return cal->id;
+}
+
+uint64_t svcq__calendar_revision_of(const svcq_calendar *cal)
+{
+    return cal->revision;
 }
 
 const svcq_tz *svcq_calendar_tz(const svcq_calendar *cal)
@@ -932,7 +979,7 @@ static int check_week(svcq_ctx *ctx, const svcq_calendar *cal, int32_t day, cons
             fmt_hm(b, sizeof(b), p->e - p->day * SVCQ__DAY);
             fmt_hm(c, sizeof(c), q->s - q->day * SVCQ__DAY);
             fmt_hm(d, sizeof(d), q->e - q->day * SVCQ__DAY);
-            return svcq__error(ctx, SVCQ_EINVAL,
+            return cal_error(cal, SVCQ_EINVAL,
                             "weekly hours overlap: %s %s-%s runs into %s %s-%s", day_names[p->day],
                             a, b, day_names[q->day], c, d);
         }
@@ -946,10 +993,12 @@ int svcq_calendar_set_weekday(svcq_calendar *cal, int32_t weekday, const int32_t
     if (!cal)
         return SVCQ_EINVAL;
     if (weekday < 1 || weekday > 7)
-        return svcq__error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
+        return cal_error(cal, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
                         weekday);
     ivl_list l;
-    int rc = check_list(cal->ctx, day_names[weekday - 1], intervals, count, &l);
+    char what[SVCQ__ERRMSG_SIZE + 64], who[SVCQ__ERRMSG_SIZE];
+    snprintf(what, sizeof(what), "%s, %s", cal_label(cal, who, sizeof(who)), day_names[weekday - 1]);
+    int rc = check_list(cal->ctx, what, intervals, count, &l);
     if (rc)
         return rc;
     rc = check_week(cal->ctx, cal, weekday - 1, &l);
@@ -966,8 +1015,12 @@ int svcq_calendar_set_weekday(svcq_calendar *cal, int32_t weekday, const int32_t
 int svcq_calendar_get_weekday(const int32_t **intervals, size_t *count, const svcq_calendar *cal,
                               int32_t weekday)
 {
-    if (!intervals || !count || !cal || weekday < 1 || weekday > 7)
-        return SVCQ_EINVAL;
+    if (!cal)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!intervals || !count)
+        return cal_error(cal, SVCQ_EINVAL, "svcq_calendar_get_weekday: NULL output");
+    if (weekday < 1 || weekday > 7)
+        return cal_error(cal, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)", weekday);
     *intervals = cal->week[weekday - 1].v;
     *count = cal->week[weekday - 1].n;
     return SVCQ_OK;
@@ -976,7 +1029,7 @@ int svcq_calendar_get_weekday(const int32_t **intervals, size_t *count, const sv
 static int date_check(svcq_calendar *cal, int32_t y, int32_t m, int32_t d, int64_t *day)
 {
     if (!svcq__valid_date(y, m, d, CAL_YMIN, CAL_YMAX))
-        return svcq__error(cal->ctx, SVCQ_EINVAL,
+        return cal_error(cal, SVCQ_EINVAL,
                         "impossible date %d-%02d-%02d (years 1900 to 9999)", y, m, d);
     *day = svcq__days_from_civil(y, m, d);
     return SVCQ_OK;
@@ -1002,7 +1055,7 @@ static int date_set(svcq_calendar *cal, int64_t day, int32_t kind, int32_t like,
     bool exists = i < cal->ndates && cal->dates[i].day == day;
     if (!exists) {
         if (cal->ndates >= SVCQ_CALENDAR_MAX_DATES)
-            return svcq__error(cal->ctx, SVCQ_ELIMIT, "more than %d dated exceptions",
+            return cal_error(cal, SVCQ_ELIMIT, "more than %d dated exceptions",
                             SVCQ_CALENDAR_MAX_DATES);
         if (cal->ndates == cal->cap_dates) {
             size_t cap = cal->cap_dates ? cal->cap_dates * 2 : 16;
@@ -1037,8 +1090,9 @@ int svcq_calendar_set_date_hours(svcq_calendar *cal, int32_t year, int32_t month
     int rc = date_check(cal, year, month, day, &dn);
     if (rc)
         return rc;
-    char what[32];
-    snprintf(what, sizeof(what), "%04d-%02d-%02d", year, month, day);
+    char what[SVCQ__ERRMSG_SIZE + 64], who[SVCQ__ERRMSG_SIZE];
+    snprintf(what, sizeof(what), "%s, %04d-%02d-%02d", cal_label(cal, who, sizeof(who)), year, month,
+             day);
     ivl_list l;
     rc = check_list(cal->ctx, what, intervals, count, &l);
     if (rc)
@@ -1063,7 +1117,7 @@ int svcq_calendar_set_date_like(svcq_calendar *cal, int32_t year, int32_t month,
     if (rc)
         return rc;
     if (weekday < 1 || weekday > 7)
-        return svcq__error(cal->ctx, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
+        return cal_error(cal, SVCQ_EINVAL, "weekday %d is not 1 (Monday) to 7 (Sunday)",
                         weekday);
     ivl_list none = { NULL, 0 };
     return date_set(cal, dn, SVCQ_DATE_LIKE, weekday, &none);
@@ -1079,7 +1133,7 @@ int svcq_calendar_clear_date(svcq_calendar *cal, int32_t year, int32_t month, in
         return rc;
     size_t i = date_find(cal, dn);
     if (i == cal->ndates || cal->dates[i].day != dn)
-        return svcq__error(cal->ctx, SVCQ_ENOTFOUND, "no exception on %04d-%02d-%02d", year, month,
+        return cal_error(cal, SVCQ_ENOTFOUND, "no exception on %04d-%02d-%02d", year, month,
                         day);
     list_free(cal->ctx, &cal->dates[i].hours);
     memmove(&cal->dates[i], &cal->dates[i + 1], (cal->ndates - i - 1) * sizeof(cal_date));
@@ -1097,10 +1151,12 @@ int svcq_calendar_date_at(int32_t *year, int32_t *month, int32_t *day, int32_t *
                           int32_t *weekday, const int32_t **intervals, size_t *count,
                           const svcq_calendar *cal, size_t index)
 {
-    if (!year || !month || !day || !kind || !weekday || !intervals || !count || !cal)
-        return SVCQ_EINVAL;
+    if (!cal)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!year || !month || !day || !kind || !weekday || !intervals || !count)
+        return cal_error(cal, SVCQ_EINVAL, "svcq_calendar_date_at: NULL output");
     if (index >= cal->ndates)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "exception index %zu past the %zu exceptions",
+        return cal_error(cal, SVCQ_ERANGE, "exception index %zu past the %zu exceptions",
                         index, cal->ndates);
     const cal_date *d = &cal->dates[index];
     int64_t y;
@@ -1125,13 +1181,14 @@ void svcq_calendar_range(svcq_time *min, svcq_time *max)
 
 static int next_open_at(svcq_calendar *cal, int64_t t, int64_t *out)
 {
+    char when[48];
     /* Past the regular year, 400 days without an opening mean the weekly
      * hours are empty (a DST gap swallows at most a few days a year). */
     int64_t reg = svcq__tz_resolve(cal->tz, year_start_local(regular_year(cal)));
     int64_t from = t > reg ? t : reg;
     for (;;) {
         if (t >= CAL_TMAX)
-            return svcq__error(cal->ctx, SVCQ_ERANGE,
+            return cal_error(cal, SVCQ_ERANGE,
                             "no opening before the end of the calendar range (10000-01-01)");
         span *sp;
         int rc = span_at(cal, t, &sp);
@@ -1141,26 +1198,27 @@ static int next_open_at(svcq_calendar *cal, int64_t t, int64_t *out)
         if (iv < sp->iv + sp->n) {
             *out = iv->open > t ? iv->open : t;
             if (*out >= CAL_TMAX)
-                return svcq__error(cal->ctx, SVCQ_ERANGE,
+                return cal_error(cal, SVCQ_ERANGE,
                                 "no opening before the end of the calendar range (10000-01-01)");
             return SVCQ_OK;
         }
         if (sp->t1 - from >= 400 * (int64_t)SVCQ__DAY)
-            return svcq__error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never opens after %lld",
-                            (long long)t);
+            return cal_error(cal, SVCQ_ENOTFOUND, "never opens after %s",
+                             svcq__tz_describe(cal->tz, t, when, sizeof(when)));
         t = sp->t1;
     }
 }
 
 static int next_close_at(svcq_calendar *cal, int64_t t, int64_t *out)
 {
+    char when[48];
     /* Past the regular year, 400 days open without a break mean the weekly
      * hours cover the whole week: the calendar never closes. */
     int64_t reg = svcq__tz_resolve(cal->tz, year_start_local(regular_year(cal)));
     int64_t from = t > reg ? t : reg;
     for (;;) {
         if (t >= CAL_TMAX)
-            return svcq__error(cal->ctx, SVCQ_ERANGE,
+            return cal_error(cal, SVCQ_ERANGE,
                             "no closing before the end of the calendar range (10000-01-01)");
         span *sp;
         int rc = span_at(cal, t, &sp);
@@ -1174,14 +1232,14 @@ static int next_close_at(svcq_calendar *cal, int64_t t, int64_t *out)
         if (iv->close < sp->t1) {
             *out = iv->close;
             if (*out >= CAL_TMAX)
-                return svcq__error(cal->ctx, SVCQ_ERANGE,
+                return cal_error(cal, SVCQ_ERANGE,
                                 "no closing before the end of the calendar range (10000-01-01)");
             return SVCQ_OK;
         }
         /* Open to the end of the span: go on in the next one. */
         if (sp->t1 - from >= 400 * (int64_t)SVCQ__DAY)
-            return svcq__error(cal->ctx, SVCQ_ENOTFOUND, "the calendar never closes after %lld",
-                            (long long)t);
+            return cal_error(cal, SVCQ_ENOTFOUND, "never closes after %s",
+                             svcq__tz_describe(cal->tz, t, when, sizeof(when)));
         t = sp->t1;
     }
 }
@@ -1195,11 +1253,11 @@ static int far_target(svcq_calendar *cal, int64_t v, span **out)
         return rc;
     int64_t w = v - cal->cyc_b0;
     if (cal->cyc_total == 0)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again: business time "
+        return cal_error(cal, SVCQ_ERANGE, "never opens again: business time "
                                                "cannot elapse");
     int64_t q = (w - 1) / cal->cyc_total, r = w - q * cal->cyc_total;
     if (q > (CAL_YMAX - cal->yh) / CYCLE_YEARS + 1)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+        return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
     size_t lo = 0, hi = CYCLE_YEARS; /* last i with prefix[i] < r */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1210,7 +1268,7 @@ static int far_target(svcq_calendar *cal, int64_t v, span **out)
     }
     int64_t y = cal->yh + q * CYCLE_YEARS + (int64_t)lo;
     if (y > CAL_YMAX)
-        return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+        return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
     return ensure_years(cal, (int32_t)y - 1, (int32_t)y + 2, out);
 }
 
@@ -1219,7 +1277,7 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
     if (!out || !cal)
         return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL, "svcq_calendar_add: NULL argument");
     if (seconds < 0)
-        return svcq__error(cal->ctx, SVCQ_EINVAL, "svcq_calendar_add: negative duration %lld",
+        return cal_error(cal, SVCQ_EINVAL, "svcq_calendar_add: negative duration %lld",
                         (long long)seconds);
     if (!in_range(start))
         return range_error(cal, start);
@@ -1231,7 +1289,7 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
             return rc;
         int64_t v;
         if (__builtin_add_overflow(span_B(sp, start), seconds, &v))
-            return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+            return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
         /* Walk year by year through the dense years near the start; past
          * them jump with the 400-year cycle. */
         int32_t ylim = (int32_t)utc_year(start) + DENSE_STEP, reg = regular_year(cal);
@@ -1244,7 +1302,7 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
                 break;
             }
             if (sp->t1 >= CAL_TMAX)
-                return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+                return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
             if (sp == &cal->far || sp->y1 >= ylim) {
                 rc = far_target(cal, v, &sp);
             } else {
@@ -1264,12 +1322,12 @@ static int add_slow(svcq_time *out, svcq_calendar *cal, svcq_time start, int64_t
                 return rc;
         }
         if (res >= CAL_TMAX)
-            return svcq__error(cal->ctx, SVCQ_ERANGE, "the deadline is past the calendar range");
+            return cal_error(cal, SVCQ_ERANGE, "the deadline is past the calendar range");
     }
     if (cal->flags & SVCQ_CALENDAR_RT_NEXT_OPENING) {
         int rc = next_open_at(cal, res, &res);
         if (rc == SVCQ_ENOTFOUND)
-            rc = svcq__error(cal->ctx, SVCQ_ERANGE, "the calendar never opens again");
+            rc = cal_error(cal, SVCQ_ERANGE, "never opens again");
         if (rc)
             return rc;
     }
@@ -1368,4 +1426,227 @@ int svcq_calendar_next_close(svcq_time *out, svcq_calendar *cal, svcq_time t)
     if (!in_range(t))
         return range_error(cal, t);
     return next_close_at(cal, t, out);
+}
+
+int svcq_calendar_format(char *buf, size_t size, size_t *needed, const svcq_calendar *cal,
+                         svcq_time t, uint32_t flags)
+{
+    if (!cal) {
+        if (needed)
+            *needed = 0;
+        return SVCQ_EINVAL; /* no context to write to */
+    }
+    return svcq_tz_format(buf, size, needed, cal->tz, t, flags);
+}
+
+/* ---- business days ------------------------------------------------------- */
+
+
+/* The real spans [ra[i], rb[i]) of the intervals that start on local day
+ * `day` (list l), in order, leaving out those a DST gap swallows whole.
+ * Returns how many there are. */
+static uint32_t day_spans(const svcq_calendar *cal, int64_t day, const ivl_list *l, int64_t *ra,
+                          int64_t *rb)
+{
+    uint32_t n = 0;
+    if (!l->n)
+        return 0;
+    svcq__tz_cursor c;
+    svcq__tz_cursor_init(&c, cal->tz, day * SVCQ__DAY - 2 * SVCQ__DAY);
+    for (uint32_t k = 0; k < l->n; k++) {
+        /* The list is sorted and disjoint: local values only grow. */
+        int64_t a = svcq__tz_cursor_resolve(&c, day * SVCQ__DAY + l->v[2 * k]);
+        int64_t b = svcq__tz_cursor_resolve(&c, day * SVCQ__DAY + l->v[2 * k + 1]);
+        if (b > a) {
+            ra[n] = a;
+            rb[n] = b;
+            n++;
+        }
+    }
+    return n;
+}
+
+static const ivl_list *hours_of_day(const svcq_calendar *cal, int64_t day)
+{
+    size_t di = date_find(cal, day);
+    return day_hours(cal, day, &di);
+}
+
+/* Whether local day `day` is a business day: its own intervals hold at
+ * least one business second. */
+static bool day_is_business(const svcq_calendar *cal, int64_t day)
+{
+    int64_t ra[SVCQ_CALENDAR_MAX_INTERVALS], rb[SVCQ_CALENDAR_MAX_INTERVALS];
+    return day_spans(cal, day, hours_of_day(cal, day), ra, rb) > 0;
+}
+
+/* The local days touched by the zone's forward jumps (DST gaps), where an
+ * interval may vanish and a weekday with hours may not be a business day:
+ * [lo, hi] is the current gap's days, INT64_MAX when there are no more. */
+typedef struct gap_iter {
+    svcq__tz_cursor c;
+    int64_t lo, hi;
+} gap_iter;
+
+static void gap_next(gap_iter *g)
+{
+    for (;;) {
+        if (g->c.end == INT64_MAX || g->c.end > CAL_TMAX + 4 * (int64_t)SVCQ__DAY) {
+            g->lo = g->hi = INT64_MAX;
+            return;
+        }
+        int64_t e = g->c.end;
+        int32_t before = g->c.off;
+        svcq__tz_cursor_next(&g->c);
+        if (g->c.off > before) {
+            g->lo = svcq__floor_div(e + before, SVCQ__DAY);
+            g->hi = svcq__floor_div(e + g->c.off - 1, SVCQ__DAY);
+            return;
+        }
+    }
+}
+
+/* The n-th business day after local day d0 (n >= 1). Whole weeks without a
+ * dated exception or a DST gap are counted, not walked. */
+static int nth_business_day(svcq_calendar *cal, int64_t d0, int32_t n, int64_t *out)
+{
+    int32_t wk[7], per_week = 0;
+    for (int i = 0; i < 7; i++) {
+        wk[i] = cal->week[i].n > 0;
+        per_week += wk[i];
+    }
+    const int64_t dmax = svcq__days_from_civil(CAL_YMAX + 1, 1, 1);
+    int64_t d = d0 + 1, left = n;
+    size_t ei = date_find(cal, d);
+    gap_iter g;
+    svcq__tz_cursor_init(&g.c, cal->tz, d * SVCQ__DAY - 3 * SVCQ__DAY);
+    g.lo = g.hi = INT64_MIN;
+    for (;;) {
+        if (d >= dmax)
+            return SVCQ_ERANGE;
+        while (g.hi < d)
+            gap_next(&g);
+        int64_t ed = ei < cal->ndates ? cal->dates[ei].day : INT64_MAX;
+        int64_t special = ed < g.lo ? ed : g.lo; /* <= d when d is in a gap */
+        if (special > d) {
+            if (per_week == 0) {
+                /* Only exceptions can open a day. */
+                if (ed == INT64_MAX)
+                    return SVCQ_ENOTFOUND;
+                d = ed;
+                continue;
+            }
+            int64_t k = (special - d) / 7, need = (left - 1) / per_week;
+            if (need < k)
+                k = need;
+            if (k > 0) {
+                d += 7 * k;
+                left -= k * per_week;
+                continue;
+            }
+        }
+        bool biz;
+        if (d == ed) {
+            biz = day_is_business(cal, d);
+            ei++;
+        } else if (d >= g.lo) {
+            biz = day_is_business(cal, d);
+        } else {
+            biz = wk[svcq__weekday(d) - 1];
+        }
+        if (biz && --left == 0) {
+            *out = d;
+            return SVCQ_OK;
+        }
+        d++;
+    }
+}
+
+/* The wall-clock reading of t as the calendar sees it: the highest reading
+ * at or before t (after a fall-back the clock stands still until it shows
+ * that reading again). The largest local value L with resolve(L) <= t. */
+static int64_t calendar_reading(const svcq_tz *z, int64_t t)
+{
+    /* Offsets lie within [-89999, 93599]: a segment that ended three days
+     * before t read less than t does. */
+    svcq__tz_cursor c;
+    svcq__tz_cursor_init(&c, z, t - 3 * SVCQ__DAY);
+    int64_t m = INT64_MIN;
+    for (;;) {
+        int64_t last = c.end == INT64_MAX || c.end > t ? t : c.end - 1;
+        if (last + c.off > m)
+            m = last + c.off;
+        if (last == t)
+            return m;
+        svcq__tz_cursor_next(&c);
+    }
+}
+
+int svcq_calendar_add_days(svcq_time *out, svcq_calendar *cal, svcq_time start, int32_t days)
+{
+    if (!out || !cal)
+        return svcq__error(cal ? cal->ctx : NULL, SVCQ_EINVAL,
+                           "svcq_calendar_add_days: NULL %s", !out ? "out" : "calendar");
+    char when[48];
+    if (days < 0)
+        return cal_error(cal, SVCQ_EINVAL, "negative number of business days %d", days);
+    if (!in_range(start))
+        return range_error(cal, start);
+    /* The anchor: the start, or the next opening when closed. */
+    int64_t a;
+    int rc = next_open_at(cal, start, &a);
+    if (rc == SVCQ_ENOTFOUND || rc == SVCQ_ERANGE)
+        return cal_error(cal, SVCQ_ERANGE, "never opens after %s",
+                         svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+    if (rc)
+        return rc;
+    if (days == 0) {
+        *out = a;
+        return SVCQ_OK;
+    }
+    /* The anchor's business day: the date whose own interval holds it (the
+     * later one where an overnight tail and a date's hours overlap), and
+     * its wall-clock time counted from that date's midnight (past 24:00 in
+     * the tail of an overnight interval). */
+    int64_t m = calendar_reading(cal->tz, a);
+    int64_t dl = svcq__floor_div(m, SVCQ__DAY), d0 = dl;
+    for (int64_t c = dl; c >= dl - 1; c--) {
+        const ivl_list *l = hours_of_day(cal, c);
+        bool in = false;
+        for (uint32_t k = 0; k < l->n && !in; k++)
+            in = c * SVCQ__DAY + l->v[2 * k] <= m && m < c * SVCQ__DAY + l->v[2 * k + 1];
+        if (in) {
+            d0 = c;
+            break;
+        }
+    }
+    int64_t dn;
+    rc = nth_business_day(cal, d0, days, &dn);
+    if (rc == SVCQ_ENOTFOUND)
+        return cal_error(cal, SVCQ_ERANGE, "no %d business days after %s: the calendar never opens "
+                         "again", days, svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+    if (rc)
+        return cal_error(cal, SVCQ_ERANGE,
+                         "%d business days after %s are past the calendar range (10000-01-01)",
+                         days, svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+    /* The same wall-clock time on that day, kept within its business time. */
+    int64_t t = svcq__tz_resolve(cal->tz, dn * SVCQ__DAY + (m - d0 * SVCQ__DAY));
+    int64_t ra[SVCQ_CALENDAR_MAX_INTERVALS], rb[SVCQ_CALENDAR_MAX_INTERVALS];
+    uint32_t n = day_spans(cal, dn, hours_of_day(cal, dn), ra, rb);
+    if (n == 0) /* cannot happen: dn is a business day */
+        return cal_error(cal, SVCQ_ESTATE, "internal error: business day without hours");
+    int64_t r = ra[0]; /* before the first opening: the first opening */
+    for (uint32_t k = 0; k < n; k++) {
+        if (t < ra[k])
+            break;
+        r = t < rb[k] ? t : rb[k]; /* in it: t; after it: its end */
+    }
+    if (r < a) /* a date's hours overlapping the anchor's overnight tail */
+        r = a;
+    if (r >= CAL_TMAX)
+        return cal_error(cal, SVCQ_ERANGE,
+                         "%d business days after %s are past the calendar range (10000-01-01)",
+                         days, svcq__tz_describe(cal->tz, start, when, sizeof(when)));
+    *out = r;
+    return SVCQ_OK;
 }

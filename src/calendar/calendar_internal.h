@@ -10,6 +10,10 @@
 /* The record kind of calendars in the store. */
 #define SVCQ__CALENDAR_KIND "calendar"
 
+/* "calendar ID" (bound to a record) or "calendar (zone NAME)", for
+ * messages; returns buf. */
+const char *svcq__calendar_label(const svcq_calendar *cal, char *buf, size_t size);
+
 /* The context a calendar was made from. */
 svcq_ctx *svcq__calendar_ctx(const svcq_calendar *cal);
 
@@ -17,6 +21,9 @@ svcq_ctx *svcq__calendar_ctx(const svcq_calendar *cal);
  * the revision last read or written. */
 char **svcq__calendar_id_slot(svcq_calendar *cal);
 uint64_t *svcq__calendar_revision_slot(svcq_calendar *cal);
+/* The same, read-only (no const is cast away anywhere in the module). */
+const char *svcq__calendar_id_of(const svcq_calendar *cal);
+uint64_t svcq__calendar_revision_of(const svcq_calendar *cal);
 
 /* The calendar as a whole JSON record (schema "svcq.calendar/1"), appended
  * to out; SVCQ_ESTATE when its zone has no name to write. */

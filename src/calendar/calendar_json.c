@@ -61,10 +61,12 @@ static int write_intervals(svcq__jw *w, const int32_t *iv, size_t n)
 static int check_exportable(svcq_ctx *ctx, const svcq_calendar *cal)
 {
     const svcq_tz *tz = svcq_calendar_tz(cal);
+    char who[SVCQ__ERRMSG_SIZE];
     if (tz->kind == SVCQ__TZ_TZIF && tz->name[0] == '\0')
         return svcq__error(ctx, SVCQ_ESTATE,
-                        "the calendar's zone was made from TZif data without a name; "
-                        "give svcq_tz_from_tzif() a name to export or save it");
+                        "%s: its zone was made from TZif data without a name; "
+                        "give svcq_tz_from_tzif() a name to export or save it",
+                        svcq__calendar_label(cal, who, sizeof(who)));
     return SVCQ_OK;
 }
 
@@ -163,8 +165,11 @@ int svcq_calendar_export_json(const svcq_calendar *cal, const svcq_writer *write
         return svcq__error(cal ? svcq__calendar_ctx(cal) : NULL, SVCQ_EINVAL,
                         "svcq_calendar_export_json: NULL argument");
     svcq_ctx *ctx = svcq__calendar_ctx(cal);
-    if (flags & ~SVCQ_CALENDAR_JSON_PRETTY)
-        return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_export_json: unknown flags 0x%x", flags);
+    if (flags & ~SVCQ_CALENDAR_JSON_PRETTY) {
+        char who[SVCQ__ERRMSG_SIZE];
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: svcq_calendar_export_json: unknown flags 0x%x",
+                           svcq__calendar_label(cal, who, sizeof(who)), flags);
+    }
     int rc = check_exportable(ctx, cal);
     if (rc)
         return rc;

@@ -11,12 +11,12 @@
 
 const char *svcq_calendar_id(const svcq_calendar *cal)
 {
-    return cal ? *svcq__calendar_id_slot((svcq_calendar *)cal) : NULL;
+    return cal ? svcq__calendar_id_of(cal) : NULL;
 }
 
 uint64_t svcq_calendar_revision(const svcq_calendar *cal)
 {
-    return cal ? *svcq__calendar_revision_slot((svcq_calendar *)cal) : 0;
+    return cal ? svcq__calendar_revision_of(cal) : 0;
 }
 
 /* Undo of the id: put the old one back and free the new one; release: free
@@ -39,8 +39,11 @@ int svcq_calendar_save(svcq_calendar *cal, const char *id)
     if (!cal)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = svcq__calendar_ctx(cal);
-    if (!id)
-        return svcq__error(ctx, SVCQ_EINVAL, "svcq_calendar_save: NULL id");
+    if (!id) {
+        char who[SVCQ__ERRMSG_SIZE];
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: svcq_calendar_save: NULL id",
+                           svcq__calendar_label(cal, who, sizeof(who)));
+    }
     int rc = svcq__store_check_id(ctx, id);
     if (rc)
         return rc;
@@ -121,8 +124,11 @@ int svcq_calendar_delete(svcq_calendar *cal)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = svcq__calendar_ctx(cal);
     char **id_slot = svcq__calendar_id_slot(cal);
-    if (!*id_slot)
-        return svcq__error(ctx, SVCQ_ESTATE, "the calendar was never saved or loaded: no record");
+    if (!*id_slot) {
+        char who[SVCQ__ERRMSG_SIZE];
+        return svcq__error(ctx, SVCQ_ESTATE, "%s was never saved or loaded: no record to delete",
+                           svcq__calendar_label(cal, who, sizeof(who)));
+    }
     svcq__tx tx;
     int rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)

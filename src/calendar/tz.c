@@ -173,6 +173,142 @@ int svcq_tz_lookup(int32_t *utc_offset, int32_t *is_dst, const char **abbreviati
     return SVCQ_OK;
 }
 
+/* ---- formatting --------------------------------------------------------- */
+
+#define FORMAT_FLAGS                                                                          \
+    (SVCQ_TIME_FORMAT_NO_SECONDS | SVCQ_TIME_FORMAT_WEEKDAY | SVCQ_TIME_FORMAT_UTC_Z |        \
+     SVCQ_TIME_FORMAT_SPACE | SVCQ_TIME_FORMAT_ABBREVIATION)
+
+static size_t put_2(char *p, int64_t v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return 2;
+}
+
+/* The text of t in z without the abbreviation into tmp (at least 40
+ * bytes); false when the local date is outside the years 1 to 9999. */
+static bool format_core(const svcq_tz *z, int64_t t, uint32_t flags, char *tmp, size_t *len,
+                        const svcq__tz_type **type)
+{
+    static const char wd[7][4] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+    /* The local date must be in the years 1 to 9999 (four digits). Checked
+     * before adding the offset, so that nothing overflows. */
+    const int64_t lo = INT64_C(-62135596800), hi = INT64_C(253402300800);
+    if (t <= lo - 2 * SVCQ__DAY || t >= hi + 2 * SVCQ__DAY)
+        return false;
+    const svcq__tz_type *ty = &z->types[svcq__tz_type_at(z, t)];
+    int64_t local = t + ty->off;
+    if (local < lo || local >= hi)
+        return false;
+    int64_t days = svcq__floor_div(local, SVCQ__DAY), sod = local - days * SVCQ__DAY, y;
+    int32_t m, d;
+    svcq__civil_from_days(days, &y, &m, &d);
+    size_t n = 0;
+    if (flags & SVCQ_TIME_FORMAT_WEEKDAY) {
+        memcpy(tmp, wd[svcq__weekday(days) - 1], 3);
+        tmp[3] = ' ';
+        n = 4;
+    }
+    n += put_2(tmp + n, y / 100);
+    n += put_2(tmp + n, y % 100);
+    tmp[n++] = '-';
+    n += put_2(tmp + n, m);
+    tmp[n++] = '-';
+    n += put_2(tmp + n, d);
+    tmp[n++] = (flags & SVCQ_TIME_FORMAT_SPACE) ? ' ' : 'T';
+    n += put_2(tmp + n, sod / 3600);
+    tmp[n++] = ':';
+    n += put_2(tmp + n, sod / 60 % 60);
+    if (!(flags & SVCQ_TIME_FORMAT_NO_SECONDS)) {
+        tmp[n++] = ':';
+        n += put_2(tmp + n, sod % 60);
+    }
+    int32_t off = ty->off;
+    if (off == 0 && (flags & SVCQ_TIME_FORMAT_UTC_Z)) {
+        tmp[n++] = 'Z';
+    } else {
+        int32_t a = off < 0 ? -off : off;
+        tmp[n++] = off < 0 ? '-' : '+';
+        n += put_2(tmp + n, a / 3600);
+        tmp[n++] = ':';
+        n += put_2(tmp + n, a / 60 % 60);
+        if (a % 60) { /* local mean time of old data: seconds too */
+            tmp[n++] = ':';
+            n += put_2(tmp + n, a % 60);
+        }
+    }
+    tmp[n] = '\0';
+    *len = n;
+    *type = ty;
+    return true;
+}
+
+const char *svcq__tz_describe(const svcq_tz *z, int64_t t, char *buf, size_t size)
+{
+    char tmp[48];
+    size_t n;
+    const svcq__tz_type *ty;
+    if (format_core(z, t, SVCQ_TIME_FORMAT_WEEKDAY, tmp, &n, &ty))
+        snprintf(buf, size, "%s", tmp);
+    else
+        snprintf(buf, size, "instant %lld", (long long)t);
+    return buf;
+}
+
+int svcq_tz_format(char *buf, size_t size, size_t *needed, const svcq_tz *tz, svcq_time t,
+                   uint32_t flags)
+{
+    if (needed)
+        *needed = 0;
+    if (!tz)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!buf && size)
+        return svcq__error(tz->ctx, SVCQ_EINVAL,
+                           "svcq_tz_format (zone %s): NULL buffer with size %zu", tz->name, size);
+    if (flags & ~(uint32_t)FORMAT_FLAGS)
+        return svcq__error(tz->ctx, SVCQ_EINVAL, "svcq_tz_format (zone %s): unknown flags 0x%x",
+                           tz->name, flags & ~(uint32_t)FORMAT_FLAGS);
+    char tmp[48];
+    size_t n;
+    const svcq__tz_type *ty;
+    if (!format_core(tz, t, flags, tmp, &n, &ty))
+        return svcq__error(tz->ctx, SVCQ_ERANGE,
+                           "zone %s: instant %lld is not in the local years 1 to 9999, "
+                           "which is all ISO 8601 can write in four digits",
+                           tz->name[0] ? tz->name : "(unnamed)", (long long)t);
+    const char *abbr = (flags & SVCQ_TIME_FORMAT_ABBREVIATION) ? tz->chars + ty->abbr : NULL;
+    size_t na = abbr ? strlen(abbr) : 0;
+    size_t total = n + (na ? 1 + na : 0);
+    if (needed)
+        *needed = total;
+    if (size > total) {
+        memcpy(buf, tmp, n);
+        if (na) {
+            buf[n] = ' ';
+            memcpy(buf + n + 1, abbr, na);
+        }
+        buf[total] = '\0';
+        return SVCQ_OK;
+    }
+    if (size) { /* as much as fits, NUL-terminated (all of it is ASCII but
+                 * the abbreviation, which is cut at a character boundary) */
+        size_t keep = size - 1;
+        size_t a = keep < n ? keep : n;
+        memcpy(buf, tmp, a);
+        if (keep > n) {
+            buf[n] = ' ';
+            memcpy(buf + n + 1, abbr, keep - n - 1);
+            keep = n + 1 + svcq__utf8_trim(buf + n + 1, keep - n - 1);
+        }
+        buf[keep] = '\0';
+    }
+    return svcq__error(tz->ctx, SVCQ_ELIMIT,
+                       "svcq_tz_format (zone %s): the text needs %zu bytes and a NUL, the buffer "
+                       "has %zu",
+                       tz->name, total, size);
+}
+
 /* ---- the segment cursor ------------------------------------------------- */
 
 static void cur_rule_at(svcq__tz_cursor *c, int64_t t)
@@ -298,11 +434,14 @@ int64_t svcq__tz_resolve(const svcq_tz *z, int64_t local)
 int svcq_tz_local_to_utc(svcq_time *out, const svcq_tz *tz, int32_t year, int32_t month,
                          int32_t day, int32_t second_of_day)
 {
-    if (!out || !tz)
-        return SVCQ_EINVAL;
+    if (!tz)
+        return SVCQ_EINVAL; /* no context to write to */
+    if (!out)
+        return svcq__error(tz->ctx, SVCQ_EINVAL, "svcq_tz_local_to_utc (zone %s): NULL out",
+                           tz->name);
     if (!svcq__valid_date(year, month, day, 1, 9999) || second_of_day < 0 || second_of_day >= SVCQ__DAY)
-        return svcq__error(tz->ctx, SVCQ_EINVAL, "impossible local time %d-%02d-%02d +%ds", year,
-                        month, day, second_of_day);
+        return svcq__error(tz->ctx, SVCQ_EINVAL, "zone %s: impossible local time %d-%02d-%02d +%ds",
+                           tz->name, year, month, day, second_of_day);
     *out = svcq__tz_resolve(tz, svcq__days_from_civil(year, month, day) * SVCQ__DAY + second_of_day);
     return SVCQ_OK;
 }
@@ -315,16 +454,16 @@ int svcq_tz_utc_to_local(int32_t *year, int32_t *month, int32_t *day, int32_t *s
     /* Years 1 to 9999 of local time, with room for the offset. */
     const int64_t lo = -62135596800 + 2 * SVCQ__DAY, hi = 253402300800 - 2 * SVCQ__DAY;
     if (t < lo - 4 * SVCQ__DAY || t > hi + 4 * SVCQ__DAY)
-        return svcq__error(tz->ctx, SVCQ_ERANGE, "instant %lld is outside the years 1 to 9999",
-                        (long long)t);
+        return svcq__error(tz->ctx, SVCQ_ERANGE, "zone %s: instant %lld is outside the years 1 to 9999",
+                           tz->name, (long long)t);
     int64_t local = t + svcq__tz_offset_at(tz, t);
     int64_t days = svcq__floor_div(local, SVCQ__DAY);
     int64_t y;
     int32_t m, d;
     svcq__civil_from_days(days, &y, &m, &d);
     if (y < 1 || y > 9999)
-        return svcq__error(tz->ctx, SVCQ_ERANGE, "instant %lld is outside the years 1 to 9999",
-                        (long long)t);
+        return svcq__error(tz->ctx, SVCQ_ERANGE, "zone %s: instant %lld is outside the years 1 to 9999",
+                           tz->name, (long long)t);
     if (year)
         *year = (int32_t)y;
     if (month)
@@ -674,8 +813,13 @@ int svcq_tz_from_posix(svcq_tz **out, svcq_ctx *ctx, const char *spec)
     tz_rule r;
     tz_parser p;
     size_t n = strlen(spec);
-    if (!tz_parse_posix(spec, n, &r, &p))
-        return svcq__error(ctx, SVCQ_EPARSE, "TZ string, at offset %zu: %s", p.i, p.err);
+    if (!tz_parse_posix(spec, n, &r, &p)) {
+        bool plain = n <= 64;
+        for (size_t i = 0; i < n && plain; i++)
+            plain = spec[i] >= 0x20 && spec[i] < 0x7f;
+        return svcq__error(ctx, SVCQ_EPARSE, "TZ string \"%s\", at offset %zu: %s",
+                           plain ? spec : "(not shown)", p.i, p.err);
+    }
     return tz_from_rule(out, ctx, &r, spec);
 }
 
@@ -843,8 +987,8 @@ static void make_view(tzif_view *v, const unsigned char *p, const tzif_hdr *h, u
     v->isut = v->isstd + h->isstd;
 }
 
-int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t size,
-                      const char *name)
+static int tzif_make(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t size,
+                     const char *name)
 {
     if (out)
         *out = NULL;
@@ -973,6 +1117,19 @@ done:
 }
 
 /* ---- loading by name ---------------------------------------------------- */
+
+int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t size,
+                      const char *name)
+{
+    int rc = tzif_make(out, ctx, data, size, name);
+    /* Name the zone in what the reader found wrong with its data. */
+    if ((rc == SVCQ_ECORRUPT || rc == SVCQ_EVERSION) && name && name[0]) {
+        char why[SVCQ__ERRMSG_SIZE];
+        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
+        rc = svcq__error(ctx, rc, "zone %s: %s", name, why);
+    }
+    return rc;
+}
 
 static bool valid_zone_name(const char *name)
 {

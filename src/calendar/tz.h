@@ -80,4 +80,8 @@ int64_t svcq__tz_cursor_resolve(svcq__tz_cursor *c, int64_t local);
 /* The same for one local value. */
 int64_t svcq__tz_resolve(const svcq_tz *z, int64_t local);
 
+/* t as "Fri 2026-01-09T16:30:00+08:00" in z for messages (or "instant N"
+ * outside the years 1 to 9999); returns buf. 48 bytes suffice. */
+const char *svcq__tz_describe(const svcq_tz *z, int64_t t, char *buf, size_t size);
+
 #endif

@@ -268,7 +268,7 @@ int svcq_sla_policy_add_target(svcq_sla_policy *policy, const svcq_sla_target_sp
         (rc = copy_event(ctx, "restart_event", spec->version >= 2 ? spec->restart_event : NULL,
                          &t.restart_name, &t.restart_ev)))
         goto fail;
-    if (spec->calendar && (rc = svcq_calendar_copy(&t.cal, spec->calendar)) != SVCQ_OK) {
+    if (spec->calendar && (rc = svcq_calendar_copy(&t.cal, ctx, spec->calendar)) != SVCQ_OK) {
         rc = svcq__error(ctx, rc, "target %s: copying the calendar failed", spec->metric);
         goto fail;
     }

@@ -113,6 +113,36 @@ int main(void)
     printf("{\"bench\": \"calendar_diff\", \"buildtype\": \"%s\", \"ops\": %d, \"passes\": %d, "
            "\"first_pass_s\": %.6f, \"best_pass_s\": %.6f, \"ns_per_op\": %.2f, \"ops_per_s\": %.0f}\n",
            SVCQ_BUILDTYPE, N, PASSES, first_diff, best_diff, best_diff * 1e9 / N, N / best_diff);
+    /* Business days: short (1 to 5) and long (up to 3660, ten years)
+     * counts, with the cost per call and its ratio to one add. */
+    int32_t *nd = malloc(N * sizeof(*nd));
+    if (!nd)
+        return 1;
+    for (int i = 0; i < N; i++)
+        nd[i] = 1 + (int32_t)(rng_next(&seed) % 5);
+    for (int round = 0; round < 2; round++) {
+        if (round == 1)
+            for (int i = 0; i < N; i++)
+                nd[i] = 1 + (int32_t)(rng_next(&seed) % 3660);
+        double best = 1e30;
+        for (int p = 0; p < PASSES; p++) {
+            double a = now();
+            for (int i = 0; i < N; i++)
+                if (svcq_calendar_add_days(&out[i], cal, start[i], nd[i]) != SVCQ_OK)
+                    return die("add_days", ctx);
+            double b = now();
+            if (b - a < best)
+                best = b - a;
+            for (int i = 0; i < N; i += 997)
+                check += (uint64_t)out[i];
+        }
+        printf("{\"bench\": \"calendar_add_days_%s\", \"buildtype\": \"%s\", \"ops\": %d, "
+               "\"passes\": %d, \"best_pass_s\": %.6f, \"ns_per_op\": %.2f, "
+               "\"ratio_to_add\": %.1f}\n",
+               round ? "upto3660" : "upto5", SVCQ_BUILDTYPE, N, PASSES, best, best * 1e9 / N,
+               best / best_add);
+    }
+    free(nd);
     printf("{\"bench\": \"calendar_checksum\", \"value\": %llu}\n", (unsigned long long)check);
     free(start);
     free(dur);

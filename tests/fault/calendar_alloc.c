@@ -187,7 +187,7 @@ static void *setup_cal_far(test_alloc *alloc)
     static char expected_far[2048];
     if (!expected_far[0]) {
         svcq_calendar *twin;
-        assert_int_equal(svcq_calendar_copy(&twin, s->cal), SVCQ_OK);
+        assert_int_equal(svcq_calendar_copy(&twin, s->ctx, s->cal), SVCQ_OK);
         answers(twin, expected_far, sizeof(expected_far), NPROBES);
         svcq_calendar_free(twin);
     }
@@ -354,7 +354,7 @@ static int run_date_growth(void *p)
 static int run_copy(void *p)
 {
     st *s = p;
-    return svcq_calendar_copy(&s->made, s->cal);
+    return svcq_calendar_copy(&s->made, s->ctx, s->cal);
 }
 
 /* ---- operations that fill the cache ------------------------------------- */
@@ -427,6 +427,34 @@ static int run_rt_add(void *p)
      * the cache. */
     svcq_time fri = 2209075200 + 86400 * 4 + 8 * 3600;
     return svcq_calendar_add(&out, s->cal, fri, 9 * 3600);
+}
+
+static int run_add_days(void *p)
+{
+    st *s = p;
+    svcq_time out;
+    /* From a cold cache: the anchor (next opening) fills it. */
+    return svcq_calendar_add_days(&out, s->cal, probes[3], 250);
+}
+
+/* A copy into another context allocates on that one only. */
+static int run_copy_other_ctx(void *p)
+{
+    st *s = p;
+    svcq_ctx *other;
+    int rc = svcq_ctx_new(&other, NULL);
+    if (rc)
+        return rc;
+    rc = svcq_calendar_copy(&s->made, s->ctx, s->cal);
+    svcq_calendar *mine = s->made;
+    if (rc == SVCQ_OK) {
+        svcq_calendar *there;
+        rc = svcq_calendar_copy(&there, other, mine);
+        assert_int_equal(rc, SVCQ_OK); /* the other context's allocator never fails */
+        svcq_calendar_free(there);
+    }
+    svcq_ctx_free(other);
+    return rc;
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -504,6 +532,8 @@ SCENARIO(run_set_weekday, setup_with_cal)
 SCENARIO(run_set_date_hours, setup_with_cal)
 SCENARIO(run_date_growth, setup_cal_16_dates)
 SCENARIO(run_copy, setup_with_cal)
+SCENARIO(run_add_days, setup_cal)
+SCENARIO(run_copy_other_ctx, setup_with_cal)
 SCENARIO(run_first_add, setup_cal)
 SCENARIO(run_first_diff, setup_cal)
 SCENARIO(run_grow_forward, setup_cal_warm)
@@ -531,6 +561,8 @@ int main(void)
         cmocka_unit_test(run_set_date_hours_test),
         cmocka_unit_test(run_date_growth_test),
         cmocka_unit_test(run_copy_test),
+        cmocka_unit_test(run_add_days_test),
+        cmocka_unit_test(run_copy_other_ctx_test),
         cmocka_unit_test(run_first_add_test),
         cmocka_unit_test(run_first_diff_test),
         cmocka_unit_test(run_grow_forward_test),

@@ -784,7 +784,7 @@ static void cycle_consistency(void **state)
         const int32_t night[2] = { H(21, 0), H(27, 0) };
         assert_int_equal(svcq_calendar_set_weekday(cal, SVCQ_SATURDAY, night, 1), SVCQ_OK);
         assert_int_equal(svcq_calendar_set_closed(cal, 2030, 1, 1), SVCQ_OK);
-        assert_int_equal(svcq_calendar_copy(&walk, cal), SVCQ_OK);
+        assert_int_equal(svcq_calendar_copy(&walk, ctx, cal), SVCQ_OK);
         svcq_time a = L(cal, 2025, 3, 3, 0);
         for (int y = 2200; y < 2600; y += step) {
             svcq_time t = L(cal, y + 1, 6, 15, H(12, 0));
@@ -826,7 +826,7 @@ static void copies(void **state)
     svcq_time mon = L(cal, 2025, 6, 2, 0), nmon = L(cal, 2025, 6, 9, 0);
     int64_t before = diff(cal, mon, nmon);
     svcq_calendar *cp;
-    assert_int_equal(svcq_calendar_copy(&cp, cal), SVCQ_OK);
+    assert_int_equal(svcq_calendar_copy(&cp, ctx, cal), SVCQ_OK);
     assert_int_equal(diff(cp, mon, nmon), before);
     assert_int_equal(svcq_calendar_date_count(cp), 2);
     svcq_calendar_options got;
@@ -839,9 +839,9 @@ static void copies(void **state)
     svcq_calendar_free(cal);
     assert_int_equal(diff(cp, mon, nmon), before + 9 * 3600);
     svcq_calendar *cp2 = (svcq_calendar *)0x1;
-    assert_int_equal(svcq_calendar_copy(&cp2, NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq_calendar_copy(&cp2, ctx, NULL), SVCQ_EINVAL);
     assert_null(cp2);
-    assert_int_equal(svcq_calendar_copy(NULL, cp), SVCQ_EINVAL);
+    assert_int_equal(svcq_calendar_copy(NULL, ctx, cp), SVCQ_EINVAL);
     svcq_calendar_free(cp);
 }
 

@@ -97,7 +97,7 @@ static void save_load_update_delete(void **state)
 
     /* A copy is not bound. */
     svcq_calendar *cp;
-    assert_int_equal(svcq_calendar_copy(&cp, cal), SVCQ_OK);
+    assert_int_equal(svcq_calendar_copy(&cp, ctx, cal), SVCQ_OK);
     assert_null(svcq_calendar_id(cp));
     assert_int_equal(svcq_calendar_revision(cp), 0);
     assert_int_equal(svcq_calendar_delete(cp), SVCQ_ESTATE);
@@ -260,7 +260,7 @@ static void damaged_records(void **state)
         { "{" S "}", SVCQ_ECORRUPT, "zone" },
         { "{" S ",\"zone\":{\"posix\":\"XYZ\"}}", SVCQ_ECORRUPT, "TZ string" },
         { "{" S ",\"zone\":{\"utc_offset\":0},\"week\":{\"monday\":[[\"09:00\",\"12:00\"],[\"11:00\",\"13:00\"]]}}",
-          SVCQ_ECORRUPT, "calendar record \"r\": Monday: intervals 09:00-12:00 and 11:00-13:00 overlap" },
+          SVCQ_ECORRUPT, "calendar record \"r\": calendar (zone UTC), Monday: intervals 09:00-12:00 and 11:00-13:00 overlap" },
         { "{" S ",\"zone\":{\"utc_offset\":0},\"dates\":[{\"date\":\"2025-02-29\",\"closed\":true}]}",
           SVCQ_ECORRUPT, "impossible date" },
         { "{" S ",\"zone\":{\"name\":\"Mars/Olympus\"}}", SVCQ_ENOTFOUND, "unknown time zone" },
