@@ -60,7 +60,7 @@ static void round_trip_and_conflicts(void **state)
     test_alloc_init(&alloc);
     svcq_ctx *ctx = test_ctx_new(&alloc);
     svcq_sla_policy *v1, *v2;
-    assert_int_equal(svcq_sla_policy_builtin(&v1, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&v1, ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     assert_int_equal(svcq_sla_policy_new(&v2, ctx, "tier.2", 2), SVCQ_OK);
     for (uint32_t j = 0; j < svcq_sla_policy_target_count(v1); j++) {
         svcq_sla_target_spec t = SVCQ_SLA_TARGET_SPEC_INIT;
@@ -176,7 +176,7 @@ static void exactly_once_across_restart(void **state)
     test_alloc_init(&a0);
     svcq_ctx *ref_ctx = test_ctx_new(&a0);
     svcq_sla_policy *ref_p;
-    assert_int_equal(svcq_sla_policy_builtin(&ref_p, ref_ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&ref_p, ref_ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     static log ref, got;
     ref.n = got.n = 0;
     svcq_sla_scheduler *ref_s;
@@ -190,7 +190,7 @@ static void exactly_once_across_restart(void **state)
     test_alloc_init(&a1);
     svcq_ctx *ctx = open_ctx(&a1, path);
     svcq_sla_policy *p;
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     svcq_sla_scheduler *s;
     assert_int_equal(svcq_sla_scheduler_new(&s, ctx, record, &got), SVCQ_OK);
     feed(s, p, 30);
@@ -206,7 +206,7 @@ static void exactly_once_across_restart(void **state)
     test_alloc a2;
     test_alloc_init(&a2);
     ctx = open_ctx(&a2, path);
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     assert_int_equal(svcq_sla_scheduler_new(&s, ctx, record, &got), SVCQ_OK);
     assert_int_equal(svcq_sla_scheduler_load(s, &p, 1), SVCQ_OK);
     assert_int_equal(svcq_sla_scheduler_count(s), 30);
