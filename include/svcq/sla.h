@@ -462,7 +462,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_load(svcq_sla_policy **out, svcq_ctx
  *        with a policy handle the host still has.
  * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ESTATE when the handle was
  *         never saved or loaded (or was deleted); SVCQ_ECONFLICT when the
- *         record changed or went away since; a storage error. On failure
+ *         record changed since; SVCQ_ENOTFOUND when it went away; a
+ *         storage error. On failure
  *         the handle and the store are unchanged.
  * @since 0.2
  */
