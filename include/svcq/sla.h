@@ -58,9 +58,22 @@
  * - **Unknown events.** An event name that no target of the clock's policy
  *   uses is refused with SVCQ_ENOTFOUND and changes nothing.
  *
+ * ## Policies as configuration
+ * Everything that would otherwise fail later is refused when the policy or
+ * target is made: a calendar that never opens, a duration beyond the
+ * business time of the calendar's supported range, a policy name too long
+ * for the clock record ids built from it (at most 252 bytes), control
+ * characters in any name. A policy exchanges JSON
+ * (svcq_sla_policy_export_json(), svcq_sla_policy_import_json()) and is
+ * stored as a versioned record (svcq_sla_policy_save(),
+ * svcq_sla_policy_load()); a saved version is immutable. docs/sla.md lists
+ * the built-in tiers' targets.
+ *
  * ## Ownership and threads
- * A policy copies the calendars of its targets. Policies are immutable
- * once a clock uses them and are reference counted internally:
+ * A policy copies the calendars of its targets into its own context: it
+ * never refers to the caller's calendar handles, which may belong to
+ * another context. Policies are immutable once a clock uses them or they
+ * are saved, and are reference counted internally:
  * svcq_sla_policy_free() may be called while clocks still use the policy;
  * it goes away with its last clock. Everything made from one context is
  * used by one thread at a time.
