@@ -118,9 +118,10 @@ int svcq__sla_check_policy_name(svcq_ctx *ctx, const char *name)
 
 int svcq_sla_policy_new(svcq_sla_policy **out, svcq_ctx *ctx, const char *name, uint32_t version)
 {
+    if (out)
+        *out = NULL;
     if (!out || !ctx)
-        return SVCQ_EINVAL;
-    *out = NULL;
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_sla_policy_new: NULL %s", !out ? "out" : "ctx");
     int rc = svcq__sla_check_policy_name(ctx, name);
     if (rc)
         return rc;

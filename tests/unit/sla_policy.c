@@ -193,6 +193,9 @@ static void policy_names_fit_clock_record_ids(void **state)
     expect_msg(f->ctx, "policy name: missing");
     assert_int_equal(svcq_sla_policy_new(&p, f->ctx, "x", 0), SVCQ_EINVAL);
     expect_msg(f->ctx, "policy x: version must be at least 1");
+    stale(f->ctx);
+    assert_int_equal(svcq_sla_policy_new(NULL, f->ctx, "x", 1), SVCQ_EINVAL);
+    expect_msg(f->ctx, "svcq_sla_policy_new: NULL out");
 }
 
 static void control_characters_are_refused_in_every_name(void **state)
