@@ -46,7 +46,7 @@ int main(void)
         check(rc = svcq_tz_fixed(&tz, ctx, 8 * HOUR), ctx, "zone"))
         goto out;
     if (check(rc = svcq_sla_default_calendar(&cal, ctx, tz), ctx, "calendar") ||
-        check(rc = svcq_sla_policy_builtin(&tier2, ctx, SVCQ_TIER_2, cal), ctx, "policy") ||
+        check(rc = svcq_sla_policy_builtin(&tier2, ctx, SVCQ_TIER_2, cal, 0), ctx, "policy") ||
         check(rc = svcq_sla_scheduler_new(&sched, ctx, on_notice, NULL), ctx, "scheduler") ||
         check(rc = svcq_sla_clock_new(&clock, tier2, "TICKET-7"), ctx, "clock"))
         goto out;

@@ -68,9 +68,22 @@
  * - **Unknown events.** An event name that no target of the clock's policy
  *   uses is refused with SVCQ_ENOTFOUND and changes nothing.
  *
+ * ## Policies as configuration
+ * Everything that would otherwise fail later is refused when the policy or
+ * target is made: a calendar that never opens, a duration beyond the
+ * business time of the calendar's supported range, a policy name too long
+ * for the clock record ids built from it (at most 252 bytes), control
+ * characters in any name. A policy exchanges JSON
+ * (svcq_sla_policy_export_json(), svcq_sla_policy_import_json()) and is
+ * stored as a versioned record (svcq_sla_policy_save(),
+ * svcq_sla_policy_load()); a saved version is immutable. docs/sla.md lists
+ * the built-in tiers' targets.
+ *
  * ## Ownership and threads
- * A policy copies the calendars of its targets. Policies are immutable
- * once a clock uses them and are reference counted internally:
+ * A policy copies the calendars of its targets into its own context: it
+ * never refers to the caller's calendar handles, which may belong to
+ * another context. Policies are immutable once a clock uses them or they
+ * are saved, and are reference counted internally:
  * svcq_sla_policy_free() may be called while clocks still use the policy;
  * it goes away with its last clock. Everything made from one context is
  * used by one thread at a time.
@@ -350,6 +363,173 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_target(svcq_sla_target_spec *out,
 SVCQ_API const char *svcq_sla_policy_fingerprint(const svcq_sla_policy *policy);
 
 /**
+ * @brief Whether the policy uses an event: some target names it as its
+ *        start, meet, stop, pause, resume or restart event, or it is the
+ *        policy's close event. An event the policy does not use is refused
+ *        by svcq_sla_clock_event(); the incident lifecycle asks first.
+ * @param out    receives 1 when used, 0 when not.
+ * @param policy the policy; not changed.
+ * @param event  the event name (compared byte for byte).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments (with a message on the
+ *         policy's context when @p policy is given).
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_uses_event(int32_t *out, const svcq_sla_policy *policy,
+                                                       const char *event);
+
+/**
+ * @brief The lowercase label of a svcq_sla_state ("pending", "running",
+ *        "paused", "met", "breached", "cancelled").
+ * @param state a svcq_sla_state value.
+ * @return a static string, or NULL for an unknown value.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_sla_state_name(int32_t state);
+/**
+ * @brief The lowercase label of a svcq_sla_notice_kind ("warning",
+ *        "breach", "escalation").
+ * @param kind a svcq_sla_notice_kind value.
+ * @return a static string, or NULL for an unknown value.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_sla_notice_kind_name(int32_t kind);
+/**
+ * @brief The lowercase label of a svcq_sla_change_mode ("keep",
+ *        "recompute", "carry"), as written in policy documents.
+ * @param mode a svcq_sla_change_mode value.
+ * @return a static string, or NULL for an unknown value.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_sla_change_mode_name(int32_t mode);
+/**
+ * @brief The lowercase label of a svcq_sla_unit ("seconds",
+ *        "business_days"), as written in policy documents.
+ * @param unit a svcq_sla_unit value.
+ * @return a static string, or NULL for an unknown value.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_sla_unit_name(int32_t unit);
+
+/** Flag for svcq_sla_policy_export_json(): indented output (two spaces). */
+#define SVCQ_SLA_POLICY_JSON_PRETTY 0x1u
+
+/**
+ * @brief Writes the policy as a JSON document (schema "svcq.sla_policy/1",
+ *        described in docs/format.md): name, version, change mode, close
+ *        event, every target with every field, and the targets' calendars
+ *        embedded in their own JSON form ("svcq.calendar/1"), each distinct
+ *        calendar once.
+ *
+ * The output is deterministic, so export, import and export again give the
+ * same bytes. The stored record of svcq_sla_policy_save() is this document.
+ * @param policy the policy; not changed.
+ * @param writer where the text goes; read during the call.
+ * @param flags  0 or SVCQ_SLA_POLICY_JSON_PRETTY.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments or unknown flags;
+ *         SVCQ_ESTATE when a calendar's zone is TZif data without a name
+ *         (before anything is written); SVCQ_ENOMEM; or what the writer's
+ *         callback returned, in which case part of the text may have been
+ *         written.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_export_json(const svcq_sla_policy *policy,
+                                                        const svcq_writer *writer, uint32_t flags);
+
+/**
+ * @brief Makes a policy from a JSON document (schema "svcq.sla_policy/1").
+ *
+ * Unknown fields are ignored; every known one is checked as
+ * svcq_sla_policy_new(), svcq_sla_policy_add_target(),
+ * svcq_sla_policy_set_change_mode() and svcq_sla_policy_set_close_event()
+ * check it, and the context message names the place in the document
+ * ("targets[2].warn_percent[1]: ..."). Zones of the embedded calendars
+ * given by name are loaded from @p zoneinfo_dir.
+ * @param out          receives the policy (caller-owned,
+ *                     svcq_sla_policy_free()), not yet saved; NULL on failure.
+ * @param ctx          the context the policy and its calendars live in.
+ * @param json         the document, UTF-8; need not be NUL-terminated.
+ * @param size         its length in bytes.
+ * @param zoneinfo_dir the directory for svcq_tz_load(), or NULL for the default.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p out or @p ctx, NULL @p json with
+ *         a non-zero size, or values the setters refuse; SVCQ_EPARSE for
+ *         text that is not JSON (line and column in the message);
+ *         SVCQ_ECORRUPT for JSON that is not a policy document (a missing
+ *         or mistyped field, an unknown unit or change mode, a calendar
+ *         index out of range); SVCQ_EVERSION for a newer schema version of
+ *         the policy or of a calendar; SVCQ_ENOTFOUND for an unknown zone;
+ *         SVCQ_ELIMIT; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_import_json(svcq_sla_policy **out, svcq_ctx *ctx,
+                                                        const char *json, size_t size,
+                                                        const char *zoneinfo_dir);
+
+/**
+ * @brief Stores the policy as the record (kind "sla_policy", id
+ *        "<name>@<version>", e.g. "tier.1@1") of its context's store, in
+ *        one store transaction (or the open batch), so tiers and clocks can
+ *        name a stored policy version.
+ *
+ * A saved version is immutable. When no record of that name and version
+ * exists it is created; when one exists with the same document, the save
+ * succeeds and changes nothing stored (so every server of a cluster may
+ * save the same built-in policy at start); when one exists with another
+ * document, the save fails with SVCQ_EEXIST: make a new version. After a
+ * successful save the handle is frozen like a policy a clock uses (its
+ * setters return SVCQ_ESTATE) and remembers the record's revision.
+ * @param policy the policy.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EEXIST when that version is
+ *         stored with other content; SVCQ_ESTATE when a calendar's zone has
+ *         no name to write; SVCQ_ENOMEM; a storage error. On failure the
+ *         handle and the store are unchanged.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_save(svcq_sla_policy *policy);
+
+/**
+ * @brief Loads a stored policy version (see svcq_sla_policy_save()).
+ * @param out          receives the policy (caller-owned,
+ *                     svcq_sla_policy_free()), frozen and bound to the
+ *                     record; NULL on failure.
+ * @param ctx          the context whose store is read and in which the
+ *                     policy and its calendars live.
+ * @param name         the policy name.
+ * @param version      the policy version, at least 1.
+ * @param zoneinfo_dir the directory for svcq_tz_load(), or NULL for the default.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments, a bad name or version 0;
+ *         SVCQ_ENOTFOUND when no such record exists (or a zone it names is
+ *         unknown); SVCQ_ECORRUPT for a damaged record, or one whose name
+ *         or version differs from its id; SVCQ_EVERSION for a record of a
+ *         newer format; SVCQ_ENOMEM; a storage error.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_load(svcq_sla_policy **out, svcq_ctx *ctx, const char *name,
+                                                 uint32_t version, const char *zoneinfo_dir);
+
+/**
+ * @brief Removes the policy's record from the store (compare-and-swap on
+ *        the revision the handle last saved or loaded), in one store
+ *        transaction (or the open batch). The handle stays usable and
+ *        frozen. Clocks stored under that version can then be loaded only
+ *        with a policy handle the host still has.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ESTATE when the handle was
+ *         never saved or loaded (or was deleted); SVCQ_ECONFLICT when the
+ *         record changed since; SVCQ_ENOTFOUND when it went away; a
+ *         storage error. On failure
+ *         the handle and the store are unchanged.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_delete(svcq_sla_policy *policy);
+
+/**
+ * @brief The revision of the policy's record as last saved or loaded.
+ * @return that revision; 0 when unbound (never saved nor loaded, deleted)
+ *         or for NULL.
+ * @since 0.2
+ */
+SVCQ_API uint64_t svcq_sla_policy_revision(const svcq_sla_policy *policy);
+
+/**
  * @brief Creates the default business calendar of the tier policies:
  *        Monday to Friday, 09:00–18:00, in a zone.
  * @param out receives the calendar (caller-owned, svcq_calendar_free()).
@@ -360,35 +540,59 @@ SVCQ_API const char *svcq_sla_policy_fingerprint(const svcq_sla_policy *policy);
 SVCQ_API SVCQ_NODISCARD int svcq_sla_default_calendar(svcq_calendar **out, svcq_ctx *ctx,
                                                       const svcq_tz *tz);
 
+/** Flag for svcq_sla_policy_builtin(): read every timing of the tier table
+ *  literally as business hours ("daily" = 24 business hours), as 0.1 did. */
+#define SVCQ_SLA_BUILTIN_LITERAL_HOURS 0x1u
+
 /**
  * @brief Creates the built-in policy of a tier from domain.md.
  *
  * Every timing of the tier table, each starting at the event the table
- * names. Special: first response 15 min, solution drafted 1 h (from the
- * request), solution presented 2 h (from drafting), confirmation tracked
- * without deadline, progress update every 4 h (recurring from execution
- * start until service completed), acceptance invitation 24 h after
- * completion, all on the 7×24 calendar. Tier 1: 30 min, 2 h, 4 h,
- * confirmation aim 8 h, updates every 8 h, acceptance 48 h. Tier 2: 1 h,
- * 4 h, 8 h, confirmation aim 12 h, updates every 24 h, acceptance 72 h.
- * Tier 3: first response 2 h, a definite reply time and solution within
- * 24 h, and the result reported after completion (tracked without
- * deadline). Tiers 1–3 run on @p business_calendar. Every target warns at
- * 50 % and 80 % and escalates at 150 % and 200 %; every target pauses on
- * SVCQ_SLA_EVENT_PAUSE and resumes on SVCQ_SLA_EVENT_RESUME, and the
- * close event is SVCQ_SLA_EVENT_CLOSED. Tier 2's "daily" update is 24 h of
- * its calendar, as the table states it. The policy is named "tier.special",
- * "tier.1", "tier.2" or "tier.3", version 1, change mode KEEP; the caller
- * may add targets before the first clock uses it.
+ * names (docs/sla.md lists every target of every tier with its duration,
+ * unit, warnings and escalations). Special: first response 15 min,
+ * solution drafted 1 h (from the request), solution presented 2 h (from
+ * drafting), confirmation tracked without deadline, progress update every
+ * 4 h (recurring from execution start until service completed), acceptance
+ * invitation 24 h after completion, all on the 7×24 calendar. Tier 1:
+ * 30 min, 2 h, 4 h, confirmation aim 8 h, updates every 8 h, acceptance
+ * 2 business days. Tier 2: 1 h, 4 h, 8 h, confirmation aim 12 h, a progress
+ * update every business day, acceptance 3 business days. Tier 3: first
+ * response 2 h, a definite reply time and solution within 1 business day,
+ * and the result reported after completion (tracked without deadline).
  *
- * @param business_calendar calendar of tiers 1–3 (copied); NULL gives
- *        Monday to Friday 09:00–18:00 UTC. Ignored for the special tier.
- * @return SVCQ_OK; SVCQ_EINVAL for NULL @p out or @p ctx or an unknown
- *         tier; SVCQ_ENOMEM.
- * @since 0.1
+ * Tiers 1–3 run on @p business_calendar. Where the source speaks of days
+ * ("daily", a 24 h reply, 48 h and 72 h acceptance) those tiers count
+ * business days (SVCQ_SLA_UNIT_BUSINESS_DAYS: the same wall-clock time on
+ * the Nth following business day), because 24 business hours of a 9-hour
+ * day are almost three working days; hour-valued timings stay business
+ * seconds. With SVCQ_SLA_BUILTIN_LITERAL_HOURS every timing is read as
+ * business hours instead (24 h, 48 h, 72 h of the calendar). The special
+ * tier is the same either way.
+ *
+ * Every target warns at 50 % and 80 % and escalates at 150 % and 200 %;
+ * every target pauses on SVCQ_SLA_EVENT_PAUSE and resumes on
+ * SVCQ_SLA_EVENT_RESUME, and the close event is SVCQ_SLA_EVENT_CLOSED. The
+ * policy is named "tier.special", "tier.1", "tier.2" or "tier.3", version
+ * 1, change mode KEEP; the caller may add targets before the first clock
+ * uses it.
+ *
+ * @param out               receives the policy (caller-owned,
+ *                          svcq_sla_policy_free()); NULL on failure.
+ * @param ctx               the context the policy lives in.
+ * @param tier              a svcq_tier_level.
+ * @param business_calendar calendar of tiers 1–3, copied into the policy
+ *        (into @p ctx: the policy never refers to the caller's handle);
+ *        NULL gives Monday to Friday 09:00–18:00 UTC. Ignored for the
+ *        special tier.
+ * @param flags             0 or SVCQ_SLA_BUILTIN_LITERAL_HOURS.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p out or @p ctx, an unknown tier,
+ *         unknown flags or a calendar the policy refuses (one that never
+ *         opens); SVCQ_ENOMEM.
+ * @since 0.1; @p flags and business days since 0.2
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_builtin(svcq_sla_policy **out, svcq_ctx *ctx, int32_t tier,
-                                                    const svcq_calendar *business_calendar);
+                                                    const svcq_calendar *business_calendar,
+                                                    uint32_t flags);
 
 /** The status-table version this header describes. */
 #define SVCQ_SLA_STATUS_VERSION 1

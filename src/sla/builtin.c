@@ -7,7 +7,11 @@
 #define HOUR 3600
 
 /* One row of the tier table: the target and its duration per tier (-1: the
- * tier has no such step; 0: tracked without deadline). */
+ * tier has no such step; 0: tracked without deadline), and where the
+ * source speaks of days ("daily", "24 h" replies, "48 h" acceptance) the
+ * same timing in business days for tiers on a business calendar (0: the
+ * duration in seconds applies). docs/sla.md shows this table; a test
+ * compares the two. */
 typedef struct tier_row {
     const char *metric;
     const char *start;
@@ -15,28 +19,30 @@ typedef struct tier_row {
     const char *stop;
     int recurring;
     int64_t duration[4]; /* special, 1, 2, 3 */
+    int64_t days[4];     /* business days (tiers 1-3 only) */
 } tier_row;
 
 static const tier_row tier_table[] = {
     { "first_response", SVCQ_SLA_EVENT_REQUEST_RECEIVED, SVCQ_SLA_EVENT_FIRST_CONTACT, NULL, 0,
-      { 15 * MIN, 30 * MIN, 1 * HOUR, 2 * HOUR } },
+      { 15 * MIN, 30 * MIN, 1 * HOUR, 2 * HOUR }, { 0 } },
     { "solution_draft", SVCQ_SLA_EVENT_REQUEST_RECEIVED, SVCQ_SLA_EVENT_SOLUTION_DRAFTED, NULL, 0,
-      { 1 * HOUR, 2 * HOUR, 4 * HOUR, -1 } },
+      { 1 * HOUR, 2 * HOUR, 4 * HOUR, -1 }, { 0 } },
     { "solution_presentation", SVCQ_SLA_EVENT_SOLUTION_DRAFTED, SVCQ_SLA_EVENT_SOLUTION_PRESENTED, NULL, 0,
-      { 2 * HOUR, 4 * HOUR, 8 * HOUR, -1 } },
+      { 2 * HOUR, 4 * HOUR, 8 * HOUR, -1 }, { 0 } },
     /* Special: "until confirmed" — tracked, no deadline. Tiers 1, 2: aims. */
     { "solution_confirmation", SVCQ_SLA_EVENT_SOLUTION_DRAFTED, SVCQ_SLA_EVENT_SOLUTION_CONFIRMED, NULL, 0,
-      { 0, 8 * HOUR, 12 * HOUR, -1 } },
+      { 0, 8 * HOUR, 12 * HOUR, -1 }, { 0 } },
     /* Tier 3: a definite reply time and solution when not solvable at once. */
     { "definite_reply", SVCQ_SLA_EVENT_REQUEST_RECEIVED, SVCQ_SLA_EVENT_REPLY_COMMITTED, NULL, 0,
-      { -1, -1, -1, 24 * HOUR } },
+      { -1, -1, -1, 24 * HOUR }, { 0, 0, 0, 1 } },
+    /* Tier 2: "daily (24 h)". */
     { "progress_update", SVCQ_SLA_EVENT_EXECUTION_STARTED, SVCQ_SLA_EVENT_PROGRESS_UPDATE,
-      SVCQ_SLA_EVENT_SERVICE_COMPLETED, 1, { 4 * HOUR, 8 * HOUR, 24 * HOUR, -1 } },
+      SVCQ_SLA_EVENT_SERVICE_COMPLETED, 1, { 4 * HOUR, 8 * HOUR, 24 * HOUR, -1 }, { 0, 0, 1, 0 } },
     { "acceptance_invitation", SVCQ_SLA_EVENT_SERVICE_COMPLETED, SVCQ_SLA_EVENT_ACCEPTANCE_INVITED, NULL, 0,
-      { 24 * HOUR, 48 * HOUR, 72 * HOUR, -1 } },
+      { 24 * HOUR, 48 * HOUR, 72 * HOUR, -1 }, { 0, 2, 3, 0 } },
     /* Tier 3: feed back the result after completion — tracked. */
     { "result_feedback", SVCQ_SLA_EVENT_SERVICE_COMPLETED, SVCQ_SLA_EVENT_RESULT_REPORTED, NULL, 0,
-      { -1, -1, -1, 0 } },
+      { -1, -1, -1, 0 }, { 0 } },
 };
 
 static const char *const tier_names[4] = { "tier.special", "tier.1", "tier.2", "tier.3" };
@@ -68,13 +74,16 @@ int svcq_sla_default_calendar(svcq_calendar **out, svcq_ctx *ctx, const svcq_tz 
 }
 
 int svcq_sla_policy_builtin(svcq_sla_policy **out, svcq_ctx *ctx, int32_t tier,
-                            const svcq_calendar *business_calendar)
+                            const svcq_calendar *business_calendar, uint32_t flags)
 {
+    if (out)
+        *out = NULL;
     if (!out || !ctx)
-        return SVCQ_EINVAL;
-    *out = NULL;
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_sla_policy_builtin: NULL %s", !out ? "out" : "ctx");
     if (tier < SVCQ_TIER_SPECIAL || tier > SVCQ_TIER_3)
-        return svcq__error(ctx, SVCQ_EINVAL, "unknown tier %d", tier);
+        return svcq__error(ctx, SVCQ_EINVAL, "built-in policy: unknown tier %d (0 to 3)", tier);
+    if (flags & ~SVCQ_SLA_BUILTIN_LITERAL_HOURS)
+        return svcq__error(ctx, SVCQ_EINVAL, "built-in policy: unknown flags 0x%x", flags);
 
     svcq_sla_policy *p = NULL;
     svcq_calendar *own = NULL;
@@ -104,6 +113,10 @@ int svcq_sla_policy_builtin(svcq_sla_policy **out, svcq_ctx *ctx, int32_t tier,
         s.pause_event = SVCQ_SLA_EVENT_PAUSE;
         s.resume_event = SVCQ_SLA_EVENT_RESUME;
         s.duration = row->duration[tier];
+        if (tier != SVCQ_TIER_SPECIAL && row->days[tier] > 0 && !(flags & SVCQ_SLA_BUILTIN_LITERAL_HOURS)) {
+            s.duration = row->days[tier];
+            s.duration_unit = SVCQ_SLA_UNIT_BUSINESS_DAYS;
+        }
         s.calendar = cal;
         s.recurring = (uint32_t)row->recurring;
         if (s.duration > 0) {

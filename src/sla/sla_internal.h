@@ -46,6 +46,7 @@ struct svcq_sla_policy {
     svcq__sla_target *targets;
     bool fp_ready;   /* fingerprint.c: fp_hex and targets[].fp_* cached (frozen only) */
     char fp_hex[65];
+    uint64_t revision; /* of the stored record "<name>@<version>"; 0 = unbound */
 };
 
 /* Computes the fingerprint of a policy (fp_hex, targets[].fp_*), or does
@@ -62,6 +63,21 @@ void svcq__sla_policy_release(svcq_sla_policy *p);
 int svcq__sla_policy_find_metric(const svcq_sla_policy *p, const char *metric);
 /* Whether any target (or the close event) uses event id ev. */
 bool svcq__sla_policy_uses(const svcq_sla_policy *p, uint32_t ev);
+
+/* Checks a policy name: 1 to 252 bytes of UTF-8 without control characters,
+ * so that every clock record id built from it fits the store. */
+int svcq__sla_check_policy_name(svcq_ctx *ctx, const char *name);
+
+/* Policies as JSON documents (policy_json.c): the record kind and schema
+ * "svcq.sla_policy/1". encode appends the whole document to out; decode
+ * makes a fresh (unfrozen, unbound) policy from a parsed document. */
+#define SVCQ__SLA_POLICY_KIND "sla_policy"
+#define SVCQ__SLA_POLICY_SCHEMA 1
+struct svcq__buf;
+struct svcq__json;
+int svcq__sla_policy_encode(const svcq_sla_policy *p, struct svcq__buf *out, bool pretty);
+int svcq__sla_policy_decode(svcq_ctx *ctx, const struct svcq__json *root, const char *zoneinfo_dir,
+                            svcq_sla_policy **out);
 
 /* ---- clocks -------------------------------------------------------- */
 

@@ -117,7 +117,7 @@ int main(int argc, char **argv)
     if (svcq_ctx_new(&ctx, &o))
         return 1;
     svcq_sla_policy *p;
-    check(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), ctx, "policy");
+    check(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), ctx, "policy");
     svcq_sla_scheduler *s;
     check(svcq_sla_scheduler_new(&s, ctx, on_notice, NULL), ctx, "scheduler");
     svcq_sla_clock **clocks = malloc(nclocks * sizeof(*clocks));

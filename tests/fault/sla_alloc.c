@@ -43,8 +43,8 @@ static void *setup(test_alloc *alloc)
     st *s = calloc(1, sizeof(*s));
     s->alloc = alloc;
     s->ctx = test_ctx_new(alloc);
-    assert_int_equal(svcq_sla_policy_builtin(&s->p1, s->ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
-    assert_int_equal(svcq_sla_policy_builtin(&s->p2, s->ctx, SVCQ_TIER_1, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&s->p1, s->ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&s->p2, s->ctx, SVCQ_TIER_1, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     assert_int_equal(svcq_sla_scheduler_new(&s->sched, s->ctx, count_notice, s), SVCQ_OK);
     assert_int_equal(svcq_sla_clock_new(&s->clock, s->p1, "inc-1"), SVCQ_OK);
     assert_int_equal(svcq_sla_clock_new(&s->loose, s->p1, "inc-2"), SVCQ_OK);
@@ -110,7 +110,7 @@ static char *describe(void *p)
 static int run_builtin(void *p)
 {
     st *s = p;
-    return svcq_sla_policy_builtin(&s->made, s->ctx, SVCQ_TIER_1, NULL);
+    return svcq_sla_policy_builtin(&s->made, s->ctx, SVCQ_TIER_1, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS);
 }
 
 static int run_policy_and_clock(void *p)
@@ -158,7 +158,7 @@ static int run_change_policy(void *p)
 {
     st *s = p;
     svcq_sla_policy *v2;
-    int rc = svcq_sla_policy_builtin(&v2, s->ctx, SVCQ_TIER_2, NULL);
+    int rc = svcq_sla_policy_builtin(&v2, s->ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS);
     if (rc)
         return rc;
     /* A newer version of tier.2 that carries elapsed time over. */

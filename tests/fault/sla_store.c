@@ -70,7 +70,7 @@ static void *setup_common(test_alloc *alloc, bool inject_store, bool conflict)
     s->faulty->free_on_destroy = true;
     faulty_store_methods(s->faulty, &m);
     assert_int_equal(svcq_ctx_set_store(s->ctx, &m), SVCQ_OK);
-    assert_int_equal(svcq_sla_policy_builtin(&s->p, s->ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&s->p, s->ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     assert_int_equal(svcq_sla_scheduler_new(&s->sched, s->ctx, count_notice, s), SVCQ_OK);
     for (int i = 0; i < 3; i++) {
         char subject[8];
@@ -102,7 +102,7 @@ static void *setup_common(test_alloc *alloc, bool inject_store, bool conflict)
     svcq_calendar *cal;
     assert_int_equal(svcq_tz_fixed(&plus8, s->ctx, 8 * 3600), SVCQ_OK);
     assert_int_equal(svcq_sla_default_calendar(&cal, s->ctx, plus8), SVCQ_OK);
-    assert_int_equal(svcq_sla_policy_builtin(&s->p_alt, s->ctx, SVCQ_TIER_2, cal), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&s->p_alt, s->ctx, SVCQ_TIER_2, cal, 0), SVCQ_OK);
     svcq_calendar_free(cal);
     svcq_tz_free(plus8);
     return s;

@@ -175,7 +175,7 @@ static void scheduler_notices_follow_the_rule(void **state)
         svcq_sla_scheduler *s = NULL;
         int answer = answers[i];
         assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
-        assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_SPECIAL, NULL), SVCQ_OK);
+        assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_SPECIAL, NULL, 0), SVCQ_OK);
         assert_int_equal(svcq_sla_scheduler_new(&s, ctx, notice_answer, &answer), SVCQ_OK);
         assert_int_equal(svcq_sla_clock_new(&c, p, "T-1"), SVCQ_OK);
         assert_int_equal(svcq_sla_scheduler_add(s, c), SVCQ_OK);

@@ -69,7 +69,7 @@ static void fx_make(fx *f)
     f->ctx = test_ctx_new(&f->alloc);
     ok(svcq_tz_fixed(&f->tz, f->ctx, 3600));
     ok(svcq_sla_default_calendar(&f->cal, f->ctx, f->tz));
-    ok(svcq_sla_policy_builtin(&f->policy, f->ctx, SVCQ_TIER_1, f->cal));
+    ok(svcq_sla_policy_builtin(&f->policy, f->ctx, SVCQ_TIER_1, f->cal, 0));
     ok(svcq_sla_clock_new(&f->clock, f->policy, "INC-1"));
     ok(svcq_sla_clock_event(f->clock, SVCQ_SLA_EVENT_REQUEST_RECEIVED, T0, NULL));
     ok(svcq_sla_scheduler_new(&f->sched, f->ctx, on_notice, f));
@@ -475,7 +475,7 @@ static int c_policy_target_version_0(fx *f)
 static int c_policy_builtin_bad_tier(fx *f)
 {
     svcq_sla_policy *p = NULL;
-    return svcq_sla_policy_builtin(&p, f->ctx, 7, f->cal);
+    return svcq_sla_policy_builtin(&p, f->ctx, 7, f->cal, 0);
 }
 
 static int c_clock_new_bad_subject(fx *f)
@@ -528,7 +528,7 @@ static int c_clock_event_out_of_order_enomem(fx *f)
 static int c_clock_change_policy_other_name(fx *f)
 {
     svcq_sla_policy *p = NULL;
-    ok(svcq_sla_policy_builtin(&p, f->ctx, SVCQ_TIER_2, f->cal));
+    ok(svcq_sla_policy_builtin(&p, f->ctx, SVCQ_TIER_2, f->cal, 0));
     int rc = svcq_sla_clock_change_policy(f->clock, p, T0 + HOUR);
     svcq_sla_policy_free(p);
     return rc;
@@ -630,7 +630,7 @@ static int c_replay_add_other_context(fx *f)
     ok(svcq_ctx_new(&other, NULL));
     svcq_sla_policy *p = NULL;
     svcq_sla_clock *c = NULL;
-    ok(svcq_sla_policy_builtin(&p, other, SVCQ_TIER_1, NULL));
+    ok(svcq_sla_policy_builtin(&p, other, SVCQ_TIER_1, NULL, 0));
     ok(svcq_sla_clock_new(&c, p, "X-1"));
     svcq_sla_replay *r = NULL;
     ok(svcq_sla_replay_new(&r, f->policy));

@@ -30,7 +30,7 @@ static svcq_sla_policy *tier1_on(svcq_ctx *ctx, const svcq_tz *z)
     svcq_calendar *cal;
     assert_int_equal(svcq_sla_default_calendar(&cal, ctx, z), SVCQ_OK);
     svcq_sla_policy *p;
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_1, cal), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_1, cal, 0), SVCQ_OK);
     svcq_calendar_free(cal);
     return p;
 }

@@ -68,7 +68,7 @@ static void round_trip_and_conflicts(void **state)
     test_alloc_init(&alloc);
     svcq_ctx *ctx = test_ctx_new(&alloc);
     svcq_sla_policy *v1, *v2;
-    assert_int_equal(svcq_sla_policy_builtin(&v1, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&v1, ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     assert_int_equal(svcq_sla_policy_new(&v2, ctx, "tier.2", 2), SVCQ_OK);
     for (uint32_t j = 0; j < svcq_sla_policy_target_count(v1); j++) {
         svcq_sla_target_spec t = SVCQ_SLA_TARGET_SPEC_INIT;
@@ -184,7 +184,7 @@ static void exactly_once_across_restart(void **state)
     test_alloc_init(&a0);
     svcq_ctx *ref_ctx = test_ctx_new(&a0);
     svcq_sla_policy *ref_p;
-    assert_int_equal(svcq_sla_policy_builtin(&ref_p, ref_ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&ref_p, ref_ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     static log ref, got;
     ref.n = got.n = 0;
     svcq_sla_scheduler *ref_s;
@@ -198,7 +198,7 @@ static void exactly_once_across_restart(void **state)
     test_alloc_init(&a1);
     svcq_ctx *ctx = open_ctx(&a1, path);
     svcq_sla_policy *p;
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     svcq_sla_scheduler *s;
     assert_int_equal(svcq_sla_scheduler_new(&s, ctx, record, &got), SVCQ_OK);
     feed(s, p, 30);
@@ -216,7 +216,7 @@ static void exactly_once_across_restart(void **state)
     test_alloc a2;
     test_alloc_init(&a2);
     ctx = open_ctx(&a2, path);
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
     assert_int_equal(svcq_sla_scheduler_new(&s, ctx, record, &got), SVCQ_OK);
     assert_int_equal(svcq_sla_scheduler_load(s, &p, 1, 0), SVCQ_OK);
     assert_int_equal(svcq_sla_scheduler_count(s), 30);
@@ -277,7 +277,7 @@ static svcq_sla_policy *tier1_in(svcq_ctx *ctx, const char *zone, int32_t mode)
     svcq_calendar *cal;
     assert_int_equal(svcq_sla_default_calendar(&cal, ctx, tz), SVCQ_OK);
     svcq_sla_policy *p;
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_1, cal), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_1, cal, 0), SVCQ_OK);
     if (mode >= 0)
         assert_int_equal(svcq_sla_policy_set_change_mode(p, mode), SVCQ_OK);
     svcq_calendar_free(cal);
@@ -431,7 +431,7 @@ static void schema_1_records_still_load(void **state)
                                                             sizeof(v1) - 1, &rev)),
                      SVCQ_OK);
     svcq_sla_policy *p;
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL, 0), SVCQ_OK);
     svcq_sla_clock *c;
     assert_int_equal(svcq_sla_clock_load(&c, &p, 1, "tier.2", "INC-1", 0), SVCQ_OK);
     assert_int_equal(svcq_sla_clock_event_count(c), 1);
@@ -460,8 +460,8 @@ static void foreign_contexts_refused(void **state)
     test_alloc_init(&b);
     svcq_ctx *ctx = test_ctx_new(&a), *other = test_ctx_new(&b);
     svcq_sla_policy *mine, *theirs;
-    assert_int_equal(svcq_sla_policy_builtin(&mine, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
-    assert_int_equal(svcq_sla_policy_builtin(&theirs, other, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&mine, ctx, SVCQ_TIER_2, NULL, 0), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&theirs, other, SVCQ_TIER_2, NULL, 0), SVCQ_OK);
     svcq_sla_clock *c;
     assert_int_equal(svcq_sla_clock_new(&c, mine, "INC-9"), SVCQ_OK);
     ev(c, SVCQ_SLA_EVENT_REQUEST_RECEIVED, T0, NULL);
@@ -512,8 +512,8 @@ static void conflicting_clock_skipped_rest_saved(void **state)
     assert_int_equal(svcq_ctx_set_store(ctx2, &shared), SVCQ_OK);
 
     svcq_sla_policy *p, *p2;
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
-    assert_int_equal(svcq_sla_policy_builtin(&p2, ctx2, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL, 0), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p2, ctx2, SVCQ_TIER_2, NULL, 0), SVCQ_OK);
     svcq_sla_scheduler *s;
     assert_int_equal(svcq_sla_scheduler_new(&s, ctx, record, &seen), SVCQ_OK);
     const char *names[] = { "A-1", "B-2" };
@@ -597,7 +597,7 @@ static void at_least_once_until_saved(void **state)
     test_alloc_init(&a);
     svcq_ctx *ctx = test_ctx_new(&a);
     svcq_sla_policy *p;
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL, 0), SVCQ_OK);
     static log first, again;
     first.n = again.n = 0;
 
@@ -688,7 +688,7 @@ static void status_json_matches_status(void **state)
     test_alloc_init(&a);
     svcq_ctx *ctx = test_ctx_new(&a);
     svcq_sla_policy *p;
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_1, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_1, NULL, 0), SVCQ_OK);
     svcq_sla_clock *c;
     assert_int_equal(svcq_sla_clock_new(&c, p, "INC-\"42\""), SVCQ_OK);
     /* Running, met, breached, paused and pending targets at once. */
@@ -781,7 +781,7 @@ static void fresh_messages(void **state)
     test_alloc_init(&a);
     svcq_ctx *ctx = test_ctx_new(&a);
     svcq_sla_policy *p;
-    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, ctx, SVCQ_TIER_2, NULL, 0), SVCQ_OK);
     svcq_sla_scheduler *s = (svcq_sla_scheduler *)0x1;
 
     stale_message(ctx);

@@ -188,8 +188,8 @@ static void scheduler_equals_recomputation(void **state)
     test_alloc_init(&alloc);
     svcq_ctx *ctx = test_ctx_new(&alloc);
     svcq_sla_policy *tier[2];
-    assert_int_equal(svcq_sla_policy_builtin(&tier[0], ctx, SVCQ_TIER_SPECIAL, NULL), SVCQ_OK);
-    assert_int_equal(svcq_sla_policy_builtin(&tier[1], ctx, SVCQ_TIER_2, NULL), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&tier[0], ctx, SVCQ_TIER_SPECIAL, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&tier[1], ctx, SVCQ_TIER_2, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS), SVCQ_OK);
 
     sim s = { 0 };
     s.clocks = calloc(SUBJECTS, sizeof(*s.clocks));

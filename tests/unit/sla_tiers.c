@@ -1,5 +1,7 @@
 /* The four built-in tier policies against every number of the tier table
- * in domain.md, and their clocks running on 7×24 and business hours. */
+ * in domain.md (in business days where it speaks of days, and in the
+ * literal business-hours reading), and their clocks running on 7×24 and
+ * business hours. */
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -24,25 +26,30 @@ typedef struct row {
     const char *metric, *start, *meet, *stop;
     int recurring;
     int64_t duration[4]; /* special, 1, 2, 3; -1: not in that tier */
+    int64_t days[4];     /* business days in the default reading; 0: duration applies */
 } row;
 
 /* domain.md, "Service timings per tier". */
 static const row table[] = {
-    { "first_response", "request_received", "first_contact", NULL, 0, { 15 * MIN, 30 * MIN, HOUR, 2 * HOUR } },
-    { "solution_draft", "request_received", "solution_drafted", NULL, 0, { HOUR, 2 * HOUR, 4 * HOUR, -1 } },
-    { "solution_presentation", "solution_drafted", "solution_presented", NULL, 0, { 2 * HOUR, 4 * HOUR, 8 * HOUR, -1 } },
-    { "solution_confirmation", "solution_drafted", "solution_confirmed", NULL, 0, { 0, 8 * HOUR, 12 * HOUR, -1 } },
-    { "definite_reply", "request_received", "reply_committed", NULL, 0, { -1, -1, -1, 24 * HOUR } },
-    { "progress_update", "execution_started", "progress_update", "service_completed", 1, { 4 * HOUR, 8 * HOUR, 24 * HOUR, -1 } },
-    { "acceptance_invitation", "service_completed", "acceptance_invited", NULL, 0, { 24 * HOUR, 48 * HOUR, 72 * HOUR, -1 } },
-    { "result_feedback", "service_completed", "result_reported", NULL, 0, { -1, -1, -1, 0 } },
+    { "first_response", "request_received", "first_contact", NULL, 0, { 15 * MIN, 30 * MIN, HOUR, 2 * HOUR }, { 0 } },
+    { "solution_draft", "request_received", "solution_drafted", NULL, 0, { HOUR, 2 * HOUR, 4 * HOUR, -1 }, { 0 } },
+    { "solution_presentation", "solution_drafted", "solution_presented", NULL, 0, { 2 * HOUR, 4 * HOUR, 8 * HOUR, -1 }, { 0 } },
+    { "solution_confirmation", "solution_drafted", "solution_confirmed", NULL, 0, { 0, 8 * HOUR, 12 * HOUR, -1 }, { 0 } },
+    /* "24 h" to a definite reply: one business day. */
+    { "definite_reply", "request_received", "reply_committed", NULL, 0, { -1, -1, -1, 24 * HOUR }, { 0, 0, 0, 1 } },
+    /* Tier 2 "daily (24 h)": every business day. */
+    { "progress_update", "execution_started", "progress_update", "service_completed", 1, { 4 * HOUR, 8 * HOUR, 24 * HOUR, -1 }, { 0, 0, 1, 0 } },
+    /* Acceptance "48 h", "72 h": 2 and 3 business days; the special tier's 24 h stays 7×24 hours. */
+    { "acceptance_invitation", "service_completed", "acceptance_invited", NULL, 0, { 24 * HOUR, 48 * HOUR, 72 * HOUR, -1 }, { 0, 2, 3, 0 } },
+    { "result_feedback", "service_completed", "result_reported", NULL, 0, { -1, -1, -1, 0 }, { 0 } },
 };
 #define NROWS (sizeof(table) / sizeof(table[0]))
 
 typedef struct fx {
     test_alloc alloc;
     svcq_ctx *ctx;
-    svcq_sla_policy *tier[4];
+    svcq_sla_policy *tier[4];    /* the default reading */
+    svcq_sla_policy *literal[4]; /* SVCQ_SLA_BUILTIN_LITERAL_HOURS */
 } fx;
 
 static int setup(void **state)
@@ -50,8 +57,11 @@ static int setup(void **state)
     fx *f = calloc(1, sizeof(*f));
     test_alloc_init(&f->alloc);
     f->ctx = test_ctx_new(&f->alloc);
-    for (int t = 0; t < 4; t++)
-        assert_int_equal(svcq_sla_policy_builtin(&f->tier[t], f->ctx, t, NULL), SVCQ_OK);
+    for (int t = 0; t < 4; t++) {
+        assert_int_equal(svcq_sla_policy_builtin(&f->tier[t], f->ctx, t, NULL, 0), SVCQ_OK);
+        assert_int_equal(svcq_sla_policy_builtin(&f->literal[t], f->ctx, t, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS),
+                         SVCQ_OK);
+    }
     *state = f;
     return 0;
 }
@@ -59,8 +69,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    for (int t = 0; t < 4; t++)
+    for (int t = 0; t < 4; t++) {
         svcq_sla_policy_free(f->tier[t]);
+        svcq_sla_policy_free(f->literal[t]);
+    }
     svcq_ctx_free(f->ctx);
     assert_int_equal(f->alloc.live_blocks, 0);
     free(f);
@@ -71,8 +83,10 @@ static void every_number_of_the_table(void **state)
 {
     fx *f = *state;
     static const char *const names[4] = { "tier.special", "tier.1", "tier.2", "tier.3" };
-    for (int t = 0; t < 4; t++) {
-        svcq_sla_policy *p = f->tier[t];
+    for (int k = 0; k < 8; k++) {
+        int t = k % 4;
+        bool literal = k >= 4;
+        svcq_sla_policy *p = literal ? f->literal[t] : f->tier[t];
         assert_string_equal(svcq_sla_policy_name(p), names[t]);
         assert_int_equal(svcq_sla_policy_version(p), 1);
         uint32_t expected = 0;
@@ -94,7 +108,13 @@ static void every_number_of_the_table(void **state)
                 assert_string_equal(s.stop_event, table[r].stop);
             else
                 assert_null(s.stop_event);
-            assert_int_equal(s.duration, table[r].duration[t]);
+            if (!literal && table[r].days[t] > 0) {
+                assert_int_equal(s.duration, table[r].days[t]);
+                assert_int_equal(s.duration_unit, SVCQ_SLA_UNIT_BUSINESS_DAYS);
+            } else {
+                assert_int_equal(s.duration, table[r].duration[t]);
+                assert_int_equal(s.duration_unit, SVCQ_SLA_UNIT_SECONDS);
+            }
             assert_int_equal(s.recurring, table[r].recurring);
             assert_string_equal(s.pause_event, "pause");
             assert_string_equal(s.resume_event, "resume");
@@ -113,8 +133,12 @@ static void every_number_of_the_table(void **state)
         assert_int_equal(svcq_sla_policy_target_count(p), expected);
     }
     svcq_sla_policy *bad;
-    assert_int_equal(svcq_sla_policy_builtin(&bad, f->ctx, 4, NULL), SVCQ_EINVAL);
-    assert_int_equal(svcq_sla_policy_builtin(&bad, f->ctx, -1, NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq_sla_policy_builtin(&bad, f->ctx, 4, NULL, 0), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(f->ctx), "unknown tier 4"));
+    assert_int_equal(svcq_sla_policy_builtin(&bad, f->ctx, -1, NULL, 0), SVCQ_EINVAL);
+    assert_int_equal(svcq_sla_policy_builtin(&bad, f->ctx, 1, NULL, 0x2), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(f->ctx), "unknown flags 0x2"));
+    assert_null(bad);
 }
 
 static int find(const svcq_sla_policy *p, const char *metric)
@@ -177,13 +201,16 @@ static void special_tier_runs_around_the_clock(void **state)
     svcq_sla_clock_free(c);
 }
 
+/* The literal reading: every timing in business hours. (The business-day
+ * timings of the default reading are the engine's: see its business-day
+ * tests.) */
 static void business_tiers_follow_their_calendar(void **state)
 {
     fx *f = *state;
     svcq_sla_clock *c1, *c2, *c3;
-    assert_int_equal(svcq_sla_clock_new(&c1, f->tier[SVCQ_TIER_1], "t1"), SVCQ_OK);
-    assert_int_equal(svcq_sla_clock_new(&c2, f->tier[SVCQ_TIER_2], "t2"), SVCQ_OK);
-    assert_int_equal(svcq_sla_clock_new(&c3, f->tier[SVCQ_TIER_3], "t3"), SVCQ_OK);
+    assert_int_equal(svcq_sla_clock_new(&c1, f->literal[SVCQ_TIER_1], "t1"), SVCQ_OK);
+    assert_int_equal(svcq_sla_clock_new(&c2, f->literal[SVCQ_TIER_2], "t2"), SVCQ_OK);
+    assert_int_equal(svcq_sla_clock_new(&c3, f->literal[SVCQ_TIER_3], "t3"), SVCQ_OK);
     svcq_time t = FRI_1700;
     svcq_time next_mon = MON_0900 + 7 * DAY;
     ev(c1, "request_received", t);
@@ -246,7 +273,7 @@ static void custom_business_calendar(void **state)
     assert_int_equal(svcq_sla_default_calendar(&cal, f->ctx, tz), SVCQ_OK);
     svcq_tz_free(tz);
     svcq_sla_policy *p;
-    assert_int_equal(svcq_sla_policy_builtin(&p, f->ctx, SVCQ_TIER_2, cal), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_builtin(&p, f->ctx, SVCQ_TIER_2, cal, 0), SVCQ_OK);
     svcq_calendar_free(cal);
     svcq_sla_clock *c;
     assert_int_equal(svcq_sla_clock_new(&c, p, "sh"), SVCQ_OK);

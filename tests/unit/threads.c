@@ -160,7 +160,7 @@ static void *run_job(void *arg)
 
     /* The four built-in policies on that calendar. */
     for (int tier = SVCQ_TIER_SPECIAL; tier <= SVCQ_TIER_3; tier++)
-        TRY(svcq_sla_policy_builtin(&policies[tier], ctx, tier, cal), "policy");
+        TRY(svcq_sla_policy_builtin(&policies[tier], ctx, tier, cal, 0), "policy");
 
     notice_sink sink = { &h, 0 };
     TRY(svcq_sla_scheduler_new(&sched, ctx, on_notice, &sink), "scheduler");
