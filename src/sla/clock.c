@@ -217,6 +217,16 @@ static int check_text(svcq_ctx *ctx, const char *what, const char *s, size_t *le
     return SVCQ_OK;
 }
 
+/* Puts "<who>: " before the message a helper just wrote (only on failure,
+ * so the success path formats nothing). */
+static int prefixed(svcq_ctx *ctx, int rc, const char *fmt, const char *a, const char *b)
+{
+    char who[2 * SVCQ__SLA_NAME_MAX + 32], msg[512];
+    snprintf(who, sizeof(who), fmt, a, b);
+    snprintf(msg, sizeof(msg), "%s", svcq_ctx_errmsg(ctx));
+    return svcq__error(ctx, rc, "%s: %s", who, msg);
+}
+
 int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy, const char *subject)
 {
     if (!policy)
@@ -228,11 +238,9 @@ int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy, const char
     if (!subject)
         return svcq__error(ctx, SVCQ_EINVAL, "clock of policy %s: subject missing", policy->name);
     size_t slen;
-    char what[SVCQ__SLA_NAME_MAX + 64];
-    snprintf(what, sizeof(what), "clock of policy %s: subject", policy->name);
-    int rc = check_text(ctx, what, subject, &slen);
+    int rc = check_text(ctx, "subject", subject, &slen);
     if (rc)
-        return rc;
+        return prefixed(ctx, rc, "clock of policy %s", policy->name, "");
     if (slen == 0)
         return svcq__error(ctx, SVCQ_EINVAL, "clock of policy %s: subject empty", policy->name);
     if (policy->ntargets == 0)
@@ -409,15 +417,11 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
     if (!event)
         return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": event name missing", CLOCK_ARGS(c));
     size_t elen, rlen = 0;
-    char what[2 * SVCQ__SLA_NAME_MAX + 64];
-    snprintf(what, sizeof(what), CLOCK_FMT ": event name", CLOCK_ARGS(c));
-    int rc = check_text(ctx, what, event, &elen);
-    if (rc == SVCQ_OK && reason) {
-        snprintf(what, sizeof(what), CLOCK_FMT ": pause reason", CLOCK_ARGS(c));
-        rc = check_text(ctx, what, reason, &rlen);
-    }
+    int rc = check_text(ctx, "event name", event, &elen);
+    if (rc == SVCQ_OK && reason)
+        rc = check_text(ctx, "pause reason", reason, &rlen);
     if (rc)
-        return rc;
+        return prefixed(ctx, rc, CLOCK_FMT, CLOCK_ARGS(c));
     if ((rc = check_instant(c, "event", at)))
         return rc;
 
