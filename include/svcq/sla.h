@@ -88,9 +88,12 @@
  * - **Transactions.** Clock changes (events, policy changes, rebuilds) made
  *   while a store transaction is open — inside a library call's scope or a
  *   host batch (svcq_ctx_batch_begin()) — are undone if it rolls back, so
- *   the clock is exactly as before the batch. A clock may be freed before
- *   the batch ends: the rollback then leaves it alone. Outside a
- *   transaction nothing is recorded.
+ *   the clock is exactly as before the batch. A clock that was only fed
+ *   events in the batch may be freed before it ends (the rollback then
+ *   leaves it alone); one saved in the batch must stay alive until the
+ *   batch ends. Notices a scheduler delivers inside a batch that rolls
+ *   back may be delivered again. Outside a transaction nothing is
+ *   recorded.
  *
  * ## Ownership and threads
  * A policy copies the calendars of its targets. Policies are immutable
