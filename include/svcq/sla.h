@@ -16,18 +16,31 @@
  * - A clock's state is a pure function of its policy version(s), their
  *   calendars and its event log: svcq_sla_clock_rebuild() recomputes it
  *   and gets the same answer.
+ * - **Cycles.** A target's cycle starts at its start event, at each meet of
+ *   a recurring target, and at its restart event. The cycle's duration D in
+ *   business seconds is fixed when the cycle starts: the target's duration
+ *   for SVCQ_SLA_UNIT_SECONDS; for SVCQ_SLA_UNIT_BUSINESS_DAYS with N days,
+ *   the business seconds from the cycle's start to
+ *   svcq_calendar_add_days(start, N) — the same wall-clock time on the Nth
+ *   following business day — and N × 86,400 s without a calendar (7×24
+ *   UTC). Pauses then count in business seconds as for any target.
  * - **Deadline.** A running target is due at the earliest instant at which
- *   its duration of business time has elapsed (svcq_calendar_add()). It is
- *   met on time when the meet event's time is at or before the due time;
- *   it is breached from due + 1 s on. A duration of 0 means "no deadline":
- *   the target is tracked (started, met, elapsed time) but never warns or
- *   breaches.
+ *   D business seconds of the cycle have elapsed (svcq_calendar_add()); for
+ *   a business-day target, when that instant is a closing, at the next
+ *   opening instead (no business second lies between them), so Monday
+ *   09:00 + 1 business day is due Tuesday 09:00 on a 09:00–18:00 calendar,
+ *   Monday 16:30 + 2 is due Wednesday 16:30, Friday 17:00 + 1 is due Monday
+ *   17:00. It is met on time when the meet event's time is at or before the
+ *   due time; it is breached from due + 1 s on. A duration of 0 means "no
+ *   deadline": the target is tracked (started, met, elapsed time) but never
+ *   warns or breaches.
  * - **Warnings** at p % fall due at the earliest instant when
- *   ceil(duration × p / 100) business seconds have elapsed. **Escalation**
+ *   ceil(D × p / 100) business seconds have elapsed. **Escalation**
  *   level k (k ≥ 1) at m_k % falls due one second after the earliest
- *   instant when ceil(duration × m_k / 100) business seconds have elapsed,
+ *   instant when ceil(D × m_k / 100) business seconds have elapsed,
  *   just as the breach (level 0, 100 %) falls due one second after the
- *   due time: both mean "strictly later than allowed".
+ *   due time: both mean "strictly later than allowed". D is the cycle's
+ *   own, so a business-day target's notices move with each cycle.
  * - **Pauses.** An event named as a target's pause event, with a reason
  *   (NULL or "" is the reason ""), adds that reason to the target's set of
  *   active pause reasons; its resume event with the same reason removes it
@@ -37,6 +50,15 @@
  * - **Recurring** targets restart at each meet while their cycle runs: the
  *   meet is counted (met or, when it came after the due time, late), and a
  *   new cycle starts at the meet's time. The stop event ends the cycle.
+ * - **Restart.** A target's restart event starts a new cycle at its time
+ *   whatever the state — running, paused, met, breached or cancelled; on a
+ *   pending target it counts as the start (the start event that follows is
+ *   then ignored). Counting starts again: elapsed and paused time 0, no
+ *   breach level, the old cycle's pause reasons dropped; the met and
+ *   breached counts add up over cycles (a cycle already late stays counted
+ *   as breached; one not yet late is neither). The cycle number grows, so a
+ *   scheduler's delivered count starts at 0 for the new cycle. An event
+ *   that is a target's restart event does nothing else to that target.
  * - **Stop and cancel.** A target's stop event, and the policy's close
  *   event (svcq_sla_policy_set_close_event()), end it: a pending, running
  *   or paused target becomes cancelled (breached if it was late); a met or
@@ -67,6 +89,21 @@
  *   batch as their own action, which makes the pair atomic.
  * - **Unknown events.** An event name that no target of the clock's policy
  *   uses is refused with SVCQ_ENOTFOUND and changes nothing.
+ * - **Instants.** Event and policy-change times must lie in the calendar
+ *   range (1900-01-01 to 9999-12-31 UTC, svcq_calendar_range()): others are
+ *   refused with SVCQ_ERANGE. 0 and -1, the values hosts use for "unset",
+ *   are refused with SVCQ_EINVAL rather than taken as 1970 events.
+ * - **Pause reasons** are kept by the clock that saw them (not by the
+ *   context), so hosts may use ticket ids as reasons.
+ * - **Transactions.** Clock changes (events, policy changes, rebuilds) made
+ *   while a store transaction is open — inside a library call's scope or a
+ *   host batch (svcq_ctx_batch_begin()) — are undone if it rolls back, so
+ *   the clock is exactly as before the batch. A clock that was only fed
+ *   events in the batch may be freed before it ends (the rollback then
+ *   leaves it alone); one saved in the batch must stay alive until the
+ *   batch ends. Notices a scheduler delivers inside a batch that rolls
+ *   back may be delivered again. Outside a transaction nothing is
+ *   recorded.
  *
  * ## Policies as configuration
  * Everything that would otherwise fail later is refused when the policy or
@@ -192,7 +229,7 @@ typedef enum svcq_tier_level {
 /** Units of svcq_sla_target_spec.duration. */
 typedef enum svcq_sla_unit {
     SVCQ_SLA_UNIT_SECONDS = 0,      /**< business seconds of the target's calendar */
-    SVCQ_SLA_UNIT_BUSINESS_DAYS = 1 /**< business days (see "Business days" above) */
+    SVCQ_SLA_UNIT_BUSINESS_DAYS = 1 /**< business days (see "Cycles" and "Deadline" above) */
 } svcq_sla_unit;
 
 /**
@@ -599,19 +636,30 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_builtin(svcq_sla_policy **out, svcq_
 
 /**
  * The state of one target of a clock at an instant (svcq_sla_clock_status()).
- * Times that do not apply are SVCQ_SLA_NEVER.
+ * Times that do not apply are SVCQ_SLA_NEVER. By state:
+ * - PENDING: only metric and the counts (0) are set; times are NEVER.
+ * - RUNNING: started_at, due_at (NEVER without deadline), warn_at (next
+ *   warning or NEVER), elapsed, remaining; met_at and the counts from
+ *   earlier cycles.
+ * - PAUSED: due_at and warn_at NEVER (the deadline moves with the pause);
+ *   elapsed and paused grow.
+ * - MET and CANCELLED: the cycle's figures as they were when it ended;
+ *   due_at keeps the due time it had ("met 17:50, due 18:00"), NEVER when
+ *   it ended while paused or has no deadline; warn_at NEVER.
+ * - BREACHED: as RUNNING, PAUSED, MET or CANCELLED above, whichever it is
+ *   in, plus breached_at (due + 1) and escalation_level.
  */
 typedef struct svcq_sla_status {
     uint32_t version;          /**< set by the caller: SVCQ_SLA_STATUS_VERSION */
     int32_t state;             /**< svcq_sla_state */
     const char *metric;        /**< owned by the policy */
     svcq_time started_at;      /**< start of the current cycle */
-    svcq_time due_at;          /**< deadline of the current cycle (SVCQ_SLA_NEVER while paused or without deadline) */
+    svcq_time due_at;          /**< deadline of the current cycle; kept once met or cancelled (see above) */
     svcq_time warn_at;         /**< next warning, if any */
     svcq_time met_at;          /**< last meet */
     svcq_time breached_at;     /**< first breach of the current cycle (due + 1) */
     int64_t elapsed;           /**< business seconds counted in the current cycle */
-    int64_t remaining;         /**< duration - elapsed (negative when late); 0 without deadline */
+    int64_t remaining;         /**< the cycle's duration in business seconds - elapsed (negative when late); 0 without deadline */
     int64_t paused;            /**< business seconds paused in the current cycle, any reason */
     int32_t escalation_level;  /**< -1 none; 0 breached; k: k-th escalation reached */
     uint32_t met_count;        /**< cycles met on time */
@@ -660,10 +708,12 @@ SVCQ_API void svcq_sla_clock_free(svcq_sla_clock *clock);
  * @param at     when it happened.
  * @param reason the pause reason for pause and resume events, or NULL.
  * @return SVCQ_OK (also for a duplicate, which changes nothing);
- *         SVCQ_EINVAL for NULL or invalid strings; SVCQ_ENOTFOUND when no
- *         target of the policy uses the event; SVCQ_ERANGE when a deadline
- *         would overflow; SVCQ_ENOMEM; a storage error when the clock is
- *         persisted by its scheduler. On failure the clock is unchanged.
+ *         SVCQ_EINVAL for NULL or invalid strings, or @p at 0 or -1 (an
+ *         unset time); SVCQ_ENOTFOUND when no target of the policy uses the
+ *         event; SVCQ_ERANGE for @p at outside the calendar range or when a
+ *         deadline would be past it; SVCQ_ENOMEM. On failure the clock is
+ *         unchanged and the context message names the clock and the cause.
+ *         Inside a store transaction the change is undone if it rolls back.
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
@@ -680,9 +730,12 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_event(svcq_sla_clock *clock, const ch
  * counts, and takes the new duration, calendar and levels; a new target is
  * computed from the whole event log; a removed one is dropped.
  *
- * @return SVCQ_OK; SVCQ_EINVAL when @p policy has another name or a version
- *         not newer than the clock's; SVCQ_ENOMEM; SVCQ_ERANGE. On failure
- *         the clock is unchanged.
+ * @return SVCQ_OK; SVCQ_EINVAL when @p policy belongs to another context,
+ *         has another name or a version not newer than the clock's, or @p at
+ *         is 0 or -1; SVCQ_ENOMEM; SVCQ_ERANGE for @p at outside the
+ *         calendar range or before the last change. On failure the clock is
+ *         unchanged. Inside a store transaction the change is undone if it
+ *         rolls back.
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
@@ -1086,8 +1139,9 @@ SVCQ_API void svcq_sla_replay_free(svcq_sla_replay *replay);
  * @brief Replays the event log of @p clock (recorded under any policy)
  *        through the replay's policy, as of @p until, and adds the outcome
  *        to the totals. Events the replay's policy does not use are skipped.
- * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ENOMEM; SVCQ_ERANGE. On failure the
- *         totals are unchanged.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL or a clock of another context
+ *         (refused before anything of it is read); SVCQ_ENOMEM; SVCQ_ERANGE.
+ *         On failure the totals are unchanged.
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_replay_add_clock(svcq_sla_replay *replay, const svcq_sla_clock *clock,

@@ -1,12 +1,207 @@
 /* SLA clocks: the event log, incremental updates, policy changes, status. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/intern.h"
 #include "core/str.h"
 #include "core/utf8.h"
 #include "sla/sla_internal.h"
+#include "store/store.h"
 
 #define NEVER SVCQ_SLA_NEVER
+
+/* "clock <subject> (policy <name>)" for messages. */
+#define CLOCK_FMT "clock %s (policy %s)"
+#define CLOCK_ARGS(c) (c)->key, (c)->key + (c)->subject_len + 1
+
+/* ---- pause reasons ------------------------------------------------------ */
+
+const char *svcq__sla_clock_reason(const svcq_sla_clock *c, uint32_t id)
+{
+    return id && id <= c->nreasons ? c->reasons[id - 1] : "";
+}
+
+static uint32_t reason_find(const svcq_sla_clock *c, const char *s, size_t len)
+{
+    for (uint32_t i = 0; i < c->nreasons; i++)
+        if (strncmp(c->reasons[i], s, len) == 0 && c->reasons[i][len] == '\0')
+            return i + 1;
+    return 0;
+}
+
+int svcq__sla_clock_reason_add(svcq_sla_clock *c, const char *s, size_t len, uint32_t *id)
+{
+    if (len == 0) {
+        *id = 0;
+        return SVCQ_OK;
+    }
+    if ((*id = reason_find(c, s, len)) != 0)
+        return SVCQ_OK;
+    if (c->nreasons == c->reasons_cap) {
+        if (c->reasons_cap >= UINT32_MAX / 2)
+            return svcq__error(c->ctx, SVCQ_ELIMIT, CLOCK_FMT ": too many pause reasons", CLOCK_ARGS(c));
+        uint32_t cap = c->reasons_cap ? 2 * c->reasons_cap : 4;
+        char **grown = svcq__reallocarray(c->ctx, c->reasons, cap, sizeof(*grown));
+        if (!grown)
+            return svcq__enomem(c->ctx);
+        c->reasons = grown;
+        c->reasons_cap = cap;
+    }
+    char *copy = svcq__malloc(c->ctx, len + 1);
+    if (!copy)
+        return svcq__enomem(c->ctx);
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    c->reasons[c->nreasons++] = copy;
+    *id = c->nreasons;
+    return SVCQ_OK;
+}
+
+static void reasons_truncate(svcq_sla_clock *c, uint32_t n)
+{
+    while (c->nreasons > n)
+        svcq__free(c->ctx, c->reasons[--c->nreasons]);
+}
+
+/* ---- undo inside store transactions ---------------------------------------
+ *
+ * A clock changed while a store transaction is open (an incident call's
+ * scope, or a host batch) gets one undo entry per change, owned by the
+ * clock (svcq__undo_push_for), so a rollback puts back exactly the state
+ * before the change: event log, target states, pause table, reasons,
+ * policy versions and counters. Two forms: a change made in place (the
+ * in-order event, a scheduler's delivery) copies the old states into the
+ * entry; a change that installs fresh arrays (recompute, policy change)
+ * hands the old arrays to the entry instead of freeing them. Outside a
+ * transaction nothing is recorded. */
+
+typedef struct clock_undo {
+    svcq_sla_clock *c;
+    uint64_t changes;
+    uint32_t pos;        /* index of the event the change inserted, or UINT32_MAX */
+    uint32_t nreasons, nversions;
+    uint32_t ntargets;   /* in-place form: states copied below; 0 when c->t was NULL */
+    uint32_t npauses, pauses_cap;
+    bool swap;           /* t and pauses are the old arrays, owned by the entry */
+    bool had_t;
+    svcq__sla_tstate *t;
+    svcq__sla_pause *pauses;
+} clock_undo;
+
+static svcq__sla_tstate *undo_t(clock_undo *u)
+{
+    return (svcq__sla_tstate *)(void *)(u + 1);
+}
+
+static svcq__sla_pause *undo_p(clock_undo *u)
+{
+    return (svcq__sla_pause *)(void *)(undo_t(u) + u->ntargets);
+}
+
+static void undo_release(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    clock_undo *u = data;
+    if (u->swap) {
+        svcq__free(ctx, u->t);
+        svcq__free(ctx, u->pauses);
+    }
+    svcq__free(ctx, u);
+}
+
+static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    clock_undo *u = data;
+    svcq_sla_clock *c = u->c;
+    if (u->pos != UINT32_MAX) {
+        c->nevents--;
+        memmove(&c->events[u->pos], &c->events[u->pos + 1], (c->nevents - u->pos) * sizeof(*c->events));
+    }
+    reasons_truncate(c, u->nreasons);
+    while (c->nversions > u->nversions)
+        svcq__sla_policy_release(c->versions[--c->nversions].policy);
+    c->policy = c->versions[c->nversions - 1].policy;
+    if (u->swap) {
+        svcq__free(ctx, c->t);
+        svcq__free(ctx, c->pauses);
+        c->t = u->t;
+        c->pauses = u->pauses;
+        c->pauses_cap = u->pauses_cap;
+        u->t = NULL;
+        u->pauses = NULL;
+    } else {
+        if (!u->had_t) {
+            svcq__free(ctx, c->t);
+            c->t = NULL;
+        } else {
+            memcpy(c->t, undo_t(u), u->ntargets * sizeof(*c->t));
+        }
+        /* The in-place path only ever grows the pause list's capacity. */
+        memcpy(c->pauses, undo_p(u), u->npauses * sizeof(*c->pauses));
+    }
+    c->npauses = u->npauses;
+    c->changes = u->changes;
+    if (c->sched)
+        svcq__sla_sched_rekey(c);
+    undo_release(ctx, u, 0);
+}
+
+/* Prepares the undo entry of a change (NULL outside a transaction): room
+ * in the undo log and the entry, so that recording it cannot fail. */
+static int undo_prepare(svcq_sla_clock *c, bool swap, clock_undo **out)
+{
+    *out = NULL;
+    svcq_ctx *ctx = c->ctx;
+    if (!svcq__tx_active(ctx))
+        return SVCQ_OK;
+    uint32_t nt = !swap && c->t ? svcq__sla_clock_policy(c)->ntargets : 0;
+    uint32_t np = swap ? 0 : c->npauses;
+    clock_undo *u = svcq__malloc(ctx, sizeof(*u) + nt * sizeof(svcq__sla_tstate) + np * sizeof(svcq__sla_pause));
+    if (!u)
+        return svcq__enomem(ctx);
+    int rc = svcq__undo_reserve(ctx, 1);
+    if (rc) {
+        svcq__free(ctx, u);
+        return rc;
+    }
+    *u = (clock_undo){ .c = c, .changes = c->changes, .pos = UINT32_MAX, .nreasons = c->nreasons,
+                       .nversions = c->nversions, .ntargets = nt, .npauses = c->npauses,
+                       .pauses_cap = c->pauses_cap, .swap = swap, .had_t = c->t != NULL };
+    if (swap) {
+        u->t = c->t;
+        u->pauses = c->pauses;
+    } else {
+        if (nt)
+            memcpy(undo_t(u), c->t, nt * sizeof(*c->t));
+        if (np)
+            memcpy(undo_p(u), c->pauses, np * sizeof(*c->pauses));
+    }
+    *out = u;
+    return SVCQ_OK;
+}
+
+/* Records a prepared entry once the change is made; cannot fail. */
+static void undo_record(svcq_sla_clock *c, clock_undo *u)
+{
+    if (u)
+        (void)svcq__undo_push_for(c->ctx, c, undo_run, undo_release, u, 0);
+}
+
+/* Drops a prepared entry when the change failed. */
+static void undo_drop(svcq_sla_clock *c, clock_undo *u)
+{
+    svcq__free(c->ctx, u);
+}
+
+int svcq__sla_clock_snapshot(svcq_sla_clock *c)
+{
+    clock_undo *u;
+    int rc = undo_prepare(c, false, &u);
+    if (rc == SVCQ_OK)
+        undo_record(c, u);
+    return rc;
+}
 
 static int check_text(svcq_ctx *ctx, const char *what, const char *s, size_t *len)
 {
@@ -22,22 +217,35 @@ static int check_text(svcq_ctx *ctx, const char *what, const char *s, size_t *le
     return SVCQ_OK;
 }
 
+/* Puts "<who>: " before the message a helper just wrote (only on failure,
+ * so the success path formats nothing). */
+static int prefixed(svcq_ctx *ctx, int rc, const char *fmt, const char *a, const char *b)
+{
+    char who[2 * SVCQ__SLA_NAME_MAX + 32], msg[512];
+    snprintf(who, sizeof(who), fmt, a, b);
+    snprintf(msg, sizeof(msg), "%s", svcq_ctx_errmsg(ctx));
+    return svcq__error(ctx, rc, "%s: %s", who, msg);
+}
+
 int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy, const char *subject)
 {
-    if (!out || !policy)
+    if (!policy)
         return SVCQ_EINVAL;
-    *out = NULL;
     svcq_ctx *ctx = policy->ctx;
+    if (!out)
+        return svcq__error(ctx, SVCQ_EINVAL, "clock of policy %s: no output pointer", policy->name);
+    *out = NULL;
     if (!subject)
-        return svcq__error(ctx, SVCQ_EINVAL, "clock subject: missing");
+        return svcq__error(ctx, SVCQ_EINVAL, "clock of policy %s: subject missing", policy->name);
     size_t slen;
-    int rc = check_text(ctx, "clock subject", subject, &slen);
+    int rc = check_text(ctx, "subject", subject, &slen);
     if (rc)
-        return rc;
+        return prefixed(ctx, rc, "clock of policy %s", policy->name, "");
     if (slen == 0)
-        return svcq__error(ctx, SVCQ_EINVAL, "clock subject: empty");
+        return svcq__error(ctx, SVCQ_EINVAL, "clock of policy %s: subject empty", policy->name);
     if (policy->ntargets == 0)
-        return svcq__error(ctx, SVCQ_EINVAL, "policy %s v%u has no targets", policy->name, policy->version);
+        return svcq__error(ctx, SVCQ_EINVAL, "clock %s: policy %s v%u has no targets", subject, policy->name,
+                           policy->version);
 
     size_t nlen = strlen(policy->name);
     /* One allocation: the clock and its key; the target states come with
@@ -63,6 +271,11 @@ int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy, const char
 void svcq__sla_clock_destroy(svcq_sla_clock *c)
 {
     svcq_ctx *ctx = c->ctx;
+    /* Pending undo entries only release from now on: a rollback after the
+     * free never touches freed memory. */
+    svcq__undo_detach(ctx, c);
+    reasons_truncate(c, 0);
+    svcq__free(ctx, c->reasons);
     for (uint32_t i = 0; i < c->nversions; i++)
         svcq__sla_policy_release(c->versions[i].policy);
     if (c->versions != &c->first)
@@ -103,14 +316,15 @@ int svcq_sla_clock_event_at(const char **name, svcq_time *at, const char **reaso
     if (!clock)
         return SVCQ_EINVAL;
     if (index >= clock->nevents)
-        return SVCQ_ENOTFOUND;
+        return svcq__error(clock->ctx, SVCQ_ENOTFOUND, CLOCK_FMT ": no event %u (it has %u)",
+                           CLOCK_ARGS(clock), index, clock->nevents);
     const svcq__sla_event *e = &clock->events[index];
     if (name)
         *name = svcq__intern_str(clock->ctx, e->name);
     if (at)
         *at = e->at;
     if (reason)
-        *reason = svcq__intern_str(clock->ctx, e->reason);
+        *reason = svcq__sla_clock_reason(clock, e->reason);
     return SVCQ_OK;
 }
 
@@ -131,15 +345,20 @@ static int refresh_all(const svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_p
     return SVCQ_OK;
 }
 
-/* Installs a computed state; cannot fail. */
-static void install(svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_pause *pauses, uint32_t np, uint32_t pcap)
+/* Installs a computed state; cannot fail. The old arrays go to the undo
+ * entry u when there is one (swap form), else they are freed. */
+static void install(svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_pause *pauses, uint32_t np, uint32_t pcap,
+                    clock_undo *u)
 {
+    bool keep = u && u->swap;
     if (t != c->t) {
-        svcq__free(c->ctx, c->t);
+        if (!keep)
+            svcq__free(c->ctx, c->t);
         c->t = t;
     }
     if (pauses != c->pauses) {
-        svcq__free(c->ctx, c->pauses);
+        if (!keep)
+            svcq__free(c->ctx, c->pauses);
         c->pauses = pauses;
     }
     c->npauses = np;
@@ -172,6 +391,22 @@ static int recompute(svcq_sla_clock *c, const svcq_sla_policy *old_policy, const
     return SVCQ_OK;
 }
 
+/* Instants a clock accepts: the calendar range, minus the values hosts use
+ * for "unset" (see "Instants" in svcq/sla.h). */
+static int check_instant(const svcq_sla_clock *c, const char *what, svcq_time at)
+{
+    svcq_time lo, hi;
+    svcq_calendar_range(&lo, &hi);
+    if (at == 0 || at == -1)
+        return svcq__error(c->ctx, SVCQ_EINVAL,
+                           CLOCK_FMT ": %s time %lld looks like an unset time (0 and -1 are refused)",
+                           CLOCK_ARGS(c), what, (long long)at);
+    if (at < lo || at >= hi)
+        return svcq__error(c->ctx, SVCQ_ERANGE, CLOCK_FMT ": %s time %lld is outside the years 1900 to 9999",
+                           CLOCK_ARGS(c), what, (long long)at);
+    return SVCQ_OK;
+}
+
 int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at, const char *reason)
 {
     if (!clock)
@@ -180,22 +415,24 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
     svcq_ctx *ctx = c->ctx;
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     if (!event)
-        return svcq__error(ctx, SVCQ_EINVAL, "event name: missing");
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": event name missing", CLOCK_ARGS(c));
     size_t elen, rlen = 0;
     int rc = check_text(ctx, "event name", event, &elen);
+    if (rc == SVCQ_OK && reason)
+        rc = check_text(ctx, "pause reason", reason, &rlen);
     if (rc)
+        return prefixed(ctx, rc, CLOCK_FMT, CLOCK_ARGS(c));
+    if ((rc = check_instant(c, "event", at)))
         return rc;
-    if (reason && (rc = check_text(ctx, "pause reason", reason, &rlen)))
-        return rc;
-    if (at == NEVER || at == INT64_MIN)
-        return svcq__error(ctx, SVCQ_ERANGE, "event time out of range");
 
     svcq__sla_event e = { at, 0, 0 };
     if (!svcq__intern_find(ctx, event, elen, &e.name) || !svcq__sla_policy_uses(P, e.name))
-        return svcq__error(ctx, SVCQ_ENOTFOUND, "event \"%s\" is not used by policy %s v%u", event, P->name,
-                        P->version);
-    if (rlen && (rc = svcq__intern(ctx, reason, rlen, &e.reason)))
-        return svcq__enomem(ctx);
+        return svcq__error(ctx, SVCQ_ENOTFOUND, CLOCK_FMT ": event \"%s\" is not used by policy %s v%u",
+                           CLOCK_ARGS(c), event, P->name, P->version);
+    /* A reason new to the clock is added now and taken out again on failure. */
+    uint32_t nreasons = c->nreasons;
+    if (rlen && (rc = svcq__sla_clock_reason_add(c, reason, rlen, &e.reason)))
+        return rc;
 
     /* Position: after every event of the same time or earlier. */
     uint32_t lo = 0, hi = c->nevents;
@@ -209,23 +446,32 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
     uint32_t pos = lo;
     for (uint32_t i = pos; i > 0 && c->events[i - 1].at == at; i--)
         if (c->events[i - 1].name == e.name && c->events[i - 1].reason == e.reason)
-            return SVCQ_OK; /* a duplicate: retries are harmless */
+            return SVCQ_OK; /* a duplicate: retries are harmless (its reason is known already) */
 
+    bool in_order = pos == c->nevents && at >= c->versions[c->nversions - 1].from;
+    clock_undo *u = NULL;
     if (c->nevents == c->events_cap) {
-        if (c->nevents == UINT32_MAX / 2)
-            return svcq__error(ctx, SVCQ_ELIMIT, "too many events on one clock");
+        if (c->nevents == UINT32_MAX / 2) {
+            rc = svcq__error(ctx, SVCQ_ELIMIT, CLOCK_FMT ": too many events", CLOCK_ARGS(c));
+            goto fail;
+        }
         uint32_t cap = c->events_cap ? c->events_cap * 2 : 4;
         svcq__sla_event *grown = svcq__reallocarray(ctx, c->events, cap, sizeof(*grown));
-        if (!grown)
-            return svcq__enomem(ctx);
+        if (!grown) {
+            rc = svcq__enomem(ctx);
+            goto fail;
+        }
         c->events = grown;
         c->events_cap = cap;
     }
+    if ((rc = undo_prepare(c, !in_order, &u)))
+        goto fail;
+    if (u)
+        u->nreasons = nreasons;
     memmove(&c->events[pos + 1], &c->events[pos], (c->nevents - pos) * sizeof(*c->events));
     c->events[pos] = e;
     c->nevents++;
 
-    bool in_order = pos == c->nevents - 1 && at >= c->versions[c->nversions - 1].from;
     if (in_order) {
         /* The common case: one step, computed on a copy of the state and
          * installed in place once nothing can fail any more. */
@@ -244,20 +490,26 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
         if (rc == SVCQ_OK) {
             memcpy(c->t, t, P->ntargets * sizeof(*t));
             svcq__sla_step_apply(P, c->pauses, &c->npauses, act, &e);
-            install(c, c->t, c->pauses, c->npauses, c->pauses_cap);
-            return SVCQ_OK;
+            install(c, c->t, c->pauses, c->npauses, c->pauses_cap, u);
         }
     } else {
         svcq__sla_fold f;
         rc = recompute(c, P, c->t, &f);
-        if (rc == SVCQ_OK) {
-            install(c, f.t, f.pauses, f.npauses, f.pauses_cap);
-            return SVCQ_OK;
-        }
+        if (rc == SVCQ_OK)
+            install(c, f.t, f.pauses, f.npauses, f.pauses_cap, u);
+    }
+    if (rc == SVCQ_OK) {
+        if (u)
+            u->pos = pos;
+        undo_record(c, u);
+        return SVCQ_OK;
     }
     /* Undo the insertion. */
     c->nevents--;
     memmove(&c->events[pos], &c->events[pos + 1], (c->nevents - pos) * sizeof(*c->events));
+fail:
+    undo_drop(c, u);
+    reasons_truncate(c, nreasons);
     return rc;
 }
 
@@ -265,34 +517,51 @@ int svcq_sla_clock_rebuild(svcq_sla_clock *clock)
 {
     if (!clock)
         return SVCQ_EINVAL;
-    svcq__sla_fold f;
-    int rc = recompute(clock, svcq__sla_clock_policy(clock), clock->t, &f);
+    clock_undo *u;
+    int rc = undo_prepare(clock, true, &u);
     if (rc)
         return rc;
-    install(clock, f.t, f.pauses, f.npauses, f.pauses_cap);
+    svcq__sla_fold f;
+    if ((rc = recompute(clock, svcq__sla_clock_policy(clock), clock->t, &f))) {
+        undo_drop(clock, u);
+        return rc;
+    }
+    install(clock, f.t, f.pauses, f.npauses, f.pauses_cap, u);
+    undo_record(clock, u);
     return SVCQ_OK;
 }
 
 int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy, svcq_time at)
 {
-    if (!clock || !policy)
+    if (!clock)
         return SVCQ_EINVAL;
     svcq_sla_clock *c = clock;
     svcq_ctx *ctx = c->ctx;
     svcq_sla_policy *old = svcq__sla_clock_policy(c);
+    if (!policy)
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": no policy to change to", CLOCK_ARGS(c));
+    /* Compare the context before reading anything else of the policy: a
+     * handle of another context is never used (nor its message written). */
     if (policy->ctx != ctx)
-        return svcq__error(ctx, SVCQ_EINVAL, "policy belongs to another context");
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": the new policy belongs to another context",
+                           CLOCK_ARGS(c));
     if (strcmp(policy->name, old->name) != 0)
-        return svcq__error(ctx, SVCQ_EINVAL, "policy %s is not a version of %s", policy->name, old->name);
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": policy %s is not a version of %s", CLOCK_ARGS(c),
+                           policy->name, old->name);
     if (policy->version <= old->version)
-        return svcq__error(ctx, SVCQ_EINVAL, "policy %s v%u is not newer than v%u", policy->name,
-                        policy->version, old->version);
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": policy %s v%u is not newer than v%u", CLOCK_ARGS(c),
+                           policy->name, policy->version, old->version);
     if (policy->ntargets == 0)
-        return svcq__error(ctx, SVCQ_EINVAL, "policy %s v%u has no targets", policy->name, policy->version);
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": policy %s v%u has no targets", CLOCK_ARGS(c),
+                           policy->name, policy->version);
     if (policy->change_mode == SVCQ_SLA_CHANGE_KEEP)
         return SVCQ_OK;
-    if (at == NEVER || at == INT64_MIN || at < c->versions[c->nversions - 1].from)
-        return svcq__error(ctx, SVCQ_ERANGE, "policy change time out of range");
+    int rc = check_instant(c, "policy change", at);
+    if (rc)
+        return rc;
+    if (at < c->versions[c->nversions - 1].from)
+        return svcq__error(ctx, SVCQ_ERANGE, CLOCK_FMT ": policy change at %lld is before the last one",
+                           CLOCK_ARGS(c), (long long)at);
 
     svcq__sla_version *v = svcq__reallocarray(ctx, c->versions == &c->first ? NULL : c->versions, c->nversions + 1,
                                         sizeof(*v));
@@ -301,17 +570,22 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
     if (c->versions == &c->first)
         v[0] = c->first;
     c->versions = v;
+    clock_undo *u;
+    if ((rc = undo_prepare(c, true, &u)))
+        return rc;
     c->versions[c->nversions++] = (svcq__sla_version){ policy, at, policy->change_mode };
     c->policy = policy;
     svcq__sla_fold f;
-    int rc = recompute(c, old, c->t, &f);
+    rc = recompute(c, old, c->t, &f);
     if (rc) {
         c->nversions--;
         c->policy = old;
+        undo_drop(c, u);
         return rc;
     }
     svcq__sla_policy_retain(policy);
-    install(c, f.t, f.pauses, f.npauses, f.pauses_cap);
+    install(c, f.t, f.pauses, f.npauses, f.pauses_cap, u);
+    undo_record(c, u);
     return SVCQ_OK;
 }
 
@@ -322,13 +596,17 @@ int svcq_sla_status_init(svcq_sla_status *status, uint32_t version)
 
 int svcq_sla_clock_status(svcq_sla_status *out, const svcq_sla_clock *clock, uint32_t index, svcq_time at)
 {
-    if (!out || !clock)
+    if (!clock)
         return SVCQ_EINVAL;
+    if (!out)
+        return svcq__error(clock->ctx, SVCQ_EINVAL, CLOCK_FMT ": status: no output table", CLOCK_ARGS(clock));
     if (out->version == 0 || out->version > SVCQ_SLA_STATUS_VERSION)
-        return SVCQ_EVERSION;
+        return svcq__error(clock->ctx, SVCQ_EVERSION, CLOCK_FMT ": status table version %u is not 1 to %d",
+                           CLOCK_ARGS(clock), out->version, SVCQ_SLA_STATUS_VERSION);
     const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
     if (index >= P->ntargets)
-        return SVCQ_ENOTFOUND;
+        return svcq__error(clock->ctx, SVCQ_ENOTFOUND, CLOCK_FMT ": no target %u (the policy has %u)",
+                           CLOCK_ARGS(clock), index, P->ntargets);
     svcq_ctx *ctx = clock->ctx;
     const svcq__sla_target *T = &P->targets[index];
     svcq__sla_tstate S = *svcq__sla_t(clock, index);
@@ -347,8 +625,9 @@ int svcq_sla_clock_status(svcq_sla_status *out, const svcq_sla_clock *clock, uin
     svcq_time warn_at = NEVER;
     if (S.state == SVCQ__T_RUNNING) {
         for (uint32_t k = 0; k < T->nwarn; k++) {
-            if (T->notice_secs[k] > elapsed) {
-                if ((rc = svcq__sla_add(ctx, T->cal, S.anchor, T->notice_secs[k] - S.elapsed, &warn_at)))
+            int64_t secs = svcq__sla_notice_secs(T, &S, k);
+            if (secs > elapsed) {
+                if ((rc = svcq__sla_add(ctx, T->cal, S.anchor, secs - S.elapsed, &warn_at)))
                     return rc;
                 break;
             }
@@ -360,12 +639,12 @@ int svcq_sla_clock_status(svcq_sla_status *out, const svcq_sla_clock *clock, uin
     st.state = svcq__sla_state_of(&S, at);
     st.metric = T->metric;
     st.started_at = S.started_at;
-    st.due_at = S.state == SVCQ__T_RUNNING ? S.due : NEVER;
+    st.due_at = S.due; /* NEVER while pending or paused; kept once ended */
     st.warn_at = warn_at;
     st.met_at = S.met_at;
     st.breached_at = S.breached_at;
     st.elapsed = elapsed;
-    st.remaining = T->duration ? T->duration - elapsed : 0;
+    st.remaining = T->duration ? S.dur - elapsed : 0;
     st.paused = paused;
     st.escalation_level = (int32_t)S.levels - 1;
     st.met_count = S.met_count;
@@ -377,14 +656,17 @@ int svcq_sla_clock_status(svcq_sla_status *out, const svcq_sla_clock *clock, uin
 int svcq_sla_clock_paused_seconds(int64_t *out, const svcq_sla_clock *clock, uint32_t index, const char *reason,
                                   svcq_time at)
 {
-    if (!out || !clock)
+    if (!clock)
         return SVCQ_EINVAL;
+    if (!out)
+        return svcq__error(clock->ctx, SVCQ_EINVAL, CLOCK_FMT ": paused seconds: no output", CLOCK_ARGS(clock));
     const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
     if (index >= P->ntargets)
-        return SVCQ_ENOTFOUND;
+        return svcq__error(clock->ctx, SVCQ_ENOTFOUND, CLOCK_FMT ": no target %u (the policy has %u)",
+                           CLOCK_ARGS(clock), index, P->ntargets);
     *out = 0;
     uint32_t rid = 0;
-    if (reason && !svcq__intern_find(clock->ctx, reason, strlen(reason), &rid))
+    if (reason && *reason && !(rid = reason_find(clock, reason, strlen(reason))))
         return SVCQ_OK;
     const svcq__sla_target *T = &P->targets[index];
     int64_t total = 0;
@@ -407,8 +689,10 @@ int svcq_sla_clock_paused_seconds(int64_t *out, const svcq_sla_clock *clock, uin
 
 int svcq_sla_clock_next_at(svcq_time *out, const svcq_sla_clock *clock, svcq_time after)
 {
-    if (!out || !clock)
+    if (!clock)
         return SVCQ_EINVAL;
+    if (!out)
+        return svcq__error(clock->ctx, SVCQ_EINVAL, CLOCK_FMT ": next_at: no output", CLOCK_ARGS(clock));
     const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
     svcq_time best = NEVER;
     for (uint32_t j = 0; j < P->ntargets; j++) {

@@ -184,7 +184,7 @@ int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, con
             svcq__jw_string(&w, svcq__intern_str(clock->ctx, e->name));
             if (e->reason) {
                 svcq__jw_key(&w, "reason");
-                svcq__jw_string(&w, svcq__intern_str(clock->ctx, e->reason));
+                svcq__jw_string(&w, svcq__sla_clock_reason(clock, e->reason));
             }
         } else {
             const svcq__sla_target *T = &P->targets[x->target];
@@ -370,7 +370,7 @@ int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
             if (rc == SVCQ_OK)
                 rc = md_cell(&b, svcq__intern_str(clock->ctx, e->name));
             if (rc == SVCQ_OK)
-                rc = md_cell(&b, e->reason ? svcq__intern_str(clock->ctx, e->reason) : "");
+                rc = md_cell(&b, svcq__sla_clock_reason(clock, e->reason));
         } else {
             const svcq__sla_target *T = &P->targets[x->target];
             int32_t kind = T->notice_kind[x->index], level = T->notice_level[x->index];

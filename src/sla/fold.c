@@ -2,8 +2,10 @@
  * whole event log into target states. Everything here is a pure function
  * of (policy versions, calendars, events); clock.c, replay.c and export.c
  * build on it. */
+#include <stdio.h>
 #include <string.h>
 
+#include "calendar/civil.h"
 #include "sla/sla_internal.h"
 
 #define NEVER SVCQ_SLA_NEVER
@@ -46,9 +48,49 @@ static inline uint32_t nlevels(const svcq__sla_target *T)
     return T->duration ? 1 + T->nesc : 0;
 }
 
-static inline int64_t level_secs(const svcq__sla_target *T, uint32_t level)
+static inline int64_t level_secs(const svcq__sla_target *T, const svcq__sla_tstate *S, uint32_t level)
 {
-    return T->notice_secs[T->nwarn + level];
+    return svcq__sla_notice_secs(T, S, T->nwarn + level);
+}
+
+/* "2026-01-05T09:00:00Z", for messages. */
+static void fmt_utc(char *buf, size_t size, svcq_time t)
+{
+    int64_t y;
+    int32_t m, d;
+    int64_t z = svcq__floor_div(t, 86400), sod = svcq__floor_mod(t, 86400);
+    svcq__civil_from_days(z, &y, &m, &d);
+    snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, (int)(sod / 3600),
+             (int)(sod / 60 % 60), (int)(sod % 60));
+}
+
+/* The duration of a cycle of T that starts at t, in business seconds:
+ * N business days are the business seconds from t to the same wall-clock
+ * time N business days later (svcq_calendar_add_days); on the 7×24 UTC
+ * calendar (NULL) a business day is 86,400 s. */
+static int resolve_dur(svcq_ctx *ctx, const svcq__sla_target *T, svcq_time t, int64_t *dur)
+{
+    if (T->duration_unit != SVCQ_SLA_UNIT_BUSINESS_DAYS || T->duration == 0) {
+        *dur = T->duration;
+        return SVCQ_OK;
+    }
+    if (!T->cal) {
+        *dur = T->duration * 86400; /* at most 3660 days, validated */
+        return SVCQ_OK;
+    }
+    svcq_time end;
+    int rc = svcq_calendar_add_days(&end, T->cal, t, (int32_t)T->duration);
+    if (rc == SVCQ_OK)
+        rc = svcq_calendar_diff(dur, T->cal, t, end);
+    if (rc) {
+        char at[40];
+        fmt_utc(at, sizeof(at), t);
+        return svcq__error(ctx, rc, "target %s: %lld business days from %s: %s", T->metric,
+                           (long long)T->duration, at,
+                           rc == SVCQ_ERANGE ? "the calendar does not open again within its range"
+                                             : svcq_strerror(rc));
+    }
+    return SVCQ_OK;
 }
 
 /* The instant a running target reaches `secs` business seconds of its cycle. */
@@ -66,10 +108,27 @@ static int notice_at(svcq_ctx *ctx, const svcq__sla_target *T, const svcq__sla_t
         *out = S->due + 1;
         return SVCQ_OK;
     }
-    int rc = reach(ctx, T, S, T->notice_secs[k], out);
+    int rc = reach(ctx, T, S, svcq__sla_notice_secs(T, S, k), out);
     if (rc == SVCQ_OK && T->notice_kind[k] != SVCQ_SLA_NOTICE_WARNING)
         *out += 1; /* late means strictly after the instant */
     return rc;
+}
+
+/* A business-day target whose business time runs out at a closing is due
+ * at the next opening: Monday 09:00 + 1 business day is due Tuesday 09:00,
+ * not Monday 18:00 (no business second lies between the two). */
+static int to_opening(svcq_ctx *ctx, const svcq__sla_target *T, svcq_time *due)
+{
+    int32_t open;
+    int rc = svcq_calendar_is_open(&open, T->cal, *due);
+    if (rc == SVCQ_OK && !open) {
+        rc = svcq_calendar_next_open(due, T->cal, *due);
+        if (rc == SVCQ_ENOTFOUND)
+            rc = SVCQ_OK; /* never opens again: the closing stays */
+    }
+    if (rc)
+        return svcq__error(ctx, rc, "target %s: deadline: %s", T->metric, svcq_strerror(rc));
+    return SVCQ_OK;
 }
 
 static int set_running(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstate *S, svcq_time t)
@@ -77,9 +136,27 @@ static int set_running(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstat
     S->state = SVCQ__T_RUNNING;
     S->anchor = t;
     S->due = NEVER;
-    if (T->duration)
-        return reach(ctx, T, S, T->duration, &S->due);
-    return SVCQ_OK;
+    if (!T->duration)
+        return SVCQ_OK;
+    int rc = reach(ctx, T, S, S->dur, &S->due);
+    if (rc == SVCQ_OK && T->duration_unit == SVCQ_SLA_UNIT_BUSINESS_DAYS && T->cal)
+        rc = to_opening(ctx, T, &S->due);
+    return rc;
+}
+
+/* Starts a new cycle at t: start event, recurring meet, restart event. */
+static int begin_cycle(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstate *S, svcq_time t)
+{
+    S->started_at = t;
+    S->elapsed = 0;
+    S->paused_total = 0;
+    S->levels = 0;
+    S->npaused = 0;
+    S->breached_at = NEVER;
+    int rc = resolve_dur(ctx, T, t, &S->dur);
+    if (rc)
+        return rc;
+    return set_running(ctx, T, S, t);
 }
 
 int svcq__sla_catch_up(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstate *S, svcq_time at)
@@ -91,7 +168,7 @@ int svcq__sla_catch_up(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstat
         if (S->levels == 0) {
             d = S->due;
         } else {
-            int rc = reach(ctx, T, S, level_secs(T, S->levels), &d);
+            int rc = reach(ctx, T, S, level_secs(T, S, S->levels), &d);
             if (rc)
                 return rc;
         }
@@ -144,6 +221,17 @@ static int step(svcq_ctx *ctx, const svcq__sla_target *T, uint32_t close_ev, uin
         return rc;
     bool live = S.state == SVCQ__T_RUNNING || S.state == SVCQ__T_PAUSED;
 
+    if (T->restart_ev && e->name == T->restart_ev) {
+        /* A new cycle from t, whatever the state; the first one when
+         * pending. The old cycle's pauses go with it. */
+        if (S.state != SVCQ__T_PENDING)
+            S.cycle++;
+        if ((rc = begin_cycle(ctx, T, &S, t)))
+            return rc;
+        *act = ACT_PRUNE;
+        *S_io = S;
+        return SVCQ_OK;
+    }
     if ((T->stop_ev && e->name == T->stop_ev) || (close_ev && e->name == close_ev)) {
         if (live) {
             if ((rc = close_span(ctx, T, &S, t)))
@@ -151,10 +239,8 @@ static int step(svcq_ctx *ctx, const svcq__sla_target *T, uint32_t close_ev, uin
             *act = ACT_CLOSE_ALL;
             S.npaused = 0;
         }
-        if (live || S.state == SVCQ__T_PENDING) {
-            S.state = SVCQ__T_CANCELLED;
-            S.due = NEVER;
-        }
+        if (live || S.state == SVCQ__T_PENDING)
+            S.state = SVCQ__T_CANCELLED; /* keeps the due time it had */
         *S_io = S;
         return SVCQ_OK;
     }
@@ -169,28 +255,18 @@ static int step(svcq_ctx *ctx, const svcq__sla_target *T, uint32_t close_ev, uin
             S.met_count++;
         if (T->recurring) {
             S.cycle++;
-            S.started_at = t;
-            S.elapsed = 0;
-            S.paused_total = 0;
-            S.levels = 0;
-            S.breached_at = NEVER;
-            if ((rc = set_running(ctx, T, &S, t)))
+            if ((rc = begin_cycle(ctx, T, &S, t)))
                 return rc;
             *act |= ACT_PRUNE;
         } else {
-            S.state = SVCQ__T_MET;
-            S.due = NEVER;
+            S.state = SVCQ__T_MET; /* keeps its due time */
         }
         *S_io = S;
         return SVCQ_OK;
     }
     if (e->name == T->start_ev && S.state == SVCQ__T_PENDING) {
         S.cycle = 0;
-        S.started_at = t;
-        S.elapsed = 0;
-        S.paused_total = 0;
-        S.levels = 0;
-        if ((rc = set_running(ctx, T, &S, t)))
+        if ((rc = begin_cycle(ctx, T, &S, t)))
             return rc;
         live = true;
     }
@@ -290,8 +366,11 @@ static int carry(svcq_ctx *ctx, const svcq__sla_target *A, const svcq__sla_targe
         return SVCQ_OK;
     if ((rc = svcq__sla_catch_up(ctx, A, S, b)) || (rc = close_span(ctx, A, S, b)))
         return rc;
+    /* The cycle's duration under B, as if B had been in force when it started. */
+    if ((rc = resolve_dur(ctx, B, S->started_at, &S->dur)))
+        return rc;
     uint8_t levels = 0;
-    while (levels < nlevels(B) && level_secs(B, levels) < S->elapsed)
+    while (levels < nlevels(B) && level_secs(B, S, levels) < S->elapsed)
         levels++;
     if (S->levels && !levels) {
         S->breached_count--;
@@ -311,7 +390,7 @@ uint32_t svcq__sla_notices_reached(const svcq__sla_target *T, const svcq__sla_ts
 {
     uint32_t k = 0;
     while (k < T->nnotices) {
-        if (T->notice_kind[k] == SVCQ_SLA_NOTICE_WARNING ? T->notice_secs[k] > S->elapsed
+        if (T->notice_kind[k] == SVCQ_SLA_NOTICE_WARNING ? svcq__sla_notice_secs(T, S, k) > S->elapsed
                                                           : (uint32_t)(k - T->nwarn) >= S->levels)
             break;
         k++;

@@ -88,7 +88,7 @@ static int encode(const svcq_sla_clock *c, svcq__buf *out)
         svcq__jw_int(&w, e->at);
         svcq__jw_string(&w, svcq__intern_str(ctx, e->name));
         if (e->reason)
-            svcq__jw_string(&w, svcq__intern_str(ctx, e->reason));
+            svcq__jw_string(&w, svcq__sla_clock_reason(c, e->reason));
         svcq__jw_array_end(&w);
     }
     svcq__jw_array_end(&w);
@@ -413,7 +413,7 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
             goto fail;
         }
         svcq__sla_event ev = { at, 0, 0 };
-        if ((rc = svcq__intern(ctx, name, nlen, &ev.name)) || (rc = svcq__intern(ctx, reason, rlen, &ev.reason))) {
+        if ((rc = svcq__intern(ctx, name, nlen, &ev.name)) || (rc = svcq__sla_clock_reason_add(c, reason, rlen, &ev.reason))) {
             rc = svcq__enomem(ctx);
             goto fail;
         }

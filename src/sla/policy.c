@@ -202,27 +202,33 @@ static int copy_event(svcq_ctx *ctx, const char *what, const char *s, char **nam
     return SVCQ_OK;
 }
 
-static int64_t ceil_percent(int64_t duration, uint32_t pct)
+int64_t svcq__sla_percent(int64_t d, uint32_t pct)
 {
-    /* duration <= INT64_MAX / 1000 is checked, so this cannot overflow */
-    return (duration * (int64_t)pct + 99) / 100;
+    /* ceil((100 q + r) p / 100) = q p + ceil(r p / 100), without overflow */
+    int64_t q = d / 100, r = d % 100, out;
+    if (__builtin_mul_overflow(q, (int64_t)pct, &out) ||
+        __builtin_add_overflow(out, (r * (int64_t)pct + 99) / 100, &out))
+        return INT64_MAX;
+    return out;
 }
 
+/* The notices of a cycle as percentages of its duration; the seconds are
+ * worked out per cycle from the state's resolved duration. */
 static void build_notices(svcq__sla_target *t)
 {
     t->nnotices = 0;
     if (t->duration == 0)
         return;
     for (uint32_t i = 0; i < t->nwarn; i++) {
-        t->notice_secs[t->nnotices] = ceil_percent(t->duration, t->warn_pct[i]);
+        t->notice_pct[t->nnotices] = t->warn_pct[i];
         t->notice_kind[t->nnotices] = SVCQ_SLA_NOTICE_WARNING;
         t->notice_level[t->nnotices++] = (int32_t)t->warn_pct[i];
     }
-    t->notice_secs[t->nnotices] = t->duration;
+    t->notice_pct[t->nnotices] = 100;
     t->notice_kind[t->nnotices] = SVCQ_SLA_NOTICE_BREACH;
     t->notice_level[t->nnotices++] = 0;
     for (uint32_t i = 0; i < t->nesc; i++) {
-        t->notice_secs[t->nnotices] = ceil_percent(t->duration, t->esc_pct[i]);
+        t->notice_pct[t->nnotices] = t->esc_pct[i];
         t->notice_kind[t->nnotices] = SVCQ_SLA_NOTICE_ESCALATION;
         t->notice_level[t->nnotices++] = (int32_t)(i + 1);
     }

@@ -12,12 +12,15 @@ struct svcq_sla_replay {
 
 int svcq_sla_replay_new(svcq_sla_replay **out, svcq_sla_policy *policy)
 {
-    if (!out || !policy)
+    if (!policy)
         return SVCQ_EINVAL;
-    *out = NULL;
     svcq_ctx *ctx = policy->ctx;
+    if (!out)
+        return svcq__error(ctx, SVCQ_EINVAL, "replay of policy %s: no output pointer", policy->name);
+    *out = NULL;
     if (policy->ntargets == 0)
-        return svcq__error(ctx, SVCQ_EINVAL, "policy %s v%u has no targets", policy->name, policy->version);
+        return svcq__error(ctx, SVCQ_EINVAL, "replay of policy %s v%u: the policy has no targets", policy->name,
+                           policy->version);
     svcq_sla_replay *r = svcq__calloc(ctx, 1, sizeof(*r));
     uint64_t *totals = svcq__calloc(ctx, (size_t)policy->ntargets * 3, sizeof(*totals));
     if (!r || !totals) {
@@ -45,11 +48,16 @@ void svcq_sla_replay_free(svcq_sla_replay *replay)
 
 int svcq_sla_replay_add_clock(svcq_sla_replay *replay, const svcq_sla_clock *clock, svcq_time until)
 {
-    if (!replay || !clock)
+    if (!replay)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = replay->ctx;
+    if (!clock)
+        return svcq__error(ctx, SVCQ_EINVAL, "replay of policy %s: no clock", replay->policy->name);
+    /* Compared before anything of the clock is read: a handle of another
+     * context is never used. */
     if (clock->ctx != ctx)
-        return svcq__error(ctx, SVCQ_EINVAL, "clock belongs to another context");
+        return svcq__error(ctx, SVCQ_EINVAL, "replay of policy %s: the clock belongs to another context",
+                           replay->policy->name);
     const svcq_sla_policy *P = replay->policy;
     /* Only what had happened by `until`. */
     uint32_t n = 0;
@@ -88,7 +96,8 @@ int svcq_sla_replay_totals(uint64_t *met, uint64_t *breached, uint64_t *open, co
     if (!replay)
         return SVCQ_EINVAL;
     if (index >= replay->policy->ntargets)
-        return SVCQ_ENOTFOUND;
+        return svcq__error(replay->ctx, SVCQ_ENOTFOUND, "replay of policy %s: no target %u (the policy has %u)",
+                           replay->policy->name, index, replay->policy->ntargets);
     if (met)
         *met = replay->totals[3 * index];
     if (breached)

@@ -23,9 +23,11 @@ typedef struct svcq__sla_target {
     bool recurring;
     /* The notices of one cycle in order: warnings, the breach, escalations.
      * A warning falls due when its threshold of business seconds has
-     * elapsed; the breach and escalations one second after theirs. */
+     * elapsed; the breach and escalations one second after theirs. The
+     * thresholds are percentages of the cycle's resolved duration (the
+     * state's dur: business days resolve per cycle), see svcq__sla_notice_secs. */
     uint32_t nnotices;
-    int64_t notice_secs[SVCQ__SLA_MAX_NOTICES];
+    uint32_t notice_pct[SVCQ__SLA_MAX_NOTICES];  /* warn percent, 100, escalation percent */
     int32_t notice_kind[SVCQ__SLA_MAX_NOTICES];  /* svcq_sla_notice_kind */
     int32_t notice_level[SVCQ__SLA_MAX_NOTICES]; /* percent, 0, or k */
     /* fingerprint.c, valid with the policy's: SHA-256 of the target's
@@ -52,6 +54,9 @@ struct svcq_sla_policy {
 /* Computes the fingerprint of a policy (fp_hex, targets[].fp_*), or does
  * nothing when it is cached; cannot fail (fingerprint.c). */
 void svcq__sla_fingerprint(const svcq_sla_policy *policy);
+/* ceil(d × pct / 100) for d >= 0, saturating at INT64_MAX (which the
+ * deadline arithmetic then reports as SVCQ_ERANGE). */
+int64_t svcq__sla_percent(int64_t d, uint32_t pct);
 
 /* Business time on a target's calendar (NULL = 7×24 UTC). */
 int svcq__sla_add(svcq_ctx *ctx, svcq_calendar *cal, svcq_time start, int64_t secs, svcq_time *out);
@@ -83,8 +88,8 @@ int svcq__sla_policy_decode(svcq_ctx *ctx, const struct svcq__json *root, const 
 
 typedef struct svcq__sla_event {
     svcq_time at;
-    uint32_t name;   /* interned */
-    uint32_t reason; /* interned; 0 = none */
+    uint32_t name;   /* interned (event names are bounded by the policies) */
+    uint32_t reason; /* the clock's own reason table (svcq__sla_clock_reason); 0 = none */
 } svcq__sla_event;
 
 /* A policy the clock moved to, and from when (CARRY) or for all of
@@ -114,7 +119,10 @@ typedef struct svcq__sla_tstate {
     svcq_time breached_at;
     int64_t elapsed;         /* business seconds of the cycle before anchor */
     int64_t paused_total;    /* business seconds paused in the cycle before anchor */
-    svcq_time due;           /* running with a deadline: the due time; else NEVER */
+    svcq_time due;           /* the cycle's due time: running, or ended (met, cancelled) while
+                                running; NEVER while pending or paused and without deadline */
+    int64_t dur;             /* the cycle's duration in business seconds, resolved when it
+                                started (business days: per cycle); 0 = no deadline */
     svcq_time next_notice;   /* scheduler: instant of the next undelivered notice */
 } svcq__sla_tstate;
 
@@ -142,6 +150,10 @@ struct svcq_sla_clock {
     svcq__sla_event *events;
     svcq__sla_pause *pauses;
     uint32_t npauses, pauses_cap;
+    /* Pause reasons of this clock's log, id = index + 1: kept per clock, not
+     * interned in the context, so hosts may use ticket ids as reasons. */
+    char **reasons;
+    uint32_t nreasons, reasons_cap;
     svcq_sla_scheduler *sched;
     uint64_t revision;         /* of the stored record; 0 = never saved */
     uint64_t changes;          /* counts changes; saved = changes when stored */
@@ -149,6 +161,19 @@ struct svcq_sla_clock {
     svcq__sla_version first;      /* versions points here until a policy change */
     char key[];                /* subject '\0' policy name '\0' */
 };
+
+/* The text of pause reason id of clock c ("" for 0 or an unknown id). */
+const char *svcq__sla_clock_reason(const svcq_sla_clock *c, uint32_t id);
+/* The id of a reason in clock c's table (0 for ""), adding it when new;
+ * SVCQ_ENOMEM leaves the table as it was. */
+int svcq__sla_clock_reason_add(svcq_sla_clock *c, const char *s, size_t len, uint32_t *id);
+
+/* Inside a store transaction (a scope or a host batch), records an undo
+ * entry that restores the clock's target states (what a scheduler
+ * delivered included) and revision counters if the transaction rolls
+ * back; call it before changing c->t in place. Outside a transaction it
+ * does nothing. SVCQ_ENOMEM: nothing recorded, change nothing. */
+int svcq__sla_clock_snapshot(svcq_sla_clock *c);
 
 /* The pending state every target has before the clock's first event. */
 extern const svcq__sla_tstate svcq__sla_pending;
@@ -203,6 +228,12 @@ typedef struct svcq__sla_fold {
 int svcq__sla_fold_all(svcq_ctx *ctx, const svcq__sla_version *versions, uint32_t nversions,
                     const svcq__sla_event *events, uint32_t nevents, svcq__sla_fold *out);
 void svcq__sla_fold_free(svcq_ctx *ctx, svcq__sla_fold *f);
+
+/* Business seconds into the cycle at which notice k falls due. */
+static inline int64_t svcq__sla_notice_secs(const svcq__sla_target *T, const svcq__sla_tstate *S, uint32_t k)
+{
+    return T->notice_pct[k] == 100 ? S->dur : svcq__sla_percent(S->dur, T->notice_pct[k]);
+}
 
 /* Number of notices of the current cycle reached before the anchor. */
 uint32_t svcq__sla_notices_reached(const svcq__sla_target *T, const svcq__sla_tstate *S);

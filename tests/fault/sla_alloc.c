@@ -80,14 +80,25 @@ static void describe_clock(char *out, size_t cap, size_t *n, const svcq_sla_cloc
     const svcq_sla_policy *P = svcq_sla_clock_policy(c);
     *n += (size_t)snprintf(out + *n, cap - *n, "[%s %s v%u events=%u", svcq_sla_clock_subject(c),
                            svcq_sla_policy_name(P), svcq_sla_policy_version(P), svcq_sla_clock_event_count(c));
+    for (uint32_t i = 0; i < svcq_sla_clock_event_count(c); i++) {
+        const char *name, *reason;
+        svcq_time t;
+        assert_int_equal(svcq_sla_clock_event_at(&name, &t, &reason, c, i), SVCQ_OK);
+        *n += (size_t)snprintf(out + *n, cap - *n, " %s@%lld/%s", name, (long long)t, reason);
+    }
+    svcq_time next;
+    assert_int_equal(svcq_sla_clock_next_at(&next, c, T0), SVCQ_OK);
+    *n += (size_t)snprintf(out + *n, cap - *n, " next=%lld", (long long)next);
     for (uint32_t j = 0; j < svcq_sla_policy_target_count(P); j++) {
         svcq_sla_status x = SVCQ_SLA_STATUS_INIT;
         assert_int_equal(svcq_sla_clock_status(&x, c, j, at), SVCQ_OK);
         int64_t paused;
         assert_int_equal(svcq_sla_clock_paused_seconds(&paused, c, j, "customer", at), SVCQ_OK);
-        *n += (size_t)snprintf(out + *n, cap - *n, " %s:%d,%lld,%lld,%lld,%lld,%u,%u,%lld", x.metric, x.state,
-                               (long long)x.due_at, (long long)x.elapsed, (long long)x.paused,
-                               (long long)x.breached_at, x.met_count, x.breached_count, (long long)paused);
+        *n += (size_t)snprintf(out + *n, cap - *n, " %s:%d,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%u,%u,%d,%lld",
+                               x.metric, x.state, (long long)x.started_at, (long long)x.due_at,
+                               (long long)x.warn_at, (long long)x.met_at, (long long)x.elapsed,
+                               (long long)x.paused, (long long)x.breached_at, x.met_count, x.breached_count,
+                               x.escalation_level, (long long)paused);
     }
     *n += (size_t)snprintf(out + *n, cap - *n, "]");
 }

@@ -141,16 +141,30 @@ static size_t injected(void *p)
 static char *describe(void *p)
 {
     st *s = p;
-    char *out = malloc(4096);
+    char *out = malloc(16384);
     size_t n = 0;
+    /* The whole state of each clock: event log, every target's status. */
     for (int i = 0; i < 3; i++) {
         svcq_sla_clock *c = clock_of(s, i);
-        svcq_sla_status x = SVCQ_SLA_STATUS_INIT;
-        assert_int_equal(svcq_sla_clock_status(&x, c, 0, T0 + 2 * HOUR), SVCQ_OK);
-        n += (size_t)snprintf(out + n, 4096 - n, "[%s events=%u state=%d due=%lld]", svcq_sla_clock_subject(c),
-                              svcq_sla_clock_event_count(c), x.state, (long long)x.due_at);
+        n += (size_t)snprintf(out + n, 16384 - n, "[%s events=%u", svcq_sla_clock_subject(c),
+                              svcq_sla_clock_event_count(c));
+        for (uint32_t e = 0; e < svcq_sla_clock_event_count(c); e++) {
+            const char *name, *reason;
+            svcq_time t;
+            assert_int_equal(svcq_sla_clock_event_at(&name, &t, &reason, c, e), SVCQ_OK);
+            n += (size_t)snprintf(out + n, 16384 - n, " %s@%lld/%s", name, (long long)t, reason);
+        }
+        const svcq_sla_policy *P = svcq_sla_clock_policy(c);
+        for (uint32_t j = 0; j < svcq_sla_policy_target_count(P); j++) {
+            svcq_sla_status x = SVCQ_SLA_STATUS_INIT;
+            assert_int_equal(svcq_sla_clock_status(&x, c, j, T0 + 2 * HOUR), SVCQ_OK);
+            n += (size_t)snprintf(out + n, 16384 - n, " %d,%lld,%lld,%lld,%lld,%u,%u", x.state,
+                                  (long long)x.started_at, (long long)x.due_at, (long long)x.elapsed,
+                                  (long long)x.paused, x.met_count, x.breached_count);
+        }
+        n += (size_t)snprintf(out + n, 16384 - n, "]");
     }
-    snprintf(out + n, 4096 - n, " notices=%d count=%llu", s->notices,
+    snprintf(out + n, 16384 - n, " notices=%d count=%llu", s->notices,
              (unsigned long long)svcq_sla_scheduler_count(s->sched));
     return out;
 }
