@@ -61,6 +61,7 @@ struct svcq_store_file {
     struct timespec last_sync;
     bool broken;            /* a failed sync: the file's state is unknown */
     bool owned;             /* a context owns the store */
+    bool read_only;         /* opened with SVCQ_STORE_FILE_READ_ONLY: never writes */
     /* the open transaction */
     bool in_tx;
     svcq__buf tx;              /* its frames */
@@ -451,6 +452,12 @@ int svcq__fstore_claim(svcq_ctx *ctx, void *user_data)
         return svcq__error(ctx, SVCQ_EBUSY, "this file store already belongs to a context");
     fs->owned = true;
     return SVCQ_OK;
+}
+
+bool svcq__fstore_read_only(const void *user_data)
+{
+    const svcq_store_file *fs = user_data;
+    return fs->read_only;
 }
 
 bool svcq__fstore_broken(const svcq_store_file *fs)
@@ -856,10 +863,10 @@ int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
         memcpy(msg, ctx->errmsg, sizeof(msg));
         (void)do_close(fs);
         memcpy(ctx->errmsg, msg, sizeof(msg));
-        ctx->store_msg = false;
+        svcq__store_msg_clear(ctx);
         return rc;
     }
-    ctx->store_msg = false;
+    svcq__store_msg_clear(ctx);
     *out = fs;
     return SVCQ_OK;
 }
@@ -987,10 +994,8 @@ done:
         (void)fs->io->close(tfd, fs->io->ud);
         (void)fs->io->unlink(fs->tmp_path, fs->io->ud);
     }
-    if (rc && ctx->store_msg) {
-        /* Not inside a callback: the message stands as it is. */
-        ctx->store_msg = false;
-    }
+    /* Not inside a callback: the message stands as it is. */
+    svcq__store_msg_clear(ctx);
     svcq__buf_free(&out);
     svcq__free(ctx, recs);
     svcq__free(ctx, locs);
