@@ -54,7 +54,11 @@ struct svcq_store_file {
     uint64_t phys;          /* size of the file: end plus zeros reserved for commits */
     uint64_t generation;
     uint64_t tx_seq;        /* sequence of the last commit */
-    uint64_t last_revision; /* revision counter as of the last commit */
+    uint64_t last_revision; /* revision high-water mark in the journal's last commit */
+    uint64_t hwm;           /* highest revision ever handed out (>= last_revision): rolled-back
+                             * and failed transactions' revisions included, so none is
+                             * handed out twice; written to the journal by the next commit,
+                             * or by close */
     uint64_t live_bytes;    /* header + live record frames + one commit frame */
     uint64_t unsynced;      /* commits written since the last sync */
     uint64_t dropped;       /* bytes dropped by recovery */
@@ -66,7 +70,6 @@ struct svcq_store_file {
     bool in_tx;
     svcq__buf tx;              /* its frames */
     uint32_t tx_ops;
-    uint64_t tx_revision;
     uint64_t tx_live;
     svcq__buf scratch;         /* frames read back */
 };
@@ -193,7 +196,6 @@ static int fs_begin(void *ud)
     fs->in_tx = true;
     fs->tx.len = 0;
     fs->tx_ops = 0;
-    fs->tx_revision = fs->last_revision;
     fs->tx_live = fs->live_bytes;
     return SVCQ_OK;
 }
@@ -268,7 +270,7 @@ static int fs_commit(void *ud)
         return SVCQ_OK;
     }
     size_t body = fs->tx.len;
-    if (svcq__jnl_commit(&fs->tx, fs->tx_seq + 1, fs->tx_revision, fs->tx_ops) != SVCQ_OK)
+    if (svcq__jnl_commit(&fs->tx, fs->tx_seq + 1, fs->hwm, fs->tx_ops) != SVCQ_OK)
         return svcq__store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
     if (reserve_space(fs, fs->tx.len) != 0 || write_all(fs, fs->fd, fs->tx.data, fs->tx.len, fs->end) != 0) {
         int rc = io_fail(fs, "pwrite", fs->path);
@@ -302,7 +304,7 @@ static int fs_commit(void *ud)
     if (fs->phys < fs->end)
         fs->phys = fs->end;
     fs->tx_seq++;
-    fs->last_revision = fs->tx_revision;
+    fs->last_revision = fs->hwm;
     fs->live_bytes = fs->tx_live;
     svcq__index_commit(&fs->ix);
     tx_reset(fs);
@@ -343,7 +345,8 @@ static int fs_put(const char *kind, const char *id, uint64_t expected, const voi
     if (!r)
         return SVCQ_ENOMEM;
     size_t off = fs->tx.len;
-    uint64_t rev = fs->tx_revision + 1;
+    /* Never reused: the counter does not go back on rollback. */
+    uint64_t rev = fs->hwm + 1;
     if (svcq__jnl_put(&fs->tx, rev, kind, kindlen, id, idlen, bytes, size) != SVCQ_OK) {
         svcq__rec_free(fs->ctx, r);
         return SVCQ_ENOMEM;
@@ -353,7 +356,7 @@ static int fs_put(const char *kind, const char *id, uint64_t expected, const voi
     r->frame_len = (uint32_t)(fs->tx.len - off);
     r->size = (uint32_t)size;
     r->pending = 1;
-    fs->tx_revision = rev;
+    fs->hwm = rev;
     fs->tx_ops++;
     fs->tx_live += r->frame_len;
     if (old)
@@ -408,14 +411,44 @@ static int fs_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void 
     return SVCQ_OK;
 }
 
+/* Writes the high-water mark when revisions were handed out since the last
+ * commit (by transactions rolled back or failed): an empty commit whose
+ * last revision is the mark, so a reopen never hands them out again. */
+static int persist_hwm(svcq_store_file *fs)
+{
+    if (fs->hwm <= fs->last_revision || fs->read_only || fs->broken || fs->in_tx)
+        return SVCQ_OK;
+    fs->tx.len = 0;
+    if (svcq__jnl_commit(&fs->tx, fs->tx_seq + 1, fs->hwm, 0) != SVCQ_OK)
+        return svcq__store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
+    int rc = SVCQ_OK;
+    if (reserve_space(fs, fs->tx.len) != 0 || write_all(fs, fs->fd, fs->tx.data, fs->tx.len, fs->end) != 0) {
+        rc = io_fail(fs, "pwrite", fs->path);
+        cut_back(fs);
+    } else if (fs->durability != SVCQ_STORE_SYNC_NONE && sync_now(fs) != 0) {
+        rc = io_fail(fs, "fdatasync", fs->path);
+        cut_back(fs);
+        fs->broken = true;
+    } else {
+        fs->end += fs->tx.len;
+        if (fs->phys < fs->end)
+            fs->phys = fs->end;
+        fs->tx_seq++;
+        fs->last_revision = fs->hwm;
+    }
+    fs->tx.len = 0;
+    return rc;
+}
+
 static int do_close(svcq_store_file *fs)
 {
     int rc = SVCQ_OK;
     if (fs->in_tx)
         (void)fs_rollback(fs);
     if (fs->fd >= 0) {
+        rc = persist_hwm(fs);
         if (fs->unsynced && fs->durability == SVCQ_STORE_SYNC_GROUP && !fs->broken &&
-            fs->io->datasync(fs->fd, fs->io->ud) != 0)
+            fs->io->datasync(fs->fd, fs->io->ud) != 0 && rc == SVCQ_OK)
             rc = io_fail(fs, "fdatasync", fs->path);
         /* Give back the zeros reserved ahead (a crash before this leaves
          * them, which the next open accepts as free space). */
@@ -858,6 +891,7 @@ int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
         rc = io_fail(fs, "unlink", fs->tmp_path);
     if (!rc)
         rc = recover(fs);
+    fs->hwm = fs->last_revision;
     if (rc) {
         char msg[SVCQ__ERRMSG_SIZE];
         memcpy(msg, ctx->errmsg, sizeof(msg));
@@ -958,7 +992,7 @@ int svcq_store_file_compact(svcq_store_file *fs)
         }
         locs[i] = flushed + out.len - r->frame_len;
     }
-    if (svcq__jnl_commit(&out, fs->tx_seq + 1, fs->last_revision, (uint32_t)n) != SVCQ_OK) {
+    if (svcq__jnl_commit(&out, fs->tx_seq + 1, fs->hwm, (uint32_t)n) != SVCQ_OK) {
         rc = svcq__enomem(ctx);
         goto done;
     }
@@ -985,6 +1019,7 @@ int svcq_store_file_compact(svcq_store_file *fs)
     fs->live_bytes = new_end;
     fs->generation++;
     fs->tx_seq++;
+    fs->last_revision = fs->hwm;
     fs->unsynced = 0;
     now_mono(&fs->last_sync);
     if (fs->io->syncdir(fs->dir, fs->io->ud) != 0)
