@@ -38,10 +38,18 @@
  *   @c remove of an absent record returns SVCQ_ENOTFOUND. This is what keeps
  *   two application servers sharing one database from silently overwriting
  *   each other.
- * - @c put returns a new non-zero revision. A revision is never reused for
- *   the same (kind, id), not even after the record was removed and created
- *   again: use a store-wide counter (a database sequence), not a per-row
- *   version that restarts at 1.
+ * - @c put returns a new non-zero revision that was never handed out
+ *   before for the same (kind, id) over the store's whole life — not after
+ *   the record was removed and created again, not after a rollback, not
+ *   after the store was closed and opened again (gaps are fine). A handle
+ *   keeps the revision it last saw, also one written by a transaction that
+ *   was then rolled back; if that revision came back, the stale handle
+ *   would win a compare-and-swap and silently overwrite another update.
+ *   Use a counter that never goes back: a database sequence (a PostgreSQL
+ *   sequence is not rolled back), not a per-row version that restarts at 1,
+ *   not MAX(revision) + 1, and not a counter row updated inside the
+ *   transaction (a rollback takes it back). The conformance suite
+ *   (docs/storage.md) checks this.
  * - Returning SVCQ_ECONFLICT or SVCQ_ENOTFOUND must leave the transaction
  *   usable (on PostgreSQL, test the row count of a conditional statement or
  *   use a savepoint; do not let a statement fail). Any other failure tells
