@@ -447,14 +447,18 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_init(svcq_store_file_stats *st
 /**
  * @brief Reports figures of @p fs, for instance to decide when to compact
  *        (when @c file_bytes is much larger than @c live_bytes).
- * @param fs  the store.
+ *
+ * Changed in 0.2: the output comes first, like every other function
+ * (it was (fs, out) in 0.1).
+ *
  * @param out the figures; @c out->version must be set, and only the fields
  *            of that version are written.
+ * @param fs  the store.
  * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown
  *         @c out->version.
  * @since 0.1
  */
-SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *out);
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_get(svcq_store_file_stats *out, const svcq_store_file *fs);
 
 /**
  * @brief Closes a file store that no context owns: syncs pending

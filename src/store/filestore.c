@@ -558,7 +558,7 @@ int svcq_store_file_stats_init(svcq_store_file_stats *stats, uint32_t version)
     return svcq__table_init(stats, sizeof(*stats), version, SVCQ_STORE_FILE_STATS_VERSION);
 }
 
-int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *out)
+int svcq_store_file_stats_get(svcq_store_file_stats *out, const svcq_store_file *fs)
 {
     if (!fs || !out)
         return SVCQ_EINVAL;
