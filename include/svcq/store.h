@@ -211,11 +211,12 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_methods_init(svcq_store_methods *methods,
  * @param ctx     the context.
  * @param methods the store; NULL goes back to a fresh, empty memory store.
  * @return SVCQ_OK; SVCQ_EINVAL for a NULL @p ctx, a missing required
- *         callback or non-zero reserved fields; SVCQ_EVERSION for a
- *         version this library does not know; SVCQ_ESTATE while a batch or
- *         a transaction is open; SVCQ_EBUSY for a file store already owned
- *         by a context, or made from another context (its allocator must
- *         be the context's).
+ *         callback or non-zero reserved fields, or a file store opened
+ *         with another context (a file store belongs to the context it was
+ *         opened with: it allocates through it and reports on it);
+ *         SVCQ_EVERSION for a version this library does not know;
+ *         SVCQ_ESTATE while a batch or a transaction is open; SVCQ_EBUSY
+ *         for a file store this context already owns; SVCQ_ENOMEM.
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods);
@@ -374,7 +375,9 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_open(svcq_store_file **out, svcq_ctx
  * svcq_ctx_set_store() and the context owns the store from then on (keep
  * the @p fs pointer to call svcq_store_file_compact() and friends; it stays
  * valid until the context lets go of the store). The table may also be
- * wrapped by a host store that forwards to it.
+ * wrapped by a host store that forwards to it; such a wrapper must be
+ * installed on the context the file store was opened with (the library
+ * cannot see through it to refuse another context).
  *
  * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments.
  * @since 0.1

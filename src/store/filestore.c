@@ -479,10 +479,17 @@ bool svcq__fstore_is(const svcq_store_methods *methods)
 int svcq__fstore_claim(svcq_ctx *ctx, void *user_data)
 {
     svcq_store_file *fs = user_data;
-    if (!fs || fs->ctx != ctx)
-        return svcq__error(ctx, SVCQ_EBUSY, "this file store was opened with another context");
+    if (!fs)
+        return svcq__error(ctx, SVCQ_EINVAL, "file store methods without a store");
+    /* A store allocates through, and reports on, the context it was opened
+     * with: on another context it would outlive or race that one. */
+    if (fs->ctx != ctx)
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           "file store %s was opened with another context; a file store belongs to the context "
+                           "it was opened with (open it on this one)",
+                           fs->path);
     if (fs->owned)
-        return svcq__error(ctx, SVCQ_EBUSY, "this file store already belongs to a context");
+        return svcq__error(ctx, SVCQ_EBUSY, "file store %s already belongs to this context", fs->path);
     fs->owned = true;
     return SVCQ_OK;
 }
