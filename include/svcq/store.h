@@ -297,6 +297,9 @@ typedef enum svcq_store_durability {
 /** svcq_store_file_options.flags: fail with SVCQ_ENOTFOUND instead of
  *  creating a missing file. */
 #define SVCQ_STORE_FILE_NO_CREATE 1u
+/** svcq_store_file_options.flags: open read-only, next to the writer (a
+ *  reporting process): see svcq_store_file_open(). @since 0.2 */
+#define SVCQ_STORE_FILE_READ_ONLY 2u
 
 /** The file store options version this header describes. */
 #define SVCQ_STORE_FILE_OPTIONS_VERSION 1
@@ -311,7 +314,7 @@ typedef struct svcq_store_file_options {
     uint32_t version;          /**< SVCQ_STORE_FILE_OPTIONS_VERSION */
     uint32_t reserved0;        /**< must be zero */
     int32_t durability;        /**< a svcq_store_durability; default SVCQ_STORE_SYNC_FULL */
-    uint32_t flags;            /**< SVCQ_STORE_FILE_NO_CREATE or 0 */
+    uint32_t flags;            /**< SVCQ_STORE_FILE_NO_CREATE, SVCQ_STORE_FILE_READ_ONLY, or 0 */
     uint32_t group_commit_ms;  /**< group mode: sync when this many ms have passed since the last sync (default 100; 0: never by time) */
     uint32_t group_commit_tx;  /**< group mode: sync after this many unsynced transactions (default 1000; 0: never by count) */
     uint64_t reserved[6];      /**< room for later versions; must be zero */
@@ -342,6 +345,21 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_options_init(svcq_store_file_options
  * file is cut back to the end of the last good commit, with a warning
  * through the context's logger saying how many bytes were dropped. The
  * journal format is documented in docs/format.md.
+ *
+ * @par Read-only
+ * With SVCQ_STORE_FILE_READ_ONLY the file is opened read-only and no lock
+ * is taken, so the store opens next to a writer that holds the file, in
+ * this process or another (on systems without open file description
+ * locks — Linux has them — keep readers in other processes: closing a
+ * reader in the writer's process would drop the writer's lock). It sees
+ * every transaction committed before the open, and later ones after
+ * svcq_store_file_refresh(). It never writes, truncates or repairs the
+ * file: a torn or damaged tail (or a commit the writer is writing right
+ * now) is ignored, not cut. The file must exist (SVCQ_ENOTFOUND
+ * otherwise); @c durability and the group fields are checked but unused.
+ * Writes through it fail with SVCQ_ESTATE ("... is open read-only"): a
+ * library call that saves, svcq_store_file_compact(). Reads, transactions
+ * without writes and svcq_ctx_batch_begin() work as usual.
  *
  * The store allocates through @p ctx's allocator and reports errors on
  * @p ctx; @p ctx must outlive it. Like its context, it is used by one
@@ -410,6 +428,29 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_compact(svcq_store_file *fs);
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_store_file_sync(svcq_store_file *fs);
+
+/**
+ * @brief Makes a read-only store see the transactions committed since it
+ *        was opened or last refreshed.
+ *
+ * Reads the commits the writer appended since; when the path names
+ * another file than the one read so far (the writer compacted the journal,
+ * which renames a new file over it), reads that file whole instead — until
+ * then the store keeps reading its old file, an unchanging snapshot. All or
+ * nothing: on failure the store still shows exactly what it showed before.
+ * Handles loaded before keep the revisions they saw; a save through them
+ * would conflict, as with any other writer.
+ *
+ * @param fs the store.
+ * @return SVCQ_OK (also for a store that writes: it sees every commit
+ *         already, nothing is done); SVCQ_EINVAL for NULL; SVCQ_ESTATE
+ *         inside a transaction (a batch of the owning context, say);
+ *         SVCQ_ENOTFOUND if the file no longer exists; SVCQ_ECORRUPT or
+ *         SVCQ_EVERSION if the path now names a file that is not a journal
+ *         this library reads; SVCQ_EIO; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_refresh(svcq_store_file *fs);
 
 /** The statistics version this header describes. */
 #define SVCQ_STORE_FILE_STATS_VERSION 1

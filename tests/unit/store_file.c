@@ -214,7 +214,7 @@ static void open_errors(void **state)
     o.durability = 4;
     assert_int_equal(svcq_store_file_open(&fs, ctx, path, &o), SVCQ_EINVAL);
     o = (svcq_store_file_options)SVCQ_STORE_FILE_OPTIONS_INIT;
-    o.flags = 2;
+    o.flags = 4;
     assert_int_equal(svcq_store_file_open(&fs, ctx, path, &o), SVCQ_EINVAL);
 
     /* Missing, with NO_CREATE; a directory; a missing directory. */
