@@ -105,7 +105,8 @@ typedef struct svcq__undo_entry {
 } svcq__undo_entry;
 
 /* Makes room for n more entries: the next n pushes in this scope cannot
- * fail. Reservations add up, and those a scope leaves unused end with it. */
+ * fail. Reservations add up, and those a scope leaves unused end with it.
+ * Only inside a scope (after svcq__tx_begin): SVCQ_ESTATE otherwise. */
 int svcq__undo_reserve(svcq_ctx *ctx, size_t n);
 /* Records an entry. Only inside a scope, after svcq__undo_reserve: SVCQ_ESTATE
  * otherwise (a bug: nothing is recorded). */
