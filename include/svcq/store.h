@@ -510,12 +510,15 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_get(svcq_store_file_stats *out
  *
  * A store handed to a context with svcq_ctx_set_store() is closed by the
  * context instead: this function refuses it with SVCQ_ESTATE and leaves it
- * alone. A transaction still open is rolled back.
+ * alone. A transaction still open is rolled back. When transactions rolled
+ * back since the last commit handed out revisions, the revision
+ * high-water mark is written first (an empty commit), so a reopen never
+ * hands them out again. A read-only store is simply closed.
  *
  * @param fs the store; NULL is a no-op.
  * @return SVCQ_OK; SVCQ_ESTATE if a context owns the store (nothing is
- *         done); SVCQ_EIO if the final sync failed (the store is closed and
- *         freed all the same).
+ *         done); SVCQ_EIO if writing the mark or the final sync failed (the
+ *         store is closed and freed all the same).
  * @since 0.1
  */
 SVCQ_API int svcq_store_file_close(svcq_store_file *fs);
