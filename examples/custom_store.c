@@ -4,9 +4,14 @@
  * no database at hand might. Each record lives in "<revision>.rec"
  * ("<kind>\n<id>\n" then the value bytes), written to a temporary name,
  * synced, and renamed into place, so a record file is always whole. The
- * store-wide revision counter lives in "REVISION" (written the same way),
- * so a revision is never handed out twice, not even after a record was
- * removed and created again. An in-memory list says which file holds which
+ * store-wide revision counter lives in "REVISION" (written the same way).
+ * A revision is never handed out twice for one (kind, id) — the storage
+ * contract asks for it, because a handle that saw a revision (even one of a
+ * transaction that was rolled back) could otherwise win a compare-and-swap
+ * it should lose: the counter never goes back, not on rollback, not after a
+ * record was removed and created again, and the file is brought up to date
+ * by each commit and by a rollback that handed revisions out, so a restart
+ * does not go back either. An in-memory list says which file holds which
  * (kind, id); it is rebuilt from the directory at open, where the highest
  * revision of an id wins.
  *
@@ -17,7 +22,7 @@
  * database's transactions. The linear list is for a handful of records.
  *
  * The store passes libsvcq's store conformance suite
- * (tests/unit/store_dirstore.c runs it). Run: custom_store [DIRECTORY]
+ * (tests/unit/store_conformance.c runs it). Run: custom_store [DIRECTORY]
  * (without one, a temporary directory is used and removed). */
 #include <dirent.h>
 #include <errno.h>
@@ -53,9 +58,9 @@ typedef struct dirstore {
     char *root;
     entry *entries;
     size_t count, cap;
-    uint64_t counter;       /* last revision handed out and committed */
+    uint64_t counter;       /* last revision handed out; never goes back */
+    uint64_t saved;         /* the counter as "REVISION" holds it */
     int in_tx;
-    uint64_t tx_counter;    /* counter inside the transaction */
     op *ops;
     size_t nops, capops;
 } dirstore;
@@ -227,17 +232,33 @@ static void clear_entries(dirstore *ds)
     ds->count = 0;
 }
 
-/* Rebuilds the list from the directory. */
+/* Writes the counter to "REVISION" if it moved since it was last written. */
+static int save_counter(dirstore *ds)
+{
+    if (ds->counter == ds->saved)
+        return SVCQ_OK;
+    char num[32];
+    int n = snprintf(num, sizeof(num), "%" PRIu64 "\n", ds->counter);
+    int rc = write_atomic(ds, "REVISION", num, (size_t)n, NULL, 0);
+    if (rc == SVCQ_OK)
+        ds->saved = ds->counter;
+    return rc;
+}
+
+/* Rebuilds the list from the directory. The counter only ever grows. */
 static int load(dirstore *ds)
 {
     clear_entries(ds);
-    ds->counter = 0;
     char *path = path_of(ds, "REVISION");
     FILE *f = path ? fopen(path, "r") : NULL;
     free(path);
     if (f) {
-        if (fscanf(f, "%" SCNu64, &ds->counter) != 1)
-            ds->counter = 0;
+        uint64_t saved;
+        if (fscanf(f, "%" SCNu64, &saved) == 1) {
+            ds->saved = saved;
+            if (saved > ds->counter)
+                ds->counter = saved;
+        }
         fclose(f);
     }
     DIR *d = opendir(ds->root);
@@ -328,7 +349,6 @@ static int ds_begin(void *ud)
     if (ds->in_tx)
         return SVCQ_ESTATE;
     ds->in_tx = 1;
-    ds->tx_counter = ds->counter;
     return SVCQ_OK;
 }
 
@@ -337,6 +357,9 @@ static int ds_rollback(void *ud)
     dirstore *ds = ud;
     drop_ops(ds);
     ds->in_tx = 0;
+    /* The revisions the transaction handed out stay spent, after a restart
+     * too. A failure here is retried by the next commit and at close. */
+    (void)save_counter(ds);
     return SVCQ_OK;
 }
 
@@ -345,12 +368,7 @@ static int ds_commit(void *ud)
     dirstore *ds = ud;
     if (!ds->in_tx)
         return SVCQ_ESTATE;
-    int rc = SVCQ_OK;
-    if (ds->nops) {
-        char num[32];
-        int n = snprintf(num, sizeof(num), "%" PRIu64 "\n", ds->tx_counter);
-        rc = write_atomic(ds, "REVISION", num, (size_t)n, NULL, 0);
-    }
+    int rc = save_counter(ds);
     /* Write the new record files, then drop the replaced ones. */
     for (size_t i = 0; rc == SVCQ_OK && i < ds->nops; i++) {
         op *o = &ds->ops[i];
@@ -389,8 +407,6 @@ static int ds_commit(void *ud)
             *e = ds->entries[--ds->count];
         }
     }
-    if (written)
-        ds->counter = ds->tx_counter;
     drop_ops(ds);
     ds->in_tx = 0;
     /* After a failure, trust the directory rather than the list. A commit
@@ -427,10 +443,10 @@ static int ds_put(const char *kind, const char *id, uint64_t expected, const voi
         return SVCQ_ESTATE;
     if (current(ds, kind, id) != expected)
         return SVCQ_ECONFLICT;
-    int rc = stage(ds, kind, id, 1, ds->tx_counter + 1, bytes, size);
+    int rc = stage(ds, kind, id, 1, ds->counter + 1, bytes, size);
     if (rc)
         return rc;
-    *new_revision = ++ds->tx_counter;
+    *new_revision = ++ds->counter;
     return SVCQ_OK;
 }
 
@@ -475,6 +491,7 @@ static void ds_destroy(void *ud)
 {
     dirstore *ds = ud;
     drop_ops(ds);
+    (void)save_counter(ds);
     clear_entries(ds);
     free(ds->entries);
     free(ds->ops);

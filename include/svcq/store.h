@@ -38,10 +38,18 @@
  *   @c remove of an absent record returns SVCQ_ENOTFOUND. This is what keeps
  *   two application servers sharing one database from silently overwriting
  *   each other.
- * - @c put returns a new non-zero revision. A revision is never reused for
- *   the same (kind, id), not even after the record was removed and created
- *   again: use a store-wide counter (a database sequence), not a per-row
- *   version that restarts at 1.
+ * - @c put returns a new non-zero revision that was never handed out
+ *   before for the same (kind, id) over the store's whole life — not after
+ *   the record was removed and created again, not after a rollback, not
+ *   after the store was closed and opened again (gaps are fine). A handle
+ *   keeps the revision it last saw, also one written by a transaction that
+ *   was then rolled back; if that revision came back, the stale handle
+ *   would win a compare-and-swap and silently overwrite another update.
+ *   Use a counter that never goes back: a database sequence (a PostgreSQL
+ *   sequence is not rolled back), not a per-row version that restarts at 1,
+ *   not MAX(revision) + 1, and not a counter row updated inside the
+ *   transaction (a rollback takes it back). The conformance suite
+ *   (docs/storage.md) checks this.
  * - Returning SVCQ_ECONFLICT or SVCQ_ENOTFOUND must leave the transaction
  *   usable (on PostgreSQL, test the row count of a conditional statement or
  *   use a savepoint; do not let a statement fail). Any other failure tells
@@ -203,11 +211,12 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_methods_init(svcq_store_methods *methods,
  * @param ctx     the context.
  * @param methods the store; NULL goes back to a fresh, empty memory store.
  * @return SVCQ_OK; SVCQ_EINVAL for a NULL @p ctx, a missing required
- *         callback or non-zero reserved fields; SVCQ_EVERSION for a
- *         version this library does not know; SVCQ_ESTATE while a batch or
- *         a transaction is open; SVCQ_EBUSY for a file store already owned
- *         by a context, or made from another context (its allocator must
- *         be the context's).
+ *         callback or non-zero reserved fields, or a file store opened
+ *         with another context (a file store belongs to the context it was
+ *         opened with: it allocates through it and reports on it);
+ *         SVCQ_EVERSION for a version this library does not know;
+ *         SVCQ_ESTATE while a batch or a transaction is open; SVCQ_EBUSY
+ *         for a file store this context already owns; SVCQ_ENOMEM.
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods);
@@ -288,6 +297,9 @@ typedef enum svcq_store_durability {
 /** svcq_store_file_options.flags: fail with SVCQ_ENOTFOUND instead of
  *  creating a missing file. */
 #define SVCQ_STORE_FILE_NO_CREATE 1u
+/** svcq_store_file_options.flags: open read-only, next to the writer (a
+ *  reporting process): see svcq_store_file_open(). @since 0.2 */
+#define SVCQ_STORE_FILE_READ_ONLY 2u
 
 /** The file store options version this header describes. */
 #define SVCQ_STORE_FILE_OPTIONS_VERSION 1
@@ -302,7 +314,7 @@ typedef struct svcq_store_file_options {
     uint32_t version;          /**< SVCQ_STORE_FILE_OPTIONS_VERSION */
     uint32_t reserved0;        /**< must be zero */
     int32_t durability;        /**< a svcq_store_durability; default SVCQ_STORE_SYNC_FULL */
-    uint32_t flags;            /**< SVCQ_STORE_FILE_NO_CREATE or 0 */
+    uint32_t flags;            /**< SVCQ_STORE_FILE_NO_CREATE, SVCQ_STORE_FILE_READ_ONLY, or 0 */
     uint32_t group_commit_ms;  /**< group mode: sync when this many ms have passed since the last sync (default 100; 0: never by time) */
     uint32_t group_commit_tx;  /**< group mode: sync after this many unsynced transactions (default 1000; 0: never by count) */
     uint64_t reserved[6];      /**< room for later versions; must be zero */
@@ -333,6 +345,21 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_options_init(svcq_store_file_options
  * file is cut back to the end of the last good commit, with a warning
  * through the context's logger saying how many bytes were dropped. The
  * journal format is documented in docs/format.md.
+ *
+ * @par Read-only
+ * With SVCQ_STORE_FILE_READ_ONLY the file is opened read-only and no lock
+ * is taken, so the store opens next to a writer that holds the file, in
+ * this process or another (on systems without open file description
+ * locks — Linux has them — keep readers in other processes: closing a
+ * reader in the writer's process would drop the writer's lock). It sees
+ * every transaction committed before the open, and later ones after
+ * svcq_store_file_refresh(). It never writes, truncates or repairs the
+ * file: a torn or damaged tail (or a commit the writer is writing right
+ * now) is ignored, not cut. The file must exist (SVCQ_ENOTFOUND
+ * otherwise); @c durability and the group fields are checked but unused.
+ * Writes through it fail with SVCQ_ESTATE ("... is open read-only"): a
+ * library call that saves, svcq_store_file_compact(). Reads, transactions
+ * without writes and svcq_ctx_batch_begin() work as usual.
  *
  * The store allocates through @p ctx's allocator and reports errors on
  * @p ctx; @p ctx must outlive it. Like its context, it is used by one
@@ -366,7 +393,9 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_open(svcq_store_file **out, svcq_ctx
  * svcq_ctx_set_store() and the context owns the store from then on (keep
  * the @p fs pointer to call svcq_store_file_compact() and friends; it stays
  * valid until the context lets go of the store). The table may also be
- * wrapped by a host store that forwards to it.
+ * wrapped by a host store that forwards to it; such a wrapper must be
+ * installed on the context the file store was opened with (the library
+ * cannot see through it to refuse another context).
  *
  * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments.
  * @since 0.1
@@ -399,6 +428,29 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_compact(svcq_store_file *fs);
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_store_file_sync(svcq_store_file *fs);
+
+/**
+ * @brief Makes a read-only store see the transactions committed since it
+ *        was opened or last refreshed.
+ *
+ * Reads the commits the writer appended since; when the path names
+ * another file than the one read so far (the writer compacted the journal,
+ * which renames a new file over it), reads that file whole instead — until
+ * then the store keeps reading its old file, an unchanging snapshot. All or
+ * nothing: on failure the store still shows exactly what it showed before.
+ * Handles loaded before keep the revisions they saw; a save through them
+ * would conflict, as with any other writer.
+ *
+ * @param fs the store.
+ * @return SVCQ_OK (also for a store that writes: it sees every commit
+ *         already, nothing is done); SVCQ_EINVAL for NULL; SVCQ_ESTATE
+ *         inside a transaction (a batch of the owning context, say);
+ *         SVCQ_ENOTFOUND if the file no longer exists; SVCQ_ECORRUPT or
+ *         SVCQ_EVERSION if the path now names a file that is not a journal
+ *         this library reads; SVCQ_EIO; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_refresh(svcq_store_file *fs);
 
 /** The statistics version this header describes. */
 #define SVCQ_STORE_FILE_STATS_VERSION 1
@@ -439,14 +491,18 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_init(svcq_store_file_stats *st
 /**
  * @brief Reports figures of @p fs, for instance to decide when to compact
  *        (when @c file_bytes is much larger than @c live_bytes).
- * @param fs  the store.
+ *
+ * Changed in 0.2: the output comes first, like every other function
+ * (it was (fs, out) in 0.1).
+ *
  * @param out the figures; @c out->version must be set, and only the fields
  *            of that version are written.
+ * @param fs  the store.
  * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown
  *         @c out->version.
  * @since 0.1
  */
-SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *out);
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_get(svcq_store_file_stats *out, const svcq_store_file *fs);
 
 /**
  * @brief Closes a file store that no context owns: syncs pending
@@ -454,12 +510,15 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_get(const svcq_store_file *fs,
  *
  * A store handed to a context with svcq_ctx_set_store() is closed by the
  * context instead: this function refuses it with SVCQ_ESTATE and leaves it
- * alone. A transaction still open is rolled back.
+ * alone. A transaction still open is rolled back. When transactions rolled
+ * back since the last commit handed out revisions, the revision
+ * high-water mark is written first (an empty commit), so a reopen never
+ * hands them out again. A read-only store is simply closed.
  *
  * @param fs the store; NULL is a no-op.
  * @return SVCQ_OK; SVCQ_ESTATE if a context owns the store (nothing is
- *         done); SVCQ_EIO if the final sync failed (the store is closed and
- *         freed all the same).
+ *         done); SVCQ_EIO if writing the mark or the final sync failed (the
+ *         store is closed and freed all the same).
  * @since 0.1
  */
 SVCQ_API int svcq_store_file_close(svcq_store_file *fs);

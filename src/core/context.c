@@ -74,12 +74,28 @@ void svcq_ctx_free(svcq_ctx *ctx)
 {
     if (!ctx)
         return;
-    /* The store module releases the store, an open transaction and the
-     * undo log (src/store/ctx_store.c). */
-    if (ctx->store_teardown)
-        ctx->store_teardown(ctx);
+    /* Highest module first: the store (slot 0) goes last. */
+    for (int id = SVCQ__SLOT_COUNT; id-- > 0;) {
+        void *state = ctx->slots[id];
+        svcq__slot_teardown_fn fn = ctx->slot_teardown[id];
+        ctx->slots[id] = NULL;
+        ctx->slot_teardown[id] = NULL;
+        if (state && fn)
+            fn(ctx, state);
+    }
     svcq__intern_free(ctx);
     svcq__free(ctx, ctx);
+}
+
+int svcq__ctx_slot_set(svcq_ctx *ctx, int id, void *state, svcq__slot_teardown_fn teardown)
+{
+    if (!ctx || id < 0 || id >= SVCQ__SLOT_COUNT)
+        return SVCQ_EINVAL;
+    if (state && ctx->slots[id])
+        return SVCQ_ESTATE;
+    ctx->slots[id] = state;
+    ctx->slot_teardown[id] = state ? teardown : NULL;
+    return SVCQ_OK;
 }
 
 const char *svcq_ctx_errmsg(const svcq_ctx *ctx)

@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "svcq/context.h"
-#include "svcq/store.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SVCQ__PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -29,6 +28,26 @@
  * and sla; new code calls svcq__callback_rc(). */
 #define SVCQ__ERROR_MIN SVCQ_ERROR_RESERVED_MIN
 
+/* Module slots: core knows no module above it. A module keeps its
+ * per-context state in its slot, made when the module is first used on the
+ * context; svcq_ctx_free runs the registered teardowns in reverse slot
+ * order (the store, lowest, last: the modules above it may still release
+ * undo entries into it). Add a module here, in layering order. */
+enum {
+    SVCQ__SLOT_STORE = 0,
+    SVCQ__SLOT_CALENDAR,
+    SVCQ__SLOT_SLA,
+    SVCQ__SLOT_TIER,
+    SVCQ__SLOT_ANALYSIS,
+    SVCQ__SLOT_INCIDENT,
+    SVCQ__SLOT_SCORECARD,
+    SVCQ__SLOT_METRICS,
+    SVCQ__SLOT_COUNT
+};
+
+/* Releases a module's state when the context is freed. */
+typedef void (*svcq__slot_teardown_fn)(svcq_ctx *ctx, void *state);
+
 struct svcq_ctx {
     svcq_malloc_fn malloc_fn;
     svcq_realloc_fn realloc_fn;
@@ -44,25 +63,23 @@ struct svcq_ctx {
     /* Fixed size so that reporting ENOMEM never needs memory. */
     char errmsg[SVCQ__ERRMSG_SIZE];
 
-    /* ---- store module (src/store/ctx_store.c) ----
-     * The context's store (a copied table; version 0 until the default
-     * memory store is made on first use), its transaction state and the
-     * undo log of the open transaction. store_teardown is set by the store
-     * module and called by svcq_ctx_free. */
-    svcq_store_methods store;
-    void (*store_teardown)(svcq_ctx *ctx);
-    struct svcq__undo_entry *undo;
-    size_t undo_len;
-    size_t undo_cap;
-    size_t undo_room;        /* pushes reserved and not yet made */
-    uint64_t store_writes;   /* successful put/remove calls, ever */
-    uint32_t tx_depth;       /* open svcq__tx scopes, the batch counting as one */
-    bool store_tx_open;      /* begin was called and not yet ended */
-    bool batch_open;
-    bool tx_aborted;         /* the store transaction can only be rolled back */
-    bool store_busy;         /* inside a store callback: no re-entry */
-    bool store_msg;          /* a built-in store set errmsg for the failing call */
+    /* Per-context state of the modules above core, one slot each (see
+     * svcq__ctx_slot below). */
+    void *slots[SVCQ__SLOT_COUNT];
+    svcq__slot_teardown_fn slot_teardown[SVCQ__SLOT_COUNT];
 };
+
+/* The state a module registered in slot id (NULL when none): one load, for
+ * hot paths. id must be a SVCQ__SLOT_* value. */
+static inline void *svcq__ctx_slot(const svcq_ctx *ctx, int id)
+{
+    return ctx->slots[id];
+}
+/* Registers state (owned by the module) in slot id with the teardown that
+ * svcq_ctx_free will call on it (may be NULL). state NULL empties the slot
+ * without calling anything. SVCQ_EINVAL for a bad id; SVCQ_ESTATE if the
+ * slot is taken (a module registers once; empty it first to replace). */
+int svcq__ctx_slot_set(svcq_ctx *ctx, int id, void *state, svcq__slot_teardown_fn teardown);
 
 /* Allocation through the context's hooks. All return NULL on failure (and on
  * size overflow); none records an error message, callers do. */

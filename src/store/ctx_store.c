@@ -1,5 +1,6 @@
 /* The context's store: the callback table, transaction scopes, the outer
- * batch and the undo log (see store/store.h for the pattern). */
+ * batch and the undo log (see store/store.h for the pattern), kept in the
+ * store module's slot of the context (svcq__store_state). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,10 +81,10 @@ int svcq_store_methods_init(svcq_store_methods *methods, uint32_t version)
 
 /* Runs, newest first, the undo entries above mark: undo, or release for
  * an entry without undo. */
-static void undo_to(svcq_ctx *ctx, size_t mark)
+static void undo_to(svcq_ctx *ctx, svcq__store_state *st, size_t mark)
 {
-    while (ctx->undo_len > mark) {
-        svcq__undo_entry e = ctx->undo[--ctx->undo_len];
+    while (st->undo_len > mark) {
+        svcq__undo_entry e = st->undo[--st->undo_len];
         if (e.undo)
             e.undo(ctx, e.data, e.arg);
         else if (e.release)
@@ -92,52 +93,75 @@ static void undo_to(svcq_ctx *ctx, size_t mark)
 }
 
 /* Releases every entry without undoing (commit, or a context going away). */
-static void release_all(svcq_ctx *ctx)
+static void release_all(svcq_ctx *ctx, svcq__store_state *st)
 {
-    while (ctx->undo_len > 0) {
-        svcq__undo_entry e = ctx->undo[--ctx->undo_len];
+    while (st->undo_len > 0) {
+        svcq__undo_entry e = st->undo[--st->undo_len];
         if (e.release)
             e.release(ctx, e.data, e.arg);
     }
 }
 
-static void destroy_store(svcq_ctx *ctx)
+static void destroy_store(svcq__store_state *st)
 {
-    if (ctx->store.version && ctx->store.destroy) {
-        ctx->store_busy = true;
-        ctx->store.destroy(ctx->store.user_data);
-        ctx->store_busy = false;
+    if (st->store.version && st->store.destroy) {
+        st->store_busy = true;
+        st->store.destroy(st->store.user_data);
+        st->store_busy = false;
     }
-    memset(&ctx->store, 0, sizeof(ctx->store));
+    memset(&st->store, 0, sizeof(st->store));
+    st->read_only = false;
 }
 
-static void teardown(svcq_ctx *ctx)
+/* svcq_ctx_free: ends an open transaction (rolled back), releases the undo
+ * log and destroys the store. */
+static void teardown(svcq_ctx *ctx, void *state)
 {
-    if (ctx->store_tx_open) {
-        ctx->store_busy = true;
-        (void)ctx->store.rollback(ctx->store.user_data);
-        ctx->store_busy = false;
-        ctx->store_tx_open = false;
+    svcq__store_state *st = state;
+    if (st->store_tx_open) {
+        st->store_busy = true;
+        (void)st->store.rollback(st->store.user_data);
+        st->store_busy = false;
+        st->store_tx_open = false;
     }
-    release_all(ctx);
-    destroy_store(ctx);
-    svcq__free(ctx, ctx->undo);
-    ctx->undo = NULL;
-    ctx->undo_cap = 0;
-    ctx->tx_depth = 0;
-    ctx->batch_open = false;
-    ctx->tx_aborted = false;
+    release_all(ctx, st);
+    destroy_store(st);
+    svcq__free(ctx, st->undo);
+    svcq__free(ctx, st);
 }
 
-int svcq__store_ready(svcq_ctx *ctx)
+svcq__store_state *svcq__store_state_get(svcq_ctx *ctx)
 {
-    if (ctx->store.version)
-        return SVCQ_OK;
-    int rc = svcq__memstore_new(ctx, &ctx->store);
-    if (rc)
-        return rc;
-    ctx->store_teardown = teardown;
-    return SVCQ_OK;
+    svcq__store_state *st = svcq__store_peek(ctx);
+    if (SVCQ__LIKELY(st != NULL))
+        return st;
+    st = svcq__calloc(ctx, 1, sizeof(*st));
+    if (!st) {
+        (void)svcq__enomem(ctx);
+        return NULL;
+    }
+    int rc = svcq__ctx_slot_set(ctx, SVCQ__SLOT_STORE, st, teardown);
+    (void)rc; /* the slot was empty */
+    return st;
+}
+
+void svcq__store_msg_clear(svcq_ctx *ctx)
+{
+    svcq__store_state *st = svcq__store_peek(ctx);
+    if (st)
+        st->store_msg = false;
+}
+
+/* The state with a store in it (the default memory store made if none was
+ * set); NULL with the error recorded. */
+static svcq__store_state *ready(svcq_ctx *ctx)
+{
+    svcq__store_state *st = svcq__store_state_get(ctx);
+    if (!st || st->store.version)
+        return st;
+    if (svcq__memstore_new(ctx, &st->store) != SVCQ_OK)
+        return NULL;
+    return st;
 }
 
 static bool all_null(void *const *p, size_t n)
@@ -152,10 +176,12 @@ int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods)
 {
     if (!ctx)
         return SVCQ_EINVAL;
-    if (ctx->tx_depth || ctx->batch_open || ctx->store_tx_open || ctx->store_busy)
+    svcq__store_state *st = svcq__store_peek(ctx);
+    if (st && (st->tx_depth || st->batch_open || st->store_tx_open || st->store_busy))
         return svcq__error(ctx, SVCQ_ESTATE, "the store cannot change while a transaction is open");
     if (!methods) {
-        destroy_store(ctx);
+        if (st)
+            destroy_store(st);
         return SVCQ_OK;
     }
     if (methods->version == 0 || methods->version > SVCQ_STORE_METHODS_VERSION)
@@ -169,16 +195,20 @@ int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods)
     for (size_t i = 0; i < sizeof(present) / sizeof(present[0]); i++)
         if (!present[i])
             return svcq__error(ctx, SVCQ_EINVAL, "store methods: the %s callback is missing", names[i]);
-    if (svcq__fstore_is(methods)) {
+    st = svcq__store_state_get(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
+    bool file = svcq__fstore_is(methods);
+    if (file) {
         int rc = svcq__fstore_claim(ctx, methods->user_data);
         if (rc)
             return rc;
     }
-    destroy_store(ctx);
+    destroy_store(st);
     /* Version 1 is the whole table; a later version would copy only the
      * slots the caller's version has and leave the rest NULL. */
-    ctx->store = *methods;
-    ctx->store_teardown = teardown;
+    st->store = *methods;
+    st->read_only = file && svcq__fstore_read_only(methods->user_data);
     return SVCQ_OK;
 }
 
@@ -192,14 +222,18 @@ int svcq__store_fail(svcq_ctx *ctx, int code, const char *fmt, ...)
     va_end(ap);
     if (n >= (int)sizeof(ctx->errmsg))
         ctx->errmsg[svcq__utf8_trim(ctx->errmsg, sizeof(ctx->errmsg) - 1)] = '\0';
-    ctx->store_msg = true;
+    /* No state yet: not inside a callback (a file store being opened),
+     * where the message simply stands. */
+    svcq__store_state *st = svcq__store_peek(ctx);
+    if (st)
+        st->store_msg = true;
     return code;
 }
 
 /* What a callback returned, as the library reports it (svcq/store.h).
  * allowed: the "meaningful" codes of this callback (ECONFLICT/ENOTFOUND).
  * lost: whether such a failure loses the open transaction. */
-static int map_rc(svcq_ctx *ctx, int rc, const char *cb, const char *kind, const char *id, int allow1,
+static int map_rc(svcq_ctx *ctx, svcq__store_state *st, int rc, const char *cb, const char *kind, const char *id, int allow1,
                   int allow2)
 {
     int out;
@@ -209,16 +243,16 @@ static int map_rc(svcq_ctx *ctx, int rc, const char *cb, const char *kind, const
         out = rc;
     else
         out = SVCQ_ESTORE;
-    if (!meaningful && ctx->store_tx_open)
-        ctx->tx_aborted = true;
+    if (!meaningful && st->store_tx_open)
+        st->tx_aborted = true;
     char detail[SVCQ__ERRMSG_SIZE];
-    if (ctx->store_msg)
+    if (st->store_msg)
         snprintf(detail, sizeof(detail), "%s", ctx->errmsg);
     else if (rc >= SVCQ__ERROR_MIN && rc < 0)
         snprintf(detail, sizeof(detail), "%s", svcq_strerror(rc));
     else
         snprintf(detail, sizeof(detail), "returned %d", rc);
-    ctx->store_msg = false;
+    st->store_msg = false;
     if (kind && id)
         return svcq__error(ctx, out, "store %s(%s, %s): %s", cb, kind, id, detail);
     if (kind)
@@ -228,86 +262,82 @@ static int map_rc(svcq_ctx *ctx, int rc, const char *cb, const char *kind, const
 
 /* ---- transactions ---------------------------------------------------------- */
 
-bool svcq__tx_active(const svcq_ctx *ctx)
+static int store_begin(svcq_ctx *ctx, svcq__store_state *st)
 {
-    return ctx->store_tx_open;
-}
-
-static int store_begin(svcq_ctx *ctx)
-{
-    ctx->store_msg = false;
-    ctx->store_busy = true;
-    int rc = ctx->store.begin(ctx->store.user_data);
-    ctx->store_busy = false;
+    st->store_msg = false;
+    st->store_busy = true;
+    int rc = st->store.begin(st->store.user_data);
+    st->store_busy = false;
     if (rc)
-        return map_rc(ctx, rc, "begin", NULL, NULL, 0, 0);
-    ctx->store_tx_open = true;
-    ctx->tx_aborted = false;
+        return map_rc(ctx, st, rc, "begin", NULL, NULL, 0, 0);
+    st->store_tx_open = true;
+    st->tx_aborted = false;
     return SVCQ_OK;
 }
 
-static int store_rollback(svcq_ctx *ctx)
+static int store_rollback(svcq_ctx *ctx, svcq__store_state *st)
 {
-    ctx->store_msg = false;
-    ctx->store_busy = true;
-    int rc = ctx->store.rollback(ctx->store.user_data);
-    ctx->store_busy = false;
-    ctx->store_tx_open = false;
-    ctx->tx_aborted = false;
-    return rc ? map_rc(ctx, rc, "rollback", NULL, NULL, 0, 0) : SVCQ_OK;
+    st->store_msg = false;
+    st->store_busy = true;
+    int rc = st->store.rollback(st->store.user_data);
+    st->store_busy = false;
+    st->store_tx_open = false;
+    st->tx_aborted = false;
+    return rc ? map_rc(ctx, st, rc, "rollback", NULL, NULL, 0, 0) : SVCQ_OK;
 }
 
 /* Ends the store transaction: commit when ok, else rollback; the undo log
  * is released or run accordingly. Returns the commit's result. */
-static int finish(svcq_ctx *ctx, bool ok)
+static int finish(svcq_ctx *ctx, svcq__store_state *st, bool ok)
 {
-    ctx->undo_room = 0;
+    st->undo_room = 0;
     if (ok) {
-        ctx->store_msg = false;
-        ctx->store_busy = true;
-        int rc = ctx->store.commit(ctx->store.user_data);
-        ctx->store_busy = false;
+        st->store_msg = false;
+        st->store_busy = true;
+        int rc = st->store.commit(st->store.user_data);
+        st->store_busy = false;
         if (rc == 0) {
-            ctx->store_tx_open = false;
-            release_all(ctx);
+            st->store_tx_open = false;
+            release_all(ctx, st);
             return SVCQ_OK;
         }
-        rc = map_rc(ctx, rc, "commit", NULL, NULL, 0, 0);
+        rc = map_rc(ctx, st, rc, "commit", NULL, NULL, 0, 0);
         /* The contract asks a store whose commit failed to have applied
          * nothing; the rollback ends what is left of the transaction. Its
          * own failure would only hide the commit's message. */
         char msg[SVCQ__ERRMSG_SIZE];
         memcpy(msg, ctx->errmsg, sizeof(msg));
-        (void)store_rollback(ctx);
+        (void)store_rollback(ctx, st);
         memcpy(ctx->errmsg, msg, sizeof(msg));
-        undo_to(ctx, 0);
+        undo_to(ctx, st, 0);
         return rc;
     }
-    int rc = store_rollback(ctx);
-    undo_to(ctx, 0);
+    int rc = store_rollback(ctx, st);
+    undo_to(ctx, st, 0);
     return rc;
 }
 
 int svcq__tx_begin(svcq_ctx *ctx, svcq__tx *tx)
 {
     tx->began = false;
-    if (ctx->store_busy)
+    svcq__store_state *st = ready(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
+    if (st->store_busy)
         return svcq__error(ctx, SVCQ_ESTATE, "the store cannot be used from inside a store callback");
-    if (ctx->tx_aborted)
+    if (st->tx_aborted)
         return svcq__error(ctx, SVCQ_ESTATE,
                         "the batch was aborted by a failed call that had written; roll it back");
-    int rc = svcq__store_ready(ctx);
-    if (rc)
-        return rc;
-    if (ctx->tx_depth == 0) {
-        rc = store_begin(ctx);
+    int rc;
+    if (st->tx_depth == 0) {
+        rc = store_begin(ctx, st);
         if (rc)
             return rc;
     }
-    ctx->tx_depth++;
-    tx->undo_mark = ctx->undo_len;
-    tx->room_mark = ctx->undo_room;
-    tx->writes_mark = ctx->store_writes;
+    st->tx_depth++;
+    tx->undo_mark = st->undo_len;
+    tx->room_mark = st->undo_room;
+    tx->writes_mark = st->store_writes;
     tx->began = true;
     return SVCQ_OK;
 }
@@ -317,58 +347,62 @@ int svcq__tx_end(svcq_ctx *ctx, svcq__tx *tx, int rc)
     if (!tx->began)
         return rc;
     tx->began = false;
-    ctx->tx_depth--;
+    svcq__store_state *st = svcq__store_peek(ctx);
+    st->tx_depth--;
     /* Reservations the scope did not use end with it. (Only ever lowered:
      * undo_cap >= undo_len + undo_room holds throughout.) */
-    if (ctx->undo_room > tx->room_mark)
-        ctx->undo_room = tx->room_mark;
-    if (ctx->tx_depth > 0) {
+    if (st->undo_room > tx->room_mark)
+        st->undo_room = tx->room_mark;
+    if (st->tx_depth > 0) {
         /* Inside a batch or an enclosing call. */
         if (rc) {
-            undo_to(ctx, tx->undo_mark);
-            if (ctx->store_writes != tx->writes_mark)
-                ctx->tx_aborted = true;
+            undo_to(ctx, st, tx->undo_mark);
+            if (st->store_writes != tx->writes_mark)
+                st->tx_aborted = true;
         }
         return rc;
     }
-    if (rc == SVCQ_OK && ctx->tx_aborted) {
+    if (rc == SVCQ_OK && st->tx_aborted) {
         rc = svcq__error(ctx, SVCQ_ESTATE, "a call inside this one failed after writing; nothing was stored");
-        (void)finish(ctx, false);
+        (void)finish(ctx, st, false);
         return rc;
     }
     if (rc) {
         char msg[SVCQ__ERRMSG_SIZE];
         memcpy(msg, ctx->errmsg, sizeof(msg));
-        (void)finish(ctx, false);
+        (void)finish(ctx, st, false);
         memcpy(ctx->errmsg, msg, sizeof(msg));
         return rc;
     }
-    return finish(ctx, true);
+    return finish(ctx, st, true);
 }
 
 /* ---- undo log ----------------------------------------------------------- */
 
 int svcq__undo_reserve(svcq_ctx *ctx, size_t n)
 {
+    svcq__store_state *st = svcq__store_peek(ctx);
+    if (!st || st->tx_depth == 0)
+        return svcq__error(ctx, SVCQ_ESTATE, "undo entries reserved outside a transaction scope");
     size_t need;
-    if (!svcq__size_add(ctx->undo_len, ctx->undo_room, &need) || !svcq__size_add(need, n, &need))
+    if (!svcq__size_add(st->undo_len, st->undo_room, &need) || !svcq__size_add(need, n, &need))
         return svcq__enomem(ctx);
-    if (need <= ctx->undo_cap) {
-        ctx->undo_room += n;
+    if (need <= st->undo_cap) {
+        st->undo_room += n;
         return SVCQ_OK;
     }
-    size_t cap = ctx->undo_cap ? ctx->undo_cap : 8;
+    size_t cap = st->undo_cap ? st->undo_cap : 8;
     while (cap < need) {
         if (cap > SIZE_MAX / 2)
             return svcq__enomem(ctx);
         cap *= 2;
     }
-    svcq__undo_entry *u = svcq__reallocarray(ctx, ctx->undo, cap, sizeof(*u));
+    svcq__undo_entry *u = svcq__reallocarray(ctx, st->undo, cap, sizeof(*u));
     if (!u)
         return svcq__enomem(ctx);
-    ctx->undo = u;
-    ctx->undo_cap = cap;
-    ctx->undo_room += n;
+    st->undo = u;
+    st->undo_cap = cap;
+    st->undo_room += n;
     return SVCQ_OK;
 }
 
@@ -379,24 +413,26 @@ int svcq__undo_push(svcq_ctx *ctx, svcq__undo_fn undo, svcq__undo_fn release, vo
 
 void svcq__undo_detach(svcq_ctx *ctx, const void *owner)
 {
-    if (!ctx || !owner)
+    svcq__store_state *st = ctx ? svcq__store_peek(ctx) : NULL;
+    if (!st || !owner)
         return;
-    for (size_t i = 0; i < ctx->undo_len; i++)
-        if (ctx->undo[i].owner == owner)
-            ctx->undo[i].undo = NULL;
+    for (size_t i = 0; i < st->undo_len; i++)
+        if (st->undo[i].owner == owner)
+            st->undo[i].undo = NULL;
 }
 
 int svcq__undo_push_for(svcq_ctx *ctx, const void *owner, svcq__undo_fn undo, svcq__undo_fn release,
                         void *data, uint64_t arg)
 {
-    if (ctx->tx_depth == 0)
+    svcq__store_state *st = svcq__store_peek(ctx);
+    if (!st || st->tx_depth == 0)
         return svcq__error(ctx, SVCQ_ESTATE, "undo entry pushed outside a transaction scope");
     /* Counted, not just fitting: a missing reservation shows in every
      * test, not only when the array happens to be full. */
-    if (ctx->undo_room == 0)
+    if (st->undo_room == 0)
         return svcq__error(ctx, SVCQ_ESTATE, "undo entry pushed without svcq__undo_reserve");
-    ctx->undo_room--;
-    ctx->undo[ctx->undo_len++] = (svcq__undo_entry){ undo, release, data, arg, owner };
+    st->undo_room--;
+    st->undo[st->undo_len++] = (svcq__undo_entry){ undo, release, data, arg, owner };
     return SVCQ_OK;
 }
 
@@ -420,26 +456,26 @@ int svcq_ctx_batch_begin(svcq_ctx *ctx)
 {
     if (!ctx)
         return SVCQ_EINVAL;
-    if (ctx->batch_open)
+    svcq__store_state *st = ready(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
+    if (st->batch_open)
         return svcq__error(ctx, SVCQ_ESTATE, "a batch is already open (batches do not nest)");
-    if (ctx->tx_depth || ctx->store_busy)
+    if (st->tx_depth || st->store_busy)
         return svcq__error(ctx, SVCQ_ESTATE, "a batch cannot start inside a library call");
-    int rc = svcq__store_ready(ctx);
+    int rc = store_begin(ctx, st);
     if (rc)
         return rc;
-    rc = store_begin(ctx);
-    if (rc)
-        return rc;
-    ctx->batch_open = true;
-    ctx->tx_depth = 1;
+    st->batch_open = true;
+    st->tx_depth = 1;
     return SVCQ_OK;
 }
 
-static int batch_end_check(svcq_ctx *ctx)
+static int batch_end_check(svcq_ctx *ctx, const svcq__store_state *st)
 {
-    if (!ctx->batch_open)
+    if (!st || !st->batch_open)
         return svcq__error(ctx, SVCQ_ESTATE, "no batch is open");
-    if (ctx->tx_depth != 1 || ctx->store_busy)
+    if (st->tx_depth != 1 || st->store_busy)
         return svcq__error(ctx, SVCQ_ESTATE, "a batch cannot end inside a library call");
     return SVCQ_OK;
 }
@@ -448,29 +484,31 @@ int svcq_ctx_batch_commit(svcq_ctx *ctx)
 {
     if (!ctx)
         return SVCQ_EINVAL;
-    int rc = batch_end_check(ctx);
+    svcq__store_state *st = svcq__store_peek(ctx);
+    int rc = batch_end_check(ctx, st);
     if (rc)
         return rc;
-    ctx->batch_open = false;
-    ctx->tx_depth = 0;
-    if (ctx->tx_aborted) {
-        (void)finish(ctx, false);
+    st->batch_open = false;
+    st->tx_depth = 0;
+    if (st->tx_aborted) {
+        (void)finish(ctx, st, false);
         return svcq__error(ctx, SVCQ_ESTATE,
                         "the batch was aborted by a failed call that had written; it was rolled back");
     }
-    return finish(ctx, true);
+    return finish(ctx, st, true);
 }
 
 int svcq_ctx_batch_rollback(svcq_ctx *ctx)
 {
     if (!ctx)
         return SVCQ_EINVAL;
-    int rc = batch_end_check(ctx);
+    svcq__store_state *st = svcq__store_peek(ctx);
+    int rc = batch_end_check(ctx, st);
     if (rc)
         return rc;
-    ctx->batch_open = false;
-    ctx->tx_depth = 0;
-    return finish(ctx, false);
+    st->batch_open = false;
+    st->tx_depth = 0;
+    return finish(ctx, st, false);
 }
 
 /* ---- records ---------------------------------------------------------------- */
@@ -481,7 +519,8 @@ static int check_names(svcq_ctx *ctx, const char *kind, bool with_id, const char
     int rc = svcq__store_check_kind(ctx, kind);
     if (!rc && with_id)
         rc = svcq__store_check_id(ctx, id);
-    if (!rc && ctx->store_busy)
+    const svcq__store_state *st = svcq__store_peek(ctx);
+    if (!rc && st && st->store_busy)
         rc = svcq__error(ctx, SVCQ_ESTATE, "the store cannot be used from inside a store callback");
     return rc;
 }
@@ -517,25 +556,26 @@ int svcq__store_get(svcq_ctx *ctx, const char *kind, const char *id, char **byte
                  uint64_t *revision)
 {
     int rc = check_names(ctx, kind, true, id);
-    if (!rc)
-        rc = svcq__store_ready(ctx);
     if (rc)
         return rc;
+    svcq__store_state *st = ready(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
     get_state g = { ctx, id, NULL, 0, 0, 0 };
-    ctx->store_msg = false;
-    ctx->store_busy = true;
-    rc = ctx->store.get(kind, id, get_visit, &g, ctx->store.user_data);
-    ctx->store_busy = false;
+    st->store_msg = false;
+    st->store_busy = true;
+    rc = st->store.get(kind, id, get_visit, &g, st->store.user_data);
+    st->store_busy = false;
     if (rc == SVCQ_OK && !g.bytes)
         rc = svcq__store_fail(ctx, SVCQ_ESTORE, "returned success without a record (or an invalid one)");
     if (rc) {
         svcq__free(ctx, g.bytes);
         if (rc == SVCQ_ENOMEM && g.calls == 1 && !g.bytes)
             return svcq__enomem(ctx);
-        if (rc == SVCQ_ESTORE && g.calls && !ctx->store_msg)
+        if (rc == SVCQ_ESTORE && g.calls && !st->store_msg)
             (void)svcq__store_fail(ctx, SVCQ_ESTORE, "returned an invalid record (wrong id, revision 0, "
                                 "too large, or more than one)");
-        return map_rc(ctx, rc, "get", kind, id, SVCQ_ENOTFOUND, 0);
+        return map_rc(ctx, st, rc, "get", kind, id, SVCQ_ENOTFOUND, 0);
     }
     *bytes = g.bytes;
     *size = g.size;
@@ -549,30 +589,33 @@ int svcq__store_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t ex
     int rc = check_names(ctx, kind, true, id);
     if (rc)
         return rc;
-    if (!ctx->store_tx_open || ctx->tx_depth == 0)
+    svcq__store_state *st = svcq__store_peek(ctx);
+    if (!st || !st->store_tx_open || st->tx_depth == 0)
         return svcq__error(ctx, SVCQ_ESTATE, "record written outside a transaction");
-    if (ctx->tx_aborted)
+    if (st->tx_aborted)
         return svcq__error(ctx, SVCQ_ESTATE, "the transaction was aborted; roll it back");
+    if (st->read_only)
+        return svcq__error(ctx, SVCQ_ESTATE, "store put(%s, %s): the file store is open read-only", kind, id);
     if (size > SVCQ_STORE_MAX_VALUE)
         return svcq__error(ctx, SVCQ_ELIMIT, "record %s/%s has %zu bytes, more than the limit of %u", kind, id,
                         size, SVCQ_STORE_MAX_VALUE);
     if (size && !bytes)
         return svcq__error(ctx, SVCQ_EINVAL, "record bytes are NULL");
     uint64_t rev = 0;
-    ctx->store_msg = false;
-    ctx->store_busy = true;
-    rc = ctx->store.put(kind, id, expected_revision, size ? bytes : NULL, size, &rev, ctx->store.user_data);
-    ctx->store_busy = false;
+    st->store_msg = false;
+    st->store_busy = true;
+    rc = st->store.put(kind, id, expected_revision, size ? bytes : NULL, size, &rev, st->store.user_data);
+    st->store_busy = false;
     if (rc == SVCQ_ECONFLICT)
         return svcq__error(ctx, SVCQ_ECONFLICT, "store put(%s, %s): the stored revision is not %llu", kind, id,
                         (unsigned long long)expected_revision);
     if (rc)
-        return map_rc(ctx, rc, "put", kind, id, SVCQ_ECONFLICT, 0);
-    ctx->store_writes++;
+        return map_rc(ctx, st, rc, "put", kind, id, SVCQ_ECONFLICT, 0);
+    st->store_writes++;
     if (rev == 0 || rev == expected_revision) {
         /* The write happened but the revision is unusable: the handle
          * could never be saved again. */
-        ctx->tx_aborted = true;
+        st->tx_aborted = true;
         return svcq__error(ctx, SVCQ_ESTORE, "store put(%s, %s): returned revision %llu, which is %s", kind, id,
                         (unsigned long long)rev, rev ? "the expected one" : "zero");
     }
@@ -587,27 +630,32 @@ int svcq__store_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_t
         return rc;
     if (expected_revision == 0)
         return svcq__error(ctx, SVCQ_EINVAL, "remove of %s/%s needs the revision last seen", kind, id);
-    if (!ctx->store_tx_open || ctx->tx_depth == 0)
+    svcq__store_state *st = svcq__store_peek(ctx);
+    if (!st || !st->store_tx_open || st->tx_depth == 0)
         return svcq__error(ctx, SVCQ_ESTATE, "record removed outside a transaction");
-    if (ctx->tx_aborted)
+    if (st->tx_aborted)
         return svcq__error(ctx, SVCQ_ESTATE, "the transaction was aborted; roll it back");
-    ctx->store_msg = false;
-    ctx->store_busy = true;
-    rc = ctx->store.remove(kind, id, expected_revision, ctx->store.user_data);
-    ctx->store_busy = false;
+    if (st->read_only)
+        return svcq__error(ctx, SVCQ_ESTATE, "store remove(%s, %s): the file store is open read-only", kind,
+                           id);
+    st->store_msg = false;
+    st->store_busy = true;
+    rc = st->store.remove(kind, id, expected_revision, st->store.user_data);
+    st->store_busy = false;
     if (rc == SVCQ_ECONFLICT)
         return svcq__error(ctx, SVCQ_ECONFLICT, "store remove(%s, %s): the stored revision is not %llu", kind,
                         id, (unsigned long long)expected_revision);
     if (rc == SVCQ_ENOTFOUND)
         return svcq__error(ctx, SVCQ_ENOTFOUND, "store remove(%s, %s): no such record", kind, id);
     if (rc)
-        return map_rc(ctx, rc, "remove", kind, id, SVCQ_ECONFLICT, SVCQ_ENOTFOUND);
-    ctx->store_writes++;
+        return map_rc(ctx, st, rc, "remove", kind, id, SVCQ_ECONFLICT, SVCQ_ENOTFOUND);
+    st->store_writes++;
     return SVCQ_OK;
 }
 
 typedef struct scan_state {
     svcq_ctx *ctx;
+    svcq__store_state *st;
     svcq__store_visit_fn visit;
     void *user_data;
     int stopped;  /* what visit returned to stop the scan */
@@ -622,7 +670,7 @@ static int scan_visit(const char *id, uint64_t revision, const void *bytes, size
         s->invalid = true;
         return SVCQ_ESTORE;
     }
-    /* ctx->store_busy is still set: the visitor cannot re-enter the store. */
+    /* st->store_busy is still set: the visitor cannot re-enter the store. */
     int rc = s->visit(s->ctx, id, revision, size ? bytes : "", size, s->user_data);
     if (rc)
         s->stopped = rc;
@@ -632,20 +680,21 @@ static int scan_visit(const char *id, uint64_t revision, const void *bytes, size
 int svcq__store_scan(svcq_ctx *ctx, const char *kind, svcq__store_visit_fn visit, void *user_data)
 {
     int rc = check_names(ctx, kind, false, NULL);
-    if (!rc)
-        rc = svcq__store_ready(ctx);
     if (rc)
         return rc;
-    scan_state s = { ctx, visit, user_data, 0, false };
-    ctx->store_msg = false;
-    ctx->store_busy = true;
-    rc = ctx->store.scan(kind, scan_visit, &s, ctx->store.user_data);
-    ctx->store_busy = false;
+    svcq__store_state *st = ready(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
+    scan_state s = { ctx, st, visit, user_data, 0, false };
+    st->store_msg = false;
+    st->store_busy = true;
+    rc = st->store.scan(kind, scan_visit, &s, st->store.user_data);
+    st->store_busy = false;
     if (rc == 0)
         return SVCQ_OK;
     if (s.stopped && rc == s.stopped)
         return rc; /* the visitor's own code, message and all */
-    if (s.invalid && !ctx->store_msg)
+    if (s.invalid && !st->store_msg)
         (void)svcq__store_fail(ctx, SVCQ_ESTORE, "handed over an invalid record (bad id, revision 0 or too large)");
-    return map_rc(ctx, rc, "scan", kind, NULL, 0, 0);
+    return map_rc(ctx, st, rc, "scan", kind, NULL, 0, 0);
 }

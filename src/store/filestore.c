@@ -10,7 +10,18 @@
  *
  * Recovery reads the journal frame by frame, applying each transaction to
  * the index only when its commit marker has been read and checked, and
- * cuts the file back to the end of the last good commit. */
+ * cuts the file back to the end of the last good commit.
+ *
+ * A read-only store (a reporting process next to the writer) opens the file
+ * read-only and takes no lock: it never writes, and the journal only grows
+ * by whole frames, each checked by its CRC, with a commit marker after each
+ * transaction, so reading while the writer appends yields every commit up
+ * to the last complete one. It ignores whatever follows (a commit being
+ * written, or a torn tail), and svcq_store_file_refresh reads on from there
+ * (all new commits or, on failure, none). A compaction renames a new file
+ * over the path: the reader goes on reading the old one (its snapshot;
+ * nobody writes it any more) until a refresh sees the path names another
+ * file and reads that one whole. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,18 +65,22 @@ struct svcq_store_file {
     uint64_t phys;          /* size of the file: end plus zeros reserved for commits */
     uint64_t generation;
     uint64_t tx_seq;        /* sequence of the last commit */
-    uint64_t last_revision; /* revision counter as of the last commit */
+    uint64_t last_revision; /* revision high-water mark in the journal's last commit */
+    uint64_t hwm;           /* highest revision ever handed out (>= last_revision): rolled-back
+                             * and failed transactions' revisions included, so none is
+                             * handed out twice; written to the journal by the next commit,
+                             * or by close */
     uint64_t live_bytes;    /* header + live record frames + one commit frame */
     uint64_t unsynced;      /* commits written since the last sync */
     uint64_t dropped;       /* bytes dropped by recovery */
     struct timespec last_sync;
     bool broken;            /* a failed sync: the file's state is unknown */
     bool owned;             /* a context owns the store */
+    bool read_only;         /* opened with SVCQ_STORE_FILE_READ_ONLY: never writes */
     /* the open transaction */
     bool in_tx;
     svcq__buf tx;              /* its frames */
     uint32_t tx_ops;
-    uint64_t tx_revision;
     uint64_t tx_live;
     svcq__buf scratch;         /* frames read back */
 };
@@ -192,7 +207,6 @@ static int fs_begin(void *ud)
     fs->in_tx = true;
     fs->tx.len = 0;
     fs->tx_ops = 0;
-    fs->tx_revision = fs->last_revision;
     fs->tx_live = fs->live_bytes;
     return SVCQ_OK;
 }
@@ -267,7 +281,7 @@ static int fs_commit(void *ud)
         return SVCQ_OK;
     }
     size_t body = fs->tx.len;
-    if (svcq__jnl_commit(&fs->tx, fs->tx_seq + 1, fs->tx_revision, fs->tx_ops) != SVCQ_OK)
+    if (svcq__jnl_commit(&fs->tx, fs->tx_seq + 1, fs->hwm, fs->tx_ops) != SVCQ_OK)
         return svcq__store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
     if (reserve_space(fs, fs->tx.len) != 0 || write_all(fs, fs->fd, fs->tx.data, fs->tx.len, fs->end) != 0) {
         int rc = io_fail(fs, "pwrite", fs->path);
@@ -301,7 +315,7 @@ static int fs_commit(void *ud)
     if (fs->phys < fs->end)
         fs->phys = fs->end;
     fs->tx_seq++;
-    fs->last_revision = fs->tx_revision;
+    fs->last_revision = fs->hwm;
     fs->live_bytes = fs->tx_live;
     svcq__index_commit(&fs->ix);
     tx_reset(fs);
@@ -323,10 +337,19 @@ static int fs_get(const char *kind, const char *id, svcq_store_visit_fn visit, v
     return rc;
 }
 
+/* Writes through a read-only store (reached through a host's wrapper; the
+ * context refuses them before they get here). */
+static int read_only_fail(svcq_store_file *fs)
+{
+    return svcq__store_fail(fs->ctx, SVCQ_ESTATE, "%s is open read-only", fs->path);
+}
+
 static int fs_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
                   uint64_t *new_revision, void *ud)
 {
     svcq_store_file *fs = ud;
+    if (fs->read_only)
+        return read_only_fail(fs);
     if (!fs->in_tx)
         return svcq__store_fail(fs->ctx, SVCQ_ESTATE, "put outside a transaction");
     if (size > SVCQ_STORE_MAX_VALUE)
@@ -342,7 +365,8 @@ static int fs_put(const char *kind, const char *id, uint64_t expected, const voi
     if (!r)
         return SVCQ_ENOMEM;
     size_t off = fs->tx.len;
-    uint64_t rev = fs->tx_revision + 1;
+    /* Never reused: the counter does not go back on rollback. */
+    uint64_t rev = fs->hwm + 1;
     if (svcq__jnl_put(&fs->tx, rev, kind, kindlen, id, idlen, bytes, size) != SVCQ_OK) {
         svcq__rec_free(fs->ctx, r);
         return SVCQ_ENOMEM;
@@ -352,7 +376,7 @@ static int fs_put(const char *kind, const char *id, uint64_t expected, const voi
     r->frame_len = (uint32_t)(fs->tx.len - off);
     r->size = (uint32_t)size;
     r->pending = 1;
-    fs->tx_revision = rev;
+    fs->hwm = rev;
     fs->tx_ops++;
     fs->tx_live += r->frame_len;
     if (old)
@@ -365,6 +389,8 @@ static int fs_put(const char *kind, const char *id, uint64_t expected, const voi
 static int fs_remove(const char *kind, const char *id, uint64_t expected, void *ud)
 {
     svcq_store_file *fs = ud;
+    if (fs->read_only)
+        return read_only_fail(fs);
     if (!fs->in_tx)
         return svcq__store_fail(fs->ctx, SVCQ_ESTATE, "remove outside a transaction");
     size_t kindlen = strlen(kind), idlen = strlen(id);
@@ -407,18 +433,48 @@ static int fs_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void 
     return SVCQ_OK;
 }
 
+/* Writes the high-water mark when revisions were handed out since the last
+ * commit (by transactions rolled back or failed): an empty commit whose
+ * last revision is the mark, so a reopen never hands them out again. */
+static int persist_hwm(svcq_store_file *fs)
+{
+    if (fs->hwm <= fs->last_revision || fs->read_only || fs->broken || fs->in_tx)
+        return SVCQ_OK;
+    fs->tx.len = 0;
+    if (svcq__jnl_commit(&fs->tx, fs->tx_seq + 1, fs->hwm, 0) != SVCQ_OK)
+        return svcq__store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
+    int rc = SVCQ_OK;
+    if (reserve_space(fs, fs->tx.len) != 0 || write_all(fs, fs->fd, fs->tx.data, fs->tx.len, fs->end) != 0) {
+        rc = io_fail(fs, "pwrite", fs->path);
+        cut_back(fs);
+    } else if (fs->durability != SVCQ_STORE_SYNC_NONE && sync_now(fs) != 0) {
+        rc = io_fail(fs, "fdatasync", fs->path);
+        cut_back(fs);
+        fs->broken = true;
+    } else {
+        fs->end += fs->tx.len;
+        if (fs->phys < fs->end)
+            fs->phys = fs->end;
+        fs->tx_seq++;
+        fs->last_revision = fs->hwm;
+    }
+    fs->tx.len = 0;
+    return rc;
+}
+
 static int do_close(svcq_store_file *fs)
 {
     int rc = SVCQ_OK;
     if (fs->in_tx)
         (void)fs_rollback(fs);
     if (fs->fd >= 0) {
+        rc = persist_hwm(fs);
         if (fs->unsynced && fs->durability == SVCQ_STORE_SYNC_GROUP && !fs->broken &&
-            fs->io->datasync(fs->fd, fs->io->ud) != 0)
+            fs->io->datasync(fs->fd, fs->io->ud) != 0 && rc == SVCQ_OK)
             rc = io_fail(fs, "fdatasync", fs->path);
         /* Give back the zeros reserved ahead (a crash before this leaves
          * them, which the next open accepts as free space). */
-        if (fs->phys > fs->end && !fs->broken)
+        if (fs->phys > fs->end && !fs->broken && !fs->read_only)
             (void)fs->io->truncate(fs->fd, fs->end, fs->io->ud);
         (void)fs->io->close(fs->fd, fs->io->ud);
     }
@@ -445,12 +501,25 @@ bool svcq__fstore_is(const svcq_store_methods *methods)
 int svcq__fstore_claim(svcq_ctx *ctx, void *user_data)
 {
     svcq_store_file *fs = user_data;
-    if (!fs || fs->ctx != ctx)
-        return svcq__error(ctx, SVCQ_EBUSY, "this file store was opened with another context");
+    if (!fs)
+        return svcq__error(ctx, SVCQ_EINVAL, "file store methods without a store");
+    /* A store allocates through, and reports on, the context it was opened
+     * with: on another context it would outlive or race that one. */
+    if (fs->ctx != ctx)
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           "file store %s was opened with another context; a file store belongs to the context "
+                           "it was opened with (open it on this one)",
+                           fs->path);
     if (fs->owned)
-        return svcq__error(ctx, SVCQ_EBUSY, "this file store already belongs to a context");
+        return svcq__error(ctx, SVCQ_EBUSY, "file store %s already belongs to this context", fs->path);
     fs->owned = true;
     return SVCQ_OK;
+}
+
+bool svcq__fstore_read_only(const void *user_data)
+{
+    const svcq_store_file *fs = user_data;
+    return fs->read_only;
 }
 
 bool svcq__fstore_broken(const svcq_store_file *fs)
@@ -518,7 +587,7 @@ int svcq_store_file_stats_init(svcq_store_file_stats *stats, uint32_t version)
     return svcq__table_init(stats, sizeof(*stats), version, SVCQ_STORE_FILE_STATS_VERSION);
 }
 
-int svcq_store_file_stats_get(const svcq_store_file *fs, svcq_store_file_stats *out)
+int svcq_store_file_stats_get(svcq_store_file_stats *out, const svcq_store_file *fs)
 {
     if (!fs || !out)
         return SVCQ_EINVAL;
@@ -581,27 +650,40 @@ static int zero_tail(svcq_store_file *fs, uint64_t off, uint64_t size, bool *zer
     return 0;
 }
 
+/* Reading a journal into an index. The fields up to end describe the
+ * journal as of its last good commit; the others the transaction being
+ * read. */
 typedef struct replay {
-    uint64_t revision; /* highest revision seen */
-    uint32_t ops;      /* frames of the open transaction */
-    uint64_t live;
+    uint64_t seq;           /* sequence of the last good commit */
+    uint64_t last_revision; /* its high-water mark */
+    uint64_t live;          /* live bytes after it */
+    uint64_t end;           /* the offset just after it */
+    size_t mark;            /* atomic: index undo entries up to it */
+    bool atomic;            /* keep one index transaction for everything read */
+    uint64_t revision;      /* highest revision seen so far */
+    uint32_t ops;           /* frames of the open transaction */
+    uint64_t live_tx;       /* live bytes with the open transaction */
 } replay;
 
-/* Applies one frame found at pos to the index (inside its transaction).
- * Returns SVCQ_OK, 1 when the frame contradicts the journal so far (the
- * journal ends before it), or SVCQ_ENOMEM. */
-static int apply(svcq_store_file *fs, replay *rp, const svcq__jnl_frame *f, uint64_t pos)
+/* Applies one frame found at pos to ix (inside its transaction). Returns
+ * SVCQ_OK, 1 when the frame contradicts the journal so far (the journal
+ * ends before it), or SVCQ_ENOMEM. */
+static int apply(svcq_store_file *fs, svcq__index *ix, replay *rp, const svcq__jnl_frame *f, uint64_t pos)
 {
-    svcq__index *ix = &fs->ix;
     if (f->type == SVCQ__JNL_COMMIT) {
-        if (f->seq != fs->tx_seq + 1 || f->ops != rp->ops || f->last_revision < rp->revision)
+        if (f->seq != rp->seq + 1 || f->ops != rp->ops || f->last_revision < rp->revision)
             return 1;
-        fs->tx_seq = f->seq;
-        fs->last_revision = rp->revision = f->last_revision;
-        fs->live_bytes = rp->live;
+        rp->seq = f->seq;
+        rp->last_revision = rp->revision = f->last_revision;
+        rp->live = rp->live_tx;
+        rp->end = pos + f->frame_len;
         rp->ops = 0;
-        svcq__index_commit(ix);
-        svcq__index_begin(ix);
+        if (rp->atomic) {
+            rp->mark = ix->undo_len;
+        } else {
+            svcq__index_commit(ix);
+            svcq__index_begin(ix);
+        }
         return SVCQ_OK;
     }
     svcq__rec *old = svcq__index_find(ix, f->kind, f->kindlen, f->id, f->idlen);
@@ -624,53 +706,33 @@ static int apply(svcq_store_file *fs, replay *rp, const svcq__jnl_frame *f, uint
         r->frame_len = f->frame_len;
         r->size = f->size;
         rp->revision = f->revision;
-        rp->live += r->frame_len;
+        rp->live_tx += r->frame_len;
     }
     if (old)
-        rp->live -= old->frame_len;
+        rp->live_tx -= old->frame_len;
     svcq__index_replace(ix, k, old, r);
     rp->ops++;
     return SVCQ_OK;
 }
 
-static int recover(svcq_store_file *fs)
+/* Reads the frames of fd from rp->end to size into ix, which is inside a
+ * transaction, stopping at the first torn, damaged or contradicting frame.
+ * rp describes the journal up to rp->end on entry and up to its last good
+ * commit on return. Returns SVCQ_OK, SVCQ_EIO or SVCQ_ENOMEM. Changes of a
+ * transaction without its commit marker are left in ix: the caller rolls
+ * them back (to rp->mark when atomic). */
+static int read_frames(svcq_store_file *fs, int fd, svcq__index *ix, replay *rp, uint64_t size)
 {
     svcq_ctx *ctx = fs->ctx;
-    uint64_t size;
-    if (fs->io->size(fs->fd, &size, fs->io->ud) != 0)
-        return io_fail(fs, "fstat", fs->path);
-    uint8_t head[SVCQ__JNL_HEADER_SIZE];
-    size_t headlen = size < SVCQ__JNL_HEADER_SIZE ? (size_t)size : SVCQ__JNL_HEADER_SIZE;
-    ssize_t got = read_all(fs, fs->fd, head, headlen, 0);
-    if (got < 0)
-        return io_fail(fs, "pread", fs->path);
-    if ((size_t)got < SVCQ__JNL_HEADER_SIZE) {
-        if (got > 0 && !svcq__jnl_header_partial(head, (size_t)got))
-            return svcq__error(ctx, SVCQ_ECORRUPT, "%s is not a libsvcq journal; it was left untouched", fs->path);
-        if (got > 0)
-            svcq__log(ctx, SVCQ_LOG_WARN, "%s: dropped a header cut during creation (%zd bytes)", fs->path, got);
-        fs->dropped = (uint64_t)got;
-        return init_file(fs, got > 0);
-    }
-    svcq__jnl_header h;
-    int rc = svcq__jnl_header_decode(head, sizeof(head), &h);
-    if (rc == SVCQ_EVERSION)
-        return svcq__error(ctx, rc, "%s was written by a newer journal format; it was left untouched", fs->path);
-    if (rc)
-        return svcq__error(ctx, rc, "%s is not a libsvcq journal or its header is damaged; it was left untouched",
-                        fs->path);
-    fs->generation = h.generation;
-    fs->tx_seq = h.seq_base;
-    fs->live_bytes = SVCQ__JNL_HEADER_SIZE + SVCQ__JNL_COMMIT_FRAME;
-
     svcq__buf rd;
     svcq__buf_init(&rd, ctx);
-    uint64_t win = SVCQ__JNL_HEADER_SIZE; /* file offset of rd.data[0] */
-    uint64_t pos = win;                /* next frame */
-    uint64_t valid_end = pos;
-    replay rp = { 0, 0, fs->live_bytes };
-    svcq__index_begin(&fs->ix);
-    rc = SVCQ_OK;
+    uint64_t win = rp->end; /* file offset of rd.data[0] */
+    uint64_t pos = win;     /* next frame */
+    rp->revision = rp->last_revision;
+    rp->ops = 0;
+    rp->live_tx = rp->live;
+    rp->mark = ix->undo_len;
+    int rc = SVCQ_OK;
     for (;;) {
         size_t at = (size_t)(pos - win);
         svcq__jnl_frame f;
@@ -695,7 +757,7 @@ static int recover(svcq_store_file *fs)
                 rc = svcq__enomem(ctx);
                 break;
             }
-            got = read_all(fs, fs->fd, rd.data + rd.len, want - rd.len, win + rd.len);
+            ssize_t got = read_all(fs, fd, rd.data + rd.len, want - rd.len, win + rd.len);
             if (got < 0) {
                 rc = io_fail(fs, "pread", fs->path);
                 break;
@@ -707,7 +769,7 @@ static int recover(svcq_store_file *fs)
         }
         if (r == SVCQ__JNL_BAD)
             break;
-        int a = apply(fs, &rp, &f, pos);
+        int a = apply(fs, ix, rp, &f, pos);
         if (a == SVCQ_ENOMEM) {
             rc = svcq__enomem(ctx);
             break;
@@ -715,14 +777,90 @@ static int recover(svcq_store_file *fs)
         if (a)
             break;
         pos += f.frame_len;
-        if (f.type == SVCQ__JNL_COMMIT)
-            valid_end = pos;
     }
-    svcq__index_rollback(&fs->ix); /* a transaction without its commit marker */
     svcq__buf_free(&rd);
+    return rc;
+}
+
+/* Reads the header of fd. *h is the header; SVCQ_OK, or 1 when the file
+ * is shorter than a header (*got bytes that may be the start of one being
+ * written), SVCQ_ECORRUPT, SVCQ_EVERSION or SVCQ_EIO with a message. */
+static int read_header(svcq_store_file *fs, int fd, uint64_t size, svcq__jnl_header *h, ssize_t *got)
+{
+    svcq_ctx *ctx = fs->ctx;
+    uint8_t head[SVCQ__JNL_HEADER_SIZE];
+    size_t headlen = size < SVCQ__JNL_HEADER_SIZE ? (size_t)size : SVCQ__JNL_HEADER_SIZE;
+    *got = read_all(fs, fd, head, headlen, 0);
+    if (*got < 0)
+        return io_fail(fs, "pread", fs->path);
+    if ((size_t)*got < SVCQ__JNL_HEADER_SIZE) {
+        if (*got > 0 && !svcq__jnl_header_partial(head, (size_t)*got))
+            return svcq__error(ctx, SVCQ_ECORRUPT, "%s is not a libsvcq journal; it was left untouched", fs->path);
+        return 1;
+    }
+    int rc = svcq__jnl_header_decode(head, sizeof(head), h);
+    if (rc == SVCQ_EVERSION)
+        return svcq__error(ctx, rc, "%s was written by a newer journal format; it was left untouched", fs->path);
+    if (rc)
+        return svcq__error(ctx, rc, "%s is not a libsvcq journal or its header is damaged; it was left untouched",
+                        fs->path);
+    return SVCQ_OK;
+}
+
+/* Reads the whole journal open as fd into ix (empty, outside a
+ * transaction), one commit at a time; *rp describes it on return. For a
+ * store that writes, the caller then deals with the tail after rp->end. A
+ * file shorter than a header: rp->end 0. */
+static int load_journal(svcq_store_file *fs, int fd, svcq__index *ix, replay *rp, uint64_t size, uint64_t *generation,
+                        ssize_t *short_header)
+{
+    memset(rp, 0, sizeof(*rp));
+    svcq__jnl_header h;
+    int rc = read_header(fs, fd, size, &h, short_header);
+    if (rc == 1)
+        return SVCQ_OK;
     if (rc)
         return rc;
+    *generation = h.generation;
+    rp->seq = h.seq_base;
+    rp->live = SVCQ__JNL_HEADER_SIZE + SVCQ__JNL_COMMIT_FRAME;
+    rp->end = SVCQ__JNL_HEADER_SIZE;
+    svcq__index_begin(ix);
+    rc = read_frames(fs, fd, ix, rp, size);
+    svcq__index_rollback(ix); /* a transaction without its commit marker */
+    return rc;
+}
+
+static int recover(svcq_store_file *fs)
+{
+    svcq_ctx *ctx = fs->ctx;
+    uint64_t size;
+    if (fs->io->size(fs->fd, &size, fs->io->ud) != 0)
+        return io_fail(fs, "fstat", fs->path);
+    replay rp;
+    ssize_t got = 0;
+    int rc = load_journal(fs, fs->fd, &fs->ix, &rp, size, &fs->generation, &got);
+    if (rc)
+        return rc;
+    if (rp.end == 0) {
+        /* Shorter than a header: a file being created. A reader sees an
+         * empty store (and reads the file again at refresh). */
+        if (fs->read_only)
+            return SVCQ_OK;
+        if (got > 0)
+            svcq__log(ctx, SVCQ_LOG_WARN, "%s: dropped a header cut during creation (%zd bytes)", fs->path, got);
+        fs->dropped = (uint64_t)got;
+        return init_file(fs, got > 0);
+    }
+    fs->tx_seq = rp.seq;
+    fs->last_revision = rp.last_revision;
+    fs->live_bytes = rp.live;
+    uint64_t valid_end = rp.end;
     fs->end = fs->phys = valid_end;
+    /* A reader leaves whatever follows alone: the writer's commit in
+     * progress, or a torn tail its next open will cut. */
+    if (fs->read_only)
+        return SVCQ_OK;
     bool zero = true;
     if (size > valid_end && zero_tail(fs, valid_end, size, &zero) != 0)
         return io_fail(fs, "pread", fs->path);
@@ -741,6 +879,100 @@ static int recover(svcq_store_file *fs)
             return io_fail(fs, "fdatasync", fs->path);
     }
     return SVCQ_OK;
+}
+
+/* ---- refreshing a read-only store ------------------------------------------------ */
+
+/* Reads on from the end of the last commit read (the file is the same). */
+static int refresh_tail(svcq_store_file *fs, uint64_t size)
+{
+    if (size == fs->end)
+        return SVCQ_OK;
+    replay rp;
+    memset(&rp, 0, sizeof(rp));
+    rp.seq = fs->tx_seq;
+    rp.last_revision = fs->last_revision;
+    rp.live = fs->live_bytes;
+    rp.end = fs->end;
+    rp.atomic = true;
+    svcq__index_begin(&fs->ix);
+    int rc = read_frames(fs, fs->fd, &fs->ix, &rp, size);
+    if (rc) {
+        svcq__index_rollback(&fs->ix);
+        return rc;
+    }
+    svcq__index_rollback_to(&fs->ix, rp.mark); /* a transaction without its commit marker */
+    svcq__index_commit(&fs->ix);
+    fs->tx_seq = rp.seq;
+    fs->last_revision = fs->hwm = rp.last_revision;
+    fs->live_bytes = rp.live;
+    fs->end = fs->phys = rp.end;
+    return SVCQ_OK;
+}
+
+/* Reads the file the path names now into a new index and switches to it. */
+static int reload(svcq_store_file *fs)
+{
+    svcq_ctx *ctx = fs->ctx;
+    int fd = fs->io->open(fs->path, SVCQ__FIO_RDONLY, fs->io->ud);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return svcq__error(ctx, SVCQ_ENOTFOUND, "%s no longer exists; the store keeps what it had read",
+                               fs->path);
+        return io_fail(fs, "open", fs->path);
+    }
+    uint64_t size;
+    if (fs->io->size(fd, &size, fs->io->ud) != 0) {
+        int rc = io_fail(fs, "fstat", fs->path);
+        (void)fs->io->close(fd, fs->io->ud);
+        return rc;
+    }
+    svcq__index nix;
+    svcq__index_init(&nix, ctx);
+    replay rp;
+    uint64_t generation = 0;
+    ssize_t got;
+    int rc = load_journal(fs, fd, &nix, &rp, size, &generation, &got);
+    if (rc) {
+        svcq__index_free(&nix);
+        (void)fs->io->close(fd, fs->io->ud);
+        return rc;
+    }
+    svcq__index_free(&fs->ix);
+    fs->ix = nix;
+    (void)fs->io->close(fs->fd, fs->io->ud);
+    fs->fd = fd;
+    fs->generation = generation;
+    fs->tx_seq = rp.seq;
+    fs->last_revision = fs->hwm = rp.last_revision;
+    fs->live_bytes = rp.live;
+    fs->end = fs->phys = rp.end;
+    return SVCQ_OK;
+}
+
+int svcq_store_file_refresh(svcq_store_file *fs)
+{
+    if (!fs)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = fs->ctx;
+    if (!fs->read_only)
+        return SVCQ_OK; /* the only writer sees every commit already */
+    if (fs->in_tx)
+        return svcq__error(ctx, SVCQ_ESTATE, "%s: refresh inside a transaction; end it first", fs->path);
+    int rc;
+    int same = fs->io->same(fs->fd, fs->path, fs->io->ud);
+    uint64_t size = 0;
+    if (same < 0)
+        rc = io_fail(fs, "stat", fs->path);
+    else if (same == 1 && fs->io->size(fs->fd, &size, fs->io->ud) != 0)
+        rc = io_fail(fs, "fstat", fs->path);
+    else if (same == 1 && fs->end != 0 && size >= fs->end)
+        rc = refresh_tail(fs, size);
+    else
+        rc = reload(fs); /* compacted (another file), or nothing read yet */
+    trim_scratch(fs);
+    svcq__store_msg_clear(ctx);
+    return rc;
 }
 
 static int set_paths(svcq_store_file *fs, const char *path)
@@ -805,6 +1037,18 @@ static int open_locked(svcq_store_file *fs, bool create)
     return svcq__error(ctx, SVCQ_EBUSY, "%s keeps being replaced while it is opened", fs->path);
 }
 
+/* Opens the journal read-only, without a lock (see the file comment). */
+static int open_reader(svcq_store_file *fs)
+{
+    fs->fd = fs->io->open(fs->path, SVCQ__FIO_RDONLY, fs->io->ud);
+    if (fs->fd >= 0)
+        return SVCQ_OK;
+    if (errno == ENOENT)
+        return svcq__error(fs->ctx, SVCQ_ENOTFOUND, "%s does not exist (a read-only store never creates it)",
+                           fs->path);
+    return io_fail(fs, "open", fs->path);
+}
+
 int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
                       const svcq_store_file_options *opts, const svcq__fio *io)
 {
@@ -824,7 +1068,7 @@ int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
         return svcq__error(ctx, SVCQ_EINVAL, "file store options: reserved fields must be zero");
     if (opts->durability < SVCQ_STORE_SYNC_FULL || opts->durability > SVCQ_STORE_SYNC_NONE)
         return svcq__error(ctx, SVCQ_EINVAL, "file store options: unknown durability %d", (int)opts->durability);
-    if (opts->flags & ~(uint32_t)SVCQ_STORE_FILE_NO_CREATE)
+    if (opts->flags & ~(uint32_t)(SVCQ_STORE_FILE_NO_CREATE | SVCQ_STORE_FILE_READ_ONLY))
         return svcq__error(ctx, SVCQ_EINVAL, "file store options: unknown flags 0x%x", (unsigned)opts->flags);
 
     svcq_store_file *fs = svcq__malloc(ctx, sizeof(*fs));
@@ -835,6 +1079,7 @@ int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
     fs->io = io ? io : &svcq__fio_posix;
     fs->fd = -1;
     fs->durability = opts->durability;
+    fs->read_only = (opts->flags & SVCQ_STORE_FILE_READ_ONLY) != 0;
     fs->group_ms = opts->group_commit_ms;
     fs->group_tx = opts->group_commit_tx;
     svcq__index_init(&fs->ix, ctx);
@@ -843,23 +1088,26 @@ int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
     now_mono(&fs->last_sync);
 
     int rc = set_paths(fs, path);
-    if (!rc)
+    if (!rc && fs->read_only)
+        rc = open_reader(fs);
+    else if (!rc)
         rc = open_locked(fs, !(opts->flags & SVCQ_STORE_FILE_NO_CREATE));
     /* A compaction that died left its file behind; we hold the lock, so
      * nobody else is compacting. */
-    if (!rc && fs->io->unlink(fs->tmp_path, fs->io->ud) != 0)
+    if (!rc && !fs->read_only && fs->io->unlink(fs->tmp_path, fs->io->ud) != 0)
         rc = io_fail(fs, "unlink", fs->tmp_path);
     if (!rc)
         rc = recover(fs);
+    fs->hwm = fs->last_revision;
     if (rc) {
         char msg[SVCQ__ERRMSG_SIZE];
         memcpy(msg, ctx->errmsg, sizeof(msg));
         (void)do_close(fs);
         memcpy(ctx->errmsg, msg, sizeof(msg));
-        ctx->store_msg = false;
+        svcq__store_msg_clear(ctx);
         return rc;
     }
-    ctx->store_msg = false;
+    svcq__store_msg_clear(ctx);
     *out = fs;
     return SVCQ_OK;
 }
@@ -883,6 +1131,8 @@ int svcq_store_file_compact(svcq_store_file *fs)
     if (!fs)
         return SVCQ_EINVAL;
     svcq_ctx *ctx = fs->ctx;
+    if (fs->read_only)
+        return svcq__error(ctx, SVCQ_ESTATE, "%s is open read-only: only the writer compacts it", fs->path);
     if (fs->in_tx)
         return svcq__error(ctx, SVCQ_ESTATE, "compaction is not allowed inside a transaction");
     if (fs->broken)
@@ -951,7 +1201,7 @@ int svcq_store_file_compact(svcq_store_file *fs)
         }
         locs[i] = flushed + out.len - r->frame_len;
     }
-    if (svcq__jnl_commit(&out, fs->tx_seq + 1, fs->last_revision, (uint32_t)n) != SVCQ_OK) {
+    if (svcq__jnl_commit(&out, fs->tx_seq + 1, fs->hwm, (uint32_t)n) != SVCQ_OK) {
         rc = svcq__enomem(ctx);
         goto done;
     }
@@ -978,6 +1228,7 @@ int svcq_store_file_compact(svcq_store_file *fs)
     fs->live_bytes = new_end;
     fs->generation++;
     fs->tx_seq++;
+    fs->last_revision = fs->hwm;
     fs->unsynced = 0;
     now_mono(&fs->last_sync);
     if (fs->io->syncdir(fs->dir, fs->io->ud) != 0)
@@ -987,10 +1238,8 @@ done:
         (void)fs->io->close(tfd, fs->io->ud);
         (void)fs->io->unlink(fs->tmp_path, fs->io->ud);
     }
-    if (rc && ctx->store_msg) {
-        /* Not inside a callback: the message stands as it is. */
-        ctx->store_msg = false;
-    }
+    /* Not inside a callback: the message stands as it is. */
+    svcq__store_msg_clear(ctx);
     svcq__buf_free(&out);
     svcq__free(ctx, recs);
     svcq__free(ctx, locs);

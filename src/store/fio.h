@@ -11,9 +11,11 @@
 
 #define SVCQ__FIO_CREATE 1 /* create the file if missing */
 #define SVCQ__FIO_TRUNC 2  /* empty the file */
+#define SVCQ__FIO_RDONLY 4 /* open read-only (a read-only store) */
 
 typedef struct svcq__fio {
-    /* Opens path read-write (close-on-exec); returns a descriptor. */
+    /* Opens path read-write, or read-only with SVCQ__FIO_RDONLY
+     * (close-on-exec); returns a descriptor. */
     int (*open)(const char *path, int flags, void *ud);
     int (*close)(int fd, void *ud);
     ssize_t (*pread)(int fd, void *buf, size_t n, uint64_t off, void *ud);

@@ -17,7 +17,7 @@
 static int p_open(const char *path, int flags, void *ud)
 {
     (void)ud;
-    int o = O_RDWR | O_CLOEXEC;
+    int o = (flags & SVCQ__FIO_RDONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC;
     if (flags & SVCQ__FIO_CREATE)
         o |= O_CREAT;
     if (flags & SVCQ__FIO_TRUNC)

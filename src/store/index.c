@@ -136,14 +136,18 @@ void svcq__index_commit(svcq__index *ix)
     ix->in_tx = false;
 }
 
-void svcq__index_rollback(svcq__index *ix)
+void svcq__index_rollback_to(svcq__index *ix, size_t mark)
 {
-    for (size_t i = ix->undo_len; i-- > 0;) {
-        svcq__index_undo *u = &ix->undo[i];
+    while (ix->undo_len > mark) {
+        svcq__index_undo *u = &ix->undo[--ix->undo_len];
         const svcq__rec *key = u->now ? u->now : u->old;
         set(ix, u->kind, key->id, key->idlen, u->old);
         svcq__rec_free(ix->ctx, u->now);
     }
-    ix->undo_len = 0;
+}
+
+void svcq__index_rollback(svcq__index *ix)
+{
+    svcq__index_rollback_to(ix, 0);
     ix->in_tx = false;
 }

@@ -71,5 +71,8 @@ void svcq__index_begin(svcq__index *ix);
 void svcq__index_commit(svcq__index *ix);
 /* Puts back what the transaction replaced and frees what it made. */
 void svcq__index_rollback(svcq__index *ix);
+/* The same for the changes after the first mark undo entries only; the
+ * transaction stays open. */
+void svcq__index_rollback_to(svcq__index *ix, size_t mark);
 
 #endif

@@ -1,7 +1,9 @@
 /* The memory store: the context's default. Records live in an svcq__index
  * (kind -> id -> record owning a copy of the value); a transaction keeps
  * the records it replaced until commit and puts them back on rollback.
- * Revisions come from a store-wide counter, so one is never reused. */
+ * Revisions come from a store-wide counter that never goes back, not even
+ * on rollback, so one is never handed out twice (a handle that saw a
+ * revision of a rolled-back transaction can never win a compare-and-swap). */
 #include <string.h>
 
 #include "store/index.h"
@@ -10,8 +12,7 @@
 typedef struct memstore {
     svcq_ctx *ctx;
     svcq__index ix;
-    uint64_t last_revision;
-    uint64_t tx_start_revision; /* last_revision at begin, restored on rollback */
+    uint64_t last_revision; /* highest revision handed out */
 } memstore;
 
 static int ms_begin(void *ud)
@@ -20,7 +21,6 @@ static int ms_begin(void *ud)
     if (ms->ix.in_tx)
         return svcq__store_fail(ms->ctx, SVCQ_ESTATE, "a transaction is already open");
     svcq__index_begin(&ms->ix);
-    ms->tx_start_revision = ms->last_revision;
     return SVCQ_OK;
 }
 
@@ -36,10 +36,8 @@ static int ms_commit(void *ud)
 static int ms_rollback(void *ud)
 {
     memstore *ms = ud;
-    if (ms->ix.in_tx) {
+    if (ms->ix.in_tx)
         svcq__index_rollback(&ms->ix);
-        ms->last_revision = ms->tx_start_revision;
-    }
     return SVCQ_OK;
 }
 

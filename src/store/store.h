@@ -30,6 +30,50 @@
 #define SVCQ__STORE_STORE_H
 
 #include "core/core.h"
+#include "svcq/store.h"
+
+/* ---- the store's state in the context --------------------------------------- */
+
+struct svcq__undo_entry;
+
+/* What the store module keeps per context, in slot SVCQ__SLOT_STORE: made
+ * on first use (svcq__store_state), freed by svcq_ctx_free. */
+typedef struct svcq__store_state {
+    /* The context's store (a copied table; version 0 until the default
+     * memory store is made on first use). */
+    svcq_store_methods store;
+    struct svcq__undo_entry *undo; /* the undo log of the open transaction */
+    size_t undo_len;
+    size_t undo_cap;
+    size_t undo_room;        /* pushes reserved and not yet made */
+    uint64_t store_writes;   /* successful put/remove calls, ever */
+    uint32_t tx_depth;       /* open svcq__tx scopes, the batch counting as one */
+    bool store_tx_open;      /* begin was called and not yet ended */
+    bool batch_open;
+    bool tx_aborted;         /* the store transaction can only be rolled back */
+    bool store_busy;         /* inside a store callback: no re-entry */
+    bool store_msg;          /* a built-in store set errmsg for the failing call */
+    bool read_only;          /* the store is a read-only file store: writes are refused */
+} svcq__store_state;
+
+/* The context's store state, or NULL when the store was never used. */
+static inline svcq__store_state *svcq__store_peek(const svcq_ctx *ctx)
+{
+    return (svcq__store_state *)svcq__ctx_slot(ctx, SVCQ__SLOT_STORE);
+}
+/* Whether a store transaction is open (a scope or a batch): a handle
+ * records undo entries for its in-memory changes only then. */
+static inline bool svcq__tx_active(const svcq_ctx *ctx)
+{
+    const svcq__store_state *st = svcq__store_peek(ctx);
+    return st && st->store_tx_open;
+}
+/* The context's store state, made (and registered) if needed; NULL with
+ * SVCQ_ENOMEM recorded on ctx. */
+svcq__store_state *svcq__store_state_get(svcq_ctx *ctx);
+/* Forgets that a built-in store set the message (for public functions of
+ * the built-in stores, which report errors directly). */
+void svcq__store_msg_clear(svcq_ctx *ctx);
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -43,9 +87,9 @@ int svcq__store_check_id(svcq_ctx *ctx, const char *id);
 /* ---- transactions and undo ----------------------------------------------- */
 
 typedef struct svcq__tx {
-    size_t undo_mark;     /* ctx->undo_len at begin */
-    size_t room_mark;     /* ctx->undo_room at begin */
-    uint64_t writes_mark; /* ctx->store_writes at begin */
+    size_t undo_mark;     /* undo_len at begin */
+    size_t room_mark;     /* undo_room at begin */
+    uint64_t writes_mark; /* store_writes at begin */
     bool began;
 } svcq__tx;
 
@@ -57,9 +101,6 @@ int svcq__tx_begin(svcq_ctx *ctx, svcq__tx *tx);
 /* Ends a scope with the call's result rc (see the file comment) and
  * returns the call's final result: rc, or the commit's error. */
 int svcq__tx_end(svcq_ctx *ctx, svcq__tx *tx, int rc);
-/* Whether a store transaction is open (a scope or a batch). */
-bool svcq__tx_active(const svcq_ctx *ctx);
-
 typedef void (*svcq__undo_fn)(svcq_ctx *ctx, void *data, uint64_t arg);
 
 typedef struct svcq__undo_entry {
@@ -71,7 +112,8 @@ typedef struct svcq__undo_entry {
 } svcq__undo_entry;
 
 /* Makes room for n more entries: the next n pushes in this scope cannot
- * fail. Reservations add up, and those a scope leaves unused end with it. */
+ * fail. Reservations add up, and those a scope leaves unused end with it.
+ * Only inside a scope (after svcq__tx_begin): SVCQ_ESTATE otherwise. */
 int svcq__undo_reserve(svcq_ctx *ctx, size_t n);
 /* Records an entry. Only inside a scope, after svcq__undo_reserve: SVCQ_ESTATE
  * otherwise (a bug: nothing is recorded). */
@@ -88,9 +130,6 @@ void svcq__undo_detach(svcq_ctx *ctx, const void *owner);
 int svcq__undo_set_u64(svcq_ctx *ctx, uint64_t *slot, uint64_t value);
 
 /* ---- records ------------------------------------------------------------ */
-
-/* Makes the default memory store if the context has no store yet. */
-int svcq__store_ready(svcq_ctx *ctx);
 
 /* Reads a record: *bytes (NUL-terminated copy, freed with svcq__free),
  * *size and *revision. SVCQ_ENOTFOUND when absent; bad names SVCQ_EINVAL;
@@ -123,8 +162,11 @@ int svcq__store_fail(svcq_ctx *ctx, int code, const char *fmt, ...) SVCQ__PRINTF
 int svcq__memstore_new(svcq_ctx *ctx, svcq_store_methods *out);
 
 /* File store hooks for svcq_ctx_set_store: whether methods is a file
- * store's table, and taking or giving up ownership of it. */
+ * store's table, and taking ownership of it (refusing a store of another
+ * context, or one a context already owns). */
 bool svcq__fstore_is(const svcq_store_methods *methods);
 int svcq__fstore_claim(svcq_ctx *ctx, void *user_data);
+/* Whether the file store behind user_data was opened read-only. */
+bool svcq__fstore_read_only(const void *user_data);
 
 #endif

@@ -389,7 +389,7 @@ static void bench_recovery_and_compaction(const char *dir)
     fs = attach(ctx, path, SVCQ_STORE_SYNC_NONE);
     double t1 = now_s();
     svcq_store_file_stats st = SVCQ_STORE_FILE_STATS_INIT;
-    if (svcq_store_file_stats_get(fs, &st) != SVCQ_OK || st.records != ntx * per_tx)
+    if (svcq_store_file_stats_get(&st, fs) != SVCQ_OK || st.records != ntx * per_tx)
         die(ctx, "recovered the wrong number of records");
     printf("{\"bench\": \"store_file_recovery\", \"journal_bytes\": %" PRIu64 ", \"records\": %" PRIu64
            ", \"ms\": %.1f, \"mb_per_s\": %.0f}\n", bytes, st.records, (t1 - t0) * 1e3,
@@ -418,7 +418,7 @@ static void bench_recovery_and_compaction(const char *dir)
     }
     if (svcq_store_file_sync(fs) != SVCQ_OK)
         die(ctx, "sync");
-    if (svcq_store_file_stats_get(fs, &st) != SVCQ_OK)
+    if (svcq_store_file_stats_get(&st, fs) != SVCQ_OK)
         die(ctx, "stats");
     uint64_t before = st.file_bytes;
     t0 = now_s();

@@ -282,7 +282,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kinds k;
     find_kinds(data, size, &k);
     svcq_store_file_stats s1 = SVCQ_STORE_FILE_STATS_INIT;
-    trap(svcq_store_file_stats_get(fs, &s1) == SVCQ_OK);
+    trap(svcq_store_file_stats_get(&s1, fs) == SVCQ_OK);
     tally t1 = scan_all(ctx, &k);
     trap(t1.records <= s1.records);
     trap(s1.file_bytes <= m.ino[m.name[NAME_J]].size);
@@ -291,7 +291,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     trap(svcq_ctx_set_store(ctx, NULL) == SVCQ_OK);
     trap(open_on(ctx, &io, &fs) == SVCQ_OK);
     svcq_store_file_stats s2 = SVCQ_STORE_FILE_STATS_INIT;
-    trap(svcq_store_file_stats_get(fs, &s2) == SVCQ_OK);
+    trap(svcq_store_file_stats_get(&s2, fs) == SVCQ_OK);
     trap(s2.recovered_dropped_bytes == 0 && s2.records == s1.records && s2.transactions == s1.transactions &&
          s2.file_bytes == s1.file_bytes && s2.live_bytes == s1.live_bytes);
     tally t2 = scan_all(ctx, &k);
@@ -307,7 +307,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     trap(svcq_ctx_set_store(ctx, NULL) == SVCQ_OK);
     trap(open_on(ctx, &io, &fs) == SVCQ_OK);
     svcq_store_file_stats s3 = SVCQ_STORE_FILE_STATS_INIT;
-    trap(svcq_store_file_stats_get(fs, &s3) == SVCQ_OK);
+    trap(svcq_store_file_stats_get(&s3, fs) == SVCQ_OK);
     trap(s3.transactions == s1.transactions + (rc == SVCQ_OK) && s3.recovered_dropped_bytes == 0);
     tally t3 = scan_all(ctx, &k);
     trap(t3.records == t1.records + (rc == SVCQ_OK));
@@ -319,7 +319,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     trap(svcq_ctx_set_store(ctx, NULL) == SVCQ_OK);
     trap(open_on(ctx, &io, &fs) == SVCQ_OK);
     svcq_store_file_stats s5 = SVCQ_STORE_FILE_STATS_INIT;
-    trap(svcq_store_file_stats_get(fs, &s5) == SVCQ_OK);
+    trap(svcq_store_file_stats_get(&s5, fs) == SVCQ_OK);
     trap(s5.records == s3.records && s5.recovered_dropped_bytes == 0 && s5.file_bytes == s5.live_bytes);
     tally t5 = scan_all(ctx, &k);
     trap(t5.records == t3.records && t5.bytes == t3.bytes);

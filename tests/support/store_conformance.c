@@ -632,6 +632,169 @@ static void group_persistence(cf *c)
     CHECK(c, rx != ra && rx != rc2);
 }
 
+/* Every revision handed out for one id, committed or not. */
+#define REVS_MAX 32
+typedef struct revs {
+    size_t n;
+    uint64_t r[REVS_MAX];
+} revs;
+
+/* Records rev as handed out, failing the check if it was handed out
+ * before for the same id. */
+static void fresh(cf *c, int line, revs *seen_revs, const char *id, uint64_t rev)
+{
+    char what[160];
+    if (rev == 0) {
+        snprintf(what, sizeof(what), "id %s: revision 0 handed out", id);
+        fail_at(c, line, what);
+        return;
+    }
+    for (size_t i = 0; i < seen_revs->n; i++)
+        if (seen_revs->r[i] == rev) {
+            snprintf(what, sizeof(what),
+                     "id %s: revision %llu handed out a second time (a stale handle holding it would win "
+                     "compare-and-swap)",
+                     id, (unsigned long long)rev);
+            fail_at(c, line, what);
+            return;
+        }
+    if (seen_revs->n < REVS_MAX)
+        seen_revs->r[seen_revs->n++] = rev;
+}
+
+/* A put with each stale revision of the id must conflict and change
+ * nothing. */
+static void stale_puts_fail(cf *c, int line, const revs *seen_revs, const char *id, uint64_t live)
+{
+    for (size_t i = 0; i < seen_revs->n; i++) {
+        if (seen_revs->r[i] == live)
+            continue;
+        uint64_t rx = 0;
+        int rc = put1(c, "revs", id, seen_revs->r[i], "stale", &rx);
+        if (rc != SVCQ_ECONFLICT) {
+            char what[160];
+            snprintf(what, sizeof(what), "put(revs, %s) expecting the stale revision %llu", id,
+                     (unsigned long long)seen_revs->r[i]);
+            fail_rc(c, line, what, rc, SVCQ_ECONFLICT);
+        }
+    }
+}
+
+/* Revisions are never handed out twice for one (kind, id): not after a
+ * rollback, not inside or after a batch, not after remove and create, not
+ * after a reopen (persistent stores). */
+static void group_revisions(cf *c)
+{
+    revs ra = { 0 }, rb = { 0 }, rcal = { 0 }, rd = { 0 }, rv = { 0 };
+    uint64_t r = 0, live = 0;
+
+    /* A scope that fails: its revision is gone for good. */
+    CHECK_RC(c, put1(c, "revs", "a", 0, "a1", &r), SVCQ_OK);
+    fresh(c, __LINE__, &ra, "a", r);
+    live = r;
+    svcq__tx tx;
+    CHECK_RC(c, svcq__tx_begin(c->ctx, &tx), SVCQ_OK);
+    CHECK_RC(c, svcq__store_put(c->ctx, "revs", "a", live, "a2", 2, &r), SVCQ_OK);
+    fresh(c, __LINE__, &ra, "a", r);
+    CHECK_RC(c, svcq__tx_end(c->ctx, &tx, SVCQ_EABORTED), SVCQ_EABORTED);
+    CHECK_RC(c, put1(c, "revs", "a", live, "a3", &r), SVCQ_OK);
+    fresh(c, __LINE__, &ra, "a", r);
+    live = r;
+    expect_record(c, __LINE__, "revs", "a", "a3", 2, live);
+    stale_puts_fail(c, __LINE__, &ra, "a", live);
+
+    /* Inside a batch, several scopes, then a rollback. */
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    CHECK_RC(c, put1(c, "revs", "b", 0, "b1", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rb, "b", r);
+    CHECK_RC(c, put1(c, "revs", "b", r, "b2", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rb, "b", r);
+    CHECK_RC(c, remove1(c, "revs", "b", r), SVCQ_OK);
+    CHECK_RC(c, put1(c, "revs", "b", 0, "b3", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rb, "b", r);
+    CHECK_RC(c, svcq_ctx_batch_rollback(c->ctx), SVCQ_OK);
+    expect_absent(c, __LINE__, "revs", "b");
+    CHECK_RC(c, put1(c, "revs", "b", 0, "b4", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rb, "b", r);
+    live = r;
+    stale_puts_fail(c, __LINE__, &rb, "b", live);
+    expect_record(c, __LINE__, "revs", "b", "b4", 2, live);
+
+    /* The lost update of issue 8: in a batch, one handle creates the
+     * record and a second handle reads it; the batch rolls back; the first
+     * handle creates it again; the second handle's save must conflict. */
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    uint64_t first = 0, second = 0;
+    CHECK_RC(c, put1(c, "revs", "cal", 0, "x", &first), SVCQ_OK);
+    fresh(c, __LINE__, &rcal, "cal", first);
+    char *bytes = NULL;
+    size_t size = 0;
+    CHECK_RC(c, svcq__store_get(c->ctx, "revs", "cal", &bytes, &size, &second), SVCQ_OK);
+    svcq__free(c->ctx, bytes);
+    CHECK(c, second == first);
+    CHECK_RC(c, svcq_ctx_batch_rollback(c->ctx), SVCQ_OK);
+    CHECK_RC(c, put1(c, "revs", "cal", 0, "x+holiday", &first), SVCQ_OK);
+    fresh(c, __LINE__, &rcal, "cal", first);
+    CHECK_RC(c, put1(c, "revs", "cal", second, "x (stale)", &r), SVCQ_ECONFLICT);
+    expect_record(c, __LINE__, "revs", "cal", "x+holiday", 9, first);
+
+    /* Removed and created again, in committed transactions and in a
+     * rolled-back one. */
+    CHECK_RC(c, put1(c, "revs", "d", 0, "d1", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rd, "d", r);
+    CHECK_RC(c, remove1(c, "revs", "d", r), SVCQ_OK);
+    CHECK_RC(c, put1(c, "revs", "d", 0, "d2", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rd, "d", r);
+    live = r;
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    CHECK_RC(c, remove1(c, "revs", "d", live), SVCQ_OK);
+    CHECK_RC(c, put1(c, "revs", "d", 0, "d3", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rd, "d", r);
+    CHECK_RC(c, svcq_ctx_batch_rollback(c->ctx), SVCQ_OK);
+    CHECK_RC(c, remove1(c, "revs", "d", live), SVCQ_OK);
+    CHECK_RC(c, put1(c, "revs", "d", 0, "d4", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rd, "d", r);
+    live = r;
+    stale_puts_fail(c, __LINE__, &rd, "d", live);
+
+    if (!c->f->reopen)
+        return;
+    /* Across a reopen, all on one id: its newest revision removed, then
+     * revisions handed out by a rolled-back batch and by a batch left open
+     * when the context went. None may come back: a store that restarts its
+     * counter from the live records or from its last commit fails here. */
+    CHECK_RC(c, put1(c, "revs", "v", 0, "v1", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rv, "v", r);
+    CHECK_RC(c, put1(c, "revs", "v", r, "v2", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rv, "v", r);
+    CHECK_RC(c, remove1(c, "revs", "v", r), SVCQ_OK);
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    CHECK_RC(c, put1(c, "revs", "v", 0, "v3", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rv, "v", r);
+    CHECK_RC(c, svcq_ctx_batch_rollback(c->ctx), SVCQ_OK);
+    CHECK_RC(c, svcq_ctx_batch_begin(c->ctx), SVCQ_OK);
+    CHECK_RC(c, put1(c, "revs", "v", 0, "v4", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rv, "v", r);
+    close_ctx(c);
+    if (!open_ctx(c, true))
+        return;
+    expect_absent(c, __LINE__, "revs", "v");
+    CHECK_RC(c, put1(c, "revs", "v", 0, "v5", &r), SVCQ_OK);
+    fresh(c, __LINE__, &rv, "v", r);
+    for (int i = 0; i < 4; i++) {
+        CHECK_RC(c, put1(c, "revs", "v", r, "v6", &r), SVCQ_OK);
+        fresh(c, __LINE__, &rv, "v", r);
+    }
+    stale_puts_fail(c, __LINE__, &rv, "v", r);
+    /* The records of before the reopen go on without reuse too. */
+    expect_record(c, __LINE__, "revs", "a", "a3", 2, 0);
+    CHECK_RC(c, svcq__store_get(c->ctx, "revs", "a", &bytes, &size, &live), SVCQ_OK);
+    svcq__free(c->ctx, bytes);
+    CHECK_RC(c, put1(c, "revs", "a", live, "a4", &r), SVCQ_OK);
+    fresh(c, __LINE__, &ra, "a", r);
+    stale_puts_fail(c, __LINE__, &ra, "a", r);
+}
+
 int store_conformance_run(const store_conformance_factory *f)
 {
     static const struct {
@@ -647,6 +810,7 @@ int store_conformance_run(const store_conformance_factory *f)
         { "ids", group_ids, false },
         { "refused", group_refused, false },
         { "persistence", group_persistence, true },
+        { "revisions", group_revisions, false },
     };
     cf c = { f, "", 0, NULL, NULL };
     for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {

@@ -816,9 +816,92 @@ static void names(void **state)
     ctx_done(ctx, &a);
 }
 
+/* ---- module slots --------------------------------------------------------------- */
+
+static char slot_order[16];
+
+static void slot_down(svcq_ctx *ctx, void *state)
+{
+    (void)ctx;
+    strcat(slot_order, state);
+}
+
+static int nop(void *ud)
+{
+    (void)ud;
+    return 0;
+}
+static int nop_get(const char *k, const char *i, svcq_store_visit_fn v, void *vu, void *ud)
+{
+    (void)k, (void)i, (void)v, (void)vu, (void)ud;
+    return SVCQ_ENOTFOUND;
+}
+static int nop_put(const char *k, const char *i, uint64_t e, const void *b, size_t n, uint64_t *r, void *ud)
+{
+    (void)k, (void)i, (void)e, (void)b, (void)n, (void)ud;
+    *r = 1;
+    return 0;
+}
+static int nop_remove(const char *k, const char *i, uint64_t e, void *ud)
+{
+    (void)k, (void)i, (void)e, (void)ud;
+    return 0;
+}
+static int nop_scan(const char *k, svcq_store_visit_fn v, void *vu, void *ud)
+{
+    (void)k, (void)v, (void)vu, (void)ud;
+    return 0;
+}
+static void store_down(void *ud)
+{
+    (void)ud;
+    strcat(slot_order, "s");
+}
+
+/* The store keeps its state in its slot of the context; modules register
+ * theirs; svcq_ctx_free tears them down highest module first, the store
+ * last. */
+static void module_slots(void **state)
+{
+    (void)state;
+    test_alloc a;
+    test_alloc_init(&a);
+    svcq_ctx *ctx = test_ctx_new(&a);
+    assert_null(svcq__ctx_slot(ctx, SVCQ__SLOT_STORE)); /* nothing made before first use */
+    assert_int_equal(svcq__ctx_slot_set(ctx, -1, "x", slot_down), SVCQ_EINVAL);
+    assert_int_equal(svcq__ctx_slot_set(ctx, SVCQ__SLOT_COUNT, "x", slot_down), SVCQ_EINVAL);
+    assert_int_equal(svcq__ctx_slot_set(NULL, SVCQ__SLOT_SLA, "x", slot_down), SVCQ_EINVAL);
+    static char sla[] = "a", metrics[] = "m", tier[] = "t";
+    assert_int_equal(svcq__ctx_slot_set(ctx, SVCQ__SLOT_SLA, sla, slot_down), SVCQ_OK);
+    assert_int_equal(svcq__ctx_slot_set(ctx, SVCQ__SLOT_SLA, metrics, slot_down), SVCQ_ESTATE);
+    assert_ptr_equal(svcq__ctx_slot(ctx, SVCQ__SLOT_SLA), sla);
+    assert_int_equal(svcq__ctx_slot_set(ctx, SVCQ__SLOT_METRICS, metrics, slot_down), SVCQ_OK);
+    /* Emptied: its teardown is not called. */
+    assert_int_equal(svcq__ctx_slot_set(ctx, SVCQ__SLOT_TIER, tier, slot_down), SVCQ_OK);
+    assert_int_equal(svcq__ctx_slot_set(ctx, SVCQ__SLOT_TIER, NULL, NULL), SVCQ_OK);
+    assert_null(svcq__ctx_slot(ctx, SVCQ__SLOT_TIER));
+    svcq_store_methods m = SVCQ_STORE_METHODS_INIT;
+    m.begin = m.commit = m.rollback = nop;
+    m.get = nop_get;
+    m.put = nop_put;
+    m.remove = nop_remove;
+    m.scan = nop_scan;
+    m.destroy = store_down;
+    assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
+    svcq__store_state *st = svcq__ctx_slot(ctx, SVCQ__SLOT_STORE);
+    assert_non_null(st);
+    assert_ptr_equal(st, svcq__store_peek(ctx));
+    assert_true(st->store.destroy == store_down);
+    slot_order[0] = '\0';
+    svcq_ctx_free(ctx);
+    assert_string_equal(slot_order, "mas");
+    assert_int_equal(a.live_blocks, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(module_slots),
         cmocka_unit_test(methods_init_matches_macro),
         cmocka_unit_test(limits),
         cmocka_unit_test(set_store_checks),

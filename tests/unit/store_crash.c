@@ -222,7 +222,7 @@ static void cut_and_flip_every_byte(void **state)
                          k, states[k]);
             free(d);
             svcq_store_file_stats st = SVCQ_STORE_FILE_STATS_INIT;
-            assert_int_equal(svcq_store_file_stats_get(fs, &st), SVCQ_OK);
+            assert_int_equal(svcq_store_file_stats_get(&st, fs), SVCQ_OK);
             assert_int_equal(st.transactions, (uint64_t)k);
             uint64_t end = header ? SVCQ__JNL_HEADER_SIZE : ends[k];
             assert_int_equal(st.file_bytes, end);

@@ -214,7 +214,7 @@ static void open_errors(void **state)
     o.durability = 4;
     assert_int_equal(svcq_store_file_open(&fs, ctx, path, &o), SVCQ_EINVAL);
     o = (svcq_store_file_options)SVCQ_STORE_FILE_OPTIONS_INIT;
-    o.flags = 2;
+    o.flags = 4;
     assert_int_equal(svcq_store_file_open(&fs, ctx, path, &o), SVCQ_EINVAL);
 
     /* Missing, with NO_CREATE; a directory; a missing directory. */
@@ -262,7 +262,7 @@ static void open_errors(void **state)
     assert_int_equal(test_write_file(path, head, 13), 0);
     assert_int_equal(svcq_store_file_open(&fs, ctx, path, NULL), SVCQ_OK);
     svcq_store_file_stats s = SVCQ_STORE_FILE_STATS_INIT;
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.recovered_dropped_bytes, 13);
     assert_int_equal(s.file_bytes, SVCQ__JNL_HEADER_SIZE);
     assert_int_equal(svcq_store_file_close(fs), SVCQ_OK);
@@ -398,6 +398,54 @@ static void lock_two_processes(void **state)
 
 /* ---- ownership ---------------------------------------------------------------- */
 
+/* A file store belongs to the context it was opened with: installing it on
+ * another is refused and leaves nothing behind, whichever context goes
+ * first (run under ASan, a use after free shows). */
+static void foreign_context_refused(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir("fxc");
+    char *path = test_path(dir, "j");
+    for (int order = 0; order < 3; order++) {
+        svcq_ctx *a, *b;
+        assert_int_equal(svcq_ctx_new(&a, NULL), SVCQ_OK);
+        assert_int_equal(svcq_ctx_new(&b, NULL), SVCQ_OK);
+        svcq_store_file *fs;
+        assert_int_equal(svcq_store_file_open(&fs, a, path, NULL), SVCQ_OK);
+        svcq_store_methods m;
+        assert_int_equal(svcq_store_file_methods(&m, fs), SVCQ_OK);
+        uint64_t rev;
+        if (order == 2) {
+            /* Owned by a already: still refused on b as foreign. */
+            assert_int_equal(svcq_ctx_set_store(a, &m), SVCQ_OK);
+        }
+        assert_int_equal(svcq_ctx_set_store(b, &m), SVCQ_EINVAL);
+        assert_non_null(strstr(svcq_ctx_errmsg(b), "opened with another context"));
+        assert_non_null(strstr(svcq_ctx_errmsg(b), path));
+        /* b goes on with its own memory store. */
+        assert_int_equal(put1(b, "k", "b", 0, "1", &rev), SVCQ_OK);
+        if (order == 0) {
+            svcq_ctx_free(b); /* the other context first */
+            assert_int_equal(svcq_ctx_set_store(a, &m), SVCQ_OK);
+            assert_int_equal(put1(a, "k", "a", 0, "1", &rev), SVCQ_OK);
+            svcq_ctx_free(a);
+        } else if (order == 1) {
+            assert_int_equal(svcq_store_file_close(fs), SVCQ_OK);
+            svcq_ctx_free(a); /* the store's context first */
+            assert_int_equal(put1(b, "k", "b", rev, "2", &rev), SVCQ_OK);
+            svcq_ctx_free(b);
+        } else {
+            assert_int_equal(put1(a, "k", "a", 0, "1", &rev), SVCQ_ECONFLICT);
+            svcq_ctx_free(a); /* closes the store */
+            assert_int_equal(put1(b, "k", "c", 0, "1", &rev), SVCQ_OK);
+            svcq_ctx_free(b);
+        }
+    }
+    test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
 static void ownership(void **state)
 {
     (void)state;
@@ -413,7 +461,8 @@ static void ownership(void **state)
     assert_int_equal(svcq_store_file_methods(&m, NULL), SVCQ_EINVAL);
     assert_int_equal(svcq_store_file_methods(&m, fs), SVCQ_OK);
     /* Only the context it was made from may own it, and only once. */
-    assert_int_equal(svcq_ctx_set_store(other, &m), SVCQ_EBUSY);
+    assert_int_equal(svcq_ctx_set_store(other, &m), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(other), "opened with another context"));
     assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
     assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_EBUSY);
     assert_int_equal(svcq_store_file_close(fs), SVCQ_ESTATE);
@@ -477,7 +526,7 @@ static void recovery_and_compaction(void **state)
         assert_int_equal(put1(ctx, "k", "a", ra, "a-more", &ra), SVCQ_OK);
     assert_int_equal(remove1(ctx, "k", "b", rb), SVCQ_OK);
     svcq_store_file_stats s = SVCQ_STORE_FILE_STATS_INIT;
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.records, 2);
     assert_int_equal(s.transactions, 24);
     assert_int_equal(s.file_bytes, file_size(path));
@@ -485,21 +534,21 @@ static void recovery_and_compaction(void **state)
     assert_int_equal(s.unsynced_transactions, 24);
     assert_int_equal(s.recovered_dropped_bytes, 0);
     s.version = 0;
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_EVERSION);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_EVERSION);
     s.version = 9;
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_EVERSION);
-    assert_int_equal(svcq_store_file_stats_get(NULL, &s), SVCQ_EINVAL);
-    assert_int_equal(svcq_store_file_stats_get(fs, NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_EVERSION);
+    assert_int_equal(svcq_store_file_stats_get(&s, NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq_store_file_stats_get(NULL, fs), SVCQ_EINVAL);
     char *before = dump(ctx);
 
     /* Compaction: same records, same revisions, a file of live_bytes. */
     s.version = SVCQ_STORE_FILE_STATS_VERSION;
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     uint64_t live = s.live_bytes;
     assert_int_equal(svcq_store_file_compact(NULL), SVCQ_EINVAL);
     assert_int_equal(svcq_store_file_compact(fs), SVCQ_OK);
     assert_int_equal(file_size(path), live);
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.file_bytes, live);
     assert_int_equal(s.live_bytes, live);
     assert_int_equal(s.transactions, 25);
@@ -550,7 +599,7 @@ static void recovery_and_compaction(void **state)
     assert_string_equal(before, after);
     free(after);
     assert_int_equal(lg.warnings, 0);
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.recovered_dropped_bytes, 0);
     assert_int_equal(s.file_bytes, good);
     assert_int_equal(file_size(path), good + sizeof(nothing));
@@ -570,7 +619,7 @@ static void recovery_and_compaction(void **state)
     assert_int_equal(lg.warnings, 1);
     assert_non_null(strstr(lg.last, "dropped 33 bytes"));
     assert_int_equal(file_size(path), good);
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.recovered_dropped_bytes, 33);
     /* It goes on writing where the good part ends. */
     assert_int_equal(put1(ctx, "j", "d", 0, "d1", &rx), SVCQ_OK);
@@ -636,7 +685,7 @@ static void durability_modes(void **state)
     /* Full: nothing ever waits. */
     svcq_store_file *fs = attach(ctx, path, SVCQ_STORE_SYNC_FULL);
     assert_int_equal(put1(ctx, "k", "a", 0, "1", &r), SVCQ_OK);
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.unsynced_transactions, 0);
     assert_int_equal(svcq_store_file_sync(fs), SVCQ_OK);
     assert_int_equal(svcq_store_file_sync(NULL), SVCQ_EINVAL);
@@ -653,12 +702,12 @@ static void durability_modes(void **state)
     uint64_t want[] = { 1, 2, 0, 1, 2, 0 };
     for (int i = 0; i < 6; i++) {
         assert_int_equal(put1(ctx, "k", "a", r, "x", &r), SVCQ_OK);
-        assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+        assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
         assert_int_equal(s.unsynced_transactions, want[i]);
     }
     assert_int_equal(put1(ctx, "k", "a", r, "x", &r), SVCQ_OK);
     assert_int_equal(svcq_store_file_sync(fs), SVCQ_OK);
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.unsynced_transactions, 0);
     /* An empty transaction writes nothing. */
     uint64_t size = file_size(path);
@@ -674,12 +723,12 @@ static void durability_modes(void **state)
     assert_int_equal(svcq_store_file_methods(&m, fs), SVCQ_OK);
     assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
     assert_int_equal(put1(ctx, "k", "a", r, "y", &r), SVCQ_OK);
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.unsynced_transactions, 1);
     struct timespec ts = { 0, 30 * 1000 * 1000 };
     nanosleep(&ts, NULL);
     assert_int_equal(put1(ctx, "k", "a", r, "z", &r), SVCQ_OK);
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.unsynced_transactions, 0);
     assert_int_equal(put1(ctx, "k", "a", r, "w", &r), SVCQ_OK);
     /* Closing a group store syncs what is pending. */
@@ -689,10 +738,10 @@ static void durability_modes(void **state)
     fs = attach(ctx, path, SVCQ_STORE_SYNC_NONE);
     for (int i = 0; i < 4; i++)
         assert_int_equal(put1(ctx, "k", "a", r, "v", &r), SVCQ_OK);
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.unsynced_transactions, 4);
     assert_int_equal(svcq_store_file_sync(fs), SVCQ_OK);
-    assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+    assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
     assert_int_equal(s.unsynced_transactions, 0);
     char *d = dump(ctx);
     assert_string_equal(d, "k:a=v@15;");
@@ -906,6 +955,7 @@ int main(void)
         cmocka_unit_test(lock_same_process),
         cmocka_unit_test(lock_two_processes),
         cmocka_unit_test(ownership),
+        cmocka_unit_test(foreign_context_refused),
         cmocka_unit_test(recovery_and_compaction),
         cmocka_unit_test(damage_under_an_open_store),
         cmocka_unit_test(durability_modes),

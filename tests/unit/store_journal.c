@@ -372,7 +372,7 @@ static void fuzz_seeds_read_as_documented(void **state)
             fail_msg("%s: open returned %d: %s", seeds[i].name, rc, svcq_ctx_errmsg(ctx));
         if (rc == SVCQ_OK) {
             svcq_store_file_stats s = SVCQ_STORE_FILE_STATS_INIT;
-            assert_int_equal(svcq_store_file_stats_get(fs, &s), SVCQ_OK);
+            assert_int_equal(svcq_store_file_stats_get(&s, fs), SVCQ_OK);
             if (s.records != seeds[i].records || s.transactions != seeds[i].transactions ||
                 s.recovered_dropped_bytes != seeds[i].dropped)
                 fail_msg("%s: %llu records, %llu transactions, %llu bytes dropped", seeds[i].name,
