@@ -138,7 +138,8 @@ static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
             memcpy(c->t, undo_t(u), u->ntargets * sizeof(*c->t));
         }
         /* The in-place path only ever grows the pause list's capacity. */
-        memcpy(c->pauses, undo_p(u), u->npauses * sizeof(*c->pauses));
+        if (u->npauses)
+            memcpy(c->pauses, undo_p(u), u->npauses * sizeof(*c->pauses));
     }
     c->npauses = u->npauses;
     c->changes = u->changes;
