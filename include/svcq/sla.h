@@ -98,12 +98,13 @@
  * - **Transactions.** Clock changes (events, policy changes, rebuilds) made
  *   while a store transaction is open — inside a library call's scope or a
  *   host batch (svcq_ctx_batch_begin()) — are undone if it rolls back, so
- *   the clock is exactly as before the batch. A clock that was only fed
- *   events in the batch may be freed before it ends (the rollback then
- *   leaves it alone); one saved in the batch must stay alive until the
- *   batch ends. Notices a scheduler delivers inside a batch that rolls
- *   back may be delivered again. Outside a transaction nothing is
- *   recorded.
+ *   the clock is exactly as before the batch. Any clock, policy or
+ *   calendar may be freed before the batch ends, whatever was done to it
+ *   in the batch (events, saves, removals): a rollback then leaves the
+ *   freed handle alone and restores only the store (bindings whose
+ *   garbage collector frees handles at any time rely on this). Notices a
+ *   scheduler delivers inside a batch that rolls back may be delivered
+ *   again. Outside a transaction nothing is recorded.
  *
  * ## Policies as configuration
  * Everything that would otherwise fail later is refused when the policy or

@@ -130,9 +130,9 @@ static int put_clock(svcq_sla_clock *c)
     if (rc == SVCQ_OK)
         rc = svcq__undo_reserve(c->ctx, 1);
     if (rc == SVCQ_OK)
-        rc = svcq__record_put(c->ctx, KIND, id, &c->revision, &b);
+        rc = svcq__record_put(c->ctx, c, KIND, id, &c->revision, &b);
     if (rc == SVCQ_OK)
-        rc = svcq__undo_set_u64(c->ctx, &c->saved, c->changes);
+        rc = svcq__undo_set_u64(c->ctx, c, &c->saved, c->changes);
     svcq__buf_free(&b);
     return rc;
 }
@@ -163,7 +163,7 @@ int svcq_sla_clock_remove(svcq_sla_clock *clock)
     svcq__tx tx;
     rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
-        rc = svcq__record_remove(ctx, KIND, id, &clock->revision);
+        rc = svcq__record_remove(ctx, clock, KIND, id, &clock->revision);
     return svcq__tx_end(ctx, &tx, rc);
 }
 
