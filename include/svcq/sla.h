@@ -102,9 +102,11 @@
  *   calendar may be freed before the batch ends, whatever was done to it
  *   in the batch (events, saves, removals): a rollback then leaves the
  *   freed handle alone and restores only the store (bindings whose
- *   garbage collector frees handles at any time rely on this). Notices a
- *   scheduler delivers inside a batch that rolls back may be delivered
- *   again. Outside a transaction nothing is recorded.
+ *   garbage collector frees handles at any time rely on this). What a
+ *   scheduler delivers inside a transaction is part of it: when it rolls
+ *   back, the deliveries are taken back with the rest, and the same
+ *   notices (same key and due time) are delivered again at the next
+ *   advance. Outside a transaction nothing is recorded.
  *
  * ## Policies as configuration
  * Everything that would otherwise fail later is refused when the policy or
@@ -1035,7 +1037,9 @@ SVCQ_API uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler);
  *
  * Notices of equal time come in order of subject, policy, target and
  * level. @p now never needs to grow: an earlier @p now simply finds
- * nothing new.
+ * nothing new. Inside a store transaction (a host batch) the deliveries
+ * are undone if it rolls back: those notices come again at the next
+ * advance (see "Transactions" above).
  * @param delivered receives how many notices were delivered (may be NULL).
  * @param scheduler the scheduler.
  * @param now       deliver what is due at or before this instant.

@@ -354,7 +354,6 @@ static void image_of(clock_image *im, const svcq_sla_clock *c, const svcq_sla_sc
     assert_int_equal(svcq_sla_scheduler_next_at(&im->next_at, s), SVCQ_OK);
 }
 
-static void deliveries_rolled_back_come_again(void **state) __attribute__((unused));
 static void deliveries_rolled_back_come_again(void **state)
 {
     (void)state;
@@ -424,7 +423,6 @@ static void deliveries_rolled_back_come_again(void **state)
 
 /* Deliveries and a save in one batch that rolls back: the clock is as
  * before, the record as before, and a reload delivers the notices. */
-static void deliveries_and_save_rolled_back(void **state) __attribute__((unused));
 static void deliveries_and_save_rolled_back(void **state)
 {
     (void)state;
@@ -473,6 +471,8 @@ int main(void)
         cmocka_unit_test(policy_saved_in_batch_then_freed),
         cmocka_unit_test(clock_saved_in_batch_then_freed),
         cmocka_unit_test(freed_then_committed),
+        cmocka_unit_test(deliveries_rolled_back_come_again),
+        cmocka_unit_test(deliveries_and_save_rolled_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
