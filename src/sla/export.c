@@ -392,10 +392,14 @@ int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
             rc = svcq__buf_putc(&b, '\n');
     }
     svcq__free(clock->ctx, r.v);
-    if (rc == SVCQ_OK)
+    if (rc == SVCQ_OK) {
         rc = svcq_writer_write(writer, b.data, b.len);
-    else
+        if (rc)
+            rc = svcq__error(clock->ctx, rc, "clock %s: writing the Markdown timeline failed: the writer returned %s",
+                             clock->key, svcq_strerror(rc));
+    } else {
         rc = svcq__enomem(clock->ctx);
+    }
     svcq__buf_free(&b);
     return rc;
 }

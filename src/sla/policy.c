@@ -508,12 +508,18 @@ uint32_t svcq_sla_policy_target_count(const svcq_sla_policy *policy)
 
 int svcq_sla_policy_target(svcq_sla_target_spec *out, const svcq_sla_policy *policy, uint32_t index)
 {
-    if (!out || !policy)
+    if (!policy)
         return SVCQ_EINVAL;
+    if (!out)
+        return svcq__error(policy->ctx, SVCQ_EINVAL, "policy %s v%u: svcq_sla_policy_target: NULL out",
+                           policy->name, policy->version);
     if (out->version == 0 || out->version > SVCQ_SLA_TARGET_SPEC_VERSION)
-        return SVCQ_EVERSION;
+        return svcq__error(policy->ctx, SVCQ_EVERSION,
+                           "policy %s v%u: target spec version %u is not supported (1 to %d): set out->version",
+                           policy->name, policy->version, out->version, SVCQ_SLA_TARGET_SPEC_VERSION);
     if (index >= policy->ntargets)
-        return SVCQ_ENOTFOUND;
+        return svcq__error(policy->ctx, SVCQ_ENOTFOUND, "policy %s v%u: no target %u (the policy has %u)",
+                           policy->name, policy->version, index, policy->ntargets);
     const svcq__sla_target *t = &policy->targets[index];
     svcq_sla_target_spec s = SVCQ_SLA_TARGET_SPEC_INIT;
     s.version = out->version;
