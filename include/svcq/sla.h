@@ -110,8 +110,9 @@
  *
  * ## Policies as configuration
  * Everything that would otherwise fail later is refused when the policy or
- * target is made: a calendar that never opens, a duration beyond the
- * business time of the calendar's supported range, a policy name too long
+ * target is made: a calendar that never opens, a duration — or its last
+ * escalation, up to 100,000 % of it — beyond the business time of the
+ * calendar's supported range, a policy name too long
  * for the clock record ids built from it (at most 252 bytes), control
  * characters in any name. A policy exchanges JSON
  * (svcq_sla_policy_export_json(), svcq_sla_policy_import_json()) and is
@@ -305,7 +306,9 @@ SVCQ_API void svcq_sla_policy_free(svcq_sla_policy *policy);
  * @return SVCQ_OK; SVCQ_EINVAL for an invalid spec (missing metric, start
  *         or meet event, a metric already in the policy, a pause event
  *         without resume event, a negative duration, thresholds out of
- *         order or range, non-zero reserved fields, invalid UTF-8) with the
+ *         order or range, a calendar that never opens, a duration whose
+ *         last escalation lies beyond the business time of the calendar's
+ *         range, non-zero reserved fields, invalid UTF-8) with the
  *         context message naming the field; SVCQ_EVERSION for an unknown
  *         spec version; SVCQ_ESTATE once a clock uses the policy (policies
  *         are immutable then: make a new version); SVCQ_ELIMIT beyond 64
