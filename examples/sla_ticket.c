@@ -77,7 +77,7 @@ int main(void)
     printf("\ntimeline:\n\n");
     svcq_writer out;
     if (check(rc = svcq_writer_to_file(&out, stdout), ctx, "writer") ||
-        check(rc = svcq_sla_clock_export_markdown(clock, monday + 24 * HOUR, &out), ctx, "export"))
+        check(rc = svcq_sla_clock_export_markdown(clock, monday + 24 * HOUR, tz, &out), ctx, "export"))
         goto out;
 
     /* Persist, and load as a restarted process would. */

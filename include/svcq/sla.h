@@ -828,20 +828,67 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_next_at(svcq_time *out, const svcq_sl
 
 /**
  * @brief Writes the clock's timeline (events and the warnings, breaches and
- *        escalations they lead to up to @p until) as JSON.
- * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ENOMEM; the writer's error.
- * @since 0.1
+ *        escalations they lead to up to @p until) as JSON, with times in a
+ *        zone a person reads.
+ *
+ * One object: "subject", "policy", "version", "zone" (svcq_tz_name() of
+ * @p tz, or "UTC"), "until" and "until_local", "timeline" (one object per
+ * event or notice in time order, notices before events of the same
+ * instant) and "targets" (the status of each target at @p until). Every
+ * time is written twice: "<name>" as epoch seconds and "<name>_local" as
+ * ISO 8601 with the UTC offset in effect in @p tz at that instant
+ * ("2026-01-09T16:30:00+08:00"; "...Z" in UTC), both null for
+ * SVCQ_SLA_NEVER. An event has "type": "event", "event" and "reason" when
+ * it has one; a notice has "type" ("warning", "breach", "escalation"),
+ * "target" (the metric), "level" and "cycle" as in svcq_sla_notice, and
+ * "detail", the text of the Markdown table's detail column. Targets have
+ * "metric", "state", "started_at", "due_at", "met_at", "breached_at"
+ * (each with its "_local"), "elapsed", "remaining", "paused",
+ * "escalation_level", "met_count" and "breached_count" as in
+ * svcq_sla_status. Readers should ignore members they do not know.
+ * @param clock  the clock; not changed.
+ * @param until  the instant the timeline ends at (and the statuses are taken).
+ * @param tz     the zone of the local times (borrowed for the call; of the
+ *               clock's context), or NULL for UTC.
+ * @param writer where the text goes (indented, UTF-8).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p clock or @p writer, a writer
+ *         without callback or a zone of another context; SVCQ_ERANGE when a
+ *         status cannot be computed or a time's local date in @p tz is past
+ *         the year 9999 (nothing is written when a status fails); SVCQ_ENOMEM;
+ *         the writer's error (part of the text may have been written then).
+ *         Every failure writes the context's message.
+ * @since 0.1; @p tz, the "_local" members and "detail" since 0.2 (times
+ *        were ISO strings in UTC before)
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until,
-                                                       const svcq_writer *writer);
+                                                       const svcq_tz *tz, const svcq_writer *writer);
 
 /**
- * @brief The same timeline as a Markdown table (time in UTC, target, what).
- * @return as svcq_sla_clock_export_json().
- * @since 0.1
+ * @brief The same timeline as a Markdown table: time, target, what, detail.
+ *
+ * The header names the zone: "| time (Asia/Shanghai) | target | what |
+ * detail |" ("time (UTC)" without one). Each time is the local time in
+ * @p tz with its weekday and UTC offset, "Fri 2026-01-09T16:30:00+08:00"
+ * ("Mon 2026-01-05T09:00:00Z" in UTC). Events show their name and pause
+ * reason; notices their metric, kind and a detail a person reads: a
+ * warning "50 % of 1 h elapsed" (the share of the target's duration, in
+ * business hours or days), a breach "due <local time>" (the due time it
+ * passed), an escalation "level 1 (150 %)"; targets that recur or restart
+ * add ", cycle N". '|' in names is escaped and line breaks become spaces.
+ * @param clock  the clock; not changed.
+ * @param until  the instant the timeline ends at.
+ * @param tz     the zone of the local times (borrowed for the call; of the
+ *               clock's context), or NULL for UTC.
+ * @param writer where the table goes, written in one call.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p clock or @p writer, a writer
+ *         without callback or a zone of another context; SVCQ_ERANGE when a
+ *         time's local date is past the year 9999; SVCQ_ENOMEM; the
+ *         writer's error. Nothing is written on failure but the writer's
+ *         own. Every failure writes the context's message.
+ * @since 0.1; @p tz and the readable detail since 0.2
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
-                                                           const svcq_writer *writer);
+                                                           const svcq_tz *tz, const svcq_writer *writer);
 
 /**
  * @brief Writes the clock's status at @p at as JSON: what

@@ -568,14 +568,14 @@ static int c_clock_export_writer_fails(fx *f)
 {
     svcq_writer w = SVCQ_WRITER_INIT;
     w.write = write_fails;
-    return svcq_sla_clock_export_json(f->clock, T0 + HOUR, &w);
+    return svcq_sla_clock_export_json(f->clock, T0 + HOUR, NULL, &w);
 }
 
 static int c_clock_export_md_writer_fails(fx *f)
 {
     svcq_writer w = SVCQ_WRITER_INIT;
     w.write = write_fails;
-    return svcq_sla_clock_export_markdown(f->clock, T0 + HOUR, &w);
+    return svcq_sla_clock_export_markdown(f->clock, T0 + HOUR, NULL, &w);
 }
 
 static int c_clock_remove_unsaved(fx *f)
