@@ -76,7 +76,12 @@
  * - **Notifications** are delivered once each by one scheduler in memory.
  *   When a late event rewrites history, notifications already delivered
  *   stay delivered; ones that the new history makes due in the past are
- *   delivered at the next advance, with their original due time.
+ *   delivered at the next advance, with their original due time. A cycle
+ *   that ends (a recurring meet, a restart) does not drop what it reached:
+ *   notices that fell due before it ended and were not delivered yet —
+ *   a breach of a late meet above all — come at the next advance with
+ *   their own instant and cycle number, before those of the new cycle.
+ *   Notices it had not reached when it ended never fall due.
  * - **Delivery across restarts is at least once.** What a scheduler
  *   delivered is stored by the next svcq_sla_scheduler_save() (or
  *   svcq_sla_clock_save()). A process that stops between an advance and
@@ -1012,7 +1017,7 @@ typedef struct svcq_sla_notice {
     const char *metric;       /**< target metric */
     uint32_t target;          /**< target index in the policy */
     int32_t level;            /**< warning: its percent; breach: 0; escalation: k >= 1 */
-    uint32_t cycle;           /**< recurring targets: cycle number from 0 */
+    uint32_t cycle;           /**< the cycle the notice belongs to, from 0 (it may be one that has ended) */
     uint32_t reserved0;
     svcq_sla_clock *clock;    /**< the clock (borrowed; do not free or feed it from the callback) */
 } svcq_sla_notice;

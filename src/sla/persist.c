@@ -96,7 +96,8 @@ static int encode(const svcq_sla_clock *c, svcq__buf *out)
     svcq__jw_array_begin(&w);
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
-        if (!c->t[j].delivered)
+        /* An empty count past cycle 0 says the earlier cycles are done. */
+        if (!c->t[j].delivered && !c->t[j].delivered_cycle)
             continue;
         svcq__jw_object_begin(&w);
         svcq__jw_key(&w, "metric");

@@ -522,7 +522,10 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
         while (c->t[j].next_notice == at) {
             const svcq__sla_target *T = &P->targets[j];
             svcq__sla_tstate S = c->t[j];
-            if (S.delivered_cycle != S.cycle) {
+            /* The next notice is (delivered_cycle, delivered): of the
+             * current cycle, or of an ended one that reached it before
+             * the scheduler came (svcq__sla_refresh_next). */
+            if (S.delivered_cycle > S.cycle) {
                 S.delivered_cycle = S.cycle;
                 S.delivered = 0;
             }
@@ -536,7 +539,7 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
                 .metric = T->metric,
                 .target = j,
                 .level = T->notice_level[k],
-                .cycle = S.cycle,
+                .cycle = S.delivered_cycle,
                 .clock = c,
             };
             S.delivered++;
