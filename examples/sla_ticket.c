@@ -13,7 +13,7 @@
  *   2. The second opens the same file, loads the policy and the clock from
  *      it, goes on to Tuesday and prints what it delivers: nothing the
  *      first process delivered comes again. It ends with each target's
- *      status and the ticket's timeline.
+ *      status and the ticket's timeline as a Markdown table.
  *
  * Usage: sla_ticket [STORE-FILE]   (default: sla_ticket.svcq; replaced) */
 #include <inttypes.h>
@@ -248,8 +248,13 @@ static int second_process(const char *path)
         !(rc = event(&a, SVCQ_SLA_EVENT_EXECUTION_STARTED, tuesday_1000, NULL)) &&
         !(rc = advance(&a, tuesday_1000)))
         rc = save(&a);
-    if (rc == SVCQ_OK)
+    if (rc == SVCQ_OK) {
         print_status(&a, clock, tuesday_1000);
+        printf("\nThe ticket's timeline (svcq_sla_clock_export_markdown):\n\n");
+        svcq_writer out;
+        if (!check(rc = svcq_writer_to_file(&out, stdout), &a, "writer"))
+            rc = check(svcq_sla_clock_export_markdown(clock, tuesday_1000, a.tz, &out), &a, "timeline");
+    }
     close_app(&a);
     return rc;
 }

@@ -44,7 +44,8 @@
  * - **Pauses.** An event named as a target's pause event, with a reason
  *   (NULL or "" is the reason ""), adds that reason to the target's set of
  *   active pause reasons; its resume event with the same reason removes it
- *   (a resume with reason NULL removes them all). The target's clock stops
+ *   (a resume with reason NULL or "" removes them all, so the reason ""
+ *   cannot be resumed on its own). The target's clock stops
  *   while the set is not empty. Paused business seconds are counted per
  *   reason: overlapping reasons each count the overlap.
  * - **Recurring** targets restart at each meet while their cycle runs: the
@@ -76,7 +77,12 @@
  * - **Notifications** are delivered once each by one scheduler in memory.
  *   When a late event rewrites history, notifications already delivered
  *   stay delivered; ones that the new history makes due in the past are
- *   delivered at the next advance, with their original due time.
+ *   delivered at the next advance, with their original due time. A cycle
+ *   that ends (a recurring meet, a restart) does not drop what it reached:
+ *   notices that fell due before it ended and were not delivered yet —
+ *   a breach of a late meet above all — come at the next advance with
+ *   their own instant and cycle number, before those of the new cycle.
+ *   Notices it had not reached when it ended never fall due.
  * - **Delivery across restarts is at least once.** What a scheduler
  *   delivered is stored by the next svcq_sla_scheduler_save() (or
  *   svcq_sla_clock_save()). A process that stops between an advance and
@@ -98,17 +104,21 @@
  * - **Transactions.** Clock changes (events, policy changes, rebuilds) made
  *   while a store transaction is open — inside a library call's scope or a
  *   host batch (svcq_ctx_batch_begin()) — are undone if it rolls back, so
- *   the clock is exactly as before the batch. A clock that was only fed
- *   events in the batch may be freed before it ends (the rollback then
- *   leaves it alone); one saved in the batch must stay alive until the
- *   batch ends. Notices a scheduler delivers inside a batch that rolls
- *   back may be delivered again. Outside a transaction nothing is
- *   recorded.
+ *   the clock is exactly as before the batch. Any clock, policy or
+ *   calendar may be freed before the batch ends, whatever was done to it
+ *   in the batch (events, saves, removals): a rollback then leaves the
+ *   freed handle alone and restores only the store (bindings whose
+ *   garbage collector frees handles at any time rely on this). What a
+ *   scheduler delivers inside a transaction is part of it: when it rolls
+ *   back, the deliveries are taken back with the rest, and the same
+ *   notices (same key and due time) are delivered again at the next
+ *   advance. Outside a transaction nothing is recorded.
  *
  * ## Policies as configuration
  * Everything that would otherwise fail later is refused when the policy or
- * target is made: a calendar that never opens, a duration beyond the
- * business time of the calendar's supported range, a policy name too long
+ * target is made: a calendar that never opens, a duration — or its last
+ * escalation, up to 100,000 % of it — beyond the business time of the
+ * calendar's supported range, a policy name too long
  * for the clock record ids built from it (at most 252 bytes), control
  * characters in any name. A policy exchanges JSON
  * (svcq_sla_policy_export_json(), svcq_sla_policy_import_json()) and is
@@ -302,7 +312,9 @@ SVCQ_API void svcq_sla_policy_free(svcq_sla_policy *policy);
  * @return SVCQ_OK; SVCQ_EINVAL for an invalid spec (missing metric, start
  *         or meet event, a metric already in the policy, a pause event
  *         without resume event, a negative duration, thresholds out of
- *         order or range, non-zero reserved fields, invalid UTF-8) with the
+ *         order or range, a calendar that never opens, a duration whose
+ *         last escalation lies beyond the business time of the calendar's
+ *         range, non-zero reserved fields, invalid UTF-8) with the
  *         context message naming the field; SVCQ_EVERSION for an unknown
  *         spec version; SVCQ_ESTATE once a clock uses the policy (policies
  *         are immutable then: make a new version); SVCQ_ELIMIT beyond 64
@@ -822,20 +834,67 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_next_at(svcq_time *out, const svcq_sl
 
 /**
  * @brief Writes the clock's timeline (events and the warnings, breaches and
- *        escalations they lead to up to @p until) as JSON.
- * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ENOMEM; the writer's error.
- * @since 0.1
+ *        escalations they lead to up to @p until) as JSON, with times in a
+ *        zone a person reads.
+ *
+ * One object: "subject", "policy", "version", "zone" (svcq_tz_name() of
+ * @p tz, or "UTC"), "until" and "until_local", "timeline" (one object per
+ * event or notice in time order, notices before events of the same
+ * instant) and "targets" (the status of each target at @p until). Every
+ * time is written twice: "<name>" as epoch seconds and "<name>_local" as
+ * ISO 8601 with the UTC offset in effect in @p tz at that instant
+ * ("2026-01-09T16:30:00+08:00"; "...Z" in UTC), both null for
+ * SVCQ_SLA_NEVER. An event has "type": "event", "event" and "reason" when
+ * it has one; a notice has "type" ("warning", "breach", "escalation"),
+ * "target" (the metric), "level" and "cycle" as in svcq_sla_notice, and
+ * "detail", the text of the Markdown table's detail column. Targets have
+ * "metric", "state", "started_at", "due_at", "met_at", "breached_at"
+ * (each with its "_local"), "elapsed", "remaining", "paused",
+ * "escalation_level", "met_count" and "breached_count" as in
+ * svcq_sla_status. Readers should ignore members they do not know.
+ * @param clock  the clock; not changed.
+ * @param until  the instant the timeline ends at (and the statuses are taken).
+ * @param tz     the zone of the local times (borrowed for the call; of the
+ *               clock's context), or NULL for UTC.
+ * @param writer where the text goes (indented, UTF-8).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p clock or @p writer, a writer
+ *         without callback or a zone of another context; SVCQ_ERANGE when a
+ *         status cannot be computed or a time's local date in @p tz is past
+ *         the year 9999 (nothing is written when a status fails); SVCQ_ENOMEM;
+ *         the writer's error (part of the text may have been written then).
+ *         Every failure writes the context's message.
+ * @since 0.1; @p tz, the "_local" members and "detail" since 0.2 (times
+ *        were ISO strings in UTC before)
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until,
-                                                       const svcq_writer *writer);
+                                                       const svcq_tz *tz, const svcq_writer *writer);
 
 /**
- * @brief The same timeline as a Markdown table (time in UTC, target, what).
- * @return as svcq_sla_clock_export_json().
- * @since 0.1
+ * @brief The same timeline as a Markdown table: time, target, what, detail.
+ *
+ * The header names the zone: "| time (Asia/Shanghai) | target | what |
+ * detail |" ("time (UTC)" without one). Each time is the local time in
+ * @p tz with its weekday and UTC offset, "Fri 2026-01-09T16:30:00+08:00"
+ * ("Mon 2026-01-05T09:00:00Z" in UTC). Events show their name and pause
+ * reason; notices their metric, kind and a detail a person reads: a
+ * warning "50 % of 1 h elapsed" (the share of the target's duration, in
+ * business hours or days), a breach "due <local time>" (the due time it
+ * passed), an escalation "level 1 (150 %)"; targets that recur or restart
+ * add ", cycle N". '|' in names is escaped and line breaks become spaces.
+ * @param clock  the clock; not changed.
+ * @param until  the instant the timeline ends at.
+ * @param tz     the zone of the local times (borrowed for the call; of the
+ *               clock's context), or NULL for UTC.
+ * @param writer where the table goes, written in one call.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p clock or @p writer, a writer
+ *         without callback or a zone of another context; SVCQ_ERANGE when a
+ *         time's local date is past the year 9999; SVCQ_ENOMEM; the
+ *         writer's error. Nothing is written on failure but the writer's
+ *         own. Every failure writes the context's message.
+ * @since 0.1; @p tz and the readable detail since 0.2
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
-                                                           const svcq_writer *writer);
+                                                           const svcq_tz *tz, const svcq_writer *writer);
 
 /**
  * @brief Writes the clock's status at @p at as JSON: what
@@ -959,7 +1018,7 @@ typedef struct svcq_sla_notice {
     const char *metric;       /**< target metric */
     uint32_t target;          /**< target index in the policy */
     int32_t level;            /**< warning: its percent; breach: 0; escalation: k >= 1 */
-    uint32_t cycle;           /**< recurring targets: cycle number from 0 */
+    uint32_t cycle;           /**< the cycle the notice belongs to, from 0 (it may be one that has ended) */
     uint32_t reserved0;
     svcq_sla_clock *clock;    /**< the clock (borrowed; do not free or feed it from the callback) */
 } svcq_sla_notice;
@@ -1034,7 +1093,9 @@ SVCQ_API uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler);
  *
  * Notices of equal time come in order of subject, policy, target and
  * level. @p now never needs to grow: an earlier @p now simply finds
- * nothing new.
+ * nothing new. Inside a store transaction (a host batch) the deliveries
+ * are undone if it rolls back: those notices come again at the next
+ * advance (see "Transactions" above).
  * @param delivered receives how many notices were delivered (may be NULL).
  * @param scheduler the scheduler.
  * @param now       deliver what is due at or before this instant.

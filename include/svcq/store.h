@@ -233,8 +233,10 @@ SVCQ_API SVCQ_NODISCARD int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_m
  * call's writes: the batch is then @e aborted — later calls in it fail with
  * SVCQ_ESTATE and the batch can only end in a rollback.
  *
- * Batches do not nest. Handles changed inside a batch must stay alive until
- * the batch ends, because a rollback restores them.
+ * Batches do not nest. A rollback restores the handles changed inside the
+ * batch that are still alive; a handle freed before the batch ends is left
+ * alone (its pending changes are forgotten), so handles may be freed at any
+ * time.
  *
  * @param ctx the context.
  * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ESTATE if a batch is already

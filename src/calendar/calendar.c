@@ -37,6 +37,7 @@
 #include "calendar/civil.h"
 #include "calendar/tz.h"
 #include "core/core.h"
+#include "store/store.h"
 
 #define CAL_TMIN INT64_C(-2208988800) /* 1900-01-01T00:00:00Z */
 #define CAL_TMAX INT64_C(253402300800) /* 10000-01-01T00:00:00Z */
@@ -710,6 +711,9 @@ static void list_free(svcq_ctx *ctx, ivl_list *l)
 static void cal_destroy(svcq_calendar *cal)
 {
     svcq_ctx *ctx = cal->ctx;
+    /* A save or delete inside a batch left undo entries that restore this
+     * handle's id and revision: from now on they only release. */
+    svcq__undo_detach(ctx, cal);
     cache_clear(cal);
     for (int i = 0; i < 7; i++)
         list_free(ctx, &cal->week[i]);

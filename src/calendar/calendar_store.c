@@ -67,11 +67,11 @@ int svcq_calendar_save(svcq_calendar *cal, const char *id)
         rc = svcq__undo_reserve(ctx, 2);
     /* Another id is a new record: it must not exist yet. */
     if (rc == SVCQ_OK && !same)
-        rc = svcq__undo_set_u64(ctx, rev_slot, 0);
+        rc = svcq__undo_set_u64(ctx, cal, rev_slot, 0);
     if (rc == SVCQ_OK)
-        rc = svcq__record_put(ctx, SVCQ__CALENDAR_KIND, id, rev_slot, &json);
+        rc = svcq__record_put(ctx, cal, SVCQ__CALENDAR_KIND, id, rev_slot, &json);
     if (rc == SVCQ_OK && !same) {
-        (void)svcq__undo_push(ctx, restore_id, free_old_id, cal, (uint64_t)(uintptr_t)*id_slot);
+        (void)svcq__undo_push_for(ctx, cal, restore_id, free_old_id, cal, (uint64_t)(uintptr_t)*id_slot);
         *id_slot = copy;
         copy = NULL;
     }
@@ -134,9 +134,9 @@ int svcq_calendar_delete(svcq_calendar *cal)
     if (rc == SVCQ_OK)
         rc = svcq__undo_reserve(ctx, 1);
     if (rc == SVCQ_OK)
-        rc = svcq__record_remove(ctx, SVCQ__CALENDAR_KIND, *id_slot, svcq__calendar_revision_slot(cal));
+        rc = svcq__record_remove(ctx, cal, SVCQ__CALENDAR_KIND, *id_slot, svcq__calendar_revision_slot(cal));
     if (rc == SVCQ_OK) {
-        (void)svcq__undo_push(ctx, restore_id, free_old_id, cal, (uint64_t)(uintptr_t)*id_slot);
+        (void)svcq__undo_push_for(ctx, cal, restore_id, free_old_id, cal, (uint64_t)(uintptr_t)*id_slot);
         *id_slot = NULL;
     }
     return svcq__tx_end(ctx, &tx, rc);

@@ -1,8 +1,10 @@
-/* A clock's timeline as JSON and as a Markdown table. */
+/* A clock's timeline as JSON and as a Markdown table, with times in a zone
+ * the caller gives (UTC without one). */
 #include <stdio.h>
 #include <string.h>
 
 #include "calendar/civil.h"
+#include "calendar/tz.h"
 #include "core/buf.h"
 #include "core/intern.h"
 #include "core/json.h"
@@ -102,14 +104,70 @@ static int timeline(const svcq_sla_clock *c, svcq_time until, rows *r)
     return SVCQ_OK;
 }
 
-/* "2026-01-05T09:00:00Z" */
-static void format_utc(svcq_time t, char out[48])
+/* "2026-01-05T09:00:00Z", or with the weekday "Mon 2026-01-05T09:00:00Z". */
+static void format_utc(svcq_time t, char out[64], bool weekday)
 {
+    static const char wd[7][4] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
     int64_t days = svcq__floor_div(t, SVCQ__DAY), sod = svcq__floor_mod(t, SVCQ__DAY), y;
     int32_t m, d;
     svcq__civil_from_days(days, &y, &m, &d);
-    snprintf(out, 48, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, (int)(sod / 3600),
-             (int)(sod / 60 % 60), (int)(sod % 60));
+    snprintf(out, 64, "%s%s%04lld-%02d-%02dT%02d:%02d:%02dZ", weekday ? wd[svcq__floor_mod(days + 3, 7)] : "",
+             weekday ? " " : "", (long long)y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+}
+
+/* An instant as a person reads it: in tz (NULL: UTC, "Z"), ISO 8601 with
+ * the offset, optionally after the weekday. svcq_tz_format's error (with
+ * its message on the zone's context, the clock's) when the local date is
+ * outside the years 1 to 9999. */
+static int format_time(const svcq_tz *tz, svcq_time t, bool weekday, char out[64])
+{
+    if (!tz) {
+        format_utc(t, out, weekday);
+        return SVCQ_OK;
+    }
+    return svcq_tz_format(out, 64, NULL, tz, t,
+                          SVCQ_TIME_FORMAT_UTC_Z | (weekday ? SVCQ_TIME_FORMAT_WEEKDAY : 0));
+}
+
+/* A target's duration for people: "2 business days", "1 h 30 min", "15 min". */
+static void duration_text(const svcq__sla_target *T, char *out, size_t size)
+{
+    if (T->duration_unit == SVCQ_SLA_UNIT_BUSINESS_DAYS) {
+        snprintf(out, size, "%lld business day%s", (long long)T->duration, T->duration == 1 ? "" : "s");
+        return;
+    }
+    int64_t h = T->duration / 3600, m = T->duration / 60 % 60, sec = T->duration % 60;
+    size_t n = 0;
+    if (h)
+        n += (size_t)snprintf(out + n, size - n, "%lld h", (long long)h);
+    if (m && n < size)
+        n += (size_t)snprintf(out + n, size - n, "%s%lld min", n ? " " : "", (long long)m);
+    if ((sec || !n) && n < size)
+        snprintf(out + n, size - n, "%s%lld s", n ? " " : "", (long long)sec);
+}
+
+/* What a notice says: "50 % of 1 h elapsed", "due <local time>",
+ * "level 1 (150 %)", and ", cycle N" for targets that have cycles. */
+static int notice_detail(const svcq__sla_target *T, const row *x, const svcq_tz *tz, char *out, size_t size)
+{
+    int32_t kind = T->notice_kind[x->index], level = T->notice_level[x->index];
+    size_t n;
+    if (kind == SVCQ_SLA_NOTICE_WARNING) {
+        char d[64];
+        duration_text(T, d, sizeof(d));
+        n = (size_t)snprintf(out, size, "%d %% of %s elapsed", level, d);
+    } else if (kind == SVCQ_SLA_NOTICE_BREACH) {
+        char due[64];
+        int rc = format_time(tz, x->at - 1, true, due); /* late means one second after the due time */
+        if (rc)
+            return rc;
+        n = (size_t)snprintf(out, size, "due %s", due);
+    } else {
+        n = (size_t)snprintf(out, size, "level %d (%u %%)", level, T->esc_pct[level - 1]);
+    }
+    if ((T->recurring || T->restart_ev || x->cycle) && n < size)
+        snprintf(out + n, size - n, ", cycle %u", x->cycle);
+    return SVCQ_OK;
 }
 
 static const char *kind_name(int32_t kind)
@@ -127,10 +185,14 @@ static const char *state_name(int32_t state)
     return state >= 0 && state <= SVCQ_SLA_CANCELLED ? names[state] : "unknown";
 }
 
-static int check_args(const svcq_sla_clock *clock, const svcq_writer *writer)
+static int check_args(const svcq_sla_clock *clock, const svcq_tz *tz, const svcq_writer *writer)
 {
     if (!clock)
         return SVCQ_EINVAL;
+    /* Handles never cross contexts (nothing of a foreign zone is read). */
+    if (tz && tz->ctx != clock->ctx)
+        return svcq__error(clock->ctx, SVCQ_EINVAL, "clock %s: export: the zone belongs to another context",
+                           clock->key);
     if (!writer)
         return svcq__error(clock->ctx, SVCQ_EINVAL, "clock %s: export: writer is NULL", clock->key);
     if (!writer->write)
@@ -138,6 +200,7 @@ static int check_args(const svcq_sla_clock *clock, const svcq_writer *writer)
     return SVCQ_OK;
 }
 
+/* "<key>": an ISO 8601 UTC string, or null for SVCQ_SLA_NEVER. */
 static void json_time(svcq__jw *w, const char *key, svcq_time t)
 {
     svcq__jw_key(w, key);
@@ -145,22 +208,70 @@ static void json_time(svcq__jw *w, const char *key, svcq_time t)
         svcq__jw_null(w);
         return;
     }
-    char iso[48];
-    format_utc(t, iso);
+    char iso[64];
+    format_utc(t, iso, false);
     svcq__jw_string(w, iso);
 }
 
-int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, const svcq_writer *writer)
+/* "<key>": epoch seconds and "<key>_local": ISO 8601 with the offset in tz
+ * (UTC "Z" without one), both null for SVCQ_SLA_NEVER. */
+static int json_time_local(svcq__jw *w, const svcq_tz *tz, const char *key, svcq_time t)
 {
-    int rc = check_args(clock, writer);
+    char local[64], iso[64];
+    snprintf(local, sizeof(local), "%s_local", key);
+    svcq__jw_key(w, key);
+    if (t == NEVER)
+        svcq__jw_null(w);
+    else
+        svcq__jw_int(w, t);
+    svcq__jw_key(w, local);
+    if (t == NEVER) {
+        svcq__jw_null(w);
+        return SVCQ_OK;
+    }
+    int rc = format_time(tz, t, false, iso);
+    if (rc == SVCQ_OK)
+        svcq__jw_string(w, iso);
+    return rc;
+}
+
+int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, const svcq_tz *tz,
+                               const svcq_writer *writer)
+{
+    int rc = check_args(clock, tz, writer);
     if (rc)
         return rc;
-    rows r;
-    if ((rc = timeline(clock, until, &r)))
-        return rc;
+    svcq_ctx *ctx = clock->ctx;
     const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
+    /* Every status first: nothing is written when one fails. */
+    svcq_sla_status *st = svcq__calloc(ctx, P->ntargets, sizeof(*st));
+    if (!st)
+        return svcq__enomem(ctx);
+    for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++) {
+        st[j].version = SVCQ_SLA_STATUS_VERSION;
+        rc = svcq_sla_clock_status(&st[j], clock, j, until);
+    }
+    /* Every time the zone must write that could be out of its years
+     * (events and notices lie between 1900 and until): checked before
+     * anything is written. */
+    char probe[64];
+    if (rc == SVCQ_OK)
+        rc = format_time(tz, until, false, probe);
+    for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++) {
+        const svcq_time t[4] = { st[j].started_at, st[j].due_at, st[j].met_at, st[j].breached_at };
+        for (int k = 0; k < 4 && rc == SVCQ_OK; k++)
+            if (t[k] != NEVER)
+                rc = format_time(tz, t[k], false, probe);
+    }
+    rows r = { 0 };
+    if (rc == SVCQ_OK)
+        rc = timeline(clock, until, &r);
+    if (rc) {
+        svcq__free(ctx, st);
+        return rc;
+    }
     svcq__jw w;
-    svcq__jw_init_writer(&w, clock->ctx, writer);
+    svcq__jw_init_writer(&w, ctx, writer);
     svcq__jw_set_pretty(&w, true);
     svcq__jw_object_begin(&w);
     svcq__jw_key(&w, "subject");
@@ -169,25 +280,28 @@ int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, con
     svcq__jw_string(&w, P->name);
     svcq__jw_key(&w, "version");
     svcq__jw_int(&w, P->version);
-    json_time(&w, "until", until);
+    svcq__jw_key(&w, "zone");
+    svcq__jw_string(&w, tz ? svcq_tz_name(tz) : "UTC");
+    rc = json_time_local(&w, tz, "until", until);
     svcq__jw_key(&w, "timeline");
     svcq__jw_array_begin(&w);
-    for (uint32_t i = 0; i < r.n; i++) {
+    for (uint32_t i = 0; i < r.n && rc == SVCQ_OK; i++) {
         const row *x = &r.v[i];
         svcq__jw_object_begin(&w);
-        json_time(&w, "at", x->at);
+        rc = json_time_local(&w, tz, "at", x->at);
         if (x->target < 0) {
             const svcq__sla_event *e = &clock->events[x->index];
             svcq__jw_key(&w, "type");
             svcq__jw_string(&w, "event");
             svcq__jw_key(&w, "event");
-            svcq__jw_string(&w, svcq__intern_str(clock->ctx, e->name));
+            svcq__jw_string(&w, svcq__intern_str(ctx, e->name));
             if (e->reason) {
                 svcq__jw_key(&w, "reason");
                 svcq__jw_string(&w, svcq__sla_clock_reason(clock, e->reason));
             }
         } else {
             const svcq__sla_target *T = &P->targets[x->target];
+            char detail[128];
             svcq__jw_key(&w, "type");
             svcq__jw_string(&w, kind_name(T->notice_kind[x->index]));
             svcq__jw_key(&w, "target");
@@ -196,6 +310,10 @@ int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, con
             svcq__jw_int(&w, T->notice_level[x->index]);
             svcq__jw_key(&w, "cycle");
             svcq__jw_int(&w, x->cycle);
+            if (rc == SVCQ_OK)
+                rc = notice_detail(T, x, tz, detail, sizeof(detail));
+            svcq__jw_key(&w, "detail");
+            svcq__jw_string(&w, rc == SVCQ_OK ? detail : "");
         }
         svcq__jw_object_end(&w);
     }
@@ -203,37 +321,47 @@ int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, con
     svcq__jw_key(&w, "targets");
     svcq__jw_array_begin(&w);
     for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++) {
-        svcq_sla_status st = { .version = SVCQ_SLA_STATUS_VERSION };
-        if ((rc = svcq_sla_clock_status(&st, clock, j, until)))
-            break;
+        const svcq_sla_status *x = &st[j];
         svcq__jw_object_begin(&w);
         svcq__jw_key(&w, "metric");
-        svcq__jw_string(&w, st.metric);
+        svcq__jw_string(&w, x->metric);
         svcq__jw_key(&w, "state");
-        svcq__jw_string(&w, state_name(st.state));
-        json_time(&w, "started_at", st.started_at);
-        json_time(&w, "due_at", st.due_at);
-        json_time(&w, "met_at", st.met_at);
-        json_time(&w, "breached_at", st.breached_at);
+        svcq__jw_string(&w, state_name(x->state));
+        if (rc == SVCQ_OK)
+            rc = json_time_local(&w, tz, "started_at", x->started_at);
+        if (rc == SVCQ_OK)
+            rc = json_time_local(&w, tz, "due_at", x->due_at);
+        if (rc == SVCQ_OK)
+            rc = json_time_local(&w, tz, "met_at", x->met_at);
+        if (rc == SVCQ_OK)
+            rc = json_time_local(&w, tz, "breached_at", x->breached_at);
         svcq__jw_key(&w, "elapsed");
-        svcq__jw_int(&w, st.elapsed);
+        svcq__jw_int(&w, x->elapsed);
         svcq__jw_key(&w, "remaining");
-        svcq__jw_int(&w, st.remaining);
+        svcq__jw_int(&w, x->remaining);
         svcq__jw_key(&w, "paused");
-        svcq__jw_int(&w, st.paused);
+        svcq__jw_int(&w, x->paused);
         svcq__jw_key(&w, "escalation_level");
-        svcq__jw_int(&w, st.escalation_level);
+        svcq__jw_int(&w, x->escalation_level);
         svcq__jw_key(&w, "met_count");
-        svcq__jw_int(&w, st.met_count);
+        svcq__jw_int(&w, x->met_count);
         svcq__jw_key(&w, "breached_count");
-        svcq__jw_int(&w, st.breached_count);
+        svcq__jw_int(&w, x->breached_count);
         svcq__jw_object_end(&w);
     }
     svcq__jw_array_end(&w);
     svcq__jw_object_end(&w);
     int wrc = svcq__jw_finish(&w);
-    svcq__free(clock->ctx, r.v);
-    return rc ? rc : wrc;
+    svcq__free(ctx, r.v);
+    svcq__free(ctx, st);
+    if (rc)
+        return rc; /* a time the zone cannot write: its message is set */
+    if (wrc == SVCQ_ENOMEM)
+        return svcq__enomem(ctx);
+    if (wrc)
+        return svcq__error(ctx, wrc, "clock %s: writing the JSON timeline failed: %s", clock->key,
+                           svcq_strerror(wrc));
+    return SVCQ_OK;
 }
 
 /* A time as two members: "<key>" epoch seconds and "<key>_utc" ISO 8601,
@@ -252,7 +380,7 @@ static void json_time2(svcq__jw *w, const char *key, svcq_time t)
 
 int svcq_sla_clock_export_status_json(const svcq_sla_clock *clock, svcq_time at, const svcq_writer *writer)
 {
-    int rc = check_args(clock, writer);
+    int rc = check_args(clock, NULL, writer);
     if (rc)
         return rc;
     svcq_ctx *ctx = clock->ctx;
@@ -344,9 +472,10 @@ static int md_cell(svcq__buf *b, const char *s)
     return rc ? rc : svcq__buf_puts(b, " |");
 }
 
-int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until, const svcq_writer *writer)
+int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until, const svcq_tz *tz,
+                                   const svcq_writer *writer)
 {
-    int rc = check_args(clock, writer);
+    int rc = check_args(clock, tz, writer);
     if (rc)
         return rc;
     rows r;
@@ -355,14 +484,22 @@ int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
     const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
     svcq__buf b;
     svcq__buf_init(&b, clock->ctx);
-    rc = svcq__buf_puts(&b, "| time (UTC) | target | what | detail |\n|---|---|---|---|\n");
+    bool mem = true; /* whether a failure below is a buffer's */
+    rc = svcq__buf_puts(&b, "| time (");
+    if (rc == SVCQ_OK)
+        rc = svcq__buf_puts(&b, tz ? svcq_tz_name(tz) : "UTC");
+    if (rc == SVCQ_OK)
+        rc = svcq__buf_puts(&b, ") | target | what | detail |\n|---|---|---|---|\n");
     for (uint32_t i = 0; i < r.n && rc == SVCQ_OK; i++) {
         const row *x = &r.v[i];
-        char iso[48], detail[64];
-        format_utc(x->at, iso);
+        char when[64], detail[128];
+        if ((rc = format_time(tz, x->at, true, when))) {
+            mem = false;
+            break;
+        }
         rc = svcq__buf_puts(&b, "|");
         if (rc == SVCQ_OK)
-            rc = md_cell(&b, iso);
+            rc = md_cell(&b, when);
         if (x->target < 0) {
             const svcq__sla_event *e = &clock->events[x->index];
             if (rc == SVCQ_OK)
@@ -373,18 +510,14 @@ int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
                 rc = md_cell(&b, svcq__sla_clock_reason(clock, e->reason));
         } else {
             const svcq__sla_target *T = &P->targets[x->target];
-            int32_t kind = T->notice_kind[x->index], level = T->notice_level[x->index];
-            if (kind == SVCQ_SLA_NOTICE_WARNING)
-                snprintf(detail, sizeof(detail), "%d %%, cycle %u", level, x->cycle);
-            else if (kind == SVCQ_SLA_NOTICE_BREACH)
-                snprintf(detail, sizeof(detail), "cycle %u", x->cycle);
-            else
-                snprintf(detail, sizeof(detail), "level %d (%u %%), cycle %u", level,
-                         T->esc_pct[level - 1], x->cycle);
+            if (rc == SVCQ_OK && (rc = notice_detail(T, x, tz, detail, sizeof(detail)))) {
+                mem = false;
+                break;
+            }
             if (rc == SVCQ_OK)
                 rc = md_cell(&b, T->metric);
             if (rc == SVCQ_OK)
-                rc = md_cell(&b, kind_name(kind));
+                rc = md_cell(&b, kind_name(T->notice_kind[x->index]));
             if (rc == SVCQ_OK)
                 rc = md_cell(&b, detail);
         }
@@ -392,10 +525,14 @@ int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
             rc = svcq__buf_putc(&b, '\n');
     }
     svcq__free(clock->ctx, r.v);
-    if (rc == SVCQ_OK)
+    if (rc == SVCQ_OK) {
         rc = svcq_writer_write(writer, b.data, b.len);
-    else
+        if (rc)
+            rc = svcq__error(clock->ctx, rc, "clock %s: writing the Markdown timeline failed: the writer returned %s",
+                             clock->key, svcq_strerror(rc));
+    } else if (mem) {
         rc = svcq__enomem(clock->ctx);
+    }
     svcq__buf_free(&b);
     return rc;
 }

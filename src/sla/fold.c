@@ -566,8 +566,55 @@ int svcq__sla_notice_instant(const svcq_sla_clock *c, const svcq__sla_tstate *S,
     return SVCQ_OK;
 }
 
+/* The first notice of an ended cycle at or after position (cycle, k)
+ * that the cycle reached before it ended. */
+typedef struct find_old {
+    uint32_t from_cycle, from_k, current;
+    uint32_t cycle, k;
+    svcq_time at;
+} find_old;
+
+static int match_old(void *ud, uint32_t j, uint32_t cycle, uint32_t k, svcq_time at)
+{
+    (void)j;
+    find_old *f = ud;
+    if (cycle >= f->current)
+        return 1; /* the current cycle: no old notice is left */
+    if (cycle > f->from_cycle || (cycle == f->from_cycle && k >= f->from_k)) {
+        f->cycle = cycle;
+        f->k = k;
+        f->at = at;
+        return 1;
+    }
+    return 0;
+}
+
+/* (delivered_cycle, delivered) is the position of the next notice to
+ * deliver. A cycle that ended (a recurring meet, a restart) before the
+ * scheduler delivered every notice it reached leaves them due: they come
+ * at the next advance with their own instants and cycle, before the new
+ * cycle's. Once none is left the position moves to the current cycle. */
 int svcq__sla_refresh_next(const svcq_sla_clock *c, uint32_t j, svcq__sla_tstate *S)
 {
+    if (S->delivered_cycle < S->cycle) {
+        find_old f = { S->delivered_cycle, S->delivered, S->cycle, 0, 0, NEVER };
+        svcq__sla_tstate scratch;
+        svcq__sla_pause *p = NULL;
+        uint32_t np = 0, pcap = 0;
+        int rc = svcq__sla_fold_target(c->ctx, c->versions, c->nversions, c->events, c->nevents, j, NEVER,
+                                       match_old, &f, &scratch, &p, &np, &pcap);
+        svcq__free(c->ctx, p);
+        if (rc)
+            return rc;
+        if (f.at != NEVER && f.k < svcq__sla_clock_policy(c)->targets[j].nnotices) {
+            S->delivered_cycle = f.cycle;
+            S->delivered = (uint16_t)f.k;
+            S->next_notice = f.at;
+            return SVCQ_OK;
+        }
+        S->delivered_cycle = S->cycle;
+        S->delivered = 0;
+    }
     uint32_t k = S->delivered_cycle == S->cycle ? S->delivered : 0;
     return svcq__sla_notice_instant(c, S, j, k, &S->next_notice);
 }

@@ -96,7 +96,8 @@ static int encode(const svcq_sla_clock *c, svcq__buf *out)
     svcq__jw_array_begin(&w);
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
-        if (!c->t[j].delivered)
+        /* An empty count past cycle 0 says the earlier cycles are done. */
+        if (!c->t[j].delivered && !c->t[j].delivered_cycle)
             continue;
         svcq__jw_object_begin(&w);
         svcq__jw_key(&w, "metric");
@@ -130,9 +131,9 @@ static int put_clock(svcq_sla_clock *c)
     if (rc == SVCQ_OK)
         rc = svcq__undo_reserve(c->ctx, 1);
     if (rc == SVCQ_OK)
-        rc = svcq__record_put(c->ctx, KIND, id, &c->revision, &b);
+        rc = svcq__record_put(c->ctx, c, KIND, id, &c->revision, &b);
     if (rc == SVCQ_OK)
-        rc = svcq__undo_set_u64(c->ctx, &c->saved, c->changes);
+        rc = svcq__undo_set_u64(c->ctx, c, &c->saved, c->changes);
     svcq__buf_free(&b);
     return rc;
 }
@@ -163,7 +164,7 @@ int svcq_sla_clock_remove(svcq_sla_clock *clock)
     svcq__tx tx;
     rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
-        rc = svcq__record_remove(ctx, KIND, id, &clock->revision);
+        rc = svcq__record_remove(ctx, clock, KIND, id, &clock->revision);
     return svcq__tx_end(ctx, &tx, rc);
 }
 

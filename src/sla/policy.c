@@ -303,9 +303,12 @@ static void calendar_capacity(const svcq_calendar *cal, int64_t *secs, int64_t *
 }
 
 /* The calendar checks of a target: it opens at some time, and its duration
- * fits the business time of the supported range. */
+ * — up to its last escalation, max_pct percent of it — fits the business
+ * time of the supported range, so that no notice of a cycle is refused
+ * later for a duration the policy allowed (a cycle that starts too late in
+ * the range still gets SVCQ_ERANGE at its event). */
 static int check_calendar(svcq_sla_policy *p, const char *metric, const svcq_calendar *cal, int64_t duration,
-                          uint32_t unit)
+                          uint32_t unit, uint32_t max_pct)
 {
     int64_t secs, days;
     calendar_capacity(cal, &secs, &days);
@@ -315,16 +318,24 @@ static int check_calendar(svcq_sla_policy *p, const char *metric, const svcq_cal
                            "policy %s: target %s: %s never opens (no weekly hours and no dated "
                            "exception that opens)", p->name, metric, calendar_label(label, sizeof(label), cal));
     int64_t cap = unit == SVCQ_SLA_UNIT_BUSINESS_DAYS ? days : secs;
-    if (duration > cap) {
+    /* duration is at most INT64_MAX / 1000 and max_pct at most 100000:
+     * svcq__sla_percent does not saturate. */
+    int64_t reach = svcq__sla_percent(duration, max_pct);
+    if (reach > cap) {
         if (cal)
             calendar_label(label, sizeof(label), cal);
         else
             snprintf(label, sizeof(label), "the 7x24 calendar");
+        const char *u = unit == SVCQ_SLA_UNIT_BUSINESS_DAYS ? "business days" : "business seconds";
+        if (max_pct > 100)
+            return svcq__error(p->ctx, SVCQ_EINVAL,
+                               "policy %s: target %s: a duration of %lld %s escalated to %u %% (%lld %s) is "
+                               "beyond the range of %s (at most %lld from 1900 to 9999)", p->name, metric,
+                               (long long)duration, u, max_pct, (long long)reach, u, label, (long long)cap);
         return svcq__error(p->ctx, SVCQ_EINVAL,
                            "policy %s: target %s: a duration of %lld %s is beyond the range of %s "
-                           "(at most %lld from 1900 to 9999)", p->name, metric, (long long)duration,
-                           unit == SVCQ_SLA_UNIT_BUSINESS_DAYS ? "business days" : "business seconds",
-                           label, (long long)cap);
+                           "(at most %lld from 1900 to 9999)", p->name, metric, (long long)duration, u, label,
+                           (long long)cap);
     }
     return SVCQ_OK;
 }
@@ -382,7 +393,8 @@ static int validate_spec(svcq_sla_policy *p, const svcq_sla_target_spec *s)
         return svcq__error(ctx, SVCQ_EINVAL, "%s: recurring must be 0 or 1", who);
     if (s->recurring && s->duration == 0)
         return svcq__error(ctx, SVCQ_EINVAL, "%s: a recurring target needs a duration", who);
-    return check_calendar(p, s->metric, s->calendar, s->duration, unit);
+    uint32_t max_pct = s->escalate_count ? s->escalate_percent[s->escalate_count - 1] : 100;
+    return check_calendar(p, s->metric, s->calendar, s->duration, unit, max_pct);
 }
 
 /* Copies a target's calendar for the policy. MERGE: when
@@ -508,12 +520,18 @@ uint32_t svcq_sla_policy_target_count(const svcq_sla_policy *policy)
 
 int svcq_sla_policy_target(svcq_sla_target_spec *out, const svcq_sla_policy *policy, uint32_t index)
 {
-    if (!out || !policy)
+    if (!policy)
         return SVCQ_EINVAL;
+    if (!out)
+        return svcq__error(policy->ctx, SVCQ_EINVAL, "policy %s v%u: svcq_sla_policy_target: NULL out",
+                           policy->name, policy->version);
     if (out->version == 0 || out->version > SVCQ_SLA_TARGET_SPEC_VERSION)
-        return SVCQ_EVERSION;
+        return svcq__error(policy->ctx, SVCQ_EVERSION,
+                           "policy %s v%u: target spec version %u is not supported (1 to %d): set out->version",
+                           policy->name, policy->version, out->version, SVCQ_SLA_TARGET_SPEC_VERSION);
     if (index >= policy->ntargets)
-        return SVCQ_ENOTFOUND;
+        return svcq__error(policy->ctx, SVCQ_ENOTFOUND, "policy %s v%u: no target %u (the policy has %u)",
+                           policy->name, policy->version, index, policy->ntargets);
     const svcq__sla_target *t = &policy->targets[index];
     svcq_sla_target_spec s = SVCQ_SLA_TARGET_SPEC_INIT;
     s.version = out->version;

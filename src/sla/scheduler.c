@@ -510,15 +510,22 @@ int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *schedul
 }
 
 /* Delivers the notices of clock c that fall due at instant `at`, in target
- * order. On failure the clock is as it was before the failing notice. */
+ * order. On failure the clock is as it was before the failing notice.
+ * Inside a store transaction the clock's states are snapshot before the
+ * first delivery changes them, so a rollback takes the deliveries back
+ * (they come again at the next advance). */
 static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at, uint64_t *count)
 {
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
+    bool snapped = false;
     for (uint32_t j = 0; j < P->ntargets; j++) {
         while (c->t[j].next_notice == at) {
             const svcq__sla_target *T = &P->targets[j];
             svcq__sla_tstate S = c->t[j];
-            if (S.delivered_cycle != S.cycle) {
+            /* The next notice is (delivered_cycle, delivered): of the
+             * current cycle, or of an ended one that reached it before
+             * the scheduler came (svcq__sla_refresh_next). */
+            if (S.delivered_cycle > S.cycle) {
                 S.delivered_cycle = S.cycle;
                 S.delivered = 0;
             }
@@ -532,11 +539,15 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
                 .metric = T->metric,
                 .target = j,
                 .level = T->notice_level[k],
-                .cycle = S.cycle,
+                .cycle = S.delivered_cycle,
                 .clock = c,
             };
             S.delivered++;
             int rc = svcq__sla_refresh_next(c, j, &S);
+            if (rc == SVCQ_OK && !snapped) {
+                rc = svcq__sla_clock_snapshot(c); /* nothing outside a transaction */
+                snapped = rc == SVCQ_OK;
+            }
             if (rc)
                 return rc;
             int answer = s->notify(&n, s->user_data);

@@ -442,9 +442,9 @@ static void restore_u64(svcq_ctx *ctx, void *data, uint64_t arg)
     *(uint64_t *)data = arg;
 }
 
-int svcq__undo_set_u64(svcq_ctx *ctx, uint64_t *slot, uint64_t value)
+int svcq__undo_set_u64(svcq_ctx *ctx, const void *owner, uint64_t *slot, uint64_t value)
 {
-    int rc = svcq__undo_push(ctx, restore_u64, NULL, slot, *slot);
+    int rc = svcq__undo_push_for(ctx, owner, restore_u64, NULL, slot, *slot);
     if (rc == SVCQ_OK)
         *slot = value;
     return rc;

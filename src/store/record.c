@@ -93,7 +93,8 @@ int svcq__record_load(svcq_ctx *ctx, const char *kind, const char *id, uint32_t 
     return rc;
 }
 
-int svcq__record_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t *revision, const svcq__buf *json)
+int svcq__record_put(svcq_ctx *ctx, const void *owner, const char *kind, const char *id, uint64_t *revision,
+                     const svcq__buf *json)
 {
     int rc = svcq__undo_reserve(ctx, 1);
     if (rc)
@@ -102,10 +103,10 @@ int svcq__record_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t *
     rc = svcq__store_put(ctx, kind, id, *revision, json->data, json->len, &rev);
     if (rc)
         return rc;
-    return svcq__undo_set_u64(ctx, revision, rev);
+    return svcq__undo_set_u64(ctx, owner, revision, rev);
 }
 
-int svcq__record_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_t *revision)
+int svcq__record_remove(svcq_ctx *ctx, const void *owner, const char *kind, const char *id, uint64_t *revision)
 {
     int rc = svcq__undo_reserve(ctx, 1);
     if (rc)
@@ -113,7 +114,7 @@ int svcq__record_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_
     rc = svcq__store_remove(ctx, kind, id, *revision);
     if (rc)
         return rc;
-    return svcq__undo_set_u64(ctx, revision, 0);
+    return svcq__undo_set_u64(ctx, owner, revision, 0);
 }
 
 typedef struct scan_state {

@@ -44,11 +44,13 @@ int svcq__record_load(svcq_ctx *ctx, const char *kind, const char *id, uint32_t 
 
 /* Inside a scope: stores json (a whole record) under (kind, id) if the
  * stored revision is *revision (0: must not exist), then sets *revision to
- * the new one with an undo entry (it reserves its own). */
-int svcq__record_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t *revision, const svcq__buf *json);
+ * the new one with an undo entry (it reserves its own) owned by the handle
+ * owner that holds *revision (see svcq__undo_set_u64: its _free detaches). */
+int svcq__record_put(svcq_ctx *ctx, const void *owner, const char *kind, const char *id, uint64_t *revision,
+                     const svcq__buf *json);
 /* Inside a scope: removes (kind, id) at *revision, then sets *revision to
- * 0 with an undo entry. */
-int svcq__record_remove(svcq_ctx *ctx, const char *kind, const char *id, uint64_t *revision);
+ * 0 with an undo entry owned by owner. */
+int svcq__record_remove(svcq_ctx *ctx, const void *owner, const char *kind, const char *id, uint64_t *revision);
 
 /* Visits every record of kind, parsed and checked; root is borrowed for
  * the call. A record that does not decode stops the scan with its error. */

@@ -126,8 +126,11 @@ int svcq__undo_push_for(svcq_ctx *ctx, const void *owner, svcq__undo_fn undo, sv
                         void *data, uint64_t arg);
 /* Called by a handle's _free: its pending entries will only release. */
 void svcq__undo_detach(svcq_ctx *ctx, const void *owner);
-/* *slot = value, restored on rollback (needs one reserved entry). */
-int svcq__undo_set_u64(svcq_ctx *ctx, uint64_t *slot, uint64_t value);
+/* *slot = value, restored on rollback (needs one reserved entry). slot
+ * lies inside the handle owner, whose _free calls svcq__undo_detach(ctx,
+ * owner) so that a rollback after the free leaves the slot alone; owner is
+ * NULL only for a slot that outlives the transaction (not in a handle). */
+int svcq__undo_set_u64(svcq_ctx *ctx, const void *owner, uint64_t *slot, uint64_t value);
 
 /* ---- records ------------------------------------------------------------ */
 

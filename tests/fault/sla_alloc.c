@@ -231,9 +231,9 @@ static int run_export(void *p)
     svcq_writer w;
     int rc = svcq_writer_to_buffer(&w, s->buf);
     if (rc == SVCQ_OK)
-        rc = svcq_sla_clock_export_json(s->clock, T0 + 10 * HOUR, &w);
+        rc = svcq_sla_clock_export_json(s->clock, T0 + 10 * HOUR, NULL, &w);
     if (rc == SVCQ_OK)
-        rc = svcq_sla_clock_export_markdown(s->clock, T0 + 10 * HOUR, &w);
+        rc = svcq_sla_clock_export_markdown(s->clock, T0 + 10 * HOUR, NULL, &w);
     return rc;
 }
 

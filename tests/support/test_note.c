@@ -35,6 +35,7 @@ static void free_handle(note *n)
     if (!n)
         return;
     svcq_ctx *ctx = n->ctx;
+    svcq__undo_detach(ctx, n); /* a rollback after the free leaves n alone */
     svcq__free(ctx, n->id);
     svcq__free(ctx, n->text);
     svcq__free(ctx, n);
@@ -75,7 +76,7 @@ int note_new(note **out, svcq_ctx *ctx, const char *id, const char *text)
     else
         tx.began = false;
     if (!rc)
-        rc = svcq__record_put(ctx, NOTE_KIND, n->id, &n->revision, &json);
+        rc = svcq__record_put(ctx, n, NOTE_KIND, n->id, &n->revision, &json);
     rc = svcq__tx_end(ctx, &tx, rc); /* undoes n->revision before n goes */
     svcq__buf_free(&json);
     if (rc) {
@@ -122,13 +123,13 @@ int note_set(note *n, const char *text, int64_t count)
     if (!rc)
         rc = svcq__undo_reserve(ctx, 2);
     if (!rc)
-        rc = svcq__record_put(ctx, NOTE_KIND, n->id, &n->revision, &json);
+        rc = svcq__record_put(ctx, n, NOTE_KIND, n->id, &n->revision, &json);
     if (!rc) {
         /* Reserved: these cannot fail. */
-        (void)svcq__undo_push(ctx, restore_text, free_old_text, n, (uint64_t)(uintptr_t)n->text);
+        (void)svcq__undo_push_for(ctx, n, restore_text, free_old_text, n, (uint64_t)(uintptr_t)n->text);
         n->text = copy;
         copy = NULL;
-        (void)svcq__undo_push(ctx, restore_count, NULL, n, (uint64_t)n->count);
+        (void)svcq__undo_push_for(ctx, n, restore_count, NULL, n, (uint64_t)n->count);
         n->count = count;
     }
     svcq__free(ctx, copy);
@@ -141,7 +142,7 @@ int note_delete(note *n)
     svcq__tx tx;
     int rc = svcq__tx_begin(n->ctx, &tx);
     if (!rc)
-        rc = svcq__record_remove(n->ctx, NOTE_KIND, n->id, &n->revision);
+        rc = svcq__record_remove(n->ctx, n, NOTE_KIND, n->id, &n->revision);
     return svcq__tx_end(n->ctx, &tx, rc);
 }
 

@@ -664,22 +664,22 @@ static void exports(void **state)
     assert_int_equal(svcq_buffer_new(&buf, f->ctx), SVCQ_OK);
     svcq_writer w;
     assert_int_equal(svcq_writer_to_buffer(&w, buf), SVCQ_OK);
-    assert_int_equal(svcq_sla_clock_export_markdown(c, T0 + 3000, &w), SVCQ_OK);
+    assert_int_equal(svcq_sla_clock_export_markdown(c, T0 + 3000, NULL, &w), SVCQ_OK);
     const char *expected =
         "| time (UTC) | target | what | detail |\n"
         "|---|---|---|---|\n"
-        "| 2026-01-05T09:00:00Z | | open | |\n"
-        "| 2026-01-05T09:08:20Z | response | warning | 50 %, cycle 0 |\n"
-        "| 2026-01-05T09:10:00Z | | pause | cust\\|omer |\n"
-        "| 2026-01-05T09:11:40Z | | resume | cust\\|omer |\n"
-        "| 2026-01-05T09:15:00Z | response | warning | 80 %, cycle 0 |\n"
-        "| 2026-01-05T09:18:21Z | response | breach | cycle 0 |\n"
-        "| 2026-01-05T09:26:41Z | response | escalation | level 1 (150 %), cycle 0 |\n"
-        "| 2026-01-05T09:35:01Z | response | escalation | level 2 (200 %), cycle 0 |\n";
+        "| Mon 2026-01-05T09:00:00Z | | open | |\n"
+        "| Mon 2026-01-05T09:08:20Z | response | warning | 50 % of 16 min 40 s elapsed |\n"
+        "| Mon 2026-01-05T09:10:00Z | | pause | cust\\|omer |\n"
+        "| Mon 2026-01-05T09:11:40Z | | resume | cust\\|omer |\n"
+        "| Mon 2026-01-05T09:15:00Z | response | warning | 80 % of 16 min 40 s elapsed |\n"
+        "| Mon 2026-01-05T09:18:21Z | response | breach | due Mon 2026-01-05T09:18:20Z |\n"
+        "| Mon 2026-01-05T09:26:41Z | response | escalation | level 1 (150 %) |\n"
+        "| Mon 2026-01-05T09:35:01Z | response | escalation | level 2 (200 %) |\n";
     assert_string_equal(svcq_buffer_data(buf), expected);
 
     svcq_buffer_clear(buf);
-    assert_int_equal(svcq_sla_clock_export_json(c, T0 + 1200, &w), SVCQ_OK);
+    assert_int_equal(svcq_sla_clock_export_json(c, T0 + 1200, NULL, &w), SVCQ_OK);
     const char *json = svcq_buffer_data(buf);
     assert_non_null(strstr(json, "\"subject\": \"T|1\""));
     assert_non_null(strstr(json, "\"type\": \"breach\""));
@@ -688,8 +688,8 @@ static void exports(void **state)
     assert_non_null(strstr(json, "\"reason\": \"cust|omer\""));
 
     svcq_writer none = SVCQ_WRITER_INIT;
-    assert_int_equal(svcq_sla_clock_export_json(c, T0, &none), SVCQ_EINVAL);
-    assert_int_equal(svcq_sla_clock_export_markdown(NULL, T0, &w), SVCQ_EINVAL);
+    assert_int_equal(svcq_sla_clock_export_json(c, T0, NULL, &none), SVCQ_EINVAL);
+    assert_int_equal(svcq_sla_clock_export_markdown(NULL, T0, NULL, &w), SVCQ_EINVAL);
     svcq_buffer_free(buf);
     svcq_sla_clock_free(c);
     svcq_sla_policy_free(p);

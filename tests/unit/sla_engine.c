@@ -370,16 +370,83 @@ static void restart_delivers_the_new_cycle(void **state)
     assert_int_equal(n, 2); /* warning at 30 min, breach at 1 h + 1 s */
     ev(c, "reopen", T0 + 3 * HOUR, NULL);
     assert_int_equal(svcq_sla_scheduler_advance(&n, sched, T0 + 6 * HOUR), SVCQ_OK);
-    /* Cycle 1's warning, breach and escalation, counted from the restart
-     * (delivered counts start again at 0 for the new cycle). */
-    assert_int_equal(n, 3);
-    assert_int_equal(s.n, 5);
-    for (int i = 2; i < 5; i++)
+    /* Cycle 0's escalation (T0 + 2 h + 1 s) fell due before the restart
+     * ended the cycle but after the last advance: it is delivered now,
+     * with its own instant and cycle, before cycle 1's warning, breach
+     * and escalation, counted from the restart. */
+    assert_int_equal(n, 4);
+    assert_int_equal(s.n, 6);
+    assert_int_equal(s.cycle[2], 0);
+    assert_int_equal(s.kind[2], SVCQ_SLA_NOTICE_ESCALATION);
+    assert_int_equal(s.at[2], T0 + 2 * HOUR + 1);
+    for (int i = 3; i < 6; i++)
         assert_int_equal(s.cycle[i], 1);
-    assert_int_equal(s.kind[2], SVCQ_SLA_NOTICE_WARNING);
-    assert_int_equal(s.at[2], T0 + 3 * HOUR + 30 * MIN);
-    assert_int_equal(s.at[3], T0 + 4 * HOUR + 1);
-    assert_int_equal(s.at[4], T0 + 5 * HOUR + 1);
+    assert_int_equal(s.kind[3], SVCQ_SLA_NOTICE_WARNING);
+    assert_int_equal(s.at[3], T0 + 3 * HOUR + 30 * MIN);
+    assert_int_equal(s.at[4], T0 + 4 * HOUR + 1);
+    assert_int_equal(s.at[5], T0 + 5 * HOUR + 1);
+    svcq_sla_scheduler_free(sched);
+    svcq_sla_policy_free(p);
+}
+
+/* Notices an ended cycle reached before the scheduler came are not lost:
+ * two recurring meets between advances, the first one late. They come at
+ * the next advance with their own instants and cycle, and a save records
+ * that they were delivered. */
+static void ended_cycles_deliver_what_they_reached(void **state)
+{
+    fx *f = *state;
+    svcq_sla_target_spec sp = spec("update", HOUR, SVCQ_SLA_UNIT_SECONDS, NULL);
+    sp.recurring = 1;
+    svcq_sla_policy *p = policy1(f->ctx, "rec", sp);
+    seen s = { 0 };
+    svcq_sla_scheduler *sched;
+    assert_int_equal(svcq_sla_scheduler_new(&sched, f->ctx, record, &s), SVCQ_OK);
+    svcq_sla_clock *c;
+    assert_int_equal(svcq_sla_clock_new(&c, p, "rec-1"), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_add(sched, c), SVCQ_OK);
+    ev(c, "open", T0, NULL);
+    uint64_t n;
+    assert_int_equal(svcq_sla_scheduler_advance(&n, sched, T0 + 10 * MIN), SVCQ_OK);
+    assert_int_equal(n, 0);
+    /* Cycle 0 met late at 1 h 30 (warning 30 min, breach 1 h + 1 s);
+     * cycle 1 met at 1 h 45 before its warning (2 h 00); cycle 2 runs. */
+    ev(c, "reply", T0 + HOUR + 30 * MIN, NULL);
+    ev(c, "reply", T0 + HOUR + 45 * MIN, NULL);
+    svcq_time next;
+    assert_int_equal(svcq_sla_scheduler_next_at(&next, sched), SVCQ_OK);
+    assert_int_equal(next, T0 + 30 * MIN);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, sched, T0 + 2 * HOUR), SVCQ_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(s.cycle[0], 0);
+    assert_int_equal(s.kind[0], SVCQ_SLA_NOTICE_WARNING);
+    assert_int_equal(s.at[0], T0 + 30 * MIN);
+    assert_int_equal(s.cycle[1], 0);
+    assert_int_equal(s.kind[1], SVCQ_SLA_NOTICE_BREACH);
+    assert_int_equal(s.at[1], T0 + HOUR + 1);
+    assert_int_equal(svcq_sla_scheduler_next_at(&next, sched), SVCQ_OK);
+    assert_int_equal(next, T0 + 2 * HOUR + 15 * MIN); /* cycle 2's warning */
+
+    /* Saved and loaded: nothing of cycle 0 comes again. */
+    uint64_t failed;
+    assert_int_equal(svcq_sla_scheduler_save(&failed, sched), SVCQ_OK);
+    seen s2 = { 0 };
+    svcq_sla_scheduler *again;
+    assert_int_equal(svcq_sla_scheduler_new(&again, f->ctx, record, &s2), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_load(again, &p, 1, 0), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, again, T0 + 2 * HOUR), SVCQ_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(svcq_sla_scheduler_advance(&n, again, T0 + 3 * HOUR), SVCQ_OK);
+    assert_int_equal(n, 2); /* cycle 2: warning 2 h 15, breach 2 h 45 + 1 s */
+    assert_int_equal(s2.cycle[0], 2);
+    assert_int_equal(s2.at[0], T0 + 2 * HOUR + 15 * MIN);
+    assert_int_equal(s2.at[1], T0 + 2 * HOUR + 45 * MIN + 1);
+    svcq_sla_scheduler_free(again);
+
+    /* The same in the first scheduler. */
+    assert_int_equal(svcq_sla_scheduler_advance(&n, sched, T0 + 3 * HOUR), SVCQ_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(s.cycle[2], 2);
     svcq_sla_scheduler_free(sched);
     svcq_sla_policy_free(p);
 }
@@ -681,6 +748,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(restart_from_every_state, setup, teardown),
         cmocka_unit_test_setup_teardown(restart_out_of_order_and_rebuild, setup, teardown),
         cmocka_unit_test_setup_teardown(restart_delivers_the_new_cycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(ended_cycles_deliver_what_they_reached, setup, teardown),
         cmocka_unit_test_setup_teardown(ended_targets_keep_their_due_time, setup, teardown),
         cmocka_unit_test_setup_teardown(unset_instants_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(failing_calls_write_their_message, setup, teardown),

@@ -829,10 +829,10 @@ static void fresh_messages(void **state)
     assert_int_equal(svcq_sla_clock_remove(c), SVCQ_ENOTFOUND);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "clock INC-5 of policy tier.2 was never saved"));
     stale_message(ctx);
-    assert_int_equal(svcq_sla_clock_export_json(c, T0, NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq_sla_clock_export_json(c, T0, NULL, NULL), SVCQ_EINVAL);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "clock INC-5: export: writer is NULL"));
     stale_message(ctx);
-    assert_int_equal(svcq_sla_clock_export_markdown(c, T0, NULL), SVCQ_EINVAL);
+    assert_int_equal(svcq_sla_clock_export_markdown(c, T0, NULL, NULL), SVCQ_EINVAL);
     assert_non_null(strstr(svcq_ctx_errmsg(ctx), "clock INC-5: export: writer is NULL"));
     svcq_sla_clock_free(c);
 

@@ -159,6 +159,82 @@ static void duration_beyond_the_range_is_refused(void **state)
     svcq_sla_policy_free(p);
 }
 
+static int count_notice(const svcq_sla_notice *n, void *ud)
+{
+    (void)n;
+    (*(int *)ud)++;
+    return 0;
+}
+
+/* The bound covers the last escalation: a duration within the range whose
+ * escalation at m % would fall past it is refused when the target is
+ * added, not with SVCQ_ERANGE at the first event a scheduler sees. */
+static void escalations_fit_the_range(void **state)
+{
+    fx *f = *state;
+    svcq_time lo, hi;
+    svcq_calendar_range(&lo, &hi);
+    const int64_t cap = hi - lo; /* business seconds of the 7x24 calendar */
+    svcq_sla_policy *p;
+    assert_int_equal(svcq_sla_policy_new(&p, f->ctx, "huge", 1), SVCQ_OK);
+
+    svcq_sla_target_spec s = spec("double", cap / 2 + 1, NULL);
+    s.escalate_count = 1;
+    s.escalate_percent[0] = 200;
+    stale(f->ctx);
+    assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_EINVAL);
+    expect_msg(f->ctx, "policy huge: target double: a duration of 127805644801 business seconds escalated to "
+                       "200 % (255611289602 business seconds) is beyond the range of the 7x24 calendar");
+    s.duration = cap / 2;
+    assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_OK);
+
+    /* The largest escalation percent, 100000 (a thousand times). */
+    s = spec("thousand", cap / 1000 + 1, NULL);
+    s.escalate_count = 2;
+    s.escalate_percent[0] = 150;
+    s.escalate_percent[1] = 100000;
+    assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_EINVAL);
+    expect_msg(f->ctx, "escalated to 100000 %");
+    s.duration = cap / 1000;
+    assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_OK);
+
+    /* Business days: 3660 days at 200 % fit a five-day week's range,
+     * at 100000 % (3.66 million days) they do not. */
+    svcq_calendar *cal = calendar(f->ctx, 5);
+    s = spec("days", 3660, cal);
+    s.duration_unit = SVCQ_SLA_UNIT_BUSINESS_DAYS;
+    s.escalate_count = 1;
+    s.escalate_percent[0] = 100000;
+    assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_EINVAL);
+    expect_msg(f->ctx, "a duration of 3660 business days escalated to 100000 % (3660000 business days)");
+    s.escalate_percent[0] = 200;
+    assert_int_equal(svcq_sla_policy_add_target(p, &s), SVCQ_OK);
+    svcq_calendar_free(cal);
+
+    /* What was accepted runs: a clock started early in the range gets its
+     * escalation from a scheduler. */
+    svcq_sla_policy *q;
+    assert_int_equal(svcq_sla_policy_new(&q, f->ctx, "huge", 2), SVCQ_OK);
+    s = spec("double", cap / 2 - 10, NULL);
+    s.escalate_count = 1;
+    s.escalate_percent[0] = 200;
+    assert_int_equal(svcq_sla_policy_add_target(q, &s), SVCQ_OK);
+    int notices = 0;
+    svcq_sla_scheduler *sched;
+    svcq_sla_clock *c;
+    assert_int_equal(svcq_sla_scheduler_new(&sched, f->ctx, count_notice, &notices), SVCQ_OK);
+    assert_int_equal(svcq_sla_clock_new(&c, q, "early"), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_add(sched, c), SVCQ_OK);
+    assert_int_equal(svcq_sla_clock_event(c, "opened", lo + 1, NULL), SVCQ_OK);
+    uint64_t n = 0;
+    assert_int_equal(svcq_sla_scheduler_advance(&n, sched, hi - 1), SVCQ_OK);
+    assert_int_equal(n, 2); /* breach and escalation */
+    assert_int_equal(notices, 2);
+    svcq_sla_scheduler_free(sched);
+    svcq_sla_policy_free(q);
+    svcq_sla_policy_free(p);
+}
+
 static void policy_names_fit_clock_record_ids(void **state)
 {
     fx *f = *state;
@@ -789,6 +865,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(never_opening_calendar_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(duration_beyond_the_range_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(escalations_fit_the_range, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_names_fit_clock_record_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(control_characters_are_refused_in_every_name, setup, teardown),
         cmocka_unit_test_setup_teardown(uses_event_covers_every_role, setup, teardown),

@@ -559,11 +559,11 @@ static void undo_log(void **state)
     /* svcq__undo_set_u64 */
     uint64_t v = 5;
     assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
-    assert_int_equal(svcq__undo_set_u64(ctx, &v, 6), SVCQ_ESTATE);
+    assert_int_equal(svcq__undo_set_u64(ctx, NULL, &v, 6), SVCQ_ESTATE);
     assert_int_equal(v, 5);
     assert_int_equal(svcq__undo_reserve(ctx, 2), SVCQ_OK);
-    assert_int_equal(svcq__undo_set_u64(ctx, &v, 6), SVCQ_OK);
-    assert_int_equal(svcq__undo_set_u64(ctx, &v, 7), SVCQ_OK);
+    assert_int_equal(svcq__undo_set_u64(ctx, NULL, &v, 6), SVCQ_OK);
+    assert_int_equal(svcq__undo_set_u64(ctx, NULL, &v, 7), SVCQ_OK);
     assert_int_equal(v, 7);
     assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_ECONFLICT), SVCQ_ECONFLICT);
     assert_int_equal(v, 5);

@@ -221,7 +221,7 @@ static void *run_job(void *arg)
     TRY(svcq_buffer_new(&buf, ctx), "buffer");
     svcq_writer w;
     TRY(svcq_writer_to_buffer(&w, buf), "writer");
-    TRY(svcq_sla_clock_export_json(first, t0 + 3 * DAY, &w), "export");
+    TRY(svcq_sla_clock_export_json(first, t0 + 3 * DAY, NULL, &w), "export");
     mix(&h, svcq_buffer_data(buf), svcq_buffer_size(buf));
 
     /* A restarted process: load from this context's store; nothing already
