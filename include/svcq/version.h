@@ -30,13 +30,13 @@ extern "C" {
 
 /** Release version of the headers, semantic versioning. */
 #define SVCQ_VERSION_MAJOR 0
-#define SVCQ_VERSION_MINOR 1
+#define SVCQ_VERSION_MINOR 2
 #define SVCQ_VERSION_PATCH 0
 /** The same as one number: major * 10000 + minor * 100 + patch. */
 #define SVCQ_VERSION_NUMBER \
     (SVCQ_VERSION_MAJOR * 10000 + SVCQ_VERSION_MINOR * 100 + SVCQ_VERSION_PATCH)
 /** The same as a string. */
-#define SVCQ_VERSION_STRING "0.1.0"
+#define SVCQ_VERSION_STRING "0.2.0"
 
 /**
  * ABI major version. The shared library's SONAME is libsvcq.so.<this>; it
