@@ -57,8 +57,10 @@ static int teardown(void **state)
 
 static void has(const char *text, const char *part)
 {
+    assert_non_null(text);
+    assert_non_null(part);
     if (!strstr(text, part))
-        fail_msg("text lacks \"%s\":\n%s", part, text);
+        fail_msg("text lacks \"%s\":\n%s", part ? part : "", text ? text : "");
 }
 
 static svcq_calendar *nine_to_six(svcq_ctx *ctx, const char *zone, svcq_tz **tz)
