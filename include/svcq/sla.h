@@ -335,6 +335,25 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_add_target(svcq_sla_policy *policy,
 SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_set_change_mode(svcq_sla_policy *policy, int32_t mode);
 
 /**
+ * @brief Makes a new, still editable version of a policy: the same name,
+ *        targets (calendars copied), change mode and close event, under
+ *        version @p version.
+ *
+ * This is how a host changes a policy that clocks use or that is saved
+ * (both make it immutable), for example a built-in tier policy on next
+ * year's holiday calendar: make version 2, change or add targets, save it,
+ * and move clocks with svcq_sla_clock_change_policy().
+ * @param out     receives the policy, owned by the caller (svcq_sla_policy_free()).
+ * @param policy  the policy to start from (not changed).
+ * @param version the new version, above @p policy's.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments or a version not above
+ *         the policy's; SVCQ_ENOMEM. On failure *out is NULL.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_policy_new_version(svcq_sla_policy **out, const svcq_sla_policy *policy,
+                                                        uint32_t version);
+
+/**
  * @brief Names an event that ends every target of the policy (the
  *        incident was closed or rejected), whatever their own stop events.
  * @param event the event name, copied; NULL removes it.

@@ -475,6 +475,39 @@ int svcq_sla_policy_set_change_mode(svcq_sla_policy *policy, int32_t mode)
     return SVCQ_OK;
 }
 
+int svcq_sla_policy_new_version(svcq_sla_policy **out, const svcq_sla_policy *policy, uint32_t version)
+{
+    if (!out || !policy) {
+        if (out)
+            *out = NULL;
+        return policy ? svcq__error(policy->ctx, SVCQ_EINVAL, "svcq_sla_policy_new_version: NULL out")
+                      : SVCQ_EINVAL;
+    }
+    *out = NULL;
+    svcq_ctx *ctx = policy->ctx;
+    if (version <= policy->version)
+        return svcq__error(ctx, SVCQ_EINVAL, "policy %s: a new version must be above %u, not %u", policy->name,
+                           policy->version, version);
+    svcq_sla_policy *p = NULL;
+    int rc = svcq_sla_policy_new(&p, ctx, policy->name, version);
+    for (uint32_t i = 0; rc == SVCQ_OK && i < policy->ntargets; i++) {
+        svcq_sla_target_spec spec = SVCQ_SLA_TARGET_SPEC_INIT;
+        rc = svcq_sla_policy_target(&spec, policy, i);
+        if (rc == SVCQ_OK)
+            rc = svcq_sla_policy_add_target(p, &spec);
+    }
+    if (rc == SVCQ_OK)
+        rc = svcq_sla_policy_set_change_mode(p, policy->change_mode);
+    if (rc == SVCQ_OK)
+        rc = svcq_sla_policy_set_close_event(p, policy->close_name);
+    if (rc) {
+        svcq_sla_policy_free(p);
+        return rc;
+    }
+    *out = p;
+    return SVCQ_OK;
+}
+
 int svcq_sla_policy_set_close_event(svcq_sla_policy *policy, const char *event)
 {
     if (!policy)

@@ -124,6 +124,12 @@ static int run_builtin(void *p)
     return svcq_sla_policy_builtin(&s->made, s->ctx, SVCQ_TIER_1, NULL, SVCQ_SLA_BUILTIN_LITERAL_HOURS);
 }
 
+static int run_new_version(void *p)
+{
+    st *s = p;
+    return svcq_sla_policy_new_version(&s->made, s->p1, 2);
+}
+
 static int run_policy_and_clock(void *p)
 {
     st *s = p;
@@ -246,6 +252,7 @@ static int run_export(void *p)
     }
 
 SCENARIO(run_builtin)
+SCENARIO(run_new_version)
 SCENARIO(run_policy_and_clock)
 SCENARIO(run_event_in_order)
 SCENARIO(run_event_out_of_order)
@@ -259,6 +266,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(run_builtin_test),
+        cmocka_unit_test(run_new_version_test),
         cmocka_unit_test(run_policy_and_clock_test),
         cmocka_unit_test(run_event_in_order_test),
         cmocka_unit_test(run_event_out_of_order_test),

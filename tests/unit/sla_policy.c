@@ -507,6 +507,62 @@ static void same_policy(svcq_ctx *ctx, const svcq_sla_policy *a, const svcq_sla_
     assert_int_equal(ua, ub);
 }
 
+/* A new version of a frozen built-in: the same targets, editable, and the
+ * original untouched. */
+static void new_version_of_a_used_policy(void **state)
+{
+    fx *f = *state;
+    svcq_calendar *cal = calendar(f->ctx, 5);
+    svcq_sla_policy *v1, *v2 = NULL, *same = NULL;
+    assert_int_equal(svcq_sla_policy_builtin(&v1, f->ctx, SVCQ_TIER_2, cal, 0), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_set_close_event(v1, "closed_v1"), SVCQ_OK);
+    svcq_sla_clock *c;
+    assert_int_equal(svcq_sla_clock_new(&c, v1, "T-1"), SVCQ_OK); /* freezes v1 */
+    svcq_sla_target_spec extra = spec("callback", HOUR, NULL);
+    assert_int_equal(svcq_sla_policy_add_target(v1, &extra), SVCQ_ESTATE);
+
+    stale(f->ctx);
+    assert_int_equal(svcq_sla_policy_new_version(&v2, v1, 1), SVCQ_EINVAL);
+    assert_null(v2);
+    expect_msg(f->ctx, "above 1");
+    assert_int_equal(svcq_sla_policy_new_version(NULL, v1, 2), SVCQ_EINVAL);
+    assert_int_equal(svcq_sla_policy_new_version(&v2, NULL, 2), SVCQ_EINVAL);
+
+    assert_int_equal(svcq_sla_policy_new_version(&v2, v1, 2), SVCQ_OK);
+    assert_string_equal(svcq_sla_policy_name(v2), "tier.2");
+    assert_int_equal(svcq_sla_policy_version(v2), 2);
+    assert_int_equal(svcq_sla_policy_change_mode(v2), svcq_sla_policy_change_mode(v1));
+    int32_t uses;
+    assert_int_equal(svcq_sla_policy_uses_event(&uses, v2, "closed_v1"), SVCQ_OK);
+    assert_int_equal(uses, 1);
+    /* An editable policy can be the start too. */
+    assert_int_equal(svcq_sla_policy_new_version(&same, v2, 3), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_target_count(same), svcq_sla_policy_target_count(v2));
+    /* Every target is the same as in v1, calendars copied. */
+    assert_int_equal(svcq_sla_policy_target_count(v2), svcq_sla_policy_target_count(v1));
+    for (uint32_t i = 0; i < svcq_sla_policy_target_count(v1); i++) {
+        svcq_sla_target_spec x = SVCQ_SLA_TARGET_SPEC_INIT, y = SVCQ_SLA_TARGET_SPEC_INIT;
+        assert_int_equal(svcq_sla_policy_target(&x, v1, i), SVCQ_OK);
+        assert_int_equal(svcq_sla_policy_target(&y, v2, i), SVCQ_OK);
+        assert_string_equal(x.metric, y.metric);
+        assert_int_equal(x.duration, y.duration);
+        assert_int_equal(x.duration_unit, y.duration_unit);
+        assert_ptr_not_equal(x.calendar, y.calendar); /* copied */
+    }
+    /* The new version is editable and its fingerprint is its own. */
+    assert_int_equal(svcq_sla_policy_add_target(v2, &extra), SVCQ_OK);
+    assert_int_equal(svcq_sla_policy_target_count(v2), svcq_sla_policy_target_count(v1) + 1);
+    assert_string_not_equal(svcq_sla_policy_fingerprint(v1), svcq_sla_policy_fingerprint(v2));
+    /* A clock moves to it. */
+    assert_int_equal(svcq_sla_clock_change_policy(c, v2, 1767603600), SVCQ_OK);
+
+    svcq_sla_clock_free(c);
+    svcq_sla_policy_free(same);
+    svcq_sla_policy_free(v2);
+    svcq_sla_policy_free(v1);
+    svcq_calendar_free(cal);
+}
+
 static void json_round_trip_is_lossless(void **state)
 {
     fx *f = *state;
@@ -870,6 +926,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(control_characters_are_refused_in_every_name, setup, teardown),
         cmocka_unit_test_setup_teardown(uses_event_covers_every_role, setup, teardown),
         cmocka_unit_test(enum_names),
+        cmocka_unit_test_setup_teardown(new_version_of_a_used_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(json_round_trip_is_lossless, setup, teardown),
         cmocka_unit_test_setup_teardown(json_import_checks_and_tolerates, setup, teardown),
         cmocka_unit_test_setup_teardown(json_export_errors, setup, teardown),
