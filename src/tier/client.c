@@ -347,10 +347,12 @@ int svcq_client_reclassify(svcq_client *client, const svcq_tier_scheme *scheme, 
             below = 0;
     }
     if (change && (cur < 0 || rank < (uint32_t)cur)) {
-        rc = svcq__tier_rule_text(scheme, rank, &why);
+        if (svcq__tier_rule_text(scheme, rank, &why)) {
+            svcq__buf_free(&why);
+            return svcq__enomem(ctx);
+        }
         snprintf(reason, sizeof(reason), "%s: score %s; rule %s: %s", cur < 0 ? "classified" : "promoted", sc,
-                 scheme->tiers[rank].key, rc ? "?" : why.data);
-        rc = SVCQ_OK;
+                 scheme->tiers[rank].key, why.data);
     }
     svcq__buf_free(&why);
 
