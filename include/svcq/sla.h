@@ -773,6 +773,37 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_change_policy(svcq_sla_clock *clock, 
                                                          svcq_time at);
 
 /**
+ * @brief Makes a copy of a clock that moved to a policy of another name
+ *        (a client's new tier: "tier.2" to "tier.1"), as of @p at.
+ *
+ * The change follows @p policy's change mode, as svcq_sla_clock_change_policy()
+ * does for a new version: KEEP moves nothing (*out is NULL and the call
+ * succeeds); RECOMPUTE replays the whole event log under @p policy; CARRY
+ * keeps the history up to @p at under the clock's policy versions and
+ * continues under @p policy from @p at, targets of the same metric keeping
+ * their state, elapsed time, pause reasons and counts. The new clock has
+ * the same subject, event log and what a scheduler delivered (by metric);
+ * it is found and stored under @p policy's name, and its record names
+ * every version it ran under (docs/format.md). @p clock is not changed:
+ * the caller puts the new clock in the old one's place (scheduler,
+ * store) — svcq_client_move_clocks() does all of it for a client.
+ * @param out    receives the new clock (caller-owned, not in any
+ *               scheduler, never saved), or NULL for KEEP.
+ * @param clock  the clock to move.
+ * @param policy the policy to move to: of the clock's context, with targets,
+ *               and another name than the clock's policy.
+ * @param at     the instant of the move.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL, a policy of another context, of
+ *         the clock's own name (use svcq_sla_clock_change_policy()) or
+ *         without targets, or @p at 0 or -1; SVCQ_ERANGE for @p at outside
+ *         the calendar range or before the clock's last policy change;
+ *         SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_transfer(svcq_sla_clock **out, const svcq_sla_clock *clock,
+                                                    svcq_sla_policy *policy, svcq_time at);
+
+/**
  * @brief Recomputes the clock from its event log.
  *
  * The state never differs from what the events already gave; this exists

@@ -232,6 +232,12 @@ int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy, const char
 {
     if (!policy)
         return SVCQ_EINVAL;
+    return svcq__sla_clock_new_named(out, policy, subject, policy->name);
+}
+
+int svcq__sla_clock_new_named(svcq_sla_clock **out, svcq_sla_policy *policy, const char *subject,
+                              const char *key_name)
+{
     svcq_ctx *ctx = policy->ctx;
     if (!out)
         return svcq__error(ctx, SVCQ_EINVAL, "clock of policy %s: no output pointer", policy->name);
@@ -248,7 +254,7 @@ int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy, const char
         return svcq__error(ctx, SVCQ_EINVAL, "clock %s: policy %s v%u has no targets", subject, policy->name,
                            policy->version);
 
-    size_t nlen = strlen(policy->name);
+    size_t nlen = strlen(key_name);
     /* One allocation: the clock and its key; the target states come with
      * the first event, so an idle clock stays small. */
     svcq_sla_clock *c = svcq__calloc(ctx, 1, sizeof(*c) + slen + 1 + nlen + 1);
@@ -259,7 +265,7 @@ int svcq_sla_clock_new(svcq_sla_clock **out, svcq_sla_policy *policy, const char
     c->next_notice = NEVER;
     c->subject_len = (uint32_t)slen;
     memcpy(c->key, subject, slen + 1);
-    memcpy(c->key + slen + 1, policy->name, nlen + 1);
+    memcpy(c->key + slen + 1, key_name, nlen + 1);
     c->first = (svcq__sla_version){ policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
     c->versions = &c->first;
     c->nversions = 1;
@@ -588,6 +594,81 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
     install(c, f.t, f.pauses, f.npauses, f.pauses_cap, u);
     undo_record(c, u);
     return SVCQ_OK;
+}
+
+int svcq_sla_clock_transfer(svcq_sla_clock **out, const svcq_sla_clock *clock, svcq_sla_policy *policy,
+                            svcq_time at)
+{
+    if (!clock)
+        return SVCQ_EINVAL;
+    const svcq_sla_clock *c = clock;
+    svcq_ctx *ctx = c->ctx;
+    if (!out)
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": transfer: no output pointer", CLOCK_ARGS(c));
+    *out = NULL;
+    if (!policy)
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": no policy to transfer to", CLOCK_ARGS(c));
+    if (policy->ctx != ctx)
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": the new policy belongs to another context",
+                           CLOCK_ARGS(c));
+    const svcq_sla_policy *old = svcq__sla_clock_policy(c);
+    if (strcmp(policy->name, c->key + c->subject_len + 1) == 0)
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           CLOCK_FMT ": policy %s is the clock's own: use svcq_sla_clock_change_policy()",
+                           CLOCK_ARGS(c), policy->name);
+    if (policy->ntargets == 0)
+        return svcq__error(ctx, SVCQ_EINVAL, CLOCK_FMT ": policy %s v%u has no targets", CLOCK_ARGS(c),
+                           policy->name, policy->version);
+    if (policy->change_mode == SVCQ_SLA_CHANGE_KEEP)
+        return SVCQ_OK;
+    int rc = check_instant(c, "policy transfer", at);
+    if (rc)
+        return rc;
+    if (at < c->versions[c->nversions - 1].from)
+        return svcq__error(ctx, SVCQ_ERANGE, CLOCK_FMT ": policy transfer at %lld is before the last change",
+                           CLOCK_ARGS(c), (long long)at);
+    svcq_sla_clock *n;
+    /* The first version keeps its policy; the key names the new one. */
+    if ((rc = svcq__sla_clock_new_named(&n, c->versions[0].policy, c->key, policy->name)))
+        return rc;
+    n->versions = svcq__reallocarray(ctx, NULL, c->nversions + 1, sizeof(*n->versions));
+    if (!n->versions) {
+        n->versions = &n->first;
+        rc = svcq__enomem(ctx);
+        goto fail;
+    }
+    n->versions[0] = n->first;
+    for (uint32_t i = 1; i < c->nversions; i++) {
+        n->versions[i] = c->versions[i];
+        svcq__sla_policy_retain(c->versions[i].policy);
+        n->nversions++;
+    }
+    n->versions[n->nversions++] = (svcq__sla_version){ policy, at, policy->change_mode };
+    svcq__sla_policy_retain(policy);
+    n->policy = policy;
+    if (c->nevents) {
+        n->events = svcq__reallocarray(ctx, NULL, c->nevents, sizeof(*n->events));
+        if (!n->events) {
+            rc = svcq__enomem(ctx);
+            goto fail;
+        }
+        memcpy(n->events, c->events, c->nevents * sizeof(*n->events));
+        n->nevents = n->events_cap = c->nevents;
+    }
+    for (uint32_t i = 0; i < c->nreasons; i++) {
+        uint32_t id;
+        if ((rc = svcq__sla_clock_reason_add(n, c->reasons[i], strlen(c->reasons[i]), &id)))
+            goto fail;
+    }
+    svcq__sla_fold f;
+    if ((rc = recompute(n, old, c->t, &f)))
+        goto fail;
+    install(n, f.t, f.pauses, f.npauses, f.pauses_cap, NULL);
+    *out = n;
+    return SVCQ_OK;
+fail:
+    svcq__sla_clock_destroy(n);
+    return rc;
 }
 
 int svcq_sla_status_init(svcq_sla_status *status, uint32_t version)

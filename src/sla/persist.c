@@ -51,6 +51,12 @@ static int encode(const svcq_sla_clock *c, svcq__buf *out)
     svcq__jw_array_begin(&w);
     for (uint32_t i = 0; i < c->nversions; i++) {
         svcq__jw_object_begin(&w);
+        /* A clock transferred from another policy (svcq_sla_clock_transfer)
+         * names the versions of that policy. */
+        if (strcmp(c->versions[i].policy->name, c->key + c->subject_len + 1) != 0) {
+            svcq__jw_key(&w, "policy");
+            svcq__jw_string(&w, c->versions[i].policy->name);
+        }
         svcq__jw_key(&w, "version");
         svcq__jw_int(&w, c->versions[i].policy->version);
         svcq__jw_key(&w, "from");
@@ -330,9 +336,10 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
     for (size_t i = 0; i < nv; i++) {
         const svcq__json *v = svcq__json_array_get(versions, i), *targets = NULL;
         int64_t version, from = INT64_MIN;
-        const char *mode = "recompute", *fp = NULL;
+        const char *mode = "recompute", *fp = NULL, *vname = policy_name;
         size_t fplen = 0;
-        if ((rc = svcq__json_get_int(ctx, v, "version", true, &version)) ||
+        if ((rc = svcq__json_get_string(ctx, v, "policy", false, &vname, NULL)) ||
+            (rc = svcq__json_get_int(ctx, v, "version", true, &version)) ||
             (rc = svcq__json_get_int(ctx, v, "from", i > 0, &from)) ||
             (rc = svcq__json_get_string(ctx, v, "mode", false, &mode, NULL)) ||
             (rc = svcq__json_get_string(ctx, v, "fingerprint", major >= 2, &fp, &fplen)) ||
@@ -343,10 +350,10 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
                              (long long)version);
             goto fail;
         }
-        svcq_sla_policy *p = find_policy(policies, npolicies, policy_name, version);
+        svcq_sla_policy *p = find_policy(policies, npolicies, vname, version);
         if (!p) {
             rc = svcq__error(ctx, SVCQ_ENOTFOUND, "sla_clock %s: policy %s v%lld was not given to the load", id,
-                          policy_name, (long long)version);
+                          vname, (long long)version);
             goto fail;
         }
         if (fp) {
@@ -358,7 +365,7 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
                     rc = svcq__error(ctx, SVCQ_ECONFLICT,
                                      "clock %s: policy %s v%lld is not the one it was saved under (%s; "
                                      "fingerprint %.12s, saved %.12s): load with SVCQ_SLA_LOAD_REBASE to re-time it",
-                                     subject, policy_name, (long long)version, why, p->fp_hex, fp);
+                                     subject, vname, (long long)version, why, p->fp_hex, fp);
                     goto fail;
                 }
                 rebased = true;
@@ -366,11 +373,19 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
         }
         int32_t m = strcmp(mode, "carry") == 0 ? SVCQ_SLA_CHANGE_CARRY : SVCQ_SLA_CHANGE_RECOMPUTE;
         if (i == 0) {
-            if ((rc = svcq_sla_clock_new(&c, p, subject)))
+            if ((rc = svcq_sla_clock_new(&c, p, subject)) == SVCQ_OK && strcmp(vname, policy_name) != 0) {
+                /* Found and stored under the policy it was transferred to. */
+                svcq_sla_clock_free(c);
+                c = NULL;
+                rc = svcq__sla_clock_new_named(&c, p, subject, policy_name);
+            }
+            if (rc)
                 goto fail;
             continue;
         }
-        if (from < c->versions[c->nversions - 1].from || p->version <= svcq__sla_clock_policy(c)->version) {
+        const svcq_sla_policy *prev = svcq__sla_clock_policy(c);
+        if (from < c->versions[c->nversions - 1].from ||
+            (strcmp(prev->name, p->name) == 0 && p->version <= prev->version)) {
             rc = svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: policy versions out of order", id);
             goto fail;
         }
@@ -386,6 +401,11 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
         svcq__sla_policy_retain(p);
         c->versions[c->nversions++] = (svcq__sla_version){ p, from, m };
         c->policy = p;
+    }
+    if (strcmp(svcq__sla_clock_policy(c)->name, policy_name) != 0) {
+        rc = svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: its last version is of policy %s, not %s", id,
+                         svcq__sla_clock_policy(c)->name, policy_name);
+        goto fail;
     }
 
     size_t ne = svcq__json_array_size(events);

@@ -162,6 +162,12 @@ struct svcq_sla_clock {
     char key[];                /* subject '\0' policy name '\0' */
 };
 
+/* svcq_sla_clock_new with the policy name of the clock's key given apart
+ * (a clock transferred to another policy: its first version's policy has
+ * another name than the one it is found and stored under). */
+int svcq__sla_clock_new_named(svcq_sla_clock **out, svcq_sla_policy *policy, const char *subject,
+                              const char *key_name);
+
 /* The text of pause reason id of clock c ("" for 0 or an unknown id). */
 const char *svcq__sla_clock_reason(const svcq_sla_clock *c, uint32_t id);
 /* The id of a reason in clock c's table (0 for ""), adding it when new;
