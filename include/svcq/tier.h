@@ -828,8 +828,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_assigner_import_json(svcq_assigner **out, svcq_
  *        own record (kind "assigner", @p id: routes, named agents, open
  *        items, absence, round-robin state), in one transaction, each with
  *        compare-and-swap on the revision last seen (new records must not
- *        exist). From then on every change writes through. Records of
- *        agents and teams removed since the last save are deleted.
+ *        exist). From then on every change writes through (removing an
+ *        agent deletes its record). Agent and team ids are store-wide.
  * @param assigner the assigner.
  * @param id       the assigner record id.
  * @return SVCQ_OK; SVCQ_EINVAL for NULL or a bad id; SVCQ_ESTATE for an id
