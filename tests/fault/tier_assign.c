@@ -215,7 +215,8 @@ static char *describe(void *p)
     const char *kinds[] = { "agent", "team", "assigner" };
     for (int k = 0; k < 3; k++)
         assert_int_equal(svcq__store_scan(s->ctx, kinds[k], collect, &l), SVCQ_OK);
-    qsort(l.v, l.n, sizeof(*l.v), cmp);
+    if (l.n)
+        qsort(l.v, l.n, sizeof(*l.v), cmp);
     size_t len = strlen(mine) + 64;
     for (size_t i = 0; i < l.n; i++)
         len += strlen(l.v[i]) + 1;
