@@ -421,7 +421,8 @@ int svcq__an_decode(svcq_ctx *ctx, const svcq__json *root, svcq__an_model *m, co
         int64_t v = (int64_t)maxnum[li] + 1;
         char place[32];
         snprintf(place, sizeof(place), "next.%s", letters[li]);
-        rc = at_place(ctx, svcq__json_get_int(ctx, next, letters[li], false, &v), place);
+        if (next)
+            rc = at_place(ctx, svcq__json_get_int(ctx, next, letters[li], false, &v), place);
         if (rc == SVCQ_OK && (v <= (int64_t)maxnum[li] || v < 1 || v > UINT32_MAX))
             rc = svcq__error(ctx, SVCQ_EINVAL, "%s: %lld must be above %s%u, the highest id in use", place,
                              (long long)v, letters[li], (unsigned)maxnum[li]);
