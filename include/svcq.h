@@ -13,5 +13,6 @@
 #include "svcq/calendar.h"
 #include "svcq/sla.h"
 #include "svcq/tier.h"
+#include "svcq/analysis.h"
 
 #endif

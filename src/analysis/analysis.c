@@ -1,0 +1,1092 @@
+/* The analysis model: a tree of nodes (effect, categories, causes, whys),
+ * its edits and getters.
+ *
+ * Every edit checks everything, then allocates what it needs, then changes
+ * the tree, so a failing edit changes nothing. While a store transaction is
+ * open (a host batch) an edit first copies the whole model into an undo
+ * entry owned by the handle; a rollback swaps the copy back (no
+ * allocation), a commit frees it. Outside a transaction nothing is copied. */
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/analysis_internal.h"
+#include "core/str.h"
+#include "core/utf8.h"
+#include "store/store.h"
+
+/* ---- names ------------------------------------------------------------- */
+
+static const char *const template_names[] = { "custom", "6m", "8p", "4s" };
+static const char *const cat_6m[] = { "People", "Machine", "Method", "Material", "Measurement", "Environment", NULL };
+static const char *const cat_8p[] = { "Product", "Price", "Place", "Promotion", "People", "Process",
+                                      "Physical evidence", "Productivity and quality", NULL };
+static const char *const cat_4s[] = { "Surroundings", "Suppliers", "Systems", "Skills", NULL };
+static const char *const *const template_cats[] = { NULL, cat_6m, cat_8p, cat_4s };
+static const char *const kind_names[] = { NULL, "effect", "category", "cause", "why" };
+static const char *const status_names[] = { "hypothesis", "confirmed", "refuted" };
+static const char *const ev_names[] = { NULL, "photo", "system_log", "surveillance_video", "staff_interview",
+                                        "document", "other" };
+
+const char *svcq_analysis_template_name(int32_t t)
+{
+    return t >= 0 && t <= SVCQ_ANALYSIS_4S ? template_names[t] : NULL;
+}
+
+const char *svcq_analysis_template_category(int32_t t, uint32_t i)
+{
+    if (t <= 0 || t > SVCQ_ANALYSIS_4S)
+        return NULL;
+    const char *const *c = template_cats[t];
+    for (uint32_t k = 0; c[k]; k++)
+        if (k == i)
+            return c[k];
+    return NULL;
+}
+
+const char *svcq_analysis_node_kind_name(int32_t kind)
+{
+    return kind >= SVCQ_ANALYSIS_EFFECT && kind <= SVCQ_ANALYSIS_WHY ? kind_names[kind] : NULL;
+}
+
+const char *svcq_analysis_status_name(int32_t status)
+{
+    return status >= 0 && status <= SVCQ_ANALYSIS_REFUTED ? status_names[status] : NULL;
+}
+
+const char *svcq_analysis_evidence_kind_name(int32_t kind)
+{
+    return kind >= SVCQ_ANALYSIS_EV_PHOTO && kind <= SVCQ_ANALYSIS_EV_OTHER ? ev_names[kind] : NULL;
+}
+
+/* ---- tree helpers ---------------------------------------------------------- */
+
+char svcq__an_letter(int32_t kind)
+{
+    switch (kind) {
+    case SVCQ_ANALYSIS_EFFECT: return 'e';
+    case SVCQ_ANALYSIS_CATEGORY: return 'k';
+    case SVCQ_ANALYSIS_CAUSE: return 'c';
+    case SVCQ_ANALYSIS_WHY: return 'w';
+    default: return 0;
+    }
+}
+
+int svcq__an_letter_index(char letter)
+{
+    return letter == 'k' ? 0 : letter == 'c' ? 1 : letter == 'w' ? 2 : -1;
+}
+
+bool svcq__an_kind_fits(int32_t parent_kind, int32_t kind)
+{
+    switch (kind) {
+    case SVCQ_ANALYSIS_CATEGORY: return parent_kind == SVCQ_ANALYSIS_EFFECT;
+    case SVCQ_ANALYSIS_CAUSE: return parent_kind == SVCQ_ANALYSIS_CATEGORY || parent_kind == SVCQ_ANALYSIS_CAUSE;
+    case SVCQ_ANALYSIS_WHY:
+        return parent_kind == SVCQ_ANALYSIS_EFFECT || parent_kind == SVCQ_ANALYSIS_CAUSE ||
+               parent_kind == SVCQ_ANALYSIS_WHY;
+    default: return false;
+    }
+}
+
+uint32_t svcq__an_depth(const svcq__an_node *n)
+{
+    uint32_t d = 0;
+    for (; n->parent; n = n->parent)
+        d++;
+    return d;
+}
+
+uint32_t svcq__an_height(const svcq__an_node *n)
+{
+    uint32_t h = 0;
+    for (size_t i = 0; i < n->nkids; i++) {
+        uint32_t k = svcq__an_height(n->kids[i]) + 1;
+        if (k > h)
+            h = k;
+    }
+    return h;
+}
+
+uint32_t svcq__an_why_level(const svcq__an_node *n)
+{
+    uint32_t l = 0;
+    for (; n && n->kind == SVCQ_ANALYSIS_WHY; n = n->parent)
+        l++;
+    return l;
+}
+
+bool svcq__an_is_short(const svcq__an_node *n, uint32_t why_depth)
+{
+    if (n->kind != SVCQ_ANALYSIS_WHY || n->status == SVCQ_ANALYSIS_REFUTED)
+        return false;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (n->kids[i]->kind == SVCQ_ANALYSIS_WHY)
+            return false;
+    return svcq__an_why_level(n) < why_depth;
+}
+
+int svcq__an_walk(const svcq__an_node *n, svcq__an_visit_fn visit, void *user)
+{
+    int rc = visit(n, user);
+    for (size_t i = 0; !rc && i < n->nkids; i++)
+        rc = svcq__an_walk(n->kids[i], visit, user);
+    return rc;
+}
+
+typedef struct find_ctx {
+    const char *id;
+    const svcq__an_node *found;
+} find_ctx;
+
+static int find_visit(const svcq__an_node *n, void *user)
+{
+    find_ctx *f = user;
+    if (strcmp(n->id, f->id) == 0) {
+        f->found = n;
+        return 1;
+    }
+    return 0;
+}
+
+svcq__an_node *svcq__an_find(const svcq__an_model *m, const char *id)
+{
+    if (!m->root || !id)
+        return NULL;
+    /* Only ids of the right shape can exist: skip the walk otherwise. */
+    size_t len = strnlen(id, SVCQ__AN_ID_SIZE);
+    if (len == 0 || len >= SVCQ__AN_ID_SIZE)
+        return NULL;
+    find_ctx f = { id, NULL };
+    (void)svcq__an_walk(m->root, find_visit, &f);
+    return (svcq__an_node *)f.found;
+}
+
+int svcq__an_check_text(svcq_ctx *ctx, const char *what, const char *s, size_t len)
+{
+    if (len > SVCQ_ANALYSIS_MAX_TEXT)
+        return svcq__error(ctx, SVCQ_ELIMIT, "%s: %zu bytes, more than the %d allowed", what, len,
+                           SVCQ_ANALYSIS_MAX_TEXT);
+    if (!svcq__utf8_valid(s, len))
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: not valid UTF-8", what);
+    bool blank = true;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = svcq__utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (k == 0)
+            return svcq__error(ctx, SVCQ_EINVAL, "%s: not valid UTF-8", what);
+        if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f)
+            return svcq__error(ctx, SVCQ_EINVAL, "%s: control character U+%04X at byte %zu (only tab and line "
+                               "feed are allowed)", what, (unsigned)cp, i);
+        if (cp == 0xfffe || cp == 0xffff)
+            return svcq__error(ctx, SVCQ_EINVAL, "%s: non-character U+%04X at byte %zu", what, (unsigned)cp, i);
+        if (cp != ' ' && cp != '\t' && cp != '\n')
+            blank = false;
+        i += k;
+    }
+    if (blank)
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: empty or blank", what);
+    return SVCQ_OK;
+}
+
+/* A checked copy of an optional text: NULL or "" gives *out NULL. */
+static int opt_copy(svcq_ctx *ctx, const char *what, const char *s, char **out)
+{
+    *out = NULL;
+    if (!s || !*s)
+        return SVCQ_OK;
+    int rc = svcq__an_check_text(ctx, what, s, strlen(s));
+    if (rc)
+        return rc;
+    return svcq__strdup(ctx, what, s, out);
+}
+
+svcq__an_node *svcq__an_node_new(svcq_ctx *ctx, int32_t kind, const char *id, const char *text, size_t len)
+{
+    svcq__an_node *n = svcq__calloc(ctx, 1, sizeof(*n));
+    if (!n)
+        return NULL;
+    n->text = svcq__malloc(ctx, len + 1);
+    if (!n->text) {
+        svcq__free(ctx, n);
+        return NULL;
+    }
+    memcpy(n->text, text, len);
+    n->text[len] = '\0';
+    n->kind = kind;
+    snprintf(n->id, sizeof(n->id), "%s", id);
+    return n;
+}
+
+static void evidence_free(svcq_ctx *ctx, svcq__an_evidence *e)
+{
+    svcq__free(ctx, e->uri);
+    svcq__free(ctx, e->note);
+    svcq__free(ctx, e->by);
+}
+
+void svcq__an_node_free(svcq_ctx *ctx, svcq__an_node *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->nkids; i++)
+        svcq__an_node_free(ctx, n->kids[i]);
+    for (size_t i = 0; i < n->nev; i++)
+        evidence_free(ctx, &n->ev[i]);
+    svcq__free(ctx, n->kids);
+    svcq__free(ctx, n->ev);
+    svcq__free(ctx, n->text);
+    svcq__free(ctx, n->owner);
+    svcq__free(ctx, n);
+}
+
+int svcq__an_node_reserve(svcq_ctx *ctx, svcq__an_node *parent, size_t extra)
+{
+    if (parent->nkids + extra <= parent->capkids)
+        return SVCQ_OK;
+    size_t cap = parent->capkids ? parent->capkids * 2 : 4;
+    while (cap < parent->nkids + extra)
+        cap *= 2;
+    svcq__an_node **k = svcq__reallocarray(ctx, parent->kids, cap, sizeof(*k));
+    if (!k)
+        return svcq__enomem(ctx);
+    parent->kids = k;
+    parent->capkids = cap;
+    return SVCQ_OK;
+}
+
+void svcq__an_node_link(svcq__an_node *parent, svcq__an_node *child)
+{
+    parent->kids[parent->nkids++] = child;
+    child->parent = parent;
+}
+
+void svcq__an_model_free(svcq_ctx *ctx, svcq__an_model *m)
+{
+    svcq__an_node_free(ctx, m->root);
+    svcq__free(ctx, m->incident);
+    memset(m, 0, sizeof(*m));
+}
+
+/* ---- deep copy, for undo ------------------------------------------------- */
+
+static svcq__an_node *node_clone(svcq_ctx *ctx, const svcq__an_node *n)
+{
+    svcq__an_node *c = svcq__an_node_new(ctx, n->kind, n->id, n->text, strlen(n->text));
+    if (!c)
+        return NULL;
+    c->status = n->status;
+    c->weight = n->weight;
+    c->root = n->root;
+    bool ok = !n->owner || svcq__strdup(ctx, "owner", n->owner, &c->owner) == SVCQ_OK;
+    if (ok && n->nev) {
+        c->ev = svcq__calloc(ctx, n->nev, sizeof(*c->ev));
+        ok = c->ev != NULL;
+        for (size_t i = 0; ok && i < n->nev; i++) {
+            const svcq__an_evidence *e = &n->ev[i];
+            c->ev[i].kind = e->kind;
+            c->ev[i].at = e->at;
+            c->nev = i + 1;
+            ok = (!e->uri || svcq__strdup(ctx, "uri", e->uri, &c->ev[i].uri) == SVCQ_OK) &&
+                 (!e->note || svcq__strdup(ctx, "note", e->note, &c->ev[i].note) == SVCQ_OK) &&
+                 (!e->by || svcq__strdup(ctx, "collected_by", e->by, &c->ev[i].by) == SVCQ_OK);
+        }
+    }
+    if (ok && n->nkids)
+        ok = svcq__an_node_reserve(ctx, c, n->nkids) == SVCQ_OK;
+    for (size_t i = 0; ok && i < n->nkids; i++) {
+        svcq__an_node *k = node_clone(ctx, n->kids[i]);
+        ok = k != NULL;
+        if (ok)
+            svcq__an_node_link(c, k);
+    }
+    if (!ok) {
+        svcq__an_node_free(ctx, c);
+        return NULL;
+    }
+    return c;
+}
+
+static int model_clone(svcq_ctx *ctx, const svcq__an_model *m, svcq__an_model *out)
+{
+    *out = *m;
+    out->root = NULL;
+    out->incident = NULL;
+    if (m->incident && svcq__strdup(ctx, "incident", m->incident, &out->incident))
+        return svcq__enomem(ctx);
+    out->root = node_clone(ctx, m->root);
+    if (!out->root) {
+        svcq__an_model_free(ctx, out);
+        return svcq__enomem(ctx);
+    }
+    return SVCQ_OK;
+}
+
+typedef struct an_undo {
+    svcq_analysis *a;
+    svcq__an_model m;
+} an_undo;
+
+static void undo_release(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    an_undo *u = data;
+    svcq__an_model_free(ctx, &u->m);
+    svcq__free(ctx, u);
+}
+
+static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    an_undo *u = data;
+    svcq__an_model cur = u->a->m;
+    u->a->m = u->m;
+    u->m = cur;
+    undo_release(ctx, u, arg);
+}
+
+/* Prepares an edit's undo entry: NULL outside a store transaction. */
+static int edit_begin(svcq_analysis *a, an_undo **out)
+{
+    *out = NULL;
+    if (!svcq__tx_active(a->ctx))
+        return SVCQ_OK;
+    an_undo *u = svcq__calloc(a->ctx, 1, sizeof(*u));
+    if (!u)
+        return svcq__enomem(a->ctx);
+    u->a = a;
+    int rc = model_clone(a->ctx, &a->m, &u->m);
+    if (rc == SVCQ_OK)
+        rc = svcq__undo_reserve(a->ctx, 1);
+    if (rc) {
+        undo_release(a->ctx, u, 0);
+        return rc;
+    }
+    *out = u;
+    return SVCQ_OK;
+}
+
+/* Records the prepared entry once the edit is made; cannot fail. */
+static void edit_done(svcq_analysis *a, an_undo *u)
+{
+    if (u)
+        (void)svcq__undo_push_for(a->ctx, a, undo_run, undo_release, u, 0);
+}
+
+/* ---- handles ------------------------------------------------------------- */
+
+int svcq__an_handle_new(svcq_analysis **out, svcq_ctx *ctx, const char *id, svcq__an_model *m)
+{
+    svcq_analysis *a = svcq__calloc(ctx, 1, sizeof(*a));
+    if (!a)
+        return svcq__enomem(ctx);
+    int rc = svcq__strdup(ctx, "analysis id", id, &a->id);
+    if (rc) {
+        svcq__free(ctx, a);
+        return rc;
+    }
+    a->ctx = ctx;
+    a->m = *m;
+    memset(m, 0, sizeof(*m));
+    *out = a;
+    return SVCQ_OK;
+}
+
+int svcq_analysis_new(svcq_analysis **out, svcq_ctx *ctx, const char *id, const char *effect, int32_t template_)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !ctx || !id || !effect)
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_analysis_new: NULL argument");
+    int rc = svcq__store_check_id(ctx, id);
+    if (rc)
+        return rc;
+    if (!svcq_analysis_template_name(template_))
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: unknown template %d (custom 0, 6m 1, 8p 2, 4s 3)", id,
+                           (int)template_);
+    char what[64 + SVCQ_STORE_MAX_ID];
+    snprintf(what, sizeof(what), "analysis %s: effect", id);
+    rc = svcq__an_check_text(ctx, what, effect, strlen(effect));
+    if (rc)
+        return rc;
+    svcq__an_model m = { 0 };
+    m.template_ = template_;
+    m.why_depth = SVCQ_ANALYSIS_DEFAULT_WHY_DEPTH;
+    m.next[0] = m.next[1] = m.next[2] = 1;
+    m.root = svcq__an_node_new(ctx, SVCQ_ANALYSIS_EFFECT, "e", effect, strlen(effect));
+    m.count = 1;
+    rc = m.root ? SVCQ_OK : svcq__enomem(ctx);
+    const char *const *cats = template_cats[template_];
+    for (size_t i = 0; rc == SVCQ_OK && cats && cats[i]; i++) {
+        char cid[SVCQ__AN_ID_SIZE];
+        snprintf(cid, sizeof(cid), "k%u", m.next[0]);
+        svcq__an_node *k = svcq__an_node_new(ctx, SVCQ_ANALYSIS_CATEGORY, cid, cats[i], strlen(cats[i]));
+        rc = k ? svcq__an_node_reserve(ctx, m.root, 1) : svcq__enomem(ctx);
+        if (rc) {
+            svcq__an_node_free(ctx, k);
+            break;
+        }
+        svcq__an_node_link(m.root, k);
+        m.next[0]++;
+        m.count++;
+    }
+    if (rc == SVCQ_OK)
+        rc = svcq__an_handle_new(out, ctx, id, &m);
+    svcq__an_model_free(ctx, &m);
+    return rc;
+}
+
+void svcq_analysis_free(svcq_analysis *a)
+{
+    if (!a)
+        return;
+    svcq_ctx *ctx = a->ctx;
+    svcq__undo_detach(ctx, a);
+    svcq__an_model_free(ctx, &a->m);
+    svcq__free(ctx, a->id);
+    svcq__free(ctx, a);
+}
+
+const char *svcq_analysis_id(const svcq_analysis *a)
+{
+    return a ? a->id : NULL;
+}
+
+uint64_t svcq_analysis_revision(const svcq_analysis *a)
+{
+    return a ? a->revision : 0;
+}
+
+int32_t svcq_analysis_template_of(const svcq_analysis *a)
+{
+    return a ? a->m.template_ : -1;
+}
+
+const char *svcq_analysis_incident(const svcq_analysis *a)
+{
+    return a ? a->m.incident : NULL;
+}
+
+uint32_t svcq_analysis_why_depth(const svcq_analysis *a)
+{
+    return a ? a->m.why_depth : 0;
+}
+
+int svcq_analysis_set_incident(svcq_analysis *a, const char *incident_id)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    char *copy = NULL;
+    if (incident_id && *incident_id) {
+        int rc = svcq__store_check_id(a->ctx, incident_id);
+        if (rc)
+            return svcq__error(a->ctx, rc, "analysis %s: incident id \"%s\" is not a valid record id", a->id,
+                               incident_id);
+        rc = svcq__strdup(a->ctx, "incident id", incident_id, &copy);
+        if (rc)
+            return rc;
+    }
+    an_undo *u;
+    int rc = edit_begin(a, &u);
+    if (rc) {
+        svcq__free(a->ctx, copy);
+        return rc;
+    }
+    svcq__free(a->ctx, a->m.incident);
+    a->m.incident = copy;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+int svcq_analysis_set_why_depth(svcq_analysis *a, uint32_t depth)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    if (depth < 1 || depth > SVCQ_ANALYSIS_MAX_DEPTH)
+        return svcq__error(a->ctx, SVCQ_ERANGE, "analysis %s: why depth %u is not between 1 and %d", a->id,
+                           (unsigned)depth, SVCQ_ANALYSIS_MAX_DEPTH);
+    an_undo *u;
+    int rc = edit_begin(a, &u);
+    if (rc)
+        return rc;
+    a->m.why_depth = depth;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+/* Finds a node for an edit, reporting an unknown id. */
+static int lookup(svcq_analysis *a, const char *fn, const char *id, svcq__an_node **out)
+{
+    if (!id)
+        return svcq__error(a->ctx, SVCQ_EINVAL, "analysis %s: %s: NULL node id", a->id, fn);
+    *out = svcq__an_find(&a->m, id);
+    if (!*out)
+        return svcq__error(a->ctx, SVCQ_ENOTFOUND, "analysis %s: %s: no node \"%.40s\"", a->id, fn, id);
+    return SVCQ_OK;
+}
+
+static const char *kname(int32_t kind)
+{
+    const char *s = svcq_analysis_node_kind_name(kind);
+    return s ? s : "unknown kind";
+}
+
+int svcq_analysis_add(const char **out_id, svcq_analysis *a, const char *parent_id, int32_t kind, const char *text)
+{
+    if (out_id)
+        *out_id = NULL;
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = a->ctx;
+    svcq__an_node *parent;
+    int rc = lookup(a, "svcq_analysis_add", parent_id, &parent);
+    if (rc)
+        return rc;
+    if (kind != SVCQ_ANALYSIS_CATEGORY && kind != SVCQ_ANALYSIS_CAUSE && kind != SVCQ_ANALYSIS_WHY)
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: cannot add a node of kind %d under %s (add a category, "
+                           "a cause or a why)", a->id, (int)kind, parent->id);
+    if (!svcq__an_kind_fits(parent->kind, kind))
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: a %s cannot go under %s, which is a %s", a->id,
+                           kname(kind), parent->id, kname(parent->kind));
+    if (!text)
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: new %s under %s: NULL text", a->id, kname(kind),
+                           parent->id);
+    char what[96 + SVCQ_STORE_MAX_ID];
+    snprintf(what, sizeof(what), "analysis %s: new %s under %s: text", a->id, kname(kind), parent->id);
+    rc = svcq__an_check_text(ctx, what, text, strlen(text));
+    if (rc)
+        return rc;
+    if (a->m.count >= SVCQ_ANALYSIS_MAX_NODES)
+        return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: already %d nodes, the most one analysis holds", a->id,
+                           SVCQ_ANALYSIS_MAX_NODES);
+    if (svcq__an_depth(parent) + 1 > SVCQ_ANALYSIS_MAX_DEPTH)
+        return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: %s is at level %u; nodes go at most %d levels below "
+                           "the effect", a->id, parent->id, (unsigned)svcq__an_depth(parent),
+                           SVCQ_ANALYSIS_MAX_DEPTH);
+    int li = svcq__an_letter_index(svcq__an_letter(kind));
+    if (a->m.next[li] == UINT32_MAX)
+        return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: no %s ids left", a->id, kname(kind));
+    char id[SVCQ__AN_ID_SIZE];
+    snprintf(id, sizeof(id), "%c%u", svcq__an_letter(kind), a->m.next[li]);
+    svcq__an_node *n = svcq__an_node_new(ctx, kind, id, text, strlen(text));
+    if (!n)
+        return svcq__enomem(ctx);
+    an_undo *u = NULL;
+    rc = svcq__an_node_reserve(ctx, parent, 1);
+    if (rc == SVCQ_OK)
+        rc = edit_begin(a, &u);
+    if (rc) {
+        svcq__an_node_free(ctx, n);
+        return rc;
+    }
+    svcq__an_node_link(parent, n);
+    a->m.next[li]++;
+    a->m.count++;
+    edit_done(a, u);
+    if (out_id)
+        *out_id = n->id;
+    return SVCQ_OK;
+}
+
+static bool is_under(const svcq__an_node *n, const svcq__an_node *top)
+{
+    for (; n; n = n->parent)
+        if (n == top)
+            return true;
+    return false;
+}
+
+static size_t index_in_parent(const svcq__an_node *n)
+{
+    size_t i = 0;
+    while (n->parent->kids[i] != n)
+        i++;
+    return i;
+}
+
+static void unlink_node(svcq__an_node *n)
+{
+    svcq__an_node *p = n->parent;
+    size_t i = index_in_parent(n);
+    memmove(&p->kids[i], &p->kids[i + 1], (p->nkids - i - 1) * sizeof(*p->kids));
+    p->nkids--;
+    n->parent = NULL;
+}
+
+int svcq_analysis_move(svcq_analysis *a, const char *node_id, const char *parent_id, int32_t position)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = a->ctx;
+    svcq__an_node *n, *p;
+    int rc = lookup(a, "svcq_analysis_move", node_id, &n);
+    if (!rc)
+        rc = lookup(a, "svcq_analysis_move", parent_id, &p);
+    if (rc)
+        return rc;
+    if (n->kind == SVCQ_ANALYSIS_EFFECT)
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: the effect cannot move", a->id);
+    if (is_under(p, n))
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: moving %s under %s would make a cycle (%s %s)", a->id,
+                           n->id, p->id, p->id, p == n ? "is the node itself" : "lies under it");
+    if (!svcq__an_kind_fits(p->kind, n->kind))
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: %s is a %s and cannot go under %s, which is a %s", a->id,
+                           n->id, kname(n->kind), p->id, kname(p->kind));
+    size_t room = p->nkids - (n->parent == p ? 1 : 0);
+    if (position < -1 || (position >= 0 && (size_t)position > room))
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: position %d under %s is out of range (-1 or 0 to %zu)",
+                           a->id, (int)position, p->id, room);
+    if (svcq__an_depth(p) + 1 + svcq__an_height(n) > SVCQ_ANALYSIS_MAX_DEPTH)
+        return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: under %s the deepest node of %s would be %u levels "
+                           "below the effect, more than %d", a->id, p->id, n->id,
+                           (unsigned)(svcq__an_depth(p) + 1 + svcq__an_height(n)), SVCQ_ANALYSIS_MAX_DEPTH);
+    an_undo *u = NULL;
+    rc = svcq__an_node_reserve(ctx, p, 1);
+    if (rc == SVCQ_OK)
+        rc = edit_begin(a, &u);
+    if (rc)
+        return rc;
+    unlink_node(n);
+    size_t at = position < 0 ? p->nkids : (size_t)position;
+    memmove(&p->kids[at + 1], &p->kids[at], (p->nkids - at) * sizeof(*p->kids));
+    p->kids[at] = n;
+    p->nkids++;
+    n->parent = p;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+static size_t subtree_count(const svcq__an_node *n)
+{
+    size_t c = 1;
+    for (size_t i = 0; i < n->nkids; i++)
+        c += subtree_count(n->kids[i]);
+    return c;
+}
+
+int svcq_analysis_remove(svcq_analysis *a, const char *node_id)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq__an_node *n;
+    int rc = lookup(a, "svcq_analysis_remove", node_id, &n);
+    if (rc)
+        return rc;
+    if (n->kind == SVCQ_ANALYSIS_EFFECT)
+        return svcq__error(a->ctx, SVCQ_EINVAL, "analysis %s: the effect cannot be removed", a->id);
+    an_undo *u;
+    rc = edit_begin(a, &u);
+    if (rc)
+        return rc;
+    a->m.count -= subtree_count(n);
+    unlink_node(n);
+    svcq__an_node_free(a->ctx, n);
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+int svcq_analysis_set_text(svcq_analysis *a, const char *node_id, const char *text)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq__an_node *n;
+    int rc = lookup(a, "svcq_analysis_set_text", node_id, &n);
+    if (rc)
+        return rc;
+    if (!text)
+        return svcq__error(a->ctx, SVCQ_EINVAL, "analysis %s: %s: NULL text", a->id, n->id);
+    char what[64 + SVCQ_STORE_MAX_ID];
+    snprintf(what, sizeof(what), "analysis %s: %s: text", a->id, n->id);
+    rc = svcq__an_check_text(a->ctx, what, text, strlen(text));
+    char *copy = NULL;
+    if (rc == SVCQ_OK)
+        rc = svcq__strdup(a->ctx, what, text, &copy);
+    an_undo *u = NULL;
+    if (rc == SVCQ_OK)
+        rc = edit_begin(a, &u);
+    if (rc) {
+        svcq__free(a->ctx, copy);
+        return rc;
+    }
+    svcq__free(a->ctx, n->text);
+    n->text = copy;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+int svcq_analysis_set_status(svcq_analysis *a, const char *node_id, int32_t status)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq__an_node *n;
+    int rc = lookup(a, "svcq_analysis_set_status", node_id, &n);
+    if (rc)
+        return rc;
+    if (!svcq_analysis_status_name(status))
+        return svcq__error(a->ctx, SVCQ_EINVAL, "analysis %s: %s: unknown status %d (hypothesis 0, confirmed 1, "
+                           "refuted 2)", a->id, n->id, (int)status);
+    if (n->root && status != SVCQ_ANALYSIS_CONFIRMED)
+        return svcq__error(a->ctx, SVCQ_ESTATE, "analysis %s: %s is a root cause and must stay confirmed: unmark it "
+                           "before making it %s", a->id, n->id, svcq_analysis_status_name(status));
+    an_undo *u;
+    rc = edit_begin(a, &u);
+    if (rc)
+        return rc;
+    n->status = status;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+int svcq_analysis_set_owner(svcq_analysis *a, const char *node_id, const char *owner)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq__an_node *n;
+    int rc = lookup(a, "svcq_analysis_set_owner", node_id, &n);
+    if (rc)
+        return rc;
+    char what[64 + SVCQ_STORE_MAX_ID];
+    snprintf(what, sizeof(what), "analysis %s: %s: owner", a->id, n->id);
+    char *copy;
+    rc = opt_copy(a->ctx, what, owner, &copy);
+    an_undo *u = NULL;
+    if (rc == SVCQ_OK)
+        rc = edit_begin(a, &u);
+    if (rc) {
+        svcq__free(a->ctx, copy);
+        return rc;
+    }
+    svcq__free(a->ctx, n->owner);
+    n->owner = copy;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+int svcq_analysis_set_weight(svcq_analysis *a, const char *node_id, int32_t weight)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq__an_node *n;
+    int rc = lookup(a, "svcq_analysis_set_weight", node_id, &n);
+    if (rc)
+        return rc;
+    if (weight < 0 || weight > SVCQ_ANALYSIS_MAX_WEIGHT)
+        return svcq__error(a->ctx, SVCQ_ERANGE, "analysis %s: %s: weight %d is not between 0 and %d", a->id, n->id,
+                           (int)weight, SVCQ_ANALYSIS_MAX_WEIGHT);
+    an_undo *u;
+    rc = edit_begin(a, &u);
+    if (rc)
+        return rc;
+    n->weight = weight;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+/* 1900-01-01T00:00:00Z to 9999-12-31T23:59:59Z, svcq_calendar_range(). */
+#define AN_TIME_MIN ((svcq_time)-2208988800LL)
+#define AN_TIME_MAX ((svcq_time)253402300799LL)
+
+int svcq_analysis_add_evidence(svcq_analysis *a, const char *node_id, int32_t kind, const char *uri,
+                               const char *note, const char *collected_by, svcq_time collected_at)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = a->ctx;
+    svcq__an_node *n;
+    int rc = lookup(a, "svcq_analysis_add_evidence", node_id, &n);
+    if (rc)
+        return rc;
+    if (!svcq_analysis_evidence_kind_name(kind))
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: %s: unknown evidence kind %d (photo 1 ... other 6)",
+                           a->id, n->id, (int)kind);
+    if ((!uri || !*uri) && (!note || !*note))
+        return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: %s: evidence needs a URI or a note", a->id, n->id);
+    if (collected_at != 0 && (collected_at < AN_TIME_MIN || collected_at > AN_TIME_MAX))
+        return svcq__error(ctx, SVCQ_ERANGE, "analysis %s: %s: evidence collected at %lld, outside 1900..9999 "
+                           "(0 for unknown)", a->id, n->id, (long long)collected_at);
+    if (n->nev >= SVCQ_ANALYSIS_MAX_EVIDENCE)
+        return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: %s already holds %d evidence references, the most a "
+                           "node holds", a->id, n->id, SVCQ_ANALYSIS_MAX_EVIDENCE);
+    char what[3][64 + SVCQ_STORE_MAX_ID];
+    snprintf(what[0], sizeof(what[0]), "analysis %s: %s: evidence uri", a->id, n->id);
+    snprintf(what[1], sizeof(what[1]), "analysis %s: %s: evidence note", a->id, n->id);
+    snprintf(what[2], sizeof(what[2]), "analysis %s: %s: evidence collected_by", a->id, n->id);
+    svcq__an_evidence e = { kind, NULL, NULL, NULL, collected_at };
+    rc = opt_copy(ctx, what[0], uri, &e.uri);
+    if (rc == SVCQ_OK)
+        rc = opt_copy(ctx, what[1], note, &e.note);
+    if (rc == SVCQ_OK)
+        rc = opt_copy(ctx, what[2], collected_by, &e.by);
+    if (rc == SVCQ_OK) {
+        svcq__an_evidence *ev = svcq__reallocarray(ctx, n->ev, n->nev + 1, sizeof(*ev));
+        if (ev)
+            n->ev = ev; /* capacity only: nev unchanged until the edit is made */
+        else
+            rc = svcq__enomem(ctx);
+    }
+    an_undo *u = NULL;
+    if (rc == SVCQ_OK)
+        rc = edit_begin(a, &u);
+    if (rc) {
+        evidence_free(ctx, &e);
+        return rc;
+    }
+    n->ev[n->nev++] = e;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+int svcq_analysis_remove_evidence(svcq_analysis *a, const char *node_id, uint32_t index)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq__an_node *n;
+    int rc = lookup(a, "svcq_analysis_remove_evidence", node_id, &n);
+    if (rc)
+        return rc;
+    if (index >= n->nev)
+        return svcq__error(a->ctx, SVCQ_ENOTFOUND, "analysis %s: %s has %zu evidence references, no index %u",
+                           a->id, n->id, n->nev, (unsigned)index);
+    if (n->root && n->nev == 1)
+        return svcq__error(a->ctx, SVCQ_ESTATE, "analysis %s: %s is a root cause and this is its only evidence: "
+                           "unmark it first", a->id, n->id);
+    an_undo *u;
+    rc = edit_begin(a, &u);
+    if (rc)
+        return rc;
+    evidence_free(a->ctx, &n->ev[index]);
+    memmove(&n->ev[index], &n->ev[index + 1], (n->nev - index - 1) * sizeof(*n->ev));
+    n->nev--;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+int svcq_analysis_set_root_cause(svcq_analysis *a, const char *node_id, int32_t marked)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq__an_node *n;
+    int rc = lookup(a, "svcq_analysis_set_root_cause", node_id, &n);
+    if (rc)
+        return rc;
+    if (n->kind != SVCQ_ANALYSIS_CAUSE && n->kind != SVCQ_ANALYSIS_WHY)
+        return svcq__error(a->ctx, SVCQ_EINVAL, "analysis %s: %s is the %s: only a cause or a why can be a root "
+                           "cause", a->id, n->id, kname(n->kind));
+    if (marked && n->status != SVCQ_ANALYSIS_CONFIRMED)
+        return svcq__error(a->ctx, SVCQ_ESTATE, "analysis %s: %s is a %s: a root cause must be confirmed first",
+                           a->id, n->id, svcq_analysis_status_name(n->status));
+    if (marked && n->nev == 0)
+        return svcq__error(a->ctx, SVCQ_ESTATE, "analysis %s: %s has no evidence: a root cause needs at least one "
+                           "evidence reference", a->id, n->id);
+    an_undo *u;
+    rc = edit_begin(a, &u);
+    if (rc)
+        return rc;
+    n->root = marked != 0;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
+/* ---- getters ------------------------------------------------------------- */
+
+static const svcq__an_node *get(const svcq_analysis *a, const char *id)
+{
+    return a ? svcq__an_find(&a->m, id) : NULL;
+}
+
+size_t svcq_analysis_node_count(const svcq_analysis *a)
+{
+    return a ? a->m.count : 0;
+}
+
+typedef struct nth_ctx {
+    size_t want, seen;
+    const svcq__an_node *found;
+    int mode; /* 0 any node, 1 root causes, 2 why anchors, 3 short branches */
+    uint32_t why_depth;
+} nth_ctx;
+
+static bool nth_match(const nth_ctx *c, const svcq__an_node *n)
+{
+    switch (c->mode) {
+    case 0: return true;
+    case 1: return n->root;
+    case 2:
+        if (n->kind != SVCQ_ANALYSIS_EFFECT && n->kind != SVCQ_ANALYSIS_CAUSE)
+            return false;
+        for (size_t i = 0; i < n->nkids; i++)
+            if (n->kids[i]->kind == SVCQ_ANALYSIS_WHY)
+                return true;
+        return false;
+    default: return svcq__an_is_short(n, c->why_depth);
+    }
+}
+
+static int nth_visit(const svcq__an_node *n, void *user)
+{
+    nth_ctx *c = user;
+    if (!nth_match(c, n))
+        return 0;
+    if (c->seen++ == c->want) {
+        c->found = n;
+        return 1;
+    }
+    return 0;
+}
+
+static const svcq__an_node *nth(const svcq_analysis *a, int mode, size_t i, size_t *count)
+{
+    nth_ctx c = { i, 0, NULL, mode, a ? a->m.why_depth : 0 };
+    if (a && a->m.root)
+        (void)svcq__an_walk(a->m.root, nth_visit, &c);
+    if (count)
+        *count = c.seen;
+    return c.found;
+}
+
+const char *svcq_analysis_node_at(const svcq_analysis *a, size_t i)
+{
+    const svcq__an_node *n = nth(a, 0, i, NULL);
+    return n ? n->id : NULL;
+}
+
+int32_t svcq_analysis_node_kind_of(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n ? n->kind : 0;
+}
+
+const char *svcq_analysis_node_text(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n ? n->text : NULL;
+}
+
+const char *svcq_analysis_node_parent(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n && n->parent ? n->parent->id : NULL;
+}
+
+int32_t svcq_analysis_node_status(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n ? n->status : -1;
+}
+
+const char *svcq_analysis_node_owner(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n ? n->owner : NULL;
+}
+
+int32_t svcq_analysis_node_weight(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n ? n->weight : -1;
+}
+
+int32_t svcq_analysis_node_is_root_cause(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n ? (n->root ? 1 : 0) : -1;
+}
+
+uint32_t svcq_analysis_node_why_level(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n ? svcq__an_why_level(n) : 0;
+}
+
+size_t svcq_analysis_node_child_count(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n ? n->nkids : 0;
+}
+
+const char *svcq_analysis_node_child(const svcq_analysis *a, const char *node_id, size_t i)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n && i < n->nkids ? n->kids[i]->id : NULL;
+}
+
+static const svcq__an_evidence *ev_get(const svcq_analysis *a, const char *node_id, size_t i)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n && i < n->nev ? &n->ev[i] : NULL;
+}
+
+size_t svcq_analysis_evidence_count(const svcq_analysis *a, const char *node_id)
+{
+    const svcq__an_node *n = get(a, node_id);
+    return n ? n->nev : 0;
+}
+
+int32_t svcq_analysis_evidence_kind_of(const svcq_analysis *a, const char *node_id, size_t i)
+{
+    const svcq__an_evidence *e = ev_get(a, node_id, i);
+    return e ? e->kind : 0;
+}
+
+const char *svcq_analysis_evidence_uri(const svcq_analysis *a, const char *node_id, size_t i)
+{
+    const svcq__an_evidence *e = ev_get(a, node_id, i);
+    return e ? e->uri : NULL;
+}
+
+const char *svcq_analysis_evidence_note(const svcq_analysis *a, const char *node_id, size_t i)
+{
+    const svcq__an_evidence *e = ev_get(a, node_id, i);
+    return e ? e->note : NULL;
+}
+
+const char *svcq_analysis_evidence_collected_by(const svcq_analysis *a, const char *node_id, size_t i)
+{
+    const svcq__an_evidence *e = ev_get(a, node_id, i);
+    return e ? e->by : NULL;
+}
+
+svcq_time svcq_analysis_evidence_collected_at(const svcq_analysis *a, const char *node_id, size_t i)
+{
+    const svcq__an_evidence *e = ev_get(a, node_id, i);
+    return e ? e->at : 0;
+}
+
+size_t svcq_analysis_root_cause_count(const svcq_analysis *a)
+{
+    size_t n;
+    (void)nth(a, 1, SIZE_MAX, &n);
+    return n;
+}
+
+const char *svcq_analysis_root_cause(const svcq_analysis *a, size_t i)
+{
+    const svcq__an_node *n = nth(a, 1, i, NULL);
+    return n ? n->id : NULL;
+}
+
+size_t svcq_analysis_why_tree_count(const svcq_analysis *a)
+{
+    size_t n;
+    (void)nth(a, 2, SIZE_MAX, &n);
+    return n;
+}
+
+const char *svcq_analysis_why_tree(const svcq_analysis *a, size_t i)
+{
+    const svcq__an_node *n = nth(a, 2, i, NULL);
+    return n ? n->id : NULL;
+}
+
+size_t svcq_analysis_short_branch_count(const svcq_analysis *a)
+{
+    size_t n;
+    (void)nth(a, 3, SIZE_MAX, &n);
+    return n;
+}
+
+const char *svcq_analysis_short_branch(const svcq_analysis *a, size_t i, uint32_t *level)
+{
+    const svcq__an_node *n = nth(a, 3, i, NULL);
+    if (level)
+        *level = n ? svcq__an_why_level(n) : 0;
+    return n ? n->id : NULL;
+}

@@ -1,0 +1,547 @@
+/* Analyses as JSON documents ("svcq.analysis/1", docs/format.md) and as
+ * records of kind "analysis" in the context's store.
+ *
+ * The document lists the nodes flat, in document order (the effect first,
+ * then depth first), each naming its parent, so the JSON nesting stays
+ * shallow whatever the depth of the tree and the reader needs no
+ * recursion. The writer is deterministic: export, import, export gives the
+ * same bytes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis_internal.h"
+#include "core/json.h"
+#include "core/map.h"
+#include "core/str.h"
+#include "store/record.h"
+#include "store/store.h"
+
+/* ---- writing --------------------------------------------------------------- */
+
+typedef struct enc_ctx {
+    svcq__jw *w;
+} enc_ctx;
+
+static int write_opt(svcq__jw *w, const char *key, const char *s)
+{
+    if (!s)
+        return SVCQ_OK;
+    svcq__jw_key(w, key);
+    return svcq__jw_string(w, s);
+}
+
+static int enc_node(const svcq__an_node *n, void *user)
+{
+    svcq__jw *w = ((enc_ctx *)user)->w;
+    svcq__jw_object_begin(w);
+    svcq__jw_key(w, "id");
+    svcq__jw_string(w, n->id);
+    if (n->parent) {
+        svcq__jw_key(w, "parent");
+        svcq__jw_string(w, n->parent->id);
+    }
+    svcq__jw_key(w, "kind");
+    svcq__jw_string(w, svcq_analysis_node_kind_name(n->kind));
+    svcq__jw_key(w, "text");
+    svcq__jw_string(w, n->text);
+    svcq__jw_key(w, "status");
+    svcq__jw_string(w, svcq_analysis_status_name(n->status));
+    svcq__jw_key(w, "weight");
+    svcq__jw_int(w, n->weight);
+    write_opt(w, "owner", n->owner);
+    svcq__jw_key(w, "root_cause");
+    svcq__jw_bool(w, n->root);
+    svcq__jw_key(w, "evidence");
+    svcq__jw_array_begin(w);
+    for (size_t i = 0; i < n->nev; i++) {
+        const svcq__an_evidence *e = &n->ev[i];
+        svcq__jw_object_begin(w);
+        svcq__jw_key(w, "kind");
+        svcq__jw_string(w, svcq_analysis_evidence_kind_name(e->kind));
+        write_opt(w, "uri", e->uri);
+        write_opt(w, "note", e->note);
+        write_opt(w, "collected_by", e->by);
+        if (e->at) {
+            svcq__jw_key(w, "collected_at");
+            svcq__jw_int(w, e->at);
+        }
+        svcq__jw_object_end(w);
+    }
+    svcq__jw_array_end(w);
+    /* The writer's error is sticky: keep walking, finish reports it. */
+    return svcq__jw_object_end(w) == SVCQ_ENOMEM ? SVCQ_ENOMEM : 0;
+}
+
+int svcq__an_encode(const svcq_analysis *a, svcq__buf *out, bool pretty)
+{
+    svcq__jw w;
+    svcq__jw_init_buf(&w, a->ctx, out);
+    if (pretty)
+        (void)svcq__jw_set_pretty(&w, true);
+    svcq__record_begin(&w, SVCQ__ANALYSIS_KIND, SVCQ__ANALYSIS_SCHEMA_MAJOR);
+    svcq__jw_key(&w, "id");
+    svcq__jw_string(&w, a->id);
+    svcq__jw_key(&w, "template");
+    svcq__jw_string(&w, svcq_analysis_template_name(a->m.template_));
+    svcq__jw_key(&w, "why_depth");
+    svcq__jw_int(&w, a->m.why_depth);
+    write_opt(&w, "incident", a->m.incident);
+    svcq__jw_key(&w, "next");
+    svcq__jw_object_begin(&w);
+    static const char *const letters[3] = { "k", "c", "w" };
+    for (int i = 0; i < 3; i++) {
+        svcq__jw_key(&w, letters[i]);
+        svcq__jw_int(&w, a->m.next[i]);
+    }
+    svcq__jw_object_end(&w);
+    svcq__jw_key(&w, "nodes");
+    svcq__jw_array_begin(&w);
+    enc_ctx e = { &w };
+    (void)svcq__an_walk(a->m.root, enc_node, &e);
+    svcq__jw_array_end(&w);
+    return svcq__record_end(&w);
+}
+
+int svcq__an_flush(const svcq_writer *w, const svcq__buf *b)
+{
+    return svcq_writer_write(w, b->data ? b->data : "", b->len);
+}
+
+int svcq_analysis_export_json(const svcq_analysis *a, const svcq_writer *writer, uint32_t flags)
+{
+    if (!a || !writer)
+        return svcq__error(a ? a->ctx : NULL, SVCQ_EINVAL, "svcq_analysis_export_json: NULL %s",
+                           a ? "writer" : "analysis");
+    if (flags & ~SVCQ_ANALYSIS_JSON_PRETTY)
+        return svcq__error(a->ctx, SVCQ_EINVAL, "analysis %s: export: unknown flags 0x%x", a->id,
+                           (unsigned)(flags & ~SVCQ_ANALYSIS_JSON_PRETTY));
+    svcq__buf b;
+    svcq__buf_init(&b, a->ctx);
+    int rc = svcq__an_encode(a, &b, (flags & SVCQ_ANALYSIS_JSON_PRETTY) != 0);
+    if (rc == SVCQ_OK)
+        rc = svcq__an_flush(writer, &b);
+    svcq__buf_free(&b);
+    return rc;
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+/* Re-reports the context's message with a place in front (not ENOMEM). */
+static int at_place(svcq_ctx *ctx, int rc, const char *place)
+{
+    if (rc == SVCQ_OK || rc == SVCQ_ENOMEM)
+        return rc;
+    char why[SVCQ__ERRMSG_SIZE];
+    snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
+    return svcq__error(ctx, rc, "%s: %s", place, why);
+}
+
+static int name_value(svcq_ctx *ctx, const char *place, const char *field, const char *s,
+                      const char *(*name)(int32_t), int32_t lo, int32_t hi, int32_t *out)
+{
+    for (int32_t v = lo; v <= hi; v++) {
+        const char *n = name(v);
+        if (n && strcmp(n, s) == 0) {
+            *out = v;
+            return SVCQ_OK;
+        }
+    }
+    return svcq__error(ctx, SVCQ_ECORRUPT, "%s: %s \"%.40s\" is unknown", place, field, s);
+}
+
+/* A text field: required or not; checked like the edits check it. */
+static int get_text(svcq_ctx *ctx, const char *place, const svcq__json *o, const char *key, bool required,
+                    char **out)
+{
+    const char *s = NULL;
+    size_t len = 0;
+    *out = NULL;
+    int rc = svcq__json_get_string(ctx, o, key, required, &s, &len);
+    if (rc)
+        return at_place(ctx, rc, place);
+    if (!s)
+        return SVCQ_OK;
+    char what[96];
+    snprintf(what, sizeof(what), "%s: %s", place, key);
+    if (memchr(s, '\0', len))
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: contains a NUL character", what);
+    rc = svcq__an_check_text(ctx, what, s, len);
+    if (rc == SVCQ_OK)
+        rc = svcq__strndup(ctx, what, s, len, out);
+    return rc;
+}
+
+/* Parses "<letter><n>" (n from 1, no leading zero, below UINT32_MAX). */
+static bool parse_id(const char *s, char *letter, uint32_t *num)
+{
+    if (strcmp(s, "e") == 0) {
+        *letter = 'e';
+        *num = 0;
+        return true;
+    }
+    if (svcq__an_letter_index(s[0]) < 0 || s[1] < '1' || s[1] > '9')
+        return false;
+    uint64_t v = 0;
+    for (const char *p = s + 1; *p; p++) {
+        if (*p < '0' || *p > '9' || p - s > 10)
+            return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    if (v >= UINT32_MAX)
+        return false;
+    *letter = s[0];
+    *num = (uint32_t)v;
+    return true;
+}
+
+static int dec_evidence(svcq_ctx *ctx, const char *place, const svcq__json *o, svcq__an_evidence *e)
+{
+    const char *kind;
+    int rc = svcq__json_get_string(ctx, o, "kind", true, &kind, NULL);
+    if (rc)
+        return at_place(ctx, rc, place);
+    rc = name_value(ctx, place, "kind", kind, svcq_analysis_evidence_kind_name, 1, 6, &e->kind);
+    if (rc == SVCQ_OK)
+        rc = get_text(ctx, place, o, "uri", false, &e->uri);
+    if (rc == SVCQ_OK)
+        rc = get_text(ctx, place, o, "note", false, &e->note);
+    if (rc == SVCQ_OK)
+        rc = get_text(ctx, place, o, "collected_by", false, &e->by);
+    int64_t at = 0;
+    if (rc == SVCQ_OK)
+        rc = at_place(ctx, svcq__json_get_int(ctx, o, "collected_at", false, &at), place);
+    if (rc)
+        return rc;
+    if (!e->uri && !e->note)
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: evidence needs a uri or a note", place);
+    if (at != 0 && (at < -2208988800LL || at > 253402300799LL))
+        return svcq__error(ctx, SVCQ_ERANGE, "%s: collected_at %lld is outside 1900..9999 (omit it when unknown)",
+                           place, (long long)at);
+    e->at = at;
+    return SVCQ_OK;
+}
+
+/* Decodes node i of the document into a fresh node (not linked). */
+static int dec_node(svcq_ctx *ctx, const svcq__json *o, size_t i, svcq__an_node **out, const char **parent_id)
+{
+    char place[64];
+    snprintf(place, sizeof(place), "nodes[%zu]", i);
+    if (svcq__json_typeof(o) != SVCQ__JSON_OBJECT)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "%s: expected an object, found %s", place,
+                           svcq__json_type_name(svcq__json_typeof(o)));
+    const char *id, *kind_s, *status_s = "hypothesis";
+    int rc = svcq__json_get_string(ctx, o, "id", true, &id, NULL);
+    if (rc)
+        return at_place(ctx, rc, place);
+    snprintf(place, sizeof(place), "nodes[%zu] (%.16s)", i, id);
+    *parent_id = NULL;
+    rc = svcq__json_get_string(ctx, o, "parent", false, parent_id, NULL);
+    if (rc == SVCQ_OK)
+        rc = svcq__json_get_string(ctx, o, "kind", true, &kind_s, NULL);
+    if (rc == SVCQ_OK)
+        rc = svcq__json_get_string(ctx, o, "status", false, &status_s, NULL);
+    int64_t weight = 0;
+    bool root = false;
+    const svcq__json *ev = NULL;
+    if (rc == SVCQ_OK)
+        rc = svcq__json_get_int(ctx, o, "weight", false, &weight);
+    if (rc == SVCQ_OK)
+        rc = svcq__json_get_bool(ctx, o, "root_cause", false, &root);
+    if (rc == SVCQ_OK)
+        rc = svcq__json_get_array(ctx, o, "evidence", false, &ev);
+    if (rc)
+        return at_place(ctx, rc, place);
+    int32_t kind = 0, status = 0;
+    rc = name_value(ctx, place, "kind", kind_s, svcq_analysis_node_kind_name, 1, 4, &kind);
+    if (rc == SVCQ_OK)
+        rc = name_value(ctx, place, "status", status_s, svcq_analysis_status_name, 0, 2, &status);
+    if (rc)
+        return rc;
+    char letter;
+    uint32_t num;
+    if (!parse_id(id, &letter, &num) || letter != svcq__an_letter(kind))
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: \"%.16s\" is not an id of a %s (\"%c\" and a number from 1)",
+                           place, id, svcq_analysis_node_kind_name(kind), svcq__an_letter(kind));
+    if (weight < 0 || weight > SVCQ_ANALYSIS_MAX_WEIGHT)
+        return svcq__error(ctx, SVCQ_ERANGE, "%s: weight %lld is not between 0 and %d", place, (long long)weight,
+                           SVCQ_ANALYSIS_MAX_WEIGHT);
+    size_t nev = svcq__json_array_size(ev);
+    if (nev > SVCQ_ANALYSIS_MAX_EVIDENCE)
+        return svcq__error(ctx, SVCQ_ELIMIT, "%s: %zu evidence references, more than %d", place, nev,
+                           SVCQ_ANALYSIS_MAX_EVIDENCE);
+    char *text;
+    rc = get_text(ctx, place, o, "text", true, &text);
+    if (rc)
+        return rc;
+    svcq__an_node *n = svcq__calloc(ctx, 1, sizeof(*n));
+    if (!n) {
+        svcq__free(ctx, text);
+        return svcq__enomem(ctx);
+    }
+    n->text = text;
+    n->kind = kind;
+    n->status = status;
+    n->weight = (int32_t)weight;
+    n->root = root;
+    snprintf(n->id, sizeof(n->id), "%s", id);
+    rc = get_text(ctx, place, o, "owner", false, &n->owner);
+    if (rc == SVCQ_OK && nev) {
+        n->ev = svcq__calloc(ctx, nev, sizeof(*n->ev));
+        if (!n->ev)
+            rc = svcq__enomem(ctx);
+    }
+    for (size_t k = 0; rc == SVCQ_OK && k < nev; k++) {
+        char eplace[96];
+        snprintf(eplace, sizeof(eplace), "%s.evidence[%zu]", place, k);
+        const svcq__json *eo = svcq__json_array_get(ev, k);
+        n->nev = k + 1;
+        if (svcq__json_typeof(eo) != SVCQ__JSON_OBJECT)
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "%s: expected an object", eplace);
+        else
+            rc = dec_evidence(ctx, eplace, eo, &n->ev[k]);
+    }
+    if (rc == SVCQ_OK && root) {
+        if (kind != SVCQ_ANALYSIS_CAUSE && kind != SVCQ_ANALYSIS_WHY)
+            rc = svcq__error(ctx, SVCQ_EINVAL, "%s: a %s cannot be a root cause", place,
+                             svcq_analysis_node_kind_name(kind));
+        else if (status != SVCQ_ANALYSIS_CONFIRMED || n->nev == 0)
+            rc = svcq__error(ctx, SVCQ_EINVAL, "%s: a root cause must be confirmed and hold evidence (it is %s "
+                             "with %zu references)", place, status_s, n->nev);
+    }
+    if (rc) {
+        svcq__an_node_free(ctx, n);
+        return rc;
+    }
+    *out = n;
+    return SVCQ_OK;
+}
+
+int svcq__an_decode(svcq_ctx *ctx, const svcq__json *root, svcq__an_model *m, const char **id_out)
+{
+    memset(m, 0, sizeof(*m));
+    const char *id, *tmpl;
+    const svcq__json *nodes, *next = NULL;
+    int64_t depth = SVCQ_ANALYSIS_DEFAULT_WHY_DEPTH;
+    int rc = svcq__json_get_string(ctx, root, "id", true, &id, NULL);
+    if (rc == SVCQ_OK)
+        rc = svcq__json_get_string(ctx, root, "template", true, &tmpl, NULL);
+    if (rc == SVCQ_OK)
+        rc = svcq__json_get_int(ctx, root, "why_depth", false, &depth);
+    if (rc == SVCQ_OK)
+        rc = svcq__json_get_object(ctx, root, "next", false, &next);
+    if (rc == SVCQ_OK)
+        rc = svcq__json_get_array(ctx, root, "nodes", true, &nodes);
+    if (rc)
+        return rc;
+    rc = svcq__store_check_id(ctx, id);
+    if (rc)
+        return at_place(ctx, rc, "id");
+    rc = name_value(ctx, "template", "template", tmpl, svcq_analysis_template_name, 0, 3, &m->template_);
+    if (rc)
+        return rc;
+    if (depth < 1 || depth > SVCQ_ANALYSIS_MAX_DEPTH)
+        return svcq__error(ctx, SVCQ_ERANGE, "why_depth: %lld is not between 1 and %d", (long long)depth,
+                           SVCQ_ANALYSIS_MAX_DEPTH);
+    m->why_depth = (uint32_t)depth;
+    rc = get_text(ctx, "analysis", root, "incident", false, &m->incident);
+    if (rc == SVCQ_OK && m->incident) {
+        rc = svcq__store_check_id(ctx, m->incident);
+        rc = at_place(ctx, rc, "incident");
+    }
+    if (rc)
+        goto fail;
+    size_t count = svcq__json_array_size(nodes);
+    if (count == 0) {
+        rc = svcq__error(ctx, SVCQ_EINVAL, "nodes: empty; the first node is the effect \"e\"");
+        goto fail;
+    }
+    if (count > SVCQ_ANALYSIS_MAX_NODES) {
+        rc = svcq__error(ctx, SVCQ_ELIMIT, "nodes: %zu, more than the %d an analysis holds", count,
+                         SVCQ_ANALYSIS_MAX_NODES);
+        goto fail;
+    }
+    svcq__map index;
+    svcq__map_init(&index, ctx);
+    rc = svcq__map_reserve(&index, count);
+    uint32_t maxnum[3] = { 0, 0, 0 };
+    for (size_t i = 0; rc == SVCQ_OK && i < count; i++) {
+        svcq__an_node *n = NULL;
+        const char *parent_id;
+        rc = dec_node(ctx, svcq__json_array_get(nodes, i), i, &n, &parent_id);
+        if (rc)
+            break;
+        char place[64];
+        snprintf(place, sizeof(place), "nodes[%zu] (%s)", i, n->id);
+        if (i == 0) {
+            if (n->kind != SVCQ_ANALYSIS_EFFECT || parent_id)
+                rc = svcq__error(ctx, SVCQ_EINVAL, "%s: the first node must be the effect \"e\", without parent",
+                                 place);
+            else
+                m->root = n;
+        } else if (n->kind == SVCQ_ANALYSIS_EFFECT) {
+            rc = svcq__error(ctx, SVCQ_EINVAL, "%s: a second effect", place);
+        } else if (!parent_id) {
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "%s: field \"parent\": missing", place);
+        } else if (svcq__map_get(&index, n->id, strlen(n->id))) {
+            rc = svcq__error(ctx, SVCQ_EINVAL, "%s: the id is used twice", place);
+        } else {
+            svcq__an_node *p = svcq__map_get(&index, parent_id, strlen(parent_id));
+            if (!p)
+                rc = svcq__error(ctx, SVCQ_EINVAL, "%s: parent \"%.16s\" is not an earlier node", place, parent_id);
+            else if (!svcq__an_kind_fits(p->kind, n->kind))
+                rc = svcq__error(ctx, SVCQ_EINVAL, "%s: a %s cannot go under %s, which is a %s", place,
+                                 svcq_analysis_node_kind_name(n->kind), p->id, svcq_analysis_node_kind_name(p->kind));
+            else if (svcq__an_depth(p) + 1 > SVCQ_ANALYSIS_MAX_DEPTH)
+                rc = svcq__error(ctx, SVCQ_ELIMIT, "%s: more than %d levels below the effect", place,
+                                 SVCQ_ANALYSIS_MAX_DEPTH);
+            else
+                rc = svcq__an_node_reserve(ctx, p, 1);
+            if (rc == SVCQ_OK)
+                svcq__an_node_link(p, n);
+        }
+        if (rc == SVCQ_OK)
+            rc = svcq__map_put(&index, n->id, strlen(n->id), n, NULL);
+        if (rc) {
+            if (n != m->root && !n->parent)
+                svcq__an_node_free(ctx, n);
+            break;
+        }
+        m->count++;
+        int li = svcq__an_letter_index(n->id[0]);
+        if (li >= 0) {
+            uint32_t num = (uint32_t)strtoul(n->id + 1, NULL, 10);
+            if (num > maxnum[li])
+                maxnum[li] = num;
+        }
+    }
+    svcq__map_free(&index);
+    static const char *const letters[3] = { "k", "c", "w" };
+    for (int li = 0; rc == SVCQ_OK && li < 3; li++) {
+        int64_t v = (int64_t)maxnum[li] + 1;
+        char place[32];
+        snprintf(place, sizeof(place), "next.%s", letters[li]);
+        if (next)
+            rc = at_place(ctx, svcq__json_get_int(ctx, next, letters[li], false, &v), place);
+        if (rc == SVCQ_OK && (v <= (int64_t)maxnum[li] || v < 1 || v > UINT32_MAX))
+            rc = svcq__error(ctx, SVCQ_EINVAL, "%s: %lld must be above %s%u, the highest id in use", place,
+                             (long long)v, letters[li], (unsigned)maxnum[li]);
+        if (rc == SVCQ_OK)
+            m->next[li] = (uint32_t)v;
+    }
+    if (rc)
+        goto fail;
+    *id_out = id;
+    return SVCQ_OK;
+fail:
+    svcq__an_model_free(ctx, m);
+    return rc;
+}
+
+int svcq_analysis_import_json(svcq_analysis **out, svcq_ctx *ctx, const char *json, size_t size)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !ctx || (!json && size))
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_analysis_import_json: NULL %s",
+                           !out ? "out" : !ctx ? "ctx" : "json");
+    svcq__json_doc *doc = NULL;
+    uint32_t major;
+    int rc = svcq__json_parse(ctx, json, size, NULL, &doc);
+    if (rc == SVCQ_OK)
+        rc = svcq__record_check(ctx, svcq__json_root(doc), SVCQ__ANALYSIS_KIND, SVCQ__ANALYSIS_SCHEMA_MAJOR, &major);
+    svcq__an_model m;
+    const char *id;
+    if (rc == SVCQ_OK)
+        rc = svcq__an_decode(ctx, svcq__json_root(doc), &m, &id);
+    if (rc == SVCQ_OK) {
+        rc = svcq__an_handle_new(out, ctx, id, &m);
+        svcq__an_model_free(ctx, &m);
+    }
+    svcq__json_doc_free(doc);
+    return rc;
+}
+
+/* ---- the store ------------------------------------------------------------- */
+
+int svcq_analysis_save(svcq_analysis *a)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = a->ctx;
+    svcq__buf json;
+    svcq__buf_init(&json, ctx);
+    int rc = svcq__an_encode(a, &json, false);
+    svcq__tx tx;
+    tx.began = false;
+    if (rc == SVCQ_OK)
+        rc = svcq__tx_begin(ctx, &tx);
+    if (rc == SVCQ_OK)
+        rc = svcq__record_put(ctx, a, SVCQ__ANALYSIS_KIND, a->id, &a->revision, &json);
+    if (rc == SVCQ_ECONFLICT) {
+        char why[SVCQ__ERRMSG_SIZE];
+        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
+        rc = svcq__error(ctx, rc, "analysis %s: saved by another writer since revision %llu (reload it): %s", a->id,
+                         (unsigned long long)a->revision, why);
+    }
+    svcq__buf_free(&json);
+    rc = svcq__tx_end(ctx, &tx, rc);
+    if (rc == SVCQ_OK) {
+        uint32_t level;
+        for (size_t i = 0; svcq_analysis_short_branch(a, i, &level); i++)
+            svcq__log(ctx, SVCQ_LOG_WARN, "analysis %s: the 5-Why branch ending at %s stops at why %u of %u", a->id,
+                      svcq_analysis_short_branch(a, i, NULL), (unsigned)level, (unsigned)a->m.why_depth);
+    }
+    return rc;
+}
+
+int svcq_analysis_load(svcq_analysis **out, svcq_ctx *ctx, const char *id)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !ctx || !id)
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_analysis_load: NULL argument");
+    int rc = svcq__store_check_id(ctx, id);
+    if (rc)
+        return rc;
+    svcq__json_doc *doc = NULL;
+    uint32_t major;
+    uint64_t revision = 0;
+    svcq__an_model m;
+    const char *doc_id = NULL;
+    rc = svcq__record_load(ctx, SVCQ__ANALYSIS_KIND, id, SVCQ__ANALYSIS_SCHEMA_MAJOR, &doc, &major, &revision);
+    if (rc == SVCQ_OK) {
+        rc = svcq__an_decode(ctx, svcq__json_root(doc), &m, &doc_id);
+        if (rc == SVCQ_OK && strcmp(doc_id, id) != 0) {
+            svcq__an_model_free(ctx, &m);
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "holds analysis \"%.64s\"", doc_id);
+        }
+        if (rc && rc != SVCQ_ENOMEM) {
+            char why[SVCQ__ERRMSG_SIZE];
+            snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "analysis record \"%s\": %s", id, why);
+        }
+    }
+    if (rc == SVCQ_OK) {
+        rc = svcq__an_handle_new(out, ctx, id, &m);
+        svcq__an_model_free(ctx, &m);
+        if (rc == SVCQ_OK)
+            (*out)->revision = revision;
+    }
+    svcq__json_doc_free(doc);
+    return rc;
+}
+
+int svcq_analysis_delete(svcq_analysis *a)
+{
+    if (!a)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = a->ctx;
+    if (a->revision == 0)
+        return svcq__error(ctx, SVCQ_ESTATE, "analysis %s was never saved or loaded: no record to delete", a->id);
+    svcq__tx tx;
+    int rc = svcq__tx_begin(ctx, &tx);
+    if (rc == SVCQ_OK)
+        rc = svcq__record_remove(ctx, a, SVCQ__ANALYSIS_KIND, a->id, &a->revision);
+    return svcq__tx_end(ctx, &tx, rc);
+}
