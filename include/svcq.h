@@ -12,5 +12,6 @@
 #include "svcq/store.h"
 #include "svcq/calendar.h"
 #include "svcq/sla.h"
+#include "svcq/scorecard.h"
 
 #endif
