@@ -433,8 +433,9 @@ int svcq_scorecard_template_import(svcq_scorecard_template **out, svcq_ctx *ctx,
                            !out ? "out" : !ctx ? "ctx" : "json");
     svcq__json_doc *doc = NULL;
     uint32_t major = 0;
-    int rc = svcq__record_parse(ctx, SVCQ__SC_TEMPLATE_KIND, "(import)", SVCQ__SC_TEMPLATE_SCHEMA, json, size, &doc,
-                                &major);
+    int rc = svcq__json_parse(ctx, json, size, NULL, &doc);
+    if (rc == SVCQ_OK)
+        rc = svcq__record_check(ctx, svcq__json_root(doc), SVCQ__SC_TEMPLATE_KIND, SVCQ__SC_TEMPLATE_SCHEMA, &major);
     if (rc == SVCQ_OK)
         rc = decode(ctx, svcq__json_root(doc), out);
     svcq__json_doc_free(doc);
