@@ -332,8 +332,6 @@ static int visit(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__j
     int32_t state = 0;
     if ((rc = reply_state(ctx, &s->rp, &o, s->at, &state, NULL)))
         return rc;
-    if (state != SVCQ_SLA_BREACHED)
-        return 0;
     svcq__sc_head *h = NULL;
     for (uint32_t i = 0; i < s->n; i++)
         if (strcmp(s->heads[i].head, o.head) == 0)
@@ -353,9 +351,12 @@ static int visit(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__j
             return rc;
         s->n++;
     }
-    h->breached++;
+    /* Every unit the head's orders of the period name; the breached orders. */
     if ((rc = add_str(ctx, &h->units, &h->nunits, o.unit)))
         return rc;
+    if (state != SVCQ_SLA_BREACHED)
+        return 0;
+    h->breached++;
     return add_str(ctx, &h->orders, &h->norders, o.id);
 }
 
@@ -371,6 +372,16 @@ static int scan(svcq_ctx *ctx, scan_state *s)
     return rc;
 }
 
+static void sort_strs(char **v, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++)
+        for (uint32_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+            char *tmp = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = tmp;
+        }
+}
+
 int svcq__sc_orders_heads(svcq_ctx *ctx, svcq_time from, svcq_time to, svcq_time at, svcq__sc_head **heads,
                           uint32_t *nheads)
 {
@@ -382,7 +393,12 @@ int svcq__sc_orders_heads(svcq_ctx *ctx, svcq_time from, svcq_time to, svcq_time
     int rc = scan(ctx, &s);
     if (rc)
         return rc;
-    /* Sort by head, so reasons come in a stable order whatever the store's. */
+    /* Sorted (heads, their units and orders), so reasons come out the same
+     * whatever order the store scans in. */
+    for (uint32_t h = 0; h < s.n; h++) {
+        sort_strs(s.heads[h].units, s.heads[h].nunits);
+        sort_strs(s.heads[h].orders, s.heads[h].norders);
+    }
     for (uint32_t i = 1; i < s.n; i++)
         for (uint32_t j = i; j > 0 && strcmp(s.heads[j - 1].head, s.heads[j].head) > 0; j--) {
             svcq__sc_head tmp = s.heads[j];

@@ -548,7 +548,7 @@ static int load_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const sv
 
 static int cmp_unit(const void *a, const void *b)
 {
-    return strcmp(**(char *const *const *)a, **(char *const *const *)b);
+    return strcmp(*(char *const *)a, *(char *const *)b); /* a pair starts with its unit */
 }
 
 int svcq_scorecard_period_load(svcq_scorecard_period **out, svcq_scorecard_template *t, const char *label)
@@ -1197,6 +1197,9 @@ int svcq_scorecard_correct(svcq_scorecard_period *p, const char *unit, const cha
     next->ncorr++;
     v->set = true;
     v->value = value;
+    v->na = false; /* a corrected value counts, as a value set does */
+    svcq__free(ctx, v->na_reason);
+    v->na_reason = NULL;
     return write_cards(p, 1, &ci, &next, false);
 }
 
