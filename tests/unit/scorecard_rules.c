@@ -314,9 +314,10 @@ static void band_validation(void **state)
         has(svcq_ctx_errmsg(f->ctx), "points -1 must be 0");
     }
     {
-        int64_t from[] = { 0 }, to[] = { 60000 };
-        assert_int_equal(add_bands(t, 0, from, to, p3), SVCQ_EINVAL);
-        assert_int_equal(add_bands(t, SVCQ_SCORECARD_MAX_BANDS + 1, from, to, p3), SVCQ_EINVAL);
+        int64_t from[SVCQ_SCORECARD_MAX_BANDS + 1] = { 0 }, to[SVCQ_SCORECARD_MAX_BANDS + 1] = { 60000 },
+                pts[SVCQ_SCORECARD_MAX_BANDS + 1] = { 0 };
+        assert_int_equal(add_bands(t, 0, from, to, pts), SVCQ_EINVAL);
+        assert_int_equal(add_bands(t, SVCQ_SCORECARD_MAX_BANDS + 1, from, to, pts), SVCQ_EINVAL);
         has(svcq_ctx_errmsg(f->ctx), "band_count 17");
     }
     assert_int_equal(svcq_scorecard_template_item_count(t), 0);
