@@ -14,5 +14,6 @@
 #include "svcq/sla.h"
 #include "svcq/tier.h"
 #include "svcq/analysis.h"
+#include "svcq/scorecard.h"
 
 #endif
