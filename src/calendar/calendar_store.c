@@ -103,11 +103,7 @@ int svcq_calendar_load(svcq_calendar **out, svcq_ctx *ctx, const char *id,
         rc = svcq__calendar_decode(ctx, svcq__json_root(doc), zoneinfo_dir, zone, &cal);
     svcq__json_doc_free(doc);
     /* Stored data the setters refuse is damaged data. */
-    if (rc == SVCQ_EINVAL || rc == SVCQ_EPARSE) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, SVCQ_ECORRUPT, "calendar record \"%s\": %s", copy, why);
-    }
+    rc = svcq__record_damaged(ctx, SVCQ__CALENDAR_KIND, copy, rc);
     if (rc) {
         svcq__free(ctx, copy);
         return rc;

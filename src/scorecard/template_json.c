@@ -479,19 +479,11 @@ int svcq_scorecard_template_save(svcq_scorecard_template *t)
         rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
         rc = svcq__undo_reserve(ctx, 2);
-    char *stored = NULL;
-    size_t size = 0;
     uint64_t rev = 0;
     if (rc == SVCQ_OK) {
-        rc = svcq__store_get(ctx, SVCQ__SC_TEMPLATE_KIND, id, &stored, &size, &rev);
-        if (rc == SVCQ_ENOTFOUND) {
-            rc = svcq__store_put(ctx, SVCQ__SC_TEMPLATE_KIND, id, 0, json.data, json.len, &rev);
-        } else if (rc == SVCQ_OK && (size != json.len || memcmp(stored, json.data, size) != 0)) {
-            rc = svcq__error(ctx, SVCQ_EEXIST,
-                             "scorecard template %s v%u: the store holds this version (record scorecard_template "
-                             "\"%s\") with other content; a saved version is immutable: make a new version",
-                             t->name, t->version, id);
-        }
+        char what[ID_SIZE + 32];
+        snprintf(what, sizeof(what), "scorecard template %s v%u", t->name, t->version);
+        rc = svcq__record_publish(ctx, SVCQ__SC_TEMPLATE_KIND, id, &json, what, &rev);
     }
     if (rc == SVCQ_OK) {
         (void)svcq__undo_push_for(ctx, t, restore_revision, NULL, t, t->revision);
@@ -499,7 +491,6 @@ int svcq_scorecard_template_save(svcq_scorecard_template *t)
         (void)svcq__undo_push_for(ctx, t, restore_frozen, NULL, t, t->frozen);
         t->frozen = true;
     }
-    svcq__free(ctx, stored);
     svcq__buf_free(&json);
     return svcq__tx_end(ctx, &tx, rc);
 }
@@ -529,11 +520,7 @@ int svcq_scorecard_template_load(svcq_scorecard_template **out, svcq_ctx *ctx, c
     if (rc == SVCQ_OK)
         rc = decode(ctx, svcq__json_root(doc), &t);
     svcq__json_doc_free(doc);
-    if (rc == SVCQ_EINVAL || rc == SVCQ_EPARSE || rc == SVCQ_ELIMIT || rc == SVCQ_ECORRUPT) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, SVCQ_ECORRUPT, "record scorecard_template \"%s\": %s", id, why);
-    }
+    rc = svcq__record_damaged(ctx, SVCQ__SC_TEMPLATE_KIND, id, rc);
     if (rc == SVCQ_OK && (strcmp(t->name, name) != 0 || t->version != version))
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "record scorecard_template \"%s\" holds template %s v%u", id, t->name,
                          t->version);

@@ -63,23 +63,14 @@ int svcq_sla_policy_save(svcq_sla_policy *policy)
         rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
         rc = svcq__undo_reserve(ctx, 2);
-    char *stored = NULL;
-    size_t size = 0;
     uint64_t rev = 0;
     if (rc == SVCQ_OK) {
-        rc = svcq__store_get(ctx, SVCQ__SLA_POLICY_KIND, id, &stored, &size, &rev);
-        if (rc == SVCQ_ENOTFOUND) {
-            rc = svcq__store_put(ctx, SVCQ__SLA_POLICY_KIND, id, 0, json.data, json.len, &rev);
-        } else if (rc == SVCQ_OK && (size != json.len || memcmp(stored, json.data, size) != 0)) {
-            rc = svcq__error(ctx, SVCQ_EEXIST,
-                             "policy %s v%u: the store holds this version (record sla_policy \"%s\") with "
-                             "other content; a saved version is immutable: make a new version",
-                             policy->name, policy->version, id);
-        }
+        char what[SVCQ__SLA_NAME_MAX + 32];
+        snprintf(what, sizeof(what), "policy %s v%u", policy->name, policy->version);
+        rc = svcq__record_publish(ctx, SVCQ__SLA_POLICY_KIND, id, &json, what, &rev);
     }
     if (rc == SVCQ_OK)
         bind(ctx, policy, rev, true);
-    svcq__free(ctx, stored);
     svcq__buf_free(&json);
     return svcq__tx_end(ctx, &tx, rc);
 }
@@ -108,12 +99,7 @@ int svcq_sla_policy_load(svcq_sla_policy **out, svcq_ctx *ctx, const char *name,
     if (rc == SVCQ_OK)
         rc = svcq__sla_policy_decode(ctx, svcq__json_root(doc), zoneinfo_dir, &p);
     svcq__json_doc_free(doc);
-    /* Stored data the setters refuse is damaged data. */
-    if (rc == SVCQ_EINVAL || rc == SVCQ_EPARSE || rc == SVCQ_ELIMIT) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, SVCQ_ECORRUPT, "record sla_policy \"%s\": %s", id, why);
-    }
+    rc = svcq__record_damaged(ctx, SVCQ__SLA_POLICY_KIND, id, rc);
     if (rc == SVCQ_OK && (strcmp(p->name, name) != 0 || p->version != version))
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "record sla_policy \"%s\" holds policy %s v%u", id, p->name,
                          p->version);

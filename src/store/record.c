@@ -106,6 +106,35 @@ int svcq__record_put(svcq_ctx *ctx, const void *owner, const char *kind, const c
     return svcq__undo_set_u64(ctx, owner, revision, rev);
 }
 
+int svcq__record_publish(svcq_ctx *ctx, const char *kind, const char *id, const svcq__buf *json, const char *what,
+                         uint64_t *revision)
+{
+    char *stored = NULL;
+    size_t size = 0;
+    uint64_t rev = 0;
+    int rc = svcq__store_get(ctx, kind, id, &stored, &size, &rev);
+    if (rc == SVCQ_ENOTFOUND)
+        rc = svcq__store_put(ctx, kind, id, 0, json->data, json->len, &rev);
+    else if (rc == SVCQ_OK && (size != json->len || memcmp(stored, json->data, size) != 0))
+        rc = svcq__error(ctx, SVCQ_EEXIST,
+                         "%s: the store holds this version (record %s \"%s\") with other content; a saved "
+                         "version is immutable: make a new version",
+                         what, kind, id);
+    svcq__free(ctx, stored);
+    if (rc == SVCQ_OK)
+        *revision = rev;
+    return rc;
+}
+
+int svcq__record_damaged(svcq_ctx *ctx, const char *kind, const char *id, int rc)
+{
+    if (rc != SVCQ_EINVAL && rc != SVCQ_EPARSE && rc != SVCQ_ELIMIT && rc != SVCQ_ERANGE)
+        return rc;
+    char why[SVCQ__ERRMSG_SIZE];
+    snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
+    return svcq__error(ctx, SVCQ_ECORRUPT, "record %s \"%s\": %s", kind, id, why);
+}
+
 int svcq__record_remove(svcq_ctx *ctx, const void *owner, const char *kind, const char *id, uint64_t *revision)
 {
     int rc = svcq__undo_reserve(ctx, 1);

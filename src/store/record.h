@@ -48,6 +48,19 @@ int svcq__record_load(svcq_ctx *ctx, const char *kind, const char *id, uint32_t 
  * owner that holds *revision (see svcq__undo_set_u64: its _free detaches). */
 int svcq__record_put(svcq_ctx *ctx, const void *owner, const char *kind, const char *id, uint64_t *revision,
                      const svcq__buf *json);
+/* Inside a scope: publishes json as the immutable record (kind, id) of a
+ * versioned configuration (a policy, scheme or template "name@version"):
+ * stores it when absent, succeeds without writing when the stored bytes are
+ * the same, and refuses other content with SVCQ_EEXIST and a message that
+ * starts with what ("policy tier.1 v1"). *revision receives the record's
+ * revision on success. */
+int svcq__record_publish(svcq_ctx *ctx, const char *kind, const char *id, const svcq__buf *json, const char *what,
+                         uint64_t *revision);
+/* For a load: rc from decoding stored bytes. The setters' refusals
+ * (SVCQ_EINVAL, SVCQ_EPARSE, SVCQ_ELIMIT, SVCQ_ERANGE) mean damaged data:
+ * they become SVCQ_ECORRUPT with the message prefixed by the record
+ * ("record calendar \"x\": ..."); any other rc is returned as it is. */
+int svcq__record_damaged(svcq_ctx *ctx, const char *kind, const char *id, int rc);
 /* Inside a scope: removes (kind, id) at *revision, then sets *revision to
  * 0 with an undo entry owned by owner. */
 int svcq__record_remove(svcq_ctx *ctx, const void *owner, const char *kind, const char *id, uint64_t *revision);

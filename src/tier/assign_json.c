@@ -602,11 +602,7 @@ int svcq_assigner_load(svcq_assigner **out, svcq_ctx *ctx, const char *id, const
     if (!rc)
         rc = decode(ctx, svcq__json_root(doc), zoneinfo_dir, true, &a);
     svcq__json_doc_free(doc);
-    if (rc == SVCQ_EINVAL || rc == SVCQ_EPARSE || rc == SVCQ_ELIMIT) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, SVCQ_ECORRUPT, "record assigner \"%s\": %s", copy, why);
-    }
+    rc = svcq__record_damaged(ctx, SVCQ__ASSIGNER_KIND, copy, rc);
     if (rc) {
         svcq__free(ctx, copy);
         return rc;

@@ -110,11 +110,7 @@ int svcq_tier_profiles_load(svcq_tier_profiles **out, svcq_ctx *ctx, const char 
     if (rc == SVCQ_OK)
         rc = svcq__profiles_decode(ctx, svcq__json_root(doc), &p);
     svcq__json_doc_free(doc);
-    if (rc == SVCQ_EINVAL || rc == SVCQ_EPARSE || rc == SVCQ_ELIMIT) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, SVCQ_ECORRUPT, "record tier_profiles \"%s\": %s", copy, why);
-    }
+    rc = svcq__record_damaged(ctx, SVCQ__PROFILES_KIND, copy, rc);
     if (rc) {
         svcq__free(ctx, copy);
         return rc;

@@ -361,17 +361,11 @@ int svcq_tier_scheme_save(svcq_tier_scheme *scheme)
         rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
         rc = svcq__undo_reserve(ctx, 2);
-    char *stored = NULL;
-    size_t size = 0;
     uint64_t rev = 0;
     if (rc == SVCQ_OK) {
-        rc = svcq__store_get(ctx, SVCQ__TIER_SCHEME_KIND, id, &stored, &size, &rev);
-        if (rc == SVCQ_ENOTFOUND)
-            rc = svcq__store_put(ctx, SVCQ__TIER_SCHEME_KIND, id, 0, json.data, json.len, &rev);
-        else if (rc == SVCQ_OK && (size != json.len || memcmp(stored, json.data, size) != 0))
-            rc = svcq__error(ctx, SVCQ_EEXIST,
-                             SFMT ": the store holds this version (record tier_scheme \"%s\") with other content; "
-                             "a saved version is immutable: make a new version", SARGS(s), id);
+        char what[ID_SIZE + 32];
+        snprintf(what, sizeof(what), SFMT, SARGS(s));
+        rc = svcq__record_publish(ctx, SVCQ__TIER_SCHEME_KIND, id, &json, what, &rev);
     }
     if (rc == SVCQ_OK) {
         (void)svcq__undo_push_for(ctx, s, restore_revision, NULL, s, s->revision);
@@ -380,7 +374,6 @@ int svcq_tier_scheme_save(svcq_tier_scheme *scheme)
     } else if (!was_finished) {
         s->finished = false;
     }
-    svcq__free(ctx, stored);
     svcq__buf_free(&json);
     return svcq__tx_end(ctx, &tx, rc);
 }
@@ -411,11 +404,7 @@ int svcq_tier_scheme_load(svcq_tier_scheme **out, svcq_ctx *ctx, const char *nam
     if (rc == SVCQ_OK)
         rc = svcq__tier_scheme_decode(ctx, svcq__json_root(doc), &s);
     svcq__json_doc_free(doc);
-    if (rc == SVCQ_EINVAL || rc == SVCQ_EPARSE || rc == SVCQ_ELIMIT || rc == SVCQ_ERANGE) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, SVCQ_ECORRUPT, "record tier_scheme \"%s\": %s", id, why);
-    }
+    rc = svcq__record_damaged(ctx, SVCQ__TIER_SCHEME_KIND, id, rc);
     if (rc == SVCQ_OK && (strcmp(s->name, name) != 0 || s->version != version))
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "record tier_scheme \"%s\" holds scheme %s v%u", id, s->name,
                          s->version);

@@ -260,7 +260,7 @@ static void damaged_records(void **state)
         { "{" S "}", SVCQ_ECORRUPT, "zone" },
         { "{" S ",\"zone\":{\"posix\":\"XYZ\"}}", SVCQ_ECORRUPT, "TZ string" },
         { "{" S ",\"zone\":{\"utc_offset\":0},\"week\":{\"monday\":[[\"09:00\",\"12:00\"],[\"11:00\",\"13:00\"]]}}",
-          SVCQ_ECORRUPT, "calendar record \"r\": calendar (zone UTC), Monday: intervals 09:00-12:00 and 11:00-13:00 overlap" },
+          SVCQ_ECORRUPT, "record calendar \"r\": calendar (zone UTC), Monday: intervals 09:00-12:00 and 11:00-13:00 overlap" },
         { "{" S ",\"zone\":{\"utc_offset\":0},\"dates\":[{\"date\":\"2025-02-29\",\"closed\":true}]}",
           SVCQ_ECORRUPT, "impossible date" },
         { "{" S ",\"zone\":{\"name\":\"Mars/Olympus\"}}", SVCQ_ENOTFOUND, "unknown time zone" },
