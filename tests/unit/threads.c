@@ -2,7 +2,9 @@
  * contexts. Each job builds its own context, time zone (TZif from
  * tests/data), business calendar, built-in SLA policies, clocks fed
  * events, a scheduler advanced through a few days and saved to the
- * context's own memory store, then loaded into a second scheduler; it folds
+ * context's own memory store, then loaded into a second scheduler; then a
+ * client classified and reclassified through the store, an analysis saved
+ * and drawn as SVG, and the built-in scorecard template exported. It folds
  * everything it observed into one digest and one line of text.
  *
  * The oracle is the same jobs run one after the other on the main thread:
@@ -122,6 +124,11 @@ static void *run_job(void *arg)
     svcq_sla_policy *policies[4] = { NULL };
     svcq_sla_scheduler *sched = NULL, *again = NULL;
     svcq_buffer *buf = NULL;
+    svcq_tier_scheme *scheme = NULL;
+    svcq_tier_result *result = NULL;
+    svcq_client *client = NULL;
+    svcq_analysis *analysis = NULL;
+    svcq_scorecard_template *tpl = NULL;
     uint64_t h = 1469598103934665603ULL;
     uint64_t rng = 0x9E3779B97F4A7C15ULL * (uint64_t)(j->index + 1);
     /* Monday 2026-01-05 00:00 UTC, plus a few hours per job. */
@@ -236,8 +243,51 @@ static void *run_job(void *arg)
     j->later = n;
     mix_i64(&h, (int64_t)svcq_sla_scheduler_count(again));
 
+    /* The modules above sla, each on this thread's context: a client
+     * classified and reclassified through the store, an analysis drawn as
+     * SVG, the built-in scorecard template as JSON. */
+    TRY(svcq_tier_scheme_builtin(&scheme, ctx), "tier scheme");
+    TRY(svcq_tier_result_new(&result, ctx), "tier result");
+    TRY(svcq_client_new(&client, ctx, "client-1", "Client"), "client");
+    for (int round = 0; round < 3; round++) {
+        double values[7];
+        values[0] = next_rand(&rng) % 20;        /* annual purchase share, % */
+        values[1] = next_rand(&rng) % 40;        /* orders per year */
+        values[2] = (double)(next_rand(&rng) % 30) - 5; /* profit share, % */
+        for (int k = 3; k < 7; k++)
+            values[k] = next_rand(&rng) % 6;     /* 0-5 ratings */
+        TRY(svcq_tier_classify(result, scheme, values, 7), "classify");
+        mix_i64(&h, svcq_tier_result_score_milli(result));
+        TRY(svcq_client_reclassify(client, scheme, values, 7, t0 + (svcq_time)round * 30 * DAY, "job", result),
+            "reclassify");
+    }
+    svcq_buffer_clear(buf);
+    TRY(svcq_tier_result_export_json(result, &w, 0), "tier explanation");
+    mix(&h, svcq_buffer_data(buf), svcq_buffer_size(buf));
+
+    TRY(svcq_analysis_new(&analysis, ctx, "A-1", zones[j->index % (int)(sizeof(zones) / sizeof(zones[0]))],
+                          SVCQ_ANALYSIS_6M),
+        "analysis");
+    const char *cause = NULL, *why = NULL;
+    TRY(svcq_analysis_add(&cause, analysis, "k1", SVCQ_ANALYSIS_CAUSE, "cause"), "cause");
+    TRY(svcq_analysis_add(&why, analysis, cause, SVCQ_ANALYSIS_WHY, "why"), "why");
+    TRY(svcq_analysis_save(analysis), "analysis save");
+    svcq_buffer_clear(buf);
+    TRY(svcq_analysis_export_svg(analysis, &w, NULL), "fishbone");
+    mix(&h, svcq_buffer_data(buf), svcq_buffer_size(buf));
+
+    TRY(svcq_scorecard_template_builtin(&tpl, ctx, SVCQ_SCORECARD_BUILTIN_TELECOM), "scorecard template");
+    svcq_buffer_clear(buf);
+    TRY(svcq_scorecard_template_export(tpl, &w, SVCQ_SCORECARD_JSON, 0), "template export");
+    mix(&h, svcq_buffer_data(buf), svcq_buffer_size(buf));
+
 out:
     j->digest = h;
+    svcq_scorecard_template_free(tpl);
+    svcq_analysis_free(analysis);
+    svcq_client_free(client);
+    svcq_tier_result_free(result);
+    svcq_tier_scheme_free(scheme);
     svcq_buffer_free(buf);
     svcq_sla_scheduler_free(again);
     svcq_sla_scheduler_free(sched);
