@@ -132,9 +132,7 @@ static int at_place(svcq_ctx *ctx, int rc, const char *place)
 {
     if (rc == SVCQ_OK || rc == SVCQ_ENOMEM)
         return rc;
-    char why[SVCQ__ERRMSG_SIZE];
-    snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-    return svcq__error(ctx, rc, "%s: %s", place, why);
+    return svcq__error_prefix(ctx, rc, "%s", place);
 }
 
 static int name_value(svcq_ctx *ctx, const char *place, const char *field, const char *s,
@@ -479,10 +477,8 @@ int svcq_analysis_save(svcq_analysis *a)
     if (rc == SVCQ_OK)
         rc = svcq__record_put(ctx, a, SVCQ__ANALYSIS_KIND, a->id, &a->revision, &json);
     if (rc == SVCQ_ECONFLICT) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, rc, "analysis %s: saved by another writer since revision %llu (reload it): %s", a->id,
-                         (unsigned long long)a->revision, why);
+        rc = svcq__error_prefix(ctx, rc, "analysis %s: saved by another writer since revision %llu (reload it)",
+                                a->id, (unsigned long long)a->revision);
     }
     svcq__buf_free(&json);
     rc = svcq__tx_end(ctx, &tx, rc);
@@ -517,9 +513,7 @@ int svcq_analysis_load(svcq_analysis **out, svcq_ctx *ctx, const char *id)
             rc = svcq__error(ctx, SVCQ_ECORRUPT, "holds analysis \"%.64s\"", doc_id);
         }
         if (rc && rc != SVCQ_ENOMEM) {
-            char why[SVCQ__ERRMSG_SIZE];
-            snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-            rc = svcq__error(ctx, SVCQ_ECORRUPT, "analysis record \"%s\": %s", id, why);
+            rc = svcq__error_prefix(ctx, SVCQ_ECORRUPT, "analysis record \"%s\"", id);
         }
     }
     if (rc == SVCQ_OK) {

@@ -1124,9 +1124,7 @@ int svcq_tz_from_tzif(svcq_tz **out, svcq_ctx *ctx, const void *data, size_t siz
     int rc = tzif_make(out, ctx, data, size, name);
     /* Name the zone in what the reader found wrong with its data. */
     if ((rc == SVCQ_ECORRUPT || rc == SVCQ_EVERSION) && name && name[0]) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, rc, "zone %s: %s", name, why);
+        rc = svcq__error_prefix(ctx, rc, "zone %s", name);
     }
     return rc;
 }

@@ -93,6 +93,10 @@ void svcq__free(svcq_ctx *ctx, void *ptr);
 /* Records a detailed message on ctx (if not NULL) and returns code, so that
  * error paths read `return svcq__error(ctx, SVCQ_EINVAL, "...")`. */
 int svcq__error(svcq_ctx *ctx, int code, const char *fmt, ...) SVCQ__PRINTF(3, 4);
+/* The same, keeping the message already on ctx after the new text and ": "
+ * ("record calendar \"x\": <what the decoder said>"): how a caller adds
+ * which object a lower layer's failure concerns. */
+int svcq__error_prefix(svcq_ctx *ctx, int code, const char *fmt, ...) SVCQ__PRINTF(3, 4);
 /* The common ENOMEM report. */
 int svcq__enomem(svcq_ctx *ctx);
 

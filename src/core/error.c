@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/core.h"
 #include "core/utf8.h"
@@ -41,6 +42,20 @@ int svcq__error(svcq_ctx *ctx, int code, const char *fmt, ...)
         }
     }
     return code;
+}
+
+int svcq__error_prefix(svcq_ctx *ctx, int code, const char *fmt, ...)
+{
+    if (!ctx)
+        return code;
+    char detail[SVCQ__ERRMSG_SIZE];
+    memcpy(detail, ctx->errmsg, sizeof(detail));
+    char prefix[SVCQ__ERRMSG_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    return svcq__error(ctx, code, "%s: %s", prefix, detail);
 }
 
 int svcq__enomem(svcq_ctx *ctx)

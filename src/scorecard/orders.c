@@ -89,9 +89,7 @@ static int decode(svcq_ctx *ctx, const char *id, const svcq__json *root, order *
     if (!rc && o->answered_at && o->answered_at < o->issued_at)
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "answered before it was issued");
     if (rc && rc != SVCQ_ENOMEM) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        return svcq__error(ctx, SVCQ_ECORRUPT, "record scorecard_order \"%s\" does not decode: %s", id, why);
+        return svcq__error_prefix(ctx, SVCQ_ECORRUPT, "record scorecard_order \"%s\" does not decode", id);
     }
     return rc;
 }

@@ -522,9 +522,7 @@ static int load_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const sv
     if (!rc) {
         rc = card_decode(p, root, &unit, &c);
         if (rc && rc != SVCQ_ENOMEM) {
-            char why[SVCQ__ERRMSG_SIZE];
-            snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-            return svcq__error(ctx, SVCQ_ECORRUPT, "record scorecard \"%s\": %s", id, why);
+            return svcq__error_prefix(ctx, SVCQ_ECORRUPT, "record scorecard \"%s\"", id);
         }
     }
     if (!rc && strcmp(id + s->prefix_len, unit) != 0) {

@@ -413,12 +413,8 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq_scorecard_template
     }
     if (rc) {
         svcq_scorecard_template_free(t);
-        if (rc == SVCQ_EINVAL) {
-            char why[SVCQ__ERRMSG_SIZE];
-            snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-            rc = svcq__error(ctx, SVCQ_ECORRUPT, "%s", why);
-        }
-        return rc;
+        /* A value the setters refuse is a damaged document; the message stays. */
+        return rc == SVCQ_EINVAL ? SVCQ_ECORRUPT : rc;
     }
     *out = t;
     return SVCQ_OK;
@@ -440,9 +436,7 @@ int svcq_scorecard_template_import(svcq_scorecard_template **out, svcq_ctx *ctx,
         rc = decode(ctx, svcq__json_root(doc), out);
     svcq__json_doc_free(doc);
     if (rc && rc != SVCQ_ENOMEM) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, rc, "scorecard template import: %s", why);
+        rc = svcq__error_prefix(ctx, rc, "scorecard template import");
     }
     return rc;
 }

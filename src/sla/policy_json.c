@@ -51,9 +51,7 @@ static int cal_set_build(svcq_ctx *ctx, const svcq_sla_policy *p, cal_set *cs)
         if (rc) {
             svcq__buf_free(b);
             if (rc == SVCQ_ESTATE) {
-                char why[SVCQ__ERRMSG_SIZE];
-                snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-                rc = svcq__error(ctx, rc, "policy %s: target %s: %s", p->name, p->targets[j].metric, why);
+                rc = svcq__error_prefix(ctx, rc, "policy %s: target %s", p->name, p->targets[j].metric);
             }
             return rc;
         }

@@ -64,9 +64,7 @@ int svcq__record_parse(svcq_ctx *ctx, const char *kind, const char *id, uint32_t
     if (rc == SVCQ_ENOMEM)
         return rc;
     if (rc) {
-        char detail[SVCQ__ERRMSG_SIZE];
-        memcpy(detail, ctx->errmsg, sizeof(detail));
-        return svcq__error(ctx, SVCQ_ECORRUPT, "record %s/%s is not valid JSON: %s", kind, id, detail);
+        return svcq__error_prefix(ctx, SVCQ_ECORRUPT, "record %s/%s is not valid JSON", kind, id);
     }
     rc = svcq__record_check(ctx, svcq__json_root(d), kind, newest, major);
     if (rc) {
@@ -130,9 +128,7 @@ int svcq__record_damaged(svcq_ctx *ctx, const char *kind, const char *id, int rc
 {
     if (rc != SVCQ_EINVAL && rc != SVCQ_EPARSE && rc != SVCQ_ELIMIT && rc != SVCQ_ERANGE)
         return rc;
-    char why[SVCQ__ERRMSG_SIZE];
-    snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-    return svcq__error(ctx, SVCQ_ECORRUPT, "record %s \"%s\": %s", kind, id, why);
+    return svcq__error_prefix(ctx, SVCQ_ECORRUPT, "record %s \"%s\"", kind, id);
 }
 
 int svcq__record_remove(svcq_ctx *ctx, const void *owner, const char *kind, const char *id, uint64_t *revision)

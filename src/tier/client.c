@@ -310,9 +310,7 @@ int svcq_client_reclassify(svcq_client *client, const svcq_tier_scheme *scheme, 
     if (result && (rc = svcq_tier_classify(result, scheme, values, count)))
         return rc;
     if ((rc = svcq__tier_eval(scheme, values, inputs, NULL, NULL, &rank, &score))) {
-        char msg[SVCQ__ERRMSG_SIZE];
-        snprintf(msg, sizeof(msg), "%s", svcq_ctx_errmsg(ctx));
-        return svcq__error(ctx, rc, CFMT ": %s", c->id, msg);
+        return svcq__error_prefix(ctx, rc, CFMT, c->id);
     }
     const svcq__client_state *st = c->st;
     int cur = -1;
@@ -593,9 +591,7 @@ int svcq__client_encode(const svcq_client *c, const svcq__client_state *st, svcq
 
 static int bad(svcq_ctx *ctx, int rc, const char *where)
 {
-    char msg[SVCQ__ERRMSG_SIZE];
-    snprintf(msg, sizeof(msg), "%s", svcq_ctx_errmsg(ctx));
-    return svcq__error(ctx, rc == SVCQ_ECORRUPT ? SVCQ_EINVAL : rc, "client JSON: %s: %s", where, msg);
+    return svcq__error_prefix(ctx, rc == SVCQ_ECORRUPT ? SVCQ_EINVAL : rc, "client JSON: %s", where);
 }
 
 static int get_time(svcq_ctx *ctx, const svcq__json *o, const char *key, svcq_time *out)
@@ -738,11 +734,8 @@ static int parse_client(svcq_ctx *ctx, const char *text, size_t len, svcq_client
 {
     svcq__json_doc *doc;
     int rc = svcq__json_parse(ctx, text, len, NULL, &doc);
-    if (rc) {
-        char msg[SVCQ__ERRMSG_SIZE];
-        snprintf(msg, sizeof(msg), "%s", svcq_ctx_errmsg(ctx));
-        return rc == SVCQ_ENOMEM ? rc : svcq__error(ctx, rc, "client JSON: %s", msg);
-    }
+    if (rc)
+        return rc == SVCQ_ENOMEM ? rc : svcq__error_prefix(ctx, rc, "client JSON");
     uint32_t major;
     rc = svcq__record_check(ctx, svcq__json_root(doc), SVCQ__CLIENT_KIND, SVCQ__CLIENT_SCHEMA, &major);
     if (rc == SVCQ_ECORRUPT)
@@ -786,9 +779,7 @@ int svcq_client_load(svcq_client **out, svcq_ctx *ctx, const char *id)
         rc = svcq__client_decode(ctx, svcq__json_root(doc), &c);
     svcq__json_doc_free(doc);
     if (rc == SVCQ_EINVAL || rc == SVCQ_ELIMIT) {
-        char why[SVCQ__ERRMSG_SIZE];
-        snprintf(why, sizeof(why), "%s", svcq_ctx_errmsg(ctx));
-        rc = svcq__error(ctx, SVCQ_ECORRUPT, "record client \"%s\": %s", id, why);
+        rc = svcq__error_prefix(ctx, SVCQ_ECORRUPT, "record client \"%s\"", id);
     }
     if (rc == SVCQ_OK && strcmp(c->id, id) != 0)
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "record client \"%s\" holds client %s", id, c->id);

@@ -139,10 +139,8 @@ static int get_bound(svcq_ctx *ctx, const svcq__json *o, const char *key, double
 
 static int prefix(svcq_ctx *ctx, int rc, const char *where)
 {
-    char msg[SVCQ__ERRMSG_SIZE];
-    snprintf(msg, sizeof(msg), "%s", svcq_ctx_errmsg(ctx));
     /* Damaged shape of a document is an invalid scheme for an import. */
-    return svcq__error(ctx, rc == SVCQ_ECORRUPT ? SVCQ_EINVAL : rc, "tier scheme JSON: %s: %s", where, msg);
+    return svcq__error_prefix(ctx, rc == SVCQ_ECORRUPT ? SVCQ_EINVAL : rc, "tier scheme JSON: %s", where);
 }
 
 int svcq__tier_scheme_decode(svcq_ctx *ctx, const svcq__json *root, svcq_tier_scheme **out)
@@ -311,11 +309,8 @@ int svcq_tier_scheme_import_json(svcq_tier_scheme **out, svcq_ctx *ctx, const ch
         return svcq__error(ctx, SVCQ_EINVAL, "tier scheme import: NULL %s", !out ? "out" : "text");
     svcq__json_doc *doc;
     int rc = svcq__json_parse(ctx, text, len, NULL, &doc);
-    if (rc) {
-        char msg[SVCQ__ERRMSG_SIZE];
-        snprintf(msg, sizeof(msg), "%s", svcq_ctx_errmsg(ctx));
-        return rc == SVCQ_ENOMEM ? rc : svcq__error(ctx, rc, "tier scheme JSON: %s", msg);
-    }
+    if (rc)
+        return rc == SVCQ_ENOMEM ? rc : svcq__error_prefix(ctx, rc, "tier scheme JSON");
     uint32_t major;
     rc = svcq__record_check(ctx, svcq__json_root(doc), SVCQ__TIER_SCHEME_KIND, SVCQ__TIER_SCHEME_SCHEMA, &major);
     if (rc == SVCQ_ECORRUPT)
