@@ -371,6 +371,21 @@ static void edit_done(svcq_analysis *a, an_undo *u)
         (void)svcq__undo_push_for(a->ctx, a, undo_run, undo_release, u, 0);
 }
 
+/* One edit that puts copy (owned; freed on failure) in *field. */
+static int edit_string(svcq_analysis *a, char **field, char *copy)
+{
+    an_undo *u;
+    int rc = edit_begin(a, &u);
+    if (rc) {
+        svcq__free(a->ctx, copy);
+        return rc;
+    }
+    svcq__free(a->ctx, *field);
+    *field = copy;
+    edit_done(a, u);
+    return SVCQ_OK;
+}
+
 /* ---- handles ------------------------------------------------------------- */
 
 int svcq__an_handle_new(svcq_analysis **out, svcq_ctx *ctx, const char *id, svcq__an_model *m)
@@ -484,16 +499,7 @@ int svcq_analysis_set_incident(svcq_analysis *a, const char *incident_id)
         if (rc)
             return rc;
     }
-    an_undo *u;
-    int rc = edit_begin(a, &u);
-    if (rc) {
-        svcq__free(a->ctx, copy);
-        return rc;
-    }
-    svcq__free(a->ctx, a->m.incident);
-    a->m.incident = copy;
-    edit_done(a, u);
-    return SVCQ_OK;
+    return edit_string(a, &a->m.incident, copy);
 }
 
 int svcq_analysis_set_why_depth(svcq_analysis *a, uint32_t depth)
@@ -699,17 +705,7 @@ int svcq_analysis_set_text(svcq_analysis *a, const char *node_id, const char *te
     char *copy = NULL;
     if (rc == SVCQ_OK)
         rc = svcq__strdup(a->ctx, what, text, &copy);
-    an_undo *u = NULL;
-    if (rc == SVCQ_OK)
-        rc = edit_begin(a, &u);
-    if (rc) {
-        svcq__free(a->ctx, copy);
-        return rc;
-    }
-    svcq__free(a->ctx, n->text);
-    n->text = copy;
-    edit_done(a, u);
-    return SVCQ_OK;
+    return rc ? rc : edit_string(a, &n->text, copy);
 }
 
 int svcq_analysis_set_status(svcq_analysis *a, const char *node_id, int32_t status)
@@ -747,17 +743,7 @@ int svcq_analysis_set_owner(svcq_analysis *a, const char *node_id, const char *o
     snprintf(what, sizeof(what), "analysis %s: %s: owner", a->id, n->id);
     char *copy;
     rc = opt_copy(a->ctx, what, owner, &copy);
-    an_undo *u = NULL;
-    if (rc == SVCQ_OK)
-        rc = edit_begin(a, &u);
-    if (rc) {
-        svcq__free(a->ctx, copy);
-        return rc;
-    }
-    svcq__free(a->ctx, n->owner);
-    n->owner = copy;
-    edit_done(a, u);
-    return SVCQ_OK;
+    return rc ? rc : edit_string(a, &n->owner, copy);
 }
 
 int svcq_analysis_set_weight(svcq_analysis *a, const char *node_id, int32_t weight)
