@@ -180,6 +180,8 @@ class Replay(unittest.TestCase):
             ('{"subject":"T-1","subject":"T-2"}\n', 'X:1:28: duplicate key\n'),
             ('{"subject":"T-1","event":"request_received","at":"2026-03-02 09:00"} x\n',
              'X:1:70: text after the object\n'),
+            ('{"subject":"T\\\x00x"}\n', 'X:1:14: bad escape\n'),  # a NUL after a backslash (found by the fuzzer)
+            ('{"subject":"T\\q"}\n', 'X:1:14: bad escape\n'),
             ('\n\n', 'X: no events\n'),
         ]
         with tempfile.TemporaryDirectory() as d:
