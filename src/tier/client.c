@@ -631,7 +631,7 @@ int svcq__client_decode(svcq_ctx *ctx, const svcq__json *root, svcq_client **out
     st->owner = c;
     if (cls) {
         const char *tier;
-        int64_t rank, score = 0, below = 0;
+        int64_t rank = 0, score = 0, below = 0;
         if ((rc = svcq__json_get_string(ctx, cls, "tier", true, &tier, NULL)) ||
             (rc = svcq__json_get_int(ctx, cls, "rank", true, &rank)) ||
             (rc = svcq__json_get_int(ctx, cls, "score_milli", false, &score)) ||
