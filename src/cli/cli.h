@@ -37,6 +37,9 @@ svcq_writer cli_out_writer(cli_out *out);
 int cli_out_commit(cli_out *out, const char *path);
 void cli_out_free(cli_out *out);
 
+/* Set by the fuzz target: messages are dropped (they would flood its log). */
+extern int cli_quiet;
+
 /* Messages to standard error, prefixed "svcq: " (cli_fail) or with the
  * file name (cli_fail_at). */
 void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -128,8 +128,12 @@ int cli_out_commit(cli_out *out, const char *path)
     return bad ? CLI_FAILED : CLI_OK;
 }
 
+int cli_quiet;
+
 void cli_fail(const char *fmt, ...)
 {
+    if (cli_quiet)
+        return;
     va_list ap;
     va_start(ap, fmt);
     fputs("svcq: ", stderr);
@@ -140,6 +144,8 @@ void cli_fail(const char *fmt, ...)
 
 void cli_fail_at(const char *file, unsigned long line, unsigned long column, const char *fmt, ...)
 {
+    if (cli_quiet)
+        return;
     va_list ap;
     va_start(ap, fmt);
     if (column)

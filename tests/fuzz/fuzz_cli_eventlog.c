@@ -14,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    cli_quiet = 1;
     svcq_ctx *ctx;
     if (svcq_ctx_new(&ctx, NULL) != SVCQ_OK)
         return 0;
