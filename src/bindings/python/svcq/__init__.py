@@ -18,5 +18,10 @@ from .calendar import (Calendar, DateKind, TimeFormat, Tz, Weekday, default_zone
                        supported_range)
 from .sla import (ChangeMode, Clock, Event, Notice, NoticeKind, Policy, Replay, Scheduler, State,
                   Status, TargetSpec, TierLevel, Unit, default_calendar)
+from . import analysis, scorecard, tier
+from .tier import (Assigner, Assignment, Client, TierDistribution, TierProfiles, TierResult,
+                   TierScheme)
+from .analysis import Analysis
+from .scorecard import Period, Ranking, Template as ScorecardTemplate
 
 __version__ = '0.2.0'
