@@ -110,6 +110,9 @@ class Context:
         if not self._ptr:
             return
         for fin in reversed(self._handles):
+            alive = fin.peek()
+            if alive is not None:
+                alive[0]._ptr = None      # the wrapper refuses calls from now on
             fin()
         self._handles = []
         self._ptr = None
