@@ -1,0 +1,704 @@
+#!/usr/bin/env python3
+"""The svcq Python package (src/bindings/python) against the built library.
+
+Every public module from Python; the whole lifecycle (calendar -> policy ->
+clock -> scheduler notices -> tier classification -> analysis -> scorecard)
+on a host store written in Python (svcq.sqlite_store) and again after a
+reopen; callbacks that raise (store, writer, clock, logger, notices) without
+crashing the process; the sqlite3 store through the store conformance suite
+(a test-only shared library, --conformance); the ctypes mirrors of the
+package against the C layout; the package installed with pip into a
+temporary target and imported from there. Exits 77 under sanitizers.
+"""
+
+import ctypes
+import datetime as dt
+import gc
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SKIP = 77
+OPTS = {'lib': None, 'root': None, 'conformance': None, 'cc': None}
+U = dt.timezone.utc
+svcq = None
+
+
+def sh(*a):
+    """An aware datetime in Shanghai (UTC+8, no DST since 1991)."""
+    return dt.datetime(*a, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+class Boom(Exception):
+    pass
+
+
+# ------------------------------------------------------------ the layout
+
+class MirrorTest(unittest.TestCase):
+    def test_mirrors_match_c_layout(self):
+        """Each ctypes mirror of the package has the C compiler's size and field offsets."""
+        if not OPTS['cc']:
+            self.skipTest('no --cc')
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        sys.path.insert(0, os.path.join(OPTS['root'], 'tests', 'abi'))
+        import abicheck
+        import test_ffi
+        test_ffi.OPTS.update(root=OPTS['root'], cc=OPTS['cc'])
+        project = abicheck.Project(OPTS['root'])
+        c = test_ffi.c_layouts(project)
+        mirrors = svcq._lib.MIRRORS
+        self.assertEqual(set(mirrors), set(c), 'one mirror per public table')
+        for name, cls in mirrors.items():
+            self.assertEqual(test_ffi.ctypes_layout(cls), c[name], name)
+
+    def test_constants_and_enums_come_from_the_library(self):
+        self.assertEqual(svcq.constant('SVCQ_SLA_NEVER'), 2 ** 63 - 1)
+        self.assertEqual(svcq.sla.State.BREACHED.label, 'breached')
+        self.assertEqual(int(svcq.sla.State.BREACHED), svcq.constant('SVCQ_SLA_BREACHED'))
+        self.assertEqual(svcq.Event.FIRST_CONTACT.label, 'first_contact')
+        self.assertEqual([c.label for c in svcq.tier.Channel][:2], ['dedicated_hotline', 'dedicated_email'])
+        self.assertEqual(svcq.version(), '%d.%d.%d' % tuple(svcq.constant('SVCQ_VERSION_' + p)
+                                                            for p in ('MAJOR', 'MINOR', 'PATCH')))
+        self.assertEqual(svcq.store_limits()['kind'], svcq.constant('SVCQ_STORE_MAX_KIND'))
+
+
+# --------------------------------------------------------------- modules
+
+class ContextTest(unittest.TestCase):
+    def test_errors_carry_code_and_message(self):
+        with svcq.Context() as ctx:
+            with self.assertRaises(svcq.InvalidArgumentError) as cm:
+                svcq.Policy(ctx, '', 1)
+            e = cm.exception
+            self.assertIsInstance(e, svcq.SvcqError)
+            self.assertIsInstance(e, ValueError)
+            self.assertEqual(e.code, svcq.constant('SVCQ_EINVAL'))
+            self.assertEqual(e.name, 'SVCQ_EINVAL')
+            self.assertTrue(e.message)
+            self.assertEqual(e.message, ctx.errmsg)
+            with self.assertRaises(svcq.NotFoundError):
+                svcq.Policy.load(ctx, 'tier.9', 1)
+            self.assertIn('tier.9', ctx.errmsg)
+
+    def test_python_clock_and_logger(self):
+        now = [sh(2026, 1, 9, 16, 30)]
+        logs = []
+        with svcq.Context(clock=lambda: now[0], logger=lambda lvl, msg: logs.append((lvl, msg))) as ctx:
+            self.assertEqual(ctx.now(), now[0])
+            now[0] = dt.datetime(1960, 1, 1, tzinfo=U)
+            self.assertEqual(ctx.now(), now[0])
+            # The file store logs a warning when it drops a torn tail.
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, 'j.svcq')
+                fs = svcq.FileStore(ctx, path)
+                fs.close()
+                with open(path, 'ab') as f:
+                    f.write(b'\x01garbage')
+                fs = svcq.FileStore(ctx, path)
+                self.assertEqual(fs.stats()['recovered_dropped_bytes'], 8)
+                fs.close()
+            self.assertTrue(any(lvl == svcq.LogLevel.WARN for lvl, _ in logs), logs)
+
+    def test_close_frees_open_handles_first_and_handles_refuse_after(self):
+        ctx = svcq.Context()
+        cal = svcq.Calendar.always_open(ctx)
+        pol = svcq.Policy.builtin(ctx, svcq.TierLevel.TIER_1, cal)
+        ctx.close()
+        self.assertTrue(cal.closed and pol.closed)
+        with self.assertRaises(ValueError):
+            pol.name
+        ctx.close()   # twice is fine
+        with svcq.Context() as ctx:
+            with svcq.Calendar.always_open(ctx) as c2:
+                pass
+            self.assertTrue(c2.closed)
+            c2.close()
+
+    def test_batch_rolls_back_on_exception(self):
+        with svcq.Context() as ctx:
+            pol = svcq.Policy.builtin(ctx, svcq.TierLevel.TIER_1)
+            with self.assertRaises(Boom):
+                with ctx.batch():
+                    pol.save()
+                    raise Boom()
+            with self.assertRaises(svcq.NotFoundError):
+                svcq.Policy.load(ctx, 'tier.1', 1)
+            with ctx.batch():
+                pol.save()
+            svcq.Policy.load(ctx, 'tier.1', 1).close()
+
+
+class CalendarTest(unittest.TestCase):
+    def setUp(self):
+        self.ctx = svcq.Context()
+        self.tz = svcq.Tz.from_posix(self.ctx, 'CST-8')
+        self.cal = svcq.Calendar(self.ctx, self.tz)
+        self.cal.set_weekdays([1, 2, 3, 4, 5], [(dt.time(9), dt.time(12)), (dt.time(13), dt.time(18))])
+
+    def tearDown(self):
+        self.ctx.close()
+
+    def test_business_time_in_and_out(self):
+        cal = self.cal
+        cal.set_closed(dt.date(2026, 1, 1))
+        cal.set_date_like(dt.date(2026, 1, 4), svcq.Weekday.MONDAY)
+        self.assertEqual(cal.add(sh(2025, 12, 31, 17), dt.timedelta(hours=2)), sh(2026, 1, 2, 10))
+        self.assertEqual(cal.add_days(sh(2026, 1, 2, 10), 1), sh(2026, 1, 4, 10))   # the swapped Sunday
+        self.assertEqual(cal.diff(sh(2026, 1, 2, 9), sh(2026, 1, 2, 18)), dt.timedelta(hours=8))
+        self.assertTrue(cal.is_open(sh(2026, 1, 2, 9)))
+        self.assertFalse(cal.is_open(sh(2026, 1, 2, 12, 30)))
+        self.assertEqual(cal.next_open(sh(2026, 1, 2, 12, 30)), sh(2026, 1, 2, 13))
+        self.assertEqual(cal.next_close(sh(2026, 1, 2, 9)), sh(2026, 1, 2, 12))
+        self.assertEqual(cal.format(sh(2026, 1, 2, 9), [svcq.TimeFormat.WEEKDAY, svcq.TimeFormat.NO_SECONDS]),
+                         'Fri 2026-01-02T09:00+08:00')
+        self.assertEqual(cal.weekday(svcq.Weekday.MONDAY), [(dt.timedelta(hours=9), dt.timedelta(hours=12)),
+                                                           (dt.timedelta(hours=13), dt.timedelta(hours=18))])
+        kinds = [(d, k) for d, k, _, _ in cal.dates()]
+        self.assertEqual(kinds, [(dt.date(2026, 1, 1), svcq.DateKind.CLOSED), (dt.date(2026, 1, 4), svcq.DateKind.LIKE)])
+        self.assertEqual(self.tz.lookup(sh(2026, 1, 1))[0], dt.timedelta(hours=8))
+        self.assertEqual(self.tz.to_utc(dt.datetime(2026, 1, 1, 8)), dt.datetime(2026, 1, 1, tzinfo=U))
+        self.assertEqual(self.tz.to_local(dt.datetime(2026, 1, 1, tzinfo=U)), dt.datetime(2026, 1, 1, 8))
+
+    def test_naive_datetimes_are_refused(self):
+        with self.assertRaisesRegex(TypeError, 'naive datetime'):
+            self.cal.add(dt.datetime(2026, 1, 1), dt.timedelta(hours=1))
+        with self.assertRaises(TypeError):
+            self.cal.is_open(1767225600)
+
+    def test_json_round_trip_and_store(self):
+        text = self.cal.export_json(pretty=True)
+        self.assertEqual(json.loads(text)['schema'], 'svcq.calendar/1')
+        with svcq.Calendar.import_json(self.ctx, text, zone=self.tz) as again:
+            self.assertEqual(again.export_json(pretty=True), text)
+        self.cal.save('support-cn')
+        with svcq.Calendar.load(self.ctx, 'support-cn', zone=self.tz) as loaded:
+            self.assertEqual(loaded.id, 'support-cn')
+            self.assertEqual(loaded.revision, self.cal.revision)
+        with self.assertRaises(svcq.ConflictError):
+            self.cal.copy().save('support-cn')
+        with self.assertRaises(svcq.ParseError):
+            svcq.Calendar.import_json(self.ctx, '{"schema": ')
+
+    def test_error_names_the_calendar(self):
+        with self.assertRaises(svcq.InvalidArgumentError) as cm:
+            self.cal.set_weekday(8, [])
+        self.assertIn('weekday 8', str(cm.exception))
+
+
+class SlaTest(unittest.TestCase):
+    def setUp(self):
+        self.ctx = svcq.Context()
+        self.cal = svcq.default_calendar(self.ctx, svcq.Tz.fixed(self.ctx, dt.timedelta(hours=8)))
+
+    def tearDown(self):
+        self.ctx.close()
+
+    def test_custom_policy_json_and_replay(self):
+        p = svcq.Policy(self.ctx, 'hotline', 1)
+        p.add_target(metric='first_response', start_event=svcq.Event.REQUEST_RECEIVED,
+                     meet_event='first_contact', duration=dt.timedelta(minutes=30), calendar=self.cal,
+                     warn_percent=[50], escalate_percent=[200], pause_event='pause', resume_event='resume')
+        p.change_mode = svcq.ChangeMode.RECOMPUTE
+        self.assertEqual(p.change_mode, svcq.ChangeMode.RECOMPUTE)
+        t = p.targets[0]
+        self.assertEqual((t.metric, t.duration, t.warn_percent, t.escalate_percent),
+                         ('first_response', dt.timedelta(minutes=30), [50], [200]))
+        self.assertTrue(p.uses_event('pause'))
+        text = p.export_json()
+        with svcq.Policy.import_json(self.ctx, text) as q:
+            self.assertEqual(q.fingerprint, p.fingerprint)
+            self.assertEqual(q.export_json(), text)
+        c = svcq.Clock(p, 'T-1')
+        c.event('request_received', sh(2026, 1, 9, 9))
+        c.event('first_contact', sh(2026, 1, 9, 10))
+        st = c.status('first_response', sh(2026, 1, 9, 11))
+        self.assertEqual(st.state, svcq.State.BREACHED)
+        self.assertEqual(st.met_at, sh(2026, 1, 9, 10))
+        self.assertEqual([e[0] for e in c.events()], ['request_received', 'first_contact'])
+        # What if the target had been two hours?
+        p2 = svcq.Policy(self.ctx, 'hotline', 2)
+        p2.add_target(metric='first_response', start_event='request_received', meet_event='first_contact',
+                      duration=dt.timedelta(hours=2), calendar=self.cal)
+        with svcq.Replay(p2) as r:
+            r.add_clock(c, sh(2026, 1, 10))
+            self.assertEqual(r.totals('first_response'), (1, 0, 0))
+            self.assertEqual(r.subjects, 1)
+        self.assertIn('"state":"breached"', c.export_status_json(sh(2026, 1, 9, 11)).replace(' ', ''))
+        c.close()
+
+    def test_scheduler_notices_and_save_load(self):
+        pol = svcq.Policy.builtin(self.ctx, svcq.TierLevel.TIER_2, self.cal)
+        pol.save()
+        notices = []
+        sched = svcq.Scheduler(self.ctx, notices.append)
+        clock = svcq.Clock(pol, 'TICKET-7')
+        sched.add(clock)
+        self.assertIs(sched.find('TICKET-7', 'tier.2'), clock)
+        clock.event(svcq.Event.REQUEST_RECEIVED, sh(2026, 1, 9, 16, 30))
+        self.assertEqual(sched.next_at(), sh(2026, 1, 9, 17))
+        n = sched.advance(sh(2026, 1, 12, 12))
+        self.assertEqual(n, len(notices))
+        first = notices[0]
+        self.assertEqual((first.kind, first.metric, first.level, first.at),
+                         (svcq.NoticeKind.WARNING, 'first_response', 50, sh(2026, 1, 9, 17)))
+        self.assertIs(first.clock, clock)
+        self.assertIn(svcq.NoticeKind.BREACH, [x.kind for x in notices])
+        self.assertEqual(sched.save(), [])
+        del clock
+        gc.collect()
+        self.assertEqual(len(sched), 1, 'the scheduler owns the clock')
+        sched2 = svcq.Scheduler(self.ctx, notices.append)
+        sched2.load([pol])
+        again = sched2.find('TICKET-7', 'tier.2')
+        self.assertEqual(sched2.advance(sh(2026, 1, 12, 12)), 0, 'delivered once')
+        self.assertIn('| first_response |', again.export_markdown(sh(2026, 1, 12, 12)))
+        loaded = svcq.Clock.load([pol], 'tier.2', 'TICKET-7')
+        self.assertEqual(loaded.events(), again.events())
+        sched.close()
+        self.assertTrue(sched.closed)
+
+
+class TierTest(unittest.TestCase):
+    def test_classification_client_profiles_assignment(self):
+        with svcq.Context() as ctx:
+            s = svcq.TierScheme.builtin(ctx)
+            values = {'annual_purchase_share': 12, 'purchase_frequency': 9, 'profit_share': 8,
+                      'industry_standing': 4, 'reputation': 4, 'prospect_effect': 4, 'service_complexity': 3}
+            r = s.classify(values)
+            self.assertIn(r.tier, s.tiers)
+            self.assertEqual(r.rank, s.tier_rank(r.tier))
+            self.assertIn(r.tier, r.explain())
+            self.assertEqual(set(r.factors), set(values))
+            self.assertEqual(sum(f[2] for f in r.factors.values()), r.score)
+            with self.assertRaises(KeyError):
+                s.classify({'nope': 1})
+            with svcq.TierScheme.import_json(ctx, s.export_json()) as s2:
+                self.assertEqual(s2.export_json(), s.export_json())
+            c = svcq.Client(ctx, 'acme', 'ACME Ltd')
+            c.reclassify(s, values, sh(2026, 1, 1), 'batch')
+            self.assertEqual(c.tier_at(sh(2026, 1, 2))[0], r.tier)
+            c.override(s, 'special', sh(2026, 2, 1), None, 'board decision', 'ceo')
+            self.assertEqual(c.tier_at(sh(2026, 2, 2)), ('special', 0))
+            h = c.history()
+            self.assertEqual([x['kind'] for x in h], [svcq.tier.Change.CLASSIFIED, svcq.tier.Change.OVERRIDE])
+            c.save()
+            with svcq.Client.load(ctx, 'acme') as c2:
+                self.assertEqual(c2.export_json(), c.export_json())
+            d = svcq.TierDistribution(s, sh(2026, 1, 1), sh(2026, 3, 1))
+            d.add(c)
+            self.assertIn('|', d.export_markdown())
+            errs = []
+            with svcq.Client(ctx, 'beta', 'Beta Co') as fresh:
+                line = fresh.export_json()
+            self.assertEqual(svcq.Client.import_lines(ctx, line + '\n{bad\n',
+                                                      lambda line, e: errs.append((line, e))), (1, 1))
+            self.assertEqual(errs[0][0], 2)
+            self.assertIsInstance(errs[0][1], svcq.SvcqError)
+            prof = svcq.TierProfiles(ctx)
+            prof.set_channels(1, [svcq.tier.Channel.HOTLINE, 'online'])
+            self.assertEqual(prof.channels(1), [svcq.tier.Channel.HOTLINE, svcq.tier.Channel.ONLINE])
+            prof.set_resource(1, 'engineer', 2)
+            self.assertEqual(prof.resources(1)['engineer'], 2)
+            a = svcq.Assigner(ctx)
+            a.put_agent('li', 'Li', capacity=3, skills=['network'])
+            a.put_agent('wang', 'Wang', capacity=3)
+            a.put_team('t1', 'Tier one', svcq.tier.TeamKind.POOL, ['li', 'wang'])
+            a.set_route(1, svcq.tier.Strategy.ROUND_ROBIN, 't1')
+            dec = a.assign(1, 'item-1', sh(2026, 1, 5, 10), skills=['network'])
+            self.assertEqual(dec.agent, 'li')
+            self.assertEqual(a.item_agent('item-1'), 'li')
+            self.assertTrue(dec.explain())
+            self.assertEqual(a.agent_load('li'), 1)
+
+
+class AnalysisTest(unittest.TestCase):
+    def test_tree_root_cause_and_exports(self):
+        with svcq.Context() as ctx:
+            a = svcq.Analysis(ctx, 'rca-1', 'First response breached', svcq.analysis.Template.T6M)
+            self.assertEqual(len(a.nodes()), 1 + len(svcq.analysis.template_categories('6m')))
+            people = a.node('e')['children'][0]
+            c = a.add_cause(people, 'Night shift understaffed')
+            w1 = a.add_why(c, 'Rota ignores the evening peak')
+            a.add_why(w1, 'Peak data not shared with planning')
+            with self.assertRaises(svcq.SvcqError):
+                a.set_root_cause(w1)              # a hypothesis without evidence
+            a.set_status(w1, svcq.analysis.Status.CONFIRMED)
+            a.add_evidence(w1, svcq.analysis.EvidenceKind.SYSTEM_LOG, 'queue://2026-01', 'queue length',
+                           'ops', sh(2026, 1, 9))
+            a.set_root_cause(w1)
+            self.assertEqual(a.root_causes, [w1])
+            self.assertTrue(a.short_branches)
+            self.assertIn('Night shift understaffed', a.export_report())
+            self.assertTrue(a.export_svg().startswith('<svg') or '<svg' in a.export_svg())
+            self.assertIn('digraph', a.export_dot())
+            self.assertTrue(a.export_mermaid())
+            text = a.export_json()
+            with svcq.Analysis.import_json(ctx, text) as b:
+                self.assertEqual(b.export_json(), text)
+            a.save()
+            with svcq.Analysis.load(ctx, 'rca-1') as b:
+                self.assertEqual(b.root_causes, [w1])
+
+
+class ScorecardTest(unittest.TestCase):
+    def test_template_period_ranking(self):
+        S = svcq.scorecard
+        with svcq.Context() as ctx:
+            t = S.Template.builtin(ctx)
+            self.assertEqual(t.composite[:2], (60, 40))
+            text = t.export('json')
+            with S.Template.import_json(ctx, text) as t2:
+                self.assertEqual(t2.export('json'), text)
+            t.save()
+            self.assertTrue(t.export('markdown'))
+
+
+# ------------------------------------------------------------- callbacks
+
+class _RaisingStore:
+    """The memory of a dict, with a put that raises a Python error when told."""
+
+    def __init__(self):
+        self.data, self.rev, self.fail = {}, 0, None
+
+    def begin(self):
+        self.tx = dict(self.data)
+
+    def commit(self):
+        self.data = self.tx
+
+    def rollback(self):
+        self.tx = None
+
+    def get(self, kind, id):
+        return (self.tx if getattr(self, 'tx', None) is not None else self.data).get((kind, id))
+
+    def put(self, kind, id, expected, data):
+        if self.fail:
+            raise self.fail
+        cur = self.tx.get((kind, id))
+        if (cur[0] if cur else 0) != expected:
+            raise svcq.ConflictError('stale')
+        self.rev += 1
+        self.tx[(kind, id)] = (self.rev, data)
+        return self.rev
+
+    def remove(self, kind, id, expected):
+        if (kind, id) not in self.tx:
+            raise svcq.NotFoundError()
+        del self.tx[(kind, id)]
+
+    def scan(self, kind):
+        return [(i, r, d) for (k, i), (r, d) in (self.tx or self.data).items() if k == kind]
+
+
+class CallbackTest(unittest.TestCase):
+    def test_store_callback_raises(self):
+        with svcq.Context() as ctx:
+            store = RaisingStore()
+            ctx.set_store(store)
+            pol = svcq.Policy.builtin(ctx, svcq.TierLevel.TIER_1)
+            store.fail = Boom('disk on fire')
+            with self.assertRaises(Boom) as cm:
+                pol.save()
+            self.assertIsInstance(cm.exception.__cause__, svcq.SvcqError)
+            self.assertEqual(cm.exception.__cause__.code, svcq.constant('SVCQ_EIO'))
+            self.assertEqual(pol.revision, 0, 'the failed save changed nothing')
+            store.fail = None
+            pol.save()                            # the context still works
+            self.assertEqual(svcq.Policy.load(ctx, 'tier.1', 1).fingerprint, pol.fingerprint)
+            store.fail = svcq.BusyError('locked')  # a code, not a crash: raised as the library reports it
+            with self.assertRaises(svcq.BusyError):
+                svcq.Policy.builtin(ctx, svcq.TierLevel.TIER_2).save()
+
+    def test_writer_raises(self):
+        with svcq.Context() as ctx:
+            pol = svcq.Policy.builtin(ctx, svcq.TierLevel.TIER_1)
+            chunks = []
+
+            def sink(b):
+                chunks.append(b)
+                raise Boom('sink full')
+            with self.assertRaises(Boom) as cm:
+                pol.export_json(sink=sink)
+            self.assertEqual(cm.exception.__cause__.code, svcq.constant('SVCQ_EIO'))
+            self.assertEqual(len(chunks), 1)
+            out = []
+            self.assertIsNone(pol.export_json(sink=out.append))
+            self.assertEqual(b''.join(out).decode(), pol.export_json())
+
+    def test_clock_and_logger_raise(self):
+        def clock():
+            raise Boom('no time')
+        with svcq.Context(clock=clock) as ctx:
+            with self.assertRaises(Boom):
+                ctx.now()
+            self.assertIsNotNone(svcq.Calendar.always_open(ctx))   # later calls are clean
+
+        def logger(level, msg):
+            raise Boom('log')
+        with svcq.Context(logger=logger) as ctx:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, 'j')
+                svcq.FileStore(ctx, path).close()
+                with open(path, 'ab') as f:
+                    f.write(b'x')
+                with self.assertRaises(Boom):
+                    svcq.FileStore(ctx, path)
+
+    def test_notice_callback_raises(self):
+        with svcq.Context() as ctx:
+            pol = svcq.Policy.builtin(ctx, svcq.TierLevel.SPECIAL)
+            seen = []
+
+            def on_notice(n):
+                seen.append(n)
+                if len(seen) == 2 and not raised:
+                    raised.append(n)
+                    raise Boom('pager down')
+            raised = []
+            sched = svcq.Scheduler(ctx, on_notice)
+            c = svcq.Clock(pol, 'T')
+            sched.add(c)
+            c.event('request_received', sh(2026, 1, 1))
+            with self.assertRaises(Boom) as cm:
+                sched.advance(sh(2026, 1, 2))
+            self.assertEqual(cm.exception.__cause__.code, svcq.constant('SVCQ_EABORTED'))
+            # The notice that raised counts as not delivered: it comes again.
+            self.assertEqual(len(seen), 2)
+            self.assertGreater(sched.advance(sh(2026, 1, 2)), 0)
+            self.assertEqual(seen[2], raised[0])
+
+
+# ------------------------------------------------------------ stores
+
+class ConformanceTest(unittest.TestCase):
+    def test_sqlite_store_conformance(self):
+        from svcq.sqlite_store import SqliteStore
+        lib = ctypes.CDLL(os.path.abspath(OPTS['conformance']))
+        FACTORY = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(svcq.store.StoreMethods), ctypes.c_int32,
+                                   ctypes.c_void_p)
+        lib.svcq_test_store_conformance.restype = ctypes.c_int
+        lib.svcq_test_store_conformance.argtypes = [ctypes.c_char_p, FACTORY, ctypes.c_int32, ctypes.c_uint64,
+                                                    ctypes.c_void_p]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'store.db')
+            keep, pending = [], svcq._lib.Pending()
+
+            def factory(methods, reopen, data):
+                if not reopen and os.path.exists(path):
+                    os.unlink(path)
+                store = SqliteStore(path)
+                m, k = store.methods(pending)
+                keep.append(k)
+                ctypes.memmove(methods, ctypes.byref(m), ctypes.sizeof(m))
+                return 0
+            fn = FACTORY(factory)
+            failures = lib.svcq_test_store_conformance(b'sqlite3 (svcq.sqlite_store)', fn, 1, 1 << 20, None)
+            self.assertIsNone(pending.exc, 'a callback raised: %r' % pending.exc)
+            self.assertEqual(failures, 0, 'store conformance failures (see stderr)')
+
+    def test_file_store(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'j.svcq')
+            with svcq.Context() as ctx:
+                fs = svcq.FileStore(ctx, path, durability=svcq.Durability.NONE)
+                ctx.set_store(fs)
+                svcq.Policy.builtin(ctx, 1).save()
+                self.assertEqual(fs.stats()['records'], 1)
+                fs.compact()
+                with self.assertRaises(svcq.StateError):
+                    fs.close()
+            with self.assertRaises(ValueError):
+                fs.stats()
+            with svcq.Context() as ctx:
+                fs = svcq.FileStore(ctx, path, read_only=True)
+                ctx.set_store(fs)
+                svcq.Policy.load(ctx, 'tier.1', 1)
+                with self.assertRaises(svcq.StateError):
+                    svcq.Policy.builtin(ctx, 2).save()
+
+
+# ------------------------------------------------------------ lifecycle
+
+def lifecycle(ctx, first_run):
+    """Calendar -> policy -> clock -> notices -> classification -> analysis ->
+    scorecard; the second run reopens and checks what the first stored."""
+    tz = svcq.Tz.fixed(ctx, dt.timedelta(hours=8))
+    out = {}
+    if first_run:
+        cal = svcq.Calendar(ctx, tz)
+        cal.set_weekdays(range(1, 6), [(dt.time(9), dt.time(18))])
+        cal.set_closed(dt.date(2026, 1, 1))
+        cal.set_date_like(dt.date(2026, 1, 4), svcq.Weekday.MONDAY)
+        cal.save('support-cn')
+    else:
+        cal = svcq.Calendar.load(ctx, 'support-cn', zone=tz)
+    scheme = svcq.TierScheme.builtin(ctx)
+    client = svcq.Client(ctx, 'acme', 'ACME') if first_run else svcq.Client.load(ctx, 'acme')
+    if first_run:
+        result = client.reclassify(scheme, {'annual_purchase_share': 12, 'purchase_frequency': 8,
+                                            'profit_share': 9, 'industry_standing': 5, 'reputation': 4,
+                                            'prospect_effect': 4, 'service_complexity': 2},
+                                   sh(2026, 1, 1), 'batch')
+        out['explanation'] = result.explain()
+        client.save()
+    tier, rank = client.tier_at(sh(2026, 1, 9))
+    out['tier'] = tier
+    level = svcq.TierLevel(min(rank, 3))
+    if first_run:
+        pol = svcq.Policy.builtin(ctx, level, cal)
+        pol.save()
+    else:
+        pol = svcq.Policy.load(ctx, 'tier.%s' % ('special' if rank == 0 else rank), 1)
+    notices = []
+    sched = svcq.Scheduler(ctx, notices.append)
+    if first_run:
+        clock = svcq.Clock(pol, 'TICKET-7')
+        sched.add(clock)
+        clock.event('request_received', sh(2026, 1, 9, 16, 30))
+        sched.advance(sh(2026, 1, 12, 12))
+        sched.save()
+    else:
+        sched.load([pol])
+        sched.advance(sh(2026, 1, 12, 12))
+    out['notices'] = [(n.kind.label, n.metric, n.level) for n in notices]
+    clock = sched.find('TICKET-7', pol.name)
+    out['first_response'] = clock.status('first_response', sh(2026, 1, 12, 12)).state
+    if first_run:
+        a = svcq.Analysis(ctx, 'rca-TICKET-7', 'First response breached', 'custom')
+        k = a.add_category('Method')
+        c = a.add_cause(k, 'No evening coverage')
+        w = a.add_why(c, 'Rota built on office hours only')
+        a.set_status(w, 'confirmed')
+        a.add_evidence(w, 'document', 'doc://rota-2026', 'the rota', 'qa', sh(2026, 1, 12))
+        a.set_root_cause(w)
+        a.incident = 'TICKET-7'
+        a.save()
+    else:
+        a = svcq.Analysis.load(ctx, 'rca-TICKET-7')
+    out['root_causes'] = [a.node(n)['text'] for n in a.root_causes]
+    out['svg'] = a.export_svg()
+    S = svcq.scorecard
+    if first_run:
+        t = S.Template.builtin(ctx)
+        t.save()
+    else:
+        t = S.Template.load(ctx, 'telecom-branch', 1)
+    if first_run:
+        p = S.Period(t, '2026-01', sh(2026, 1, 1), sh(2026, 2, 1))
+        p.add_unit('branch-a')
+        keys = [i['key'] for i in t.items]
+        p.set_values('branch-a', dict(zip(keys, [32000, 9000, 8000, 96000, 1500, 3500, 9000, 3000, 1000])))
+        for i in range(3):
+            S.order_issue(ctx, 'gm-%d' % i, 'branch-a', 'Zhao', sh(2026, 1, 5 + i, 9))
+        p.close_period(sh(2026, 2, 2))
+    else:
+        p = S.Period.load(t, '2026-01')
+    out['card'] = p.card('branch-a')
+    r = S.Ranking(t, '2026-01', S.Basis.COMPOSITE)
+    r.add_period(p)
+    r.set_csat('branch-a', 4500)
+    r.compute()
+    out['ranking'] = r.entries()
+    return out
+
+
+class LifecycleTest(unittest.TestCase):
+    def test_lifecycle_on_sqlite_twice(self):
+        from svcq.sqlite_store import SqliteStore
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, 'svcq.db')
+            with svcq.Context() as ctx:
+                ctx.set_store(SqliteStore(db))
+                one = lifecycle(ctx, True)
+            self.assertIn(one['tier'], one['explanation'])
+            self.assertEqual(one['first_response'], svcq.State.BREACHED)
+            self.assertIn(('breach', 'first_response', 0), one['notices'])
+            self.assertEqual(one['root_causes'], ['Rota built on office hours only'])
+            self.assertTrue(one['card']['vetoed'], 'three unanswered orders veto the head')
+            self.assertEqual(one['ranking'][0]['unit'], 'branch-a')
+            with svcq.Context() as ctx:
+                ctx.set_store(SqliteStore(db))
+                two = lifecycle(ctx, False)
+            self.assertEqual(two['notices'], [], 'nothing delivered twice')
+            for key in ('tier', 'first_response', 'root_causes', 'svg', 'card', 'ranking'):
+                self.assertEqual(two[key], one[key], key)
+
+
+# ------------------------------------------------------------ packaging
+
+class PipTest(unittest.TestCase):
+    def test_pip_install_into_a_target(self):
+        r = subprocess.run([sys.executable, '-m', 'pip', '--version'], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.skipTest('pip is not installed (.ci/setup tests installs python3-pip)')
+        r = subprocess.run([sys.executable, '-c', 'import setuptools, wheel'], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            self.skipTest('setuptools or wheel missing for %s (Debian: python3-setuptools, python3-wheel)'
+                          % sys.executable)
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, 'src')
+            # A copy: pip builds in the folder, which must not touch the source tree.
+            shutil.copytree(os.path.join(OPTS['root'], 'src', 'bindings', 'python'), src,
+                            ignore=shutil.ignore_patterns('__pycache__', '*.egg-info', 'build'))
+            target = os.path.join(tmp, 'site')
+            r = subprocess.run([sys.executable, '-m', 'pip', 'install', '--no-build-isolation', '--no-index',
+                                '--no-deps', '--disable-pip-version-check', '--quiet', '--target', target, src],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+            self.assertEqual(r.returncode, 0, r.stdout)
+            env = dict(os.environ, PYTHONPATH=target, SVCQ_LIBRARY=os.path.abspath(OPTS['lib']),
+                       PYTHONDONTWRITEBYTECODE='1')
+            code = ('import svcq, datetime as d; print(svcq.__file__); '
+                    'c = svcq.Context(); p = svcq.Policy.builtin(c, svcq.TierLevel.TIER_1); '
+                    'print(p.name, svcq.version())')
+            r = subprocess.run([sys.executable, '-c', code], cwd=tmp, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, universal_newlines=True)
+            self.assertEqual(r.returncode, 0, r.stdout)
+            lines = r.stdout.splitlines()
+            self.assertTrue(lines[0].startswith(target), lines)
+            self.assertEqual(lines[1], 'tier.1 ' + svcq.version())
+            # Without a library to load, the import says what to do.
+            env['SVCQ_LIBRARY'] = os.path.join(tmp, 'missing.so')
+            r = subprocess.run([sys.executable, '-c', 'import svcq'], cwd=tmp, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, universal_newlines=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn('svcq: cannot load', r.stdout)
+
+
+def main():
+    global svcq
+    args = sys.argv[1:]
+    while args:
+        key = args.pop(0).lstrip('-')
+        if key == 'sanitize':
+            value = args.pop(0)
+            if value not in ('', 'none'):
+                print('SKIP: a sanitizer build (%s) cannot be loaded into python' % value)
+                return SKIP
+            continue
+        if key not in OPTS or not args:
+            raise SystemExit('usage: test_python.py --lib PATH --root DIR --conformance PATH [--cc CMD]')
+        OPTS[key] = args.pop(0)
+    sys.dont_write_bytecode = True
+    os.environ['SVCQ_LIBRARY'] = os.path.abspath(OPTS['lib'])
+    sys.path.insert(0, os.path.join(OPTS['root'], 'src', 'bindings', 'python'))
+    import svcq as mod
+    import svcq.sqlite_store  # noqa: F401
+    svcq = mod
+    g = globals()
+    g['RaisingStore'] = type('RaisingStore', (svcq.Store,), dict(_RaisingStore.__dict__))
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2)
+    result = runner.run(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
