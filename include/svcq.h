@@ -14,6 +14,7 @@
 #include "svcq/sla.h"
 #include "svcq/tier.h"
 #include "svcq/analysis.h"
+#include "svcq/incident.h"
 #include "svcq/scorecard.h"
 
 #endif

@@ -97,7 +97,7 @@ class CheckDocs(unittest.TestCase):
         self.assertIn("never closed", out)
 
     def test_missing_files_fail(self):
-        for named in ("`tests/bench/calendar.c`", "`svcq/incident.h`", "[guide](docs/nowhere.md)",
+        for named in ("`tests/bench/calendar.c`", "`svcq/nowhere.h`", "[guide](docs/nowhere.md)",
                       "`tests/support/store_conformance.{h,x}`"):
             rc, out = run("See " + named + ".\n")
             self.assertEqual(rc, 1, named + ": " + out)

@@ -1,0 +1,390 @@
+/* The tamper-evident audit trail: one record per entry (kind
+ * "incident_audit", id "<incident>/<seq as 10 digits>"), written once with
+ * expected revision 0 and never rewritten, each chained to the one before
+ * by SHA-256 over the canonical bytes of docs/format.md:
+ *
+ *     "svcq.incident_audit/1\n" then, for incident, seq, time, actor, role,
+ *     action, before, after and prev (decimal numbers, the rest as text),
+ *     "<byte length>:<bytes>\n".
+ *
+ * The first entry's prev is 64 zeros. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "incident/incident_internal.h"
+#include "store/record.h"
+
+static const char zero_hash[SVCQ__SHA256_HEX + 1] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+static void field(svcq__sha256_ctx *s, const char *v)
+{
+    char len[24];
+    size_t n = strlen(v);
+    int k = snprintf(len, sizeof(len), "%zu:", n);
+    svcq__sha256_update(s, len, (size_t)k);
+    svcq__sha256_update(s, v, n);
+    svcq__sha256_update(s, "\n", 1);
+}
+
+void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e)
+{
+    svcq__sha256_ctx s;
+    svcq__sha256_init(&s);
+    static const char head[] = "svcq.incident_audit/1\n";
+    svcq__sha256_update(&s, head, sizeof(head) - 1);
+    char seq[24], t[24];
+    snprintf(seq, sizeof(seq), "%" PRIu64, e->seq);
+    snprintf(t, sizeof(t), "%" PRId64, (int64_t)e->time);
+    field(&s, incident_id);
+    field(&s, seq);
+    field(&s, t);
+    field(&s, e->actor);
+    field(&s, e->role);
+    field(&s, e->action);
+    field(&s, e->before);
+    field(&s, e->after);
+    field(&s, e->prev);
+    uint8_t d[SVCQ__SHA256_SIZE];
+    svcq__sha256_final(&s, d);
+    svcq__sha256_hex(d, e->hash);
+}
+
+int svcq__inc_entry_id(svcq_ctx *ctx, const char *incident_id, uint64_t seq, char *out, size_t size)
+{
+    int k = snprintf(out, size, "%s/%010" PRIu64, incident_id, seq);
+    if (k < 0 || (size_t)k >= size || (size_t)k > SVCQ_STORE_MAX_ID)
+        return svcq__error(ctx, SVCQ_ELIMIT, "incident %s: the audit entry id is too long", incident_id);
+    return SVCQ_OK;
+}
+
+static int encode_entry(svcq_ctx *ctx, const char *incident_id, const svcq__inc_entry *e, svcq__buf *out)
+{
+    svcq__jw w;
+    svcq__jw_init_buf(&w, ctx, out);
+    svcq__record_begin(&w, SVCQ__INC_AUDIT_KIND, SVCQ__INC_AUDIT_MAJOR);
+    svcq__jw_key(&w, "incident");
+    svcq__jw_string(&w, incident_id);
+    svcq__jw_key(&w, "seq");
+    svcq__jw_int(&w, (int64_t)e->seq);
+    svcq__jw_key(&w, "time");
+    svcq__jw_int(&w, e->time);
+    svcq__jw_key(&w, "actor");
+    svcq__jw_string(&w, e->actor);
+    svcq__jw_key(&w, "role");
+    svcq__jw_string(&w, e->role);
+    svcq__jw_key(&w, "action");
+    svcq__jw_string(&w, e->action);
+    svcq__jw_key(&w, "before");
+    svcq__jw_string(&w, e->before);
+    svcq__jw_key(&w, "after");
+    svcq__jw_string(&w, e->after);
+    svcq__jw_key(&w, "prev");
+    svcq__jw_string(&w, e->prev);
+    svcq__jw_key(&w, "hash");
+    svcq__jw_string(&w, e->hash);
+    return svcq__record_end(&w);
+}
+
+int svcq__inc_audit_append(svcq_incident *inc, svcq__inc_journal *j, const char *actor, const char *role,
+                           const char *action, const char *before, const char *after)
+{
+    svcq_ctx *ctx = inc->ctx;
+    svcq__inc_entry e;
+    e.seq = inc->m.audit_seq + 1;
+    e.time = svcq_ctx_now(ctx);
+    e.actor = actor;
+    e.role = role;
+    e.action = action;
+    e.before = before ? before : "";
+    e.after = after ? after : "";
+    memcpy(e.prev, inc->m.audit_head ? inc->m.audit_head : zero_hash, sizeof(e.prev));
+    svcq__inc_entry_hash(inc->id, &e);
+    char rid[SVCQ_STORE_MAX_ID + 16];
+    int rc = svcq__inc_entry_id(ctx, inc->id, e.seq, rid, sizeof(rid));
+    if (rc)
+        return rc;
+    svcq__buf b;
+    svcq__buf_init(&b, ctx);
+    rc = encode_entry(ctx, inc->id, &e, &b);
+    uint64_t rev = 0;
+    if (!rc)
+        rc = svcq__store_put(ctx, SVCQ__INC_AUDIT_KIND, rid, 0, b.data, b.len, &rev);
+    svcq__buf_free(&b);
+    if (rc == SVCQ_ECONFLICT)
+        rc = svcq__error(ctx, SVCQ_ECONFLICT, "incident %s: audit entry %" PRIu64 " already exists (another writer "
+                         "went first)", inc->id, e.seq);
+    if (!rc)
+        rc = svcq__inc_j_str(j, &inc->m.audit_head, e.hash);
+    if (!rc)
+        rc = svcq__inc_j_save(j, &inc->m.audit_seq, sizeof(inc->m.audit_seq));
+    if (!rc)
+        inc->m.audit_seq = e.seq;
+    return rc;
+}
+
+/* ---- reading the trail back -------------------------------------------------------- */
+
+typedef struct loaded_entry {
+    svcq__json_doc *doc;
+    svcq__inc_entry e;
+} loaded_entry;
+
+/* Reads entry seq and checks it against the chain (prev). */
+static int read_entry(svcq_ctx *ctx, const char *id, uint64_t seq, const char *prev, loaded_entry *le)
+{
+    char rid[SVCQ_STORE_MAX_ID + 16];
+    int rc = svcq__inc_entry_id(ctx, id, seq, rid, sizeof(rid));
+    if (rc)
+        return rc;
+    uint32_t major = 0;
+    uint64_t rev = 0;
+    rc = svcq__record_load(ctx, SVCQ__INC_AUDIT_KIND, rid, SVCQ__INC_AUDIT_MAJOR, &le->doc, &major, &rev);
+    if (rc == SVCQ_ENOTFOUND)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "incident %s: audit entry %" PRIu64 " is missing (removed)", id, seq);
+    if (rc)
+        return svcq__error_prefix(ctx, rc == SVCQ_EPARSE ? SVCQ_ECORRUPT : rc, "incident %s: audit entry %" PRIu64,
+                                  id, seq);
+    const svcq__json *r = svcq__json_root(le->doc);
+    const char *inc = NULL, *p = NULL, *h = NULL;
+    int64_t s = 0, t = 0;
+    svcq__inc_entry *e = &le->e;
+    rc = svcq__json_get_string(ctx, r, "incident", true, &inc, NULL);
+    if (!rc)
+        rc = svcq__json_get_int(ctx, r, "seq", true, &s);
+    if (!rc)
+        rc = svcq__json_get_int(ctx, r, "time", true, &t);
+    if (!rc)
+        rc = svcq__json_get_string(ctx, r, "actor", true, &e->actor, NULL);
+    if (!rc)
+        rc = svcq__json_get_string(ctx, r, "role", true, &e->role, NULL);
+    if (!rc)
+        rc = svcq__json_get_string(ctx, r, "action", true, &e->action, NULL);
+    if (!rc)
+        rc = svcq__json_get_string(ctx, r, "before", true, &e->before, NULL);
+    if (!rc)
+        rc = svcq__json_get_string(ctx, r, "after", true, &e->after, NULL);
+    if (!rc)
+        rc = svcq__json_get_string(ctx, r, "prev", true, &p, NULL);
+    if (!rc)
+        rc = svcq__json_get_string(ctx, r, "hash", true, &h, NULL);
+    if (rc)
+        return svcq__error_prefix(ctx, SVCQ_ECORRUPT, "incident %s: audit entry %" PRIu64, id, seq);
+    if (strcmp(inc, id) != 0)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "incident %s: audit entry %" PRIu64 " belongs to incident %.64s "
+                           "(inserted)", id, seq, inc);
+    if (s < 0 || (uint64_t)s != seq)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "incident %s: audit entry %" PRIu64 " says it is entry %lld "
+                           "(reordered)", id, seq, (long long)s);
+    if (strlen(p) != SVCQ__SHA256_HEX || strlen(h) != SVCQ__SHA256_HEX)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "incident %s: audit entry %" PRIu64 ": bad hash text", id, seq);
+    e->seq = seq;
+    e->time = t;
+    memcpy(e->prev, p, sizeof(e->prev));
+    svcq__inc_entry_hash(id, e);
+    if (strcmp(e->prev, prev) != 0)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "incident %s: audit entry %" PRIu64 " does not follow entry %" PRIu64
+                           " (its previous hash differs: an entry was removed, inserted or reordered)", id, seq,
+                           seq - 1);
+    if (strcmp(e->hash, h) != 0)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "incident %s: audit entry %" PRIu64 " was edited (its hash does not "
+                           "match its content)", id, seq);
+    return SVCQ_OK;
+}
+
+typedef int (*entry_fn)(svcq_ctx *ctx, const svcq__inc_entry *e, void *user);
+
+static int walk(svcq_ctx *ctx, const char *id, uint64_t *entries, entry_fn fn, void *user)
+{
+    int rc = svcq__store_check_id(ctx, id);
+    if (rc)
+        return rc;
+    svcq__json_doc *doc = NULL;
+    uint32_t major = 0;
+    uint64_t rev = 0;
+    rc = svcq__record_load(ctx, SVCQ__INC_KIND, id, SVCQ__INC_SCHEMA_MAJOR, &doc, &major, &rev);
+    if (rc == SVCQ_ENOTFOUND)
+        return svcq__error(ctx, rc, "incident %s: not found", id);
+    if (rc)
+        return svcq__record_damaged(ctx, SVCQ__INC_KIND, id, rc);
+    const svcq__json *r = svcq__json_root(doc);
+    int64_t count = 0;
+    const char *head = NULL;
+    rc = svcq__json_get_int(ctx, r, "audit_count", true, &count);
+    if (!rc)
+        rc = svcq__json_get_string(ctx, r, "audit_head", false, &head, NULL);
+    if (rc) {
+        svcq__json_doc_free(doc);
+        return svcq__error_prefix(ctx, SVCQ_ECORRUPT, "incident %s", id);
+    }
+    char prev[SVCQ__SHA256_HEX + 1];
+    memcpy(prev, zero_hash, sizeof(prev));
+    for (uint64_t seq = 1; !rc && seq <= (uint64_t)count; seq++) {
+        loaded_entry le = { 0 };
+        rc = read_entry(ctx, id, seq, prev, &le);
+        if (!rc && fn)
+            rc = fn(ctx, &le.e, user);
+        if (!rc)
+            memcpy(prev, le.e.hash, sizeof(prev));
+        svcq__json_doc_free(le.doc);
+    }
+    if (!rc && count > 0 && (!head || strcmp(head, prev) != 0))
+        rc = svcq__error(ctx, SVCQ_ECORRUPT, "incident %s: the head hash differs from the last audit entry's", id);
+    if (!rc) {
+        /* An entry appended past the count was inserted behind the incident's back. */
+        char rid[SVCQ_STORE_MAX_ID + 16];
+        rc = svcq__inc_entry_id(ctx, id, (uint64_t)count + 1, rid, sizeof(rid));
+        char *bytes = NULL;
+        size_t size = 0;
+        if (!rc)
+            rc = svcq__store_get(ctx, SVCQ__INC_AUDIT_KIND, rid, &bytes, &size, &rev);
+        if (rc == SVCQ_OK) {
+            svcq__free(ctx, bytes);
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "incident %s: audit entry %lld exists past the incident's %lld "
+                             "entries (inserted)", id, (long long)count + 1, (long long)count);
+        } else if (rc == SVCQ_ENOTFOUND) {
+            rc = SVCQ_OK;
+        }
+    }
+    svcq__json_doc_free(doc);
+    if (!rc && entries)
+        *entries = (uint64_t)count;
+    return rc;
+}
+
+int svcq_incident_audit_verify(uint64_t *entries, svcq_ctx *ctx, const char *id)
+{
+    if (!ctx)
+        return SVCQ_EINVAL;
+    if (!id)
+        return svcq__error(ctx, SVCQ_EINVAL, "incident audit: NULL id");
+    return walk(ctx, id, entries, NULL, NULL);
+}
+
+/* ---- export -------------------------------------------------------------------------- */
+
+typedef struct export_state {
+    svcq__buf *b;
+    const svcq_tz *tz;
+    int32_t format;
+    bool first;
+    svcq__jw *jw;
+} export_state;
+
+static int md_cell(svcq__buf *b, const char *s)
+{
+    int rc = SVCQ_OK;
+    for (; *s && !rc; s++) {
+        if (*s == '|')
+            rc = svcq__buf_puts(b, "\\|");
+        else if (*s == '\n')
+            rc = svcq__buf_puts(b, "<br>");
+        else
+            rc = svcq__buf_putc(b, *s);
+    }
+    return rc;
+}
+
+static int export_entry(svcq_ctx *ctx, const svcq__inc_entry *e, void *user)
+{
+    export_state *x = user;
+    if (x->format == SVCQ_INCIDENT_TRAIL_JSON) {
+        svcq__jw *w = x->jw;
+        svcq__jw_object_begin(w);
+        svcq__jw_key(w, "seq");
+        svcq__jw_int(w, (int64_t)e->seq);
+        svcq__jw_key(w, "time");
+        svcq__jw_int(w, e->time);
+        svcq__jw_key(w, "actor");
+        svcq__jw_string(w, e->actor);
+        svcq__jw_key(w, "role");
+        svcq__jw_string(w, e->role);
+        svcq__jw_key(w, "action");
+        svcq__jw_string(w, e->action);
+        svcq__jw_key(w, "before");
+        svcq__jw_string(w, e->before);
+        svcq__jw_key(w, "after");
+        svcq__jw_string(w, e->after);
+        svcq__jw_key(w, "prev");
+        svcq__jw_string(w, e->prev);
+        svcq__jw_key(w, "hash");
+        svcq__jw_string(w, e->hash);
+        return svcq__jw_object_end(w);
+    }
+    char when[64];
+    int rc = SVCQ_OK;
+    if (x->tz) {
+        rc = svcq_tz_format(when, sizeof(when), NULL, x->tz, e->time, 0);
+    } else {
+        svcq_tz *utc = NULL;
+        rc = svcq_tz_fixed(&utc, ctx, 0);
+        if (!rc)
+            rc = svcq_tz_format(when, sizeof(when), NULL, utc, e->time, 0);
+        svcq_tz_free(utc);
+    }
+    if (rc)
+        return rc;
+    svcq__buf *b = x->b;
+    rc = svcq__buf_printf(b, "| %" PRIu64 " | %s | ", e->seq, when);
+    if (!rc)
+        rc = md_cell(b, e->actor);
+    if (!rc)
+        rc = svcq__buf_puts(b, " (");
+    if (!rc)
+        rc = md_cell(b, e->role);
+    if (!rc)
+        rc = svcq__buf_puts(b, ") | ");
+    if (!rc)
+        rc = md_cell(b, e->action);
+    if (!rc)
+        rc = svcq__buf_puts(b, " | ");
+    if (!rc)
+        rc = md_cell(b, e->before);
+    if (!rc)
+        rc = svcq__buf_puts(b, " | ");
+    if (!rc)
+        rc = md_cell(b, e->after);
+    if (!rc)
+        rc = svcq__buf_printf(b, " | `%.12s` |\n", e->hash);
+    return rc ? svcq__enomem(ctx) : SVCQ_OK;
+}
+
+int svcq_incident_audit_export(svcq_ctx *ctx, const char *id, const svcq_writer *writer, int32_t format,
+                               const svcq_tz *tz)
+{
+    if (!ctx)
+        return SVCQ_EINVAL;
+    if (!id || !writer)
+        return svcq__error(ctx, SVCQ_EINVAL, "incident audit export: NULL argument");
+    if (!svcq_incident_trail_format_name(format))
+        return svcq__error(ctx, SVCQ_EINVAL, "incident %s: unknown trail format %d", id, (int)format);
+    svcq__buf b;
+    svcq__buf_init(&b, ctx);
+    svcq__jw w;
+    export_state x = { &b, tz, format, true, &w };
+    int rc;
+    if (format == SVCQ_INCIDENT_TRAIL_JSON) {
+        svcq__jw_init_buf(&w, ctx, &b);
+        svcq__jw_array_begin(&w);
+        rc = walk(ctx, id, NULL, export_entry, &x);
+        if (!rc)
+            svcq__jw_array_end(&w);
+        int rc2 = svcq__jw_finish(&w);
+        if (!rc)
+            rc = rc2;
+        if (!rc)
+            rc = svcq__buf_putc(&b, '\n');
+    } else {
+        rc = svcq__buf_printf(&b, "# Audit trail of incident %s\n\n| # | time | actor (role) | action | before | "
+                              "after | hash |\n|---|---|---|---|---|---|---|\n", id);
+        if (rc)
+            rc = svcq__enomem(ctx);
+        else
+            rc = walk(ctx, id, NULL, export_entry, &x);
+    }
+    if (!rc)
+        rc = svcq_writer_write(writer, b.data, b.len);
+    svcq__buf_free(&b);
+    return rc;
+}

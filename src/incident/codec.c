@@ -1,0 +1,516 @@
+/* The incident record (schema "svcq.incident/1", docs/format.md): encode
+ * and decode. The encoding is deterministic: members in a fixed order,
+ * absent optional strings left out, so decode then encode gives the same
+ * bytes. */
+#include <string.h>
+
+#include "core/str.h"
+#include "incident/incident_internal.h"
+#include "store/record.h"
+
+/* ---- encode ---------------------------------------------------------------------- */
+
+static void kv_str(svcq__jw *w, const char *key, const char *s)
+{
+    if (s) {
+        svcq__jw_key(w, key);
+        svcq__jw_string(w, s);
+    }
+}
+
+static void kv_int(svcq__jw *w, const char *key, int64_t v)
+{
+    svcq__jw_key(w, key);
+    svcq__jw_int(w, v);
+}
+
+static void kv_time(svcq__jw *w, const char *key, svcq_time t)
+{
+    if (t)
+        kv_int(w, key, t);
+}
+
+int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty)
+{
+    const svcq__inc_model *m = &inc->m;
+    svcq__jw w;
+    svcq__jw_init_buf(&w, inc->ctx, out);
+    if (pretty)
+        svcq__jw_set_pretty(&w, true);
+    svcq__record_begin(&w, SVCQ__INC_KIND, SVCQ__INC_SCHEMA_MAJOR);
+    kv_str(&w, "id", inc->id);
+    kv_str(&w, "state", svcq_incident_state_name(m->state));
+    kv_int(&w, "loop", m->loop);
+    kv_int(&w, "reported_at", m->reported_at);
+    kv_time(&w, "occurred_at", m->occurred_at);
+    kv_int(&w, "state_since", m->state_since);
+    kv_time(&w, "closed_at", m->closed_at);
+    kv_str(&w, "type", m->type);
+    kv_str(&w, "stage", m->stage);
+    kv_str(&w, "channel", m->channel);
+    kv_str(&w, "location", m->location);
+    kv_str(&w, "observed", m->observed);
+    kv_str(&w, "impact", m->impact);
+    kv_str(&w, "reporter_name", m->reporter_name);
+    kv_str(&w, "reporter_contact", m->reporter_contact);
+    kv_str(&w, "reporter_role", m->reporter_role);
+    kv_str(&w, "client", m->client);
+    kv_str(&w, "ticket", m->ticket);
+    kv_str(&w, "containment", m->containment);
+    kv_str(&w, "touchpoint", m->touchpoint);
+    kv_str(&w, "similarity_key", m->similarity_key);
+    svcq__jw_key(&w, "attachments");
+    svcq__jw_array_begin(&w);
+    for (size_t i = 0; i < m->attachments.len; i++) {
+        const svcq__inc_attachment *a = &m->attachments.v[i];
+        svcq__jw_object_begin(&w);
+        kv_str(&w, "kind", a->kind);
+        kv_str(&w, "uri", a->uri);
+        kv_str(&w, "note", a->note);
+        kv_str(&w, "by", a->by);
+        kv_int(&w, "at", a->at);
+        svcq__jw_object_end(&w);
+    }
+    svcq__jw_array_end(&w);
+    svcq__jw_key(&w, "group");
+    svcq__jw_array_begin(&w);
+    for (size_t i = 0; i < m->members.len; i++) {
+        svcq__jw_object_begin(&w);
+        kv_str(&w, "name", m->members.v[i].name);
+        kv_str(&w, "role", m->members.v[i].role);
+        svcq__jw_object_end(&w);
+    }
+    svcq__jw_array_end(&w);
+    kv_str(&w, "judged_by", m->judged_by);
+    kv_str(&w, "category", m->category);
+    kv_str(&w, "responsible_unit", m->resp_unit);
+    kv_str(&w, "responsible_person", m->resp_person);
+    kv_str(&w, "person_assessment", m->person_assessment);
+    kv_str(&w, "process_assessment", m->process_assessment);
+    kv_str(&w, "confirm_note", m->confirm_note);
+    kv_str(&w, "reject_reason", m->reject_reason);
+    kv_str(&w, "cancel_reason", m->cancel_reason);
+    kv_str(&w, "cancel_role", m->cancel_role);
+    if (m->cancelled_from)
+        kv_str(&w, "cancelled_from", svcq_incident_state_name(m->cancelled_from));
+    svcq__jw_key(&w, "analyses");
+    svcq__jw_array_begin(&w);
+    for (size_t i = 0; i < m->analyses.len; i++)
+        svcq__jw_string(&w, m->analyses.v[i]);
+    svcq__jw_array_end(&w);
+    kv_int(&w, "next_measure", m->next_measure);
+    svcq__jw_key(&w, "measures");
+    svcq__jw_array_begin(&w);
+    for (size_t i = 0; i < m->measures.len; i++) {
+        const svcq__inc_measure *x = &m->measures.v[i];
+        svcq__jw_object_begin(&w);
+        kv_str(&w, "id", x->id);
+        kv_str(&w, "state", svcq_incident_measure_state_name(x->state));
+        kv_int(&w, "loop", x->loop);
+        kv_str(&w, "kind", x->kind);
+        kv_str(&w, "what", x->what);
+        kv_str(&w, "root_cause", x->root_cause);
+        kv_str(&w, "owner", x->owner);
+        kv_time(&w, "deadline", x->deadline);
+        kv_str(&w, "indicator", x->indicator);
+        kv_str(&w, "unit", x->unit);
+        kv_int(&w, "baseline", x->baseline);
+        kv_int(&w, "target", x->target);
+        if (x->direction)
+            kv_str(&w, "direction", svcq_incident_direction_name(x->direction));
+        if (x->has_measured)
+            kv_int(&w, "measured", x->measured);
+        kv_str(&w, "feasibility", x->feasibility);
+        kv_str(&w, "expected_effect", x->expected_effect);
+        kv_str(&w, "approved_by", x->approved_by);
+        kv_int(&w, "percent", x->percent);
+        kv_str(&w, "state_note", x->state_note);
+        svcq__jw_object_end(&w);
+    }
+    svcq__jw_array_end(&w);
+    svcq__jw_key(&w, "ledger");
+    svcq__jw_array_begin(&w);
+    for (size_t i = 0; i < m->ledger.len; i++) {
+        const svcq__inc_ledger *l = &m->ledger.v[i];
+        svcq__jw_object_begin(&w);
+        kv_str(&w, "measure", l->measure);
+        kv_str(&w, "kind", svcq_incident_ledger_kind_name(l->kind));
+        kv_int(&w, "at", l->at);
+        kv_str(&w, "actor", l->actor);
+        if (l->kind == SVCQ_INCIDENT_LEDGER_PROGRESS)
+            kv_int(&w, "percent", l->percent);
+        kv_str(&w, "note", l->note);
+        kv_str(&w, "reason", l->reason);
+        kv_time(&w, "new_deadline", l->new_deadline);
+        kv_str(&w, "new_owner", l->new_owner);
+        kv_str(&w, "approver", l->approver);
+        svcq__jw_object_end(&w);
+    }
+    svcq__jw_array_end(&w);
+    svcq__jw_key(&w, "verifications");
+    svcq__jw_array_begin(&w);
+    for (size_t i = 0; i < m->verifications.len; i++) {
+        const svcq__inc_verification *v = &m->verifications.v[i];
+        svcq__jw_object_begin(&w);
+        kv_int(&w, "at", v->at);
+        kv_int(&w, "loop", v->loop);
+        kv_int(&w, "window_from", v->window_from);
+        kv_int(&w, "window_to", v->window_to);
+        kv_int(&w, "csat_before", v->csat_before);
+        kv_int(&w, "csat_after", v->csat_after);
+        kv_int(&w, "recurrences", v->recurrences);
+        kv_int(&w, "per_30_days", v->per_30_days);
+        kv_str(&w, "verdict", svcq_incident_verdict_name(v->verdict));
+        kv_str(&w, "by", v->by);
+        kv_str(&w, "role", v->role);
+        kv_str(&w, "note", v->note);
+        kv_str(&w, "findings", v->findings);
+        svcq__jw_object_end(&w);
+    }
+    svcq__jw_array_end(&w);
+    svcq__jw_key(&w, "improvements");
+    svcq__jw_array_begin(&w);
+    for (size_t i = 0; i < m->improvements.len; i++) {
+        const svcq__inc_improvement *v = &m->improvements.v[i];
+        svcq__jw_object_begin(&w);
+        kv_str(&w, "kind", v->kind);
+        kv_str(&w, "reference", v->reference);
+        kv_str(&w, "note", v->note);
+        kv_str(&w, "by", v->by);
+        kv_int(&w, "at", v->at);
+        svcq__jw_object_end(&w);
+    }
+    svcq__jw_array_end(&w);
+    kv_str(&w, "lessons", m->lessons);
+    svcq__jw_key(&w, "recurrences");
+    svcq__jw_array_begin(&w);
+    for (size_t i = 0; i < m->recurrences.len; i++)
+        svcq__jw_string(&w, m->recurrences.v[i]);
+    svcq__jw_array_end(&w);
+    kv_int(&w, "audit_count", (int64_t)m->audit_seq);
+    kv_str(&w, "audit_head", m->audit_head);
+    return svcq__record_end(&w);
+}
+
+/* ---- decode ---------------------------------------------------------------------- */
+
+static int dup_opt(svcq_ctx *ctx, const svcq__json *obj, const char *key, char **out)
+{
+    const char *s = NULL;
+    int rc = svcq__json_get_string(ctx, obj, key, false, &s, NULL);
+    if (rc || !s || !*s)
+        return rc;
+    return svcq__strdup(ctx, key, s, out);
+}
+
+static int get_time(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, svcq_time *out)
+{
+    int64_t v = 0;
+    int rc = svcq__json_get_int(ctx, obj, key, required, &v);
+    if (!rc)
+        *out = v;
+    return rc;
+}
+
+static int get_enum(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, int32_t max,
+                    const char *(*name)(int32_t), int32_t *out)
+{
+    const char *s = NULL;
+    int rc = svcq__json_get_string(ctx, obj, key, required, &s, NULL);
+    if (rc || !s)
+        return rc;
+    for (int32_t i = 1; i <= max; i++)
+        if (strcmp(name(i), s) == 0) {
+            *out = i;
+            return SVCQ_OK;
+        }
+    return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\": unknown value \"%.40s\"", key, s);
+}
+
+static int get_u32(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, uint32_t *out)
+{
+    int64_t v = 0;
+    int rc = svcq__json_get_int(ctx, obj, key, required, &v);
+    if (rc)
+        return rc;
+    if (v < 0 || v > UINT32_MAX)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\": %lld out of range", key, (long long)v);
+    *out = (uint32_t)v;
+    return SVCQ_OK;
+}
+
+/* Allocates the array for the elements of json array a (key). */
+static int array_alloc(svcq_ctx *ctx, const svcq__json *obj, const char *key, const svcq__json **a, void **v,
+                       size_t *cap, size_t elem)
+{
+    int rc = svcq__json_get_array(ctx, obj, key, false, a);
+    if (rc || !*a)
+        return rc;
+    size_t n = svcq__json_array_size(*a);
+    if (n > SVCQ_INCIDENT_MAX_ITEMS)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\": %zu items, more than %d", key, n,
+                           SVCQ_INCIDENT_MAX_ITEMS);
+    if (!n)
+        return SVCQ_OK;
+    *v = svcq__calloc(ctx, n, elem);
+    if (!*v)
+        return svcq__enomem(ctx);
+    *cap = n;
+    return SVCQ_OK;
+}
+
+#define ALLOC(key, arr, a) array_alloc(ctx, root, key, &(a), (void **)&(arr).v, &(arr).cap, sizeof(*(arr).v))
+
+static int get_mid(svcq_ctx *ctx, const svcq__json *obj, const char *key, char out[SVCQ__INC_MID_SIZE])
+{
+    const char *s = NULL;
+    size_t len = 0;
+    int rc = svcq__json_get_string(ctx, obj, key, true, &s, &len);
+    if (rc)
+        return rc;
+    if (len == 0 || len >= SVCQ__INC_MID_SIZE || memchr(s, '\0', len))
+        return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\": bad measure id", key);
+    memcpy(out, s, len + 1);
+    return SVCQ_OK;
+}
+
+static int strs(svcq_ctx *ctx, const svcq__json *root, const char *key, svcq__inc_strs *out)
+{
+    const svcq__json *a = NULL;
+    int rc = array_alloc(ctx, root, key, &a, (void **)&out->v, &out->cap, sizeof(*out->v));
+    for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
+        const char *s = svcq__json_as_string(svcq__json_array_get(a, i), NULL);
+        if (!s || !*s)
+            return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\"[%zu]: expected a string", key, i);
+        rc = svcq__strdup(ctx, key, s, &out->v[i]);
+        if (!rc)
+            out->len++;
+    }
+    return rc;
+}
+
+static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, const char **id)
+{
+    int rc = svcq__json_get_string(ctx, root, "id", true, id, NULL);
+    if (!rc)
+        rc = get_enum(ctx, root, "state", true, 9, svcq_incident_state_name, &m->state);
+    if (!rc)
+        rc = get_u32(ctx, root, "loop", true, &m->loop);
+    if (!rc)
+        rc = get_time(ctx, root, "reported_at", true, &m->reported_at);
+    if (!rc)
+        rc = get_time(ctx, root, "occurred_at", false, &m->occurred_at);
+    if (!rc)
+        rc = get_time(ctx, root, "state_since", true, &m->state_since);
+    if (!rc)
+        rc = get_time(ctx, root, "closed_at", false, &m->closed_at);
+    static const struct {
+        const char *key;
+        size_t off;
+    } fields[] = {
+#define F(k, f) { k, offsetof(svcq__inc_model, f) }
+        F("type", type), F("stage", stage), F("channel", channel), F("location", location),
+        F("observed", observed), F("impact", impact), F("reporter_name", reporter_name),
+        F("reporter_contact", reporter_contact), F("reporter_role", reporter_role), F("client", client),
+        F("ticket", ticket), F("containment", containment), F("touchpoint", touchpoint),
+        F("similarity_key", similarity_key), F("judged_by", judged_by), F("category", category),
+        F("responsible_unit", resp_unit), F("responsible_person", resp_person),
+        F("person_assessment", person_assessment), F("process_assessment", process_assessment),
+        F("confirm_note", confirm_note), F("reject_reason", reject_reason), F("cancel_reason", cancel_reason),
+        F("cancel_role", cancel_role), F("lessons", lessons), F("audit_head", audit_head),
+#undef F
+    };
+    for (size_t i = 0; !rc && i < sizeof(fields) / sizeof(fields[0]); i++)
+        rc = dup_opt(ctx, root, fields[i].key, (char **)((char *)m + fields[i].off));
+    if (!rc && (!m->type || !m->stage || !m->channel))
+        rc = svcq__error(ctx, SVCQ_ECORRUPT, "fields \"type\", \"stage\" and \"channel\" are required");
+    if (!rc)
+        rc = get_enum(ctx, root, "cancelled_from", false, 9, svcq_incident_state_name, &m->cancelled_from);
+    if (!rc)
+        rc = get_u32(ctx, root, "next_measure", true, &m->next_measure);
+    int64_t count = 0;
+    if (!rc)
+        rc = svcq__json_get_int(ctx, root, "audit_count", true, &count);
+    if (!rc && count < 0)
+        rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_count\": negative");
+    m->audit_seq = (uint64_t)count;
+    if (!rc && m->audit_head && strlen(m->audit_head) != SVCQ__SHA256_HEX)
+        rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_head\": not a SHA-256 hex digest");
+    if (!rc)
+        rc = strs(ctx, root, "analyses", &m->analyses);
+    if (!rc)
+        rc = strs(ctx, root, "recurrences", &m->recurrences);
+
+    const svcq__json *a = NULL;
+    if (!rc)
+        rc = ALLOC("attachments", m->attachments, a);
+    for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
+        const svcq__json *o = svcq__json_array_get(a, i);
+        svcq__inc_attachment *x = &m->attachments.v[i];
+        m->attachments.len++;
+        rc = dup_opt(ctx, o, "kind", &x->kind);
+        if (!rc)
+            rc = dup_opt(ctx, o, "uri", &x->uri);
+        if (!rc)
+            rc = dup_opt(ctx, o, "note", &x->note);
+        if (!rc)
+            rc = dup_opt(ctx, o, "by", &x->by);
+        if (!rc)
+            rc = get_time(ctx, o, "at", true, &x->at);
+    }
+    a = NULL;
+    if (!rc)
+        rc = ALLOC("group", m->members, a);
+    for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
+        const svcq__json *o = svcq__json_array_get(a, i);
+        m->members.len++;
+        rc = dup_opt(ctx, o, "name", &m->members.v[i].name);
+        if (!rc)
+            rc = dup_opt(ctx, o, "role", &m->members.v[i].role);
+    }
+    a = NULL;
+    if (!rc)
+        rc = ALLOC("measures", m->measures, a);
+    for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
+        const svcq__json *o = svcq__json_array_get(a, i);
+        svcq__inc_measure *x = &m->measures.v[i];
+        m->measures.len++;
+        rc = get_mid(ctx, o, "id", x->id);
+        if (!rc)
+            rc = get_enum(ctx, o, "state", true, 4, svcq_incident_measure_state_name, &x->state);
+        if (!rc)
+            rc = get_u32(ctx, o, "loop", true, &x->loop);
+        char **s[] = { &x->kind, &x->what, &x->root_cause, &x->owner, &x->indicator, &x->unit,
+                       &x->feasibility, &x->expected_effect, &x->approved_by, &x->state_note };
+        const char *k[] = { "kind", "what", "root_cause", "owner", "indicator", "unit",
+                            "feasibility", "expected_effect", "approved_by", "state_note" };
+        for (size_t f = 0; !rc && f < sizeof(k) / sizeof(k[0]); f++)
+            rc = dup_opt(ctx, o, k[f], s[f]);
+        if (!rc)
+            rc = get_time(ctx, o, "deadline", false, &x->deadline);
+        if (!rc)
+            rc = svcq__json_get_int(ctx, o, "baseline", true, &x->baseline);
+        if (!rc)
+            rc = svcq__json_get_int(ctx, o, "target", true, &x->target);
+        if (!rc)
+            rc = get_enum(ctx, o, "direction", false, 2, svcq_incident_direction_name, &x->direction);
+        if (!rc && svcq__json_get(o, "measured")) {
+            x->has_measured = true;
+            rc = svcq__json_get_int(ctx, o, "measured", true, &x->measured);
+        }
+        int64_t p = 0;
+        if (!rc)
+            rc = svcq__json_get_int(ctx, o, "percent", true, &p);
+        if (!rc && (p < 0 || p > 100))
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "measures[%zu]: percent %lld out of range", i, (long long)p);
+        x->percent = (int32_t)p;
+    }
+    a = NULL;
+    if (!rc)
+        rc = ALLOC("ledger", m->ledger, a);
+    for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
+        const svcq__json *o = svcq__json_array_get(a, i);
+        svcq__inc_ledger *x = &m->ledger.v[i];
+        m->ledger.len++;
+        rc = get_mid(ctx, o, "measure", x->measure);
+        if (!rc)
+            rc = get_enum(ctx, o, "kind", true, 3, svcq_incident_ledger_kind_name, &x->kind);
+        if (!rc)
+            rc = get_time(ctx, o, "at", true, &x->at);
+        int64_t p = 0;
+        if (!rc)
+            rc = svcq__json_get_int(ctx, o, "percent", false, &p);
+        if (!rc && (p < 0 || p > 100))
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "ledger[%zu]: percent %lld out of range", i, (long long)p);
+        x->percent = (int32_t)p;
+        if (!rc)
+            rc = dup_opt(ctx, o, "actor", &x->actor);
+        if (!rc)
+            rc = dup_opt(ctx, o, "note", &x->note);
+        if (!rc)
+            rc = dup_opt(ctx, o, "reason", &x->reason);
+        if (!rc)
+            rc = get_time(ctx, o, "new_deadline", false, &x->new_deadline);
+        if (!rc)
+            rc = dup_opt(ctx, o, "new_owner", &x->new_owner);
+        if (!rc)
+            rc = dup_opt(ctx, o, "approver", &x->approver);
+    }
+    a = NULL;
+    if (!rc)
+        rc = ALLOC("verifications", m->verifications, a);
+    for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
+        const svcq__json *o = svcq__json_array_get(a, i);
+        svcq__inc_verification *x = &m->verifications.v[i];
+        m->verifications.len++;
+        rc = get_time(ctx, o, "at", true, &x->at);
+        if (!rc)
+            rc = get_u32(ctx, o, "loop", true, &x->loop);
+        if (!rc)
+            rc = get_time(ctx, o, "window_from", true, &x->window_from);
+        if (!rc)
+            rc = get_time(ctx, o, "window_to", true, &x->window_to);
+        if (!rc)
+            rc = svcq__json_get_int(ctx, o, "csat_before", true, &x->csat_before);
+        if (!rc)
+            rc = svcq__json_get_int(ctx, o, "csat_after", true, &x->csat_after);
+        if (!rc)
+            rc = get_u32(ctx, o, "recurrences", true, &x->recurrences);
+        if (!rc)
+            rc = svcq__json_get_int(ctx, o, "per_30_days", true, &x->per_30_days);
+        if (!rc)
+            rc = get_enum(ctx, o, "verdict", true, 2, svcq_incident_verdict_name, &x->verdict);
+        if (!rc)
+            rc = dup_opt(ctx, o, "by", &x->by);
+        if (!rc)
+            rc = dup_opt(ctx, o, "role", &x->role);
+        if (!rc)
+            rc = dup_opt(ctx, o, "note", &x->note);
+        if (!rc)
+            rc = dup_opt(ctx, o, "findings", &x->findings);
+    }
+    a = NULL;
+    if (!rc)
+        rc = ALLOC("improvements", m->improvements, a);
+    for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
+        const svcq__json *o = svcq__json_array_get(a, i);
+        svcq__inc_improvement *x = &m->improvements.v[i];
+        m->improvements.len++;
+        rc = dup_opt(ctx, o, "kind", &x->kind);
+        if (!rc)
+            rc = dup_opt(ctx, o, "reference", &x->reference);
+        if (!rc)
+            rc = dup_opt(ctx, o, "note", &x->note);
+        if (!rc)
+            rc = dup_opt(ctx, o, "by", &x->by);
+        if (!rc)
+            rc = get_time(ctx, o, "at", true, &x->at);
+    }
+    return rc;
+}
+
+int svcq__inc_decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, const char **id)
+{
+    memset(m, 0, sizeof(*m));
+    int rc = decode(ctx, root, m, id);
+    if (rc)
+        svcq__inc_model_free(ctx, m);
+    return rc;
+}
+
+int svcq_incident_export_json(const svcq_incident *inc, const svcq_writer *writer, uint32_t flags)
+{
+    if (!inc)
+        return SVCQ_EINVAL;
+    if (!writer)
+        return svcq__error(inc->ctx, SVCQ_EINVAL, "incident %s: NULL writer", inc->id);
+    if (flags & ~SVCQ_INCIDENT_JSON_PRETTY)
+        return svcq__error(inc->ctx, SVCQ_EINVAL, "incident %s: unknown flags 0x%x", inc->id, (unsigned)flags);
+    svcq__buf b;
+    svcq__buf_init(&b, inc->ctx);
+    int rc = svcq__inc_encode(inc, &b, flags & SVCQ_INCIDENT_JSON_PRETTY);
+    if (!rc)
+        rc = svcq_writer_write(writer, b.data, b.len);
+    svcq__buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,268 @@
+/* Internal model of an incident (svcq/incident.h), shared by the model and
+ * its journal (model.c), the record codec (codec.c), the audit chain
+ * (audit.c), the lifecycle calls and guards (lifecycle.c) and the archive
+ * scans (archive.c).
+ *
+ * Atomicity: a mutating call changes the model in place through a
+ * per-call journal (svcq__inc_journal) that remembers every overwritten
+ * byte range and every new allocation. When the call fails before its
+ * writes are done the journal is rolled back at once; once they are done it
+ * becomes one undo entry of the store transaction (svcq__undo_push_for), so
+ * a failing commit or a host batch that rolls back restores the handle
+ * exactly. */
+#ifndef SVCQ__INCIDENT_INTERNAL_H
+#define SVCQ__INCIDENT_INTERNAL_H
+
+#include "core/buf.h"
+#include "core/core.h"
+#include "core/json.h"
+#include "core/sha256.h"
+#include "svcq/incident.h"
+
+#define SVCQ__INC_KIND "incident"
+#define SVCQ__INC_AUDIT_KIND "incident_audit"
+#define SVCQ__INC_SCHEMA_MAJOR 1
+#define SVCQ__INC_AUDIT_MAJOR 1
+#define SVCQ__INC_VOCABS 7
+/* "m4294967295" and a NUL. */
+#define SVCQ__INC_MID_SIZE 12
+/* Longest name, role, label, key-like text. */
+#define SVCQ__INC_MAX_NAME 255
+
+typedef struct svcq__inc_attachment {
+    char *kind, *uri, *note, *by;
+    svcq_time at;
+} svcq__inc_attachment;
+
+typedef struct svcq__inc_member {
+    char *name, *role;
+} svcq__inc_member;
+
+typedef struct svcq__inc_measure {
+    char id[SVCQ__INC_MID_SIZE];
+    int32_t state;
+    int32_t direction;
+    uint32_t loop;   /* the loop it was planned in */
+    int32_t percent; /* last progress */
+    char *kind, *what, *root_cause, *owner, *indicator, *unit, *feasibility, *expected_effect, *approved_by;
+    char *state_note; /* reason of a cancel, note of done */
+    svcq_time deadline;
+    int64_t baseline, target;
+    bool has_measured;
+    int64_t measured;
+} svcq__inc_measure;
+
+typedef struct svcq__inc_ledger {
+    int32_t kind;
+    int32_t percent;
+    char measure[SVCQ__INC_MID_SIZE];
+    svcq_time at;
+    char *actor, *note, *reason, *new_owner, *approver;
+    svcq_time new_deadline;
+} svcq__inc_ledger;
+
+typedef struct svcq__inc_verification {
+    svcq_time at, window_from, window_to;
+    uint32_t loop;
+    uint32_t recurrences;
+    int32_t verdict;
+    int64_t csat_before, csat_after;
+    int64_t per_30_days; /* recurrences per 30 days, thousandths */
+    char *by, *role, *note, *findings;
+} svcq__inc_verification;
+
+typedef struct svcq__inc_improvement {
+    char *kind, *reference, *note, *by;
+    svcq_time at;
+} svcq__inc_improvement;
+
+/* A growable array of T: data, len, cap. */
+#define SVCQ__INC_ARRAY(T) \
+    struct {               \
+        T *v;              \
+        size_t len, cap;   \
+    }
+
+typedef SVCQ__INC_ARRAY(char *) svcq__inc_strs;
+
+typedef struct svcq__inc_model {
+    int32_t state;
+    uint32_t loop;
+    svcq_time reported_at, occurred_at, state_since, closed_at;
+    char *type, *stage, *channel, *location, *observed, *impact;
+    char *reporter_name, *reporter_contact, *reporter_role;
+    char *client, *ticket, *containment, *touchpoint;
+    char *similarity_key; /* the host's, NULL for the default */
+    /* stage 2 */
+    char *judged_by, *category, *resp_unit, *resp_person, *person_assessment, *process_assessment, *confirm_note;
+    char *reject_reason, *cancel_reason, *cancel_role;
+    int32_t cancelled_from;
+    /* stage 7 */
+    char *lessons;
+    uint32_t next_measure;
+    uint64_t audit_seq;
+    char *audit_head; /* hex; NULL before the first entry */
+    SVCQ__INC_ARRAY(svcq__inc_attachment) attachments;
+    SVCQ__INC_ARRAY(svcq__inc_member) members;
+    svcq__inc_strs analyses;
+    SVCQ__INC_ARRAY(svcq__inc_measure) measures;
+    SVCQ__INC_ARRAY(svcq__inc_ledger) ledger;
+    SVCQ__INC_ARRAY(svcq__inc_verification) verifications;
+    SVCQ__INC_ARRAY(svcq__inc_improvement) improvements;
+    svcq__inc_strs recurrences;
+} svcq__inc_model;
+
+struct svcq_incident {
+    svcq_ctx *ctx;
+    char *id;
+    uint64_t revision;
+    svcq__inc_model m;
+    char *simkey; /* cache for svcq_incident_similarity_key() */
+};
+
+/* ---- per-context state (slot SVCQ__SLOT_INCIDENT) ---- */
+
+/* The lifecycle hook point for issue 12 (SLA clocks on the incident): every
+ * transition calls it inside its transaction, after the incident was
+ * written, with the event name ("reported", "confirmed", "rejected",
+ * "analysis_started", "analysis_done", "plan_approved",
+ * "execution_started", "measures_done", "verified", "verification_failed",
+ * "closed", "reopened", "cancelled"). A non-zero return fails the call
+ * (everything is undone). */
+typedef int (*svcq__inc_event_fn)(svcq_ctx *ctx, svcq_incident *inc, const char *event, void *user_data);
+
+typedef struct svcq__inc_vocab {
+    char **keys, **labels;
+    size_t len, cap;
+} svcq__inc_vocab;
+
+typedef struct svcq__inc_state {
+    svcq__inc_vocab vocab[SVCQ__INC_VOCABS];
+    uint32_t window_days;
+    svcq_calendar *calendar;
+    uint32_t max_recurrences;
+    int64_t reopen_period;
+    char **roles; /* required group roles */
+    size_t nroles;
+    svcq__inc_event_fn on_event;
+    void *on_event_data;
+} svcq__inc_state;
+
+/* The state, made on first use; NULL with ENOMEM recorded. */
+svcq__inc_state *svcq__inc_state_get(svcq_ctx *ctx);
+/* Sets the hook (NULL to remove). SVCQ_ENOMEM. */
+int svcq__inc_set_event_hook(svcq_ctx *ctx, svcq__inc_event_fn fn, void *user_data);
+/* Whether key is in vocab (built-in or added); SVCQ_EINVAL with a message
+ * naming what, the key and the vocabulary otherwise. NULL key: "missing". */
+int svcq__inc_check_key(svcq_ctx *ctx, const char *inc_id, const char *what, int32_t vocab, const char *key);
+
+/* ---- model.c: texts ---- */
+
+/* Checks a text (UTF-8, no control characters but tab and LF, 1..max
+ * bytes, not blank): SVCQ_EINVAL / SVCQ_ELIMIT naming what. NULL or "" is
+ * SVCQ_EINVAL "missing" when required, else OK. */
+int svcq__inc_check_text(svcq_ctx *ctx, const char *inc_id, const char *what, const char *s, size_t max,
+                         bool required);
+/* The actor and role of a mutating call. */
+int svcq__inc_check_actor(svcq_ctx *ctx, const char *inc_id, const char *actor, const char *role);
+/* NULL for NULL or "". */
+static inline const char *svcq__inc_opt(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* ---- model.c: the model ---- */
+
+void svcq__inc_model_free(svcq_ctx *ctx, svcq__inc_model *m);
+int svcq__inc_handle_new(svcq_incident **out, svcq_ctx *ctx, const char *id, const svcq__inc_model *m);
+svcq__inc_measure *svcq__inc_find_measure(const svcq__inc_model *m, const char *id);
+bool svcq__inc_final(int32_t state);
+/* The similarity key of a model ("type|stage|category" or the host's) into
+ * b. */
+int svcq__inc_simkey(const svcq__inc_model *m, svcq__buf *b);
+
+/* ---- model.c: the journal ---- */
+
+typedef struct svcq__inc_jent {
+    void *addr;
+    uint64_t old;
+    uint8_t width;
+    uint8_t mode; /* 0 restore, 1 restore and free old on release, 2 new allocation */
+} svcq__inc_jent;
+
+typedef struct svcq__inc_journal {
+    svcq_ctx *ctx;
+    svcq__inc_jent *e;
+    size_t len, cap;
+} svcq__inc_journal;
+
+void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx);
+/* Remembers width bytes at addr (restored on rollback). */
+int svcq__inc_j_save(svcq__inc_journal *j, void *addr, size_t width);
+/* *slot = a copy of s (NULL or "" stores NULL); the old string is freed when
+ * the change stays. */
+int svcq__inc_j_str(svcq__inc_journal *j, char **slot, const char *s);
+/* A new allocation, freed on rollback. */
+int svcq__inc_j_new(svcq__inc_journal *j, void *p);
+/* A copy of s (NULL for NULL or "") in *out, registered as new. */
+int svcq__inc_j_dup(svcq__inc_journal *j, const char *s, char **out);
+/* Makes room for one more element of size elem in the array (*v, *len,
+ * *cap): on return (*v)[*len] is zeroed and *len was increased by one;
+ * *out points at it. */
+int svcq__inc_j_push(svcq__inc_journal *j, void **v, size_t *len, size_t *cap, size_t elem, void **out);
+#define SVCQ__INC_J_PUSH(j, arr, out) \
+    svcq__inc_j_push((j), (void **)&(arr).v, &(arr).len, &(arr).cap, sizeof(*(arr).v), (void **)(out))
+#define SVCQ__INC_J_SET(j, field, value) \
+    ((rc = svcq__inc_j_save((j), &(field), sizeof(field))) ? rc : ((field) = (value), 0))
+/* Restores everything and frees the journal's memory. */
+void svcq__inc_j_rollback(svcq__inc_journal *j);
+/* Keeps the changes: frees what they replaced and the journal's memory. */
+void svcq__inc_j_commit(svcq__inc_journal *j);
+
+/* ---- codec.c ---- */
+
+int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty);
+/* Decodes a record root into *m (freed with svcq__inc_model_free also on
+ * failure) and the id (borrowed). */
+int svcq__inc_decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, const char **id);
+
+/* ---- audit.c ---- */
+
+typedef struct svcq__inc_entry {
+    uint64_t seq;
+    svcq_time time;
+    const char *actor, *role, *action, *before, *after;
+    char prev[SVCQ__SHA256_HEX + 1];
+    char hash[SVCQ__SHA256_HEX + 1];
+} svcq__inc_entry;
+
+/* Computes e->hash from the other fields (incident id included). */
+void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e);
+/* The record id "<incident>/<seq as 10 digits>" into out (size >= SVCQ_STORE_MAX_ID + 1). */
+int svcq__inc_entry_id(svcq_ctx *ctx, const char *incident_id, uint64_t seq, char *out, size_t size);
+/* Inside a scope: appends the entry that follows the model's head (sets
+ * the model's audit_seq and audit_head through the journal) and puts it
+ * create-only. */
+int svcq__inc_audit_append(svcq_incident *inc, svcq__inc_journal *j, const char *actor, const char *role,
+                           const char *action, const char *before, const char *after);
+
+/* ---- archive.c ---- */
+
+/* A summary of a stored incident, borrowed from the scanned document. */
+typedef struct svcq__inc_summary {
+    const char *id;
+    int32_t state;
+    svcq_time reported_at;
+    const char *type, *stage, *category, *client, *simkey;
+    const svcq__json *root;
+} svcq__inc_summary;
+typedef int (*svcq__inc_scan_fn)(svcq_ctx *ctx, const svcq__inc_summary *s, void *user);
+/* The one scan of kind "incident" every query goes through (to become a
+ * term scan with the storage contract v2): visits in id order. */
+int svcq__inc_scan(svcq_ctx *ctx, svcq__inc_scan_fn visit, void *user);
+/* Similar incidents of (simkey, excluding id) reported in [from, to) (to 0:
+ * any time). */
+int svcq__inc_count_similar(svcq_ctx *ctx, const char *id, const char *simkey, svcq_time from, svcq_time to,
+                            uint32_t *count);
+
+#endif

@@ -1,0 +1,254 @@
+/* Allocation failure (every allocation) and storage failure (every store
+ * callback, SVCQ_EIO and an unknown code) at every point of every
+ * mutating call of a full incident lifecycle (report → close, one
+ * analysis, two measures, four ledger entries), in fail-once and
+ * keep-failing modes. Each failed run must return the injected error,
+ * leak nothing, and leave the WHOLE state as it was: the incident handle
+ * (its JSON and revision), the analysis handle, and every stored record
+ * (incidents, audit entries, analyses). A last scenario runs a call inside
+ * a host batch that the host rolls back: the handle must come back too. */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../unit/incident_fixture.h"
+#include "fault.h"
+#include "faulty_store.h"
+#include "store/store.h"
+
+typedef struct st {
+    test_alloc *alloc;
+    svcq_ctx *ctx;
+    bool inject_store;
+    faulty_store *faulty;
+    svcq_incident *inc;
+    svcq_analysis *a;
+    int step;
+    bool batch;
+} st;
+
+static int g_step;
+static bool g_batch;
+
+static int collect(const char *data, size_t size, void *user)
+{
+    char **out = user;
+    size_t old = *out ? strlen(*out) : 0;
+    char *n = realloc(*out, old + size + 1);
+    memcpy(n + old, data, size);
+    n[old + size] = '\0';
+    *out = n;
+    return 0;
+}
+
+static void *setup_common(test_alloc *alloc, bool inject_store, int error)
+{
+    st *s = calloc(1, sizeof(*s));
+    s->alloc = alloc;
+    s->inject_store = inject_store;
+    s->step = g_step;
+    s->batch = g_batch;
+    svcq_ctx_options o;
+    assert_int_equal(svcq_ctx_options_init(&o, SVCQ_CTX_OPTIONS_VERSION), SVCQ_OK);
+    test_alloc_hook(alloc, &o);
+    fx_options(&o);
+    fx_now_value = FX_T0;
+    assert_int_equal(svcq_ctx_new(&s->ctx, &o), SVCQ_OK);
+    svcq_store_methods inner, m;
+    assert_int_equal(svcq__memstore_new(s->ctx, &inner), SVCQ_OK);
+    s->faulty = malloc(sizeof(*s->faulty));
+    faulty_store_init(s->faulty, &inner);
+    s->faulty->error = error;
+    s->faulty->free_on_destroy = true;
+    faulty_store_methods(s->faulty, &m);
+    assert_int_equal(svcq_ctx_set_store(s->ctx, &m), SVCQ_OK);
+    assert_int_equal(fx_analysis(&s->a, s->ctx, "a-INC-1"), SVCQ_OK);
+    for (int i = 0; i < s->step; i++) {
+        int rc = fx_step(&s->inc, s->ctx, "INC-1", s->a, i);
+        if (rc)
+            fail_msg("setup step %d: %s", i, svcq_ctx_errmsg(s->ctx));
+    }
+    return s;
+}
+
+static void *setup_alloc(test_alloc *a) { return setup_common(a, false, 0); }
+static void *setup_eio(test_alloc *a) { return setup_common(a, true, SVCQ_EIO); }
+static void *setup_odd(test_alloc *a) { return setup_common(a, true, -1000); }
+
+static void arm(void *p, size_t n, bool keep)
+{
+    st *s = p;
+    if (s->inject_store)
+        faulty_store_arm(s->faulty, n, keep);
+    else
+        test_alloc_arm(s->alloc, n, keep);
+}
+
+static size_t injected(void *p)
+{
+    st *s = p;
+    return s->inject_store ? s->faulty->injected : s->alloc->injected;
+}
+
+typedef struct dump {
+    char **lines;
+    size_t n;
+} dump;
+
+static int dump_one(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *user)
+{
+    (void)ctx;
+    dump *d = user;
+    char *line = malloc(strlen(id) + size + 40);
+    sprintf(line, "%s@%llu %.*s\n", id, (unsigned long long)revision, (int)size, bytes);
+    d->lines = realloc(d->lines, (d->n + 1) * sizeof(*d->lines));
+    d->lines[d->n++] = line;
+    return 0;
+}
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Both handles and every stored record, as one text. */
+static char *describe(void *p)
+{
+    st *s = p;
+    char *out = NULL;
+    svcq_writer w = SVCQ_WRITER_INIT;
+    w.write = collect;
+    w.user_data = &out;
+    collect("incident ", 9, &out);
+    if (s->inc) {
+        assert_int_equal(svcq_incident_export_json(s->inc, &w, 0), SVCQ_OK);
+        char rev[64];
+        snprintf(rev, sizeof(rev), " revision %llu", (unsigned long long)svcq_incident_revision(s->inc));
+        collect(rev, strlen(rev), &out);
+    }
+    collect("\nanalysis ", 10, &out);
+    assert_int_equal(svcq_analysis_export_json(s->a, &w, 0), SVCQ_OK);
+    char rev[64];
+    snprintf(rev, sizeof(rev), " revision %llu\n", (unsigned long long)svcq_analysis_revision(s->a));
+    collect(rev, strlen(rev), &out);
+    static const char *const kinds[] = { "incident", "incident_audit", "analysis" };
+    for (size_t k = 0; k < 3; k++) {
+        dump d = { 0 };
+        assert_int_equal(svcq__store_scan(s->ctx, kinds[k], dump_one, &d), SVCQ_OK);
+        qsort(d.lines, d.n, sizeof(*d.lines), by_str);
+        collect(kinds[k], strlen(kinds[k]), &out);
+        collect(":\n", 2, &out);
+        for (size_t i = 0; i < d.n; i++) {
+            collect(d.lines[i], strlen(d.lines[i]), &out);
+            free(d.lines[i]);
+        }
+        free(d.lines);
+    }
+    return out;
+}
+
+static void teardown(void *p)
+{
+    st *s = p;
+    svcq_incident_free(s->inc);
+    svcq_analysis_free(s->a);
+    svcq_ctx_free(s->ctx);
+    free(s);
+}
+
+static int run_step(void *p)
+{
+    st *s = p;
+    if (!s->batch)
+        return fx_step(&s->inc, s->ctx, "INC-1", s->a, s->step);
+    int rc = svcq_ctx_batch_begin(s->ctx);
+    if (rc)
+        return rc;
+    rc = fx_step(&s->inc, s->ctx, "INC-1", s->a, s->step);
+    if (!rc)
+        rc = fx_step(&s->inc, s->ctx, "INC-1", s->a, s->step + 1);
+    if (!rc)
+        rc = svcq_ctx_batch_commit(s->ctx);
+    else
+        (void)svcq_ctx_batch_rollback(s->ctx);
+    return rc;
+}
+
+/* After a successful run the chain verifies and a reload equals the handle. */
+static void check(void *p, int rc, bool hit)
+{
+    (void)hit;
+    st *s = p;
+    if (rc != SVCQ_OK || !s->inc)
+        return;
+    assert_int_equal(svcq_incident_audit_verify(NULL, s->ctx, "INC-1"), SVCQ_OK);
+    svcq_incident *l = NULL;
+    assert_int_equal(svcq_incident_load(&l, s->ctx, "INC-1"), SVCQ_OK);
+    assert_int_equal(svcq_incident_revision(l), svcq_incident_revision(s->inc));
+    svcq_incident_free(l);
+}
+
+static void every_step(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        void *(*setup)(test_alloc *);
+        int expected;
+    } modes[] = { { "allocation", setup_alloc, 0 },
+                  { "SVCQ_EIO", setup_eio, SVCQ_EIO },
+                  { "unknown store code", setup_odd, SVCQ_ESTORE } };
+    size_t total = 0;
+    for (int step = 0; step < FX_STEPS - 1; step++) {
+        if (step == 18) /* the clock moves: no call */
+            continue;
+        for (size_t m = 0; m < 3; m++) {
+            char name[96];
+            snprintf(name, sizeof(name), "incident step %d, %s", step, modes[m].name);
+            g_step = step;
+            g_batch = false;
+            fault_scenario sc = { .name = name, .setup = modes[m].setup, .run = run_step, .describe = describe,
+                                  .verify = check, .teardown = teardown, .arm = arm, .injected = injected,
+                                  .expected_error = modes[m].expected };
+            size_t n = fault_run(&sc);
+            assert_true(n >= 1);
+            total += n;
+        }
+    }
+    printf("incident: %zu failure points over the lifecycle\n", total);
+    assert_true(total > 500);
+}
+
+/* Two calls in a host batch: a failure in the second rolls the first back. */
+static void batch(void **state)
+{
+    (void)state;
+    static const int steps[] = { 4, 6, 11, 16, 21 };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        g_step = steps[i];
+        g_batch = true;
+        char name[64];
+        snprintf(name, sizeof(name), "incident batch at step %d, allocation", steps[i]);
+        fault_scenario sc = { .name = name, .setup = setup_alloc, .run = run_step, .describe = describe,
+                              .verify = check, .teardown = teardown };
+        assert_true(fault_run(&sc) >= 2);
+        sc.setup = setup_eio;
+        sc.arm = arm;
+        sc.injected = injected;
+        sc.expected_error = SVCQ_EIO;
+        assert_true(fault_run(&sc) >= 2);
+    }
+    g_batch = false;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_step),
+        cmocka_unit_test(batch),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
