@@ -1020,6 +1020,18 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_remove(svcq_sla_clock *clock);
 #define SVCQ_SLA_LOAD_REBASE 0x1u
 
 /**
+ * Flag for svcq_sla_scheduler_load(): read every stored clock (a full scan
+ * of the kind) instead of only the live ones through the store's index
+ * terms. Needed once for clocks saved before 0.2 (by 0.1), whose records
+ * carry no index terms, when the store keeps terms (version 2 of the
+ * storage contract): such clocks count as changed, so the next
+ * svcq_sla_scheduler_save() writes them with their terms. Finished clocks
+ * are still left out.
+ * @since 0.2
+ */
+#define SVCQ_SLA_LOAD_FULL_SCAN 0x2u
+
+/**
  * @brief Loads the clock of (@p policy_name, @p subject) from the store of
  *        the policies' context.
  *
@@ -1211,13 +1223,24 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_failed(svcq_sla_clock **clock, in
                                                       const svcq_sla_scheduler *scheduler, uint64_t index);
 
 /**
- * @brief Loads every stored clock into the scheduler.
+ * @brief Loads every stored clock that is still live into the scheduler.
+ *
+ * Live: some target is pending, running or paused, or a notice is still
+ * to be delivered. Finished clocks (every target met or cancelled and
+ * every notice delivered) stay in the store and are not read: a host
+ * that must feed such a clock a late event loads it with
+ * svcq_sla_clock_load() and adds it. The clocks are read in the order of
+ * their next notice through the index terms each clock record declares
+ * (`state`, `next_notice`: docs/storage.md), so a store that keeps terms
+ * (version 2 of the storage contract) is asked only for the live clocks;
+ * with any other store every record is read and filtered in memory.
  *
  * Every clock is checked against the policies given as
- * svcq_sla_clock_load() does, with the same @p flags.
+ * svcq_sla_clock_load() does, with the same @p flags (with
+ * SVCQ_SLA_LOAD_REBASE only the live clocks are re-timed).
  * @param policies  the policy versions the clocks may use, all of the
  *                  scheduler's context.
- * @param flags     0 or SVCQ_SLA_LOAD_REBASE.
+ * @param flags     0, SVCQ_SLA_LOAD_REBASE, SVCQ_SLA_LOAD_FULL_SCAN, or both.
  * @return SVCQ_OK; SVCQ_EINVAL for NULL, unknown flags or a policy of
  *         another context; SVCQ_EEXIST when the scheduler holds one of
  *         the clocks already; SVCQ_ENOTFOUND when a record names a policy
@@ -1225,7 +1248,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_failed(svcq_sla_clock **clock, in
  *         from the one a clock was saved under; SVCQ_ECORRUPT;
  *         SVCQ_EVERSION; SVCQ_ENOMEM; a storage error. All or nothing: on
  *         failure no clock was added.
- * @since 0.1; @p flags since 0.2
+ * @since 0.1; @p flags since 0.2; only live clocks, by their next notice,
+ *        since 0.2
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler,
                                                     svcq_sla_policy *const *policies, size_t npolicies,

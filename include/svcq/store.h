@@ -151,20 +151,147 @@ typedef int (*svcq_store_scan_fn)(const char *kind, svcq_store_visit_fn visit, v
 /** Releases the store; called once, when the context lets go of it. */
 typedef void (*svcq_store_destroy_fn)(void *user_data);
 
+/* ---- version 2: ordered scans and index terms ---------------------------- */
+
+/** Most index terms one record declares. */
+#define SVCQ_STORE_MAX_TERMS 8
+/** Longest term name, in bytes (same syntax as a kind). */
+#define SVCQ_STORE_MAX_TERM_NAME 32
+/** Longest string term value, in bytes of UTF-8. */
+#define SVCQ_STORE_MAX_TERM_VALUE 256
+
+/** Type of an index term's value. */
+typedef enum svcq_store_term_type {
+    SVCQ_STORE_TERM_STRING = 1, /**< UTF-8 text, ordered by its bytes (memcmp; SQL `COLLATE "C"`) */
+    SVCQ_STORE_TERM_INT64 = 2   /**< signed 64-bit integer, ordered numerically */
+} svcq_store_term_type;
+
+/**
+ * @brief The static lowercase name of a svcq_store_term_type ("string",
+ *        "int64").
+ * @param type a svcq_store_term_type.
+ * @return the name, or NULL for an unknown value.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_store_term_type_name(int32_t type);
+
+/**
+ * One index term of a record: a typed key the record declares when it is
+ * written (version 2 @c put2), so that a store can keep it as an indexed
+ * column and answer @c scan_term range queries.
+ *
+ * - @c name: 1 to SVCQ_STORE_MAX_TERM_NAME bytes of `a`-`z`, `0`-`9` and
+ *   `_`, starting with a letter. The names the library declares are listed
+ *   in docs/storage.md (for instance `state` and `next_notice` of kind
+ *   `sla_clock`); a record has at most one value per name.
+ * - @c type: a svcq_store_term_type.
+ * - @c s: for SVCQ_STORE_TERM_STRING, 0 to SVCQ_STORE_MAX_TERM_VALUE bytes
+ *   of UTF-8 without control characters, NUL-terminated; NULL otherwise.
+ * - @c i: for SVCQ_STORE_TERM_INT64, the value; 0 otherwise.
+ *
+ * Everything is borrowed for the duration of the callback it is passed to.
+ * Initialise with SVCQ_STORE_TERM_INIT or svcq_store_term_init().
+ *
+ * Version history: 1 — the fields below (0.2).
+ */
+typedef struct svcq_store_term {
+    uint32_t version;   /**< SVCQ_STORE_TERM_VERSION */
+    int32_t type;       /**< svcq_store_term_type */
+    const char *name;   /**< term name */
+    const char *s;      /**< string value (STRING), else NULL */
+    int64_t i;          /**< integer value (INT64), else 0 */
+    uint64_t reserved[2]; /**< room for later versions; zero */
+} svcq_store_term;
+
+/** The term-table version this header describes. */
+#define SVCQ_STORE_TERM_VERSION 1
+
+/** Static initialiser equal to svcq_store_term_init(&t, SVCQ_STORE_TERM_VERSION). */
+#define SVCQ_STORE_TERM_INIT { SVCQ_STORE_TERM_VERSION, 0, NULL, NULL, 0, { 0 } }
+
+/**
+ * @brief Fills @p term with an empty term of version @p version (for hosts
+ *        and bindings that build terms, e.g. in tests; the library builds
+ *        the ones it passes to a store).
+ * @param term    the table to fill; every byte is written.
+ * @param version SVCQ_STORE_TERM_VERSION of the caller's header.
+ * @return SVCQ_OK; SVCQ_EINVAL if @p term is NULL; SVCQ_EVERSION if
+ *         @p version is 0 or newer than this library knows.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_term_init(svcq_store_term *term, uint32_t version);
+
+/**
+ * Version 2. Receives one record of a term scan: like svcq_store_visit_fn,
+ * plus @p term, the record's value of the scanned term (borrowed for the
+ * call). A non-zero return stops the scan; the store must then return that
+ * value unchanged.
+ */
+typedef int (*svcq_store_term_visit_fn)(const char *id, uint64_t revision, const void *bytes, size_t size,
+                                        const svcq_store_term *term, void *visit_user_data);
+
+/**
+ * Version 2. The same as @c put, and the record's index terms become
+ * exactly the @p n_terms terms at @p terms (0: none; @p terms may then be
+ * NULL): terms the previous revision declared and this one does not are
+ * gone. The library passes at most SVCQ_STORE_MAX_TERMS valid terms with
+ * distinct names, sorted by name. Terms follow the transaction like the
+ * record: a rollback takes them back, a remove removes them. When the
+ * table has @c put2 the library never calls @c put.
+ */
+typedef int (*svcq_store_put2_fn)(const char *kind, const char *id, uint64_t expected_revision,
+                                  const void *bytes, size_t size, const svcq_store_term *terms,
+                                  size_t n_terms, uint64_t *new_revision, void *user_data);
+
+/**
+ * Version 2. Calls @p visit for the records of @p kind whose id is greater
+ * than @p after_id (NULL: from the first), in ascending byte order of the
+ * ids (memcmp of the UTF-8 bytes, a shorter id before its extensions; SQL
+ * `ORDER BY id COLLATE "C"`), at most @p limit of them (0: no limit).
+ * Returns 0, or the first non-zero value @p visit returned (stopping
+ * there). The library pages with the last id it saw as the next
+ * @p after_id. Sees the transaction's own writes, like @c scan.
+ */
+typedef int (*svcq_store_scan_range_fn)(const char *kind, const char *after_id, uint32_t limit,
+                                        svcq_store_visit_fn visit, void *visit_user_data, void *user_data);
+
+/**
+ * Version 2. Calls @p visit for the records of @p kind that declare the
+ * term @p name with type @p type and a value in [@p lo, @p hi] (inclusive;
+ * NULL: unbounded on that side; only the value field of @p type is read),
+ * in ascending order of (value, id) — values as svcq_store_term_type
+ * orders them, ids as in @c scan_range — starting strictly after
+ * (@p after value, @p after_id) when both are given (both are NULL
+ * otherwise), at most @p limit records (0: no limit). Records that declare
+ * no such term, or one of another type, are not visited. Returns 0, or
+ * the first non-zero value @p visit returned (stopping there). Sees the
+ * transaction's own writes.
+ */
+typedef int (*svcq_store_scan_term_fn)(const char *kind, const char *name, int32_t type,
+                                       const svcq_store_term *lo, const svcq_store_term *hi,
+                                       const svcq_store_term *after, const char *after_id, uint32_t limit,
+                                       svcq_store_term_visit_fn visit, void *visit_user_data, void *user_data);
+
 /** The callback table version this header describes. */
-#define SVCQ_STORE_METHODS_VERSION 1
+#define SVCQ_STORE_METHODS_VERSION 2
 
 /**
  * A store as a table of callbacks. Initialise with SVCQ_STORE_METHODS_INIT
  * or svcq_store_methods_init(), then set @c user_data and the callbacks.
- * Every callback is required except @c destroy.
+ * Every version-1 callback is required except @c destroy.
  *
  * The size of this table never changes: a later version puts its new
  * callbacks in the @c reserved slots, which a table of an older version
  * leaves NULL, and the library calls such a callback only when the table's
  * version says it is there and it is not NULL.
  *
- * Version history: 1 — the fields below (0.1).
+ * The version-2 callbacks are optional: @c scan_range on its own, @c put2
+ * and @c scan_term together (both or neither). Without them the library
+ * does the same work itself, in memory, from full @c scan calls: correct,
+ * but every ordered or term query then reads the whole kind.
+ *
+ * Version history: 1 — the fields up to @c destroy (0.1). 2 — @c put2,
+ * @c scan_range and @c scan_term in the first three reserved slots (0.2).
  */
 typedef struct svcq_store_methods {
     uint32_t version;                 /**< SVCQ_STORE_METHODS_VERSION */
@@ -178,12 +305,15 @@ typedef struct svcq_store_methods {
     svcq_store_remove_fn remove;      /**< required */
     svcq_store_scan_fn scan;          /**< required */
     svcq_store_destroy_fn destroy;    /**< optional: NULL when nothing is to be released */
-    void *reserved[8];                /**< room for later versions; must be NULL */
+    svcq_store_put2_fn put2;          /**< version 2, optional (with @c scan_term) */
+    svcq_store_scan_range_fn scan_range; /**< version 2, optional */
+    svcq_store_scan_term_fn scan_term; /**< version 2, optional (with @c put2) */
+    void *reserved[5];                /**< room for later versions; must be NULL */
 } svcq_store_methods;
 
 /** Static initialiser equal to svcq_store_methods_init(&m, SVCQ_STORE_METHODS_VERSION). */
 #define SVCQ_STORE_METHODS_INIT { SVCQ_STORE_METHODS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, \
-                                  NULL, NULL, NULL, NULL, { NULL } }
+                                  NULL, NULL, NULL, NULL, NULL, NULL, NULL, { NULL } }
 
 /**
  * @brief Fills @p methods with an empty table of version @p version.
@@ -211,7 +341,9 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_methods_init(svcq_store_methods *methods,
  * @param ctx     the context.
  * @param methods the store; NULL goes back to a fresh, empty memory store.
  * @return SVCQ_OK; SVCQ_EINVAL for a NULL @p ctx, a missing required
- *         callback or non-zero reserved fields, or a file store opened
+ *         callback, non-zero reserved fields (for a version-1 table: the
+ *         slots version 2 uses count as reserved), @c put2 without
+ *         @c scan_term or the reverse, or a file store opened
  *         with another context (a file store belongs to the context it was
  *         opened with: it allocates through it and reports on it);
  *         SVCQ_EVERSION for a version this library does not know;

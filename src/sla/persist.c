@@ -7,7 +7,15 @@
  * repeats nor loses a notice. Policies are code, not data: the host hands
  * the versions it has to the load functions, and the record's fingerprint
  * of each version (fingerprint.c) makes sure they are the ones the clock
- * ran under. The format is in docs/format.md. */
+ * ran under. The format is in docs/format.md.
+ *
+ * Index terms (storage contract version 2): each record declares "state"
+ * ("live" while some target is pending, running or paused or a notice is
+ * still to be delivered, else "done") and, for a live clock, "next_notice"
+ * (the instant of its next undelivered notice, SVCQ_SLA_NEVER when none is
+ * due yet). The scheduler load reads only the records that have
+ * next_notice, in its order. The record repeats both as members, from
+ * which the library derives them for a store without terms. */
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +45,28 @@ static const char *mode_name(int32_t mode)
     return mode == SVCQ_SLA_CHANGE_CARRY ? "carry" : "recompute";
 }
 
-static int encode(const svcq_sla_clock *c, svcq__buf *out)
+/* The clock's index terms: whether it is live, and its next notice. */
+static int clock_liveness(const svcq_sla_clock *c, bool *live, svcq_time *next)
+{
+    *live = c->t == NULL; /* nothing started yet: every target pending */
+    *next = SVCQ_SLA_NEVER;
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
+    for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
+        svcq__sla_tstate S = c->t[j];
+        int rc = svcq__sla_refresh_next(c, j, &S);
+        if (rc)
+            return rc;
+        if (S.next_notice < *next)
+            *next = S.next_notice;
+        if (S.state == SVCQ__T_PENDING || S.state == SVCQ__T_RUNNING || S.state == SVCQ__T_PAUSED)
+            *live = true;
+    }
+    if (*next != SVCQ_SLA_NEVER)
+        *live = true;
+    return SVCQ_OK;
+}
+
+static int encode(const svcq_sla_clock *c, bool live, svcq_time next, svcq__buf *out)
 {
     svcq_ctx *ctx = c->ctx;
     svcq__jw w;
@@ -115,6 +144,13 @@ static int encode(const svcq_sla_clock *c, svcq__buf *out)
         svcq__jw_object_end(&w);
     }
     svcq__jw_array_end(&w);
+    /* The index terms, repeated for stores without them. */
+    svcq__jw_key(&w, "state");
+    svcq__jw_string(&w, live ? "live" : "done");
+    if (live) {
+        svcq__jw_key(&w, "next_notice");
+        svcq__jw_int(&w, next);
+    }
     return svcq__record_end(&w);
 }
 
@@ -126,9 +162,18 @@ static int put_clock(svcq_sla_clock *c)
     if (rc)
         return svcq__error(c->ctx, rc, "clock %s of policy %s: its record id is too long for the store", c->key,
                            c->key + c->subject_len + 1);
+    bool live;
+    svcq_time next;
+    rc = clock_liveness(c, &live, &next);
+    if (rc)
+        return rc;
+    svcq_store_term terms[2] = {
+        { SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_STRING, "state", live ? "live" : "done", 0, { 0 } },
+        { SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_INT64, "next_notice", NULL, next, { 0 } },
+    };
     svcq__buf b;
     svcq__buf_init(&b, c->ctx);
-    rc = encode(c, &b);
+    rc = encode(c, live, next, &b);
     if (rc == SVCQ_ENOMEM)
         rc = svcq__enomem(c->ctx);
     else if (rc)
@@ -137,7 +182,7 @@ static int put_clock(svcq_sla_clock *c)
     if (rc == SVCQ_OK)
         rc = svcq__undo_reserve(c->ctx, 1);
     if (rc == SVCQ_OK)
-        rc = svcq__record_put(c->ctx, c, KIND, id, &c->revision, &b);
+        rc = svcq__record_put_terms(c->ctx, c, KIND, id, &c->revision, &b, terms, live ? 2 : 1);
     if (rc == SVCQ_OK)
         rc = svcq__undo_set_u64(c->ctx, c, &c->saved, c->changes);
     svcq__buf_free(&b);
@@ -554,6 +599,62 @@ static int load_one(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq
     return SVCQ_OK;
 }
 
+/* The terms of a stored clock, from its members (for a store without
+ * terms). A record written before terms existed has neither member: it
+ * counts as live, due at once, and its decoded state decides. */
+static int clock_terms(svcq_ctx *ctx, const char *id, const svcq__json *root, uint32_t major, svcq_store_term *terms,
+                       size_t *n, void *data)
+{
+    (void)ctx;
+    (void)id;
+    (void)major;
+    (void)data;
+    const char *state = svcq__json_as_string(svcq__json_get(root, "state"), NULL);
+    int64_t next = INT64_MIN;
+    if (state && strcmp(state, "live") != 0) {
+        terms[0] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_STRING, "state", state, 0, { 0 } };
+        *n = 1;
+        return SVCQ_OK;
+    }
+    if (state && !svcq__json_as_int(svcq__json_get(root, "next_notice"), &next))
+        next = INT64_MIN;
+    terms[0] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_STRING, "state", "live", 0, { 0 } };
+    terms[1] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_INT64, "next_notice", NULL, next, { 0 } };
+    *n = 2;
+    return SVCQ_OK;
+}
+
+/* Adds the decoded clock when it is live; a record without terms (written
+ * before them) counts as changed, so the next save gives it its terms. */
+static int load_live(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root, uint32_t major,
+                     void *user_data)
+{
+    load_state *ls = user_data;
+    size_t before = ls->n;
+    int rc = load_one(ctx, id, revision, root, major, user_data);
+    if (rc || ls->n == before)
+        return rc;
+    svcq_sla_clock *c = ls->clocks[ls->n - 1];
+    bool live;
+    svcq_time next;
+    rc = clock_liveness(c, &live, &next);
+    if (rc || !live) {
+        ls->n--;
+        svcq__sla_clock_destroy(c);
+        return rc;
+    }
+    if (!svcq__json_get(root, "state"))
+        c->changes++;
+    return SVCQ_OK;
+}
+
+static int load_term(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root, uint32_t major,
+                     const svcq_store_term *term, void *user_data)
+{
+    (void)term;
+    return load_live(ctx, id, revision, root, major, user_data);
+}
+
 int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler, svcq_sla_policy *const *policies, size_t npolicies,
                             uint32_t flags)
 {
@@ -562,11 +663,19 @@ int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler, svcq_sla_policy *cons
     svcq_ctx *ctx = svcq__sla_sched_ctx(scheduler);
     if (!policies && npolicies)
         return svcq__error(ctx, SVCQ_EINVAL, "scheduler load: policies is NULL with npolicies %zu", npolicies);
-    int rc = check_policies(ctx, "scheduler load", policies, npolicies, flags);
+    int rc = check_policies(ctx, "scheduler load", policies, npolicies, flags & ~(uint32_t)SVCQ_SLA_LOAD_FULL_SCAN);
     if (rc)
         return rc;
-    load_state ls = { policies, npolicies, flags, NULL, 0, 0 };
-    rc = svcq__record_scan(ctx, KIND, MAJOR, load_one, &ls);
+    load_state ls = { policies, npolicies, flags & ~(uint32_t)SVCQ_SLA_LOAD_FULL_SCAN, NULL, 0, 0 };
+    if (flags & SVCQ_SLA_LOAD_FULL_SCAN) {
+        rc = svcq__record_scan(ctx, KIND, MAJOR, load_live, &ls);
+    } else {
+        /* Only the live clocks, by their next notice (those without one
+         * last): the store's index, or the one fallback for a store
+         * without terms. */
+        svcq__term_query q = { "next_notice", SVCQ_STORE_TERM_INT64, NULL, NULL, NULL, NULL, 0 };
+        rc = svcq__record_scan_term(ctx, KIND, MAJOR, &q, clock_terms, NULL, load_term, &ls);
+    }
     if (rc == SVCQ_OK)
         rc = svcq__sla_sched_add_all(scheduler, ls.clocks, ls.n);
     if (rc) {

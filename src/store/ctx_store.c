@@ -3,8 +3,10 @@
  * store module's slot of the context (svcq__store_state). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "core/utf8.h"
 #include "store/store.h"
 
@@ -77,6 +79,11 @@ uint64_t svcq_store_limit(int32_t which)
 int svcq_store_methods_init(svcq_store_methods *methods, uint32_t version)
 {
     return svcq__table_init(methods, sizeof(*methods), version, SVCQ_STORE_METHODS_VERSION);
+}
+
+int svcq_store_term_init(svcq_store_term *term, uint32_t version)
+{
+    return svcq__table_init(term, sizeof(*term), version, SVCQ_STORE_TERM_VERSION);
 }
 
 /* Runs, newest first, the undo entries above mark: undo, or release for
@@ -189,6 +196,13 @@ int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods)
                         methods->version, SVCQ_STORE_METHODS_VERSION);
     if (methods->reserved0 || !all_null(methods->reserved, sizeof(methods->reserved) / sizeof(methods->reserved[0])))
         return svcq__error(ctx, SVCQ_EINVAL, "store methods: reserved fields must be zero");
+    if (methods->version < 2 && (methods->put2 || methods->scan_range || methods->scan_term))
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           "store methods version 1: the slots of put2, scan_range and scan_term are reserved "
+                           "there and must be NULL (set version 2 to use them)");
+    if (!methods->put2 != !methods->scan_term)
+        return svcq__error(ctx, SVCQ_EINVAL, "store methods: %s is set without %s (index terms need both)",
+                           methods->put2 ? "put2" : "scan_term", methods->put2 ? "scan_term" : "put2");
     static const char *const names[] = { "begin", "commit", "rollback", "get", "put", "remove", "scan" };
     const bool present[] = { methods->begin, methods->commit, methods->rollback, methods->get,
                              methods->put, methods->remove, methods->scan };
@@ -205,7 +219,8 @@ int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods)
             return rc;
     }
     destroy_store(st);
-    /* Version 1 is the whole table; a later version would copy only the
+    /* Versions 1 and 2 have the same size (version 1's reserved slots
+     * are NULL, checked above); a later version would copy only the
      * slots the caller's version has and leave the rest NULL. */
     st->store = *methods;
     st->read_only = file && svcq__fstore_read_only(methods->user_data);
@@ -583,8 +598,56 @@ int svcq__store_get(svcq_ctx *ctx, const char *kind, const char *id, char **byte
     return SVCQ_OK;
 }
 
+/* Checks terms and copies them to out sorted by name. */
+static int check_terms(svcq_ctx *ctx, const char *kind, const char *id, const svcq_store_term *terms, size_t n,
+                       svcq_store_term *out)
+{
+    if (n > SVCQ_STORE_MAX_TERMS)
+        return svcq__error(ctx, SVCQ_ELIMIT, "record %s/%s declares %zu index terms, more than %d", kind, id, n,
+                           SVCQ_STORE_MAX_TERMS);
+    if (n && !terms)
+        return svcq__error(ctx, SVCQ_EINVAL, "record %s/%s: index terms are NULL", kind, id);
+    for (size_t i = 0; i < n; i++) {
+        const svcq_store_term *t = &terms[i];
+        const char *name = t->name ? t->name : "";
+        size_t len = strnlen(name, SVCQ_STORE_MAX_TERM_NAME + 1);
+        if (!t->name || len > SVCQ_STORE_MAX_TERM_NAME || !svcq__store_kind_valid(name, len))
+            return svcq__error(ctx, SVCQ_EINVAL,
+                               "record %s/%s: index term %zu: the name must be 1-%d bytes of a-z, 0-9 and _, "
+                               "starting with a letter", kind, id, i, SVCQ_STORE_MAX_TERM_NAME);
+        if (t->type == SVCQ_STORE_TERM_STRING) {
+            size_t sl = t->s ? strnlen(t->s, SVCQ_STORE_MAX_TERM_VALUE + 1) : 0;
+            if (!t->s || sl > SVCQ_STORE_MAX_TERM_VALUE ||
+                (sl && !svcq__store_id_valid(t->s, sl)))
+                return svcq__error(ctx, SVCQ_EINVAL,
+                                   "record %s/%s: index term %s: a string value must be 0-%d bytes of UTF-8 "
+                                   "without control characters", kind, id, name, SVCQ_STORE_MAX_TERM_VALUE);
+        } else if (t->type != SVCQ_STORE_TERM_INT64) {
+            return svcq__error(ctx, SVCQ_EINVAL, "record %s/%s: index term %s has unknown type %d", kind, id, name,
+                               (int)t->type);
+        }
+        /* Insertion by name. */
+        size_t j = i;
+        while (j > 0 && strcmp(out[j - 1].name, name) > 0) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        if (j > 0 && strcmp(out[j - 1].name, name) == 0)
+            return svcq__error(ctx, SVCQ_EINVAL, "record %s/%s declares index term %s twice", kind, id, name);
+        out[j] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, t->type, t->name, t->type == SVCQ_STORE_TERM_STRING ? t->s : NULL, t->type == SVCQ_STORE_TERM_INT64 ? t->i : 0, { 0 } };
+    }
+    return SVCQ_OK;
+}
+
 int svcq__store_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected_revision,
                  const void *bytes, size_t size, uint64_t *new_revision)
+{
+    return svcq__store_put_terms(ctx, kind, id, expected_revision, bytes, size, NULL, 0, new_revision);
+}
+
+int svcq__store_put_terms(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected_revision,
+                          const void *bytes, size_t size, const svcq_store_term *terms, size_t n_terms,
+                          uint64_t *new_revision)
 {
     int rc = check_names(ctx, kind, true, id);
     if (rc)
@@ -601,10 +664,20 @@ int svcq__store_put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t ex
                         size, SVCQ_STORE_MAX_VALUE);
     if (size && !bytes)
         return svcq__error(ctx, SVCQ_EINVAL, "record bytes are NULL");
+    svcq_store_term sorted[SVCQ_STORE_MAX_TERMS];
+    rc = check_terms(ctx, kind, id, terms, n_terms, sorted);
+    if (rc)
+        return rc;
     uint64_t rev = 0;
     st->store_msg = false;
     st->store_busy = true;
-    rc = st->store.put(kind, id, expected_revision, size ? bytes : NULL, size, &rev, st->store.user_data);
+    /* A store without terms loses them: the term scans then fall back to
+     * reading every record (svcq__record_scan_term). */
+    if (st->store.put2)
+        rc = st->store.put2(kind, id, expected_revision, size ? bytes : NULL, size, n_terms ? sorted : NULL,
+                            n_terms, &rev, st->store.user_data);
+    else
+        rc = st->store.put(kind, id, expected_revision, size ? bytes : NULL, size, &rev, st->store.user_data);
     st->store_busy = false;
     if (rc == SVCQ_ECONFLICT)
         return svcq__error(ctx, SVCQ_ECONFLICT, "store put(%s, %s): the stored revision is not %llu", kind, id,
@@ -697,4 +770,253 @@ int svcq__store_scan(svcq_ctx *ctx, const char *kind, svcq__store_visit_fn visit
     if (s.invalid && !st->store_msg)
         (void)svcq__store_fail(ctx, SVCQ_ESTORE, "handed over an invalid record (bad id, revision 0 or too large)");
     return map_rc(ctx, st, rc, "scan", kind, NULL, 0, 0);
+}
+
+/* ---- version 2: ordered and term scans ------------------------------------- */
+
+const char *svcq_store_term_type_name(int32_t type)
+{
+    switch (type) {
+    case SVCQ_STORE_TERM_STRING: return "string";
+    case SVCQ_STORE_TERM_INT64: return "int64";
+    }
+    return NULL;
+}
+
+static int bytes_order(const char *a, const char *b)
+{
+    size_t al = strlen(a), bl = strlen(b);
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al < bl ? -1 : al > bl);
+}
+
+static int term_value_order(int32_t type, const svcq_store_term *a, const svcq_store_term *b)
+{
+    if (type == SVCQ_STORE_TERM_INT64)
+        return a->i < b->i ? -1 : a->i > b->i;
+    return bytes_order(a->s ? a->s : "", b->s ? b->s : "");
+}
+
+typedef struct range_state {
+    scan_state base;
+    const char *after;
+    char prev[SVCQ_STORE_MAX_ID + 1];
+    bool have_prev;
+    uint32_t limit, seen;
+} range_state;
+
+static int range_visit(const char *id, uint64_t revision, const void *bytes, size_t size, void *ud)
+{
+    range_state *r = ud;
+    if (id && ((r->after && bytes_order(id, r->after) <= 0) || (r->have_prev && bytes_order(id, r->prev) <= 0) ||
+               (r->limit && r->seen >= r->limit))) {
+        r->base.invalid = true;
+        return SVCQ_ESTORE;
+    }
+    int rc = scan_visit(id, revision, bytes, size, &r->base);
+    if (rc == 0 || rc == r->base.stopped) {
+        size_t n = strlen(id);
+        memcpy(r->prev, id, n + 1);
+        r->have_prev = true;
+        r->seen++;
+    }
+    return rc;
+}
+
+/* One record of the fallback of svcq__store_scan_range. */
+typedef struct id_rev {
+    char *id;
+} id_rev;
+
+typedef struct collect_state {
+    svcq_ctx *ctx;
+    const char *after;
+    id_rev *v;
+    size_t n, cap;
+} collect_state;
+
+static int collect_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *ud)
+{
+    (void)revision;
+    (void)bytes;
+    (void)size;
+    collect_state *c = ud;
+    if (c->after && bytes_order(id, c->after) <= 0)
+        return SVCQ_OK;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        id_rev *g = svcq__reallocarray(ctx, c->v, cap, sizeof(*g));
+        if (!g)
+            return svcq__enomem(ctx);
+        c->v = g;
+        c->cap = cap;
+    }
+    char *copy;
+    int rc = svcq__strdup(ctx, "record id", id, &copy);
+    if (rc)
+        return rc;
+    c->v[c->n++].id = copy;
+    return SVCQ_OK;
+}
+
+static int id_rev_cmp(const void *a, const void *b)
+{
+    return bytes_order(((const id_rev *)a)->id, ((const id_rev *)b)->id);
+}
+
+/* The version-1 fallback: every id of the kind, sorted here, then each
+ * record read with get (one that went away meanwhile is skipped). */
+static int scan_range_fallback(svcq_ctx *ctx, const char *kind, const char *after, uint32_t limit,
+                               svcq__store_visit_fn visit, void *user_data)
+{
+    collect_state c = { ctx, after, NULL, 0, 0 };
+    int rc = svcq__store_scan(ctx, kind, collect_visit, &c);
+    if (rc == SVCQ_OK && c.n > 1)
+        qsort(c.v, c.n, sizeof(*c.v), id_rev_cmp);
+    size_t end = limit && limit < c.n ? limit : c.n;
+    for (size_t i = 0; rc == SVCQ_OK && i < end; i++) {
+        char *bytes;
+        size_t size;
+        uint64_t rev;
+        rc = svcq__store_get(ctx, kind, c.v[i].id, &bytes, &size, &rev);
+        if (rc == SVCQ_ENOTFOUND) {
+            rc = SVCQ_OK;
+            continue;
+        }
+        if (rc)
+            break;
+        svcq__store_state *st = svcq__store_peek(ctx);
+        st->store_busy = true; /* the visitor must not use the store, as in a native scan */
+        rc = visit(ctx, c.v[i].id, rev, bytes, size, user_data);
+        st->store_busy = false;
+        svcq__free(ctx, bytes);
+    }
+    for (size_t i = 0; i < c.n; i++)
+        svcq__free(ctx, c.v[i].id);
+    svcq__free(ctx, c.v);
+    return rc;
+}
+
+int svcq__store_scan_range(svcq_ctx *ctx, const char *kind, const char *after, uint32_t limit,
+                           svcq__store_visit_fn visit, void *user_data)
+{
+    int rc = check_names(ctx, kind, after != NULL, after);
+    if (rc)
+        return rc;
+    svcq__store_state *st = ready(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
+    if (!st->store.scan_range)
+        return scan_range_fallback(ctx, kind, after, limit, visit, user_data);
+    range_state r;
+    memset(&r, 0, sizeof(r));
+    r.base = (scan_state){ ctx, st, visit, user_data, 0, false };
+    r.after = after;
+    r.limit = limit;
+    st->store_msg = false;
+    st->store_busy = true;
+    rc = st->store.scan_range(kind, after, limit, range_visit, &r, st->store.user_data);
+    st->store_busy = false;
+    if (rc == 0)
+        return SVCQ_OK;
+    if (r.base.stopped && rc == r.base.stopped)
+        return rc;
+    if (r.base.invalid && !st->store_msg)
+        (void)svcq__store_fail(ctx, SVCQ_ESTORE,
+                               "handed over an invalid record (bad id, revision 0, too large, out of order, "
+                               "not after the id asked for, or past the limit)");
+    return map_rc(ctx, st, rc, "scan_range", kind, NULL, 0, 0);
+}
+
+bool svcq__store_has_terms(svcq_ctx *ctx)
+{
+    svcq__store_state *st = ready(ctx);
+    return st && st->store.scan_term;
+}
+
+typedef struct term_state {
+    svcq_ctx *ctx;
+    const svcq__term_query *q;
+    svcq__store_term_visit_fn visit;
+    void *user_data;
+    int stopped;
+    bool invalid;
+    uint32_t seen;
+    bool have_prev;
+    svcq_store_term prev;
+    char prev_s[SVCQ_STORE_MAX_TERM_VALUE + 1];
+    char prev_id[SVCQ_STORE_MAX_ID + 1];
+} term_state;
+
+/* Whether (term, id) comes strictly after (prev, prev_id). */
+static bool term_after(int32_t type, const svcq_store_term *term, const char *id, const svcq_store_term *prev,
+                       const char *prev_id)
+{
+    int c = term_value_order(type, term, prev);
+    return c > 0 || (c == 0 && bytes_order(id, prev_id) > 0);
+}
+
+static int term_visit(const char *id, uint64_t revision, const void *bytes, size_t size,
+                      const svcq_store_term *term, void *ud)
+{
+    term_state *t = ud;
+    const svcq__term_query *q = t->q;
+    bool ok = id && svcq__store_id_valid(id, strlen(id)) && revision && (!size || bytes) &&
+              size <= SVCQ_STORE_MAX_VALUE && term && term->type == q->type && term->name &&
+              strcmp(term->name, q->name) == 0 &&
+              (q->type != SVCQ_STORE_TERM_STRING ||
+               (term->s && strnlen(term->s, SVCQ_STORE_MAX_TERM_VALUE + 1) <= SVCQ_STORE_MAX_TERM_VALUE));
+    ok = ok && (!q->lo || term_value_order(q->type, term, q->lo) >= 0) &&
+         (!q->hi || term_value_order(q->type, term, q->hi) <= 0) &&
+         (!q->after || !q->after_id || term_after(q->type, term, id, q->after, q->after_id)) &&
+         (!t->have_prev || term_after(q->type, term, id, &t->prev, t->prev_id)) && (!q->limit || t->seen < q->limit);
+    if (!ok) {
+        t->invalid = true;
+        return SVCQ_ESTORE;
+    }
+    int rc = t->visit(t->ctx, id, revision, size ? bytes : "", size, term, t->user_data);
+    if (rc)
+        t->stopped = rc;
+    t->seen++;
+    t->have_prev = true;
+    t->prev = *term;
+    if (term->s) {
+        memcpy(t->prev_s, term->s, strlen(term->s) + 1);
+        t->prev.s = t->prev_s;
+    }
+    memcpy(t->prev_id, id, strlen(id) + 1);
+    return rc;
+}
+
+int svcq__store_scan_term(svcq_ctx *ctx, const char *kind, const svcq__term_query *q, svcq__store_term_visit_fn visit,
+                          void *user_data)
+{
+    int rc = check_names(ctx, kind, q->after_id != NULL, q->after_id);
+    if (rc)
+        return rc;
+    svcq__store_state *st = ready(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
+    if (!st->store.scan_term)
+        return svcq__error(ctx, SVCQ_ESTATE, "store scan_term(%s): the store has no index terms", kind);
+    term_state t;
+    memset(&t, 0, sizeof(t));
+    t.ctx = ctx;
+    t.q = q;
+    t.visit = visit;
+    t.user_data = user_data;
+    st->store_msg = false;
+    st->store_busy = true;
+    rc = st->store.scan_term(kind, q->name, q->type, q->lo, q->hi, q->after_id ? q->after : NULL, q->after_id, q->limit,
+                             term_visit, &t, st->store.user_data);
+    st->store_busy = false;
+    if (rc == 0)
+        return SVCQ_OK;
+    if (t.stopped && rc == t.stopped)
+        return rc;
+    if (t.invalid && !st->store_msg)
+        (void)svcq__store_fail(ctx, SVCQ_ESTORE,
+                               "handed over an invalid record or term (bad id, revision 0, too large, another "
+                               "term, a value out of the range, out of order, or past the limit)");
+    return map_rc(ctx, st, rc, "scan_term", kind, NULL, 0, 0);
 }

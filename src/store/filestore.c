@@ -64,6 +64,7 @@ struct svcq_store_file {
     uint64_t end;           /* end of the last commit: where the next one goes */
     uint64_t phys;          /* size of the file: end plus zeros reserved for commits */
     uint64_t generation;
+    uint32_t format;        /* the journal's format version (its header's) */
     uint64_t tx_seq;        /* sequence of the last commit */
     uint64_t last_revision; /* revision high-water mark in the journal's last commit */
     uint64_t hwm;           /* highest revision ever handed out (>= last_revision): rolled-back
@@ -159,7 +160,8 @@ static int read_frame(svcq_store_file *fs, const svcq__rec *rec, svcq__jnl_frame
     if (got < 0)
         return io_fail(fs, "pread", fs->path);
     if ((size_t)got != rec->frame_len ||
-        svcq__jnl_parse((const uint8_t *)b->data, rec->frame_len, f) != SVCQ__JNL_OK || f->type != SVCQ__JNL_PUT ||
+        svcq__jnl_parse((const uint8_t *)b->data, rec->frame_len, f) != SVCQ__JNL_OK ||
+        (f->type != SVCQ__JNL_PUT && f->type != SVCQ__JNL_PUT_TERMS) ||
         f->frame_len != rec->frame_len || f->revision != rec->revision || f->idlen != rec->idlen ||
         memcmp(f->id, rec->id, rec->idlen) != 0)
         return svcq__store_fail(fs->ctx, SVCQ_ECORRUPT,
@@ -344,8 +346,10 @@ static int read_only_fail(svcq_store_file *fs)
     return svcq__store_fail(fs->ctx, SVCQ_ESTATE, "%s is open read-only", fs->path);
 }
 
-static int fs_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
-                  uint64_t *new_revision, void *ud)
+static int upgrade_format(svcq_store_file *fs);
+
+static int fs_put2(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                   const svcq_store_term *terms, size_t n_terms, uint64_t *new_revision, void *ud)
 {
     svcq_store_file *fs = ud;
     if (fs->read_only)
@@ -354,20 +358,30 @@ static int fs_put(const char *kind, const char *id, uint64_t expected, const voi
         return svcq__store_fail(fs->ctx, SVCQ_ESTATE, "put outside a transaction");
     if (size > SVCQ_STORE_MAX_VALUE)
         return svcq__store_fail(fs->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
+    if (n_terms > SVCQ_STORE_MAX_TERMS)
+        return svcq__store_fail(fs->ctx, SVCQ_ELIMIT, "%zu index terms, more than %d", n_terms,
+                                SVCQ_STORE_MAX_TERMS);
     size_t kindlen = strlen(kind), idlen = strlen(id);
     svcq__rec *old = svcq__index_find(&fs->ix, kind, kindlen, id, idlen);
     if ((old ? old->revision : 0) != expected)
         return SVCQ_ECONFLICT;
-    svcq__kind *k;
-    if (svcq__index_prepare(&fs->ix, kind, kindlen, &k) != SVCQ_OK)
-        return SVCQ_ENOMEM;
-    svcq__rec *r = svcq__rec_new(fs->ctx, id, idlen);
+    int urc = n_terms ? upgrade_format(fs) : SVCQ_OK;
+    if (urc)
+        return urc;
+    svcq__term_in in[SVCQ_STORE_MAX_TERMS];
+    svcq__terms_in(terms, n_terms, in);
+    svcq__rec *r = svcq__rec_new_terms(fs->ctx, id, idlen, in, n_terms);
     if (!r)
         return SVCQ_ENOMEM;
+    svcq__kind *k;
+    if (svcq__index_prepare(&fs->ix, kind, kindlen, &k) != SVCQ_OK || svcq__index_prepare_rec(&fs->ix, k, r) != SVCQ_OK) {
+        svcq__rec_free(fs->ctx, r);
+        return SVCQ_ENOMEM;
+    }
     size_t off = fs->tx.len;
     /* Never reused: the counter does not go back on rollback. */
     uint64_t rev = fs->hwm + 1;
-    if (svcq__jnl_put(&fs->tx, rev, kind, kindlen, id, idlen, bytes, size) != SVCQ_OK) {
+    if (svcq__jnl_put_terms(&fs->tx, rev, kind, kindlen, id, idlen, in, n_terms, bytes, size) != SVCQ_OK) {
         svcq__rec_free(fs->ctx, r);
         return SVCQ_ENOMEM;
     }
@@ -384,6 +398,12 @@ static int fs_put(const char *kind, const char *id, uint64_t expected, const voi
     svcq__index_replace(&fs->ix, k, old, r);
     *new_revision = rev;
     return SVCQ_OK;
+}
+
+static int fs_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                  uint64_t *new_revision, void *ud)
+{
+    return fs_put2(kind, id, expected, bytes, size, NULL, 0, new_revision, ud);
 }
 
 static int fs_remove(const char *kind, const char *id, uint64_t expected, void *ud)
@@ -430,6 +450,78 @@ static int fs_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void 
         }
     }
     trim_scratch(fs);
+    return SVCQ_OK;
+}
+
+/* ---- version 2: ordered scans, index terms --------------------------------------- */
+
+static int fs_scan_range(const char *kind, const char *after, uint32_t limit, svcq_store_visit_fn visit, void *vud,
+                         void *ud)
+{
+    svcq_store_file *fs = ud;
+    svcq__kind *k = svcq__index_kind(&fs->ix, kind, strlen(kind));
+    int rc = SVCQ_OK;
+    uint32_t n = 0;
+    for (svcq__rec *r = k ? svcq__index_next_id(k, after, after ? strlen(after) : 0) : NULL;
+         r && (!limit || n < limit) && rc == SVCQ_OK; r = svcq__index_next_id(k, r->id, r->idlen), n++) {
+        const void *value;
+        rc = rec_value(fs, r, &value);
+        if (!rc)
+            rc = visit(r->id, r->revision, value, r->size, vud);
+    }
+    trim_scratch(fs);
+    return rc;
+}
+
+static int fs_scan_term(const char *kind, const char *name, int32_t type, const svcq_store_term *lo,
+                        const svcq_store_term *hi, const svcq_store_term *after, const char *after_id, uint32_t limit,
+                        svcq_store_term_visit_fn visit, void *vud, void *ud)
+{
+    svcq_store_file *fs = ud;
+    svcq__kind *k = svcq__index_kind(&fs->ix, kind, strlen(kind));
+    const svcq__term_tree *tree = k ? svcq__index_tree(k, name, strlen(name)) : NULL;
+    int rc = SVCQ_OK;
+    uint32_t n = 0;
+    for (const svcq__term *t = tree ? svcq__index_next_term(tree, type, lo, after, after_id) : NULL;
+         t && (!hi || svcq__term_cmp_value(t, hi) <= 0) && (!limit || n < limit) && rc == SVCQ_OK; n++) {
+        const svcq__rec *r = t->rec;
+        svcq_store_term cur;
+        svcq__term_out(t, &cur);
+        const void *value;
+        rc = rec_value(fs, r, &value);
+        if (!rc)
+            rc = visit(r->id, r->revision, value, r->size, &cur, vud);
+        t = svcq__index_next_term(tree, type, NULL, &cur, r->id);
+    }
+    trim_scratch(fs);
+    return rc;
+}
+
+/* Before the first frame with terms goes into a journal of format 1, its
+ * header says format 2 (synced), so that an older library refuses the
+ * file instead of cutting the frames it does not know as damage. The
+ * header is one 40-byte write inside the first sector; an upgraded header
+ * over a journal without such frames yet is harmless. */
+static int upgrade_format(svcq_store_file *fs)
+{
+    if (fs->format >= SVCQ__JNL_VERSION)
+        return SVCQ_OK;
+    uint8_t head[SVCQ__JNL_HEADER_SIZE];
+    ssize_t got = read_all(fs, fs->fd, head, sizeof(head), 0);
+    if (got < 0)
+        return io_fail(fs, "pread", fs->path);
+    svcq__jnl_header h;
+    if ((size_t)got != sizeof(head) || svcq__jnl_header_decode(head, sizeof(head), &h) != SVCQ_OK)
+        return svcq__store_fail(fs->ctx, SVCQ_ECORRUPT, "%s: the journal header no longer reads back intact",
+                                fs->path);
+    svcq__jnl_header_set_version(head, SVCQ__JNL_VERSION);
+    if (write_all(fs, fs->fd, head, sizeof(head), 0) != 0)
+        return io_fail(fs, "pwrite", fs->path);
+    if (fs->io->datasync(fs->fd, fs->io->ud) != 0) {
+        fs->broken = true;
+        return io_fail(fs, "fdatasync", fs->path);
+    }
+    fs->format = SVCQ__JNL_VERSION;
     return SVCQ_OK;
 }
 
@@ -555,6 +647,9 @@ int svcq_store_file_methods(svcq_store_methods *out, svcq_store_file *fs)
     out->remove = fs_remove;
     out->scan = fs_scan;
     out->destroy = fs_destroy;
+    out->put2 = fs_put2;
+    out->scan_range = fs_scan_range;
+    out->scan_term = fs_scan_term;
     return SVCQ_OK;
 }
 
@@ -624,6 +719,7 @@ static int init_file(svcq_store_file *fs, bool cut)
         return io_fail(fs, "fsync", fs->dir);
     fs->end = fs->phys = SVCQ__JNL_HEADER_SIZE;
     fs->live_bytes = SVCQ__JNL_HEADER_SIZE + SVCQ__JNL_COMMIT_FRAME;
+    fs->format = SVCQ__JNL_VERSION;
     return SVCQ_OK;
 }
 
@@ -697,10 +793,17 @@ static int apply(svcq_store_file *fs, svcq__index *ix, replay *rp, const svcq__j
     if (svcq__index_prepare(ix, f->kind, f->kindlen, &k) != SVCQ_OK)
         return SVCQ_ENOMEM;
     svcq__rec *r = NULL;
-    if (f->type == SVCQ__JNL_PUT) {
-        r = svcq__rec_new(fs->ctx, f->id, f->idlen);
+    if (f->type == SVCQ__JNL_PUT || f->type == SVCQ__JNL_PUT_TERMS) {
+        svcq__term_in terms[SVCQ_STORE_MAX_TERMS];
+        size_t nterms;
+        svcq__jnl_terms(f, terms, &nterms);
+        r = svcq__rec_new_terms(fs->ctx, f->id, f->idlen, terms, nterms);
         if (!r)
             return SVCQ_ENOMEM;
+        if (svcq__index_prepare_rec(ix, k, r) != SVCQ_OK) {
+            svcq__rec_free(fs->ctx, r);
+            return SVCQ_ENOMEM;
+        }
         r->revision = f->revision;
         r->loc = pos;
         r->frame_len = f->frame_len;
@@ -799,6 +902,8 @@ static int read_header(svcq_store_file *fs, int fd, uint64_t size, svcq__jnl_hea
         return 1;
     }
     int rc = svcq__jnl_header_decode(head, sizeof(head), h);
+    if (rc == SVCQ_OK)
+        fs->format = svcq__jnl_header_version(head);
     if (rc == SVCQ_EVERSION)
         return svcq__error(ctx, rc, "%s was written by a newer journal format; it was left untouched", fs->path);
     if (rc)
@@ -1227,6 +1332,7 @@ int svcq_store_file_compact(svcq_store_file *fs)
     fs->end = fs->phys = new_end;
     fs->live_bytes = new_end;
     fs->generation++;
+    fs->format = SVCQ__JNL_VERSION;
     fs->tx_seq++;
     fs->last_revision = fs->hwm;
     fs->unsynced = 0;

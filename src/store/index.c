@@ -11,14 +11,170 @@ void svcq__index_init(svcq__index *ix, svcq_ctx *ctx)
 
 svcq__rec *svcq__rec_new(svcq_ctx *ctx, const char *id, size_t idlen)
 {
-    svcq__rec *r = svcq__malloc(ctx, sizeof(*r) + idlen + 1);
+    return svcq__rec_new_terms(ctx, id, idlen, NULL, 0);
+}
+
+/* ---- treaps ------------------------------------------------------------------ */
+
+static uint32_t prio_of(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdu;
+    x ^= x >> 33;
+    return (uint32_t)x;
+}
+
+typedef int (*tcmp_fn)(const svcq__tnode *a, const svcq__tnode *b);
+
+/* Splits t into the nodes below key (*l) and the others (*r). */
+static void t_split(svcq__tnode *t, const svcq__tnode *key, tcmp_fn cmp, svcq__tnode **l, svcq__tnode **r)
+{
+    while (t) {
+        if (cmp(t, key) < 0) {
+            *l = t;
+            l = &t->r;
+            t = t->r;
+        } else {
+            *r = t;
+            r = &t->l;
+            t = t->l;
+        }
+    }
+    *l = *r = NULL;
+}
+
+static void t_insert(svcq__tnode **t, svcq__tnode *n, tcmp_fn cmp)
+{
+    n->prio = prio_of(n);
+    while (*t && (*t)->prio >= n->prio)
+        t = cmp(n, *t) < 0 ? &(*t)->l : &(*t)->r;
+    t_split(*t, n, cmp, &n->l, &n->r);
+    *t = n;
+}
+
+static svcq__tnode *t_merge(svcq__tnode *a, svcq__tnode *b)
+{
+    svcq__tnode *root = NULL, **at = &root;
+    while (a && b) {
+        if (a->prio >= b->prio) {
+            *at = a;
+            at = &a->r;
+            a = a->r;
+        } else {
+            *at = b;
+            at = &b->l;
+            b = b->l;
+        }
+    }
+    *at = a ? a : b;
+    return root;
+}
+
+/* Removes n, which is in t (keys are unique). */
+static void t_erase(svcq__tnode **t, svcq__tnode *n, tcmp_fn cmp)
+{
+    while (*t && *t != n)
+        t = cmp(n, *t) < 0 ? &(*t)->l : &(*t)->r;
+    if (*t)
+        *t = t_merge(n->l, n->r);
+}
+
+static int bytes_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    if (c)
+        return c;
+    return al < bl ? -1 : al > bl;
+}
+
+static int id_cmp(const svcq__tnode *a, const svcq__tnode *b)
+{
+    const svcq__rec *x = (const svcq__rec *)a, *y = (const svcq__rec *)b;
+    return bytes_cmp(x->id, x->idlen, y->id, y->idlen);
+}
+
+static int term_cmp(const svcq__tnode *a, const svcq__tnode *b)
+{
+    const svcq__term *x = (const svcq__term *)a, *y = (const svcq__term *)b;
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    int c;
+    if (x->type == SVCQ_STORE_TERM_INT64)
+        c = x->i < y->i ? -1 : x->i > y->i;
+    else
+        c = bytes_cmp(x->s, x->slen, y->s, y->slen);
+    return c ? c : id_cmp(&x->rec->node, &y->rec->node);
+}
+
+/* ---- records with terms --------------------------------------------------------- */
+
+svcq__rec *svcq__rec_new_terms(svcq_ctx *ctx, const char *id, size_t idlen, const svcq__term_in *terms, size_t n)
+{
+    size_t head = sizeof(svcq__rec) + idlen + 1;
+    size_t align = _Alignof(svcq__term);
+    size_t toff = (head + align - 1) / align * align;
+    size_t size = n ? toff + n * sizeof(svcq__term) : head;
+    for (size_t i = 0; i < n; i++)
+        size += terms[i].namelen + 1 + (terms[i].type == SVCQ_STORE_TERM_STRING ? terms[i].slen + 1 : 0);
+    svcq__rec *r = svcq__malloc(ctx, size);
     if (!r)
         return NULL;
     memset(r, 0, sizeof(*r));
     r->idlen = (uint16_t)idlen;
     memcpy(r->id, id, idlen);
     r->id[idlen] = '\0';
+    if (!n)
+        return r;
+    r->terms = (svcq__term *)(void *)((char *)r + toff);
+    r->nterms = (uint8_t)n;
+    char *str = (char *)(r->terms + n);
+    for (size_t i = 0; i < n; i++) {
+        svcq__term *t = &r->terms[i];
+        memset(t, 0, sizeof(*t));
+        t->rec = r;
+        t->type = (uint8_t)terms[i].type;
+        t->namelen = (uint8_t)terms[i].namelen;
+        memcpy(str, terms[i].name, terms[i].namelen);
+        str[terms[i].namelen] = '\0';
+        t->name = str;
+        str += terms[i].namelen + 1;
+        if (t->type == SVCQ_STORE_TERM_STRING) {
+            t->slen = (uint16_t)terms[i].slen;
+            if (terms[i].slen)
+                memcpy(str, terms[i].s, terms[i].slen);
+            str[terms[i].slen] = '\0';
+            t->s = str;
+            str += terms[i].slen + 1;
+        } else {
+            t->i = terms[i].i;
+        }
+    }
     return r;
+}
+
+void svcq__terms_in(const svcq_store_term *terms, size_t n, svcq__term_in *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i].name = terms[i].name;
+        out[i].namelen = strlen(terms[i].name);
+        out[i].type = terms[i].type;
+        out[i].s = terms[i].type == SVCQ_STORE_TERM_STRING ? terms[i].s : NULL;
+        out[i].slen = out[i].s ? strlen(out[i].s) : 0;
+        out[i].i = terms[i].type == SVCQ_STORE_TERM_INT64 ? terms[i].i : 0;
+    }
+}
+
+void svcq__term_out(const svcq__term *t, svcq_store_term *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->version = SVCQ_STORE_TERM_VERSION;
+    out->name = t->name;
+    out->type = t->type;
+    if (t->type == SVCQ_STORE_TERM_STRING)
+        out->s = t->s;
+    else
+        out->i = t->i;
 }
 
 void svcq__rec_free(svcq_ctx *ctx, svcq__rec *rec)
@@ -42,6 +198,7 @@ void svcq__index_free(svcq__index *ix)
         while (svcq__map_next(&k->recs, &jt, NULL, NULL, &r))
             svcq__rec_free(ix->ctx, r);
         svcq__map_free(&k->recs);
+        svcq__free(ix->ctx, k->trees);
         svcq__free(ix->ctx, k);
     }
     svcq__map_free(&ix->kinds);
@@ -79,6 +236,7 @@ int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq_
         k = svcq__malloc(ix->ctx, sizeof(*k));
         if (!k)
             return SVCQ_ENOMEM;
+        memset(k, 0, sizeof(*k));
         svcq__map_init(&k->recs, ix->ctx);
         k->len = (uint8_t)kindlen;
         memcpy(k->name, kind, kindlen);
@@ -94,9 +252,62 @@ int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq_
     return SVCQ_OK;
 }
 
+const svcq__term_tree *svcq__index_tree(const svcq__kind *k, const char *name, size_t namelen)
+{
+    for (size_t i = 0; i < k->ntrees; i++)
+        if (k->trees[i].len == namelen && memcmp(k->trees[i].name, name, namelen) == 0)
+            return &k->trees[i];
+    return NULL;
+}
+
+int svcq__index_prepare_rec(svcq__index *ix, svcq__kind *k, const svcq__rec *rec)
+{
+    for (uint8_t i = 0; i < rec->nterms; i++) {
+        const svcq__term *t = &rec->terms[i];
+        if (svcq__index_tree(k, t->name, t->namelen))
+            continue;
+        if (t->namelen > SVCQ_STORE_MAX_TERM_NAME)
+            return SVCQ_EINVAL;
+        if (k->ntrees == k->trees_cap) {
+            size_t cap = k->trees_cap ? k->trees_cap * 2 : 4;
+            svcq__term_tree *g = svcq__reallocarray(ix->ctx, k->trees, cap, sizeof(*g));
+            if (!g)
+                return SVCQ_ENOMEM;
+            k->trees = g;
+            k->trees_cap = cap;
+        }
+        svcq__term_tree *tr = &k->trees[k->ntrees++];
+        memset(tr, 0, sizeof(*tr));
+        tr->len = t->namelen;
+        memcpy(tr->name, t->name, t->namelen);
+    }
+    return SVCQ_OK;
+}
+
+/* Adds rec to (or takes it out of) k's orders. Its trees exist: made by
+ * svcq__index_prepare_rec before rec first went in, and never removed. */
+static void order(svcq__kind *k, svcq__rec *rec, bool in)
+{
+    if (in)
+        t_insert(&k->by_id, &rec->node, id_cmp);
+    else
+        t_erase(&k->by_id, &rec->node, id_cmp);
+    for (uint8_t i = 0; i < rec->nterms; i++) {
+        svcq__term *t = &rec->terms[i];
+        svcq__term_tree *tr = (svcq__term_tree *)svcq__index_tree(k, t->name, t->namelen);
+        if (!tr)
+            continue; /* cannot happen: see above */
+        if (in)
+            t_insert(&tr->root, &t->node, term_cmp);
+        else
+            t_erase(&tr->root, &t->node, term_cmp);
+    }
+}
+
 /* Puts rec (or nothing) under id in k. Never allocates: the map was
  * reserved, and restoring a key a rollback removes only brings the count
- * back to one the map already held (its capacity never shrinks). */
+ * back to one the map already held (its capacity never shrinks); the
+ * orders' nodes are inside the records. */
 static void set(svcq__index *ix, svcq__kind *k, const char *id, size_t idlen, svcq__rec *rec)
 {
     void *prev = NULL;
@@ -105,9 +316,85 @@ static void set(svcq__index *ix, svcq__kind *k, const char *id, size_t idlen, sv
         (void)rc; /* cannot fail: see above */
         if (!prev)
             ix->count++;
-    } else if (svcq__map_remove(&k->recs, id, idlen)) {
-        ix->count--;
+        else
+            order(k, prev, false);
+        order(k, rec, true);
+    } else {
+        svcq__rec *old = svcq__map_get(&k->recs, id, idlen);
+        if (old && svcq__map_remove(&k->recs, id, idlen)) {
+            order(k, old, false);
+            ix->count--;
+        }
     }
+}
+
+svcq__rec *svcq__index_next_id(const svcq__kind *k, const char *after, size_t alen)
+{
+    svcq__tnode *t = k->by_id, *best = NULL;
+    while (t) {
+        const svcq__rec *r = (const svcq__rec *)t;
+        if (!after || bytes_cmp(r->id, r->idlen, after, alen) > 0) {
+            best = t;
+            t = t->l;
+        } else {
+            t = t->r;
+        }
+    }
+    return (svcq__rec *)best;
+}
+
+int svcq__term_cmp_value(const svcq__term *t, const svcq_store_term *v)
+{
+    if (t->type == SVCQ_STORE_TERM_INT64)
+        return t->i < v->i ? -1 : t->i > v->i;
+    return bytes_cmp(t->s, t->slen, v->s ? v->s : "", v->s ? strlen(v->s) : 0);
+}
+
+/* Whether term node t lies above the probe: (type, value[, id]). */
+static bool above(const svcq__term *t, int32_t type, const svcq_store_term *v, const char *id, bool strict)
+{
+    if (t->type != type)
+        return t->type > type;
+    if (!v)
+        return true;
+    int c = svcq__term_cmp_value(t, v);
+    if (c)
+        return c > 0;
+    if (!id)
+        return !strict;
+    c = bytes_cmp(t->rec->id, t->rec->idlen, id, strlen(id));
+    return strict ? c > 0 : c >= 0;
+}
+
+const svcq__term *svcq__index_next_term(const svcq__term_tree *tree, int32_t type, const svcq_store_term *lo,
+                                        const svcq_store_term *after, const char *after_id)
+{
+    const svcq_store_term *v = lo;
+    const char *id = NULL;
+    if (after && after_id) {
+        /* Strictly after the cursor, unless the cursor lies below lo. */
+        svcq__term probe;
+        memset(&probe, 0, sizeof(probe));
+        probe.type = (uint8_t)type;
+        probe.i = after->i;
+        probe.s = after->s ? after->s : "";
+        probe.slen = (uint16_t)strlen(probe.s);
+        if (!lo || svcq__term_cmp_value(&probe, lo) >= 0) {
+            v = after;
+            id = after_id;
+        }
+    }
+    svcq__tnode *t = tree->root, *best = NULL;
+    while (t) {
+        if (above((const svcq__term *)t, type, v, id, id != NULL)) {
+            best = t;
+            t = t->l;
+        } else {
+            t = t->r;
+        }
+    }
+    const svcq__term *found = (const svcq__term *)best;
+    return found && found->type == type ? found : NULL;
 }
 
 void svcq__index_replace(svcq__index *ix, svcq__kind *k, svcq__rec *old, svcq__rec *now)

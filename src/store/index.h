@@ -1,6 +1,14 @@
 /* The record index shared by the memory store and the file store: a map of
  * kinds, each a map of ids to records, with transaction undo.
  *
+ * Ordered access (storage contract version 2): each kind also keeps its
+ * records in a treap ordered by id bytes, and one treap per term name
+ * ordered by (type, value, id) holding the terms records declared. The
+ * nodes live inside the records (a record and its terms are one
+ * allocation), so keeping the orders never allocates: svcq__index_replace
+ * still cannot fail, and a rollback re-inserts the old records as they
+ * were. svcq__index_prepare_rec makes the term trees a record needs.
+ *
  * Changes go in two steps so that nothing fails half-way: svcq__index_prepare
  * makes every allocation a change of (kind, id) may need (the kind, room in
  * its map, an undo slot); svcq__index_replace then cannot fail. Inside a
@@ -12,7 +20,31 @@
 #include "core/map.h"
 #include "svcq/store.h"
 
+/* A treap node: children and a priority (a hash of the node's address). */
+typedef struct svcq__tnode {
+    struct svcq__tnode *l, *r;
+    uint32_t prio;
+} svcq__tnode;
+
+struct svcq__rec;
+
+/* One index term of a record, and its node in the kind's tree for that
+ * name. Strings are NUL-terminated copies inside the record's block. */
+typedef struct svcq__term {
+    svcq__tnode node;
+    struct svcq__rec *rec;
+    const char *name;
+    const char *s;     /* STRING: the value; NULL for INT64 */
+    int64_t i;         /* INT64: the value */
+    uint16_t slen;
+    uint8_t namelen;
+    uint8_t type;      /* svcq_store_term_type */
+} svcq__term;
+
 typedef struct svcq__rec {
+    svcq__tnode node;      /* place in the kind's id order */
+    svcq__term *terms;     /* nterms terms sorted by name, in the same block; NULL when none */
+    uint8_t nterms;
     uint64_t revision;
     uint64_t loc;          /* file store: offset of the record's frame (in the file, or in
                             * the transaction buffer while pending) */
@@ -24,8 +56,18 @@ typedef struct svcq__rec {
     char id[];             /* NUL-terminated */
 } svcq__rec;
 
+/* The records of a kind that declare one term name, by (type, value, id). */
+typedef struct svcq__term_tree {
+    svcq__tnode *root;
+    uint8_t len;
+    char name[SVCQ_STORE_MAX_TERM_NAME + 1];
+} svcq__term_tree;
+
 typedef struct svcq__kind {
     svcq__map recs;           /* id -> svcq__rec */
+    svcq__tnode *by_id;       /* the same records by id bytes */
+    svcq__term_tree *trees;   /* one per term name seen in the kind (never shrinks) */
+    size_t ntrees, trees_cap;
     uint8_t len;
     char name[SVCQ_STORE_MAX_KIND + 1];
 } svcq__kind;
@@ -53,6 +95,25 @@ void svcq__index_free(svcq__index *ix);
 /* A new record of id (idlen bytes) with the other fields zero. NULL on
  * allocation failure. Freed with svcq__rec_free (which frees value too). */
 svcq__rec *svcq__rec_new(svcq_ctx *ctx, const char *id, size_t idlen);
+
+/* A term as the stores receive it (strings not NUL-terminated). */
+typedef struct svcq__term_in {
+    const char *name;
+    size_t namelen;
+    int32_t type;
+    const char *s;
+    size_t slen;
+    int64_t i;
+} svcq__term_in;
+
+/* The same with n terms (valid, distinct names sorted by name: the
+ * library and the journal parser check that) copied into the block. */
+svcq__rec *svcq__rec_new_terms(svcq_ctx *ctx, const char *id, size_t idlen, const svcq__term_in *terms, size_t n);
+/* The public terms of the library's put2 as svcq__term_in (out has room
+ * for SVCQ_STORE_MAX_TERMS). */
+void svcq__terms_in(const svcq_store_term *terms, size_t n, svcq__term_in *out);
+/* A record term as the public type (strings borrowed from the record). */
+void svcq__term_out(const svcq__term *t, svcq_store_term *out);
 void svcq__rec_free(svcq_ctx *ctx, svcq__rec *rec);
 
 svcq__kind *svcq__index_kind(const svcq__index *ix, const char *kind, size_t len);
@@ -61,10 +122,28 @@ svcq__rec *svcq__index_find(const svcq__index *ix, const char *kind, size_t kind
 /* Makes sure (kind, one more id) and one undo entry fit: SVCQ_ENOMEM, with
  * the index unchanged (an empty kind may remain). *out gets the kind. */
 int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq__kind **out);
+/* Makes the term trees rec's terms go to in kind k: SVCQ_ENOMEM with the
+ * index unchanged (empty trees may remain). */
+int svcq__index_prepare_rec(svcq__index *ix, svcq__kind *k, const svcq__rec *rec);
 /* Replaces old (the record now in the map under the id, or NULL) by now
  * (NULL to remove). Cannot fail after svcq__index_prepare. Outside a
  * transaction old is freed at once. */
 void svcq__index_replace(svcq__index *ix, svcq__kind *kind, svcq__rec *old, svcq__rec *now);
+
+/* Ordered reads (the records of the open transaction included). The
+ * record of k with the smallest id above after (alen bytes; NULL: the
+ * smallest id), or NULL. */
+svcq__rec *svcq__index_next_id(const svcq__kind *k, const char *after, size_t alen);
+/* The tree of term name in k, or NULL when no record of k ever declared it. */
+const svcq__term_tree *svcq__index_tree(const svcq__kind *k, const char *name, size_t namelen);
+/* The first term of tree (ordered by type, value, id) at or above
+ * (type, lo) — lo NULL: the first of type — or, when after is given,
+ * strictly above (type, after's value, after_id). NULL past the end of
+ * type. Bounds above are the caller's to check (svcq__term_cmp_value). */
+const svcq__term *svcq__index_next_term(const svcq__term_tree *tree, int32_t type, const svcq_store_term *lo,
+                                        const svcq_store_term *after, const char *after_id);
+/* Compares t's value with v's (same type): <0, 0, >0. */
+int svcq__term_cmp_value(const svcq__term *t, const svcq_store_term *v);
 
 void svcq__index_begin(svcq__index *ix);
 /* Frees the replaced records. */

@@ -3,7 +3,9 @@
  * the records it replaced until commit and puts them back on rollback.
  * Revisions come from a store-wide counter that never goes back, not even
  * on rollback, so one is never handed out twice (a handle that saw a
- * revision of a rolled-back transaction can never win a compare-and-swap). */
+ * revision of a rolled-back transaction can never win a compare-and-swap).
+ * It implements version 2 of the contract: the index keeps each kind in id
+ * order and the terms records declare in (type, value, id) order. */
 #include <string.h>
 
 #include "store/index.h"
@@ -50,24 +52,31 @@ static int ms_get(const char *kind, const char *id, svcq_store_visit_fn visit, v
     return visit(r->id, r->revision, r->value, r->size, vud);
 }
 
-static int ms_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
-                  uint64_t *new_revision, void *ud)
+static int ms_put2(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                   const svcq_store_term *terms, size_t n_terms, uint64_t *new_revision, void *ud)
 {
     memstore *ms = ud;
     if (!ms->ix.in_tx)
         return svcq__store_fail(ms->ctx, SVCQ_ESTATE, "put outside a transaction");
     if (size > SVCQ_STORE_MAX_VALUE)
         return svcq__store_fail(ms->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
+    if (n_terms > SVCQ_STORE_MAX_TERMS)
+        return svcq__store_fail(ms->ctx, SVCQ_ELIMIT, "%zu index terms, more than %d", n_terms,
+                                SVCQ_STORE_MAX_TERMS);
     size_t kindlen = strlen(kind), idlen = strlen(id);
     svcq__rec *old = svcq__index_find(&ms->ix, kind, kindlen, id, idlen);
     if ((old ? old->revision : 0) != expected)
         return SVCQ_ECONFLICT;
-    svcq__kind *k;
-    if (svcq__index_prepare(&ms->ix, kind, kindlen, &k) != SVCQ_OK)
-        return SVCQ_ENOMEM;
-    svcq__rec *r = svcq__rec_new(ms->ctx, id, idlen);
+    svcq__term_in in[SVCQ_STORE_MAX_TERMS];
+    svcq__terms_in(terms, n_terms, in);
+    svcq__rec *r = svcq__rec_new_terms(ms->ctx, id, idlen, in, n_terms);
     if (!r)
         return SVCQ_ENOMEM;
+    svcq__kind *k;
+    if (svcq__index_prepare(&ms->ix, kind, kindlen, &k) != SVCQ_OK || svcq__index_prepare_rec(&ms->ix, k, r) != SVCQ_OK) {
+        svcq__rec_free(ms->ctx, r);
+        return SVCQ_ENOMEM;
+    }
     if (size) {
         r->value = svcq__malloc(ms->ctx, size);
         if (!r->value) {
@@ -81,6 +90,12 @@ static int ms_put(const char *kind, const char *id, uint64_t expected, const voi
     svcq__index_replace(&ms->ix, k, old, r);
     *new_revision = r->revision;
     return SVCQ_OK;
+}
+
+static int ms_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                  uint64_t *new_revision, void *ud)
+{
+    return ms_put2(kind, id, expected, bytes, size, NULL, 0, new_revision, ud);
 }
 
 static int ms_remove(const char *kind, const char *id, uint64_t expected, void *ud)
@@ -118,6 +133,47 @@ static int ms_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void 
     return SVCQ_OK;
 }
 
+static int ms_scan_range(const char *kind, const char *after, uint32_t limit, svcq_store_visit_fn visit, void *vud,
+                         void *ud)
+{
+    memstore *ms = ud;
+    svcq__kind *k = svcq__index_kind(&ms->ix, kind, strlen(kind));
+    if (!k)
+        return SVCQ_OK;
+    uint32_t n = 0;
+    for (svcq__rec *r = svcq__index_next_id(k, after, after ? strlen(after) : 0); r && (!limit || n < limit);
+         r = svcq__index_next_id(k, r->id, r->idlen), n++) {
+        int rc = visit(r->id, r->revision, r->value, r->size, vud);
+        if (rc)
+            return rc;
+    }
+    return SVCQ_OK;
+}
+
+static int ms_scan_term(const char *kind, const char *name, int32_t type, const svcq_store_term *lo,
+                        const svcq_store_term *hi, const svcq_store_term *after, const char *after_id, uint32_t limit,
+                        svcq_store_term_visit_fn visit, void *vud, void *ud)
+{
+    memstore *ms = ud;
+    svcq__kind *k = svcq__index_kind(&ms->ix, kind, strlen(kind));
+    const svcq__term_tree *tree = k ? svcq__index_tree(k, name, strlen(name)) : NULL;
+    if (!tree)
+        return SVCQ_OK;
+    uint32_t n = 0;
+    for (const svcq__term *t = svcq__index_next_term(tree, type, lo, after, after_id);
+         t && (!hi || svcq__term_cmp_value(t, hi) <= 0) && (!limit || n < limit);
+         n++) {
+        const svcq__rec *r = t->rec;
+        svcq_store_term cur;
+        svcq__term_out(t, &cur);
+        int rc = visit(r->id, r->revision, r->value, r->size, &cur, vud);
+        if (rc)
+            return rc;
+        t = svcq__index_next_term(tree, type, NULL, &cur, r->id);
+    }
+    return SVCQ_OK;
+}
+
 static void ms_destroy(void *ud)
 {
     memstore *ms = ud;
@@ -144,5 +200,8 @@ int svcq__memstore_new(svcq_ctx *ctx, svcq_store_methods *out)
     out->remove = ms_remove;
     out->scan = ms_scan;
     out->destroy = ms_destroy;
+    out->put2 = ms_put2;
+    out->scan_range = ms_scan_range;
+    out->scan_term = ms_scan_term;
     return SVCQ_OK;
 }

@@ -72,4 +72,37 @@ typedef int (*svcq__record_visit_fn)(svcq_ctx *ctx, const char *id, uint64_t rev
 int svcq__record_scan(svcq_ctx *ctx, const char *kind, uint32_t newest, svcq__record_visit_fn visit,
                    void *user_data);
 
+/* ---- version 2 of the storage contract ----------------------------------------- */
+
+/* svcq__record_put that also declares the record's index terms (see
+ * svcq__store_put_terms; the names a module uses are listed in
+ * docs/storage.md). A version-1 store stores the record without them: a
+ * module that declares terms must also be able to derive them from the
+ * record (svcq__record_terms_fn) for the fallback of the term scan. */
+int svcq__record_put_terms(svcq_ctx *ctx, const void *owner, const char *kind, const char *id, uint64_t *revision,
+                           const svcq__buf *json, const svcq_store_term *terms, size_t n_terms);
+
+/* Visits the records of kind with an id above after (NULL: from the
+ * first) in byte order of ids, at most limit (0: all), parsed and checked. */
+int svcq__record_scan_range(svcq_ctx *ctx, const char *kind, uint32_t newest, const char *after, uint32_t limit,
+                            svcq__record_visit_fn visit, void *user_data);
+
+/* Derives the terms a record declared from its decoded document (the
+ * version-1 fallback): fills terms (room for SVCQ_STORE_MAX_TERMS; strings
+ * may point into root) and *n. */
+typedef int (*svcq__record_terms_fn)(svcq_ctx *ctx, const char *id, const svcq__json *root, uint32_t major,
+                                     svcq_store_term *terms, size_t *n, void *data);
+/* Receives one record of a term scan and its value of the term. */
+typedef int (*svcq__record_term_visit_fn)(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root,
+                                          uint32_t major, const svcq_store_term *term, void *user_data);
+/* Visits the records of kind whose term q->name lies in [q->lo, q->hi],
+ * by (value, id), after (q->after, q->after_id) when paging, at most
+ * q->limit. With a store that keeps terms this is the store's scan_term;
+ * with any other store — the one internal fallback — every record is
+ * read, extract derives its terms, and the matches are filtered and
+ * sorted in memory. */
+int svcq__record_scan_term(svcq_ctx *ctx, const char *kind, uint32_t newest, const svcq__term_query *q,
+                           svcq__record_terms_fn extract, void *extract_data, svcq__record_term_visit_fn visit,
+                           void *user_data);
+
 #endif

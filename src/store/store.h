@@ -154,6 +154,42 @@ typedef int (*svcq__store_visit_fn)(svcq_ctx *ctx, const char *id, uint64_t revi
 /* Visits every record of kind, in no particular order. */
 int svcq__store_scan(svcq_ctx *ctx, const char *kind, svcq__store_visit_fn visit, void *user_data);
 
+/* ---- version 2 ---------------------------------------------------------------- */
+
+/* svcq__store_put that also declares the record's index terms (n_terms at
+ * most SVCQ_STORE_MAX_TERMS, distinct valid names, any order: they are
+ * checked — SVCQ_EINVAL, SVCQ_ELIMIT — and passed sorted by name). A store
+ * without put2 stores the record without them. */
+int svcq__store_put_terms(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected_revision,
+                          const void *bytes, size_t size, const svcq_store_term *terms, size_t n_terms,
+                          uint64_t *new_revision);
+/* Visits the records of kind with an id above after (NULL: all) in byte
+ * order of ids, at most limit (0: all). A version-1 store: every id is
+ * collected by a full scan, sorted here, and each record read with get. */
+int svcq__store_scan_range(svcq_ctx *ctx, const char *kind, const char *after, uint32_t limit,
+                           svcq__store_visit_fn visit, void *user_data);
+
+/* A term range query (see svcq_store_scan_term_fn): lo and hi inclusive,
+ * NULL for open; after and after_id both set to page. */
+typedef struct svcq__term_query {
+    const char *name;
+    int32_t type;
+    const svcq_store_term *lo, *hi;
+    const svcq_store_term *after;
+    const char *after_id;
+    uint32_t limit;
+} svcq__term_query;
+
+typedef int (*svcq__store_term_visit_fn)(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes,
+                                         size_t size, const svcq_store_term *term, void *user_data);
+/* Whether the context's store keeps index terms (put2 and scan_term). */
+bool svcq__store_has_terms(svcq_ctx *ctx);
+/* The store's scan_term, checked (order, range, limit, the term handed
+ * back); SVCQ_ESTATE when the store has none. Modules use
+ * svcq__record_scan_term, which falls back to a full scan. */
+int svcq__store_scan_term(svcq_ctx *ctx, const char *kind, const svcq__term_query *q, svcq__store_term_visit_fn visit,
+                          void *user_data);
+
 /* ---- for the built-in stores -------------------------------------------- */
 
 /* Records a detailed message for a failing store callback and returns

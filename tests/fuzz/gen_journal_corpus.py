@@ -40,6 +40,21 @@ def put(rev, kind, id_, value):
     return frame(struct.pack("<BQBH", 1, rev, len(k), len(i)) + k + i + value)
 
 
+def put_terms(rev, kind, id_, terms, value):
+    """Format 2: a put with index terms, sorted by name: (name, int) or (name, str)."""
+    k, i = kind.encode(), id_.encode()
+    t = struct.pack("<B", len(terms))
+    for name, v in terms:
+        n = name.encode()
+        t += struct.pack("<B", len(n)) + n
+        if isinstance(v, int):
+            t += struct.pack("<Bq", 2, v)
+        else:
+            b = v.encode()
+            t += struct.pack("<BH", 1, len(b)) + b
+    return frame(struct.pack("<BQBH", 4, rev, len(k), len(i)) + k + i + t + value)
+
+
 def delete(rev, kind, id_):
     k, i = kind.encode(), id_.encode()
     return frame(struct.pack("<BQBH", 2, rev, len(k), len(i)) + k + i)
@@ -89,7 +104,14 @@ seeds["revision_not_increasing"] = seeds["one_put"] + put(1, "note", "n2", b"{}"
 seeds["remove_missing"] = seeds["one_put"] + delete(5, "note", "nobody") + commit(2, 1, 1)
 seeds["remove_wrong_revision"] = seeds["one_put"] + delete(9, "note", "n1") + commit(2, 1, 1)
 seeds["last_revision_low"] = header() + put(4, "note", "n1", b"{}") + commit(1, 2, 1)
-seeds["newer_version"] = header(version=2)
+seeds["newer_version"] = header(version=3)
+seeds["put_terms_v2"] = (header(version=2)
+                         + put_terms(1, "sla_clock", "5:tier2/T-1", [("next_notice", 1767225600), ("state", "live")],
+                                     b"{}")
+                         + put(2, "note", "n1", b"{}") + commit(1, 2, 2))
+# A version-1 header followed by a put with terms: the writer upgrades the
+# header first, but a reader of version 2 takes the frame either way.
+seeds["put_terms_v1_header"] = (header() + put_terms(1, "x", "a", [("due", -5)], b"") + commit(1, 1, 1))
 seeds["foreign"] = b"%PDF-1.7 this is not a journal at all, really not"
 seeds["length_too_big"] = seeds["one_put"] + struct.pack("<I", 0x7FFFFFFF) + b"\0" * 12
 seeds["put_remove_put_one_tx"] = (header() + put(1, "note", "a", b"1") + delete(1, "note", "a")

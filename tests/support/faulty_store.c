@@ -62,6 +62,31 @@ static int f_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *
     return fail_now(f) ? f->error : f->inner.scan(kind, visit, vud, f->inner.user_data);
 }
 
+static int f_put2(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                  const svcq_store_term *terms, size_t n_terms, uint64_t *rev, void *ud)
+{
+    faulty_store *f = ud;
+    return fail_now(f) ? f->error
+                       : f->inner.put2(kind, id, expected, bytes, size, terms, n_terms, rev, f->inner.user_data);
+}
+
+static int f_scan_range(const char *kind, const char *after, uint32_t limit, svcq_store_visit_fn visit, void *vud,
+                        void *ud)
+{
+    faulty_store *f = ud;
+    return fail_now(f) ? f->error : f->inner.scan_range(kind, after, limit, visit, vud, f->inner.user_data);
+}
+
+static int f_scan_term(const char *kind, const char *name, int32_t type, const svcq_store_term *lo,
+                       const svcq_store_term *hi, const svcq_store_term *after, const char *after_id, uint32_t limit,
+                       svcq_store_term_visit_fn visit, void *vud, void *ud)
+{
+    faulty_store *f = ud;
+    return fail_now(f) ? f->error
+                       : f->inner.scan_term(kind, name, type, lo, hi, after, after_id, limit, visit, vud,
+                                            f->inner.user_data);
+}
+
 static void f_destroy(void *ud)
 {
     faulty_store *f = ud;
@@ -90,6 +115,14 @@ void faulty_store_methods(faulty_store *f, svcq_store_methods *out)
     m.remove = f_remove;
     m.scan = f_scan;
     m.destroy = f_destroy;
+    /* The version-2 callbacks the wrapped store has (each counts). */
+    if (f->inner.version >= 2) {
+        m.put2 = f->inner.put2 ? f_put2 : NULL;
+        m.scan_range = f->inner.scan_range ? f_scan_range : NULL;
+        m.scan_term = f->inner.scan_term ? f_scan_term : NULL;
+    } else {
+        m.version = 1;
+    }
     *out = m;
 }
 

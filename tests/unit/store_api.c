@@ -171,8 +171,26 @@ static void set_store_checks(void **state)
     bad.reserved0 = 1;
     assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EINVAL);
     bad = m;
-    bad.reserved[7] = &s;
+    bad.reserved[4] = &s;
     assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EINVAL);
+    /* Version 2: put2 and scan_term go together; in a version-1 table
+     * their slots are reserved. */
+    svcq_store_methods mem;
+    assert_int_equal(svcq__memstore_new(ctx, &mem), SVCQ_OK);
+    bad = m;
+    bad.put2 = mem.put2;
+    assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "put2 is set without scan_term"));
+    bad = m;
+    bad.scan_term = mem.scan_term;
+    assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "scan_term is set without put2"));
+    bad = m;
+    bad.version = 1;
+    bad.scan_range = mem.scan_range;
+    assert_int_equal(svcq_ctx_set_store(ctx, &bad), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "version 1"));
+    mem.destroy(mem.user_data);
     for (int cb = 0; cb < CB_COUNT; cb++) {
         bad = m;
         switch (cb) {

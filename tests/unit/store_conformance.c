@@ -85,6 +85,53 @@ static void faulty_pass_through(void **state)
     free(p.dir);
 }
 
+/* The built-in stores with their version-2 callbacks taken away: the
+ * version-2 checks then run through the library's fallback (full scans,
+ * ordered and filtered in memory). */
+static int as_v1(svcq_store_methods *m, int rc)
+{
+    if (rc)
+        return rc;
+    m->version = 1;
+    m->put2 = NULL;
+    m->scan_range = NULL;
+    m->scan_term = NULL;
+    return SVCQ_OK;
+}
+
+static int v1_memory(svcq_ctx *ctx, svcq_store_methods *m, void *data)
+{
+    (void)data;
+    return as_v1(m, svcq__memstore_new(ctx, m));
+}
+
+static int v1_file(svcq_ctx *ctx, svcq_store_methods *m, void *data)
+{
+    paths *p = data;
+    unlink(p->path);
+    return as_v1(m, open_file(ctx, m, p->path));
+}
+
+static int v1_file_reopen(svcq_ctx *ctx, svcq_store_methods *m, void *data)
+{
+    paths *p = data;
+    return as_v1(m, open_file(ctx, m, p->path));
+}
+
+static void version1_fallback(void **state)
+{
+    (void)state;
+    store_conformance_factory mem = { "memory as a version-1 table", v1_memory, NULL, NULL, 0 };
+    assert_int_equal(store_conformance_run(&mem), 0);
+    paths p = { test_tmpdir("confv1"), NULL };
+    p.path = test_path(p.dir, "j");
+    store_conformance_factory file = { "file as a version-1 table", v1_file, v1_file_reopen, &p, 0 };
+    assert_int_equal(store_conformance_run(&file), 0);
+    test_rmtree(p.dir);
+    free(p.path);
+    free(p.dir);
+}
+
 static int dir_create(svcq_ctx *ctx, svcq_store_methods *m, void *data)
 {
     (void)ctx;
@@ -379,6 +426,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(faulty_pass_through),
+        cmocka_unit_test(version1_fallback),
         cmocka_unit_test(example_directory_store),
         cmocka_unit_test(reusing_store_fails),
     };

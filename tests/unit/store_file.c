@@ -243,7 +243,7 @@ static void open_errors(void **state)
     uint8_t head[SVCQ__JNL_HEADER_SIZE];
     svcq__jnl_header h = { 0, 0 };
     svcq__jnl_header_encode(head, &h);
-    head[8] = 2;
+    head[8] = SVCQ__JNL_VERSION + 1;
     /* Re-signed, so that only the version differs. */
     uint32_t crc = svcq__crc32c(head, 36);
     for (int i = 0; i < 4; i++)

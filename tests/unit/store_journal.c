@@ -81,7 +81,7 @@ static void header(void **state)
     uint8_t h[SVCQ__JNL_HEADER_SIZE];
     svcq__jnl_header in = { 7, 1234567890123ull }, out;
     svcq__jnl_header_encode(h, &in);
-    assert_memory_equal(h, "SVCQJRNL\1\0\0\0\0\0\0\0", 16);
+    assert_memory_equal(h, "SVCQJRNL\2\0\0\0\0\0\0\0", 16);
     assert_int_equal(svcq__jnl_header_decode(h, sizeof(h), &out), SVCQ_OK);
     assert_int_equal(out.generation, 7);
     assert_int_equal(out.seq_base, 1234567890123ull);
@@ -99,7 +99,10 @@ static void header(void **state)
         assert_true(svcq__jnl_header_partial(h, n));
     assert_false(svcq__jnl_header_partial(h, SVCQ__JNL_HEADER_SIZE));
     assert_false(svcq__jnl_header_partial((const uint8_t *)"SVCQJRNX", 8));
-    assert_false(svcq__jnl_header_partial((const uint8_t *)"SVCQJRNL\2", 9));
+    /* Format 1 (written by 0.1) and 2 start a journal; 3 does not. */
+    assert_true(svcq__jnl_header_partial((const uint8_t *)"SVCQJRNL\1", 9));
+    assert_true(svcq__jnl_header_partial((const uint8_t *)"SVCQJRNL\2", 9));
+    assert_false(svcq__jnl_header_partial((const uint8_t *)"SVCQJRNL\3", 9));
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -267,7 +270,7 @@ static void format_md_example(void **state)
     size_t n;
     uint8_t *got = test_read_file(path, &n);
     static const uint8_t want[] = {
-        0x53, 0x56, 0x43, 0x51, 0x4a, 0x52, 0x4e, 0x4c, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x53, 0x56, 0x43, 0x51, 0x4a, 0x52, 0x4e, 0x4c, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         0x00, 0x00, 0x00, 0x00, 0, 0, 0, 0,
         0x14, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -341,6 +344,8 @@ static void fuzz_seeds_read_as_documented(void **state)
         { "remove_wrong_revision.jnl", SVCQ_OK, 1, 1, 55 },
         { "last_revision_low.jnl", SVCQ_OK, 0, 0, 57 },
         { "newer_version.jnl", SVCQ_EVERSION, 0, 0, 0 },
+        { "put_terms_v2.jnl", SVCQ_OK, 2, 1, 0 },
+        { "put_terms_v1_header.jnl", SVCQ_OK, 1, 1, 0 },
         { "foreign.jnl", SVCQ_ECORRUPT, 0, 0, 0 },
         { "length_too_big.jnl", SVCQ_OK, 1, 1, 16 },
         { "put_remove_put_one_tx.jnl", SVCQ_OK, 1, 1, 0 },
