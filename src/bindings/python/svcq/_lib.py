@@ -103,19 +103,23 @@ MIRRORS = {}   # C table name -> ctypes Structure, each checked against svcq_tab
 def mirror(c_name, version, fields):
     """A ctypes Structure for the versioned table c_name.
 
-    The binding describes `version` of the table; the library must report
-    that version (SVCQ_<NAME>_VERSION) and the same size, or the load fails
-    rather than corrupting memory.
+    The binding describes `version` of the table. A library that knows that
+    version (SVCQ_<NAME>_VERSION) with the same size, or a newer one that is
+    at least as large, reads it (docs/abi-policy.md: a table says its
+    version and the library reads only that version's bytes); an older
+    library fails the load rather than read past the memory it was given.
     """
     cls = type(c_name, (ctypes.Structure,), {'_fields_': fields})
     lib_version = K(c_name.upper() + '_VERSION')
-    if lib_version != version:
-        raise ImportError('svcq: %s is version %d in libsvcq, this binding knows version %d'
+    if lib_version < version:
+        raise ImportError('svcq: %s is version %d in libsvcq, older than the version %d this binding needs'
                           % (c_name, lib_version, version))
-    if ctypes.sizeof(cls) != table_size(c_name):
-        raise ImportError('svcq: %s is %d bytes in libsvcq, the binding\'s mirror %d'
-                          % (c_name, table_size(c_name), ctypes.sizeof(cls)))
+    size = table_size(c_name)
+    if ctypes.sizeof(cls) != size if lib_version == version else ctypes.sizeof(cls) > size:
+        raise ImportError('svcq: %s (version %d) is %d bytes in libsvcq, the binding\'s mirror of version %d '
+                          'is %d' % (c_name, lib_version, size, version, ctypes.sizeof(cls)))
     cls.VERSION = version
+    cls.LIB_VERSION = lib_version
     MIRRORS[c_name] = cls
     return cls
 
