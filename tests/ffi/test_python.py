@@ -57,7 +57,16 @@ class MirrorTest(unittest.TestCase):
         not_yet_wrapped = {n for n in c if n.startswith('svcq_incident_')} | {'svcq_store_term'}
         self.assertEqual(set(mirrors), set(c) - not_yet_wrapped, 'one mirror per public table')
         for name, cls in mirrors.items():
-            self.assertEqual(test_ffi.ctypes_layout(cls), c[name], name)
+            got = test_ffi.ctypes_layout(cls)
+            if cls.VERSION == cls.LIB_VERSION:
+                self.assertEqual(got, c[name], name)
+                continue
+            # A mirror of an older version than the headers': the fields it
+            # names (its reserved tail aside) sit where the headers put them.
+            self.assertLessEqual(got['size'], c[name]['size'], name)
+            for field, where in got['fields'].items():
+                if field != 'reserved':
+                    self.assertEqual(where, c[name]['fields'].get(field), (name, field))
 
     def test_constants_and_enums_come_from_the_library(self):
         self.assertEqual(svcq.constant('SVCQ_SLA_NEVER'), 2 ** 63 - 1)
