@@ -965,10 +965,11 @@ static int svg_trend(svcq_metrics *m, const svcq_metrics_report *req, const tren
     uint32_t n = req->trend_weeks;
     int step = n > 1 ? (right - left - 20) / (int)(n - 1) : 0;
     bool open = false;
+    for (uint32_t i = 0; i < n; i++)
+        TRY(svcq__buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>\n",
+                             left + 10 + (int)i * step, bottom + 16 + (int)(i % 2) * 12, pts[i].label + 5));
     for (uint32_t i = 0; i < n; i++) {
         int px = left + 10 + (int)i * step;
-        TRY(svcq__buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>\n", px,
-                             bottom + 16 + (int)(i % 2) * 12, pts[i].label + 5));
         if (!pts[i].v.defined) {
             if (open)
                 TRY(svcq__buf_puts(b, "\" fill=\"none\" stroke=\"#337ab7\" stroke-width=\"2\"/>\n"));
