@@ -312,13 +312,15 @@ static int csv_read(const char *d, size_t size, size_t *pos, uint64_t *line, uin
                     return rc;
                 p++;
             }
-            if (p < size && d[p] != ',' && d[p] != '\n' && d[p] != '\r') {
+            if (p < size && d[p] != ',' && d[p] != '\n' && !(d[p] == '\r' && p + 1 < size && d[p + 1] == '\n')) {
                 snprintf(what, wsize, "text after a closing quote");
                 *errcol = p - *linestart + 1;
                 return SVCQ_EPARSE;
             }
         } else {
-            while (p < size && d[p] != ',' && d[p] != '\n' && d[p] != '\r') {
+            /* A record ends at LF or CRLF; a lone CR is data (lines are
+             * counted by LF, as in the JSON lines import). */
+            while (p < size && d[p] != ',' && d[p] != '\n' && !(d[p] == '\r' && p + 1 < size && d[p + 1] == '\n')) {
                 if (d[p] == '"') {
                     snprintf(what, wsize, "a quote inside an unquoted field");
                     *errcol = p - *linestart + 1;
@@ -337,10 +339,11 @@ static int csv_read(const char *d, size_t size, size_t *pos, uint64_t *line, uin
         }
         if (p < size && d[p] == '\r')
             p++;
-        if (p < size && d[p] == '\n')
+        if (p < size && d[p] == '\n') {
             p++;
-        (*line)++;
-        *linestart = p;
+            (*line)++;
+            *linestart = p;
+        }
         *pos = p;
         return SVCQ_OK;
     }
@@ -352,10 +355,11 @@ static void csv_skip(const char *d, size_t size, size_t *pos, uint64_t *line, ui
     size_t p = *pos;
     while (p < size && d[p] != '\n')
         p++;
-    if (p < size)
+    if (p < size) {
         p++;
-    (*line)++;
-    *linestart = p;
+        (*line)++;
+        *linestart = p;
+    }
     *pos = p;
 }
 
@@ -407,15 +411,15 @@ static int import_csv(imp *im, const char *d, size_t size)
             linestart = pos;
             continue;
         }
-        size_t start = pos;
-        uint64_t l0 = line;
         rc = csv_read(d, size, &pos, &line, &linestart, &r, what, sizeof(what), &errcol);
         if (rc == SVCQ_EPARSE) {
-            pos = start;
-            line = l0;
-            linestart = start;
+            /* Reported where it was found (a quoted field may have run
+             * over lines); reading resumes after that line, so each line
+             * is reported at most once. */
+            uint64_t errline = line;
+            pos = linestart;
             csv_skip(d, size, &pos, &line, &linestart);
-            if ((rc = reject(im, l0, errcol, SVCQ_EPARSE, what)))
+            if ((rc = reject(im, errline, errcol, SVCQ_EPARSE, what)))
                 goto done;
             continue;
         }

@@ -1,7 +1,8 @@
 /* libFuzzer target for the metrics import (svcq_metrics_import): the first
  * byte picks the format (even: JSON lines, odd: CSV), the rest is the
  * text. Whatever the input, no crash, leak or UB; every line is either
- * accepted or reported once with a line and column inside the input; the
+ * accepted or reported at most once, in order, with a line and column
+ * inside the input; the
  * counts add up; and a set built from the same input twice holds the same
  * facts, so the weekly report of the first fact's week is the same bytes
  * (rollups are deterministic). */
@@ -14,14 +15,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef struct seen {
-    uint64_t n, lines;
+    uint64_t n, lines, last;
 } seen;
 
 static int on_reject(uint64_t line, uint64_t column, int code, const char *message, void *ud)
 {
     seen *s = ud;
-    if (line < 1 || line > s->lines || column < 1 || code >= 0 || !message || strncmp(message, "line ", 5))
+    if (line <= s->last || line > s->lines || column < 1 || code >= 0 || !message || strncmp(message, "line ", 5))
         __builtin_trap();
+    s->last = line;
     s->n++;
     return 0;
 }
@@ -48,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     svcq_ctx *ctx;
     if (svcq_ctx_new(&ctx, NULL) != SVCQ_OK)
         return 0;
-    seen s = { 0, 1 };
+    seen s = { 0, 1, 0 };
     for (size_t i = 0; i < n; i++)
         s.lines += text[i] == '\n';
     svcq_metrics *a = NULL, *b = NULL;
