@@ -192,7 +192,7 @@ typedef struct svcq_metrics_options {
     uint32_t periods;           /**< bit (1u << kind) per rolled-up period kind; 0: all */
     uint32_t dimensions;        /**< bit (1u << dim) per dimension; ALL is always on; 0: all */
     uint32_t target_mask;       /**< bit (1u << kpi) per KPI with a target */
-    int64_t targets[SVCQ_METRICS_KPI_COUNT + 2]; /**< target per KPI (index = kpi), thousandths */
+    int64_t targets[16];        /**< target per KPI (index = kpi, 1 to SVCQ_METRICS_KPI_COUNT), thousandths; others zero */
     uint64_t reserved[8];       /**< must be zero */
 } svcq_metrics_options;
 

@@ -508,7 +508,8 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
             return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: target of %s is negative or too large", name,
                                svcq_metrics_kpi_name(k));
     if (!svcq__all_zero(opts->reserved, sizeof(opts->reserved)) || opts->targets[0] ||
-        opts->targets[SVCQ_METRICS_KPI_COUNT + 1])
+        !svcq__all_zero(opts->targets + SVCQ_METRICS_KPI_COUNT + 1,
+                        sizeof(opts->targets) - (SVCQ_METRICS_KPI_COUNT + 1) * sizeof(int64_t)))
         return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: reserved option fields must be zero", name);
     if (opts->calendar && svcq_calendar_tz(opts->calendar)->ctx != ctx)
         return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: the calendar belongs to another context", name);

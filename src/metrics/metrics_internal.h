@@ -84,7 +84,7 @@ struct svcq_metrics {
     svcq_tz *tz;        /* periods, owned */
     int32_t fcr_def, fcr_days, attribution;
     uint32_t periods, dims, target_mask;
-    int64_t targets[SVCQ_METRICS_KPI_COUNT + 2];
+    int64_t targets[16];
     svcq__map pool;    /* string -> owned copy (value is the copy; key inside it) */
     svcq__map facts;   /* id -> svcq__mx_fact */
     svcq__map rollups; /* key[16] -> svcq__mx_rollup */
