@@ -16,5 +16,6 @@
 #include "svcq/analysis.h"
 #include "svcq/incident.h"
 #include "svcq/scorecard.h"
+#include "svcq/metrics.h"
 
 #endif

@@ -1,0 +1,1325 @@
+/* The metrics set: options, facts, rollups, the put with its undo, and
+ * KPI values read from rollups.
+ *
+ * A put runs in three phases. Prepare allocates everything the change
+ * needs (the fact's copy, new rollups and room in their tables, room in the
+ * fact map, the undo record): a failure there frees what it made and the
+ * set is untouched. Apply cannot fail: it subtracts the old fact's
+ * contribution, adds the new one's and swaps the fact. Persist (with
+ * SVCQ_METRICS_PERSIST) writes the fact and every touched rollup in the
+ * call's store transaction; an undo entry pushed before the writes puts
+ * the set back exactly when the transaction rolls back. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar/civil.h"
+#include "calendar/tz.h"
+#include "core/utf8.h"
+#include "metrics/metrics_internal.h"
+#include "store/store.h"
+
+__extension__ typedef __int128 mx_i128;
+
+/* ---- names -------------------------------------------------------------- */
+
+const char *svcq_metrics_period_name(int32_t kind)
+{
+    static const char *const n[] = { NULL, "day", "week", "month", "quarter", "half", "year" };
+    return kind >= 1 && kind <= 6 ? n[kind] : NULL;
+}
+
+const char *svcq_metrics_dim_name(int32_t dim)
+{
+    static const char *const n[] = { "all",    "tier",      "channel",  "category", "agent",
+                                     "client", "complaint", "location", "stage" };
+    return dim >= 0 && dim <= 8 ? n[dim] : NULL;
+}
+
+const char *svcq_metrics_fcr_name(int32_t def)
+{
+    static const char *const n[] = { NULL, "one_agent_reply", "no_customer_reply", "no_reopen", "one_contact" };
+    return def >= 1 && def <= 4 ? n[def] : NULL;
+}
+
+const char *svcq_metrics_attribution_name(int32_t a)
+{
+    return a == SVCQ_METRICS_COHORT ? "cohort" : a == SVCQ_METRICS_THROUGHPUT ? "throughput" : NULL;
+}
+
+const char *svcq_metrics_sla_outcome_name(int32_t o)
+{
+    static const char *const n[] = { "pending", "met", "breached" };
+    return o >= 0 && o <= 2 ? n[o] : NULL;
+}
+
+const char *svcq_metrics_kpi_name(int32_t kpi)
+{
+    static const char *const n[] = { NULL,
+                                     "csat_satisfied",
+                                     "csat_mean",
+                                     "fcr",
+                                     "response_mean",
+                                     "response_median",
+                                     "response_p90",
+                                     "response_biz_mean",
+                                     "response_biz_median",
+                                     "response_biz_p90",
+                                     "resolution_rate",
+                                     "complaint_rate",
+                                     "recurrence_rate",
+                                     "sla_compliance",
+                                     "measures_on_time" };
+    return kpi >= 1 && kpi <= SVCQ_METRICS_KPI_COUNT ? n[kpi] : NULL;
+}
+
+const char *svcq_metrics_format_name(int32_t f)
+{
+    static const char *const n[] = { NULL, "markdown", "json", "csv", "svg_top", "svg_trend" };
+    return f >= 1 && f <= 5 ? n[f] : NULL;
+}
+
+const char *svcq_metrics_import_format_name(int32_t f)
+{
+    return f == SVCQ_METRICS_IMPORT_JSONL ? "jsonl" : f == SVCQ_METRICS_IMPORT_CSV ? "csv" : NULL;
+}
+
+const char *svcq_metrics_target_state_name(int32_t s)
+{
+    static const char *const n[] = { "none", "met", "missed", "no_data" };
+    return s >= 0 && s <= 3 ? n[s] : NULL;
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+int svcq_metrics_options_init(svcq_metrics_options *opts, uint32_t version)
+{
+    int rc = svcq__table_init(opts, sizeof(*opts), version, SVCQ_METRICS_OPTIONS_VERSION);
+    if (rc)
+        return rc;
+    opts->fcr_definition = SVCQ_METRICS_FCR_ONE_AGENT_REPLY;
+    opts->fcr_reopen_days = 7;
+    opts->attribution = SVCQ_METRICS_COHORT;
+    opts->target_mask = (1u << SVCQ_METRICS_FCR) | (1u << SVCQ_METRICS_RESPONSE_MEAN);
+    opts->targets[SVCQ_METRICS_FCR] = 80000;
+    opts->targets[SVCQ_METRICS_RESPONSE_MEAN] = 1800000;
+    return SVCQ_OK;
+}
+
+int svcq_metrics_fact_init(svcq_metrics_fact *fact, uint32_t version)
+{
+    int rc = svcq__table_init(fact, sizeof(*fact), version, SVCQ_METRICS_FACT_VERSION);
+    if (rc)
+        return rc;
+    fact->received = fact->first_reply = fact->resolved = fact->closed = fact->reopened = SVCQ_METRICS_NO_TIME;
+    return SVCQ_OK;
+}
+
+int svcq_metrics_value_init(svcq_metrics_value *value, uint32_t version)
+{
+    return svcq__table_init(value, sizeof(*value), version, SVCQ_METRICS_VALUE_VERSION);
+}
+
+int svcq_metrics_report_init(svcq_metrics_report *req, uint32_t version)
+{
+    int rc = svcq__table_init(req, sizeof(*req), version, SVCQ_METRICS_REPORT_VERSION);
+    if (rc)
+        return rc;
+    req->trend_weeks = 8;
+    req->trend_kpi = SVCQ_METRICS_FCR;
+    req->top = 3;
+    req->open_incidents = -1;
+    req->overdue_measures = -1;
+    return SVCQ_OK;
+}
+
+/* ---- periods ------------------------------------------------------------ */
+
+int64_t svcq__mx_day(const svcq_metrics *m, svcq_time t)
+{
+    return svcq__floor_div(t + svcq__tz_offset_at(m->tz, t), SVCQ__DAY);
+}
+
+int64_t svcq__mx_period_start(int32_t kind, int64_t day)
+{
+    int64_t y;
+    int32_t mo, d;
+    switch (kind) {
+    case SVCQ_METRICS_DAY: return day;
+    case SVCQ_METRICS_WEEK: return day - (svcq__weekday(day) - 1);
+    default: break;
+    }
+    svcq__civil_from_days(day, &y, &mo, &d);
+    switch (kind) {
+    case SVCQ_METRICS_MONTH: return svcq__days_from_civil(y, mo, 1);
+    case SVCQ_METRICS_QUARTER: return svcq__days_from_civil(y, (mo - 1) / 3 * 3 + 1, 1);
+    case SVCQ_METRICS_HALF: return svcq__days_from_civil(y, mo <= 6 ? 1 : 7, 1);
+    default: return svcq__days_from_civil(y, 1, 1);
+    }
+}
+
+int64_t svcq__mx_period_next(int32_t kind, int64_t start)
+{
+    int64_t y;
+    int32_t mo, d;
+    switch (kind) {
+    case SVCQ_METRICS_DAY: return start + 1;
+    case SVCQ_METRICS_WEEK: return start + 7;
+    default: break;
+    }
+    svcq__civil_from_days(start, &y, &mo, &d);
+    int32_t add = kind == SVCQ_METRICS_MONTH ? 1 : kind == SVCQ_METRICS_QUARTER ? 3 : kind == SVCQ_METRICS_HALF ? 6 : 12;
+    mo += add;
+    while (mo > 12) {
+        mo -= 12;
+        y++;
+    }
+    return svcq__days_from_civil(y, mo, 1);
+}
+
+void svcq__mx_period_label(int32_t kind, int64_t start, char out16[16])
+{
+    char out[64];
+    int64_t y;
+    int32_t mo, d;
+    svcq__civil_from_days(kind == SVCQ_METRICS_WEEK ? start + 3 : start, &y, &mo, &d);
+    switch (kind) {
+    case SVCQ_METRICS_DAY: snprintf(out, sizeof(out), "%04d-%02d-%02d", (int)y, mo, d); break;
+    case SVCQ_METRICS_WEEK: {
+        /* The ISO year is the Thursday's; the week counts from its 1 January. */
+        int64_t jan1 = svcq__days_from_civil(y, 1, 1);
+        snprintf(out, sizeof(out), "%04d-W%02d", (int)y, (int)((start + 3 - jan1) / 7 + 1));
+        break;
+    }
+    case SVCQ_METRICS_MONTH: snprintf(out, sizeof(out), "%04d-%02d", (int)y, mo); break;
+    case SVCQ_METRICS_QUARTER: snprintf(out, sizeof(out), "%04d-Q%d", (int)y, (mo - 1) / 3 + 1); break;
+    case SVCQ_METRICS_HALF: snprintf(out, sizeof(out), "%04d-H%d", (int)y, mo <= 6 ? 1 : 2); break;
+    default: snprintf(out, sizeof(out), "%04d", (int)y); break;
+    }
+    memcpy(out16, out, 15);
+    out16[15] = '\0';
+}
+
+int svcq__mx_day_instant(svcq_metrics *m, int64_t day, svcq_time *out)
+{
+    int64_t y;
+    int32_t mo, d;
+    svcq__civil_from_days(day, &y, &mo, &d);
+    if (y < 1 || y > 9999)
+        return svcq__error(m->ctx, SVCQ_ERANGE, "metrics %s: day %lld is outside the years 1 to 9999", m->name,
+                           (long long)day);
+    int rc = svcq_tz_local_to_utc(out, m->tz, (int32_t)y, mo, d, 0);
+    if (rc)
+        return svcq__error(m->ctx, rc, "metrics %s: no local midnight of day %lld", m->name, (long long)day);
+    return SVCQ_OK;
+}
+
+static int check_instant(svcq_metrics *m, svcq_time t, const char *what)
+{
+    svcq_time lo, hi;
+    svcq_calendar_range(&lo, &hi);
+    if (t < lo || t > hi)
+        return svcq__error(m->ctx, SVCQ_ERANGE, "metrics %s: %s %lld is outside the supported range", m->name, what,
+                           (long long)t);
+    return SVCQ_OK;
+}
+
+int svcq_metrics_period_bounds(svcq_time *start, svcq_time *end, char *label, size_t size, svcq_metrics *m,
+                               int32_t kind, svcq_time at)
+{
+    if (!m)
+        return SVCQ_EINVAL;
+    if (!svcq_metrics_period_name(kind))
+        return svcq__error(m->ctx, SVCQ_EINVAL, "metrics %s: unknown period kind %d", m->name, (int)kind);
+    if (label && size < 16)
+        return svcq__error(m->ctx, SVCQ_EINVAL, "metrics %s: a period label needs 16 bytes, %zu given", m->name,
+                           size);
+    int rc = check_instant(m, at, "instant");
+    if (rc)
+        return rc;
+    int64_t s = svcq__mx_period_start(kind, svcq__mx_day(m, at));
+    svcq_time a, b;
+    if ((rc = svcq__mx_day_instant(m, s, &a)) || (rc = svcq__mx_day_instant(m, svcq__mx_period_next(kind, s), &b)))
+        return rc;
+    if (start)
+        *start = a;
+    if (end)
+        *end = b;
+    if (label)
+        svcq__mx_period_label(kind, s, label);
+    return SVCQ_OK;
+}
+
+/* ---- counting tables ------------------------------------------------------ */
+
+static uint32_t ct_hash(int64_t k)
+{
+    uint64_t x = (uint64_t)k * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(x >> 32);
+}
+
+static int ct_reserve(svcq_ctx *ctx, svcq__mx_ctab *t, uint32_t extra)
+{
+    uint64_t need = (uint64_t)t->used + extra;
+    if (need * 4 <= (uint64_t)t->cap * 3)
+        return SVCQ_OK;
+    uint64_t cap = t->cap ? t->cap : 8;
+    while (need * 4 > cap * 3)
+        cap *= 2;
+    if (cap > (1u << 30))
+        return SVCQ_ENOMEM;
+    int64_t *keys = svcq__malloc(ctx, (size_t)cap * sizeof(int64_t));
+    int64_t *counts = svcq__malloc(ctx, (size_t)cap * sizeof(int64_t));
+    if (!keys || !counts) {
+        svcq__free(ctx, keys);
+        svcq__free(ctx, counts);
+        return SVCQ_ENOMEM;
+    }
+    for (uint64_t i = 0; i < cap; i++)
+        keys[i] = INT64_MIN;
+    uint32_t mask = (uint32_t)cap - 1;
+    for (uint32_t i = 0; i < t->cap; i++) {
+        if (t->keys[i] == INT64_MIN)
+            continue;
+        uint32_t j = ct_hash(t->keys[i]) & mask;
+        while (keys[j] != INT64_MIN)
+            j = (j + 1) & mask;
+        keys[j] = t->keys[i];
+        counts[j] = t->counts[i];
+    }
+    svcq__free(ctx, t->keys);
+    svcq__free(ctx, t->counts);
+    t->keys = keys;
+    t->counts = counts;
+    t->cap = (uint32_t)cap;
+    return SVCQ_OK;
+}
+
+/* Adds delta to key's count (room reserved when the key may be new);
+ * returns the old count. */
+static int64_t ct_add(svcq__mx_ctab *t, int64_t key, int64_t delta)
+{
+    uint32_t mask = t->cap - 1, j = ct_hash(key) & mask;
+    while (t->keys[j] != INT64_MIN && t->keys[j] != key)
+        j = (j + 1) & mask;
+    if (t->keys[j] == INT64_MIN) {
+        t->keys[j] = key;
+        t->counts[j] = 0;
+        t->used++;
+    }
+    int64_t old = t->counts[j];
+    t->counts[j] += delta;
+    return old;
+}
+
+static int64_t ct_get(const svcq__mx_ctab *t, int64_t key)
+{
+    if (!t->cap)
+        return 0;
+    uint32_t mask = t->cap - 1, j = ct_hash(key) & mask;
+    while (t->keys[j] != INT64_MIN) {
+        if (t->keys[j] == key)
+            return t->counts[j];
+        j = (j + 1) & mask;
+    }
+    return 0;
+}
+
+static bool ct_has(const svcq__mx_ctab *t, int64_t key)
+{
+    if (!t->cap)
+        return false;
+    uint32_t mask = t->cap - 1, j = ct_hash(key) & mask;
+    while (t->keys[j] != INT64_MIN) {
+        if (t->keys[j] == key)
+            return true;
+        j = (j + 1) & mask;
+    }
+    return false;
+}
+
+static void ct_free(svcq_ctx *ctx, svcq__mx_ctab *t)
+{
+    svcq__free(ctx, t->keys);
+    svcq__free(ctx, t->counts);
+}
+
+typedef struct kc {
+    int64_t k, c;
+} kc;
+
+static int kc_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const kc *)a)->k, y = ((const kc *)b)->k;
+    return x < y ? -1 : x > y;
+}
+
+int svcq__mx_quantile(svcq_ctx *ctx, const svcq__mx_ctab *t, int64_t n, int64_t num, int64_t den, int64_t *out)
+{
+    /* Nearest rank: the smallest value v with count(<= v) >= ceil(n * num / den). */
+    kc *v = svcq__malloc(ctx, (size_t)(t->used ? t->used : 1) * sizeof(kc));
+    if (!v)
+        return svcq__enomem(ctx);
+    size_t k = 0;
+    for (uint32_t i = 0; i < t->cap; i++)
+        if (t->keys[i] != INT64_MIN && t->counts[i] > 0)
+            v[k++] = (kc){ t->keys[i], t->counts[i] };
+    qsort(v, k, sizeof(kc), kc_cmp);
+    mx_i128 rank = ((mx_i128)n * num + den - 1) / den;
+    if (rank < 1)
+        rank = 1;
+    int64_t acc = 0;
+    *out = k ? v[k - 1].k : 0;
+    for (size_t i = 0; i < k; i++) {
+        acc += v[i].c;
+        if (acc >= rank) {
+            *out = v[i].k;
+            break;
+        }
+    }
+    svcq__free(ctx, v);
+    return SVCQ_OK;
+}
+
+int64_t svcq__mx_ratio(int64_t a, int64_t b, int64_t scale)
+{
+    mx_i128 x = (mx_i128)a * scale * 2 + b;
+    return (int64_t)(x / ((mx_i128)b * 2));
+}
+
+/* ---- the set -------------------------------------------------------------- */
+
+static const char *pool_get(svcq_metrics *m, const char *s, size_t len, int *rc)
+{
+    char *p = svcq__map_get(&m->pool, s, len);
+    if (p)
+        return p;
+    p = svcq__malloc(m->ctx, len + 1);
+    if (!p) {
+        *rc = SVCQ_ENOMEM;
+        return NULL;
+    }
+    memcpy(p, s, len);
+    p[len] = '\0';
+    if (svcq__map_put(&m->pool, p, len, p, NULL)) {
+        svcq__free(m->ctx, p);
+        *rc = SVCQ_ENOMEM;
+        return NULL;
+    }
+    return p;
+}
+
+const char *svcq__mx_pool_find(const svcq_metrics *m, const char *s)
+{
+    return s ? svcq__map_get(&m->pool, s, strlen(s)) : NULL;
+}
+
+static void fact_free(svcq_ctx *ctx, svcq__mx_fact *f)
+{
+    if (!f)
+        return;
+    svcq__free(ctx, f->id);
+    svcq__free(ctx, f->sla);
+    svcq__free(ctx, f);
+}
+
+static void rollup_free(svcq_ctx *ctx, svcq__mx_rollup *r)
+{
+    ct_free(ctx, &r->resp);
+    ct_free(ctx, &r->resp_biz);
+    ct_free(ctx, &r->clients);
+    ct_free(ctx, &r->sla);
+    svcq__free(ctx, r);
+}
+
+void svcq_metrics_free(svcq_metrics *m)
+{
+    if (!m)
+        return;
+    svcq_ctx *ctx = m->ctx;
+    svcq__undo_detach(ctx, m);
+    size_t it = 0;
+    const void *k;
+    size_t kl;
+    void *v;
+    while (svcq__map_next(&m->facts, &it, &k, &kl, &v))
+        fact_free(ctx, v);
+    it = 0;
+    while (svcq__map_next(&m->rollups, &it, &k, &kl, &v))
+        rollup_free(ctx, v);
+    it = 0;
+    while (svcq__map_next(&m->groups, &it, &k, &kl, &v)) {
+        svcq__mx_group *g = v;
+        svcq__free(ctx, g->items);
+        svcq__free(ctx, g);
+    }
+    it = 0;
+    while (svcq__map_next(&m->pool, &it, &k, &kl, &v))
+        svcq__free(ctx, v);
+    svcq__map_free(&m->facts);
+    svcq__map_free(&m->rollups);
+    svcq__map_free(&m->groups);
+    svcq__map_free(&m->pool);
+    svcq_calendar_free(m->cal);
+    svcq_tz_free(m->tz);
+    svcq__free(ctx, m);
+}
+
+int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_options *opts)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !ctx)
+        return svcq__error(ctx, SVCQ_EINVAL, "svcq_metrics_new: NULL argument");
+    svcq_metrics_options def;
+    if (!opts) {
+        if (svcq_metrics_options_init(&def, SVCQ_METRICS_OPTIONS_VERSION))
+            return SVCQ_EINVAL;
+        opts = &def;
+    }
+    if (opts->version == 0 || opts->version > SVCQ_METRICS_OPTIONS_VERSION)
+        return svcq__error(ctx, SVCQ_EVERSION, "metrics options: version %u is not 1 to %u", opts->version,
+                           SVCQ_METRICS_OPTIONS_VERSION);
+    const char *name = opts->name ? opts->name : "default";
+    size_t nl = strnlen(name, 66);
+    if (nl == 0 || nl > 64 || strchr(name, '/') || !svcq__store_id_valid(name, nl))
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           "metrics options: name \"%.64s\" must be 1-64 bytes of UTF-8 without '/' or control "
+                           "characters",
+                           name);
+    if (opts->flags & ~SVCQ_METRICS_PERSIST)
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: unknown flags 0x%x", name, opts->flags);
+    if (!svcq_metrics_fcr_name(opts->fcr_definition))
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: unknown FCR definition %d", name, (int)opts->fcr_definition);
+    if (opts->fcr_reopen_days < 0 || opts->fcr_reopen_days > 365)
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: FCR reopen window %d days is not 0 to 365", name,
+                           (int)opts->fcr_reopen_days);
+    if (!svcq_metrics_attribution_name(opts->attribution))
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: unknown attribution %d", name, (int)opts->attribution);
+    if (opts->periods & ~0x7Eu)
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: unknown period bits 0x%x", name, opts->periods);
+    if (opts->dimensions & ~0x1FFu)
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: unknown dimension bits 0x%x", name, opts->dimensions);
+    if (opts->target_mask & ~(((1u << (SVCQ_METRICS_KPI_COUNT + 1)) - 1) & ~1u))
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: target bits 0x%x name no KPI", name, opts->target_mask);
+    for (int k = 1; k <= SVCQ_METRICS_KPI_COUNT; k++)
+        if ((opts->target_mask >> k & 1) && (opts->targets[k] < 0 || opts->targets[k] > INT64_MAX / 4))
+            return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: target of %s is negative or too large", name,
+                               svcq_metrics_kpi_name(k));
+    if (!svcq__all_zero(opts->reserved, sizeof(opts->reserved)) || opts->targets[0] ||
+        !svcq__all_zero(opts->targets + SVCQ_METRICS_KPI_COUNT + 1,
+                        sizeof(opts->targets) - (SVCQ_METRICS_KPI_COUNT + 1) * sizeof(int64_t)))
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: reserved option fields must be zero", name);
+    if (opts->calendar && svcq_calendar_tz(opts->calendar)->ctx != ctx)
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: the calendar belongs to another context", name);
+    if (opts->tz && opts->tz->ctx != ctx)
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: the time zone belongs to another context", name);
+
+    svcq_metrics *m = svcq__calloc(ctx, 1, sizeof(*m));
+    if (!m)
+        return svcq__enomem(ctx);
+    m->ctx = ctx;
+    memcpy(m->name, name, nl);
+    m->flags = opts->flags;
+    m->fcr_def = opts->fcr_definition;
+    m->fcr_days = opts->fcr_reopen_days;
+    m->attribution = opts->attribution;
+    m->periods = opts->periods ? opts->periods : 0x7Eu;
+    m->dims = (opts->dimensions ? opts->dimensions : 0x1FFu) | 1u;
+    m->target_mask = opts->target_mask;
+    memcpy(m->targets, opts->targets, sizeof(m->targets));
+    svcq__map_init(&m->pool, ctx);
+    svcq__map_init(&m->facts, ctx);
+    svcq__map_init(&m->rollups, ctx);
+    svcq__map_init(&m->groups, ctx);
+    int rc = opts->calendar ? svcq_calendar_copy(&m->cal, ctx, opts->calendar) : svcq_calendar_new_24x7(&m->cal, ctx);
+    if (!rc)
+        rc = svcq__tz_clone(ctx, opts->tz ? opts->tz : svcq_calendar_tz(m->cal), &m->tz);
+    if (rc) {
+        svcq_metrics_free(m);
+        return rc == SVCQ_ENOMEM ? svcq__enomem(ctx) : rc;
+    }
+    *out = m;
+    return SVCQ_OK;
+}
+
+uint64_t svcq_metrics_fact_count(const svcq_metrics *m)
+{
+    return m ? m->facts.count : 0;
+}
+
+/* ---- rollups ---------------------------------------------------------------- */
+
+static void rkey(uint8_t key[16], int32_t period, int64_t start, int32_t dim, const char *value)
+{
+    memset(key, 0, 16);
+    key[0] = (uint8_t)period;
+    key[1] = (uint8_t)dim;
+    int32_t s = (int32_t)start;
+    memcpy(key + 4, &s, 4);
+    uintptr_t p = (uintptr_t)value;
+    memcpy(key + 8, &p, sizeof(p));
+}
+
+static void gkey(uint8_t key[8], int32_t period, int64_t start, int32_t dim)
+{
+    memset(key, 0, 8);
+    key[0] = (uint8_t)period;
+    key[1] = (uint8_t)dim;
+    int32_t s = (int32_t)start;
+    memcpy(key + 4, &s, 4);
+}
+
+svcq__mx_rollup *svcq__mx_find(const svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value)
+{
+    const char *v = NULL;
+    if (dim != SVCQ_METRICS_DIM_ALL) {
+        v = svcq__mx_pool_find(m, value);
+        if (!v)
+            return NULL;
+    }
+    uint8_t key[16];
+    rkey(key, period, start, dim, v);
+    return svcq__map_get(&m->rollups, key, 16);
+}
+
+const svcq__mx_group *svcq__mx_group_find(const svcq_metrics *m, int32_t period, int64_t start, int32_t dim)
+{
+    uint8_t key[8];
+    gkey(key, period, start, dim);
+    return svcq__map_get(&m->groups, key, 8);
+}
+
+/* Removes a rollup made by a put that is undone (it is empty again). */
+static void rollup_drop(svcq_metrics *m, svcq__mx_rollup *r)
+{
+    svcq__map_remove(&m->rollups, r->key, 16);
+    uint8_t key[8];
+    gkey(key, r->period, r->start, r->dim);
+    svcq__mx_group *g = svcq__map_get(&m->groups, key, 8);
+    if (g) {
+        for (size_t i = 0; i < g->n; i++)
+            if (g->items[i] == r) {
+                g->items[i] = g->items[--g->n];
+                break;
+            }
+    }
+    rollup_free(m->ctx, r);
+}
+
+/* Finds or makes a rollup; a new one goes to created. */
+static int rollup_get(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
+                      svcq__mx_rollup **out, svcq__mx_rollup ***created, size_t *ncreated, size_t *capcreated)
+{
+    uint8_t key[16];
+    rkey(key, period, start, dim, value);
+    svcq__mx_rollup *r = svcq__map_get(&m->rollups, key, 16);
+    if (r) {
+        *out = r;
+        return SVCQ_OK;
+    }
+    if (*ncreated == *capcreated) {
+        size_t cap = *capcreated ? *capcreated * 2 : 32;
+        svcq__mx_rollup **p = svcq__reallocarray(m->ctx, *created, cap, sizeof(*p));
+        if (!p)
+            return SVCQ_ENOMEM;
+        *created = p;
+        *capcreated = cap;
+    }
+    uint8_t gk[8];
+    gkey(gk, period, start, dim);
+    svcq__mx_group *g = svcq__map_get(&m->groups, gk, 8);
+    if (!g) {
+        g = svcq__calloc(m->ctx, 1, sizeof(*g));
+        if (!g)
+            return SVCQ_ENOMEM;
+        memcpy(g->key, gk, 8);
+        if (svcq__map_put(&m->groups, g->key, 8, g, NULL)) {
+            svcq__free(m->ctx, g);
+            return SVCQ_ENOMEM;
+        }
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 8;
+        svcq__mx_rollup **p = svcq__reallocarray(m->ctx, g->items, cap, sizeof(*p));
+        if (!p)
+            return SVCQ_ENOMEM;
+        g->items = p;
+        g->cap = cap;
+    }
+    r = svcq__calloc(m->ctx, 1, sizeof(*r));
+    if (!r)
+        return SVCQ_ENOMEM;
+    memcpy(r->key, key, 16);
+    r->period = (uint8_t)period;
+    r->dim = (uint8_t)dim;
+    r->start = (int32_t)start;
+    r->value = value ? value : "";
+    if (svcq__map_put(&m->rollups, r->key, 16, r, NULL)) {
+        svcq__free(m->ctx, r);
+        return SVCQ_ENOMEM;
+    }
+    g->items[g->n++] = r;
+    (*created)[(*ncreated)++] = r;
+    *out = r;
+    return SVCQ_OK;
+}
+
+/* The value of dimension dim for fact f (NULL: not in that dimension). */
+static const char *dim_value(const svcq__mx_fact *f, int32_t dim, bool *in)
+{
+    *in = true;
+    switch (dim) {
+    case SVCQ_METRICS_DIM_ALL: return NULL;
+    case SVCQ_METRICS_DIM_TIER: *in = f->s[MXS_TIER] != NULL; return f->s[MXS_TIER];
+    case SVCQ_METRICS_DIM_CHANNEL: *in = f->s[MXS_CHANNEL] != NULL; return f->s[MXS_CHANNEL];
+    case SVCQ_METRICS_DIM_CATEGORY: *in = f->s[MXS_CATEGORY] != NULL; return f->s[MXS_CATEGORY];
+    case SVCQ_METRICS_DIM_AGENT: *in = f->s[MXS_AGENT] != NULL; return f->s[MXS_AGENT];
+    case SVCQ_METRICS_DIM_CLIENT: *in = f->s[MXS_CLIENT] != NULL; return f->s[MXS_CLIENT];
+    case SVCQ_METRICS_DIM_COMPLAINT: *in = f->complaint != 0; return f->s[MXS_COMPLAINT];
+    case SVCQ_METRICS_DIM_LOCATION: *in = f->s[MXS_LOCATION] != NULL; return f->s[MXS_LOCATION];
+    default: *in = f->s[MXS_STAGE] != NULL; return f->s[MXS_STAGE];
+    }
+}
+
+enum { PH_PREPARE, PH_APPLY, PH_TOUCH };
+
+typedef struct walk {
+    int phase;
+    int64_t sign;
+    svcq__mx_rollup **created;
+    size_t ncreated, capcreated;
+    svcq__mx_rollup **touched;
+    size_t ntouched, captouched;
+    uint64_t mark;
+} walk;
+
+static bool fcr_yes(const svcq__mx_fact *f, int def)
+{
+    switch (def) {
+    case SVCQ_METRICS_FCR_ONE_AGENT_REPLY: return f->agent_replies <= 1;
+    case SVCQ_METRICS_FCR_NO_CUSTOMER_REPLY: return f->customer_replies == 0;
+    case SVCQ_METRICS_FCR_NO_REOPEN: return !f->reopened_soon;
+    default: return f->contacts <= 1;
+    }
+}
+
+/* Group A: raised, response, complaints, repeats, clients, SLA. */
+static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
+{
+    r->raised += s;
+    if (f->first_reply != SVCQ_METRICS_NO_TIME) {
+        int64_t cal = f->first_reply - f->received;
+        r->responded += s;
+        r->resp_sum += s * cal;
+        r->resp_biz_sum += s * f->resp_biz;
+        ct_add(&r->resp, cal, s);
+        ct_add(&r->resp_biz, f->resp_biz, s);
+    }
+    r->complaints += s * (f->complaint != 0);
+    r->repeats += s * (f->repeat != 0);
+    if (f->s[MXS_CLIENT]) {
+        int64_t old = ct_add(&r->clients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
+        if (old == 0 && s > 0)
+            r->clients_distinct++;
+        else if (old == 1 && s < 0)
+            r->clients_distinct--;
+    }
+    for (uint32_t i = 0; i < f->nsla; i++) {
+        int32_t o = f->sla[i].outcome;
+        if (o == SVCQ_METRICS_SLA_PENDING)
+            continue;
+        r->sla_decided += s;
+        r->sla_met += s * (o == SVCQ_METRICS_SLA_MET);
+        ct_add(&r->sla, (int64_t)((uintptr_t)f->sla[i].target | (o == SVCQ_METRICS_SLA_BREACHED)), s);
+    }
+}
+
+/* Group B: resolved, CSAT, FCR, measures. */
+static void add_b(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
+{
+    if (f->resolved != SVCQ_METRICS_NO_TIME) {
+        r->resolved += s;
+        for (int d = 1; d <= 4; d++)
+            r->fcr[d] += s * fcr_yes(f, d);
+    }
+    if (f->csat) {
+        r->rated += s;
+        r->csat_sum += s * f->csat;
+        r->satisfied += s * (f->csat >= 4);
+    } else {
+        r->unrated += s;
+    }
+    r->measures_due += s * f->measures_due;
+    r->measures_on_time += s * f->measures_on_time;
+}
+
+static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
+{
+    int rc = SVCQ_OK;
+    if (f->first_reply != SVCQ_METRICS_NO_TIME) {
+        if (!ct_has(&r->resp, f->first_reply - f->received))
+            rc = ct_reserve(ctx, &r->resp, 1);
+        if (!rc && !ct_has(&r->resp_biz, f->resp_biz))
+            rc = ct_reserve(ctx, &r->resp_biz, 1);
+    }
+    if (!rc && f->s[MXS_CLIENT])
+        rc = ct_reserve(ctx, &r->clients, 1);
+    if (!rc && f->nsla)
+        rc = ct_reserve(ctx, &r->sla, f->nsla);
+    return rc;
+}
+
+static int push_touched(svcq_metrics *m, walk *w, svcq__mx_rollup *r)
+{
+    if (r->mark == w->mark)
+        return SVCQ_OK;
+    if (w->ntouched == w->captouched) {
+        size_t cap = w->captouched ? w->captouched * 2 : 64;
+        svcq__mx_rollup **p = svcq__reallocarray(m->ctx, w->touched, cap, sizeof(*p));
+        if (!p)
+            return SVCQ_ENOMEM;
+        w->touched = p;
+        w->captouched = cap;
+    }
+    r->mark = w->mark;
+    w->touched[w->ntouched++] = r;
+    return SVCQ_OK;
+}
+
+static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_time at, bool group_a)
+{
+    int64_t day = svcq__mx_day(m, at);
+    bool persist = (m->flags & SVCQ_METRICS_PERSIST) != 0;
+    for (int32_t p = 1; p <= 6; p++) {
+        if (!(m->periods >> p & 1))
+            continue;
+        int64_t start = svcq__mx_period_start(p, day);
+        for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
+            if (!(m->dims >> d & 1))
+                continue;
+            bool in;
+            const char *v = dim_value(f, d, &in);
+            if (!in)
+                continue;
+            svcq__mx_rollup *r;
+            int rc;
+            if (w->phase == PH_PREPARE) {
+                rc = rollup_get(m, p, start, d, v, &r, &w->created, &w->ncreated, &w->capcreated);
+                if (!rc && group_a)
+                    rc = reserve_a(m->ctx, r, f);
+                if (!rc && persist)
+                    rc = push_touched(m, w, r);
+                if (rc)
+                    return rc;
+                continue;
+            }
+            uint8_t key[16];
+            rkey(key, p, start, d, v);
+            r = svcq__map_get(&m->rollups, key, 16);
+            if (w->phase == PH_TOUCH) {
+                if ((rc = push_touched(m, w, r)))
+                    return rc;
+            } else if (group_a) {
+                add_a(r, f, w->sign);
+            } else {
+                add_b(r, f, w->sign);
+            }
+        }
+    }
+    return SVCQ_OK;
+}
+
+static int walk_fact(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
+{
+    int rc = walk_group(m, w, f, f->received, true);
+    if (rc)
+        return rc;
+    if (m->attribution == SVCQ_METRICS_COHORT)
+        return walk_group(m, w, f, f->received, false);
+    if (f->resolved == SVCQ_METRICS_NO_TIME)
+        return SVCQ_OK;
+    return walk_group(m, w, f, f->resolved, false);
+}
+
+/* ---- the put -------------------------------------------------------------- */
+
+static int check_str(svcq_metrics *m, const char *fid, const char *field, const char *s)
+{
+    if (!s || !*s)
+        return SVCQ_OK;
+    size_t n = strnlen(s, SVCQ_METRICS_MAX_STRING + 1);
+    if (n > SVCQ_METRICS_MAX_STRING)
+        return svcq__error(m->ctx, SVCQ_EINVAL, "fact %s: field \"%s\" is longer than %d bytes", fid, field,
+                           SVCQ_METRICS_MAX_STRING);
+    if (!svcq__utf8_valid(s, n))
+        return svcq__error(m->ctx, SVCQ_EINVAL, "fact %s: field \"%s\" is not valid UTF-8", fid, field);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+            return svcq__error(m->ctx, SVCQ_EINVAL, "fact %s: field \"%s\" contains a control character", fid,
+                               field);
+    return SVCQ_OK;
+}
+
+static int check_fact(svcq_metrics *m, const svcq_metrics_fact *f)
+{
+    svcq_ctx *ctx = m->ctx;
+    if (f->version == 0 || f->version > SVCQ_METRICS_FACT_VERSION)
+        return svcq__error(ctx, SVCQ_EVERSION, "metrics %s: fact version %u is not 1 to %u", m->name, f->version,
+                           SVCQ_METRICS_FACT_VERSION);
+    if (!f->id || !*f->id)
+        return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: a fact needs an id", m->name);
+    size_t idl = strnlen(f->id, SVCQ_METRICS_MAX_STRING + 1);
+    char fid[80];
+    snprintf(fid, sizeof(fid), "\"%.60s\"", f->id);
+    if (idl > SVCQ_METRICS_MAX_STRING || !svcq__store_id_valid(f->id, idl))
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: the id must be 1-%d bytes of UTF-8 without control characters",
+                           fid, SVCQ_METRICS_MAX_STRING);
+    if (f->reserved0 || f->reserved1 || !svcq__all_zero(f->reserved, sizeof(f->reserved)))
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: reserved fields must be zero", fid);
+    static const char *const names[] = { "client", "tier", "channel", "category", "agent", "complaint_category",
+                                         "location", "stage" };
+    const char *ss[SVCQ__MX_NSTR] = { f->client, f->tier, f->channel, f->category, f->agent, f->complaint_category,
+                                       f->location, f->stage };
+    int rc;
+    for (int i = 0; i < SVCQ__MX_NSTR; i++)
+        if ((rc = check_str(m, fid, names[i], ss[i])))
+            return rc;
+    if (f->received == SVCQ_METRICS_NO_TIME)
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: no received time", fid);
+    svcq_time lo, hi;
+    svcq_calendar_range(&lo, &hi);
+    const svcq_time ts[5] = { f->received, f->first_reply, f->resolved, f->closed, f->reopened };
+    static const char *const tn[5] = { "received", "first_reply", "resolved", "closed", "reopened" };
+    for (int i = 0; i < 5; i++)
+        if (ts[i] != SVCQ_METRICS_NO_TIME && (ts[i] < lo || ts[i] > hi))
+            return svcq__error(ctx, SVCQ_ERANGE, "fact %s: %s %lld is outside the supported range", fid, tn[i],
+                               (long long)ts[i]);
+    for (int i = 1; i < 4; i++)
+        if (ts[i] != SVCQ_METRICS_NO_TIME && ts[i] < f->received)
+            return svcq__error(ctx, SVCQ_EINVAL, "fact %s: %s is before received", fid, tn[i]);
+    if (f->closed != SVCQ_METRICS_NO_TIME && f->resolved != SVCQ_METRICS_NO_TIME && f->closed < f->resolved)
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: closed is before resolved", fid);
+    if (f->reopened != SVCQ_METRICS_NO_TIME &&
+        (f->resolved == SVCQ_METRICS_NO_TIME || f->reopened < f->resolved))
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: reopened without a resolution before it", fid);
+    const int32_t cs[5] = { f->contacts, f->agent_replies, f->customer_replies, f->measures_due, f->measures_on_time };
+    static const char *const cn[5] = { "contacts", "agent_replies", "customer_replies", "measures_due",
+                                       "measures_on_time" };
+    for (int i = 0; i < 5; i++)
+        if (cs[i] < 0 || cs[i] > 1000000)
+            return svcq__error(ctx, SVCQ_EINVAL, "fact %s: %s %d is not 0 to 1000000", fid, cn[i], (int)cs[i]);
+    if (f->measures_on_time > f->measures_due)
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: %d measures on time of %d due", fid, (int)f->measures_on_time,
+                           (int)f->measures_due);
+    if (f->csat < 0 || f->csat > 5)
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: csat %d is not 1 to 5 (or 0 for unrated)", fid, (int)f->csat);
+    if ((f->complaint != 0 && f->complaint != 1) || (f->repeat != 0 && f->repeat != 1))
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: complaint and repeat are 0 or 1", fid);
+    if (f->sla_count > SVCQ_METRICS_MAX_SLA)
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: %u SLA outcomes, at most %d", fid, f->sla_count,
+                           SVCQ_METRICS_MAX_SLA);
+    if (f->sla_count && (!f->sla_targets || !f->sla_outcomes))
+        return svcq__error(ctx, SVCQ_EINVAL, "fact %s: sla arrays are NULL with sla_count %u", fid, f->sla_count);
+    for (uint32_t i = 0; i < f->sla_count; i++) {
+        const char *t = f->sla_targets[i];
+        if (!t || !*t)
+            return svcq__error(ctx, SVCQ_EINVAL, "fact %s: SLA outcome %u has no target", fid, i);
+        if ((rc = check_str(m, fid, "sla target", t)))
+            return rc;
+        if (!svcq_metrics_sla_outcome_name(f->sla_outcomes[i]))
+            return svcq__error(ctx, SVCQ_EINVAL, "fact %s: SLA target %s: unknown outcome %d", fid, t,
+                               (int)f->sla_outcomes[i]);
+        for (uint32_t j = 0; j < i; j++)
+            if (!strcmp(f->sla_targets[j], t))
+                return svcq__error(ctx, SVCQ_EINVAL, "fact %s: SLA target %s appears twice", fid, t);
+    }
+    return SVCQ_OK;
+}
+
+/* The set's copy of a fact: NULL with rc on failure. */
+static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, int *rc)
+{
+    svcq_ctx *ctx = m->ctx;
+    svcq__mx_fact *f = svcq__calloc(ctx, 1, sizeof(*f));
+    if (!f) {
+        *rc = svcq__enomem(ctx);
+        return NULL;
+    }
+    f->idlen = strlen(in->id);
+    f->id = svcq__malloc(ctx, f->idlen + 1);
+    if (in->sla_count)
+        f->sla = svcq__calloc(ctx, in->sla_count, sizeof(*f->sla));
+    if (!f->id || (in->sla_count && !f->sla))
+        goto nomem;
+    memcpy(f->id, in->id, f->idlen + 1);
+    const char *ss[SVCQ__MX_NSTR] = { in->client, in->tier, in->channel, in->category, in->agent,
+                                       in->complaint_category, in->location, in->stage };
+    if (in->complaint && !(ss[MXS_COMPLAINT] && *ss[MXS_COMPLAINT]))
+        ss[MXS_COMPLAINT] = ss[MXS_CATEGORY] && *ss[MXS_CATEGORY] ? ss[MXS_CATEGORY] : "uncategorised";
+    if (!in->complaint)
+        ss[MXS_COMPLAINT] = NULL;
+    for (int i = 0; i < SVCQ__MX_NSTR; i++) {
+        if (ss[i] && *ss[i]) {
+            f->s[i] = pool_get(m, ss[i], strlen(ss[i]), rc);
+            if (!f->s[i])
+                goto nomem;
+        }
+    }
+    f->nsla = in->sla_count;
+    for (uint32_t i = 0; i < in->sla_count; i++) {
+        f->sla[i].target = pool_get(m, in->sla_targets[i], strlen(in->sla_targets[i]), rc);
+        if (!f->sla[i].target)
+            goto nomem;
+        f->sla[i].outcome = in->sla_outcomes[i];
+    }
+    f->received = in->received;
+    f->first_reply = in->first_reply;
+    f->resolved = in->resolved;
+    f->closed = in->closed;
+    f->reopened = in->reopened;
+    f->contacts = in->contacts;
+    f->agent_replies = in->agent_replies;
+    f->customer_replies = in->customer_replies;
+    f->csat = in->csat;
+    f->complaint = in->complaint;
+    f->repeat = in->repeat;
+    f->measures_due = in->measures_due;
+    f->measures_on_time = in->measures_on_time;
+    f->resp_biz = -1;
+    if (f->first_reply != SVCQ_METRICS_NO_TIME) {
+        *rc = svcq_calendar_diff(&f->resp_biz, m->cal, f->received, f->first_reply);
+        if (*rc) {
+            *rc = svcq__error_prefix(ctx, *rc, "fact \"%.60s\": business response time", f->id);
+            fact_free(ctx, f);
+            return NULL;
+        }
+    }
+    if (f->reopened != SVCQ_METRICS_NO_TIME) {
+        svcq_time deadline;
+        *rc = svcq_calendar_add_days(&deadline, m->cal, f->resolved, m->fcr_days);
+        if (*rc) {
+            *rc = svcq__error_prefix(ctx, *rc, "fact \"%.60s\": reopen window", f->id);
+            fact_free(ctx, f);
+            return NULL;
+        }
+        f->reopened_soon = f->reopened <= deadline;
+    }
+    return f;
+nomem:
+    fact_free(ctx, f);
+    *rc = svcq__enomem(ctx);
+    return NULL;
+}
+
+typedef struct put_undo {
+    svcq_metrics *m;
+    svcq__mx_fact *old, *nf;
+    svcq__mx_rollup **created;
+    size_t ncreated;
+    svcq__mx_rollup **touched;
+    uint64_t *oldrev;
+    size_t ntouched;
+} put_undo;
+
+static void revert(svcq_metrics *m, svcq__mx_fact *old, svcq__mx_fact *nf, svcq__mx_rollup **created, size_t ncreated)
+{
+    walk w = { .phase = PH_APPLY, .sign = -1 };
+    (void)walk_fact(m, &w, nf);
+    if (old) {
+        w.sign = 1;
+        (void)walk_fact(m, &w, old);
+        svcq__map_put(&m->facts, old->id, old->idlen, old, NULL); /* replaces: cannot fail */
+    } else {
+        svcq__map_remove(&m->facts, nf->id, nf->idlen);
+    }
+    for (size_t i = ncreated; i-- > 0;)
+        rollup_drop(m, created[i]);
+    fact_free(m->ctx, nf);
+}
+
+static void put_undo_fn(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    put_undo *u = data;
+    for (size_t i = 0; i < u->ntouched; i++)
+        u->touched[i]->revision = u->oldrev[i];
+    revert(u->m, u->old, u->nf, u->created, u->ncreated);
+    svcq__free(ctx, u->created);
+    svcq__free(ctx, u->touched);
+    svcq__free(ctx, u->oldrev);
+    svcq__free(ctx, u);
+}
+
+static void put_release_fn(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    put_undo *u = data;
+    fact_free(ctx, u->old);
+    svcq__free(ctx, u->created);
+    svcq__free(ctx, u->touched);
+    svcq__free(ctx, u->oldrev);
+    svcq__free(ctx, u);
+}
+
+static int persist(svcq_metrics *m, svcq__mx_fact *nf, walk *w)
+{
+    svcq__buf id, json;
+    svcq__buf_init(&id, m->ctx);
+    svcq__buf_init(&json, m->ctx);
+    int rc = svcq__buf_printf(&id, "%s/%s", m->name, nf->id);
+    if (!rc)
+        rc = svcq__mx_fact_json(m, nf, &json);
+    uint64_t rev = 0;
+    if (!rc)
+        rc = svcq__store_put(m->ctx, "metrics_fact", id.data, nf->revision, json.data, json.len, &rev);
+    if (!rc)
+        nf->revision = rev;
+    for (size_t i = 0; !rc && i < w->ntouched; i++) {
+        svcq__mx_rollup *r = w->touched[i];
+        svcq__buf_truncate(&id, 0);
+        svcq__buf_truncate(&json, 0);
+        rc = svcq__mx_rollup_id(m, r, &id);
+        if (!rc)
+            rc = svcq__mx_rollup_json(m, r, &json);
+        if (!rc)
+            rc = svcq__store_put(m->ctx, "metrics_rollup", id.data, r->revision, json.data, json.len, &rev);
+        if (!rc)
+            r->revision = rev;
+    }
+    if (rc == SVCQ_ENOMEM)
+        svcq__enomem(m->ctx);
+    else if (rc)
+        rc = svcq__error_prefix(m->ctx, rc, "metrics %s: storing fact \"%.60s\"", m->name, nf->id);
+    svcq__buf_free(&id);
+    svcq__buf_free(&json);
+    return rc;
+}
+
+int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
+{
+    if (!m || !fact)
+        return svcq__error(m ? m->ctx : NULL, SVCQ_EINVAL, "svcq_metrics_fact_put: NULL argument");
+    svcq_ctx *ctx = m->ctx;
+    int rc = check_fact(m, fact);
+    if (rc)
+        return rc;
+    bool persist_on = (m->flags & SVCQ_METRICS_PERSIST) != 0;
+    svcq__tx tx;
+    if (persist_on) {
+        if ((rc = svcq__tx_begin(ctx, &tx)))
+            return rc;
+        if ((rc = svcq__undo_reserve(ctx, 1)))
+            return svcq__tx_end(ctx, &tx, rc);
+    }
+    svcq__mx_fact *nf = fact_build(m, fact, &rc);
+    svcq__mx_fact *old = NULL;
+    walk w = { .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
+    put_undo *u = NULL;
+    if (!nf)
+        goto fail;
+    nf->revision = 0;
+    old = svcq__map_get(&m->facts, nf->id, nf->idlen);
+    if (old)
+        nf->revision = old->revision;
+    else if ((rc = svcq__map_reserve(&m->facts, m->facts.count + 1)))
+        goto nomem;
+    if ((rc = walk_fact(m, &w, nf)))
+        goto nomem;
+    if (persist_on) {
+        if (old) {
+            w.phase = PH_TOUCH;
+            if ((rc = walk_fact(m, &w, old)))
+                goto nomem;
+        }
+        u = svcq__calloc(ctx, 1, sizeof(*u));
+        if (!u || !(u->oldrev = svcq__malloc(ctx, (w.ntouched ? w.ntouched : 1) * sizeof(uint64_t))))
+            goto nomem;
+    }
+    /* Apply: nothing below fails until the writes. */
+    w.phase = PH_APPLY;
+    if (old) {
+        w.sign = -1;
+        (void)walk_fact(m, &w, old);
+    }
+    w.sign = 1;
+    (void)walk_fact(m, &w, nf);
+    svcq__map_put(&m->facts, nf->id, nf->idlen, nf, NULL); /* room reserved or replacing */
+    if (!persist_on) {
+        fact_free(ctx, old);
+        svcq__free(ctx, w.created);
+        svcq__free(ctx, w.touched);
+        return SVCQ_OK;
+    }
+    u->m = m;
+    u->old = old;
+    u->nf = nf;
+    u->created = w.created;
+    u->ncreated = w.ncreated;
+    u->touched = w.touched;
+    u->ntouched = w.ntouched;
+    for (size_t i = 0; i < w.ntouched; i++)
+        u->oldrev[i] = w.touched[i]->revision;
+    (void)svcq__undo_push_for(ctx, m, put_undo_fn, put_release_fn, u, 0);
+    rc = persist(m, nf, &w);
+    return svcq__tx_end(ctx, &tx, rc);
+
+nomem:
+    rc = svcq__enomem(ctx);
+fail:
+    if (nf) {
+        for (size_t i = w.ncreated; i-- > 0;)
+            rollup_drop(m, w.created[i]);
+        fact_free(ctx, nf);
+    }
+    if (u)
+        svcq__free(ctx, u->oldrev);
+    svcq__free(ctx, u);
+    svcq__free(ctx, w.created);
+    svcq__free(ctx, w.touched);
+    return persist_on ? svcq__tx_end(ctx, &tx, rc) : rc;
+}
+
+/* ---- KPI values ------------------------------------------------------------ */
+
+static bool higher_better(int32_t kpi)
+{
+    switch (kpi) {
+    case SVCQ_METRICS_RESPONSE_MEAN:
+    case SVCQ_METRICS_RESPONSE_MEDIAN:
+    case SVCQ_METRICS_RESPONSE_P90:
+    case SVCQ_METRICS_RESPONSE_BIZ_MEAN:
+    case SVCQ_METRICS_RESPONSE_BIZ_MEDIAN:
+    case SVCQ_METRICS_RESPONSE_BIZ_P90:
+    case SVCQ_METRICS_COMPLAINT_RATE:
+    case SVCQ_METRICS_RECURRENCE_RATE: return false;
+    default: return true;
+    }
+}
+
+int svcq__mx_value(svcq_metrics *m, const svcq__mx_rollup *r, int32_t kpi, const char *sla_target,
+                   svcq_metrics_value *out)
+{
+    static const svcq__mx_rollup empty;
+    if (!r)
+        r = &empty;
+    uint32_t version = out->version;
+    memset(out, 0, sizeof(*out));
+    out->version = version;
+    out->kpi = kpi;
+    int64_t num = 0, den = 0, excl = 0, scale = 100 * SVCQ_METRICS_SCALE;
+    const svcq__mx_ctab *q = NULL;
+    int64_t qn = 0, qd = 0;
+    switch (kpi) {
+    case SVCQ_METRICS_CSAT_SATISFIED: num = r->satisfied; den = r->rated; excl = r->unrated; break;
+    case SVCQ_METRICS_CSAT_MEAN: num = r->csat_sum; den = r->rated; excl = r->unrated; scale = SVCQ_METRICS_SCALE; break;
+    case SVCQ_METRICS_FCR: num = r->fcr[m->fcr_def]; den = r->resolved; break;
+    case SVCQ_METRICS_RESPONSE_MEAN:
+        num = r->resp_sum; den = r->responded; excl = r->raised - r->responded; scale = SVCQ_METRICS_SCALE; break;
+    case SVCQ_METRICS_RESPONSE_BIZ_MEAN:
+        num = r->resp_biz_sum; den = r->responded; excl = r->raised - r->responded; scale = SVCQ_METRICS_SCALE; break;
+    case SVCQ_METRICS_RESPONSE_MEDIAN: q = &r->resp; qn = 1; qd = 2; break;
+    case SVCQ_METRICS_RESPONSE_P90: q = &r->resp; qn = 9; qd = 10; break;
+    case SVCQ_METRICS_RESPONSE_BIZ_MEDIAN: q = &r->resp_biz; qn = 1; qd = 2; break;
+    case SVCQ_METRICS_RESPONSE_BIZ_P90: q = &r->resp_biz; qn = 9; qd = 10; break;
+    case SVCQ_METRICS_RESOLUTION_RATE: num = r->resolved; den = r->raised; break;
+    case SVCQ_METRICS_COMPLAINT_RATE: num = r->complaints; den = r->clients_distinct; break;
+    case SVCQ_METRICS_RECURRENCE_RATE: num = r->repeats; den = r->raised; break;
+    case SVCQ_METRICS_SLA_COMPLIANCE:
+        if (sla_target) {
+            const char *t = svcq__mx_pool_find(m, sla_target);
+            if (t) {
+                num = ct_get(&r->sla, (int64_t)(uintptr_t)t);
+                den = num + ct_get(&r->sla, (int64_t)((uintptr_t)t | 1));
+            }
+        } else {
+            num = r->sla_met;
+            den = r->sla_decided;
+        }
+        break;
+    case SVCQ_METRICS_MEASURES_ON_TIME: num = r->measures_on_time; den = r->measures_due; break;
+    default: return svcq__error(m->ctx, SVCQ_EINVAL, "metrics %s: unknown KPI %d", m->name, (int)kpi);
+    }
+    if (q) {
+        den = r->responded;
+        excl = r->raised - r->responded;
+        if (den > 0) {
+            int rc = svcq__mx_quantile(m->ctx, q, den, qn, qd, &num);
+            if (rc)
+                return rc;
+            out->value = num * SVCQ_METRICS_SCALE;
+        }
+    } else if (den > 0) {
+        out->value = svcq__mx_ratio(num, den, scale);
+    }
+    out->numerator = num;
+    out->denominator = den;
+    out->excluded = excl;
+    out->defined = den > 0;
+    if (m->target_mask >> kpi & 1) {
+        out->target = m->targets[kpi];
+        if (!out->defined)
+            out->target_state = SVCQ_METRICS_TARGET_NO_DATA;
+        else if (higher_better(kpi) ? out->value >= out->target : out->value <= out->target)
+            out->target_state = SVCQ_METRICS_TARGET_MET;
+        else
+            out->target_state = SVCQ_METRICS_TARGET_MISSED;
+    }
+    return SVCQ_OK;
+}
+
+static int lookup(svcq_metrics *m, int32_t period, svcq_time at, int32_t dim, const char *dim_value,
+                  const svcq__mx_rollup **r)
+{
+    if (!svcq_metrics_period_name(period))
+        return svcq__error(m->ctx, SVCQ_EINVAL, "metrics %s: unknown period kind %d", m->name, (int)period);
+    if (!(m->periods >> period & 1))
+        return svcq__error(m->ctx, SVCQ_EINVAL, "metrics %s: period %s is not rolled up", m->name,
+                           svcq_metrics_period_name(period));
+    if (!svcq_metrics_dim_name(dim))
+        return svcq__error(m->ctx, SVCQ_EINVAL, "metrics %s: unknown dimension %d", m->name, (int)dim);
+    if (!(m->dims >> dim & 1))
+        return svcq__error(m->ctx, SVCQ_EINVAL, "metrics %s: dimension %s is not rolled up", m->name,
+                           svcq_metrics_dim_name(dim));
+    if (dim != SVCQ_METRICS_DIM_ALL && !(dim_value && *dim_value))
+        return svcq__error(m->ctx, SVCQ_EINVAL, "metrics %s: dimension %s needs a value", m->name,
+                           svcq_metrics_dim_name(dim));
+    int rc = check_instant(m, at, "instant");
+    if (rc)
+        return rc;
+    *r = svcq__mx_find(m, period, svcq__mx_period_start(period, svcq__mx_day(m, at)), dim, dim_value);
+    return SVCQ_OK;
+}
+
+int svcq_metrics_kpi_get(svcq_metrics_value *out, svcq_metrics *m, int32_t kpi, int32_t period, svcq_time at, int32_t dim,
+                     const char *dim_value)
+{
+    if (!out || !m)
+        return svcq__error(m ? m->ctx : NULL, SVCQ_EINVAL, "svcq_metrics_kpi: NULL argument");
+    if (out->version == 0 || out->version > SVCQ_METRICS_VALUE_VERSION)
+        return svcq__error(m->ctx, SVCQ_EVERSION, "metrics %s: value version %u is not 1 to %u", m->name,
+                           out->version, SVCQ_METRICS_VALUE_VERSION);
+    if (!svcq_metrics_kpi_name(kpi))
+        return svcq__error(m->ctx, SVCQ_EINVAL, "metrics %s: unknown KPI %d", m->name, (int)kpi);
+    const svcq__mx_rollup *r;
+    int rc = lookup(m, period, at, dim, dim_value, &r);
+    if (rc)
+        return rc;
+    return svcq__mx_value(m, r, kpi, NULL, out);
+}
+
+int svcq_metrics_sla_compliance(svcq_metrics_value *out, svcq_metrics *m, int32_t period, svcq_time at, int32_t dim,
+                                const char *dim_value, const char *target)
+{
+    if (!out || !m)
+        return svcq__error(m ? m->ctx : NULL, SVCQ_EINVAL, "svcq_metrics_sla_compliance: NULL argument");
+    if (out->version == 0 || out->version > SVCQ_METRICS_VALUE_VERSION)
+        return svcq__error(m->ctx, SVCQ_EVERSION, "metrics %s: value version %u is not 1 to %u", m->name,
+                           out->version, SVCQ_METRICS_VALUE_VERSION);
+    const svcq__mx_rollup *r;
+    int rc = lookup(m, period, at, dim, dim_value, &r);
+    if (rc)
+        return rc;
+    return svcq__mx_value(m, r, SVCQ_METRICS_SLA_COMPLIANCE, target, out);
+}

@@ -1,0 +1,137 @@
+/* Internals of the metrics module: facts, rollups, their tables.
+ *
+ * Layout: metrics.c (the set, facts, rollups, put with undo, KPIs),
+ * metrics_json.c (fact and rollup records, the canonical rollup dump),
+ * report.c (KPI exports, the weekly report, its charts, cycles, risk
+ * points), import.c (JSON lines and CSV). */
+#ifndef SVCQ__METRICS_INTERNAL_H
+#define SVCQ__METRICS_INTERNAL_H
+
+#include "core/buf.h"
+#include "core/core.h"
+#include "core/map.h"
+#include "svcq/metrics.h"
+
+#define SVCQ__MX_NPERIOD 7 /* kinds 1..6 */
+#define SVCQ__MX_NDIM 9    /* dims 0..8 */
+#define SVCQ__MX_NSTR 8    /* client tier channel category agent complaint location stage */
+
+/* Indexes of a fact's strings. */
+enum { MXS_CLIENT = 0, MXS_TIER, MXS_CHANNEL, MXS_CATEGORY, MXS_AGENT, MXS_COMPLAINT, MXS_LOCATION, MXS_STAGE };
+
+/* An exact counting table: int64 key -> int64 count, open addressing,
+ * linear probing. Keys are never removed (a count may drop to 0, which is
+ * the same as absent for every reader). Empty slots hold key INT64_MIN. */
+typedef struct svcq__mx_ctab {
+    int64_t *keys;
+    int64_t *counts;
+    uint32_t cap;  /* 0 or a power of two */
+    uint32_t used; /* keys present */
+} svcq__mx_ctab;
+
+/* A rollup: the sums of one (period kind, period start, dim, value). */
+typedef struct svcq__mx_rollup {
+    uint8_t key[16]; /* period(1) dim(1) pad(2) start day(4) value pointer(8) */
+    int32_t start;   /* local day number of the period's first day */
+    uint8_t period, dim;
+    const char *value; /* pooled; "" for ALL */
+    uint64_t revision; /* of its record */
+    uint64_t mark;     /* dedupe of touched rollups per put */
+    /* Counters. */
+    int64_t raised, resolved, rated, satisfied, csat_sum, unrated;
+    int64_t fcr[5];          /* by svcq_metrics_fcr (index 1..4) */
+    int64_t responded, resp_sum, resp_biz_sum;
+    int64_t complaints, repeats, measures_due, measures_on_time;
+    int64_t sla_met, sla_decided;
+    int64_t clients_distinct;
+    svcq__mx_ctab resp, resp_biz; /* seconds -> count */
+    svcq__mx_ctab clients;        /* pooled client pointer -> facts */
+    svcq__mx_ctab sla;            /* pooled target pointer | breached bit -> count */
+} svcq__mx_rollup;
+
+/* The rollups of one (period, start, dim): for listings. */
+typedef struct svcq__mx_group {
+    uint8_t key[8];
+    svcq__mx_rollup **items;
+    size_t n, cap;
+} svcq__mx_group;
+
+typedef struct svcq__mx_sla {
+    const char *target; /* pooled */
+    int32_t outcome;
+} svcq__mx_sla;
+
+/* A fact as the set keeps it. */
+typedef struct svcq__mx_fact {
+    char *id; /* owned; the map key */
+    size_t idlen;
+    const char *s[SVCQ__MX_NSTR]; /* pooled, NULL for none */
+    svcq_time received, first_reply, resolved, closed, reopened;
+    int64_t resp_biz; /* business response seconds, -1 without a reply */
+    int32_t contacts, agent_replies, customer_replies, csat;
+    int32_t complaint, repeat, measures_due, measures_on_time;
+    bool reopened_soon; /* no reopen within N business days (FCR_NO_REOPEN) */
+    uint32_t nsla;
+    svcq__mx_sla *sla; /* owned */
+    uint64_t revision; /* of its record */
+} svcq__mx_fact;
+
+struct svcq_metrics {
+    svcq_ctx *ctx;
+    char name[65];
+    uint32_t flags;
+    svcq_calendar *cal; /* business time, owned */
+    svcq_tz *tz;        /* periods, owned */
+    int32_t fcr_def, fcr_days, attribution;
+    uint32_t periods, dims, target_mask;
+    int64_t targets[16];
+    svcq__map pool;    /* string -> owned copy (value is the copy; key inside it) */
+    svcq__map facts;   /* id -> svcq__mx_fact */
+    svcq__map rollups; /* key[16] -> svcq__mx_rollup */
+    svcq__map groups;  /* key[8] -> svcq__mx_group */
+    uint64_t mark;
+};
+
+/* The local day number of instant t in the set's zone. */
+int64_t svcq__mx_day(const svcq_metrics *m, svcq_time t);
+/* The first day of the period of kind holding day. */
+int64_t svcq__mx_period_start(int32_t kind, int64_t day);
+/* The first day of the next period. */
+int64_t svcq__mx_period_next(int32_t kind, int64_t start);
+/* Label of the period starting on day start ("2026-W53"). */
+void svcq__mx_period_label(int32_t kind, int64_t start, char out[16]);
+/* First instant of local day. */
+int svcq__mx_day_instant(svcq_metrics *m, int64_t day, svcq_time *out);
+
+/* Finds a rollup (NULL when absent). value NULL means "". */
+svcq__mx_rollup *svcq__mx_find(const svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value);
+/* The group of (period, start, dim) or NULL. */
+const svcq__mx_group *svcq__mx_group_find(const svcq_metrics *m, int32_t period, int64_t start, int32_t dim);
+/* The pooled copy of s if pooled already, else NULL. */
+const char *svcq__mx_pool_find(const svcq_metrics *m, const char *s);
+
+/* KPI of a rollup (r may be NULL: an empty period). target == NULL for
+ * all SLA targets. */
+int svcq__mx_value(svcq_metrics *m, const svcq__mx_rollup *r, int32_t kpi, const char *sla_target,
+                   svcq_metrics_value *out);
+/* Exact nearest-rank quantile num/den (0 < num <= den) of a counting table
+ * with total n; SVCQ_ENOMEM. */
+int svcq__mx_quantile(svcq_ctx *ctx, const svcq__mx_ctab *t, int64_t n, int64_t num, int64_t den, int64_t *out);
+/* Rounded a * scale / b, half away from zero (b > 0, a >= 0). */
+int64_t svcq__mx_ratio(int64_t a, int64_t b, int64_t scale);
+
+/* Records. */
+int svcq__mx_fact_json(const svcq_metrics *m, const svcq__mx_fact *f, svcq__buf *out);
+int svcq__mx_rollup_json(const svcq_metrics *m, const svcq__mx_rollup *r, svcq__buf *out);
+/* The rollup's record id: "<name>/<period>/<label>/<dim>/<value>". */
+int svcq__mx_rollup_id(const svcq_metrics *m, const svcq__mx_rollup *r, svcq__buf *out);
+/* Every non-empty rollup as its JSON, one per line, sorted: the canonical
+ * state the property test compares. */
+int svcq__mx_dump(const svcq_metrics *m, svcq__buf *out);
+
+/* Parses "2026-01-05T09:00:00Z" / "+08:00" offsets, or an integer. */
+bool svcq__mx_parse_time(const char *s, size_t len, svcq_time *out);
+/* Formats an instant in the set's zone (RFC 3339 with offset). */
+int svcq__mx_fmt_time(svcq_metrics *m, svcq_time t, char out[40]);
+
+#endif

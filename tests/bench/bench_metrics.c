@@ -1,0 +1,299 @@
+/* Metrics benchmark, one JSON line per figure:
+ * - metrics_ingest: 1,000,000 facts of 2026 (Asia/Shanghai, a Monday to
+ *   Friday 09:00-18:00 calendar) put into a set rolling up weeks, months,
+ *   quarters and years by all, tier, channel, category and complaint
+ *   category;
+ * - metrics_weekly_reports: the weekly report (JSON) of each of the 52
+ *   weeks, read from the rollups;
+ * - metrics_business_response: business seconds from receipt to first
+ *   reply (svcq_calendar_diff) over the same facts, facts per second;
+ * - with libsqlite3 (-DSVCQ_BENCH_SQLITE): the same facts in an in-memory
+ *   SQLite table indexed by week, and per week the same calendar-time KPIs
+ *   (count, resolved, rated, satisfied, CSAT sum, replies, response sum,
+ *   median and p90 by nearest rank, complaints, distinct clients) and the
+ *   top 3 complaint categories by SQL; the week results are checked equal
+ *   to the library's, and the ratio of the query times is printed.
+ * Never asserts on time; fails only when the code under test fails or the
+ * two computations disagree. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "svcq.h"
+
+#ifdef SVCQ_BENCH_SQLITE
+#include <sqlite3.h>
+#endif
+
+#ifndef SVCQ_TEST_DATA
+#define SVCQ_TEST_DATA "tests/data"
+#endif
+
+#define NFACTS 1000000
+#define WEEKS 52
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(svcq_ctx *ctx, const char *what)
+{
+    fprintf(stderr, "bench_metrics: %s: %s\n", what, svcq_ctx_errmsg(ctx));
+    exit(1);
+}
+
+typedef struct row {
+    svcq_time received, first_reply, resolved;
+    int32_t csat, complaint, week, cat, tier, channel, client;
+} row;
+
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+static int discard(const char *d, size_t n, void *ud)
+{
+    (void)d;
+    *(size_t *)ud += n;
+    return 0;
+}
+
+static const char *const TIERS[4] = { "tier.special", "tier.1", "tier.2", "tier.3" };
+static const char *const CHANNELS[3] = { "phone", "wechat", "app" };
+static char CATS[20][16];
+static char CLIENTS[5000][12];
+
+int main(void)
+{
+    svcq_ctx *ctx;
+    if (svcq_ctx_new(&ctx, NULL))
+        return 1;
+    svcq_tz *tz;
+    if (svcq_tz_load(&tz, ctx, "Asia/Shanghai", SVCQ_TEST_DATA "/zoneinfo"))
+        die(ctx, "zone");
+    svcq_calendar *cal;
+    static const int32_t hours[2] = { 9 * 3600, 18 * 3600 };
+    if (svcq_calendar_new(&cal, ctx, tz, NULL))
+        die(ctx, "calendar");
+    for (int w = 1; w <= 5; w++)
+        if (svcq_calendar_set_weekday(cal, w, hours, 1))
+            die(ctx, "hours");
+    for (int i = 0; i < 20; i++)
+        snprintf(CATS[i], sizeof(CATS[i]), "cat-%02d", i);
+    for (int i = 0; i < 5000; i++)
+        snprintf(CLIENTS[i], sizeof(CLIENTS[i]), "c%04d", i);
+
+    /* 2026-W01 starts Monday 29 December 2025 00:00 +08:00. */
+    svcq_time w1;
+    if (svcq_tz_local_to_utc(&w1, tz, 2025, 12, 29, 0))
+        die(ctx, "w1");
+    row *rows = malloc(sizeof(row) * NFACTS);
+    char (*ids)[12] = malloc(12 * (size_t)NFACTS);
+    for (int i = 0; i < NFACTS; i++) {
+        row *r = &rows[i];
+        r->week = (int32_t)rnd(WEEKS);
+        r->received = w1 + (svcq_time)r->week * 7 * 86400 + rnd(7 * 86400);
+        r->first_reply = rnd(10) ? r->received + rnd(4 * 3600) : SVCQ_METRICS_NO_TIME;
+        r->resolved = rnd(5) ? r->received + rnd(3 * 86400) : SVCQ_METRICS_NO_TIME;
+        r->csat = rnd(3) ? (int32_t)rnd(5) + 1 : 0;
+        r->complaint = rnd(10) == 0;
+        /* Skewed categories so the top 3 are not all ties. */
+        r->cat = (int32_t)(rnd(20) * rnd(20) / 20);
+        r->tier = (int32_t)rnd(4);
+        r->channel = (int32_t)rnd(3);
+        r->client = (int32_t)rnd(5000);
+        snprintf(ids[i], 12, "t%07d", i);
+    }
+
+    svcq_metrics_options o = SVCQ_METRICS_OPTIONS_INIT;
+    o.calendar = cal;
+    o.periods = (1u << SVCQ_METRICS_WEEK) | (1u << SVCQ_METRICS_MONTH) | (1u << SVCQ_METRICS_QUARTER) |
+                (1u << SVCQ_METRICS_YEAR);
+    o.dimensions = (1u << SVCQ_METRICS_DIM_TIER) | (1u << SVCQ_METRICS_DIM_CHANNEL) |
+                   (1u << SVCQ_METRICS_DIM_CATEGORY) | (1u << SVCQ_METRICS_DIM_COMPLAINT);
+    svcq_metrics *m;
+    if (svcq_metrics_new(&m, ctx, &o))
+        die(ctx, "new");
+    double t0 = now();
+    for (int i = 0; i < NFACTS; i++) {
+        const row *r = &rows[i];
+        svcq_metrics_fact f = SVCQ_METRICS_FACT_INIT;
+        f.id = ids[i];
+        f.received = r->received;
+        f.first_reply = r->first_reply;
+        f.resolved = r->resolved;
+        f.csat = r->csat;
+        f.complaint = r->complaint;
+        f.category = CATS[r->cat];
+        f.tier = TIERS[r->tier];
+        f.channel = CHANNELS[r->channel];
+        f.client = CLIENTS[r->client];
+        f.agent_replies = 1;
+        if (svcq_metrics_fact_put(m, &f))
+            die(ctx, "put");
+    }
+    double t_ingest = now() - t0;
+    printf("{\"bench\":\"metrics_ingest\",\"facts\":%d,\"periods\":\"week,month,quarter,year\","
+           "\"dimensions\":\"all,tier,channel,category,complaint\",\"seconds\":%.3f,\"facts_per_s\":%.0f}\n",
+           NFACTS, t_ingest, NFACTS / t_ingest);
+
+    /* The 52 weekly reports, and the week figures for the cross-check. */
+    size_t bytes = 0;
+    svcq_writer w = SVCQ_WRITER_INIT;
+    w.write = discard;
+    w.user_data = &bytes;
+    int64_t lib_n[WEEKS], lib_median[WEEKS], lib_p90[WEEKS], lib_sum[WEEKS];
+    t0 = now();
+    for (int k = 0; k < WEEKS; k++) {
+        svcq_metrics_report req = SVCQ_METRICS_REPORT_INIT;
+        req.week_of = w1 + (svcq_time)k * 7 * 86400 + 3600;
+        if (svcq_metrics_weekly_report(m, &req, SVCQ_METRICS_JSON, &w))
+            die(ctx, "report");
+    }
+    double t_reports = now() - t0;
+    for (int k = 0; k < WEEKS; k++) {
+        svcq_time at = w1 + (svcq_time)k * 7 * 86400 + 3600;
+        svcq_metrics_value v = SVCQ_METRICS_VALUE_INIT;
+        if (svcq_metrics_kpi_get(&v, m, SVCQ_METRICS_RESPONSE_MEDIAN, SVCQ_METRICS_WEEK, at, 0, NULL))
+            die(ctx, "kpi");
+        lib_median[k] = v.numerator;
+        lib_n[k] = v.denominator;
+        if (svcq_metrics_kpi_get(&v, m, SVCQ_METRICS_RESPONSE_P90, SVCQ_METRICS_WEEK, at, 0, NULL))
+            die(ctx, "kpi");
+        lib_p90[k] = v.numerator;
+        if (svcq_metrics_kpi_get(&v, m, SVCQ_METRICS_RESPONSE_MEAN, SVCQ_METRICS_WEEK, at, 0, NULL))
+            die(ctx, "kpi");
+        lib_sum[k] = v.numerator;
+    }
+    printf("{\"bench\":\"metrics_weekly_reports\",\"weeks\":%d,\"seconds\":%.4f,\"ms_per_report\":%.3f,"
+           "\"bytes\":%zu}\n",
+           WEEKS, t_reports, t_reports * 1000 / WEEKS, bytes);
+
+    /* Business-time response: svcq_calendar_diff per fact with a reply. */
+    int64_t biz = 0;
+    int replied = 0;
+    t0 = now();
+    for (int i = 0; i < NFACTS; i++) {
+        if (rows[i].first_reply == SVCQ_METRICS_NO_TIME)
+            continue;
+        int64_t d;
+        if (svcq_calendar_diff(&d, cal, rows[i].received, rows[i].first_reply))
+            die(ctx, "diff");
+        biz += d;
+        replied++;
+    }
+    double t_biz = now() - t0;
+    printf("{\"bench\":\"metrics_business_response\",\"facts\":%d,\"seconds\":%.4f,\"facts_per_s\":%.0f,"
+           "\"checksum\":%lld}\n",
+           replied, t_biz, replied / t_biz, (long long)biz);
+
+#ifdef SVCQ_BENCH_SQLITE
+    sqlite3 *db;
+    if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+        return 1;
+    sqlite3_exec(db,
+                 "CREATE TABLE f(id TEXT PRIMARY KEY, week INTEGER, resp INTEGER, resolved INTEGER, csat INTEGER,"
+                 " complaint INTEGER, category TEXT, client TEXT);",
+                 NULL, NULL, NULL);
+    t0 = now();
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    sqlite3_stmt *ins;
+    sqlite3_prepare_v2(db, "INSERT INTO f VALUES(?,?,?,?,?,?,?,?)", -1, &ins, NULL);
+    for (int i = 0; i < NFACTS; i++) {
+        const row *r = &rows[i];
+        sqlite3_bind_text(ins, 1, ids[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, 2, r->week);
+        if (r->first_reply == SVCQ_METRICS_NO_TIME)
+            sqlite3_bind_null(ins, 3);
+        else
+            sqlite3_bind_int64(ins, 3, r->first_reply - r->received);
+        sqlite3_bind_int(ins, 4, r->resolved != SVCQ_METRICS_NO_TIME);
+        sqlite3_bind_int(ins, 5, r->csat);
+        sqlite3_bind_int(ins, 6, r->complaint);
+        sqlite3_bind_text(ins, 7, CATS[r->cat], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 8, CLIENTS[r->client], -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            return 1;
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_exec(db, "CREATE INDEX f_week ON f(week, resp); CREATE INDEX f_wc ON f(week, complaint, category);", NULL,
+                 NULL, NULL);
+    double t_load = now() - t0;
+    sqlite3_stmt *kpi, *quant, *top;
+    sqlite3_prepare_v2(db,
+                       "SELECT count(*), sum(resolved), sum(csat > 0), sum(csat >= 4), sum(csat), count(resp),"
+                       " sum(resp), sum(complaint), count(DISTINCT client) FROM f WHERE week = ?1",
+                       -1, &kpi, NULL);
+    sqlite3_prepare_v2(db, "SELECT resp FROM f WHERE week = ?1 AND resp IS NOT NULL ORDER BY resp LIMIT 1 OFFSET ?2",
+                       -1, &quant, NULL);
+    sqlite3_prepare_v2(db,
+                       "SELECT c.category, c.n, coalesce(p.n, 0) AS pn FROM"
+                       " (SELECT category, count(*) AS n FROM f WHERE week = ?1 AND complaint = 1 GROUP BY category) c"
+                       " LEFT JOIN (SELECT category, count(*) AS n FROM f WHERE week = ?1 - 1 AND complaint = 1"
+                       " GROUP BY category) p ON p.category = c.category"
+                       " ORDER BY c.n DESC, pn DESC, c.category LIMIT 3",
+                       -1, &top, NULL);
+    long long checksum = 0;
+    t0 = now();
+    for (int k = 0; k < WEEKS; k++) {
+        sqlite3_bind_int(kpi, 1, k);
+        if (sqlite3_step(kpi) != SQLITE_ROW)
+            return 1;
+        long long responded = sqlite3_column_int64(kpi, 5), sum = sqlite3_column_int64(kpi, 6);
+        checksum += sqlite3_column_int64(kpi, 0) + sum;
+        sqlite3_reset(kpi);
+        long long q[2] = { 0, 0 };
+        long long rank[2] = { (responded + 1) / 2, (9 * responded + 9) / 10 };
+        for (int j = 0; j < 2; j++) {
+            sqlite3_bind_int(quant, 1, k);
+            sqlite3_bind_int64(quant, 2, rank[j] - 1);
+            if (sqlite3_step(quant) == SQLITE_ROW)
+                q[j] = sqlite3_column_int64(quant, 0);
+            sqlite3_reset(quant);
+        }
+        sqlite3_bind_int(top, 1, k);
+        while (sqlite3_step(top) == SQLITE_ROW)
+            checksum += sqlite3_column_int64(top, 1);
+        sqlite3_reset(top);
+        if (responded != lib_n[k] || q[0] != lib_median[k] || q[1] != lib_p90[k] || sum != lib_sum[k]) {
+            fprintf(stderr, "bench_metrics: week %d differs: sqlite n=%lld median=%lld p90=%lld sum=%lld, library "
+                            "n=%lld median=%lld p90=%lld sum=%lld\n",
+                    k + 1, responded, q[0], q[1], sum, (long long)lib_n[k], (long long)lib_median[k],
+                    (long long)lib_p90[k], (long long)lib_sum[k]);
+            return 1;
+        }
+    }
+    double t_sql = now() - t0;
+    sqlite3_finalize(kpi);
+    sqlite3_finalize(quant);
+    sqlite3_finalize(top);
+    sqlite3_close(db);
+    printf("{\"bench\":\"metrics_sqlite\",\"sqlite\":\"%s\",\"load_and_index_seconds\":%.3f,\"weeks\":%d,"
+           "\"query_seconds\":%.4f,\"library_report_seconds\":%.4f,\"ratio\":%.1f,\"checksum\":%lld,"
+           "\"agree\":true}\n",
+           sqlite3_libversion(), t_load, WEEKS, t_sql, t_reports, t_sql / t_reports, checksum);
+    printf("{\"bench\":\"metrics_sqlite_end_to_end\",\"library_ingest_and_reports\":%.3f,"
+           "\"sqlite_load_index_and_queries\":%.3f,\"ratio\":%.2f}\n",
+           t_ingest + t_reports, t_load + t_sql, (t_load + t_sql) / (t_ingest + t_reports));
+#else
+    printf("{\"bench\":\"metrics_sqlite\",\"skipped\":\"libsqlite3 not found\"}\n");
+#endif
+    svcq_metrics_free(m);
+    free(rows);
+    free(ids);
+    svcq_calendar_free(cal);
+    svcq_tz_free(tz);
+    svcq_ctx_free(ctx);
+    return 0;
+}

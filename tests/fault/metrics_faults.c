@@ -1,0 +1,325 @@
+/* Storage failure (at every store callback, with a plain and an unknown
+ * error code) and allocation failure (at every allocation) over fact
+ * ingestion with stored rollups (SVCQ_METRICS_PERSIST) and over the
+ * reports: new facts, an update that moves a fact to another week, a
+ * batch of two puts, an import with a bad and a good line, and every
+ * export of the weekly report and the KPIs. After every run the whole
+ * state — every rollup in its canonical form, every fact, and every
+ * metrics_fact and metrics_rollup record with its revision and bytes —
+ * is exactly that of the last step that succeeded, and nothing leaked. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../unit/metrics_fixture.h"
+#include "fault.h"
+#include "faulty_store.h"
+#include "metrics/metrics_internal.h"
+#include "store/store.h"
+#include "svcq.h"
+
+typedef struct st {
+    test_alloc *alloc;
+    svcq_ctx *ctx;
+    bool inject_store;
+    faulty_store *faulty;
+    svcq_tz *tz;
+    svcq_calendar *cal;
+    svcq_metrics *m;
+    char *committed;
+} st;
+
+typedef struct dump {
+    char *text;
+    size_t len;
+} dump;
+
+static void append(dump *d, const char *s, size_t n)
+{
+    d->text = realloc(d->text, d->len + n + 1);
+    memcpy(d->text + d->len, s, n);
+    d->len += n;
+    d->text[d->len] = '\0';
+}
+
+typedef struct recs {
+    char **lines;
+    size_t n;
+} recs;
+
+static int visit(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *ud)
+{
+    (void)ctx;
+    recs *r = ud;
+    size_t n = strlen(id) + size + 32;
+    char *line = malloc(n);
+    snprintf(line, n, "%s@%llu=%.*s\n", id, (unsigned long long)revision, (int)size, bytes);
+    r->lines = realloc(r->lines, (r->n + 1) * sizeof(*r->lines));
+    r->lines[r->n++] = line;
+    return 0;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void dump_kind(st *s, dump *d, const char *kind)
+{
+    recs r = { NULL, 0 };
+    if (svcq__store_scan(s->ctx, kind, visit, &r) != SVCQ_OK)
+        fail_msg("scan %s: %s", kind, svcq_ctx_errmsg(s->ctx));
+    qsort(r.lines, r.n, sizeof(*r.lines), cmp);
+    for (size_t i = 0; i < r.n; i++) {
+        append(d, r.lines[i], strlen(r.lines[i]));
+        free(r.lines[i]);
+    }
+    free(r.lines);
+}
+
+static char *describe(void *p)
+{
+    st *s = p;
+    dump d = { NULL, 0 };
+    char head[64];
+    snprintf(head, sizeof(head), "facts=%llu\n", (unsigned long long)svcq_metrics_fact_count(s->m));
+    append(&d, head, strlen(head));
+    svcq__buf b;
+    svcq__buf_init(&b, s->ctx);
+    if (svcq__mx_dump(s->m, &b))
+        fail_msg("dump failed");
+    append(&d, b.data ? b.data : "", b.len);
+    /* Every fact as the set keeps it. */
+    recs r = { NULL, 0 };
+    size_t it = 0;
+    const void *k;
+    size_t kl;
+    void *v;
+    while (svcq__map_next(&s->m->facts, &it, &k, &kl, &v)) {
+        svcq__buf_truncate(&b, 0);
+        const svcq__mx_fact *f = v;
+        if (svcq__mx_fact_json(s->m, f, &b))
+            fail_msg("fact json failed");
+        char line[32];
+        snprintf(line, sizeof(line), "@%llu\n", (unsigned long long)f->revision);
+        svcq__buf_puts(&b, line);
+        r.lines = realloc(r.lines, (r.n + 1) * sizeof(char *));
+        r.lines[r.n++] = strdup(b.data);
+    }
+    qsort(r.lines, r.n, sizeof(char *), cmp);
+    for (size_t i = 0; i < r.n; i++) {
+        append(&d, r.lines[i], strlen(r.lines[i]));
+        free(r.lines[i]);
+    }
+    free(r.lines);
+    svcq__buf_free(&b);
+    dump_kind(s, &d, "metrics_fact");
+    dump_kind(s, &d, "metrics_rollup");
+    return d.text;
+}
+
+static void snapshot(st *s)
+{
+    test_alloc a = *s->alloc;
+    size_t calls = s->faulty->calls, fail_at = s->faulty->fail_at, inj = s->faulty->injected;
+    s->alloc->fail_at = 0;
+    s->faulty->fail_at = 0;
+    free(s->committed);
+    s->committed = describe(s);
+    s->alloc->calls = a.calls;
+    s->alloc->fail_at = a.fail_at;
+    s->alloc->injected = a.injected;
+    s->faulty->calls = calls;
+    s->faulty->fail_at = fail_at;
+    s->faulty->injected = inj;
+}
+
+static const char *const SLA_T[2] = { "first_response", "resolution" };
+static const int32_t SLA_O[2] = { SVCQ_METRICS_SLA_MET, SVCQ_METRICS_SLA_BREACHED };
+
+static svcq_metrics_fact fact(st *s, const char *id, int day, int hour, const char *cat, int complaint)
+{
+    svcq_metrics_fact f = mx_fact(id, mx_local(s->tz, 2026, 1, day, hour, 0));
+    f.first_reply = f.received + 900;
+    f.resolved = f.received + 7200;
+    f.csat = 4;
+    f.client = "A";
+    f.tier = "tier.1";
+    f.category = cat;
+    f.complaint = complaint;
+    f.sla_targets = SLA_T;
+    f.sla_outcomes = SLA_O;
+    f.sla_count = 2;
+    return f;
+}
+
+static void *setup_common(test_alloc *alloc, bool inject_store, int error)
+{
+    st *s = calloc(1, sizeof(*s));
+    s->alloc = alloc;
+    s->inject_store = inject_store;
+    s->ctx = test_ctx_new(alloc);
+    svcq_store_methods inner, m;
+    assert_int_equal(svcq__memstore_new(s->ctx, &inner), SVCQ_OK);
+    s->faulty = malloc(sizeof(*s->faulty));
+    faulty_store_init(s->faulty, &inner);
+    s->faulty->error = error;
+    s->faulty->free_on_destroy = true;
+    faulty_store_methods(s->faulty, &m);
+    assert_int_equal(svcq_ctx_set_store(s->ctx, &m), SVCQ_OK);
+    s->tz = mx_zone(s->ctx, "Asia/Shanghai");
+    s->cal = mx_office(s->ctx, s->tz);
+    svcq_metrics_options o = SVCQ_METRICS_OPTIONS_INIT;
+    o.calendar = s->cal;
+    o.flags = SVCQ_METRICS_PERSIST;
+    o.periods = (1u << SVCQ_METRICS_WEEK) | (1u << SVCQ_METRICS_MONTH);
+    assert_int_equal(svcq_metrics_new(&s->m, s->ctx, &o), SVCQ_OK);
+    /* One fact already stored. */
+    svcq_metrics_fact f = fact(s, "f0", 5, 9, "billing", 1);
+    assert_int_equal(svcq_metrics_fact_put(s->m, &f), SVCQ_OK);
+    snapshot(s);
+    return s;
+}
+
+static void *setup_store_eio(test_alloc *a) { return setup_common(a, true, SVCQ_EIO); }
+static void *setup_store_odd(test_alloc *a) { return setup_common(a, true, -1000); }
+static void *setup_alloc(test_alloc *a) { return setup_common(a, false, 0); }
+
+static void arm(void *p, size_t n, bool keep)
+{
+    st *s = p;
+    if (s->inject_store)
+        faulty_store_arm(s->faulty, n, keep);
+    else
+        test_alloc_arm(s->alloc, n, keep);
+}
+
+static size_t injected(void *p)
+{
+    st *s = p;
+    return s->inject_store ? s->faulty->injected : s->alloc->injected;
+}
+
+#define STEP(call)                  \
+    do {                            \
+        int rc_ = (call);           \
+        if (rc_)                    \
+            return rc_;             \
+        snapshot(s);                \
+    } while (0)
+
+static int discard(const char *data, size_t size, void *ud)
+{
+    (void)data, (void)size, (void)ud;
+    return 0;
+}
+
+static int run(void *p)
+{
+    st *s = p;
+    svcq_metrics *m = s->m;
+    svcq_metrics_fact f1 = fact(s, "f1", 6, 10, "manual", 1);
+    STEP(svcq_metrics_fact_put(m, &f1));
+    svcq_metrics_fact f2 = fact(s, "f2", 12, 10, "billing", 0);
+    STEP(svcq_metrics_fact_put(m, &f2));
+    /* Update: f1 moves to the next week and loses its complaint. */
+    f1 = fact(s, "f1", 13, 15, "manual", 0);
+    STEP(svcq_metrics_fact_put(m, &f1));
+    /* A batch of two puts, all or nothing. */
+    int rc = svcq_ctx_batch_begin(s->ctx);
+    if (rc)
+        return rc;
+    svcq_metrics_fact f3 = fact(s, "f3", 14, 11, "network", 1), f4 = fact(s, "f0", 14, 12, "network", 1);
+    rc = svcq_metrics_fact_put(m, &f3);
+    if (!rc)
+        rc = svcq_metrics_fact_put(m, &f4);
+    if (!rc)
+        rc = svcq_ctx_batch_commit(s->ctx);
+    else
+        (void)svcq_ctx_batch_rollback(s->ctx);
+    if (rc)
+        return rc;
+    snapshot(s);
+    /* An import: a bad line (rejected) and a good one. */
+    static const char jl[] = "{\"id\": \"bad\", \"received\": \"yesterday\"}\n"
+                             "{\"id\": \"f5\", \"received\": \"2026-01-15T10:00:00+08:00\", \"complaint\": 1, "
+                             "\"category\": \"billing\", \"client\": \"B\"}\n";
+    uint64_t acc, rej;
+    STEP(svcq_metrics_import(&acc, &rej, m, SVCQ_METRICS_IMPORT_JSONL, jl, sizeof(jl) - 1, NULL, NULL));
+    assert_int_equal(acc, 1);
+    assert_int_equal(rej, 1);
+    /* The reports read the rollups: a failure changes nothing. */
+    svcq_writer w = SVCQ_WRITER_INIT;
+    w.write = discard;
+    svcq_metrics_report req = SVCQ_METRICS_REPORT_INIT;
+    req.week_of = mx_local(s->tz, 2026, 1, 14, 0, 0);
+    static const char *const names[2] = { "li", "wang" };
+    static const int64_t counts[2] = { 2, 3 };
+    req.reporter_names = names;
+    req.reporter_counts = counts;
+    req.reporter_count = 2;
+    req.open_incidents = 4;
+    for (int32_t fmt = SVCQ_METRICS_MARKDOWN; fmt <= SVCQ_METRICS_SVG_TREND; fmt++)
+        STEP(svcq_metrics_weekly_report(m, &req, fmt, &w));
+    for (int32_t fmt = SVCQ_METRICS_MARKDOWN; fmt <= SVCQ_METRICS_CSV; fmt++) {
+        STEP(svcq_metrics_kpis_export(m, SVCQ_METRICS_MONTH, req.week_of, SVCQ_METRICS_DIM_TIER, "tier.1", fmt, &w));
+        STEP(svcq_metrics_risk_points(m, SVCQ_METRICS_WEEK, req.week_of, 3, fmt, &w));
+    }
+    return SVCQ_OK;
+}
+
+static void verify(void *p, int rc, bool hit)
+{
+    (void)rc, (void)hit;
+    st *s = p;
+    char *now = describe(s);
+    if (strcmp(now, s->committed) != 0)
+        fail_msg("state after the run:\n%s\nlast committed:\n%s", now, s->committed);
+    free(now);
+}
+
+static void teardown(void *p)
+{
+    st *s = p;
+    svcq_metrics_free(s->m);
+    svcq_calendar_free(s->cal);
+    svcq_tz_free(s->tz);
+    svcq_ctx_free(s->ctx);
+    free(s->committed);
+    free(s);
+}
+
+static void store_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "metrics, SVCQ_EIO", .setup = setup_store_eio, .run = run, .verify = verify,
+                          .teardown = teardown, .arm = arm, .injected = injected, .expected_error = SVCQ_EIO };
+    assert_true(fault_run(&sc) >= 20);
+    sc.name = "metrics, unknown code";
+    sc.setup = setup_store_odd;
+    sc.expected_error = SVCQ_ESTORE;
+    assert_true(fault_run(&sc) >= 20);
+}
+
+static void allocation_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "metrics, allocation", .setup = setup_alloc, .run = run, .verify = verify,
+                          .teardown = teardown, .arm = arm, .injected = injected };
+    assert_true(fault_run(&sc) >= 100);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(store_failures),
+        cmocka_unit_test(allocation_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
