@@ -83,5 +83,7 @@ void cli_out_csv_field(cli_out *out, const char *s);
 /* Subcommands: argv[0] is the subcommand's name. */
 int cli_validate(int argc, char **argv);
 int cli_replay(int argc, char **argv);
+int cli_kpi(int argc, char **argv);
+int cli_report(int argc, char **argv);
 
 #endif

@@ -10,6 +10,8 @@ static const char usage[] =
     "  validate <kind> <file>   check a calendar, SLA policy, tier scheme, tier profiles,\n"
     "                           scorecard template or analysis JSON file\n"
     "  replay [options] <log>   run a recorded event log through an SLA policy (what-if)\n"
+    "  kpi [options] <tickets>  the KPIs of one period from a CSV or JSON-lines ticket file\n"
+    "  report [options] <tickets>  the weekly report (Markdown, JSON, CSV or SVG charts)\n"
     "  help <command>           the options of one command\n"
     "\n"
     "Every command writes its result to standard output (or -o FILE) only when it\n"
@@ -27,6 +29,10 @@ static int help(int argc, char **argv)
         return cli_validate(2, sub);
     if (strcmp(argv[1], "replay") == 0)
         return cli_replay(2, sub);
+    if (strcmp(argv[1], "kpi") == 0)
+        return cli_kpi(2, sub);
+    if (strcmp(argv[1], "report") == 0)
+        return cli_report(2, sub);
     cli_fail("no command \"%s\" (see svcq --help)", argv[1]);
     return CLI_USAGE;
 }
@@ -50,6 +56,10 @@ int main(int argc, char **argv)
         return cli_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "replay") == 0)
         return cli_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "kpi") == 0)
+        return cli_kpi(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
     cli_fail("no command \"%s\" (see svcq --help)", cmd);
     return CLI_USAGE;
 }

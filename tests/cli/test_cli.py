@@ -30,7 +30,7 @@ class Top(unittest.TestCase):
         rc, out, _ = run('--version')
         self.assertEqual(rc, 0)
         self.assertRegex(out, r'^svcq \d+\.\d+\.\d+ \(libsvcq \d+\.\d+\.\d+\)\n$')
-        for cmd in ('validate', 'replay'):
+        for cmd in ('validate', 'replay', 'kpi', 'report'):
             rc, out, _ = run('help', cmd)
             self.assertEqual(rc, 0)
             self.assertTrue(out.startswith('usage: svcq ' + cmd), out)
@@ -221,6 +221,103 @@ class Replay(unittest.TestCase):
             # 15 minutes around the clock: T-1 replies after 40 min, T-2 50,
             # T-3 15 h 50, T-5 30, T-4 never: all five late.
             self.assertEqual((answer['met'], answer['breached'], answer['open']), (0, 5, 0))
+
+
+class Metrics(unittest.TestCase):
+    """svcq kpi and svcq report on data/tickets.csv, week 2026-W10 on a
+    Mon-Fri 09:00-18:00 calendar in UTC+8, counted by hand:
+
+    t1 reply after 20 min, t2 40, t3 Tue 17:50 -> Wed 09:10 (920 calendar
+    minutes, 10 + 10 = 20 business), t4 10; t1-t3 resolved, t4 not; CSAT
+    5, 3, 4 and one unrated; agent replies 1, 2, 1; complaints billing
+    (t1, t3) and network (t2) from clients c1, c2 (t4 is c3's, no
+    complaint). The week before: two network complaints."""
+    ARGS = ('--calendar', 'data/calendar.json', 'data/tickets.csv')
+
+    def test_kpis_by_hand(self):
+        rc, out, err = run('kpi', '--at', '2026-03-04 12:00', '--format', 'json', *self.ARGS)
+        self.assertEqual((rc, err), (0, ''))
+        doc = json.loads(out)
+        kpis = {k['kpi']: k for k in doc['kpis']}
+        minutes = [20, 40, 920, 10]
+        business = [20, 40, 20, 10]
+        want = {
+            'csat_satisfied': (2, 3, 1),       # 5 and 4 of three ratings
+            'csat_mean': (12, 3, 1),
+            'fcr': (2, 3, 0),                  # t1 and t3 had one agent reply
+            'response_mean': (sum(minutes) * 60, 4, 0),
+            'response_biz_mean': (sum(business) * 60, 4, 0),
+            'resolution_rate': (3, 4, 0),
+            'complaint_rate': (3, 3, 0),       # three complaints, three clients served
+        }
+        for name, (num, den, excluded) in want.items():
+            k = kpis[name]
+            self.assertEqual((k['numerator'], k['denominator'], k['excluded']), (num, den, excluded), name)
+        # Nearest-rank median and 90th percentile of the sorted samples.
+        self.assertEqual(kpis['response_median']['numerator'], sorted(minutes)[1] * 60)
+        self.assertEqual(kpis['response_p90']['numerator'], sorted(minutes)[3] * 60)
+        self.assertEqual(kpis['response_biz_median']['numerator'], sorted(business)[1] * 60)
+        self.assertEqual((kpis['fcr']['state'], kpis['response_mean']['state']), ('missed', 'missed'))
+        self.assertEqual(doc['period']['label'], '2026-W10')
+        self.assertEqual(doc['fcr_definition'], 'one_agent_reply')
+
+    def test_dimension_and_definition(self):
+        rc, out, err = run('kpi', '--at', '2026-03-04 12:00', '--by', 'tier', '--value', 'tier.1',
+                           '--fcr', 'one_contact', '--format', 'csv', *self.ARGS)
+        self.assertEqual((rc, err), (0, ''))
+        rows = out.splitlines()
+        self.assertTrue(rows[0].startswith('set,period,label,'))
+        fcr = [r for r in rows if ',fcr,' in r][0]
+        self.assertIn(',tier,tier.1,cohort,one_contact,fcr,', fcr)
+
+    def test_weekly_report(self):
+        rc, out, err = run('report', '--week', '2026-03-04 12:00', '--trend-weeks', '2', *self.ARGS)
+        self.assertEqual((rc, err), (0, ''))
+        self.assertIn('| 1 | billing | 2 | 66.667 % | 0 | +2 | new |', out)
+        self.assertIn('| 2 | network | 1 | 33.333 % | 2 | -1 | -50.000 |', out)
+        self.assertIn('| 2026-W09 | 100.000 | 2 | 2 |', out)
+        import xml.etree.ElementTree as ET
+        for fmt in ('svg-top', 'svg-trend'):
+            rc, out, err = run('report', '--week', '2026-03-04 12:00', '--format', fmt, *self.ARGS)
+            self.assertEqual((rc, err), (0, ''))
+            self.assertEqual(ET.fromstring(out).tag, '{http://www.w3.org/2000/svg}svg')
+
+    def test_bad_tickets(self):
+        cases = [
+            ('id,first_reply\nx,2026-03-02T09:00:00Z\n',
+             'X: metrics default: CSV header needs the fields "id" and "received"\n'),
+            ('id,received,kategory\nx,2026-03-02T09:00:00Z,a\n',
+             'X:1:13: metrics default: CSV header, unknown field "kategory"\n'),
+            ('id,received,csat\nx,2026-03-02 09:00,4\ny,2026-03-02T09:00:00Z,9\n',
+             'X:2:3: field "received": expected seconds or a time like 2026-01-05T09:00:00Z or +08:00\n'
+             'X:3:1: fact "y": csat 9 is not 1 to 5 (or 0 for unrated)\n'
+             'X: 2 of 2 tickets refused; nothing written\n'),
+            ('', 'X: no tickets\n'),
+        ]
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'tickets.csv')
+            target = os.path.join(d, 'out.md')
+            for text, want in cases:
+                with open(path, 'w') as f:
+                    f.write(text)
+                rc, out, err = run('report', '--week', '2026-03-04 12:00', '-o', target, path)
+                self.assertEqual((rc, out, err), (1, '', want.replace('X', path)), text)
+                self.assertFalse(os.path.exists(target))
+
+    def test_bad_command_line(self):
+        self.assertEqual(run('kpi', 'data/tickets.csv'),
+                         (2, '', 'svcq: kpi: --at is required (any instant of the period)\n'))
+        self.assertEqual(run('kpi', '--at', '2026-03-04 12:00', '--period', 'fortnight', 'data/tickets.csv'), (
+            2, '', 'svcq: kpi: no period "fortnight": day, week, month, quarter, half or year\n'))
+        self.assertEqual(run('kpi', '--at', '2026-03-04 12:00', '--by', 'tier', 'data/tickets.csv'),
+                         (2, '', 'svcq: kpi: --by and --value go together\n'))
+        self.assertEqual(run('report', '--week', '2026-03-04 12:00', '--fcr', 'quick', 'data/tickets.csv'), (
+            2, '', 'svcq: report: no FCR definition "quick": one_agent_reply, no_customer_reply, no_reopen or '
+                   'one_contact\n'))
+        self.assertEqual(run('report', '--week', '2026-03-04 12:00', '--format', 'pdf', 'data/tickets.csv'), (
+            2, '', 'svcq: report: no format "pdf": md, json, csv, svg-top or svg-trend\n'))
+        self.assertEqual(run('report', '--week', 'soon', *self.ARGS), (
+            2, '', 'svcq: --week: bad time "soon": expected YYYY-MM-DD HH:MM[:SS] with an optional offset\n'))
 
 
 if __name__ == '__main__':
