@@ -367,6 +367,189 @@ class ScorecardTest(unittest.TestCase):
             self.assertTrue(t.export('markdown'))
 
 
+
+class IncidentTest(unittest.TestCase):
+    """The whole corrective loop from Python: two loops, the audit chain verified."""
+
+    def setUp(self):
+        self.now = [dt.datetime(2026, 1, 5, 2, tzinfo=U)]
+        self.ctx = svcq.Context(clock=lambda: self.now[0])
+        self.I = svcq.incident
+
+    def tearDown(self):
+        self.ctx.close()
+
+    def report(self, id, **kw):
+        spec = dict(type='service_delay', stage='technical_support', channel='phone',
+                    observed='Callback promised within 1 h came after 3 h', reporter_name='Li Na')
+        spec.update(kw)
+        return svcq.Incident.report(self.ctx, id, 'Li Na', 'agent', **spec)
+
+    def confirm(self, inc):
+        inc.add_confirmer('Zhao Min', 'supervisor', 'Zhao Min', 'service_supervisor')
+        inc.add_confirmer('Zhao Min', 'supervisor', 'Sun Li', 'quality_staff')
+        inc.confirm('Zhao Min', 'supervisor', category='process_gap', responsible_unit='Support tier 1')
+
+    def analysis(self, id, text):
+        a = svcq.Analysis(self.ctx, id, 'Late callbacks', '6m')
+        k = a.node('e')['children'][2]
+        c = a.add_cause(k, text)
+        a.set_status(c, 'confirmed')
+        a.add_evidence(c, 'system_log', 'log://queue', 'queue length', 'QA', self.now[0])
+        a.set_root_cause(c)
+        return a, c
+
+    def plan_and_execute(self, inc, a, cause, target):
+        mid = inc.add_measure('Wang Wei', 'team_lead', kind='process_change', what='Written handover',
+                              root_cause=(a, cause), owner='Wang Wei',
+                              deadline=self.now[0] + dt.timedelta(days=7), indicator='callback delay',
+                              unit='h', baseline=3000, target=target,
+                              direction=self.I.Direction.LOWER_IS_BETTER, feasibility='No extra staff',
+                              expected_effect='Callbacks within 1 h', approved_by='Zhao Min')
+        inc.transition('Zhao Min', 'supervisor', 'executing', 'approved')
+        inc.progress('Wang Wei', 'team_lead', mid, 60, 'half the shifts')
+        self.assertEqual(inc.measures[mid], self.I.MeasureState.IN_PROGRESS)
+        return mid
+
+    def test_two_loops_audit_and_archive(self):
+        I = self.I
+        inc = self.report('INC-7', client='acme', containment='Supervisor called back at once')
+        self.assertEqual((inc.id, inc.state, inc.loop_count), ('INC-7', I.State.REPORTED, 0))
+        self.assertEqual(inc.reported_at, self.now[0])
+        inc.add_attachment('Li Na', 'agent', 'system_log', 'log://call-7')
+        # A guard refusal is a StateError carrying the guard's message.
+        with self.assertRaises(svcq.StateError) as cm:
+            inc.confirm('Zhao Min', 'supervisor', category='process_gap', responsible_unit='Support tier 1')
+        self.assertEqual(cm.exception.message,
+                         'incident INC-7: cannot confirm: the confirmation group has no service_supervisor')
+        self.assertEqual(inc.state, I.State.REPORTED, 'a refused move changes nothing')
+        self.confirm(inc)
+        self.assertEqual((inc.state, inc.category), (I.State.CONFIRMED, 'process_gap'))
+        inc.transition('Sun Li', 'quality_staff', I.State.ANALYSING)
+        with self.assertRaises(svcq.StateError) as cm:
+            inc.transition('Sun Li', 'quality_staff', 'planning')
+        self.assertIn('no analysis attached', cm.exception.message)
+
+        # Loop 0: a measure whose indicator falls short.
+        a, cause = self.analysis('a7', 'No handover at shift change')
+        inc.attach_analysis('Sun Li', 'quality_staff', a)
+        self.assertEqual(inc.analyses, ['a7'])
+        inc.transition('Sun Li', 'quality_staff', 'planning')
+        m1 = self.plan_and_execute(inc, a, cause, 1000)
+        inc.deviation('Wang Wei', 'team_lead', m1, 'night shift skipped it', 'no template yet')
+        inc.adjust('Wang Wei', 'team_lead', m1, 'template first', 'Zhao Min',
+                   new_deadline=self.now[0] + dt.timedelta(days=10))
+        with self.assertRaises(svcq.StateError) as cm:
+            inc.transition('Zhao Min', 'supervisor', 'verifying')
+        self.assertIn(m1, cm.exception.message)
+        inc.measure_done('Wang Wei', 'team_lead', m1)
+        inc.transition('Zhao Min', 'supervisor', 'verifying')
+        self.assertGreater(inc.window_end, self.now[0])
+        with self.assertRaises(svcq.StateError):
+            inc.verify('Sun Li', 'quality_staff', 4100, 4300)    # the window has not ended
+        self.now[0] = inc.window_end + dt.timedelta(hours=1)
+        inc.record_indicator('Sun Li', 'quality_staff', m1, 2500)
+        self.assertEqual(inc.evaluate(), (I.Verdict.NOT_EFFECTIVE, 0))
+        self.assertEqual(inc.verify('Sun Li', 'quality_staff', 4100, 4300), I.Verdict.NOT_EFFECTIVE)
+        self.assertEqual((inc.state, inc.loop_count), (I.State.ANALYSING, 1))
+
+        # Loop 1: a deeper cause, a second measure, effective.
+        b, cause2 = self.analysis('a8', 'Handover template missing a callback field')
+        inc.attach_analysis('Sun Li', 'quality_staff', b)
+        inc.transition('Sun Li', 'quality_staff', 'planning')
+        m2 = self.plan_and_execute(inc, b, cause2, 1000)
+        self.assertNotEqual(m1, m2)
+        inc.measure_done('Wang Wei', 'team_lead', m2)
+        inc.transition('Zhao Min', 'supervisor', 'verifying')
+        self.now[0] = inc.window_end + dt.timedelta(hours=1)
+        inc.record_indicator('Sun Li', 'quality_staff', m2, 800)
+        self.assertEqual(inc.verify('Sun Li', 'quality_staff', 4100, 4600), I.Verdict.EFFECTIVE)
+        self.assertEqual(inc.last_verdict, I.Verdict.EFFECTIVE)
+        with self.assertRaises(svcq.StateError) as cm:
+            inc.transition('Zhao Min', 'supervisor', 'closed')
+        self.assertIn('improvement', cm.exception.message)
+        inc.add_improvement('Zhao Min', 'supervisor', 'operating_manual', 'doc://manual#handover')
+        inc.set_lessons('Zhao Min', 'supervisor', 'Templates before training')
+        inc.transition('Zhao Min', 'supervisor', 'closed')
+        self.assertEqual((inc.state, inc.loop_count), (I.State.CLOSED, 1))
+
+        # The audit chain: every change one entry, verified from the store.
+        self.assertEqual(svcq.incident.audit_verify(self.ctx, 'INC-7'), inc.audit_count)
+        self.assertGreater(inc.audit_count, 20)
+        self.assertEqual(len(inc.audit_head), 64)
+        trail = json.loads(inc.audit_export('json'))
+        self.assertEqual(len(trail), inc.audit_count)
+        md = inc.audit_export(tz=svcq.Tz.fixed(self.ctx, dt.timedelta(hours=8)))
+        self.assertIn('Zhao Min', md)
+        record = json.loads(inc.export_json(pretty=True))
+        self.assertEqual((record['schema'], record['id']), ('svcq.incident/1', 'INC-7'))
+        with svcq.Incident.load(self.ctx, 'INC-7') as again:
+            self.assertEqual(again.export_json(), inc.export_json())
+
+        # Reject, cancel, reopen; the archive as iterators.
+        other = self.report('INC-8')
+        other.reject('Zhao Min', 'supervisor', 'customer misdialled')
+        third = self.report('INC-9', stage='after_sales')
+        with self.assertRaises(svcq.InvalidArgumentError):
+            third.cancel('Zhao Min', 'supervisor', None)             # a cancel needs a reason
+        third.cancel('Zhao Min', 'supervisor', 'duplicate of INC-7')
+        self.assertEqual(third.state, I.State.CANCELLED)
+        self.assertEqual(list(svcq.incident.ids(self.ctx)), ['INC-7', 'INC-8', 'INC-9'])
+        self.assertEqual(list(svcq.incident.ids(self.ctx, state='rejected')), ['INC-8'])
+        self.assertEqual(list(svcq.incident.ids(self.ctx, stage='after_sales')), ['INC-9'])
+        self.assertEqual(list(svcq.incident.ids(self.ctx, client='acme')), ['INC-7'])
+        self.assertEqual([x.state for x in svcq.incident.find(self.ctx, type='service_delay')],
+                         [I.State.CLOSED, I.State.REJECTED, I.State.CANCELLED])
+        seen = []
+        svcq.incident.walk(self.ctx, lambda i: seen.append(i) or len(seen) == 2)
+        self.assertEqual(seen, ['INC-7', 'INC-8'], 'a true value stops the walk without an error')
+        recur = self.report('INC-10')
+        self.assertEqual(list(inc.similar()), [])
+        self.confirm(recur)                      # same type, stage and category: similar
+        self.assertEqual(recur.similarity_key, 'service_delay|technical_support|process_gap')
+        self.assertEqual(list(inc.similar()), ['INC-10'])
+        self.assertEqual(list(recur.similar()), ['INC-7'])
+        inc.reopen('Sun Li', 'quality_staff', recur)
+        self.assertEqual((inc.state, inc.loop_count), (I.State.ANALYSING, 2))
+        self.assertEqual(svcq.incident.audit_verify(self.ctx, 'INC-7'), inc.audit_count)
+
+    def test_overdue_vocabularies_options(self):
+        I = self.I
+        self.assertTrue(I.transition_allowed('verifying', I.State.ANALYSING))
+        self.assertFalse(I.transition_allowed('closed', 'planning'))
+        self.assertEqual(list(I.vocabulary(self.ctx, 'channel'))[:2], ['phone', 'email'])
+        I.vocab_add(self.ctx, I.Vocab.TYPE, 'billing_error', 'Billing error')
+        self.assertEqual(I.vocabulary(self.ctx, 'type')['billing_error'], 'Billing error')
+        with self.assertRaises(svcq.ExistsError):
+            I.vocab_add(self.ctx, 'type', 'billing_error', 'again')
+        with self.assertRaises(svcq.InvalidArgumentError) as cm:
+            self.report('INC-X', type='nope')
+        self.assertIn('nope', cm.exception.message)
+        I.configure(self.ctx, window_days=5, group_roles=['quality_staff'], reopen_period=dt.timedelta(days=7))
+        with self.assertRaises(svcq.InvalidArgumentError):
+            I.configure(self.ctx, reopen_period=-1)
+        inc = self.report('INC-1', type='billing_error')
+        inc.add_confirmer('Zhao Min', 'supervisor', 'Sun Li', 'quality_staff')
+        inc.confirm('Zhao Min', 'supervisor', category='process_gap', responsible_unit='Billing')
+        inc.transition('Sun Li', 'quality_staff', 'analysing')
+        a, cause = self.analysis('a1', 'Rate table stale')
+        inc.attach_analysis('Sun Li', 'quality_staff', a)
+        inc.transition('Sun Li', 'quality_staff', 'planning')
+        mid = self.plan_and_execute(inc, a, cause, 1000)
+        self.assertFalse(inc.measure_overdue(mid))
+        self.now[0] += dt.timedelta(days=8)
+        self.assertTrue(inc.measure_overdue(mid))
+        with self.assertRaises(KeyError):
+            inc.measure_overdue('m99')
+        got = list(I.overdue(self.ctx, self.now[0]))
+        self.assertEqual([(i, m) for i, m, _ in got], [('INC-1', mid)])
+        self.assertEqual(got[0][2], dt.datetime(2026, 1, 12, 2, tzinfo=U))
+        inc.measure_done('Wang Wei', 'team_lead', mid)
+        inc.transition('Zhao Min', 'supervisor', 'verifying')
+        self.assertEqual(inc.window_end - self.now[0], dt.timedelta(days=5), 'window_days applies')
+        with self.assertRaises(svcq.CorruptError if False else svcq.NotFoundError):
+            I.audit_verify(self.ctx, 'INC-none')
+
 # ------------------------------------------------------------- callbacks
 
 class _RaisingStore:
