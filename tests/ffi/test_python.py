@@ -550,6 +550,141 @@ class IncidentTest(unittest.TestCase):
         with self.assertRaises(svcq.CorruptError if False else svcq.NotFoundError):
             I.audit_verify(self.ctx, 'INC-none')
 
+
+def utc(*a):
+    return dt.datetime(*a, tzinfo=U)
+
+
+class MetricsTest(unittest.TestCase):
+    """KPIs on a four-fact fixture computed by hand, the weekly report, import, cycles, risk points."""
+
+    def setUp(self):
+        self.ctx = svcq.Context()
+        self.M = svcq.metrics
+        self.m = svcq.Metrics(self.ctx)          # 7x24 in UTC, FCR one agent reply, cohort
+        F = svcq.Fact
+        mon = utc(2026, 1, 5, 9)
+        self.m.put(F('T1', mon, client='acme', tier='tier.1', category='billing', complaint=True,
+                     first_reply=mon + dt.timedelta(seconds=600), resolved=mon + dt.timedelta(hours=2),
+                     agent_replies=1, csat=5, sla={'first_response': 'met'}))
+        self.m.put(F('T2', utc(2026, 1, 6, 10), client='beta', tier='tier.2', category='network', complaint=True,
+                     first_reply=utc(2026, 1, 6, 10, 20), resolved=utc(2026, 1, 6, 15), agent_replies=2, csat=3,
+                     sla={'first_response': self.M.SlaOutcome.BREACHED}))
+        self.m.put(F('T3', utc(2026, 1, 7, 11), client='acme', tier='tier.1', category='billing', complaint=True,
+                     first_reply=utc(2026, 1, 7, 12), sla={'first_response': 'pending'}))
+        self.m.put(id='T4', received=utc(2026, 1, 8, 8), client='gamma', tier='tier.1', category='network',
+                   resolved=utc(2026, 1, 8, 9), agent_replies=1, csat=4, repeat=True)
+
+    def tearDown(self):
+        self.ctx.close()
+
+    def test_kpis_by_hand(self):
+        M, m, week = self.M, self.m, utc(2026, 1, 7)
+        self.assertEqual(len(m), 4)
+        self.assertEqual(m.period_bounds(M.Period.WEEK, week), (utc(2026, 1, 5), utc(2026, 1, 12), '2026-W02'))
+
+        def k(kpi, dim=M.Dim.ALL, value=None):
+            v = m.kpi(kpi, 'week', week, dim, value)
+            return v.value, v.numerator, v.denominator, v.excluded
+        # Rated T1 5, T2 3, T4 4 (T3 unrated): 2 of 3 satisfied, mean 12 / 3.
+        self.assertEqual(k(M.Kpi.CSAT_SATISFIED), (66667, 2, 3, 1))
+        self.assertEqual(k('csat_mean'), (4000, 12, 3, 1))
+        # Resolved T1, T2, T4; one agent reply: T1, T4.
+        self.assertEqual(k(M.Kpi.FCR)[:3], (66667, 2, 3))
+        # Responses 600, 1200, 3600 s (T4 none): mean 1800 s, median the 2nd, p90 the 3rd.
+        self.assertEqual(k(M.Kpi.RESPONSE_MEAN), (1800000, 5400, 3, 1))
+        self.assertEqual(k(M.Kpi.RESPONSE_MEDIAN)[0], 1200000)
+        self.assertEqual(k(M.Kpi.RESPONSE_P90)[0], 3600000)
+        self.assertEqual(k(M.Kpi.RESPONSE_BIZ_MEAN)[0], 1800000, '7x24: business = calendar time')
+        self.assertEqual(k(M.Kpi.RESOLUTION_RATE)[:3], (75000, 3, 4))
+        self.assertEqual(k(M.Kpi.COMPLAINT_RATE)[:3], (100000, 3, 3))   # 3 complaints / 3 clients
+        self.assertEqual(k(M.Kpi.RECURRENCE_RATE)[:3], (25000, 1, 4))
+        self.assertEqual(k(M.Kpi.SLA_COMPLIANCE)[:3], (50000, 1, 2))      # pending not counted
+        v = m.kpi('measures_on_time', 'week', week)
+        self.assertEqual((v.defined, v.value, v.target_state), (False, None, M.TargetState.NONE))
+        # Default targets: FCR >= 80 % missed, mean response <= 30 min met.
+        fcr = m.kpi('fcr', 'week', week)
+        self.assertEqual((fcr.target, fcr.target_state), (80000, M.TargetState.MISSED))
+        self.assertEqual(m.kpi('response_mean', 'week', week).target_state, M.TargetState.MET)
+        # Per dimension: tier.1 is T1, T3, T4; resolved T1, T4, both one reply.
+        self.assertEqual(k(M.Kpi.FCR, M.Dim.TIER, 'tier.1')[:3], (100000, 2, 2))
+        self.assertEqual(m.sla_compliance('week', week, 'tier', 'tier.2', 'first_response').value, 0)
+        self.assertEqual(len(m.kpis('month', week)), len(M.Kpi))
+        # Replacing a fact replaces its contribution.
+        m.put(svcq.Fact('T2', utc(2026, 1, 6, 10), client='beta', agent_replies=1, resolved=utc(2026, 1, 6, 11)))
+        self.assertEqual(k(M.Kpi.FCR)[:3], (100000, 3, 3))
+        self.assertEqual(len(m), 4)
+        with self.assertRaises(svcq.InvalidArgumentError) as cm:
+            m.put(svcq.Fact('T9', utc(2026, 1, 6), csat=9))
+        self.assertIn('csat', cm.exception.message)
+        with self.assertRaises(TypeError):
+            m.put(svcq.Fact('T9', dt.datetime(2026, 1, 6)))             # naive: no instant
+
+    def test_exports_and_weekly_report(self):
+        M, m, week = self.M, self.m, utc(2026, 1, 7)
+        j = json.loads(m.export_kpis('week', week, format='json'))
+        self.assertEqual(j['period']['label'], '2026-W02')
+        self.assertEqual({x['kpi']: x['value'] for x in j['kpis']}['resolution_rate'], 75000)
+        self.assertIn('one_agent_reply', m.export_kpis('week', week))
+        self.assertTrue(m.export_kpis('week', week, format='csv').splitlines()[0])
+        rep = json.loads(m.weekly_report(week, 'json', open_incidents=2, reporters={'Li Na': 3}))
+        top = [(t['category'], t['count']) for t in rep['complaints']['top']]
+        self.assertEqual(top, [('billing', 2), ('network', 1)])
+        self.assertEqual(rep['complaints']['total'], 3)
+        self.assertEqual(rep['open_incidents'], 2)
+        self.assertEqual(rep['reporters'], [{'name': 'Li Na', 'reports': 3}])
+        md = m.weekly_report(week)
+        self.assertLess(md.index('billing'), md.index('network'))
+        for fmt in (M.Format.SVG_TOP, 'svg_trend'):
+            self.assertIn('<svg', m.weekly_report(week, fmt))
+        self.assertIn('billing', m.weekly_report(week, 'csv'))
+        chunks = []
+        self.assertIsNone(m.weekly_report(week, 'markdown', sink=chunks.append))
+        self.assertEqual(b''.join(chunks).decode(), md)
+
+    def test_import_with_rejects(self):
+        m = svcq.Metrics(self.ctx, name='imp')
+        lines = '\n'.join([
+            '{"id": "A1", "received": "2026-01-05T09:00:00Z", "csat": 4}',
+            '{"id": "A2", "received": "2026-01-05T10:00:00Z", "csat": 9}',
+            '{"id": "A3", "received": 1767607200, "complaint": true, "category": "billing"}'])
+        rejects = []
+        self.assertEqual(m.import_facts(lines, on_reject=lambda *r: rejects.append(r)), (2, 1))
+        line, column, err = rejects[0]
+        self.assertEqual(line, 2)
+        self.assertIsInstance(err, svcq.SvcqError)
+        self.assertIn('line 2', err.message)
+        self.assertIn('csat', err.message)
+        csv = 'id,received,csat\nB1,2026-01-06T09:00:00Z,5\nB2,not a date,3\n'
+        self.assertEqual(m.import_facts(csv, 'csv', on_reject=lambda *r: None), (1, 1))
+        self.assertEqual(len(m), 3)
+        with self.assertRaises(svcq.ParseError):
+            m.import_facts('nope,received\n', self.M.ImportFormat.CSV)
+        # A callback returning a true value stops the import (AbortedError); lines before stay.
+        with self.assertRaises(svcq.AbortedError):
+            m.import_facts('{"id": "C1", "received": 0, "csat": 9}\n{"id": "C2", "received": 0}',
+                           on_reject=lambda *r: True)
+        self.assertEqual(len(m), 3)
+
+    def test_cycles_and_risk_points(self):
+        M, m = self.M, self.m
+        prof = svcq.TierProfiles(self.ctx)
+        self.assertEqual(m.due(prof, 1, utc(2026, 1, 5, 12)),
+                         {svcq.tier.EvalMetric.RESPONSE_TIME, svcq.tier.EvalMetric.RESOLUTION_RATE})
+        self.assertIn(svcq.tier.EvalMetric.COMPLAINT_RATE, m.due(prof, 1, utc(2026, 2, 1, 12)))
+        self.assertIn('tier.1', m.cycle_report(prof, 1, 'tier.1', utc(2026, 1, 12, 12)))
+        r = svcq.Metrics(self.ctx, name='risk')
+        for week, n in ((0, 1), (1, 2), (2, 3)):
+            for i in range(n):
+                r.put(svcq.Fact('R%d-%d' % (week, i), utc(2026, 1, 5 + 7 * week, 9), category='billing',
+                                complaint=True, client='c%d' % i))
+        points = json.loads(r.risk_points('week', utc(2026, 1, 19), 3, 'json'))['points']
+        # Counts 1, 2, 3: a run of three periods (the library counts the periods of the
+        # strictly rising run, its first included), growth 3 - 1.
+        self.assertEqual([(p['dimension'], p['value'], p['rising_periods'], p['growth']) for p in points],
+                         [('category', 'billing', 3, 2)])
+        self.assertIn('billing', r.risk_points(M.Period.WEEK, utc(2026, 1, 19), 3))
+
 # ------------------------------------------------------------- callbacks
 
 class _RaisingStore:
