@@ -802,6 +802,92 @@ class CallbackTest(unittest.TestCase):
             self.assertEqual(seen[2], raised[0])
 
 
+    def test_import_reject_callback_raises(self):
+        with svcq.Context() as ctx:
+            m = svcq.Metrics(ctx)
+            seen = []
+
+            def on_reject(line, column, err):
+                seen.append(line)
+                raise Boom('reject log full')
+            text = ('{"id": "A1", "received": 0}\n{"id": "A2", "received": 0, "csat": 9}\n'
+                    '{"id": "A3", "received": 0}\n')
+            with self.assertRaises(Boom) as cm:
+                m.import_facts(text, on_reject=on_reject)
+            self.assertIsInstance(cm.exception.__cause__, svcq.AbortedError)
+            self.assertEqual(seen, [2], 'the import stopped at the callback')
+            self.assertEqual(len(m), 1, 'the line put before it stays (per line, as documented)')
+            self.assertEqual(m.import_facts(text, on_reject=lambda *a: None), (2, 1))   # still usable
+
+    def test_archive_visitor_raises(self):
+        now = [dt.datetime(2026, 1, 5, tzinfo=U)]
+        with svcq.Context(clock=lambda: now[0]) as ctx:
+            for i in range(3):
+                svcq.Incident.report(ctx, 'INC-%d' % i, 'Li Na', 'agent', type='service_delay',
+                                     stage='reception', channel='phone', observed='late', reporter_name='Li Na')
+            seen = []
+
+            def visit(id_):
+                seen.append(id_)
+                if len(seen) == 2:
+                    raise Boom('visitor')
+            with self.assertRaises(Boom) as cm:
+                svcq.incident.walk(ctx, visit)
+            self.assertIsInstance(cm.exception.__cause__, svcq.AbortedError)
+            self.assertEqual(seen, ['INC-0', 'INC-1'])
+            with svcq.Incident.load(ctx, 'INC-0') as inc:
+                with self.assertRaises(Boom):
+                    inc.similar(lambda id_: (_ for _ in ()).throw(Boom('similar')))
+            self.assertEqual(list(svcq.incident.ids(ctx)), ['INC-0', 'INC-1', 'INC-2'], 'the context still works')
+            self.assertIsNone(svcq.incident.overdue(ctx, now[0], lambda *a: 1 / 0))   # nothing overdue: not called
+
+    def test_v2_store_callback_raises(self):
+        """A scan_term that raises: the scheduler's load (which reads the live clocks
+        by their next_notice term) fails with the original exception, loads nothing,
+        and the store answers again afterwards."""
+        from svcq.sqlite_store import SqliteStore
+
+        class Flaky(SqliteStore):
+            fail = None
+            term_scans = 0
+
+            def scan_term(self, *a):
+                self.term_scans += 1
+                if self.fail:
+                    raise self.fail
+                return super().scan_term(*a)
+
+        with svcq.Context() as ctx:
+            store = Flaky()
+            ctx.set_store(store)
+            pol = svcq.Policy.builtin(ctx, svcq.TierLevel.TIER_1)
+            pol.save()
+            sched = svcq.Scheduler(ctx, lambda n: None)
+            clock = svcq.Clock(pol, 'T-1')
+            sched.add(clock)
+            clock.event('request_received', sh(2026, 1, 9, 9))
+            sched.save()
+            terms = store.db.execute("SELECT name FROM svcq_term WHERE kind = 'sla_clock' ORDER BY name").fetchall()
+            self.assertIn(('next_notice',), terms, 'put2 stored the clock\'s index terms')
+            store.fail = Boom('index lost')
+            again = svcq.Scheduler(ctx, lambda n: None)
+            with self.assertRaises(Boom) as cm:
+                again.load([pol])
+            self.assertEqual(cm.exception.__cause__.code, svcq.constant('SVCQ_EIO'))
+            self.assertEqual(len(again), 0, 'a failed load adds nothing')
+            store.fail = None
+            again.load([pol])
+            self.assertEqual(len(again), 1)
+            self.assertEqual(store.term_scans, 2)
+
+    def test_v2_methods_go_together(self):
+        class Half(RaisingStore):
+            def put2(self, kind, id, expected, data, terms):
+                return 1
+        with svcq.Context() as ctx:
+            with self.assertRaisesRegex(TypeError, 'put2 and scan_term'):
+                ctx.set_store(Half())
+
 # ------------------------------------------------------------ stores
 
 class ConformanceTest(unittest.TestCase):
@@ -817,10 +903,31 @@ class ConformanceTest(unittest.TestCase):
             path = os.path.join(tmp, 'store.db')
             keep, pending = [], svcq._lib.Pending()
 
+            calls = {'put': 0, 'put2': 0, 'scan_range': 0, 'scan_term': 0}
+
+            class Counting(SqliteStore):
+                # Counts the calls of each kind, so the test knows the suite
+                # drove the version-2 callbacks and not the library's fallback.
+                def put(self, *a):
+                    calls['put'] += 1
+                    return super().put(*a)
+
+                def put2(self, *a):
+                    calls['put2'] += 1
+                    return super().put2(*a)
+
+                def scan_range(self, *a):
+                    calls['scan_range'] += 1
+                    return super().scan_range(*a)
+
+                def scan_term(self, *a):
+                    calls['scan_term'] += 1
+                    return super().scan_term(*a)
+
             def factory(methods, reopen, data):
                 if not reopen and os.path.exists(path):
                     os.unlink(path)
-                store = SqliteStore(path)
+                store = Counting(path)
                 m, k = store.methods(pending)
                 keep.append(k)
                 ctypes.memmove(methods, ctypes.byref(m), ctypes.sizeof(m))
@@ -829,6 +936,10 @@ class ConformanceTest(unittest.TestCase):
             failures = lib.svcq_test_store_conformance(b'sqlite3 (svcq.sqlite_store)', fn, 1, 1 << 20, None)
             self.assertIsNone(pending.exc, 'a callback raised: %r' % pending.exc)
             self.assertEqual(failures, 0, 'store conformance failures (see stderr)')
+            self.assertEqual(svcq.store.StoreMethods.VERSION, 2)
+            for name in ('put2', 'scan_range', 'scan_term'):
+                self.assertGreater(calls[name], 0, 'the suite never called %s: v2 not run' % name)
+            self.assertEqual(calls['put'], 0, 'with put2 the library never calls put')
 
     def test_file_store(self):
         with tempfile.TemporaryDirectory() as tmp:

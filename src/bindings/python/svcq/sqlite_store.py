@@ -86,6 +86,9 @@ class SqliteStore(Store):
         return self.next
 
     def put(self, kind, id, expected_revision, data):
+        return self._put(kind, id, expected_revision, data)
+
+    def _put(self, kind, id, expected_revision, data):
         rev = self._revision()
         if expected_revision == 0:
             cur = self.db.execute('INSERT OR IGNORE INTO svcq_record (kind, id, revision, value) '
@@ -117,7 +120,7 @@ class SqliteStore(Store):
 
     # -- version 2
     def put2(self, kind, id, expected_revision, data, terms):
-        rev = self.put(kind, id, expected_revision, data)     # ConflictError: nothing written
+        rev = self._put(kind, id, expected_revision, data)    # ConflictError: nothing written
         self.db.execute('DELETE FROM svcq_term WHERE kind = ? AND id = ?', (kind, id))
         self.db.executemany('INSERT INTO svcq_term (kind, id, name, type, s, i) VALUES (?, ?, ?, ?, ?, ?)',
                             [(kind, id, t.name, int(t.type), t.value if t.type == TermType.STRING else None,
