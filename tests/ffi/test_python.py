@@ -685,6 +685,26 @@ class MetricsTest(unittest.TestCase):
                          [('category', 'billing', 3, 2)])
         self.assertIn('billing', r.risk_points(M.Period.WEEK, utc(2026, 1, 19), 3))
 
+
+class DocExampleTest(unittest.TestCase):
+    def test_incident_and_metrics_example_of_docs_python_md(self):
+        """The incidents-and-metrics example of docs/python.md runs as written."""
+        import contextlib
+        import io
+        with open(os.path.join(OPTS['root'], 'docs', 'python.md'), encoding='utf-8') as f:
+            text = f.read()
+        block = text.split('<!-- tested: DocExampleTest -->', 1)[1].split('```python\n', 1)[1].split('```', 1)[0]
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, 'docs/python.md', 'exec'), {'__name__': 'docs_example'})
+        lines = out.getvalue().splitlines()
+        self.assertEqual(lines[0], 'incident INC-7: cannot leave analysing: no analysis attached')
+        self.assertEqual(lines[1], 'effective')
+        self.assertRegex(lines[2], r'^\d+ audit entries verified$')
+        self.assertEqual(lines[3], "['INC-7']")
+        self.assertEqual(lines[4], '1800.0 s = 3600 / 2 met')
+        self.assertIn('billing', out.getvalue())
+
 # ------------------------------------------------------------- callbacks
 
 class _RaisingStore:
