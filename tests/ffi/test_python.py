@@ -986,7 +986,8 @@ class ConformanceTest(unittest.TestCase):
 
 def lifecycle(ctx, first_run):
     """Calendar -> policy -> clock -> notices -> classification -> analysis ->
-    scorecard; the second run reopens and checks what the first stored."""
+    scorecard -> incident -> metrics; the second run reopens and checks what
+    the first stored."""
     tz = svcq.Tz.fixed(ctx, dt.timedelta(hours=8))
     out = {}
     if first_run:
@@ -1036,7 +1037,7 @@ def lifecycle(ctx, first_run):
         a.set_status(w, 'confirmed')
         a.add_evidence(w, 'document', 'doc://rota-2026', 'the rota', 'qa', sh(2026, 1, 12))
         a.set_root_cause(w)
-        a.incident = 'TICKET-7'
+        a.incident = 'INC-TICKET-7'
         a.save()
     else:
         a = svcq.Analysis.load(ctx, 'rca-TICKET-7')
@@ -1064,6 +1065,24 @@ def lifecycle(ctx, first_run):
     r.set_csat('branch-a', 4500)
     r.compute()
     out['ranking'] = r.entries()
+    # The breach opens an incident; the second run reloads it and verifies its audit chain.
+    if first_run:
+        inc = svcq.Incident.report(ctx, 'INC-TICKET-7', 'Li Na', 'agent', type='service_delay',
+                                   stage='technical_support', channel='phone', client='acme', ticket='TICKET-7',
+                                   observed='first response breached', reporter_name='Li Na')
+        inc.add_confirmer('Zhao', 'supervisor', 'Zhao', 'service_supervisor')
+        inc.add_confirmer('Zhao', 'supervisor', 'Sun', 'quality_staff')
+        inc.confirm('Zhao', 'supervisor', category='process_gap', responsible_unit='Support')
+        inc.transition('Sun', 'quality_staff', 'analysing')
+        inc.attach_analysis('Sun', 'quality_staff', a)
+    else:
+        inc = svcq.Incident.load(ctx, 'INC-TICKET-7')
+    out['incident'] = (inc.state, inc.analyses, inc.audit_count, inc.audit_head)
+    out['audit_verified'] = svcq.incident.audit_verify(ctx, 'INC-TICKET-7')
+    m = svcq.Metrics(ctx, calendar=cal, persist=first_run)
+    m.put(svcq.Fact('TICKET-7', sh(2026, 1, 9, 16, 30), client='acme', tier=tier, complaint=True,
+                    category='callback', sla={'first_response': 'breached'}))
+    out['sla_compliance'] = m.kpi('sla_compliance', 'month', sh(2026, 1, 9)).value
     return out
 
 
@@ -1085,7 +1104,11 @@ class LifecycleTest(unittest.TestCase):
                 ctx.set_store(SqliteStore(db))
                 two = lifecycle(ctx, False)
             self.assertEqual(two['notices'], [], 'nothing delivered twice')
-            for key in ('tier', 'first_response', 'root_causes', 'svg', 'card', 'ranking'):
+            self.assertEqual(one['incident'][:2], (svcq.incident.State.ANALYSING, ['rca-TICKET-7']))
+            self.assertEqual(one['audit_verified'], one['incident'][2])
+            self.assertEqual(one['sla_compliance'], 0)
+            for key in ('tier', 'first_response', 'root_causes', 'svg', 'card', 'ranking', 'incident',
+                        'audit_verified', 'sla_compliance'):
                 self.assertEqual(two[key], one[key], key)
 
 
