@@ -132,9 +132,6 @@ for _n, _r, _a in [
 ]:
     F[_n] = proto('svcq_incident_' + _n, _r, *_a)
 
-#: The built-in vocabulary keys, by vocabulary (the SVCQ_INCIDENT_* key macros).
-#: A context may add its own: vocab_add(); vocabulary() lists what a context knows.
-
 
 def transition_allowed(from_state, to_state):
     """Whether the lifecycle table allows the move, whatever the guards say."""
@@ -161,7 +158,9 @@ def configure(ctx, window_days=None, calendar=None, max_recurrences=None, reopen
     """Sets the context's incident options (None keeps the library's default).
 
     ``window_days``: the observation window (counted in business days of
-    ``calendar`` when given, a svcq.Calendar the context keeps alive);
+    ``calendar`` when given: a svcq.Calendar the library borrows, so keep it
+    open while the context makes incident calls; the context holds the
+    Python object);
     ``max_recurrences``: the similar incidents an effective verification
     tolerates; ``reopen_period``: a timedelta (or seconds) after closing in
     which a linked recurrence reopens; ``group_roles``: the roles the
