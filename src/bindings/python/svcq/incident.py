@@ -15,7 +15,6 @@ values and satisfaction are thousandths (4.2 is 4200). The archive queries
 iterators; ``walk()`` hands each id to a callback instead.
 """
 
-import datetime as _dt
 from ctypes import (CFUNCTYPE, byref, c_char_p, c_int, c_int32, c_int64, c_size_t, c_uint32, c_uint64,
                     c_void_p)
 
