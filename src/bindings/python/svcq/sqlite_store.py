@@ -8,6 +8,14 @@ high-water mark is written with each commit and, after a rollback that
 handed some out, in a transaction of its own, so neither a rollback nor a
 reopen gives one out twice.
 
+It implements version 2 of the contract too: ``scan_range`` orders ids by
+their bytes (SQLite's BINARY collation compares UTF-8 text with memcmp),
+and ``put2`` keeps each record's index terms in a side table
+``svcq_term`` (one row per term, string and integer values in their own
+columns) with an index per type on (kind, name, value, id), which
+``scan_term`` reads in (value, id) order. Terms follow the record: written
+and removed in the same SQLite transaction.
+
     store = SqliteStore('records.db')
     ctx.set_store(store)          # the context closes it
 """
@@ -15,12 +23,17 @@ reopen gives one out twice.
 import sqlite3
 
 from . import errors
-from .store import Store
+from .store import Store, TermType
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS svcq_record (
     kind TEXT NOT NULL, id TEXT NOT NULL, revision INTEGER NOT NULL, value BLOB NOT NULL,
     PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS svcq_term (
+    kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, type INTEGER NOT NULL,
+    s TEXT, i INTEGER, PRIMARY KEY (kind, id, name)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS svcq_term_s ON svcq_term (kind, name, type, s, id);
+CREATE INDEX IF NOT EXISTS svcq_term_i ON svcq_term (kind, name, type, i, id);
 CREATE TABLE IF NOT EXISTS svcq_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO svcq_meta (key, value) VALUES ('revision', 0);
 """
@@ -73,6 +86,9 @@ class SqliteStore(Store):
         return self.next
 
     def put(self, kind, id, expected_revision, data):
+        return self._put(kind, id, expected_revision, data)
+
+    def _put(self, kind, id, expected_revision, data):
         rev = self._revision()
         if expected_revision == 0:
             cur = self.db.execute('INSERT OR IGNORE INTO svcq_record (kind, id, revision, value) '
@@ -92,6 +108,7 @@ class SqliteStore(Store):
             cur = self.db.execute('DELETE FROM svcq_record WHERE kind = ? AND id = ? AND revision = ?',
                                   (kind, id, expected_revision))
             if cur.rowcount == 1:
+                self.db.execute('DELETE FROM svcq_term WHERE kind = ? AND id = ?', (kind, id))
                 return
         if self.get(kind, id) is None:
             raise errors.NotFoundError('%s/%s: no such record' % (kind, id))
@@ -100,6 +117,47 @@ class SqliteStore(Store):
     def scan(self, kind):
         return [(r[0], r[1], bytes(r[2])) for r in
                 self.db.execute('SELECT id, revision, value FROM svcq_record WHERE kind = ?', (kind,))]
+
+    # -- version 2
+    def put2(self, kind, id, expected_revision, data, terms):
+        rev = self._put(kind, id, expected_revision, data)    # ConflictError: nothing written
+        self.db.execute('DELETE FROM svcq_term WHERE kind = ? AND id = ?', (kind, id))
+        self.db.executemany('INSERT INTO svcq_term (kind, id, name, type, s, i) VALUES (?, ?, ?, ?, ?, ?)',
+                            [(kind, id, t.name, int(t.type), t.value if t.type == TermType.STRING else None,
+                              t.value if t.type == TermType.INT64 else None) for t in terms])
+        return rev
+
+    def scan_range(self, kind, after_id, limit):
+        sql = 'SELECT id, revision, value FROM svcq_record WHERE kind = ?'
+        args = [kind]
+        if after_id is not None:
+            sql += ' AND id > ?'
+            args.append(after_id)
+        sql += ' ORDER BY id'
+        if limit:
+            sql += ' LIMIT ?'
+            args.append(limit)
+        return [(r[0], r[1], bytes(r[2])) for r in self.db.execute(sql, args)]
+
+    def scan_term(self, kind, name, type, lo, hi, after, after_id, limit):
+        col = 'i' if type == TermType.INT64 else 's'
+        sql = ('SELECT r.id, r.revision, r.value, t.%s FROM svcq_term t JOIN svcq_record r '
+               'ON r.kind = t.kind AND r.id = t.id WHERE t.kind = ? AND t.name = ? AND t.type = ?' % col)
+        args = [kind, name, int(type)]
+        if lo is not None:
+            sql += ' AND t.%s >= ?' % col
+            args.append(lo)
+        if hi is not None:
+            sql += ' AND t.%s <= ?' % col
+            args.append(hi)
+        if after is not None and after_id is not None:
+            sql += ' AND (t.%s, t.id) > (?, ?)' % col
+            args += [after, after_id]
+        sql += ' ORDER BY t.%s, t.id' % col
+        if limit:
+            sql += ' LIMIT ?'
+            args.append(limit)
+        return [(r[0], r[1], bytes(r[2]), r[3]) for r in self.db.execute(sql, args)]
 
     def close(self):
         if self.db is not None:

@@ -1,7 +1,8 @@
 """Storage (svcq/store.h): host stores written in Python, the file store, limits."""
 
+import collections
 import ctypes
-from ctypes import (CFUNCTYPE, POINTER, byref, c_char_p, c_int, c_int32, c_size_t, c_uint32,
+from ctypes import (CFUNCTYPE, POINTER, byref, c_char_p, c_int, c_int32, c_int64, c_size_t, c_uint32,
                     c_uint64, c_void_p)
 
 from . import _lib
@@ -16,11 +17,27 @@ REMOVE_FN = CFUNCTYPE(c_int, c_char_p, c_char_p, c_uint64, c_void_p)
 SCAN_FN = CFUNCTYPE(c_int, c_char_p, VISIT_FN, c_void_p, c_void_p)
 DESTROY_FN = CFUNCTYPE(None, c_void_p)
 
-StoreMethods = _lib.mirror('svcq_store_methods', 1, [
+StoreTerm = _lib.mirror('svcq_store_term', 1, [
+    ('version', c_uint32), ('type', c_int32), ('name', c_char_p), ('s', c_char_p), ('i', c_int64),
+    ('reserved', c_uint64 * 2)])
+
+TERM_VISIT_FN = CFUNCTYPE(c_int, c_char_p, c_uint64, c_void_p, c_size_t, POINTER(StoreTerm), c_void_p)
+PUT2_FN = CFUNCTYPE(c_int, c_char_p, c_char_p, c_uint64, c_void_p, c_size_t, POINTER(StoreTerm), c_size_t,
+                    POINTER(c_uint64), c_void_p)
+SCAN_RANGE_FN = CFUNCTYPE(c_int, c_char_p, c_char_p, c_uint32, VISIT_FN, c_void_p, c_void_p)
+SCAN_TERM_FN = CFUNCTYPE(c_int, c_char_p, c_char_p, c_int32, POINTER(StoreTerm), POINTER(StoreTerm),
+                         POINTER(StoreTerm), c_char_p, c_uint32, TERM_VISIT_FN, c_void_p, c_void_p)
+
+StoreMethods = _lib.mirror('svcq_store_methods', 2, [
     ('version', c_uint32), ('reserved0', c_uint32), ('user_data', c_void_p),
     ('begin', BEGIN_FN), ('commit', BEGIN_FN), ('rollback', BEGIN_FN),
     ('get', GET_FN), ('put', PUT_FN), ('remove', REMOVE_FN), ('scan', SCAN_FN),
-    ('destroy', DESTROY_FN), ('reserved', c_void_p * 8)])
+    ('destroy', DESTROY_FN), ('put2', PUT2_FN), ('scan_range', SCAN_RANGE_FN), ('scan_term', SCAN_TERM_FN),
+    ('reserved', c_void_p * 5)])
+
+TermType = _lib.enum_from_getter('TermType', 'svcq_store_term_type_name')
+_STRING = _lib.K('SVCQ_STORE_TERM_STRING')
+_INT64 = _lib.K('SVCQ_STORE_TERM_INT64')
 
 StoreFileOptions = _lib.mirror('svcq_store_file_options', 1, [
     ('version', c_uint32), ('reserved0', c_uint32), ('durability', c_int32), ('flags', c_uint32),
@@ -72,7 +89,28 @@ class Store:
     ...); any other exception becomes SVCQ_EIO for the library (the
     transaction is lost, the call fails) and is raised again, chained, from
     the library call that used the store.
+
+    Version 2 of the contract (ordered scans and index terms) is optional:
+    define ``scan_range`` on its own, ``put2`` and ``scan_term`` together
+    (both or neither); without them the library does the same work from
+    full scans.
+
+    - ``scan_range(kind, after_id, limit)`` -> an iterable of ``(id,
+      revision, data)`` with id > `after_id` (None: from the first) in
+      ascending byte order of the UTF-8 ids, at most `limit` (0: no limit);
+    - ``put2(kind, id, expected_revision, data, terms)``: as ``put``, and
+      the record's index terms become exactly `terms`, a list of ``Term(name,
+      type, value)`` (a TermType, a str or int value), sorted by name;
+    - ``scan_term(kind, name, type, lo, hi, after, after_id, limit)`` -> an
+      iterable of ``(id, revision, data, value)`` for the records declaring
+      term `name` of `type` with lo <= value <= hi (None: unbounded), in
+      ascending (value, id) order strictly after (after, after_id) when
+      given, at most `limit` (0: no limit).
     """
+
+    put2 = None
+    scan_range = None
+    scan_term = None
 
     def begin(self):
         raise NotImplementedError
@@ -165,6 +203,51 @@ class Store:
         def destroy(user):
             run(self.close)
 
+        def put2(kind, id_, expected, data, size, terms, n_terms, new_rev, user):
+            def body():
+                py_terms = [_term_out(terms[i]) for i in range(n_terms)]
+                rev = self.put2(kind.decode(), id_.decode(), expected,
+                                ctypes.string_at(data, size) if size else b'', py_terms)
+                if not isinstance(rev, int) or rev <= 0 or rev >= 1 << 64:
+                    raise ValueError('%s.put2 returned %r, not a revision' % (type(self).__name__, rev))
+                new_rev[0] = rev
+            return run(body)
+
+        def scan_range(kind, after, limit, visit, vud, user):
+            rc = [0]
+
+            def body():
+                for id_, revision, data in self.scan_range(kind.decode(), _lib.dec(after), limit):
+                    r = _visit(visit, _lib.enc(id_), revision, data, vud)
+                    if r:
+                        rc[0] = r
+                        return
+            r = run(body)
+            return r if r else rc[0]
+
+        def scan_term(kind, name, type_, lo, hi, after, after_id, limit, visit, vud, user):
+            rc = [0]
+
+            def body():
+                rows = self.scan_term(kind.decode(), name.decode(), _lib.enum_out(TermType, type_),
+                                      _term_value(lo), _term_value(hi), _term_value(after), _lib.dec(after_id),
+                                      limit)
+                for id_, revision, data, value in rows:
+                    t = _term_in(name, type_, value)
+                    data = bytes(data)
+                    buf = ctypes.create_string_buffer(data, len(data)) if data else None
+                    r = visit(_lib.enc(id_), revision, ctypes.cast(buf, c_void_p) if buf is not None else None,
+                              len(data), byref(t), vud)
+                    if r:
+                        rc[0] = r
+                        return
+            r = run(body)
+            return r if r else rc[0]
+
+        has_put2, has_term = callable(self.put2), callable(self.scan_term)
+        if has_put2 != has_term:
+            raise TypeError('%s: put2 and scan_term go together (storage contract version 2): define both '
+                            'or neither' % type(self).__name__)
         m = StoreMethods()
         rc = _methods_init(byref(m), StoreMethods.VERSION)
         if rc:
@@ -172,7 +255,42 @@ class Store:
         keep = [BEGIN_FN(begin), BEGIN_FN(commit), BEGIN_FN(rollback), GET_FN(get), PUT_FN(put),
                 REMOVE_FN(remove), SCAN_FN(scan), DESTROY_FN(destroy)]
         (m.begin, m.commit, m.rollback, m.get, m.put, m.remove, m.scan, m.destroy) = keep
+        if callable(self.scan_range):
+            m.scan_range = SCAN_RANGE_FN(scan_range)
+            keep.append(m.scan_range)
+        if has_put2:
+            m.put2, m.scan_term = PUT2_FN(put2), SCAN_TERM_FN(scan_term)
+            keep += [m.put2, m.scan_term]
         return m, keep
+
+
+class Term(collections.namedtuple('Term', 'name type value')):
+    """An index term of a record (svcq_store_term): name, TermType, str or int value."""
+    __slots__ = ()
+
+
+def _term_value(p):
+    """The value of a borrowed svcq_store_term pointer, or None for NULL."""
+    if not p:
+        return None
+    t = p[0]
+    return t.i if t.type == _INT64 else _lib.dec(t.s)
+
+
+def _term_out(t):
+    return Term(t.name.decode(), _lib.enum_out(TermType, t.type), t.i if t.type == _INT64 else _lib.dec(t.s))
+
+
+def _term_in(name, type_, value):
+    t = StoreTerm()
+    t.version = StoreTerm.VERSION
+    t.type = type_
+    t.name = name
+    if type_ == _INT64:
+        t.i = value
+    else:
+        t.s = _lib.enc(value)
+    return t
 
 
 def _visit(visit, id_bytes, revision, data, vud):
