@@ -155,7 +155,7 @@ typedef enum svcq_incident_vocab {
     SVCQ_INCIDENT_VOCAB_CHANNEL = 3,        /**< report channels */
     SVCQ_INCIDENT_VOCAB_RESPONSIBILITY = 4, /**< responsibility categories */
     SVCQ_INCIDENT_VOCAB_MEASURE_KIND = 5,   /**< measure kinds */
-    SVCQ_INCIDENT_VOCAB_ATTACHMENT = 6,     /**< attachment kinds (photo, video, document, log, other) */
+    SVCQ_INCIDENT_VOCAB_ATTACHMENT = 6,     /**< attachment kinds (photo, video, document, system_log, other) */
     SVCQ_INCIDENT_VOCAB_IMPROVEMENT = 7     /**< improvement kinds (operating_manual, training_content, form,
                                                  procedure, archive) */
 } svcq_incident_vocab;
