@@ -405,6 +405,64 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_open(svcq_store_file **out, svcq_ctx
 SVCQ_API SVCQ_NODISCARD int svcq_store_file_methods(svcq_store_methods *out, svcq_store_file *fs);
 
 /**
+ * @brief Makes a session of @p fs for @p ctx: one file store shared by
+ *        several contexts of this process, one context per thread.
+ *
+ * The store is opened once (svcq_store_file_open(), with a context of its
+ * own) and each thread's context gets a session over it: fill a table with
+ * this function and hand it to svcq_ctx_set_store(ctx, &methods). The
+ * shared store is the one documented exception to "handles never cross
+ * contexts": it has its own lock, and its sessions run in parallel.
+ *
+ * - @b Isolation. A session's transaction is its own: its writes are
+ *   buffered in the session, invisible to the others until its commit; its
+ *   reads see the committed records plus its own writes.
+ * - @b Conflicts. @c put and @c remove check the revision against what the
+ *   session sees, and the commit checks every record written again, under
+ *   the store's lock, against the revisions committed meanwhile: of two
+ *   sessions racing on one record one commits and the other's commit fails
+ *   with SVCQ_ECONFLICT, applying nothing (the library's undo then restores
+ *   its handles, and the caller reloads and retries).
+ * - @b Durability. With SVCQ_STORE_SYNC_FULL each commit returns once its
+ *   own data is durable, and commits that arrive together share one
+ *   @c fdatasync (group commit). A commit becomes visible to other
+ *   sessions when it is written, just before that sync. If the sync fails,
+ *   every commit it covered fails with its SVCQ_EIO and is taken back, and
+ *   the store refuses writes until it is reopened. SVCQ_STORE_SYNC_GROUP
+ *   and SVCQ_STORE_SYNC_NONE behave as for one context (in group mode the
+ *   commit that finds a sync due syncs the earlier commits before writing
+ *   its own).
+ * - @b Ownership. The session belongs to @p out until it is handed to
+ *   svcq_ctx_set_store(); the context then detaches it when it lets go of
+ *   its store (svcq_ctx_free(), another store). A table never handed over
+ *   is released with @c out->destroy(out->user_data). The store stays
+ *   with the host: svcq_store_file_close() refuses it with SVCQ_EBUSY while
+ *   sessions are attached, so free the contexts first, then close it. A
+ *   shared store is never handed to a context itself
+ *   (svcq_store_file_methods() + svcq_ctx_set_store() refuse it while
+ *   sessions are attached, and this function refuses a store a context
+ *   owns).
+ * - @b Threads. Each session is used by its context's thread. The store
+ *   allocates its shared index through the context it was opened with,
+ *   under its lock, from any session's thread: that context's allocator
+ *   must be thread-safe (the default one is). svcq_store_file_compact(),
+ *   svcq_store_file_sync(), svcq_store_file_stats_get() and
+ *   svcq_store_file_close() may be called from any one thread at a time;
+ *   they report errors on the store's context.
+ * A read-only store is not shared: open one per context.
+ *
+ * @param out the table to fill; every byte is written on success.
+ * @param fs  the store (opened writable, not owned by a context).
+ * @param ctx the context the session is for (it reports the session's
+ *            errors and allocates its buffers); another context's
+ *            svcq_ctx_set_store() refuses the table with SVCQ_EINVAL.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments or a read-only store;
+ *         SVCQ_ESTATE if a context owns @p fs; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_attach(svcq_store_methods *out, svcq_store_file *fs, svcq_ctx *ctx);
+
+/**
  * @brief Rewrites the journal with only the live records: writes them to
  *        `path.compact`, syncs it, renames it over the journal and syncs
  *        the directory. The lock is kept throughout.
@@ -519,7 +577,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_get(svcq_store_file_stats *out
  *
  * @param fs the store; NULL is a no-op.
  * @return SVCQ_OK; SVCQ_ESTATE if a context owns the store (nothing is
- *         done); SVCQ_EIO if writing the mark or the final sync failed (the
+ *         done); SVCQ_EBUSY while sessions are attached
+ *         (svcq_store_file_attach(); nothing is done); SVCQ_EIO if writing the mark or the final sync failed (the
  *         store is closed and freed all the same).
  * @since 0.1
  */
