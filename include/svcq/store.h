@@ -55,15 +55,18 @@
  *   use a savepoint; do not let a statement fail). Any other failure tells
  *   the library the transaction is lost: it rolls back.
  * - A failing @c commit must have applied nothing; the library then calls
- *   @c rollback, which returns 0 if the transaction is already gone.
+ *   @c rollback, which returns 0 if the transaction is already gone. A
+ *   store that checks compare-and-swap only at commit (a shared file
+ *   store's session, a database's serialization failure) returns
+ *   SVCQ_ECONFLICT from @c commit; the caller gets it as it is.
  * - Callbacks are called on the thread that is using the context, must not
  *   call back into the library with the same context, and must return 0 on
  *   success. Strings and byte pointers passed to a callback are valid only
  *   during that call.
  *
  * @par How callback failures are reported
- * SVCQ_ECONFLICT (from @c put and @c remove) and SVCQ_ENOTFOUND (from
- * @c get and @c remove) mean what they say and are returned as they are.
+ * SVCQ_ECONFLICT (from @c put, @c remove and @c commit) and SVCQ_ENOTFOUND
+ * (from @c get and @c remove) mean what they say and are returned as they are.
  * A code returned by the library's own visitor is passed back unchanged.
  * SVCQ_ENOMEM, SVCQ_EIO, SVCQ_EBUSY, SVCQ_ECORRUPT and SVCQ_ELIMIT are
  * returned as they are as well. Every other non-zero value (other codes,
@@ -213,10 +216,12 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_methods_init(svcq_store_methods *methods,
  * @return SVCQ_OK; SVCQ_EINVAL for a NULL @p ctx, a missing required
  *         callback or non-zero reserved fields, or a file store opened
  *         with another context (a file store belongs to the context it was
- *         opened with: it allocates through it and reports on it);
+ *         opened with: it allocates through it and reports on it), or a
+ *         session (svcq_store_file_attach()) made for another context;
  *         SVCQ_EVERSION for a version this library does not know;
  *         SVCQ_ESTATE while a batch or a transaction is open; SVCQ_EBUSY
- *         for a file store this context already owns; SVCQ_ENOMEM.
+ *         for a file store (or session) this context already owns, or a
+ *         file store shared by sessions; SVCQ_ENOMEM.
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods);
@@ -365,9 +370,11 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_options_init(svcq_store_file_options
  *
  * The store allocates through @p ctx's allocator and reports errors on
  * @p ctx; @p ctx must outlive it. Like its context, it is used by one
- * thread at a time. Attach it to the context with
- * svcq_store_file_methods() and svcq_ctx_set_store(), which hands the store
- * to the context; or close it yourself with svcq_store_file_close().
+ * thread at a time — unless it is shared: svcq_store_file_attach() gives
+ * each of several contexts (threads) a session of it. Attach it to the
+ * context with svcq_store_file_methods() and svcq_ctx_set_store(), which
+ * hands the store to the context; or close it yourself with
+ * svcq_store_file_close().
  *
  * @param out  receives the store; NULL on failure.
  * @param ctx  the context.
