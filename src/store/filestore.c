@@ -21,7 +21,15 @@
  * (all new commits or, on failure, none). A compaction renames a new file
  * over the path: the reader goes on reading the old one (its snapshot;
  * nobody writes it any more) until a refresh sees the path names another
- * file and reads that one whole. */
+ * file and reads that one whole.
+ *
+ * A store shared by several contexts (svcq_store_file_attach) leaves the
+ * index alone during a transaction: each session buffers its frames and
+ * keeps a write set, and its commit, under the store's lock, checks the
+ * compare-and-swaps, applies the write set to the index and appends; in
+ * synced mode commits then share a group fdatasync (the section "sharing"
+ * below). The paths of one owning context are unchanged and take no lock
+ * in their callbacks. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
