@@ -1121,13 +1121,14 @@ int svcq__fstore_claim(svcq_ctx *ctx, const svcq_store_methods *methods)
                            "file store %s was opened with another context; a file store belongs to the context "
                            "it was opened with (open it on this one)",
                            fs->path);
-    if (fs->owned)
-        return svcq__error(ctx, SVCQ_EBUSY, "file store %s already belongs to this context", fs->path);
     fs_lock(fs);
+    bool owned = fs->owned;
     uint32_t sessions = fs->sessions;
-    if (!sessions)
+    if (!sessions && !owned)
         fs->owned = true;
     fs_unlock(fs);
+    if (owned)
+        return svcq__error(ctx, SVCQ_EBUSY, "file store %s already belongs to this context", fs->path);
     if (sessions)
         return svcq__error(ctx, SVCQ_EBUSY,
                            "file store %s is shared by %u session(s) (svcq_store_file_attach); attach one for "

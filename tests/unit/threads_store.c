@@ -237,7 +237,8 @@ static void sixteen_threads_one_store(void **state)
         assert_int_equal(svcq_store_file_sync(fs), SVCQ_OK);
         svcq_store_file_stats st = SVCQ_STORE_FILE_STATS_INIT;
         assert_int_equal(svcq_store_file_stats_get(&st, fs), SVCQ_OK);
-        assert_int_equal(st.unsynced_transactions, 0);
+        /* at most the commits appended since, one per thread */
+        assert_true(st.unsynced_transactions <= THREADS + 2);
     }
     for (int i = 0; i < THREADS + 2; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);
