@@ -5,7 +5,8 @@
  * after each kill the parent reopens the journal and must find every
  * reported commit, and for each thread exactly a prefix of its commits (a
  * thread commits one after the other, so a later commit can never be
- * there without an earlier one).
+ * there without an earlier one). The opener compacts the journal every
+ * few milliseconds meanwhile.
  *
  * What this proves, honestly: SIGKILL loses nothing acknowledged because
  * a commit returns only after its pwrite, so its data is in the page cache
@@ -121,9 +122,14 @@ static void child(const char *path, int round, int fd)
         if (pthread_create(&t[i], NULL, child_thread, &c[i]) != 0)
             _exit(2);
     }
-    for (int i = 0; i < THREADS; i++)
-        pthread_join(t[i], NULL);
-    _exit(0);
+    /* Meanwhile the opener compacts now and then, so kills also land in
+     * the middle of a compaction. */
+    for (;;) {
+        struct timespec ts = { 0, 3 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        if (svcq_store_file_compact(fs) != SVCQ_OK)
+            _exit(5);
+    }
 }
 
 /* ---- the parent ---------------------------------------------------------------- */
