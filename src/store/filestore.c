@@ -615,10 +615,12 @@ static int group_sync(svcq_store_file *fs, svcq_ctx *ctx, uint64_t upto)
         fs->syncing = false;
         if (r == 0) {
             fs->syncs++;
-            fs->durable = target;
-            fs->durable_seq = seq;
-            fs->durable_live = live;
-            fs->unsynced = fs->tx_seq - seq;
+            if (target > fs->durable) {
+                fs->durable = target;
+                fs->durable_seq = seq;
+                fs->durable_live = live;
+            }
+            fs->unsynced = fs->tx_seq - fs->durable_seq;
             now_mono(&fs->last_sync);
             if (covered)
                 svcq__index_commit_prefix(&fs->ix, covered);
@@ -1211,8 +1213,8 @@ int svcq_store_file_sync(svcq_store_file *fs)
     else if (fs->unsynced && sync_now(fs) != 0) {
         fs->broken = true;
         rc = io_fail(fs, "fdatasync", fs->path);
-    } else if (fs->unsynced == 0)
-        mark_durable(fs);
+    } else if (fs->unsynced == 0 && !fs->sessions)
+        mark_durable(fs); /* one context: everything written is synced now */
     fs_unlock(fs);
     svcq__store_msg_clear(fs->ctx);
     return rc;

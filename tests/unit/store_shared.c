@@ -719,6 +719,41 @@ static void commits_share_a_sync(void **state)
     pthread_cond_destroy(&g.cv);
 }
 
+/* svcq_store_file_sync while a commit waits behind a held sync does not
+ * count that commit as synced: it still gets a sync of its own. */
+static void sync_call_releases_no_waiter(void **state)
+{
+    (void)state;
+    shared sh = { 0 };
+    gate g;
+    gate_init(&g, 1, 0);
+    shared_open_io(&sh, SVCQ_STORE_SYNC_FULL, &g.io);
+    g.armed = true;
+    committer c[2];
+    pthread_t t[2];
+    uint64_t base = transactions(sh.fs);
+    for (int i = 0; i < 2; i++) {
+        c[i].ctx = session(&sh);
+        snprintf(c[i].id, sizeof(c[i].id), "w%d", i + 1);
+        assert_int_equal(pthread_create(&t[i], NULL, commit_one, &c[i]), 0);
+        wait_for_transactions(sh.fs, base + (uint64_t)i + 1);
+    }
+    /* Commit 1 is in the held sync, commit 2 waits behind it. */
+    assert_int_equal(svcq_store_file_sync(sh.fs), SVCQ_OK);
+    gate_release(&g);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        if (c[i].rc)
+            fail_msg("commit %d: %s", i + 1, c[i].msg);
+    }
+    assert_int_equal(g.calls, 2); /* commit 2 was synced by a sync of its own */
+    for (int i = 0; i < 2; i++)
+        svcq_ctx_free(c[i].ctx);
+    shared_done(&sh);
+    pthread_mutex_destroy(&g.mu);
+    pthread_cond_destroy(&g.cv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -730,6 +765,7 @@ int main(void)
         cmocka_unit_test(who_owns_what),
         cmocka_unit_test(group_and_none_modes),
         cmocka_unit_test(commits_share_a_sync),
+        cmocka_unit_test(sync_call_releases_no_waiter),
         cmocka_unit_test(failed_sync_covers_its_commits),
         cmocka_unit_test(failed_sync_after_a_good_one),
     };
