@@ -559,10 +559,11 @@ static int do_close(svcq_store_file *fs)
  * commit it covered (and any appended after it) then fails with the sync's
  * error and the store refuses writes until it is reopened.
  *
- * Lock order: fs->lock is the only lock; no callback of the host and no
- * allocator call happens under it except through the store's own context
- * (records of the shared index, see docs/storage.md) and the library's scan
- * visitor. */
+ * Lock order: fs->lock is the only lock. No callback of the host runs
+ * under it, and no visitor (a scan lists the ids under it, then reads each
+ * record under it and visits without it); the allocators called under it
+ * are the store context's (records of the shared index) and the session
+ * context's (its buffers for frames read back and ids). */
 
 static void fs_lock(svcq_store_file *fs)
 {
@@ -666,6 +667,7 @@ typedef struct fs_session {
     uint32_t ops;         /* frames in tx */
     svcq__buf tx;         /* the transaction's frames */
     svcq__buf scratch;    /* frames read back */
+    svcq__buf ids;        /* a scan's ids, NUL-terminated one after the other */
     svcq__map writes;     /* key -> fs_write */
     fs_write **order;     /* the same, in the order of first write */
     size_t norder, order_cap;
@@ -875,36 +877,53 @@ static int sess_get(const char *kind, const char *id, svcq_store_visit_fn visit,
     return rc;
 }
 
+/* A scan takes the lock per record, not for the whole scan: the ids of the
+ * kind are listed under it first, then each record is read under it and
+ * visited without it, so commits of other sessions go on meanwhile. Each
+ * record is seen as committed when it is read (one removed since the
+ * listing is skipped; one created since is not seen), plus the
+ * transaction's own writes. */
 static int sess_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *ud)
 {
     fs_session *s = ud;
     svcq_store_file *fs = s->fs;
     size_t kindlen = strlen(kind);
     int rc = SVCQ_OK;
-    /* Committed records the transaction did not write, under the lock (the
-     * visitor is the library's: it copies and never calls the store). */
+    s->ids.len = 0;
     fs_lock(fs);
     svcq__kind *k = svcq__index_kind(&fs->ix, kind, kindlen);
     size_t it = 0;
     void *v;
     while (!rc && k && svcq__map_next(&k->recs, &it, NULL, NULL, &v)) {
         svcq__rec *r = v;
+        if (svcq__buf_append(&s->ids, r->id, (size_t)r->idlen + 1) != SVCQ_OK)
+            rc = svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
+    }
+    fs_unlock(fs);
+    for (size_t at = 0; !rc && at < s->ids.len;) {
+        const char *id = s->ids.data + at;
+        size_t idlen = strlen(id);
+        at += idlen + 1;
         if (s->norder) {
             char key[KEY_MAX];
-            size_t keylen = make_key(key, kind, kindlen, r->id, r->idlen);
+            size_t keylen = make_key(key, kind, kindlen, id, idlen);
             if (svcq__map_get(&s->writes, key, keylen))
-                continue;
+                continue; /* the transaction's own version comes below */
         }
+        fs_lock(fs);
+        svcq__rec *r = svcq__index_find(&fs->ix, kind, kindlen, id, idlen);
+        uint64_t rev = r ? r->revision : 0;
+        uint32_t size = r ? r->size : 0;
         const void *value = NULL;
-        if (r->size) {
+        if (size) {
             svcq__jnl_frame f;
             rc = read_frame_into(fs, s->ctx, &s->scratch, r, &f);
             value = f.value;
         }
-        if (!rc)
-            rc = visit(r->id, r->revision, value, r->size, vud);
+        fs_unlock(fs);
+        if (!rc && rev)
+            rc = visit(id, rev, value, size, vud);
     }
-    fs_unlock(fs);
     /* Then the records the transaction put. */
     for (size_t i = 0; !rc && i < s->norder; i++) {
         const fs_write *w = s->order[i];
@@ -913,6 +932,8 @@ static int sess_scan(const char *kind, svcq_store_visit_fn visit, void *vud, voi
     }
     if (s->scratch.cap > TX_KEEP)
         svcq__buf_free(&s->scratch);
+    if (s->ids.cap > TX_KEEP)
+        svcq__buf_free(&s->ids);
     return rc;
 }
 
@@ -1036,6 +1057,7 @@ static void sess_destroy(void *ud)
     svcq__free(ctx, s->order);
     svcq__buf_free(&s->tx);
     svcq__buf_free(&s->scratch);
+    svcq__buf_free(&s->ids);
     svcq__free(ctx, s);
 }
 
@@ -1057,6 +1079,7 @@ int svcq_store_file_attach(svcq_store_methods *out, svcq_store_file *fs, svcq_ct
     s->ctx = ctx;
     svcq__buf_init(&s->tx, ctx);
     svcq__buf_init(&s->scratch, ctx);
+    svcq__buf_init(&s->ids, ctx);
     svcq__map_init(&s->writes, ctx);
     fs_lock(fs);
     bool owned = fs->owned;

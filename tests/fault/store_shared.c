@@ -205,6 +205,36 @@ static int run(void *p)
     return SVCQ_OK;
 }
 
+/* Reading through session b while a batch of it holds its own write: a
+ * scan (committed records, then the batch's) and a load; the batch is
+ * rolled back. Handles unchanged. */
+static int run_read(void *p)
+{
+    st *s = p;
+    int rc = svcq_ctx_batch_begin(s->b);
+    if (rc)
+        return rc;
+    rc = note_set(s->n[1], "b9", 9);
+    int drc = SVCQ_OK;
+    char *d = rc ? NULL : note_dump_store(s->b, &drc);
+    if (!rc)
+        rc = drc;
+    if (!rc && !strstr(d, "b=b9#9@"))
+        fail_msg("the batch's own write is not in its scan: %s", d);
+    free(d);
+    note *x = NULL;
+    if (!rc)
+        rc = note_load(&x, s->b, "a");
+    note_free(x);
+    (void)svcq_ctx_batch_rollback(s->b);
+    return rc;
+}
+
+static char *describe_handles(void *p)
+{
+    return describe_stored(p);
+}
+
 static char *dump_read_only(const st *s)
 {
     svcq_ctx *ctx;
@@ -301,12 +331,32 @@ static void io_fails(void **state)
     assert_true(points >= 4 * 2); /* each step writes and syncs */
 }
 
+static void alloc_fails_reading(void **state)
+{
+    (void)state;
+    fault_scenario sc = { "shared store, reading", setup_alloc, run_read, describe_handles, verify, teardown, NULL,
+                          NULL, 0 };
+    size_t points = fault_run(&sc);
+    print_message("reading: %zu failure points\n", points);
+}
+
+static void io_fails_reading(void **state)
+{
+    (void)state;
+    fault_scenario sc = { "shared store, reading, system calls", setup_io, run_read, describe_handles, verify,
+                          teardown, arm, injected, SVCQ_EIO };
+    size_t points = fault_run(&sc);
+    print_message("reading, system calls: %zu failure points\n", points);
+}
+
 int main(void)
 {
     reference_states();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(alloc_fails),
         cmocka_unit_test(io_fails),
+        cmocka_unit_test(alloc_fails_reading),
+        cmocka_unit_test(io_fails_reading),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     for (int i = 0; i <= STEPS; i++)

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -198,6 +199,64 @@ static void *run_noter(void *arg)
     return NULL;
 }
 
+/* A thread scans kind k over and over while the others commit: every scan
+ * sees the counter and each thread's records no older than the scan before
+ * (values only grow; a record may be absent, being removed). */
+typedef struct scanner {
+    svcq_ctx *ctx;
+    pthread_barrier_t *start;
+    int *running;           /* workers still running; read under mu */
+    pthread_mutex_t *mu;
+    int scans;
+    int counter, last[THREADS][RECS];
+    char failure[512];
+} scanner;
+
+static int scan_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char *bytes, size_t size, void *ud)
+{
+    (void)ctx, (void)rev;
+    scanner *sc = ud;
+    char text[16];
+    size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+    memcpy(text, bytes, n);
+    text[n] = '\0';
+    int v = atoi(text); /* not NUL-terminated: the number, then padding */
+    int t, r;
+    if (strcmp(id, "counter") == 0) {
+        if (v < sc->counter && !sc->failure[0])
+            snprintf(sc->failure, sizeof(sc->failure), "scan %d: the counter went back from %d to %d", sc->scans,
+                     sc->counter, v);
+        sc->counter = v;
+    } else if (sscanf(id, "t%d-r%d", &t, &r) == 2 && t >= 0 && t < THREADS && r >= 0 && r < RECS) {
+        if (v < sc->last[t][r] && !sc->failure[0])
+            snprintf(sc->failure, sizeof(sc->failure), "scan %d: %s went back from %d to %d", sc->scans, id,
+                     sc->last[t][r], v);
+        sc->last[t][r] = v;
+    }
+    return 0;
+}
+
+static void *run_scanner(void *arg)
+{
+    scanner *sc = arg;
+    pthread_barrier_wait(sc->start);
+    for (;;) {
+        pthread_mutex_lock(sc->mu);
+        int running = *sc->running;
+        pthread_mutex_unlock(sc->mu);
+        int rc = svcq__store_scan(sc->ctx, "k", scan_visit, sc);
+        if (rc) {
+            snprintf(sc->failure, sizeof(sc->failure), "scan: %d: %s", rc, svcq_ctx_errmsg(sc->ctx));
+            return NULL;
+        }
+        sc->scans++;
+        if (!running || sc->failure[0])
+            return NULL;
+        struct timespec ts = { 0, 100 * 1000 }; /* leave the workers some CPU */
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void sixteen_threads_one_store(void **state)
 {
     (void)state;
@@ -209,7 +268,22 @@ static void sixteen_threads_one_store(void **state)
     assert_int_equal(svcq_store_file_open(&fs, octx, path, NULL), SVCQ_OK); /* SVCQ_STORE_SYNC_FULL */
 
     pthread_barrier_t start;
-    assert_int_equal(pthread_barrier_init(&start, NULL, THREADS + 2 + 1), 0);
+    assert_int_equal(pthread_barrier_init(&start, NULL, THREADS + 2 + 1 + 1), 0);
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    int running = 1;
+    static scanner sc;
+    memset(&sc, 0, sizeof(sc));
+    pthread_t scan_thread;
+    assert_int_equal(svcq_ctx_new(&sc.ctx, NULL), SVCQ_OK);
+    {
+        svcq_store_methods m;
+        assert_int_equal(svcq_store_file_attach(&m, fs, sc.ctx), SVCQ_OK);
+        assert_int_equal(svcq_ctx_set_store(sc.ctx, &m), SVCQ_OK);
+    }
+    sc.start = &start;
+    sc.running = &running;
+    sc.mu = &mu;
+    assert_int_equal(pthread_create(&scan_thread, NULL, run_scanner, &sc), 0);
     static worker w[THREADS];
     static noter nt[2];
     pthread_t t[THREADS + 2];
@@ -242,6 +316,15 @@ static void sixteen_threads_one_store(void **state)
     }
     for (int i = 0; i < THREADS + 2; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);
+    pthread_mutex_lock(&mu);
+    running = 0;
+    pthread_mutex_unlock(&mu);
+    assert_int_equal(pthread_join(scan_thread, NULL), 0);
+    if (sc.failure[0])
+        fail_msg("%s", sc.failure);
+    assert_true(sc.scans >= 1);
+    assert_int_equal(sc.counter, THREADS * ROUNDS); /* its last scan began after every commit */
+    svcq_ctx_free(sc.ctx);
     pthread_barrier_destroy(&start);
 
     int increments = 0, conflicts = 0;
@@ -296,7 +379,8 @@ static void sixteen_threads_one_store(void **state)
         if (pass == 1)
             svcq_ctx_free(ctx);
     }
-    print_message("%d threads, %d counter increments, %d conflicts retried\n", THREADS, increments, conflicts);
+    print_message("%d threads, %d counter increments, %d conflicts retried, %d scans meanwhile\n", THREADS,
+                  increments, conflicts, sc.scans);
     svcq_ctx_free(octx);
     test_rmtree(dir);
     free(path);
