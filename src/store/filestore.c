@@ -589,22 +589,43 @@ static int broken_fail(svcq_store_file *fs, svcq_ctx *ctx)
                             fs->path, text, fs->sync_errno);
 }
 
+/* Under the lock, once the store refuses writes and no sync is running:
+ * in synced mode no commit after the durable end has returned yet, and no
+ * sync will cover them now; take them all back, in the index and in the
+ * file. (In the other modes they returned already and stay.) */
+static void take_back_unsynced(svcq_store_file *fs)
+{
+    if (fs->durability != SVCQ_STORE_SYNC_FULL || fs->end <= fs->durable)
+        return;
+    if (fs->ix.in_tx)
+        svcq__index_rollback_to(&fs->ix, 0);
+    fs->end = fs->durable;
+    fs->tx_seq = fs->durable_seq;
+    fs->live_bytes = fs->durable_live;
+    fs->unsynced = 0;
+    cut_back(fs);
+}
+
 /* Under the lock: returns once the journal up to upto is durable, or the
  * store's sync error. One caller at a time syncs, without the lock, up to
  * the end of everything appended when it started; the others wait for it
- * and, when it did not reach their end, one of them syncs next. */
+ * and, when it did not reach their end, one of them syncs next. A store
+ * that refuses writes (a failed sync, or a failed write that could not be
+ * cut back) fails every commit no sync covered, once the running sync, if
+ * any, has ended. */
 static int group_sync(svcq_store_file *fs, svcq_ctx *ctx, uint64_t upto)
 {
     fs->waiters++;
     int rc = SVCQ_OK;
     while (fs->durable < upto) {
-        if (fs->broken) {
-            rc = broken_fail(fs, ctx);
-            break;
-        }
         if (fs->syncing) {
             (void)pthread_cond_wait(&fs->synced, &fs->lock);
             continue;
+        }
+        if (fs->broken) {
+            take_back_unsynced(fs);
+            rc = broken_fail(fs, ctx);
+            break;
         }
         fs->syncing = true;
         uint64_t target = fs->end, seq = fs->tx_seq, live = fs->live_bytes;
@@ -627,17 +648,7 @@ static int group_sync(svcq_store_file *fs, svcq_ctx *ctx, uint64_t upto)
                 svcq__index_commit_prefix(&fs->ix, covered);
         } else {
             fs->sync_errno = e ? e : EIO;
-            fs->broken = true;
-            if (fs->durability == SVCQ_STORE_SYNC_FULL) {
-                /* No commit after the durable end has returned yet: take
-                 * them all back, in the index and in the file. */
-                svcq__index_rollback_to(&fs->ix, 0);
-                fs->end = fs->durable;
-                fs->tx_seq = fs->durable_seq;
-                fs->live_bytes = fs->durable_live;
-                fs->unsynced = 0;
-                cut_back(fs);
-            }
+            fs->broken = true; /* the next turn of the loop takes back */
         }
         (void)pthread_cond_broadcast(&fs->synced);
     }

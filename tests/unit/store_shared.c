@@ -524,6 +524,9 @@ typedef struct gate {
     int blocked;      /* the call that blocks (1-based), 0: none */
     bool released;
     int fail_from;    /* calls from this one on fail with EIO (0: none) */
+    int writes;       /* pwrite calls since armed */
+    int fail_write;   /* this pwrite (1-based) fails, half written (0: none) */
+    int fail_truncates; /* so many truncates fail */
     svcq__fio io;
 } gate;
 
@@ -552,8 +555,33 @@ static int g_datasync(int fd, void *ud)
 static int g_open(const char *p, int f, void *ud) { (void)ud; return P->open(p, f, NULL); }
 static int g_close(int fd, void *ud) { (void)ud; return P->close(fd, NULL); }
 static ssize_t g_pread(int fd, void *b, size_t n, uint64_t o, void *ud) { (void)ud; return P->pread(fd, b, n, o, NULL); }
-static ssize_t g_pwrite(int fd, const void *b, size_t n, uint64_t o, void *ud) { (void)ud; return P->pwrite(fd, b, n, o, NULL); }
-static int g_truncate(int fd, uint64_t s, void *ud) { (void)ud; return P->truncate(fd, s, NULL); }
+static ssize_t g_pwrite(int fd, const void *b, size_t n, uint64_t o, void *ud)
+{
+    gate *g = ud;
+    pthread_mutex_lock(&g->mu);
+    bool fail = g->armed && ++g->writes == g->fail_write;
+    pthread_mutex_unlock(&g->mu);
+    if (fail) {
+        (void)P->pwrite(fd, b, n / 2, o, NULL); /* torn */
+        errno = ENOSPC;
+        return -1;
+    }
+    return P->pwrite(fd, b, n, o, NULL);
+}
+static int g_truncate(int fd, uint64_t s, void *ud)
+{
+    gate *g = ud;
+    pthread_mutex_lock(&g->mu);
+    bool fail = g->armed && g->fail_truncates > 0;
+    if (fail)
+        g->fail_truncates--;
+    pthread_mutex_unlock(&g->mu);
+    if (fail) {
+        errno = EIO;
+        return -1;
+    }
+    return P->truncate(fd, s, NULL);
+}
 static int g_size(int fd, uint64_t *s, void *ud) { (void)ud; return P->size(fd, s, NULL); }
 static int g_lock(int fd, void *ud) { (void)ud; return P->lock(fd, NULL); }
 static int g_same(int fd, const char *p, void *ud) { (void)ud; return P->same(fd, p, NULL); }
@@ -754,6 +782,65 @@ static void sync_call_releases_no_waiter(void **state)
     pthread_cond_destroy(&g.cv);
 }
 
+/* A commit whose write fails and cannot be cut back makes the store refuse
+ * writes while another commit waits behind a held sync: the held sync
+ * still makes its own commit durable (it returns OK), and the waiting
+ * commit, which no sync will cover now, fails and is taken back, in the
+ * index and in the file. */
+static void failed_write_fails_the_waiting_commits(void **state)
+{
+    (void)state;
+    shared sh = { 0 };
+    gate g;
+    gate_init(&g, 1, 0);
+    g.fail_write = 3;     /* the third commit's */
+    g.fail_truncates = 1; /* and its cut-back */
+    shared_open_io(&sh, SVCQ_STORE_SYNC_FULL, &g.io);
+    committer c[3];
+    for (int i = 0; i < 3; i++) {
+        c[i].ctx = session(&sh);
+        snprintf(c[i].id, sizeof(c[i].id), "x%d", i + 1);
+    }
+    uint64_t r;
+    assert_int_equal(put1(c[0].ctx, "warm", 0, "reserves the space ahead", &r), SVCQ_OK);
+    g.armed = true;
+    pthread_t t[3];
+    uint64_t base = transactions(sh.fs);
+    /* 1: appended, its sync held; 2: appended, waiting behind it */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_create(&t[i], NULL, commit_one, &c[i]), 0);
+        wait_for_transactions(sh.fs, base + (uint64_t)i + 1);
+    }
+    /* 3: its write fails and cannot be cut back: the store is broken */
+    commit_one(&c[2]);
+    assert_int_equal(c[2].rc, SVCQ_EIO);
+    assert_non_null(strstr(c[2].msg, "pwrite"));
+    gate_release(&g);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    if (c[0].rc != SVCQ_OK)
+        fail_msg("commit 1 (covered by the held sync): %s", c[0].msg);
+    if (c[1].rc != SVCQ_EIO)
+        fail_msg("commit 2 returned %d: %s", c[1].rc, c[1].msg);
+    expect_val(c[2].ctx, "x1", "x1");
+    expect_val(c[2].ctx, "x2", "-");
+    expect_val(c[2].ctx, "x3", "-");
+    assert_true(svcq__fstore_broken(sh.fs));
+    for (int i = 0; i < 3; i++)
+        svcq_ctx_free(c[i].ctx);
+    assert_int_equal(svcq_store_file_close(sh.fs), SVCQ_OK); /* no compaction waits forever either */
+    sh.fs = NULL;
+    shared_open(&sh, SVCQ_STORE_SYNC_FULL);
+    svcq_ctx *a = session(&sh);
+    expect_val(a, "x1", "x1");
+    expect_val(a, "x2", "-");
+    expect_val(a, "x3", "-");
+    svcq_ctx_free(a);
+    shared_done(&sh);
+    pthread_mutex_destroy(&g.mu);
+    pthread_cond_destroy(&g.cv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -768,6 +855,7 @@ int main(void)
         cmocka_unit_test(sync_call_releases_no_waiter),
         cmocka_unit_test(failed_sync_covers_its_commits),
         cmocka_unit_test(failed_sync_after_a_good_one),
+        cmocka_unit_test(failed_write_fails_the_waiting_commits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
