@@ -55,15 +55,18 @@
  *   use a savepoint; do not let a statement fail). Any other failure tells
  *   the library the transaction is lost: it rolls back.
  * - A failing @c commit must have applied nothing; the library then calls
- *   @c rollback, which returns 0 if the transaction is already gone.
+ *   @c rollback, which returns 0 if the transaction is already gone. A
+ *   store that checks compare-and-swap only at commit (a shared file
+ *   store's session, a database's serialization failure) returns
+ *   SVCQ_ECONFLICT from @c commit; the caller gets it as it is.
  * - Callbacks are called on the thread that is using the context, must not
  *   call back into the library with the same context, and must return 0 on
  *   success. Strings and byte pointers passed to a callback are valid only
  *   during that call.
  *
  * @par How callback failures are reported
- * SVCQ_ECONFLICT (from @c put and @c remove) and SVCQ_ENOTFOUND (from
- * @c get and @c remove) mean what they say and are returned as they are.
+ * SVCQ_ECONFLICT (from @c put, @c remove and @c commit) and SVCQ_ENOTFOUND
+ * (from @c get and @c remove) mean what they say and are returned as they are.
  * A code returned by the library's own visitor is passed back unchanged.
  * SVCQ_ENOMEM, SVCQ_EIO, SVCQ_EBUSY, SVCQ_ECORRUPT and SVCQ_ELIMIT are
  * returned as they are as well. Every other non-zero value (other codes,
@@ -345,10 +348,12 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_methods_init(svcq_store_methods *methods,
  *         slots version 2 uses count as reserved), @c put2 without
  *         @c scan_term or the reverse, or a file store opened
  *         with another context (a file store belongs to the context it was
- *         opened with: it allocates through it and reports on it);
+ *         opened with: it allocates through it and reports on it), or a
+ *         session (svcq_store_file_attach()) made for another context;
  *         SVCQ_EVERSION for a version this library does not know;
  *         SVCQ_ESTATE while a batch or a transaction is open; SVCQ_EBUSY
- *         for a file store this context already owns; SVCQ_ENOMEM.
+ *         for a file store (or session) this context already owns, or a
+ *         file store shared by sessions; SVCQ_ENOMEM.
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods);
@@ -497,9 +502,11 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_options_init(svcq_store_file_options
  *
  * The store allocates through @p ctx's allocator and reports errors on
  * @p ctx; @p ctx must outlive it. Like its context, it is used by one
- * thread at a time. Attach it to the context with
- * svcq_store_file_methods() and svcq_ctx_set_store(), which hands the store
- * to the context; or close it yourself with svcq_store_file_close().
+ * thread at a time — unless it is shared: svcq_store_file_attach() gives
+ * each of several contexts (threads) a session of it. Attach it to the
+ * context with svcq_store_file_methods() and svcq_ctx_set_store(), which
+ * hands the store to the context; or close it yourself with
+ * svcq_store_file_close().
  *
  * @param out  receives the store; NULL on failure.
  * @param ctx  the context.
@@ -535,6 +542,64 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_open(svcq_store_file **out, svcq_ctx
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_store_file_methods(svcq_store_methods *out, svcq_store_file *fs);
+
+/**
+ * @brief Makes a session of @p fs for @p ctx: one file store shared by
+ *        several contexts of this process, one context per thread.
+ *
+ * The store is opened once (svcq_store_file_open(), with a context of its
+ * own) and each thread's context gets a session over it: fill a table with
+ * this function and hand it to svcq_ctx_set_store(ctx, &methods). The
+ * shared store is the one documented exception to "handles never cross
+ * contexts": it has its own lock, and its sessions run in parallel.
+ *
+ * - @b Isolation. A session's transaction is its own: its writes are
+ *   buffered in the session, invisible to the others until its commit; its
+ *   reads see the committed records plus its own writes.
+ * - @b Conflicts. @c put and @c remove check the revision against what the
+ *   session sees, and the commit checks every record written again, under
+ *   the store's lock, against the revisions committed meanwhile: of two
+ *   sessions racing on one record one commits and the other's commit fails
+ *   with SVCQ_ECONFLICT, applying nothing (the library's undo then restores
+ *   its handles, and the caller reloads and retries).
+ * - @b Durability. With SVCQ_STORE_SYNC_FULL each commit returns once its
+ *   own data is durable, and commits that arrive together share one
+ *   @c fdatasync (group commit). A commit becomes visible to other
+ *   sessions when it is written, just before that sync. If the sync fails,
+ *   every commit it covered fails with its SVCQ_EIO and is taken back, and
+ *   the store refuses writes until it is reopened. SVCQ_STORE_SYNC_GROUP
+ *   and SVCQ_STORE_SYNC_NONE behave as for one context (in group mode the
+ *   commit that finds a sync due syncs the earlier commits before writing
+ *   its own).
+ * - @b Ownership. The session belongs to @p out until it is handed to
+ *   svcq_ctx_set_store(); the context then detaches it when it lets go of
+ *   its store (svcq_ctx_free(), another store). A table never handed over
+ *   is released with @c out->destroy(out->user_data). The store stays
+ *   with the host: svcq_store_file_close() refuses it with SVCQ_EBUSY while
+ *   sessions are attached, so free the contexts first, then close it. A
+ *   shared store is never handed to a context itself
+ *   (svcq_store_file_methods() + svcq_ctx_set_store() refuse it while
+ *   sessions are attached, and this function refuses a store a context
+ *   owns).
+ * - @b Threads. Each session is used by its context's thread. The store
+ *   allocates its shared index through the context it was opened with,
+ *   under its lock, from any session's thread: that context's allocator
+ *   must be thread-safe (the default one is). svcq_store_file_compact(),
+ *   svcq_store_file_sync(), svcq_store_file_stats_get() and
+ *   svcq_store_file_close() may be called from any one thread at a time;
+ *   they report errors on the store's context.
+ * A read-only store is not shared: open one per context.
+ *
+ * @param out the table to fill; every byte is written on success.
+ * @param fs  the store (opened writable, not owned by a context).
+ * @param ctx the context the session is for (it reports the session's
+ *            errors and allocates its buffers); another context's
+ *            svcq_ctx_set_store() refuses the table with SVCQ_EINVAL.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL arguments or a read-only store;
+ *         SVCQ_ESTATE if a context owns @p fs; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_attach(svcq_store_methods *out, svcq_store_file *fs, svcq_ctx *ctx);
 
 /**
  * @brief Rewrites the journal with only the live records: writes them to
@@ -651,7 +716,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_stats_get(svcq_store_file_stats *out
  *
  * @param fs the store; NULL is a no-op.
  * @return SVCQ_OK; SVCQ_ESTATE if a context owns the store (nothing is
- *         done); SVCQ_EIO if writing the mark or the final sync failed (the
+ *         done); SVCQ_EBUSY while sessions are attached
+ *         (svcq_store_file_attach(); nothing is done); SVCQ_EIO if writing the mark or the final sync failed (the
  *         store is closed and freed all the same).
  * @since 0.1
  */

@@ -214,7 +214,7 @@ int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods)
         return SVCQ_ENOMEM;
     bool file = svcq__fstore_is(methods);
     if (file) {
-        int rc = svcq__fstore_claim(ctx, methods->user_data);
+        int rc = svcq__fstore_claim(ctx, methods);
         if (rc)
             return rc;
     }
@@ -223,7 +223,7 @@ int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods)
      * are NULL, checked above); a later version would copy only the
      * slots the caller's version has and leave the rest NULL. */
     st->store = *methods;
-    st->read_only = file && svcq__fstore_read_only(methods->user_data);
+    st->read_only = file && svcq__fstore_read_only(methods);
     return SVCQ_OK;
 }
 
@@ -316,7 +316,9 @@ static int finish(svcq_ctx *ctx, svcq__store_state *st, bool ok)
             release_all(ctx, st);
             return SVCQ_OK;
         }
-        rc = map_rc(ctx, st, rc, "commit", NULL, NULL, 0, 0);
+        /* A store that checks compare-and-swap at commit (a shared file
+         * store, a database's serialization failure) reports a conflict. */
+        rc = map_rc(ctx, st, rc, "commit", NULL, NULL, SVCQ_ECONFLICT, 0);
         /* The contract asks a store whose commit failed to have applied
          * nothing; the rollback ends what is left of the transaction. Its
          * own failure would only hide the commit's message. */

@@ -21,8 +21,17 @@
  * (all new commits or, on failure, none). A compaction renames a new file
  * over the path: the reader goes on reading the old one (its snapshot;
  * nobody writes it any more) until a refresh sees the path names another
- * file and reads that one whole. */
+ * file and reads that one whole.
+ *
+ * A store shared by several contexts (svcq_store_file_attach) leaves the
+ * index alone during a transaction: each session buffers its frames and
+ * keeps a write set, and its commit, under the store's lock, checks the
+ * compare-and-swaps, applies the write set to the index and appends; in
+ * synced mode commits then share a group fdatasync (the section "sharing"
+ * below). The paths of one owning context are unchanged and take no lock
+ * in their callbacks. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -84,18 +93,36 @@ struct svcq_store_file {
     uint32_t tx_ops;
     uint64_t tx_live;
     svcq__buf scratch;         /* frames read back */
+    /* Sharing (svcq_store_file_attach): everything above is guarded by
+     * lock once a session is attached (docs/storage.md: lock order). */
+    pthread_mutex_t lock;
+    pthread_cond_t synced;     /* broadcast when a group sync ends */
+    bool lock_ready;
+    uint32_t sessions;         /* attached sessions (their contexts use the store) */
+    bool syncing;              /* a session is in the group's fdatasync, unlocked */
+    uint64_t durable;          /* the journal up to here is synced */
+    uint64_t durable_seq;      /* tx_seq and live_bytes as of durable */
+    uint64_t durable_live;
+    int sync_errno;            /* errno of the failed group sync (broken) */
+    uint64_t syncs;            /* fdatasync calls that made commits durable */
+    uint32_t waiters;          /* threads in group_sync */
 };
 
 /* ---- errors ---------------------------------------------------------------- */
 
 /* An I/O failure: SVCQ_EIO with the errno text, as a store message. */
-static int io_fail(svcq_store_file *fs, const char *call, const char *path)
+static int io_fail_on(svcq_ctx *ctx, const char *call, const char *path)
 {
     int e = errno;
     char text[128];
     if (strerror_r(e, text, sizeof(text)) != 0)
         text[0] = '\0';
-    return svcq__store_fail(fs->ctx, SVCQ_EIO, "%s(%s): %s (errno %d)", call, path, text, e);
+    return svcq__store_fail(ctx, SVCQ_EIO, "%s(%s): %s (errno %d)", call, path, text, e);
+}
+
+static int io_fail(svcq_store_file *fs, const char *call, const char *path)
+{
+    return io_fail_on(fs->ctx, call, path);
 }
 
 static int write_all(svcq_store_file *fs, int fd, const void *buf, size_t n, uint64_t off)
@@ -149,25 +176,31 @@ static uint64_t ms_since(const struct timespec *then)
 
 /* ---- reading frames back ------------------------------------------------------ */
 
-/* Reads rec's committed frame and checks it is the put it should be. */
-static int read_frame(svcq_store_file *fs, const svcq__rec *rec, svcq__jnl_frame *f)
+/* Reads rec's committed frame into b and checks it is the put it should
+ * be; failures are reported on ctx. */
+static int read_frame_into(svcq_store_file *fs, svcq_ctx *ctx, svcq__buf *b, const svcq__rec *rec,
+                           svcq__jnl_frame *f)
 {
-    svcq__buf *b = &fs->scratch;
     b->len = 0;
     if (svcq__buf_reserve(b, rec->frame_len) != SVCQ_OK)
-        return svcq__store_fail(fs->ctx, SVCQ_ENOMEM, "out of memory");
+        return svcq__store_fail(ctx, SVCQ_ENOMEM, "out of memory");
     ssize_t got = read_all(fs, fs->fd, b->data, rec->frame_len, rec->loc);
     if (got < 0)
-        return io_fail(fs, "pread", fs->path);
+        return io_fail_on(ctx, "pread", fs->path);
     if ((size_t)got != rec->frame_len ||
         svcq__jnl_parse((const uint8_t *)b->data, rec->frame_len, f) != SVCQ__JNL_OK ||
         (f->type != SVCQ__JNL_PUT && f->type != SVCQ__JNL_PUT_TERMS) ||
         f->frame_len != rec->frame_len || f->revision != rec->revision || f->idlen != rec->idlen ||
         memcmp(f->id, rec->id, rec->idlen) != 0)
-        return svcq__store_fail(fs->ctx, SVCQ_ECORRUPT,
+        return svcq__store_fail(ctx, SVCQ_ECORRUPT,
                              "the frame of record %s at offset %llu of %s no longer reads back intact",
                              rec->id, (unsigned long long)rec->loc, fs->path);
     return SVCQ_OK;
+}
+
+static int read_frame(svcq_store_file *fs, const svcq__rec *rec, svcq__jnl_frame *f)
+{
+    return read_frame_into(fs, fs->ctx, &fs->scratch, rec, f);
 }
 
 /* A large record read back leaves a large buffer: give it back. */
@@ -265,9 +298,18 @@ static int sync_now(svcq_store_file *fs)
 {
     if (fs->io->datasync(fs->fd, fs->io->ud) != 0)
         return -1;
+    fs->syncs++;
     fs->unsynced = 0;
     now_mono(&fs->last_sync);
     return 0;
+}
+
+/* The journal up to its end is synced. */
+static void mark_durable(svcq_store_file *fs)
+{
+    fs->durable = fs->end;
+    fs->durable_seq = fs->tx_seq;
+    fs->durable_live = fs->live_bytes;
 }
 
 static int fs_commit(void *ud)
@@ -319,6 +361,8 @@ static int fs_commit(void *ud)
     fs->tx_seq++;
     fs->last_revision = fs->hwm;
     fs->live_bytes = fs->tx_live;
+    if (sync)
+        mark_durable(fs);
     svcq__index_commit(&fs->ix);
     tx_reset(fs);
     return SVCQ_OK;
@@ -576,8 +620,609 @@ static int do_close(svcq_store_file *fs)
     svcq__free(fs->ctx, fs->path);
     svcq__free(fs->ctx, fs->tmp_path);
     svcq__free(fs->ctx, fs->dir);
+    if (fs->lock_ready) {
+        (void)pthread_cond_destroy(&fs->synced);
+        (void)pthread_mutex_destroy(&fs->lock);
+    }
     svcq__free(fs->ctx, fs);
     return rc;
+}
+
+/* ---- sharing: one store, a session per context ------------------------------------ */
+
+/* A shared store (svcq_store_file_attach) serves several contexts, each on
+ * its own thread, through sessions. A session's transaction is its own: its
+ * frames in its own buffer and its writes in a write set, nothing shared
+ * until commit; reads see the store's committed records plus its own
+ * writes. Everything of the store is guarded by fs->lock; a session's own
+ * fields are used by its context's thread only.
+ *
+ * Commit, under the lock: compare-and-swap of every record written against
+ * the committed revisions (another session may have committed since the
+ * put: SVCQ_ECONFLICT, nothing applied), the records put into the shared
+ * index (its undo log keeps what they replaced), one pwrite at the end of
+ * the journal. In SVCQ_STORE_SYNC_FULL the commit then waits until its end
+ * offset is durable: the first waiter that finds no sync running becomes
+ * the leader, syncs up to the end of everything appended so far without the
+ * lock, and wakes the others; every commit appended meanwhile shares the
+ * next sync (group commit). The index undo entries of commits appended but
+ * not yet synced are released when a sync covers them, and taken back —
+ * with the file cut back to the durable end — when a sync fails: every
+ * commit it covered (and any appended after it) then fails with the sync's
+ * error and the store refuses writes until it is reopened.
+ *
+ * Lock order: fs->lock is the only lock. No callback of the host runs
+ * under it, and no visitor (a scan lists the ids under it, then reads each
+ * record under it and visits without it); the allocators called under it
+ * are the store context's (records of the shared index) and the session
+ * context's (its buffers for frames read back and ids). */
+
+static void fs_lock(svcq_store_file *fs)
+{
+    (void)pthread_mutex_lock(&fs->lock);
+}
+
+static void fs_unlock(svcq_store_file *fs)
+{
+    (void)pthread_mutex_unlock(&fs->lock);
+}
+
+/* The message of a store that refuses writes, reported on ctx. */
+static int broken_fail(svcq_store_file *fs, svcq_ctx *ctx)
+{
+    if (!fs->sync_errno)
+        return svcq__store_fail(ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+    char text[128];
+    if (strerror_r(fs->sync_errno, text, sizeof(text)) != 0)
+        text[0] = '\0';
+    return svcq__store_fail(ctx, SVCQ_EIO,
+                            "fdatasync(%s): %s (errno %d); the commits it covered were taken back and the store "
+                            "refuses writes: reopen it",
+                            fs->path, text, fs->sync_errno);
+}
+
+/* Under the lock, once the store refuses writes and no sync is running:
+ * in synced mode no commit after the durable end has returned yet, and no
+ * sync will cover them now; take them all back, in the index and in the
+ * file. (In the other modes they returned already and stay.) */
+static void take_back_unsynced(svcq_store_file *fs)
+{
+    if (fs->durability != SVCQ_STORE_SYNC_FULL || fs->end <= fs->durable)
+        return;
+    if (fs->ix.in_tx)
+        svcq__index_rollback_to(&fs->ix, 0);
+    fs->end = fs->durable;
+    fs->tx_seq = fs->durable_seq;
+    fs->live_bytes = fs->durable_live;
+    fs->unsynced = 0;
+    cut_back(fs);
+}
+
+/* Under the lock: returns once the journal up to upto is durable, or the
+ * store's sync error. One caller at a time syncs, without the lock, up to
+ * the end of everything appended when it started; the others wait for it
+ * and, when it did not reach their end, one of them syncs next. A store
+ * that refuses writes (a failed sync, or a failed write that could not be
+ * cut back) fails every commit no sync covered, once the running sync, if
+ * any, has ended. */
+static int group_sync(svcq_store_file *fs, svcq_ctx *ctx, uint64_t upto)
+{
+    fs->waiters++;
+    int rc = SVCQ_OK;
+    while (fs->durable < upto) {
+        if (fs->syncing) {
+            (void)pthread_cond_wait(&fs->synced, &fs->lock);
+            continue;
+        }
+        if (fs->broken) {
+            take_back_unsynced(fs);
+            rc = broken_fail(fs, ctx);
+            break;
+        }
+        fs->syncing = true;
+        uint64_t target = fs->end, seq = fs->tx_seq, live = fs->live_bytes;
+        size_t covered = fs->ix.in_tx ? fs->ix.undo_len : 0;
+        fs_unlock(fs);
+        int r = fs->io->datasync(fs->fd, fs->io->ud);
+        int e = errno;
+        fs_lock(fs);
+        fs->syncing = false;
+        if (r == 0) {
+            fs->syncs++;
+            if (target > fs->durable) {
+                fs->durable = target;
+                fs->durable_seq = seq;
+                fs->durable_live = live;
+            }
+            fs->unsynced = fs->tx_seq - fs->durable_seq;
+            now_mono(&fs->last_sync);
+            if (covered)
+                svcq__index_commit_prefix(&fs->ix, covered);
+        } else {
+            fs->sync_errno = e ? e : EIO;
+            fs->broken = true; /* the next turn of the loop takes back */
+        }
+        (void)pthread_cond_broadcast(&fs->synced);
+    }
+    fs->waiters--;
+    if (!fs->waiters)
+        (void)pthread_cond_broadcast(&fs->synced); /* a compaction may wait for that */
+    return rc;
+}
+
+/* The last write of one (kind, id) in a session's transaction. */
+typedef struct fs_write {
+    uint64_t base;      /* the committed revision its first write expected (0: absent) */
+    uint64_t revision;  /* after the transaction; 0 when it removes the record */
+    size_t loc;         /* a put: offset of its frame in the transaction buffer */
+    uint32_t frame_len;
+    uint32_t size;
+    uint16_t idlen;
+    uint8_t kindlen;
+    char key[];         /* kind NUL id NUL; the map key is kind NUL id */
+} fs_write;
+
+typedef struct fs_session {
+    svcq_store_file *fs;
+    svcq_ctx *ctx;
+    bool claimed;         /* handed to its context by svcq_ctx_set_store */
+    bool in_tx;
+    uint32_t ops;         /* frames in tx */
+    svcq__buf tx;         /* the transaction's frames */
+    svcq__buf scratch;    /* frames read back */
+    svcq__buf ids;        /* a scan's ids, NUL-terminated one after the other */
+    svcq__map writes;     /* key -> fs_write */
+    fs_write **order;     /* the same, in the order of first write */
+    size_t norder, order_cap;
+} fs_session;
+
+#define KEY_MAX (SVCQ_STORE_MAX_KIND + 1 + SVCQ_STORE_MAX_ID + 1)
+
+static size_t make_key(char *buf, const char *kind, size_t kindlen, const char *id, size_t idlen)
+{
+    memcpy(buf, kind, kindlen);
+    buf[kindlen] = '\0';
+    memcpy(buf + kindlen + 1, id, idlen);
+    buf[kindlen + 1 + idlen] = '\0';
+    return kindlen + 1 + idlen;
+}
+
+static void sess_reset(fs_session *s)
+{
+    for (size_t i = 0; i < s->norder; i++) {
+        fs_write *w = s->order[i];
+        (void)svcq__map_remove(&s->writes, w->key, (size_t)w->kindlen + 1 + w->idlen);
+        svcq__free(s->ctx, w);
+    }
+    s->norder = 0;
+    s->in_tx = false;
+    s->ops = 0;
+    s->tx.len = 0;
+    if (s->tx.cap > TX_KEEP)
+        svcq__buf_free(&s->tx);
+    if (s->scratch.cap > TX_KEEP)
+        svcq__buf_free(&s->scratch);
+}
+
+static int sess_begin(void *ud)
+{
+    fs_session *s = ud;
+    svcq_store_file *fs = s->fs;
+    if (s->in_tx)
+        return svcq__store_fail(s->ctx, SVCQ_ESTATE, "a transaction is already open");
+    fs_lock(fs);
+    int rc = fs->broken ? broken_fail(fs, s->ctx) : SVCQ_OK;
+    fs_unlock(fs);
+    if (rc)
+        return rc;
+    s->in_tx = true;
+    s->ops = 0;
+    s->tx.len = 0;
+    return SVCQ_OK;
+}
+
+static int sess_rollback(void *ud)
+{
+    fs_session *s = ud;
+    if (s->in_tx)
+        sess_reset(s);
+    return SVCQ_OK;
+}
+
+/* The committed revision of (kind, id), 0 when absent. */
+static uint64_t committed_revision(svcq_store_file *fs, const char *kind, size_t kindlen, const char *id,
+                                   size_t idlen)
+{
+    fs_lock(fs);
+    svcq__rec *r = svcq__index_find(&fs->ix, kind, kindlen, id, idlen);
+    uint64_t rev = r ? r->revision : 0;
+    fs_unlock(fs);
+    return rev;
+}
+
+/* The write of key in the open transaction, made (with base) when new.
+ * NULL: out of memory, nothing changed. */
+static fs_write *sess_write(fs_session *s, const char *key, size_t kindlen, size_t idlen, uint64_t base)
+{
+    size_t keylen = kindlen + 1 + idlen;
+    fs_write *w = svcq__map_get(&s->writes, key, keylen);
+    if (w)
+        return w;
+    if (s->norder == s->order_cap) {
+        size_t cap = s->order_cap ? s->order_cap * 2 : 8;
+        fs_write **o = svcq__reallocarray(s->ctx, s->order, cap, sizeof(*o));
+        if (!o)
+            return NULL;
+        s->order = o;
+        s->order_cap = cap;
+    }
+    w = svcq__malloc(s->ctx, sizeof(*w) + keylen + 1);
+    if (!w)
+        return NULL;
+    memset(w, 0, sizeof(*w));
+    memcpy(w->key, key, keylen + 1);
+    w->kindlen = (uint8_t)kindlen;
+    w->idlen = (uint16_t)idlen;
+    w->base = base;
+    w->revision = base;
+    if (svcq__map_put(&s->writes, w->key, keylen, w, NULL) != SVCQ_OK) {
+        svcq__free(s->ctx, w);
+        return NULL;
+    }
+    s->order[s->norder++] = w;
+    return w;
+}
+
+static int sess_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                    uint64_t *new_revision, void *ud)
+{
+    fs_session *s = ud;
+    svcq_store_file *fs = s->fs;
+    if (!s->in_tx)
+        return svcq__store_fail(s->ctx, SVCQ_ESTATE, "put outside a transaction");
+    if (size > SVCQ_STORE_MAX_VALUE)
+        return svcq__store_fail(s->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
+    size_t kindlen = strlen(kind), idlen = strlen(id);
+    char key[KEY_MAX];
+    size_t keylen = make_key(key, kind, kindlen, id, idlen);
+    fs_write *w = svcq__map_get(&s->writes, key, keylen);
+    uint64_t cur = w ? w->revision : committed_revision(fs, kind, kindlen, id, idlen);
+    if (cur != expected)
+        return SVCQ_ECONFLICT;
+    size_t off = s->tx.len;
+    if (svcq__buf_reserve(&s->tx, svcq__jnl_put_len(kindlen, idlen, size)) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    if (!w && !(w = sess_write(s, key, kindlen, idlen, cur)))
+        return SVCQ_ENOMEM;
+    /* Never reused: the store's counter does not go back on rollback. */
+    fs_lock(fs);
+    uint64_t rev = ++fs->hwm;
+    fs_unlock(fs);
+    if (svcq__jnl_put(&s->tx, rev, kind, kindlen, id, idlen, bytes, size) != SVCQ_OK)
+        return SVCQ_ENOMEM; /* reserved above: cannot happen */
+    w->revision = rev;
+    w->loc = off;
+    w->frame_len = (uint32_t)(s->tx.len - off);
+    w->size = (uint32_t)size;
+    s->ops++;
+    *new_revision = rev;
+    return SVCQ_OK;
+}
+
+static int sess_remove(const char *kind, const char *id, uint64_t expected, void *ud)
+{
+    fs_session *s = ud;
+    if (!s->in_tx)
+        return svcq__store_fail(s->ctx, SVCQ_ESTATE, "remove outside a transaction");
+    size_t kindlen = strlen(kind), idlen = strlen(id);
+    char key[KEY_MAX];
+    size_t keylen = make_key(key, kind, kindlen, id, idlen);
+    fs_write *w = svcq__map_get(&s->writes, key, keylen);
+    uint64_t cur = w ? w->revision : committed_revision(s->fs, kind, kindlen, id, idlen);
+    if (cur == 0)
+        return SVCQ_ENOTFOUND;
+    if (cur != expected)
+        return SVCQ_ECONFLICT;
+    if (svcq__buf_reserve(&s->tx, svcq__jnl_del_len(kindlen, idlen)) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    if (!w && !(w = sess_write(s, key, kindlen, idlen, cur)))
+        return SVCQ_ENOMEM;
+    if (svcq__jnl_del(&s->tx, cur, kind, kindlen, id, idlen) != SVCQ_OK)
+        return SVCQ_ENOMEM; /* reserved above: cannot happen */
+    w->revision = 0;
+    w->loc = 0;
+    w->frame_len = 0;
+    w->size = 0;
+    s->ops++;
+    return SVCQ_OK;
+}
+
+static const void *write_value(const fs_session *s, const fs_write *w)
+{
+    return w->size ? s->tx.data + w->loc + w->frame_len - w->size : NULL;
+}
+
+static int sess_get(const char *kind, const char *id, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    fs_session *s = ud;
+    svcq_store_file *fs = s->fs;
+    size_t kindlen = strlen(kind), idlen = strlen(id);
+    if (s->norder) {
+        char key[KEY_MAX];
+        size_t keylen = make_key(key, kind, kindlen, id, idlen);
+        fs_write *w = svcq__map_get(&s->writes, key, keylen);
+        if (w) {
+            if (!w->revision)
+                return SVCQ_ENOTFOUND;
+            return visit(id, w->revision, write_value(s, w), w->size, vud);
+        }
+    }
+    fs_lock(fs);
+    svcq__rec *r = svcq__index_find(&fs->ix, kind, kindlen, id, idlen);
+    if (!r) {
+        fs_unlock(fs);
+        return SVCQ_ENOTFOUND;
+    }
+    uint64_t rev = r->revision;
+    uint32_t size = r->size;
+    const void *value = NULL;
+    int rc = SVCQ_OK;
+    if (size) {
+        svcq__jnl_frame f;
+        rc = read_frame_into(fs, s->ctx, &s->scratch, r, &f);
+        value = f.value;
+    }
+    fs_unlock(fs);
+    if (!rc)
+        rc = visit(id, rev, value, size, vud);
+    if (s->scratch.cap > TX_KEEP)
+        svcq__buf_free(&s->scratch);
+    return rc;
+}
+
+/* A scan takes the lock per record, not for the whole scan: the ids of the
+ * kind are listed under it first, then each record is read under it and
+ * visited without it, so commits of other sessions go on meanwhile. Each
+ * record is seen as committed when it is read (one removed since the
+ * listing is skipped; one created since is not seen), plus the
+ * transaction's own writes. */
+static int sess_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *ud)
+{
+    fs_session *s = ud;
+    svcq_store_file *fs = s->fs;
+    size_t kindlen = strlen(kind);
+    int rc = SVCQ_OK;
+    s->ids.len = 0;
+    fs_lock(fs);
+    svcq__kind *k = svcq__index_kind(&fs->ix, kind, kindlen);
+    size_t it = 0;
+    void *v;
+    while (!rc && k && svcq__map_next(&k->recs, &it, NULL, NULL, &v)) {
+        svcq__rec *r = v;
+        if (svcq__buf_append(&s->ids, r->id, (size_t)r->idlen + 1) != SVCQ_OK)
+            rc = svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
+    }
+    fs_unlock(fs);
+    for (size_t at = 0; !rc && at < s->ids.len;) {
+        const char *id = s->ids.data + at;
+        size_t idlen = strlen(id);
+        at += idlen + 1;
+        if (s->norder) {
+            char key[KEY_MAX];
+            size_t keylen = make_key(key, kind, kindlen, id, idlen);
+            if (svcq__map_get(&s->writes, key, keylen))
+                continue; /* the transaction's own version comes below */
+        }
+        fs_lock(fs);
+        svcq__rec *r = svcq__index_find(&fs->ix, kind, kindlen, id, idlen);
+        uint64_t rev = r ? r->revision : 0;
+        uint32_t size = r ? r->size : 0;
+        const void *value = NULL;
+        if (size) {
+            svcq__jnl_frame f;
+            rc = read_frame_into(fs, s->ctx, &s->scratch, r, &f);
+            value = f.value;
+        }
+        fs_unlock(fs);
+        if (!rc && rev)
+            rc = visit(id, rev, value, size, vud);
+    }
+    /* Then the records the transaction put. */
+    for (size_t i = 0; !rc && i < s->norder; i++) {
+        const fs_write *w = s->order[i];
+        if (w->revision && w->kindlen == kindlen && memcmp(w->key, kind, kindlen) == 0)
+            rc = visit(w->key + kindlen + 1, w->revision, write_value(s, w), w->size, vud);
+    }
+    if (s->scratch.cap > TX_KEEP)
+        svcq__buf_free(&s->scratch);
+    if (s->ids.cap > TX_KEEP)
+        svcq__buf_free(&s->ids);
+    return rc;
+}
+
+/* Under the lock: checks the transaction's compare-and-swaps against the
+ * committed records and puts its records into the index (undo kept from
+ * the entry mark on). The frames are placed at fs->end. */
+static int sess_apply(fs_session *s, uint64_t *live)
+{
+    svcq_store_file *fs = s->fs;
+    for (size_t i = 0; i < s->norder; i++) {
+        const fs_write *w = s->order[i];
+        const char *id = w->key + w->kindlen + 1;
+        svcq__rec *r = svcq__index_find(&fs->ix, w->key, w->kindlen, id, w->idlen);
+        if ((r ? r->revision : 0) != w->base)
+            return svcq__store_fail(s->ctx, SVCQ_ECONFLICT,
+                                    "%s %s was changed by another session of %s since this transaction "
+                                    "read it (revision %llu, now %llu)",
+                                    w->key, id, fs->path, (unsigned long long)w->base,
+                                    (unsigned long long)(r ? r->revision : 0));
+    }
+    if (!fs->ix.in_tx)
+        svcq__index_begin(&fs->ix);
+    *live = fs->live_bytes;
+    for (size_t i = 0; i < s->norder; i++) {
+        const fs_write *w = s->order[i];
+        const char *id = w->key + w->kindlen + 1;
+        svcq__kind *k;
+        if (svcq__index_prepare(&fs->ix, w->key, w->kindlen, &k) != SVCQ_OK)
+            return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
+        svcq__rec *old = svcq__index_find(&fs->ix, w->key, w->kindlen, id, w->idlen);
+        if (old == NULL && w->base == 0 && w->revision == 0)
+            continue; /* created and removed again */
+        svcq__rec *r = NULL;
+        if (w->revision) {
+            /* Shared records belong to the store: its context allocates. */
+            r = svcq__rec_new(fs->ctx, id, w->idlen);
+            if (!r)
+                return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
+            r->revision = w->revision;
+            r->loc = fs->end + w->loc;
+            r->frame_len = w->frame_len;
+            r->size = w->size;
+            *live += r->frame_len;
+        }
+        if (old)
+            *live -= old->frame_len;
+        svcq__index_replace(&fs->ix, k, old, r);
+    }
+    return SVCQ_OK;
+}
+
+static int sess_commit(void *ud)
+{
+    fs_session *s = ud;
+    svcq_store_file *fs = s->fs;
+    svcq_ctx *ctx = s->ctx;
+    if (!s->in_tx)
+        return svcq__store_fail(ctx, SVCQ_ESTATE, "no transaction is open");
+    if (s->ops == 0) {
+        sess_reset(s);
+        return SVCQ_OK;
+    }
+    size_t body = s->tx.len;
+    if (svcq__buf_reserve(&s->tx, SVCQ__JNL_COMMIT_FRAME) != SVCQ_OK)
+        return svcq__store_fail(ctx, SVCQ_ENOMEM, "out of memory");
+    fs_lock(fs);
+    int rc = fs->broken ? broken_fail(fs, ctx) : SVCQ_OK;
+    /* Group mode: the commit that finds a sync due syncs the earlier ones
+     * before it appends its own (so a failed sync applies nothing of it). */
+    if (!rc && fs->durability == SVCQ_STORE_SYNC_GROUP && fs->unsynced &&
+        ((fs->group_tx && fs->unsynced >= fs->group_tx) ||
+         (fs->group_ms && ms_since(&fs->last_sync) >= fs->group_ms)))
+        rc = group_sync(fs, ctx, fs->end);
+    size_t mark = fs->ix.in_tx ? fs->ix.undo_len : 0;
+    uint64_t live = 0;
+    if (!rc) {
+        rc = sess_apply(s, &live);
+        if (rc && fs->ix.in_tx)
+            svcq__index_rollback_to(&fs->ix, mark);
+    }
+    if (!rc) {
+        (void)svcq__jnl_commit(&s->tx, fs->tx_seq + 1, fs->hwm, s->ops); /* reserved above */
+        if (reserve_space(fs, s->tx.len) != 0 || write_all(fs, fs->fd, s->tx.data, s->tx.len, fs->end) != 0) {
+            rc = io_fail_on(ctx, "pwrite", fs->path);
+            cut_back(fs);
+            svcq__index_rollback_to(&fs->ix, mark);
+        }
+    }
+    if (!rc) {
+        fs->end += s->tx.len;
+        if (fs->phys < fs->end)
+            fs->phys = fs->end;
+        fs->tx_seq++;
+        fs->last_revision = fs->hwm;
+        fs->live_bytes = live;
+        if (fs->durability == SVCQ_STORE_SYNC_FULL) {
+            rc = group_sync(fs, ctx, fs->end);
+        } else {
+            fs->unsynced++;
+            svcq__index_commit_prefix(&fs->ix, fs->ix.undo_len);
+        }
+    }
+    fs_unlock(fs);
+    s->tx.len = body;
+    if (!rc)
+        sess_reset(s);
+    return rc;
+}
+
+static void sess_destroy(void *ud)
+{
+    fs_session *s = ud;
+    svcq_store_file *fs = s->fs;
+    svcq_ctx *ctx = s->ctx;
+    if (s->in_tx)
+        sess_reset(s);
+    fs_lock(fs);
+    fs->sessions--;
+    fs_unlock(fs);
+    svcq__map_free(&s->writes);
+    svcq__free(ctx, s->order);
+    svcq__buf_free(&s->tx);
+    svcq__buf_free(&s->scratch);
+    svcq__buf_free(&s->ids);
+    svcq__free(ctx, s);
+}
+
+int svcq_store_file_attach(svcq_store_methods *out, svcq_store_file *fs, svcq_ctx *ctx)
+{
+    if (!ctx)
+        return SVCQ_EINVAL;
+    if (!out || !fs)
+        return svcq__error(ctx, SVCQ_EINVAL, "file store attach: %s is NULL", out ? "the store" : "the methods table");
+    if (fs->read_only)
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           "%s is open read-only: a read-only store is not shared (open one for each context)",
+                           fs->path);
+    fs_session *s = svcq__malloc(ctx, sizeof(*s));
+    if (!s)
+        return svcq__enomem(ctx);
+    memset(s, 0, sizeof(*s));
+    s->fs = fs;
+    s->ctx = ctx;
+    svcq__buf_init(&s->tx, ctx);
+    svcq__buf_init(&s->scratch, ctx);
+    svcq__buf_init(&s->ids, ctx);
+    svcq__map_init(&s->writes, ctx);
+    fs_lock(fs);
+    bool owned = fs->owned;
+    if (!owned)
+        fs->sessions++;
+    fs_unlock(fs);
+    if (owned) {
+        svcq__free(ctx, s);
+        return svcq__error(ctx, SVCQ_ESTATE,
+                           "%s belongs to one context (svcq_store_file_methods): a shared store is attached "
+                           "before any context owns it, and closed by the host",
+                           fs->path);
+    }
+    memset(out, 0, sizeof(*out));
+    out->version = SVCQ_STORE_METHODS_VERSION;
+    out->user_data = s;
+    out->begin = sess_begin;
+    out->commit = sess_commit;
+    out->rollback = sess_rollback;
+    out->get = sess_get;
+    out->put = sess_put;
+    out->remove = sess_remove;
+    out->scan = sess_scan;
+    out->destroy = sess_destroy;
+    return SVCQ_OK;
+}
+
+/* For svcq_ctx_set_store: a session belongs to the context it was made for. */
+static int sess_claim(svcq_ctx *ctx, fs_session *s)
+{
+    if (s->ctx != ctx)
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           "this session of file store %s was attached for another context; attach one for "
+                           "this context (svcq_store_file_attach)",
+                           s->fs->path);
+    if (s->claimed)
+        return svcq__error(ctx, SVCQ_EBUSY, "this session of file store %s already belongs to this context",
+                           s->fs->path);
+    s->claimed = true;
+    return SVCQ_OK;
 }
 
 static void fs_destroy(void *ud)
@@ -587,14 +1232,16 @@ static void fs_destroy(void *ud)
 
 bool svcq__fstore_is(const svcq_store_methods *methods)
 {
-    return methods && methods->begin == fs_begin;
+    return methods && (methods->begin == fs_begin || methods->begin == sess_begin);
 }
 
-int svcq__fstore_claim(svcq_ctx *ctx, void *user_data)
+int svcq__fstore_claim(svcq_ctx *ctx, const svcq_store_methods *methods)
 {
-    svcq_store_file *fs = user_data;
-    if (!fs)
+    if (!methods->user_data)
         return svcq__error(ctx, SVCQ_EINVAL, "file store methods without a store");
+    if (methods->begin == sess_begin)
+        return sess_claim(ctx, methods->user_data);
+    svcq_store_file *fs = methods->user_data;
     /* A store allocates through, and reports on, the context it was opened
      * with: on another context it would outlive or race that one. */
     if (fs->ctx != ctx)
@@ -602,15 +1249,27 @@ int svcq__fstore_claim(svcq_ctx *ctx, void *user_data)
                            "file store %s was opened with another context; a file store belongs to the context "
                            "it was opened with (open it on this one)",
                            fs->path);
-    if (fs->owned)
+    fs_lock(fs);
+    bool owned = fs->owned;
+    uint32_t sessions = fs->sessions;
+    if (!sessions && !owned)
+        fs->owned = true;
+    fs_unlock(fs);
+    if (owned)
         return svcq__error(ctx, SVCQ_EBUSY, "file store %s already belongs to this context", fs->path);
-    fs->owned = true;
+    if (sessions)
+        return svcq__error(ctx, SVCQ_EBUSY,
+                           "file store %s is shared by %u session(s) (svcq_store_file_attach); attach one for "
+                           "this context too",
+                           fs->path, (unsigned)sessions);
     return SVCQ_OK;
 }
 
-bool svcq__fstore_read_only(const void *user_data)
+bool svcq__fstore_read_only(const svcq_store_methods *methods)
 {
-    const svcq_store_file *fs = user_data;
+    if (methods->begin == sess_begin)
+        return false; /* read-only stores are not shared */
+    const svcq_store_file *fs = methods->user_data;
     return fs->read_only;
 }
 
@@ -659,6 +1318,14 @@ int svcq_store_file_close(svcq_store_file *fs)
         return SVCQ_OK;
     if (fs->owned)
         return svcq__error(fs->ctx, SVCQ_ESTATE, "this file store belongs to a context, which closes it");
+    fs_lock(fs);
+    uint32_t sessions = fs->sessions;
+    fs_unlock(fs);
+    if (sessions)
+        return svcq__error(fs->ctx, SVCQ_EBUSY,
+                           "%s still has %u session(s) attached: free their contexts (or give them another "
+                           "store) first; nothing was closed",
+                           fs->path, (unsigned)sessions);
     return do_close(fs);
 }
 
@@ -666,15 +1333,28 @@ int svcq_store_file_sync(svcq_store_file *fs)
 {
     if (!fs)
         return SVCQ_EINVAL;
+    fs_lock(fs);
+    int rc = SVCQ_OK;
     if (fs->broken)
-        return svcq__error(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
-    if (fs->unsynced == 0)
-        return SVCQ_OK;
-    if (sync_now(fs) != 0) {
+        rc = svcq__error(fs->ctx, SVCQ_EIO, "%s: an earlier sync failed; reopen the store", fs->path);
+    else if (fs->unsynced && fs->sessions)
+        rc = group_sync(fs, fs->ctx, fs->end); /* shared with the sessions' commits */
+    else if (fs->unsynced && sync_now(fs) != 0) {
         fs->broken = true;
-        return io_fail(fs, "fdatasync", fs->path);
-    }
-    return SVCQ_OK;
+        rc = io_fail(fs, "fdatasync", fs->path);
+    } else if (fs->unsynced == 0 && !fs->sessions)
+        mark_durable(fs); /* one context: everything written is synced now */
+    fs_unlock(fs);
+    svcq__store_msg_clear(fs->ctx);
+    return rc;
+}
+
+uint64_t svcq__fstore_syncs(svcq_store_file *fs)
+{
+    fs_lock(fs);
+    uint64_t n = fs->syncs;
+    fs_unlock(fs);
+    return n;
 }
 
 int svcq_store_file_stats_init(svcq_store_file_stats *stats, uint32_t version)
@@ -691,12 +1371,15 @@ int svcq_store_file_stats_get(svcq_store_file_stats *out, const svcq_store_file 
     uint32_t version = out->version;
     memset(out, 0, sizeof(*out));
     out->version = version;
+    svcq_store_file *m = (svcq_store_file *)fs; /* the lock only */
+    fs_lock(m);
     out->file_bytes = fs->end;
     out->live_bytes = fs->live_bytes;
     out->records = fs->ix.count;
     out->transactions = fs->tx_seq;
     out->unsynced_transactions = fs->unsynced;
     out->recovered_dropped_bytes = fs->dropped;
+    fs_unlock(m);
     return SVCQ_OK;
 }
 
@@ -786,7 +1469,10 @@ static int apply(svcq_store_file *fs, svcq__index *ix, replay *rp, const svcq__j
     if (f->type == SVCQ__JNL_DEL) {
         if (!old || old->revision != f->revision)
             return 1;
-    } else if (f->revision <= rp->revision) {
+    } else if (old && f->revision <= old->revision) {
+        /* A record's revisions only grow. Across records they need not:
+         * sessions of a shared store take revisions when they write and
+         * commit in another order (docs/format.md). */
         return 1;
     }
     svcq__kind *k;
@@ -808,7 +1494,8 @@ static int apply(svcq_store_file *fs, svcq__index *ix, replay *rp, const svcq__j
         r->loc = pos;
         r->frame_len = f->frame_len;
         r->size = f->size;
-        rp->revision = f->revision;
+        if (f->revision > rp->revision)
+            rp->revision = f->revision;
         rp->live_tx += r->frame_len;
     }
     if (old)
@@ -1192,7 +1879,17 @@ int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
     svcq__buf_init(&fs->scratch, ctx);
     now_mono(&fs->last_sync);
 
-    int rc = set_paths(fs, path);
+    int rc = SVCQ_OK;
+    if (pthread_mutex_init(&fs->lock, NULL) != 0) {
+        rc = svcq__error(ctx, SVCQ_ENOMEM, "file store %s: no lock could be made", path);
+    } else if (pthread_cond_init(&fs->synced, NULL) != 0) {
+        (void)pthread_mutex_destroy(&fs->lock);
+        rc = svcq__error(ctx, SVCQ_ENOMEM, "file store %s: no condition variable could be made", path);
+    } else {
+        fs->lock_ready = true;
+    }
+    if (!rc)
+        rc = set_paths(fs, path);
     if (!rc && fs->read_only)
         rc = open_reader(fs);
     else if (!rc)
@@ -1204,6 +1901,7 @@ int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
     if (!rc)
         rc = recover(fs);
     fs->hwm = fs->last_revision;
+    mark_durable(fs);
     if (rc) {
         char msg[SVCQ__ERRMSG_SIZE];
         memcpy(msg, ctx->errmsg, sizeof(msg));
@@ -1231,10 +1929,8 @@ static int by_revision(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int svcq_store_file_compact(svcq_store_file *fs)
+static int compact_locked(svcq_store_file *fs)
 {
-    if (!fs)
-        return SVCQ_EINVAL;
     svcq_ctx *ctx = fs->ctx;
     if (fs->read_only)
         return svcq__error(ctx, SVCQ_ESTATE, "%s is open read-only: only the writer compacts it", fs->path);
@@ -1337,6 +2033,7 @@ int svcq_store_file_compact(svcq_store_file *fs)
     fs->last_revision = fs->hwm;
     fs->unsynced = 0;
     now_mono(&fs->last_sync);
+    mark_durable(fs);
     if (fs->io->syncdir(fs->dir, fs->io->ud) != 0)
         rc = io_fail(fs, "fsync", fs->dir);
 done:
@@ -1350,5 +2047,19 @@ done:
     svcq__free(ctx, recs);
     svcq__free(ctx, locs);
     trim_scratch(fs);
+    return rc;
+}
+
+int svcq_store_file_compact(svcq_store_file *fs)
+{
+    if (!fs)
+        return SVCQ_EINVAL;
+    /* A shared store: sessions wait meanwhile; commits waiting for their
+     * sync finish first (their offsets are in the old journal). */
+    fs_lock(fs);
+    while (fs->syncing || fs->waiters || (fs->ix.in_tx && fs->ix.undo_len))
+        (void)pthread_cond_wait(&fs->synced, &fs->lock);
+    int rc = compact_locked(fs);
+    fs_unlock(fs);
     return rc;
 }

@@ -10,6 +10,9 @@
 int svcq__fstore_open_io(svcq_store_file **out, svcq_ctx *ctx, const char *path,
                       const svcq_store_file_options *opts, const svcq__fio *io);
 
+/* fdatasync calls that made commits durable, since the open. */
+uint64_t svcq__fstore_syncs(svcq_store_file *fs);
+
 /* Whether a failed sync or truncate left the store refusing writes. */
 bool svcq__fstore_broken(const svcq_store_file *fs);
 

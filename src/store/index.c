@@ -423,6 +423,17 @@ void svcq__index_commit(svcq__index *ix)
     ix->in_tx = false;
 }
 
+void svcq__index_commit_prefix(svcq__index *ix, size_t n)
+{
+    if (n > ix->undo_len)
+        n = ix->undo_len;
+    for (size_t i = 0; i < n; i++)
+        svcq__rec_free(ix->ctx, ix->undo[i].old);
+    if (n && ix->undo_len > n)
+        memmove(ix->undo, ix->undo + n, (ix->undo_len - n) * sizeof(*ix->undo));
+    ix->undo_len -= n;
+}
+
 void svcq__index_rollback_to(svcq__index *ix, size_t mark)
 {
     while (ix->undo_len > mark) {

@@ -148,6 +148,10 @@ int svcq__term_cmp_value(const svcq__term *t, const svcq_store_term *v);
 void svcq__index_begin(svcq__index *ix);
 /* Frees the replaced records. */
 void svcq__index_commit(svcq__index *ix);
+/* Frees the records replaced by the first n undo entries only and drops
+ * those entries; the transaction stays open (a shared file store keeps
+ * one open for the commits that are written but not yet synced). */
+void svcq__index_commit_prefix(svcq__index *ix, size_t n);
 /* Puts back what the transaction replaced and frees what it made. */
 void svcq__index_rollback(svcq__index *ix);
 /* The same for the changes after the first mark undo entries only; the

@@ -204,8 +204,8 @@ int svcq__memstore_new(svcq_ctx *ctx, svcq_store_methods *out);
  * store's table, and taking ownership of it (refusing a store of another
  * context, or one a context already owns). */
 bool svcq__fstore_is(const svcq_store_methods *methods);
-int svcq__fstore_claim(svcq_ctx *ctx, void *user_data);
-/* Whether the file store behind user_data was opened read-only. */
-bool svcq__fstore_read_only(const void *user_data);
+int svcq__fstore_claim(svcq_ctx *ctx, const svcq_store_methods *methods);
+/* Whether the file store behind methods was opened read-only. */
+bool svcq__fstore_read_only(const svcq_store_methods *methods);
 
 #endif

@@ -389,6 +389,22 @@ class ExportsTest(Base):
         self.tree.sub('include/svcq/version.h', r'#define SVCQ_ABI_MAJOR \d+', '#define SVCQ_ABI_MAJOR 97')
         self.assertFails(self.tree.check('exports'), r'SONAME is libsvcq\.so\.\d+, expected libsvcq\.so\.97')
 
+    def test_libpthread_needed_fails(self):
+        # The real library relinked with a DT_NEEDED on libpthread: libsvcq
+        # needs libc only (its mutex and condition variable are in libc).
+        self.need('cc', 'static_lib')
+        major = re.search(r'#define SVCQ_ABI_MAJOR (\d+)', self.tree.read('include/svcq/version.h')).group(1)
+        lib = os.path.join(self.tmp, 'libsvcq.so.' + major)
+        cc = shlex.split(ARGS['cc'])
+        r = subprocess.run(cc + ['-shared', '-Wl,--whole-archive', ARGS['static_lib'], '-Wl,--no-whole-archive',
+                                 '-Wl,--version-script=' + self.tree.path('src/libsvcq.map'),
+                                 '-Wl,-soname,libsvcq.so.' + major, '-Wl,--no-as-needed', '-l:libpthread.so.0',
+                                 '-o', lib],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+        if r.returncode != 0:
+            self.skipTest('cannot link with libpthread.so.0: ' + r.stdout[-200:])
+        self.assertFails(self.tree.check('exports', lib=lib), r'the library needs libpthread\.so\.0')
+
     def test_wrong_node(self):
         # Move svcq_strerror (core, in the first node) to a node the library lacks.
         self.tree.sub('src/libsvcq.map', r'\n    svcq_strerror;', '')

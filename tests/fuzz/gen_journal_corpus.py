@@ -100,7 +100,11 @@ seeds["compacted"] = (header(generation=1, seq_base=5) + put(3, "note", "a", doc
                       + commit(6, 9, 2) + put(10, "note", "c", b"{}") + commit(7, 10, 1))
 seeds["commit_count_mismatch"] = header() + put(1, "note", "n1", b"{}") + commit(1, 1, 2)
 seeds["seq_gap"] = seeds["one_put"] + put(2, "note", "n2", b"{}") + commit(3, 2, 1)
-seeds["revision_not_increasing"] = seeds["one_put"] + put(1, "note", "n2", b"{}") + commit(2, 1, 1)
+# A record's revisions only grow; across records they need not (sessions of
+# a shared store commit in another order than they took their revisions).
+seeds["revision_not_increasing"] = seeds["one_put"] + put(1, "note", "n1", b"{}") + commit(2, 1, 1)
+seeds["revisions_across_ids"] = (header() + put(5, "note", "a", b"{}") + commit(1, 5, 1)
+                                 + put(3, "note", "b", b"{}") + commit(2, 5, 1))
 seeds["remove_missing"] = seeds["one_put"] + delete(5, "note", "nobody") + commit(2, 1, 1)
 seeds["remove_wrong_revision"] = seeds["one_put"] + delete(9, "note", "n1") + commit(2, 1, 1)
 seeds["last_revision_low"] = header() + put(4, "note", "n1", b"{}") + commit(1, 2, 1)

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "svcq.h"
 #include "test_alloc.h"
 
@@ -183,6 +185,71 @@ static int c_file_open_bad_options(fx *f)
     o.version = 0;
     svcq_store_file *fs = NULL;
     return svcq_store_file_open(&fs, f->ctx, "/tmp/svcq-errmsg-unused.jnl", &o);
+}
+
+/* A journal of this process in /tmp. */
+static int open_temp_store(fx *f, svcq_store_file **fs, uint32_t flags)
+{
+    snprintf(f->path, sizeof(f->path), "/tmp/svcq-errmsg-%ld.jnl", (long)getpid());
+    svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT;
+    o.durability = SVCQ_STORE_SYNC_NONE;
+    o.flags = flags;
+    return svcq_store_file_open(fs, f->ctx, f->path, &o);
+}
+
+static int c_file_attach_read_only(fx *f)
+{
+    svcq_store_file *w, *ro;
+    ok(open_temp_store(f, &w, 0));
+    ok(svcq_store_file_close(w));
+    ok(open_temp_store(f, &ro, SVCQ_STORE_FILE_READ_ONLY));
+    svcq_store_methods m;
+    int rc = svcq_store_file_attach(&m, ro, f->ctx);
+    ok(svcq_store_file_close(ro));
+    (void)remove(f->path);
+    return rc;
+}
+
+static int c_file_attach_owned(fx *f)
+{
+    svcq_store_file *fs;
+    ok(open_temp_store(f, &fs, 0));
+    svcq_store_methods m;
+    ok(svcq_store_file_methods(&m, fs));
+    ok(svcq_ctx_set_store(f->ctx, &m));
+    int rc = svcq_store_file_attach(&m, fs, f->ctx);
+    ok(svcq_ctx_set_store(f->ctx, NULL)); /* closes it */
+    (void)remove(f->path);
+    return rc;
+}
+
+static int c_file_close_with_sessions(fx *f)
+{
+    svcq_store_file *fs;
+    ok(open_temp_store(f, &fs, 0));
+    svcq_store_methods m;
+    ok(svcq_store_file_attach(&m, fs, f->ctx));
+    int rc = svcq_store_file_close(fs);
+    m.destroy(m.user_data);
+    ok(svcq_store_file_close(fs));
+    (void)remove(f->path);
+    return rc;
+}
+
+static int c_set_store_foreign_session(fx *f)
+{
+    svcq_ctx *other;
+    ok(svcq_ctx_new(&other, NULL));
+    svcq_store_file *fs;
+    ok(open_temp_store(f, &fs, 0));
+    svcq_store_methods m;
+    ok(svcq_store_file_attach(&m, fs, other));
+    int rc = svcq_ctx_set_store(f->ctx, &m);
+    m.destroy(m.user_data);
+    ok(svcq_store_file_close(fs));
+    svcq_ctx_free(other);
+    (void)remove(f->path);
+    return rc;
 }
 
 /* calendar */
@@ -668,6 +735,10 @@ static const errcase cases[] = {
     CASE(c_file_open_no_create, SVCQ_ENOTFOUND),
     CASE(c_file_open_bad_utf8, SVCQ_EINVAL),
     CASE(c_file_open_bad_options, SVCQ_EVERSION),
+    CASE(c_file_attach_read_only, SVCQ_EINVAL),
+    CASE(c_file_attach_owned, SVCQ_ESTATE),
+    CASE(c_file_close_with_sessions, SVCQ_EBUSY),
+    CASE(c_set_store_foreign_session, SVCQ_EINVAL),
     /* calendar */
     CASE(c_tz_load_unknown, SVCQ_ENOTFOUND),
     CASE(c_tz_from_tzif_garbage, SVCQ_ECORRUPT),

@@ -340,6 +340,7 @@ static void fuzz_seeds_read_as_documented(void **state)
         { "commit_count_mismatch.jnl", SVCQ_OK, 0, 0, 57 },
         { "seq_gap.jnl", SVCQ_OK, 1, 1, 57 },
         { "revision_not_increasing.jnl", SVCQ_OK, 1, 1, 57 },
+        { "revisions_across_ids.jnl", SVCQ_OK, 2, 2, 0 },
         { "remove_missing.jnl", SVCQ_OK, 1, 1, 59 },
         { "remove_wrong_revision.jnl", SVCQ_OK, 1, 1, 55 },
         { "last_revision_low.jnl", SVCQ_OK, 0, 0, 57 },
