@@ -98,8 +98,9 @@ static int fail(pg_store *pg, const char *what, PGresult *res)
     else if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "23505"))
         rc = SVCQ_ECONFLICT; /* serialization failure, deadlock, unique violation */
     else if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3) || !strncmp(state, "53", 2) ||
-             !strncmp(state, "58", 2))
-        rc = SVCQ_EIO; /* connection, shutdown, resources, system */
+             !strncmp(state, "58", 2) || !strcmp(state, "40003"))
+        rc = SVCQ_EIO; /* connection, shutdown, resources, system; 40003: the statement's outcome is
+                          unknown (a distributed database's ambiguous commit) */
     else
         rc = SVCQ_ESTORE;
     if (rc == SVCQ_ECONFLICT)
