@@ -316,7 +316,9 @@ static int finish(svcq_ctx *ctx, svcq__store_state *st, bool ok)
             release_all(ctx, st);
             return SVCQ_OK;
         }
-        rc = map_rc(ctx, st, rc, "commit", NULL, NULL, 0, 0);
+        /* A conflict at commit (a serializable database's serialization
+         * failure) means what it says: nothing applied, reload and retry. */
+        rc = map_rc(ctx, st, rc, "commit", NULL, NULL, SVCQ_ECONFLICT, 0);
         /* The contract asks a store whose commit failed to have applied
          * nothing; the rollback ends what is left of the transaction. Its
          * own failure would only hide the commit's message. */

@@ -200,6 +200,31 @@ static void conflicts(int isolation)
         CHECK_RC(ma.put("incident", "INC-1", r2, "{\"a\":2}", 7, &r3, a), SVCQ_OK);
         CHECK_RC(ma.commit(a), SVCQ_OK);
     }
+    if (isolation == PG_STORE_SERIALIZABLE) {
+        /* Write skew: each reads both records and replaces a different
+         * one. No row conflicts, the statements succeed; the second commit
+         * fails (40001) and is SVCQ_ECONFLICT, with nothing applied. */
+        uint64_t x = 0, y = 0, nx = 0, ny = 0;
+        CHECK_RC(ma.begin(a), SVCQ_OK);
+        CHECK_RC(ma.put("skew", "x", 0, "1", 1, &x, a), SVCQ_OK);
+        CHECK_RC(ma.put("skew", "y", 0, "1", 1, &y, a), SVCQ_OK);
+        CHECK_RC(ma.commit(a), SVCQ_OK);
+        CHECK_RC(ma.begin(a), SVCQ_OK);
+        CHECK_RC(mb.begin(b), SVCQ_OK);
+        CHECK_RC(ma.get("skew", "x", keep_rev, &seen, a), SVCQ_OK);
+        CHECK_RC(ma.get("skew", "y", keep_rev, &seen, a), SVCQ_OK);
+        CHECK_RC(mb.get("skew", "x", keep_rev, &seen, b), SVCQ_OK);
+        CHECK_RC(mb.get("skew", "y", keep_rev, &seen, b), SVCQ_OK);
+        CHECK_RC(ma.put("skew", "x", x, "2", 1, &nx, a), SVCQ_OK);
+        CHECK_RC(mb.put("skew", "y", y, "2", 1, &ny, b), SVCQ_OK);
+        CHECK_RC(ma.commit(a), SVCQ_OK);
+        CHECK_RC(mb.commit(b), SVCQ_ECONFLICT);
+        CHECK(strstr(pg_store_errmsg(b), "commit: ") == pg_store_errmsg(b));
+        CHECK_RC(mb.rollback(b), SVCQ_OK);
+        seen = 0;
+        CHECK_RC(ma.get("skew", "y", keep_rev, &seen, a), SVCQ_OK);
+        CHECK(seen == y);
+    }
     /* Remove: another revision is a conflict, an absent record not found. */
     CHECK_RC(mb.begin(b), SVCQ_OK);
     CHECK_RC(mb.remove("incident", "INC-1", r1, b), SVCQ_ECONFLICT);
