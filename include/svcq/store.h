@@ -65,8 +65,10 @@
  *   during that call.
  *
  * @par How callback failures are reported
- * SVCQ_ECONFLICT (from @c put, @c remove and @c commit) and SVCQ_ENOTFOUND
- * (from @c get and @c remove) mean what they say and are returned as they are.
+ * SVCQ_ECONFLICT (from @c put, @c remove and @c commit — a serializable
+ * database reports a conflict at commit; the commit applied nothing) and
+ * SVCQ_ENOTFOUND (from @c get and @c remove) mean what they say and are
+ * returned as they are.
  * A code returned by the library's own visitor is passed back unchanged.
  * SVCQ_ENOMEM, SVCQ_EIO, SVCQ_EBUSY, SVCQ_ECORRUPT and SVCQ_ELIMIT are
  * returned as they are as well. Every other non-zero value (other codes,

@@ -383,6 +383,18 @@ static void meaningful_codes(void **state)
     /* They leave the transaction usable: the scope still commits. */
     assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
     assert_int_equal(s.calls[CB_COMMIT], 1);
+    /* A conflict at commit (a serializable database) stays a conflict;
+     * the transaction is rolled back. */
+    s.rc[CB_COMMIT] = SVCQ_ECONFLICT;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_ECONFLICT);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "store commit: revision conflict"));
+    assert_int_equal(s.calls[CB_ROLLBACK], 1);
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_commit(ctx), SVCQ_ECONFLICT);
+    assert_int_equal(s.calls[CB_ROLLBACK], 2);
+    s.rc[CB_COMMIT] = SVCQ_OK;
+    s.calls[CB_ROLLBACK] = 0;
     /* In the wrong callback they are failures. */
     s.rc[CB_GET] = SVCQ_ECONFLICT;
     assert_int_equal(svcq__store_get(ctx, "k", "id", &b, &n, &rev), SVCQ_ESTORE);
