@@ -15,5 +15,6 @@
 #include "svcq/tier.h"
 #include "svcq/analysis.h"
 #include "svcq/scorecard.h"
+#include "svcq/blueprint.h"
 
 #endif
