@@ -180,8 +180,9 @@ int svcq_blueprint_export_markdown(const svcq_blueprint *bp, const svcq_writer *
                     continue;
                 put(&o, "- ");
                 md(&o, m->steps[i].title);
-                putf(&o, " (%s): %u incident%s\n", m->steps[i].key, (unsigned)st.incidents,
-                     st.incidents == 1 ? "" : "s");
+                put(&o, " (");
+                md(&o, m->steps[i].key);
+                putf(&o, "): %u incident%s\n", (unsigned)st.incidents, st.incidents == 1 ? "" : "s");
             }
             put(&o, "\n");
         } else {

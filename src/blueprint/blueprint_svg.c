@@ -290,7 +290,7 @@ static int fill_blocks(layout *L, const svcq_blueprint *bp, const svcq_blueprint
                 rc = svcq__buf_printf(&t, " · %u breach%s", (unsigned)br, br == 1 ? "" : "es");
             }
             if (rc == SVCQ_OK && t.len)
-                rc = add_para(ctx, b, t.data, tw, SMALL_FS, SMALL_LH, 2, "fill=\"#555555\" font-style=\"italic\"");
+                rc = add_para(ctx, b, t.data, tw, SMALL_FS, SMALL_LH, 3, "fill=\"#555555\" font-style=\"italic\"");
         }
     }
     if (rc == SVCQ_OK && ov && c->st.unplanned) {
