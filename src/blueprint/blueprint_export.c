@@ -195,7 +195,7 @@ int svcq_blueprint_export_markdown(const svcq_blueprint *bp, const svcq_writer *
     }
     rc = o.rc;
     if (rc == SVCQ_OK)
-        rc = svcq__bp_flush(writer, &b);
+        rc = svcq__bp_flush(bp, "Markdown", writer, &b);
     svcq__buf_free(&b);
     return rc;
 }
@@ -289,7 +289,7 @@ int svcq_blueprint_export_mermaid(const svcq_blueprint *bp, const svcq_writer *w
     put(&o, "  classDef risk fill:#fde0dc,stroke:#c62828,color:#000\n");
     int rc = o.rc;
     if (rc == SVCQ_OK)
-        rc = svcq__bp_flush(writer, &b);
+        rc = svcq__bp_flush(bp, "Mermaid", writer, &b);
     svcq__buf_free(&b);
     return rc;
 }
@@ -306,7 +306,7 @@ int svcq_blueprint_export_svg(const svcq_blueprint *bp, const svcq_writer *write
     svcq__buf_init(&b, bp->ctx);
     rc = svcq__bp_svg(bp, ov, &b);
     if (rc == SVCQ_OK)
-        rc = svcq__bp_flush(writer, &b);
+        rc = svcq__bp_flush(bp, "SVG", writer, &b);
     svcq__buf_free(&b);
     return rc;
 }

@@ -76,7 +76,9 @@ const svcq__bp_risk *svcq__bp_find_risk(const svcq__bp_model *m, const char *key
 /* ---- blueprint_json.c ---- */
 
 int svcq__bp_encode(const svcq_blueprint *bp, svcq__buf *out, bool pretty);
-int svcq__bp_flush(const svcq_writer *w, const svcq__buf *b);
+/* Hands b to the writer; a writer's failure is reported on bp's context
+ * (what: "SVG", "Markdown", ...). */
+int svcq__bp_flush(const svcq_blueprint *bp, const char *what, const svcq_writer *w, const svcq__buf *b);
 
 /* ---- blueprint_overlay.c ---- */
 

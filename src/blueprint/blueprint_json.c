@@ -78,9 +78,13 @@ int svcq__bp_encode(const svcq_blueprint *bp, svcq__buf *out, bool pretty)
     return encode_v(bp, bp->version, out, pretty);
 }
 
-int svcq__bp_flush(const svcq_writer *w, const svcq__buf *b)
+int svcq__bp_flush(const svcq_blueprint *bp, const char *what, const svcq_writer *w, const svcq__buf *b)
 {
-    return svcq_writer_write(w, b->data ? b->data : "", b->len);
+    int rc = svcq_writer_write(w, b->data ? b->data : "", b->len);
+    if (rc)
+        return svcq__error(bp->ctx, rc, "blueprint %s: %s export: the writer refused the text (%s)", bp->service,
+                           what, svcq_strerror(rc));
+    return SVCQ_OK;
 }
 
 int svcq_blueprint_export_json(const svcq_blueprint *bp, const svcq_writer *writer, uint32_t flags)
@@ -95,7 +99,7 @@ int svcq_blueprint_export_json(const svcq_blueprint *bp, const svcq_writer *writ
     svcq__buf_init(&b, bp->ctx);
     int rc = svcq__bp_encode(bp, &b, (flags & SVCQ_BLUEPRINT_JSON_PRETTY) != 0);
     if (rc == SVCQ_OK)
-        rc = svcq__bp_flush(writer, &b);
+        rc = svcq__bp_flush(bp, "JSON", writer, &b);
     svcq__buf_free(&b);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "blueprint_fixtures.h"
+#include "store/store.h"
 #include "svcq.h"
 
 static svcq_ctx *ctx;
@@ -514,11 +515,64 @@ static void store(void **state)
     expect_err(svcq_blueprint_save(NULL), SVCQ_EINVAL, NULL);
 }
 
+/* Writes bytes as the record (blueprint, id), as another program might. */
+static void put_raw(const char *id, const char *json)
+{
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    uint64_t expected = 0, rev;
+    char *old;
+    size_t size;
+    if (svcq__store_get(ctx, "blueprint", id, &old, &size, &expected) == SVCQ_OK)
+        svcq__free(ctx, old);
+    int rc = svcq__store_put(ctx, "blueprint", id, expected, json, strlen(json), &rev);
+    assert_int_equal(svcq__tx_end(ctx, &tx, rc), SVCQ_OK);
+}
+
+static void damaged_record(void **state)
+{
+    (void)state;
+    svcq_blueprint *bp = NULL;
+#define DOC(service, version, steps) \
+    "{\"schema\":\"svcq.blueprint/1\",\"service\":\"" service "\",\"title\":\"T\",\"version\":" version \
+    ",\"steps\":[" steps "]}"
+    static const struct {
+        const char *id;
+        const char *json;
+        int want;
+        const char *what;
+    } cases[] = {
+        { "dmg", DOC("other", "1", ""), SVCQ_ECORRUPT, "record blueprint \"dmg\": holds blueprint other version 1" },
+        { "dmg", "{\"schema\":\"svcq.blueprint/1\",", SVCQ_ECORRUPT, "record blueprint/dmg is not valid JSON" },
+        { "dmg", "{\"schema\":\"svcq.blueprint/2\"}", SVCQ_EVERSION, "blueprint/2" },
+        { "dmg", DOC("dmg", "1", "{\"key\":\"a\",\"title\":\"A\"}"), SVCQ_ECORRUPT,
+          "record blueprint \"dmg\": steps[0] a: no service stage" },
+        { "dmg", DOC("dmg", "-4", ""), SVCQ_ECORRUPT, "version: -4" },
+        { "dmg@2", DOC("dmg", "3", ""), SVCQ_ECORRUPT, "holds blueprint dmg version 3" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        put_raw(cases[i].id, cases[i].json);
+        int rc = strchr(cases[i].id, '@') ? svcq_blueprint_load_version(&bp, ctx, "dmg", 2)
+                                          : svcq_blueprint_load(&bp, ctx, "dmg");
+        expect_err(rc, cases[i].want, cases[i].what);
+        assert_null(bp);
+    }
+    put_raw("dmg", DOC("dmg", "5", "{\"key\":\"a\",\"title\":\"A\",\"stage\":\"x\",\"future\":1}"));
+    OK(svcq_blueprint_load(&bp, ctx, "dmg"));
+    assert_int_equal(svcq_blueprint_version(bp), 5);
+    assert_int_equal(svcq_blueprint_step_count(bp), 1);
+    OK(svcq_blueprint_set_title(bp, "Fixed"));
+    OK(svcq_blueprint_save(bp));
+    assert_int_equal(svcq_blueprint_version(bp), 6);
+    svcq_blueprint_free(bp);
+#undef DOC
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names),      cmocka_unit_test(model), cmocka_unit_test(validation),
-        cmocka_unit_test(overlay),    cmocka_unit_test(store),
+        cmocka_unit_test(overlay),    cmocka_unit_test(store), cmocka_unit_test(damaged_record),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
