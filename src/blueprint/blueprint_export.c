@@ -89,10 +89,23 @@ int svcq_blueprint_export_markdown(const svcq_blueprint *bp, const svcq_writer *
     int rc = check_overlay(bp, ov, "svcq_blueprint_export_markdown");
     if (rc)
         return rc;
+    const svcq__bp_model *m = &bp->m;
+    svcq_blueprint_step_stats *stats = NULL;
+    uint32_t *rb = NULL;
+    if (ov) {
+        stats = m->nsteps ? svcq__calloc(bp->ctx, m->nsteps, sizeof(*stats)) : NULL;
+        rb = m->nrisks ? svcq__calloc(bp->ctx, m->nrisks, sizeof(*rb)) : NULL;
+        rc = (m->nsteps && !stats) || (m->nrisks && !rb) ? svcq__enomem(bp->ctx)
+                                                         : svcq__bp_stats_all(ov, bp, stats, rb);
+        if (rc) {
+            svcq__free(bp->ctx, stats);
+            svcq__free(bp->ctx, rb);
+            return rc;
+        }
+    }
     svcq__buf b;
     svcq__buf_init(&b, bp->ctx);
     out o = { &b, SVCQ_OK };
-    const svcq__bp_model *m = &bp->m;
     put(&o, "# Service blueprint: ");
     md(&o, m->title);
     putf(&o, "\n\nService `%s`", bp->service);
@@ -148,7 +161,7 @@ int svcq_blueprint_export_markdown(const svcq_blueprint *bp, const svcq_writer *
                 md(&o, r->watch_name);
             }
             if (ov)
-                putf(&o, " | %u", (unsigned)svcq__bp_risk_breaches(ov, r));
+                putf(&o, " | %u", (unsigned)rb[i]);
             put(&o, " |\n");
         }
     }
@@ -161,8 +174,7 @@ int svcq_blueprint_export_markdown(const svcq_blueprint *bp, const svcq_writer *
                 "targets | Risk points |\n|---|---|---|---|---|---|---|\n");
         size_t unplanned = 0;
         for (size_t i = 0; i < m->nsteps; i++) {
-            svcq_blueprint_step_stats st = SVCQ_BLUEPRINT_STEP_STATS_INIT;
-            svcq__bp_stats(ov, bp, i, &st);
+            const svcq_blueprint_step_stats st = stats[i];
             unplanned += st.unplanned;
             put(&o, "| ");
             md(&o, m->steps[i].title);
@@ -174,8 +186,7 @@ int svcq_blueprint_export_markdown(const svcq_blueprint *bp, const svcq_writer *
         if (unplanned) {
             put(&o, "Unplanned risks (incidents on a step without a risk point):\n\n");
             for (size_t i = 0; i < m->nsteps; i++) {
-                svcq_blueprint_step_stats st = SVCQ_BLUEPRINT_STEP_STATS_INIT;
-                svcq__bp_stats(ov, bp, i, &st);
+                const svcq_blueprint_step_stats st = stats[i];
                 if (!st.unplanned)
                     continue;
                 put(&o, "- ");
@@ -197,6 +208,8 @@ int svcq_blueprint_export_markdown(const svcq_blueprint *bp, const svcq_writer *
     if (rc == SVCQ_OK)
         rc = svcq__bp_flush(bp, "Markdown", writer, &b);
     svcq__buf_free(&b);
+    svcq__free(bp->ctx, stats);
+    svcq__free(bp->ctx, rb);
     return rc;
 }
 

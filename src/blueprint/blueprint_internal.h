@@ -106,6 +106,12 @@ struct svcq_blueprint_overlay {
 void svcq__bp_stats(const svcq_blueprint_overlay *ov, const svcq_blueprint *bp, size_t i,
                     svcq_blueprint_step_stats *out);
 uint32_t svcq__bp_risk_breaches(const svcq_blueprint_overlay *ov, const svcq__bp_risk *r);
+/* The stats of every step (out: nsteps entries) and the breaches of every
+ * risk point (risk_breaches: nrisks entries, or NULL) in one pass over the
+ * observations, for the exports; ov may be NULL (all zero but the risk
+ * point counts). SVCQ_ENOMEM. */
+int svcq__bp_stats_all(const svcq_blueprint_overlay *ov, const svcq_blueprint *bp, svcq_blueprint_step_stats *out,
+                       uint32_t *risk_breaches);
 
 /* ---- blueprint_svg.c ---- */
 

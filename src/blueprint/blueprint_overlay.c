@@ -221,6 +221,70 @@ uint32_t svcq__bp_risk_breaches(const svcq_blueprint_overlay *ov, const svcq__bp
     return n;
 }
 
+int svcq__bp_stats_all(const svcq_blueprint_overlay *ov, const svcq_blueprint *bp, svcq_blueprint_step_stats *out,
+                       uint32_t *risk_breaches)
+{
+    svcq_ctx *ctx = bp->ctx;
+    const svcq__bp_model *m = &bp->m;
+    size_t ns = m->nsteps, nr = m->nrisks;
+    for (size_t i = 0; i < ns; i++) {
+        memset(&out[i], 0, sizeof(out[i]));
+        out[i].version = SVCQ_BLUEPRINT_STEP_STATS_VERSION;
+    }
+    for (size_t r = 0; risk_breaches && r < nr; r++)
+        risk_breaches[r] = 0;
+    if (ns == 0)
+        return SVCQ_OK;
+    /* Step keys to indices, and each step's risk points as a list. */
+    svcq__map index;
+    svcq__map_init(&index, ctx);
+    size_t *first = svcq__calloc(ctx, ns, sizeof(*first));
+    size_t *next = nr ? svcq__calloc(ctx, nr, sizeof(*next)) : NULL;
+    int rc = first && (next || !nr) ? svcq__map_reserve(&index, ns) : svcq__enomem(ctx);
+    if (rc == SVCQ_ENOMEM)
+        rc = svcq__enomem(ctx);
+    for (size_t i = 0; rc == SVCQ_OK && i < ns; i++)
+        (void)svcq__map_put(&index, m->steps[i].key, strlen(m->steps[i].key), (void *)(uintptr_t)(i + 1), NULL);
+    /* Lists in reverse so that walking them visits risk points in order. */
+    for (size_t r = nr; rc == SVCQ_OK && r-- > 0;) {
+        size_t i = (size_t)(uintptr_t)svcq__map_get(&index, m->risks[r].step, strlen(m->risks[r].step));
+        if (!i)
+            continue; /* cannot happen: every risk point's step exists */
+        next[r] = first[i - 1];
+        first[i - 1] = r + 1;
+        out[i - 1].risk_points++;
+    }
+    for (size_t k = 0; rc == SVCQ_OK && ov && k < ov->nobs; k++) {
+        const svcq__bp_obs *o = &ov->obs[k];
+        if (!o->step)
+            continue;
+        size_t i = (size_t)(uintptr_t)svcq__map_get(&index, o->step, strlen(o->step));
+        if (!i)
+            continue;
+        svcq_blueprint_step_stats *st = &out[i - 1];
+        st->incidents++;
+        st->recurrences += o->recurrence;
+        st->open += o->state == SVCQ_BLUEPRINT_OBS_OPEN;
+        st->open_actions += o->open_actions;
+        bool hit = false;
+        for (size_t r = first[i - 1]; r; r = next[r - 1]) {
+            const svcq__bp_risk *rp = &m->risks[r - 1];
+            if (watched(rp) && breached(o, rp->watch_name)) {
+                hit = true;
+                if (risk_breaches)
+                    risk_breaches[r - 1]++;
+            }
+        }
+        st->breaches += hit;
+    }
+    for (size_t i = 0; i < ns; i++)
+        out[i].unplanned = out[i].incidents > 0 && out[i].risk_points == 0;
+    svcq__map_free(&index);
+    svcq__free(ctx, first);
+    svcq__free(ctx, next);
+    return rc;
+}
+
 static int check_pair(const svcq_blueprint_overlay *ov, const svcq_blueprint *bp, const char *fn)
 {
     if (!ov || !bp)

@@ -174,6 +174,8 @@ typedef struct layout {
     col *cols;
     size_t n;
     svcq__an_lines title;
+    svcq_blueprint_step_stats *stats; /* per step */
+    uint32_t *rb;                     /* breaches per risk point */
 } layout;
 
 static void para_free(svcq_ctx *ctx, para *p)
@@ -196,6 +198,8 @@ static void layout_free(layout *L)
         svcq__free(L->ctx, c->blocks);
     }
     svcq__free(L->ctx, L->cols);
+    svcq__free(L->ctx, L->stats);
+    svcq__free(L->ctx, L->rb);
     svcq__an_lines_free(L->ctx, &L->title);
 }
 
@@ -286,7 +290,7 @@ static int fill_blocks(layout *L, const svcq_blueprint *bp, const svcq_blueprint
                                                                                                           : "KPI",
                                       r->watch_name);
             if (rc == SVCQ_OK && ov && r->watch == SVCQ_BLUEPRINT_WATCH_SLA_TARGET) {
-                uint32_t br = svcq__bp_risk_breaches(ov, r);
+                uint32_t br = L->rb[k];
                 rc = svcq__buf_printf(&t, " · %u breach%s", (unsigned)br, br == 1 ? "" : "es");
             }
             if (rc == SVCQ_OK && t.len)
@@ -321,9 +325,18 @@ static int build(layout *L, const svcq_blueprint *bp, const svcq_blueprint_overl
     L->n = bp->m.nsteps;
     if (L->n) {
         L->cols = svcq__calloc(ctx, L->n, sizeof(*L->cols));
-        if (!L->cols)
+        L->stats = svcq__calloc(ctx, L->n, sizeof(*L->stats));
+        if (!L->cols || !L->stats)
             return svcq__enomem(ctx);
     }
+    if (bp->m.nrisks) {
+        L->rb = svcq__calloc(ctx, bp->m.nrisks, sizeof(*L->rb));
+        if (!L->rb)
+            return svcq__enomem(ctx);
+    }
+    rc = svcq__bp_stats_all(ov, bp, L->stats, L->rb);
+    if (rc)
+        return rc;
     svcq__buf t;
     svcq__buf_init(&t, ctx);
     for (size_t i = 0; rc == SVCQ_OK && i < L->n; i++) {
@@ -338,8 +351,7 @@ static int build(layout *L, const svcq_blueprint *bp, const svcq_blueprint_overl
             rc = svcq__buf_printf(&t, "%s%s%s", s->stage, s->channel ? " · " : "", s->channel ? s->channel : "");
         if (rc == SVCQ_OK)
             rc = wrap(ctx, t.data, BOXW, SMALL_FS, 2, &c->sub);
-        c->st.version = SVCQ_BLUEPRINT_STEP_STATS_VERSION;
-        svcq__bp_stats(ov, bp, i, &c->st);
+        c->st = L->stats[i];
         if (rc == SVCQ_OK && ov) {
             svcq__buf_truncate(&t, 0);
             rc = svcq__buf_printf(&t, "%u incident%s · %u open · %u recurrence%s", (unsigned)c->st.incidents,
@@ -381,7 +393,7 @@ int svcq__bp_svg(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, svc
     svcq_ctx *ctx = bp->ctx;
     size_t ncols = bp->m.nsteps ? bp->m.nsteps : 1;
     const double width = LW + (double)ncols * CW + MARGIN;
-    layout L = { ctx, NULL, 0, { 0 } };
+    layout L = { ctx, NULL, 0, { 0 }, NULL, NULL };
     int rc = build(&L, bp, ov, width);
     if (rc) {
         layout_free(&L);

@@ -410,6 +410,145 @@ static void overlay(void **state)
     svcq_blueprint_free(bp);
 }
 
+/* Random blueprints and incidents against the test's own count (an
+ * independent oracle), through the per-step getters and through the
+ * Markdown export, which counts everything in one pass. */
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(rng_state >> 33) % n;
+}
+
+static void overlay_oracle(void **state)
+{
+    (void)state;
+    rng_state = 2026;
+    static const char *const targets[] = { "first_response", "resolution", "ack", "visit" };
+    for (int rep = 0; rep < 40; rep++) {
+        uint32_t ns = 1 + rnd(12), nr = rnd(16), no = rnd(200);
+        svcq_blueprint *bp;
+        OK(svcq_blueprint_new(&bp, ctx, "oracle", "Oracle"));
+        char key[16], title[32], failure[32];
+        for (uint32_t i = 0; i < ns; i++) {
+            snprintf(key, sizeof(key), "s%u", i);
+            snprintf(title, sizeof(title), "Step %u", i);
+            OK(bf_step(bp, key, title, "reception", NULL, "c", NULL, NULL, NULL));
+        }
+        uint32_t rstep[16];
+        int32_t rwatch[16];
+        const char *rname[16];
+        for (uint32_t r = 0; r < nr; r++) {
+            rstep[r] = rnd(ns);
+            rwatch[r] = (int32_t)rnd(3);
+            rname[r] = rwatch[r] ? targets[rnd(4)] : NULL;
+            snprintf(key, sizeof(key), "r%u", r);
+            snprintf(title, sizeof(title), "s%u", rstep[r]);
+            snprintf(failure, sizeof(failure), "F%u", r);
+            OK(bf_risk(bp, key, title, failure, SVCQ_BLUEPRINT_LOW, NULL, NULL, rwatch[r], rname[r]));
+        }
+        svcq_blueprint_overlay *ov;
+        OK(svcq_blueprint_overlay_new(&ov, ctx, 100, 200));
+        uint32_t inc[12] = { 0 }, rec[12] = { 0 }, open[12] = { 0 }, act[12] = { 0 }, brs[12] = { 0 };
+        uint32_t rb[16] = { 0 }, kept = 0, skipped = 0, unplaced = 0;
+        for (uint32_t k = 0; k < no; k++) {
+            char id[16], step[16];
+            snprintf(id, sizeof(id), "I%u", k);
+            uint32_t si = rnd(ns + 2); /* ns: another step, ns + 1: none */
+            snprintf(step, sizeof(step), "s%u", si == ns ? 99 : si);
+            const char *br[3] = { targets[rnd(4)], targets[rnd(4)], targets[rnd(4)] };
+            uint32_t nb = rnd(4), re = rnd(2), ac = rnd(4);
+            int32_t stt = (int32_t)(1 + rnd(2));
+            svcq_time at = (svcq_time)(50 + rnd(200));
+            svcq_blueprint_observation o = SVCQ_BLUEPRINT_OBSERVATION_INIT;
+            o.incident = id;
+            o.step = si == ns + 1 ? NULL : step;
+            o.state = stt;
+            o.recurrence = re;
+            o.open_actions = ac;
+            o.breached = br;
+            o.breached_count = nb;
+            o.at = at;
+            OK(svcq_blueprint_overlay_add(ov, &o));
+            if (at < 100 || at >= 200) {
+                skipped++;
+                continue;
+            }
+            kept++;
+            if (si >= ns) {
+                unplaced++;
+                continue;
+            }
+            inc[si]++;
+            rec[si] += re;
+            open[si] += stt == SVCQ_BLUEPRINT_OBS_OPEN;
+            act[si] += ac;
+            int hit = 0;
+            for (uint32_t r = 0; r < nr; r++) {
+                if (rstep[r] != si || rwatch[r] != SVCQ_BLUEPRINT_WATCH_SLA_TARGET)
+                    continue;
+                int b = 0;
+                for (uint32_t j = 0; j < nb; j++)
+                    b |= strcmp(br[j], rname[r]) == 0;
+                rb[r] += (uint32_t)b;
+                hit |= b;
+            }
+            brs[si] += (uint32_t)hit;
+        }
+        assert_int_equal(svcq_blueprint_overlay_count(ov), kept);
+        assert_int_equal(svcq_blueprint_overlay_skipped(ov), skipped);
+        assert_int_equal(svcq_blueprint_overlay_unplaced(ov, bp), unplaced);
+        char *md = NULL;
+        {
+            svcq_buffer *b;
+            OK(svcq_buffer_new(&b, ctx));
+            svcq_writer w;
+            OK(svcq_writer_to_buffer(&w, b));
+            OK(svcq_blueprint_export_markdown(bp, &w, ov));
+            md = strndup(svcq_buffer_data(b), svcq_buffer_size(b));
+            svcq_buffer_free(b);
+        }
+        for (uint32_t i = 0; i < ns; i++) {
+            uint32_t nrp = 0;
+            for (uint32_t r = 0; r < nr; r++)
+                nrp += rstep[r] == i;
+            svcq_blueprint_step_stats st = SVCQ_BLUEPRINT_STEP_STATS_INIT;
+            snprintf(key, sizeof(key), "s%u", i);
+            OK(svcq_blueprint_overlay_step(&st, ov, bp, key));
+            if (st.incidents != inc[i] || st.recurrences != rec[i] || st.open != open[i] ||
+                st.open_actions != act[i] || st.breaches != brs[i] || st.risk_points != nrp ||
+                st.unplanned != (inc[i] > 0 && nrp == 0))
+                fail_msg("rep %d step %u: got %u %u %u %u %u %u, want %u %u %u %u %u %u", rep, i, st.incidents,
+                         st.recurrences, st.open, st.open_actions, st.breaches, st.risk_points, inc[i], rec[i],
+                         open[i], act[i], brs[i], nrp);
+            char row[128];
+            snprintf(row, sizeof(row), "\n| Step %u | %u | %u | %u | %u | %u | %u%s |\n", i, inc[i], rec[i], open[i],
+                     act[i], brs[i], nrp, inc[i] > 0 && nrp == 0 ? " (**unplanned risk**)" : "");
+            if (!strstr(md, row))
+                fail_msg("rep %d: the Markdown has no row%s", rep, row);
+        }
+        for (uint32_t r = 0; r < nr; r++) {
+            uint32_t n = 99;
+            snprintf(key, sizeof(key), "r%u", r);
+            OK(svcq_blueprint_overlay_risk_breaches(&n, ov, bp, key));
+            assert_int_equal(n, rb[r]);
+            char row[64];
+            snprintf(row, sizeof(row), " | %u |\n", rb[r]);
+            char head[32];
+            snprintf(head, sizeof(head), "\n| r%u | ", r);
+            const char *line = strstr(md, head);
+            assert_non_null(line);
+            const char *end = strchr(line + 1, '\n');
+            if (!end || (size_t)(end + 1 - line) < strlen(row) || strncmp(end + 1 - strlen(row), row, strlen(row)))
+                fail_msg("rep %d: risk r%u's row does not end with%s", rep, r, row);
+        }
+        free(md);
+        svcq_blueprint_overlay_free(ov);
+        svcq_blueprint_free(bp);
+    }
+}
+
 /* ---- the store -------------------------------------------------------------------------- */
 
 static void store(void **state)
@@ -572,7 +711,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names),      cmocka_unit_test(model), cmocka_unit_test(validation),
-        cmocka_unit_test(overlay),    cmocka_unit_test(store), cmocka_unit_test(damaged_record),
+        cmocka_unit_test(overlay), cmocka_unit_test(overlay_oracle),    cmocka_unit_test(store), cmocka_unit_test(damaged_record),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
