@@ -245,9 +245,12 @@ int svcq_blueprint_export_mermaid(const svcq_blueprint *bp, const svcq_writer *w
     static const char *const lane_title[4] = { "Customer actions", "Front stage (visible)", "Back stage (invisible)",
                                                "Support systems" };
     static const char lane_letter[4] = { 'c', 'f', 'b', 's' };
-    put(&o, "---\ntitle: \"");
-    mm(&o, m->title);
-    put(&o, "\"\n---\nflowchart TB\n");
+    /* The title goes in the YAML front matter, single-quoted: a quote is
+     * doubled, line breaks and tabs become spaces, the rest is literal. */
+    put(&o, "---\ntitle: '");
+    for (const char *p = m->title; o.rc == SVCQ_OK && *p; p++)
+        put(&o, *p == '\'' ? "''" : *p == '\n' || *p == '\t' ? " " : (char[2]){ *p, 0 });
+    put(&o, "'\n---\nflowchart TB\n");
     for (int l = 0; l < 4; l++) {
         putf(&o, "  subgraph %s[\"%s\"]\n    direction LR\n", lane_id[l], lane_title[l]);
         long prev = -1;

@@ -198,8 +198,12 @@ static void contents(void **state)
     m = export(bp, X_MERMAID, NULL, NULL);
     assert_null(strstr(m, "<script>"));
     assert_non_null(strstr(m, "#lt;script#gt;alert(1)#lt;/script#gt;"));
-    assert_non_null(strstr(m, "title: \"#lt;Names#gt; #amp; #quot;quotes#quot; | pipes #35;1\""));
+    assert_non_null(strstr(m, "---\ntitle: '<Names> & \"quotes\" | pipes #1'\n---\n"));
     assert_non_null(strstr(m, "Line one<br>line two with tab"));
+    free(m);
+    assert_int_equal(svcq_blueprint_set_title(bp, "It's\nok"), SVCQ_OK);
+    m = export(bp, X_MERMAID, NULL, NULL);
+    assert_non_null(strstr(m, "---\ntitle: 'It''s ok'\n---\n"));
     free(m);
     m = export(bp, X_MD, NULL, NULL);
     assert_non_null(strstr(m, "A\\|B &lt;c&gt; &amp; 'd'"));
