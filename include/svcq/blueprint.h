@@ -27,7 +27,9 @@
  * of interaction (customer | front stage), the line of visibility (front
  * stage | back stage) and the line of internal interaction (back stage |
  * support). They are drawn by the exports; a step crosses a line when it
- * has actions on both sides of it (svcq_blueprint_step_crosses()).
+ * has something in a lane above it and in a lane below it
+ * (svcq_blueprint_step_crosses()): the drawing joins a step's filled lanes
+ * in order, and that connector crosses the line.
  *
  * **Risk points** sit on steps: a key (same syntax, unique among the risk
  * points), the step, what can go wrong, a severity, the **contingency**
@@ -394,8 +396,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_blueprint_step(svcq_blueprint_step_spec *out, c
  */
 SVCQ_API int64_t svcq_blueprint_step_index(const svcq_blueprint *bp, const char *key);
 /**
- * @brief Whether a step crosses a line: it has an action (or a system)
- *        on both sides of it.
+ * @brief Whether a step crosses a line: it has something (an action or a
+ *        system) in a lane above the line and in a lane below it.
  * @param bp the blueprint. @param key the step.
  * @param line a svcq_blueprint_line value.
  * @return 1 or 0; -1 for an unknown step or line.

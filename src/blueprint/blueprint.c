@@ -836,8 +836,17 @@ int32_t svcq_blueprint_step_crosses(const svcq_blueprint *bp, const char *key, i
     const svcq__bp_step *s = bp ? svcq__bp_find_step(&bp->m, key, NULL) : NULL;
     if (!s || !svcq_blueprint_line_name(line))
         return -1;
+    /* Something above the line and something below it: the drawing joins
+     * a step's filled lanes in order, so that connector crosses it. */
     const char *lanes[4] = { s->customer, s->front, s->back, s->support };
-    return lanes[line - 1] && lanes[line] ? 1 : 0;
+    bool above = false, below = false;
+    for (int l = 0; l < 4; l++) {
+        if (lanes[l] && l < line)
+            above = true;
+        if (lanes[l] && l >= line)
+            below = true;
+    }
+    return above && below ? 1 : 0;
 }
 
 size_t svcq_blueprint_risk_count(const svcq_blueprint *bp)

@@ -132,11 +132,16 @@ static void model(void **state)
     assert_int_equal(svcq_blueprint_step_index(bp, "resolve"), 3);
     assert_int_equal(svcq_blueprint_step_index(bp, "nope"), -1);
     assert_int_equal(svcq_blueprint_step_index(NULL, "resolve"), -1);
-    /* Lines: report has all four lanes; acknowledge has no back stage;
-     * investigate has only back stage and support. */
+    /* Lines: report has all four lanes; acknowledge has no back stage (its
+     * front stage joins its support across the visibility line);
+     * investigate has only back stage and support; follow_up has no front
+     * stage (its customer joins its back stage across two lines). */
     assert_int_equal(svcq_blueprint_step_crosses(bp, "report", SVCQ_BLUEPRINT_LINE_INTERACTION), 1);
     assert_int_equal(svcq_blueprint_step_crosses(bp, "report", SVCQ_BLUEPRINT_LINE_INTERNAL_INTERACTION), 1);
-    assert_int_equal(svcq_blueprint_step_crosses(bp, "acknowledge", SVCQ_BLUEPRINT_LINE_VISIBILITY), 0);
+    assert_int_equal(svcq_blueprint_step_crosses(bp, "acknowledge", SVCQ_BLUEPRINT_LINE_VISIBILITY), 1);
+    assert_int_equal(svcq_blueprint_step_crosses(bp, "follow_up", SVCQ_BLUEPRINT_LINE_INTERACTION), 1);
+    assert_int_equal(svcq_blueprint_step_crosses(bp, "follow_up", SVCQ_BLUEPRINT_LINE_VISIBILITY), 1);
+    assert_int_equal(svcq_blueprint_step_crosses(bp, "investigate", SVCQ_BLUEPRINT_LINE_VISIBILITY), 0);
     assert_int_equal(svcq_blueprint_step_crosses(bp, "investigate", SVCQ_BLUEPRINT_LINE_INTERACTION), 0);
     assert_int_equal(svcq_blueprint_step_crosses(bp, "investigate", SVCQ_BLUEPRINT_LINE_INTERNAL_INTERACTION), 1);
     assert_int_equal(svcq_blueprint_step_crosses(bp, "nope", 1), -1);
