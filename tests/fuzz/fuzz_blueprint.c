@@ -79,8 +79,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             svcq_blueprint_export_svg(bp, &w, NULL) != SVCQ_OK || svcq_blueprint_export_svg(bp, &w, ov) != SVCQ_OK)
             __builtin_trap();
         svcq_blueprint_overlay_free(ov);
-        if (svcq_blueprint_save(bp) != SVCQ_OK ||
-            svcq_blueprint_load(&loaded, ctx, svcq_blueprint_service(bp)) != SVCQ_OK ||
+        /* The last version number cannot be saved again (SVCQ_ERANGE). */
+        int saved = svcq_blueprint_save(bp);
+        if (saved == SVCQ_ERANGE && svcq_blueprint_version(bp) == UINT32_MAX - 1) {
+            svcq_blueprint_free(again);
+            svcq_buffer_free(x);
+            svcq_buffer_free(y);
+            svcq_blueprint_free(bp);
+            svcq_ctx_free(ctx);
+            return 0;
+        }
+        if (saved != SVCQ_OK || svcq_blueprint_load(&loaded, ctx, svcq_blueprint_service(bp)) != SVCQ_OK ||
             svcq_blueprint_load_version(&old, ctx, svcq_blueprint_service(bp), svcq_blueprint_version(bp)) !=
                 SVCQ_OK)
             __builtin_trap();

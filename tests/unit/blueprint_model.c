@@ -701,6 +701,15 @@ static void damaged_record(void **state)
         expect_err(rc, cases[i].want, cases[i].what);
         assert_null(bp);
     }
+    /* The last version number loads but cannot be followed. */
+    put_raw("dmg", DOC("dmg", "4294967294", ""));
+    OK(svcq_blueprint_load(&bp, ctx, "dmg"));
+    assert_int_equal(svcq_blueprint_version(bp), 4294967294u);
+    OK(svcq_blueprint_set_title(bp, "One more"));
+    expect_err(svcq_blueprint_save(bp), SVCQ_ERANGE, "blueprint dmg: no version after 4294967294");
+    svcq_blueprint_free(bp);
+    put_raw("dmg", DOC("dmg", "4294967295", ""));
+    expect_err(svcq_blueprint_load(&bp, ctx, "dmg"), SVCQ_ECORRUPT, "version: 4294967295 is outside");
     put_raw("dmg", DOC("dmg", "5", "{\"key\":\"a\",\"title\":\"A\",\"stage\":\"x\",\"future\":1}"));
     OK(svcq_blueprint_load(&bp, ctx, "dmg"));
     assert_int_equal(svcq_blueprint_version(bp), 5);
