@@ -498,7 +498,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_blueprint_import_json(svcq_blueprint **out, svc
  * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ECONFLICT when another writer
  *         saved first (reload); SVCQ_EEXIST when the store already holds
  *         that version with other content; SVCQ_ESTATE for a blueprint
- *         loaded as an old version; SVCQ_ENOMEM; a storage error. On
+ *         loaded as an old version; SVCQ_ERANGE after version 4294967294;
+ *         SVCQ_ENOMEM; a storage error. On
  *         failure the handle and the store are unchanged.
  * @since 0.2
  */
