@@ -67,12 +67,13 @@ static int risk(svcq_blueprint *bp, const char *key, const char *on, const char 
 }
 
 /* One incident of the archive, as the incident module will report it. */
-static int incident(svcq_blueprint_overlay *ov, const char *id, const char *touchpoint, int open, int recurrence,
-                    uint32_t open_actions, const char *breached, int day)
+static int incident(svcq_blueprint_overlay *ov, const char *id, const char *touchpoint, const char *stage, int open,
+                    int recurrence, uint32_t open_actions, const char *breached, int day)
 {
     svcq_blueprint_observation o = SVCQ_BLUEPRINT_OBSERVATION_INIT;
     o.incident = id;
     o.step = touchpoint;
+    o.stage = stage;
     o.state = open ? SVCQ_BLUEPRINT_OBS_OPEN : SVCQ_BLUEPRINT_OBS_CLOSED;
     o.recurrence = recurrence ? 1 : 0;
     o.open_actions = open_actions;
@@ -133,22 +134,29 @@ int main(int argc, char **argv)
     if (rc == SVCQ_OK)
         rc = svcq_blueprint_overlay_new(&ov, ctx, MARCH, MARCH + 31 * DAY);
     static const struct {
-        const char *id, *at;
+        const char *id, *at, *stage;
         int open, rec;
         uint32_t actions;
         const char *breached;
         int day;
     } archive[] = {
-        { "Q-0301", "report", 0, 0, 0, "first_response", 1 },  { "Q-0305", "report", 0, 1, 0, "first_response", 4 },
-        { "Q-0309", "report", 1, 1, 2, "first_response", 8 },  { "Q-0311", "report", 0, 0, 0, NULL, 10 },
-        { "Q-0314", "report", 1, 1, 1, "first_response", 13 }, { "Q-0318", "report", 1, 0, 0, NULL, 17 },
-        { "Q-0307", "visit", 0, 0, 0, "visit", 6 },            { "Q-0320", "resolve", 1, 0, 2, "resolution", 19 },
-        { "Q-0312", "follow_up", 1, 0, 1, NULL, 11 },          { "Q-0322", "follow_up", 1, 1, 2, NULL, 21 },
-        { "Q-0325", "follow_up", 0, 1, 0, NULL, 24 },
+        { "Q-0301", "report", "reception", 0, 0, 0, "first_response", 1 },
+        { "Q-0305", "report", "reception", 0, 1, 0, "first_response", 4 },
+        { "Q-0309", "report", "reception", 1, 1, 2, "first_response", 8 },
+        { "Q-0311", "report", "reception", 0, 0, 0, NULL, 10 },
+        { "Q-0314", "report", "reception", 1, 1, 1, "first_response", 13 },
+        { "Q-0318", "report", "reception", 1, 0, 0, NULL, 17 },
+        { "Q-0307", "visit", "technical_support", 0, 0, 0, "visit", 6 },
+        { "Q-0320", "resolve", "complaint_handling", 1, 0, 2, "resolution", 19 },
+        { "Q-0312", "follow_up", "after_sales", 1, 0, 1, NULL, 11 },
+        { "Q-0322", "follow_up", "after_sales", 1, 1, 2, NULL, 21 },
+        { "Q-0325", "follow_up", "after_sales", 0, 1, 0, NULL, 24 },
+        /* Reported at the counter, on no touchpoint the blueprint has. */
+        { "Q-0327", NULL, "reception", 1, 0, 1, NULL, 26 },
     };
     for (size_t i = 0; rc == SVCQ_OK && i < sizeof(archive) / sizeof(archive[0]); i++)
-        rc = incident(ov, archive[i].id, archive[i].at, archive[i].open, archive[i].rec, archive[i].actions,
-                      archive[i].breached, archive[i].day);
+        rc = incident(ov, archive[i].id, archive[i].at, archive[i].stage, archive[i].open, archive[i].rec,
+                      archive[i].actions, archive[i].breached, archive[i].day);
     for (size_t i = 0; rc == SVCQ_OK && i < svcq_blueprint_step_count(bp); i++) {
         svcq_blueprint_step_spec s = SVCQ_BLUEPRINT_STEP_SPEC_INIT;
         svcq_blueprint_step_stats st = SVCQ_BLUEPRINT_STEP_STATS_INIT;
@@ -160,6 +168,10 @@ int main(int argc, char **argv)
                    (unsigned)st.recurrences, (unsigned)st.open, (unsigned)st.breaches,
                    st.unplanned ? "  <- unplanned risk" : "");
     }
+
+    if (rc == SVCQ_OK)
+        printf("on no step of the blueprint: %zu (reception: %zu)\n", svcq_blueprint_overlay_unplaced(ov, bp),
+               svcq_blueprint_overlay_unplaced_in_stage(ov, bp, "reception"));
 
     svcq_writer w;
     if (rc == SVCQ_OK)

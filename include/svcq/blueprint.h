@@ -537,6 +537,7 @@ typedef struct svcq_blueprint_observation {
     int32_t state;                /**< svcq_blueprint_obs_state */
     const char *step;             /**< the touchpoint (a step key); NULL or "" when the incident names none */
     const char *incident;         /**< the incident id (the store's id syntax), unique in the overlay */
+    const char *stage;            /**< its service stage (a stage key); NULL or "" when unknown */
     svcq_time at;                 /**< when it happened: counted when from <= at < to */
     uint32_t recurrence;          /**< 1 when it is a recurrence of an earlier incident, else 0 */
     uint32_t open_actions;        /**< its corrective actions not done yet */
@@ -547,8 +548,8 @@ typedef struct svcq_blueprint_observation {
 } svcq_blueprint_observation;
 
 /** Static initialiser equal to svcq_blueprint_observation_init(&s, SVCQ_BLUEPRINT_OBSERVATION_VERSION). */
-#define SVCQ_BLUEPRINT_OBSERVATION_INIT { SVCQ_BLUEPRINT_OBSERVATION_VERSION, 0, NULL, NULL, 0, 0, 0, NULL, 0, \
-                                          0, { 0 } }
+#define SVCQ_BLUEPRINT_OBSERVATION_INIT { SVCQ_BLUEPRINT_OBSERVATION_VERSION, 0, NULL, NULL, NULL, 0, 0, 0, \
+                                          NULL, 0, 0, { 0 } }
 
 /**
  * @brief Fills @p obs with an empty observation of version @p version.
@@ -659,6 +660,17 @@ SVCQ_API SVCQ_NODISCARD int svcq_blueprint_overlay_risk_breaches(uint32_t *out, 
  * @since 0.2
  */
 SVCQ_API size_t svcq_blueprint_overlay_unplaced(const svcq_blueprint_overlay *ov, const svcq_blueprint *bp);
+/**
+ * @brief Of the unplaced incidents (svcq_blueprint_overlay_unplaced()),
+ *        those of one service stage: where the blueprint may be missing a
+ *        touchpoint. The Markdown export lists them per stage.
+ * @param ov the overlay. @param bp the blueprint.
+ * @param stage a stage key, or NULL for the incidents without a stage.
+ * @return the count; 0 for NULL @p ov or @p bp.
+ * @since 0.2
+ */
+SVCQ_API size_t svcq_blueprint_overlay_unplaced_in_stage(const svcq_blueprint_overlay *ov, const svcq_blueprint *bp,
+                                                         const char *stage);
 
 /* ---- pictures and reports ------------------------------------------------------ */
 

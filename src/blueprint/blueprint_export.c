@@ -8,6 +8,7 @@
 
 #include "blueprint/blueprint_internal.h"
 #include "calendar/civil.h"
+#include "core/map.h"
 
 typedef struct out {
     svcq__buf *b;
@@ -78,6 +79,64 @@ static const char *severity_title(int32_t s)
 {
     static const char *const t[] = { "?", "low", "medium", "high", "**critical**" };
     return s >= 1 && s <= 4 ? t[s] : "?";
+}
+
+/* ": complaint_handling 2, no stage 1" for the unplaced incidents, stages
+ * in the order they first appear. */
+static int unplaced_stages(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, out *o)
+{
+    svcq_ctx *ctx = bp->ctx;
+    svcq__map seen; /* stage -> index + 1 in names */
+    svcq__map_init(&seen, ctx);
+    const char **names = NULL;
+    size_t *counts = NULL, n = 0, cap = 0, none = 0;
+    int rc = SVCQ_OK;
+    for (size_t k = 0; rc == SVCQ_OK && k < ov->nobs; k++) {
+        const svcq__bp_obs *ob = &ov->obs[k];
+        if (ob->step && svcq__bp_find_step(&bp->m, ob->step, NULL))
+            continue;
+        if (!ob->stage) {
+            none++;
+            continue;
+        }
+        size_t i = (size_t)(uintptr_t)svcq__map_get(&seen, ob->stage, strlen(ob->stage));
+        if (i) {
+            counts[i - 1]++;
+            continue;
+        }
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            const char **nn = svcq__reallocarray(ctx, names, nc, sizeof(*nn));
+            if (nn)
+                names = nn;
+            size_t *ncn = nn ? svcq__reallocarray(ctx, counts, nc, sizeof(*ncn)) : NULL;
+            if (ncn)
+                counts = ncn;
+            if (!nn || !ncn) {
+                rc = svcq__enomem(ctx);
+                break;
+            }
+            cap = nc;
+        }
+        rc = svcq__map_put(&seen, ob->stage, strlen(ob->stage), (void *)(uintptr_t)(n + 1), NULL);
+        if (rc == SVCQ_OK) {
+            names[n] = ob->stage;
+            counts[n++] = 1;
+        } else {
+            rc = svcq__enomem(ctx);
+        }
+    }
+    for (size_t i = 0; rc == SVCQ_OK && i < n; i++) {
+        put(o, i ? ", " : ": ");
+        md(o, names[i]);
+        putf(o, " %zu", counts[i]);
+    }
+    if (rc == SVCQ_OK && none)
+        putf(o, "%sno stage %zu", n ? ", " : ": ", none);
+    svcq__map_free(&seen);
+    svcq__free(ctx, names);
+    svcq__free(ctx, counts);
+    return rc ? rc : o->rc;
 }
 
 int svcq_blueprint_export_markdown(const svcq_blueprint *bp, const svcq_writer *writer,
@@ -200,9 +259,13 @@ int svcq_blueprint_export_markdown(const svcq_blueprint *bp, const svcq_writer *
             put(&o, "No unplanned risks: every step with incidents has a risk point.\n\n");
         }
         size_t unplaced = svcq_blueprint_overlay_unplaced(ov, bp);
-        if (unplaced)
-            putf(&o, "%zu incident%s of the period name%s no step of this blueprint.\n", unplaced,
+        if (unplaced) {
+            putf(&o, "%zu incident%s of the period name%s no step of this blueprint", unplaced,
                  unplaced == 1 ? "" : "s", unplaced == 1 ? "s" : "");
+            if (o.rc == SVCQ_OK)
+                o.rc = unplaced_stages(bp, ov, &o);
+            put(&o, ".\n");
+        }
     }
     rc = o.rc;
     if (rc == SVCQ_OK)

@@ -85,6 +85,7 @@ int svcq__bp_flush(const svcq_blueprint *bp, const char *what, const svcq_writer
 typedef struct svcq__bp_obs {
     char *step;     /* NULL when none */
     char *incident;
+    char *stage;    /* NULL when unknown */
     svcq_time at;
     int32_t state;
     uint32_t recurrence;

@@ -46,6 +46,7 @@ static void obs_free(svcq_ctx *ctx, svcq__bp_obs *o)
 {
     svcq__free(ctx, o->step);
     svcq__free(ctx, o->incident);
+    svcq__free(ctx, o->stage);
     for (uint32_t i = 0; i < o->nbreached; i++)
         svcq__free(ctx, o->breached[i]);
     svcq__free(ctx, o->breached);
@@ -93,6 +94,12 @@ int svcq_blueprint_overlay_add(svcq_blueprint_overlay *ov, const svcq_blueprint_
         if (rc)
             return rc;
     }
+    if (obs->stage && *obs->stage) {
+        snprintf(what, sizeof(what), "blueprint overlay: incident %.64s: stage", inc);
+        rc = svcq__bp_check_key(ctx, what, obs->stage, strnlen(obs->stage, SVCQ_BLUEPRINT_MAX_KEY + 1), false);
+        if (rc)
+            return rc;
+    }
     if (obs->breached_count > SVCQ_BLUEPRINT_MAX_BREACHED)
         return svcq__error(ctx, SVCQ_ELIMIT, "blueprint overlay: incident %s: %u breached targets, more than %d",
                            inc, (unsigned)obs->breached_count, SVCQ_BLUEPRINT_MAX_BREACHED);
@@ -136,6 +143,8 @@ int svcq_blueprint_overlay_add(svcq_blueprint_overlay *ov, const svcq_blueprint_
     rc = svcq__strdup(ctx, "incident", inc, &o.incident);
     if (!rc && obs->step && *obs->step)
         rc = svcq__strdup(ctx, "touchpoint", obs->step, &o.step);
+    if (!rc && obs->stage && *obs->stage)
+        rc = svcq__strdup(ctx, "stage", obs->stage, &o.stage);
     if (!rc && obs->breached_count) {
         o.breached = svcq__calloc(ctx, obs->breached_count, sizeof(*o.breached));
         if (!o.breached)
@@ -337,5 +346,23 @@ size_t svcq_blueprint_overlay_unplaced(const svcq_blueprint_overlay *ov, const s
     for (size_t k = 0; k < ov->nobs; k++)
         if (!ov->obs[k].step || !svcq__bp_find_step(&bp->m, ov->obs[k].step, NULL))
             n++;
+    return n;
+}
+
+size_t svcq_blueprint_overlay_unplaced_in_stage(const svcq_blueprint_overlay *ov, const svcq_blueprint *bp,
+                                                const char *stage)
+{
+    if (!ov || !bp || ov->ctx != bp->ctx)
+        return 0;
+    if (stage && !*stage)
+        stage = NULL;
+    size_t n = 0;
+    for (size_t k = 0; k < ov->nobs; k++) {
+        const svcq__bp_obs *o = &ov->obs[k];
+        if (o->step && svcq__bp_find_step(&bp->m, o->step, NULL))
+            continue;
+        if (stage ? o->stage && strcmp(o->stage, stage) == 0 : !o->stage)
+            n++;
+    }
     return n;
 }

@@ -354,8 +354,8 @@ static void saves(void **state)
 static int run_overlay_add(void *p)
 {
     st *s = p;
-    return bf_obs(s->ov, "INC-NEW", "acknowledge", SVCQ_BLUEPRINT_OBS_OPEN, 1, 2, "acknowledge", "resolution",
-                  BF_T0 + 100);
+    return bf_obs_in(s->ov, "INC-NEW", "acknowledge", "complaint_handling", SVCQ_BLUEPRINT_OBS_OPEN, 1, 2,
+                     "acknowledge", "resolution", BF_T0 + 100);
 }
 
 static int discard(const char *d, size_t n, void *u)

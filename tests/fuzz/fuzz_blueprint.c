@@ -63,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             svcq_blueprint_observation o = SVCQ_BLUEPRINT_OBSERVATION_INIT;
             const char *br[1] = { "first_response" };
             o.incident = id;
+            o.stage = svcq_blueprint_stage_key((uint32_t)(i % 5)); /* NULL for every fifth */
             o.step = i < n && svcq_blueprint_step(&s, bp, i) == SVCQ_OK ? s.key : "elsewhere";
             o.state = (int32_t)(1 + i % 2);
             o.recurrence = (uint32_t)(i % 3 == 0);
@@ -72,6 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (svcq_blueprint_overlay_add(ov, &o) != SVCQ_OK)
                 __builtin_trap();
         }
+        if (svcq_blueprint_overlay_unplaced_in_stage(ov, bp, NULL) +
+                svcq_blueprint_overlay_unplaced_in_stage(ov, bp, "reception") >
+            svcq_blueprint_overlay_unplaced(ov, bp))
+            __builtin_trap();
         svcq_writer w = SVCQ_WRITER_INIT;
         w.write = discard;
         if (svcq_blueprint_export_markdown(bp, &w, NULL) != SVCQ_OK ||

@@ -243,6 +243,10 @@ static int c_overlay_dup(fx *f)
     return bf_obs(f->ov, "INC-1", "report", SVCQ_BLUEPRINT_OBS_OPEN, 0, 0, NULL, NULL, BF_T0);
 }
 static int c_overlay_state(fx *f) { return bf_obs(f->ov, "INC-X", "report", 0, 0, 0, NULL, NULL, BF_T0); }
+static int c_overlay_stage(fx *f)
+{
+    return bf_obs_in(f->ov, "INC-X", "report", "Bad Stage", SVCQ_BLUEPRINT_OBS_OPEN, 0, 0, NULL, NULL, BF_T0);
+}
 static int c_overlay_version(fx *f)
 {
     svcq_blueprint_observation o = SVCQ_BLUEPRINT_OBSERVATION_INIT;
@@ -322,6 +326,7 @@ static const tcase cases[] = {
     { "overlay_new range", SVCQ_ERANGE, "ends", c_overlay_range },
     { "overlay_add duplicate", SVCQ_EEXIST, "INC-1", c_overlay_dup },
     { "overlay_add state", SVCQ_EINVAL, "state 0", c_overlay_state },
+    { "overlay_add stage", SVCQ_EINVAL, "INC-X: stage", c_overlay_stage },
     { "overlay_add version", SVCQ_EVERSION, "version 3", c_overlay_version },
     { "overlay_add breached", SVCQ_EINVAL, "breached is NULL", c_overlay_breached },
     { "overlay_step unknown", SVCQ_ENOTFOUND, "no step nope", c_overlay_step },

@@ -169,7 +169,8 @@ static void contents(void **state)
     assert_non_null(strstr(m, "| Complaint reported | 3 | 1 | 1 | 2 | 2 | 1 |"));
     assert_non_null(strstr(m, "| Follow-up | 2 | 1 | 1 | 3 | 0 | 0 (**unplanned risk**) |"));
     assert_non_null(strstr(m, "- Follow-up (follow\\_up): 2 incidents"));
-    assert_non_null(strstr(m, "2 incidents of the period name no step of this blueprint."));
+    assert_non_null(strstr(m, "2 incidents of the period name no step of this blueprint: complaint\\_handling 1, "
+                              "no stage 1.\n"));
     assert_non_null(strstr(m, "| r\\_refund | resolve | Refund later than promised | high | Escalate to the finance "
                               "manager | Finance | SLA target resolution | 1 |"));
     assert_non_null(strstr(m, "## Incidents from 2026-03-02 00:00Z to 2026-03-09 00:00Z"));

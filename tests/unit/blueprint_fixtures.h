@@ -24,13 +24,17 @@
  *   INC-9    (none)       open    0    0             -                          T0+1d
  *   INC-10   billing_desk open    0    0             -                          T0+1d (not a step)
  *
+ * INC-1 names its stage (reception), INC-9 its stage (complaint_handling)
+ * but no touchpoint; the others no stage.
+ *
  * By hand: report 3 incidents, 1 recurrence, 1 open, 2 open actions, 2
  * breaches (first_response watches r_wait); acknowledge 0; investigate 1
  * incident, 0 breaches (an indicator is not a breached target); resolve 1,
  * 1 recurrence, 1 open, 1 action, 1 breach; follow_up 2, 1 recurrence, 1
  * open, 3 actions, 0 breaches, no risk point: an unplanned risk. r_wait 2
  * breaches, r_ack 0, r_wrong 0, r_refund 1 (INC-2's resolution breach is
- * on report, not resolve). Kept 9, skipped 1, unplaced 2. */
+ * on report, not resolve). Kept 9, skipped 1, unplaced 2 (1 of
+ * complaint_handling, 1 without stage). */
 #ifndef TEST_BLUEPRINT_FIXTURES_H
 #define TEST_BLUEPRINT_FIXTURES_H
 
@@ -147,10 +151,12 @@ static inline int bf_names(svcq_blueprint **out, svcq_ctx *ctx)
     return SVCQ_OK;
 }
 
-static inline int bf_obs(svcq_blueprint_overlay *ov, const char *id, const char *step, int32_t state,
-                         uint32_t rec, uint32_t actions, const char *b1, const char *b2, svcq_time at)
+static inline int bf_obs_in(svcq_blueprint_overlay *ov, const char *id, const char *step, const char *stage,
+                            int32_t state, uint32_t rec, uint32_t actions, const char *b1, const char *b2,
+                            svcq_time at)
 {
     svcq_blueprint_observation o = SVCQ_BLUEPRINT_OBSERVATION_INIT;
+    o.stage = stage;
     const char *br[2] = { b1, b2 };
     o.incident = id;
     o.step = step;
@@ -163,6 +169,12 @@ static inline int bf_obs(svcq_blueprint_overlay *ov, const char *id, const char 
     return svcq_blueprint_overlay_add(ov, &o);
 }
 
+static inline int bf_obs(svcq_blueprint_overlay *ov, const char *id, const char *step, int32_t state,
+                         uint32_t rec, uint32_t actions, const char *b1, const char *b2, svcq_time at)
+{
+    return bf_obs_in(ov, id, step, NULL, state, rec, actions, b1, b2, at);
+}
+
 static inline int bf_overlay(svcq_blueprint_overlay **out, svcq_ctx *ctx)
 {
     svcq_blueprint_overlay *ov;
@@ -170,7 +182,7 @@ static inline int bf_overlay(svcq_blueprint_overlay **out, svcq_ctx *ctx)
     if (rc)
         return rc;
     const int32_t O = SVCQ_BLUEPRINT_OBS_OPEN, C = SVCQ_BLUEPRINT_OBS_CLOSED;
-    if (!rc) rc = bf_obs(ov, "INC-1", "report", O, 0, 2, "first_response", NULL, BF_T0 + 3600);
+    if (!rc) rc = bf_obs_in(ov, "INC-1", "report", "reception", O, 0, 2, "first_response", NULL, BF_T0 + 3600);
     if (!rc) rc = bf_obs(ov, "INC-2", "report", C, 1, 0, "first_response", "resolution", BF_T0 + 2 * BF_DAY);
     if (!rc) rc = bf_obs(ov, "INC-3", "report", C, 0, 0, NULL, NULL, BF_T0 + 3 * BF_DAY);
     if (!rc) rc = bf_obs(ov, "INC-4", "resolve", O, 1, 1, "resolution", NULL, BF_T0 + 4 * BF_DAY);
@@ -178,7 +190,7 @@ static inline int bf_overlay(svcq_blueprint_overlay **out, svcq_ctx *ctx)
     if (!rc) rc = bf_obs(ov, "INC-6", "follow_up", C, 1, 0, "first_response", NULL, BF_T0 + 6 * BF_DAY);
     if (!rc) rc = bf_obs(ov, "INC-7", "investigate", C, 0, 0, "fcr", NULL, BF_T0 + 6 * BF_DAY);
     if (!rc) rc = bf_obs(ov, "INC-8", "report", C, 0, 0, NULL, NULL, BF_T0 + 8 * BF_DAY);
-    if (!rc) rc = bf_obs(ov, "INC-9", NULL, O, 0, 0, NULL, NULL, BF_T0 + BF_DAY);
+    if (!rc) rc = bf_obs_in(ov, "INC-9", NULL, "complaint_handling", O, 0, 0, NULL, NULL, BF_T0 + BF_DAY);
     if (!rc) rc = bf_obs(ov, "INC-10", "billing_desk", O, 0, 0, NULL, NULL, BF_T0 + BF_DAY);
     if (rc) {
         svcq_blueprint_overlay_free(ov);

@@ -324,6 +324,11 @@ static void overlay(void **state)
     assert_int_equal(svcq_blueprint_overlay_count(ov), 9);
     assert_int_equal(svcq_blueprint_overlay_skipped(ov), 1);
     assert_int_equal(svcq_blueprint_overlay_unplaced(ov, bp), 2);
+    assert_int_equal(svcq_blueprint_overlay_unplaced_in_stage(ov, bp, "complaint_handling"), 1);
+    assert_int_equal(svcq_blueprint_overlay_unplaced_in_stage(ov, bp, NULL), 1);
+    assert_int_equal(svcq_blueprint_overlay_unplaced_in_stage(ov, bp, ""), 1);
+    assert_int_equal(svcq_blueprint_overlay_unplaced_in_stage(ov, bp, "reception"), 0); /* INC-1 is placed */
+    assert_int_equal(svcq_blueprint_overlay_unplaced_in_stage(NULL, bp, NULL), 0);
     /* The hand counts of blueprint_fixtures.h. */
     static const want wants[] = {
         { "report", 3, 1, 1, 2, 2, 1, 0 },    { "acknowledge", 0, 0, 0, 0, 0, 1, 0 },
@@ -376,6 +381,8 @@ static void overlay(void **state)
     expect_err(bf_obs(ov, "INC-X", "report", O, 2, 0, NULL, NULL, BF_T0), SVCQ_EINVAL, "recurrence is 2");
     expect_err(bf_obs(ov, "INC-X", "Report", O, 0, 0, NULL, NULL, BF_T0), SVCQ_EINVAL, "INC-X: touchpoint");
     expect_err(bf_obs(ov, "INC-X", "report", O, 0, 0, "", NULL, BF_T0), SVCQ_EINVAL, "breached[0]: empty");
+    expect_err(bf_obs_in(ov, "INC-X", "report", "After Sales", O, 0, 0, NULL, NULL, BF_T0), SVCQ_EINVAL,
+               "INC-X: stage: \"After Sales\"");
     expect_err(bf_obs(ov, NULL, "report", O, 0, 0, NULL, NULL, BF_T0), SVCQ_EINVAL, "without an incident id");
     expect_err(bf_obs(ov, "", "report", O, 0, 0, NULL, NULL, BF_T0), SVCQ_EINVAL, "incident id");
     svcq_blueprint_observation o = SVCQ_BLUEPRINT_OBSERVATION_INIT;
@@ -456,7 +463,8 @@ static void overlay_oracle(void **state)
         svcq_blueprint_overlay *ov;
         OK(svcq_blueprint_overlay_new(&ov, ctx, 100, 200));
         uint32_t inc[12] = { 0 }, rec[12] = { 0 }, open[12] = { 0 }, act[12] = { 0 }, brs[12] = { 0 };
-        uint32_t rb[16] = { 0 }, kept = 0, skipped = 0, unplaced = 0;
+        uint32_t rb[16] = { 0 }, kept = 0, skipped = 0, unplaced = 0, unplaced_by[3] = { 0 };
+        static const char *const stages[3] = { NULL, "reception", "after_sales" };
         for (uint32_t k = 0; k < no; k++) {
             char id[16], step[16];
             snprintf(id, sizeof(id), "I%u", k);
@@ -467,7 +475,9 @@ static void overlay_oracle(void **state)
             int32_t stt = (int32_t)(1 + rnd(2));
             svcq_time at = (svcq_time)(50 + rnd(200));
             svcq_blueprint_observation o = SVCQ_BLUEPRINT_OBSERVATION_INIT;
+            uint32_t sg = rnd(3);
             o.incident = id;
+            o.stage = stages[sg];
             o.step = si == ns + 1 ? NULL : step;
             o.state = stt;
             o.recurrence = re;
@@ -483,6 +493,7 @@ static void overlay_oracle(void **state)
             kept++;
             if (si >= ns) {
                 unplaced++;
+                unplaced_by[sg]++;
                 continue;
             }
             inc[si]++;
@@ -504,6 +515,8 @@ static void overlay_oracle(void **state)
         assert_int_equal(svcq_blueprint_overlay_count(ov), kept);
         assert_int_equal(svcq_blueprint_overlay_skipped(ov), skipped);
         assert_int_equal(svcq_blueprint_overlay_unplaced(ov, bp), unplaced);
+        for (int g = 0; g < 3; g++)
+            assert_int_equal(svcq_blueprint_overlay_unplaced_in_stage(ov, bp, stages[g]), unplaced_by[g]);
         char *md = NULL;
         {
             svcq_buffer *b;
