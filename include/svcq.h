@@ -17,5 +17,6 @@
 #include "svcq/incident.h"
 #include "svcq/scorecard.h"
 #include "svcq/metrics.h"
+#include "svcq/blueprint.h"
 
 #endif
