@@ -83,6 +83,7 @@
 #include "calendar.h"
 #include "common.h"
 #include "context.h"
+#include "sla.h"
 #include "writer.h"
 
 #ifdef __cplusplus
@@ -875,6 +876,326 @@ SVCQ_API SVCQ_NODISCARD int svcq_incident_audit_verify(uint64_t *entries, svcq_c
  */
 SVCQ_API SVCQ_NODISCARD int svcq_incident_audit_export(svcq_ctx *ctx, const char *id, const svcq_writer *writer,
                                                        int32_t format, const svcq_tz *tz);
+
+/* ==== the incident in the service loop (issue 12) ==================================== */
+
+/**
+ * @name The incident's own SLA
+ *
+ * svcq_incident_sla_enable() makes every incident of the context drive an
+ * SLA clock of the built-in quality-process policy SVCQ_INCIDENT_SLA_POLICY
+ * ("quality.incident"), held by the host's scheduler and saved in the same
+ * store transaction as the incident (one call, one transaction: when the
+ * call fails the clock, the scheduler and the store are as before). Each
+ * lifecycle event reaches the clock at svcq_ctx_now() under its own name
+ * ("reported", "confirmed", "rejected", "analysis_done", "plan_approved",
+ * "execution_started", "measures_done", "verified", "closed",
+ * "cancelled"), plus three derived events: "verification_done" after
+ * "verified" and "verification_failed", "loop_back" after
+ * "verification_failed" and "reopened", and "incident_ended" (the policy's
+ * close event) after "closed", "rejected" and "cancelled". Events the
+ * policy does not use are not fed.
+ *
+ * The policy's targets, in business days of the calendar given (the same
+ * wall-clock time on the Nth following business day, svcq/sla.h), each
+ * warning at 50 % and 80 % and escalating at 150 % and 200 %:
+ *
+ * | metric  | starts at           | met by              | restarts at      | default |
+ * |---------|---------------------|---------------------|------------------|---------|
+ * | confirm | reported            | confirmed (stopped by rejected) |      | 1 |
+ * | analyse | confirmed           | analysis_done       | loop_back        | 3 |
+ * | plan    | analysis_done       | plan_approved       | analysis_done    | 2 |
+ * | execute | plan_approved       | measures_done       | plan_approved    | none: each measure has its deadline |
+ * | verify  | measures_done       | verification_done   | measures_done    | 25 (covers the 30-day observation window) |
+ * | close   | verified            | closed              | verified         | 5 |
+ *
+ * For incidents of type customer_complaint with a client, the host's
+ * svcq_incident_tier_policy_fn gives the client's tier policy, and a second
+ * clock (the incident id under that policy's name) is fed the tier events
+ * on the same instants: reported → request_received; confirmed →
+ * first_contact, reply_committed; analysis_done → solution_drafted;
+ * plan_approved → solution_presented, solution_confirmed; execution_started
+ * → execution_started; measures_done → service_completed; verified →
+ * acceptance_invited, result_reported; closed, rejected, cancelled →
+ * closed (each only when the policy uses it).
+ * @{ */
+
+/** Name of the built-in quality-process policy. */
+#define SVCQ_INCIDENT_SLA_POLICY "quality.incident"
+/** A duration of svcq_incident_sla_options meaning "tracked without deadline". */
+#define SVCQ_INCIDENT_SLA_NO_DEADLINE UINT32_MAX
+/** The options version this header describes. Version history: 1 (0.2). */
+#define SVCQ_INCIDENT_SLA_OPTIONS_VERSION 1
+
+/**
+ * Gives the tier policy of a client (customer-complaint incidents).
+ * @param policy receives the policy (borrowed: it must stay alive while the
+ *        incident SLA is enabled), or NULL for none.
+ * @param client the incident's client id.
+ * @param user_data as given in the options.
+ * @return 0, or a negative SVCQ_E* code that fails the incident call.
+ */
+typedef int (*svcq_incident_tier_policy_fn)(svcq_sla_policy **policy, const char *client, void *user_data);
+
+/** Settings of svcq_incident_sla_enable(). Zero durations take the defaults. */
+typedef struct svcq_incident_sla_options {
+    uint32_t version;                 /**< SVCQ_INCIDENT_SLA_OPTIONS_VERSION */
+    uint32_t policy_version;          /**< version of the quality policy; 0: 1 (make a new one when durations change) */
+    svcq_sla_scheduler *scheduler;    /**< required, borrowed: the clocks are added to it */
+    const svcq_calendar *calendar;    /**< copied into the policy; NULL: Monday to Friday 09:00–18:00 UTC */
+    uint32_t confirm_days;            /**< business days from report to confirmation (default 1) */
+    uint32_t analyse_days;            /**< from confirmation to analysis done (default 3) */
+    uint32_t plan_days;               /**< from analysis done to plan approved (default 2) */
+    uint32_t execute_days;            /**< from plan approved to measures done (default SVCQ_INCIDENT_SLA_NO_DEADLINE) */
+    uint32_t verify_days;             /**< from measures done to the verification (default 25) */
+    uint32_t close_days;              /**< from effective verification to closing (default 5) */
+    svcq_incident_tier_policy_fn tier_policy; /**< optional: the client's tier policy */
+    void *tier_policy_data;           /**< passed to tier_policy */
+    uint64_t reserved[4];             /**< must be zero */
+} svcq_incident_sla_options;
+
+/** Static initialiser equal to svcq_incident_sla_options_init(&o, SVCQ_INCIDENT_SLA_OPTIONS_VERSION). */
+#define SVCQ_INCIDENT_SLA_OPTIONS_INIT { SVCQ_INCIDENT_SLA_OPTIONS_VERSION, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, \
+                                         NULL, { 0 } }
+
+/**
+ * @brief Fills @p opts with zeroes (every default) for @p version.
+ * @param opts the table. @param version SVCQ_INCIDENT_SLA_OPTIONS_VERSION.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown version.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_sla_options_init(svcq_incident_sla_options *opts, uint32_t version);
+/**
+ * @brief Builds the quality-process policy of the options (the table of
+ *        this section), without enabling anything: hosts use it to load
+ *        stored clocks (svcq_sla_scheduler_load()).
+ * @param out receives the policy (caller-owned, svcq_sla_policy_free()); NULL on failure.
+ * @param ctx the context. @param opts the options (the scheduler is not needed).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL, non-zero reserved fields, a
+ *         duration beyond 3,660 business days or a calendar that never
+ *         opens; SVCQ_EVERSION; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_sla_policy_new(svcq_sla_policy **out, svcq_ctx *ctx,
+                                                         const svcq_incident_sla_options *opts);
+/**
+ * @brief Makes every later incident call of the context drive the
+ *        incident's clocks (see this section), or stops it (@p opts NULL).
+ *
+ * A clock the scheduler does not hold (a process restarted and loaded only
+ * the live clocks) is loaded from the store under the quality policy (or
+ * the tier policy) at the incident's next event, else created.
+ * @param ctx the context. @param opts the options, or NULL to disable.
+ * @return SVCQ_OK; SVCQ_EINVAL for a missing scheduler, a scheduler of
+ *         another context, or what svcq_incident_sla_policy_new() refuses;
+ *         SVCQ_EVERSION; SVCQ_ENOMEM. On failure the previous setting stays.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_sla_enable(svcq_ctx *ctx, const svcq_incident_sla_options *opts);
+/**
+ * @brief The quality policy in force.
+ * @param ctx the context.
+ * @return the policy, owned by the context (valid until the next
+ *         svcq_incident_sla_enable() or the context is freed); NULL when
+ *         disabled.
+ * @since 0.2
+ */
+SVCQ_API svcq_sla_policy *svcq_incident_sla_policy(const svcq_ctx *ctx);
+/** @} */
+
+/**
+ * @name Breach → corrective action
+ *
+ * A breach rule names a policy (and optionally one target). Given a breach
+ * notice of any clock — an incident's, a host ticket's — that a rule
+ * matches, svcq_incident_breach_open() reports an incident of type
+ * service_delay, channel "system", linked to the breached subject (as its
+ * ticket), policy and target, with the subject's client and tier from the
+ * host's lookup. Its id is the rule's prefix and the first 24 hex digits
+ * of the SHA-256 of the notice's idempotency key
+ * "<subject>\n<policy>\n<metric>\n<cycle>\n<level>"; the key is stored with
+ * the incident in the same transaction as a record (kind
+ * "incident_breach", id the 64-hex digest, docs/format.md), so a notice
+ * delivered again — after a restart, by another server — never opens a
+ * second incident.
+ * @{ */
+
+/** The rule version this header describes. Version history: 1 (0.2). */
+#define SVCQ_INCIDENT_BREACH_RULE_VERSION 1
+
+/** One breach rule (svcq_incident_breach_rule_add()). */
+typedef struct svcq_incident_breach_rule {
+    uint32_t version;       /**< SVCQ_INCIDENT_BREACH_RULE_VERSION */
+    uint32_t reserved0;     /**< must be zero */
+    const char *policy;     /**< required: the policy name ("tier.1", "quality.incident", ...) */
+    const char *metric;     /**< the target's metric, or NULL for every target */
+    const char *stage;      /**< service stage of the new incident; NULL: "technical_support" */
+    const char *id_prefix;  /**< prefix of the new incident's id, 1 to 32 bytes; NULL: "SD-" */
+    uint64_t reserved[4];   /**< must be zero */
+} svcq_incident_breach_rule;
+
+/** Static initialiser equal to svcq_incident_breach_rule_init(&r, SVCQ_INCIDENT_BREACH_RULE_VERSION). */
+#define SVCQ_INCIDENT_BREACH_RULE_INIT { SVCQ_INCIDENT_BREACH_RULE_VERSION, 0, NULL, NULL, NULL, NULL, { 0 } }
+
+/** What svcq_incident_breach_open() did. */
+typedef enum svcq_incident_breach_outcome {
+    SVCQ_INCIDENT_BREACH_IGNORED = 1,  /**< not a breach, or no rule matches */
+    SVCQ_INCIDENT_BREACH_OPENED = 2,   /**< an incident was reported */
+    SVCQ_INCIDENT_BREACH_DUPLICATE = 3 /**< the notice's key has opened one already */
+} svcq_incident_breach_outcome;
+
+/**
+ * @brief The lowercase label of a svcq_incident_breach_outcome ("ignored",
+ *        "opened", "duplicate").
+ * @param outcome an outcome value.
+ * @return a static string, or NULL for an unknown value.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_incident_breach_outcome_name(int32_t outcome);
+
+/**
+ * Gives the client and tier of a subject (a ticket id or an incident id).
+ * @param client receives the client id (borrowed for the call) or NULL.
+ * @param tier receives a svcq_tier_level, or -1 when unknown.
+ * @param subject the breached clock's subject. @param user_data as registered.
+ * @return 0, or a negative SVCQ_E* code that fails svcq_incident_breach_open().
+ */
+typedef int (*svcq_incident_subject_fn)(const char **client, int32_t *tier, const char *subject, void *user_data);
+
+/**
+ * @brief Fills @p rule with an empty rule of version @p version.
+ * @param rule the table. @param version SVCQ_INCIDENT_BREACH_RULE_VERSION.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_breach_rule_init(svcq_incident_breach_rule *rule, uint32_t version);
+/**
+ * @brief Adds a breach rule to the context (copied).
+ * @param ctx the context. @param rule the rule.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL, a missing policy, an unknown stage
+ *         key, a bad prefix or non-zero reserved fields; SVCQ_EEXIST for a
+ *         rule of the same policy and metric; SVCQ_EVERSION; SVCQ_ELIMIT
+ *         beyond 64 rules; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_breach_rule_add(svcq_ctx *ctx, const svcq_incident_breach_rule *rule);
+/**
+ * @brief Sets the lookup of a subject's client and tier (NULL removes it:
+ *        incidents are then opened without client and tier).
+ * @param ctx the context. @param fn the lookup. @param user_data passed to @p fn.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p ctx; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_breach_set_lookup(svcq_ctx *ctx, svcq_incident_subject_fn fn,
+                                                            void *user_data);
+/**
+ * @brief Turns a breach notice into a corrective action when a rule
+ *        matches, at most once per notice key (see this section). May be
+ *        called from a scheduler's callback.
+ * @param out receives the new incident (caller-owned) when one was opened,
+ *        else NULL; may be NULL.
+ * @param outcome receives a svcq_incident_breach_outcome.
+ * @param ctx the context the incident is made in.
+ * @param notice the notice, as delivered.
+ * @return SVCQ_OK (whatever the outcome); SVCQ_EINVAL for NULL or a notice
+ *         of an unknown version; the lookup's error; what
+ *         svcq_incident_report() returns; SVCQ_ENOMEM; a storage error.
+ *         On failure nothing is stored and no clock changed.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_breach_open(svcq_incident **out, int32_t *outcome, svcq_ctx *ctx,
+                                                      const svcq_sla_notice *notice);
+/** @} */
+
+/**
+ * @name The responsibility matrix and the process flow chart
+ *
+ * The matrix gives each role a part in each of the seven stages, the
+ * stages named by the state that holds them: SVCQ_INCIDENT_REPORTED
+ * (identify and report), CONFIRMED (confirm responsibility), ANALYSING,
+ * PLANNING, EXECUTING, VERIFYING, CLOSED (improve and close). The default
+ * (docs/incidents.md) can be changed per context.
+ * @{ */
+
+/** A role's part in a stage. */
+typedef enum svcq_incident_raci {
+    SVCQ_INCIDENT_RACI_NONE = 0,        /**< no part */
+    SVCQ_INCIDENT_RACI_RESPONSIBLE = 1, /**< does the work */
+    SVCQ_INCIDENT_RACI_APPROVES = 2,    /**< approves it */
+    SVCQ_INCIDENT_RACI_CONSULTED = 3,   /**< is consulted */
+    SVCQ_INCIDENT_RACI_INFORMED = 4     /**< is informed */
+} svcq_incident_raci;
+
+/**
+ * @brief The lowercase label of a svcq_incident_raci ("none",
+ *        "responsible", "approves", "consulted", "informed").
+ * @param raci a value.
+ * @return a static string, or NULL for an unknown value.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_incident_raci_name(int32_t raci);
+/**
+ * @brief Sets a role's part in a stage (a new role is appended; NONE
+ *        removes the part, and a role left with no part is removed).
+ * @param ctx the context. @param role `[a-z0-9_]`, 1 to 64 bytes.
+ * @param stage a stage (see this section). @param raci a svcq_incident_raci.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL, a bad role key, a state that is
+ *         not a stage or an unknown part; SVCQ_ELIMIT beyond 32 roles; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_matrix_set(svcq_ctx *ctx, const char *role, int32_t stage, int32_t raci);
+/**
+ * @brief A role's part in a stage.
+ * @param ctx the context. @param role the role. @param stage a stage.
+ * @return a svcq_incident_raci; NONE for unknown roles or stages.
+ * @since 0.2
+ */
+SVCQ_API int32_t svcq_incident_matrix_get(const svcq_ctx *ctx, const char *role, int32_t stage);
+/**
+ * @brief Puts the default matrix back.
+ * @param ctx the context.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ENOMEM.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_matrix_reset(svcq_ctx *ctx);
+/**
+ * @brief Checks the matrix: every stage has exactly one responsible role,
+ *        and the stages that need an approval (confirm, plan, verify,
+ *        close) have a role that approves.
+ * @param ctx the context.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ESTATE naming the first
+ *         stage at fault ("responsibility matrix: stage planning has no
+ *         responsible role").
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_matrix_check(svcq_ctx *ctx);
+/**
+ * @brief Writes the matrix as a Markdown table: one row per role, one
+ *        column per stage, cells R, A, C, I or empty (after the check).
+ * @param ctx the context. @param writer where the table goes.
+ * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_ESTATE as svcq_incident_matrix_check();
+ *         SVCQ_ENOMEM; the writer's error.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_matrix_export_markdown(svcq_ctx *ctx, const svcq_writer *writer);
+/**
+ * @brief Writes the process flow chart as a Mermaid flowchart: the seven
+ *        stages with their responsible role (from the matrix), the loop
+ *        back from verification to analysis, the reopen of a closed
+ *        incident, and the reject and cancel exits. With @p inc, the same
+ *        chart with the stages it went through and the edges of its path
+ *        marked "done", its current stage "current", and a title naming it
+ *        and its loop count.
+ * @param ctx the context (the matrix). @param inc an incident of @p ctx, or NULL.
+ * @param writer where the chart goes.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL or an incident of another context;
+ *         SVCQ_ESTATE as svcq_incident_matrix_check(); SVCQ_ENOMEM; the
+ *         writer's error.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_flow_mermaid(svcq_ctx *ctx, const svcq_incident *inc,
+                                                       const svcq_writer *writer);
+/** @} */
 
 #ifdef __cplusplus
 }

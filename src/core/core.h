@@ -40,6 +40,7 @@ enum {
     SVCQ__SLOT_TIER,
     SVCQ__SLOT_ANALYSIS,
     SVCQ__SLOT_INCIDENT,
+    SVCQ__SLOT_INCIDENT_LOOP, /* the incident's SLA, breach rules, matrix (src/incident/sla_link.c) */
     SVCQ__SLOT_SCORECARD,
     SVCQ__SLOT_METRICS,
     SVCQ__SLOT_COUNT
