@@ -173,7 +173,8 @@ static char *describe(void *p)
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         dump d = { 0 };
         assert_int_equal(svcq__store_scan(s->ctx, kinds[k], dump_one, &d), SVCQ_OK);
-        qsort(d.lines, d.n, sizeof(*d.lines), by_str);
+        if (d.n) /* qsort's array may not be NULL, even for no elements */
+            qsort(d.lines, d.n, sizeof(*d.lines), by_str);
         add(&out, kinds[k]);
         add(&out, ":\n");
         for (size_t i = 0; i < d.n; i++) {
