@@ -5,14 +5,17 @@
  *      complaint ticket runs tier 1's SLA on a Shanghai business calendar
  *      (lunch break, the National Day week closed, an adjusted working
  *      Saturday).
- *   2. The first response breaches across the holiday, and the breach
- *      opens a corrective action (an incident of type service_delay).
+ *   2. The first response breaches across the holiday, and a breach rule
+ *      opens a corrective action (an incident of type service_delay) from
+ *      the scheduler's callback; the incident runs the quality process's
+ *      own SLA clock in the same scheduler.
  *   3. The incident goes through the seven stages: confirmed (a process
  *      gap), analysed (a 6M fishbone, a branching 5-Why, a root cause with
  *      evidence), two measures planned and executed with one deviation,
  *      verified NOT effective (an indicator missed its target), back to
  *      analysis, a second round that works, closed with its improvements;
- *      the audit chain is verified.
+ *      the audit chain is verified; its flow chart (Mermaid, its path
+ *      highlighted) and the responsibility matrix are written.
  *   4. October's scorecard for the branch (the veto check and the 60/40
  *      composite with satisfaction) and the weekly report with the top-3
  *      complaint categories against the week before.
@@ -38,7 +41,6 @@
 #define DAY (24 * HOUR)
 #define TICKET "T-1001"
 #define CLIENT "acme-logistics"
-#define INCIDENT "CA-T-1001"
 #define BRANCH "pudong"
 
 typedef struct app {
@@ -48,9 +50,11 @@ typedef struct app {
     svcq_calendar *cal;    /* Shanghai business hours */
     const svcq_tz *tz;     /* the calendar's zone */
     svcq_sla_policy *tier1;
+    svcq_sla_policy *quality; /* the second run's copy of the incidents' policy */
     svcq_sla_scheduler *sched;
-    int breached;          /* the first response's breach was delivered */
+    int breached;          /* the first response's breach opened a corrective action */
     svcq_time breach_at;
+    char incident[80];     /* its id, chosen by the breach rule */
     char written[12][512];
     int nwritten;
 } app;
@@ -166,14 +170,33 @@ static int on_notice(const svcq_sla_notice *n, void *user_data)
         printf("  %s  %s %s: level %d\n", local(a, n->at, when, sizeof when), kind, n->metric, n->level);
     else
         printf("  %s  %s %s\n", local(a, n->at, when, sizeof when), kind, n->metric);
-    if (n->kind == SVCQ_SLA_NOTICE_BREACH && strcmp(n->metric, "first_response") == 0 && !a->breached) {
+    /* Any breach goes to the breach rules; the one configured for tier 1's
+     * first response opens a corrective action, once per notice even if the
+     * notice is delivered again after a restart. */
+    svcq_incident *inc = NULL;
+    int32_t outcome = 0;
+    int rc = svcq_incident_breach_open(&inc, &outcome, a->ctx, n);
+    if (rc != SVCQ_OK)
+        return fail(a, "breach rule", rc);
+    if (outcome == SVCQ_INCIDENT_BREACH_OPENED) {
         a->breached = 1;
         a->breach_at = n->at;
+        snprintf(a->incident, sizeof a->incident, "%s", svcq_incident_id(inc));
+        printf("  %s  -> corrective action %s opened by the breach rule\n", local(a, n->at, when, sizeof when),
+               a->incident);
     }
+    svcq_incident_free(inc);
     return 0;
 }
 
-/* ------------------------------------------------- 1. client and its ticket */
+/* The breach rule asks who the client of a breached subject is. */
+static int subject_client(const char **client, int32_t *tier, const char *subject, void *user_data)
+{
+    (void)user_data;
+    *client = strcmp(subject, TICKET) == 0 ? CLIENT : NULL;
+    *tier = *client ? SVCQ_TIER_1 : -1;
+    return 0;
+}
 
 static int classify_client(app *a)
 {
@@ -199,9 +222,16 @@ static int classify_client(app *a)
     return rc == SVCQ_OK ? SVCQ_OK : fail(a, "classify", rc);
 }
 
+static int advance(app *a, svcq_time t);
+
+/* Delivers what falls due before t, then feeds the event: the printout
+ * stays in time order. */
 static int ticket_event(app *a, const char *event, svcq_time t)
 {
     char when[48];
+    int err = advance(a, t);
+    if (err)
+        return err;
     svcq_sla_clock *c = svcq_sla_scheduler_find(a->sched, TICKET, svcq_sla_policy_name(a->tier1));
     printf("  %s  event %s\n", local(a, t, when, sizeof when), event);
     TRY(svcq_sla_clock_event(c, event, t, NULL), event);
@@ -231,6 +261,28 @@ static int run_ticket(app *a)
         svcq_sla_clock_free(clock);
         return fail(a, "add clock", rc);
     }
+    /* Stage 1 needs no person: a breach of tier 1's first response reports
+     * the corrective action, and every incident runs the quality process's
+     * own clock (confirm within 1 business day, analyse within 3, ...) in
+     * the same scheduler. */
+    svcq_incident_breach_rule rule;
+    TRY(svcq_incident_breach_rule_init(&rule, SVCQ_INCIDENT_BREACH_RULE_VERSION), "breach rule");
+    rule.policy = svcq_sla_policy_name(a->tier1);
+    rule.metric = "first_response";
+    rule.stage = SVCQ_INCIDENT_STAGE_COMPLAINT_HANDLING;
+    rule.id_prefix = "CA-";
+    TRY(svcq_incident_breach_rule_add(a->ctx, &rule), "breach rule");
+    TRY(svcq_incident_breach_set_lookup(a->ctx, subject_client, NULL), "breach lookup");
+    svcq_incident_sla_options q;
+    TRY(svcq_incident_sla_options_init(&q, SVCQ_INCIDENT_SLA_OPTIONS_VERSION), "quality clock");
+    q.scheduler = a->sched;
+    q.calendar = a->cal;
+    TRY(svcq_incident_sla_enable(a->ctx, &q), "quality clock");
+    svcq_incident_options o;
+    TRY(svcq_incident_options_init(&o, SVCQ_INCIDENT_OPTIONS_VERSION), "options");
+    o.window_days = 10; /* the observation window, in business days on the calendar */
+    o.calendar = a->cal;
+    TRY(svcq_incident_configure(a->ctx, &o), "incident options");
     printf("Ticket %s: the first response is due within 30 business minutes.\n"
            "It arrives at 17:40 on the last working day before the National Day week:\n", TICKET);
     svcq_time received = at(a, 2026, 9, 30, 17, 40);
@@ -242,9 +294,12 @@ static int run_ticket(app *a)
      * holiday week (nothing falls due), the morning after. */
     if ((err = advance(a, at(a, 2026, 9, 30, 20, 0))) || (err = advance(a, at(a, 2026, 10, 8, 9, 30))))
         return err;
-    if ((err = ticket_event(a, SVCQ_SLA_EVENT_FIRST_CONTACT, at(a, 2026, 10, 8, 9, 40))))
+    if ((err = ticket_event(a, SVCQ_SLA_EVENT_FIRST_CONTACT, at(a, 2026, 10, 8, 9, 40))) ||
+        (err = ticket_event(a, SVCQ_SLA_EVENT_SOLUTION_DRAFTED, at(a, 2026, 10, 8, 10, 20))) ||
+        (err = ticket_event(a, SVCQ_SLA_EVENT_SOLUTION_CONFIRMED, at(a, 2026, 10, 8, 10, 50))) ||
+        (err = ticket_event(a, SVCQ_SLA_EVENT_CLOSED, at(a, 2026, 10, 8, 11, 0))))
         return err;
-    if ((err = advance(a, at(a, 2026, 10, 8, 10, 0))))
+    if ((err = advance(a, at(a, 2026, 10, 8, 11, 0))))
         return err;
     char due[48];
     printf("Due %s (20 minutes on 30 September, the holiday skipped, 10 on 8 October).\n",
@@ -381,8 +436,13 @@ static int ledger(app *a, svcq_incident *inc, int32_t kind, const char *measure,
     return SVCQ_OK;
 }
 
+/* The quality process's own clock runs in the same scheduler: advancing it
+ * before each move prints what fell due on the way. */
 static int move(app *a, svcq_incident *inc, int32_t to, const char *what)
 {
+    int err = advance(a, a->now);
+    if (err)
+        return err;
     TRY(svcq_incident_transition(inc, "Chen Jie", "quality_staff", to, NULL), what);
     stage(a, inc, what);
     return SVCQ_OK;
@@ -424,38 +484,34 @@ static int export_trail(const app *a, const svcq_writer *w, const void *id)
     return svcq_incident_audit_export(a->ctx, id, w, SVCQ_INCIDENT_TRAIL_MARKDOWN, a->tz);
 }
 
+static int export_flow(const app *a, const svcq_writer *w, const void *inc)
+{
+    return svcq_incident_flow_mermaid(a->ctx, inc, w);
+}
+
+static int export_matrix(const app *a, const svcq_writer *w, const void *unused)
+{
+    (void)unused;
+    return svcq_incident_matrix_export_markdown(a->ctx, w);
+}
+
 static int corrective_action(app *a)
 {
     section("3. The breach opens a corrective action");
     if (!a->breached)
         return fail(a, "the first response did not breach", SVCQ_ESTATE);
     char when[48];
-    printf("The breach of %s at %s opens incident %s:\n", TICKET, local(a, a->breach_at, when, sizeof when),
-           INCIDENT);
-    svcq_incident_options o;
-    TRY(svcq_incident_options_init(&o, SVCQ_INCIDENT_OPTIONS_VERSION), "options");
-    o.window_days = 10; /* business days on the calendar */
-    o.calendar = a->cal;
-    TRY(svcq_incident_configure(a->ctx, &o), "incident options");
-
-    svcq_incident_report_spec r;
-    TRY(svcq_incident_report_spec_init(&r, SVCQ_INCIDENT_REPORT_SPEC_VERSION), "report");
-    r.type = SVCQ_INCIDENT_TYPE_SERVICE_DELAY;
-    r.stage = SVCQ_INCIDENT_STAGE_COMPLAINT_HANDLING;
-    r.channel = SVCQ_INCIDENT_CHANNEL_SYSTEM;
-    r.occurred_at = a->breach_at;
-    r.location = "Pudong service desk";
-    r.observed = "Tier-1 complaint T-1001 had no first response for 8 business hours";
-    r.impact = "One key account; the client's purchasing manager escalated by phone";
-    r.reporter_name = "SLA scheduler";
-    r.reporter_role = "system";
-    r.client = CLIENT;
-    r.ticket = TICKET;
-    r.containment = "Supervisor called the client at 09:40 and apologised; ticket moved to the top of the queue";
-    a->now = a->breach_at;
+    printf("The breach of %s at %s opened incident %s; the quality process takes it from there:\n", TICKET,
+           local(a, a->breach_at, when, sizeof when), a->incident);
     svcq_incident *inc = NULL;
-    TRY(svcq_incident_report(&inc, a->ctx, INCIDENT, &r, "SLA scheduler", "system"), "report incident");
-    stage(a, inc, "reported by the breach, containment recorded");
+    TRY(svcq_incident_load(&inc, a->ctx, a->incident), "incident");
+    svcq_time now = a->now;
+    a->now = svcq_incident_reported_at(inc); /* when the scheduler delivered the breach */
+    stage(a, inc, "reported by the breach rule when the scheduler ran (service_delay, acme-logistics)");
+    a->now = now;
+    TRY(svcq_incident_add_attachment(inc, "Zhou Min", "service_supervisor", "system_log", "crm://tickets/T-1001/log",
+                                     "Containment: supervisor called the client at 09:40 and apologised"),
+        "containment note");
 
     svcq_analysis *an = NULL;
     int32_t verdict = 0;
@@ -547,16 +603,20 @@ static int corrective_action(app *a)
 #undef STEP
     uint64_t entries = 0;
     if (rc == SVCQ_OK)
-        rc = svcq_incident_audit_verify(&entries, a->ctx, INCIDENT);
+        rc = svcq_incident_audit_verify(&entries, a->ctx, a->incident);
     if (rc == SVCQ_OK)
         printf("Audit chain of %s: %" PRIu64 " entries, every hash verified (head %.16s...); loops back: %u.\n",
-               INCIDENT, entries, svcq_incident_audit_head(inc), svcq_incident_loop_count(inc));
+               a->incident, entries, svcq_incident_audit_head(inc), svcq_incident_loop_count(inc));
     if (rc == SVCQ_OK)
         rc = write_file(a, "cause-report.md", export_report, an);
     if (rc == SVCQ_OK)
         rc = write_file(a, "fishbone.svg", export_fishbone, an);
     if (rc == SVCQ_OK)
-        rc = write_file(a, "audit-trail.md", export_trail, INCIDENT);
+        rc = write_file(a, "audit-trail.md", export_trail, a->incident);
+    if (rc == SVCQ_OK)
+        rc = write_file(a, "process-flow.mmd", export_flow, inc);
+    if (rc == SVCQ_OK)
+        rc = write_file(a, "responsibility-matrix.md", export_matrix, NULL);
     svcq_analysis_free(an);
     svcq_incident_free(inc);
     return rc == SVCQ_OK ? SVCQ_OK : fail(a, "corrective action", rc);
@@ -782,6 +842,7 @@ static void close_app(app *a)
 {
     svcq_sla_scheduler_free(a->sched);
     svcq_sla_policy_free(a->tier1);
+    svcq_sla_policy_free(a->quality);
     svcq_calendar_free(a->cal);
     svcq_ctx_free(a->ctx); /* closes the file store */
 }
@@ -811,6 +872,12 @@ static int first_run(app *a)
     return SVCQ_OK;
 }
 
+static int remember_id(const char *incident_id, void *user_data)
+{
+    snprintf(user_data, sizeof((app *)0)->incident, "%s", incident_id);
+    return 0;
+}
+
 /* The second process: everything it needs comes from the store. */
 static int second_run(app *a, const char *path)
 {
@@ -818,14 +885,19 @@ static int second_run(app *a, const char *path)
     TRY(svcq_calendar_load(&a->cal, a->ctx, "support-cn", NULL, NULL), "calendar");
     a->tz = svcq_calendar_tz(a->cal);
     TRY(svcq_sla_policy_load(&a->tier1, a->ctx, "tier.1", 1, NULL), "policy");
+    /* The client's corrective actions, from the archive. */
+    svcq_incident_query q;
+    TRY(svcq_incident_query_init(&q, SVCQ_INCIDENT_QUERY_VERSION), "query");
+    q.client = CLIENT;
+    TRY(svcq_incident_list(a->ctx, &q, remember_id, a->incident), "archive");
     svcq_incident *inc = NULL;
-    TRY(svcq_incident_load(&inc, a->ctx, INCIDENT), "incident");
+    TRY(svcq_incident_load(&inc, a->ctx, a->incident), "incident");
     char when[48];
-    printf("Incident %s: %s after %u loop back, reported %s.\n", INCIDENT,
+    printf("Incident %s: %s after %u loop back, reported %s.\n", a->incident,
            svcq_incident_state_name(svcq_incident_state_of(inc)), svcq_incident_loop_count(inc),
            local(a, svcq_incident_reported_at(inc), when, sizeof when));
     uint64_t entries = 0;
-    int rc = svcq_incident_audit_verify(&entries, a->ctx, INCIDENT);
+    int rc = svcq_incident_audit_verify(&entries, a->ctx, a->incident);
     if (rc == SVCQ_OK)
         printf("Its audit chain: %" PRIu64 " entries, verified against the head hash the incident keeps.\n", entries);
     int closed = svcq_incident_state_of(inc) == SVCQ_INCIDENT_CLOSED;
@@ -834,7 +906,15 @@ static int second_run(app *a, const char *path)
     /* The ticket's clock: reloaded; advancing past the first run's last
      * instant delivers nothing that run delivered. */
     TRY(svcq_sla_scheduler_new(&a->sched, a->ctx, on_notice, a), "scheduler");
-    TRY(svcq_sla_scheduler_load(a->sched, &a->tier1, 1, SVCQ_SLA_LOAD_FULL_SCAN), "load clocks");
+    /* The incidents' clocks run under the quality policy: the same options
+     * (the calendar) give the same policy, fingerprint and all. */
+    svcq_incident_sla_options qo;
+    TRY(svcq_incident_sla_options_init(&qo, SVCQ_INCIDENT_SLA_OPTIONS_VERSION), "quality policy");
+    qo.scheduler = a->sched;
+    qo.calendar = a->cal;
+    TRY(svcq_incident_sla_policy_new(&a->quality, a->ctx, &qo), "quality policy");
+    svcq_sla_policy *policies[2] = { a->tier1, a->quality };
+    TRY(svcq_sla_scheduler_load(a->sched, policies, 2, SVCQ_SLA_LOAD_FULL_SCAN), "load clocks");
     svcq_sla_clock *c = svcq_sla_scheduler_find(a->sched, TICKET, "tier.1");
     uint64_t delivered = 0;
     a->now = at(a, 2026, 10, 8, 10, 0);
