@@ -78,12 +78,12 @@ static void reasons_truncate(svcq_sla_clock *c, uint32_t n)
 typedef struct clock_undo {
     svcq_sla_clock *c;
     uint64_t changes;
+    uint64_t tmask;      /* the states' mask before the change */
     uint32_t pos;        /* index of the event the change inserted, or UINT32_MAX */
     uint32_t nreasons, nversions;
-    uint32_t ntargets;   /* in-place form: states copied below; 0 when c->t was NULL */
+    uint32_t nstates;    /* in-place form: stored states copied below */
     uint32_t npauses, pauses_cap;
     bool swap;           /* t and pauses are the old arrays, owned by the entry */
-    bool had_t;
     svcq__sla_tstate *t;
     svcq__sla_pause *pauses;
 } clock_undo;
@@ -95,7 +95,7 @@ static svcq__sla_tstate *undo_t(clock_undo *u)
 
 static svcq__sla_pause *undo_p(clock_undo *u)
 {
-    return (svcq__sla_pause *)(void *)(undo_t(u) + u->ntargets);
+    return (svcq__sla_pause *)(void *)(undo_t(u) + u->nstates);
 }
 
 static void undo_release(svcq_ctx *ctx, void *data, uint64_t arg)
@@ -126,25 +126,31 @@ static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
         svcq__free(ctx, c->t);
         svcq__free(ctx, c->pauses);
         c->t = u->t;
+        c->tmask = u->tmask;
         c->pauses = u->pauses;
         c->pauses_cap = u->pauses_cap;
         u->t = NULL;
         u->pauses = NULL;
     } else {
-        if (!u->had_t) {
+        /* In place, the set of stored states only ever grows (with room
+         * for them): the old ones fit. */
+        if (!u->tmask) {
             svcq__free(ctx, c->t);
             c->t = NULL;
         } else {
-            memcpy(c->t, undo_t(u), u->ntargets * sizeof(*c->t));
+            memcpy(c->t, undo_t(u), u->nstates * sizeof(*c->t));
         }
+        c->tmask = u->tmask;
         /* The in-place path only ever grows the pause list's capacity. */
         if (u->npauses)
             memcpy(c->pauses, undo_p(u), u->npauses * sizeof(*c->pauses));
     }
     c->npauses = u->npauses;
     c->changes = u->changes;
-    if (c->sched)
+    if (c->sched) {
         svcq__sla_sched_rekey(c);
+        svcq__sla_sched_touch(c);
+    }
     undo_release(ctx, u, 0);
 }
 
@@ -156,7 +162,7 @@ static int undo_prepare(svcq_sla_clock *c, bool swap, clock_undo **out)
     svcq_ctx *ctx = c->ctx;
     if (!svcq__tx_active(ctx))
         return SVCQ_OK;
-    uint32_t nt = !swap && c->t ? svcq__sla_clock_policy(c)->ntargets : 0;
+    uint32_t nt = swap ? 0 : svcq__sla_nstates(c);
     uint32_t np = swap ? 0 : c->npauses;
     clock_undo *u = svcq__malloc(ctx, sizeof(*u) + nt * sizeof(svcq__sla_tstate) + np * sizeof(svcq__sla_pause));
     if (!u)
@@ -166,9 +172,9 @@ static int undo_prepare(svcq_sla_clock *c, bool swap, clock_undo **out)
         svcq__free(ctx, u);
         return rc;
     }
-    *u = (clock_undo){ .c = c, .changes = c->changes, .pos = UINT32_MAX, .nreasons = c->nreasons,
-                       .nversions = c->nversions, .ntargets = nt, .npauses = c->npauses,
-                       .pauses_cap = c->pauses_cap, .swap = swap, .had_t = c->t != NULL };
+    *u = (clock_undo){ .c = c, .changes = c->changes, .tmask = c->tmask, .pos = UINT32_MAX,
+                       .nreasons = c->nreasons, .nversions = c->nversions, .nstates = nt,
+                       .npauses = c->npauses, .pauses_cap = c->pauses_cap, .swap = swap };
     if (swap) {
         u->t = c->t;
         u->pauses = c->pauses;
@@ -354,8 +360,8 @@ static int refresh_all(const svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_p
 
 /* Installs a computed state; cannot fail. The old arrays go to the undo
  * entry u when there is one (swap form), else they are freed. */
-static void install(svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_pause *pauses, uint32_t np, uint32_t pcap,
-                    clock_undo *u)
+static void install(svcq_sla_clock *c, svcq__sla_tstate *t, uint64_t tmask, svcq__sla_pause *pauses, uint32_t np,
+                    uint32_t pcap, clock_undo *u)
 {
     bool keep = u && u->swap;
     if (t != c->t) {
@@ -363,6 +369,7 @@ static void install(svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_pause *pau
             svcq__free(c->ctx, c->t);
         c->t = t;
     }
+    c->tmask = tmask;
     if (pauses != c->pauses) {
         if (!keep)
             svcq__free(c->ctx, c->pauses);
@@ -371,14 +378,71 @@ static void install(svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_pause *pau
     c->npauses = np;
     c->pauses_cap = pcap;
     c->changes++;
-    if (c->sched)
+    if (c->sched) {
         svcq__sla_sched_rekey(c);
+        svcq__sla_sched_touch(c);
+    }
+}
+
+void svcq__sla_states_expand(const svcq_sla_clock *c, svcq__sla_tstate *full)
+{
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
+    uint32_t i = 0;
+    for (uint32_t j = 0; j < P->ntargets; j++)
+        full[j] = (c->tmask >> j) & 1 ? c->t[i++] : svcq__sla_pending;
+}
+
+static bool is_pending(const svcq__sla_tstate *s)
+{
+    return memcmp(s, &svcq__sla_pending, sizeof(*s)) == 0;
+}
+
+/* Replaces a fold's state of every target by the stored states only (see
+ * tmask in sla_internal.h): one exact allocation, none when every target
+ * has one. SVCQ_ENOMEM frees the fold. */
+static int fold_pack(svcq_ctx *ctx, svcq__sla_fold *f, uint64_t *mask)
+{
+    uint64_t m = 0;
+    uint32_t k = 0;
+    for (uint32_t j = 0; j < f->ntargets; j++)
+        if (!is_pending(&f->t[j])) {
+            m |= (uint64_t)1 << j;
+            k++;
+        }
+    *mask = m;
+    if (k == f->ntargets)
+        return SVCQ_OK;
+    svcq__sla_tstate *packed = NULL;
+    if (k && !(packed = svcq__malloc(ctx, k * sizeof(*packed)))) {
+        svcq__sla_fold_free(ctx, f);
+        return svcq__enomem(ctx);
+    }
+    for (uint32_t j = 0, i = 0; j < f->ntargets; j++)
+        if ((m >> j) & 1)
+            packed[i++] = f->t[j];
+    svcq__free(ctx, f->t);
+    f->t = packed;
+    return SVCQ_OK;
+}
+
+int svcq__sla_clock_adopt(svcq_sla_clock *c, svcq__sla_fold *f)
+{
+    uint64_t mask;
+    int rc = fold_pack(c->ctx, f, &mask);
+    if (rc)
+        return rc;
+    c->t = f->t;
+    c->tmask = mask;
+    c->pauses = f->pauses;
+    c->npauses = f->npauses;
+    c->pauses_cap = f->pauses_cap;
+    return SVCQ_OK;
 }
 
 /* Recomputes the state from the log into fresh arrays, keeping what the
  * scheduler delivered (by metric, so that it survives policy changes). */
 static int recompute(svcq_sla_clock *c, const svcq_sla_policy *old_policy, const svcq__sla_tstate *old_t,
-                     svcq__sla_fold *f)
+                     uint64_t old_mask, svcq__sla_fold *f, uint64_t *mask)
 {
     int rc = svcq__sla_fold_all(c->ctx, c->versions, c->nversions, c->events, c->nevents, f);
     if (rc)
@@ -386,16 +450,17 @@ static int recompute(svcq_sla_clock *c, const svcq_sla_policy *old_policy, const
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     for (uint32_t j = 0; j < P->ntargets; j++) {
         int o = old_policy == P ? (int)j : svcq__sla_policy_find_metric(old_policy, P->targets[j].metric);
-        if (o >= 0 && old_t) {
-            f->t[j].delivered = old_t[o].delivered;
-            f->t[j].delivered_cycle = old_t[o].delivered_cycle;
+        if (o >= 0 && ((old_mask >> o) & 1)) {
+            const svcq__sla_tstate *S = &old_t[__builtin_popcountll(old_mask & (((uint64_t)1 << o) - 1))];
+            f->t[j].delivered = S->delivered;
+            f->t[j].delivered_cycle = S->delivered_cycle;
         }
     }
     if (c->sched && (rc = refresh_all(c, f->t, f->pauses, f->npauses))) {
         svcq__sla_fold_free(c->ctx, f);
         return rc;
     }
-    return SVCQ_OK;
+    return fold_pack(c->ctx, f, mask);
 }
 
 /* Instants a clock accepts: the calendar range, minus the values hosts use
@@ -462,7 +527,7 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
             rc = svcq__error(ctx, SVCQ_ELIMIT, CLOCK_FMT ": too many events", CLOCK_ARGS(c));
             goto fail;
         }
-        uint32_t cap = c->events_cap ? c->events_cap * 2 : 4;
+        uint32_t cap = c->events_cap ? c->events_cap * 2 : 2;
         svcq__sla_event *grown = svcq__reallocarray(ctx, c->events, cap, sizeof(*grown));
         if (!grown) {
             rc = svcq__enomem(ctx);
@@ -485,25 +550,40 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
         svcq__sla_tstate t[SVCQ__SLA_MAX_TARGETS];
         uint8_t act[SVCQ__SLA_MAX_TARGETS];
         uint32_t opens;
-        for (uint32_t j = 0; j < P->ntargets; j++)
-            t[j] = *svcq__sla_t(c, j);
+        svcq__sla_states_expand(c, t);
         rc = svcq__sla_step_compute(ctx, P, t, c->pauses, c->npauses, &e, act, &opens);
         if (rc == SVCQ_OK && c->sched)
             rc = refresh_all(c, t, c->pauses, c->npauses);
         if (rc == SVCQ_OK && opens)
             rc = svcq__sla_pauses_reserve(ctx, &c->pauses, &c->pauses_cap, c->npauses + opens);
-        if (rc == SVCQ_OK && !c->t && !(c->t = svcq__malloc(ctx, P->ntargets * sizeof(*c->t))))
-            rc = svcq__enomem(ctx);
+        /* A step never makes a target pending again: the stored set only
+         * grows, into a larger array (the old states stay as they were
+         * until the copy below). */
+        uint64_t mask = c->tmask;
+        for (uint32_t j = 0; rc == SVCQ_OK && j < P->ntargets; j++)
+            if (!((mask >> j) & 1) && !is_pending(&t[j]))
+                mask |= (uint64_t)1 << j;
+        if (rc == SVCQ_OK && mask != c->tmask) {
+            svcq__sla_tstate *grown =
+                svcq__reallocarray(ctx, c->t, (size_t)__builtin_popcountll(mask), sizeof(*grown));
+            if (grown)
+                c->t = grown;
+            else
+                rc = svcq__enomem(ctx);
+        }
         if (rc == SVCQ_OK) {
-            memcpy(c->t, t, P->ntargets * sizeof(*t));
+            for (uint32_t j = 0, i = 0; j < P->ntargets; j++)
+                if ((mask >> j) & 1)
+                    c->t[i++] = t[j];
             svcq__sla_step_apply(P, c->pauses, &c->npauses, act, &e);
-            install(c, c->t, c->pauses, c->npauses, c->pauses_cap, u);
+            install(c, c->t, mask, c->pauses, c->npauses, c->pauses_cap, u);
         }
     } else {
         svcq__sla_fold f;
-        rc = recompute(c, P, c->t, &f);
+        uint64_t mask;
+        rc = recompute(c, P, c->t, c->tmask, &f, &mask);
         if (rc == SVCQ_OK)
-            install(c, f.t, f.pauses, f.npauses, f.pauses_cap, u);
+            install(c, f.t, mask, f.pauses, f.npauses, f.pauses_cap, u);
     }
     if (rc == SVCQ_OK) {
         if (u)
@@ -529,11 +609,12 @@ int svcq_sla_clock_rebuild(svcq_sla_clock *clock)
     if (rc)
         return rc;
     svcq__sla_fold f;
-    if ((rc = recompute(clock, svcq__sla_clock_policy(clock), clock->t, &f))) {
+    uint64_t mask;
+    if ((rc = recompute(clock, svcq__sla_clock_policy(clock), clock->t, clock->tmask, &f, &mask))) {
         undo_drop(clock, u);
         return rc;
     }
-    install(clock, f.t, f.pauses, f.npauses, f.pauses_cap, u);
+    install(clock, f.t, mask, f.pauses, f.npauses, f.pauses_cap, u);
     undo_record(clock, u);
     return SVCQ_OK;
 }
@@ -583,7 +664,8 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
     c->versions[c->nversions++] = (svcq__sla_version){ policy, at, policy->change_mode };
     c->policy = policy;
     svcq__sla_fold f;
-    rc = recompute(c, old, c->t, &f);
+    uint64_t mask;
+    rc = recompute(c, old, c->t, c->tmask, &f, &mask);
     if (rc) {
         c->nversions--;
         c->policy = old;
@@ -591,7 +673,7 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
         return rc;
     }
     svcq__sla_policy_retain(policy);
-    install(c, f.t, f.pauses, f.npauses, f.pauses_cap, u);
+    install(c, f.t, mask, f.pauses, f.npauses, f.pauses_cap, u);
     undo_record(c, u);
     return SVCQ_OK;
 }
@@ -661,9 +743,10 @@ int svcq_sla_clock_transfer(svcq_sla_clock **out, const svcq_sla_clock *clock, s
             goto fail;
     }
     svcq__sla_fold f;
-    if ((rc = recompute(n, old, c->t, &f)))
+    uint64_t mask;
+    if ((rc = recompute(n, old, c->t, c->tmask, &f, &mask)))
         goto fail;
-    install(n, f.t, f.pauses, f.npauses, f.pauses_cap, NULL);
+    install(n, f.t, mask, f.pauses, f.npauses, f.pauses_cap, NULL);
     *out = n;
     return SVCQ_OK;
 fail:

@@ -9,13 +9,23 @@
  * wait on an overflow list that is folded in as time comes near. Advancing
  * moves the due clocks of one slot into a small heap (the "ready" heap)
  * that orders them by instant and, for equal instants, by subject and
- * policy name, so that notices still come out in exact time order. */
+ * policy name, so that notices still come out in exact time order.
+ * A slot due as a whole is taken off the wheel in one go: its list is
+ * walked once, prefetching each clock's states and key, and the ready heap
+ * is built in linear time.
+ *
+ * Clocks are found by key in an open-addressing table of clock pointers
+ * (the hash's low bits kept in the clock), 8 bytes a slot: a general map
+ * with the key and hash in each slot cost 64 bytes per clock at a million.
+ * The clocks changed since they were last stored are listed, so a save
+ * costs what changed, not what is held. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "calendar/civil.h"
 #include "core/map.h"
 #include "sla/sla_internal.h"
+#include "store/store.h"
 
 #define NEVER SVCQ_SLA_NEVER
 #define WHEEL_SHIFT 6
@@ -27,7 +37,15 @@ struct svcq_sla_scheduler {
     svcq_ctx *ctx;
     svcq_sla_notify_fn notify;
     void *user_data;
-    svcq__map clocks; /* key (subject '\0' policy name) -> clock */
+    /* Index of the clocks by key (subject '\0' policy name): linear
+     * probing, power-of-two capacity, at most 3/4 full, backward-shift
+     * deletion. */
+    svcq_sla_clock **index;
+    size_t index_cap, nclocks;
+    /* Changed clocks (svcq__sla_sched_touch), room for every clock held. */
+    svcq_sla_clock **dirty;
+    size_t ndirty, dirty_cap;
+    uint32_t part_index, part_count; /* partition; count 0: every subject */
     svcq_sla_clock **wheel; /* WHEEL_SIZE list heads */
     uint32_t *count;        /* clocks per slot */
     uint64_t used[WORDS];   /* bit per non-empty slot */
@@ -56,6 +74,195 @@ int svcq_sla_notice_init(svcq_sla_notice *notice, uint32_t version)
 static size_t key_len(const svcq_sla_clock *c)
 {
     return c->subject_len + 1 + strlen(c->key + c->subject_len + 1);
+}
+
+static uint32_t key_hash(const char *key, size_t len)
+{
+    return (uint32_t)svcq__hash(key, len);
+}
+
+static bool key_equal(const svcq_sla_clock *c, const char *key, size_t len)
+{
+    return key_len(c) == len && memcmp(c->key, key, len) == 0;
+}
+
+/* The index slot of the clock with this key, or of the empty slot that
+ * ends its probe sequence. */
+static size_t index_find(const svcq_sla_scheduler *s, const char *key, size_t len, uint32_t h)
+{
+    size_t mask = s->index_cap - 1;
+    size_t i = h & mask;
+    while (s->index[i] && !(s->index[i]->hash == h && key_equal(s->index[i], key, len)))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static svcq_sla_clock *index_get(const svcq_sla_scheduler *s, const char *key, size_t len)
+{
+    if (!s->index_cap)
+        return NULL;
+    return s->index[index_find(s, key, len, key_hash(key, len))];
+}
+
+/* Room for count clocks in the index and the list of changed ones; on
+ * failure nothing changes. */
+static int index_reserve(svcq_sla_scheduler *s, size_t count)
+{
+    if (count > s->dirty_cap) {
+        size_t cap = s->dirty_cap ? s->dirty_cap : 8;
+        while (cap < count)
+            cap *= 2;
+        svcq_sla_clock **grown = svcq__reallocarray(s->ctx, s->dirty, cap, sizeof(*grown));
+        if (!grown)
+            return svcq__enomem(s->ctx);
+        s->dirty = grown;
+        s->dirty_cap = cap;
+    }
+    size_t cap = s->index_cap ? s->index_cap : 16;
+    while (count > cap / 4 * 3) {
+        if (cap > SIZE_MAX / 2 / sizeof(*s->index))
+            return svcq__enomem(s->ctx);
+        cap *= 2;
+    }
+    if (cap == s->index_cap)
+        return SVCQ_OK;
+    svcq_sla_clock **index = svcq__calloc(s->ctx, cap, sizeof(*index));
+    if (!index)
+        return svcq__enomem(s->ctx);
+    for (size_t i = 0; i < s->index_cap; i++) {
+        svcq_sla_clock *c = s->index[i];
+        if (!c)
+            continue;
+        size_t k = c->hash & (cap - 1);
+        while (index[k])
+            k = (k + 1) & (cap - 1);
+        index[k] = c;
+    }
+    svcq__free(s->ctx, s->index);
+    s->index = index;
+    s->index_cap = cap;
+    return SVCQ_OK;
+}
+
+/* Adds a clock whose key is not in the index; room must be reserved. */
+static void index_put(svcq_sla_scheduler *s, svcq_sla_clock *c)
+{
+    size_t len = key_len(c);
+    c->hash = key_hash(c->key, len);
+    s->index[index_find(s, c->key, len, c->hash)] = c;
+    s->nclocks++;
+}
+
+static void index_remove(svcq_sla_scheduler *s, svcq_sla_clock *c)
+{
+    size_t mask = s->index_cap - 1;
+    size_t i = index_find(s, c->key, key_len(c), c->hash);
+    if (s->index[i] != c)
+        return;
+    s->index[i] = NULL;
+    s->nclocks--;
+    /* Backward shift: move up every entry of the run that may no longer
+     * be found past the hole. */
+    for (size_t j = (i + 1) & mask; s->index[j]; j = (j + 1) & mask) {
+        size_t home = s->index[j]->hash & mask;
+        /* Entry j stays when its home lies cyclically in (i, j]. */
+        if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+            continue;
+        s->index[i] = s->index[j];
+        s->index[j] = NULL;
+        i = j;
+    }
+}
+
+/* ---- the list of changed clocks ---------------------------------------- */
+
+void svcq__sla_sched_touch(svcq_sla_clock *c)
+{
+    svcq_sla_scheduler *s = c->sched;
+    if (!s || c->dirty_pos)
+        return;
+    s->dirty[s->ndirty++] = c; /* room for every clock held */
+    c->dirty_pos = (uint32_t)s->ndirty;
+}
+
+static void unlist(svcq_sla_scheduler *s, svcq_sla_clock *c)
+{
+    if (!c->dirty_pos)
+        return;
+    size_t i = c->dirty_pos - 1;
+    svcq_sla_clock *last = s->dirty[--s->ndirty];
+    s->dirty[i] = last;
+    last->dirty_pos = (uint32_t)(i + 1);
+    c->dirty_pos = 0;
+}
+
+static bool is_stored(const svcq_sla_clock *c)
+{
+    return c->revision && c->changes == c->saved;
+}
+
+svcq_sla_clock *svcq__sla_sched_next_dirty(const svcq_sla_scheduler *s, size_t *iter)
+{
+    return *iter < s->ndirty ? s->dirty[(*iter)++] : NULL;
+}
+
+void svcq__sla_sched_saved(svcq_sla_scheduler *s)
+{
+    /* Inside a host batch, a rollback would make saved clocks changed
+     * again: they stay listed until a save outside any batch. */
+    if (svcq__tx_active(s->ctx))
+        return;
+    for (size_t i = 0; i < s->ndirty;) {
+        svcq_sla_clock *c = s->dirty[i];
+        if (is_stored(c))
+            unlist(s, c); /* the last one moves to i */
+        else
+            i++;
+    }
+}
+
+/* ---- partitions ---------------------------------------------------------- */
+
+uint32_t svcq__sla_partition_of(const char *subject, size_t len, uint32_t count)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)subject[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return count ? (uint32_t)(h % count) : 0;
+}
+
+bool svcq__sla_sched_accepts(const svcq_sla_scheduler *s, const char *subject, size_t len)
+{
+    return s->part_count <= 1 || svcq__sla_partition_of(subject, len, s->part_count) == s->part_index;
+}
+
+int svcq_sla_subject_partition(uint32_t *out, const char *subject, uint32_t count)
+{
+    if (out)
+        *out = 0;
+    if (!out || !subject || count == 0)
+        return SVCQ_EINVAL;
+    *out = svcq__sla_partition_of(subject, strlen(subject), count);
+    return SVCQ_OK;
+}
+
+int svcq_sla_scheduler_set_partition(svcq_sla_scheduler *scheduler, uint32_t index, uint32_t count)
+{
+    if (!scheduler)
+        return SVCQ_EINVAL;
+    svcq_sla_scheduler *s = scheduler;
+    if (count == 0 || index >= count)
+        return svcq__error(s->ctx, SVCQ_EINVAL, "scheduler: partition %u of %u does not exist (0 to count - 1, count >= 1)",
+                           index, count);
+    if (s->nclocks)
+        return svcq__error(s->ctx, SVCQ_ESTATE,
+                           "scheduler: the partition is set before clocks are added or loaded (it holds %zu)",
+                           s->nclocks);
+    s->part_index = index;
+    s->part_count = count;
+    return SVCQ_OK;
 }
 
 /* Equal instants: by subject, then policy name. */
@@ -108,6 +315,28 @@ static void ready_push(svcq_sla_scheduler *s, ready x)
     }
     s->ready[i] = x;
     x.clock->wslot = SVCQ__SLOT_READY;
+}
+
+/* Makes a heap of the ready array in linear time (Floyd). */
+static void ready_heapify(svcq_sla_scheduler *s)
+{
+    size_t n = s->nready;
+    for (size_t k = n / 2; k-- > 0;) {
+        ready x = s->ready[k];
+        size_t i = k;
+        for (;;) {
+            size_t child = 2 * i + 1;
+            if (child >= n)
+                break;
+            if (child + 1 < n && ready_less(&s->ready[child + 1], &s->ready[child]))
+                child++;
+            if (!ready_less(&s->ready[child], &x))
+                break;
+            s->ready[i] = s->ready[child];
+            i = child;
+        }
+        s->ready[i] = x;
+    }
 }
 
 static bool ready_pop(svcq_sla_scheduler *s, ready *out)
@@ -206,15 +435,15 @@ static void fold_overflow(svcq_sla_scheduler *s)
     }
 }
 
+/* The earliest next notice of the stored states (a pending target has
+ * none). */
 static svcq_time clock_key(const svcq_sla_clock *c)
 {
-    if (!c->t)
-        return NEVER;
-    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     svcq_time best = NEVER;
-    for (uint32_t j = 0; j < P->ntargets; j++)
-        if (c->t[j].next_notice < best)
-            best = c->t[j].next_notice;
+    uint32_t n = svcq__sla_nstates(c);
+    for (uint32_t i = 0; i < n; i++)
+        if (c->t[i].next_notice < best)
+            best = c->t[i].next_notice;
     return best;
 }
 
@@ -302,7 +531,8 @@ void svcq__sla_sched_detach(svcq_sla_clock *c)
         }
     }
     unlink_clock(s, c);
-    svcq__map_remove(&s->clocks, c->key, key_len(c));
+    unlist(s, c);
+    index_remove(s, c);
     c->sched = NULL;
 }
 
@@ -330,7 +560,6 @@ int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx, svcq_sla_not
     s->wheel = wheel;
     s->cursor = INT64_MIN / 2; /* set by the first clock queued or advance */
     s->overflow_min = INT64_MAX;
-    svcq__map_init(&s->clocks, ctx);
     *out = s;
     return SVCQ_OK;
 }
@@ -339,11 +568,11 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
 {
     if (!scheduler)
         return;
-    size_t iter = 0;
-    void *value;
-    while (svcq__map_next(&scheduler->clocks, &iter, NULL, NULL, &value))
-        svcq__sla_clock_destroy(value);
-    svcq__map_free(&scheduler->clocks);
+    for (size_t i = 0; i < scheduler->index_cap; i++)
+        if (scheduler->index[i])
+            svcq__sla_clock_destroy(scheduler->index[i]);
+    svcq__free(scheduler->ctx, scheduler->index);
+    svcq__free(scheduler->ctx, scheduler->dirty);
     svcq__sla_failures_free(scheduler->ctx, &scheduler->failures);
     svcq__free(scheduler->ctx, scheduler->ready);
     svcq__free(scheduler->ctx, scheduler->wheel);
@@ -366,27 +595,35 @@ int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
     if (clock->sched)
         return svcq__error(ctx, SVCQ_EEXIST, "clock %s already belongs to a scheduler", clock->key);
     size_t klen = key_len(clock);
-    if (svcq__map_get(&s->clocks, clock->key, klen))
+    if (index_get(s, clock->key, klen))
         return svcq__error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", clock->key,
                         clock->key + clock->subject_len + 1);
+    if (!svcq__sla_sched_accepts(s, clock->key, clock->subject_len))
+        return svcq__error(ctx, SVCQ_EINVAL, "clock %s (policy %s) is in partition %u of %u; this scheduler holds %u",
+                           clock->key, clock->key + clock->subject_len + 1,
+                           svcq__sla_partition_of(clock->key, clock->subject_len, s->part_count), s->part_count,
+                           s->part_index);
 
-    const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
+    uint32_t n = svcq__sla_nstates(clock);
     svcq__sla_tstate *t = NULL;
     int rc = SVCQ_OK;
-    if (clock->t) {
-        t = svcq__malloc(ctx, P->ntargets * sizeof(*t));
+    if (n) {
+        t = svcq__malloc(ctx, n * sizeof(*t));
         if (!t)
             return svcq__enomem(ctx);
-        memcpy(t, clock->t, P->ntargets * sizeof(*t));
-        for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++)
-            rc = svcq__sla_refresh_next(clock, j, &t[j]);
+        memcpy(t, clock->t, n * sizeof(*t));
+        const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
+        for (uint32_t j = 0, i = 0; j < P->ntargets && rc == SVCQ_OK; j++)
+            if ((clock->tmask >> j) & 1)
+                rc = svcq__sla_refresh_next(clock, j, &t[i++]);
     }
-    if (rc == SVCQ_OK && (rc = svcq__map_put(&s->clocks, clock->key, klen, clock, NULL)) != SVCQ_OK)
-        rc = svcq__enomem(ctx);
+    if (rc == SVCQ_OK)
+        rc = index_reserve(s, s->nclocks + 1);
     if (rc) {
         svcq__free(ctx, t);
         return rc;
     }
+    index_put(s, clock);
     if (t) {
         svcq__free(ctx, clock->t);
         clock->t = t;
@@ -394,7 +631,10 @@ int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
     clock->sched = s;
     clock->wslot = SVCQ__SLOT_NONE;
     clock->next_notice = NEVER;
-    if (s->clocks.count == 1 && s->cursor == INT64_MIN / 2 && !s->overflow) {
+    clock->dirty_pos = 0;
+    if (!is_stored(clock))
+        svcq__sla_sched_touch(clock);
+    if (s->nclocks == 1 && s->cursor == INT64_MIN / 2 && !s->overflow) {
         svcq_time key = clock_key(clock);
         if (key != NEVER)
             s->cursor = slot_of(key);
@@ -410,46 +650,66 @@ svcq_ctx *svcq__sla_sched_ctx(const svcq_sla_scheduler *s)
 
 svcq_sla_clock *svcq__sla_sched_next_clock(const svcq_sla_scheduler *s, size_t *iter)
 {
-    void *value;
-    return svcq__map_next(&s->clocks, iter, NULL, NULL, &value) ? value : NULL;
+    while (*iter < s->index_cap) {
+        svcq_sla_clock *c = s->index[(*iter)++];
+        if (c)
+            return c;
+    }
+    return NULL;
 }
 
 int svcq__sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size_t n)
 {
     svcq_ctx *ctx = s->ctx;
+    size_t taken = 0;
     for (size_t i = 0; i < n; i++) {
         svcq_sla_clock *c = clocks[i];
-        if (svcq__map_get(&s->clocks, c->key, key_len(c)))
+        if (!svcq__sla_sched_accepts(s, c->key, c->subject_len))
+            continue;
+        taken++;
+        if (index_get(s, c->key, key_len(c)))
             return svcq__error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", c->key,
                             c->key + c->subject_len + 1);
         /* Next notices first: the only step that can fail besides memory. */
         const svcq_sla_policy *P = svcq__sla_clock_policy(c);
-        for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
-            int rc = svcq__sla_refresh_next(c, j, &c->t[j]);
+        for (uint32_t j = 0, k = 0; j < P->ntargets; j++) {
+            if (!((c->tmask >> j) & 1))
+                continue;
+            int rc = svcq__sla_refresh_next(c, j, &c->t[k++]);
             if (rc)
                 return rc;
         }
     }
-    if (svcq__map_reserve(&s->clocks, s->clocks.count + n))
+    if (index_reserve(s, s->nclocks + taken))
         return svcq__enomem(ctx);
     for (size_t i = 0; i < n; i++) {
         svcq_sla_clock *c = clocks[i];
-        void *old = NULL;
-        /* Cannot fail after the reservation; a key twice in the list is
-         * caught here. */
-        (void)svcq__map_put(&s->clocks, c->key, key_len(c), c, &old);
-        if (old) {
-            for (size_t k = 0; k <= i; k++)
-                svcq__map_remove(&s->clocks, clocks[k]->key, key_len(clocks[k]));
+        if (!svcq__sla_sched_accepts(s, c->key, c->subject_len))
+            continue;
+        /* A key twice in the list is caught here. */
+        if (index_get(s, c->key, key_len(c))) {
+            for (size_t k = 0; k < i; k++)
+                if (svcq__sla_sched_accepts(s, clocks[k]->key, clocks[k]->subject_len))
+                    index_remove(s, clocks[k]);
             return svcq__error(ctx, SVCQ_EEXIST, "two records hold the clock of %s on policy %s", c->key,
                             c->key + c->subject_len + 1);
         }
+        index_put(s, c);
     }
     for (size_t i = 0; i < n; i++) {
-        clocks[i]->sched = s;
-        clocks[i]->wslot = SVCQ__SLOT_NONE;
-        clocks[i]->next_notice = NEVER;
-        svcq__sla_sched_rekey(clocks[i]);
+        svcq_sla_clock *c = clocks[i];
+        if (!svcq__sla_sched_accepts(s, c->key, c->subject_len)) {
+            svcq__sla_clock_destroy(c); /* another server's */
+            clocks[i] = NULL;
+            continue;
+        }
+        c->sched = s;
+        c->wslot = SVCQ__SLOT_NONE;
+        c->next_notice = NEVER;
+        c->dirty_pos = 0;
+        if (!is_stored(c))
+            svcq__sla_sched_touch(c);
+        svcq__sla_sched_rekey(c);
     }
     return SVCQ_OK;
 }
@@ -465,12 +725,12 @@ svcq_sla_clock *svcq_sla_scheduler_find(const svcq_sla_scheduler *scheduler, con
         return NULL;
     memcpy(key, subject, a + 1);
     memcpy(key + a + 1, policy_name, b);
-    return svcq__map_get(&scheduler->clocks, key, a + 1 + b);
+    return index_get(scheduler, key, a + 1 + b);
 }
 
 uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler)
 {
-    return scheduler ? scheduler->clocks.count : 0;
+    return scheduler ? scheduler->nclocks : 0;
 }
 
 /* First non-empty slot in [from, to] (absolute slots), or INT64_MAX. */
@@ -518,10 +778,12 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
 {
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     bool snapped = false;
-    for (uint32_t j = 0; j < P->ntargets; j++) {
-        while (c->t[j].next_notice == at) {
+    uint32_t i = 0;
+    for (uint64_t m = c->tmask; m; m &= m - 1, i++) {
+        uint32_t j = (uint32_t)__builtin_ctzll(m);
+        while (c->t[i].next_notice == at) {
             const svcq__sla_target *T = &P->targets[j];
-            svcq__sla_tstate S = c->t[j];
+            svcq__sla_tstate S = c->t[i];
             /* The next notice is (delivered_cycle, delivered): of the
              * current cycle, or of an ended one that reached it before
              * the scheduler came (svcq__sla_refresh_next). */
@@ -555,8 +817,9 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
                 rc = answer < 0 && answer >= SVCQ__ERROR_MIN ? answer : SVCQ_EABORTED;
                 return svcq__error(s->ctx, rc, "the notice callback stopped the advance");
             }
-            c->t[j] = S;
+            c->t[i] = S;
             c->changes++;
+            svcq__sla_sched_touch(c);
             (*count)++;
         }
     }
@@ -626,14 +889,38 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
             s->ready = grown;
             s->ready_cap = due;
         }
-        svcq_sla_clock *c = s->wheel[slot & WHEEL_MASK];
-        while (c) {
-            svcq_sla_clock *next = c->wnext;
-            if (c->next_notice <= now) {
-                unlink_clock(s, c);
-                ready_push(s, make_ready(c, c->next_notice));
+        size_t b = (size_t)(slot & WHEEL_MASK);
+        svcq_sla_clock *c = s->wheel[b];
+        if (slot < last) {
+            /* Every clock of the slot is due: take the whole list. Each
+             * clock's key and states are fetched while the walk waits for
+             * the next clock. */
+            s->wheel[b] = NULL;
+            s->count[b] = 0;
+            s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
+            size_t n = 0;
+            while (c) {
+                svcq_sla_clock *next = c->wnext;
+                __builtin_prefetch(c->key);
+                __builtin_prefetch(c->t);
+                c->wprev = c->wnext = NULL;
+                c->wslot = SVCQ__SLOT_READY;
+                s->ready[n++].clock = c;
+                c = next;
             }
-            c = next;
+            for (size_t i = 0; i < n; i++)
+                s->ready[i] = make_ready(s->ready[i].clock, s->ready[i].clock->next_notice);
+            s->nready = n;
+            ready_heapify(s);
+        } else {
+            while (c) {
+                svcq_sla_clock *next = c->wnext;
+                if (c->next_notice <= now) {
+                    unlink_clock(s, c);
+                    ready_push(s, make_ready(c, c->next_notice));
+                }
+                c = next;
+            }
         }
         rc = drain_ready(s, now, &count);
         if (slot == last)
