@@ -1,4 +1,5 @@
 /* SLA clocks: the event log, incremental updates, policy changes, status. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,15 +17,42 @@
 
 /* ---- pause reasons ------------------------------------------------------ */
 
+/* ---- the clock's extra part: pauses and reasons -------------------------- */
+
+static uint32_t npauses_of(const svcq_sla_clock *c)
+{
+    return c->x ? c->x->npauses : 0;
+}
+
+static svcq__sla_pause *pauses_of(const svcq_sla_clock *c)
+{
+    return c->x ? c->x->pauses : NULL;
+}
+
+static uint32_t nreasons_of(const svcq_sla_clock *c)
+{
+    return c->x ? c->x->nreasons : 0;
+}
+
+/* Makes the extra part; SVCQ_ENOMEM changes nothing. */
+static int extra_need(svcq_sla_clock *c)
+{
+    if (c->x)
+        return SVCQ_OK;
+    if (!(c->x = svcq__calloc(c->ctx, 1, sizeof(*c->x))))
+        return svcq__enomem(c->ctx);
+    return SVCQ_OK;
+}
+
 const char *svcq__sla_clock_reason(const svcq_sla_clock *c, uint32_t id)
 {
-    return id && id <= c->nreasons ? c->reasons[id - 1] : "";
+    return id && id <= nreasons_of(c) ? c->x->reasons[id - 1] : "";
 }
 
 static uint32_t reason_find(const svcq_sla_clock *c, const char *s, size_t len)
 {
-    for (uint32_t i = 0; i < c->nreasons; i++)
-        if (strncmp(c->reasons[i], s, len) == 0 && c->reasons[i][len] == '\0')
+    for (uint32_t i = 0; i < nreasons_of(c); i++)
+        if (strncmp(c->x->reasons[i], s, len) == 0 && c->x->reasons[i][len] == '\0')
             return i + 1;
     return 0;
 }
@@ -37,30 +65,34 @@ int svcq__sla_clock_reason_add(svcq_sla_clock *c, const char *s, size_t len, uin
     }
     if ((*id = reason_find(c, s, len)) != 0)
         return SVCQ_OK;
-    if (c->nreasons == c->reasons_cap) {
-        if (c->reasons_cap >= UINT32_MAX / 2)
+    int rc = extra_need(c);
+    if (rc)
+        return rc;
+    svcq__sla_extra *x = c->x;
+    if (x->nreasons == x->reasons_cap) {
+        if (x->reasons_cap >= UINT32_MAX / 2)
             return svcq__error(c->ctx, SVCQ_ELIMIT, CLOCK_FMT ": too many pause reasons", CLOCK_ARGS(c));
-        uint32_t cap = c->reasons_cap ? 2 * c->reasons_cap : 4;
-        char **grown = svcq__reallocarray(c->ctx, c->reasons, cap, sizeof(*grown));
+        uint32_t cap = x->reasons_cap ? 2 * x->reasons_cap : 4;
+        char **grown = svcq__reallocarray(c->ctx, x->reasons, cap, sizeof(*grown));
         if (!grown)
             return svcq__enomem(c->ctx);
-        c->reasons = grown;
-        c->reasons_cap = cap;
+        x->reasons = grown;
+        x->reasons_cap = cap;
     }
     char *copy = svcq__malloc(c->ctx, len + 1);
     if (!copy)
         return svcq__enomem(c->ctx);
     memcpy(copy, s, len);
     copy[len] = '\0';
-    c->reasons[c->nreasons++] = copy;
-    *id = c->nreasons;
+    x->reasons[x->nreasons++] = copy;
+    *id = x->nreasons;
     return SVCQ_OK;
 }
 
 static void reasons_truncate(svcq_sla_clock *c, uint32_t n)
 {
-    while (c->nreasons > n)
-        svcq__free(c->ctx, c->reasons[--c->nreasons]);
+    while (nreasons_of(c) > n)
+        svcq__free(c->ctx, c->x->reasons[--c->x->nreasons]);
 }
 
 /* ---- undo inside store transactions ---------------------------------------
@@ -122,13 +154,17 @@ static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
     while (c->nversions > u->nversions)
         svcq__sla_policy_release(c->versions[--c->nversions].policy);
     c->policy = c->versions[c->nversions - 1].policy;
+    /* The extra part, once made, stays: it is there when pauses were. */
+    svcq__sla_extra *x = c->x;
     if (u->swap) {
         svcq__free(ctx, c->t);
-        svcq__free(ctx, c->pauses);
         c->t = u->t;
         c->tmask = u->tmask;
-        c->pauses = u->pauses;
-        c->pauses_cap = u->pauses_cap;
+        if (x) {
+            svcq__free(ctx, x->pauses);
+            x->pauses = u->pauses;
+            x->pauses_cap = u->pauses_cap;
+        }
         u->t = NULL;
         u->pauses = NULL;
     } else {
@@ -143,9 +179,10 @@ static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
         c->tmask = u->tmask;
         /* The in-place path only ever grows the pause list's capacity. */
         if (u->npauses)
-            memcpy(c->pauses, undo_p(u), u->npauses * sizeof(*c->pauses));
+            memcpy(x->pauses, undo_p(u), u->npauses * sizeof(*x->pauses));
     }
-    c->npauses = u->npauses;
+    if (x)
+        x->npauses = u->npauses;
     c->changes = u->changes;
     if (c->sched) {
         svcq__sla_sched_rekey(c);
@@ -163,7 +200,7 @@ static int undo_prepare(svcq_sla_clock *c, bool swap, clock_undo **out)
     if (!svcq__tx_active(ctx))
         return SVCQ_OK;
     uint32_t nt = swap ? 0 : svcq__sla_nstates(c);
-    uint32_t np = swap ? 0 : c->npauses;
+    uint32_t np = swap ? 0 : npauses_of(c);
     clock_undo *u = svcq__malloc(ctx, sizeof(*u) + nt * sizeof(svcq__sla_tstate) + np * sizeof(svcq__sla_pause));
     if (!u)
         return svcq__enomem(ctx);
@@ -173,16 +210,16 @@ static int undo_prepare(svcq_sla_clock *c, bool swap, clock_undo **out)
         return rc;
     }
     *u = (clock_undo){ .c = c, .changes = c->changes, .tmask = c->tmask, .pos = UINT32_MAX,
-                       .nreasons = c->nreasons, .nversions = c->nversions, .nstates = nt,
-                       .npauses = c->npauses, .pauses_cap = c->pauses_cap, .swap = swap };
+                       .nreasons = nreasons_of(c), .nversions = c->nversions, .nstates = nt,
+                       .npauses = npauses_of(c), .pauses_cap = c->x ? c->x->pauses_cap : 0, .swap = swap };
     if (swap) {
         u->t = c->t;
-        u->pauses = c->pauses;
+        u->pauses = pauses_of(c);
     } else {
         if (nt)
             memcpy(undo_t(u), c->t, nt * sizeof(*c->t));
         if (np)
-            memcpy(undo_p(u), c->pauses, np * sizeof(*c->pauses));
+            memcpy(undo_p(u), c->x->pauses, np * sizeof(*c->x->pauses));
     }
     *out = u;
     return SVCQ_OK;
@@ -263,17 +300,16 @@ int svcq__sla_clock_new_named(svcq_sla_clock **out, svcq_sla_policy *policy, con
     size_t nlen = strlen(key_name);
     /* One allocation: the clock and its key; the target states come with
      * the first event, so an idle clock stays small. */
-    svcq_sla_clock *c = svcq__calloc(ctx, 1, sizeof(*c) + slen + 1 + nlen + 1);
+    svcq_sla_clock *c = svcq__calloc(ctx, 1, offsetof(svcq_sla_clock, key) + slen + 1 + nlen + 1);
     if (!c)
         return svcq__enomem(ctx);
     c->ctx = ctx;
     c->wslot = SVCQ__SLOT_NONE;
-    c->next_notice = NEVER;
     c->subject_len = (uint32_t)slen;
     memcpy(c->key, subject, slen + 1);
     memcpy(c->key + slen + 1, key_name, nlen + 1);
-    c->first = (svcq__sla_version){ policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
-    c->versions = &c->first;
+    policy->self = (svcq__sla_version){ policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
+    c->versions = &policy->self;
     c->nversions = 1;
     c->policy = policy;
     svcq__sla_policy_retain(policy);
@@ -287,15 +323,19 @@ void svcq__sla_clock_destroy(svcq_sla_clock *c)
     /* Pending undo entries only release from now on: a rollback after the
      * free never touches freed memory. */
     svcq__undo_detach(ctx, c);
-    reasons_truncate(c, 0);
-    svcq__free(ctx, c->reasons);
+    if (c->x) {
+        reasons_truncate(c, 0);
+        svcq__free(ctx, c->x->reasons);
+        svcq__free(ctx, c->x->pauses);
+        svcq__free(ctx, c->x);
+    }
+    bool shared = svcq__sla_versions_shared(c);
     for (uint32_t i = 0; i < c->nversions; i++)
         svcq__sla_policy_release(c->versions[i].policy);
-    if (c->versions != &c->first)
+    if (!shared)
         svcq__free(ctx, c->versions);
     svcq__free(ctx, c->events);
     svcq__free(ctx, c->t);
-    svcq__free(ctx, c->pauses);
     svcq__free(ctx, c);
 }
 
@@ -343,15 +383,12 @@ int svcq_sla_clock_event_at(const char **name, svcq_time *at, const char **reaso
 
 /* Next-notice instants for a candidate state (t, pauses) of clock c,
  * computed against c's log and versions as they will be. */
-static int refresh_all(const svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_pause *pauses, uint32_t np)
+static int refresh_all(const svcq_sla_clock *c, svcq__sla_tstate *t)
 {
-    svcq_sla_clock view = *c;
-    view.t = t;
-    view.pauses = pauses;
-    view.npauses = np;
+    const svcq_sla_clock *view = c; /* next notices read the log and versions only */
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     for (uint32_t j = 0; j < P->ntargets; j++) {
-        int rc = svcq__sla_refresh_next(&view, j, &t[j]);
+        int rc = svcq__sla_refresh_next(view, j, &t[j]);
         if (rc)
             return rc;
     }
@@ -370,13 +407,16 @@ static void install(svcq_sla_clock *c, svcq__sla_tstate *t, uint64_t tmask, svcq
         c->t = t;
     }
     c->tmask = tmask;
-    if (pauses != c->pauses) {
-        if (!keep)
-            svcq__free(c->ctx, c->pauses);
-        c->pauses = pauses;
+    /* Pauses come only to a clock with its extra part (pauses_fit). */
+    if (c->x) {
+        if (pauses != c->x->pauses) {
+            if (!keep)
+                svcq__free(c->ctx, c->x->pauses);
+            c->x->pauses = pauses;
+        }
+        c->x->npauses = np;
+        c->x->pauses_cap = pcap;
     }
-    c->npauses = np;
-    c->pauses_cap = pcap;
     c->changes++;
     if (c->sched) {
         svcq__sla_sched_rekey(c);
@@ -425,17 +465,33 @@ static int fold_pack(svcq_ctx *ctx, svcq__sla_fold *f, uint64_t *mask)
     return SVCQ_OK;
 }
 
+/* Makes the extra part when a fold has pauses for the clock; SVCQ_ENOMEM
+ * frees the fold. */
+static int pauses_fit(svcq_sla_clock *c, svcq__sla_fold *f)
+{
+    if (!f->pauses || c->x)
+        return SVCQ_OK;
+    int rc = extra_need(c);
+    if (rc)
+        svcq__sla_fold_free(c->ctx, f);
+    return rc;
+}
+
 int svcq__sla_clock_adopt(svcq_sla_clock *c, svcq__sla_fold *f)
 {
     uint64_t mask;
-    int rc = fold_pack(c->ctx, f, &mask);
+    int rc = pauses_fit(c, f);
+    if (rc == SVCQ_OK)
+        rc = fold_pack(c->ctx, f, &mask);
     if (rc)
         return rc;
     c->t = f->t;
     c->tmask = mask;
-    c->pauses = f->pauses;
-    c->npauses = f->npauses;
-    c->pauses_cap = f->pauses_cap;
+    if (c->x) {
+        c->x->pauses = f->pauses;
+        c->x->npauses = f->npauses;
+        c->x->pauses_cap = f->pauses_cap;
+    }
     return SVCQ_OK;
 }
 
@@ -456,10 +512,12 @@ static int recompute(svcq_sla_clock *c, const svcq_sla_policy *old_policy, const
             f->t[j].delivered_cycle = S->delivered_cycle;
         }
     }
-    if (c->sched && (rc = refresh_all(c, f->t, f->pauses, f->npauses))) {
+    if (c->sched && (rc = refresh_all(c, f->t))) {
         svcq__sla_fold_free(c->ctx, f);
         return rc;
     }
+    if ((rc = pauses_fit(c, f)))
+        return rc;
     return fold_pack(c->ctx, f, mask);
 }
 
@@ -502,7 +560,7 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
         return svcq__error(ctx, SVCQ_ENOTFOUND, CLOCK_FMT ": event \"%s\" is not used by policy %s v%u",
                            CLOCK_ARGS(c), event, P->name, P->version);
     /* A reason new to the clock is added now and taken out again on failure. */
-    uint32_t nreasons = c->nreasons;
+    uint32_t nreasons = nreasons_of(c);
     if (rlen && (rc = svcq__sla_clock_reason_add(c, reason, rlen, &e.reason)))
         return rc;
 
@@ -527,7 +585,8 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
             rc = svcq__error(ctx, SVCQ_ELIMIT, CLOCK_FMT ": too many events", CLOCK_ARGS(c));
             goto fail;
         }
-        uint32_t cap = c->events_cap ? c->events_cap * 2 : 2;
+        /* Most clocks see a handful of events: exact room up to four. */
+        uint32_t cap = c->events_cap < 4 ? c->events_cap + 1 : c->events_cap * 2;
         svcq__sla_event *grown = svcq__reallocarray(ctx, c->events, cap, sizeof(*grown));
         if (!grown) {
             rc = svcq__enomem(ctx);
@@ -551,11 +610,11 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
         uint8_t act[SVCQ__SLA_MAX_TARGETS];
         uint32_t opens;
         svcq__sla_states_expand(c, t);
-        rc = svcq__sla_step_compute(ctx, P, t, c->pauses, c->npauses, &e, act, &opens);
+        rc = svcq__sla_step_compute(ctx, P, t, pauses_of(c), npauses_of(c), &e, act, &opens);
         if (rc == SVCQ_OK && c->sched)
-            rc = refresh_all(c, t, c->pauses, c->npauses);
-        if (rc == SVCQ_OK && opens)
-            rc = svcq__sla_pauses_reserve(ctx, &c->pauses, &c->pauses_cap, c->npauses + opens);
+            rc = refresh_all(c, t);
+        if (rc == SVCQ_OK && opens && (rc = extra_need(c)) == SVCQ_OK)
+            rc = svcq__sla_pauses_reserve(ctx, &c->x->pauses, &c->x->pauses_cap, c->x->npauses + opens);
         /* A step never makes a target pending again: the stored set only
          * grows, into a larger array (the old states stay as they were
          * until the copy below). */
@@ -575,8 +634,9 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
             for (uint32_t j = 0, i = 0; j < P->ntargets; j++)
                 if ((mask >> j) & 1)
                     c->t[i++] = t[j];
-            svcq__sla_step_apply(P, c->pauses, &c->npauses, act, &e);
-            install(c, c->t, mask, c->pauses, c->npauses, c->pauses_cap, u);
+            uint32_t np = npauses_of(c);
+            svcq__sla_step_apply(P, pauses_of(c), &np, act, &e);
+            install(c, c->t, mask, pauses_of(c), np, c->x ? c->x->pauses_cap : 0, u);
         }
     } else {
         svcq__sla_fold f;
@@ -651,12 +711,12 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
         return svcq__error(ctx, SVCQ_ERANGE, CLOCK_FMT ": policy change at %lld is before the last one",
                            CLOCK_ARGS(c), (long long)at);
 
-    svcq__sla_version *v = svcq__reallocarray(ctx, c->versions == &c->first ? NULL : c->versions, c->nversions + 1,
-                                        sizeof(*v));
+    bool shared = svcq__sla_versions_shared(c);
+    svcq__sla_version *v = svcq__reallocarray(ctx, shared ? NULL : c->versions, c->nversions + 1, sizeof(*v));
     if (!v)
         return svcq__enomem(ctx);
-    if (c->versions == &c->first)
-        v[0] = c->first;
+    if (shared)
+        v[0] = c->versions[0];
     c->versions = v;
     clock_undo *u;
     if ((rc = undo_prepare(c, true, &u)))
@@ -713,13 +773,14 @@ int svcq_sla_clock_transfer(svcq_sla_clock **out, const svcq_sla_clock *clock, s
     /* The first version keeps its policy; the key names the new one. */
     if ((rc = svcq__sla_clock_new_named(&n, c->versions[0].policy, c->key, policy->name)))
         return rc;
+    svcq__sla_version *first = n->versions;
     n->versions = svcq__reallocarray(ctx, NULL, c->nversions + 1, sizeof(*n->versions));
     if (!n->versions) {
-        n->versions = &n->first;
+        n->versions = first;
         rc = svcq__enomem(ctx);
         goto fail;
     }
-    n->versions[0] = n->first;
+    n->versions[0] = *first;
     for (uint32_t i = 1; i < c->nversions; i++) {
         n->versions[i] = c->versions[i];
         svcq__sla_policy_retain(c->versions[i].policy);
@@ -737,9 +798,9 @@ int svcq_sla_clock_transfer(svcq_sla_clock **out, const svcq_sla_clock *clock, s
         memcpy(n->events, c->events, c->nevents * sizeof(*n->events));
         n->nevents = n->events_cap = c->nevents;
     }
-    for (uint32_t i = 0; i < c->nreasons; i++) {
+    for (uint32_t i = 0; i < nreasons_of(c); i++) {
         uint32_t id;
-        if ((rc = svcq__sla_clock_reason_add(n, c->reasons[i], strlen(c->reasons[i]), &id)))
+        if ((rc = svcq__sla_clock_reason_add(n, c->x->reasons[i], strlen(c->x->reasons[i]), &id)))
             goto fail;
     }
     svcq__sla_fold f;
@@ -835,8 +896,8 @@ int svcq_sla_clock_paused_seconds(int64_t *out, const svcq_sla_clock *clock, uin
         return SVCQ_OK;
     const svcq__sla_target *T = &P->targets[index];
     int64_t total = 0;
-    for (uint32_t i = 0; i < clock->npauses; i++) {
-        const svcq__sla_pause *p = &clock->pauses[i];
+    for (uint32_t i = 0; i < npauses_of(clock); i++) {
+        const svcq__sla_pause *p = &clock->x->pauses[i];
         if (p->target != index || p->reason != rid)
             continue;
         svcq_time end = p->end < at ? p->end : at;

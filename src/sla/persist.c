@@ -396,14 +396,15 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
             rc = svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: policy versions out of order", id);
             goto fail;
         }
-        svcq__sla_version *grown = svcq__reallocarray(ctx, c->versions == &c->first ? NULL : c->versions,
+        bool shared = svcq__sla_versions_shared(c);
+        svcq__sla_version *grown = svcq__reallocarray(ctx, shared ? NULL : c->versions,
                                                 c->nversions + 1, sizeof(*grown));
         if (!grown) {
             rc = svcq__enomem(ctx);
             goto fail;
         }
-        if (c->versions == &c->first)
-            grown[0] = c->first;
+        if (shared)
+            grown[0] = c->versions[0];
         c->versions = grown;
         svcq__sla_policy_retain(p);
         c->versions[c->nversions++] = (svcq__sla_version){ p, from, m };

@@ -14,8 +14,8 @@
  * walked once, prefetching each clock's states and key, and the ready heap
  * is built in linear time.
  *
- * Clocks are found by key in an open-addressing table of clock pointers
- * (the hash's low bits kept in the clock), 8 bytes a slot: a general map
+ * Clocks are found by key in an open-addressing table of clock pointers,
+ * 8 bytes a slot (hashes are computed again from the keys): a general map
  * with the key and hash in each slot cost 64 bytes per clock at a million.
  * The clocks changed since they were last stored are listed, so a save
  * costs what changed, not what is held. */
@@ -81,6 +81,11 @@ static uint32_t key_hash(const char *key, size_t len)
     return (uint32_t)svcq__hash(key, len);
 }
 
+static uint32_t clock_hash(const svcq_sla_clock *c)
+{
+    return key_hash(c->key, key_len(c));
+}
+
 static bool key_equal(const svcq_sla_clock *c, const char *key, size_t len)
 {
     return key_len(c) == len && memcmp(c->key, key, len) == 0;
@@ -92,7 +97,7 @@ static size_t index_find(const svcq_sla_scheduler *s, const char *key, size_t le
 {
     size_t mask = s->index_cap - 1;
     size_t i = h & mask;
-    while (s->index[i] && !(s->index[i]->hash == h && key_equal(s->index[i], key, len)))
+    while (s->index[i] && !key_equal(s->index[i], key, len))
         i = (i + 1) & mask;
     return i;
 }
@@ -133,7 +138,7 @@ static int index_reserve(svcq_sla_scheduler *s, size_t count)
         svcq_sla_clock *c = s->index[i];
         if (!c)
             continue;
-        size_t k = c->hash & (cap - 1);
+        size_t k = clock_hash(c) & (cap - 1);
         while (index[k])
             k = (k + 1) & (cap - 1);
         index[k] = c;
@@ -148,15 +153,14 @@ static int index_reserve(svcq_sla_scheduler *s, size_t count)
 static void index_put(svcq_sla_scheduler *s, svcq_sla_clock *c)
 {
     size_t len = key_len(c);
-    c->hash = key_hash(c->key, len);
-    s->index[index_find(s, c->key, len, c->hash)] = c;
+    s->index[index_find(s, c->key, len, key_hash(c->key, len))] = c;
     s->nclocks++;
 }
 
 static void index_remove(svcq_sla_scheduler *s, svcq_sla_clock *c)
 {
     size_t mask = s->index_cap - 1;
-    size_t i = index_find(s, c->key, key_len(c), c->hash);
+    size_t i = index_find(s, c->key, key_len(c), clock_hash(c));
     if (s->index[i] != c)
         return;
     s->index[i] = NULL;
@@ -164,7 +168,7 @@ static void index_remove(svcq_sla_scheduler *s, svcq_sla_clock *c)
     /* Backward shift: move up every entry of the run that may no longer
      * be found past the hole. */
     for (size_t j = (i + 1) & mask; s->index[j]; j = (j + 1) & mask) {
-        size_t home = s->index[j]->hash & mask;
+        size_t home = clock_hash(s->index[j]) & mask;
         /* Entry j stays when its home lies cyclically in (i, j]. */
         if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
             continue;
@@ -419,22 +423,6 @@ static void link_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
     *head = c;
 }
 
-/* Brings overflow clocks that came within the wheel's span into it. */
-static void fold_overflow(svcq_sla_scheduler *s)
-{
-    if (!s->overflow || s->overflow_min - s->cursor >= WHEEL_SIZE)
-        return;
-    svcq_sla_clock *c = s->overflow;
-    s->overflow = NULL;
-    s->overflow_min = INT64_MAX;
-    while (c) {
-        svcq_sla_clock *next = c->wnext;
-        c->wslot = SVCQ__SLOT_NONE;
-        link_clock(s, c, c->next_notice);
-        c = next;
-    }
-}
-
 /* The earliest next notice of the stored states (a pending target has
  * none). */
 static svcq_time clock_key(const svcq_sla_clock *c)
@@ -447,13 +435,26 @@ static svcq_time clock_key(const svcq_sla_clock *c)
     return best;
 }
 
+/* Brings overflow clocks that came within the wheel's span into it. */
+static void fold_overflow(svcq_sla_scheduler *s)
+{
+    if (!s->overflow || s->overflow_min - s->cursor >= WHEEL_SIZE)
+        return;
+    svcq_sla_clock *c = s->overflow;
+    s->overflow = NULL;
+    s->overflow_min = INT64_MAX;
+    while (c) {
+        svcq_sla_clock *next = c->wnext;
+        c->wslot = SVCQ__SLOT_NONE;
+        link_clock(s, c, clock_key(c));
+        c = next;
+    }
+}
+
 void svcq__sla_sched_rekey(svcq_sla_clock *c)
 {
     svcq_sla_scheduler *s = c->sched;
     svcq_time key = clock_key(c);
-    if (key == c->next_notice && c->wslot != SVCQ__SLOT_NONE)
-        return;
-    c->next_notice = key;
     if (c->wslot == SVCQ__SLOT_READY)
         return; /* the advance in progress places it afterwards */
     int64_t slot = key == NEVER ? SVCQ__SLOT_NONE : slot_of(key);
@@ -630,7 +631,6 @@ int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
     }
     clock->sched = s;
     clock->wslot = SVCQ__SLOT_NONE;
-    clock->next_notice = NEVER;
     clock->dirty_pos = 0;
     if (!is_stored(clock))
         svcq__sla_sched_touch(clock);
@@ -705,7 +705,6 @@ int svcq__sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size
         }
         c->sched = s;
         c->wslot = SVCQ__SLOT_NONE;
-        c->next_notice = NEVER;
         c->dirty_pos = 0;
         if (!is_stored(c))
             svcq__sla_sched_touch(c);
@@ -760,11 +759,11 @@ int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *schedul
     int64_t slot = next_used(s, s->cursor, s->cursor + WHEEL_SIZE - 1);
     if (slot != INT64_MAX)
         for (const svcq_sla_clock *c = s->wheel[slot & WHEEL_MASK]; c; c = c->wnext)
-            if (c->next_notice < best)
-                best = c->next_notice;
+            if (clock_key(c) < best)
+                best = clock_key(c);
     for (const svcq_sla_clock *c = s->overflow; c; c = c->wnext)
-        if (c->next_notice < best)
-            best = c->next_notice;
+        if (clock_key(c) < best)
+            best = clock_key(c);
     *out = best;
     return SVCQ_OK;
 }
@@ -834,7 +833,6 @@ static int drain_ready(svcq_sla_scheduler *s, svcq_time now, uint64_t *count)
         svcq_sla_clock *c = e.clock;
         int rc = deliver_clock(s, c, e.at, count);
         svcq_time key = clock_key(c);
-        c->next_notice = key;
         if (rc == SVCQ_OK && key != NEVER && key <= now && slot_of(key) <= s->cursor) {
             /* It was popped just now, so there is room. */
             ready_push(s, make_ready(c, key));
@@ -909,15 +907,16 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
                 c = next;
             }
             for (size_t i = 0; i < n; i++)
-                s->ready[i] = make_ready(s->ready[i].clock, s->ready[i].clock->next_notice);
+                s->ready[i] = make_ready(s->ready[i].clock, clock_key(s->ready[i].clock));
             s->nready = n;
             ready_heapify(s);
         } else {
             while (c) {
                 svcq_sla_clock *next = c->wnext;
-                if (c->next_notice <= now) {
+                svcq_time key = clock_key(c);
+                if (key <= now) {
                     unlink_clock(s, c);
-                    ready_push(s, make_ready(c, c->next_notice));
+                    ready_push(s, make_ready(c, key));
                 }
                 c = next;
             }

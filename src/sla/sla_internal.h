@@ -35,6 +35,14 @@ typedef struct svcq__sla_target {
     uint8_t fp_spec[32], fp_cal[32];
 } svcq__sla_target;
 
+/* A policy the clock moved to, and from when (CARRY) or for all of
+ * history (RECOMPUTE; also the first version). */
+typedef struct svcq__sla_version {
+    svcq_sla_policy *policy;
+    svcq_time from;
+    int32_t mode;
+} svcq__sla_version;
+
 struct svcq_sla_policy {
     svcq_ctx *ctx;
     uint32_t refs;   /* the caller's reference plus one per clock / replay */
@@ -49,6 +57,10 @@ struct svcq_sla_policy {
     bool fp_ready;   /* fingerprint.c: fp_hex and targets[].fp_* cached (frozen only) */
     char fp_hex[65];
     uint64_t revision; /* of the stored record "<name>@<version>"; 0 = unbound */
+    /* { this policy, all of history, RECOMPUTE }: the version list every
+     * clock made on the policy shares until its first policy change (set
+     * by the clock that takes it). */
+    svcq__sla_version self;
 };
 
 /* Computes the fingerprint of a policy (fp_hex, targets[].fp_*), or does
@@ -92,14 +104,6 @@ typedef struct svcq__sla_event {
     uint32_t reason; /* the clock's own reason table (svcq__sla_clock_reason); 0 = none */
 } svcq__sla_event;
 
-/* A policy the clock moved to, and from when (CARRY) or for all of
- * history (RECOMPUTE; also the first version). */
-typedef struct svcq__sla_version {
-    svcq_sla_policy *policy;
-    svcq_time from;
-    int32_t mode;
-} svcq__sla_version;
-
 /* Internal state of a target; BREACHED is derived (see svcq__sla_state_of). */
 enum { SVCQ__T_PENDING = 0, SVCQ__T_RUNNING = 1, SVCQ__T_PAUSED = 2, SVCQ__T_MET = 3, SVCQ__T_CANCELLED = 4 };
 
@@ -134,11 +138,21 @@ typedef struct svcq__sla_pause {
     svcq_time end; /* NEVER while active */
 } svcq__sla_pause;
 
+/* What most clocks never need: made at a clock's first pause or pause
+ * reason. */
+typedef struct svcq__sla_extra {
+    svcq__sla_pause *pauses;
+    uint32_t npauses, pauses_cap;
+    /* Pause reasons of this clock's log, id = index + 1: kept per clock, not
+     * interned in the context, so hosts may use ticket ids as reasons. */
+    char **reasons;
+    uint32_t nreasons, reasons_cap;
+} svcq__sla_extra;
+
 struct svcq_sla_clock {
     /* Hot while the scheduler advances: the first cache line. */
     svcq_sla_clock *wprev, *wnext; /* place in the timing wheel (scheduler.c) */
     int64_t wslot;             /* absolute wheel slot, or a SVCQ__SLOT_* marker */
-    svcq_time next_notice;     /* scheduler key: min of the states' next_notice */
     svcq_sla_policy *policy;   /* the version in force: versions[nversions - 1] */
     /* The states of the targets that left the pending state, in target
      * order: target j has one when bit j of tmask is set, at index
@@ -150,23 +164,16 @@ struct svcq_sla_clock {
     svcq_sla_scheduler *sched;
     /* The rest. */
     svcq_ctx *ctx;
-    svcq__sla_version *versions;
+    svcq__sla_version *versions; /* the first policy's `self` until a policy change */
     uint32_t nversions;
     uint32_t nevents, events_cap;
     uint32_t subject_len;
     svcq__sla_event *events;
-    svcq__sla_pause *pauses;
-    uint32_t npauses, pauses_cap;
-    /* Pause reasons of this clock's log, id = index + 1: kept per clock, not
-     * interned in the context, so hosts may use ticket ids as reasons. */
-    char **reasons;
-    uint32_t nreasons, reasons_cap;
-    uint32_t dirty_pos;        /* scheduler: 1 + index in its list of changed clocks; 0 = not listed */
-    uint32_t hash;             /* scheduler: low bits of the key's hash (its index of clocks) */
+    svcq__sla_extra *x;        /* pauses and reasons; NULL until the first one */
     uint64_t revision;         /* of the stored record; 0 = never saved */
     uint64_t changes;          /* counts changes; saved = changes when stored */
     uint64_t saved;
-    svcq__sla_version first;      /* versions points here until a policy change */
+    uint32_t dirty_pos;        /* scheduler: 1 + index in its list of changed clocks; 0 = not listed */
     char key[];                /* subject '\0' policy name '\0' */
 };
 
@@ -215,6 +222,13 @@ static inline svcq__sla_tstate *svcq__sla_t_mut(svcq_sla_clock *c, uint32_t j)
 /* Copies the state of every target of the policy in force into full. */
 void svcq__sla_states_expand(const svcq_sla_clock *c, svcq__sla_tstate *full);
 
+
+/* Whether the clock's version list is its first policy's shared one (not
+ * owned: never freed, copied before it grows). */
+static inline bool svcq__sla_versions_shared(const svcq_sla_clock *c)
+{
+    return c->versions == &c->versions[0].policy->self;
+}
 
 static inline svcq_sla_policy *svcq__sla_clock_policy(const svcq_sla_clock *c)
 {
