@@ -46,8 +46,7 @@ struct svcq_sla_scheduler {
     svcq_sla_clock **dirty;
     size_t ndirty, dirty_cap;
     uint32_t part_index, part_count; /* partition; count 0: every subject */
-    svcq_sla_clock **wheel; /* WHEEL_SIZE list heads */
-    uint32_t *count;        /* clocks per slot */
+    struct wheel_slot *wheel; /* WHEEL_SIZE lists */
     uint64_t used[WORDS];   /* bit per non-empty slot */
     int64_t cursor;         /* every queued clock's slot is >= cursor */
     svcq_sla_clock *overflow;
@@ -59,6 +58,12 @@ struct svcq_sla_scheduler {
     size_t nready, ready_cap;
     svcq__sla_failures failures; /* clocks the last save could not write */
 };
+
+/* A list and its length side by side: queueing touches one line. */
+typedef struct wheel_slot {
+    svcq_sla_clock *head;
+    size_t count;
+} wheel_slot;
 
 typedef struct ready {
     svcq_time at;
@@ -374,7 +379,7 @@ static inline int64_t slot_of(svcq_time t)
 
 static svcq_sla_clock **head_of(svcq_sla_scheduler *s, const svcq_sla_clock *c)
 {
-    return c->wslot == SVCQ__SLOT_OVERFLOW ? &s->overflow : &s->wheel[c->wslot & WHEEL_MASK];
+    return c->wslot == SVCQ__SLOT_OVERFLOW ? &s->overflow : &s->wheel[c->wslot & WHEEL_MASK].head;
 }
 
 static void unlink_clock(svcq_sla_scheduler *s, svcq_sla_clock *c)
@@ -389,7 +394,7 @@ static void unlink_clock(svcq_sla_scheduler *s, svcq_sla_clock *c)
     if (c->wnext)
         c->wnext->wprev = c->wprev;
     if (c->wslot != SVCQ__SLOT_OVERFLOW)
-        s->count[c->wslot & WHEEL_MASK]--;
+        s->wheel[c->wslot & WHEEL_MASK].count--;
     if (!*head && c->wslot != SVCQ__SLOT_OVERFLOW) {
         size_t b = (size_t)(c->wslot & WHEEL_MASK);
         s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
@@ -412,8 +417,8 @@ static void link_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
     } else {
         c->wslot = slot;
         size_t b = (size_t)(slot & WHEEL_MASK);
-        head = &s->wheel[b];
-        s->count[b]++;
+        head = &s->wheel[b].head;
+        s->wheel[b].count++;
         s->used[b / 64] |= (uint64_t)1 << (b % 64);
     }
     c->wprev = NULL;
@@ -546,15 +551,12 @@ int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx, svcq_sla_not
     if (!out || !notify)
         return svcq__error(ctx, SVCQ_EINVAL, "scheduler: %s is NULL", !out ? "out" : "the notify callback");
     svcq_sla_scheduler *s = svcq__calloc(ctx, 1, sizeof(*s));
-    svcq_sla_clock **wheel = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*wheel));
-    uint32_t *count = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*count));
-    if (!s || !wheel || !count) {
+    wheel_slot *wheel = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*wheel));
+    if (!s || !wheel) {
         svcq__free(ctx, s);
         svcq__free(ctx, wheel);
-        svcq__free(ctx, count);
         return svcq__enomem(ctx);
     }
-    s->count = count;
     s->ctx = ctx;
     s->notify = notify;
     s->user_data = user_data;
@@ -577,7 +579,6 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
     svcq__sla_failures_free(scheduler->ctx, &scheduler->failures);
     svcq__free(scheduler->ctx, scheduler->ready);
     svcq__free(scheduler->ctx, scheduler->wheel);
-    svcq__free(scheduler->ctx, scheduler->count);
     svcq__free(scheduler->ctx, scheduler);
 }
 
@@ -758,7 +759,7 @@ int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *schedul
     svcq_time best = NEVER;
     int64_t slot = next_used(s, s->cursor, s->cursor + WHEEL_SIZE - 1);
     if (slot != INT64_MAX)
-        for (const svcq_sla_clock *c = s->wheel[slot & WHEEL_MASK]; c; c = c->wnext)
+        for (const svcq_sla_clock *c = s->wheel[slot & WHEEL_MASK].head; c; c = c->wnext)
             if (clock_key(c) < best)
                 best = clock_key(c);
     for (const svcq_sla_clock *c = s->overflow; c; c = c->wnext)
@@ -877,7 +878,7 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
         fold_overflow(s);
         /* Move the clocks of this slot that are due into the ready heap,
          * after making room for them (the only allocation of an advance). */
-        size_t due = s->count[slot & WHEEL_MASK];
+        size_t due = s->wheel[slot & WHEEL_MASK].count;
         if (due > s->ready_cap) {
             ready *grown = svcq__reallocarray(s->ctx, s->ready, due, sizeof(*grown));
             if (!grown) {
@@ -888,13 +889,13 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
             s->ready_cap = due;
         }
         size_t b = (size_t)(slot & WHEEL_MASK);
-        svcq_sla_clock *c = s->wheel[b];
+        svcq_sla_clock *c = s->wheel[b].head;
         if (slot < last) {
             /* Every clock of the slot is due: take the whole list. Each
              * clock's key and states are fetched while the walk waits for
              * the next clock. */
-            s->wheel[b] = NULL;
-            s->count[b] = 0;
+            s->wheel[b].head = NULL;
+            s->wheel[b].count = 0;
             s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
             size_t n = 0;
             while (c) {

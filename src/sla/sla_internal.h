@@ -108,6 +108,8 @@ typedef struct svcq__sla_event {
 enum { SVCQ__T_PENDING = 0, SVCQ__T_RUNNING = 1, SVCQ__T_PAUSED = 2, SVCQ__T_MET = 3, SVCQ__T_CANCELLED = 4 };
 
 typedef struct svcq__sla_tstate {
+    /* First, so the scheduler's prefetch of a clock's states brings it. */
+    svcq_time next_notice;   /* scheduler: instant of the next undelivered notice */
     uint8_t state;
     uint8_t levels;          /* breach levels reached: 0 none, 1 breached, 1 + k escalation k */
     uint16_t npaused;        /* active pause reasons */
@@ -127,7 +129,6 @@ typedef struct svcq__sla_tstate {
                                 running; NEVER while pending or paused and without deadline */
     int64_t dur;             /* the cycle's duration in business seconds, resolved when it
                                 started (business days: per cycle); 0 = no deadline */
-    svcq_time next_notice;   /* scheduler: instant of the next undelivered notice */
 } svcq__sla_tstate;
 
 /* One pause of one target for one reason. */
