@@ -184,10 +184,10 @@ static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
     if (x)
         x->npauses = u->npauses;
     c->changes = u->changes;
-    if (c->sched) {
+    /* No need to list the clock: a rollback only returns it to how it was
+     * before the transaction, when it was listed if it had changes. */
+    if (c->sched)
         svcq__sla_sched_rekey(c);
-        svcq__sla_sched_touch(c);
-    }
     undo_release(ctx, u, 0);
 }
 
