@@ -1113,7 +1113,8 @@ SVCQ_API void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler);
  *
  * Events fed to the clock afterwards (svcq_sla_clock_event()) keep the
  * scheduler up to date.
- * @return SVCQ_OK; SVCQ_EINVAL for NULL or a clock made on another context;
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL, a clock made on another context or
+ *         one of another partition (svcq_sla_scheduler_set_partition());
  *         SVCQ_EEXIST when the scheduler has a clock for that subject and
  *         policy name, or the clock belongs to a scheduler; SVCQ_ENOMEM (the
  *         clock then stays the caller's).
@@ -1169,6 +1170,11 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_next_at(svcq_time *out,
  * @brief Stores every clock of the scheduler changed since it was last
  *        saved or loaded, in one store transaction (or the open batch).
  *
+ * The scheduler lists the clocks changed since they were stored, so a save
+ * costs what changed, not what the scheduler holds (inside a host batch,
+ * saved clocks stay listed until a save outside any batch, since the batch
+ * may still roll back).
+ *
  * Saving after svcq_sla_scheduler_advance() records what was delivered:
  * a scheduler loaded from it later does not deliver those notices again.
  * Until that save, they are delivered again after a restart (delivery is
@@ -1211,7 +1217,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_failed(svcq_sla_clock **clock, in
                                                       const svcq_sla_scheduler *scheduler, uint64_t index);
 
 /**
- * @brief Loads every stored clock into the scheduler.
+ * @brief Loads every stored clock into the scheduler (every clock of its
+ *        partition when one is set: svcq_sla_scheduler_set_partition()).
  *
  * Every clock is checked against the policies given as
  * svcq_sla_clock_load() does, with the same @p flags.

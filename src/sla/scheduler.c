@@ -901,7 +901,9 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
             while (c) {
                 svcq_sla_clock *next = c->wnext;
                 __builtin_prefetch(c->key);
-                __builtin_prefetch(c->t);
+                /* Every state's next notice (the first field of each). */
+                for (uint32_t k = 0, ns = svcq__sla_nstates(c); k < ns; k++)
+                    __builtin_prefetch(&c->t[k]);
                 c->wprev = c->wnext = NULL;
                 c->wslot = SVCQ__SLOT_READY;
                 s->ready[n++].clock = c;
