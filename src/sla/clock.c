@@ -466,9 +466,16 @@ static int fold_pack(svcq_ctx *ctx, svcq__sla_fold *f, uint64_t *mask)
 }
 
 /* Makes the extra part when a fold has pauses for the clock; SVCQ_ENOMEM
- * frees the fold. */
+ * frees the fold. A fold keeps room for a pause per event: an empty list
+ * is dropped, so a recomputed or loaded clock stays as small as one fed
+ * in order. */
 static int pauses_fit(svcq_sla_clock *c, svcq__sla_fold *f)
 {
+    if (f->pauses && !f->npauses) {
+        svcq__free(c->ctx, f->pauses);
+        f->pauses = NULL;
+        f->pauses_cap = 0;
+    }
     if (!f->pauses || c->x)
         return SVCQ_OK;
     int rc = extra_need(c);

@@ -456,6 +456,20 @@ static void running_clock_under_512_bytes(void **state)
     double per_clock = (double)(a.live_bytes - before - wheel) / N;
     print_message("running clock: %.1f bytes\n", per_clock);
     assert_true(per_clock <= 512.0);
+
+    /* The same clocks loaded by a restarted server: no bigger. */
+    uint64_t failed;
+    assert_int_equal(svcq_sla_scheduler_save(&failed, s), SVCQ_OK);
+    assert_int_equal(failed, 0);
+    svcq_sla_scheduler *loaded;
+    before = a.live_bytes;
+    assert_int_equal(svcq_sla_scheduler_new(&loaded, ctx, record, &l), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_load(loaded, &p, 1, 0), SVCQ_OK);
+    assert_int_equal(svcq_sla_scheduler_count(loaded), N);
+    double loaded_per_clock = (double)(a.live_bytes - before - wheel) / N;
+    print_message("loaded clock: %.1f bytes\n", loaded_per_clock);
+    assert_true(loaded_per_clock <= per_clock + 1.0);
+    svcq_sla_scheduler_free(loaded);
     svcq_sla_scheduler_free(s);
     svcq_sla_policy_free(p);
     log_free(&l);
