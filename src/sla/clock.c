@@ -624,10 +624,11 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
             rc = svcq__sla_pauses_reserve(ctx, &c->x->pauses, &c->x->pauses_cap, c->x->npauses + opens);
         /* A step never makes a target pending again: the stored set only
          * grows, into a larger array (the old states stay as they were
-         * until the copy below). */
+         * until the copy below). A pending target that a step leaves
+         * pending is unchanged: only its state needs a look. */
         uint64_t mask = c->tmask;
         for (uint32_t j = 0; rc == SVCQ_OK && j < P->ntargets; j++)
-            if (!((mask >> j) & 1) && !is_pending(&t[j]))
+            if (!((mask >> j) & 1) && t[j].state != SVCQ__T_PENDING)
                 mask |= (uint64_t)1 << j;
         if (rc == SVCQ_OK && mask != c->tmask) {
             svcq__sla_tstate *grown =
