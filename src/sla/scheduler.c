@@ -7,12 +7,12 @@
  * the clocks whose next notice falls in [64 s, 64 s + 64) as an intrusive
  * doubly-linked list; 65,536 slots span about 48 days, and later notices
  * wait on an overflow list that is folded in as time comes near. Advancing
- * moves the due clocks of one slot into a small heap (the "ready" heap)
- * that orders them by instant and, for equal instants, by subject and
- * policy name, so that notices still come out in exact time order.
- * A slot due as a whole is taken off the wheel in one go: its list is
- * walked once, prefetching each clock's states and key, and the ready heap
- * is built in linear time.
+ * moves the due clocks of one slot into the "ready" array, sorted by
+ * instant and, for equal instants, by subject and policy name, so that
+ * notices still come out in exact time order; a clock due again within the
+ * slot goes into a small heap merged with the sorted run. A slot due as a
+ * whole is taken off the wheel in one go: its list is walked once,
+ * prefetching each clock's states and key.
  *
  * Clocks are found by key in an open-addressing table of clock pointers,
  * 8 bytes a slot (hashes are computed again from the keys): a general map
@@ -55,7 +55,8 @@ struct svcq_sla_scheduler {
      * instant, then subject prefix (inline, so ties rarely touch a clock),
      * then the full subject and policy name. */
     struct ready *ready;
-    size_t nready, ready_cap;
+    size_t nready, ready_cap; /* the heap: ready[0, nready) */
+    size_t rhead, rend;       /* the sorted run: ready[rhead, rend) */
     svcq__sla_failures failures; /* clocks the last save could not write */
 };
 
@@ -326,40 +327,123 @@ static void ready_push(svcq_sla_scheduler *s, ready x)
     x.clock->wslot = SVCQ__SLOT_READY;
 }
 
-/* Makes a heap of the ready array in linear time (Floyd). */
-static void ready_heapify(svcq_sla_scheduler *s)
+static void ready_swap(ready *a, ready *b)
 {
-    size_t n = s->nready;
-    for (size_t k = n / 2; k-- > 0;) {
-        ready x = s->ready[k];
-        size_t i = k;
-        for (;;) {
-            size_t child = 2 * i + 1;
-            if (child >= n)
-                break;
-            if (child + 1 < n && ready_less(&s->ready[child + 1], &s->ready[child]))
-                child++;
-            if (!ready_less(&s->ready[child], &x))
-                break;
-            s->ready[i] = s->ready[child];
-            i = child;
+    ready t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Max-heap sift for the heapsort fallback of ready_sort. */
+static void sort_sift(ready *a, size_t n, size_t i)
+{
+    ready x = a[i];
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && ready_less(&a[child], &a[child + 1]))
+            child++;
+        if (!ready_less(&x, &a[child]))
+            break;
+        a[i] = a[child];
+        i = child;
+    }
+    a[i] = x;
+}
+
+/* Sorts a slot's due clocks (introsort: quicksort with Hoare's partition
+ * around a median of three, heapsort past a depth limit, insertion sort for
+ * short ranges). No allocation; keys are unique. */
+static void ready_sort(ready *a, size_t n, unsigned depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t k = n / 2; k-- > 0;)
+                sort_sift(a, n, k);
+            for (size_t m = n; m > 1; m--) {
+                ready_swap(&a[0], &a[m - 1]);
+                sort_sift(a, m - 1, 0);
+            }
+            return;
         }
-        s->ready[i] = x;
+        size_t mid = (n - 1) / 2;
+        if (ready_less(&a[mid], &a[0]))
+            ready_swap(&a[mid], &a[0]);
+        if (ready_less(&a[n - 1], &a[0]))
+            ready_swap(&a[n - 1], &a[0]);
+        if (ready_less(&a[n - 1], &a[mid]))
+            ready_swap(&a[n - 1], &a[mid]);
+        ready pivot = a[mid];
+        size_t i = SIZE_MAX, j = n;
+        for (;;) {
+            do
+                i++;
+            while (ready_less(&a[i], &pivot));
+            do
+                j--;
+            while (ready_less(&pivot, &a[j]));
+            if (i >= j)
+                break;
+            ready_swap(&a[i], &a[j]);
+        }
+        size_t left = j + 1; /* [0, left) <= pivot <= [left, n) */
+        if (left < n - left) {
+            ready_sort(a, left, depth);
+            a += left;
+            n -= left;
+        } else {
+            ready_sort(a + left, n - left, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        ready x = a[i];
+        size_t j = i;
+        while (j > 0 && ready_less(&x, &a[j - 1])) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
     }
 }
 
+/* Makes the n clocks at the front of the ready array the sorted run. A
+ * slot can hold thousands of clocks (every warning that fell due overnight
+ * comes at the opening hour): sorted once and read in order, they cost far
+ * less than as many pops from a heap of that size. */
+static void ready_run(svcq_sla_scheduler *s, size_t n)
+{
+    unsigned depth = 0;
+    for (size_t k = n; k > 1; k >>= 1)
+        depth += 2;
+    ready_sort(s->ready, n, depth);
+    s->nready = 0;
+    s->rhead = 0;
+    s->rend = n;
+}
+
+/* The next clock in time order: the head of the sorted run or the top of
+ * the heap of clocks due again within the slot. The heap lives in the
+ * part of the array the run has consumed: each push follows a pop. */
 static bool ready_pop(svcq_sla_scheduler *s, ready *out)
 {
-    if (!s->nready)
+    bool run = s->rhead < s->rend;
+    if (!s->nready && !run) {
+        s->rhead = s->rend = 0;
         return false;
+    }
+    if (run && (!s->nready || ready_less(&s->ready[s->rhead], &s->ready[0]))) {
+        *out = s->ready[s->rhead++];
+        out->clock->wslot = SVCQ__SLOT_NONE;
+        return true;
+    }
     *out = s->ready[0];
     ready x = s->ready[--s->nready];
     size_t i = 0, n = s->nready;
     /* Bottom-up (Floyd): the hole goes down to a leaf along the smaller
      * children, then the last entry, which belongs near the bottom, rises
-     * from there: about half the comparisons of a plain sift-down, which
-     * counts when a slot holds the thousands of clocks due at an opening
-     * hour. Keys are unique, so the order is the same. */
+     * from there: about half the comparisons of a plain sift-down. */
     for (;;) {
         size_t child = 2 * i + 1;
         if (child >= n)
@@ -921,18 +1005,20 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
             }
             for (size_t i = 0; i < n; i++)
                 s->ready[i] = make_ready(s->ready[i].clock, clock_key(s->ready[i].clock));
-            s->nready = n;
-            ready_heapify(s);
+            ready_run(s, n);
         } else {
+            size_t n = 0;
             while (c) {
                 svcq_sla_clock *next = c->wnext;
                 svcq_time key = clock_key(c);
                 if (key <= now) {
                     unlink_clock(s, c);
-                    ready_push(s, make_ready(c, key));
+                    c->wslot = SVCQ__SLOT_READY;
+                    s->ready[n++] = make_ready(c, key);
                 }
                 c = next;
             }
+            ready_run(s, n);
         }
         rc = drain_ready(s, now, &count);
         if (slot == last)
