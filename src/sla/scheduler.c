@@ -11,8 +11,8 @@
  * instant and, for equal instants, by subject and policy name, so that
  * notices still come out in exact time order; a clock due again within the
  * slot goes into a small heap merged with the sorted run. A slot due as a
- * whole is taken off the wheel in one go: its list is walked once,
- * prefetching each clock's states and key.
+ * whole is taken off the wheel in one go; its clocks are then read in two
+ * passes (keys, deliveries), each prefetching the clocks ahead of it.
  *
  * Clocks are found by key in an open-addressing table of clock pointers,
  * 8 bytes a slot (hashes are computed again from the keys): a general map
@@ -327,6 +327,24 @@ static void ready_push(svcq_sla_scheduler *s, ready x)
     x.clock->wslot = SVCQ__SLOT_READY;
 }
 
+/* Software pipelining over a slot's clocks, which at an opening hour are
+ * far more than the caches hold: the clock's first line is fetched PREFETCH
+ * entries ahead, its states and key half as far (reading the pointer to the
+ * states from the line fetched before). */
+#define PREFETCH 32
+
+static void prefetch_clock(const svcq_sla_clock *c)
+{
+    __builtin_prefetch(c);
+}
+
+static void prefetch_states(const svcq_sla_clock *c)
+{
+    __builtin_prefetch(c->key);
+    for (uint32_t k = 0, ns = svcq__sla_nstates(c); k < ns; k++)
+        __builtin_prefetch(&c->t[k]); /* each state's next notice comes first */
+}
+
 static void ready_swap(ready *a, ready *b)
 {
     ready t = *a;
@@ -421,6 +439,10 @@ static void ready_run(svcq_sla_scheduler *s, size_t n)
     s->nready = 0;
     s->rhead = 0;
     s->rend = n;
+    for (size_t i = 0; i < n && i < PREFETCH; i++)
+        prefetch_clock(s->ready[i].clock);
+    for (size_t i = 0; i < n && i < PREFETCH / 2; i++)
+        prefetch_states(s->ready[i].clock);
 }
 
 /* The next clock in time order: the head of the sorted run or the top of
@@ -435,6 +457,10 @@ static bool ready_pop(svcq_sla_scheduler *s, ready *out)
     }
     if (run && (!s->nready || ready_less(&s->ready[s->rhead], &s->ready[0]))) {
         *out = s->ready[s->rhead++];
+        if (s->rhead + PREFETCH < s->rend)
+            prefetch_clock(s->ready[s->rhead + PREFETCH].clock);
+        if (s->rhead + PREFETCH / 2 < s->rend)
+            prefetch_states(s->ready[s->rhead + PREFETCH / 2].clock);
         out->clock->wslot = SVCQ__SLOT_NONE;
         return true;
     }
@@ -970,7 +996,7 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
         }
         s->cursor = slot;
         fold_overflow(s);
-        /* Move the clocks of this slot that are due into the ready heap,
+        /* Move the clocks of this slot that are due into the ready array,
          * after making room for them (the only allocation of an advance). */
         size_t due = s->wheel[slot & WHEEL_MASK].count;
         if (due > s->ready_cap) {
@@ -982,44 +1008,40 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
             s->ready = grown;
             s->ready_cap = due;
         }
+        /* The slot leaves the wheel in one go; its clocks not due yet
+         * (the slot of `now`) go back. */
         size_t b = (size_t)(slot & WHEEL_MASK);
         svcq_sla_clock *c = s->wheel[b].head;
-        if (slot < last) {
-            /* Every clock of the slot is due: take the whole list. Each
-             * clock's key and states are fetched while the walk waits for
-             * the next clock. */
-            s->wheel[b].head = NULL;
-            s->wheel[b].count = 0;
-            s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
-            size_t n = 0;
-            while (c) {
-                svcq_sla_clock *next = c->wnext;
-                __builtin_prefetch(c->key);
-                /* Every state's next notice (the first field of each). */
-                for (uint32_t k = 0, ns = svcq__sla_nstates(c); k < ns; k++)
-                    __builtin_prefetch(&c->t[k]);
-                c->wprev = c->wnext = NULL;
-                c->wslot = SVCQ__SLOT_READY;
-                s->ready[n++].clock = c;
-                c = next;
-            }
-            for (size_t i = 0; i < n; i++)
-                s->ready[i] = make_ready(s->ready[i].clock, clock_key(s->ready[i].clock));
-            ready_run(s, n);
-        } else {
-            size_t n = 0;
-            while (c) {
-                svcq_sla_clock *next = c->wnext;
-                svcq_time key = clock_key(c);
-                if (key <= now) {
-                    unlink_clock(s, c);
-                    c->wslot = SVCQ__SLOT_READY;
-                    s->ready[n++] = make_ready(c, key);
-                }
-                c = next;
-            }
-            ready_run(s, n);
+        s->wheel[b].head = NULL;
+        s->wheel[b].count = 0;
+        s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
+        size_t n = 0, m = 0;
+        while (c) {
+            svcq_sla_clock *next = c->wnext;
+            c->wprev = c->wnext = NULL;
+            c->wslot = SVCQ__SLOT_READY;
+            s->ready[n++].clock = c;
+            c = next;
         }
+        for (size_t i = 0; i < n && i < PREFETCH; i++)
+            prefetch_clock(s->ready[i].clock);
+        for (size_t i = 0; i < n && i < PREFETCH / 2; i++)
+            prefetch_states(s->ready[i].clock);
+        for (size_t i = 0; i < n; i++) {
+            if (i + PREFETCH < n)
+                prefetch_clock(s->ready[i + PREFETCH].clock);
+            if (i + PREFETCH / 2 < n)
+                prefetch_states(s->ready[i + PREFETCH / 2].clock);
+            c = s->ready[i].clock;
+            svcq_time key = clock_key(c);
+            if (key <= now) {
+                s->ready[m++] = make_ready(c, key); /* m <= i: entry i was read */
+            } else {
+                c->wslot = SVCQ__SLOT_NONE;
+                link_clock(s, c, key);
+            }
+        }
+        ready_run(s, m);
         rc = drain_ready(s, now, &count);
         if (slot == last)
             break;
