@@ -1125,7 +1125,8 @@ SVCQ_API void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler);
  *
  * Events fed to the clock afterwards (svcq_sla_clock_event()) keep the
  * scheduler up to date.
- * @return SVCQ_OK; SVCQ_EINVAL for NULL or a clock made on another context;
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL, a clock made on another context or
+ *         one of another partition (svcq_sla_scheduler_set_partition());
  *         SVCQ_EEXIST when the scheduler has a clock for that subject and
  *         policy name, or the clock belongs to a scheduler; SVCQ_ENOMEM (the
  *         clock then stays the caller's).
@@ -1181,6 +1182,11 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_next_at(svcq_time *out,
  * @brief Stores every clock of the scheduler changed since it was last
  *        saved or loaded, in one store transaction (or the open batch).
  *
+ * The scheduler lists the clocks changed since they were stored, so a save
+ * costs what changed, not what the scheduler holds (inside a host batch,
+ * saved clocks stay listed until a save outside any batch, since the batch
+ * may still roll back).
+ *
  * Saving after svcq_sla_scheduler_advance() records what was delivered:
  * a scheduler loaded from it later does not deliver those notices again.
  * Until that save, they are delivered again after a restart (delivery is
@@ -1223,7 +1229,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_failed(svcq_sla_clock **clock, in
                                                       const svcq_sla_scheduler *scheduler, uint64_t index);
 
 /**
- * @brief Loads every stored clock that is still live into the scheduler.
+ * @brief Loads every stored clock that is still live into the scheduler
+ *        (only its partition's when one is set: svcq_sla_scheduler_set_partition()).
  *
  * Live: some target is pending, running or paused, or a notice is still
  * to be delivered. Finished clocks (every target met or cancelled and
@@ -1254,6 +1261,45 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_failed(svcq_sla_clock **clock, in
 SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_load(svcq_sla_scheduler *scheduler,
                                                     svcq_sla_policy *const *policies, size_t npolicies,
                                                     uint32_t flags);
+
+/**
+ * @brief Restricts the scheduler to one partition of the subjects, so that
+ *        several application servers share one store, each delivering the
+ *        notices of its own clocks only.
+ *
+ * Subject s belongs to partition FNV-1a-64(bytes of s) mod @p count
+ * (svcq_sla_subject_partition()): a stable function of the subject alone,
+ * the same on every server, platform and version. Once set,
+ * svcq_sla_scheduler_load() keeps the stored clocks of this partition only
+ * (the others are left to their servers), and svcq_sla_scheduler_add()
+ * refuses a clock of another partition. Schedulers set to partitions 0 to
+ * count - 1 of the same count, over one store, together hold every clock
+ * once, so together they deliver every notice once. Route a ticket's events
+ * to the server of its partition.
+ * @param scheduler the scheduler, still empty.
+ * @param index     this scheduler's partition, 0 to @p count - 1.
+ * @param count     the number of partitions (servers), at least 1; 1 means
+ *                  every subject (the default).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p scheduler, @p count 0 or
+ *         @p index >= @p count; SVCQ_ESTATE when the scheduler holds
+ *         clocks already (set the partition first).
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_set_partition(svcq_sla_scheduler *scheduler, uint32_t index,
+                                                             uint32_t count);
+
+/**
+ * @brief The partition of a subject among @p count (see
+ *        svcq_sla_scheduler_set_partition()): FNV-1a 64 of the subject's
+ *        bytes (offset basis 0xcbf29ce484222325, prime 0x100000001b3)
+ *        modulo @p count.
+ * @param out     receives the partition, 0 to @p count - 1.
+ * @param subject the subject (NUL-terminated bytes).
+ * @param count   the number of partitions, at least 1.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p out or @p subject, or @p count 0.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_subject_partition(uint32_t *out, const char *subject, uint32_t count);
 
 /**
  * @brief Creates an empty replay that runs recorded event logs through

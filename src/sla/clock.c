@@ -1,4 +1,5 @@
 /* SLA clocks: the event log, incremental updates, policy changes, status. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,15 +17,42 @@
 
 /* ---- pause reasons ------------------------------------------------------ */
 
+/* ---- the clock's extra part: pauses and reasons -------------------------- */
+
+static uint32_t npauses_of(const svcq_sla_clock *c)
+{
+    return c->x ? c->x->npauses : 0;
+}
+
+static svcq__sla_pause *pauses_of(const svcq_sla_clock *c)
+{
+    return c->x ? c->x->pauses : NULL;
+}
+
+static uint32_t nreasons_of(const svcq_sla_clock *c)
+{
+    return c->x ? c->x->nreasons : 0;
+}
+
+/* Makes the extra part; SVCQ_ENOMEM changes nothing. */
+static int extra_need(svcq_sla_clock *c)
+{
+    if (c->x)
+        return SVCQ_OK;
+    if (!(c->x = svcq__calloc(c->ctx, 1, sizeof(*c->x))))
+        return svcq__enomem(c->ctx);
+    return SVCQ_OK;
+}
+
 const char *svcq__sla_clock_reason(const svcq_sla_clock *c, uint32_t id)
 {
-    return id && id <= c->nreasons ? c->reasons[id - 1] : "";
+    return id && id <= nreasons_of(c) ? c->x->reasons[id - 1] : "";
 }
 
 static uint32_t reason_find(const svcq_sla_clock *c, const char *s, size_t len)
 {
-    for (uint32_t i = 0; i < c->nreasons; i++)
-        if (strncmp(c->reasons[i], s, len) == 0 && c->reasons[i][len] == '\0')
+    for (uint32_t i = 0; i < nreasons_of(c); i++)
+        if (strncmp(c->x->reasons[i], s, len) == 0 && c->x->reasons[i][len] == '\0')
             return i + 1;
     return 0;
 }
@@ -37,30 +65,34 @@ int svcq__sla_clock_reason_add(svcq_sla_clock *c, const char *s, size_t len, uin
     }
     if ((*id = reason_find(c, s, len)) != 0)
         return SVCQ_OK;
-    if (c->nreasons == c->reasons_cap) {
-        if (c->reasons_cap >= UINT32_MAX / 2)
+    int rc = extra_need(c);
+    if (rc)
+        return rc;
+    svcq__sla_extra *x = c->x;
+    if (x->nreasons == x->reasons_cap) {
+        if (x->reasons_cap >= UINT32_MAX / 2)
             return svcq__error(c->ctx, SVCQ_ELIMIT, CLOCK_FMT ": too many pause reasons", CLOCK_ARGS(c));
-        uint32_t cap = c->reasons_cap ? 2 * c->reasons_cap : 4;
-        char **grown = svcq__reallocarray(c->ctx, c->reasons, cap, sizeof(*grown));
+        uint32_t cap = x->reasons_cap ? 2 * x->reasons_cap : 4;
+        char **grown = svcq__reallocarray(c->ctx, x->reasons, cap, sizeof(*grown));
         if (!grown)
             return svcq__enomem(c->ctx);
-        c->reasons = grown;
-        c->reasons_cap = cap;
+        x->reasons = grown;
+        x->reasons_cap = cap;
     }
     char *copy = svcq__malloc(c->ctx, len + 1);
     if (!copy)
         return svcq__enomem(c->ctx);
     memcpy(copy, s, len);
     copy[len] = '\0';
-    c->reasons[c->nreasons++] = copy;
-    *id = c->nreasons;
+    x->reasons[x->nreasons++] = copy;
+    *id = x->nreasons;
     return SVCQ_OK;
 }
 
 static void reasons_truncate(svcq_sla_clock *c, uint32_t n)
 {
-    while (c->nreasons > n)
-        svcq__free(c->ctx, c->reasons[--c->nreasons]);
+    while (nreasons_of(c) > n)
+        svcq__free(c->ctx, c->x->reasons[--c->x->nreasons]);
 }
 
 /* ---- undo inside store transactions ---------------------------------------
@@ -78,12 +110,12 @@ static void reasons_truncate(svcq_sla_clock *c, uint32_t n)
 typedef struct clock_undo {
     svcq_sla_clock *c;
     uint64_t changes;
+    uint64_t tmask;      /* the states' mask before the change */
     uint32_t pos;        /* index of the event the change inserted, or UINT32_MAX */
     uint32_t nreasons, nversions;
-    uint32_t ntargets;   /* in-place form: states copied below; 0 when c->t was NULL */
+    uint32_t nstates;    /* in-place form: stored states copied below */
     uint32_t npauses, pauses_cap;
     bool swap;           /* t and pauses are the old arrays, owned by the entry */
-    bool had_t;
     svcq__sla_tstate *t;
     svcq__sla_pause *pauses;
 } clock_undo;
@@ -95,7 +127,7 @@ static svcq__sla_tstate *undo_t(clock_undo *u)
 
 static svcq__sla_pause *undo_p(clock_undo *u)
 {
-    return (svcq__sla_pause *)(void *)(undo_t(u) + u->ntargets);
+    return (svcq__sla_pause *)(void *)(undo_t(u) + u->nstates);
 }
 
 static void undo_release(svcq_ctx *ctx, void *data, uint64_t arg)
@@ -122,27 +154,38 @@ static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
     while (c->nversions > u->nversions)
         svcq__sla_policy_release(c->versions[--c->nversions].policy);
     c->policy = c->versions[c->nversions - 1].policy;
+    /* The extra part, once made, stays: it is there when pauses were. */
+    svcq__sla_extra *x = c->x;
     if (u->swap) {
         svcq__free(ctx, c->t);
-        svcq__free(ctx, c->pauses);
         c->t = u->t;
-        c->pauses = u->pauses;
-        c->pauses_cap = u->pauses_cap;
+        c->tmask = u->tmask;
+        if (x) {
+            svcq__free(ctx, x->pauses);
+            x->pauses = u->pauses;
+            x->pauses_cap = u->pauses_cap;
+        }
         u->t = NULL;
         u->pauses = NULL;
     } else {
-        if (!u->had_t) {
+        /* In place, the set of stored states only ever grows (with room
+         * for them): the old ones fit. */
+        if (!u->tmask) {
             svcq__free(ctx, c->t);
             c->t = NULL;
         } else {
-            memcpy(c->t, undo_t(u), u->ntargets * sizeof(*c->t));
+            memcpy(c->t, undo_t(u), u->nstates * sizeof(*c->t));
         }
+        c->tmask = u->tmask;
         /* The in-place path only ever grows the pause list's capacity. */
         if (u->npauses)
-            memcpy(c->pauses, undo_p(u), u->npauses * sizeof(*c->pauses));
+            memcpy(x->pauses, undo_p(u), u->npauses * sizeof(*x->pauses));
     }
-    c->npauses = u->npauses;
+    if (x)
+        x->npauses = u->npauses;
     c->changes = u->changes;
+    /* No need to list the clock: a rollback only returns it to how it was
+     * before the transaction, when it was listed if it had changes. */
     if (c->sched)
         svcq__sla_sched_rekey(c);
     undo_release(ctx, u, 0);
@@ -156,8 +199,8 @@ static int undo_prepare(svcq_sla_clock *c, bool swap, clock_undo **out)
     svcq_ctx *ctx = c->ctx;
     if (!svcq__tx_active(ctx))
         return SVCQ_OK;
-    uint32_t nt = !swap && c->t ? svcq__sla_clock_policy(c)->ntargets : 0;
-    uint32_t np = swap ? 0 : c->npauses;
+    uint32_t nt = swap ? 0 : svcq__sla_nstates(c);
+    uint32_t np = swap ? 0 : npauses_of(c);
     clock_undo *u = svcq__malloc(ctx, sizeof(*u) + nt * sizeof(svcq__sla_tstate) + np * sizeof(svcq__sla_pause));
     if (!u)
         return svcq__enomem(ctx);
@@ -166,17 +209,17 @@ static int undo_prepare(svcq_sla_clock *c, bool swap, clock_undo **out)
         svcq__free(ctx, u);
         return rc;
     }
-    *u = (clock_undo){ .c = c, .changes = c->changes, .pos = UINT32_MAX, .nreasons = c->nreasons,
-                       .nversions = c->nversions, .ntargets = nt, .npauses = c->npauses,
-                       .pauses_cap = c->pauses_cap, .swap = swap, .had_t = c->t != NULL };
+    *u = (clock_undo){ .c = c, .changes = c->changes, .tmask = c->tmask, .pos = UINT32_MAX,
+                       .nreasons = nreasons_of(c), .nversions = c->nversions, .nstates = nt,
+                       .npauses = npauses_of(c), .pauses_cap = c->x ? c->x->pauses_cap : 0, .swap = swap };
     if (swap) {
         u->t = c->t;
-        u->pauses = c->pauses;
+        u->pauses = pauses_of(c);
     } else {
         if (nt)
             memcpy(undo_t(u), c->t, nt * sizeof(*c->t));
         if (np)
-            memcpy(undo_p(u), c->pauses, np * sizeof(*c->pauses));
+            memcpy(undo_p(u), c->x->pauses, np * sizeof(*c->x->pauses));
     }
     *out = u;
     return SVCQ_OK;
@@ -257,17 +300,16 @@ int svcq__sla_clock_new_named(svcq_sla_clock **out, svcq_sla_policy *policy, con
     size_t nlen = strlen(key_name);
     /* One allocation: the clock and its key; the target states come with
      * the first event, so an idle clock stays small. */
-    svcq_sla_clock *c = svcq__calloc(ctx, 1, sizeof(*c) + slen + 1 + nlen + 1);
+    svcq_sla_clock *c = svcq__calloc(ctx, 1, offsetof(svcq_sla_clock, key) + slen + 1 + nlen + 1);
     if (!c)
         return svcq__enomem(ctx);
     c->ctx = ctx;
     c->wslot = SVCQ__SLOT_NONE;
-    c->next_notice = NEVER;
     c->subject_len = (uint32_t)slen;
     memcpy(c->key, subject, slen + 1);
     memcpy(c->key + slen + 1, key_name, nlen + 1);
-    c->first = (svcq__sla_version){ policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
-    c->versions = &c->first;
+    policy->self = (svcq__sla_version){ policy, INT64_MIN, SVCQ_SLA_CHANGE_RECOMPUTE };
+    c->versions = &policy->self;
     c->nversions = 1;
     c->policy = policy;
     svcq__sla_policy_retain(policy);
@@ -281,15 +323,19 @@ void svcq__sla_clock_destroy(svcq_sla_clock *c)
     /* Pending undo entries only release from now on: a rollback after the
      * free never touches freed memory. */
     svcq__undo_detach(ctx, c);
-    reasons_truncate(c, 0);
-    svcq__free(ctx, c->reasons);
+    if (c->x) {
+        reasons_truncate(c, 0);
+        svcq__free(ctx, c->x->reasons);
+        svcq__free(ctx, c->x->pauses);
+        svcq__free(ctx, c->x);
+    }
+    bool shared = svcq__sla_versions_shared(c);
     for (uint32_t i = 0; i < c->nversions; i++)
         svcq__sla_policy_release(c->versions[i].policy);
-    if (c->versions != &c->first)
+    if (!shared)
         svcq__free(ctx, c->versions);
     svcq__free(ctx, c->events);
     svcq__free(ctx, c->t);
-    svcq__free(ctx, c->pauses);
     svcq__free(ctx, c);
 }
 
@@ -337,15 +383,12 @@ int svcq_sla_clock_event_at(const char **name, svcq_time *at, const char **reaso
 
 /* Next-notice instants for a candidate state (t, pauses) of clock c,
  * computed against c's log and versions as they will be. */
-static int refresh_all(const svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_pause *pauses, uint32_t np)
+static int refresh_all(const svcq_sla_clock *c, svcq__sla_tstate *t)
 {
-    svcq_sla_clock view = *c;
-    view.t = t;
-    view.pauses = pauses;
-    view.npauses = np;
+    const svcq_sla_clock *view = c; /* next notices read the log and versions only */
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     for (uint32_t j = 0; j < P->ntargets; j++) {
-        int rc = svcq__sla_refresh_next(&view, j, &t[j]);
+        int rc = svcq__sla_refresh_next(view, j, &t[j]);
         if (rc)
             return rc;
     }
@@ -354,8 +397,8 @@ static int refresh_all(const svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_p
 
 /* Installs a computed state; cannot fail. The old arrays go to the undo
  * entry u when there is one (swap form), else they are freed. */
-static void install(svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_pause *pauses, uint32_t np, uint32_t pcap,
-                    clock_undo *u)
+static void install(svcq_sla_clock *c, svcq__sla_tstate *t, uint64_t tmask, svcq__sla_pause *pauses, uint32_t np,
+                    uint32_t pcap, clock_undo *u)
 {
     bool keep = u && u->swap;
     if (t != c->t) {
@@ -363,22 +406,106 @@ static void install(svcq_sla_clock *c, svcq__sla_tstate *t, svcq__sla_pause *pau
             svcq__free(c->ctx, c->t);
         c->t = t;
     }
-    if (pauses != c->pauses) {
-        if (!keep)
-            svcq__free(c->ctx, c->pauses);
-        c->pauses = pauses;
+    c->tmask = tmask;
+    /* Pauses come only to a clock with its extra part (pauses_fit). */
+    if (c->x) {
+        if (pauses != c->x->pauses) {
+            if (!keep)
+                svcq__free(c->ctx, c->x->pauses);
+            c->x->pauses = pauses;
+        }
+        c->x->npauses = np;
+        c->x->pauses_cap = pcap;
     }
-    c->npauses = np;
-    c->pauses_cap = pcap;
     c->changes++;
-    if (c->sched)
+    if (c->sched) {
         svcq__sla_sched_rekey(c);
+        svcq__sla_sched_touch(c);
+    }
+}
+
+void svcq__sla_states_expand(const svcq_sla_clock *c, svcq__sla_tstate *full)
+{
+    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
+    uint32_t i = 0;
+    for (uint32_t j = 0; j < P->ntargets; j++)
+        full[j] = (c->tmask >> j) & 1 ? c->t[i++] : svcq__sla_pending;
+}
+
+static bool is_pending(const svcq__sla_tstate *s)
+{
+    return memcmp(s, &svcq__sla_pending, sizeof(*s)) == 0;
+}
+
+/* Replaces a fold's state of every target by the stored states only (see
+ * tmask in sla_internal.h): one exact allocation, none when every target
+ * has one. SVCQ_ENOMEM frees the fold. */
+static int fold_pack(svcq_ctx *ctx, svcq__sla_fold *f, uint64_t *mask)
+{
+    uint64_t m = 0;
+    uint32_t k = 0;
+    for (uint32_t j = 0; j < f->ntargets; j++)
+        if (!is_pending(&f->t[j])) {
+            m |= (uint64_t)1 << j;
+            k++;
+        }
+    *mask = m;
+    if (k == f->ntargets)
+        return SVCQ_OK;
+    svcq__sla_tstate *packed = NULL;
+    if (k && !(packed = svcq__malloc(ctx, k * sizeof(*packed)))) {
+        svcq__sla_fold_free(ctx, f);
+        return svcq__enomem(ctx);
+    }
+    for (uint32_t j = 0, i = 0; j < f->ntargets; j++)
+        if ((m >> j) & 1)
+            packed[i++] = f->t[j];
+    svcq__free(ctx, f->t);
+    f->t = packed;
+    return SVCQ_OK;
+}
+
+/* Makes the extra part when a fold has pauses for the clock; SVCQ_ENOMEM
+ * frees the fold. A fold keeps room for a pause per event: an empty list
+ * is dropped, so a recomputed or loaded clock stays as small as one fed
+ * in order. */
+static int pauses_fit(svcq_sla_clock *c, svcq__sla_fold *f)
+{
+    if (f->pauses && !f->npauses) {
+        svcq__free(c->ctx, f->pauses);
+        f->pauses = NULL;
+        f->pauses_cap = 0;
+    }
+    if (!f->pauses || c->x)
+        return SVCQ_OK;
+    int rc = extra_need(c);
+    if (rc)
+        svcq__sla_fold_free(c->ctx, f);
+    return rc;
+}
+
+int svcq__sla_clock_adopt(svcq_sla_clock *c, svcq__sla_fold *f)
+{
+    uint64_t mask;
+    int rc = pauses_fit(c, f);
+    if (rc == SVCQ_OK)
+        rc = fold_pack(c->ctx, f, &mask);
+    if (rc)
+        return rc;
+    c->t = f->t;
+    c->tmask = mask;
+    if (c->x) {
+        c->x->pauses = f->pauses;
+        c->x->npauses = f->npauses;
+        c->x->pauses_cap = f->pauses_cap;
+    }
+    return SVCQ_OK;
 }
 
 /* Recomputes the state from the log into fresh arrays, keeping what the
  * scheduler delivered (by metric, so that it survives policy changes). */
 static int recompute(svcq_sla_clock *c, const svcq_sla_policy *old_policy, const svcq__sla_tstate *old_t,
-                     svcq__sla_fold *f)
+                     uint64_t old_mask, svcq__sla_fold *f, uint64_t *mask)
 {
     int rc = svcq__sla_fold_all(c->ctx, c->versions, c->nversions, c->events, c->nevents, f);
     if (rc)
@@ -386,16 +513,19 @@ static int recompute(svcq_sla_clock *c, const svcq_sla_policy *old_policy, const
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     for (uint32_t j = 0; j < P->ntargets; j++) {
         int o = old_policy == P ? (int)j : svcq__sla_policy_find_metric(old_policy, P->targets[j].metric);
-        if (o >= 0 && old_t) {
-            f->t[j].delivered = old_t[o].delivered;
-            f->t[j].delivered_cycle = old_t[o].delivered_cycle;
+        if (o >= 0 && ((old_mask >> o) & 1)) {
+            const svcq__sla_tstate *S = &old_t[__builtin_popcountll(old_mask & (((uint64_t)1 << o) - 1))];
+            f->t[j].delivered = S->delivered;
+            f->t[j].delivered_cycle = S->delivered_cycle;
         }
     }
-    if (c->sched && (rc = refresh_all(c, f->t, f->pauses, f->npauses))) {
+    if (c->sched && (rc = refresh_all(c, f->t))) {
         svcq__sla_fold_free(c->ctx, f);
         return rc;
     }
-    return SVCQ_OK;
+    if ((rc = pauses_fit(c, f)))
+        return rc;
+    return fold_pack(c->ctx, f, mask);
 }
 
 /* Instants a clock accepts: the calendar range, minus the values hosts use
@@ -437,7 +567,7 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
         return svcq__error(ctx, SVCQ_ENOTFOUND, CLOCK_FMT ": event \"%s\" is not used by policy %s v%u",
                            CLOCK_ARGS(c), event, P->name, P->version);
     /* A reason new to the clock is added now and taken out again on failure. */
-    uint32_t nreasons = c->nreasons;
+    uint32_t nreasons = nreasons_of(c);
     if (rlen && (rc = svcq__sla_clock_reason_add(c, reason, rlen, &e.reason)))
         return rc;
 
@@ -462,7 +592,8 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
             rc = svcq__error(ctx, SVCQ_ELIMIT, CLOCK_FMT ": too many events", CLOCK_ARGS(c));
             goto fail;
         }
-        uint32_t cap = c->events_cap ? c->events_cap * 2 : 4;
+        /* Most clocks see a handful of events: exact room up to four. */
+        uint32_t cap = c->events_cap < 4 ? c->events_cap + 1 : c->events_cap * 2;
         svcq__sla_event *grown = svcq__reallocarray(ctx, c->events, cap, sizeof(*grown));
         if (!grown) {
             rc = svcq__enomem(ctx);
@@ -485,25 +616,42 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
         svcq__sla_tstate t[SVCQ__SLA_MAX_TARGETS];
         uint8_t act[SVCQ__SLA_MAX_TARGETS];
         uint32_t opens;
-        for (uint32_t j = 0; j < P->ntargets; j++)
-            t[j] = *svcq__sla_t(c, j);
-        rc = svcq__sla_step_compute(ctx, P, t, c->pauses, c->npauses, &e, act, &opens);
+        svcq__sla_states_expand(c, t);
+        rc = svcq__sla_step_compute(ctx, P, t, pauses_of(c), npauses_of(c), &e, act, &opens);
         if (rc == SVCQ_OK && c->sched)
-            rc = refresh_all(c, t, c->pauses, c->npauses);
-        if (rc == SVCQ_OK && opens)
-            rc = svcq__sla_pauses_reserve(ctx, &c->pauses, &c->pauses_cap, c->npauses + opens);
-        if (rc == SVCQ_OK && !c->t && !(c->t = svcq__malloc(ctx, P->ntargets * sizeof(*c->t))))
-            rc = svcq__enomem(ctx);
+            rc = refresh_all(c, t);
+        if (rc == SVCQ_OK && opens && (rc = extra_need(c)) == SVCQ_OK)
+            rc = svcq__sla_pauses_reserve(ctx, &c->x->pauses, &c->x->pauses_cap, c->x->npauses + opens);
+        /* A step never makes a target pending again: the stored set only
+         * grows, into a larger array (the old states stay as they were
+         * until the copy below). A pending target that a step leaves
+         * pending is unchanged: only its state needs a look. */
+        uint64_t mask = c->tmask;
+        for (uint32_t j = 0; rc == SVCQ_OK && j < P->ntargets; j++)
+            if (!((mask >> j) & 1) && t[j].state != SVCQ__T_PENDING)
+                mask |= (uint64_t)1 << j;
+        if (rc == SVCQ_OK && mask != c->tmask) {
+            svcq__sla_tstate *grown =
+                svcq__reallocarray(ctx, c->t, (size_t)__builtin_popcountll(mask), sizeof(*grown));
+            if (grown)
+                c->t = grown;
+            else
+                rc = svcq__enomem(ctx);
+        }
         if (rc == SVCQ_OK) {
-            memcpy(c->t, t, P->ntargets * sizeof(*t));
-            svcq__sla_step_apply(P, c->pauses, &c->npauses, act, &e);
-            install(c, c->t, c->pauses, c->npauses, c->pauses_cap, u);
+            for (uint32_t j = 0, i = 0; j < P->ntargets; j++)
+                if ((mask >> j) & 1)
+                    c->t[i++] = t[j];
+            uint32_t np = npauses_of(c);
+            svcq__sla_step_apply(P, pauses_of(c), &np, act, &e);
+            install(c, c->t, mask, pauses_of(c), np, c->x ? c->x->pauses_cap : 0, u);
         }
     } else {
         svcq__sla_fold f;
-        rc = recompute(c, P, c->t, &f);
+        uint64_t mask;
+        rc = recompute(c, P, c->t, c->tmask, &f, &mask);
         if (rc == SVCQ_OK)
-            install(c, f.t, f.pauses, f.npauses, f.pauses_cap, u);
+            install(c, f.t, mask, f.pauses, f.npauses, f.pauses_cap, u);
     }
     if (rc == SVCQ_OK) {
         if (u)
@@ -529,11 +677,12 @@ int svcq_sla_clock_rebuild(svcq_sla_clock *clock)
     if (rc)
         return rc;
     svcq__sla_fold f;
-    if ((rc = recompute(clock, svcq__sla_clock_policy(clock), clock->t, &f))) {
+    uint64_t mask;
+    if ((rc = recompute(clock, svcq__sla_clock_policy(clock), clock->t, clock->tmask, &f, &mask))) {
         undo_drop(clock, u);
         return rc;
     }
-    install(clock, f.t, f.pauses, f.npauses, f.pauses_cap, u);
+    install(clock, f.t, mask, f.pauses, f.npauses, f.pauses_cap, u);
     undo_record(clock, u);
     return SVCQ_OK;
 }
@@ -570,12 +719,12 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
         return svcq__error(ctx, SVCQ_ERANGE, CLOCK_FMT ": policy change at %lld is before the last one",
                            CLOCK_ARGS(c), (long long)at);
 
-    svcq__sla_version *v = svcq__reallocarray(ctx, c->versions == &c->first ? NULL : c->versions, c->nversions + 1,
-                                        sizeof(*v));
+    bool shared = svcq__sla_versions_shared(c);
+    svcq__sla_version *v = svcq__reallocarray(ctx, shared ? NULL : c->versions, c->nversions + 1, sizeof(*v));
     if (!v)
         return svcq__enomem(ctx);
-    if (c->versions == &c->first)
-        v[0] = c->first;
+    if (shared)
+        v[0] = c->versions[0];
     c->versions = v;
     clock_undo *u;
     if ((rc = undo_prepare(c, true, &u)))
@@ -583,7 +732,8 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
     c->versions[c->nversions++] = (svcq__sla_version){ policy, at, policy->change_mode };
     c->policy = policy;
     svcq__sla_fold f;
-    rc = recompute(c, old, c->t, &f);
+    uint64_t mask;
+    rc = recompute(c, old, c->t, c->tmask, &f, &mask);
     if (rc) {
         c->nversions--;
         c->policy = old;
@@ -591,7 +741,7 @@ int svcq_sla_clock_change_policy(svcq_sla_clock *clock, svcq_sla_policy *policy,
         return rc;
     }
     svcq__sla_policy_retain(policy);
-    install(c, f.t, f.pauses, f.npauses, f.pauses_cap, u);
+    install(c, f.t, mask, f.pauses, f.npauses, f.pauses_cap, u);
     undo_record(c, u);
     return SVCQ_OK;
 }
@@ -631,13 +781,14 @@ int svcq_sla_clock_transfer(svcq_sla_clock **out, const svcq_sla_clock *clock, s
     /* The first version keeps its policy; the key names the new one. */
     if ((rc = svcq__sla_clock_new_named(&n, c->versions[0].policy, c->key, policy->name)))
         return rc;
+    svcq__sla_version *first = n->versions;
     n->versions = svcq__reallocarray(ctx, NULL, c->nversions + 1, sizeof(*n->versions));
     if (!n->versions) {
-        n->versions = &n->first;
+        n->versions = first;
         rc = svcq__enomem(ctx);
         goto fail;
     }
-    n->versions[0] = n->first;
+    n->versions[0] = *first;
     for (uint32_t i = 1; i < c->nversions; i++) {
         n->versions[i] = c->versions[i];
         svcq__sla_policy_retain(c->versions[i].policy);
@@ -655,15 +806,16 @@ int svcq_sla_clock_transfer(svcq_sla_clock **out, const svcq_sla_clock *clock, s
         memcpy(n->events, c->events, c->nevents * sizeof(*n->events));
         n->nevents = n->events_cap = c->nevents;
     }
-    for (uint32_t i = 0; i < c->nreasons; i++) {
+    for (uint32_t i = 0; i < nreasons_of(c); i++) {
         uint32_t id;
-        if ((rc = svcq__sla_clock_reason_add(n, c->reasons[i], strlen(c->reasons[i]), &id)))
+        if ((rc = svcq__sla_clock_reason_add(n, c->x->reasons[i], strlen(c->x->reasons[i]), &id)))
             goto fail;
     }
     svcq__sla_fold f;
-    if ((rc = recompute(n, old, c->t, &f)))
+    uint64_t mask;
+    if ((rc = recompute(n, old, c->t, c->tmask, &f, &mask)))
         goto fail;
-    install(n, f.t, f.pauses, f.npauses, f.pauses_cap, NULL);
+    install(n, f.t, mask, f.pauses, f.npauses, f.pauses_cap, NULL);
     *out = n;
     return SVCQ_OK;
 fail:
@@ -752,8 +904,8 @@ int svcq_sla_clock_paused_seconds(int64_t *out, const svcq_sla_clock *clock, uin
         return SVCQ_OK;
     const svcq__sla_target *T = &P->targets[index];
     int64_t total = 0;
-    for (uint32_t i = 0; i < clock->npauses; i++) {
-        const svcq__sla_pause *p = &clock->pauses[i];
+    for (uint32_t i = 0; i < npauses_of(clock); i++) {
+        const svcq__sla_pause *p = &clock->x->pauses[i];
         if (p->target != index || p->reason != rid)
             continue;
         svcq_time end = p->end < at ? p->end : at;

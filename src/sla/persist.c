@@ -130,17 +130,18 @@ static int encode(const svcq_sla_clock *c, bool live, svcq_time next, svcq__buf 
     svcq__jw_key(&w, "delivered");
     svcq__jw_array_begin(&w);
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
-    for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
+    for (uint32_t j = 0; j < P->ntargets; j++) {
+        const svcq__sla_tstate *S = svcq__sla_t(c, j);
         /* An empty count past cycle 0 says the earlier cycles are done. */
-        if (!c->t[j].delivered && !c->t[j].delivered_cycle)
+        if (!S->delivered && !S->delivered_cycle)
             continue;
         svcq__jw_object_begin(&w);
         svcq__jw_key(&w, "metric");
         svcq__jw_string(&w, P->targets[j].metric);
         svcq__jw_key(&w, "cycle");
-        svcq__jw_int(&w, c->t[j].delivered_cycle);
+        svcq__jw_int(&w, S->delivered_cycle);
         svcq__jw_key(&w, "count");
-        svcq__jw_int(&w, c->t[j].delivered);
+        svcq__jw_int(&w, S->delivered);
         svcq__jw_object_end(&w);
     }
     svcq__jw_array_end(&w);
@@ -216,7 +217,10 @@ int svcq_sla_clock_remove(svcq_sla_clock *clock)
     rc = svcq__tx_begin(ctx, &tx);
     if (rc == SVCQ_OK)
         rc = svcq__record_remove(ctx, clock, KIND, id, &clock->revision);
-    return svcq__tx_end(ctx, &tx, rc);
+    rc = svcq__tx_end(ctx, &tx, rc);
+    if (rc == SVCQ_OK && clock->sched)
+        svcq__sla_sched_touch(clock); /* the next scheduler save writes it again */
+    return rc;
 }
 
 /* Whether a failed put concerns that clock alone: the store refused it by
@@ -241,7 +245,7 @@ int svcq_sla_scheduler_save(uint64_t *failed, svcq_sla_scheduler *scheduler)
     int rc = svcq__tx_begin(ctx, &tx);
     size_t iter = 0;
     svcq_sla_clock *c;
-    while (rc == SVCQ_OK && (c = svcq__sla_sched_next_clock(scheduler, &iter)) != NULL) {
+    while (rc == SVCQ_OK && (c = svcq__sla_sched_next_dirty(scheduler, &iter)) != NULL) {
         if (c->changes == c->saved && c->revision)
             continue;
         int crc = put_clock(c);
@@ -255,6 +259,7 @@ int svcq_sla_scheduler_save(uint64_t *failed, svcq_sla_scheduler *scheduler)
         return rc;
     }
     svcq__sla_sched_set_failures(scheduler, &fl);
+    svcq__sla_sched_saved(scheduler);
     *failed = fl.n;
     if (fl.n) {
         const svcq_sla_clock *f0 = fl.clocks[0];
@@ -341,8 +346,10 @@ static void describe_difference(char *out, size_t cap, const svcq_sla_policy *p,
 static int mark_past_delivered(svcq_sla_clock *c, svcq_time now)
 {
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
-    for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
-        svcq__sla_tstate *S = &c->t[j];
+    for (uint32_t j = 0; j < P->ntargets; j++) {
+        svcq__sla_tstate *S = svcq__sla_t_mut(c, j);
+        if (!S)
+            continue; /* pending, nothing delivered: nothing to mark */
         if (S->delivered_cycle != S->cycle) {
             S->delivered_cycle = S->cycle;
             S->delivered = 0;
@@ -434,14 +441,15 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
             rc = svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: policy versions out of order", id);
             goto fail;
         }
-        svcq__sla_version *grown = svcq__reallocarray(ctx, c->versions == &c->first ? NULL : c->versions,
+        bool shared = svcq__sla_versions_shared(c);
+        svcq__sla_version *grown = svcq__reallocarray(ctx, shared ? NULL : c->versions,
                                                 c->nversions + 1, sizeof(*grown));
         if (!grown) {
             rc = svcq__enomem(ctx);
             goto fail;
         }
-        if (c->versions == &c->first)
-            grown[0] = c->first;
+        if (shared)
+            grown[0] = c->versions[0];
         c->versions = grown;
         svcq__sla_policy_retain(p);
         c->versions[c->nversions++] = (svcq__sla_version){ p, from, m };
@@ -506,10 +514,8 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
             f.t[j].delivered = (uint16_t)count;
         }
     }
-    c->t = f.t;
-    c->pauses = f.pauses;
-    c->npauses = f.npauses;
-    c->pauses_cap = f.pauses_cap;
+    if ((rc = svcq__sla_clock_adopt(c, &f)))
+        goto fail;
     c->revision = revision;
     if (rebased) {
         /* The record no longer says what the clock runs under: the next

@@ -7,15 +7,25 @@
  * the clocks whose next notice falls in [64 s, 64 s + 64) as an intrusive
  * doubly-linked list; 65,536 slots span about 48 days, and later notices
  * wait on an overflow list that is folded in as time comes near. Advancing
- * moves the due clocks of one slot into a small heap (the "ready" heap)
- * that orders them by instant and, for equal instants, by subject and
- * policy name, so that notices still come out in exact time order. */
+ * moves the due clocks of one slot into the "ready" array, sorted by
+ * instant and, for equal instants, by subject and policy name, so that
+ * notices still come out in exact time order; a clock due again within the
+ * slot goes into a small heap merged with the sorted run. A slot due as a
+ * whole is taken off the wheel in one go; its clocks are then read in two
+ * passes (keys, deliveries), each prefetching the clocks ahead of it.
+ *
+ * Clocks are found by key in an open-addressing table of clock pointers,
+ * 8 bytes a slot (hashes are computed again from the keys): a general map
+ * with the key and hash in each slot cost 64 bytes per clock at a million.
+ * The clocks changed since they were last stored are listed, so a save
+ * costs what changed, not what is held. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "calendar/civil.h"
 #include "core/map.h"
 #include "sla/sla_internal.h"
+#include "store/store.h"
 
 #define NEVER SVCQ_SLA_NEVER
 #define WHEEL_SHIFT 6
@@ -27,9 +37,16 @@ struct svcq_sla_scheduler {
     svcq_ctx *ctx;
     svcq_sla_notify_fn notify;
     void *user_data;
-    svcq__map clocks; /* key (subject '\0' policy name) -> clock */
-    svcq_sla_clock **wheel; /* WHEEL_SIZE list heads */
-    uint32_t *count;        /* clocks per slot */
+    /* Index of the clocks by key (subject '\0' policy name): linear
+     * probing, power-of-two capacity, at most 3/4 full, backward-shift
+     * deletion. */
+    svcq_sla_clock **index;
+    size_t index_cap, nclocks;
+    /* Changed clocks (svcq__sla_sched_touch), room for every clock held. */
+    svcq_sla_clock **dirty;
+    size_t ndirty, dirty_cap;
+    uint32_t part_index, part_count; /* partition; count 0: every subject */
+    struct wheel_slot *wheel; /* WHEEL_SIZE lists */
     uint64_t used[WORDS];   /* bit per non-empty slot */
     int64_t cursor;         /* every queued clock's slot is >= cursor */
     svcq_sla_clock *overflow;
@@ -38,9 +55,16 @@ struct svcq_sla_scheduler {
      * instant, then subject prefix (inline, so ties rarely touch a clock),
      * then the full subject and policy name. */
     struct ready *ready;
-    size_t nready, ready_cap;
+    size_t nready, ready_cap; /* the heap: ready[0, nready) */
+    size_t rhead, rend;       /* the sorted run: ready[rhead, rend) */
     svcq__sla_failures failures; /* clocks the last save could not write */
 };
+
+/* A list and its length side by side: queueing touches one line. */
+typedef struct wheel_slot {
+    svcq_sla_clock *head;
+    size_t count;
+} wheel_slot;
 
 typedef struct ready {
     svcq_time at;
@@ -56,6 +80,199 @@ int svcq_sla_notice_init(svcq_sla_notice *notice, uint32_t version)
 static size_t key_len(const svcq_sla_clock *c)
 {
     return c->subject_len + 1 + strlen(c->key + c->subject_len + 1);
+}
+
+static uint32_t key_hash(const char *key, size_t len)
+{
+    return (uint32_t)svcq__hash(key, len);
+}
+
+static uint32_t clock_hash(const svcq_sla_clock *c)
+{
+    return key_hash(c->key, key_len(c));
+}
+
+static bool key_equal(const svcq_sla_clock *c, const char *key, size_t len)
+{
+    return key_len(c) == len && memcmp(c->key, key, len) == 0;
+}
+
+/* The index slot of the clock with this key, or of the empty slot that
+ * ends its probe sequence. */
+static size_t index_find(const svcq_sla_scheduler *s, const char *key, size_t len, uint32_t h)
+{
+    size_t mask = s->index_cap - 1;
+    size_t i = h & mask;
+    while (s->index[i] && !key_equal(s->index[i], key, len))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static svcq_sla_clock *index_get(const svcq_sla_scheduler *s, const char *key, size_t len)
+{
+    if (!s->index_cap)
+        return NULL;
+    return s->index[index_find(s, key, len, key_hash(key, len))];
+}
+
+/* Room for count clocks in the index and the list of changed ones; on
+ * failure nothing changes. */
+static int index_reserve(svcq_sla_scheduler *s, size_t count)
+{
+    if (count > s->dirty_cap) {
+        size_t cap = s->dirty_cap ? s->dirty_cap : 8;
+        while (cap < count)
+            cap *= 2;
+        svcq_sla_clock **grown = svcq__reallocarray(s->ctx, s->dirty, cap, sizeof(*grown));
+        if (!grown)
+            return svcq__enomem(s->ctx);
+        s->dirty = grown;
+        s->dirty_cap = cap;
+    }
+    size_t cap = s->index_cap ? s->index_cap : 16;
+    while (count > cap / 4 * 3) {
+        if (cap > SIZE_MAX / 2 / sizeof(*s->index))
+            return svcq__enomem(s->ctx);
+        cap *= 2;
+    }
+    if (cap == s->index_cap)
+        return SVCQ_OK;
+    svcq_sla_clock **index = svcq__calloc(s->ctx, cap, sizeof(*index));
+    if (!index)
+        return svcq__enomem(s->ctx);
+    for (size_t i = 0; i < s->index_cap; i++) {
+        svcq_sla_clock *c = s->index[i];
+        if (!c)
+            continue;
+        size_t k = clock_hash(c) & (cap - 1);
+        while (index[k])
+            k = (k + 1) & (cap - 1);
+        index[k] = c;
+    }
+    svcq__free(s->ctx, s->index);
+    s->index = index;
+    s->index_cap = cap;
+    return SVCQ_OK;
+}
+
+/* Adds a clock whose key is not in the index; room must be reserved. */
+static void index_put(svcq_sla_scheduler *s, svcq_sla_clock *c)
+{
+    size_t len = key_len(c);
+    s->index[index_find(s, c->key, len, key_hash(c->key, len))] = c;
+    s->nclocks++;
+}
+
+static void index_remove(svcq_sla_scheduler *s, svcq_sla_clock *c)
+{
+    size_t mask = s->index_cap - 1;
+    size_t i = index_find(s, c->key, key_len(c), clock_hash(c));
+    if (s->index[i] != c)
+        return;
+    s->index[i] = NULL;
+    s->nclocks--;
+    /* Backward shift: move up every entry of the run that may no longer
+     * be found past the hole. */
+    for (size_t j = (i + 1) & mask; s->index[j]; j = (j + 1) & mask) {
+        size_t home = clock_hash(s->index[j]) & mask;
+        /* Entry j stays when its home lies cyclically in (i, j]. */
+        if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+            continue;
+        s->index[i] = s->index[j];
+        s->index[j] = NULL;
+        i = j;
+    }
+}
+
+/* ---- the list of changed clocks ---------------------------------------- */
+
+void svcq__sla_sched_touch(svcq_sla_clock *c)
+{
+    svcq_sla_scheduler *s = c->sched;
+    if (!s || c->dirty_pos)
+        return;
+    s->dirty[s->ndirty++] = c; /* room for every clock held */
+    c->dirty_pos = (uint32_t)s->ndirty;
+}
+
+static void unlist(svcq_sla_scheduler *s, svcq_sla_clock *c)
+{
+    if (!c->dirty_pos)
+        return;
+    size_t i = c->dirty_pos - 1;
+    svcq_sla_clock *last = s->dirty[--s->ndirty];
+    s->dirty[i] = last;
+    last->dirty_pos = (uint32_t)(i + 1);
+    c->dirty_pos = 0;
+}
+
+static bool is_stored(const svcq_sla_clock *c)
+{
+    return c->revision && c->changes == c->saved;
+}
+
+svcq_sla_clock *svcq__sla_sched_next_dirty(const svcq_sla_scheduler *s, size_t *iter)
+{
+    return *iter < s->ndirty ? s->dirty[(*iter)++] : NULL;
+}
+
+void svcq__sla_sched_saved(svcq_sla_scheduler *s)
+{
+    /* Inside a host batch, a rollback would make saved clocks changed
+     * again: they stay listed until a save outside any batch. */
+    if (svcq__tx_active(s->ctx))
+        return;
+    for (size_t i = 0; i < s->ndirty;) {
+        svcq_sla_clock *c = s->dirty[i];
+        if (is_stored(c))
+            unlist(s, c); /* the last one moves to i */
+        else
+            i++;
+    }
+}
+
+/* ---- partitions ---------------------------------------------------------- */
+
+uint32_t svcq__sla_partition_of(const char *subject, size_t len, uint32_t count)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)subject[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return count ? (uint32_t)(h % count) : 0;
+}
+
+bool svcq__sla_sched_accepts(const svcq_sla_scheduler *s, const char *subject, size_t len)
+{
+    return s->part_count <= 1 || svcq__sla_partition_of(subject, len, s->part_count) == s->part_index;
+}
+
+int svcq_sla_subject_partition(uint32_t *out, const char *subject, uint32_t count)
+{
+    if (out)
+        *out = 0;
+    if (!out || !subject || count == 0)
+        return SVCQ_EINVAL;
+    *out = svcq__sla_partition_of(subject, strlen(subject), count);
+    return SVCQ_OK;
+}
+
+int svcq_sla_scheduler_set_partition(svcq_sla_scheduler *scheduler, uint32_t index, uint32_t count)
+{
+    if (!scheduler)
+        return SVCQ_EINVAL;
+    svcq_sla_scheduler *s = scheduler;
+    if (count == 0 || index >= count)
+        return svcq__error(s->ctx, SVCQ_EINVAL, "scheduler: partition %u of %u does not exist (0 to count - 1, count >= 1)",
+                           index, count);
+    if (s->nclocks)
+        return svcq__error(s->ctx, SVCQ_ESTATE,
+                           "scheduler: the partition is set before clocks are added or loaded (it holds %zu)",
+                           s->nclocks);
+    s->part_index = index;
+    s->part_count = count;
+    return SVCQ_OK;
 }
 
 /* Equal instants: by subject, then policy name. */
@@ -110,23 +327,164 @@ static void ready_push(svcq_sla_scheduler *s, ready x)
     x.clock->wslot = SVCQ__SLOT_READY;
 }
 
+/* Software pipelining over a slot's clocks, which at an opening hour are
+ * far more than the caches hold: the clock's first line is fetched PREFETCH
+ * entries ahead, its states and key half as far (reading the pointer to the
+ * states from the line fetched before). */
+#define PREFETCH 32
+
+static void prefetch_clock(const svcq_sla_clock *c)
+{
+    __builtin_prefetch(c);
+}
+
+static void prefetch_states(const svcq_sla_clock *c)
+{
+    __builtin_prefetch(c->key);
+    for (uint32_t k = 0, ns = svcq__sla_nstates(c); k < ns; k++)
+        __builtin_prefetch(&c->t[k]); /* each state's next notice comes first */
+}
+
+static void ready_swap(ready *a, ready *b)
+{
+    ready t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Max-heap sift for the heapsort fallback of ready_sort. */
+static void sort_sift(ready *a, size_t n, size_t i)
+{
+    ready x = a[i];
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && ready_less(&a[child], &a[child + 1]))
+            child++;
+        if (!ready_less(&x, &a[child]))
+            break;
+        a[i] = a[child];
+        i = child;
+    }
+    a[i] = x;
+}
+
+/* Sorts a slot's due clocks (introsort: quicksort with Hoare's partition
+ * around a median of three, heapsort past a depth limit, insertion sort for
+ * short ranges). No allocation; keys are unique. */
+static void ready_sort(ready *a, size_t n, unsigned depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t k = n / 2; k-- > 0;)
+                sort_sift(a, n, k);
+            for (size_t m = n; m > 1; m--) {
+                ready_swap(&a[0], &a[m - 1]);
+                sort_sift(a, m - 1, 0);
+            }
+            return;
+        }
+        size_t mid = (n - 1) / 2;
+        if (ready_less(&a[mid], &a[0]))
+            ready_swap(&a[mid], &a[0]);
+        if (ready_less(&a[n - 1], &a[0]))
+            ready_swap(&a[n - 1], &a[0]);
+        if (ready_less(&a[n - 1], &a[mid]))
+            ready_swap(&a[n - 1], &a[mid]);
+        ready pivot = a[mid];
+        size_t i = SIZE_MAX, j = n;
+        for (;;) {
+            do
+                i++;
+            while (ready_less(&a[i], &pivot));
+            do
+                j--;
+            while (ready_less(&pivot, &a[j]));
+            if (i >= j)
+                break;
+            ready_swap(&a[i], &a[j]);
+        }
+        size_t left = j + 1; /* [0, left) <= pivot <= [left, n) */
+        if (left < n - left) {
+            ready_sort(a, left, depth);
+            a += left;
+            n -= left;
+        } else {
+            ready_sort(a + left, n - left, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        ready x = a[i];
+        size_t j = i;
+        while (j > 0 && ready_less(&x, &a[j - 1])) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+/* Makes the n clocks at the front of the ready array the sorted run. A
+ * slot can hold thousands of clocks (every warning that fell due overnight
+ * comes at the opening hour): sorted once and read in order, they cost far
+ * less than as many pops from a heap of that size. */
+static void ready_run(svcq_sla_scheduler *s, size_t n)
+{
+    unsigned depth = 0;
+    for (size_t k = n; k > 1; k >>= 1)
+        depth += 2;
+    ready_sort(s->ready, n, depth);
+    s->nready = 0;
+    s->rhead = 0;
+    s->rend = n;
+    for (size_t i = 0; i < n && i < PREFETCH; i++)
+        prefetch_clock(s->ready[i].clock);
+    for (size_t i = 0; i < n && i < PREFETCH / 2; i++)
+        prefetch_states(s->ready[i].clock);
+}
+
+/* The next clock in time order: the head of the sorted run or the top of
+ * the heap of clocks due again within the slot. The heap lives in the
+ * part of the array the run has consumed: each push follows a pop. */
 static bool ready_pop(svcq_sla_scheduler *s, ready *out)
 {
-    if (!s->nready)
+    bool run = s->rhead < s->rend;
+    if (!s->nready && !run) {
+        s->rhead = s->rend = 0;
         return false;
+    }
+    if (run && (!s->nready || ready_less(&s->ready[s->rhead], &s->ready[0]))) {
+        *out = s->ready[s->rhead++];
+        if (s->rhead + PREFETCH < s->rend)
+            prefetch_clock(s->ready[s->rhead + PREFETCH].clock);
+        if (s->rhead + PREFETCH / 2 < s->rend)
+            prefetch_states(s->ready[s->rhead + PREFETCH / 2].clock);
+        out->clock->wslot = SVCQ__SLOT_NONE;
+        return true;
+    }
     *out = s->ready[0];
     ready x = s->ready[--s->nready];
     size_t i = 0, n = s->nready;
+    /* Bottom-up (Floyd): the hole goes down to a leaf along the smaller
+     * children, then the last entry, which belongs near the bottom, rises
+     * from there: about half the comparisons of a plain sift-down. */
     for (;;) {
         size_t child = 2 * i + 1;
         if (child >= n)
             break;
         if (child + 1 < n && ready_less(&s->ready[child + 1], &s->ready[child]))
             child++;
-        if (!ready_less(&s->ready[child], &x))
-            break;
         s->ready[i] = s->ready[child];
         i = child;
+    }
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!ready_less(&x, &s->ready[parent]))
+            break;
+        s->ready[i] = s->ready[parent];
+        i = parent;
     }
     if (n)
         s->ready[i] = x;
@@ -141,7 +499,7 @@ static inline int64_t slot_of(svcq_time t)
 
 static svcq_sla_clock **head_of(svcq_sla_scheduler *s, const svcq_sla_clock *c)
 {
-    return c->wslot == SVCQ__SLOT_OVERFLOW ? &s->overflow : &s->wheel[c->wslot & WHEEL_MASK];
+    return c->wslot == SVCQ__SLOT_OVERFLOW ? &s->overflow : &s->wheel[c->wslot & WHEEL_MASK].head;
 }
 
 static void unlink_clock(svcq_sla_scheduler *s, svcq_sla_clock *c)
@@ -156,7 +514,7 @@ static void unlink_clock(svcq_sla_scheduler *s, svcq_sla_clock *c)
     if (c->wnext)
         c->wnext->wprev = c->wprev;
     if (c->wslot != SVCQ__SLOT_OVERFLOW)
-        s->count[c->wslot & WHEEL_MASK]--;
+        s->wheel[c->wslot & WHEEL_MASK].count--;
     if (!*head && c->wslot != SVCQ__SLOT_OVERFLOW) {
         size_t b = (size_t)(c->wslot & WHEEL_MASK);
         s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
@@ -179,8 +537,8 @@ static void link_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
     } else {
         c->wslot = slot;
         size_t b = (size_t)(slot & WHEEL_MASK);
-        head = &s->wheel[b];
-        s->count[b]++;
+        head = &s->wheel[b].head;
+        s->wheel[b].count++;
         s->used[b / 64] |= (uint64_t)1 << (b % 64);
     }
     c->wprev = NULL;
@@ -188,6 +546,18 @@ static void link_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
     if (*head)
         (*head)->wprev = c;
     *head = c;
+}
+
+/* The earliest next notice of the stored states (a pending target has
+ * none). */
+static svcq_time clock_key(const svcq_sla_clock *c)
+{
+    svcq_time best = NEVER;
+    uint32_t n = svcq__sla_nstates(c);
+    for (uint32_t i = 0; i < n; i++)
+        if (c->t[i].next_notice < best)
+            best = c->t[i].next_notice;
+    return best;
 }
 
 /* Brings overflow clocks that came within the wheel's span into it. */
@@ -201,30 +571,15 @@ static void fold_overflow(svcq_sla_scheduler *s)
     while (c) {
         svcq_sla_clock *next = c->wnext;
         c->wslot = SVCQ__SLOT_NONE;
-        link_clock(s, c, c->next_notice);
+        link_clock(s, c, clock_key(c));
         c = next;
     }
-}
-
-static svcq_time clock_key(const svcq_sla_clock *c)
-{
-    if (!c->t)
-        return NEVER;
-    const svcq_sla_policy *P = svcq__sla_clock_policy(c);
-    svcq_time best = NEVER;
-    for (uint32_t j = 0; j < P->ntargets; j++)
-        if (c->t[j].next_notice < best)
-            best = c->t[j].next_notice;
-    return best;
 }
 
 void svcq__sla_sched_rekey(svcq_sla_clock *c)
 {
     svcq_sla_scheduler *s = c->sched;
     svcq_time key = clock_key(c);
-    if (key == c->next_notice && c->wslot != SVCQ__SLOT_NONE)
-        return;
-    c->next_notice = key;
     if (c->wslot == SVCQ__SLOT_READY)
         return; /* the advance in progress places it afterwards */
     int64_t slot = key == NEVER ? SVCQ__SLOT_NONE : slot_of(key);
@@ -302,7 +657,8 @@ void svcq__sla_sched_detach(svcq_sla_clock *c)
         }
     }
     unlink_clock(s, c);
-    svcq__map_remove(&s->clocks, c->key, key_len(c));
+    unlist(s, c);
+    index_remove(s, c);
     c->sched = NULL;
 }
 
@@ -315,22 +671,18 @@ int svcq_sla_scheduler_new(svcq_sla_scheduler **out, svcq_ctx *ctx, svcq_sla_not
     if (!out || !notify)
         return svcq__error(ctx, SVCQ_EINVAL, "scheduler: %s is NULL", !out ? "out" : "the notify callback");
     svcq_sla_scheduler *s = svcq__calloc(ctx, 1, sizeof(*s));
-    svcq_sla_clock **wheel = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*wheel));
-    uint32_t *count = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*count));
-    if (!s || !wheel || !count) {
+    wheel_slot *wheel = svcq__calloc(ctx, WHEEL_SIZE, sizeof(*wheel));
+    if (!s || !wheel) {
         svcq__free(ctx, s);
         svcq__free(ctx, wheel);
-        svcq__free(ctx, count);
         return svcq__enomem(ctx);
     }
-    s->count = count;
     s->ctx = ctx;
     s->notify = notify;
     s->user_data = user_data;
     s->wheel = wheel;
     s->cursor = INT64_MIN / 2; /* set by the first clock queued or advance */
     s->overflow_min = INT64_MAX;
-    svcq__map_init(&s->clocks, ctx);
     *out = s;
     return SVCQ_OK;
 }
@@ -339,15 +691,14 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
 {
     if (!scheduler)
         return;
-    size_t iter = 0;
-    void *value;
-    while (svcq__map_next(&scheduler->clocks, &iter, NULL, NULL, &value))
-        svcq__sla_clock_destroy(value);
-    svcq__map_free(&scheduler->clocks);
+    for (size_t i = 0; i < scheduler->index_cap; i++)
+        if (scheduler->index[i])
+            svcq__sla_clock_destroy(scheduler->index[i]);
+    svcq__free(scheduler->ctx, scheduler->index);
+    svcq__free(scheduler->ctx, scheduler->dirty);
     svcq__sla_failures_free(scheduler->ctx, &scheduler->failures);
     svcq__free(scheduler->ctx, scheduler->ready);
     svcq__free(scheduler->ctx, scheduler->wheel);
-    svcq__free(scheduler->ctx, scheduler->count);
     svcq__free(scheduler->ctx, scheduler);
 }
 
@@ -366,35 +717,45 @@ int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
     if (clock->sched)
         return svcq__error(ctx, SVCQ_EEXIST, "clock %s already belongs to a scheduler", clock->key);
     size_t klen = key_len(clock);
-    if (svcq__map_get(&s->clocks, clock->key, klen))
+    if (index_get(s, clock->key, klen))
         return svcq__error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", clock->key,
                         clock->key + clock->subject_len + 1);
+    if (!svcq__sla_sched_accepts(s, clock->key, clock->subject_len))
+        return svcq__error(ctx, SVCQ_EINVAL, "clock %s (policy %s) is in partition %u of %u; this scheduler holds %u",
+                           clock->key, clock->key + clock->subject_len + 1,
+                           svcq__sla_partition_of(clock->key, clock->subject_len, s->part_count), s->part_count,
+                           s->part_index);
 
-    const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
+    uint32_t n = svcq__sla_nstates(clock);
     svcq__sla_tstate *t = NULL;
     int rc = SVCQ_OK;
-    if (clock->t) {
-        t = svcq__malloc(ctx, P->ntargets * sizeof(*t));
+    if (n) {
+        t = svcq__malloc(ctx, n * sizeof(*t));
         if (!t)
             return svcq__enomem(ctx);
-        memcpy(t, clock->t, P->ntargets * sizeof(*t));
-        for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++)
-            rc = svcq__sla_refresh_next(clock, j, &t[j]);
+        memcpy(t, clock->t, n * sizeof(*t));
+        const svcq_sla_policy *P = svcq__sla_clock_policy(clock);
+        for (uint32_t j = 0, i = 0; j < P->ntargets && rc == SVCQ_OK; j++)
+            if ((clock->tmask >> j) & 1)
+                rc = svcq__sla_refresh_next(clock, j, &t[i++]);
     }
-    if (rc == SVCQ_OK && (rc = svcq__map_put(&s->clocks, clock->key, klen, clock, NULL)) != SVCQ_OK)
-        rc = svcq__enomem(ctx);
+    if (rc == SVCQ_OK)
+        rc = index_reserve(s, s->nclocks + 1);
     if (rc) {
         svcq__free(ctx, t);
         return rc;
     }
+    index_put(s, clock);
     if (t) {
         svcq__free(ctx, clock->t);
         clock->t = t;
     }
     clock->sched = s;
     clock->wslot = SVCQ__SLOT_NONE;
-    clock->next_notice = NEVER;
-    if (s->clocks.count == 1 && s->cursor == INT64_MIN / 2 && !s->overflow) {
+    clock->dirty_pos = 0;
+    if (!is_stored(clock))
+        svcq__sla_sched_touch(clock);
+    if (s->nclocks == 1 && s->cursor == INT64_MIN / 2 && !s->overflow) {
         svcq_time key = clock_key(clock);
         if (key != NEVER)
             s->cursor = slot_of(key);
@@ -410,46 +771,65 @@ svcq_ctx *svcq__sla_sched_ctx(const svcq_sla_scheduler *s)
 
 svcq_sla_clock *svcq__sla_sched_next_clock(const svcq_sla_scheduler *s, size_t *iter)
 {
-    void *value;
-    return svcq__map_next(&s->clocks, iter, NULL, NULL, &value) ? value : NULL;
+    while (*iter < s->index_cap) {
+        svcq_sla_clock *c = s->index[(*iter)++];
+        if (c)
+            return c;
+    }
+    return NULL;
 }
 
 int svcq__sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size_t n)
 {
     svcq_ctx *ctx = s->ctx;
+    size_t taken = 0;
     for (size_t i = 0; i < n; i++) {
         svcq_sla_clock *c = clocks[i];
-        if (svcq__map_get(&s->clocks, c->key, key_len(c)))
+        if (!svcq__sla_sched_accepts(s, c->key, c->subject_len))
+            continue;
+        taken++;
+        if (index_get(s, c->key, key_len(c)))
             return svcq__error(ctx, SVCQ_EEXIST, "the scheduler has a clock for %s on policy %s already", c->key,
                             c->key + c->subject_len + 1);
         /* Next notices first: the only step that can fail besides memory. */
         const svcq_sla_policy *P = svcq__sla_clock_policy(c);
-        for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
-            int rc = svcq__sla_refresh_next(c, j, &c->t[j]);
+        for (uint32_t j = 0, k = 0; j < P->ntargets; j++) {
+            if (!((c->tmask >> j) & 1))
+                continue;
+            int rc = svcq__sla_refresh_next(c, j, &c->t[k++]);
             if (rc)
                 return rc;
         }
     }
-    if (svcq__map_reserve(&s->clocks, s->clocks.count + n))
+    if (index_reserve(s, s->nclocks + taken))
         return svcq__enomem(ctx);
     for (size_t i = 0; i < n; i++) {
         svcq_sla_clock *c = clocks[i];
-        void *old = NULL;
-        /* Cannot fail after the reservation; a key twice in the list is
-         * caught here. */
-        (void)svcq__map_put(&s->clocks, c->key, key_len(c), c, &old);
-        if (old) {
-            for (size_t k = 0; k <= i; k++)
-                svcq__map_remove(&s->clocks, clocks[k]->key, key_len(clocks[k]));
+        if (!svcq__sla_sched_accepts(s, c->key, c->subject_len))
+            continue;
+        /* A key twice in the list is caught here. */
+        if (index_get(s, c->key, key_len(c))) {
+            for (size_t k = 0; k < i; k++)
+                if (svcq__sla_sched_accepts(s, clocks[k]->key, clocks[k]->subject_len))
+                    index_remove(s, clocks[k]);
             return svcq__error(ctx, SVCQ_EEXIST, "two records hold the clock of %s on policy %s", c->key,
                             c->key + c->subject_len + 1);
         }
+        index_put(s, c);
     }
     for (size_t i = 0; i < n; i++) {
-        clocks[i]->sched = s;
-        clocks[i]->wslot = SVCQ__SLOT_NONE;
-        clocks[i]->next_notice = NEVER;
-        svcq__sla_sched_rekey(clocks[i]);
+        svcq_sla_clock *c = clocks[i];
+        if (!svcq__sla_sched_accepts(s, c->key, c->subject_len)) {
+            svcq__sla_clock_destroy(c); /* another server's */
+            clocks[i] = NULL;
+            continue;
+        }
+        c->sched = s;
+        c->wslot = SVCQ__SLOT_NONE;
+        c->dirty_pos = 0;
+        if (!is_stored(c))
+            svcq__sla_sched_touch(c);
+        svcq__sla_sched_rekey(c);
     }
     return SVCQ_OK;
 }
@@ -465,12 +845,12 @@ svcq_sla_clock *svcq_sla_scheduler_find(const svcq_sla_scheduler *scheduler, con
         return NULL;
     memcpy(key, subject, a + 1);
     memcpy(key + a + 1, policy_name, b);
-    return svcq__map_get(&scheduler->clocks, key, a + 1 + b);
+    return index_get(scheduler, key, a + 1 + b);
 }
 
 uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler)
 {
-    return scheduler ? scheduler->clocks.count : 0;
+    return scheduler ? scheduler->nclocks : 0;
 }
 
 /* First non-empty slot in [from, to] (absolute slots), or INT64_MAX. */
@@ -499,12 +879,12 @@ int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *schedul
     svcq_time best = NEVER;
     int64_t slot = next_used(s, s->cursor, s->cursor + WHEEL_SIZE - 1);
     if (slot != INT64_MAX)
-        for (const svcq_sla_clock *c = s->wheel[slot & WHEEL_MASK]; c; c = c->wnext)
-            if (c->next_notice < best)
-                best = c->next_notice;
+        for (const svcq_sla_clock *c = s->wheel[slot & WHEEL_MASK].head; c; c = c->wnext)
+            if (clock_key(c) < best)
+                best = clock_key(c);
     for (const svcq_sla_clock *c = s->overflow; c; c = c->wnext)
-        if (c->next_notice < best)
-            best = c->next_notice;
+        if (clock_key(c) < best)
+            best = clock_key(c);
     *out = best;
     return SVCQ_OK;
 }
@@ -518,10 +898,12 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
 {
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     bool snapped = false;
-    for (uint32_t j = 0; j < P->ntargets; j++) {
-        while (c->t[j].next_notice == at) {
+    uint32_t i = 0;
+    for (uint64_t m = c->tmask; m; m &= m - 1, i++) {
+        uint32_t j = (uint32_t)__builtin_ctzll(m);
+        while (c->t[i].next_notice == at) {
             const svcq__sla_target *T = &P->targets[j];
-            svcq__sla_tstate S = c->t[j];
+            svcq__sla_tstate S = c->t[i];
             /* The next notice is (delivered_cycle, delivered): of the
              * current cycle, or of an ended one that reached it before
              * the scheduler came (svcq__sla_refresh_next). */
@@ -555,8 +937,9 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
                 rc = answer < 0 && answer >= SVCQ__ERROR_MIN ? answer : SVCQ_EABORTED;
                 return svcq__error(s->ctx, rc, "the notice callback stopped the advance");
             }
-            c->t[j] = S;
+            c->t[i] = S;
             c->changes++;
+            svcq__sla_sched_touch(c);
             (*count)++;
         }
     }
@@ -571,7 +954,6 @@ static int drain_ready(svcq_sla_scheduler *s, svcq_time now, uint64_t *count)
         svcq_sla_clock *c = e.clock;
         int rc = deliver_clock(s, c, e.at, count);
         svcq_time key = clock_key(c);
-        c->next_notice = key;
         if (rc == SVCQ_OK && key != NEVER && key <= now && slot_of(key) <= s->cursor) {
             /* It was popped just now, so there is room. */
             ready_push(s, make_ready(c, key));
@@ -614,9 +996,9 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
         }
         s->cursor = slot;
         fold_overflow(s);
-        /* Move the clocks of this slot that are due into the ready heap,
+        /* Move the clocks of this slot that are due into the ready array,
          * after making room for them (the only allocation of an advance). */
-        size_t due = s->count[slot & WHEEL_MASK];
+        size_t due = s->wheel[slot & WHEEL_MASK].count;
         if (due > s->ready_cap) {
             ready *grown = svcq__reallocarray(s->ctx, s->ready, due, sizeof(*grown));
             if (!grown) {
@@ -626,15 +1008,40 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
             s->ready = grown;
             s->ready_cap = due;
         }
-        svcq_sla_clock *c = s->wheel[slot & WHEEL_MASK];
+        /* The slot leaves the wheel in one go; its clocks not due yet
+         * (the slot of `now`) go back. */
+        size_t b = (size_t)(slot & WHEEL_MASK);
+        svcq_sla_clock *c = s->wheel[b].head;
+        s->wheel[b].head = NULL;
+        s->wheel[b].count = 0;
+        s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
+        size_t n = 0, m = 0;
         while (c) {
             svcq_sla_clock *next = c->wnext;
-            if (c->next_notice <= now) {
-                unlink_clock(s, c);
-                ready_push(s, make_ready(c, c->next_notice));
-            }
+            c->wprev = c->wnext = NULL;
+            c->wslot = SVCQ__SLOT_READY;
+            s->ready[n++].clock = c;
             c = next;
         }
+        for (size_t i = 0; i < n && i < PREFETCH; i++)
+            prefetch_clock(s->ready[i].clock);
+        for (size_t i = 0; i < n && i < PREFETCH / 2; i++)
+            prefetch_states(s->ready[i].clock);
+        for (size_t i = 0; i < n; i++) {
+            if (i + PREFETCH < n)
+                prefetch_clock(s->ready[i + PREFETCH].clock);
+            if (i + PREFETCH / 2 < n)
+                prefetch_states(s->ready[i + PREFETCH / 2].clock);
+            c = s->ready[i].clock;
+            svcq_time key = clock_key(c);
+            if (key <= now) {
+                s->ready[m++] = make_ready(c, key); /* m <= i: entry i was read */
+            } else {
+                c->wslot = SVCQ__SLOT_NONE;
+                link_clock(s, c, key);
+            }
+        }
+        ready_run(s, m);
         rc = drain_ready(s, now, &count);
         if (slot == last)
             break;

@@ -35,6 +35,14 @@ typedef struct svcq__sla_target {
     uint8_t fp_spec[32], fp_cal[32];
 } svcq__sla_target;
 
+/* A policy the clock moved to, and from when (CARRY) or for all of
+ * history (RECOMPUTE; also the first version). */
+typedef struct svcq__sla_version {
+    svcq_sla_policy *policy;
+    svcq_time from;
+    int32_t mode;
+} svcq__sla_version;
+
 struct svcq_sla_policy {
     svcq_ctx *ctx;
     uint32_t refs;   /* the caller's reference plus one per clock / replay */
@@ -49,6 +57,10 @@ struct svcq_sla_policy {
     bool fp_ready;   /* fingerprint.c: fp_hex and targets[].fp_* cached (frozen only) */
     char fp_hex[65];
     uint64_t revision; /* of the stored record "<name>@<version>"; 0 = unbound */
+    /* { this policy, all of history, RECOMPUTE }: the version list every
+     * clock made on the policy shares until its first policy change (set
+     * by the clock that takes it). */
+    svcq__sla_version self;
 };
 
 /* Computes the fingerprint of a policy (fp_hex, targets[].fp_*), or does
@@ -92,18 +104,12 @@ typedef struct svcq__sla_event {
     uint32_t reason; /* the clock's own reason table (svcq__sla_clock_reason); 0 = none */
 } svcq__sla_event;
 
-/* A policy the clock moved to, and from when (CARRY) or for all of
- * history (RECOMPUTE; also the first version). */
-typedef struct svcq__sla_version {
-    svcq_sla_policy *policy;
-    svcq_time from;
-    int32_t mode;
-} svcq__sla_version;
-
 /* Internal state of a target; BREACHED is derived (see svcq__sla_state_of). */
 enum { SVCQ__T_PENDING = 0, SVCQ__T_RUNNING = 1, SVCQ__T_PAUSED = 2, SVCQ__T_MET = 3, SVCQ__T_CANCELLED = 4 };
 
 typedef struct svcq__sla_tstate {
+    /* First, so the scheduler's prefetch of a clock's states brings it. */
+    svcq_time next_notice;   /* scheduler: instant of the next undelivered notice */
     uint8_t state;
     uint8_t levels;          /* breach levels reached: 0 none, 1 breached, 1 + k escalation k */
     uint16_t npaused;        /* active pause reasons */
@@ -123,7 +129,6 @@ typedef struct svcq__sla_tstate {
                                 running; NEVER while pending or paused and without deadline */
     int64_t dur;             /* the cycle's duration in business seconds, resolved when it
                                 started (business days: per cycle); 0 = no deadline */
-    svcq_time next_notice;   /* scheduler: instant of the next undelivered notice */
 } svcq__sla_tstate;
 
 /* One pause of one target for one reason. */
@@ -134,31 +139,42 @@ typedef struct svcq__sla_pause {
     svcq_time end; /* NEVER while active */
 } svcq__sla_pause;
 
-struct svcq_sla_clock {
-    /* Hot while the scheduler advances: the first cache line. */
-    svcq_sla_clock *wprev, *wnext; /* place in the timing wheel (scheduler.c) */
-    int64_t wslot;             /* absolute wheel slot, or a SVCQ__SLOT_* marker */
-    svcq_time next_notice;     /* scheduler key: min of t[].next_notice */
-    svcq_sla_policy *policy;   /* the version in force: versions[nversions - 1] */
-    svcq__sla_tstate *t;          /* one per target of the policy in force; NULL while none started */
-    /* The rest. */
-    svcq_ctx *ctx;
-    svcq__sla_version *versions;
-    uint32_t nversions;
-    uint32_t nevents, events_cap;
-    uint32_t subject_len;
-    svcq__sla_event *events;
+/* What most clocks never need: made at a clock's first pause or pause
+ * reason. */
+typedef struct svcq__sla_extra {
     svcq__sla_pause *pauses;
     uint32_t npauses, pauses_cap;
     /* Pause reasons of this clock's log, id = index + 1: kept per clock, not
      * interned in the context, so hosts may use ticket ids as reasons. */
     char **reasons;
     uint32_t nreasons, reasons_cap;
+} svcq__sla_extra;
+
+struct svcq_sla_clock {
+    /* Hot while the scheduler advances: the first cache line. */
+    svcq_sla_clock *wprev, *wnext; /* place in the timing wheel (scheduler.c) */
+    int64_t wslot;             /* absolute wheel slot, or a SVCQ__SLOT_* marker */
+    svcq_sla_policy *policy;   /* the version in force: versions[nversions - 1] */
+    /* The states of the targets that left the pending state, in target
+     * order: target j has one when bit j of tmask is set, at index
+     * popcount(tmask & (bit - 1)); every other target is exactly
+     * svcq__sla_pending. Most targets of a running clock are still pending,
+     * so this keeps a million clocks small. Read through svcq__sla_t(). */
+    svcq__sla_tstate *t;
+    uint64_t tmask;
     svcq_sla_scheduler *sched;
+    /* The rest. */
+    svcq_ctx *ctx;
+    svcq__sla_version *versions; /* the first policy's `self` until a policy change */
+    uint32_t nversions;
+    uint32_t nevents, events_cap;
+    uint32_t subject_len;
+    svcq__sla_event *events;
+    svcq__sla_extra *x;        /* pauses and reasons; NULL until the first one */
     uint64_t revision;         /* of the stored record; 0 = never saved */
     uint64_t changes;          /* counts changes; saved = changes when stored */
     uint64_t saved;
-    svcq__sla_version first;      /* versions points here until a policy change */
+    uint32_t dirty_pos;        /* scheduler: 1 + index in its list of changed clocks; 0 = not listed */
     char key[];                /* subject '\0' policy name '\0' */
 };
 
@@ -184,9 +200,35 @@ int svcq__sla_clock_snapshot(svcq_sla_clock *c);
 /* The pending state every target has before the clock's first event. */
 extern const svcq__sla_tstate svcq__sla_pending;
 
+static inline uint32_t svcq__sla_nstates(const svcq_sla_clock *c)
+{
+    return (uint32_t)__builtin_popcountll(c->tmask);
+}
+
+/* The state of target j (svcq__sla_pending while it has none). */
 static inline const svcq__sla_tstate *svcq__sla_t(const svcq_sla_clock *c, uint32_t j)
 {
-    return c->t ? &c->t[j] : &svcq__sla_pending;
+    uint64_t bit = (uint64_t)1 << j;
+    return (c->tmask & bit) ? &c->t[__builtin_popcountll(c->tmask & (bit - 1))] : &svcq__sla_pending;
+}
+
+/* The stored state of target j, to change in place, or NULL while it has
+ * none (it is then svcq__sla_pending). */
+static inline svcq__sla_tstate *svcq__sla_t_mut(svcq_sla_clock *c, uint32_t j)
+{
+    uint64_t bit = (uint64_t)1 << j;
+    return (c->tmask & bit) ? &c->t[__builtin_popcountll(c->tmask & (bit - 1))] : NULL;
+}
+
+/* Copies the state of every target of the policy in force into full. */
+void svcq__sla_states_expand(const svcq_sla_clock *c, svcq__sla_tstate *full);
+
+
+/* Whether the clock's version list is its first policy's shared one (not
+ * owned: never freed, copied before it grows). */
+static inline bool svcq__sla_versions_shared(const svcq_sla_clock *c)
+{
+    return c->versions == &c->versions[0].policy->self;
 }
 
 static inline svcq_sla_policy *svcq__sla_clock_policy(const svcq_sla_clock *c)
@@ -235,6 +277,11 @@ int svcq__sla_fold_all(svcq_ctx *ctx, const svcq__sla_version *versions, uint32_
                     const svcq__sla_event *events, uint32_t nevents, svcq__sla_fold *out);
 void svcq__sla_fold_free(svcq_ctx *ctx, svcq__sla_fold *f);
 
+/* Takes over a fold's states (keeping only the targets' that are not
+ * pending) and pauses, for a fresh clock nothing else refers to (decode of
+ * a record). SVCQ_ENOMEM frees the fold and leaves the clock as it was. */
+int svcq__sla_clock_adopt(svcq_sla_clock *c, svcq__sla_fold *f);
+
 /* Business seconds into the cycle at which notice k falls due. */
 static inline int64_t svcq__sla_notice_secs(const svcq__sla_target *T, const svcq__sla_tstate *S, uint32_t k)
 {
@@ -272,8 +319,27 @@ svcq_ctx *svcq__sla_sched_ctx(const svcq_sla_scheduler *s);
 /* Iterates the scheduler's clocks (start with *iter = 0); NULL at the end. */
 svcq_sla_clock *svcq__sla_sched_next_clock(const svcq_sla_scheduler *s, size_t *iter);
 /* Adds n fresh clocks, all or none: SVCQ_EEXIST for a clock the scheduler
- * (or the list) has already; SVCQ_ENOMEM. */
+ * (or the list) has already; SVCQ_ENOMEM. With a partition set, the clocks
+ * of other partitions are freed instead (on success only: on failure the
+ * caller still owns every clock of the list). */
 int svcq__sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size_t n);
+/* Whether the scheduler's partition holds this subject (always without a
+ * partition): a loader may skip other subjects before decoding them. */
+bool svcq__sla_sched_accepts(const svcq_sla_scheduler *s, const char *subject, size_t len);
+/* FNV-1a 64 of the subject's bytes modulo count (see
+ * svcq_sla_subject_partition()). */
+uint32_t svcq__sla_partition_of(const char *subject, size_t len, uint32_t count);
+
+/* The list of changed clocks: a scheduled clock is listed from its first
+ * change (or its add, when never saved) until a save outside any store
+ * transaction finds it stored. Listing cannot fail: the scheduler keeps
+ * room for every clock it holds. */
+void svcq__sla_sched_touch(svcq_sla_clock *c);
+/* Iterates the listed clocks (start with *iter = 0); NULL at the end. */
+svcq_sla_clock *svcq__sla_sched_next_dirty(const svcq_sla_scheduler *s, size_t *iter);
+/* After a save that succeeded: unless a store transaction is still open
+ * (a host batch, which may roll back), unlists the clocks now stored. */
+void svcq__sla_sched_saved(svcq_sla_scheduler *s);
 
 /* Clocks a scheduler save could not write, with why (SVCQ_ECONFLICT,
  * SVCQ_ELIMIT), in the order met. */

@@ -18,7 +18,7 @@ static bool clock_open(const svcq_sla_clock *c)
 {
     const svcq_sla_policy *P = svcq_sla_clock_policy(c);
     for (uint32_t j = 0; j < P->ntargets; j++) {
-        uint8_t s = c->t ? c->t[j].state : SVCQ__T_PENDING;
+        uint8_t s = svcq__sla_t(c, j)->state;
         if (s == SVCQ__T_PENDING || s == SVCQ__T_RUNNING || s == SVCQ__T_PAUSED)
             return true;
     }
