@@ -48,11 +48,11 @@ static const char *mode_name(int32_t mode)
 /* The clock's index terms: whether it is live, and its next notice. */
 static int clock_liveness(const svcq_sla_clock *c, bool *live, svcq_time *next)
 {
-    *live = c->t == NULL; /* nothing started yet: every target pending */
+    *live = false;
     *next = SVCQ_SLA_NEVER;
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
-    for (uint32_t j = 0; c->t && j < P->ntargets; j++) {
-        svcq__sla_tstate S = c->t[j];
+    for (uint32_t j = 0; j < P->ntargets; j++) {
+        svcq__sla_tstate S = *svcq__sla_t(c, j); /* a target not started reads as pending */
         int rc = svcq__sla_refresh_next(c, j, &S);
         if (rc)
             return rc;
