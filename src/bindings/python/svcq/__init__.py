@@ -5,7 +5,8 @@ ctypes.
 Standard library only. The shared library is found through the SVCQ_LIBRARY
 environment variable, then ctypes.util.find_library('svcq'). One Python
 module per C module: svcq.context, svcq.store, svcq.calendar, svcq.sla,
-svcq.tier, svcq.analysis, svcq.scorecard, svcq.incident, svcq.metrics; the
+svcq.tier, svcq.analysis, svcq.scorecard, svcq.incident, svcq.metrics,
+svcq.blueprint; the
 names below are re-exported.
 docs/python.md is the guide.
 """
@@ -20,12 +21,13 @@ from .calendar import (Calendar, DateKind, TimeFormat, Tz, Weekday, default_zone
                        supported_range)
 from .sla import (ChangeMode, Clock, Event, Notice, NoticeKind, Policy, Replay, Scheduler, State,
                   Status, TargetSpec, TierLevel, Unit, default_calendar)
-from . import analysis, incident, metrics, scorecard, tier
+from . import analysis, blueprint, incident, metrics, scorecard, tier
 from .tier import (Assigner, Assignment, Client, TierDistribution, TierProfiles, TierResult,
                    TierScheme)
 from .analysis import Analysis
 from .scorecard import Period, Ranking, Template as ScorecardTemplate
 from .incident import Incident
 from .metrics import Fact, Metrics
+from .blueprint import Blueprint, Overlay as BlueprintOverlay
 
 __version__ = '0.2.0'

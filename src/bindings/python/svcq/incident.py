@@ -527,3 +527,245 @@ class Incident(_lib.Handle):
         if self.closed:
             return '<svcq.incident.Incident closed>'
         return '<svcq.incident.Incident %s %s loop %d>' % (self.id, self.state.label, self.loop_count)
+
+
+# ==== the incident in the service loop: its own SLA, breach rules, matrix, flow chart
+
+from . import sla as _sla    # noqa: E402  (after the incident tables: sla does not need them)
+
+BreachOutcome = _lib.enum_from_getter('BreachOutcome', 'svcq_incident_breach_outcome_name')
+Raci = _lib.enum_from_getter('Raci', 'svcq_incident_raci_name')
+
+#: Name of the built-in quality-process policy ("quality.incident").
+SLA_POLICY = 'quality.incident'
+
+TIER_POLICY_FN = CFUNCTYPE(c_int, P(HANDLE), c_char_p, c_void_p)
+SUBJECT_FN = CFUNCTYPE(c_int, P(c_char_p), P(c_int32), c_char_p, c_void_p)
+
+SlaOptions = _lib.mirror('svcq_incident_sla_options', 1, [
+    ('version', c_uint32), ('policy_version', c_uint32), ('scheduler', c_void_p), ('calendar', c_void_p),
+    ('confirm_days', c_uint32), ('analyse_days', c_uint32), ('plan_days', c_uint32), ('execute_days', c_uint32),
+    ('verify_days', c_uint32), ('close_days', c_uint32), ('tier_policy', TIER_POLICY_FN),
+    ('tier_policy_data', c_void_p), ('reserved', c_uint64 * 4)])
+
+BreachRule = _lib.mirror('svcq_incident_breach_rule', 1, [
+    ('version', c_uint32), ('reserved0', c_uint32), ('policy', _S), ('metric', _S), ('stage', _S),
+    ('id_prefix', _S), ('reserved', c_uint64 * 4)])
+
+for _n, _r, _a in [
+    ('sla_options_init', c_int, (P(SlaOptions), c_uint32)),
+    ('sla_policy_new', c_int, (P(HANDLE), HANDLE, P(SlaOptions))),
+    ('sla_enable', c_int, (HANDLE, P(SlaOptions))),
+    ('sla_policy', HANDLE, (HANDLE,)),
+    ('breach_rule_init', c_int, (P(BreachRule), c_uint32)),
+    ('breach_rule_add', c_int, (HANDLE, P(BreachRule))),
+    ('breach_set_lookup', c_int, (HANDLE, SUBJECT_FN, c_void_p)),
+    ('breach_open', c_int, (P(HANDLE), P(c_int32), HANDLE, P(_sla.NoticeC))),
+    ('matrix_set', c_int, (HANDLE, _S, c_int32, c_int32)),
+    ('matrix_get', c_int32, (HANDLE, _S, c_int32)),
+    ('matrix_reset', c_int, (HANDLE,)),
+    ('matrix_check', c_int, (HANDLE,)),
+    ('matrix_export_markdown', c_int, (HANDLE, c_void_p)),
+    ('flow_mermaid', c_int, (HANDLE, HANDLE, c_void_p)),
+]:
+    F[_n] = proto('svcq_incident_' + _n, _r, *_a)
+
+#: The seven stages of the responsibility matrix, named by the state that holds them.
+STAGES = (State.REPORTED, State.CONFIRMED, State.ANALYSING, State.PLANNING, State.EXECUTING, State.VERIFYING,
+          State.CLOSED)
+
+_NO_DEADLINE = 0xFFFFFFFF
+
+
+def _days(value, what):
+    """Business days for the options: an int, None (the default) or 'none' (no deadline)."""
+    if value is None:
+        return 0
+    if value == 'none':
+        return _NO_DEADLINE
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError('%s must be a positive number of business days, "none" or None, not %r' % (what, value))
+    return value
+
+
+def _sla_options(calendar, policy_version, days):
+    o = _lib.new_table(SlaOptions, F['sla_options_init'])
+    o.policy_version = policy_version or 0
+    o.calendar = calendar._p if calendar is not None else None
+    for name, value in days.items():
+        setattr(o, name, _days(value, name))
+    return o
+
+
+class _SlaLink:
+    """What the context borrows while the incident SLA is enabled: the
+    scheduler, the tier-policy callback and the policies it handed out."""
+
+    def __init__(self, ctx, scheduler, tier_policy):
+        self.scheduler = scheduler
+        self.policies = {}
+        self.fn = None
+        if tier_policy is not None:
+            def cb(out, client, user):
+                p = tier_policy(_lib.dec(client))
+                if p is None:
+                    out[0] = None
+                    return 0
+                if not isinstance(p, _sla.Policy) or p.ctx is not ctx:
+                    raise TypeError('tier_policy must return a svcq.Policy of the same context or None, not %r'
+                                    % (p,))
+                self.policies[p._p] = p          # borrowed by the library while enabled
+                out[0] = p._p
+                return 0
+            self.fn = TIER_POLICY_FN(_lib.guard(ctx._pending, cb, _lib.EABORTED))
+
+
+def sla_policy_new(ctx, calendar=None, policy_version=None, **days):
+    """The quality-process policy (a svcq.Policy, owned by the caller) for the
+    options: ``calendar`` (copied; None: Monday-Friday 09-18 UTC) and
+    ``confirm_days``, ``analyse_days``, ``plan_days``, ``execute_days``,
+    ``verify_days``, ``close_days`` (None: the default, "none": tracked
+    without deadline). Hosts use it to load stored clocks."""
+    o = _sla_options(calendar, policy_version, days)
+    out = HANDLE()
+    _lib.call(ctx, F['sla_policy_new'], byref(out), ctx._p, byref(o))
+    return _sla.Policy(ctx, None, _ptr=out.value)
+
+
+def sla_enable(ctx, scheduler, calendar=None, policy_version=None, tier_policy=None, **days):
+    """Makes every later incident call of `ctx` drive the incident's quality
+    clock (policy "quality.incident") in `scheduler` (a svcq.Scheduler: its
+    notices reach its own callback), saved with the incident.
+
+    ``calendar`` and the ``*_days`` keywords as sla_policy_new();
+    ``tier_policy(client)`` returns the svcq.Policy of a complaining
+    client's tier, or None (an exception fails the incident call and is
+    raised from it). The context holds the scheduler until sla_disable();
+    closing the scheduler disables it first."""
+    if scheduler is None or scheduler.ctx is not ctx:
+        raise ValueError('incident SLA: the scheduler belongs to another context' if scheduler is not None
+                         else 'incident SLA: a scheduler is required')
+    link = _SlaLink(ctx, scheduler, tier_policy)
+    o = _sla_options(calendar, policy_version, days)
+    o.scheduler = scheduler._p
+    if link.fn is not None:
+        o.tier_policy = link.fn
+    _lib.call(ctx, F['sla_enable'], ctx._p, byref(o))
+    old = getattr(ctx, '_incident_sla', None)
+    if old is not None and old.scheduler is not scheduler:
+        old.scheduler._incident_sla_ctxs.discard(ctx)
+    ctx._incident_sla = link
+    if not hasattr(scheduler, '_incident_sla_ctxs'):
+        scheduler._incident_sla_ctxs = set()
+    scheduler._incident_sla_ctxs.add(ctx)
+
+
+def sla_disable(ctx):
+    """Stops driving incident clocks (the clocks already in the scheduler stay there)."""
+    _lib.call(ctx, F['sla_enable'], ctx._p, None)
+    link = getattr(ctx, '_incident_sla', None)
+    ctx._incident_sla = None
+    if link is not None:
+        getattr(link.scheduler, '_incident_sla_ctxs', set()).discard(ctx)
+
+
+def sla_policy(ctx):
+    """The quality policy in force (a svcq.Policy owned by the context, valid
+    until the next sla_enable()/sla_disable()), or None when disabled."""
+    p = F['sla_policy'](ctx._p)
+    return _sla.Policy(ctx, None, _ptr=p, _owned=False) if p else None
+
+
+def breach_rule_add(ctx, policy, metric=None, stage=None, id_prefix=None):
+    """A breach of `policy` (a name or svcq.Policy; only its target `metric`
+    when given) opens a service-delay incident in `stage` (default
+    "technical_support") with ids "<id_prefix><24 hex>" (default "SD-")."""
+    r = _lib.new_table(BreachRule, F['breach_rule_init'])
+    r.policy = _lib.enc(policy.name if isinstance(policy, _sla.Policy) else policy)
+    r.metric, r.stage, r.id_prefix = _text(metric), _text(stage), _text(id_prefix)
+    _lib.call(ctx, F['breach_rule_add'], ctx._p, byref(r))
+
+
+def breach_set_lookup(ctx, fn):
+    """``fn(subject)`` gives the client and tier of a breached subject: None,
+    a client id, or ``(client, tier)`` (tier a svcq.TierLevel, 0-3 or None).
+    An exception it raises fails breach_open() (nothing stored) and is
+    raised from it (or from the Scheduler.advance() that called it); it
+    never reaches C. ``fn`` None removes the lookup."""
+    if fn is None:
+        _lib.call(ctx, F['breach_set_lookup'], ctx._p, SUBJECT_FN(), None)
+        ctx._incident_lookup = None
+        return
+    keep = []    # the client bytes, borrowed by the library until the next lookup
+
+    def cb(client_out, tier_out, subject, user):
+        r = fn(_lib.dec(subject))
+        client, tier = (r if isinstance(r, tuple) else (r, None))
+        if client is not None and not isinstance(client, str):
+            raise TypeError('subject lookup: the client must be a str or None, not %s' % type(client).__name__)
+        b = _lib.enc(client)
+        keep[:] = [b]
+        client_out[0] = b
+        tier_out[0] = -1 if tier is None else int(tier)
+        return 0
+    cfn = SUBJECT_FN(_lib.guard(ctx._pending, cb, _lib.EABORTED))
+    _lib.call(ctx, F['breach_set_lookup'], ctx._p, cfn, None)
+    ctx._incident_lookup = (cfn, keep)
+
+
+def breach_open(ctx, notice):
+    """Turns a breach notice (a svcq.Notice, as a Scheduler delivers it)
+    into a corrective action when a rule matches, at most once per notice.
+    Returns ``(BreachOutcome, Incident or None)``. May be called from the
+    scheduler's callback."""
+    n = _sla.NoticeC()
+    n.version = _sla.NoticeC.VERSION
+    n.kind = int(notice.kind)
+    n.at = _lib.to_time(notice.at, 'notice.at')
+    n.subject, n.policy, n.metric = _lib.enc(notice.subject), _lib.enc(notice.policy), _lib.enc(notice.metric)
+    n.target, n.level, n.cycle = notice.target, notice.level, notice.cycle
+    clock = getattr(notice, 'clock', None)
+    n.clock = clock._ptr if clock is not None else None
+    out, outcome = HANDLE(), c_int32()
+    _lib.call(ctx, F['breach_open'], byref(out), byref(outcome), ctx._p, byref(n))
+    inc = Incident(ctx, out.value) if out.value else None
+    return _lib.enum_out(BreachOutcome, outcome.value), inc
+
+
+def matrix_set(ctx, role, stage, raci):
+    """Sets `role`'s part (a Raci or its label: "responsible", "approves",
+    "consulted", "informed", "none") in `stage` (one of STAGES)."""
+    _lib.call(ctx, F['matrix_set'], ctx._p, _lib.enc(role), _lib.enum_value(State, stage),
+              _lib.enum_value(Raci, raci))
+
+
+def matrix_get(ctx, role, stage):
+    """`role`'s part in `stage` (Raci.NONE for unknown roles or stages)."""
+    return _lib.enum_out(Raci, F['matrix_get'](ctx._p, _lib.enc(role), _lib.enum_value(State, stage)))
+
+
+def matrix_reset(ctx):
+    """Puts the default matrix back."""
+    _lib.call(ctx, F['matrix_reset'], ctx._p)
+
+
+def matrix_check(ctx):
+    """Raises svcq.StateError naming the first stage without one responsible
+    role (or without an approver where one is needed)."""
+    _lib.call(ctx, F['matrix_check'], ctx._p)
+
+
+def matrix_export_markdown(ctx, sink=None):
+    """The matrix as a Markdown table (checked first)."""
+    return _lib.export(ctx, F['matrix_export_markdown'], ctx._p, sink=sink)
+
+
+def flow_mermaid(ctx, incident=None, sink=None):
+    """The process flow chart (Mermaid), with `incident`'s path marked when given."""
+    if incident is not None and incident.ctx is not ctx:
+        raise ValueError('incident %s belongs to another context' % incident.id)
+    return _lib.export(ctx, F['flow_mermaid'], ctx._p, incident._p if incident is not None else None, sink=sink)
+
+
+Incident.flow_mermaid = lambda self, sink=None: flow_mermaid(self._ctx, self, sink)
+Incident.flow_mermaid.__doc__ = 'The process flow chart with this incident\'s path marked.'

@@ -498,6 +498,12 @@ class Scheduler(_lib.Handle):
         return c
 
     def close(self):
+        # A context whose incidents drive clocks here (svcq.incident.sla_enable)
+        # borrows this scheduler: stop that first, it must not outlive us.
+        for ctx in list(getattr(self, '_incident_sla_ctxs', ())):
+            if not ctx.closed:
+                from . import incident
+                incident.sla_disable(ctx)
         for c in list(self._clocks.values()):
             c._scheduler = None
             c._invalidate()
