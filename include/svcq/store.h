@@ -675,6 +675,30 @@ typedef struct svcq_store_file_stats {
     uint64_t reserved[4];
 } svcq_store_file_stats;
 
+/**
+ * Called by svcq_store_file_kinds() once per kind: its name and its number
+ * of records (both valid during the call). Returns 0 to go on; anything
+ * else stops the walk (svcq/common.h's rule for callbacks).
+ */
+typedef int (*svcq_store_kind_fn)(const char *kind, uint64_t records, void *user_data);
+
+/**
+ * @brief Lists the kinds that have records, in byte order of their names,
+ *        with their record counts: what a tool inspecting a store needs
+ *        before it scans a kind (the svcq tool's `store info`).
+ *
+ * The counts are a snapshot taken under the store's lock (the open
+ * transaction's writes included); @p visit runs after it, without the
+ * lock, and may use the store.
+ * @param fs        the store.
+ * @param visit     called per kind.
+ * @param user_data passed to @p visit.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ENOMEM; what @p visit
+ *         returned to stop.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_store_file_kinds(svcq_store_file *fs, svcq_store_kind_fn visit, void *user_data);
+
 /** Static initialiser equal to svcq_store_file_stats_init(&s, SVCQ_STORE_FILE_STATS_VERSION). */
 #define SVCQ_STORE_FILE_STATS_INIT { SVCQ_STORE_FILE_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, { 0 } }
 

@@ -85,5 +85,6 @@ int cli_validate(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_kpi(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_store(int argc, char **argv);
 
 #endif

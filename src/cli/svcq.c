@@ -12,6 +12,7 @@ static const char usage[] =
     "  replay [options] <log>   run a recorded event log through an SLA policy (what-if)\n"
     "  kpi [options] <tickets>  the KPIs of one period from a CSV or JSON-lines ticket file\n"
     "  report [options] <tickets>  the weekly report (Markdown, JSON, CSV or SVG charts)\n"
+    "  store <action> <file>    inspect a file store (info, list, get, verify, compact)\n"
     "  help <command>           the options of one command\n"
     "\n"
     "Every command writes its result to standard output (or -o FILE) only when it\n"
@@ -33,6 +34,8 @@ static int help(int argc, char **argv)
         return cli_kpi(2, sub);
     if (strcmp(argv[1], "report") == 0)
         return cli_report(2, sub);
+    if (strcmp(argv[1], "store") == 0)
+        return cli_store(2, sub);
     cli_fail("no command \"%s\" (see svcq --help)", argv[1]);
     return CLI_USAGE;
 }
@@ -60,6 +63,8 @@ int main(int argc, char **argv)
         return cli_kpi(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "store") == 0)
+        return cli_store(argc - 1, argv + 1);
     cli_fail("no command \"%s\" (see svcq --help)", cmd);
     return CLI_USAGE;
 }

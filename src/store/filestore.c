@@ -1383,6 +1383,55 @@ int svcq_store_file_stats_get(svcq_store_file_stats *out, const svcq_store_file 
     return SVCQ_OK;
 }
 
+typedef struct kind_count {
+    char name[SVCQ_STORE_MAX_KIND + 1];
+    uint64_t records;
+} kind_count;
+
+static int by_kind_name(const void *a, const void *b)
+{
+    return strcmp(((const kind_count *)a)->name, ((const kind_count *)b)->name);
+}
+
+int svcq_store_file_kinds(svcq_store_file *fs, svcq_store_kind_fn visit, void *user_data)
+{
+    if (!fs || !visit)
+        return fs ? svcq__error(fs->ctx, SVCQ_EINVAL, "file store kinds: no callback") : SVCQ_EINVAL;
+    /* A snapshot under the lock, visited without it: the callback may use
+     * the store. */
+    fs_lock(fs);
+    size_t n = 0, iter = 0;
+    const void *key;
+    size_t keylen;
+    void *value;
+    while (svcq__map_next(&fs->ix.kinds, &iter, &key, &keylen, &value))
+        n += ((svcq__kind *)value)->recs.count > 0;
+    kind_count *kinds = n ? svcq__malloc(fs->ctx, n * sizeof(*kinds)) : NULL;
+    if (n && !kinds) {
+        fs_unlock(fs);
+        return svcq__enomem(fs->ctx);
+    }
+    size_t k = 0;
+    iter = 0;
+    while (k < n && svcq__map_next(&fs->ix.kinds, &iter, &key, &keylen, &value)) {
+        const svcq__kind *kind = value;
+        if (kind->recs.count == 0)
+            continue;
+        memcpy(kinds[k].name, kind->name, kind->len);
+        kinds[k].name[kind->len] = '\0';
+        kinds[k].records = kind->recs.count;
+        k++;
+    }
+    fs_unlock(fs);
+    if (k)
+        qsort(kinds, k, sizeof(*kinds), by_kind_name);
+    int rc = SVCQ_OK;
+    for (size_t i = 0; i < k && rc == SVCQ_OK; i++)
+        rc = visit(kinds[i].name, kinds[i].records, user_data);
+    svcq__free(fs->ctx, kinds);
+    return rc;
+}
+
 /* ---- opening and recovery -------------------------------------------------------- */
 
 /* Writes the header of an empty journal (over a file that was empty or cut

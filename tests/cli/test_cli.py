@@ -14,6 +14,7 @@ import tempfile
 import unittest
 
 SVCQ = None
+STORE_GEN = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -30,7 +31,7 @@ class Top(unittest.TestCase):
         rc, out, _ = run('--version')
         self.assertEqual(rc, 0)
         self.assertRegex(out, r'^svcq \d+\.\d+\.\d+ \(libsvcq \d+\.\d+\.\d+\)\n$')
-        for cmd in ('validate', 'replay', 'kpi', 'report'):
+        for cmd in ('validate', 'replay', 'kpi', 'report', 'store'):
             rc, out, _ = run('help', cmd)
             self.assertEqual(rc, 0)
             self.assertTrue(out.startswith('usage: svcq ' + cmd), out)
@@ -320,6 +321,64 @@ class Metrics(unittest.TestCase):
             2, '', 'svcq: --week: bad time "soon": expected YYYY-MM-DD HH:MM[:SS] with an optional offset\n'))
 
 
+class Store(unittest.TestCase):
+    """svcq store on a store written by tests/cli/store_gen.c: a calendar
+    and two incidents (INC-1 reported and confirmed: 4 audit entries;
+    INC-2 reported: 1)."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.dir.name, 'app.svcq')
+        subprocess.run([STORE_GEN, self.path], check=True)
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def test_info(self):
+        rc, out, err = run('store', 'info', self.path)
+        self.assertEqual((rc, err), (0, ''))
+        self.assertIn('| calendar | 1 |\n| incident | 2 |\n| incident_audit | 5 |\n', out)
+        self.assertIn('8 records in ', out)
+
+    def test_list_and_get(self):
+        rc, out, err = run('store', 'list', self.path, 'incident_audit', '--limit', '2')
+        self.assertEqual((rc, err), (0, ''))
+        ids = [line.split('\t')[0] for line in out.splitlines()]
+        self.assertEqual(ids, ['INC-1/0000000001', 'INC-1/0000000002'])
+        rc, out, _ = run('store', 'list', self.path, 'incident_audit', '--after', 'INC-1/0000000004')
+        self.assertEqual([line.split('\t')[0] for line in out.splitlines()], ['INC-2/0000000001'])
+        rc, out, err = run('store', 'get', self.path, 'incident', 'INC-1')
+        self.assertEqual((rc, err), (0, ''))
+        doc = json.loads(out)
+        self.assertEqual((doc['id'], doc['state']), ('INC-1', 'confirmed'))
+
+    def test_verify_and_compact(self):
+        rc, out, err = run('store', 'verify', self.path)
+        self.assertEqual((rc, err), (0, ''))
+        self.assertEqual(out, 'INC-1: 4 audit entries verified\nINC-2: 1 audit entries verified\n'
+                              '2 incidents, 0 audit chains failed\n')
+        before = os.path.getsize(self.path)
+        self.assertEqual(run('store', 'compact', self.path), (0, self.path + ': compacted\n', ''))
+        self.assertLessEqual(os.path.getsize(self.path), before)
+        rc, out, _ = run('store', 'verify', self.path)
+        self.assertEqual(rc, 0)
+
+    def test_errors(self):
+        missing = os.path.join(self.dir.name, 'none.svcq')
+        self.assertEqual(run('store', 'info', missing), (
+            1, '', '%s: %s does not exist (a read-only store never creates it)\n' % (missing, missing)))
+        self.assertEqual(run('store', 'get', self.path, 'incident', 'INC-9'),
+                         (1, '', self.path + ': no record incident/INC-9\n'))
+        self.assertEqual(run('store', 'frob', self.path),
+                         (2, '', 'svcq: store: no action "frob": info, list, get, verify or compact\n'))
+        self.assertEqual(run('store', 'list', self.path, 'incident', '--limit', '0'),
+                         (2, '', 'svcq: store: --limit 0: expected 1 to 1000000\n'))
+        rc, out, err = run('store', 'get', self.path, 'incident')
+        self.assertEqual((rc, out), (2, ''))
+        self.assertTrue(err.startswith('usage: svcq store'))
+
+
 if __name__ == '__main__':
     SVCQ = os.path.abspath(sys.argv.pop(1))
+    STORE_GEN = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=1)
