@@ -617,6 +617,26 @@ SVCQ_API void svcq_blueprint_overlay_free(svcq_blueprint_overlay *ov);
 SVCQ_API SVCQ_NODISCARD int svcq_blueprint_overlay_add(svcq_blueprint_overlay *ov,
                                                        const svcq_blueprint_observation *obs);
 /**
+ * @brief Adds every incident of the context's store reported in the
+ *        overlay's period, as svcq_blueprint_overlay_add() would: the
+ *        touchpoint and service stage the incident names, open (not
+ *        closed, rejected or cancelled) or closed, its corrective measures
+ *        still planned or in progress as open actions, and recurrence when
+ *        an earlier incident with the same similarity key exists
+ *        (svcq_incident_similarity_key(); earlier ones before the period
+ *        count). The archive does not say which SLA targets an incident
+ *        breached: add those incidents' breaches as observations of your
+ *        own instead when the risk points watch targets.
+ * @param added receives the incidents added; may be NULL.
+ * @param ov    the overlay; its context's store holds the incidents.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EEXIST when one of the
+ *         incidents is already in the overlay; SVCQ_ELIMIT; SVCQ_ENOMEM;
+ *         what loading an incident returns (SVCQ_ECORRUPT, a storage
+ *         error). On failure the overlay is unchanged.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_blueprint_overlay_add_archive(size_t *added, svcq_blueprint_overlay *ov);
+/**
  * @brief The number of incidents kept (inside the period).
  * @param ov the overlay.
  * @return the count; 0 for NULL.

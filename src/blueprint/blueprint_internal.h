@@ -103,6 +103,10 @@ struct svcq_blueprint_overlay {
     svcq__map ids; /* incident id -> index + 1 */
 };
 
+/* Takes the observations from index n on out of ov again and puts the
+ * skipped count back (an archive fill that failed half-way). */
+void svcq__bp_overlay_truncate(svcq_blueprint_overlay *ov, size_t n, size_t skipped);
+
 /* The stats of step index i of bp (no checks). */
 void svcq__bp_stats(const svcq_blueprint_overlay *ov, const svcq_blueprint *bp, size_t i,
                     svcq_blueprint_step_stats *out);

@@ -64,6 +64,16 @@ void svcq_blueprint_overlay_free(svcq_blueprint_overlay *ov)
     svcq__free(ov->ctx, ov);
 }
 
+void svcq__bp_overlay_truncate(svcq_blueprint_overlay *ov, size_t n, size_t skipped)
+{
+    while (ov->nobs > n) {
+        svcq__bp_obs *o = &ov->obs[--ov->nobs];
+        (void)svcq__map_remove(&ov->ids, o->incident, strlen(o->incident));
+        obs_free(ov->ctx, o);
+    }
+    ov->skipped = skipped;
+}
+
 int svcq_blueprint_overlay_add(svcq_blueprint_overlay *ov, const svcq_blueprint_observation *obs)
 {
     if (!ov || !obs)
