@@ -193,6 +193,38 @@ static void unfilled_fields(void **state)
     free(t);
 }
 
+/* Human error: the double track is shown with both assessments. */
+static void double_track(void **state)
+{
+    fx *f = *state;
+    svcq_incident *inc = NULL;
+    assert_int_equal(fx_report(&inc, f->ctx, "INC-5"), SVCQ_OK);
+    assert_int_equal(svcq_incident_add_confirmer(inc, "Zhao Min", "supervisor", "Zhao Min", "service_supervisor"), 0);
+    assert_int_equal(svcq_incident_add_confirmer(inc, "Zhao Min", "supervisor", "Sun Li", "quality_staff"), 0);
+    svcq_incident_confirmation c = SVCQ_INCIDENT_CONFIRMATION_INIT;
+    c.real = 1;
+    c.category = SVCQ_INCIDENT_RESP_HUMAN_ERROR;
+    c.responsible_unit = "Support tier 1";
+    c.responsible_person = "Li Na";
+    c.person_assessment = "Skipped the callback list | once";
+    c.process_assessment = "No reminder for promised callbacks";
+    if (svcq_incident_confirm(inc, "Zhao Min", "supervisor", &c))
+        fail_msg("%s", svcq_ctx_errmsg(f->ctx));
+    char *t = NULL;
+    assert_int_equal(form(&t, f, inc, SVCQ_INCIDENT_FORM_CAUSE_ANALYSIS, SVCQ_INCIDENT_FORM_MARKDOWN), 0);
+    assert_non_null(strstr(t, "| The person | Skipped the callback list \\| once |"));
+    assert_non_null(strstr(t, "| The process | No reminder for promised callbacks |"));
+    assert_non_null(strstr(t, "| Responsibility | Human error |"));
+    assert_non_null(strstr(t, "| Note | - |"));
+    assert_non_null(strstr(t, "## Cause analysis\n\n(to be filled)\n"));
+    free(t);
+    assert_int_equal(form(&t, f, inc, SVCQ_INCIDENT_FORM_CAUSE_ANALYSIS, SVCQ_INCIDENT_FORM_JSON), 0);
+    assert_non_null(strstr(t, "\"person\": \"Skipped the callback list | once\""));
+    assert_non_null(strstr(t, "\"category\": \"human_error\""));
+    free(t);
+    svcq_incident_free(inc);
+}
+
 static void form_refusals(void **state)
 {
     fx *f = *state;
@@ -335,6 +367,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_form_byte_for_byte, setup, teardown),
         cmocka_unit_test_setup_teardown(unfilled_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(double_track, setup, teardown),
         cmocka_unit_test_setup_teardown(form_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(typical_cases_and_review_pack, setup, teardown),
         cmocka_unit_test_setup_teardown(typical_refusals, setup, teardown),
