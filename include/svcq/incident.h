@@ -1197,6 +1197,112 @@ SVCQ_API SVCQ_NODISCARD int svcq_incident_flow_mermaid(svcq_ctx *ctx, const svcq
                                                        const svcq_writer *writer);
 /** @} */
 
+/**
+ * @name The documents of the process: forms and the review pack
+ *
+ * svcq_incident_form_export() writes one of the four forms of the process
+ * for an incident at any stage, so a host can print it for a meeting: the
+ * anomaly report form (stage 1), the cause-analysis form (stages 2 and 3,
+ * with the cause report of each attached analysis), the corrective-action
+ * tracking form (the measures and the ledger) and the effect-verification
+ * form. In Markdown a field not filled yet reads "(to be filled)"; in JSON
+ * (schema "svcq.incident_form/<form name>/1", docs/format.md) it is null.
+ * Times are written in the zone given (svcq_tz_format()), values in
+ * thousandths as decimals.
+ *
+ * svcq_incident_mark_typical() marks an incident as a typical case for the
+ * periodic review meeting; svcq_incident_review_pack() writes the typical
+ * cases of a period with their cause, measures, verification and lessons.
+ * @{
+ */
+
+/** The forms of svcq_incident_form_export(). */
+typedef enum svcq_incident_form {
+    SVCQ_INCIDENT_FORM_ANOMALY_REPORT = 1,      /**< stage 1: what was observed, where, by whom, containment */
+    SVCQ_INCIDENT_FORM_CAUSE_ANALYSIS = 2,      /**< stages 2-3: confirmation, double track, cause reports */
+    SVCQ_INCIDENT_FORM_CORRECTIVE_ACTION = 3,   /**< stages 4-5: the measures and the ledger (also CSV) */
+    SVCQ_INCIDENT_FORM_EFFECT_VERIFICATION = 4  /**< stage 6: window, CSAT, indicators, recurrences, verdict */
+} svcq_incident_form;
+
+/** Output formats of svcq_incident_form_export(). */
+typedef enum svcq_incident_form_format {
+    SVCQ_INCIDENT_FORM_MARKDOWN = 1, /**< Markdown tables, "(to be filled)" for empty fields */
+    SVCQ_INCIDENT_FORM_JSON = 2,     /**< indented JSON, null for empty fields */
+    SVCQ_INCIDENT_FORM_CSV = 3       /**< RFC 4180 CSV; the corrective-action tracking form only */
+} svcq_incident_form_format;
+
+/**
+ * @brief The name of a svcq_incident_form ("anomaly_report", "cause_analysis",
+ *        "corrective_action", "effect_verification").
+ * @param form a svcq_incident_form.
+ * @return a static lowercase label, or NULL for an unknown value.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_incident_form_name(int32_t form);
+/**
+ * @brief The name of a svcq_incident_form_format ("markdown", "json", "csv").
+ * @param format a svcq_incident_form_format.
+ * @return a static lowercase label, or NULL for an unknown value.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_incident_form_format_name(int32_t format);
+/**
+ * @brief Writes a form of the incident, complete or in progress.
+ * @param inc    the incident; not changed.
+ * @param writer where the text goes (nothing is written when the call fails
+ *               before its end; the text is sent in one piece).
+ * @param form   a svcq_incident_form.
+ * @param format a svcq_incident_form_format (CSV for the corrective-action
+ *               tracking form only).
+ * @param tz     the zone of the times shown; NULL for UTC.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p inc or @p writer, an unknown form
+ *         or format, CSV for another form; SVCQ_ENOMEM; for the
+ *         cause-analysis form the errors of svcq_analysis_load() (an
+ *         attached analysis missing from the store is SVCQ_ENOTFOUND); the
+ *         writer's error.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_form_export(const svcq_incident *inc, const svcq_writer *writer,
+                                                      int32_t form, int32_t format, const svcq_tz *tz);
+/**
+ * @brief Marks the incident as a typical case for the periodic review, with
+ *        a note saying why (one transaction, audited as "marked_typical").
+ * @param inc the incident. @param actor who marks it. @param role their role.
+ * @param note why it is typical (required, up to SVCQ_INCIDENT_MAX_TEXT bytes).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p inc, a missing or invalid note,
+ *         actor or role; SVCQ_ELIMIT for a note too long; SVCQ_ESTATE for a
+ *         rejected or cancelled incident; SVCQ_EEXIST when it is marked
+ *         already; SVCQ_ECONFLICT when the stored incident changed;
+ *         SVCQ_ENOMEM; a storage error. On failure nothing changed.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_mark_typical(svcq_incident *inc, const char *actor, const char *role,
+                                                       const char *note);
+/**
+ * @brief The note of a typical case.
+ * @param inc the incident.
+ * @return the note (owned by the handle, valid until its next change), or
+ *         NULL when the incident is not marked typical or @p inc is NULL.
+ * @since 0.2
+ */
+SVCQ_API const char *svcq_incident_typical_note(const svcq_incident *inc);
+/**
+ * @brief Writes the review pack of a period in Markdown: every stored
+ *        incident marked typical and reported in [@p from, @p to), in id
+ *        order, with its note, cause (root causes of its analyses),
+ *        measures, last verification and lessons learned.
+ * @param ctx the context. @param writer where the text goes (in one piece).
+ * @param from start of the period. @param to end of the period (exclusive).
+ * @param tz the zone of the times shown; NULL for UTC.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p ctx or @p writer or @p to not
+ *         after @p from; SVCQ_ECORRUPT for a bad stored incident; SVCQ_ENOMEM;
+ *         a storage error; the writer's error.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_review_pack(svcq_ctx *ctx, const svcq_writer *writer, svcq_time from,
+                                                      svcq_time to, const svcq_tz *tz);
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

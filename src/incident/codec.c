@@ -182,6 +182,9 @@ int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty)
     }
     svcq__jw_array_end(&w);
     kv_str(&w, "lessons", m->lessons);
+    kv_str(&w, "typical_note", m->typical_note);
+    kv_str(&w, "typical_by", m->typical_by);
+    kv_time(&w, "typical_at", m->typical_at);
     svcq__jw_key(&w, "recurrences");
     svcq__jw_array_begin(&w);
     for (size_t i = 0; i < m->recurrences.len; i++)
@@ -304,6 +307,8 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         rc = get_time(ctx, root, "state_since", true, &m->state_since);
     if (!rc)
         rc = get_time(ctx, root, "closed_at", false, &m->closed_at);
+    if (!rc)
+        rc = get_time(ctx, root, "typical_at", false, &m->typical_at);
     static const struct {
         const char *key;
         size_t off;
@@ -318,6 +323,7 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         F("person_assessment", person_assessment), F("process_assessment", process_assessment),
         F("confirm_note", confirm_note), F("reject_reason", reject_reason), F("cancel_reason", cancel_reason),
         F("cancel_role", cancel_role), F("lessons", lessons), F("audit_head", audit_head),
+        F("typical_note", typical_note), F("typical_by", typical_by),
 #undef F
     };
     for (size_t i = 0; !rc && i < sizeof(fields) / sizeof(fields[0]); i++)

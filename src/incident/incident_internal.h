@@ -99,6 +99,9 @@ typedef struct svcq__inc_model {
     int32_t cancelled_from;
     /* stage 7 */
     char *lessons;
+    /* the periodic review (review.c): a typical case when typical_note is set */
+    char *typical_note, *typical_by;
+    svcq_time typical_at;
     uint32_t next_measure;
     uint64_t audit_seq;
     char *audit_head; /* hex; NULL before the first entry */
@@ -218,6 +221,15 @@ int svcq__inc_j_push(svcq__inc_journal *j, void **v, size_t *len, size_t *cap, s
 void svcq__inc_j_rollback(svcq__inc_journal *j);
 /* Keeps the changes: frees what they replaced and the journal's memory. */
 void svcq__inc_j_commit(svcq__inc_journal *j);
+
+/* ---- lifecycle.c: the call pattern for other files ---- */
+
+/* Makes the changes of fn inside one mutating call (actor check, scope,
+ * journal, audit entry with action/before/after, put under
+ * compare-and-swap, undo entry): fn changes inc->m only through j. */
+typedef int (*svcq__inc_change_fn)(svcq_incident *inc, svcq__inc_journal *j, void *user);
+int svcq__inc_mutate(svcq_incident *inc, const char *actor, const char *role, svcq__inc_change_fn fn, void *user,
+                     const char *action, const char *before, const char *after);
 
 /* ---- codec.c ---- */
 

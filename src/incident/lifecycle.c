@@ -1209,3 +1209,15 @@ int svcq_incident_set_similarity_key(svcq_incident *inc, const char *actor, cons
         rc = svcq__inc_j_str(c.j, &inc->m.similarity_key, key);
     return call_end(&c, rc, "similarity_key_set", before ? before : "", key ? key : "");
 }
+
+/* ---- the call pattern for review.c ------------------------------------------------------- */
+
+int svcq__inc_mutate(svcq_incident *inc, const char *actor, const char *role, svcq__inc_change_fn fn, void *user,
+                     const char *action, const char *before, const char *after)
+{
+    call c;
+    int rc = call_begin(&c, inc, actor, role);
+    if (rc)
+        return rc;
+    return call_end(&c, fn(inc, c.j, user), action, before, after);
+}

@@ -430,7 +430,7 @@ void svcq__inc_model_free(svcq_ctx *ctx, svcq__inc_model *m)
                       &m->containment, &m->touchpoint, &m->similarity_key, &m->judged_by, &m->category,
                       &m->resp_unit, &m->resp_person, &m->person_assessment, &m->process_assessment,
                       &m->confirm_note, &m->reject_reason, &m->cancel_reason, &m->cancel_role, &m->lessons,
-                      &m->audit_head };
+                      &m->audit_head, &m->typical_note, &m->typical_by };
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         svcq__free(ctx, *strs[i]);
     for (size_t i = 0; i < m->attachments.len; i++) {
