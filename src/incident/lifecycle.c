@@ -1131,10 +1131,11 @@ int svcq_incident_set_lessons(svcq_incident *inc, const char *actor, const char 
     call c;
     if ((rc = call_begin(&c, inc, actor, role)))
         return rc;
-    char *before = NULL;
-    rc = svcq__inc_j_dup(c.j, inc->m.lessons, &before); /* the old text outlives the swap */
-    if (!rc)
-        rc = svcq__inc_j_str(c.j, &inc->m.lessons, lessons);
+    /* The old text stays allocated until the journal is released, after
+     * the audit entry was written (a copy here would leak: the journal
+     * frees new allocations on rollback only). */
+    const char *before = inc->m.lessons;
+    rc = svcq__inc_j_str(c.j, &inc->m.lessons, lessons);
     return call_end(&c, rc, "lessons_set", before ? before : "", lessons);
 }
 
@@ -1203,9 +1204,7 @@ int svcq_incident_set_similarity_key(svcq_incident *inc, const char *actor, cons
     call c;
     if ((rc = call_begin(&c, inc, actor, role)))
         return rc;
-    char *before = NULL;
-    rc = svcq__inc_j_dup(c.j, inc->m.similarity_key, &before);
-    if (!rc)
-        rc = svcq__inc_j_str(c.j, &inc->m.similarity_key, key);
+    const char *before = inc->m.similarity_key; /* freed when the journal is released, as above */
+    rc = svcq__inc_j_str(c.j, &inc->m.similarity_key, key);
     return call_end(&c, rc, "similarity_key_set", before ? before : "", key ? key : "");
 }
