@@ -84,8 +84,10 @@ static int call_end(call *c, int rc, const char *action, const char *before, con
         svcq__buf b;
         svcq__buf_init(&b, ctx);
         rc = svcq__inc_encode(inc, &b, false);
+        svcq__inc_terms terms;
+        svcq__inc_terms_of(&inc->m, &terms);
         if (!rc)
-            rc = svcq__record_put(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, &b);
+            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, &b, terms.t, terms.n);
         svcq__buf_free(&b);
         if (rc == SVCQ_ECONFLICT)
             rc = svcq__error_prefix(ctx, rc, "incident %s", inc->id);

@@ -18,9 +18,14 @@
  *   one improvement;
  * - the verdict and the recurrence count of svcq_incident_evaluate() and
  *   svcq_incident_verify() equal the shadow's (indicators against targets,
- *   similar incidents — same similarity key — reported in the window);
+ *   similar incidents — same similarity key — reported in the window),
+ *   on a store that keeps index terms and on a version-1 store (the
+ *   library's fallback of the term scans);
  * - the audit count went up by one per accepted call, and the chain
- *   verifies. */
+ *   verifies.
+ * At the end of a run the archive queries (list by state, type, client and
+ * stage, period, overdue measures: term scans) answer as a full read of
+ * the stored incidents does. */
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stddef.h>
@@ -29,6 +34,8 @@
 #include <cmocka.h>
 
 #include "incident_fixture.h"
+#include "core/json.h"
+#include "incident/incident_internal.h"
 #include "store/store.h"
 #include "test_alloc.h"
 
@@ -731,7 +738,99 @@ static void check_accepted(run *r, size_t k)
     assert_int_equal(n, s->audit);
 }
 
-static void run_seed(uint64_t seed, size_t steps, uint32_t max_recurrences)
+
+/* ---- the archive queries against a full read ---------------------------------------------- */
+
+typedef struct idlist {
+    char buf[64 * 1024];
+    size_t len;
+} idlist;
+
+static int add_id(const char *id, void *user)
+{
+    idlist *l = user;
+    l->len += (size_t)snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s\n", id);
+    assert_true(l->len < sizeof(l->buf));
+    return 0;
+}
+
+static int add_overdue(const char *id, const char *measure, svcq_time deadline, void *user)
+{
+    idlist *l = user;
+    l->len += (size_t)snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s %s %lld\n", id, measure,
+                               (long long)deadline);
+    assert_true(l->len < sizeof(l->buf));
+    return 0;
+}
+
+typedef struct brute {
+    const svcq_incident_query *q;
+    svcq_time at; /* overdue mode when non-zero */
+    idlist *out;
+} brute;
+
+/* The answer of a query from every stored record (svcq__inc_scan reads the
+ * kind in id order, without terms). */
+static int brute_one(svcq_ctx *ctx, const svcq__inc_summary *s, void *user)
+{
+    (void)ctx;
+    brute *b = user;
+    if (b->at) {
+        if (s->state == SVCQ_INCIDENT_CLOSED || s->state == SVCQ_INCIDENT_REJECTED ||
+            s->state == SVCQ_INCIDENT_CANCELLED)
+            return 0;
+        const svcq__json *a = svcq__json_get(s->root, "measures");
+        for (size_t i = 0; i < svcq__json_array_size(a); i++) {
+            const svcq__json *m = svcq__json_array_get(a, i);
+            const char *id = svcq__json_as_string(svcq__json_get(m, "id"), NULL);
+            const char *st = svcq__json_as_string(svcq__json_get(m, "state"), NULL);
+            int64_t d = 0;
+            if (!svcq__json_as_int(svcq__json_get(m, "deadline"), &d) || !d || strcmp(st, "done") == 0 ||
+                strcmp(st, "cancelled") == 0 || d >= b->at)
+                continue;
+            add_overdue(s->id, id, d, b->out);
+        }
+        return 0;
+    }
+    const svcq_incident_query *q = b->q;
+    if ((q->state && s->state != q->state) || (q->type && strcmp(q->type, s->type) != 0) ||
+        (q->stage && strcmp(q->stage, s->stage) != 0) || (q->client && (!s->client || strcmp(q->client, s->client))) ||
+        (q->from && s->reported_at < q->from) || (q->to && s->reported_at >= q->to))
+        return 0;
+    return add_id(s->id, b->out);
+}
+
+static void check_queries(run *r)
+{
+    static idlist got, want;
+    int nonempty = 0;
+    for (int i = 0; i < 60; i++) {
+        svcq_incident_query q = SVCQ_INCIDENT_QUERY_INIT;
+        svcq_time at = 0;
+        switch (i % 6) {
+        case 0: q.state = (int32_t)(i / 6 % 9) + 1; break;
+        case 1: q.type = TYPES[i / 6 % 4]; break;
+        case 2: q.client = i % 12 ? "client-42" : "client-0"; q.stage = SVCQ_INCIDENT_STAGE_TECHNICAL_SUPPORT; break;
+        case 3: q.from = r->e[(size_t)i * 7 % r->ne].reported_at; q.to = q.from + (svcq_time)(i % 5) * 20 * FX_DAY; break;
+        case 4: q.type = TYPES[i % 4]; q.state = SVCQ_INCIDENT_ANALYSING; q.to = fx_now_value - (svcq_time)i * FX_DAY; break;
+        default: at = r->e[(size_t)i * 5 % r->ne].reported_at + (svcq_time)(i % 4) * 10 * FX_DAY; break;
+        }
+        got.len = want.len = 0;
+        got.buf[0] = want.buf[0] = '\0';
+        brute b = { &q, at, &want };
+        assert_int_equal(svcq__inc_scan(r->ctx, brute_one, &b), SVCQ_OK);
+        if (at)
+            assert_int_equal(svcq_incident_list_overdue(r->ctx, at, add_overdue, &got), SVCQ_OK);
+        else
+            assert_int_equal(svcq_incident_list(r->ctx, &q, add_id, &got), SVCQ_OK);
+        if (strcmp(got.buf, want.buf) != 0)
+            fail_msg("query %d: got\n%s\nwant\n%s", i, got.buf, want.buf);
+        nonempty += got.len > 0;
+    }
+    assert_true(nonempty >= 30); /* the queries find something */
+}
+
+static void run_seed(uint64_t seed, size_t steps, uint32_t max_recurrences, bool v1)
 {
     run *r = calloc(1, sizeof(*r));
     r->rng = seed;
@@ -754,9 +853,14 @@ static void run_seed(uint64_t seed, size_t steps, uint32_t max_recurrences)
     m.remove = c_remove;
     m.scan = c_scan;
     m.destroy = c_destroy;
-    m.put2 = r->store.inner.put2 ? c_put2 : NULL;
-    m.scan_range = r->store.inner.scan_range ? c_scan_range : NULL;
-    m.scan_term = r->store.inner.scan_term ? c_scan_term : NULL;
+    if (v1) {
+        /* A version-1 table: the queries go through the library's fallback. */
+        m.version = 1;
+    } else {
+        m.put2 = r->store.inner.put2 ? c_put2 : NULL;
+        m.scan_range = r->store.inner.scan_range ? c_scan_range : NULL;
+        m.scan_term = r->store.inner.scan_term ? c_scan_term : NULL;
+    }
     assert_int_equal(svcq_ctx_set_store(r->ctx, &m), SVCQ_OK);
     if (max_recurrences) {
         svcq_incident_options io = SVCQ_INCIDENT_OPTIONS_INIT;
@@ -803,6 +907,8 @@ static void run_seed(uint64_t seed, size_t steps, uint32_t max_recurrences)
         free(before.s);
         free(after.s);
     }
+    /* The archive queries (term scans) answer as a full read does. */
+    check_queries(r);
     /* Every chain of the run verifies, and every incident loads back to its bytes. */
     for (size_t i = 0; i < r->ne; i++) {
         uint64_t n = 0;
@@ -840,17 +946,23 @@ static void run_seed(uint64_t seed, size_t steps, uint32_t max_recurrences)
 static void seed_1(void **state)
 {
     (void)state;
-    run_seed(0x9e3779b97f4a7c15ull, 4000, 2);
+    run_seed(0x9e3779b97f4a7c15ull, 4000, 2, false);
 }
 static void seed_2(void **state)
 {
     (void)state;
-    run_seed(0x2545f4914f6cdd1dull, 4000, 1);
+    run_seed(0x2545f4914f6cdd1dull, 4000, 1, false);
 }
 static void seed_3(void **state)
 {
     (void)state;
-    run_seed(0x5851f42d4c957f2dull, 4000, 0);
+    run_seed(0x5851f42d4c957f2dull, 4000, 0, false);
+}
+/* The same on a store without index terms (the fallback of the term scans). */
+static void seed_3_v1(void **state)
+{
+    (void)state;
+    run_seed(0x5851f42d4c957f2dull, 4000, 0, true);
 }
 
 int main(void)
@@ -860,6 +972,7 @@ int main(void)
         cmocka_unit_test(seed_1),
         cmocka_unit_test(seed_2),
         cmocka_unit_test(seed_3),
+        cmocka_unit_test(seed_3_v1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
