@@ -383,8 +383,11 @@ int svcq_incident_audit_export(svcq_ctx *ctx, const char *id, const svcq_writer 
         else
             rc = walk(ctx, id, NULL, export_entry, &x);
     }
-    if (!rc)
+    if (!rc) {
         rc = svcq_writer_write(writer, b.data, b.len);
+        if (rc)
+            rc = svcq__error(ctx, rc, "incident %s: audit trail: the writer failed: %s", id, svcq_strerror(rc));
+    }
     svcq__buf_free(&b);
     return rc;
 }
