@@ -68,7 +68,12 @@ static void similar_value(const char *simkey, size_t keylen, svcq_time at, char 
     svcq__sha256_update(&h, simkey, keylen);
     svcq__sha256_final(&h, d);
     svcq__sha256_hex(d, hex);
-    snprintf(out, SVCQ__INC_SIMILAR_SIZE, "%.32s:%020" PRIu64, hex, (uint64_t)at ^ ((uint64_t)1 << 63));
+    memcpy(out, hex, 32);
+    out[32] = ':';
+    uint64_t v = (uint64_t)at ^ ((uint64_t)1 << 63);
+    for (int i = 52; i > 32; i--, v /= 10)
+        out[i] = (char)('0' + v % 10);
+    out[53] = '\0';
 }
 
 static bool term_text_ok(const char *s)

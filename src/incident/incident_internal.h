@@ -132,6 +132,9 @@ struct svcq_incident {
  * (everything is undone). */
 typedef int (*svcq__inc_event_fn)(svcq_ctx *ctx, svcq_incident *inc, const char *event, void *user_data);
 
+/* Analyses the guards keep parsed per context. */
+#define SVCQ__INC_ANALYSIS_CACHE 4
+
 typedef struct svcq__inc_vocab {
     char **keys, **labels;
     size_t len, cap;
@@ -147,6 +150,14 @@ typedef struct svcq__inc_state {
     size_t nroles;
     svcq__inc_event_fn on_event;
     void *on_event_data;
+    /* Attached analyses as the guards last read them (lifecycle.c): a
+     * read-only handle and the stored revision it was read at, reused while
+     * the stored revision is the same (revisions are never reused). */
+    struct {
+        svcq_analysis *a;
+        uint64_t revision;
+    } analyses[SVCQ__INC_ANALYSIS_CACHE];
+    unsigned analyses_next;
 } svcq__inc_state;
 
 /* The state, made on first use; NULL with ENOMEM recorded. */

@@ -432,20 +432,57 @@ int svcq_incident_attach_analysis(svcq_incident *inc, const char *actor, const c
     return call_end(&c, rc, "analysis_attached", "", a->id);
 }
 
-/* Loads the attached analyses one by one and calls fn on each. */
+/* The attached analysis aid as it is stored now, read-only: the handle the
+ * context's incident state keeps while the stored revision is the one it
+ * was read at (a probe of the record, no parse), else loaded anew. */
+static int analysis_read(svcq_incident *inc, const char *aid, const svcq_analysis **out)
+{
+    svcq_ctx *ctx = inc->ctx;
+    svcq__inc_state *st = svcq__inc_state_get(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
+    char *bytes = NULL;
+    size_t size = 0;
+    uint64_t rev = 0;
+    int rc = svcq__store_get(ctx, SVCQ__ANALYSIS_KIND, aid, &bytes, &size, &rev);
+    svcq__free(ctx, bytes);
+    if (rc && rc != SVCQ_ENOTFOUND)
+        return svcq__error_prefix(ctx, rc, "incident %s: analysis %s", inc->id, aid);
+    size_t slot = st->analyses_next % SVCQ__INC_ANALYSIS_CACHE;
+    for (size_t i = 0; i < SVCQ__INC_ANALYSIS_CACHE; i++) {
+        svcq_analysis *c = st->analyses[i].a;
+        if (!c || strcmp(svcq_analysis_id(c), aid) != 0)
+            continue;
+        if (rc == SVCQ_OK && st->analyses[i].revision == rev) {
+            *out = c;
+            return SVCQ_OK;
+        }
+        slot = i; /* an older read of the same analysis: replaced below */
+    }
+    svcq_analysis *a = NULL;
+    rc = svcq_analysis_load(&a, ctx, aid);
+    if (rc)
+        return svcq__error_prefix(ctx, rc, "incident %s: analysis %s", inc->id, aid);
+    svcq_analysis_free(st->analyses[slot].a);
+    st->analyses[slot].a = a;
+    st->analyses[slot].revision = svcq_analysis_revision(a);
+    if (slot == st->analyses_next % SVCQ__INC_ANALYSIS_CACHE)
+        st->analyses_next++;
+    *out = a;
+    return SVCQ_OK;
+}
+
+/* Reads the attached analyses one by one and calls fn on each. */
 typedef int (*analysis_fn)(svcq_incident *inc, const svcq_analysis *a, void *user);
 
 static int each_analysis(svcq_incident *inc, analysis_fn fn, void *user)
 {
     int rc = SVCQ_OK;
     for (size_t i = 0; !rc && i < inc->m.analyses.len; i++) {
-        svcq_analysis *a = NULL;
-        rc = svcq_analysis_load(&a, inc->ctx, inc->m.analyses.v[i]);
-        if (rc)
-            rc = svcq__error_prefix(inc->ctx, rc, "incident %s: analysis %s", inc->id, inc->m.analyses.v[i]);
-        else
+        const svcq_analysis *a = NULL;
+        rc = analysis_read(inc, inc->m.analyses.v[i], &a);
+        if (!rc)
             rc = fn(inc, a, user);
-        svcq_analysis_free(a);
     }
     return rc;
 }
@@ -648,12 +685,11 @@ static int check_root_ref(svcq_incident *inc, const char *ref)
         const char *aid = inc->m.analyses.v[i];
         if (strlen(aid) != alen || memcmp(aid, ref, alen) != 0)
             continue;
-        svcq_analysis *a = NULL;
-        int rc = svcq_analysis_load(&a, ctx, aid);
+        const svcq_analysis *a = NULL;
+        int rc = analysis_read(inc, aid, &a);
         if (rc)
-            return svcq__error_prefix(ctx, rc, "incident %s: analysis %s", inc->id, aid);
+            return rc;
         int32_t root = svcq_analysis_node_is_root_cause(a, colon + 1);
-        svcq_analysis_free(a);
         if (root != 1)
             return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s is not a root cause of analysis %s", inc->id,
                                colon + 1, aid);
