@@ -392,8 +392,8 @@ int svcq_incident_list(svcq_ctx *ctx, const svcq_incident_query *q, svcq_inciden
         tq.name = "stage";
         lo.s = hi.s = q->stage;
     } else if (q->from || q->to) {
-        if (q->to && q->to <= q->from)
-            return SVCQ_OK;
+        if (q->to && ((q->from && q->to <= q->from) || q->to == INT64_MIN))
+            return SVCQ_OK; /* an empty period */
         tq.name = "reported_at";
         tq.type = lo.type = hi.type = SVCQ_STORE_TERM_INT64;
         lo.i = q->from;
@@ -480,7 +480,7 @@ static int similar_run(svcq_ctx *ctx, const char *id, const char *simkey, svcq_t
     char lo_v[SVCQ__INC_SIMILAR_SIZE], hi_v[SVCQ__INC_SIMILAR_SIZE];
     size_t len = strlen(simkey);
     similar_value(simkey, len, from ? from : INT64_MIN, lo_v);
-    similar_value(simkey, len, to ? to - 1 : INT64_MAX, hi_v);
+    similar_value(simkey, len, to && to != INT64_MIN ? to - 1 : INT64_MAX, hi_v);
     svcq_store_term lo = SVCQ_STORE_TERM_INIT, hi = SVCQ_STORE_TERM_INIT;
     lo.type = hi.type = SVCQ_STORE_TERM_STRING;
     lo.s = lo_v;
@@ -489,8 +489,8 @@ static int similar_run(svcq_ctx *ctx, const char *id, const char *simkey, svcq_t
     similar_state st = { id, simkey, from, to };
     x->match = similar_match;
     x->user = &st;
-    if (to && to <= from)
-        return SVCQ_OK;
+    if (to && ((from && to <= from) || to == INT64_MIN))
+        return SVCQ_OK; /* an empty period */
     return query_run(ctx, &tq, x);
 }
 

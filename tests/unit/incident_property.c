@@ -261,7 +261,8 @@ static void store_dump(run *r, text *t)
     for (size_t k = 0; k < 3; k++) {
         lines l = { 0 };
         assert_int_equal(svcq__store_scan(r->ctx, kinds[k], dump_one, &l), SVCQ_OK);
-        qsort(l.v, l.n, sizeof(*l.v), by_str);
+        if (l.n > 1)
+            qsort(l.v, l.n, sizeof(*l.v), by_str);
         put_text(t, kinds[k]);
         put_text(t, ":\n");
         for (size_t i = 0; i < l.n; i++) {
@@ -887,8 +888,10 @@ static void run_seed(uint64_t seed, size_t steps, uint32_t max_recurrences, bool
         size_t committed = r->store.committed;
         int op = 0;
         int rc = step(r, k, &op);
-        if (rc == 1)
+        if (rc == 1) { /* no change was asked for */
+            free(before.s);
             continue;
+        }
         if (rc == SVCQ_OK) {
             r->accepted++;
             check_accepted(r, k);

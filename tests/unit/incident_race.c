@@ -272,8 +272,10 @@ static int count_attach(const char *json, char who)
 static void two_processes_race(void **state)
 {
     (void)state;
-    char *dir = test_tmpdir("incident-race");
-    char *path = test_path(dir, "journal");
+    /* File scope, so the forked children (which _exit) still reach them. */
+    static char *dir, *path;
+    dir = test_tmpdir("incident-race");
+    path = test_path(dir, "journal");
     /* The incident with its confirmation group, and the analysis. */
     svcq_ctx_options o;
     assert_int_equal(svcq_ctx_options_init(&o, SVCQ_CTX_OPTIONS_VERSION), SVCQ_OK);
