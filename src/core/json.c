@@ -1192,8 +1192,13 @@ static void emit_c(svcq__jw *w, char c)
         return;
     if (!w->to_sink) {
         w->started = true;
-        if (svcq__buf_putc(w->out, c))
+        svcq__buf *b = w->out;
+        if (SVCQ__LIKELY(b->len + 1 < b->cap)) { /* svcq__buf_putc, inline */
+            b->data[b->len++] = c;
+            b->data[b->len] = '\0';
+        } else if (svcq__buf_putc(b, c)) {
             jw_fail(w, SVCQ_ENOMEM, "out of memory");
+        }
         return;
     }
     if (w->chunk_len < SVCQ__JW_CHUNK) {

@@ -1,8 +1,14 @@
-/* The archive: loading an incident, and the queries over stored incidents
- * (list, overdue measures, similar incidents, recurrence counts). Every
- * query goes through svcq__inc_scan, the one place that reads kind
- * "incident" in bulk, so it can become a term scan of the storage contract
- * v2 without touching the queries. */
+/* The archive: loading an incident, the index terms every incident record
+ * declares (storage contract v2, docs/storage.md), and the queries over
+ * stored incidents (list, overdue measures, similar incidents, recurrence
+ * counts), each a term scan of the most selective term: with a store that
+ * keeps terms only the matching records are read and parsed; with any
+ * other store svcq__record_scan_term derives the terms from every record
+ * (svcq__inc_record_terms) and gives the same answers. Matches are
+ * collected, sorted by incident id and only then handed to the host's
+ * visitor, so a visitor never runs inside a store scan. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,106 +55,288 @@ int svcq_incident_load(svcq_incident **out, svcq_ctx *ctx, const char *id)
     return SVCQ_OK;
 }
 
-/* ---- the scan ----------------------------------------------------------------------- */
+/* ---- index terms ------------------------------------------------------------------- */
 
-typedef struct collect {
-    char **ids;
-    size_t len, cap;
-} collect;
-
-static int collect_id(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *user)
+/* "<first 128 bits of SHA-256(simkey) in hex>:<reported_at as 20 digits,
+ * offset so that the text orders as the signed number>". */
+static void similar_value(const char *simkey, size_t keylen, svcq_time at, char out[SVCQ__INC_SIMILAR_SIZE])
 {
-    (void)revision, (void)bytes, (void)size;
-    collect *c = user;
-    if (c->len == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        char **n = svcq__reallocarray(ctx, c->ids, cap, sizeof(*n));
-        if (!n)
-            return svcq__enomem(ctx);
-        c->ids = n;
-        c->cap = cap;
+    svcq__sha256_ctx h;
+    uint8_t d[SVCQ__SHA256_SIZE];
+    char hex[SVCQ__SHA256_HEX + 1];
+    svcq__sha256_init(&h);
+    svcq__sha256_update(&h, simkey, keylen);
+    svcq__sha256_final(&h, d);
+    svcq__sha256_hex(d, hex);
+    memcpy(out, hex, 32);
+    out[32] = ':';
+    uint64_t v = (uint64_t)at ^ ((uint64_t)1 << 63);
+    for (int i = 52; i > 32; i--, v /= 10)
+        out[i] = (char)('0' + v % 10);
+    out[53] = '\0';
+}
+
+static bool term_text_ok(const char *s)
+{
+    size_t n = s ? strnlen(s, SVCQ_STORE_MAX_TERM_VALUE + 1) : 0;
+    return n && n <= SVCQ_STORE_MAX_TERM_VALUE && svcq__store_id_valid(s, n);
+}
+
+/* The default similarity key "type|stage|category" into out (keys are at
+ * most SVCQ_INCIDENT_MAX_KEY bytes each). */
+static size_t default_simkey(const char *type, const char *stage, const char *category, char *out, size_t size)
+{
+    int k = snprintf(out, size, "%s|%s|%s", type ? type : "", stage ? stage : "", category ? category : "");
+    return k < 0 ? 0 : (size_t)k < size ? (size_t)k : size - 1;
+}
+
+typedef struct term_input {
+    int32_t state;
+    const char *type, *stage, *client;
+    svcq_time reported_at;
+    const char *simkey;
+    size_t simkey_len;
+    bool has_deadline;
+    svcq_time next_deadline;
+} term_input;
+
+/* Fills x, names in byte order as put2 wants them. */
+static void terms_fill(const term_input *in, svcq__inc_terms *x)
+{
+    size_t n = 0;
+#define T_STR(nm, v) x->t[n++] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_STRING, nm, v, 0, { 0 } }
+#define T_INT(nm, v) x->t[n++] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_INT64, nm, NULL, v, { 0 } }
+    if (term_text_ok(in->client))
+        T_STR("client", in->client);
+    if (in->has_deadline)
+        T_INT("next_deadline", in->next_deadline);
+    T_INT("reported_at", in->reported_at);
+    similar_value(in->simkey, in->simkey_len, in->reported_at, x->similar);
+    T_STR("similar", x->similar);
+    if (term_text_ok(in->stage))
+        T_STR("stage", in->stage);
+    T_STR("state", svcq_incident_state_name(in->state) ? svcq_incident_state_name(in->state) : "unknown");
+    if (term_text_ok(in->type))
+        T_STR("type", in->type);
+#undef T_STR
+#undef T_INT
+    x->n = n;
+}
+
+static bool open_state(int32_t state)
+{
+    return state != SVCQ_INCIDENT_CLOSED && !svcq__inc_final(state);
+}
+
+void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x)
+{
+    term_input in = { m->state, m->type, m->stage, m->client, m->reported_at, NULL, 0, false, 0 };
+    if (m->similarity_key) {
+        in.simkey = m->similarity_key;
+        in.simkey_len = strlen(m->similarity_key);
+    } else {
+        in.simkey_len = default_simkey(m->type, m->stage, m->category, x->key, sizeof(x->key));
+        in.simkey = x->key;
     }
-    int rc = svcq__strdup(ctx, "incident id", id, &c->ids[c->len]);
-    if (!rc)
-        c->len++;
+    for (size_t i = 0; open_state(m->state) && i < m->measures.len; i++) {
+        const svcq__inc_measure *ms = &m->measures.v[i];
+        if (ms->state == SVCQ_INCIDENT_MEASURE_DONE || ms->state == SVCQ_INCIDENT_MEASURE_CANCELLED || !ms->deadline)
+            continue;
+        if (!in.has_deadline || ms->deadline < in.next_deadline)
+            in.next_deadline = ms->deadline;
+        in.has_deadline = true;
+    }
+    terms_fill(&in, x);
+}
+
+/* A summary of a stored incident, borrowed from the document (the key
+ * buffer holds the default similarity key). */
+static int summarize(svcq_ctx *ctx, const char *id, const svcq__json *r, svcq__inc_summary *s, char *key, size_t size)
+{
+    memset(s, 0, sizeof(*s));
+    s->id = id;
+    s->root = r;
+    const char *state = NULL, *simkey = NULL;
+    int64_t at = 0;
+    (void)svcq__json_get_string(ctx, r, "state", false, &state, NULL);
+    (void)svcq__json_get_int(ctx, r, "reported_at", false, &at);
+    (void)svcq__json_get_string(ctx, r, "type", false, &s->type, NULL);
+    (void)svcq__json_get_string(ctx, r, "stage", false, &s->stage, NULL);
+    (void)svcq__json_get_string(ctx, r, "category", false, &s->category, NULL);
+    (void)svcq__json_get_string(ctx, r, "client", false, &s->client, NULL);
+    (void)svcq__json_get_string(ctx, r, "similarity_key", false, &simkey, NULL);
+    s->reported_at = at;
+    for (int32_t k = 1; state && k <= 9; k++)
+        if (strcmp(state, svcq_incident_state_name(k)) == 0)
+            s->state = k;
+    if (!s->state || !s->type || !s->stage)
+        return svcq__error(ctx, SVCQ_ECORRUPT, "record incident \"%s\": no state, type or stage", id);
+    if (simkey) {
+        s->simkey = simkey;
+    } else {
+        default_simkey(s->type, s->stage, s->category, key, size);
+        s->simkey = key;
+    }
+    return SVCQ_OK;
+}
+
+/* The terms of a stored record (the version-1 fallback of the term scans);
+ * data is a svcq__inc_terms that holds the computed values. */
+static int record_terms(svcq_ctx *ctx, const char *id, const svcq__json *root, uint32_t major, svcq_store_term *terms,
+                        size_t *n, void *data)
+{
+    (void)major;
+    svcq__inc_terms *x = data;
+    svcq__inc_summary s;
+    int rc = summarize(ctx, id, root, &s, x->key, sizeof(x->key));
+    if (rc)
+        return rc;
+    term_input in = { s.state, s.type, s.stage, s.client, s.reported_at, s.simkey, strlen(s.simkey), false, 0 };
+    const svcq__json *a = svcq__json_get(root, "measures");
+    for (size_t i = 0; open_state(s.state) && i < svcq__json_array_size(a); i++) {
+        const svcq__json *ms = svcq__json_array_get(a, i);
+        const char *state = NULL;
+        int64_t deadline = 0;
+        (void)svcq__json_get_string(ctx, ms, "state", false, &state, NULL);
+        (void)svcq__json_get_int(ctx, ms, "deadline", false, &deadline);
+        if (!state || !deadline || strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0)
+            continue;
+        if (!in.has_deadline || deadline < in.next_deadline)
+            in.next_deadline = deadline;
+        in.has_deadline = true;
+    }
+    terms_fill(&in, x);
+    memcpy(terms, x->t, x->n * sizeof(*terms));
+    *n = x->n;
+    return SVCQ_OK;
+}
+
+/* ---- the scans ---------------------------------------------------------------------- */
+
+/* What a query found: an incident (and a measure of it), handed to the
+ * host's visitor after the scan, in incident id order. */
+typedef struct hit {
+    char *id;
+    char measure[SVCQ__INC_MID_SIZE];
+    svcq_time deadline;
+    size_t seq;
+} hit;
+
+typedef struct hits {
+    svcq_ctx *ctx;
+    hit *v;
+    size_t n, cap;
+} hits;
+
+static int hit_add(hits *h, const char *id, const char *measure, svcq_time deadline)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 16;
+        hit *v = svcq__reallocarray(h->ctx, h->v, cap, sizeof(*v));
+        if (!v)
+            return svcq__enomem(h->ctx);
+        h->v = v;
+        h->cap = cap;
+    }
+    hit *x = &h->v[h->n];
+    memset(x, 0, sizeof(*x));
+    int rc = svcq__strdup(h->ctx, "incident id", id, &x->id);
+    if (rc)
+        return rc;
+    if (measure)
+        snprintf(x->measure, sizeof(x->measure), "%s", measure);
+    x->deadline = deadline;
+    x->seq = h->n++;
+    return SVCQ_OK;
+}
+
+static int hit_order(const void *a, const void *b)
+{
+    const hit *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void hits_free(hits *h)
+{
+    for (size_t i = 0; i < h->n; i++)
+        svcq__free(h->ctx, h->v[i].id);
+    svcq__free(h->ctx, h->v);
+}
+
+/* Decides on one stored incident; may add hits. */
+typedef int (*match_fn)(svcq_ctx *ctx, const svcq__inc_summary *s, hits *h, void *user);
+
+typedef struct query {
+    match_fn match;
+    void *user;
+    hits h;
+    char key[SVCQ__INC_MAX_SIMKEY + 1];
+} query;
+
+static int query_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root, uint32_t major,
+                       void *user)
+{
+    (void)revision, (void)major;
+    query *q = user;
+    svcq__inc_summary s;
+    int rc = summarize(ctx, id, root, &s, q->key, sizeof(q->key));
+    return rc ? rc : q->match(ctx, &s, &q->h, q->user);
+}
+
+static int query_term_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root, uint32_t major,
+                            const svcq_store_term *term, void *user)
+{
+    (void)term;
+    return query_visit(ctx, id, revision, root, major, user);
+}
+
+/* Runs a query: a term scan of tq, or every record when tq is NULL;
+ * the hits are sorted by incident id. */
+static int query_run(svcq_ctx *ctx, const svcq__term_query *tq, query *q)
+{
+    q->h.ctx = ctx;
+    int rc;
+    if (tq) {
+        svcq__inc_terms scratch;
+        rc = svcq__record_scan_term(ctx, SVCQ__INC_KIND, SVCQ__INC_SCHEMA_MAJOR, tq, record_terms, &scratch,
+                                    query_term_visit, q);
+    } else {
+        rc = svcq__record_scan_range(ctx, SVCQ__INC_KIND, SVCQ__INC_SCHEMA_MAJOR, NULL, 0, query_visit, q);
+    }
+    if (!rc && q->h.n > 1)
+        qsort(q->h.v, q->h.n, sizeof(*q->h.v), hit_order);
     return rc;
 }
 
-static int by_id(const void *a, const void *b)
+typedef struct scan_all {
+    svcq__inc_scan_fn visit;
+    void *user;
+    char key[SVCQ__INC_MAX_SIMKEY + 1];
+} scan_all;
+
+static int scan_all_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__json *root, uint32_t major,
+                          void *user)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    (void)revision, (void)major;
+    scan_all *a = user;
+    svcq__inc_summary s;
+    int rc = summarize(ctx, id, root, &s, a->key, sizeof(a->key));
+    return rc ? rc : a->visit(ctx, &s, a->user);
 }
 
 int svcq__inc_scan(svcq_ctx *ctx, svcq__inc_scan_fn visit, void *user)
 {
-    collect c = { 0 };
-    int rc = svcq__store_scan(ctx, SVCQ__INC_KIND, collect_id, &c);
-    if (!rc)
-        qsort(c.ids, c.len, sizeof(*c.ids), by_id);
-    svcq__buf key;
-    svcq__buf_init(&key, ctx);
-    for (size_t i = 0; !rc && i < c.len; i++) {
-        svcq__json_doc *doc = NULL;
-        uint32_t major = 0;
-        uint64_t rev = 0;
-        rc = svcq__record_load(ctx, SVCQ__INC_KIND, c.ids[i], SVCQ__INC_SCHEMA_MAJOR, &doc, &major, &rev);
-        if (rc == SVCQ_ENOTFOUND) { /* removed since the scan */
-            rc = SVCQ_OK;
-            continue;
-        }
-        if (rc)
-            break;
-        const svcq__json *r = svcq__json_root(doc);
-        svcq__inc_summary s = { .id = c.ids[i], .root = r };
-        const char *state = NULL, *simkey = NULL;
-        int64_t at = 0;
-        (void)svcq__json_get_string(ctx, r, "state", false, &state, NULL);
-        (void)svcq__json_get_int(ctx, r, "reported_at", false, &at);
-        (void)svcq__json_get_string(ctx, r, "type", false, &s.type, NULL);
-        (void)svcq__json_get_string(ctx, r, "stage", false, &s.stage, NULL);
-        (void)svcq__json_get_string(ctx, r, "category", false, &s.category, NULL);
-        (void)svcq__json_get_string(ctx, r, "client", false, &s.client, NULL);
-        (void)svcq__json_get_string(ctx, r, "similarity_key", false, &simkey, NULL);
-        s.reported_at = at;
-        for (int32_t k = 1; state && k <= 9; k++)
-            if (strcmp(state, svcq_incident_state_name(k)) == 0)
-                s.state = k;
-        if (!s.state || !s.type || !s.stage) {
-            rc = svcq__error(ctx, SVCQ_ECORRUPT, "record incident \"%s\": no state, type or stage", c.ids[i]);
-        } else {
-            svcq__buf_truncate(&key, 0);
-            if (simkey)
-                rc = svcq__buf_puts(&key, simkey);
-            else
-                rc = svcq__buf_printf(&key, "%s|%s|%s", s.type, s.stage, s.category ? s.category : "");
-            if (rc)
-                rc = svcq__enomem(ctx);
-            s.simkey = key.data;
-            if (!rc)
-                rc = visit(ctx, &s, user);
-        }
-        svcq__json_doc_free(doc);
-    }
-    svcq__buf_free(&key);
-    for (size_t i = 0; i < c.len; i++)
-        svcq__free(ctx, c.ids[i]);
-    svcq__free(ctx, c.ids);
-    return rc;
+    scan_all a = { visit, user, { 0 } };
+    return svcq__record_scan_range(ctx, SVCQ__INC_KIND, SVCQ__INC_SCHEMA_MAJOR, NULL, 0, scan_all_visit, &a);
 }
 
 /* ---- queries -------------------------------------------------------------------------- */
 
-typedef struct list_state {
-    const svcq_incident_query *q;
-    svcq_incident_visit_fn visit;
-    void *user;
-} list_state;
-
-static int list_one(svcq_ctx *ctx, const svcq__inc_summary *s, void *user)
+static int list_match(svcq_ctx *ctx, const svcq__inc_summary *s, hits *h, void *user)
 {
     (void)ctx;
-    list_state *l = user;
-    const svcq_incident_query *q = l->q;
+    const svcq_incident_query *q = user;
     if (q->state && s->state != q->state)
         return 0;
     if (q->type && *q->type && strcmp(q->type, s->type) != 0)
@@ -161,7 +349,15 @@ static int list_one(svcq_ctx *ctx, const svcq__inc_summary *s, void *user)
         return 0;
     if (q->to && s->reported_at >= q->to)
         return 0;
-    return svcq__callback_rc(l->visit(s->id, l->user));
+    return hit_add(h, s->id, NULL, 0);
+}
+
+static int visit_ids(const hits *h, svcq_incident_visit_fn visit, void *user_data)
+{
+    int rc = SVCQ_OK;
+    for (size_t i = 0; !rc && i < h->n; i++)
+        rc = svcq__callback_rc(visit(h->v[i].id, user_data));
+    return rc;
 }
 
 int svcq_incident_list(svcq_ctx *ctx, const svcq_incident_query *q, svcq_incident_visit_fn visit, void *user_data)
@@ -177,20 +373,46 @@ int svcq_incident_list(svcq_ctx *ctx, const svcq_incident_query *q, svcq_inciden
         return svcq__error(ctx, SVCQ_EINVAL, "incident list: reserved fields must be zero");
     if (q->state && !svcq_incident_state_name(q->state))
         return svcq__error(ctx, SVCQ_EINVAL, "incident list: unknown state %d", (int)q->state);
-    list_state l = { q, visit, user_data };
-    return svcq__inc_scan(ctx, list_one, &l);
+    /* The most selective term the query names (a value no record can
+     * declare as a term — too long, control characters — is matched by
+     * reading every record). */
+    svcq_store_term lo = SVCQ_STORE_TERM_INIT, hi = SVCQ_STORE_TERM_INIT;
+    svcq__term_query tq = { NULL, SVCQ_STORE_TERM_STRING, &lo, &hi, NULL, NULL, 0 };
+    lo.type = hi.type = SVCQ_STORE_TERM_STRING;
+    if (q->state) {
+        tq.name = "state";
+        lo.s = hi.s = svcq_incident_state_name(q->state);
+    } else if (q->client && *q->client && term_text_ok(q->client)) {
+        tq.name = "client";
+        lo.s = hi.s = q->client;
+    } else if (q->type && *q->type && term_text_ok(q->type)) {
+        tq.name = "type";
+        lo.s = hi.s = q->type;
+    } else if (q->stage && *q->stage && term_text_ok(q->stage)) {
+        tq.name = "stage";
+        lo.s = hi.s = q->stage;
+    } else if (q->from || q->to) {
+        if (q->to && ((q->from && q->to <= q->from) || q->to == INT64_MIN))
+            return SVCQ_OK; /* an empty period */
+        tq.name = "reported_at";
+        tq.type = lo.type = hi.type = SVCQ_STORE_TERM_INT64;
+        lo.i = q->from;
+        hi.i = q->to ? q->to - 1 : 0;
+        tq.lo = q->from ? &lo : NULL;
+        tq.hi = q->to ? &hi : NULL;
+    }
+    query x = { list_match, (void *)q, { 0 }, { 0 } };
+    int rc = query_run(ctx, tq.name ? &tq : NULL, &x);
+    if (!rc)
+        rc = visit_ids(&x.h, visit, user_data);
+    hits_free(&x.h);
+    return rc;
 }
 
-typedef struct overdue_state {
-    svcq_time at;
-    svcq_incident_overdue_fn visit;
-    void *user;
-} overdue_state;
-
-static int overdue_one(svcq_ctx *ctx, const svcq__inc_summary *s, void *user)
+static int overdue_match(svcq_ctx *ctx, const svcq__inc_summary *s, hits *h, void *user)
 {
-    overdue_state *o = user;
-    if (s->state == SVCQ_INCIDENT_CLOSED || svcq__inc_final(s->state))
+    const svcq_time *at = user;
+    if (!open_state(s->state))
         return 0;
     const svcq__json *a = svcq__json_get(s->root, "measures");
     for (size_t i = 0; i < svcq__json_array_size(a); i++) {
@@ -202,8 +424,8 @@ static int overdue_one(svcq_ctx *ctx, const svcq__inc_summary *s, void *user)
         (void)svcq__json_get_int(ctx, m, "deadline", false, &deadline);
         if (!id || !state || !deadline || strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0)
             continue;
-        if (deadline < o->at) {
-            int rc = svcq__callback_rc(o->visit(s->id, id, deadline, o->user));
+        if (deadline < *at) {
+            int rc = hit_add(h, s->id, id, deadline);
             if (rc)
                 return rc;
         }
@@ -217,30 +439,59 @@ int svcq_incident_list_overdue(svcq_ctx *ctx, svcq_time at, svcq_incident_overdu
         return SVCQ_EINVAL;
     if (!visit)
         return svcq__error(ctx, SVCQ_EINVAL, "incident overdue list: NULL visitor");
-    overdue_state o = { at, visit, user_data };
-    return svcq__inc_scan(ctx, overdue_one, &o);
+    if (at == INT64_MIN)
+        return SVCQ_OK;
+    /* Open incidents whose earliest open deadline is before at. */
+    svcq_store_term hi = SVCQ_STORE_TERM_INIT;
+    hi.type = SVCQ_STORE_TERM_INT64;
+    hi.i = at - 1;
+    svcq__term_query tq = { "next_deadline", SVCQ_STORE_TERM_INT64, NULL, &hi, NULL, NULL, 0 };
+    query x = { overdue_match, &at, { 0 }, { 0 } };
+    int rc = query_run(ctx, &tq, &x);
+    for (size_t i = 0; !rc && i < x.h.n; i++)
+        rc = svcq__callback_rc(visit(x.h.v[i].id, x.h.v[i].measure, x.h.v[i].deadline, user_data));
+    hits_free(&x.h);
+    return rc;
 }
 
 typedef struct similar_state {
     const char *id, *simkey;
     svcq_time from, to;
-    svcq_incident_visit_fn visit;
-    void *user;
-    uint32_t count;
 } similar_state;
 
-static int similar_one(svcq_ctx *ctx, const svcq__inc_summary *s, void *user)
+static int similar_match(svcq_ctx *ctx, const svcq__inc_summary *s, hits *h, void *user)
 {
     (void)ctx;
     similar_state *x = user;
+    /* The term is a hash of the key: compare the keys themselves. */
     if (strcmp(s->id, x->id) == 0 || strcmp(s->simkey, x->simkey) != 0)
         return 0;
     if (x->from && s->reported_at < x->from)
         return 0;
     if (x->to && s->reported_at >= x->to)
         return 0;
-    x->count++;
-    return x->visit ? svcq__callback_rc(x->visit(s->id, x->user)) : 0;
+    return hit_add(h, s->id, NULL, 0);
+}
+
+/* The similar incidents of (simkey, excluding id) reported in [from, to)
+ * (0: open), sorted by id. */
+static int similar_run(svcq_ctx *ctx, const char *id, const char *simkey, svcq_time from, svcq_time to, query *x)
+{
+    char lo_v[SVCQ__INC_SIMILAR_SIZE], hi_v[SVCQ__INC_SIMILAR_SIZE];
+    size_t len = strlen(simkey);
+    similar_value(simkey, len, from ? from : INT64_MIN, lo_v);
+    similar_value(simkey, len, to && to != INT64_MIN ? to - 1 : INT64_MAX, hi_v);
+    svcq_store_term lo = SVCQ_STORE_TERM_INIT, hi = SVCQ_STORE_TERM_INIT;
+    lo.type = hi.type = SVCQ_STORE_TERM_STRING;
+    lo.s = lo_v;
+    hi.s = hi_v;
+    svcq__term_query tq = { "similar", SVCQ_STORE_TERM_STRING, &lo, &hi, NULL, NULL, 0 };
+    similar_state st = { id, simkey, from, to };
+    x->match = similar_match;
+    x->user = &st;
+    if (to && ((from && to <= from) || to == INT64_MIN))
+        return SVCQ_OK; /* an empty period */
+    return query_run(ctx, &tq, x);
 }
 
 int svcq_incident_similar(const svcq_incident *inc, svcq_incident_visit_fn visit, void *user_data)
@@ -256,8 +507,11 @@ int svcq_incident_similar(const svcq_incident *inc, svcq_incident_visit_fn visit
         svcq__buf_free(&key);
         return svcq__enomem(inc->ctx);
     }
-    similar_state x = { inc->id, key.data, 0, 0, visit, user_data, 0 };
-    rc = svcq__inc_scan(inc->ctx, similar_one, &x);
+    query x = { 0 };
+    rc = similar_run(inc->ctx, inc->id, key.data, 0, 0, &x);
+    if (!rc)
+        rc = visit_ids(&x.h, visit, user_data);
+    hits_free(&x.h);
     svcq__buf_free(&key);
     return rc;
 }
@@ -265,9 +519,10 @@ int svcq_incident_similar(const svcq_incident *inc, svcq_incident_visit_fn visit
 int svcq__inc_count_similar(svcq_ctx *ctx, const char *id, const char *simkey, svcq_time from, svcq_time to,
                             uint32_t *count)
 {
-    similar_state x = { id, simkey, from, to, NULL, NULL, 0 };
-    int rc = svcq__inc_scan(ctx, similar_one, &x);
+    query x = { 0 };
+    int rc = similar_run(ctx, id, simkey, from, to, &x);
     if (!rc)
-        *count = x.count;
+        *count = (uint32_t)x.h.n;
+    hits_free(&x.h);
     return rc;
 }

@@ -18,14 +18,39 @@
 static const char zero_hash[SVCQ__SHA256_HEX + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-static void field(svcq__sha256_ctx *s, const char *v)
+/* Decimal digits of v, ending at end (no NUL); returns the first. */
+static char *digits(uint64_t v, char *end)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
+static void field_n(svcq__sha256_ctx *s, const char *v, size_t n)
 {
     char len[24];
-    size_t n = strlen(v);
-    int k = snprintf(len, sizeof(len), "%zu:", n);
-    svcq__sha256_update(s, len, (size_t)k);
+    len[23] = ':';
+    char *p = digits(n, len + 23);
+    svcq__sha256_update(s, p, (size_t)(len + 24 - p));
     svcq__sha256_update(s, v, n);
     svcq__sha256_update(s, "\n", 1);
+}
+
+static void field(svcq__sha256_ctx *s, const char *v)
+{
+    field_n(s, v, strlen(v));
+}
+
+/* A signed number as decimal text. */
+static void field_int(svcq__sha256_ctx *s, int64_t v)
+{
+    char t[24];
+    char *p = digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, t + sizeof(t));
+    if (v < 0)
+        *--p = '-';
+    field_n(s, p, (size_t)(t + sizeof(t) - p));
 }
 
 void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e)
@@ -34,12 +59,11 @@ void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e)
     svcq__sha256_init(&s);
     static const char head[] = "svcq.incident_audit/1\n";
     svcq__sha256_update(&s, head, sizeof(head) - 1);
-    char seq[24], t[24];
-    snprintf(seq, sizeof(seq), "%" PRIu64, e->seq);
-    snprintf(t, sizeof(t), "%" PRId64, (int64_t)e->time);
     field(&s, incident_id);
-    field(&s, seq);
-    field(&s, t);
+    char seq[24];
+    char *p = digits(e->seq, seq + sizeof(seq));
+    field_n(&s, p, (size_t)(seq + sizeof(seq) - p));
+    field_int(&s, (int64_t)e->time);
     field(&s, e->actor);
     field(&s, e->role);
     field(&s, e->action);
@@ -383,8 +407,11 @@ int svcq_incident_audit_export(svcq_ctx *ctx, const char *id, const svcq_writer 
         else
             rc = walk(ctx, id, NULL, export_entry, &x);
     }
-    if (!rc)
+    if (!rc) {
         rc = svcq_writer_write(writer, b.data, b.len);
+        if (rc)
+            rc = svcq__error(ctx, rc, "incident %s: audit trail: the writer failed: %s", id, svcq_strerror(rc));
+    }
     svcq__buf_free(&b);
     return rc;
 }

@@ -515,8 +515,12 @@ int svcq_incident_export_json(const svcq_incident *inc, const svcq_writer *write
     svcq__buf b;
     svcq__buf_init(&b, inc->ctx);
     int rc = svcq__inc_encode(inc, &b, flags & SVCQ_INCIDENT_JSON_PRETTY);
-    if (!rc)
+    if (!rc) {
         rc = svcq_writer_write(writer, b.data, b.len);
+        if (rc)
+            rc = svcq__error(inc->ctx, rc, "incident %s: JSON export: the writer failed: %s", inc->id,
+                             svcq_strerror(rc));
+    }
     svcq__buf_free(&b);
     return rc;
 }

@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/sha256.h"
 #include "svcq/incident.h"
+#include "svcq/store.h"
 
 #define SVCQ__INC_KIND "incident"
 #define SVCQ__INC_AUDIT_KIND "incident_audit"
@@ -134,6 +135,9 @@ struct svcq_incident {
  * (everything is undone). */
 typedef int (*svcq__inc_event_fn)(svcq_ctx *ctx, svcq_incident *inc, const char *event, void *user_data);
 
+/* Analyses the guards keep parsed per context. */
+#define SVCQ__INC_ANALYSIS_CACHE 4
+
 typedef struct svcq__inc_vocab {
     char **keys, **labels;
     size_t len, cap;
@@ -149,6 +153,14 @@ typedef struct svcq__inc_state {
     size_t nroles;
     svcq__inc_event_fn on_event;
     void *on_event_data;
+    /* Attached analyses as the guards last read them (lifecycle.c): a
+     * read-only handle and the stored revision it was read at, reused while
+     * the stored revision is the same (revisions are never reused). */
+    struct {
+        svcq_analysis *a;
+        uint64_t revision;
+    } analyses[SVCQ__INC_ANALYSIS_CACHE];
+    unsigned analyses_next;
 } svcq__inc_state;
 
 /* The state, made on first use; NULL with ENOMEM recorded. */
@@ -269,12 +281,30 @@ typedef struct svcq__inc_summary {
     const svcq__json *root;
 } svcq__inc_summary;
 typedef int (*svcq__inc_scan_fn)(svcq_ctx *ctx, const svcq__inc_summary *s, void *user);
-/* The one scan of kind "incident" every query goes through (to become a
- * term scan with the storage contract v2): visits in id order. */
+/* Every stored incident, in id order (a full read of the kind: the
+ * queries below use the index terms instead). */
 int svcq__inc_scan(svcq_ctx *ctx, svcq__inc_scan_fn visit, void *user);
 /* Similar incidents of (simkey, excluding id) reported in [from, to) (to 0:
- * any time). */
+ * any time): a term scan of "similar". */
 int svcq__inc_count_similar(svcq_ctx *ctx, const char *id, const char *simkey, svcq_time from, svcq_time to,
                             uint32_t *count);
+
+/* The index terms of an incident record (docs/storage.md): client (when it
+ * can be a term), next_deadline (open incidents with an open measure that
+ * has a deadline: the earliest), reported_at, similar ("<128-bit hash of
+ * the similarity key in hex>:<reported_at, 20 digits, sign-offset>"),
+ * stage, state, type. */
+#define SVCQ__INC_SIMILAR_SIZE (32 + 1 + 20 + 1)
+/* The longest similarity key: a host key (255 bytes) or three keys and two bars. */
+#define SVCQ__INC_MAX_SIMKEY (3 * SVCQ_INCIDENT_MAX_KEY + 2 > SVCQ__INC_MAX_NAME ? 3 * SVCQ_INCIDENT_MAX_KEY + 2 \
+                                                                                : SVCQ__INC_MAX_NAME)
+typedef struct svcq__inc_terms {
+    svcq_store_term t[7];
+    size_t n;
+    char similar[SVCQ__INC_SIMILAR_SIZE];
+    char key[SVCQ__INC_MAX_SIMKEY + 1];
+} svcq__inc_terms;
+/* The terms of the model, into x (strings borrowed from m and x). */
+void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x);
 
 #endif

@@ -84,8 +84,10 @@ static int call_end(call *c, int rc, const char *action, const char *before, con
         svcq__buf b;
         svcq__buf_init(&b, ctx);
         rc = svcq__inc_encode(inc, &b, false);
+        svcq__inc_terms terms;
+        svcq__inc_terms_of(&inc->m, &terms);
         if (!rc)
-            rc = svcq__record_put(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, &b);
+            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, &b, terms.t, terms.n);
         svcq__buf_free(&b);
         if (rc == SVCQ_ECONFLICT)
             rc = svcq__error_prefix(ctx, rc, "incident %s", inc->id);
@@ -430,20 +432,57 @@ int svcq_incident_attach_analysis(svcq_incident *inc, const char *actor, const c
     return call_end(&c, rc, "analysis_attached", "", a->id);
 }
 
-/* Loads the attached analyses one by one and calls fn on each. */
+/* The attached analysis aid as it is stored now, read-only: the handle the
+ * context's incident state keeps while the stored revision is the one it
+ * was read at (a probe of the record, no parse), else loaded anew. */
+static int analysis_read(svcq_incident *inc, const char *aid, const svcq_analysis **out)
+{
+    svcq_ctx *ctx = inc->ctx;
+    svcq__inc_state *st = svcq__inc_state_get(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
+    char *bytes = NULL;
+    size_t size = 0;
+    uint64_t rev = 0;
+    int rc = svcq__store_get(ctx, SVCQ__ANALYSIS_KIND, aid, &bytes, &size, &rev);
+    svcq__free(ctx, bytes);
+    if (rc && rc != SVCQ_ENOTFOUND)
+        return svcq__error_prefix(ctx, rc, "incident %s: analysis %s", inc->id, aid);
+    size_t slot = st->analyses_next % SVCQ__INC_ANALYSIS_CACHE;
+    for (size_t i = 0; i < SVCQ__INC_ANALYSIS_CACHE; i++) {
+        svcq_analysis *c = st->analyses[i].a;
+        if (!c || strcmp(svcq_analysis_id(c), aid) != 0)
+            continue;
+        if (rc == SVCQ_OK && st->analyses[i].revision == rev) {
+            *out = c;
+            return SVCQ_OK;
+        }
+        slot = i; /* an older read of the same analysis: replaced below */
+    }
+    svcq_analysis *a = NULL;
+    rc = svcq_analysis_load(&a, ctx, aid);
+    if (rc)
+        return svcq__error_prefix(ctx, rc, "incident %s: analysis %s", inc->id, aid);
+    svcq_analysis_free(st->analyses[slot].a);
+    st->analyses[slot].a = a;
+    st->analyses[slot].revision = svcq_analysis_revision(a);
+    if (slot == st->analyses_next % SVCQ__INC_ANALYSIS_CACHE)
+        st->analyses_next++;
+    *out = a;
+    return SVCQ_OK;
+}
+
+/* Reads the attached analyses one by one and calls fn on each. */
 typedef int (*analysis_fn)(svcq_incident *inc, const svcq_analysis *a, void *user);
 
 static int each_analysis(svcq_incident *inc, analysis_fn fn, void *user)
 {
     int rc = SVCQ_OK;
     for (size_t i = 0; !rc && i < inc->m.analyses.len; i++) {
-        svcq_analysis *a = NULL;
-        rc = svcq_analysis_load(&a, inc->ctx, inc->m.analyses.v[i]);
-        if (rc)
-            rc = svcq__error_prefix(inc->ctx, rc, "incident %s: analysis %s", inc->id, inc->m.analyses.v[i]);
-        else
+        const svcq_analysis *a = NULL;
+        rc = analysis_read(inc, inc->m.analyses.v[i], &a);
+        if (!rc)
             rc = fn(inc, a, user);
-        svcq_analysis_free(a);
     }
     return rc;
 }
@@ -646,12 +685,11 @@ static int check_root_ref(svcq_incident *inc, const char *ref)
         const char *aid = inc->m.analyses.v[i];
         if (strlen(aid) != alen || memcmp(aid, ref, alen) != 0)
             continue;
-        svcq_analysis *a = NULL;
-        int rc = svcq_analysis_load(&a, ctx, aid);
+        const svcq_analysis *a = NULL;
+        int rc = analysis_read(inc, aid, &a);
         if (rc)
-            return svcq__error_prefix(ctx, rc, "incident %s: analysis %s", inc->id, aid);
+            return rc;
         int32_t root = svcq_analysis_node_is_root_cause(a, colon + 1);
-        svcq_analysis_free(a);
         if (root != 1)
             return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s is not a root cause of analysis %s", inc->id,
                                colon + 1, aid);
@@ -1131,10 +1169,11 @@ int svcq_incident_set_lessons(svcq_incident *inc, const char *actor, const char 
     call c;
     if ((rc = call_begin(&c, inc, actor, role)))
         return rc;
-    char *before = NULL;
-    rc = svcq__inc_j_dup(c.j, inc->m.lessons, &before); /* the old text outlives the swap */
-    if (!rc)
-        rc = svcq__inc_j_str(c.j, &inc->m.lessons, lessons);
+    /* The old text stays allocated until the journal is released, after
+     * the audit entry was written (a copy here would leak: the journal
+     * frees new allocations on rollback only). */
+    const char *before = inc->m.lessons;
+    rc = svcq__inc_j_str(c.j, &inc->m.lessons, lessons);
     return call_end(&c, rc, "lessons_set", before ? before : "", lessons);
 }
 
@@ -1203,10 +1242,8 @@ int svcq_incident_set_similarity_key(svcq_incident *inc, const char *actor, cons
     call c;
     if ((rc = call_begin(&c, inc, actor, role)))
         return rc;
-    char *before = NULL;
-    rc = svcq__inc_j_dup(c.j, inc->m.similarity_key, &before);
-    if (!rc)
-        rc = svcq__inc_j_str(c.j, &inc->m.similarity_key, key);
+    const char *before = inc->m.similarity_key; /* freed when the journal is released, as above */
+    rc = svcq__inc_j_str(c.j, &inc->m.similarity_key, key);
     return call_end(&c, rc, "similarity_key_set", before ? before : "", key ? key : "");
 }
 

@@ -194,6 +194,8 @@ static void state_free(svcq_ctx *ctx, void *p)
     for (size_t i = 0; i < s->nroles; i++)
         svcq__free(ctx, s->roles[i]);
     svcq__free(ctx, s->roles);
+    for (size_t i = 0; i < SVCQ__INC_ANALYSIS_CACHE; i++)
+        svcq_analysis_free(s->analyses[i].a);
     svcq__free(ctx, s);
 }
 
