@@ -19,12 +19,18 @@
 /* Indexes of a fact's strings. */
 enum { MXS_CLIENT = 0, MXS_TIER, MXS_CHANNEL, MXS_CATEGORY, MXS_AGENT, MXS_COMPLAINT, MXS_LOCATION, MXS_STAGE };
 
+/* A slot of a counting table: key and count side by side, so a probe and
+ * its update touch one cache line. */
+typedef struct svcq__mx_slot {
+    int64_t key;
+    int64_t count;
+} svcq__mx_slot;
+
 /* An exact counting table: int64 key -> int64 count, open addressing,
  * linear probing. Keys are never removed (a count may drop to 0, which is
  * the same as absent for every reader). Empty slots hold key INT64_MIN. */
 typedef struct svcq__mx_ctab {
-    int64_t *keys;
-    int64_t *counts;
+    svcq__mx_slot *slots;
     uint32_t cap;  /* 0 or a power of two */
     uint32_t used; /* keys present */
 } svcq__mx_ctab;
