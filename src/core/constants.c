@@ -138,6 +138,7 @@ static const svcq__constant constants[] = {
     C(SVCQ_LOG_ERROR),
     C(SVCQ_LOG_INFO),
     C(SVCQ_LOG_WARN),
+    C(SVCQ_METRICS_CLIENTS_ALL_TIER),
     C(SVCQ_METRICS_COHORT),
     C(SVCQ_METRICS_COMPLAINT_RATE),
     C(SVCQ_METRICS_CSAT_MEAN),

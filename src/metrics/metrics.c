@@ -477,7 +477,7 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
                            "metrics options: name \"%.64s\" must be 1-64 bytes of UTF-8 without '/' or control "
                            "characters",
                            name);
-    if (opts->flags & ~SVCQ_METRICS_PERSIST)
+    if (opts->flags & ~(SVCQ_METRICS_PERSIST | SVCQ_METRICS_CLIENTS_ALL_TIER))
         return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: unknown flags 0x%x", name, opts->flags);
     if (!svcq_metrics_fcr_name(opts->fcr_definition))
         return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: unknown FCR definition %d", name, (int)opts->fcr_definition);
@@ -645,6 +645,8 @@ static int rollup_get(svcq_metrics *m, int32_t period, int64_t start, int32_t di
     r->dim = (uint8_t)dim;
     r->start = (int32_t)start;
     r->value = value ? value : "";
+    r->clients_on = !(m->flags & SVCQ_METRICS_CLIENTS_ALL_TIER) || dim == SVCQ_METRICS_DIM_ALL ||
+                    dim == SVCQ_METRICS_DIM_TIER;
     if (svcq__map_put(&m->rollups, r->key, 16, r, NULL)) {
         svcq__free(m->ctx, r);
         return SVCQ_ENOMEM;
@@ -721,7 +723,7 @@ static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
     }
     r->complaints += s * (f->complaint != 0);
     r->repeats += s * (f->repeat != 0);
-    if (f->s[MXS_CLIENT]) {
+    if (f->s[MXS_CLIENT] && r->clients_on) {
         int64_t old = ct_add(&r->clients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
         if (old == 0 && s > 0)
             r->clients_distinct++;
@@ -765,7 +767,7 @@ static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
         if (!rc)
             rc = ct_reserve_key(ctx, &r->resp_biz, f->resp_biz);
     }
-    if (!rc && f->s[MXS_CLIENT])
+    if (!rc && f->s[MXS_CLIENT] && r->clients_on)
         rc = ct_reserve_key(ctx, &r->clients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
     if (!rc && f->nsla)
         rc = ct_reserve(ctx, &r->sla, f->nsla);
@@ -922,7 +924,7 @@ static int reserve_prepared(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
             ct_prefetch(&r->resp, cal);
             ct_prefetch(&r->resp_biz, f->resp_biz);
         }
-        if (client)
+        if (client && r->clients_on)
             ct_prefetch(&r->clients, client);
     }
     for (size_t i = 0; i < w->na; i++) {

@@ -40,6 +40,7 @@ typedef struct svcq__mx_rollup {
     uint8_t key[16]; /* period(1) dim(1) pad(2) start day(4) value pointer(8) */
     int32_t start;   /* local day number of the period's first day */
     uint8_t period, dim;
+    bool clients_on;   /* counts distinct clients (not with SVCQ_METRICS_CLIENTS_ALL_TIER) */
     const char *value; /* pooled; "" for ALL */
     uint64_t revision; /* of its record */
     uint64_t mark;     /* dedupe of touched rollups per put */
