@@ -287,6 +287,31 @@ SVCQ_API SVCQ_NODISCARD int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx,
                                              const svcq_metrics_options *opts);
 
 /**
+ * @brief Reads a set stored with SVCQ_METRICS_PERSIST back from the
+ *        context's store.
+ *
+ * Makes a set as svcq_metrics_new() does with @p opts (whose name selects
+ * the records), puts every stored fact of the set again without storing
+ * it, which rebuilds the rollups, and checks each stored rollup (kind
+ * `metrics_rollup`) against the rebuilt one and takes its revision, so
+ * reports are the ones the stored set gave and later puts (with
+ * SVCQ_METRICS_PERSIST in @p opts) update the stored facts and rollups.
+ * @param out  receives the set (caller-owned, svcq_metrics_free()); NULL on failure.
+ * @param ctx  the context (its store: the host's, or its own memory store).
+ * @param opts the options the set was stored with (period kinds,
+ *             dimensions, attribution, FCR, calendar), or NULL for the
+ *             defaults.
+ * @return SVCQ_OK (a set with no stored record is empty); as
+ *         svcq_metrics_new(); SVCQ_EINVAL also when the store holds
+ *         rollups of a period or dimension the options do not roll up;
+ *         SVCQ_ECORRUPT for a record that does not decode, a stored rollup
+ *         that differs from the one its facts give, or one missing;
+ *         store errors; SVCQ_ENOMEM. On failure nothing is made.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_metrics_load(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_options *opts);
+
+/**
  * @brief Frees a set; NULL is a no-op.
  * @param m the set.
  * @since 0.2

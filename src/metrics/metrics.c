@@ -1424,3 +1424,32 @@ int svcq_metrics_sla_compliance(svcq_metrics_value *out, svcq_metrics *m, int32_
         return rc;
     return svcq__mx_value(m, r, SVCQ_METRICS_SLA_COMPLIANCE, target, out);
 }
+
+/* ---- loading (load.c) ------------------------------------------------------ */
+
+int svcq__mx_put_loaded(svcq_metrics *m, const svcq_metrics_fact *fact, uint64_t revision)
+{
+    uint32_t flags = m->flags;
+    m->flags &= ~SVCQ_METRICS_PERSIST; /* the record is stored already */
+    int rc = svcq_metrics_fact_put(m, fact);
+    m->flags = flags;
+    if (rc)
+        return rc;
+    svcq__mx_fact *f = svcq__map_get(&m->facts, fact->id, strlen(fact->id));
+    f->revision = revision;
+    return SVCQ_OK;
+}
+
+int svcq__mx_rollup_adopt(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
+                          svcq__mx_rollup **out)
+{
+    int rc = SVCQ_OK;
+    const char *v = NULL;
+    if (dim != SVCQ_METRICS_DIM_ALL && !(v = pool_get(m, value, strlen(value), &rc)))
+        return svcq__enomem(m->ctx);
+    svcq__mx_rollup **created = NULL;
+    size_t n = 0, cap = 0;
+    rc = rollup_get(m, period, start, dim, v, out, &created, &n, &cap);
+    svcq__free(m->ctx, created);
+    return rc ? svcq__enomem(m->ctx) : SVCQ_OK;
+}

@@ -136,6 +136,12 @@ int svcq__mx_rollup_id(const svcq_metrics *m, const svcq__mx_rollup *r, svcq__bu
  * state the property test compares. */
 int svcq__mx_dump(const svcq_metrics *m, svcq__buf *out);
 
+/* Loading: puts a fact read from its record (revision) without storing
+ * it; finds or makes the rollup of (period, start, dim, value). */
+int svcq__mx_put_loaded(svcq_metrics *m, const svcq_metrics_fact *fact, uint64_t revision);
+int svcq__mx_rollup_adopt(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
+                          svcq__mx_rollup **out);
+
 /* Parses "2026-01-05T09:00:00Z" / "+08:00" offsets, or an integer. */
 bool svcq__mx_parse_time(const char *s, size_t len, svcq_time *out);
 /* Formats an instant in the set's zone (RFC 3339 with offset). */
