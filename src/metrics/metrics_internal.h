@@ -142,6 +142,18 @@ int svcq__mx_put_loaded(svcq_metrics *m, const svcq_metrics_fact *fact, uint64_t
 int svcq__mx_rollup_adopt(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
                           svcq__mx_rollup **out);
 
+/* The weekly report's inputs from the incident archive (incidents.c). */
+typedef struct svcq__mx_archive_in {
+    int64_t open, overdue;
+    char **names; /* reporters, owned */
+    int64_t *counts;
+    uint32_t n, cap;
+} svcq__mx_archive_in;
+/* Fills a with what the SVCQ_METRICS_ARCHIVE_* bits of what ask for, over
+ * the week [start, end); on failure a is empty. */
+int svcq__mx_archive(svcq_metrics *m, uint32_t what, svcq_time start, svcq_time end, svcq__mx_archive_in *a);
+void svcq__mx_archive_free(svcq_metrics *m, svcq__mx_archive_in *a);
+
 /* Parses "2026-01-05T09:00:00Z" / "+08:00" offsets, or an integer. */
 bool svcq__mx_parse_time(const char *s, size_t len, svcq_time *out);
 /* Formats an instant in the set's zone (RFC 3339 with offset). */
