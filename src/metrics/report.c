@@ -121,8 +121,12 @@ static int send(svcq_metrics *m, const svcq_writer *writer, svcq__buf *b, int rc
 {
     if (rc == SVCQ_ENOMEM)
         rc = svcq__enomem(m->ctx);
-    if (!rc)
+    if (!rc) {
         rc = svcq_writer_write(writer, b->data ? b->data : "", b->len);
+        if (rc)
+            rc = svcq__error(m->ctx, rc, "metrics %s: the writer failed (%s) after %zu bytes of text were built",
+                             m->name, svcq_strerror(rc), b->len);
+    }
     svcq__buf_free(b);
     return rc;
 }
