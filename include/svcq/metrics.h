@@ -56,6 +56,7 @@
 #include "calendar.h"
 #include "common.h"
 #include "context.h"
+#include "incident.h"
 #include "tier.h"
 #include "writer.h"
 
@@ -169,6 +170,13 @@ typedef enum svcq_metrics_target_state {
 
 /** Option flag: store facts and rollups in the context's store. */
 #define SVCQ_METRICS_PERSIST 0x1u
+/**
+ * Option flag: count distinct clients (the complaint rate's denominator)
+ * in the ALL and TIER rollups only; in the others the complaint rate is
+ * not defined (denominator 0). The distinct-client table is about a third
+ * of a put's memory traffic. @since 0.2
+ */
+#define SVCQ_METRICS_CLIENTS_ALL_TIER 0x2u
 
 /** The options version this header describes. */
 #define SVCQ_METRICS_OPTIONS_VERSION 1
@@ -182,7 +190,7 @@ typedef enum svcq_metrics_target_state {
  */
 typedef struct svcq_metrics_options {
     uint32_t version;           /**< SVCQ_METRICS_OPTIONS_VERSION */
-    uint32_t flags;             /**< SVCQ_METRICS_PERSIST or 0 */
+    uint32_t flags;             /**< SVCQ_METRICS_PERSIST, SVCQ_METRICS_CLIENTS_ALL_TIER, or 0 */
     const char *name;           /**< record-id prefix, 1–64 bytes without '/'; NULL: "default" */
     svcq_calendar *calendar;    /**< business calendar (copied); NULL: 7×24 in UTC */
     const svcq_tz *tz;          /**< zone of the periods (copied); NULL: the calendar's */
@@ -280,6 +288,31 @@ SVCQ_API SVCQ_NODISCARD int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx,
                                              const svcq_metrics_options *opts);
 
 /**
+ * @brief Reads a set stored with SVCQ_METRICS_PERSIST back from the
+ *        context's store.
+ *
+ * Makes a set as svcq_metrics_new() does with @p opts (whose name selects
+ * the records), puts every stored fact of the set again without storing
+ * it, which rebuilds the rollups, and checks each stored rollup (kind
+ * `metrics_rollup`) against the rebuilt one and takes its revision, so
+ * reports are the ones the stored set gave and later puts (with
+ * SVCQ_METRICS_PERSIST in @p opts) update the stored facts and rollups.
+ * @param out  receives the set (caller-owned, svcq_metrics_free()); NULL on failure.
+ * @param ctx  the context (its store: the host's, or its own memory store).
+ * @param opts the options the set was stored with (period kinds,
+ *             dimensions, attribution, FCR, calendar), or NULL for the
+ *             defaults.
+ * @return SVCQ_OK (a set with no stored record is empty); as
+ *         svcq_metrics_new(); SVCQ_EINVAL also when the store holds
+ *         rollups of a period or dimension the options do not roll up;
+ *         SVCQ_ECORRUPT for a record that does not decode, a stored rollup
+ *         that differs from the one its facts give, or one missing;
+ *         store errors; SVCQ_ENOMEM. On failure nothing is made.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_metrics_load(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_options *opts);
+
+/**
  * @brief Frees a set; NULL is a no-op.
  * @param m the set.
  * @since 0.2
@@ -305,6 +338,38 @@ SVCQ_API void svcq_metrics_free(svcq_metrics *m);
  * @since 0.2
  */
 SVCQ_API SVCQ_NODISCARD int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact);
+
+/**
+ * @brief Puts the service fact of a stored incident (adds it, or replaces
+ *        the fact with the incident's id).
+ *
+ * Read through the public incident API (getters, the incident's JSON, its
+ * audit trail, svcq_incident_similar()): id, client, channel, category (the
+ * incident type), service stage and location; received is the report
+ * time; first reply the first judgement (confirmed or rejected) in the
+ * audit trail; resolved and closed the closing time of a closed incident
+ * or the rejection of a rejected one; a customer complaint is a complaint
+ * whose category is @p extra's complaint_category or else the service
+ * stage; repeat is 1 when a similar incident (same similarity key) was
+ * reported before it (ties: the smaller id); measures due are the measures
+ * done, or neither done nor cancelled past their deadline at
+ * svcq_ctx_now(), and on time the done ones whose "measure_done" audit
+ * entry is at or before the deadline. Times before the report become the
+ * report time.
+ * @param m     the set.
+ * @param inc   the incident (stored: its trail and similar incidents are read).
+ * @param extra the host's fields the incident does not hold (tier, agent,
+ *              contacts, replies, CSAT, SLA outcomes; strings borrowed
+ *              during the call), or NULL; its id, times, complaint flag,
+ *              repeat and measures are replaced, and its client, channel,
+ *              category, stage and location when the incident has them.
+ * @return as svcq_metrics_fact_put(); SVCQ_EVERSION for @p extra's version;
+ *         the incident calls' errors (SVCQ_ENOTFOUND for an incident not
+ *         stored, SVCQ_ECORRUPT, storage errors).
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_metrics_put_incident(svcq_metrics *m, const svcq_incident *inc,
+                                                      const svcq_metrics_fact *extra);
 
 /**
  * @brief Number of facts in the set.
@@ -418,11 +483,31 @@ SVCQ_API SVCQ_NODISCARD int svcq_metrics_kpis_export(svcq_metrics *m, int32_t pe
                                                      const svcq_writer *writer);
 
 /** The report request version this header describes. */
-#define SVCQ_METRICS_REPORT_VERSION 1
+#define SVCQ_METRICS_REPORT_VERSION 2
+
+/** Report input flag: count the open incidents from the incident archive. */
+#define SVCQ_METRICS_ARCHIVE_OPEN 0x1u
+/** Report input flag: count the overdue measures from the incident archive. */
+#define SVCQ_METRICS_ARCHIVE_OVERDUE 0x2u
+/** Report input flag: the reporters of the week from the incident archive. */
+#define SVCQ_METRICS_ARCHIVE_REPORTERS 0x4u
+/** Report input flags: all three from the incident archive. */
+#define SVCQ_METRICS_ARCHIVE_ALL 0x7u
 
 /**
- * What a weekly report covers, and its host-supplied inputs. Initialise
- * with svcq_metrics_report_init(). Version history: 1 (0.2).
+ * What a weekly report covers, and its inputs: host-supplied, or read from
+ * the context's incident archive where @c archive says so. Initialise with
+ * svcq_metrics_report_init(). Version history: 1 (0.2); 2 (0.2) — the
+ * field that was reserved0 is @c archive.
+ *
+ * From the archive (svcq/incident.h, through svcq_incident_list() and
+ * svcq_incident_list_overdue()): open incidents are the stored incidents
+ * reported before the week's end whose state now is not final (reported
+ * to verifying); overdue measures are the measures of open incidents,
+ * neither done nor cancelled, whose deadline is before the week's end;
+ * the reporters are the reporter names of the incidents reported in the
+ * week, with how many each. The host's fields of what the flags cover
+ * must then be -1 (counts) or empty (reporters).
  */
 typedef struct svcq_metrics_report {
     uint32_t version;         /**< SVCQ_METRICS_REPORT_VERSION */
@@ -435,7 +520,7 @@ typedef struct svcq_metrics_report {
     const char *const *reporter_names; /**< who reported anomalies this week (borrowed) */
     const int64_t *reporter_counts;    /**< how many each, >= 0 */
     uint32_t reporter_count;  /**< entries of both arrays, 0 to SVCQ_METRICS_MAX_REPORTERS */
-    uint32_t reserved0;       /**< must be zero */
+    uint32_t archive;         /**< SVCQ_METRICS_ARCHIVE_* bits (version 2; must be 0 in version 1) */
     uint64_t reserved[4];     /**< must be zero */
 } svcq_metrics_report;
 

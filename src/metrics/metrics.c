@@ -269,47 +269,47 @@ static int ct_reserve(svcq_ctx *ctx, svcq__mx_ctab *t, uint32_t extra)
         cap *= 2;
     if (cap > (1u << 30))
         return SVCQ_ENOMEM;
-    int64_t *keys = svcq__malloc(ctx, (size_t)cap * sizeof(int64_t));
-    int64_t *counts = svcq__malloc(ctx, (size_t)cap * sizeof(int64_t));
-    if (!keys || !counts) {
-        svcq__free(ctx, keys);
-        svcq__free(ctx, counts);
+    svcq__mx_slot *slots = svcq__malloc(ctx, (size_t)cap * sizeof(*slots));
+    if (!slots)
         return SVCQ_ENOMEM;
-    }
     for (uint64_t i = 0; i < cap; i++)
-        keys[i] = INT64_MIN;
+        slots[i].key = INT64_MIN;
     uint32_t mask = (uint32_t)cap - 1;
     for (uint32_t i = 0; i < t->cap; i++) {
-        if (t->keys[i] == INT64_MIN)
+        if (t->slots[i].key == INT64_MIN)
             continue;
-        uint32_t j = ct_hash(t->keys[i]) & mask;
-        while (keys[j] != INT64_MIN)
+        uint32_t j = ct_hash(t->slots[i].key) & mask;
+        while (slots[j].key != INT64_MIN)
             j = (j + 1) & mask;
-        keys[j] = t->keys[i];
-        counts[j] = t->counts[i];
+        slots[j] = t->slots[i];
     }
-    svcq__free(ctx, t->keys);
-    svcq__free(ctx, t->counts);
-    t->keys = keys;
-    t->counts = counts;
+    svcq__free(ctx, t->slots);
+    t->slots = slots;
     t->cap = (uint32_t)cap;
     return SVCQ_OK;
+}
+
+/* The slot of key, or the empty slot where it would go (cap > 0). */
+static svcq__mx_slot *ct_slot(const svcq__mx_ctab *t, int64_t key)
+{
+    uint32_t mask = t->cap - 1, j = ct_hash(key) & mask;
+    while (t->slots[j].key != INT64_MIN && t->slots[j].key != key)
+        j = (j + 1) & mask;
+    return &t->slots[j];
 }
 
 /* Adds delta to key's count (room reserved when the key may be new);
  * returns the old count. */
 static int64_t ct_add(svcq__mx_ctab *t, int64_t key, int64_t delta)
 {
-    uint32_t mask = t->cap - 1, j = ct_hash(key) & mask;
-    while (t->keys[j] != INT64_MIN && t->keys[j] != key)
-        j = (j + 1) & mask;
-    if (t->keys[j] == INT64_MIN) {
-        t->keys[j] = key;
-        t->counts[j] = 0;
+    svcq__mx_slot *e = ct_slot(t, key);
+    if (e->key == INT64_MIN) {
+        e->key = key;
+        e->count = 0;
         t->used++;
     }
-    int64_t old = t->counts[j];
-    t->counts[j] += delta;
+    int64_t old = e->count;
+    e->count += delta;
     return old;
 }
 
@@ -317,32 +317,21 @@ static int64_t ct_get(const svcq__mx_ctab *t, int64_t key)
 {
     if (!t->cap)
         return 0;
-    uint32_t mask = t->cap - 1, j = ct_hash(key) & mask;
-    while (t->keys[j] != INT64_MIN) {
-        if (t->keys[j] == key)
-            return t->counts[j];
-        j = (j + 1) & mask;
-    }
-    return 0;
+    const svcq__mx_slot *e = ct_slot(t, key);
+    return e->key == key ? e->count : 0;
 }
 
-static bool ct_has(const svcq__mx_ctab *t, int64_t key)
+/* Makes room for key when it is new. */
+static int ct_reserve_key(svcq_ctx *ctx, svcq__mx_ctab *t, int64_t key)
 {
-    if (!t->cap)
-        return false;
-    uint32_t mask = t->cap - 1, j = ct_hash(key) & mask;
-    while (t->keys[j] != INT64_MIN) {
-        if (t->keys[j] == key)
-            return true;
-        j = (j + 1) & mask;
-    }
-    return false;
+    if (t->cap && ct_slot(t, key)->key == key)
+        return SVCQ_OK;
+    return ct_reserve(ctx, t, 1);
 }
 
 static void ct_free(svcq_ctx *ctx, svcq__mx_ctab *t)
 {
-    svcq__free(ctx, t->keys);
-    svcq__free(ctx, t->counts);
+    svcq__free(ctx, t->slots);
 }
 
 typedef struct kc {
@@ -363,8 +352,8 @@ int svcq__mx_quantile(svcq_ctx *ctx, const svcq__mx_ctab *t, int64_t n, int64_t 
         return svcq__enomem(ctx);
     size_t k = 0;
     for (uint32_t i = 0; i < t->cap; i++)
-        if (t->keys[i] != INT64_MIN && t->counts[i] > 0)
-            v[k++] = (kc){ t->keys[i], t->counts[i] };
+        if (t->slots[i].key != INT64_MIN && t->slots[i].count > 0)
+            v[k++] = (kc){ t->slots[i].key, t->slots[i].count };
     qsort(v, k, sizeof(kc), kc_cmp);
     mx_i128 rank = ((mx_i128)n * num + den - 1) / den;
     if (rank < 1)
@@ -488,7 +477,7 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
                            "metrics options: name \"%.64s\" must be 1-64 bytes of UTF-8 without '/' or control "
                            "characters",
                            name);
-    if (opts->flags & ~SVCQ_METRICS_PERSIST)
+    if (opts->flags & ~(SVCQ_METRICS_PERSIST | SVCQ_METRICS_CLIENTS_ALL_TIER))
         return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: unknown flags 0x%x", name, opts->flags);
     if (!svcq_metrics_fcr_name(opts->fcr_definition))
         return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: unknown FCR definition %d", name, (int)opts->fcr_definition);
@@ -656,6 +645,8 @@ static int rollup_get(svcq_metrics *m, int32_t period, int64_t start, int32_t di
     r->dim = (uint8_t)dim;
     r->start = (int32_t)start;
     r->value = value ? value : "";
+    r->clients_on = !(m->flags & SVCQ_METRICS_CLIENTS_ALL_TIER) || dim == SVCQ_METRICS_DIM_ALL ||
+                    dim == SVCQ_METRICS_DIM_TIER;
     if (svcq__map_put(&m->rollups, r->key, 16, r, NULL)) {
         svcq__free(m->ctx, r);
         return SVCQ_ENOMEM;
@@ -683,7 +674,16 @@ static const char *dim_value(const svcq__mx_fact *f, int32_t dim, bool *in)
     }
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+#define MX_PREFETCH(p) __builtin_prefetch(p, 1)
+#else
+#define MX_PREFETCH(p) ((void)(p))
+#endif
+
 enum { PH_PREPARE, PH_APPLY, PH_TOUCH };
+
+/* Most rollups one group of a fact touches: every period by every dimension. */
+#define MX_MAXR (6 * SVCQ__MX_NDIM)
 
 typedef struct walk {
     int phase;
@@ -693,6 +693,10 @@ typedef struct walk {
     svcq__mx_rollup **touched;
     size_t ntouched, captouched;
     uint64_t mark;
+    /* The rollups PREPARE found for the new fact, by group, so that APPLY
+     * does not look them up again. */
+    svcq__mx_rollup *ra[MX_MAXR], *rb[MX_MAXR];
+    size_t na, nb;
 } walk;
 
 static bool fcr_yes(const svcq__mx_fact *f, int def)
@@ -719,7 +723,7 @@ static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
     }
     r->complaints += s * (f->complaint != 0);
     r->repeats += s * (f->repeat != 0);
-    if (f->s[MXS_CLIENT]) {
+    if (f->s[MXS_CLIENT] && r->clients_on) {
         int64_t old = ct_add(&r->clients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
         if (old == 0 && s > 0)
             r->clients_distinct++;
@@ -759,13 +763,12 @@ static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
 {
     int rc = SVCQ_OK;
     if (f->first_reply != SVCQ_METRICS_NO_TIME) {
-        if (!ct_has(&r->resp, f->first_reply - f->received))
-            rc = ct_reserve(ctx, &r->resp, 1);
-        if (!rc && !ct_has(&r->resp_biz, f->resp_biz))
-            rc = ct_reserve(ctx, &r->resp_biz, 1);
+        rc = ct_reserve_key(ctx, &r->resp, f->first_reply - f->received);
+        if (!rc)
+            rc = ct_reserve_key(ctx, &r->resp_biz, f->resp_biz);
     }
-    if (!rc && f->s[MXS_CLIENT])
-        rc = ct_reserve(ctx, &r->clients, 1);
+    if (!rc && f->s[MXS_CLIENT] && r->clients_on)
+        rc = ct_reserve_key(ctx, &r->clients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
     if (!rc && f->nsla)
         rc = ct_reserve(ctx, &r->sla, f->nsla);
     return rc;
@@ -788,10 +791,23 @@ static int push_touched(svcq_metrics *m, walk *w, svcq__mx_rollup *r)
     return SVCQ_OK;
 }
 
-static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_time at, bool group_a)
+/* PREPARE of one group: finds or makes the rollups of fact f in the periods
+ * holding at and records them. The rollup map's slots, then the rollups
+ * they point at, are prefetched for all the keys first: the lookups are
+ * cache misses scattered over the set, and overlapping them is most of the
+ * speed of a put. */
+static int prepare_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_time at, bool group_a, bool group_b)
 {
     int64_t day = svcq__mx_day(m, at);
     bool persist = (m->flags & SVCQ_METRICS_PERSIST) != 0;
+    struct {
+        uint8_t key[16];
+        uint64_t hash;
+        int32_t p, d;
+        int64_t start;
+        const char *v;
+    } k[MX_MAXR];
+    size_t n = 0;
     for (int32_t p = 1; p <= 6; p++) {
         if (!(m->periods >> p & 1))
             continue;
@@ -803,44 +819,129 @@ static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_tim
             const char *v = dim_value(f, d, &in);
             if (!in)
                 continue;
-            svcq__mx_rollup *r;
-            int rc;
-            if (w->phase == PH_PREPARE) {
-                rc = rollup_get(m, p, start, d, v, &r, &w->created, &w->ncreated, &w->capcreated);
-                if (!rc && group_a)
-                    rc = reserve_a(m->ctx, r, f);
-                if (!rc && persist)
-                    rc = push_touched(m, w, r);
+            rkey(k[n].key, p, start, d, v);
+            k[n].p = p;
+            k[n].d = d;
+            k[n].start = start;
+            k[n].v = v;
+            n++;
+        }
+    }
+    const svcq__map *map = &m->rollups;
+    if (map->cap) {
+        size_t mask = map->cap - 1;
+        for (size_t i = 0; i < n; i++) {
+            k[i].hash = svcq__hash(k[i].key, 16);
+            MX_PREFETCH(&map->slots[k[i].hash & mask]);
+        }
+        for (size_t i = 0; i < n; i++) {
+            const svcq__map_slot *sl = &map->slots[k[i].hash & mask];
+            if (sl->hash == k[i].hash)
+                MX_PREFETCH(sl->value);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        svcq__mx_rollup *r;
+        int rc = rollup_get(m, k[i].p, k[i].start, k[i].d, k[i].v, &r, &w->created, &w->ncreated, &w->capcreated);
+        if (!rc && persist)
+            rc = push_touched(m, w, r);
+        if (rc)
+            return rc;
+        if (group_a)
+            w->ra[w->na++] = r;
+        if (group_b)
+            w->rb[w->nb++] = r;
+    }
+    return SVCQ_OK;
+}
+
+/* Walks the rollups of fact f in the periods holding at: group A (raised,
+ * response, ...) and/or group B (resolution measures). */
+static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_time at, bool group_a, bool group_b)
+{
+    if (w->phase == PH_PREPARE)
+        return prepare_group(m, w, f, at, group_a, group_b);
+    int64_t day = svcq__mx_day(m, at);
+    for (int32_t p = 1; p <= 6; p++) {
+        if (!(m->periods >> p & 1))
+            continue;
+        int64_t start = svcq__mx_period_start(p, day);
+        for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
+            if (!(m->dims >> d & 1))
+                continue;
+            bool in;
+            const char *v = dim_value(f, d, &in);
+            if (!in)
+                continue;
+            uint8_t key[16];
+            rkey(key, p, start, d, v);
+            svcq__mx_rollup *r = svcq__map_get(&m->rollups, key, 16);
+            if (w->phase == PH_TOUCH) {
+                int rc = push_touched(m, w, r);
                 if (rc)
                     return rc;
                 continue;
             }
-            uint8_t key[16];
-            rkey(key, p, start, d, v);
-            r = svcq__map_get(&m->rollups, key, 16);
-            if (w->phase == PH_TOUCH) {
-                if ((rc = push_touched(m, w, r)))
-                    return rc;
-            } else if (group_a) {
+            if (group_a)
                 add_a(r, f, w->sign);
-            } else {
+            if (group_b)
                 add_b(r, f, w->sign);
-            }
         }
     }
     return SVCQ_OK;
 }
 
+/* PREPARE (the new fact: finds or makes its rollups and records them),
+ * TOUCH (the old fact: records its rollups to store) or APPLY by lookup. */
 static int walk_fact(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 {
-    int rc = walk_group(m, w, f, f->received, true);
-    if (rc)
-        return rc;
     if (m->attribution == SVCQ_METRICS_COHORT)
-        return walk_group(m, w, f, f->received, false);
-    if (f->resolved == SVCQ_METRICS_NO_TIME)
-        return SVCQ_OK;
-    return walk_group(m, w, f, f->resolved, false);
+        return walk_group(m, w, f, f->received, true, true);
+    int rc = walk_group(m, w, f, f->received, true, false);
+    if (rc || f->resolved == SVCQ_METRICS_NO_TIME)
+        return rc;
+    return walk_group(m, w, f, f->resolved, false, true);
+}
+
+static void ct_prefetch(const svcq__mx_ctab *t, int64_t key)
+{
+    if (t->cap)
+        MX_PREFETCH(&t->slots[ct_hash(key) & (t->cap - 1)]);
+}
+
+/* Makes room in the counting tables of the rollups PREPARE recorded for
+ * group A. Each put probes some 3 tables in each of ~20 rollups, scattered
+ * over the whole set's memory: the probes are issued as prefetches first
+ * so that their cache misses overlap instead of following one another. */
+static int reserve_prepared(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
+{
+    bool replied = f->first_reply != SVCQ_METRICS_NO_TIME;
+    int64_t cal = replied ? f->first_reply - f->received : 0;
+    int64_t client = (int64_t)(uintptr_t)f->s[MXS_CLIENT];
+    for (size_t i = 0; i < w->na; i++) {
+        const svcq__mx_rollup *r = w->ra[i];
+        if (replied) {
+            ct_prefetch(&r->resp, cal);
+            ct_prefetch(&r->resp_biz, f->resp_biz);
+        }
+        if (client && r->clients_on)
+            ct_prefetch(&r->clients, client);
+    }
+    for (size_t i = 0; i < w->na; i++) {
+        int rc = reserve_a(m->ctx, w->ra[i], f);
+        if (rc)
+            return rc;
+    }
+    return SVCQ_OK;
+}
+
+/* APPLY of the new fact over the rollups PREPARE recorded. */
+static void apply_prepared(walk *w, const svcq__mx_fact *f)
+{
+    for (size_t i = 0; i < w->na; i++)
+        add_a(w->ra[i], f, w->sign);
+    for (size_t i = 0; i < w->nb; i++)
+        add_b(w->rb[i], f, w->sign);
 }
 
 /* ---- the put -------------------------------------------------------------- */
@@ -1125,7 +1226,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
         nf->revision = old->revision;
     else if ((rc = svcq__map_reserve(&m->facts, m->facts.count + 1)))
         goto nomem;
-    if ((rc = walk_fact(m, &w, nf)))
+    if ((rc = walk_fact(m, &w, nf)) || (rc = reserve_prepared(m, &w, nf)))
         goto nomem;
     if (persist_on) {
         if (old) {
@@ -1144,7 +1245,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
         (void)walk_fact(m, &w, old);
     }
     w.sign = 1;
-    (void)walk_fact(m, &w, nf);
+    apply_prepared(&w, nf);
     svcq__map_put(&m->facts, nf->id, nf->idlen, nf, NULL); /* room reserved or replacing */
     if (!persist_on) {
         fact_free(ctx, old);
@@ -1322,4 +1423,33 @@ int svcq_metrics_sla_compliance(svcq_metrics_value *out, svcq_metrics *m, int32_
     if (rc)
         return rc;
     return svcq__mx_value(m, r, SVCQ_METRICS_SLA_COMPLIANCE, target, out);
+}
+
+/* ---- loading (load.c) ------------------------------------------------------ */
+
+int svcq__mx_put_loaded(svcq_metrics *m, const svcq_metrics_fact *fact, uint64_t revision)
+{
+    uint32_t flags = m->flags;
+    m->flags &= ~SVCQ_METRICS_PERSIST; /* the record is stored already */
+    int rc = svcq_metrics_fact_put(m, fact);
+    m->flags = flags;
+    if (rc)
+        return rc;
+    svcq__mx_fact *f = svcq__map_get(&m->facts, fact->id, strlen(fact->id));
+    f->revision = revision;
+    return SVCQ_OK;
+}
+
+int svcq__mx_rollup_adopt(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
+                          svcq__mx_rollup **out)
+{
+    int rc = SVCQ_OK;
+    const char *v = NULL;
+    if (dim != SVCQ_METRICS_DIM_ALL && !(v = pool_get(m, value, strlen(value), &rc)))
+        return svcq__enomem(m->ctx);
+    svcq__mx_rollup **created = NULL;
+    size_t n = 0, cap = 0;
+    rc = rollup_get(m, period, start, dim, v, out, &created, &n, &cap);
+    svcq__free(m->ctx, created);
+    return rc ? svcq__enomem(m->ctx) : SVCQ_OK;
 }

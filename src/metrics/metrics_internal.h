@@ -19,12 +19,18 @@
 /* Indexes of a fact's strings. */
 enum { MXS_CLIENT = 0, MXS_TIER, MXS_CHANNEL, MXS_CATEGORY, MXS_AGENT, MXS_COMPLAINT, MXS_LOCATION, MXS_STAGE };
 
+/* A slot of a counting table: key and count side by side, so a probe and
+ * its update touch one cache line. */
+typedef struct svcq__mx_slot {
+    int64_t key;
+    int64_t count;
+} svcq__mx_slot;
+
 /* An exact counting table: int64 key -> int64 count, open addressing,
  * linear probing. Keys are never removed (a count may drop to 0, which is
  * the same as absent for every reader). Empty slots hold key INT64_MIN. */
 typedef struct svcq__mx_ctab {
-    int64_t *keys;
-    int64_t *counts;
+    svcq__mx_slot *slots;
     uint32_t cap;  /* 0 or a power of two */
     uint32_t used; /* keys present */
 } svcq__mx_ctab;
@@ -34,6 +40,7 @@ typedef struct svcq__mx_rollup {
     uint8_t key[16]; /* period(1) dim(1) pad(2) start day(4) value pointer(8) */
     int32_t start;   /* local day number of the period's first day */
     uint8_t period, dim;
+    bool clients_on;   /* counts distinct clients (not with SVCQ_METRICS_CLIENTS_ALL_TIER) */
     const char *value; /* pooled; "" for ALL */
     uint64_t revision; /* of its record */
     uint64_t mark;     /* dedupe of touched rollups per put */
@@ -128,6 +135,24 @@ int svcq__mx_rollup_id(const svcq_metrics *m, const svcq__mx_rollup *r, svcq__bu
 /* Every non-empty rollup as its JSON, one per line, sorted: the canonical
  * state the property test compares. */
 int svcq__mx_dump(const svcq_metrics *m, svcq__buf *out);
+
+/* Loading: puts a fact read from its record (revision) without storing
+ * it; finds or makes the rollup of (period, start, dim, value). */
+int svcq__mx_put_loaded(svcq_metrics *m, const svcq_metrics_fact *fact, uint64_t revision);
+int svcq__mx_rollup_adopt(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
+                          svcq__mx_rollup **out);
+
+/* The weekly report's inputs from the incident archive (incidents.c). */
+typedef struct svcq__mx_archive_in {
+    int64_t open, overdue;
+    char **names; /* reporters, owned */
+    int64_t *counts;
+    uint32_t n, cap;
+} svcq__mx_archive_in;
+/* Fills a with what the SVCQ_METRICS_ARCHIVE_* bits of what ask for, over
+ * the week [start, end); on failure a is empty. */
+int svcq__mx_archive(svcq_metrics *m, uint32_t what, svcq_time start, svcq_time end, svcq__mx_archive_in *a);
+void svcq__mx_archive_free(svcq_metrics *m, svcq__mx_archive_in *a);
 
 /* Parses "2026-01-05T09:00:00Z" / "+08:00" offsets, or an integer. */
 bool svcq__mx_parse_time(const char *s, size_t len, svcq_time *out);

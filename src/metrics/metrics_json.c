@@ -161,8 +161,8 @@ static int ct_sorted(svcq_ctx *ctx, const svcq__mx_ctab *t, int64_t **keys, int6
         return SVCQ_ENOMEM;
     size_t k = 0;
     for (uint32_t i = 0; i < t->cap; i++)
-        if (t->keys[i] != INT64_MIN && t->counts[i] != 0)
-            v[k++] = (kc2){ t->keys[i], t->counts[i] };
+        if (t->slots[i].key != INT64_MIN && t->slots[i].count != 0)
+            v[k++] = (kc2){ t->slots[i].key, t->slots[i].count };
     qsort(v, k, sizeof(kc2), cmp);
     *keys = (int64_t *)v;
     *counts = NULL;

@@ -121,8 +121,12 @@ static int send(svcq_metrics *m, const svcq_writer *writer, svcq__buf *b, int rc
 {
     if (rc == SVCQ_ENOMEM)
         rc = svcq__enomem(m->ctx);
-    if (!rc)
+    if (!rc) {
         rc = svcq_writer_write(writer, b->data ? b->data : "", b->len);
+        if (rc)
+            rc = svcq__error(m->ctx, rc, "metrics %s: the writer failed (%s) after %zu bytes of text were built",
+                             m->name, svcq_strerror(rc), b->len);
+    }
     svcq__buf_free(b);
     return rc;
 }
@@ -583,8 +587,16 @@ static int check_request(svcq_metrics *m, const svcq_metrics_report *req)
     if (req->version == 0 || req->version > SVCQ_METRICS_REPORT_VERSION)
         return svcq__error(m->ctx, SVCQ_EVERSION, "weekly report: request version %u is not 1 to %u", req->version,
                            SVCQ_METRICS_REPORT_VERSION);
-    if (req->reserved0 || !svcq__all_zero(req->reserved, sizeof(req->reserved)))
+    if ((req->version < 2 && req->archive) || !svcq__all_zero(req->reserved, sizeof(req->reserved)))
         return svcq__error(m->ctx, SVCQ_EINVAL, "weekly report: reserved fields must be zero");
+    if (req->archive & ~SVCQ_METRICS_ARCHIVE_ALL)
+        return svcq__error(m->ctx, SVCQ_EINVAL, "weekly report: unknown archive bits 0x%x", req->archive);
+    if (((req->archive & SVCQ_METRICS_ARCHIVE_OPEN) && req->open_incidents != -1) ||
+        ((req->archive & SVCQ_METRICS_ARCHIVE_OVERDUE) && req->overdue_measures != -1) ||
+        ((req->archive & SVCQ_METRICS_ARCHIVE_REPORTERS) && req->reporter_count))
+        return svcq__error(m->ctx, SVCQ_EINVAL,
+                           "weekly report: an input read from the incident archive is also given by the host "
+                           "(leave its count -1 and its reporters empty)");
     if (req->trend_weeks < 1 || req->trend_weeks > SVCQ_METRICS_MAX_TREND)
         return svcq__error(m->ctx, SVCQ_EINVAL, "weekly report: trend of %u weeks, not 1 to %d", req->trend_weeks,
                            SVCQ_METRICS_MAX_TREND);
@@ -1006,6 +1018,28 @@ int svcq_metrics_weekly_report(svcq_metrics *m, const svcq_metrics_report *req, 
         rc = check_request(m, req);
     if (rc)
         return rc;
+    /* Inputs from the incident archive: a copy of the request carries them. */
+    svcq_metrics_report filled;
+    svcq__mx_archive_in arch = { 0 };
+    if (req->archive) {
+        svcq_time a, z;
+        rc = svcq_metrics_period_bounds(&a, &z, NULL, 0, m, SVCQ_METRICS_WEEK, req->week_of);
+        if (!rc)
+            rc = svcq__mx_archive(m, req->archive, a, z, &arch);
+        if (rc)
+            return rc;
+        filled = *req;
+        if (req->archive & SVCQ_METRICS_ARCHIVE_OPEN)
+            filled.open_incidents = arch.open;
+        if (req->archive & SVCQ_METRICS_ARCHIVE_OVERDUE)
+            filled.overdue_measures = arch.overdue;
+        if (req->archive & SVCQ_METRICS_ARCHIVE_REPORTERS) {
+            filled.reporter_names = (const char *const *)arch.names;
+            filled.reporter_counts = arch.counts;
+            filled.reporter_count = arch.n;
+        }
+        req = &filled;
+    }
     week wk;
     tier_row *tiers = NULL;
     size_t ntiers = 0;
@@ -1042,6 +1076,7 @@ int svcq_metrics_weekly_report(svcq_metrics *m, const svcq_metrics_report *req, 
     svcq__free(m->ctx, tiers);
     svcq__free(m->ctx, reps);
     svcq__free(m->ctx, pts);
+    svcq__mx_archive_free(m, &arch);
     return send(m, writer, &b, rc);
 }
 

@@ -3,7 +3,9 @@
  * ingestion with stored rollups (SVCQ_METRICS_PERSIST) and over the
  * reports: new facts, an update that moves a fact to another week, a
  * batch of two puts, an import with a bad and a good line, and every
- * export of the weekly report and the KPIs. After every run the whole
+ * export of the weekly report and the KPIs, reading the set back from the
+ * store and an update through the loaded set; facts from incidents and a
+ * report from the incident archive. After every run the whole
  * state — every rollup in its canonical form, every fact, and every
  * metrics_fact and metrics_rollup record with its revision and bytes —
  * is exactly that of the last step that succeeded, and nothing leaked. */
@@ -32,6 +34,7 @@ typedef struct st {
     svcq_tz *tz;
     svcq_calendar *cal;
     svcq_metrics *m;
+    svcq_incident *inc[2]; /* the incident scenario's */
     char *committed;
 } st;
 
@@ -271,6 +274,24 @@ static int run(void *p)
         STEP(svcq_metrics_kpis_export(m, SVCQ_METRICS_MONTH, req.week_of, SVCQ_METRICS_DIM_TIER, "tier.1", fmt, &w));
         STEP(svcq_metrics_risk_points(m, SVCQ_METRICS_WEEK, req.week_of, 3, fmt, &w));
     }
+    /* Reading the set back: a failure makes nothing; the loaded set is the
+     * same state, and an update through it is stored like any other. */
+    svcq_metrics_options o = SVCQ_METRICS_OPTIONS_INIT;
+    o.calendar = s->cal;
+    o.flags = SVCQ_METRICS_PERSIST;
+    o.periods = (1u << SVCQ_METRICS_WEEK) | (1u << SVCQ_METRICS_MONTH);
+    svcq_metrics *loaded;
+    if ((rc = svcq_metrics_load(&loaded, s->ctx, &o)))
+        return rc;
+    svcq_metrics_free(s->m);
+    s->m = loaded;
+    char *before = s->committed;
+    s->committed = NULL;
+    snapshot(s);
+    assert_string_equal(before, s->committed);
+    free(before);
+    svcq_metrics_fact f6 = fact(s, "f2", 20, 9, "manual", 1);
+    STEP(svcq_metrics_fact_put(loaded, &f6));
     return SVCQ_OK;
 }
 
@@ -287,12 +308,84 @@ static void verify(void *p, int rc, bool hit)
 static void teardown(void *p)
 {
     st *s = p;
+    svcq_incident_free(s->inc[0]);
+    svcq_incident_free(s->inc[1]);
     svcq_metrics_free(s->m);
     svcq_calendar_free(s->cal);
     svcq_tz_free(s->tz);
     svcq_ctx_free(s->ctx);
     free(s->committed);
     free(s);
+}
+
+/* Facts from incidents and a report from the archive: two stored
+ * incidents (a service delay, and a customer complaint confirmed). */
+static svcq_incident *incident(st *s, const char *id, const char *type, const char *stage, bool confirm)
+{
+    svcq_incident_report_spec r = SVCQ_INCIDENT_REPORT_SPEC_INIT;
+    r.type = type;
+    r.stage = stage;
+    r.channel = SVCQ_INCIDENT_CHANNEL_PHONE;
+    r.observed = "late callback";
+    r.reporter_name = "Li Na";
+    r.client = "client-42";
+    svcq_incident *inc;
+    assert_int_equal(svcq_incident_report(&inc, s->ctx, id, &r, "Li Na", "agent"), SVCQ_OK);
+    if (confirm) {
+        assert_int_equal(svcq_incident_add_confirmer(inc, "Zhao", "supervisor", "Zhao", "service_supervisor"),
+                         SVCQ_OK);
+        assert_int_equal(svcq_incident_add_confirmer(inc, "Zhao", "supervisor", "Sun", "quality_staff"), SVCQ_OK);
+        svcq_incident_confirmation c = SVCQ_INCIDENT_CONFIRMATION_INIT;
+        c.real = 1;
+        c.category = SVCQ_INCIDENT_RESP_PROCESS_GAP;
+        c.responsible_unit = "Support";
+        assert_int_equal(svcq_incident_confirm(inc, "Zhao", "supervisor", &c), SVCQ_OK);
+    }
+    return inc;
+}
+
+static void *setup_inc_common(test_alloc *alloc, bool inject_store, int error)
+{
+    st *s = setup_common(alloc, inject_store, error);
+    s->inc[0] = incident(s, "INC-1", SVCQ_INCIDENT_TYPE_SERVICE_DELAY, SVCQ_INCIDENT_STAGE_TECHNICAL_SUPPORT, false);
+    s->inc[1] = incident(s, "INC-2", SVCQ_INCIDENT_TYPE_CUSTOMER_COMPLAINT, SVCQ_INCIDENT_STAGE_AFTER_SALES, true);
+    snapshot(s);
+    return s;
+}
+
+static void *setup_inc_store_eio(test_alloc *a) { return setup_inc_common(a, true, SVCQ_EIO); }
+static void *setup_inc_alloc(test_alloc *a) { return setup_inc_common(a, false, 0); }
+
+static int run_incidents(void *p)
+{
+    st *s = p;
+    STEP(svcq_metrics_put_incident(s->m, s->inc[0], NULL));
+    svcq_metrics_fact extra = SVCQ_METRICS_FACT_INIT;
+    extra.tier = "tier.1";
+    extra.csat = 4;
+    STEP(svcq_metrics_put_incident(s->m, s->inc[1], &extra));
+    STEP(svcq_metrics_put_incident(s->m, s->inc[0], &extra)); /* an update */
+    svcq_writer w = SVCQ_WRITER_INIT;
+    w.write = discard;
+    svcq_metrics_report req = SVCQ_METRICS_REPORT_INIT;
+    req.week_of = svcq_incident_reported_at(s->inc[0]);
+    req.archive = SVCQ_METRICS_ARCHIVE_ALL;
+    for (int32_t fmt = SVCQ_METRICS_MARKDOWN; fmt <= SVCQ_METRICS_CSV; fmt++)
+        STEP(svcq_metrics_weekly_report(s->m, &req, fmt, &w));
+    return SVCQ_OK;
+}
+
+static void incident_failures(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "metrics from incidents, SVCQ_EIO", .setup = setup_inc_store_eio,
+                          .run = run_incidents, .verify = verify, .teardown = teardown, .arm = arm,
+                          .injected = injected, .expected_error = SVCQ_EIO };
+    assert_true(fault_run(&sc) >= 10);
+    sc.name = "metrics from incidents, allocation";
+    sc.setup = setup_inc_alloc;
+    sc.expected_error = 0;
+    assert_true(fault_run(&sc) >= 50);
 }
 
 static void store_failures(void **state)
@@ -320,6 +413,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(store_failures),
         cmocka_unit_test(allocation_failures),
+        cmocka_unit_test(incident_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

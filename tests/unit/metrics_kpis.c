@@ -502,9 +502,37 @@ static void test_refusals(void **state)
     assert_string_equal(svcq_metrics_period_name(SVCQ_METRICS_WEEK), "week");
 }
 
+/* SVCQ_METRICS_CLIENTS_ALL_TIER: the complaint rate stays the same in the
+ * ALL and TIER rollups and is not defined in the others; every other KPI
+ * is unchanged. */
+static void test_clients_all_tier(void **state)
+{
+    fx *x = *state;
+    svcq_metrics_free(x->m);
+    svcq_metrics_options o;
+    assert_int_equal(svcq_metrics_options_init(&o, SVCQ_METRICS_OPTIONS_VERSION), SVCQ_OK);
+    o.calendar = x->cal;
+    o.flags = SVCQ_METRICS_CLIENTS_ALL_TIER;
+    assert_int_equal(svcq_metrics_new(&x->m, x->ctx, &o), SVCQ_OK);
+    put_week(x);
+    svcq_time at = mx_local(x->tz, 2026, 1, 8, 12, 0);
+    EXPECT(x, SVCQ_METRICS_COMPLAINT_RATE, at, SVCQ_METRICS_DIM_ALL, NULL, 2, 3, 66667);
+    /* tier.1: f1 and f3, both client A; f3 is a complaint. */
+    EXPECT(x, SVCQ_METRICS_COMPLAINT_RATE, at, SVCQ_METRICS_DIM_TIER, "tier.1", 1, 1, 100000);
+    EXPECT(x, SVCQ_METRICS_COMPLAINT_RATE, at, SVCQ_METRICS_DIM_CLIENT, "A", 1, 0, 0);
+    EXPECT(x, SVCQ_METRICS_COMPLAINT_RATE, at, SVCQ_METRICS_DIM_CATEGORY, "billing", 1, 0, 0);
+    EXPECT(x, SVCQ_METRICS_RESOLUTION_RATE, at, SVCQ_METRICS_DIM_CATEGORY, "billing", 2, 2, 100000);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_MEAN, at, SVCQ_METRICS_DIM_ALL, NULL, 59100, 4, 14775000);
+    o.flags = 0x4;
+    svcq_metrics *m;
+    assert_int_equal(svcq_metrics_new(&m, x->ctx, &o), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(x->ctx), "unknown flags 0x4"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_clients_all_tier, setup, teardown),
         cmocka_unit_test_setup_teardown(test_week, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_period, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unrated_only, setup, teardown),

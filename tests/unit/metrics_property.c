@@ -85,10 +85,11 @@ static void random_fact(gen *g, fact_copy *c, uint32_t idn, svcq_time base)
     c->set = true;
 }
 
-static svcq_metrics *new_set(svcq_ctx *ctx, svcq_calendar *cal, int32_t attribution, int32_t fcr)
+static svcq_metrics *new_set(svcq_ctx *ctx, svcq_calendar *cal, int32_t attribution, int32_t fcr, uint32_t flags)
 {
     svcq_metrics_options o;
     assert_int_equal(svcq_metrics_options_init(&o, SVCQ_METRICS_OPTIONS_VERSION), SVCQ_OK);
+    o.flags = flags;
     o.calendar = cal;
     o.attribution = attribution;
     o.fcr_definition = fcr;
@@ -162,13 +163,13 @@ static void oracle(svcq_metrics *m, svcq_metrics *m2, const svcq_tz *tz, fact_co
     (void)tz;
 }
 
-static void run_seed(uint64_t seed, int32_t attribution, int32_t fcr)
+static void run_seed(uint64_t seed, int32_t attribution, int32_t fcr, uint32_t flags)
 {
     svcq_ctx *ctx;
     assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
     svcq_tz *tz = mx_zone(ctx, "Europe/Berlin");
     svcq_calendar *cal = mx_office(ctx, tz);
-    svcq_metrics *inc = new_set(ctx, cal, attribution, fcr);
+    svcq_metrics *inc = new_set(ctx, cal, attribution, fcr, flags);
     static fact_copy facts[NIDS];
     memset(facts, 0, sizeof(facts));
     gen g = { seed * 0x9E3779B97F4A7C15ull + 1 };
@@ -188,7 +189,7 @@ static void run_seed(uint64_t seed, int32_t attribution, int32_t fcr)
         facts[id].f.sla_targets = facts[id].t;
         facts[id].f.sla_outcomes = facts[id].o;
     }
-    svcq_metrics *full = new_set(ctx, cal, attribution, fcr);
+    svcq_metrics *full = new_set(ctx, cal, attribution, fcr, flags);
     size_t n = 0;
     for (int i = NIDS; i-- > 0;)
         if (facts[i].set) {
@@ -221,14 +222,16 @@ static void test_cohort(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= 6; seed++)
-        run_seed(seed, SVCQ_METRICS_COHORT, SVCQ_METRICS_FCR_ONE_AGENT_REPLY);
+        run_seed(seed, SVCQ_METRICS_COHORT, SVCQ_METRICS_FCR_ONE_AGENT_REPLY,
+                 seed > 4 ? SVCQ_METRICS_CLIENTS_ALL_TIER : 0);
 }
 
 static void test_throughput(void **state)
 {
     (void)state;
     for (uint64_t seed = 11; seed <= 14; seed++)
-        run_seed(seed, SVCQ_METRICS_THROUGHPUT, SVCQ_METRICS_FCR_NO_REOPEN);
+        run_seed(seed, SVCQ_METRICS_THROUGHPUT, SVCQ_METRICS_FCR_NO_REOPEN,
+                 seed > 12 ? SVCQ_METRICS_CLIENTS_ALL_TIER : 0);
 }
 
 int main(void)
