@@ -62,7 +62,7 @@ class MirrorTest(unittest.TestCase):
             # names (its reserved tail aside) sit where the headers put them.
             self.assertLessEqual(got['size'], c[name]['size'], name)
             for field, where in got['fields'].items():
-                if field != 'reserved':
+                if not field.startswith('reserved'):  # a later version may use reserved space
                     self.assertEqual(where, c[name]['fields'].get(field), (name, field))
 
     def test_constants_and_enums_come_from_the_library(self):
