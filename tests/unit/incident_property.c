@@ -935,10 +935,12 @@ static void run_seed(uint64_t seed, size_t steps, uint32_t max_recurrences, bool
                   r->moves[SVCQ_INCIDENT_ANALYSING], r->moves[SVCQ_INCIDENT_PLANNING],
                   r->moves[SVCQ_INCIDENT_EXECUTING], r->moves[SVCQ_INCIDENT_VERIFYING],
                   r->moves[SVCQ_INCIDENT_CLOSED], r->moves[SVCQ_INCIDENT_CANCELLED]);
-    assert_true(r->moves[SVCQ_INCIDENT_PLANNING] > 0);
-    assert_true(r->moves[SVCQ_INCIDENT_EXECUTING] > 0);
-    assert_true(r->moves[SVCQ_INCIDENT_VERIFYING] > 0);
-    assert_true(r->moves[SVCQ_INCIDENT_CLOSED] > 0);
+    if (!getenv("SVCQ_TEST_QUICK")) { /* the short valgrind run looks for memory errors, not coverage */
+        assert_true(r->moves[SVCQ_INCIDENT_PLANNING] > 0);
+        assert_true(r->moves[SVCQ_INCIDENT_EXECUTING] > 0);
+        assert_true(r->moves[SVCQ_INCIDENT_VERIFYING] > 0);
+        assert_true(r->moves[SVCQ_INCIDENT_CLOSED] > 0);
+    }
     for (size_t k = 0; k < SLOTS; k++)
         slot_free(&r->s[k]);
     svcq_ctx_free(r->ctx);
@@ -947,10 +949,11 @@ static void run_seed(uint64_t seed, size_t steps, uint32_t max_recurrences, bool
 }
 
 /* Valgrind runs the suite with SVCQ_TEST_QUICK set (tests/meson.build):
- * half the steps, still reaching every stage. */
+ * a tenth of the steps, for memory errors on the paths they take; the
+ * full runs, which must reach every stage, are native and under ASan. */
 static size_t steps(size_t full)
 {
-    return getenv("SVCQ_TEST_QUICK") ? full / 2 : full;
+    return getenv("SVCQ_TEST_QUICK") ? full / 10 : full;
 }
 
 static void seed_1(void **state)
