@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
+#include "analysis/svg.h"
 
 #define FS 12.0          /* font size of causes and whys */
 #define LH 15.0          /* their line height */
@@ -46,95 +47,6 @@
 #define HEAD_FS 14.0
 #define HEAD_LH 18.0
 #define HEAD_WRAP_EM 13.0
-
-static const char *const FONT = "Helvetica, Arial, &apos;Noto Sans&apos;, &apos;Noto Sans CJK SC&apos;, "
-                                "&apos;Microsoft YaHei&apos;, sans-serif";
-
-/* ---- output helpers ----------------------------------------------------------- */
-
-typedef struct svg {
-    svcq_ctx *ctx;
-    svcq__buf *b;
-    int rc;
-} svg;
-
-static void num(svg *s, double v)
-{
-    if (s->rc)
-        return;
-    long t = (long)(v * 10.0 + (v >= 0 ? 0.5 : -0.5));
-    char tmp[48];
-    snprintf(tmp, sizeof(tmp), "%s%ld.%ld", t < 0 ? "-" : "", labs(t) / 10, labs(t) % 10);
-    s->rc = svcq__buf_puts(s->b, tmp);
-}
-
-static void raw(svg *s, const char *t)
-{
-    if (s->rc == SVCQ_OK)
-        s->rc = svcq__buf_puts(s->b, t);
-}
-
-static void esc(svg *s, const char *t)
-{
-    if (s->rc == SVCQ_OK)
-        s->rc = svcq__an_xml(s->b, t);
-}
-
-static void line(svg *s, double x1, double y1, double x2, double y2, const char *attrs)
-{
-    raw(s, "<line x1=\"");
-    num(s, x1);
-    raw(s, "\" y1=\"");
-    num(s, y1);
-    raw(s, "\" x2=\"");
-    num(s, x2);
-    raw(s, "\" y2=\"");
-    num(s, y2);
-    raw(s, "\" ");
-    raw(s, attrs);
-    raw(s, "/>\n");
-}
-
-static void rect(svg *s, double x, double y, double w, double h, double r, const char *attrs)
-{
-    raw(s, "<rect x=\"");
-    num(s, x);
-    raw(s, "\" y=\"");
-    num(s, y);
-    raw(s, "\" width=\"");
-    num(s, w);
-    raw(s, "\" height=\"");
-    num(s, h);
-    raw(s, "\" rx=\"");
-    num(s, r);
-    raw(s, "\" ");
-    raw(s, attrs);
-    raw(s, "/>\n");
-}
-
-/* A block of lines: x is the anchor (start, middle or end), top the top of
- * the first line box; each line a tspan with absolute x and y. */
-static void text_block(svg *s, const svcq__an_lines *l, double x, double top, double fs, double lh,
-                       const char *anchor, const char *attrs)
-{
-    raw(s, "<text font-size=\"");
-    num(s, fs);
-    raw(s, "\" text-anchor=\"");
-    raw(s, anchor);
-    raw(s, "\" ");
-    raw(s, attrs);
-    raw(s, ">");
-    for (size_t i = 0; i < l->n; i++) {
-        raw(s, "<tspan x=\"");
-        num(s, x);
-        raw(s, "\" y=\"");
-        num(s, top + fs + (double)i * lh);
-        raw(s, "\">");
-        esc(s, l->line[i]);
-        raw(s, "</tspan>");
-    }
-    raw(s, "</text>\n");
-}
 
 static double lines_w(const svcq__an_lines *l, double fs)
 {
@@ -156,23 +68,23 @@ static const char *text_attrs(const svcq__an_node *n)
     }
 }
 
-static void header(svg *s, double w, double h, const char *title)
+static void header(svcq__svg *s, double w, double h, const char *title)
 {
-    raw(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
+    svcq__svg_raw(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
            "width=\"");
-    num(s, w);
-    raw(s, "\" height=\"");
-    num(s, h);
-    raw(s, "\" viewBox=\"0 0 ");
-    num(s, w);
-    raw(s, " ");
-    num(s, h);
-    raw(s, "\" font-family=\"");
-    raw(s, FONT);
-    raw(s, "\">\n<title>");
-    esc(s, title);
-    raw(s, "</title>\n");
-    rect(s, 0, 0, w, h, 0, "fill=\"#ffffff\"");
+    svcq__svg_num(s, w);
+    svcq__svg_raw(s, "\" height=\"");
+    svcq__svg_num(s, h);
+    svcq__svg_raw(s, "\" viewBox=\"0 0 ");
+    svcq__svg_num(s, w);
+    svcq__svg_raw(s, " ");
+    svcq__svg_num(s, h);
+    svcq__svg_raw(s, "\" font-family=\"");
+    svcq__svg_raw(s, svcq__svg_font);
+    svcq__svg_raw(s, "\">\n<title>");
+    svcq__svg_esc(s, title);
+    svcq__svg_raw(s, "</title>\n");
+    svcq__svg_rect(s, 0, 0, w, h, 0, "fill=\"#ffffff\"");
 }
 
 /* ---- the fishbone ------------------------------------------------------------- */
@@ -302,7 +214,7 @@ static double bone_x(double xe, double d)
     return xe - SLANT * d;
 }
 
-static void half_draw(svg *s, const half *h, double xe, double spine, bool upper)
+static void half_draw(svcq__svg *s, const half *h, double xe, double spine, bool upper)
 {
     if (!h->cat)
         return;
@@ -310,10 +222,10 @@ static void half_draw(svg *s, const half *h, double xe, double spine, bool upper
 #define Y(d) (spine + sign * (d))
     /* The bone and the label. */
     double cx = bone_x(xe, h->d_lab);
-    line(s, xe, spine, cx, Y(h->d_lab), "stroke=\"#34495e\" stroke-width=\"2.5\"");
+    svcq__svg_line(s, xe, spine, cx, Y(h->d_lab), "stroke=\"#34495e\" stroke-width=\"2.5\"");
     double box_top = upper ? Y(h->d_lab) - h->ch : Y(h->d_lab);
-    rect(s, cx - h->cw / 2, box_top, h->cw, h->ch, 4, "fill=\"#34495e\"");
-    text_block(s, &h->cl, cx, box_top + 5, CAT_FS, CAT_LH, "middle", "fill=\"#ffffff\" font-weight=\"bold\"");
+    svcq__svg_rect(s, cx - h->cw / 2, box_top, h->cw, h->ch, 4, "fill=\"#34495e\"");
+    svcq__svg_text(s, &h->cl, cx, box_top + 5, CAT_FS, CAT_LH, "middle", "fill=\"#ffffff\" font-weight=\"bold\"");
     for (size_t i = 0; i < h->nrows; i++) {
         const row *r = &h->rows[i];
         double far_r = upper ? r->d_top : r->d_rib;
@@ -327,24 +239,24 @@ static void half_draw(svg *s, const half *h, double xe, double spine, bool upper
         else
             conn = bone_x(xe, r->d_rib) - PAD - (double)(h->rows[r->parent].level - 1) * IND - IND / 2;
         if (r->n->root)
-            rect(s, x_start - 3, top - 1, r->w + 6, (double)r->l.n * LH + 3, 3,
+            svcq__svg_rect(s, x_start - 3, top - 1, r->w + 6, (double)r->l.n * LH + 3, 3,
                  "fill=\"#fde2e1\" stroke=\"#c0392b\" stroke-width=\"1.5\"");
         const char *rib = r->n->root ? "stroke=\"#c0392b\" stroke-width=\"2\""
                           : r->level == 1 ? "stroke=\"#5d6d7e\" stroke-width=\"1.5\""
                                           : "stroke=\"#85929e\" stroke-width=\"1\"";
-        line(s, x_start - 2, Y(r->d_rib), conn, Y(r->d_rib), rib);
+        svcq__svg_line(s, x_start - 2, Y(r->d_rib), conn, Y(r->d_rib), rib);
         if (r->last_child >= 0) {
             const row *lc = &h->rows[r->last_child];
             double x0 = bone_x(xe, r->d_rib) - PAD - (double)(r->level - 1) * IND - IND / 2;
             double x1 = bone_x(xe, lc->d_rib) - PAD - (double)(r->level - 1) * IND - IND / 2;
-            line(s, x0, Y(r->d_rib), x1, Y(lc->d_rib), "stroke=\"#85929e\" stroke-width=\"1\"");
+            svcq__svg_line(s, x0, Y(r->d_rib), x1, Y(lc->d_rib), "stroke=\"#85929e\" stroke-width=\"1\"");
         }
-        text_block(s, &r->l, x_end, top, FS, LH, "end", text_attrs(r->n));
+        svcq__svg_text(s, &r->l, x_end, top, FS, LH, "end", text_attrs(r->n));
     }
 #undef Y
 }
 
-static void legend(svg *s, double x, double y)
+static void legend(svcq__svg *s, double x, double y)
 {
     static const struct {
         const char *label;
@@ -365,8 +277,8 @@ static void legend(svg *s, double x, double y)
         for (const char *p = items[i].label; *p; p++)
             w += svcq__an_advance((unsigned char)*p);
         if (items[i].box)
-            rect(s, x - 3, y - 1, w * 11 + 6, 16, 3, items[i].box);
-        text_block(s, &l, x, y, 11, 14, "start", items[i].attrs);
+            svcq__svg_rect(s, x - 3, y - 1, w * 11 + 6, 16, 3, items[i].box);
+        svcq__svg_text(s, &l, x, y, 11, 14, "start", items[i].attrs);
         x += w * 11 + 24;
     }
 }
@@ -433,11 +345,11 @@ int svcq__an_svg_fishbone(const svcq_analysis *a, svcq__buf *out)
         if (width < lw)
             width = lw;
         double height = spine + down + 20 + 30;
-        svg s = { ctx, out, SVCQ_OK };
+        svcq__svg s = { ctx, out, SVCQ_OK };
         char title[80];
         snprintf(title, sizeof(title), "Fishbone of analysis %s", a->id);
         header(&s, width, height, title);
-        line(&s, x - 8, spine, head_x, spine, "stroke=\"#2c3e50\" stroke-width=\"4\"");
+        svcq__svg_line(&s, x - 8, spine, head_x, spine, "stroke=\"#2c3e50\" stroke-width=\"4\"");
         for (size_t j = 0; j < nband; j++) {
             double w = halves[2 * j].need_w > halves[2 * j + 1].need_w ? halves[2 * j].need_w
                                                                         : halves[2 * j + 1].need_w;
@@ -448,25 +360,25 @@ int svcq__an_svg_fishbone(const svcq_analysis *a, svcq__buf *out)
             x += w;
         }
         /* The head: a box rounded on the fish's nose side. */
-        raw(&s, "<path d=\"M ");
-        num(&s, head_x);
-        raw(&s, " ");
-        num(&s, spine - hh / 2);
-        raw(&s, " h ");
-        num(&s, hw - hh / 2);
-        raw(&s, " a ");
-        num(&s, hh / 2);
-        raw(&s, " ");
-        num(&s, hh / 2);
-        raw(&s, " 0 0 1 0 ");
-        num(&s, hh);
-        raw(&s, " h ");
-        num(&s, -(hw - hh / 2));
-        raw(&s, " z\" fill=\"#2c3e50\"/>\n");
-        text_block(&s, &head, head_x + 12, spine - (double)head.n * HEAD_LH / 2 - 2, HEAD_FS, HEAD_LH, "start",
+        svcq__svg_raw(&s, "<path d=\"M ");
+        svcq__svg_num(&s, head_x);
+        svcq__svg_raw(&s, " ");
+        svcq__svg_num(&s, spine - hh / 2);
+        svcq__svg_raw(&s, " h ");
+        svcq__svg_num(&s, hw - hh / 2);
+        svcq__svg_raw(&s, " a ");
+        svcq__svg_num(&s, hh / 2);
+        svcq__svg_raw(&s, " ");
+        svcq__svg_num(&s, hh / 2);
+        svcq__svg_raw(&s, " 0 0 1 0 ");
+        svcq__svg_num(&s, hh);
+        svcq__svg_raw(&s, " h ");
+        svcq__svg_num(&s, -(hw - hh / 2));
+        svcq__svg_raw(&s, " z\" fill=\"#2c3e50\"/>\n");
+        svcq__svg_text(&s, &head, head_x + 12, spine - (double)head.n * HEAD_LH / 2 - 2, HEAD_FS, HEAD_LH, "start",
                    "fill=\"#ffffff\" font-weight=\"bold\"");
         legend(&s, 20, spine + down + 24);
-        raw(&s, "</svg>\n");
+        svcq__svg_raw(&s, "</svg>\n");
         rc = s.rc;
     }
     svcq__an_lines_free(ctx, &head);
@@ -632,31 +544,31 @@ int svcq__an_svg_tree(const svcq_analysis *a, const svcq__an_node *anchor, svcq_
         if (width < lw)
             width = lw;
         double height = y - TB_VGAP + 20 + 30;
-        svg s = { ctx, out, SVCQ_OK };
+        svcq__svg s = { ctx, out, SVCQ_OK };
         char title[96];
         snprintf(title, sizeof(title), "5-Why tree of %s in analysis %s", anchor->id, a->id);
         header(&s, width, height, title);
         svcq__an_lines t = { 0 };
         t.n = 1;
         t.line[0] = title;
-        text_block(&s, &t, 20, TOP - 6, 12, 15, "start", "fill=\"#555555\"");
+        svcq__svg_text(&s, &t, 20, TOP - 6, 12, 15, "start", "fill=\"#555555\"");
         for (size_t i = 0; i < tr.n; i++) {
             const tnode *p = &tr.t[i];
             double py = level_y[p->depth];
             for (int k = 0; k < p->count; k++) {
                 const tnode *c = &tr.t[p->first + k];
                 double cy = level_y[c->depth], mid = py + level_h[p->depth] + TB_VGAP / 2;
-                raw(&s, "<path d=\"M ");
-                num(&s, p->x);
-                raw(&s, " ");
-                num(&s, py + p->h);
-                raw(&s, " V ");
-                num(&s, mid);
-                raw(&s, " H ");
-                num(&s, c->x);
-                raw(&s, " V ");
-                num(&s, cy);
-                raw(&s, "\" fill=\"none\" stroke=\"#7f8c8d\" stroke-width=\"1.5\"/>\n");
+                svcq__svg_raw(&s, "<path d=\"M ");
+                svcq__svg_num(&s, p->x);
+                svcq__svg_raw(&s, " ");
+                svcq__svg_num(&s, py + p->h);
+                svcq__svg_raw(&s, " V ");
+                svcq__svg_num(&s, mid);
+                svcq__svg_raw(&s, " H ");
+                svcq__svg_num(&s, c->x);
+                svcq__svg_raw(&s, " V ");
+                svcq__svg_num(&s, cy);
+                svcq__svg_raw(&s, "\" fill=\"none\" stroke=\"#7f8c8d\" stroke-width=\"1.5\"/>\n");
             }
         }
         for (size_t i = 0; i < tr.n; i++) {
@@ -672,17 +584,17 @@ int svcq__an_svg_tree(const svcq_analysis *a, const svcq__an_node *anchor, svcq_
                               : n->status == SVCQ_ANALYSIS_CONFIRMED
                                   ? "fill=\"#e8f5e9\" stroke=\"#2e7d32\" stroke-width=\"1.5\""
                                   : "fill=\"#ffffff\" stroke=\"#5d6d7e\" stroke-width=\"1.5\"";
-            rect(&s, p->x - p->w / 2, y0, p->w, p->h, 6, box);
+            svcq__svg_rect(&s, p->x - p->w / 2, y0, p->w, p->h, 6, box);
             svcq__an_lines c = { 0 };
             c.n = 1;
             c.line[0] = (char *)p->cap;
-            text_block(&s, &c, p->x - p->w / 2 + TB_PADX, y0 + TB_PADY - 1, TB_CAP_FS, TB_CAP_LH, "start",
+            svcq__svg_text(&s, &c, p->x - p->w / 2 + TB_PADX, y0 + TB_PADY - 1, TB_CAP_FS, TB_CAP_LH, "start",
                        n->root ? "fill=\"#b03a2e\" font-weight=\"bold\"" : "fill=\"#555555\"");
-            text_block(&s, &p->l, p->x - p->w / 2 + TB_PADX, y0 + TB_PADY + TB_CAP_LH + 2, FS, LH, "start",
+            svcq__svg_text(&s, &p->l, p->x - p->w / 2 + TB_PADX, y0 + TB_PADY + TB_CAP_LH + 2, FS, LH, "start",
                        text_attrs(n));
         }
         legend(&s, 20, height - 36);
-        raw(&s, "</svg>\n");
+        svcq__svg_raw(&s, "</svg>\n");
         rc = s.rc;
     }
     for (size_t i = 0; i < tr.n; i++)

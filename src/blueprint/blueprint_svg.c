@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
+#include "analysis/svg.h"
 #include "blueprint/blueprint_internal.h"
 
 #define FS 11.0
@@ -47,100 +48,13 @@
 #define R 9.0                 /* risk marker radius */
 #define MAX_LINES 8
 
-static const char *const FONT = "Helvetica, Arial, &apos;Noto Sans&apos;, &apos;Noto Sans CJK SC&apos;, "
-                                "&apos;Microsoft YaHei&apos;, sans-serif";
-
-typedef struct svg {
-    svcq_ctx *ctx;
-    svcq__buf *b;
-    int rc;
-} svg;
-
-static void num(svg *s, double v)
-{
-    if (s->rc)
-        return;
-    long t = (long)(v * 10.0 + (v >= 0 ? 0.5 : -0.5));
-    char tmp[48];
-    snprintf(tmp, sizeof(tmp), "%s%ld.%ld", t < 0 ? "-" : "", labs(t) / 10, labs(t) % 10);
-    s->rc = svcq__buf_puts(s->b, tmp);
-}
-
-static void raw(svg *s, const char *t)
-{
-    if (s->rc == SVCQ_OK)
-        s->rc = svcq__buf_puts(s->b, t);
-}
-
-static void esc(svg *s, const char *t)
-{
-    if (s->rc == SVCQ_OK)
-        s->rc = svcq__an_xml(s->b, t);
-}
-
-static void line(svg *s, double x1, double y1, double x2, double y2, const char *attrs)
-{
-    raw(s, "<line x1=\"");
-    num(s, x1);
-    raw(s, "\" y1=\"");
-    num(s, y1);
-    raw(s, "\" x2=\"");
-    num(s, x2);
-    raw(s, "\" y2=\"");
-    num(s, y2);
-    raw(s, "\" ");
-    raw(s, attrs);
-    raw(s, "/>\n");
-}
-
-static void rect(svg *s, double x, double y, double w, double h, double r, const char *attrs)
-{
-    raw(s, "<rect x=\"");
-    num(s, x);
-    raw(s, "\" y=\"");
-    num(s, y);
-    raw(s, "\" width=\"");
-    num(s, w);
-    raw(s, "\" height=\"");
-    num(s, h);
-    raw(s, "\" rx=\"");
-    num(s, r);
-    raw(s, "\" ");
-    raw(s, attrs);
-    raw(s, "/>\n");
-}
-
-static void text_block(svg *s, const svcq__an_lines *l, double x, double top, double fs, double lh,
-                       const char *anchor, const char *attrs)
-{
-    if (l->n == 0)
-        return;
-    raw(s, "<text font-size=\"");
-    num(s, fs);
-    raw(s, "\" text-anchor=\"");
-    raw(s, anchor);
-    raw(s, "\" ");
-    raw(s, attrs);
-    raw(s, ">");
-    for (size_t i = 0; i < l->n; i++) {
-        raw(s, "<tspan x=\"");
-        num(s, x);
-        raw(s, "\" y=\"");
-        num(s, top + fs + (double)i * lh);
-        raw(s, "\">");
-        esc(s, l->line[i]);
-        raw(s, "</tspan>");
-    }
-    raw(s, "</text>\n");
-}
-
 /* One-line text (already short). */
-static void text1(svg *s, const char *t, double x, double top, double fs, const char *anchor, const char *attrs)
+static void text1(svcq__svg *s, const char *t, double x, double top, double fs, const char *anchor, const char *attrs)
 {
     svcq__an_lines l = { 0 };
     l.n = 1;
     l.line[0] = (char *)t;
-    text_block(s, &l, x, top, fs, fs, anchor, attrs);
+    svcq__svg_text(s, &l, x, top, fs, fs, anchor, attrs);
 }
 
 /* ---- the layout -------------------------------------------------------------------- */
@@ -467,46 +381,46 @@ int svcq__bp_svg(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, svc
     y = cy + 2 * R + MARGIN;
     const double height = y;
 
-    svg s = { ctx, out, SVCQ_OK };
-    raw(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
+    svcq__svg s = { ctx, out, SVCQ_OK };
+    svcq__svg_raw(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
             "width=\"");
-    num(&s, width);
-    raw(&s, "\" height=\"");
-    num(&s, height);
-    raw(&s, "\" viewBox=\"0 0 ");
-    num(&s, width);
-    raw(&s, " ");
-    num(&s, height);
-    raw(&s, "\" font-family=\"");
-    raw(&s, FONT);
-    raw(&s, "\">\n<title>");
-    esc(&s, bp->m.title);
-    raw(&s, "</title>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
+    svcq__svg_num(&s, width);
+    svcq__svg_raw(&s, "\" height=\"");
+    svcq__svg_num(&s, height);
+    svcq__svg_raw(&s, "\" viewBox=\"0 0 ");
+    svcq__svg_num(&s, width);
+    svcq__svg_raw(&s, " ");
+    svcq__svg_num(&s, height);
+    svcq__svg_raw(&s, "\" font-family=\"");
+    svcq__svg_raw(&s, svcq__svg_font);
+    svcq__svg_raw(&s, "\">\n<title>");
+    svcq__svg_esc(&s, bp->m.title);
+    svcq__svg_raw(&s, "</title>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
             "markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#455a64\"/></marker></defs>\n");
-    rect(&s, 0, 0, width, height, 0, "fill=\"#ffffff\"");
-    text_block(&s, &L.title, MARGIN, title_top, TITLE_FS, TITLE_LH, "start", "fill=\"#111111\" font-weight=\"bold\"");
+    svcq__svg_rect(&s, 0, 0, width, height, 0, "fill=\"#ffffff\"");
+    svcq__svg_text(&s, &L.title, MARGIN, title_top, TITLE_FS, TITLE_LH, "start", "fill=\"#111111\" font-weight=\"bold\"");
 
     /* Lane backgrounds and labels. */
     for (int l = 0; l < 4; l++) {
         char attrs[64];
         snprintf(attrs, sizeof(attrs), "fill=\"%s\"", lane_fill[l]);
-        rect(&s, MARGIN / 2, lane_top[l], width - MARGIN, lane_h[l], 4, attrs);
+        svcq__svg_rect(&s, MARGIN / 2, lane_top[l], width - MARGIN, lane_h[l], 4, attrs);
         svcq__an_lines ll = { 0 };
         rc = wrap(ctx, lane_name[l], LW - MARGIN - PAD, HEAD_FS, 2, &ll);
         if (rc == SVCQ_OK)
-            text_block(&s, &ll, MARGIN, lane_top[l] + PAD, HEAD_FS, HEAD_LH, "start",
+            svcq__svg_text(&s, &ll, MARGIN, lane_top[l] + PAD, HEAD_FS, HEAD_LH, "start",
                        "fill=\"#263238\" font-weight=\"bold\"");
         svcq__an_lines_free(ctx, &ll);
         if (rc)
             break;
     }
-    rect(&s, MARGIN / 2, risk_top, width - MARGIN, risk_h, 4, "fill=\"#fbe9e7\"");
+    svcq__svg_rect(&s, MARGIN / 2, risk_top, width - MARGIN, risk_h, 4, "fill=\"#fbe9e7\"");
     text1(&s, "Risk points", MARGIN, risk_top + PAD, HEAD_FS, "start", "fill=\"#b71c1c\" font-weight=\"bold\"");
     /* The three lines, each in the gap under its lane, labelled at the left. */
     for (int l = 0; l < 3; l++) {
         double gy = lane_top[l] + lane_h[l];
         double ly0 = gy + GAP - 5.0;
-        line(&s, MARGIN / 2, ly0, width - MARGIN / 2, ly0, line_style[l]);
+        svcq__svg_line(&s, MARGIN / 2, ly0, width - MARGIN / 2, ly0, line_style[l]);
         text1(&s, line_label[l], MARGIN, gy + 1.5, SMALL_FS, "start", "fill=\"#1565c0\" font-style=\"italic\"");
     }
 
@@ -517,13 +431,13 @@ int svcq__bp_svg(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, svc
         const char *hstroke = c->st.unplanned ? "fill=\"#ffffff\" stroke=\"#d32f2f\" stroke-width=\"1.5\" "
                                                 "stroke-dasharray=\"5 3\""
                                               : "fill=\"#eceff1\" stroke=\"#90a4ae\"";
-        rect(&s, x0, head_top, BOXW, head_h, 4, hstroke);
+        svcq__svg_rect(&s, x0, head_top, BOXW, head_h, 4, hstroke);
         double ty = head_top + PAD;
-        text_block(&s, &c->head, x0 + PAD, ty, HEAD_FS, HEAD_LH, "start", "fill=\"#111111\" font-weight=\"bold\"");
+        svcq__svg_text(&s, &c->head, x0 + PAD, ty, HEAD_FS, HEAD_LH, "start", "fill=\"#111111\" font-weight=\"bold\"");
         ty += (double)c->head.n * HEAD_LH;
-        text_block(&s, &c->sub, x0 + PAD, ty, SMALL_FS, SMALL_LH, "start", "fill=\"#455a64\"");
+        svcq__svg_text(&s, &c->sub, x0 + PAD, ty, SMALL_FS, SMALL_LH, "start", "fill=\"#455a64\"");
         ty += (double)c->sub.n * SMALL_LH;
-        text_block(&s, &c->count, x0 + PAD, ty, SMALL_FS, SMALL_LH, "start",
+        svcq__svg_text(&s, &c->count, x0 + PAD, ty, SMALL_FS, SMALL_LH, "start",
                    c->st.incidents ? "fill=\"#b71c1c\"" : "fill=\"#2e7d32\"");
         /* Lane boxes, their connectors down the column, the customer's path. */
         int prev = -1;
@@ -532,10 +446,10 @@ int svcq__bp_svg(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, svc
                 continue;
             double by = lane_top[l] + PAD;
             double bh = lane_h[l] - 2 * PAD;
-            rect(&s, x0, by, BOXW, bh, 5, "fill=\"#ffffff\" stroke=\"#78909c\"");
-            text_block(&s, &c->lane[l], x0 + PAD, by + PAD, FS, LH, "start", "fill=\"#222222\"");
+            svcq__svg_rect(&s, x0, by, BOXW, bh, 5, "fill=\"#ffffff\" stroke=\"#78909c\"");
+            svcq__svg_text(&s, &c->lane[l], x0 + PAD, by + PAD, FS, LH, "start", "fill=\"#222222\"");
             if (prev >= 0)
-                line(&s, x0 + BOXW / 2, lane_top[prev] + lane_h[prev] - PAD, x0 + BOXW / 2, by,
+                svcq__svg_line(&s, x0 + BOXW / 2, lane_top[prev] + lane_h[prev] - PAD, x0 + BOXW / 2, by,
                      "stroke=\"#455a64\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"");
             prev = l;
         }
@@ -544,7 +458,7 @@ int svcq__bp_svg(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, svc
                 if (!L.cols[j].lane[0].n)
                     continue;
                 double my = lane_top[0] + lane_h[0] / 2;
-                line(&s, x0 + BOXW, my, LW + (double)j * CW, my,
+                svcq__svg_line(&s, x0 + BOXW, my, LW + (double)j * CW, my,
                      "stroke=\"#455a64\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"");
                 break;
             }
@@ -557,20 +471,20 @@ int svcq__bp_svg(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, svc
             snprintf(attrs, sizeof(attrs), "fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"%s", b->fill,
                      b->unplanned || !ov ? "#d32f2f" : "#5d4037",
                      b->unplanned ? " stroke-dasharray=\"3 2\"" : "");
-            raw(&s, "<circle cx=\"");
-            num(&s, x0 + R);
-            raw(&s, "\" cy=\"");
-            num(&s, by + R);
-            raw(&s, "\" r=\"");
-            num(&s, R);
-            raw(&s, "\" ");
-            raw(&s, attrs);
-            raw(&s, "/>\n");
+            svcq__svg_raw(&s, "<circle cx=\"");
+            svcq__svg_num(&s, x0 + R);
+            svcq__svg_raw(&s, "\" cy=\"");
+            svcq__svg_num(&s, by + R);
+            svcq__svg_raw(&s, "\" r=\"");
+            svcq__svg_num(&s, R);
+            svcq__svg_raw(&s, "\" ");
+            svcq__svg_raw(&s, attrs);
+            svcq__svg_raw(&s, "/>\n");
             /* The marker's text: at most three digits at 8 px fit in the circle. */
             text1(&s, b->mark, x0 + R, by + R - 4.5, 8.0, "middle", "fill=\"#111111\" font-weight=\"bold\"");
             double py = by;
             for (size_t j = 0; j < b->np; j++) {
-                text_block(&s, &b->p[j].l, x0 + 2 * R + 6.0, py, b->p[j].fs, b->p[j].lh, "start", b->p[j].attrs);
+                svcq__svg_text(&s, &b->p[j].l, x0 + 2 * R + 6.0, py, b->p[j].fs, b->p[j].lh, "start", b->p[j].attrs);
                 py += (double)b->p[j].l.n * b->p[j].lh + 2.0;
             }
             by += b->h + 8.0;
@@ -584,19 +498,19 @@ int svcq__bp_svg(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, svc
         char attrs[128];
         snprintf(attrs, sizeof(attrs), "fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"%s", items[k].fill,
                  items[k].dashed || !ov ? "#d32f2f" : "#5d4037", items[k].dashed ? " stroke-dasharray=\"3 2\"" : "");
-        raw(&s, "<circle cx=\"");
-        num(&s, lx[k] + R);
-        raw(&s, "\" cy=\"");
-        num(&s, ly[k] + R);
-        raw(&s, "\" r=\"");
-        num(&s, R);
-        raw(&s, "\" ");
-        raw(&s, attrs);
-        raw(&s, "/>\n");
+        svcq__svg_raw(&s, "<circle cx=\"");
+        svcq__svg_num(&s, lx[k] + R);
+        svcq__svg_raw(&s, "\" cy=\"");
+        svcq__svg_num(&s, ly[k] + R);
+        svcq__svg_raw(&s, "\" r=\"");
+        svcq__svg_num(&s, R);
+        svcq__svg_raw(&s, "\" ");
+        svcq__svg_raw(&s, attrs);
+        svcq__svg_raw(&s, "/>\n");
         text1(&s, items[k].label, lx[k] + 2 * R + 6.0, ly[k] + R - SMALL_FS / 2 - 1.0, SMALL_FS, "start",
               "fill=\"#333333\"");
     }
-    raw(&s, "</svg>\n");
+    svcq__svg_raw(&s, "</svg>\n");
     if (rc == SVCQ_OK)
         rc = s.rc;
     layout_free(&L);
