@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../unit/incident_fixture.h"
+#include "store_text.h"
 #include "fault.h"
 #include "faulty_store.h"
 #include "store/store.h"
@@ -104,27 +105,6 @@ static size_t injected(void *p)
     return s->inject_store ? s->faulty->injected : s->alloc->injected;
 }
 
-typedef struct dump {
-    char **lines;
-    size_t n;
-} dump;
-
-static int dump_one(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *user)
-{
-    (void)ctx;
-    dump *d = user;
-    char *line = malloc(strlen(id) + size + 40);
-    sprintf(line, "%s@%llu %.*s\n", id, (unsigned long long)revision, (int)size, bytes);
-    d->lines = realloc(d->lines, (d->n + 1) * sizeof(*d->lines));
-    d->lines[d->n++] = line;
-    return 0;
-}
-
-static int by_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void add(char **out, const char *text)
 {
     size_t old = *out ? strlen(*out) : 0;
@@ -170,19 +150,9 @@ static char *describe(void *p)
         }
     }
     static const char *const kinds[] = { "incident", "incident_audit", "incident_breach", "sla_clock", "analysis" };
-    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        dump d = { 0 };
-        assert_int_equal(svcq__store_scan(s->ctx, kinds[k], dump_one, &d), SVCQ_OK);
-        if (d.n) /* qsort's array may not be NULL, even for no elements */
-            qsort(d.lines, d.n, sizeof(*d.lines), by_str);
-        add(&out, kinds[k]);
-        add(&out, ":\n");
-        for (size_t i = 0; i < d.n; i++) {
-            add(&out, d.lines[i]);
-            free(d.lines[i]);
-        }
-        free(d.lines);
-    }
+    char *stored = test_store_text(s->ctx, kinds, sizeof(kinds) / sizeof(kinds[0]));
+    add(&out, stored);
+    free(stored);
     return out;
 }
 
