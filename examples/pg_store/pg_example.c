@@ -13,21 +13,24 @@
 
 #include "pg_store.h"
 
-/* A context whose store is a new connection to the database. */
+/* A context whose store is a new connection to the database. The store
+ * knows its context, so a server error ends svcq_ctx_errmsg(). */
 static int server(svcq_ctx **out, const char *conninfo, unsigned flags)
 {
-    pg_store_options o = { conninfo, "svcq_example", PG_STORE_READ_COMMITTED, flags, NULL, NULL };
+    svcq_ctx *ctx = NULL;
+    int rc = svcq_ctx_new(&ctx, NULL);
+    if (rc != SVCQ_OK)
+        return rc;
+    pg_store_options o = { conninfo, "svcq_example", PG_STORE_READ_COMMITTED, flags, NULL, NULL, ctx };
     char msg[512];
     pg_store *pg;
-    int rc = pg_store_open(&pg, &o, msg, sizeof(msg));
-    if (rc != SVCQ_OK) {
+    if ((rc = pg_store_open(&pg, &o, msg, sizeof(msg))) != SVCQ_OK) {
         fprintf(stderr, "pg_store_open: %s\n", msg);
+        svcq_ctx_free(ctx);
         return rc;
     }
     svcq_store_methods m;
-    svcq_ctx *ctx = NULL;
-    if ((rc = svcq_ctx_new(&ctx, NULL)) == SVCQ_OK && (rc = pg_store_methods(&m, pg)) == SVCQ_OK &&
-        (rc = svcq_ctx_set_store(ctx, &m)) == SVCQ_OK) {
+    if ((rc = pg_store_methods(&m, pg)) == SVCQ_OK && (rc = svcq_ctx_set_store(ctx, &m)) == SVCQ_OK) {
         *out = ctx; /* the context owns the connection now */
         return SVCQ_OK;
     }

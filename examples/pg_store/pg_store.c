@@ -56,6 +56,7 @@ struct pg_store {
     int isolation;
     svcq_log_fn log_fn;
     void *log_user_data;
+    svcq_ctx *ctx;     /* the context served, for svcq_store_set_error(); may be NULL */
     int in_tx;         /* between begin and commit/rollback */
     int tx_error;      /* the transaction was lost (a failed statement): what later calls return */
     uint64_t conflicts, reconnects;
@@ -73,8 +74,10 @@ static char *dupstr(const char *s)
     return p;
 }
 
-/* Sets the store's message (trailing newlines cut) and hands it to the logger. */
-static void note(pg_store *pg, const char *what, const char *msg)
+/* Sets the store's message (trailing newlines cut), hands it to the logger
+ * and to the context the store serves (svcq_store_set_error(): it then
+ * ends svcq_ctx_errmsg()), and returns code. */
+static int note(pg_store *pg, int code, const char *what, const char *msg)
 {
     snprintf(pg->errmsg, sizeof(pg->errmsg), "%s: %s", what, msg && *msg ? msg : "unknown error");
     size_t n = strlen(pg->errmsg);
@@ -82,6 +85,7 @@ static void note(pg_store *pg, const char *what, const char *msg)
         pg->errmsg[--n] = '\0';
     if (pg->log_fn)
         pg->log_fn(SVCQ_LOG_WARN, pg->errmsg, pg->log_user_data);
+    return svcq_store_set_error(pg->ctx, code, pg->errmsg);
 }
 
 /* The code for a failed statement; res may be NULL (no result at all). */
@@ -89,7 +93,6 @@ static int fail(pg_store *pg, const char *what, PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn);
-    note(pg, what, msg);
     int rc;
     if (PQstatus(pg->conn) != CONNECTION_OK)
         rc = SVCQ_EIO;
@@ -103,6 +106,7 @@ static int fail(pg_store *pg, const char *what, PGresult *res)
                           unknown (a distributed database's ambiguous commit) */
     else
         rc = SVCQ_ESTORE;
+    note(pg, rc, what, msg);
     if (rc == SVCQ_ECONFLICT)
         pg->conflicts++;
     /* A failed statement loses a PostgreSQL transaction. */
@@ -138,7 +142,7 @@ static int session_setup(pg_store *pg)
     PGresult *res = PQexec(pg->conn, "SET client_encoding = 'UTF8'; SET client_min_messages = warning");
     int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)
-        note(pg, "connect", res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
+        note(pg, SVCQ_EIO, "connect", res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
     PQclear(res);
     return ok;
 }
@@ -149,8 +153,7 @@ static int reconnect(pg_store *pg)
         return SVCQ_OK;
     PQreset(pg->conn);
     if (PQstatus(pg->conn) != CONNECTION_OK) {
-        note(pg, "reconnect", PQerrorMessage(pg->conn));
-        return SVCQ_EIO;
+        return note(pg, SVCQ_EIO, "reconnect", PQerrorMessage(pg->conn));
     }
     pg->reconnects++;
     if (!session_setup(pg))
@@ -294,14 +297,14 @@ static int setup_schema(pg_store *pg, int reset)
         res = PQexec(pg->conn, steps[i]);
         ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
         if (!ok)
-            note(pg, "schema setup", res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
+            note(pg, SVCQ_EIO, "schema setup", res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
         PQclear(res);
     }
     free(drop);
     free(create);
     if (!ok) {
         if (!*pg->errmsg)
-            note(pg, "schema setup", PQerrorMessage(pg->conn));
+            note(pg, SVCQ_EIO, "schema setup", PQerrorMessage(pg->conn));
         PQclear(PQexec(pg->conn, "ROLLBACK"));
         return SVCQ_EIO;
     }
@@ -368,9 +371,9 @@ static int prepare_all(pg_store *pg)
         free(text);
         int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
         if (!ok) {
-            note(pg, "prepare", res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
+            int rc = note(pg, SVCQ_EIO, "prepare", res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
             PQclear(res);
-            return SVCQ_EIO;
+            return rc;
         }
         PQclear(res);
     }
@@ -446,9 +449,8 @@ static int pg_commit(void *ud)
         rc = fail(pg, "commit", res);
     } else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
         /* COMMIT of a transaction the server had aborted answers ROLLBACK. */
-        note(pg, "commit", "the server rolled the transaction back");
+        rc = note(pg, SVCQ_ECONFLICT, "commit", "the server rolled the transaction back");
         pg->conflicts++;
-        rc = SVCQ_ECONFLICT;
     }
     PQclear(res);
     /* A failed COMMIT ends the transaction too (nothing applied). A lost
@@ -715,12 +717,13 @@ int pg_store_open(pg_store **out, const pg_store_options *opts, char *msg, size_
     pg->isolation = opts->isolation;
     pg->log_fn = opts->log_fn;
     pg->log_user_data = opts->log_user_data;
+    pg->ctx = opts->ctx;
     pg->conn = PQconnectdb(pg->conninfo);
     int rc = SVCQ_OK;
     if (!pg->conn) {
         rc = SVCQ_ENOMEM;
     } else if (PQstatus(pg->conn) != CONNECTION_OK) {
-        note(pg, "connect", PQerrorMessage(pg->conn));
+        note(pg, SVCQ_EIO, "connect", PQerrorMessage(pg->conn));
         rc = SVCQ_EIO;
     } else if (!session_setup(pg)) {
         rc = SVCQ_EIO;

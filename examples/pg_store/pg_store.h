@@ -18,9 +18,10 @@
  *
  * Errors: a serialization failure, a deadlock or a unique violation is
  * SVCQ_ECONFLICT; a lost connection SVCQ_EIO (the next transaction
- * reconnects); any other server error SVCQ_ESTORE. The library cannot take
- * a store's own text into svcq_ctx_errmsg(), so the server's message is
- * kept here (pg_store_errmsg()) and handed to the optional logger. */
+ * reconnects); any other server error SVCQ_ESTORE. The server's message
+ * ends svcq_ctx_errmsg() of the context given in the options (through
+ * svcq_store_set_error()), is kept here (pg_store_errmsg()) and goes to the
+ * optional logger. */
 #ifndef PG_STORE_H
 #define PG_STORE_H
 
@@ -54,6 +55,8 @@ typedef struct pg_store_options {
     unsigned flags;        /* PG_STORE_RESET or 0 */
     svcq_log_fn log_fn;    /* optional: receives every server error (SVCQ_LOG_WARN) */
     void *log_user_data;
+    svcq_ctx *ctx;         /* optional: the context the store will serve; its svcq_ctx_errmsg() then
+                              ends with the server's message when a callback fails */
 } pg_store_options;
 
 /* Connects, makes the schema, its tables, indexes and sequence if they are

@@ -60,7 +60,8 @@
  *   store's session, a database's serialization failure) returns
  *   SVCQ_ECONFLICT from @c commit; the caller gets it as it is.
  * - Callbacks are called on the thread that is using the context, must not
- *   call back into the library with the same context, and must return 0 on
+ *   call back into the library with the same context (but for
+ *   svcq_store_set_error()), and must return 0 on
  *   success. Strings and byte pointers passed to a callback are valid only
  *   during that call.
  *
@@ -74,7 +75,8 @@
  * returned as they are as well. Every other non-zero value (other codes,
  * positive values, codes this library does not know) becomes SVCQ_ESTORE.
  * In each case svcq_ctx_errmsg() names the callback, the kind and id, and
- * the value the callback returned.
+ * the value the callback returned, or the callback's own reason when it
+ * gave one with svcq_store_set_error().
  */
 #ifndef SVCQ_STORE_H
 #define SVCQ_STORE_H
@@ -359,6 +361,36 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_methods_init(svcq_store_methods *methods,
  * @since 0.1
  */
 SVCQ_API SVCQ_NODISCARD int svcq_ctx_set_store(svcq_ctx *ctx, const svcq_store_methods *methods);
+
+/**
+ * @brief Gives the library a failing store callback's own reason, for
+ *        svcq_ctx_errmsg().
+ *
+ * Without it the context's message says which callback failed and what
+ * code it returned ("store put(incident, INC-7): input/output error"). A
+ * store that keeps the context it serves (one context per thread) calls
+ * this just before returning the failure, and its text takes the place of
+ * the code's description: `return svcq_store_set_error(ctx, SVCQ_EIO,
+ * PQerrorMessage(conn));` gives "store put(incident, INC-7): server closed
+ * the connection unexpectedly". It is the one library function a callback
+ * may call with the context it serves. Called outside a callback (say,
+ * while the host opens its store), the text becomes the context's message
+ * as it is.
+ *
+ * The text is made one line of UTF-8: line breaks and other control
+ * characters become one space, trailing spaces are cut, bytes that are not
+ * UTF-8 become '?', and it is cut at a character boundary to fit the
+ * message buffer. The code is not changed or checked here: what the library
+ * makes of it is said under "How callback failures are reported" above.
+ *
+ * @param ctx     the context the store serves; NULL does nothing.
+ * @param code    the code the callback is about to return.
+ * @param message the reason, UTF-8, copied; NULL or "": the description of
+ *                @p code (svcq_strerror()).
+ * @return @p code, so that a callback can return the call's value.
+ * @since 0.2
+ */
+SVCQ_API int svcq_store_set_error(svcq_ctx *ctx, int code, const char *message);
 
 /**
  * @brief Opens an outer batch: the library calls that follow on @p ctx run

@@ -245,6 +245,39 @@ int svcq__store_fail(svcq_ctx *ctx, int code, const char *fmt, ...)
     return code;
 }
 
+int svcq_store_set_error(svcq_ctx *ctx, int code, const char *message)
+{
+    if (!ctx)
+        return code;
+    if (!message || !*message)
+        return svcq__store_fail(ctx, code, "%s", svcq_strerror(code));
+    /* A host's text (a server's message, an exception) may have line
+     * breaks, control characters or bytes that are not UTF-8; the context's
+     * message is one line of UTF-8. */
+    char line[SVCQ__ERRMSG_SIZE];
+    size_t n = 0, len = strlen(message);
+    for (size_t i = 0; i < len && n + 4 < sizeof(line);) {
+        uint32_t cp;
+        size_t k = svcq__utf8_decode((const unsigned char *)message + i, len - i, &cp);
+        if (!k) {
+            line[n++] = '?';
+            i++;
+        } else if (cp < 0x20 || cp == 0x7f) {
+            if (n && line[n - 1] != ' ')
+                line[n++] = ' ';
+            i += k;
+        } else {
+            memcpy(line + n, message + i, k);
+            n += k;
+            i += k;
+        }
+    }
+    while (n && line[n - 1] == ' ')
+        n--;
+    line[n] = '\0';
+    return svcq__store_fail(ctx, code, "%s", n ? line : svcq_strerror(code));
+}
+
 /* What a callback returned, as the library reports it (svcq/store.h).
  * allowed: the "meaningful" codes of this callback (ECONFLICT/ENOTFOUND).
  * lost: whether such a failure loses the open transaction. */

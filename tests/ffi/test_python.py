@@ -1041,13 +1041,18 @@ class CallbackTest(unittest.TestCase):
                 pol.save()
             self.assertIsInstance(cm.exception.__cause__, svcq.SvcqError)
             self.assertEqual(cm.exception.__cause__.code, svcq.constant('SVCQ_EIO'))
+            # The exception's text reaches the library's message (svcq_store_set_error).
+            self.assertIn('store put(sla_policy, tier.1', cm.exception.__cause__.message)
+            self.assertTrue(cm.exception.__cause__.message.endswith('): Boom: disk on fire'),
+                            cm.exception.__cause__.message)
             self.assertEqual(pol.revision, 0, 'the failed save changed nothing')
             store.fail = None
             pol.save()                            # the context still works
             self.assertEqual(svcq.Policy.load(ctx, 'tier.1', 1).fingerprint, pol.fingerprint)
             store.fail = svcq.BusyError('locked')  # a code, not a crash: raised as the library reports it
-            with self.assertRaises(svcq.BusyError):
+            with self.assertRaises(svcq.BusyError) as cm:
                 svcq.Policy.builtin(ctx, svcq.TierLevel.TIER_2).save()
+            self.assertTrue(cm.exception.message.endswith('): locked'), cm.exception.message)
 
     def test_writer_raises(self):
         with svcq.Context() as ctx:

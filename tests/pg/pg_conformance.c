@@ -49,7 +49,7 @@ typedef struct variant {
 
 static int open_store(pg_store **out, int isolation, unsigned flags)
 {
-    pg_store_options o = { conninfo, schema, isolation, flags, NULL, NULL };
+    pg_store_options o = { conninfo, schema, isolation, flags, NULL, NULL, NULL };
     char msg[512];
     int rc = pg_store_open(out, &o, msg, sizeof(msg));
     if (rc)
@@ -257,10 +257,14 @@ static void kill_backend(pg_store *victim, pg_store *killer)
 static void lost_connection(void)
 {
     pg_store *a, *b;
-    pg_store_options o = { conninfo, schema, PG_STORE_READ_COMMITTED, PG_STORE_RESET, logger, NULL };
+    svcq_ctx *ctx = NULL;
+    CHECK_RC(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
+    /* With the context it will serve: the server's message reaches svcq_ctx_errmsg(). */
+    pg_store_options o = { conninfo, schema, PG_STORE_READ_COMMITTED, PG_STORE_RESET, logger, NULL, ctx };
     char msg[256];
-    if (pg_store_open(&a, &o, msg, sizeof(msg)) || open_store(&b, PG_STORE_READ_COMMITTED, 0)) {
+    if (!ctx || pg_store_open(&a, &o, msg, sizeof(msg)) || open_store(&b, PG_STORE_READ_COMMITTED, 0)) {
         failures++;
+        svcq_ctx_free(ctx);
         return;
     }
     svcq_store_methods m;
@@ -295,10 +299,9 @@ static void lost_connection(void)
     CHECK_RC(m.get("incident", "INC-1", keep_rev, &seen, a), SVCQ_OK);
     CHECK(seen == r2 && pg_store_reconnects(a) == 3);
 
-    /* Through the library: the code is EIO, the context names the call. */
-    svcq_ctx *ctx = NULL;
-    CHECK_RC(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
-    if (ctx) {
+    /* Through the library: the code is EIO, the context names the call and
+     * ends with the server's message. */
+    {
         CHECK_RC(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
         CHECK_RC(svcq_ctx_batch_begin(ctx), SVCQ_OK);
         kill_backend(a, b);
@@ -311,14 +314,15 @@ static void lost_connection(void)
         svcq_incident *inc = NULL;
         CHECK_RC(svcq_incident_report(&inc, ctx, "INC-7", &s, "Li Na", "agent"), SVCQ_EIO);
         CHECK(inc == NULL);
-        CHECK(strstr(svcq_ctx_errmsg(ctx), "store ") != NULL);
+        const char *e = svcq_ctx_errmsg(ctx);
+        CHECK(strstr(e, "store put(incident") != NULL && strstr(e, "INC-7") != NULL);
+        CHECK(strstr(e, "terminat") != NULL || strstr(e, "closed") != NULL);
+        CHECK(strchr(e, '\n') == NULL);
         (void)svcq_ctx_batch_rollback(ctx);
         /* The next call works on a new connection. */
         CHECK_RC(svcq_incident_report(&inc, ctx, "INC-7", &s, "Li Na", "agent"), SVCQ_OK);
         svcq_incident_free(inc);
         svcq_ctx_free(ctx); /* closes a */
-    } else {
-        pg_store_close(a);
     }
     pg_store_close(b);
 }
@@ -327,7 +331,7 @@ static void unreachable(void)
 {
     pg_store *pg = (pg_store *)&pg;
     char msg[512];
-    pg_store_options o = { "host=/nonexistent-svcq-socket-dir port=1 connect_timeout=2", "x", 0, 0, NULL, NULL };
+    pg_store_options o = { "host=/nonexistent-svcq-socket-dir port=1 connect_timeout=2", "x", 0, 0, NULL, NULL, NULL };
     CHECK_RC(pg_store_open(&pg, &o, msg, sizeof(msg)), SVCQ_EIO);
     CHECK(pg == NULL);
     CHECK(strstr(msg, "connect: ") == msg && strlen(msg) > 10);

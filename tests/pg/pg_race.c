@@ -148,7 +148,7 @@ static void server(int k)
     tally t = { 0 };
     svcq_ctx *ctx = NULL;
     pg_store *pg = NULL;
-    pg_store_options o = { conninfo, schema, isolation, 0, NULL, NULL };
+    pg_store_options o = { conninfo, schema, isolation, 0, NULL, NULL, NULL };
     char msg[512];
     svcq_store_methods m;
     if (svcq_ctx_new(&ctx, NULL) || pg_store_open(&pg, &o, msg, sizeof(msg)) || pg_store_methods(&m, pg) ||
@@ -278,7 +278,7 @@ static void verify(void)
 {
     svcq_ctx *ctx = NULL;
     pg_store *pg = NULL;
-    pg_store_options o = { conninfo, schema, PG_STORE_READ_COMMITTED, 0, NULL, NULL };
+    pg_store_options o = { conninfo, schema, PG_STORE_READ_COMMITTED, 0, NULL, NULL, NULL };
     char msg[512];
     svcq_store_methods m;
     if (svcq_ctx_new(&ctx, NULL) || pg_store_open(&pg, &o, msg, sizeof(msg)) || pg_store_methods(&m, pg) ||
@@ -358,7 +358,7 @@ int main(int argc, char **argv)
     snprintf(schema, sizeof(schema), "svcq_race_%s_%ld", isolation ? "ser" : "rc", (long)getpid());
     {
         pg_store *pg = NULL;
-        pg_store_options o = { conninfo, schema, isolation, PG_STORE_RESET, NULL, NULL };
+        pg_store_options o = { conninfo, schema, isolation, PG_STORE_RESET, NULL, NULL, NULL };
         char msg[512];
         int rc = pg_store_open(&pg, &o, msg, sizeof(msg));
         if (rc == SVCQ_EIO && strstr(msg, "connect: ") == msg) {

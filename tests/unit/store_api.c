@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/core.h"
+#include "core/utf8.h"
 #include "store/store.h"
 #include "svcq.h"
 #include "test_alloc.h"
@@ -28,25 +29,33 @@ typedef struct script {
     int get_visits;         /* how many times get calls the visitor (default 1) */
     const char *visit_id;   /* id handed to visitors (NULL: the one asked) */
     int visit_rc;           /* what get/scan return after visiting: -1 = the visitor's value */
+    svcq_ctx *ctx;          /* for svcq_store_set_error() */
+    const char *reason;     /* a failing callback's own reason (NULL: none given) */
 } script;
+
+/* What a scripted callback returns: its code, with its reason when one is set. */
+static int fail_with(script *s, int cb)
+{
+    return s->reason ? svcq_store_set_error(s->ctx, s->rc[cb], s->reason) : s->rc[cb];
+}
 
 static int s_begin(void *ud)
 {
     script *s = ud;
     s->calls[CB_BEGIN]++;
-    return s->rc[CB_BEGIN];
+    return fail_with(s, CB_BEGIN);
 }
 static int s_commit(void *ud)
 {
     script *s = ud;
     s->calls[CB_COMMIT]++;
-    return s->rc[CB_COMMIT];
+    return fail_with(s, CB_COMMIT);
 }
 static int s_rollback(void *ud)
 {
     script *s = ud;
     s->calls[CB_ROLLBACK]++;
-    return s->rc[CB_ROLLBACK];
+    return fail_with(s, CB_ROLLBACK);
 }
 static int s_get(const char *kind, const char *id, svcq_store_visit_fn visit, void *vud, void *ud)
 {
@@ -54,7 +63,7 @@ static int s_get(const char *kind, const char *id, svcq_store_visit_fn visit, vo
     script *s = ud;
     s->calls[CB_GET]++;
     if (s->rc[CB_GET])
-        return s->rc[CB_GET];
+        return fail_with(s, CB_GET);
     int rc = 0;
     for (int i = 0; i < s->get_visits && rc == 0; i++)
         rc = visit(s->visit_id ? s->visit_id : id, 7, "{}", 2, vud);
@@ -67,7 +76,7 @@ static int s_put(const char *kind, const char *id, uint64_t expected, const void
     script *s = ud;
     s->calls[CB_PUT]++;
     if (s->rc[CB_PUT])
-        return s->rc[CB_PUT];
+        return fail_with(s, CB_PUT);
     *rev = s->put_revision ? s->put_revision : expected + 1;
     return 0;
 }
@@ -76,7 +85,7 @@ static int s_remove(const char *kind, const char *id, uint64_t expected, void *u
     (void)kind, (void)id, (void)expected;
     script *s = ud;
     s->calls[CB_REMOVE]++;
-    return s->rc[CB_REMOVE];
+    return fail_with(s, CB_REMOVE);
 }
 static int s_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *ud)
 {
@@ -84,7 +93,7 @@ static int s_scan(const char *kind, svcq_store_visit_fn visit, void *vud, void *
     script *s = ud;
     s->calls[CB_SCAN]++;
     if (s->rc[CB_SCAN])
-        return s->rc[CB_SCAN];
+        return fail_with(s, CB_SCAN);
     int rc = visit(s->visit_id ? s->visit_id : "one", 3, "{}", 2, vud);
     return s->visit_rc == -1 ? rc : s->visit_rc;
 }
@@ -118,6 +127,7 @@ static svcq_ctx *script_ctx(test_alloc *a, script *s)
     svcq_ctx *ctx = test_ctx_new(a);
     svcq_store_methods m = script_methods(s);
     assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
+    s->ctx = ctx;
     return ctx;
 }
 
@@ -358,6 +368,69 @@ static void failures_are_mapped(void **state)
             ctx_done(ctx, &a);
         }
     }
+}
+
+/* A callback's own reason replaces the code's description, made one line of
+ * UTF-8; the code is mapped as without one. */
+static void callback_reason(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *given, *shown;
+    } reasons[] = {
+        { "server closed the connection unexpectedly\n", "server closed the connection unexpectedly" },
+        { "ERROR:  relation \"record\" does not exist\nLINE 1: SELECT\r\n\tbody",
+          "ERROR:  relation \"record\" does not exist LINE 1: SELECT body" },
+        { "caf\xc3\xa9 \xff\xfe ok", "caf\xc3\xa9 ?? ok" },
+        { "\n\n", NULL }, /* nothing left: the code's description */
+        { "", NULL },
+    };
+    for (int cb = 0; cb < CB_COUNT; cb++) {
+        for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+            test_alloc a;
+            script s;
+            svcq_ctx *ctx = script_ctx(&a, &s);
+            s.rc[cb] = cb == CB_GET ? SVCQ_EINVAL : SVCQ_EIO;
+            s.reason = reasons[i].given;
+            int rc = cb == CB_SCAN ? svcq__store_scan(ctx, "k", nop_visit, NULL) : call(ctx, cb);
+            assert_int_equal(rc, cb == CB_GET ? SVCQ_ESTORE : SVCQ_EIO);
+            char want[600];
+            const char *what = cb == CB_GET ? "(k, id)" : cb == CB_PUT || cb == CB_REMOVE ? "(k, id)"
+                               : cb == CB_SCAN                                     ? "(k)"
+                                                                                   : "";
+            snprintf(want, sizeof(want), "store %s%s: %s", cb_names[cb], what,
+                     reasons[i].shown ? reasons[i].shown : svcq_strerror(s.rc[cb]));
+            if (cb == CB_ROLLBACK) /* reported through the batch rollback */
+                assert_non_null(strstr(svcq_ctx_errmsg(ctx), want));
+            else
+                assert_string_equal(svcq_ctx_errmsg(ctx), want);
+            ctx_done(ctx, &a);
+        }
+    }
+    /* A long reason is cut at a character boundary and stays valid UTF-8. */
+    char longer[2000];
+    for (size_t i = 0; i + 2 < sizeof(longer); i += 2)
+        memcpy(longer + i, "\xc3\xa9", 2);
+    longer[sizeof(longer) - 2] = '\0';
+    test_alloc a;
+    script s;
+    svcq_ctx *ctx = script_ctx(&a, &s);
+    s.rc[CB_PUT] = SVCQ_EIO;
+    s.reason = longer;
+    assert_int_equal(call(ctx, CB_PUT), SVCQ_EIO);
+    const char *msg = svcq_ctx_errmsg(ctx);
+    assert_true(svcq__utf8_valid(msg, strlen(msg)));
+    assert_non_null(strstr(msg, "store put(k, id): \xc3\xa9\xc3\xa9"));
+    ctx_done(ctx, &a);
+    /* Outside a callback the text is the message; NULL ctx does nothing. */
+    svcq_ctx *plain = NULL;
+    assert_int_equal(svcq_ctx_new(&plain, NULL), SVCQ_OK);
+    assert_int_equal(svcq_store_set_error(plain, SVCQ_EIO, "disk on fire\n"), SVCQ_EIO);
+    assert_string_equal(svcq_ctx_errmsg(plain), "disk on fire");
+    assert_int_equal(svcq_store_set_error(plain, SVCQ_EBUSY, NULL), SVCQ_EBUSY);
+    assert_string_equal(svcq_ctx_errmsg(plain), svcq_strerror(SVCQ_EBUSY));
+    svcq_ctx_free(plain);
+    assert_int_equal(svcq_store_set_error(NULL, SVCQ_EIO, "x"), SVCQ_EIO);
 }
 
 static void meaningful_codes(void **state)
@@ -941,6 +1014,7 @@ int main(void)
         cmocka_unit_test(misbehaving_stores),
         cmocka_unit_test(scan_visitor_codes),
         cmocka_unit_test(callbacks_cannot_reenter),
+        cmocka_unit_test(callback_reason),
         cmocka_unit_test(undo_log),
         cmocka_unit_test(batch_rules),
         cmocka_unit_test(batch_undo),

@@ -50,6 +50,7 @@ StoreFileStats = _lib.mirror('svcq_store_file_stats', 1, [
 
 _methods_init = proto('svcq_store_methods_init', c_int, P(StoreMethods), c_uint32)
 _set_store = proto('svcq_ctx_set_store', c_int, HANDLE, P(StoreMethods))
+_set_error = proto('svcq_store_set_error', c_int, HANDLE, c_int, c_char_p)
 _limit = proto('svcq_store_limit', c_uint64, c_int32)
 _fs_options_init = proto('svcq_store_file_options_init', c_int, P(StoreFileOptions), c_uint32)
 _fs_open = proto('svcq_store_file_open', c_int, P(HANDLE), HANDLE, c_char_p, P(StoreFileOptions))
@@ -137,22 +138,29 @@ class Store:
         pass
 
     # -- the C table
-    def methods(self, pending=None):
+    def methods(self, pending=None, ctx=None):
         """(svcq_store_methods, keepalive): the table of callbacks over this
         store. Exceptions other than SvcqError go to `pending` (a
-        svcq._lib.Pending). Keep `keepalive` as long as the table is used."""
+        svcq._lib.Pending). With `ctx` (the svcq.Context the table is for),
+        a failing callback's exception text ends that context's message
+        (svcq_store_set_error). Keep `keepalive` as long as the table is
+        used."""
         pending = pending if pending is not None else _lib.Pending()
         self._pending = pending
 
-        def run(fn, *args):
+        def run(fn, *args, report=True):
+            def reason(code, text):
+                if report and ctx is not None and not ctx.closed and text:
+                    _set_error(ctx._p, code, text.encode('utf-8', 'replace'))
+                return code
             try:
                 fn(*args)
                 return 0
             except _errors.SvcqError as e:
-                return e.code
+                return reason(e.code, e.message)
             except BaseException as e:   # noqa: B902 -- nothing may unwind through C
                 pending.catch(e)
-                return _lib.EIO
+                return reason(_lib.EIO, '%s: %s' % (type(e).__name__, e))
 
         def begin(user):
             return run(self.begin)
@@ -201,7 +209,7 @@ class Store:
             return r if r else rc[0]
 
         def destroy(user):
-            run(self.close)
+            run(self.close, report=False)  # the context is being freed
 
         def put2(kind, id_, expected, data, size, terms, n_terms, new_rev, user):
             def body():
@@ -387,7 +395,7 @@ def attach(ctx, store):
     if not isinstance(store, Store):
         raise TypeError('set_store wants a svcq.Store, a svcq.FileStore or None, not %s'
                         % type(store).__name__)
-    m, keep = store.methods(ctx._pending)
+    m, keep = store.methods(ctx._pending, ctx)
     _lib.call(ctx, _set_store, ctx._p, byref(m))
     ctx._file_store = None
     ctx._keep.append((store, keep))
