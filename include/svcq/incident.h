@@ -1211,7 +1211,8 @@ SVCQ_API SVCQ_NODISCARD int svcq_incident_flow_mermaid(svcq_ctx *ctx, const svcq
  * thousandths as decimals.
  *
  * svcq_incident_mark_typical() marks an incident as a typical case for the
- * periodic review meeting; svcq_incident_review_pack() writes the typical
+ * periodic review meeting (svcq_incident_unmark_typical() takes the mark
+ * off); svcq_incident_review_pack() writes the typical
  * cases of a period with their cause, measures, verification and lessons.
  * @{
  */
@@ -1278,6 +1279,22 @@ SVCQ_API SVCQ_NODISCARD int svcq_incident_form_export(const svcq_incident *inc, 
  */
 SVCQ_API SVCQ_NODISCARD int svcq_incident_mark_typical(svcq_incident *inc, const char *actor, const char *role,
                                                        const char *note);
+/**
+ * @brief Takes the typical-case mark off the incident, with a reason (one
+ *        transaction, audited as "unmarked_typical" with the note taken
+ *        away and the reason). To change a note, unmark and mark again.
+ * @param inc the incident. @param actor who unmarks it. @param role their role.
+ * @param reason why it is no longer a typical case (required, up to
+ *               SVCQ_INCIDENT_MAX_TEXT bytes).
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL @p inc, a missing or invalid
+ *         reason, actor or role; SVCQ_ELIMIT for a reason too long;
+ *         SVCQ_ESTATE when it is not marked; SVCQ_ECONFLICT when the stored
+ *         incident changed; SVCQ_ENOMEM; a storage error. On failure nothing
+ *         changed.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_unmark_typical(svcq_incident *inc, const char *actor, const char *role,
+                                                         const char *reason);
 /**
  * @brief The note of a typical case.
  * @param inc the incident.

@@ -46,6 +46,33 @@ int svcq_incident_mark_typical(svcq_incident *inc, const char *actor, const char
     return svcq__inc_mutate(inc, actor, role, mark_change, &k, "marked_typical", "", note);
 }
 
+static int unmark_change(svcq_incident *inc, svcq__inc_journal *j, void *user)
+{
+    (void)user;
+    int rc = svcq__inc_j_str(j, &inc->m.typical_note, NULL);
+    if (!rc)
+        rc = svcq__inc_j_str(j, &inc->m.typical_by, NULL);
+    if (!rc)
+        rc = SVCQ__INC_J_SET(j, inc->m.typical_at, 0);
+    return rc;
+}
+
+int svcq_incident_unmark_typical(svcq_incident *inc, const char *actor, const char *role, const char *reason)
+{
+    if (!inc)
+        return SVCQ_EINVAL;
+    svcq_ctx *ctx = inc->ctx;
+    int rc = svcq__inc_check_text(ctx, inc->id, "reason for unmarking the typical case", reason,
+                                  SVCQ_INCIDENT_MAX_TEXT, true);
+    if (rc)
+        return rc;
+    if (!inc->m.typical_note)
+        return svcq__error(ctx, SVCQ_ESTATE, "incident %s: is not marked as a typical case", inc->id);
+    /* The audit entry keeps the note it takes away: the trail says what the
+     * case was and why it stopped being one. */
+    return svcq__inc_mutate(inc, actor, role, unmark_change, NULL, "unmarked_typical", inc->m.typical_note, reason);
+}
+
 const char *svcq_incident_typical_note(const svcq_incident *inc)
 {
     return inc ? inc->m.typical_note : NULL;

@@ -69,7 +69,7 @@ static void *setup_common(test_alloc *alloc, bool inject_store, int error)
         if (rc)
             fail_msg("setup step %d: %s", i, svcq_ctx_errmsg(s->ctx));
     }
-    if (g_what == 5)
+    if (g_what == 5 || g_what == 6)
         assert_int_equal(svcq_incident_mark_typical(s->inc, "Zhao Min", "supervisor", "handover"), SVCQ_OK);
     return s;
 }
@@ -134,6 +134,8 @@ static int run(void *p)
         return svcq_incident_mark_typical(s->inc, "Zhao Min", "supervisor", "Shift handover gaps");
     if (g_what == 5)
         return svcq_incident_review_pack(s->ctx, &w, FX_T0, FX_T0 + 90 * FX_DAY, NULL);
+    if (g_what == 6)
+        return svcq_incident_unmark_typical(s->inc, "Sun Li", "quality_staff", "one site only after all");
     return svcq_incident_form_export(s->inc, &w, g_what, g_format, NULL);
 }
 
@@ -151,6 +153,12 @@ static void verify(void *p, int rc, bool hit)
         svcq_incident *l = NULL;
         assert_int_equal(svcq_incident_load(&l, s->ctx, "INC-1"), SVCQ_OK);
         assert_string_equal(svcq_incident_typical_note(l), "Shift handover gaps");
+        svcq_incident_free(l);
+    } else if (g_what == 6) {
+        assert_int_equal(svcq_incident_audit_verify(NULL, s->ctx, "INC-1"), SVCQ_OK);
+        svcq_incident *l = NULL;
+        assert_int_equal(svcq_incident_load(&l, s->ctx, "INC-1"), SVCQ_OK);
+        assert_null(svcq_incident_typical_note(l));
         svcq_incident_free(l);
     } else {
         assert_non_null(s->out);
@@ -178,6 +186,15 @@ static void mark_typical(void **state)
     n += scenario("mark typical, SVCQ_EIO", setup_eio, SVCQ_EIO, true);
     n += scenario("mark typical, unknown store code", setup_odd, SVCQ_ESTORE, true);
     printf("mark typical: %zu failure points\n", n);
+}
+
+static void unmark_typical(void **state)
+{
+    (void)state;
+    g_what = 6;
+    size_t n = scenario("unmark typical, allocation", setup_alloc, 0, false);
+    n += scenario("unmark typical, SVCQ_EIO", setup_eio, SVCQ_EIO, true);
+    printf("unmark typical: %zu failure points\n", n);
 }
 
 static void form_exports(void **state)
@@ -215,6 +232,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mark_typical),
+        cmocka_unit_test(unmark_typical),
         cmocka_unit_test(form_exports),
         cmocka_unit_test(review_pack),
     };

@@ -337,6 +337,37 @@ static void typical_refusals(void **state)
     expect_msg(f, svcq_incident_mark_typical(inc, "Zhao Min", "supervisor", "again"), SVCQ_EEXIST,
                "incident INC-3: already marked as a typical case by Sun Li");
     assert_string_equal(svcq_incident_typical_note(inc), "first");
+    /* unmarking: a reason is required; then the case can be marked again with a new note */
+    rev = svcq_incident_revision(inc);
+    uint64_t entries = svcq_incident_audit_count(inc);
+    assert_int_equal(svcq_incident_unmark_typical(NULL, "a", "b", "c"), SVCQ_EINVAL);
+    expect_msg(f, svcq_incident_unmark_typical(inc, "Zhao Min", "supervisor", NULL), SVCQ_EINVAL,
+               "reason for unmarking the typical case");
+    expect_msg(f, svcq_incident_unmark_typical(inc, NULL, "supervisor", "n"), SVCQ_EINVAL, "incident INC-3");
+    assert_int_equal(svcq_incident_revision(inc), rev);
+    assert_int_equal(svcq_incident_unmark_typical(inc, "Zhao Min", "supervisor", "a one-off after all"), SVCQ_OK);
+    assert_null(svcq_incident_typical_note(inc));
+    assert_int_equal(svcq_incident_audit_count(inc), entries + 1);
+    expect_msg(f, svcq_incident_unmark_typical(inc, "Zhao Min", "supervisor", "again"), SVCQ_ESTATE,
+               "incident INC-3: is not marked as a typical case");
+    svcq_incident *l = NULL;
+    assert_int_equal(svcq_incident_load(&l, f->ctx, "INC-3"), SVCQ_OK);
+    assert_null(svcq_incident_typical_note(l));
+    svcq_incident_free(l);
+    /* the trail keeps the note taken away and the reason */
+    char *trail = NULL;
+    svcq_writer tw = SVCQ_WRITER_INIT;
+    tw.write = collect;
+    tw.user_data = &trail;
+    assert_int_equal(svcq_incident_audit_export(f->ctx, "INC-3", &tw, SVCQ_INCIDENT_TRAIL_JSON, NULL), SVCQ_OK);
+    const char *u = strstr(trail, "\"unmarked_typical\"");
+    assert_non_null(u);
+    assert_non_null(strstr(u, "\"first\""));
+    assert_non_null(strstr(u, "\"a one-off after all\""));
+    free(trail);
+    assert_int_equal(svcq_incident_mark_typical(inc, "Zhao Min", "supervisor", "second look"), SVCQ_OK);
+    assert_string_equal(svcq_incident_typical_note(inc), "second look");
+    assert_int_equal(svcq_incident_audit_verify(NULL, f->ctx, "INC-3"), SVCQ_OK);
     /* a rejected incident is no case */
     svcq_incident *r = NULL;
     fx_now_value = FX_T0 + 40 * FX_DAY;
