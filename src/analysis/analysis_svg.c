@@ -345,7 +345,7 @@ int svcq__an_svg_fishbone(const svcq_analysis *a, svcq__buf *out)
         if (width < lw)
             width = lw;
         double height = spine + down + 20 + 30;
-        svcq__svg s = { ctx, out, SVCQ_OK };
+        svcq__svg s = { ctx, out, SVCQ_OK, false };
         char title[80];
         snprintf(title, sizeof(title), "Fishbone of analysis %s", a->id);
         header(&s, width, height, title);
@@ -544,7 +544,7 @@ int svcq__an_svg_tree(const svcq_analysis *a, const svcq__an_node *anchor, svcq_
         if (width < lw)
             width = lw;
         double height = y - TB_VGAP + 20 + 30;
-        svcq__svg s = { ctx, out, SVCQ_OK };
+        svcq__svg s = { ctx, out, SVCQ_OK, false };
         char title[96];
         snprintf(title, sizeof(title), "5-Why tree of %s in analysis %s", anchor->id, a->id);
         header(&s, width, height, title);

@@ -381,7 +381,7 @@ int svcq__bp_svg(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, svc
     y = cy + 2 * R + MARGIN;
     const double height = y;
 
-    svcq__svg s = { ctx, out, SVCQ_OK };
+    svcq__svg s = { ctx, out, SVCQ_OK, false };
     svcq__svg_raw(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
             "width=\"");
     svcq__svg_num(&s, width);
