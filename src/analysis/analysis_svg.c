@@ -70,20 +70,7 @@ static const char *text_attrs(const svcq__an_node *n)
 
 static void header(svcq__svg *s, double w, double h, const char *title)
 {
-    svcq__svg_raw(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
-           "width=\"");
-    svcq__svg_num(s, w);
-    svcq__svg_raw(s, "\" height=\"");
-    svcq__svg_num(s, h);
-    svcq__svg_raw(s, "\" viewBox=\"0 0 ");
-    svcq__svg_num(s, w);
-    svcq__svg_raw(s, " ");
-    svcq__svg_num(s, h);
-    svcq__svg_raw(s, "\" font-family=\"");
-    svcq__svg_raw(s, svcq__svg_font);
-    svcq__svg_raw(s, "\">\n<title>");
-    svcq__svg_esc(s, title);
-    svcq__svg_raw(s, "</title>\n");
+    svcq__svg_begin(s, true, w, h, svcq__svg_font, NULL, title);
     svcq__svg_rect(s, 0, 0, w, h, 0, "fill=\"#ffffff\"");
 }
 

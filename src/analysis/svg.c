@@ -34,6 +34,32 @@ void svcq__svg_esc(svcq__svg *s, const char *t)
         s->rc = svcq__an_xml(s->b, t);
 }
 
+void svcq__svg_begin(svcq__svg *s, bool version, double w, double h, const char *font, const char *attrs,
+                     const char *title)
+{
+    svcq__svg_raw(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" ");
+    if (version)
+        svcq__svg_raw(s, "version=\"1.1\" ");
+    svcq__svg_raw(s, "width=\"");
+    svcq__svg_num(s, w);
+    svcq__svg_raw(s, "\" height=\"");
+    svcq__svg_num(s, h);
+    svcq__svg_raw(s, "\" viewBox=\"0 0 ");
+    svcq__svg_num(s, w);
+    svcq__svg_raw(s, " ");
+    svcq__svg_num(s, h);
+    svcq__svg_raw(s, "\" font-family=\"");
+    svcq__svg_raw(s, font);
+    svcq__svg_raw(s, "\"");
+    if (attrs && *attrs) {
+        svcq__svg_raw(s, " ");
+        svcq__svg_raw(s, attrs);
+    }
+    svcq__svg_raw(s, ">\n<title>");
+    svcq__svg_esc(s, title);
+    svcq__svg_raw(s, "</title>\n");
+}
+
 void svcq__svg_line(svcq__svg *s, double x1, double y1, double x2, double y2, const char *attrs)
 {
     svcq__svg_raw(s, "<line x1=\"");

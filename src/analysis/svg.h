@@ -1,8 +1,9 @@
 /* The SVG writer behind the drawings the library makes itself (the
  * analysis module's fishbone and 5-Why trees, the service blueprint's
- * swimlanes, the scorecard's ranking chart): numbers with one decimal (or
- * whole, for a drawing on integer pixels), escaped text, lines,
- * rectangles, one-line labels and blocks of wrapped lines (svcq__an_wrap).
+ * swimlanes, the scorecard's ranking chart): the opening tag with its
+ * title, numbers with one decimal (or whole, for a drawing on integer
+ * pixels), escaped text, lines, rectangles, one-line labels and blocks of
+ * wrapped lines (svcq__an_wrap).
  * Every call does nothing once a write failed; rc keeps the first error. */
 #ifndef SVCQ__SVG_H
 #define SVCQ__SVG_H
@@ -20,6 +21,11 @@ typedef struct svcq__svg {
 /* The font-family list, XML-escaped for an attribute (CJK fonts included). */
 extern const char *const svcq__svg_font;
 
+/* The XML declaration, the <svg> tag w by h (width, height, viewBox; with
+ * version="1.1" when version is set) in font family font (escaped for an
+ * attribute) with attrs after it (NULL for none), and the <title>. */
+void svcq__svg_begin(svcq__svg *s, bool version, double w, double h, const char *font, const char *attrs,
+                     const char *title);
 void svcq__svg_num(svcq__svg *s, double v);
 void svcq__svg_raw(svcq__svg *s, const char *t);
 void svcq__svg_esc(svcq__svg *s, const char *t);

@@ -439,17 +439,7 @@ static int ranking_svg(const svcq_scorecard_ranking *r, svcq__buf *b)
     svcq__svg s = { r->ctx, b, SVCQ_OK, true };
     double width = LABEL_W + BAR_W + 140, height = TOP + ROW_H * (double)r->nresult + 20;
     char x[32];
-    svcq__svg_raw(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"");
-    svcq__svg_num(&s, width);
-    svcq__svg_raw(&s, "\" height=\"");
-    svcq__svg_num(&s, height);
-    svcq__svg_raw(&s, "\" viewBox=\"0 0 ");
-    svcq__svg_num(&s, width);
-    svcq__svg_raw(&s, " ");
-    svcq__svg_num(&s, height);
-    svcq__svg_raw(&s, "\" font-family=\"sans-serif\" font-size=\"13\">\n<title>");
-    svcq__svg_esc(&s, r->label);
-    svcq__svg_raw(&s, "</title>\n");
+    svcq__svg_begin(&s, false, width, height, "sans-serif", "font-size=\"13\"", r->label);
     svcq__svg_label_open(&s, 10, 24, "font-size=\"16\" font-weight=\"bold\"");
     svcq__svg_raw(&s, "Ranking ");
     svcq__svg_esc(&s, r->label);
