@@ -70,20 +70,7 @@ static const char *text_attrs(const svcq__an_node *n)
 
 static void header(svcq__svg *s, double w, double h, const char *title)
 {
-    svcq__svg_raw(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
-           "width=\"");
-    svcq__svg_num(s, w);
-    svcq__svg_raw(s, "\" height=\"");
-    svcq__svg_num(s, h);
-    svcq__svg_raw(s, "\" viewBox=\"0 0 ");
-    svcq__svg_num(s, w);
-    svcq__svg_raw(s, " ");
-    svcq__svg_num(s, h);
-    svcq__svg_raw(s, "\" font-family=\"");
-    svcq__svg_raw(s, svcq__svg_font);
-    svcq__svg_raw(s, "\">\n<title>");
-    svcq__svg_esc(s, title);
-    svcq__svg_raw(s, "</title>\n");
+    svcq__svg_begin(s, true, w, h, svcq__svg_font, NULL, title);
     svcq__svg_rect(s, 0, 0, w, h, 0, "fill=\"#ffffff\"");
 }
 
@@ -345,7 +332,7 @@ int svcq__an_svg_fishbone(const svcq_analysis *a, svcq__buf *out)
         if (width < lw)
             width = lw;
         double height = spine + down + 20 + 30;
-        svcq__svg s = { ctx, out, SVCQ_OK };
+        svcq__svg s = { ctx, out, SVCQ_OK, false };
         char title[80];
         snprintf(title, sizeof(title), "Fishbone of analysis %s", a->id);
         header(&s, width, height, title);
@@ -544,7 +531,7 @@ int svcq__an_svg_tree(const svcq_analysis *a, const svcq__an_node *anchor, svcq_
         if (width < lw)
             width = lw;
         double height = y - TB_VGAP + 20 + 30;
-        svcq__svg s = { ctx, out, SVCQ_OK };
+        svcq__svg s = { ctx, out, SVCQ_OK, false };
         char title[96];
         snprintf(title, sizeof(title), "5-Why tree of %s in analysis %s", anchor->id, a->id);
         header(&s, width, height, title);

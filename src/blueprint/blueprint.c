@@ -3,7 +3,8 @@
  *
  * Every edit builds the next model as a whole copy with the change applied
  * (checks first, then the copy, then the change, which cannot fail), and
- * swaps it in. Outside a store transaction the old model is freed; inside
+ * swaps it in: one mechanism, edit(), that the title, step and risk-point
+ * calls describe their change to (insert, replace, move, remove). Outside a store transaction the old model is freed; inside
  * one (a host batch) it goes into an undo entry owned by the handle, which
  * a rollback swaps back without allocating. A blueprint has at most 256
  * steps and 1,024 risk points, so copying is cheap and obviously all or
@@ -478,6 +479,85 @@ static int commit(svcq_blueprint *bp, svcq__bp_model *next)
     return SVCQ_OK;
 }
 
+/* What an edit does to the copy of the model. */
+enum { EDIT_TITLE, EDIT_INSERT, EDIT_REPLACE, EDIT_MOVE, EDIT_REMOVE };
+
+typedef struct bp_edit {
+    int op;
+    bool risk;          /* the risk points; else the steps */
+    size_t at;          /* the entry edited, or where the new one goes */
+    size_t to;          /* EDIT_MOVE: where the entry goes */
+    svcq__bp_step step; /* the new step (EDIT_INSERT, EDIT_REPLACE), taken over */
+    svcq__bp_risk r;    /* the new risk point (EDIT_INSERT, EDIT_REPLACE), taken over */
+    char *title;        /* EDIT_TITLE: the new title, taken over */
+} bp_edit;
+
+/* Applies an insert, replace, move or remove to an array of *n entries of
+ * size sz; *old receives the entry replaced or removed (the caller frees
+ * it) and is scratch space for a move. Cannot fail: the array has room. */
+static void splice(void *base, size_t *n, size_t sz, const bp_edit *e, const void *in, void *old)
+{
+    char *a = base;
+    switch (e->op) {
+    case EDIT_INSERT:
+        memmove(a + (e->at + 1) * sz, a + e->at * sz, (*n - e->at) * sz);
+        memcpy(a + e->at * sz, in, sz);
+        (*n)++;
+        break;
+    case EDIT_REPLACE:
+        memcpy(old, a + e->at * sz, sz);
+        memcpy(a + e->at * sz, in, sz);
+        break;
+    case EDIT_MOVE:
+        memcpy(old, a + e->at * sz, sz);
+        memmove(a + e->at * sz, a + (e->at + 1) * sz, (*n - e->at - 1) * sz);
+        memmove(a + (e->to + 1) * sz, a + e->to * sz, (*n - 1 - e->to) * sz);
+        memcpy(a + e->to * sz, old, sz);
+        break;
+    default: /* EDIT_REMOVE */
+        memcpy(old, a + e->at * sz, sz);
+        memmove(a + e->at * sz, a + (e->at + 1) * sz, (*n - e->at - 1) * sz);
+        (*n)--;
+    }
+}
+
+/* The one way an edit changes a blueprint: rc is the result of the
+ * caller's checks; when it is SVCQ_OK, the next model is a whole copy (with
+ * room for an inserted entry) to which the edit is applied, and commit()
+ * swaps it in. On any failure the edit's new entry is freed and the
+ * blueprint is unchanged. */
+static int edit(svcq_blueprint *bp, int rc, bp_edit *e)
+{
+    svcq_ctx *ctx = bp->ctx;
+    bool grow = e->op == EDIT_INSERT;
+    svcq__bp_model next;
+    if (!rc)
+        rc = model_clone(ctx, &bp->m, &next, grow && !e->risk, grow && e->risk);
+    if (rc) {
+        if (e->op == EDIT_TITLE)
+            svcq__free(ctx, e->title);
+        else if (e->op == EDIT_INSERT || e->op == EDIT_REPLACE)
+            e->risk ? risk_free(ctx, &e->r) : step_free(ctx, &e->step);
+        return rc;
+    }
+    bool drop = e->op == EDIT_REPLACE || e->op == EDIT_REMOVE;
+    if (e->op == EDIT_TITLE) {
+        svcq__free(ctx, next.title);
+        next.title = e->title;
+    } else if (e->risk) {
+        svcq__bp_risk old;
+        splice(next.risks, &next.nrisks, sizeof(old), e, &e->r, &old);
+        if (drop)
+            risk_free(ctx, &old);
+    } else {
+        svcq__bp_step old;
+        splice(next.steps, &next.nsteps, sizeof(old), e, &e->step, &old);
+        if (drop)
+            step_free(ctx, &old);
+    }
+    return commit(bp, &next);
+}
+
 /* ---- handles ------------------------------------------------------------------- */
 
 int svcq__bp_handle_new(svcq_blueprint **out, svcq_ctx *ctx, const char *service, svcq__bp_model *m)
@@ -571,21 +651,11 @@ int svcq_blueprint_set_title(svcq_blueprint *bp, const char *title)
         return null_arg(bp ? bp->ctx : NULL, "svcq_blueprint_set_title", bp);
     char what[96];
     snprintf(what, sizeof(what), "blueprint %s: title", bp->service);
+    bp_edit e = { .op = EDIT_TITLE };
     int rc = svcq__bp_check_text(bp->ctx, what, title, strlen(title));
-    svcq__bp_model next;
     if (!rc)
-        rc = model_clone(bp->ctx, &bp->m, &next, 0, 0);
-    char *copy = NULL;
-    if (!rc) {
-        rc = svcq__strdup(bp->ctx, what, title, &copy);
-        if (rc)
-            svcq__bp_model_free(bp->ctx, &next);
-    }
-    if (rc)
-        return rc;
-    svcq__free(bp->ctx, next.title);
-    next.title = copy;
-    return commit(bp, &next);
+        rc = svcq__strdup(bp->ctx, what, title, &e.title);
+    return edit(bp, rc, &e);
 }
 
 static int position_of(svcq_ctx *ctx, const char *what, int32_t position, size_t count, size_t *out)
@@ -608,25 +678,14 @@ int svcq_blueprint_add_step(svcq_blueprint *bp, const svcq_blueprint_step_spec *
     svcq_ctx *ctx = bp->ctx;
     char place[96];
     snprintf(place, sizeof(place), "blueprint %s: step", bp->service);
-    svcq__bp_step s;
-    int rc = step_from_spec(ctx, place, spec, &s);
+    bp_edit e = { .op = EDIT_INSERT };
+    int rc = step_from_spec(ctx, place, spec, &e.step);
     if (rc)
         return rc;
-    size_t at = 0;
-    rc = check_step_new(ctx, place, &bp->m, &s);
+    rc = check_step_new(ctx, place, &bp->m, &e.step);
     if (!rc)
-        rc = position_of(ctx, place, position, bp->m.nsteps, &at);
-    svcq__bp_model next;
-    if (!rc)
-        rc = model_clone(ctx, &bp->m, &next, 1, 0);
-    if (rc) {
-        step_free(ctx, &s);
-        return rc;
-    }
-    memmove(&next.steps[at + 1], &next.steps[at], (next.nsteps - at) * sizeof(*next.steps));
-    next.steps[at] = s;
-    next.nsteps++;
-    return commit(bp, &next);
+        rc = position_of(ctx, place, position, bp->m.nsteps, &e.at);
+    return edit(bp, rc, &e);
 }
 
 int svcq_blueprint_update_step(svcq_blueprint *bp, const char *key, const svcq_blueprint_step_spec *spec)
@@ -644,19 +703,11 @@ int svcq_blueprint_update_step(svcq_blueprint *bp, const char *key, const svcq_b
     sp.key = key;
     char place[96];
     snprintf(place, sizeof(place), "blueprint %s: step", bp->service);
-    svcq__bp_step s;
-    int rc = step_from_spec(ctx, place, &sp, &s);
-    svcq__bp_model next;
-    if (!rc) {
-        rc = model_clone(ctx, &bp->m, &next, 0, 0);
-        if (rc)
-            step_free(ctx, &s);
-    }
+    bp_edit e = { .op = EDIT_REPLACE, .at = at };
+    int rc = step_from_spec(ctx, place, &sp, &e.step);
     if (rc)
         return rc;
-    step_free(ctx, &next.steps[at]);
-    next.steps[at] = s;
-    return commit(bp, &next);
+    return edit(bp, SVCQ_OK, &e);
 }
 
 int svcq_blueprint_move_step(svcq_blueprint *bp, const char *key, int32_t position)
@@ -664,22 +715,13 @@ int svcq_blueprint_move_step(svcq_blueprint *bp, const char *key, int32_t positi
     if (!bp || !key)
         return null_arg(bp ? bp->ctx : NULL, "svcq_blueprint_move_step", bp);
     svcq_ctx *ctx = bp->ctx;
-    size_t from = 0, to = 0;
-    if (!svcq__bp_find_step(&bp->m, key, &from))
+    bp_edit e = { .op = EDIT_MOVE };
+    if (!svcq__bp_find_step(&bp->m, key, &e.at))
         return svcq__error(ctx, SVCQ_ENOTFOUND, "blueprint %s: no step %.64s to move", bp->service, key);
     char place[96];
     snprintf(place, sizeof(place), "blueprint %s: moving step %s", bp->service, key);
-    int rc = position_of(ctx, place, position, bp->m.nsteps - 1, &to);
-    svcq__bp_model next;
-    if (!rc)
-        rc = model_clone(ctx, &bp->m, &next, 0, 0);
-    if (rc)
-        return rc;
-    svcq__bp_step s = next.steps[from];
-    memmove(&next.steps[from], &next.steps[from + 1], (next.nsteps - from - 1) * sizeof(s));
-    memmove(&next.steps[to + 1], &next.steps[to], (next.nsteps - 1 - to) * sizeof(s));
-    next.steps[to] = s;
-    return commit(bp, &next);
+    int rc = position_of(ctx, place, position, bp->m.nsteps - 1, &e.to);
+    return edit(bp, rc, &e);
 }
 
 int svcq_blueprint_remove_step(svcq_blueprint *bp, const char *key)
@@ -702,14 +744,8 @@ int svcq_blueprint_remove_step(svcq_blueprint *bp, const char *key)
     if (held)
         return svcq__error(ctx, SVCQ_ESTATE, "blueprint %s: step %s holds %zu risk point%s (%s): remove them or "
                            "move them to another step first", bp->service, key, held, held == 1 ? "" : "s", names);
-    svcq__bp_model next;
-    int rc = model_clone(ctx, &bp->m, &next, 0, 0);
-    if (rc)
-        return rc;
-    step_free(ctx, &next.steps[at]);
-    memmove(&next.steps[at], &next.steps[at + 1], (next.nsteps - at - 1) * sizeof(*next.steps));
-    next.nsteps--;
-    return commit(bp, &next);
+    bp_edit e = { .op = EDIT_REMOVE, .at = at };
+    return edit(bp, SVCQ_OK, &e);
 }
 
 int svcq_blueprint_add_risk(svcq_blueprint *bp, const svcq_blueprint_risk_spec *spec)
@@ -719,26 +755,18 @@ int svcq_blueprint_add_risk(svcq_blueprint *bp, const svcq_blueprint_risk_spec *
     svcq_ctx *ctx = bp->ctx;
     char place[96];
     snprintf(place, sizeof(place), "blueprint %s: risk point", bp->service);
-    svcq__bp_risk r;
-    int rc = risk_from_spec(ctx, place, spec, &r);
+    bp_edit e = { .op = EDIT_INSERT, .risk = true, .at = bp->m.nrisks };
+    int rc = risk_from_spec(ctx, place, spec, &e.r);
     if (rc)
         return rc;
-    if (svcq__bp_find_risk(&bp->m, r.key, NULL))
-        rc = svcq__error(ctx, SVCQ_EEXIST, "%s %s: the key is in use", place, r.key);
+    if (svcq__bp_find_risk(&bp->m, e.r.key, NULL))
+        rc = svcq__error(ctx, SVCQ_EEXIST, "%s %s: the key is in use", place, e.r.key);
     else if (bp->m.nrisks >= SVCQ_BLUEPRINT_MAX_RISKS)
-        rc = svcq__error(ctx, SVCQ_ELIMIT, "%s %s: more than the %d risk points a blueprint holds", place, r.key,
+        rc = svcq__error(ctx, SVCQ_ELIMIT, "%s %s: more than the %d risk points a blueprint holds", place, e.r.key,
                          SVCQ_BLUEPRINT_MAX_RISKS);
     else
-        rc = check_risk_step(ctx, "risk point", bp->service, &bp->m, &r);
-    svcq__bp_model next;
-    if (!rc)
-        rc = model_clone(ctx, &bp->m, &next, 0, 1);
-    if (rc) {
-        risk_free(ctx, &r);
-        return rc;
-    }
-    next.risks[next.nrisks++] = r;
-    return commit(bp, &next);
+        rc = check_risk_step(ctx, "risk point", bp->service, &bp->m, &e.r);
+    return edit(bp, rc, &e);
 }
 
 int svcq_blueprint_update_risk(svcq_blueprint *bp, const char *key, const svcq_blueprint_risk_spec *spec)
@@ -756,21 +784,12 @@ int svcq_blueprint_update_risk(svcq_blueprint *bp, const char *key, const svcq_b
     sp.key = key;
     char place[96];
     snprintf(place, sizeof(place), "blueprint %s: risk point", bp->service);
-    svcq__bp_risk r;
-    int rc = risk_from_spec(ctx, place, &sp, &r);
+    bp_edit e = { .op = EDIT_REPLACE, .risk = true, .at = at };
+    int rc = risk_from_spec(ctx, place, &sp, &e.r);
     if (rc)
         return rc;
-    rc = check_risk_step(ctx, "risk point", bp->service, &bp->m, &r);
-    svcq__bp_model next;
-    if (!rc)
-        rc = model_clone(ctx, &bp->m, &next, 0, 0);
-    if (rc) {
-        risk_free(ctx, &r);
-        return rc;
-    }
-    risk_free(ctx, &next.risks[at]);
-    next.risks[at] = r;
-    return commit(bp, &next);
+    rc = check_risk_step(ctx, "risk point", bp->service, &bp->m, &e.r);
+    return edit(bp, rc, &e);
 }
 
 int svcq_blueprint_remove_risk(svcq_blueprint *bp, const char *key)
@@ -781,14 +800,8 @@ int svcq_blueprint_remove_risk(svcq_blueprint *bp, const char *key)
     size_t at;
     if (!svcq__bp_find_risk(&bp->m, key, &at))
         return svcq__error(ctx, SVCQ_ENOTFOUND, "blueprint %s: no risk point %.64s to remove", bp->service, key);
-    svcq__bp_model next;
-    int rc = model_clone(ctx, &bp->m, &next, 0, 0);
-    if (rc)
-        return rc;
-    risk_free(ctx, &next.risks[at]);
-    memmove(&next.risks[at], &next.risks[at + 1], (next.nrisks - at - 1) * sizeof(*next.risks));
-    next.nrisks--;
-    return commit(bp, &next);
+    bp_edit e = { .op = EDIT_REMOVE, .risk = true, .at = at };
+    return edit(bp, SVCQ_OK, &e);
 }
 
 /* ---- getters ------------------------------------------------------------------- */

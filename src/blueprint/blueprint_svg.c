@@ -381,21 +381,9 @@ int svcq__bp_svg(const svcq_blueprint *bp, const svcq_blueprint_overlay *ov, svc
     y = cy + 2 * R + MARGIN;
     const double height = y;
 
-    svcq__svg s = { ctx, out, SVCQ_OK };
-    svcq__svg_raw(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
-            "width=\"");
-    svcq__svg_num(&s, width);
-    svcq__svg_raw(&s, "\" height=\"");
-    svcq__svg_num(&s, height);
-    svcq__svg_raw(&s, "\" viewBox=\"0 0 ");
-    svcq__svg_num(&s, width);
-    svcq__svg_raw(&s, " ");
-    svcq__svg_num(&s, height);
-    svcq__svg_raw(&s, "\" font-family=\"");
-    svcq__svg_raw(&s, svcq__svg_font);
-    svcq__svg_raw(&s, "\">\n<title>");
-    svcq__svg_esc(&s, bp->m.title);
-    svcq__svg_raw(&s, "</title>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
+    svcq__svg s = { ctx, out, SVCQ_OK, false };
+    svcq__svg_begin(&s, true, width, height, svcq__svg_font, NULL, bp->m.title);
+    svcq__svg_raw(&s, "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
             "markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#455a64\"/></marker></defs>\n");
     svcq__svg_rect(&s, 0, 0, width, height, 0, "fill=\"#ffffff\"");
     svcq__svg_text(&s, &L.title, MARGIN, title_top, TITLE_FS, TITLE_LH, "start", "fill=\"#111111\" font-weight=\"bold\"");

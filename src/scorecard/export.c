@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/svg.h"
 #include "scorecard/ranking.h"
 #include "scorecard/scorecard_internal.h"
 
@@ -426,7 +427,8 @@ done:
     return rc;
 }
 
-/* A horizontal bar per entry, 0 to 100 % over BAR_W pixels. */
+/* A horizontal bar per entry, 0 to 100 % over BAR_W pixels, drawn on whole
+ * pixels with the shared SVG writer (src/analysis/svg.h). */
 #define LABEL_W 220
 #define BAR_W 400
 #define ROW_H 26
@@ -434,44 +436,43 @@ done:
 
 static int ranking_svg(const svcq_scorecard_ranking *r, svcq__buf *b)
 {
-    int rc;
-    unsigned width = LABEL_W + BAR_W + 140, height = TOP + ROW_H * r->nresult + 20;
+    svcq__svg s = { r->ctx, b, SVCQ_OK, true };
+    double width = LABEL_W + BAR_W + 140, height = TOP + ROW_H * (double)r->nresult + 20;
     char x[32];
-    TRY(svcq__buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
-                            "viewBox=\"0 0 %u %u\" font-family=\"sans-serif\" font-size=\"13\">\n",
-                         width, height, width, height));
-    TRY(svcq__buf_puts(b, "<title>"));
-    TRY(svcq__sc_xml_text(b, r->label));
-    TRY(svcq__buf_puts(b, "</title>\n<text x=\"10\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Ranking "));
-    TRY(svcq__sc_xml_text(b, r->label));
-    TRY(svcq__buf_puts(b, r->basis == SVCQ_SCORECARD_BASIS_COMPOSITE ? " (composite)" : " (card share)"));
-    TRY(svcq__buf_puts(b, "</text>\n"));
+    svcq__svg_begin(&s, false, width, height, "sans-serif", "font-size=\"13\"", r->label);
+    svcq__svg_label_open(&s, 10, 24, "font-size=\"16\" font-weight=\"bold\"");
+    svcq__svg_raw(&s, "Ranking ");
+    svcq__svg_esc(&s, r->label);
+    svcq__svg_raw(&s, r->basis == SVCQ_SCORECARD_BASIS_COMPOSITE ? " (composite)" : " (card share)");
+    svcq__svg_label_close(&s);
     for (uint32_t i = 0; i < r->nresult; i++) {
         const svcq__rk_result *e = &r->result[i];
         const svcq__rk_unit *u = &r->units[e->unit];
-        unsigned y = TOP + ROW_H * i;
+        double y = TOP + ROW_H * (double)i;
         int64_t v = e->excluded ? e->raw : e->score;
         if (v < 0)
             v = 0;
         if (v > 100000)
             v = 100000;
-        unsigned len = (unsigned)(v * BAR_W / 100000);
-        TRY(svcq__buf_printf(b, "<g class=\"entry\">\n<text x=\"%u\" y=\"%u\" text-anchor=\"end\">", LABEL_W - 8,
-                             y + 17));
-        if (e->rank)
-            TRY(svcq__buf_printf(b, "%u. ", e->rank));
-        TRY(svcq__sc_xml_text(b, u->unit));
-        TRY(svcq__buf_printf(b, "</text>\n<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"%s\"/>\n",
-                             LABEL_W, y + 4, len, ROW_H - 8,
-                             e->excluded ? "#bbbbbb" : u->vetoed ? "#d9534f" : "#4a7ebb"));
-        TRY(svcq__buf_printf(b, "<text x=\"%u\" y=\"%u\">%s%s</text>\n</g>\n", LABEL_W + len + 6, y + 17,
-                             svcq__sc_fmt(e->excluded ? e->raw : e->score, x),
-                             e->excluded ? " (vetoed, excluded)" : u->vetoed ? " (vetoed)" : ""));
+        double len = (double)(v * BAR_W / 100000);
+        svcq__svg_raw(&s, "<g class=\"entry\">\n");
+        svcq__svg_label_open(&s, LABEL_W - 8, y + 17, "text-anchor=\"end\"");
+        if (e->rank) {
+            svcq__svg_num(&s, e->rank);
+            svcq__svg_raw(&s, ". ");
+        }
+        svcq__svg_esc(&s, u->unit);
+        svcq__svg_label_close(&s);
+        svcq__svg_rect(&s, LABEL_W, y + 4, len, ROW_H - 8, -1,
+                       e->excluded ? "fill=\"#bbbbbb\"" : u->vetoed ? "fill=\"#d9534f\"" : "fill=\"#4a7ebb\"");
+        svcq__svg_label_open(&s, LABEL_W + len + 6, y + 17, NULL);
+        svcq__svg_raw(&s, svcq__sc_fmt(e->excluded ? e->raw : e->score, x));
+        svcq__svg_raw(&s, e->excluded ? " (vetoed, excluded)" : u->vetoed ? " (vetoed)" : "");
+        svcq__svg_label_close(&s);
+        svcq__svg_raw(&s, "</g>\n");
     }
-    TRY(svcq__buf_puts(b, "</svg>\n"));
-done:
-    return rc;
+    svcq__svg_raw(&s, "</svg>\n");
+    return s.rc;
 }
 
 int svcq_scorecard_ranking_export(const svcq_scorecard_ranking *r, const svcq_writer *writer, int32_t format)

@@ -190,10 +190,9 @@ int svcq__sc_orders_heads(svcq_ctx *ctx, svcq_time from, svcq_time to, svcq_time
                           uint32_t *nheads);
 void svcq__sc_heads_free(svcq_ctx *ctx, svcq__sc_head *heads, uint32_t n);
 
-/* ---- csv / markdown text helpers (export.c) ----------------------------- */
+/* ---- csv / markdown text helpers (export.c; SVG: src/analysis/svg.h) ----- */
 int svcq__sc_md_cell(svcq__buf *b, const char *s);
 int svcq__sc_csv_cell(svcq__buf *b, const char *s);
-int svcq__sc_xml_text(svcq__buf *b, const char *s);
 int svcq__sc_flush(svcq_ctx *ctx, const svcq_writer *w, const svcq__buf *b);
 
 #endif

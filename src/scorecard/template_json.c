@@ -165,22 +165,6 @@ int svcq__sc_csv_cell(svcq__buf *b, const char *s)
     return rc ? rc : svcq__buf_putc(b, '"');
 }
 
-int svcq__sc_xml_text(svcq__buf *b, const char *s)
-{
-    int rc = SVCQ_OK;
-    for (; rc == SVCQ_OK && *s; s++) {
-        switch (*s) {
-        case '<': rc = svcq__buf_puts(b, "&lt;"); break;
-        case '>': rc = svcq__buf_puts(b, "&gt;"); break;
-        case '&': rc = svcq__buf_puts(b, "&amp;"); break;
-        case '"': rc = svcq__buf_puts(b, "&quot;"); break;
-        case '\'': rc = svcq__buf_puts(b, "&apos;"); break;
-        default: rc = svcq__buf_putc(b, *s);
-        }
-    }
-    return rc;
-}
-
 static int markdown(const svcq_scorecard_template *t, svcq__buf *b)
 {
     char x[32];

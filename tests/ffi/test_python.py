@@ -11,9 +11,11 @@ package against the C layout; the package installed with pip into a
 temporary target and imported from there. Exits 77 under sanitizers.
 """
 
+import csv
 import ctypes
 import datetime as dt
 import gc
+import io
 import json
 import os
 import shutil
@@ -970,6 +972,203 @@ class IncidentLoopTest(unittest.TestCase):
         marked = inc.flow_mermaid()
         self.assertIn('INC-9', marked)
         self.assertNotEqual(marked, chart)
+
+
+class IncidentDocumentsTest(unittest.TestCase):
+    """The documents a host prints for the meetings: every form in every
+    format, typical cases and the review pack, the matrix and the flow chart,
+    byte for byte against the C fixtures of tests/unit/incident_forms.c and
+    incident_loop.c (tests/data/incident), from the same scenario
+    (tests/unit/incident_fixture.h) replayed in Python."""
+
+    T0 = dt.datetime(2026, 1, 1, 2, tzinfo=U)      # FX_T0
+    DAY = dt.timedelta(days=1)
+
+    def setUp(self):
+        self.now = [self.T0]
+        self.ctx = svcq.Context(clock=lambda: self.now[0])
+        self.I = svcq.incident
+        self.tz = svcq.Tz.fixed(self.ctx, dt.timedelta(hours=8))
+        self.inc = [self.run_steps(1, 25), self.run_steps(2, 13), self.run_steps(3, 2)]  # closed, executing, reported
+
+    def tearDown(self):
+        self.ctx.close()
+
+    def fixture(self, name):
+        with open(os.path.join(OPTS['root'], 'tests', 'data', 'incident', name), 'rb') as f:
+            return f.read()
+
+    def run_steps(self, k, upto):
+        """Steps [0, upto) of fx_step() on incident "INC-<k>" (its analysis "a-INC-<k>")."""
+        id_ = 'INC-%d' % k
+        a = svcq.Analysis(self.ctx, 'a-' + id_, 'Replies to tickets are late', '6m')
+        c = a.add_cause('k1', 'Queue not watched at shift change')
+        a.set_status(c, 'confirmed')
+        a.add_evidence(c, 'system_log', 'log://queue/2026-01-01', 'gap 17:55-18:40', 'QA', self.T0)
+        a.set_root_cause(c)
+        root = 'a-%s:c1' % id_
+        inc = None
+
+        def measure(what):
+            inc.add_measure('Wang Wei', 'team_lead', kind='process_change', what=what, root_cause=root,
+                            owner='Wang Wei', deadline=self.now[0] + 7 * self.DAY, indicator='callback delay',
+                            unit='h', baseline=3000, target=1000, direction='lower_is_better',
+                            feasibility='Fits the current staffing', expected_effect='Callbacks within 1 h',
+                            approved_by='Zhao Min')
+        WW, ZM, SL = ('Wang Wei', 'team_lead'), ('Zhao Min', 'supervisor'), ('Sun Li', 'quality_staff')
+        steps = [
+            None,    # the report, below
+            lambda: inc.add_attachment('Li Na', 'agent', 'photo', 'file://wall-board.jpg'),
+            lambda: inc.add_confirmer(*ZM, 'Zhao Min', 'service_supervisor'),
+            lambda: inc.add_confirmer(*ZM, 'Sun Li', 'quality_staff'),
+            lambda: inc.confirm(*ZM, category='process_gap', responsible_unit='Support tier 1'),
+            lambda: inc.transition(*SL, 'analysing'),
+            lambda: inc.attach_analysis(*SL, a),
+            lambda: inc.transition(*SL, 'planning'),
+            lambda: measure('Handover checklist at shift change'),
+            lambda: measure('Queue alarm after 45 min'),
+            lambda: inc.transition(*ZM, 'executing', 'approved'),
+            lambda: inc.progress(*WW, 'm1', 50, 'on track'),
+            lambda: inc.progress(*WW, 'm2', 30, 'on track'),
+            lambda: inc.deviation(*WW, 'm1', 'handover checklist not used on Sunday', 'weekend shift not briefed'),
+            lambda: inc.adjust(*WW, 'm2', 'owner on leave', 'Zhao Min', new_owner='Chen Jie'),
+            lambda: inc.measure_done(*WW, 'm1'),
+            lambda: inc.measure_done('Chen Jie', 'team_lead', 'm2', 'alarm live'),
+            lambda: inc.transition(*ZM, 'verifying'),
+            lambda: self.now.__setitem__(0, self.now[0] + 31 * self.DAY),
+            lambda: inc.record_indicator(*SL, 'm1', 800),
+            lambda: inc.record_indicator(*SL, 'm2', 900),
+            lambda: inc.verify(*SL, 4100, 4600, 'looks good'),
+            lambda: inc.add_improvement(*ZM, 'operating_manual', 'doc://manual/support#handover', 'section 4.2'),
+            lambda: inc.set_lessons(*ZM, 'Shift changes need a written handover'),
+            lambda: inc.transition(*ZM, 'closed'),
+        ]
+        inc = svcq.Incident.report(
+            self.ctx, id_, 'Li Na', 'agent', type='service_delay', stage='technical_support', channel='phone',
+            observed='Customer waited 3 h for a callback promised within 1 h', impact='One enterprise client',
+            location='Support centre, Shenzhen', reporter_name='Li Na', reporter_role='agent', client='client-42',
+            containment='Supervisor called the customer back at once', touchpoint='callback')
+        for step in steps[1:upto]:
+            step()
+        return inc
+
+    def test_every_form_in_every_format_byte_for_byte(self):
+        I = self.I
+        self.assertEqual([f.label for f in I.Form],
+                         ['anomaly_report', 'cause_analysis', 'corrective_action', 'effect_verification'])
+        self.assertEqual([f.label for f in I.FormFormat], ['markdown', 'json', 'csv'])
+        ext = {I.FormFormat.MARKDOWN: 'md', I.FormFormat.JSON: 'json', I.FormFormat.CSV: 'csv'}
+        checked = 0
+        for inc, which in zip(self.inc, ('complete', 'executing', 'reported')):
+            for form in I.Form:
+                for fmt in I.FormFormat:
+                    if fmt == I.FormFormat.CSV and form != I.Form.CORRECTIVE_ACTION:
+                        continue
+                    name = 'form_%s_%s.%s' % (form.label, which, ext[fmt])
+                    want = self.fixture(name)
+                    text = inc.form_export(form, fmt, tz=self.tz)
+                    self.assertEqual(text.encode('utf-8'), want, name)
+                    chunks = []
+                    self.assertIsNone(inc.form_export(form.label, fmt.label, self.tz, sink=chunks.append))
+                    self.assertEqual(b''.join(chunks), want, name + ' into a sink')
+                    if fmt == I.FormFormat.JSON:
+                        doc = json.loads(text)
+                        self.assertEqual((doc['schema'], doc['incident']),
+                                         ('svcq.incident_form/%s/1' % form.label, inc.id))
+                    checked += 1
+        self.assertEqual(checked, 3 * (4 * 2 + 1))
+        # Parsed with the standard library: the tracking form of the closed incident.
+        closed = self.inc[0]
+        rows = list(csv.reader(io.StringIO(closed.form_export('corrective_action', 'csv', self.tz), newline='')))
+        self.assertEqual(rows[0][:3], ['record', 'incident', 'measure'])
+        self.assertEqual([r[0] for r in rows[1:]], ['measure'] * 2 + ['ledger'] * 4)
+        head = rows[0]
+        m2 = dict(zip(head, rows[2]))
+        self.assertEqual((m2['measure'], m2['owner'], m2['state'], m2['deadline']),
+                         ('m2', 'Chen Jie', 'done', '2026-01-08T10:00:00+08:00'))
+        doc = json.loads(closed.form_export('corrective_action', 'json', self.tz))
+        self.assertEqual([(m['id'], m['state'], m['baseline'], m['target']) for m in doc['measures']],
+                         [('m1', 'done', 3.0, 1.0), ('m2', 'done', 3.0, 1.0)])
+        # Markdown is the default format; no zone is UTC.
+        self.assertIn('| When it was reported | 2026-01-01 02:00+00:00 |', closed.form_export('anomaly_report'))
+        reported = json.loads(self.inc[2].form_export(I.Form.CAUSE_ANALYSIS, 'json'))
+        self.assertIsNone(reported['confirmation']['judged_by'])
+        self.assertEqual(reported['analyses'], [])
+
+    def test_form_refusals_carry_the_c_message(self):
+        inc = self.inc[0]
+        with self.assertRaises(svcq.InvalidArgumentError) as cm:
+            inc.form_export(9)
+        self.assertEqual(cm.exception.message, 'incident INC-1: unknown form 9')
+        with self.assertRaises(svcq.InvalidArgumentError) as cm:
+            inc.form_export('effect_verification', 'csv')
+        self.assertIn('the effect_verification form has no CSV', cm.exception.message)
+        with self.assertRaises(ValueError):
+            inc.form_export('minutes')                     # not a form: refused before C
+        with self.assertRaises(Boom) as cm:
+            inc.form_export('anomaly_report', sink=lambda b: (_ for _ in ()).throw(Boom('printer jammed')))
+        self.assertEqual(cm.exception.__cause__.code, svcq.constant('SVCQ_EIO'))
+        # An attached analysis gone from the store.
+        svcq.Analysis.load(self.ctx, 'a-INC-2').delete()
+        with self.assertRaises(svcq.NotFoundError) as cm:
+            self.inc[1].form_export('cause_analysis')
+        self.assertIn('incident INC-2: cause-analysis form: analysis a-INC-2', cm.exception.message)
+
+    def test_typical_cases_and_review_pack_byte_for_byte(self):
+        I, T0, DAY = self.I, self.T0, self.DAY
+        self.assertIn('\n0 typical cases.\n', I.review_pack(self.ctx, T0, T0 + 60 * DAY, self.tz))
+        closed, executing, reported = self.inc
+        self.assertIsNone(closed.typical_note)
+        before, rev = closed.audit_count, closed.revision
+        closed.mark_typical('Zhao Min', 'supervisor', 'Shift handover gaps | seen in three sites')
+        self.assertEqual(closed.typical_note, 'Shift handover gaps | seen in three sites')
+        self.assertEqual(closed.audit_count, before + 1)
+        self.assertGreater(closed.revision, rev)
+        self.assertEqual(I.audit_verify(self.ctx, 'INC-1'), closed.audit_count)
+        executing.mark_typical('Sun Li', 'quality_staff', 'Second site, same cause')
+        with svcq.Incident.load(self.ctx, 'INC-1') as again:
+            self.assertEqual(again.typical_note, 'Shift handover gaps | seen in three sites')
+        pack = I.review_pack(self.ctx, T0, T0 + 60 * DAY, self.tz)
+        self.assertEqual(pack.encode('utf-8'), self.fixture('review_pack.md'))
+        chunks = []
+        self.assertIsNone(I.review_pack(self.ctx, T0 + DAY, T0 + 60 * DAY, tz=self.tz, sink=chunks.append))
+        self.assertEqual(b''.join(chunks), self.fixture('review_pack_late.md'))
+        # Refusals: the C message, nothing changed.
+        rev = reported.revision
+        with self.assertRaises(svcq.InvalidArgumentError) as cm:
+            reported.mark_typical('Sun Li', 'quality_staff', '  ')
+        self.assertIn('typical-case note', cm.exception.message)
+        with self.assertRaises(svcq.LimitError):
+            reported.mark_typical('Sun Li', 'quality_staff', 'x' * (svcq.constant('SVCQ_INCIDENT_MAX_TEXT') + 1))
+        self.assertEqual((reported.revision, reported.typical_note), (rev, None))
+        reported.mark_typical('Sun Li', 'quality_staff', 'first')
+        with self.assertRaises(svcq.ExistsError) as cm:
+            reported.mark_typical('Zhao Min', 'supervisor', 'again')
+        self.assertEqual(cm.exception.message, 'incident INC-3: already marked as a typical case by Sun Li')
+        self.assertEqual(reported.typical_note, 'first')
+        with self.assertRaises(svcq.InvalidArgumentError) as cm:
+            I.review_pack(self.ctx, T0, T0)
+        self.assertIn('review pack: the period ends', cm.exception.message)
+        with self.assertRaises(TypeError):
+            I.review_pack(self.ctx, T0.replace(tzinfo=None), T0 + DAY)      # a naive datetime names no instant
+
+    def test_matrix_and_flow_chart_byte_for_byte(self):
+        I = self.I
+        self.assertEqual(I.flow_mermaid(self.ctx).encode(), self.fixture('flow.mmd'))
+        self.assertEqual(self.inc[0].flow_mermaid().encode(), self.fixture('flow_closed.mmd'))
+        self.assertEqual(I.matrix_export_markdown(self.ctx).encode(), self.fixture('matrix_default.md'))
+        # The custom matrix of incident_loop.c: planning by team_lead, measure_owner consulted.
+        I.matrix_set(self.ctx, 'responsible_unit', 'planning', 'consulted')
+        I.matrix_set(self.ctx, 'team_lead', 'planning', 'responsible')
+        I.matrix_set(self.ctx, 'measure_owner', 'planning', 'consulted')
+        I.matrix_set(self.ctx, 'quality_manager', 'verifying', 'none')
+        with self.assertRaises(svcq.StateError) as cm:
+            I.matrix_export_markdown(self.ctx)
+        self.assertEqual(cm.exception.message, 'responsibility matrix: stage verify has no role that approves it')
+        I.matrix_set(self.ctx, 'quality_manager', 'verifying', 'approves')
+        chunks = []
+        self.assertIsNone(I.matrix_export_markdown(self.ctx, sink=chunks.append))
+        self.assertEqual(b''.join(chunks), self.fixture('matrix_custom.md'))
 
 
 class DocExampleTest(unittest.TestCase):

@@ -734,11 +734,153 @@ static void damaged_record(void **state)
 #undef DOC
 }
 
+/* Random edits of every kind against an independent oracle (arrays of keys,
+ * titles and the step of each risk point, edited here by hand), some inside
+ * a batch that is rolled back (the oracle untouched), the rest committed. */
+#define OR_MAX 24
+typedef struct oracle {
+    char step[OR_MAX][16], title[OR_MAX][24], risk[OR_MAX][16], on[OR_MAX][16];
+    size_t nsteps, nrisks;
+} oracle;
+
+static uint32_t or_rand(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+static void or_check(const svcq_blueprint *bp, const oracle *o)
+{
+    assert_int_equal(svcq_blueprint_step_count(bp), o->nsteps);
+    assert_int_equal(svcq_blueprint_risk_count(bp), o->nrisks);
+    for (size_t i = 0; i < o->nsteps; i++) {
+        svcq_blueprint_step_spec s = SVCQ_BLUEPRINT_STEP_SPEC_INIT;
+        OK(svcq_blueprint_step(&s, bp, i));
+        assert_string_equal(s.key, o->step[i]);
+        assert_string_equal(s.title, o->title[i]);
+    }
+    for (size_t i = 0; i < o->nrisks; i++) {
+        svcq_blueprint_risk_spec r = SVCQ_BLUEPRINT_RISK_SPEC_INIT;
+        OK(svcq_blueprint_risk(&r, bp, i));
+        assert_string_equal(r.key, o->risk[i]);
+        assert_string_equal(r.step, o->on[i]);
+    }
+}
+
+/* One random edit on bp and, when `o` is given, on the oracle. */
+static void or_edit(svcq_blueprint *bp, oracle *o, uint32_t *seed, unsigned *made)
+{
+    char key[16], title[24];
+    uint32_t op = or_rand(seed) % 7;
+    size_t ns = o->nsteps, nr = o->nrisks;
+    if (op == 0 && ns < OR_MAX) { /* insert a step */
+        size_t at = or_rand(seed) % (ns + 1);
+        snprintf(key, sizeof(key), "s%u", (*made)++);
+        snprintf(title, sizeof(title), "Step %s", key);
+        svcq_blueprint_step_spec sp = SVCQ_BLUEPRINT_STEP_SPEC_INIT;
+        sp.key = key;
+        sp.title = title;
+        sp.stage = "reception";
+        OK(svcq_blueprint_add_step(bp, &sp, at == ns && (at & 1) ? -1 : (int32_t)at));
+        memmove(o->step[at + 1], o->step[at], (ns - at) * sizeof(o->step[0]));
+        memmove(o->title[at + 1], o->title[at], (ns - at) * sizeof(o->title[0]));
+        strcpy(o->step[at], key);
+        strcpy(o->title[at], title);
+        o->nsteps++;
+    } else if (op == 1 && ns) { /* move a step */
+        size_t from = or_rand(seed) % ns, to = or_rand(seed) % ns;
+        OK(svcq_blueprint_move_step(bp, o->step[from], (int32_t)to));
+        char k[16], t[24];
+        strcpy(k, o->step[from]);
+        strcpy(t, o->title[from]);
+        memmove(o->step[from], o->step[from + 1], (ns - from - 1) * sizeof(o->step[0]));
+        memmove(o->title[from], o->title[from + 1], (ns - from - 1) * sizeof(o->title[0]));
+        memmove(o->step[to + 1], o->step[to], (ns - 1 - to) * sizeof(o->step[0]));
+        memmove(o->title[to + 1], o->title[to], (ns - 1 - to) * sizeof(o->title[0]));
+        strcpy(o->step[to], k);
+        strcpy(o->title[to], t);
+    } else if (op == 2 && ns) { /* update a step */
+        size_t at = or_rand(seed) % ns;
+        snprintf(title, sizeof(title), "Retitled %u", (*made)++);
+        svcq_blueprint_step_spec sp = SVCQ_BLUEPRINT_STEP_SPEC_INIT;
+        sp.title = title;
+        sp.stage = "after_sales";
+        OK(svcq_blueprint_update_step(bp, o->step[at], &sp));
+        strcpy(o->title[at], title);
+    } else if (op == 3 && ns) { /* remove a step: refused while a risk point sits on it */
+        size_t at = or_rand(seed) % ns;
+        bool held = false;
+        for (size_t i = 0; i < nr; i++)
+            held = held || strcmp(o->on[i], o->step[at]) == 0;
+        if (held) {
+            expect_err(svcq_blueprint_remove_step(bp, o->step[at]), SVCQ_ESTATE, "remove them or move them");
+            return;
+        }
+        OK(svcq_blueprint_remove_step(bp, o->step[at]));
+        memmove(o->step[at], o->step[at + 1], (ns - at - 1) * sizeof(o->step[0]));
+        memmove(o->title[at], o->title[at + 1], (ns - at - 1) * sizeof(o->title[0]));
+        o->nsteps--;
+    } else if (op == 4 && ns && nr < OR_MAX) { /* add a risk point */
+        snprintf(key, sizeof(key), "r%u", (*made)++);
+        size_t on = or_rand(seed) % ns;
+        svcq_blueprint_risk_spec r = SVCQ_BLUEPRINT_RISK_SPEC_INIT;
+        r.key = key;
+        r.step = o->step[on];
+        r.failure = "It fails";
+        r.severity = SVCQ_BLUEPRINT_HIGH;
+        OK(svcq_blueprint_add_risk(bp, &r));
+        strcpy(o->risk[nr], key);
+        strcpy(o->on[nr], o->step[on]);
+        o->nrisks++;
+    } else if (op == 5 && ns && nr) { /* move a risk point to another step */
+        size_t at = or_rand(seed) % nr, on = or_rand(seed) % ns;
+        svcq_blueprint_risk_spec r = SVCQ_BLUEPRINT_RISK_SPEC_INIT;
+        r.step = o->step[on];
+        r.failure = "It fails again";
+        r.severity = SVCQ_BLUEPRINT_LOW;
+        OK(svcq_blueprint_update_risk(bp, o->risk[at], &r));
+        strcpy(o->on[at], o->step[on]);
+    } else if (op == 6 && nr) { /* remove a risk point */
+        size_t at = or_rand(seed) % nr;
+        OK(svcq_blueprint_remove_risk(bp, o->risk[at]));
+        memmove(o->risk[at], o->risk[at + 1], (nr - at - 1) * sizeof(o->risk[0]));
+        memmove(o->on[at], o->on[at + 1], (nr - at - 1) * sizeof(o->on[0]));
+        o->nrisks--;
+    }
+}
+
+static void edit_oracle(void **state)
+{
+    (void)state;
+    svcq_blueprint *bp = NULL;
+    OK(svcq_blueprint_new(&bp, ctx, "oracle", "Random edits"));
+    oracle o = { 0 }, scratch;
+    uint32_t seed = 20260101;
+    unsigned made = 0;
+    for (int round = 0; round < 60; round++) {
+        bool rollback = round % 3 == 2;
+        if (rollback)
+            OK(svcq_ctx_batch_begin(ctx));
+        scratch = o;
+        for (int k = 0; k < 8; k++) {
+            or_edit(bp, &scratch, &seed, &made);
+            or_check(bp, &scratch);
+        }
+        if (rollback)
+            OK(svcq_ctx_batch_rollback(ctx));
+        else
+            o = scratch;
+        or_check(bp, &o);
+    }
+    assert_true(made > 100);
+    svcq_blueprint_free(bp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names),      cmocka_unit_test(model), cmocka_unit_test(validation),
-        cmocka_unit_test(overlay), cmocka_unit_test(overlay_oracle),    cmocka_unit_test(store), cmocka_unit_test(damaged_record),
+        cmocka_unit_test(overlay), cmocka_unit_test(overlay_oracle), cmocka_unit_test(edit_oracle),    cmocka_unit_test(store), cmocka_unit_test(damaged_record),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,8 +1,12 @@
 /* Writes the SVG bar chart of a ranking whose unit names and label need
  * escaping (<, >, &, quotes, non-ASCII) to the file named by argv[1], for
  * scorecard_svg.py, which parses it with Python's xml.etree: the chart
- * must be well-formed XML whatever the names. */
+ * must be well-formed XML whatever the names. With "cap" as argv[2], the
+ * composite ranking (satisfaction set, a veto caps the score instead of
+ * excluding the unit), so the two charts together draw every kind of bar
+ * (ranked, vetoed and ranked, excluded) and both titles. */
 #include <stdio.h>
+#include <string.h>
 
 #include "svcq.h"
 
@@ -18,8 +22,9 @@ static int check(int rc, const char *what, svcq_ctx *ctx)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2)
+    if (argc != 2 && !(argc == 3 && strcmp(argv[2], "cap") == 0))
         return 2;
+    int cap = argc == 3;
     svcq_ctx *ctx;
     if (svcq_ctx_new(&ctx, NULL))
         return 1;
@@ -42,7 +47,8 @@ int main(int argc, char **argv)
     if (!rc)
         rc = svcq_scorecard_template_add_veto(t, &v);
     if (!rc)
-        rc = svcq_scorecard_template_set_composite(t, 60, 40, SVCQ_SCORECARD_EFFECT_EXCLUDE, 0);
+        rc = cap ? svcq_scorecard_template_set_composite(t, 60, 40, SVCQ_SCORECARD_EFFECT_CAP, 50000)
+                 : svcq_scorecard_template_set_composite(t, 60, 40, SVCQ_SCORECARD_EFFECT_EXCLUDE, 0);
     if (!rc)
         rc = check(svcq_scorecard_period_new(&p, t, "2026-01", JAN1, FEB1), "period", ctx);
     const char *units[] = { "<script>alert('x')</script>", "Tom & Jerry", "\"quoted\" branch", "南京分公司",
@@ -56,9 +62,12 @@ int main(int argc, char **argv)
     if (!rc)
         rc = svcq_scorecard_veto(p, units[1], "v", "a <b>reason</b> & more");
     if (!rc)
-        rc = check(svcq_scorecard_ranking_new(&r, t, "H1 <2026> & \"co\"", SVCQ_SCORECARD_BASIS_CARD), "ranking", ctx);
+        rc = check(svcq_scorecard_ranking_new(&r, t, "H1 <2026> & \"co\"",
+                              cap ? SVCQ_SCORECARD_BASIS_COMPOSITE : SVCQ_SCORECARD_BASIS_CARD), "ranking", ctx);
     if (!rc)
         rc = svcq_scorecard_ranking_add_period(r, p);
+    for (int i = 0; cap && !rc && i < 5; i++)
+        rc = check(svcq_scorecard_ranking_set_satisfaction(r, units[i], 80000 + 4000 * i), "satisfaction", ctx);
     if (!rc)
         rc = svcq_scorecard_ranking_compute(r);
     FILE *f = rc ? NULL : fopen(argv[1], "wb");

@@ -13,6 +13,11 @@ audit trail). Instants are aware datetimes in and out (UTC out); indicator
 values and satisfaction are thousandths (4.2 is 4200). The archive queries
 (``ids()``, ``find()``, ``overdue()``, ``Incident.similar()``) are Python
 iterators; ``walk()`` hands each id to a callback instead.
+
+The documents a host prints for the meetings: ``Incident.form_export()``
+(the four forms of the process, Markdown, JSON or CSV), typical cases
+(``Incident.mark_typical()``, ``typical_note``) and ``review_pack()``; the
+responsibility matrix and the flow chart at the end of this module.
 """
 
 from ctypes import (CFUNCTYPE, byref, c_char_p, c_int, c_int32, c_int64, c_size_t, c_uint32, c_uint64,
@@ -28,6 +33,8 @@ LedgerKind = _lib.enum_from_getter('LedgerKind', 'svcq_incident_ledger_kind_name
 Direction = _lib.enum_from_getter('Direction', 'svcq_incident_direction_name')
 Verdict = _lib.enum_from_getter('Verdict', 'svcq_incident_verdict_name')
 TrailFormat = _lib.enum_from_getter('TrailFormat', 'svcq_incident_trail_format_name')
+Form = _lib.enum_from_getter('Form', 'svcq_incident_form_name')
+FormFormat = _lib.enum_from_getter('FormFormat', 'svcq_incident_form_format_name')
 
 _S = c_char_p
 
@@ -128,6 +135,10 @@ for _n, _r, _a in [
     ('similar', c_int, (HANDLE, VISIT_FN, c_void_p)),
     ('audit_verify', c_int, (P(c_uint64), HANDLE, _S)),
     ('audit_export', c_int, (HANDLE, _S, c_void_p, c_int32, HANDLE)),
+    ('form_export', c_int, (HANDLE, c_void_p, c_int32, c_int32, HANDLE)),
+    ('mark_typical', c_int, _A + (_S,)),
+    ('typical_note', c_char_p, (HANDLE,)),
+    ('review_pack', c_int, (HANDLE, c_void_p, c_int64, c_int64, HANDLE)),
 ]:
     F[_n] = proto('svcq_incident_' + _n, _r, *_a)
 
@@ -277,6 +288,15 @@ def audit_export(ctx, id, format=None, tz=None, sink=None):
     fmt = _lib.enum_value(TrailFormat, format if format is not None else 'markdown')
     return _lib.export(ctx, F['audit_export'], ctx._p, _lib.enc(id), fmt, tz._p if tz is not None else None,
                        sink=sink, writer_pos=2)
+
+
+def review_pack(ctx, since, until, tz=None, sink=None):
+    """The review pack (Markdown) of the period [since, until): every stored
+    incident marked typical and reported in it, in id order, with its note,
+    cause, measures, last verification and lessons; times in ``tz`` (a
+    svcq.Tz; UTC when None)."""
+    return _lib.export(ctx, F['review_pack'], ctx._p, _lib.to_time(since, 'since'), _lib.to_time(until, 'until'),
+                       tz._p if tz is not None else None, sink=sink, writer_pos=1)
 
 
 class Incident(_lib.Handle):
@@ -509,6 +529,31 @@ class Incident(_lib.Handle):
         """The incident's record (schema "svcq.incident/1")."""
         flags = _lib.K('SVCQ_INCIDENT_JSON_PRETTY') if pretty else 0
         return _lib.export(self._ctx, F['export_json'], self._p, flags, sink=sink, writer_pos=1)
+
+    # -- the documents of the process
+    def form_export(self, form, format=None, tz=None, sink=None):
+        """One of the four forms of the process (a Form or its label:
+        "anomaly_report", "cause_analysis", "corrective_action",
+        "effect_verification"), complete or in progress. ``format``: a
+        FormFormat or "markdown" (the default), "json" (schema
+        "svcq.incident_form/<form>/1", null for fields not filled yet) or
+        "csv" (the corrective-action form only); times in ``tz`` (a svcq.Tz;
+        UTC when None). The cause-analysis form loads the attached analyses:
+        one missing from the store raises svcq.NotFoundError."""
+        fmt = _lib.enum_value(FormFormat, format if format is not None else FormFormat.MARKDOWN)
+        return _lib.export(self._ctx, F['form_export'], self._p, _lib.enum_value(Form, form), fmt,
+                           tz._p if tz is not None else None, sink=sink, writer_pos=1)
+
+    def mark_typical(self, actor, role, note):
+        """Marks the incident as a typical case for the periodic review, with
+        the note saying why (audited). svcq.ExistsError when it is marked
+        already, svcq.StateError for a rejected or cancelled incident."""
+        self._do('mark_typical', actor, role, _text(note))
+
+    @property
+    def typical_note(self):
+        """The note of a typical case, or None when the incident is not marked."""
+        return self._s('typical_note')
 
     # -- archive and audit of this incident
     def similar(self, fn=None):
@@ -769,3 +814,4 @@ def flow_mermaid(ctx, incident=None, sink=None):
 
 Incident.flow_mermaid = lambda self, sink=None: flow_mermaid(self._ctx, self, sink)
 Incident.flow_mermaid.__doc__ = 'The process flow chart with this incident\'s path marked.'
+
