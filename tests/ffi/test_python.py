@@ -1146,6 +1146,13 @@ class IncidentDocumentsTest(unittest.TestCase):
             reported.mark_typical('Zhao Min', 'supervisor', 'again')
         self.assertEqual(cm.exception.message, 'incident INC-3: already marked as a typical case by Sun Li')
         self.assertEqual(reported.typical_note, 'first')
+        reported.unmark_typical('Zhao Min', 'supervisor', 'a one-off after all')
+        self.assertIsNone(reported.typical_note)
+        with self.assertRaises(svcq.StateError) as cm:
+            reported.unmark_typical('Zhao Min', 'supervisor', 'again')
+        self.assertEqual(cm.exception.message, 'incident INC-3: is not marked as a typical case')
+        reported.mark_typical('Sun Li', 'quality_staff', 'first')
+        self.assertEqual(reported.typical_note, 'first')
         with self.assertRaises(svcq.InvalidArgumentError) as cm:
             I.review_pack(self.ctx, T0, T0)
         self.assertIn('review pack: the period ends', cm.exception.message)

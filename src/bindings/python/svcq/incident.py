@@ -137,6 +137,7 @@ for _n, _r, _a in [
     ('audit_export', c_int, (HANDLE, _S, c_void_p, c_int32, HANDLE)),
     ('form_export', c_int, (HANDLE, c_void_p, c_int32, c_int32, HANDLE)),
     ('mark_typical', c_int, _A + (_S,)),
+    ('unmark_typical', c_int, _A + (_S,)),
     ('typical_note', c_char_p, (HANDLE,)),
     ('review_pack', c_int, (HANDLE, c_void_p, c_int64, c_int64, HANDLE)),
 ]:
@@ -549,6 +550,12 @@ class Incident(_lib.Handle):
         the note saying why (audited). svcq.ExistsError when it is marked
         already, svcq.StateError for a rejected or cancelled incident."""
         self._do('mark_typical', actor, role, _text(note))
+
+    def unmark_typical(self, actor, role, reason):
+        """Takes the typical-case mark off, with the reason (audited with the
+        note taken away); mark again for a new note. svcq.StateError when
+        it is not marked."""
+        self._do('unmark_typical', actor, role, _text(reason))
 
     @property
     def typical_note(self):
