@@ -245,7 +245,29 @@ int svcq__inc_mutate(svcq_incident *inc, const char *actor, const char *role, sv
 
 /* ---- codec.c ---- */
 
+/* The record (compact: the stored bytes; pretty: the same, indented). */
 int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty);
+
+/* The record writer of codec.c, shared with the audit entries: compact JSON
+ * appended to a buffer, the same bytes as the generic writer (core/json.h)
+ * gives; keys are literals with their quotes and colon ("\"id\":"), texts
+ * must be valid UTF-8 (checked where they were set). Errors are sticky:
+ * svcq__inc_enc_finish() truncates the buffer back and reports ENOMEM. */
+typedef struct svcq__inc_enc {
+    svcq_ctx *ctx;
+    svcq__buf *b;
+    size_t start;
+    bool comma; /* a value was written at this level: the next needs ',' */
+    bool fail;
+} svcq__inc_enc;
+void svcq__inc_enc_init(svcq__inc_enc *e, svcq_ctx *ctx, svcq__buf *b);
+void svcq__inc_enc_raw(svcq__inc_enc *e, const char *s, size_t n);
+void svcq__inc_enc_key(svcq__inc_enc *e, const char *quoted, size_t n);
+void svcq__inc_enc_begin(svcq__inc_enc *e, char c); /* '{' or '[' */
+void svcq__inc_enc_end(svcq__inc_enc *e, char c);   /* '}' or ']' */
+void svcq__inc_enc_str(svcq__inc_enc *e, const char *s);
+void svcq__inc_enc_int(svcq__inc_enc *e, int64_t v);
+int svcq__inc_enc_finish(svcq__inc_enc *e);
 /* Decodes a record root into *m (freed with svcq__inc_model_free also on
  * failure) and the id (borrowed). */
 int svcq__inc_decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, const char **id);
