@@ -116,12 +116,25 @@ typedef struct svcq__inc_model {
     svcq__inc_strs recurrences;
 } svcq__inc_model;
 
+/* The longest similarity key: a host key (255 bytes) or three keys and two bars. */
+#define SVCQ__INC_MAX_SIMKEY (3 * SVCQ_INCIDENT_MAX_KEY + 2 > SVCQ__INC_MAX_NAME ? 3 * SVCQ_INCIDENT_MAX_KEY + 2 \
+                                                                                : SVCQ__INC_MAX_NAME)
+
+/* The hash of the last similarity key an index term was made of (the
+ * "similar" term of every write; the key rarely changes). */
+typedef struct svcq__inc_simcache {
+    size_t len; /* 0: empty (a key is never empty) */
+    char key[SVCQ__INC_MAX_SIMKEY + 1];
+    char hex[SVCQ__SHA256_HEX + 1];
+} svcq__inc_simcache;
+
 struct svcq_incident {
     svcq_ctx *ctx;
     char *id;
     uint64_t revision;
     svcq__inc_model m;
     char *simkey; /* cache for svcq_incident_similarity_key() */
+    svcq__inc_simcache simc;
 };
 
 /* ---- per-context state (slot SVCQ__SLOT_INCIDENT) ---- */
@@ -138,6 +151,16 @@ typedef int (*svcq__inc_event_fn)(svcq_ctx *ctx, svcq_incident *inc, const char 
 /* Analyses the guards keep parsed per context. */
 #define SVCQ__INC_ANALYSIS_CACHE 4
 
+/* What the guards need of an analysis: its root causes (node ids, in the
+ * analysis's order) at one stored revision. */
+typedef struct svcq__inc_an_summary {
+    char *id; /* NULL: an empty slot */
+    uint64_t revision;
+    char **roots;
+    size_t nroots;
+} svcq__inc_an_summary;
+void svcq__inc_an_summary_clear(svcq_ctx *ctx, svcq__inc_an_summary *s);
+
 typedef struct svcq__inc_vocab {
     char **keys, **labels;
     size_t len, cap;
@@ -153,13 +176,11 @@ typedef struct svcq__inc_state {
     size_t nroles;
     svcq__inc_event_fn on_event;
     void *on_event_data;
-    /* Attached analyses as the guards last read them (lifecycle.c): a
-     * read-only handle and the stored revision it was read at, reused while
-     * the stored revision is the same (revisions are never reused). */
-    struct {
-        svcq_analysis *a;
-        uint64_t revision;
-    } analyses[SVCQ__INC_ANALYSIS_CACHE];
+    /* Attached analyses as the guards last saw them (lifecycle.c): the
+     * root causes of the stored revision, reused while the stored revision
+     * is the same (revisions are never reused). Filled when an analysis is
+     * attached (from the handle just saved) or read anew. */
+    svcq__inc_an_summary analyses[SVCQ__INC_ANALYSIS_CACHE];
     unsigned analyses_next;
 } svcq__inc_state;
 
@@ -317,16 +338,14 @@ int svcq__inc_count_similar(svcq_ctx *ctx, const char *id, const char *simkey, s
  * the similarity key in hex>:<reported_at, 20 digits, sign-offset>"),
  * stage, state, type. */
 #define SVCQ__INC_SIMILAR_SIZE (32 + 1 + 20 + 1)
-/* The longest similarity key: a host key (255 bytes) or three keys and two bars. */
-#define SVCQ__INC_MAX_SIMKEY (3 * SVCQ_INCIDENT_MAX_KEY + 2 > SVCQ__INC_MAX_NAME ? 3 * SVCQ_INCIDENT_MAX_KEY + 2 \
-                                                                                : SVCQ__INC_MAX_NAME)
 typedef struct svcq__inc_terms {
     svcq_store_term t[7];
     size_t n;
     char similar[SVCQ__INC_SIMILAR_SIZE];
     char key[SVCQ__INC_MAX_SIMKEY + 1];
 } svcq__inc_terms;
-/* The terms of the model, into x (strings borrowed from m and x). */
-void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x);
+/* The terms of the model, into x (strings borrowed from m and x); cache
+ * (NULL for none) keeps the hash of the similarity key between calls. */
+void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x, svcq__inc_simcache *cache);
 
 #endif
