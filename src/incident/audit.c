@@ -29,50 +29,75 @@ static char *digits(uint64_t v, char *end)
     return end;
 }
 
-static void field_n(svcq__sha256_ctx *s, const char *v, size_t n)
+/* The canonical bytes are gathered in a block-sized buffer and hashed a
+ * buffer at a time (three small updates per field cost more than the
+ * copying). */
+typedef struct canon {
+    svcq__sha256_ctx s;
+    size_t len;
+    char buf[512];
+} canon;
+
+static void put(canon *c, const char *v, size_t n)
+{
+    if (c->len + n > sizeof(c->buf)) {
+        svcq__sha256_update(&c->s, c->buf, c->len);
+        c->len = 0;
+        if (n > sizeof(c->buf)) {
+            svcq__sha256_update(&c->s, v, n);
+            return;
+        }
+    }
+    memcpy(c->buf + c->len, v, n);
+    c->len += n;
+}
+
+static void field_n(canon *c, const char *v, size_t n)
 {
     char len[24];
     len[23] = ':';
     char *p = digits(n, len + 23);
-    svcq__sha256_update(s, p, (size_t)(len + 24 - p));
-    svcq__sha256_update(s, v, n);
-    svcq__sha256_update(s, "\n", 1);
+    put(c, p, (size_t)(len + 24 - p));
+    put(c, v, n);
+    put(c, "\n", 1);
 }
 
-static void field(svcq__sha256_ctx *s, const char *v)
+static void field(canon *c, const char *v)
 {
-    field_n(s, v, strlen(v));
+    field_n(c, v, strlen(v));
 }
 
 /* A signed number as decimal text. */
-static void field_int(svcq__sha256_ctx *s, int64_t v)
+static void field_int(canon *c, int64_t v)
 {
     char t[24];
     char *p = digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, t + sizeof(t));
     if (v < 0)
         *--p = '-';
-    field_n(s, p, (size_t)(t + sizeof(t) - p));
+    field_n(c, p, (size_t)(t + sizeof(t) - p));
 }
 
 void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e)
 {
-    svcq__sha256_ctx s;
-    svcq__sha256_init(&s);
+    canon c;
+    svcq__sha256_init(&c.s);
+    c.len = 0;
     static const char head[] = "svcq.incident_audit/1\n";
-    svcq__sha256_update(&s, head, sizeof(head) - 1);
-    field(&s, incident_id);
+    put(&c, head, sizeof(head) - 1);
+    field(&c, incident_id);
     char seq[24];
     char *p = digits(e->seq, seq + sizeof(seq));
-    field_n(&s, p, (size_t)(seq + sizeof(seq) - p));
-    field_int(&s, (int64_t)e->time);
-    field(&s, e->actor);
-    field(&s, e->role);
-    field(&s, e->action);
-    field(&s, e->before);
-    field(&s, e->after);
-    field(&s, e->prev);
+    field_n(&c, p, (size_t)(seq + sizeof(seq) - p));
+    field_int(&c, (int64_t)e->time);
+    field(&c, e->actor);
+    field(&c, e->role);
+    field(&c, e->action);
+    field(&c, e->before);
+    field(&c, e->after);
+    field(&c, e->prev);
+    svcq__sha256_update(&c.s, c.buf, c.len);
     uint8_t d[SVCQ__SHA256_SIZE];
-    svcq__sha256_final(&s, d);
+    svcq__sha256_final(&c.s, d);
     svcq__sha256_hex(d, e->hash);
 }
 
