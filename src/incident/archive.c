@@ -59,21 +59,31 @@ int svcq_incident_load(svcq_incident **out, svcq_ctx *ctx, const char *id)
 
 /* "<first 128 bits of SHA-256(simkey) in hex>:<reported_at as 20 digits,
  * offset so that the text orders as the signed number>". */
-static void similar_value(const char *simkey, size_t keylen, svcq_time at, char out[SVCQ__INC_SIMILAR_SIZE])
+static void similar_hex(const char *simkey, size_t keylen, char hex[SVCQ__SHA256_HEX + 1])
 {
     svcq__sha256_ctx h;
     uint8_t d[SVCQ__SHA256_SIZE];
-    char hex[SVCQ__SHA256_HEX + 1];
     svcq__sha256_init(&h);
     svcq__sha256_update(&h, simkey, keylen);
     svcq__sha256_final(&h, d);
     svcq__sha256_hex(d, hex);
+}
+
+static void similar_put(const char *hex, svcq_time at, char out[SVCQ__INC_SIMILAR_SIZE])
+{
     memcpy(out, hex, 32);
     out[32] = ':';
     uint64_t v = (uint64_t)at ^ ((uint64_t)1 << 63);
     for (int i = 52; i > 32; i--, v /= 10)
         out[i] = (char)('0' + v % 10);
     out[53] = '\0';
+}
+
+static void similar_value(const char *simkey, size_t keylen, svcq_time at, char out[SVCQ__INC_SIMILAR_SIZE])
+{
+    char hex[SVCQ__SHA256_HEX + 1];
+    similar_hex(simkey, keylen, hex);
+    similar_put(hex, at, out);
 }
 
 static bool term_text_ok(const char *s)
@@ -86,8 +96,17 @@ static bool term_text_ok(const char *s)
  * most SVCQ_INCIDENT_MAX_KEY bytes each). */
 static size_t default_simkey(const char *type, const char *stage, const char *category, char *out, size_t size)
 {
-    int k = snprintf(out, size, "%s|%s|%s", type ? type : "", stage ? stage : "", category ? category : "");
-    return k < 0 ? 0 : (size_t)k < size ? (size_t)k : size - 1;
+    const char *part[3] = { type ? type : "", stage ? stage : "", category ? category : "" };
+    size_t k = 0;
+    for (int i = 0; i < 3 && k + 1 < size; i++) {
+        if (i)
+            out[k++] = '|';
+        size_t n = strnlen(part[i], size - 1 - k);
+        memcpy(out + k, part[i], n);
+        k += n;
+    }
+    out[k < size ? k : size - 1] = '\0';
+    return k < size ? k : size - 1;
 }
 
 typedef struct term_input {
@@ -96,6 +115,7 @@ typedef struct term_input {
     svcq_time reported_at;
     const char *simkey;
     size_t simkey_len;
+    const char *hex; /* the hash of the key when known, else NULL */
     bool has_deadline;
     svcq_time next_deadline;
 } term_input;
@@ -111,7 +131,10 @@ static void terms_fill(const term_input *in, svcq__inc_terms *x)
     if (in->has_deadline)
         T_INT("next_deadline", in->next_deadline);
     T_INT("reported_at", in->reported_at);
-    similar_value(in->simkey, in->simkey_len, in->reported_at, x->similar);
+    if (in->hex)
+        similar_put(in->hex, in->reported_at, x->similar);
+    else
+        similar_value(in->simkey, in->simkey_len, in->reported_at, x->similar);
     T_STR("similar", x->similar);
     if (term_text_ok(in->stage))
         T_STR("stage", in->stage);
@@ -128,15 +151,23 @@ static bool open_state(int32_t state)
     return state != SVCQ_INCIDENT_CLOSED && !svcq__inc_final(state);
 }
 
-void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x)
+void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x, svcq__inc_simcache *cache)
 {
-    term_input in = { m->state, m->type, m->stage, m->client, m->reported_at, NULL, 0, false, 0 };
+    term_input in = { m->state, m->type, m->stage, m->client, m->reported_at, NULL, 0, NULL, false, 0 };
     if (m->similarity_key) {
         in.simkey = m->similarity_key;
         in.simkey_len = strlen(m->similarity_key);
     } else {
         in.simkey_len = default_simkey(m->type, m->stage, m->category, x->key, sizeof(x->key));
         in.simkey = x->key;
+    }
+    if (cache && in.simkey_len < sizeof(cache->key)) {
+        if (!cache->len || cache->len != in.simkey_len || memcmp(cache->key, in.simkey, in.simkey_len) != 0) {
+            similar_hex(in.simkey, in.simkey_len, cache->hex);
+            memcpy(cache->key, in.simkey, in.simkey_len);
+            cache->len = in.simkey_len;
+        }
+        in.hex = cache->hex;
     }
     for (size_t i = 0; open_state(m->state) && i < m->measures.len; i++) {
         const svcq__inc_measure *ms = &m->measures.v[i];
@@ -191,7 +222,7 @@ static int record_terms(svcq_ctx *ctx, const char *id, const svcq__json *root, u
     int rc = summarize(ctx, id, root, &s, x->key, sizeof(x->key));
     if (rc)
         return rc;
-    term_input in = { s.state, s.type, s.stage, s.client, s.reported_at, s.simkey, strlen(s.simkey), false, 0 };
+    term_input in = { s.state, s.type, s.stage, s.client, s.reported_at, s.simkey, strlen(s.simkey), NULL, false, 0 };
     const svcq__json *a = svcq__json_get(root, "measures");
     for (size_t i = 0; open_state(s.state) && i < svcq__json_array_size(a); i++) {
         const svcq__json *ms = svcq__json_array_get(a, i);

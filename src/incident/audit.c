@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "incident/incident_internal.h"
 #include "store/record.h"
 
@@ -28,50 +29,75 @@ static char *digits(uint64_t v, char *end)
     return end;
 }
 
-static void field_n(svcq__sha256_ctx *s, const char *v, size_t n)
+/* The canonical bytes are gathered in a block-sized buffer and hashed a
+ * buffer at a time (three small updates per field cost more than the
+ * copying). */
+typedef struct canon {
+    svcq__sha256_ctx s;
+    size_t len;
+    char buf[512];
+} canon;
+
+static void put(canon *c, const char *v, size_t n)
+{
+    if (c->len + n > sizeof(c->buf)) {
+        svcq__sha256_update(&c->s, c->buf, c->len);
+        c->len = 0;
+        if (n > sizeof(c->buf)) {
+            svcq__sha256_update(&c->s, v, n);
+            return;
+        }
+    }
+    memcpy(c->buf + c->len, v, n);
+    c->len += n;
+}
+
+static void field_n(canon *c, const char *v, size_t n)
 {
     char len[24];
     len[23] = ':';
     char *p = digits(n, len + 23);
-    svcq__sha256_update(s, p, (size_t)(len + 24 - p));
-    svcq__sha256_update(s, v, n);
-    svcq__sha256_update(s, "\n", 1);
+    put(c, p, (size_t)(len + 24 - p));
+    put(c, v, n);
+    put(c, "\n", 1);
 }
 
-static void field(svcq__sha256_ctx *s, const char *v)
+static void field(canon *c, const char *v)
 {
-    field_n(s, v, strlen(v));
+    field_n(c, v, strlen(v));
 }
 
 /* A signed number as decimal text. */
-static void field_int(svcq__sha256_ctx *s, int64_t v)
+static void field_int(canon *c, int64_t v)
 {
     char t[24];
     char *p = digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, t + sizeof(t));
     if (v < 0)
         *--p = '-';
-    field_n(s, p, (size_t)(t + sizeof(t) - p));
+    field_n(c, p, (size_t)(t + sizeof(t) - p));
 }
 
 void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e)
 {
-    svcq__sha256_ctx s;
-    svcq__sha256_init(&s);
+    canon c;
+    svcq__sha256_init(&c.s);
+    c.len = 0;
     static const char head[] = "svcq.incident_audit/1\n";
-    svcq__sha256_update(&s, head, sizeof(head) - 1);
-    field(&s, incident_id);
+    put(&c, head, sizeof(head) - 1);
+    field(&c, incident_id);
     char seq[24];
     char *p = digits(e->seq, seq + sizeof(seq));
-    field_n(&s, p, (size_t)(seq + sizeof(seq) - p));
-    field_int(&s, (int64_t)e->time);
-    field(&s, e->actor);
-    field(&s, e->role);
-    field(&s, e->action);
-    field(&s, e->before);
-    field(&s, e->after);
-    field(&s, e->prev);
+    field_n(&c, p, (size_t)(seq + sizeof(seq) - p));
+    field_int(&c, (int64_t)e->time);
+    field(&c, e->actor);
+    field(&c, e->role);
+    field(&c, e->action);
+    field(&c, e->before);
+    field(&c, e->after);
+    field(&c, e->prev);
+    svcq__sha256_update(&c.s, c.buf, c.len);
     uint8_t d[SVCQ__SHA256_SIZE];
-    svcq__sha256_final(&s, d);
+    svcq__sha256_final(&c.s, d);
     svcq__sha256_hex(d, e->hash);
 }
 
@@ -83,32 +109,49 @@ int svcq__inc_entry_id(svcq_ctx *ctx, const char *incident_id, uint64_t seq, cha
     return SVCQ_OK;
 }
 
+_Static_assert(SVCQ__INC_AUDIT_MAJOR == 1, "the schema literal below names major 1");
+
+/* The entry record, with the record writer of codec.c (the same bytes as
+ * the generic JSON writer). */
 static int encode_entry(svcq_ctx *ctx, const char *incident_id, const svcq__inc_entry *e, svcq__buf *out)
 {
-    svcq__jw w;
-    svcq__jw_init_buf(&w, ctx, out);
-    svcq__record_begin(&w, SVCQ__INC_AUDIT_KIND, SVCQ__INC_AUDIT_MAJOR);
-    svcq__jw_key(&w, "incident");
-    svcq__jw_string(&w, incident_id);
-    svcq__jw_key(&w, "seq");
-    svcq__jw_int(&w, (int64_t)e->seq);
-    svcq__jw_key(&w, "time");
-    svcq__jw_int(&w, e->time);
-    svcq__jw_key(&w, "actor");
-    svcq__jw_string(&w, e->actor);
-    svcq__jw_key(&w, "role");
-    svcq__jw_string(&w, e->role);
-    svcq__jw_key(&w, "action");
-    svcq__jw_string(&w, e->action);
-    svcq__jw_key(&w, "before");
-    svcq__jw_string(&w, e->before);
-    svcq__jw_key(&w, "after");
-    svcq__jw_string(&w, e->after);
-    svcq__jw_key(&w, "prev");
-    svcq__jw_string(&w, e->prev);
-    svcq__jw_key(&w, "hash");
-    svcq__jw_string(&w, e->hash);
-    return svcq__record_end(&w);
+#define K(name) "\"" name "\":", sizeof("\"" name "\":") - 1
+    static const char head[] = "{\"schema\":\"svcq." SVCQ__INC_AUDIT_KIND "/1\"";
+    /* The other texts were checked where they came from; these two are
+     * built by the calls (lifecycle.c cuts them on a character boundary). */
+    size_t blen = strlen(e->before), alen = strlen(e->after);
+    if (!svcq__utf8_valid(e->before, blen) || !svcq__utf8_valid(e->after, alen))
+        return svcq__error(ctx, SVCQ_EINVAL, "incident %s: audit entry %" PRIu64 ": text is not valid UTF-8",
+                           incident_id, e->seq);
+    svcq__inc_enc w;
+    svcq__inc_enc_init(&w, ctx, out);
+    if (svcq__buf_reserve(out, 320 + blen + alen))
+        w.fail = true;
+    svcq__inc_enc_raw(&w, head, sizeof(head) - 1);
+    w.comma = true;
+    svcq__inc_enc_key(&w, K("incident"));
+    svcq__inc_enc_str(&w, incident_id);
+    svcq__inc_enc_key(&w, K("seq"));
+    svcq__inc_enc_int(&w, (int64_t)e->seq);
+    svcq__inc_enc_key(&w, K("time"));
+    svcq__inc_enc_int(&w, e->time);
+    svcq__inc_enc_key(&w, K("actor"));
+    svcq__inc_enc_str(&w, e->actor);
+    svcq__inc_enc_key(&w, K("role"));
+    svcq__inc_enc_str(&w, e->role);
+    svcq__inc_enc_key(&w, K("action"));
+    svcq__inc_enc_str(&w, e->action);
+    svcq__inc_enc_key(&w, K("before"));
+    svcq__inc_enc_str(&w, e->before);
+    svcq__inc_enc_key(&w, K("after"));
+    svcq__inc_enc_str(&w, e->after);
+    svcq__inc_enc_key(&w, K("prev"));
+    svcq__inc_enc_str(&w, e->prev);
+    svcq__inc_enc_key(&w, K("hash"));
+    svcq__inc_enc_str(&w, e->hash);
+    svcq__inc_enc_end(&w, '}');
+#undef K
+    return svcq__inc_enc_finish(&w);
 }
 
 int svcq__inc_audit_append(svcq_incident *inc, svcq__inc_journal *j, const char *actor, const char *role,

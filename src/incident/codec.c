@@ -10,189 +10,359 @@
 
 /* ---- encode ---------------------------------------------------------------------- */
 
-static void kv_str(svcq__jw *w, const char *key, const char *s)
+/* The record is written straight into the buffer (it is rewritten by every
+ * mutating call, so this is the hot path of the module): keys are literals
+ * with their quotes, strings without a byte that needs an escape are copied
+ * as they are, and the rest go through the JSON writer's escaping, so the
+ * bytes are those the generic writer gives (compact). Every text of the
+ * model was checked as UTF-8 when it was set or decoded. */
+
+void svcq__inc_enc_init(svcq__inc_enc *e, svcq_ctx *ctx, svcq__buf *b)
+{
+    e->ctx = ctx;
+    e->b = b;
+    e->start = b->len;
+    e->comma = false;
+    e->fail = false;
+}
+
+static void put_slow(svcq__inc_enc *e, const char *s, size_t n)
+{
+    if (!e->fail && svcq__buf_append(e->b, s, n))
+        e->fail = true;
+}
+
+static inline void put(svcq__inc_enc *e, const char *s, size_t n)
+{
+    svcq__buf *b = e->b;
+    if (SVCQ__LIKELY(b->len + n < b->cap)) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
+    put_slow(e, s, n);
+}
+
+static inline void put_c(svcq__inc_enc *e, char c)
+{
+    put(e, &c, 1);
+}
+
+void svcq__inc_enc_raw(svcq__inc_enc *e, const char *s, size_t n)
+{
+    put(e, s, n);
+}
+
+void svcq__inc_enc_key(svcq__inc_enc *e, const char *quoted, size_t n)
+{
+    if (e->comma)
+        put_c(e, ',');
+    put(e, quoted, n);
+    e->comma = false;
+}
+
+void svcq__inc_enc_begin(svcq__inc_enc *e, char c)
+{
+    if (e->comma)
+        put_c(e, ',');
+    put_c(e, c);
+    e->comma = false;
+}
+
+void svcq__inc_enc_end(svcq__inc_enc *e, char c)
+{
+    put_c(e, c);
+    e->comma = true;
+}
+
+/* Bytes a JSON string cannot hold as they are: controls, '"', '\\', and
+ * 0xE2 (the writer escapes U+2028 and U+2029, which start with it). */
+static const uint8_t needs_escape[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
+    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+    [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+    ['"'] = 1,  ['\\'] = 1, [0xe2] = 1,
+};
+
+void svcq__inc_enc_str(svcq__inc_enc *e, const char *s)
+{
+    if (e->comma)
+        put_c(e, ',');
+    e->comma = true;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (p[n] && !needs_escape[p[n]])
+        n++;
+    if (!p[n]) {
+        svcq__buf *b = e->b;
+        if (SVCQ__LIKELY(b->len + n + 2 < b->cap)) {
+            char *d = b->data + b->len;
+            d[0] = '"';
+            memcpy(d + 1, s, n);
+            d[n + 1] = '"';
+            d[n + 2] = '\0';
+            b->len += n + 2;
+            return;
+        }
+        put_c(e, '"');
+        put(e, s, n);
+        put_c(e, '"');
+        return;
+    }
+    if (e->fail)
+        return;
+    svcq__jw w; /* at depth 0 it writes just the quoted, escaped string */
+    svcq__jw_init_buf(&w, e->ctx, e->b);
+    if (svcq__jw_string(&w, s))
+        e->fail = true;
+}
+
+void svcq__inc_enc_int(svcq__inc_enc *e, int64_t v)
+{
+    if (e->comma)
+        put_c(e, ',');
+    e->comma = true;
+    char t[24];
+    char *p = t + sizeof(t);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    put(e, p, (size_t)(t + sizeof(t) - p));
+}
+
+int svcq__inc_enc_finish(svcq__inc_enc *e)
+{
+    if (!e->fail)
+        return SVCQ_OK;
+    svcq__buf_truncate(e->b, e->start);
+    return svcq__enomem(e->ctx);
+}
+
+/* A key literal: "\"name\":" and its length. */
+#define K(name) "\"" name "\":", sizeof("\"" name "\":") - 1
+#define KEY(e, name) svcq__inc_enc_key((e), K(name))
+
+static void kv_str(svcq__inc_enc *e, const char *quoted, size_t n, const char *s)
 {
     if (s) {
-        svcq__jw_key(w, key);
-        svcq__jw_string(w, s);
+        svcq__inc_enc_key(e, quoted, n);
+        svcq__inc_enc_str(e, s);
     }
 }
 
-static void kv_int(svcq__jw *w, const char *key, int64_t v)
+static void kv_int(svcq__inc_enc *e, const char *quoted, size_t n, int64_t v)
 {
-    svcq__jw_key(w, key);
-    svcq__jw_int(w, v);
+    svcq__inc_enc_key(e, quoted, n);
+    svcq__inc_enc_int(e, v);
 }
 
-static void kv_time(svcq__jw *w, const char *key, svcq_time t)
+static void kv_time(svcq__inc_enc *e, const char *quoted, size_t n, svcq_time t)
 {
     if (t)
-        kv_int(w, key, t);
+        kv_int(e, quoted, n, t);
+}
+
+static void strs_out(svcq__inc_enc *e, const svcq__inc_strs *a)
+{
+    svcq__inc_enc_begin(e, '[');
+    for (size_t i = 0; i < a->len; i++)
+        svcq__inc_enc_str(e, a->v[i]);
+    svcq__inc_enc_end(e, ']');
+}
+
+_Static_assert(SVCQ__INC_SCHEMA_MAJOR == 1, "the schema literal below names major 1");
+
+/* The compact record. */
+static int encode(const svcq_incident *inc, svcq__buf *out)
+{
+    const svcq__inc_model *m = &inc->m;
+    svcq__inc_enc enc, *e = &enc;
+    svcq__inc_enc_init(e, inc->ctx, out);
+    /* Room for the usual record at once (it grows with the record). */
+    if (svcq__buf_reserve(out, 2048 + 512 * (m->measures.len + m->ledger.len + m->attachments.len)))
+        e->fail = true;
+    svcq__inc_enc_raw(e, "{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"", sizeof("{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"") - 1);
+    e->comma = true;
+    kv_str(e, K("id"), inc->id);
+    kv_str(e, K("state"), svcq_incident_state_name(m->state));
+    kv_int(e, K("loop"), m->loop);
+    kv_int(e, K("reported_at"), m->reported_at);
+    kv_time(e, K("occurred_at"), m->occurred_at);
+    kv_int(e, K("state_since"), m->state_since);
+    kv_time(e, K("closed_at"), m->closed_at);
+    kv_str(e, K("type"), m->type);
+    kv_str(e, K("stage"), m->stage);
+    kv_str(e, K("channel"), m->channel);
+    kv_str(e, K("location"), m->location);
+    kv_str(e, K("observed"), m->observed);
+    kv_str(e, K("impact"), m->impact);
+    kv_str(e, K("reporter_name"), m->reporter_name);
+    kv_str(e, K("reporter_contact"), m->reporter_contact);
+    kv_str(e, K("reporter_role"), m->reporter_role);
+    kv_str(e, K("client"), m->client);
+    kv_str(e, K("ticket"), m->ticket);
+    kv_str(e, K("containment"), m->containment);
+    kv_str(e, K("touchpoint"), m->touchpoint);
+    kv_str(e, K("similarity_key"), m->similarity_key);
+    KEY(e, "attachments");
+    svcq__inc_enc_begin(e, '[');
+    for (size_t i = 0; i < m->attachments.len; i++) {
+        const svcq__inc_attachment *a = &m->attachments.v[i];
+        svcq__inc_enc_begin(e, '{');
+        kv_str(e, K("kind"), a->kind);
+        kv_str(e, K("uri"), a->uri);
+        kv_str(e, K("note"), a->note);
+        kv_str(e, K("by"), a->by);
+        kv_int(e, K("at"), a->at);
+        svcq__inc_enc_end(e, '}');
+    }
+    svcq__inc_enc_end(e, ']');
+    KEY(e, "group");
+    svcq__inc_enc_begin(e, '[');
+    for (size_t i = 0; i < m->members.len; i++) {
+        svcq__inc_enc_begin(e, '{');
+        kv_str(e, K("name"), m->members.v[i].name);
+        kv_str(e, K("role"), m->members.v[i].role);
+        svcq__inc_enc_end(e, '}');
+    }
+    svcq__inc_enc_end(e, ']');
+    kv_str(e, K("judged_by"), m->judged_by);
+    kv_str(e, K("category"), m->category);
+    kv_str(e, K("responsible_unit"), m->resp_unit);
+    kv_str(e, K("responsible_person"), m->resp_person);
+    kv_str(e, K("person_assessment"), m->person_assessment);
+    kv_str(e, K("process_assessment"), m->process_assessment);
+    kv_str(e, K("confirm_note"), m->confirm_note);
+    kv_str(e, K("reject_reason"), m->reject_reason);
+    kv_str(e, K("cancel_reason"), m->cancel_reason);
+    kv_str(e, K("cancel_role"), m->cancel_role);
+    if (m->cancelled_from)
+        kv_str(e, K("cancelled_from"), svcq_incident_state_name(m->cancelled_from));
+    KEY(e, "analyses");
+    strs_out(e, &m->analyses);
+    kv_int(e, K("next_measure"), m->next_measure);
+    KEY(e, "measures");
+    svcq__inc_enc_begin(e, '[');
+    for (size_t i = 0; i < m->measures.len; i++) {
+        const svcq__inc_measure *x = &m->measures.v[i];
+        svcq__inc_enc_begin(e, '{');
+        kv_str(e, K("id"), x->id);
+        kv_str(e, K("state"), svcq_incident_measure_state_name(x->state));
+        kv_int(e, K("loop"), x->loop);
+        kv_str(e, K("kind"), x->kind);
+        kv_str(e, K("what"), x->what);
+        kv_str(e, K("root_cause"), x->root_cause);
+        kv_str(e, K("owner"), x->owner);
+        kv_time(e, K("deadline"), x->deadline);
+        kv_str(e, K("indicator"), x->indicator);
+        kv_str(e, K("unit"), x->unit);
+        kv_int(e, K("baseline"), x->baseline);
+        kv_int(e, K("target"), x->target);
+        if (x->direction)
+            kv_str(e, K("direction"), svcq_incident_direction_name(x->direction));
+        if (x->has_measured)
+            kv_int(e, K("measured"), x->measured);
+        kv_str(e, K("feasibility"), x->feasibility);
+        kv_str(e, K("expected_effect"), x->expected_effect);
+        kv_str(e, K("approved_by"), x->approved_by);
+        kv_int(e, K("percent"), x->percent);
+        kv_str(e, K("state_note"), x->state_note);
+        svcq__inc_enc_end(e, '}');
+    }
+    svcq__inc_enc_end(e, ']');
+    KEY(e, "ledger");
+    svcq__inc_enc_begin(e, '[');
+    for (size_t i = 0; i < m->ledger.len; i++) {
+        const svcq__inc_ledger *l = &m->ledger.v[i];
+        svcq__inc_enc_begin(e, '{');
+        kv_str(e, K("measure"), l->measure);
+        kv_str(e, K("kind"), svcq_incident_ledger_kind_name(l->kind));
+        kv_int(e, K("at"), l->at);
+        kv_str(e, K("actor"), l->actor);
+        if (l->kind == SVCQ_INCIDENT_LEDGER_PROGRESS)
+            kv_int(e, K("percent"), l->percent);
+        kv_str(e, K("note"), l->note);
+        kv_str(e, K("reason"), l->reason);
+        kv_time(e, K("new_deadline"), l->new_deadline);
+        kv_str(e, K("new_owner"), l->new_owner);
+        kv_str(e, K("approver"), l->approver);
+        svcq__inc_enc_end(e, '}');
+    }
+    svcq__inc_enc_end(e, ']');
+    KEY(e, "verifications");
+    svcq__inc_enc_begin(e, '[');
+    for (size_t i = 0; i < m->verifications.len; i++) {
+        const svcq__inc_verification *v = &m->verifications.v[i];
+        svcq__inc_enc_begin(e, '{');
+        kv_int(e, K("at"), v->at);
+        kv_int(e, K("loop"), v->loop);
+        kv_int(e, K("window_from"), v->window_from);
+        kv_int(e, K("window_to"), v->window_to);
+        kv_int(e, K("csat_before"), v->csat_before);
+        kv_int(e, K("csat_after"), v->csat_after);
+        kv_int(e, K("recurrences"), v->recurrences);
+        kv_int(e, K("per_30_days"), v->per_30_days);
+        kv_str(e, K("verdict"), svcq_incident_verdict_name(v->verdict));
+        kv_str(e, K("by"), v->by);
+        kv_str(e, K("role"), v->role);
+        kv_str(e, K("note"), v->note);
+        kv_str(e, K("findings"), v->findings);
+        svcq__inc_enc_end(e, '}');
+    }
+    svcq__inc_enc_end(e, ']');
+    KEY(e, "improvements");
+    svcq__inc_enc_begin(e, '[');
+    for (size_t i = 0; i < m->improvements.len; i++) {
+        const svcq__inc_improvement *v = &m->improvements.v[i];
+        svcq__inc_enc_begin(e, '{');
+        kv_str(e, K("kind"), v->kind);
+        kv_str(e, K("reference"), v->reference);
+        kv_str(e, K("note"), v->note);
+        kv_str(e, K("by"), v->by);
+        kv_int(e, K("at"), v->at);
+        svcq__inc_enc_end(e, '}');
+    }
+    svcq__inc_enc_end(e, ']');
+    kv_str(e, K("lessons"), m->lessons);
+    kv_str(e, K("typical_note"), m->typical_note);
+    kv_str(e, K("typical_by"), m->typical_by);
+    kv_time(e, K("typical_at"), m->typical_at);
+    KEY(e, "recurrences");
+    strs_out(e, &m->recurrences);
+    kv_int(e, K("audit_count"), (int64_t)m->audit_seq);
+    kv_str(e, K("audit_head"), m->audit_head);
+    svcq__inc_enc_end(e, '}');
+    return svcq__inc_enc_finish(e);
 }
 
 int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty)
 {
-    const svcq__inc_model *m = &inc->m;
+    if (!pretty)
+        return encode(inc, out);
+    /* The pretty form: the compact record read back and written with
+     * indentation (one list of fields for both). */
+    svcq__buf b;
+    svcq__buf_init(&b, inc->ctx);
+    int rc = encode(inc, &b);
+    svcq__json_doc *doc = NULL;
+    if (!rc)
+        rc = svcq__json_parse(inc->ctx, b.data, b.len, NULL, &doc);
+    svcq__buf_free(&b);
+    if (rc)
+        return rc == SVCQ_ENOMEM ? rc : svcq__error_prefix(inc->ctx, rc, "incident %s: JSON export", inc->id);
     svcq__jw w;
     svcq__jw_init_buf(&w, inc->ctx, out);
-    if (pretty)
-        svcq__jw_set_pretty(&w, true);
-    svcq__record_begin(&w, SVCQ__INC_KIND, SVCQ__INC_SCHEMA_MAJOR);
-    kv_str(&w, "id", inc->id);
-    kv_str(&w, "state", svcq_incident_state_name(m->state));
-    kv_int(&w, "loop", m->loop);
-    kv_int(&w, "reported_at", m->reported_at);
-    kv_time(&w, "occurred_at", m->occurred_at);
-    kv_int(&w, "state_since", m->state_since);
-    kv_time(&w, "closed_at", m->closed_at);
-    kv_str(&w, "type", m->type);
-    kv_str(&w, "stage", m->stage);
-    kv_str(&w, "channel", m->channel);
-    kv_str(&w, "location", m->location);
-    kv_str(&w, "observed", m->observed);
-    kv_str(&w, "impact", m->impact);
-    kv_str(&w, "reporter_name", m->reporter_name);
-    kv_str(&w, "reporter_contact", m->reporter_contact);
-    kv_str(&w, "reporter_role", m->reporter_role);
-    kv_str(&w, "client", m->client);
-    kv_str(&w, "ticket", m->ticket);
-    kv_str(&w, "containment", m->containment);
-    kv_str(&w, "touchpoint", m->touchpoint);
-    kv_str(&w, "similarity_key", m->similarity_key);
-    svcq__jw_key(&w, "attachments");
-    svcq__jw_array_begin(&w);
-    for (size_t i = 0; i < m->attachments.len; i++) {
-        const svcq__inc_attachment *a = &m->attachments.v[i];
-        svcq__jw_object_begin(&w);
-        kv_str(&w, "kind", a->kind);
-        kv_str(&w, "uri", a->uri);
-        kv_str(&w, "note", a->note);
-        kv_str(&w, "by", a->by);
-        kv_int(&w, "at", a->at);
-        svcq__jw_object_end(&w);
-    }
-    svcq__jw_array_end(&w);
-    svcq__jw_key(&w, "group");
-    svcq__jw_array_begin(&w);
-    for (size_t i = 0; i < m->members.len; i++) {
-        svcq__jw_object_begin(&w);
-        kv_str(&w, "name", m->members.v[i].name);
-        kv_str(&w, "role", m->members.v[i].role);
-        svcq__jw_object_end(&w);
-    }
-    svcq__jw_array_end(&w);
-    kv_str(&w, "judged_by", m->judged_by);
-    kv_str(&w, "category", m->category);
-    kv_str(&w, "responsible_unit", m->resp_unit);
-    kv_str(&w, "responsible_person", m->resp_person);
-    kv_str(&w, "person_assessment", m->person_assessment);
-    kv_str(&w, "process_assessment", m->process_assessment);
-    kv_str(&w, "confirm_note", m->confirm_note);
-    kv_str(&w, "reject_reason", m->reject_reason);
-    kv_str(&w, "cancel_reason", m->cancel_reason);
-    kv_str(&w, "cancel_role", m->cancel_role);
-    if (m->cancelled_from)
-        kv_str(&w, "cancelled_from", svcq_incident_state_name(m->cancelled_from));
-    svcq__jw_key(&w, "analyses");
-    svcq__jw_array_begin(&w);
-    for (size_t i = 0; i < m->analyses.len; i++)
-        svcq__jw_string(&w, m->analyses.v[i]);
-    svcq__jw_array_end(&w);
-    kv_int(&w, "next_measure", m->next_measure);
-    svcq__jw_key(&w, "measures");
-    svcq__jw_array_begin(&w);
-    for (size_t i = 0; i < m->measures.len; i++) {
-        const svcq__inc_measure *x = &m->measures.v[i];
-        svcq__jw_object_begin(&w);
-        kv_str(&w, "id", x->id);
-        kv_str(&w, "state", svcq_incident_measure_state_name(x->state));
-        kv_int(&w, "loop", x->loop);
-        kv_str(&w, "kind", x->kind);
-        kv_str(&w, "what", x->what);
-        kv_str(&w, "root_cause", x->root_cause);
-        kv_str(&w, "owner", x->owner);
-        kv_time(&w, "deadline", x->deadline);
-        kv_str(&w, "indicator", x->indicator);
-        kv_str(&w, "unit", x->unit);
-        kv_int(&w, "baseline", x->baseline);
-        kv_int(&w, "target", x->target);
-        if (x->direction)
-            kv_str(&w, "direction", svcq_incident_direction_name(x->direction));
-        if (x->has_measured)
-            kv_int(&w, "measured", x->measured);
-        kv_str(&w, "feasibility", x->feasibility);
-        kv_str(&w, "expected_effect", x->expected_effect);
-        kv_str(&w, "approved_by", x->approved_by);
-        kv_int(&w, "percent", x->percent);
-        kv_str(&w, "state_note", x->state_note);
-        svcq__jw_object_end(&w);
-    }
-    svcq__jw_array_end(&w);
-    svcq__jw_key(&w, "ledger");
-    svcq__jw_array_begin(&w);
-    for (size_t i = 0; i < m->ledger.len; i++) {
-        const svcq__inc_ledger *l = &m->ledger.v[i];
-        svcq__jw_object_begin(&w);
-        kv_str(&w, "measure", l->measure);
-        kv_str(&w, "kind", svcq_incident_ledger_kind_name(l->kind));
-        kv_int(&w, "at", l->at);
-        kv_str(&w, "actor", l->actor);
-        if (l->kind == SVCQ_INCIDENT_LEDGER_PROGRESS)
-            kv_int(&w, "percent", l->percent);
-        kv_str(&w, "note", l->note);
-        kv_str(&w, "reason", l->reason);
-        kv_time(&w, "new_deadline", l->new_deadline);
-        kv_str(&w, "new_owner", l->new_owner);
-        kv_str(&w, "approver", l->approver);
-        svcq__jw_object_end(&w);
-    }
-    svcq__jw_array_end(&w);
-    svcq__jw_key(&w, "verifications");
-    svcq__jw_array_begin(&w);
-    for (size_t i = 0; i < m->verifications.len; i++) {
-        const svcq__inc_verification *v = &m->verifications.v[i];
-        svcq__jw_object_begin(&w);
-        kv_int(&w, "at", v->at);
-        kv_int(&w, "loop", v->loop);
-        kv_int(&w, "window_from", v->window_from);
-        kv_int(&w, "window_to", v->window_to);
-        kv_int(&w, "csat_before", v->csat_before);
-        kv_int(&w, "csat_after", v->csat_after);
-        kv_int(&w, "recurrences", v->recurrences);
-        kv_int(&w, "per_30_days", v->per_30_days);
-        kv_str(&w, "verdict", svcq_incident_verdict_name(v->verdict));
-        kv_str(&w, "by", v->by);
-        kv_str(&w, "role", v->role);
-        kv_str(&w, "note", v->note);
-        kv_str(&w, "findings", v->findings);
-        svcq__jw_object_end(&w);
-    }
-    svcq__jw_array_end(&w);
-    svcq__jw_key(&w, "improvements");
-    svcq__jw_array_begin(&w);
-    for (size_t i = 0; i < m->improvements.len; i++) {
-        const svcq__inc_improvement *v = &m->improvements.v[i];
-        svcq__jw_object_begin(&w);
-        kv_str(&w, "kind", v->kind);
-        kv_str(&w, "reference", v->reference);
-        kv_str(&w, "note", v->note);
-        kv_str(&w, "by", v->by);
-        kv_int(&w, "at", v->at);
-        svcq__jw_object_end(&w);
-    }
-    svcq__jw_array_end(&w);
-    kv_str(&w, "lessons", m->lessons);
-    kv_str(&w, "typical_note", m->typical_note);
-    kv_str(&w, "typical_by", m->typical_by);
-    kv_time(&w, "typical_at", m->typical_at);
-    svcq__jw_key(&w, "recurrences");
-    svcq__jw_array_begin(&w);
-    for (size_t i = 0; i < m->recurrences.len; i++)
-        svcq__jw_string(&w, m->recurrences.v[i]);
-    svcq__jw_array_end(&w);
-    kv_int(&w, "audit_count", (int64_t)m->audit_seq);
-    kv_str(&w, "audit_head", m->audit_head);
-    return svcq__record_end(&w);
+    svcq__jw_set_pretty(&w, true);
+    svcq__jw_value(&w, svcq__json_root(doc));
+    rc = svcq__jw_finish(&w);
+    svcq__json_doc_free(doc);
+    return rc;
 }
 
 /* ---- decode ---------------------------------------------------------------------- */

@@ -116,12 +116,25 @@ typedef struct svcq__inc_model {
     svcq__inc_strs recurrences;
 } svcq__inc_model;
 
+/* The longest similarity key: a host key (255 bytes) or three keys and two bars. */
+#define SVCQ__INC_MAX_SIMKEY (3 * SVCQ_INCIDENT_MAX_KEY + 2 > SVCQ__INC_MAX_NAME ? 3 * SVCQ_INCIDENT_MAX_KEY + 2 \
+                                                                                : SVCQ__INC_MAX_NAME)
+
+/* The hash of the last similarity key an index term was made of (the
+ * "similar" term of every write; the key rarely changes). */
+typedef struct svcq__inc_simcache {
+    size_t len; /* 0: empty (a key is never empty) */
+    char key[SVCQ__INC_MAX_SIMKEY + 1];
+    char hex[SVCQ__SHA256_HEX + 1];
+} svcq__inc_simcache;
+
 struct svcq_incident {
     svcq_ctx *ctx;
     char *id;
     uint64_t revision;
     svcq__inc_model m;
     char *simkey; /* cache for svcq_incident_similarity_key() */
+    svcq__inc_simcache simc;
 };
 
 /* ---- per-context state (slot SVCQ__SLOT_INCIDENT) ---- */
@@ -138,6 +151,16 @@ typedef int (*svcq__inc_event_fn)(svcq_ctx *ctx, svcq_incident *inc, const char 
 /* Analyses the guards keep parsed per context. */
 #define SVCQ__INC_ANALYSIS_CACHE 4
 
+/* What the guards need of an analysis: its root causes (node ids, in the
+ * analysis's order) at one stored revision. */
+typedef struct svcq__inc_an_summary {
+    char *id; /* NULL: an empty slot */
+    uint64_t revision;
+    char **roots;
+    size_t nroots;
+} svcq__inc_an_summary;
+void svcq__inc_an_summary_clear(svcq_ctx *ctx, svcq__inc_an_summary *s);
+
 typedef struct svcq__inc_vocab {
     char **keys, **labels;
     size_t len, cap;
@@ -153,13 +176,11 @@ typedef struct svcq__inc_state {
     size_t nroles;
     svcq__inc_event_fn on_event;
     void *on_event_data;
-    /* Attached analyses as the guards last read them (lifecycle.c): a
-     * read-only handle and the stored revision it was read at, reused while
-     * the stored revision is the same (revisions are never reused). */
-    struct {
-        svcq_analysis *a;
-        uint64_t revision;
-    } analyses[SVCQ__INC_ANALYSIS_CACHE];
+    /* Attached analyses as the guards last saw them (lifecycle.c): the
+     * root causes of the stored revision, reused while the stored revision
+     * is the same (revisions are never reused). Filled when an analysis is
+     * attached (from the handle just saved) or read anew. */
+    svcq__inc_an_summary analyses[SVCQ__INC_ANALYSIS_CACHE];
     unsigned analyses_next;
 } svcq__inc_state;
 
@@ -245,7 +266,29 @@ int svcq__inc_mutate(svcq_incident *inc, const char *actor, const char *role, sv
 
 /* ---- codec.c ---- */
 
+/* The record (compact: the stored bytes; pretty: the same, indented). */
 int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty);
+
+/* The record writer of codec.c, shared with the audit entries: compact JSON
+ * appended to a buffer, the same bytes as the generic writer (core/json.h)
+ * gives; keys are literals with their quotes and colon ("\"id\":"), texts
+ * must be valid UTF-8 (checked where they were set). Errors are sticky:
+ * svcq__inc_enc_finish() truncates the buffer back and reports ENOMEM. */
+typedef struct svcq__inc_enc {
+    svcq_ctx *ctx;
+    svcq__buf *b;
+    size_t start;
+    bool comma; /* a value was written at this level: the next needs ',' */
+    bool fail;
+} svcq__inc_enc;
+void svcq__inc_enc_init(svcq__inc_enc *e, svcq_ctx *ctx, svcq__buf *b);
+void svcq__inc_enc_raw(svcq__inc_enc *e, const char *s, size_t n);
+void svcq__inc_enc_key(svcq__inc_enc *e, const char *quoted, size_t n);
+void svcq__inc_enc_begin(svcq__inc_enc *e, char c); /* '{' or '[' */
+void svcq__inc_enc_end(svcq__inc_enc *e, char c);   /* '}' or ']' */
+void svcq__inc_enc_str(svcq__inc_enc *e, const char *s);
+void svcq__inc_enc_int(svcq__inc_enc *e, int64_t v);
+int svcq__inc_enc_finish(svcq__inc_enc *e);
 /* Decodes a record root into *m (freed with svcq__inc_model_free also on
  * failure) and the id (borrowed). */
 int svcq__inc_decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, const char **id);
@@ -295,16 +338,14 @@ int svcq__inc_count_similar(svcq_ctx *ctx, const char *id, const char *simkey, s
  * the similarity key in hex>:<reported_at, 20 digits, sign-offset>"),
  * stage, state, type. */
 #define SVCQ__INC_SIMILAR_SIZE (32 + 1 + 20 + 1)
-/* The longest similarity key: a host key (255 bytes) or three keys and two bars. */
-#define SVCQ__INC_MAX_SIMKEY (3 * SVCQ_INCIDENT_MAX_KEY + 2 > SVCQ__INC_MAX_NAME ? 3 * SVCQ_INCIDENT_MAX_KEY + 2 \
-                                                                                : SVCQ__INC_MAX_NAME)
 typedef struct svcq__inc_terms {
     svcq_store_term t[7];
     size_t n;
     char similar[SVCQ__INC_SIMILAR_SIZE];
     char key[SVCQ__INC_MAX_SIMKEY + 1];
 } svcq__inc_terms;
-/* The terms of the model, into x (strings borrowed from m and x). */
-void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x);
+/* The terms of the model, into x (strings borrowed from m and x); cache
+ * (NULL for none) keeps the hash of the similarity key between calls. */
+void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x, svcq__inc_simcache *cache);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "analysis/analysis_internal.h"
 #include "core/str.h"
+#include "core/utf8.h"
 #include "incident/incident_internal.h"
 #include "store/record.h"
 #include "store/store.h"
@@ -85,7 +86,7 @@ static int call_end(call *c, int rc, const char *action, const char *before, con
         svcq__buf_init(&b, ctx);
         rc = svcq__inc_encode(inc, &b, false);
         svcq__inc_terms terms;
-        svcq__inc_terms_of(&inc->m, &terms);
+        svcq__inc_terms_of(&inc->m, &terms, &inc->simc);
         if (!rc)
             rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, &b, terms.t, terms.n);
         svcq__buf_free(&b);
@@ -129,6 +130,13 @@ static int refuse_state(svcq_incident *inc, const char *what)
 static const char *sname(int32_t s)
 {
     return svcq_incident_state_name(s);
+}
+
+/* How many bytes of s to print for "%.*s" cut at max bytes: never inside a
+ * multi-byte sequence (the audit entry must stay valid UTF-8). */
+static int cut(const char *s, size_t max)
+{
+    return (int)svcq__utf8_trim(s, strnlen(s, max));
 }
 
 /* ---- stage 1 -------------------------------------------------------------------------- */
@@ -394,6 +402,8 @@ int svcq_incident_reject(svcq_incident *inc, const char *actor, const char *role
 
 /* ---- stage 3 ------------------------------------------------------------------------ */
 
+static int analysis_remember(svcq_ctx *ctx, const svcq_analysis *a);
+
 int svcq_incident_attach_analysis(svcq_incident *inc, const char *actor, const char *role, svcq_analysis *a)
 {
     if (!inc)
@@ -424,6 +434,9 @@ int svcq_incident_attach_analysis(svcq_incident *inc, const char *actor, const c
         rc = svcq_analysis_save(a);
     if (rc)
         rc = svcq__error_prefix(ctx, rc, "incident %s: analysis %s", inc->id, a->id);
+    /* The guards of the next stages read it from here, not the store. */
+    if (!rc)
+        rc = analysis_remember(ctx, a);
     char **slot;
     if (!rc)
         rc = SVCQ__INC_J_PUSH(c.j, inc->m.analyses, &slot);
@@ -432,10 +445,68 @@ int svcq_incident_attach_analysis(svcq_incident *inc, const char *actor, const c
     return call_end(&c, rc, "analysis_attached", "", a->id);
 }
 
-/* The attached analysis aid as it is stored now, read-only: the handle the
- * context's incident state keeps while the stored revision is the one it
- * was read at (a probe of the record, no parse), else loaded anew. */
-static int analysis_read(svcq_incident *inc, const char *aid, const svcq_analysis **out)
+/* The summary of analysis a as it is now (allocated; on failure ENOMEM and
+ * *out untouched). */
+static int summarize(svcq_ctx *ctx, const svcq_analysis *a, svcq__inc_an_summary *out)
+{
+    svcq__inc_an_summary s = { 0 };
+    s.revision = svcq_analysis_revision(a);
+    size_t n = svcq_analysis_root_cause_count(a);
+    int rc = svcq__strdup(ctx, "analysis id", svcq_analysis_id(a), &s.id);
+    if (!rc && n) {
+        s.roots = svcq__calloc(ctx, n, sizeof(*s.roots));
+        if (!s.roots)
+            rc = svcq__enomem(ctx);
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        rc = svcq__strdup(ctx, "root cause", svcq_analysis_root_cause(a, i), &s.roots[i]);
+        if (!rc)
+            s.nroots++;
+    }
+    if (rc) {
+        svcq__inc_an_summary_clear(ctx, &s);
+        return rc;
+    }
+    *out = s;
+    return SVCQ_OK;
+}
+
+/* Puts summary s into the context's cache (replacing an older one of the
+ * same analysis, else the oldest slot); takes its memory. */
+static void cache_put(svcq__inc_state *st, svcq_ctx *ctx, svcq__inc_an_summary *s)
+{
+    size_t slot = st->analyses_next % SVCQ__INC_ANALYSIS_CACHE;
+    bool same = false;
+    for (size_t i = 0; i < SVCQ__INC_ANALYSIS_CACHE; i++)
+        if (st->analyses[i].id && strcmp(st->analyses[i].id, s->id) == 0) {
+            slot = i;
+            same = true;
+            break;
+        }
+    svcq__inc_an_summary_clear(ctx, &st->analyses[slot]);
+    st->analyses[slot] = *s;
+    if (!same)
+        st->analyses_next++;
+}
+
+/* Remembers the root causes of analysis a, just saved (attach). */
+static int analysis_remember(svcq_ctx *ctx, const svcq_analysis *a)
+{
+    svcq__inc_state *st = svcq__inc_state_get(ctx);
+    if (!st)
+        return SVCQ_ENOMEM;
+    svcq__inc_an_summary s;
+    int rc = summarize(ctx, a, &s);
+    if (!rc)
+        cache_put(st, ctx, &s);
+    return rc;
+}
+
+/* The root causes of the attached analysis aid as it is stored now: the
+ * summary the context's incident state keeps while the stored revision is
+ * the one it was made of (a probe of the record, no parse), else the
+ * analysis is loaded anew. */
+static int analysis_read(svcq_incident *inc, const char *aid, const svcq__inc_an_summary **out)
 {
     svcq_ctx *ctx = inc->ctx;
     svcq__inc_state *st = svcq__inc_state_get(ctx);
@@ -448,38 +519,37 @@ static int analysis_read(svcq_incident *inc, const char *aid, const svcq_analysi
     svcq__free(ctx, bytes);
     if (rc && rc != SVCQ_ENOTFOUND)
         return svcq__error_prefix(ctx, rc, "incident %s: analysis %s", inc->id, aid);
-    size_t slot = st->analyses_next % SVCQ__INC_ANALYSIS_CACHE;
-    for (size_t i = 0; i < SVCQ__INC_ANALYSIS_CACHE; i++) {
-        svcq_analysis *c = st->analyses[i].a;
-        if (!c || strcmp(svcq_analysis_id(c), aid) != 0)
-            continue;
-        if (rc == SVCQ_OK && st->analyses[i].revision == rev) {
+    for (size_t i = 0; rc == SVCQ_OK && i < SVCQ__INC_ANALYSIS_CACHE; i++) {
+        const svcq__inc_an_summary *c = &st->analyses[i];
+        if (c->id && c->revision == rev && strcmp(c->id, aid) == 0) {
             *out = c;
             return SVCQ_OK;
         }
-        slot = i; /* an older read of the same analysis: replaced below */
     }
     svcq_analysis *a = NULL;
     rc = svcq_analysis_load(&a, ctx, aid);
     if (rc)
         return svcq__error_prefix(ctx, rc, "incident %s: analysis %s", inc->id, aid);
-    svcq_analysis_free(st->analyses[slot].a);
-    st->analyses[slot].a = a;
-    st->analyses[slot].revision = svcq_analysis_revision(a);
-    if (slot == st->analyses_next % SVCQ__INC_ANALYSIS_CACHE)
-        st->analyses_next++;
-    *out = a;
+    svcq__inc_an_summary s;
+    rc = summarize(ctx, a, &s);
+    svcq_analysis_free(a);
+    if (rc)
+        return rc;
+    cache_put(st, ctx, &s);
+    for (size_t i = 0; i < SVCQ__INC_ANALYSIS_CACHE; i++)
+        if (st->analyses[i].id && strcmp(st->analyses[i].id, aid) == 0)
+            *out = &st->analyses[i];
     return SVCQ_OK;
 }
 
 /* Reads the attached analyses one by one and calls fn on each. */
-typedef int (*analysis_fn)(svcq_incident *inc, const svcq_analysis *a, void *user);
+typedef int (*analysis_fn)(svcq_incident *inc, const svcq__inc_an_summary *a, void *user);
 
 static int each_analysis(svcq_incident *inc, analysis_fn fn, void *user)
 {
     int rc = SVCQ_OK;
     for (size_t i = 0; !rc && i < inc->m.analyses.len; i++) {
-        const svcq_analysis *a = NULL;
+        const svcq__inc_an_summary *a = NULL;
         rc = analysis_read(inc, inc->m.analyses.v[i], &a);
         if (!rc)
             rc = fn(inc, a, user);
@@ -487,10 +557,10 @@ static int each_analysis(svcq_incident *inc, analysis_fn fn, void *user)
     return rc;
 }
 
-static int count_roots(svcq_incident *inc, const svcq_analysis *a, void *user)
+static int count_roots(svcq_incident *inc, const svcq__inc_an_summary *a, void *user)
 {
     (void)inc;
-    *(size_t *)user += svcq_analysis_root_cause_count(a);
+    *(size_t *)user += a->nroots;
     return SVCQ_OK;
 }
 
@@ -508,14 +578,14 @@ static bool addressed(const svcq__inc_model *m, const char *aid, const char *nid
     return false;
 }
 
-static int check_addressed(svcq_incident *inc, const svcq_analysis *a, void *user)
+static int check_addressed(svcq_incident *inc, const svcq__inc_an_summary *a, void *user)
 {
     (void)user;
-    for (size_t i = 0; i < svcq_analysis_root_cause_count(a); i++) {
-        const char *nid = svcq_analysis_root_cause(a, i);
-        if (!addressed(&inc->m, svcq_analysis_id(a), nid))
+    for (size_t i = 0; i < a->nroots; i++) {
+        const char *nid = a->roots[i];
+        if (!addressed(&inc->m, a->id, nid))
             return svcq__error(inc->ctx, SVCQ_ESTATE, "incident %s: cannot leave planning: root cause %s:%s has "
-                               "no measure", inc->id, svcq_analysis_id(a), nid);
+                               "no measure", inc->id, a->id, nid);
     }
     return SVCQ_OK;
 }
@@ -685,12 +755,14 @@ static int check_root_ref(svcq_incident *inc, const char *ref)
         const char *aid = inc->m.analyses.v[i];
         if (strlen(aid) != alen || memcmp(aid, ref, alen) != 0)
             continue;
-        const svcq_analysis *a = NULL;
+        const svcq__inc_an_summary *a = NULL;
         int rc = analysis_read(inc, aid, &a);
         if (rc)
             return rc;
-        int32_t root = svcq_analysis_node_is_root_cause(a, colon + 1);
-        if (root != 1)
+        bool root = false;
+        for (size_t k = 0; !root && k < a->nroots; k++)
+            root = strcmp(a->roots[k], colon + 1) == 0;
+        if (!root)
             return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s is not a root cause of analysis %s", inc->id,
                                colon + 1, aid);
         return SVCQ_OK;
@@ -855,15 +927,17 @@ int svcq_incident_ledger_add(svcq_incident *inc, const char *actor, const char *
         if (!rc && x->state == SVCQ_INCIDENT_MEASURE_PLANNED)
             rc = SVCQ__INC_J_SET(c.j, x->state, SVCQ_INCIDENT_MEASURE_IN_PROGRESS);
     } else if (!rc && dev) {
-        snprintf(after, sizeof(after), "%s deviation: %.200s", x->id, s->note);
+        snprintf(after, sizeof(after), "%s deviation: %.*s", x->id, cut(s->note, 200), s->note);
     } else if (!rc && adj) {
-        snprintf(before, sizeof(before), "%s owner %.100s deadline %" PRId64, x->id, x->owner ? x->owner : "",
+        const char *owner = x->owner ? x->owner : "";
+        snprintf(before, sizeof(before), "%s owner %.*s deadline %" PRId64, x->id, cut(owner, 100), owner,
                  (int64_t)x->deadline);
         if (s->new_deadline)
             rc = SVCQ__INC_J_SET(c.j, x->deadline, s->new_deadline);
         if (!rc && s->new_owner && *s->new_owner)
             rc = svcq__inc_j_str(c.j, &x->owner, s->new_owner);
-        snprintf(after, sizeof(after), "%s owner %.100s deadline %" PRId64, x->id, x->owner ? x->owner : "",
+        owner = x->owner ? x->owner : "";
+        snprintf(after, sizeof(after), "%s owner %.*s deadline %" PRId64, x->id, cut(owner, 100), owner,
                  (int64_t)x->deadline);
     }
     return call_end(&c, rc, prog ? "progress" : dev ? "deviation" : "adjustment", before, after);
@@ -1110,9 +1184,10 @@ int svcq_incident_verify(int32_t *out_verdict, svcq_incident *inc, const char *a
     }
     c.events[0] = effective ? "verified" : "verification_failed";
     char after[600];
-    snprintf(after, sizeof(after), "%s: %s%s%.400s", effective ? sname(SVCQ_INCIDENT_VERIFYING)
-                                                               : sname(SVCQ_INCIDENT_ANALYSING),
-             svcq_incident_verdict_name(e.verdict), e.findings.len ? "; " : "", e.findings.len ? e.findings.data : "");
+    const char *findings = e.findings.len ? e.findings.data : "";
+    snprintf(after, sizeof(after), "%s: %s%s%.*s", effective ? sname(SVCQ_INCIDENT_VERIFYING)
+                                                             : sname(SVCQ_INCIDENT_ANALYSING),
+             svcq_incident_verdict_name(e.verdict), e.findings.len ? "; " : "", cut(findings, 400), findings);
     svcq__buf_free(&e.findings);
     rc = call_end(&c, rc, effective ? "verified" : "verification_failed", sname(SVCQ_INCIDENT_VERIFYING), after);
     if (!rc && out_verdict)

@@ -180,6 +180,15 @@ static const struct {
 #undef E
 };
 
+void svcq__inc_an_summary_clear(svcq_ctx *ctx, svcq__inc_an_summary *s)
+{
+    for (size_t i = 0; i < s->nroots; i++)
+        svcq__free(ctx, s->roots[i]);
+    svcq__free(ctx, s->roots);
+    svcq__free(ctx, s->id);
+    memset(s, 0, sizeof(*s));
+}
+
 static void state_free(svcq_ctx *ctx, void *p)
 {
     svcq__inc_state *s = p;
@@ -195,7 +204,7 @@ static void state_free(svcq_ctx *ctx, void *p)
         svcq__free(ctx, s->roles[i]);
     svcq__free(ctx, s->roles);
     for (size_t i = 0; i < SVCQ__INC_ANALYSIS_CACHE; i++)
-        svcq_analysis_free(s->analyses[i].a);
+        svcq__inc_an_summary_clear(ctx, &s->analyses[i]);
     svcq__free(ctx, s);
 }
 

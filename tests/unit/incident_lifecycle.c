@@ -306,6 +306,49 @@ static void execute_guards(void **state)
     assert_int_equal(svcq_incident_state_of(f->inc), SVCQ_INCIDENT_VERIFYING);
 }
 
+/* The audit entries quote a deviation note, an owner and the findings cut
+ * to a length: the cut falls between characters, never inside one (a note
+ * of 2-byte characters after one ASCII byte puts byte 200 mid-character),
+ * so the call goes through and the chain verifies. */
+static void multibyte_texts_cut_whole(void **state)
+{
+    fx *f = *state;
+    run_steps(f, 0, 11);
+    char note[1 + 150 * 2 + 1], owner[1 + 120 * 2 + 1];
+    note[0] = owner[0] = 'x';
+    for (int i = 0; i < 150; i++)
+        memcpy(note + 1 + 2 * i, "\xc3\xa9", 2); /* é */
+    note[sizeof(note) - 1] = '\0';
+    for (int i = 0; i < 120; i++)
+        memcpy(owner + 1 + 2 * i, "\xc3\xa9", 2);
+    owner[sizeof(owner) - 1] = '\0';
+    svcq_incident_ledger_spec l = SVCQ_INCIDENT_LEDGER_SPEC_INIT;
+    l.kind = SVCQ_INCIDENT_LEDGER_DEVIATION;
+    l.measure = "m1";
+    l.note = note;
+    l.reason = "r";
+    assert_int_equal(svcq_incident_ledger_add(f->inc, "m", "r", &l), SVCQ_OK);
+    svcq_incident_ledger_spec adj = SVCQ_INCIDENT_LEDGER_SPEC_INIT;
+    adj.kind = SVCQ_INCIDENT_LEDGER_ADJUSTMENT;
+    adj.measure = "m1";
+    adj.reason = "r";
+    adj.approver = "z";
+    adj.new_owner = owner;
+    assert_int_equal(svcq_incident_ledger_add(f->inc, "m", "r", &adj), SVCQ_OK);
+    adj.new_owner = "Chen Jie"; /* "before" quotes the long owner */
+    assert_int_equal(svcq_incident_ledger_add(f->inc, "m", "r", &adj), SVCQ_OK);
+    uint64_t n = 0;
+    assert_int_equal(svcq_incident_audit_verify(&n, f->ctx, "INC-1"), SVCQ_OK);
+    assert_int_equal(n, svcq_incident_audit_count(f->inc));
+    svcq_incident *l2 = NULL;
+    assert_int_equal(svcq_incident_load(&l2, f->ctx, "INC-1"), SVCQ_OK);
+    char *a = json_of(f->ctx, f->inc), *b = json_of(f->ctx, l2);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    svcq_incident_free(l2);
+}
+
 static void verify_window_and_close_guards(void **state)
 {
     fx *f = *state;
@@ -590,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(analysis_and_plan_guards, setup, teardown),
         cmocka_unit_test_setup_teardown(root_cause_without_measure, setup, teardown),
         cmocka_unit_test_setup_teardown(execute_guards, setup, teardown),
+        cmocka_unit_test_setup_teardown(multibyte_texts_cut_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(verify_window_and_close_guards, setup, teardown),
         cmocka_unit_test_setup_teardown(two_loops_back, setup, teardown),
         cmocka_unit_test_setup_teardown(recurrence_reopens_and_archive, setup, teardown),
