@@ -419,7 +419,37 @@ static void rollup_free(svcq_ctx *ctx, svcq__mx_rollup *r)
     ct_free(ctx, &r->resp_biz);
     ct_free(ctx, &r->clients);
     ct_free(ctx, &r->sla);
+    svcq__free(ctx, r->parts);
     svcq__free(ctx, r);
+}
+
+/* Drops every derived rollup: the facts changed, or a derivation failed
+ * half way. */
+static void dcache_flush(svcq_metrics *m)
+{
+    svcq_ctx *ctx = m->ctx;
+    size_t it = 0;
+    const void *k;
+    size_t kl;
+    void *v;
+    while (svcq__map_next(&m->dcache, &it, &k, &kl, &v))
+        rollup_free(ctx, v);
+    it = 0;
+    while (svcq__map_next(&m->dgroups, &it, &k, &kl, &v)) {
+        svcq__mx_group *g = v;
+        svcq__free(ctx, g->items);
+        svcq__free(ctx, g);
+    }
+    it = 0;
+    while (svcq__map_next(&m->dperiods, &it, &k, &kl, &v))
+        svcq__free(ctx, v);
+    svcq__map_free(&m->dcache);
+    svcq__map_free(&m->dgroups);
+    svcq__map_free(&m->dperiods);
+    svcq__map_init(&m->dcache, ctx);
+    svcq__map_init(&m->dgroups, ctx);
+    svcq__map_init(&m->dperiods, ctx);
+    m->dgen = m->gen;
 }
 
 void svcq_metrics_free(svcq_metrics *m)
@@ -428,6 +458,10 @@ void svcq_metrics_free(svcq_metrics *m)
         return;
     svcq_ctx *ctx = m->ctx;
     svcq__undo_detach(ctx, m);
+    dcache_flush(m);
+    svcq__map_free(&m->dcache);
+    svcq__map_free(&m->dgroups);
+    svcq__map_free(&m->dperiods);
     size_t it = 0;
     const void *k;
     size_t kl;
@@ -522,6 +556,9 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
     svcq__map_init(&m->facts, ctx);
     svcq__map_init(&m->rollups, ctx);
     svcq__map_init(&m->groups, ctx);
+    svcq__map_init(&m->dcache, ctx);
+    svcq__map_init(&m->dgroups, ctx);
+    svcq__map_init(&m->dperiods, ctx);
     int rc = opts->calendar ? svcq_calendar_copy(&m->cal, ctx, opts->calendar) : svcq_calendar_new_24x7(&m->cal, ctx);
     if (!rc)
         rc = svcq__tz_clone(ctx, opts->tz ? opts->tz : svcq_calendar_tz(m->cal), &m->tz);
@@ -570,14 +607,181 @@ svcq__mx_rollup *svcq__mx_find(const svcq_metrics *m, int32_t period, int64_t st
     }
     uint8_t key[16];
     rkey(key, period, start, dim, v);
-    return svcq__map_get(&m->rollups, key, 16);
+    if (period == SVCQ_METRICS_DAY)
+        return svcq__map_get(&m->rollups, key, 16);
+    return m->dgen == m->gen ? svcq__map_get(&m->dcache, key, 16) : NULL;
 }
 
 const svcq__mx_group *svcq__mx_group_find(const svcq_metrics *m, int32_t period, int64_t start, int32_t dim)
 {
     uint8_t key[8];
     gkey(key, period, start, dim);
-    return svcq__map_get(&m->groups, key, 8);
+    if (period == SVCQ_METRICS_DAY)
+        return svcq__map_get(&m->groups, key, 8);
+    return m->dgen == m->gen ? svcq__map_get(&m->dgroups, key, 8) : NULL;
+}
+
+/* ---- derived rollups ------------------------------------------------------- */
+
+/* Finds or makes the derived rollup of (period, start, dim, value). */
+static svcq__mx_rollup *derived_get(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
+                                    bool clients_on)
+{
+    uint8_t key[16];
+    rkey(key, period, start, dim, value);
+    svcq__mx_rollup *r = svcq__map_get(&m->dcache, key, 16);
+    if (r)
+        return r;
+    uint8_t gk[8];
+    gkey(gk, period, start, dim);
+    svcq__mx_group *g = svcq__map_get(&m->dgroups, gk, 8);
+    if (!g) {
+        g = svcq__calloc(m->ctx, 1, sizeof(*g));
+        if (!g)
+            return NULL;
+        memcpy(g->key, gk, 8);
+        if (svcq__map_put(&m->dgroups, g->key, 8, g, NULL)) {
+            svcq__free(m->ctx, g);
+            return NULL;
+        }
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 8;
+        svcq__mx_rollup **p = svcq__reallocarray(m->ctx, g->items, cap, sizeof(*p));
+        if (!p)
+            return NULL;
+        g->items = p;
+        g->cap = cap;
+    }
+    r = svcq__calloc(m->ctx, 1, sizeof(*r));
+    if (!r)
+        return NULL;
+    memcpy(r->key, key, 16);
+    r->period = (uint8_t)period;
+    r->dim = (uint8_t)dim;
+    r->start = (int32_t)start;
+    r->value = value ? value : "";
+    r->clients_on = clients_on;
+    r->derived = true;
+    if (svcq__map_put(&m->dcache, r->key, 16, r, NULL)) {
+        svcq__free(m->ctx, r);
+        return NULL;
+    }
+    g->items[g->n++] = r;
+    return r;
+}
+
+static void add_counters(svcq__mx_rollup *d, const svcq__mx_rollup *s)
+{
+    d->raised += s->raised;
+    d->resolved += s->resolved;
+    d->rated += s->rated;
+    d->satisfied += s->satisfied;
+    d->csat_sum += s->csat_sum;
+    d->unrated += s->unrated;
+    for (int i = 1; i <= 4; i++)
+        d->fcr[i] += s->fcr[i];
+    d->responded += s->responded;
+    d->resp_sum += s->resp_sum;
+    d->resp_biz_sum += s->resp_biz_sum;
+    d->complaints += s->complaints;
+    d->repeats += s->repeats;
+    d->measures_due += s->measures_due;
+    d->measures_on_time += s->measures_on_time;
+    d->sla_met += s->sla_met;
+    d->sla_decided += s->sla_decided;
+}
+
+int svcq__mx_derive(svcq_metrics *m, int32_t period, int64_t start)
+{
+    if (period == SVCQ_METRICS_DAY)
+        return SVCQ_OK;
+    if (m->dgen != m->gen)
+        dcache_flush(m);
+    uint8_t pk[8];
+    gkey(pk, period, start, 0);
+    if (svcq__map_get(&m->dperiods, pk, 8))
+        return SVCQ_OK;
+    /* The map keeps the key's pointer: the value holds the key. */
+    uint8_t *mark = svcq__malloc(m->ctx, 8);
+    if (!mark)
+        return SVCQ_ENOMEM;
+    memcpy(mark, pk, 8);
+    if (svcq__map_put(&m->dperiods, mark, 8, mark, NULL)) {
+        svcq__free(m->ctx, mark);
+        return SVCQ_ENOMEM;
+    }
+    int64_t end = svcq__mx_period_next(period, start);
+    for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
+        if (!(m->dims >> d & 1))
+            continue;
+        for (int64_t day = start; day < end; day++) {
+            const svcq__mx_group *g = svcq__mx_group_find(m, SVCQ_METRICS_DAY, day, d);
+            for (size_t i = 0; g && i < g->n; i++) {
+                svcq__mx_rollup *p = g->items[i];
+                svcq__mx_rollup *r = derived_get(m, period, start, d, d == SVCQ_METRICS_DIM_ALL ? NULL : p->value,
+                                                 p->clients_on);
+                if (r && r->nparts == r->capparts) {
+                    uint32_t cap = r->capparts ? r->capparts * 2 : 8;
+                    svcq__mx_rollup **pp = svcq__reallocarray(m->ctx, r->parts, cap, sizeof(*pp));
+                    if (pp) {
+                        r->parts = pp;
+                        r->capparts = cap;
+                    }
+                }
+                if (!r || r->nparts == r->capparts) {
+                    dcache_flush(m);
+                    return SVCQ_ENOMEM;
+                }
+                r->parts[r->nparts++] = p;
+                add_counters(r, p);
+            }
+        }
+    }
+    return SVCQ_OK;
+}
+
+static int ct_merge(svcq_ctx *ctx, svcq__mx_ctab *d, const svcq__mx_ctab *s)
+{
+    for (uint32_t i = 0; i < s->cap; i++) {
+        const svcq__mx_slot *e = &s->slots[i];
+        if (e->key == INT64_MIN || e->count == 0)
+            continue;
+        if (ct_reserve_key(ctx, d, e->key))
+            return SVCQ_ENOMEM;
+        ct_add(d, e->key, e->count);
+    }
+    return SVCQ_OK;
+}
+
+int svcq__mx_tables(svcq_metrics *m, svcq__mx_rollup *r)
+{
+    if (!r->derived || r->tables_ok)
+        return SVCQ_OK;
+    int rc = SVCQ_OK;
+    for (uint32_t i = 0; !rc && i < r->nparts; i++) {
+        const svcq__mx_rollup *p = r->parts[i];
+        rc = ct_merge(m->ctx, &r->resp, &p->resp);
+        if (!rc)
+            rc = ct_merge(m->ctx, &r->resp_biz, &p->resp_biz);
+        if (!rc)
+            rc = ct_merge(m->ctx, &r->clients, &p->clients);
+        if (!rc)
+            rc = ct_merge(m->ctx, &r->sla, &p->sla);
+    }
+    r->clients_distinct = 0;
+    for (uint32_t i = 0; !rc && i < r->clients.cap; i++)
+        r->clients_distinct += r->clients.slots[i].key != INT64_MIN && r->clients.slots[i].count > 0;
+    if (rc) {
+        svcq__mx_ctab *t[4] = { &r->resp, &r->resp_biz, &r->clients, &r->sla };
+        for (int i = 0; i < 4; i++) {
+            ct_free(m->ctx, t[i]);
+            memset(t[i], 0, sizeof(*t[i]));
+        }
+        return SVCQ_ENOMEM;
+    }
+    r->tables_ok = true;
+    return SVCQ_OK;
 }
 
 /* Removes a rollup made by a put that is undone (it is empty again). */
@@ -682,8 +886,8 @@ static const char *dim_value(const svcq__mx_fact *f, int32_t dim, bool *in)
 
 enum { PH_PREPARE, PH_APPLY, PH_TOUCH };
 
-/* Most rollups one group of a fact touches: every period by every dimension. */
-#define MX_MAXR (6 * SVCQ__MX_NDIM)
+/* Most rollups one group of a fact touches: its day by every dimension. */
+#define MX_MAXR SVCQ__MX_NDIM
 
 typedef struct walk {
     int phase;
@@ -808,10 +1012,9 @@ static int prepare_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_
         const char *v;
     } k[MX_MAXR];
     size_t n = 0;
-    for (int32_t p = 1; p <= 6; p++) {
-        if (!(m->periods >> p & 1))
-            continue;
-        int64_t start = svcq__mx_period_start(p, day);
+    {
+        const int32_t p = SVCQ_METRICS_DAY;
+        const int64_t start = day;
         for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
             if (!(m->dims >> d & 1))
                 continue;
@@ -861,11 +1064,9 @@ static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_tim
 {
     if (w->phase == PH_PREPARE)
         return prepare_group(m, w, f, at, group_a, group_b);
-    int64_t day = svcq__mx_day(m, at);
-    for (int32_t p = 1; p <= 6; p++) {
-        if (!(m->periods >> p & 1))
-            continue;
-        int64_t start = svcq__mx_period_start(p, day);
+    const int32_t p = SVCQ_METRICS_DAY;
+    const int64_t start = svcq__mx_day(m, at);
+    {
         for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
             if (!(m->dims >> d & 1))
                 continue;
@@ -1127,6 +1328,7 @@ typedef struct put_undo {
 static void revert(svcq_metrics *m, svcq__mx_fact *old, svcq__mx_fact *nf, svcq__mx_rollup **created, size_t ncreated)
 {
     walk w = { .phase = PH_APPLY, .sign = -1 };
+    m->gen++;
     (void)walk_fact(m, &w, nf);
     if (old) {
         w.sign = 1;
@@ -1240,6 +1442,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     }
     /* Apply: nothing below fails until the writes. */
     w.phase = PH_APPLY;
+    m->gen++;
     if (old) {
         w.sign = -1;
         (void)walk_fact(m, &w, old);
@@ -1312,6 +1515,11 @@ int svcq__mx_value(svcq_metrics *m, const svcq__mx_rollup *r, int32_t kpi, const
     int64_t num = 0, den = 0, excl = 0, scale = 100 * SVCQ_METRICS_SCALE;
     const svcq__mx_ctab *q = NULL;
     int64_t qn = 0, qd = 0;
+    bool tables = kpi == SVCQ_METRICS_COMPLAINT_RATE || (kpi == SVCQ_METRICS_SLA_COMPLIANCE && sla_target) ||
+                  (kpi >= SVCQ_METRICS_RESPONSE_MEDIAN && kpi <= SVCQ_METRICS_RESPONSE_P90) ||
+                  kpi == SVCQ_METRICS_RESPONSE_BIZ_MEDIAN || kpi == SVCQ_METRICS_RESPONSE_BIZ_P90;
+    if (tables && svcq__mx_tables(m, (svcq__mx_rollup *)(uintptr_t)r))
+        return svcq__enomem(m->ctx);
     switch (kpi) {
     case SVCQ_METRICS_CSAT_SATISFIED: num = r->satisfied; den = r->rated; excl = r->unrated; break;
     case SVCQ_METRICS_CSAT_MEAN: num = r->csat_sum; den = r->rated; excl = r->unrated; scale = SVCQ_METRICS_SCALE; break;
@@ -1389,7 +1597,10 @@ static int lookup(svcq_metrics *m, int32_t period, svcq_time at, int32_t dim, co
     int rc = check_instant(m, at, "instant");
     if (rc)
         return rc;
-    *r = svcq__mx_find(m, period, svcq__mx_period_start(period, svcq__mx_day(m, at)), dim, dim_value);
+    int64_t start = svcq__mx_period_start(period, svcq__mx_day(m, at));
+    if (svcq__mx_derive(m, period, start))
+        return svcq__enomem(m->ctx);
+    *r = svcq__mx_find(m, period, start, dim, dim_value);
     return SVCQ_OK;
 }
 
