@@ -185,7 +185,9 @@ static int rollup_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const 
     svcq__buf b;
     svcq__buf_init(&b, ctx);
     svcq__json_doc *doc = NULL;
-    rc = svcq__mx_rollup_json(m, r, &b);
+    rc = svcq__mx_tables(m, r);
+    if (!rc)
+        rc = svcq__mx_rollup_json(m, r, &b);
     if (!rc)
         rc = svcq__json_parse(ctx, b.data, b.len, NULL, &doc);
     if (!rc && !svcq__json_equal(svcq__json_root(doc), root))

@@ -334,6 +334,58 @@ static void ct_free(svcq_ctx *ctx, svcq__mx_ctab *t)
     svcq__free(ctx, t->slots);
 }
 
+/* Empties a table, keeping its room. */
+static void ct_clear(svcq__mx_ctab *t)
+{
+    for (uint32_t i = 0; i < t->cap; i++)
+        t->slots[i].key = INT64_MIN;
+    t->used = 0;
+}
+
+/* ---- logs ------------------------------------------------------------------- */
+
+/* Makes room for one more entry. */
+static int log_reserve(svcq_ctx *ctx, svcq__mx_log *l)
+{
+    if (l->n < l->cap)
+        return SVCQ_OK;
+    uint32_t cap = l->cap ? l->cap * 2 : 8;
+    if (cap < l->cap)
+        return SVCQ_ENOMEM;
+    int64_t *v = svcq__reallocarray(ctx, l->v, cap, sizeof(*v));
+    if (!v)
+        return SVCQ_ENOMEM;
+    l->v = v;
+    l->cap = cap;
+    return SVCQ_OK;
+}
+
+/* Adds (s > 0, room reserved) or removes (s < 0, present) one key. */
+static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
+{
+    if (s > 0) {
+        l->v[l->n++] = key;
+        return;
+    }
+    for (uint32_t i = l->n; i-- > 0;) {
+        if (l->v[i] == key) {
+            l->v[i] = l->v[--l->n];
+            return;
+        }
+    }
+}
+
+/* Counts every key of l into t. */
+static int ct_merge_log(svcq_ctx *ctx, svcq__mx_ctab *t, const svcq__mx_log *l)
+{
+    for (uint32_t i = 0; i < l->n; i++) {
+        if (ct_reserve_key(ctx, t, l->v[i]))
+            return SVCQ_ENOMEM;
+        ct_add(t, l->v[i], 1);
+    }
+    return SVCQ_OK;
+}
+
 typedef struct kc {
     int64_t k, c;
 } kc;
@@ -419,6 +471,9 @@ static void rollup_free(svcq_ctx *ctx, svcq__mx_rollup *r)
     ct_free(ctx, &r->resp_biz);
     ct_free(ctx, &r->clients);
     ct_free(ctx, &r->sla);
+    svcq__free(ctx, r->lresp.v);
+    svcq__free(ctx, r->lresp_biz.v);
+    svcq__free(ctx, r->lclients.v);
     svcq__free(ctx, r->parts);
     svcq__free(ctx, r);
 }
@@ -756,28 +811,37 @@ static int ct_merge(svcq_ctx *ctx, svcq__mx_ctab *d, const svcq__mx_ctab *s)
 
 int svcq__mx_tables(svcq_metrics *m, svcq__mx_rollup *r)
 {
-    if (!r->derived || r->tables_ok)
+    if (r->tables_ok)
         return SVCQ_OK;
+    svcq__mx_ctab *t[4] = { &r->resp, &r->resp_biz, &r->clients, &r->sla };
+    int nt = r->derived ? 4 : 3; /* a day rollup keeps its sla table */
+    for (int i = 0; i < nt; i++)
+        ct_clear(t[i]);
+    svcq__mx_rollup *const *parts = r->derived ? r->parts : &r;
+    uint32_t nparts = r->derived ? r->nparts : 1;
     int rc = SVCQ_OK;
-    for (uint32_t i = 0; !rc && i < r->nparts; i++) {
-        const svcq__mx_rollup *p = r->parts[i];
-        rc = ct_merge(m->ctx, &r->resp, &p->resp);
+    if (!r->derived) /* the logs' sizes bound the tables' */
+        rc = ct_reserve(m->ctx, &r->resp, r->lresp.n) || ct_reserve(m->ctx, &r->resp_biz, r->lresp_biz.n) ||
+                     ct_reserve(m->ctx, &r->clients, r->lclients.n)
+                 ? SVCQ_ENOMEM
+                 : SVCQ_OK;
+    for (uint32_t i = 0; !rc && i < nparts; i++) {
+        const svcq__mx_rollup *p = parts[i];
+        rc = ct_merge_log(m->ctx, &r->resp, &p->lresp);
         if (!rc)
-            rc = ct_merge(m->ctx, &r->resp_biz, &p->resp_biz);
+            rc = ct_merge_log(m->ctx, &r->resp_biz, &p->lresp_biz);
         if (!rc)
-            rc = ct_merge(m->ctx, &r->clients, &p->clients);
-        if (!rc)
+            rc = ct_merge_log(m->ctx, &r->clients, &p->lclients);
+        if (!rc && r->derived)
             rc = ct_merge(m->ctx, &r->sla, &p->sla);
     }
     r->clients_distinct = 0;
     for (uint32_t i = 0; !rc && i < r->clients.cap; i++)
         r->clients_distinct += r->clients.slots[i].key != INT64_MIN && r->clients.slots[i].count > 0;
     if (rc) {
-        svcq__mx_ctab *t[4] = { &r->resp, &r->resp_biz, &r->clients, &r->sla };
-        for (int i = 0; i < 4; i++) {
-            ct_free(m->ctx, t[i]);
-            memset(t[i], 0, sizeof(*t[i]));
-        }
+        for (int i = 0; i < nt; i++)
+            ct_clear(t[i]);
+        r->clients_distinct = 0;
         return SVCQ_ENOMEM;
     }
     r->tables_ok = true;
@@ -922,18 +986,14 @@ static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
         r->responded += s;
         r->resp_sum += s * cal;
         r->resp_biz_sum += s * f->resp_biz;
-        ct_add(&r->resp, cal, s);
-        ct_add(&r->resp_biz, f->resp_biz, s);
+        log_add(&r->lresp, cal, s);
+        log_add(&r->lresp_biz, f->resp_biz, s);
     }
     r->complaints += s * (f->complaint != 0);
     r->repeats += s * (f->repeat != 0);
-    if (f->s[MXS_CLIENT] && r->clients_on) {
-        int64_t old = ct_add(&r->clients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
-        if (old == 0 && s > 0)
-            r->clients_distinct++;
-        else if (old == 1 && s < 0)
-            r->clients_distinct--;
-    }
+    if (f->s[MXS_CLIENT] && r->clients_on)
+        log_add(&r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
+    r->tables_ok = false;
     for (uint32_t i = 0; i < f->nsla; i++) {
         int32_t o = f->sla[i].outcome;
         if (o == SVCQ_METRICS_SLA_PENDING)
@@ -967,12 +1027,12 @@ static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
 {
     int rc = SVCQ_OK;
     if (f->first_reply != SVCQ_METRICS_NO_TIME) {
-        rc = ct_reserve_key(ctx, &r->resp, f->first_reply - f->received);
+        rc = log_reserve(ctx, &r->lresp);
         if (!rc)
-            rc = ct_reserve_key(ctx, &r->resp_biz, f->resp_biz);
+            rc = log_reserve(ctx, &r->lresp_biz);
     }
     if (!rc && f->s[MXS_CLIENT] && r->clients_on)
-        rc = ct_reserve_key(ctx, &r->clients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
+        rc = log_reserve(ctx, &r->lclients);
     if (!rc && f->nsla)
         rc = ct_reserve(ctx, &r->sla, f->nsla);
     return rc;
@@ -1104,10 +1164,10 @@ static int walk_fact(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
     return walk_group(m, w, f, f->resolved, false, true);
 }
 
-static void ct_prefetch(const svcq__mx_ctab *t, int64_t key)
+static void log_prefetch(const svcq__mx_log *l)
 {
-    if (t->cap)
-        MX_PREFETCH(&t->slots[ct_hash(key) & (t->cap - 1)]);
+    if (l->v)
+        MX_PREFETCH(&l->v[l->n < l->cap ? l->n : l->n - 1]);
 }
 
 /* Makes room in the counting tables of the rollups PREPARE recorded for
@@ -1117,16 +1177,15 @@ static void ct_prefetch(const svcq__mx_ctab *t, int64_t key)
 static int reserve_prepared(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 {
     bool replied = f->first_reply != SVCQ_METRICS_NO_TIME;
-    int64_t cal = replied ? f->first_reply - f->received : 0;
     int64_t client = (int64_t)(uintptr_t)f->s[MXS_CLIENT];
     for (size_t i = 0; i < w->na; i++) {
         const svcq__mx_rollup *r = w->ra[i];
         if (replied) {
-            ct_prefetch(&r->resp, cal);
-            ct_prefetch(&r->resp_biz, f->resp_biz);
+            log_prefetch(&r->lresp);
+            log_prefetch(&r->lresp_biz);
         }
         if (client && r->clients_on)
-            ct_prefetch(&r->clients, client);
+            log_prefetch(&r->lclients);
     }
     for (size_t i = 0; i < w->na; i++) {
         int rc = reserve_a(m->ctx, w->ra[i], f);
@@ -1385,6 +1444,8 @@ static int persist(svcq_metrics *m, svcq__mx_fact *nf, walk *w)
         svcq__buf_truncate(&json, 0);
         rc = svcq__mx_rollup_id(m, r, &id);
         if (!rc)
+            rc = svcq__mx_tables(m, r);
+        if (!rc)
             rc = svcq__mx_rollup_json(m, r, &json);
         if (!rc)
             rc = svcq__store_put(m->ctx, "metrics_rollup", id.data, r->revision, json.data, json.len, &rev);
@@ -1505,7 +1566,7 @@ static bool higher_better(int32_t kpi)
 int svcq__mx_value(svcq_metrics *m, const svcq__mx_rollup *r, int32_t kpi, const char *sla_target,
                    svcq_metrics_value *out)
 {
-    static const svcq__mx_rollup empty;
+    static const svcq__mx_rollup empty = { .tables_ok = true };
     if (!r)
         r = &empty;
     uint32_t version = out->version;

@@ -35,6 +35,14 @@ typedef struct svcq__mx_ctab {
     uint32_t used; /* keys present */
 } svcq__mx_ctab;
 
+/* A multiset of int64 values in no order (a day rollup's response times or
+ * clients, one entry per fact): a put appends or swap-removes one entry, so
+ * it touches one cache line instead of probing a hash table. */
+typedef struct svcq__mx_log {
+    int64_t *v;
+    uint32_t n, cap;
+} svcq__mx_log;
+
 /* A rollup: the sums of one (period kind, period start, dim, value).
  * Only day rollups are kept up to date by the puts (and stored); a rollup
  * of a longer period is derived on demand from the day rollups it covers
@@ -54,7 +62,12 @@ typedef struct svcq__mx_rollup {
     int64_t responded, resp_sum, resp_biz_sum;
     int64_t complaints, repeats, measures_due, measures_on_time;
     int64_t sla_met, sla_decided;
-    int64_t clients_distinct;
+    int64_t clients_distinct;     /* with the tables */
+    /* Day rollups: the multisets the puts keep (lclients when clients_on). */
+    svcq__mx_log lresp, lresp_biz, lclients;
+    /* The exact tables readers use, made from the logs by svcq__mx_tables
+     * (valid while tables_ok), except sla, which day rollups keep up to
+     * date. */
     svcq__mx_ctab resp, resp_biz; /* seconds -> count */
     svcq__mx_ctab clients;        /* pooled client pointer -> facts */
     svcq__mx_ctab sla;            /* pooled target pointer | breached bit -> count */
@@ -130,8 +143,10 @@ int svcq__mx_day_instant(svcq_metrics *m, int64_t day, svcq_time *out);
  * SVCQ_ENOMEM. Readers call it before svcq__mx_find / svcq__mx_group_find
  * of a longer period. */
 int svcq__mx_derive(svcq_metrics *m, int32_t period, int64_t start);
-/* Makes the exact tables of a derived rollup (merged from its parts);
- * no-op for a day rollup. SVCQ_ENOMEM (r left without tables). */
+/* Makes the exact tables of a rollup (resp, resp_biz, clients and
+ * clients_distinct from the day logs; a derived rollup's sla merged from
+ * its parts) unless they are current. SVCQ_ENOMEM (r left without them).
+ * Every reader of those members calls it first. */
 int svcq__mx_tables(svcq_metrics *m, svcq__mx_rollup *r);
 /* Finds a rollup (NULL when absent). value NULL means "". A rollup of a
  * period longer than a day is found only once svcq__mx_derive made it. */
