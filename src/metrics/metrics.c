@@ -390,11 +390,6 @@ typedef struct kc {
     int64_t k, c;
 } kc;
 
-static int kc_cmp(const void *a, const void *b)
-{
-    int64_t x = ((const kc *)a)->k, y = ((const kc *)b)->k;
-    return x < y ? -1 : x > y;
-}
 
 int svcq__mx_quantile(svcq_ctx *ctx, const svcq__mx_ctab *t, int64_t n, int64_t num, int64_t den, int64_t *out)
 {
@@ -403,20 +398,54 @@ int svcq__mx_quantile(svcq_ctx *ctx, const svcq__mx_ctab *t, int64_t n, int64_t 
     if (!v)
         return svcq__enomem(ctx);
     size_t k = 0;
-    for (uint32_t i = 0; i < t->cap; i++)
-        if (t->slots[i].key != INT64_MIN && t->slots[i].count > 0)
+    int64_t total = 0;
+    for (uint32_t i = 0; i < t->cap; i++) {
+        if (t->slots[i].key != INT64_MIN && t->slots[i].count > 0) {
             v[k++] = (kc){ t->slots[i].key, t->slots[i].count };
-    qsort(v, k, sizeof(kc), kc_cmp);
+            total += t->slots[i].count;
+        }
+    }
     mx_i128 rank = ((mx_i128)n * num + den - 1) / den;
     if (rank < 1)
         rank = 1;
-    int64_t acc = 0;
-    *out = k ? v[k - 1].k : 0;
-    for (size_t i = 0; i < k; i++) {
-        acc += v[i].c;
-        if (acc >= rank) {
-            *out = v[i].k;
+    if (rank > total)
+        rank = total;
+    /* Weighted selection (expected linear, no full sort): keep the part of
+     * v[lo, hi) holding the key where the running count reaches rank. */
+    size_t lo = 0, hi = k;
+    int64_t need = (int64_t)rank; /* within v[lo, hi) */
+    *out = 0;
+    uint64_t seed = (uint64_t)k * 0x9E3779B97F4A7C15ull + 1;
+    while (hi > lo) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        int64_t pivot = v[lo + seed % (hi - lo)].k;
+        /* Three-way partition: < pivot, == pivot, > pivot. */
+        size_t lt = lo, i = lo, gt = hi;
+        int64_t wl = 0, we = 0;
+        while (i < gt) {
+            if (v[i].k < pivot) {
+                wl += v[i].c;
+                kc x = v[i];
+                v[i++] = v[lt];
+                v[lt++] = x;
+            } else if (v[i].k > pivot) {
+                kc x = v[i];
+                v[i] = v[--gt];
+                v[gt] = x;
+            } else {
+                we += v[i++].c;
+            }
+        }
+        if (need <= wl) {
+            hi = lt;
+        } else if (need <= wl + we) {
+            *out = pivot;
             break;
+        } else {
+            need -= wl + we;
+            lo = gt;
         }
     }
     svcq__free(ctx, v);
@@ -1232,8 +1261,12 @@ static int check_fact(svcq_metrics *m, const svcq_metrics_fact *f)
     if (!f->id || !*f->id)
         return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: a fact needs an id", m->name);
     size_t idl = strnlen(f->id, SVCQ_METRICS_MAX_STRING + 1);
-    char fid[80];
-    snprintf(fid, sizeof(fid), "\"%.60s\"", f->id);
+    char fid[80]; /* "\"%.60s\"" without the printf on every put */
+    size_t fl = idl < 60 ? idl : 60;
+    fid[0] = '"';
+    memcpy(fid + 1, f->id, fl);
+    fid[fl + 1] = '"';
+    fid[fl + 2] = '\0';
     if (idl > SVCQ_METRICS_MAX_STRING || !svcq__store_id_valid(f->id, idl))
         return svcq__error(ctx, SVCQ_EINVAL, "fact %s: the id must be 1-%d bytes of UTF-8 without control characters",
                            fid, SVCQ_METRICS_MAX_STRING);
