@@ -292,27 +292,28 @@ int svcq__mx_dump(svcq_metrics *m, svcq__buf *out)
         return SVCQ_ENOMEM;
     svcq__buf b;
     svcq__buf_init(&b, m->ctx);
-    it = 0;
     const svcq__map *maps[2] = { &m->rollups, &m->dcache };
-    for (int mi = 0; mi < 2; mi++, it = 0)
-    while (!rc && svcq__map_next(maps[mi], &it, &k, &kl, &v)) {
-        svcq__mx_rollup *r = v;
-        if (rollup_empty(r))
-            continue;
-        if ((rc = svcq__mx_tables(m, r)))
-            break;
-        svcq__buf_truncate(&b, 0);
-        rc = svcq__mx_rollup_id(m, r, &b);
-        if (!rc)
-            rc = svcq__buf_putc(&b, ' ');
-        if (!rc)
-            rc = svcq__mx_rollup_json(m, r, &b);
-        if (!rc) {
-            lines[n] = svcq__malloc(m->ctx, b.len + 1);
-            if (!lines[n])
-                rc = SVCQ_ENOMEM;
-            else
-                memcpy(lines[n++], b.data, b.len + 1);
+    for (int mi = 0; mi < 2; mi++) {
+        it = 0;
+        while (!rc && svcq__map_next(maps[mi], &it, &k, &kl, &v)) {
+            svcq__mx_rollup *r = v;
+            if (rollup_empty(r))
+                continue;
+            if ((rc = svcq__mx_tables(m, r)))
+                break;
+            svcq__buf_truncate(&b, 0);
+            rc = svcq__mx_rollup_id(m, r, &b);
+            if (!rc)
+                rc = svcq__buf_putc(&b, ' ');
+            if (!rc)
+                rc = svcq__mx_rollup_json(m, r, &b);
+            if (!rc) {
+                lines[n] = svcq__malloc(m->ctx, b.len + 1);
+                if (!lines[n])
+                    rc = SVCQ_ENOMEM;
+                else
+                    memcpy(lines[n++], b.data, b.len + 1);
+            }
         }
     }
     qsort(lines, n, sizeof(char *), cmp_line);
