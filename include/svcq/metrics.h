@@ -8,8 +8,8 @@
  * - A **metrics set** (svcq_metrics) holds the service facts of one
  *   context and their **rollups**. Its options say the time zone of the
  *   periods, the business calendar of business time, the FCR definition,
- *   the attribution (cohort or throughput), the targets and which periods
- *   and dimensions are rolled up.
+ *   the attribution (cohort or throughput), the targets, which periods
+ *   are offered and which dimensions are rolled up.
  * - A **fact** (svcq_metrics_fact) is one request or ticket: id, client,
  *   tier, channel, category, agent, location, service stage, received,
  *   first reply, resolved, closed, reopened, contacts, replies, CSAT, the
@@ -23,7 +23,8 @@
  *   time, the exact multiset of response seconds (calendar and business).
  *   Reports read rollups, never raw facts; a rollup equals the one a full
  *   recomputation from the current facts would build (the property test
- *   checks it byte for byte).
+ *   checks it byte for byte). Puts keep day rollups only; a week, month,
+ *   quarter, half-year or year rollup is derived from its days when read.
  * - **Periods** are day, ISO week (Monday to Sunday, week 53 included),
  *   month, quarter, half-year and year, as local dates in the set's time
  *   zone: a period runs from the first instant of its first local day to
@@ -41,7 +42,7 @@
  *   with its integer numerator and denominator; divisions round half away
  *   from zero. docs/metrics.md has every KPI's exact definition.
  * - **Storage.** With SVCQ_METRICS_PERSIST a put stores the fact (kind
- *   `metrics_fact`, id "<set name>/<fact id>") and every rollup it
+ *   `metrics_fact`, id "<set name>/<fact id>") and every day rollup it
  *   touched (kind `metrics_rollup`) in one store transaction (or the open
  *   batch); when the transaction fails the set is exactly as before.
  *

@@ -164,7 +164,12 @@ static int rollup_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const 
                                              "rollup", pn, first, dn);
     if (rc)
         return rc == SVCQ_ENOMEM ? rc : svcq__error_prefix(ctx, SVCQ_ECORRUPT, "record metrics_rollup \"%s\"", id);
-    if (!(m->periods >> period & 1) || !(m->dims >> dim & 1))
+    if (period != SVCQ_METRICS_DAY)
+        return svcq__error(ctx, SVCQ_ECORRUPT,
+                           "record metrics_rollup \"%s\": a rollup of period %s (only day rollups are stored; "
+                           "longer periods are derived from them)",
+                           id, pn);
+    if (!(m->dims >> dim & 1))
         return svcq__error(ctx, SVCQ_EINVAL,
                            "metrics %s: the store holds rollup \"%s\" of period %s and dimension %s, which the "
                            "options do not roll up",
@@ -180,7 +185,9 @@ static int rollup_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const 
     svcq__buf b;
     svcq__buf_init(&b, ctx);
     svcq__json_doc *doc = NULL;
-    rc = svcq__mx_rollup_json(m, r, &b);
+    rc = svcq__mx_tables(m, r);
+    if (!rc)
+        rc = svcq__mx_rollup_json(m, r, &b);
     if (!rc)
         rc = svcq__json_parse(ctx, b.data, b.len, NULL, &doc);
     if (!rc && !svcq__json_equal(svcq__json_root(doc), root))

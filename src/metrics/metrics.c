@@ -334,15 +334,62 @@ static void ct_free(svcq_ctx *ctx, svcq__mx_ctab *t)
     svcq__free(ctx, t->slots);
 }
 
+/* Empties a table, keeping its room. */
+static void ct_clear(svcq__mx_ctab *t)
+{
+    for (uint32_t i = 0; i < t->cap; i++)
+        t->slots[i].key = INT64_MIN;
+    t->used = 0;
+}
+
+/* ---- logs ------------------------------------------------------------------- */
+
+/* Makes room for one more entry. */
+static int log_reserve(svcq_ctx *ctx, svcq__mx_log *l)
+{
+    if (l->n < l->cap)
+        return SVCQ_OK;
+    uint32_t cap = l->cap ? l->cap * 2 : 8;
+    if (cap < l->cap)
+        return SVCQ_ENOMEM;
+    int64_t *v = svcq__reallocarray(ctx, l->v, cap, sizeof(*v));
+    if (!v)
+        return SVCQ_ENOMEM;
+    l->v = v;
+    l->cap = cap;
+    return SVCQ_OK;
+}
+
+/* Adds (s > 0, room reserved) or removes (s < 0, present) one key. */
+static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
+{
+    if (s > 0) {
+        l->v[l->n++] = key;
+        return;
+    }
+    for (uint32_t i = l->n; i-- > 0;) {
+        if (l->v[i] == key) {
+            l->v[i] = l->v[--l->n];
+            return;
+        }
+    }
+}
+
+/* Counts every key of l into t. */
+static int ct_merge_log(svcq_ctx *ctx, svcq__mx_ctab *t, const svcq__mx_log *l)
+{
+    for (uint32_t i = 0; i < l->n; i++) {
+        if (ct_reserve_key(ctx, t, l->v[i]))
+            return SVCQ_ENOMEM;
+        ct_add(t, l->v[i], 1);
+    }
+    return SVCQ_OK;
+}
+
 typedef struct kc {
     int64_t k, c;
 } kc;
 
-static int kc_cmp(const void *a, const void *b)
-{
-    int64_t x = ((const kc *)a)->k, y = ((const kc *)b)->k;
-    return x < y ? -1 : x > y;
-}
 
 int svcq__mx_quantile(svcq_ctx *ctx, const svcq__mx_ctab *t, int64_t n, int64_t num, int64_t den, int64_t *out)
 {
@@ -351,20 +398,54 @@ int svcq__mx_quantile(svcq_ctx *ctx, const svcq__mx_ctab *t, int64_t n, int64_t 
     if (!v)
         return svcq__enomem(ctx);
     size_t k = 0;
-    for (uint32_t i = 0; i < t->cap; i++)
-        if (t->slots[i].key != INT64_MIN && t->slots[i].count > 0)
+    int64_t total = 0;
+    for (uint32_t i = 0; i < t->cap; i++) {
+        if (t->slots[i].key != INT64_MIN && t->slots[i].count > 0) {
             v[k++] = (kc){ t->slots[i].key, t->slots[i].count };
-    qsort(v, k, sizeof(kc), kc_cmp);
+            total += t->slots[i].count;
+        }
+    }
     mx_i128 rank = ((mx_i128)n * num + den - 1) / den;
     if (rank < 1)
         rank = 1;
-    int64_t acc = 0;
-    *out = k ? v[k - 1].k : 0;
-    for (size_t i = 0; i < k; i++) {
-        acc += v[i].c;
-        if (acc >= rank) {
-            *out = v[i].k;
+    if (rank > total)
+        rank = total;
+    /* Weighted selection (expected linear, no full sort): keep the part of
+     * v[lo, hi) holding the key where the running count reaches rank. */
+    size_t lo = 0, hi = k;
+    int64_t need = (int64_t)rank; /* within v[lo, hi) */
+    *out = 0;
+    uint64_t seed = (uint64_t)k * 0x9E3779B97F4A7C15ull + 1;
+    while (hi > lo) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        int64_t pivot = v[lo + seed % (hi - lo)].k;
+        /* Three-way partition: < pivot, == pivot, > pivot. */
+        size_t lt = lo, i = lo, gt = hi;
+        int64_t wl = 0, we = 0;
+        while (i < gt) {
+            if (v[i].k < pivot) {
+                wl += v[i].c;
+                kc x = v[i];
+                v[i++] = v[lt];
+                v[lt++] = x;
+            } else if (v[i].k > pivot) {
+                kc x = v[i];
+                v[i] = v[--gt];
+                v[gt] = x;
+            } else {
+                we += v[i++].c;
+            }
+        }
+        if (need <= wl) {
+            hi = lt;
+        } else if (need <= wl + we) {
+            *out = pivot;
             break;
+        } else {
+            need -= wl + we;
+            lo = gt;
         }
     }
     svcq__free(ctx, v);
@@ -419,7 +500,40 @@ static void rollup_free(svcq_ctx *ctx, svcq__mx_rollup *r)
     ct_free(ctx, &r->resp_biz);
     ct_free(ctx, &r->clients);
     ct_free(ctx, &r->sla);
+    svcq__free(ctx, r->lresp.v);
+    svcq__free(ctx, r->lresp_biz.v);
+    svcq__free(ctx, r->lclients.v);
+    svcq__free(ctx, r->parts);
     svcq__free(ctx, r);
+}
+
+/* Drops every derived rollup: the facts changed, or a derivation failed
+ * half way. */
+static void dcache_flush(svcq_metrics *m)
+{
+    svcq_ctx *ctx = m->ctx;
+    size_t it = 0;
+    const void *k;
+    size_t kl;
+    void *v;
+    while (svcq__map_next(&m->dcache, &it, &k, &kl, &v))
+        rollup_free(ctx, v);
+    it = 0;
+    while (svcq__map_next(&m->dgroups, &it, &k, &kl, &v)) {
+        svcq__mx_group *g = v;
+        svcq__free(ctx, g->items);
+        svcq__free(ctx, g);
+    }
+    it = 0;
+    while (svcq__map_next(&m->dperiods, &it, &k, &kl, &v))
+        svcq__free(ctx, v);
+    svcq__map_free(&m->dcache);
+    svcq__map_free(&m->dgroups);
+    svcq__map_free(&m->dperiods);
+    svcq__map_init(&m->dcache, ctx);
+    svcq__map_init(&m->dgroups, ctx);
+    svcq__map_init(&m->dperiods, ctx);
+    m->dgen = m->gen;
 }
 
 void svcq_metrics_free(svcq_metrics *m)
@@ -428,6 +542,10 @@ void svcq_metrics_free(svcq_metrics *m)
         return;
     svcq_ctx *ctx = m->ctx;
     svcq__undo_detach(ctx, m);
+    dcache_flush(m);
+    svcq__map_free(&m->dcache);
+    svcq__map_free(&m->dgroups);
+    svcq__map_free(&m->dperiods);
     size_t it = 0;
     const void *k;
     size_t kl;
@@ -522,6 +640,9 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
     svcq__map_init(&m->facts, ctx);
     svcq__map_init(&m->rollups, ctx);
     svcq__map_init(&m->groups, ctx);
+    svcq__map_init(&m->dcache, ctx);
+    svcq__map_init(&m->dgroups, ctx);
+    svcq__map_init(&m->dperiods, ctx);
     int rc = opts->calendar ? svcq_calendar_copy(&m->cal, ctx, opts->calendar) : svcq_calendar_new_24x7(&m->cal, ctx);
     if (!rc)
         rc = svcq__tz_clone(ctx, opts->tz ? opts->tz : svcq_calendar_tz(m->cal), &m->tz);
@@ -570,14 +691,190 @@ svcq__mx_rollup *svcq__mx_find(const svcq_metrics *m, int32_t period, int64_t st
     }
     uint8_t key[16];
     rkey(key, period, start, dim, v);
-    return svcq__map_get(&m->rollups, key, 16);
+    if (period == SVCQ_METRICS_DAY)
+        return svcq__map_get(&m->rollups, key, 16);
+    return m->dgen == m->gen ? svcq__map_get(&m->dcache, key, 16) : NULL;
 }
 
 const svcq__mx_group *svcq__mx_group_find(const svcq_metrics *m, int32_t period, int64_t start, int32_t dim)
 {
     uint8_t key[8];
     gkey(key, period, start, dim);
-    return svcq__map_get(&m->groups, key, 8);
+    if (period == SVCQ_METRICS_DAY)
+        return svcq__map_get(&m->groups, key, 8);
+    return m->dgen == m->gen ? svcq__map_get(&m->dgroups, key, 8) : NULL;
+}
+
+/* ---- derived rollups ------------------------------------------------------- */
+
+/* Finds or makes the derived rollup of (period, start, dim, value). */
+static svcq__mx_rollup *derived_get(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
+                                    bool clients_on)
+{
+    uint8_t key[16];
+    rkey(key, period, start, dim, value);
+    svcq__mx_rollup *r = svcq__map_get(&m->dcache, key, 16);
+    if (r)
+        return r;
+    uint8_t gk[8];
+    gkey(gk, period, start, dim);
+    svcq__mx_group *g = svcq__map_get(&m->dgroups, gk, 8);
+    if (!g) {
+        g = svcq__calloc(m->ctx, 1, sizeof(*g));
+        if (!g)
+            return NULL;
+        memcpy(g->key, gk, 8);
+        if (svcq__map_put(&m->dgroups, g->key, 8, g, NULL)) {
+            svcq__free(m->ctx, g);
+            return NULL;
+        }
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 8;
+        svcq__mx_rollup **p = svcq__reallocarray(m->ctx, g->items, cap, sizeof(*p));
+        if (!p)
+            return NULL;
+        g->items = p;
+        g->cap = cap;
+    }
+    r = svcq__calloc(m->ctx, 1, sizeof(*r));
+    if (!r)
+        return NULL;
+    memcpy(r->key, key, 16);
+    r->period = (uint8_t)period;
+    r->dim = (uint8_t)dim;
+    r->start = (int32_t)start;
+    r->value = value ? value : "";
+    r->clients_on = clients_on;
+    r->derived = true;
+    if (svcq__map_put(&m->dcache, r->key, 16, r, NULL)) {
+        svcq__free(m->ctx, r);
+        return NULL;
+    }
+    g->items[g->n++] = r;
+    return r;
+}
+
+static void add_counters(svcq__mx_rollup *d, const svcq__mx_rollup *s)
+{
+    d->raised += s->raised;
+    d->resolved += s->resolved;
+    d->rated += s->rated;
+    d->satisfied += s->satisfied;
+    d->csat_sum += s->csat_sum;
+    d->unrated += s->unrated;
+    for (int i = 1; i <= 4; i++)
+        d->fcr[i] += s->fcr[i];
+    d->responded += s->responded;
+    d->resp_sum += s->resp_sum;
+    d->resp_biz_sum += s->resp_biz_sum;
+    d->complaints += s->complaints;
+    d->repeats += s->repeats;
+    d->measures_due += s->measures_due;
+    d->measures_on_time += s->measures_on_time;
+    d->sla_met += s->sla_met;
+    d->sla_decided += s->sla_decided;
+}
+
+int svcq__mx_derive(svcq_metrics *m, int32_t period, int64_t start)
+{
+    if (period == SVCQ_METRICS_DAY)
+        return SVCQ_OK;
+    if (m->dgen != m->gen)
+        dcache_flush(m);
+    uint8_t pk[8];
+    gkey(pk, period, start, 0);
+    if (svcq__map_get(&m->dperiods, pk, 8))
+        return SVCQ_OK;
+    /* The map keeps the key's pointer: the value holds the key. */
+    uint8_t *mark = svcq__malloc(m->ctx, 8);
+    if (!mark)
+        return SVCQ_ENOMEM;
+    memcpy(mark, pk, 8);
+    if (svcq__map_put(&m->dperiods, mark, 8, mark, NULL)) {
+        svcq__free(m->ctx, mark);
+        return SVCQ_ENOMEM;
+    }
+    int64_t end = svcq__mx_period_next(period, start);
+    for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
+        if (!(m->dims >> d & 1))
+            continue;
+        for (int64_t day = start; day < end; day++) {
+            const svcq__mx_group *g = svcq__mx_group_find(m, SVCQ_METRICS_DAY, day, d);
+            for (size_t i = 0; g && i < g->n; i++) {
+                svcq__mx_rollup *p = g->items[i];
+                svcq__mx_rollup *r = derived_get(m, period, start, d, d == SVCQ_METRICS_DIM_ALL ? NULL : p->value,
+                                                 p->clients_on);
+                if (r && r->nparts == r->capparts) {
+                    uint32_t cap = r->capparts ? r->capparts * 2 : 8;
+                    svcq__mx_rollup **pp = svcq__reallocarray(m->ctx, r->parts, cap, sizeof(*pp));
+                    if (pp) {
+                        r->parts = pp;
+                        r->capparts = cap;
+                    }
+                }
+                if (!r || r->nparts == r->capparts) {
+                    dcache_flush(m);
+                    return SVCQ_ENOMEM;
+                }
+                r->parts[r->nparts++] = p;
+                add_counters(r, p);
+            }
+        }
+    }
+    return SVCQ_OK;
+}
+
+static int ct_merge(svcq_ctx *ctx, svcq__mx_ctab *d, const svcq__mx_ctab *s)
+{
+    for (uint32_t i = 0; i < s->cap; i++) {
+        const svcq__mx_slot *e = &s->slots[i];
+        if (e->key == INT64_MIN || e->count == 0)
+            continue;
+        if (ct_reserve_key(ctx, d, e->key))
+            return SVCQ_ENOMEM;
+        ct_add(d, e->key, e->count);
+    }
+    return SVCQ_OK;
+}
+
+int svcq__mx_tables(svcq_metrics *m, svcq__mx_rollup *r)
+{
+    if (r->tables_ok)
+        return SVCQ_OK;
+    svcq__mx_ctab *t[4] = { &r->resp, &r->resp_biz, &r->clients, &r->sla };
+    int nt = r->derived ? 4 : 3; /* a day rollup keeps its sla table */
+    for (int i = 0; i < nt; i++)
+        ct_clear(t[i]);
+    svcq__mx_rollup *const *parts = r->derived ? r->parts : &r;
+    uint32_t nparts = r->derived ? r->nparts : 1;
+    int rc = SVCQ_OK;
+    if (!r->derived) /* the logs' sizes bound the tables' */
+        rc = ct_reserve(m->ctx, &r->resp, r->lresp.n) || ct_reserve(m->ctx, &r->resp_biz, r->lresp_biz.n) ||
+                     ct_reserve(m->ctx, &r->clients, r->lclients.n)
+                 ? SVCQ_ENOMEM
+                 : SVCQ_OK;
+    for (uint32_t i = 0; !rc && i < nparts; i++) {
+        const svcq__mx_rollup *p = parts[i];
+        rc = ct_merge_log(m->ctx, &r->resp, &p->lresp);
+        if (!rc)
+            rc = ct_merge_log(m->ctx, &r->resp_biz, &p->lresp_biz);
+        if (!rc)
+            rc = ct_merge_log(m->ctx, &r->clients, &p->lclients);
+        if (!rc && r->derived)
+            rc = ct_merge(m->ctx, &r->sla, &p->sla);
+    }
+    r->clients_distinct = 0;
+    for (uint32_t i = 0; !rc && i < r->clients.cap; i++)
+        r->clients_distinct += r->clients.slots[i].key != INT64_MIN && r->clients.slots[i].count > 0;
+    if (rc) {
+        for (int i = 0; i < nt; i++)
+            ct_clear(t[i]);
+        r->clients_distinct = 0;
+        return SVCQ_ENOMEM;
+    }
+    r->tables_ok = true;
+    return SVCQ_OK;
 }
 
 /* Removes a rollup made by a put that is undone (it is empty again). */
@@ -682,8 +979,8 @@ static const char *dim_value(const svcq__mx_fact *f, int32_t dim, bool *in)
 
 enum { PH_PREPARE, PH_APPLY, PH_TOUCH };
 
-/* Most rollups one group of a fact touches: every period by every dimension. */
-#define MX_MAXR (6 * SVCQ__MX_NDIM)
+/* Most rollups one group of a fact touches: its day by every dimension. */
+#define MX_MAXR SVCQ__MX_NDIM
 
 typedef struct walk {
     int phase;
@@ -718,18 +1015,14 @@ static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
         r->responded += s;
         r->resp_sum += s * cal;
         r->resp_biz_sum += s * f->resp_biz;
-        ct_add(&r->resp, cal, s);
-        ct_add(&r->resp_biz, f->resp_biz, s);
+        log_add(&r->lresp, cal, s);
+        log_add(&r->lresp_biz, f->resp_biz, s);
     }
     r->complaints += s * (f->complaint != 0);
     r->repeats += s * (f->repeat != 0);
-    if (f->s[MXS_CLIENT] && r->clients_on) {
-        int64_t old = ct_add(&r->clients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
-        if (old == 0 && s > 0)
-            r->clients_distinct++;
-        else if (old == 1 && s < 0)
-            r->clients_distinct--;
-    }
+    if (f->s[MXS_CLIENT] && r->clients_on)
+        log_add(&r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
+    r->tables_ok = false;
     for (uint32_t i = 0; i < f->nsla; i++) {
         int32_t o = f->sla[i].outcome;
         if (o == SVCQ_METRICS_SLA_PENDING)
@@ -763,12 +1056,12 @@ static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
 {
     int rc = SVCQ_OK;
     if (f->first_reply != SVCQ_METRICS_NO_TIME) {
-        rc = ct_reserve_key(ctx, &r->resp, f->first_reply - f->received);
+        rc = log_reserve(ctx, &r->lresp);
         if (!rc)
-            rc = ct_reserve_key(ctx, &r->resp_biz, f->resp_biz);
+            rc = log_reserve(ctx, &r->lresp_biz);
     }
     if (!rc && f->s[MXS_CLIENT] && r->clients_on)
-        rc = ct_reserve_key(ctx, &r->clients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
+        rc = log_reserve(ctx, &r->lclients);
     if (!rc && f->nsla)
         rc = ct_reserve(ctx, &r->sla, f->nsla);
     return rc;
@@ -808,10 +1101,9 @@ static int prepare_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_
         const char *v;
     } k[MX_MAXR];
     size_t n = 0;
-    for (int32_t p = 1; p <= 6; p++) {
-        if (!(m->periods >> p & 1))
-            continue;
-        int64_t start = svcq__mx_period_start(p, day);
+    {
+        const int32_t p = SVCQ_METRICS_DAY;
+        const int64_t start = day;
         for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
             if (!(m->dims >> d & 1))
                 continue;
@@ -861,11 +1153,9 @@ static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_tim
 {
     if (w->phase == PH_PREPARE)
         return prepare_group(m, w, f, at, group_a, group_b);
-    int64_t day = svcq__mx_day(m, at);
-    for (int32_t p = 1; p <= 6; p++) {
-        if (!(m->periods >> p & 1))
-            continue;
-        int64_t start = svcq__mx_period_start(p, day);
+    const int32_t p = SVCQ_METRICS_DAY;
+    const int64_t start = svcq__mx_day(m, at);
+    {
         for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
             if (!(m->dims >> d & 1))
                 continue;
@@ -903,10 +1193,10 @@ static int walk_fact(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
     return walk_group(m, w, f, f->resolved, false, true);
 }
 
-static void ct_prefetch(const svcq__mx_ctab *t, int64_t key)
+static void log_prefetch(const svcq__mx_log *l)
 {
-    if (t->cap)
-        MX_PREFETCH(&t->slots[ct_hash(key) & (t->cap - 1)]);
+    if (l->v)
+        MX_PREFETCH(&l->v[l->n < l->cap ? l->n : l->n - 1]);
 }
 
 /* Makes room in the counting tables of the rollups PREPARE recorded for
@@ -916,16 +1206,15 @@ static void ct_prefetch(const svcq__mx_ctab *t, int64_t key)
 static int reserve_prepared(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 {
     bool replied = f->first_reply != SVCQ_METRICS_NO_TIME;
-    int64_t cal = replied ? f->first_reply - f->received : 0;
     int64_t client = (int64_t)(uintptr_t)f->s[MXS_CLIENT];
     for (size_t i = 0; i < w->na; i++) {
         const svcq__mx_rollup *r = w->ra[i];
         if (replied) {
-            ct_prefetch(&r->resp, cal);
-            ct_prefetch(&r->resp_biz, f->resp_biz);
+            log_prefetch(&r->lresp);
+            log_prefetch(&r->lresp_biz);
         }
         if (client && r->clients_on)
-            ct_prefetch(&r->clients, client);
+            log_prefetch(&r->lclients);
     }
     for (size_t i = 0; i < w->na; i++) {
         int rc = reserve_a(m->ctx, w->ra[i], f);
@@ -972,8 +1261,12 @@ static int check_fact(svcq_metrics *m, const svcq_metrics_fact *f)
     if (!f->id || !*f->id)
         return svcq__error(ctx, SVCQ_EINVAL, "metrics %s: a fact needs an id", m->name);
     size_t idl = strnlen(f->id, SVCQ_METRICS_MAX_STRING + 1);
-    char fid[80];
-    snprintf(fid, sizeof(fid), "\"%.60s\"", f->id);
+    char fid[80]; /* "\"%.60s\"" without the printf on every put */
+    size_t fl = idl < 60 ? idl : 60;
+    fid[0] = '"';
+    memcpy(fid + 1, f->id, fl);
+    fid[fl + 1] = '"';
+    fid[fl + 2] = '\0';
     if (idl > SVCQ_METRICS_MAX_STRING || !svcq__store_id_valid(f->id, idl))
         return svcq__error(ctx, SVCQ_EINVAL, "fact %s: the id must be 1-%d bytes of UTF-8 without control characters",
                            fid, SVCQ_METRICS_MAX_STRING);
@@ -1127,6 +1420,7 @@ typedef struct put_undo {
 static void revert(svcq_metrics *m, svcq__mx_fact *old, svcq__mx_fact *nf, svcq__mx_rollup **created, size_t ncreated)
 {
     walk w = { .phase = PH_APPLY, .sign = -1 };
+    m->gen++;
     (void)walk_fact(m, &w, nf);
     if (old) {
         w.sign = 1;
@@ -1182,6 +1476,8 @@ static int persist(svcq_metrics *m, svcq__mx_fact *nf, walk *w)
         svcq__buf_truncate(&id, 0);
         svcq__buf_truncate(&json, 0);
         rc = svcq__mx_rollup_id(m, r, &id);
+        if (!rc)
+            rc = svcq__mx_tables(m, r);
         if (!rc)
             rc = svcq__mx_rollup_json(m, r, &json);
         if (!rc)
@@ -1240,6 +1536,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     }
     /* Apply: nothing below fails until the writes. */
     w.phase = PH_APPLY;
+    m->gen++;
     if (old) {
         w.sign = -1;
         (void)walk_fact(m, &w, old);
@@ -1302,7 +1599,7 @@ static bool higher_better(int32_t kpi)
 int svcq__mx_value(svcq_metrics *m, const svcq__mx_rollup *r, int32_t kpi, const char *sla_target,
                    svcq_metrics_value *out)
 {
-    static const svcq__mx_rollup empty;
+    static const svcq__mx_rollup empty = { .tables_ok = true };
     if (!r)
         r = &empty;
     uint32_t version = out->version;
@@ -1312,6 +1609,11 @@ int svcq__mx_value(svcq_metrics *m, const svcq__mx_rollup *r, int32_t kpi, const
     int64_t num = 0, den = 0, excl = 0, scale = 100 * SVCQ_METRICS_SCALE;
     const svcq__mx_ctab *q = NULL;
     int64_t qn = 0, qd = 0;
+    bool tables = kpi == SVCQ_METRICS_COMPLAINT_RATE || (kpi == SVCQ_METRICS_SLA_COMPLIANCE && sla_target) ||
+                  (kpi >= SVCQ_METRICS_RESPONSE_MEDIAN && kpi <= SVCQ_METRICS_RESPONSE_P90) ||
+                  kpi == SVCQ_METRICS_RESPONSE_BIZ_MEDIAN || kpi == SVCQ_METRICS_RESPONSE_BIZ_P90;
+    if (tables && svcq__mx_tables(m, (svcq__mx_rollup *)(uintptr_t)r))
+        return svcq__enomem(m->ctx);
     switch (kpi) {
     case SVCQ_METRICS_CSAT_SATISFIED: num = r->satisfied; den = r->rated; excl = r->unrated; break;
     case SVCQ_METRICS_CSAT_MEAN: num = r->csat_sum; den = r->rated; excl = r->unrated; scale = SVCQ_METRICS_SCALE; break;
@@ -1389,7 +1691,10 @@ static int lookup(svcq_metrics *m, int32_t period, svcq_time at, int32_t dim, co
     int rc = check_instant(m, at, "instant");
     if (rc)
         return rc;
-    *r = svcq__mx_find(m, period, svcq__mx_period_start(period, svcq__mx_day(m, at)), dim, dim_value);
+    int64_t start = svcq__mx_period_start(period, svcq__mx_day(m, at));
+    if (svcq__mx_derive(m, period, start))
+        return svcq__enomem(m->ctx);
+    *r = svcq__mx_find(m, period, start, dim, dim_value);
     return SVCQ_OK;
 }
 

@@ -35,7 +35,19 @@ typedef struct svcq__mx_ctab {
     uint32_t used; /* keys present */
 } svcq__mx_ctab;
 
-/* A rollup: the sums of one (period kind, period start, dim, value). */
+/* A multiset of int64 values in no order (a day rollup's response times or
+ * clients, one entry per fact): a put appends or swap-removes one entry, so
+ * it touches one cache line instead of probing a hash table. */
+typedef struct svcq__mx_log {
+    int64_t *v;
+    uint32_t n, cap;
+} svcq__mx_log;
+
+/* A rollup: the sums of one (period kind, period start, dim, value).
+ * Only day rollups are kept up to date by the puts (and stored); a rollup
+ * of a longer period is derived on demand from the day rollups it covers
+ * (its parts): the counters when the period is derived, the exact tables
+ * only when a reader needs them (svcq__mx_tables). */
 typedef struct svcq__mx_rollup {
     uint8_t key[16]; /* period(1) dim(1) pad(2) start day(4) value pointer(8) */
     int32_t start;   /* local day number of the period's first day */
@@ -50,10 +62,19 @@ typedef struct svcq__mx_rollup {
     int64_t responded, resp_sum, resp_biz_sum;
     int64_t complaints, repeats, measures_due, measures_on_time;
     int64_t sla_met, sla_decided;
-    int64_t clients_distinct;
+    int64_t clients_distinct;     /* with the tables */
+    /* Day rollups: the multisets the puts keep (lclients when clients_on). */
+    svcq__mx_log lresp, lresp_biz, lclients;
+    /* The exact tables readers use, made from the logs by svcq__mx_tables
+     * (valid while tables_ok), except sla, which day rollups keep up to
+     * date. */
     svcq__mx_ctab resp, resp_biz; /* seconds -> count */
     svcq__mx_ctab clients;        /* pooled client pointer -> facts */
     svcq__mx_ctab sla;            /* pooled target pointer | breached bit -> count */
+    /* Derived rollups only. */
+    struct svcq__mx_rollup **parts; /* the day rollups summed */
+    uint32_t nparts, capparts;
+    bool derived, tables_ok;
 } svcq__mx_rollup;
 
 /* The rollups of one (period, start, dim): for listings. */
@@ -97,6 +118,13 @@ struct svcq_metrics {
     svcq__map rollups; /* key[16] -> svcq__mx_rollup */
     svcq__map groups;  /* key[8] -> svcq__mx_group */
     uint64_t mark;
+    /* Rollups of periods longer than a day, derived from the day rollups
+     * (svcq__mx_derive) and valid while gen == dgen; every change of the
+     * facts bumps gen. */
+    svcq__map dcache;   /* key[16] -> derived svcq__mx_rollup */
+    svcq__map dgroups;  /* key[8] -> svcq__mx_group of derived rollups */
+    svcq__map dperiods; /* key[8] (period, start) -> the set: periods derived */
+    uint64_t gen, dgen;
 };
 
 /* The local day number of instant t in the set's zone. */
@@ -110,7 +138,18 @@ void svcq__mx_period_label(int32_t kind, int64_t start, char out[16]);
 /* First instant of local day. */
 int svcq__mx_day_instant(svcq_metrics *m, int64_t day, svcq_time *out);
 
-/* Finds a rollup (NULL when absent). value NULL means "". */
+/* Derives the rollups of (period, start) from the day rollups when they
+ * are not derived yet or the facts changed since; no-op for days.
+ * SVCQ_ENOMEM. Readers call it before svcq__mx_find / svcq__mx_group_find
+ * of a longer period. */
+int svcq__mx_derive(svcq_metrics *m, int32_t period, int64_t start);
+/* Makes the exact tables of a rollup (resp, resp_biz, clients and
+ * clients_distinct from the day logs; a derived rollup's sla merged from
+ * its parts) unless they are current. SVCQ_ENOMEM (r left without them).
+ * Every reader of those members calls it first. */
+int svcq__mx_tables(svcq_metrics *m, svcq__mx_rollup *r);
+/* Finds a rollup (NULL when absent). value NULL means "". A rollup of a
+ * period longer than a day is found only once svcq__mx_derive made it. */
 svcq__mx_rollup *svcq__mx_find(const svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value);
 /* The group of (period, start, dim) or NULL. */
 const svcq__mx_group *svcq__mx_group_find(const svcq_metrics *m, int32_t period, int64_t start, int32_t dim);
@@ -132,9 +171,10 @@ int svcq__mx_fact_json(const svcq_metrics *m, const svcq__mx_fact *f, svcq__buf 
 int svcq__mx_rollup_json(const svcq_metrics *m, const svcq__mx_rollup *r, svcq__buf *out);
 /* The rollup's record id: "<name>/<period>/<label>/<dim>/<value>". */
 int svcq__mx_rollup_id(const svcq_metrics *m, const svcq__mx_rollup *r, svcq__buf *out);
-/* Every non-empty rollup as its JSON, one per line, sorted: the canonical
+/* Every non-empty rollup as its JSON, one per line, sorted: the day
+ * rollups and the derived rollups of every period offered; the canonical
  * state the property test compares. */
-int svcq__mx_dump(const svcq_metrics *m, svcq__buf *out);
+int svcq__mx_dump(svcq_metrics *m, svcq__buf *out);
 
 /* Loading: puts a fact read from its record (revision) without storing
  * it; finds or makes the rollup of (period, start, dim, value). */

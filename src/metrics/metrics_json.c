@@ -270,34 +270,50 @@ static int cmp_line(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int svcq__mx_dump(const svcq_metrics *m, svcq__buf *out)
+int svcq__mx_dump(svcq_metrics *m, svcq__buf *out)
 {
     size_t n = 0, it = 0;
     const void *k;
     size_t kl;
     void *v;
-    char **lines = svcq__calloc(m->ctx, m->rollups.count ? m->rollups.count : 1, sizeof(char *));
-    if (!lines)
-        return SVCQ_ENOMEM;
     int rc = SVCQ_OK;
-    svcq__buf b;
-    svcq__buf_init(&b, m->ctx);
+    /* The derived rollups of every period offered that holds a day rollup. */
     while (!rc && svcq__map_next(&m->rollups, &it, &k, &kl, &v)) {
         const svcq__mx_rollup *r = v;
-        if (rollup_empty(r))
-            continue;
-        svcq__buf_truncate(&b, 0);
-        rc = svcq__mx_rollup_id(m, r, &b);
-        if (!rc)
-            rc = svcq__buf_putc(&b, ' ');
-        if (!rc)
-            rc = svcq__mx_rollup_json(m, r, &b);
-        if (!rc) {
-            lines[n] = svcq__malloc(m->ctx, b.len + 1);
-            if (!lines[n])
-                rc = SVCQ_ENOMEM;
-            else
-                memcpy(lines[n++], b.data, b.len + 1);
+        for (int32_t p = SVCQ_METRICS_WEEK; !rc && r->dim == SVCQ_METRICS_DIM_ALL && p <= SVCQ_METRICS_YEAR; p++)
+            if (m->periods >> p & 1)
+                rc = svcq__mx_derive(m, p, svcq__mx_period_start(p, r->start));
+    }
+    if (rc)
+        return rc;
+    size_t total = m->rollups.count + m->dcache.count;
+    char **lines = svcq__calloc(m->ctx, total ? total : 1, sizeof(char *));
+    if (!lines)
+        return SVCQ_ENOMEM;
+    svcq__buf b;
+    svcq__buf_init(&b, m->ctx);
+    const svcq__map *maps[2] = { &m->rollups, &m->dcache };
+    for (int mi = 0; mi < 2; mi++) {
+        it = 0;
+        while (!rc && svcq__map_next(maps[mi], &it, &k, &kl, &v)) {
+            svcq__mx_rollup *r = v;
+            if (rollup_empty(r))
+                continue;
+            if ((rc = svcq__mx_tables(m, r)))
+                break;
+            svcq__buf_truncate(&b, 0);
+            rc = svcq__mx_rollup_id(m, r, &b);
+            if (!rc)
+                rc = svcq__buf_putc(&b, ' ');
+            if (!rc)
+                rc = svcq__mx_rollup_json(m, r, &b);
+            if (!rc) {
+                lines[n] = svcq__malloc(m->ctx, b.len + 1);
+                if (!lines[n])
+                    rc = SVCQ_ENOMEM;
+                else
+                    memcpy(lines[n++], b.data, b.len + 1);
+            }
         }
     }
     qsort(lines, n, sizeof(char *), cmp_line);

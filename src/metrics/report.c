@@ -399,6 +399,8 @@ int svcq_metrics_kpis_export(svcq_metrics *m, int32_t period, svcq_time at, int3
     scope s;
     if ((rc = scope_make(m, period, start, dim, dim == SVCQ_METRICS_DIM_ALL ? "" : dim_value, &s)))
         return rc;
+    if (svcq__mx_derive(m, period, start))
+        return svcq__enomem(m->ctx);
     const svcq__mx_rollup *r = svcq__mx_find(m, period, start, dim, dim_value);
     svcq__buf b;
     svcq__buf_init(&b, m->ctx);
@@ -454,6 +456,11 @@ static int week_build(svcq_metrics *m, const svcq_metrics_report *req, week *wk)
     int rc = scope_make(m, SVCQ_METRICS_WEEK, wk->start, SVCQ_METRICS_DIM_ALL, "", &wk->s);
     if (rc)
         return rc;
+    /* Every week the report reads, before any is read: this week, the
+     * previous one and the trend's. */
+    for (int64_t i = -1; i < (req->trend_weeks ? (int64_t)req->trend_weeks : 1); i++)
+        if ((rc = svcq__mx_derive(m, SVCQ_METRICS_WEEK, i < 0 ? wk->prev_start : wk->start - 7 * i)))
+            return rc;
     wk->all = svcq__mx_find(m, SVCQ_METRICS_WEEK, wk->start, SVCQ_METRICS_DIM_ALL, NULL);
     wk->all_prev = svcq__mx_find(m, SVCQ_METRICS_WEEK, wk->prev_start, SVCQ_METRICS_DIM_ALL, NULL);
     wk->total = wk->all ? wk->all->complaints : 0;
@@ -1158,6 +1165,8 @@ int svcq_metrics_cycle_report(svcq_metrics *m, const svcq_tier_profiles *profile
         int64_t start = svcq__mx_period_start(p, day - 1);
         scope s;
         rc = scope_make(m, p, start, SVCQ_METRICS_DIM_TIER, tier, &s);
+        if (!rc && svcq__mx_derive(m, p, start))
+            rc = svcq__enomem(m->ctx);
         if (!rc && format == SVCQ_METRICS_MARKDOWN)
             rc = svcq__buf_printf(&b, "## %s (%s)\n\n", svcq_eval_metric_name(k),
                                   svcq_eval_period_name(svcq_tier_profiles_evaluation(profiles, level, k)));
@@ -1222,6 +1231,12 @@ int svcq_metrics_risk_points(svcq_metrics *m, int32_t period, svcq_time at, uint
     starts[periods - 1] = svcq__mx_period_start(period, svcq__mx_day(m, at));
     for (uint32_t i = periods - 1; i > 0; i--)
         starts[i - 1] = svcq__mx_period_start(period, starts[i] - 1);
+    for (uint32_t i = 0; i < periods; i++) {
+        if (svcq__mx_derive(m, period, starts[i])) {
+            svcq__free(m->ctx, starts);
+            return svcq__enomem(m->ctx);
+        }
+    }
     static const int32_t dims[3] = { SVCQ_METRICS_DIM_CATEGORY, SVCQ_METRICS_DIM_LOCATION, SVCQ_METRICS_DIM_STAGE };
     /* Candidates: the values present in the last period. */
     size_t cap = 0;

@@ -1,8 +1,8 @@
 /* Metrics benchmark, one JSON line per figure:
  * - metrics_ingest: 1,000,000 facts of 2026 (Asia/Shanghai, a Monday to
- *   Friday 09:00-18:00 calendar) put into a set rolling up weeks, months,
+ *   Friday 09:00-18:00 calendar) put into a set offering weeks, months,
  *   quarters and years by all, tier, channel, category and complaint
- *   category;
+ *   category (the puts keep day rollups; the reports derive weeks);
  * - metrics_weekly_reports: the weekly report (JSON) of each of the 52
  *   weeks, read from the rollups;
  * - metrics_business_response: business seconds from receipt to first

@@ -268,7 +268,7 @@ static int c_load_periods(fx *f)
 {
     svcq_metrics_options o = SVCQ_METRICS_OPTIONS_INIT;
     o.name = "weekly";
-    o.periods = 1u << SVCQ_METRICS_MONTH;
+    o.dimensions = 1u << SVCQ_METRICS_DIM_TIER; /* fewer than stored */
     svcq_metrics *m;
     return svcq_metrics_load(&m, f->ctx, &o);
 }
