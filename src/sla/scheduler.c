@@ -19,6 +19,7 @@
  * with the key and hash in each slot cost 64 bytes per clock at a million.
  * The clocks changed since they were last stored are listed, so a save
  * costs what changed, not what is held. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,11 +34,19 @@
 #define WHEEL_MASK (WHEEL_SIZE - 1)
 #define WORDS (WHEEL_SIZE / 64)
 
-/* The clocks queued in one slot: e[0, len) with holes (NULL) where a
+/* A queued clock and the instant it is queued for (its earliest next
+ * notice, kept up to date by every re-key): an advance sorts and picks
+ * the due ones without reading the clocks. */
+typedef struct went {
+    svcq_time at;
+    svcq_sla_clock *c;
+} went;
+
+/* The clocks queued in one slot: e[0, len) with holes (c NULL) where a
  * clock left, live of them clocks. A clock knows its entry (wslot, wpos),
  * so it leaves in O(1) without touching any other clock. */
 typedef struct wheel_slot {
-    svcq_sla_clock **e;
+    went *e;
     uint32_t len, cap, live;
 } wheel_slot;
 
@@ -288,20 +297,39 @@ static int by_subject(const void *a, const void *b)
     return strcmp(x->key + x->subject_len + 1, y->key + y->subject_len + 1);
 }
 
-static uint64_t be64(const char *s, size_t n)
+/* The big-endian value of 8 bytes. */
+static uint64_t be64(const unsigned char *b)
 {
-    uint64_t v = 0;
-    for (size_t i = 0; i < 8; i++)
-        v = (v << 8) | (i < n ? (unsigned char)s[i] : 0);
+    uint64_t v;
+    memcpy(&v, b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap64(v);
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     return v;
+#else
+    v = 0;
+    for (size_t i = 0; i < 8; i++)
+        v = (v << 8) | b[i];
+    return v;
+#endif
 }
 
 static ready make_ready(svcq_sla_clock *c, svcq_time at)
 {
-    /* The prefix covers the subject and its NUL when short, so prefix
-     * order is key order. */
-    size_t n = c->subject_len + 1;
-    return (ready){ at, be64(c->key, n), n > 8 ? be64(c->key + 8, n - 8) : 0, c };
+    /* The prefix is the subject's first 16 bytes, zeros after its end, so
+     * prefix order is key order. It reads the key only (not subject_len,
+     * on another line of the clock). */
+    unsigned char b[16] = { 0 };
+    for (size_t i = 0; i < 16 && c->key[i]; i++)
+        b[i] = (unsigned char)c->key[i];
+    return (ready){ at, be64(b), be64(b + 8), c };
+}
+
+/* A due clock before its key is read: ties of instants are broken by
+ * address (p0) until the key is needed (ready_run, ready_pop). */
+static ready make_unkeyed(svcq_sla_clock *c, svcq_time at)
+{
+    return (ready){ at, (uint64_t)(uintptr_t)c, UINT64_MAX, c };
 }
 
 static inline bool ready_less(const ready *a, const ready *b)
@@ -331,21 +359,32 @@ static void ready_push(svcq_sla_scheduler *s, ready x)
 }
 
 /* Software pipelining over a slot's clocks, which at an opening hour are
- * far more than the caches hold: the clock's first line is fetched PREFETCH
+ * far more than the caches hold: the clock's fields are fetched PREFETCH
  * entries ahead, its states and key half as far (reading the pointer to the
  * states from the line fetched before). */
 #define PREFETCH 32
 
 static void prefetch_clock(const svcq_sla_clock *c)
 {
+    /* The fields before the key span two or three lines. */
     __builtin_prefetch(c);
+    __builtin_prefetch((const char *)c + 64);
+    __builtin_prefetch((const char *)c + offsetof(svcq_sla_clock, key) - 1);
+}
+
+/* The subject's first 16 bytes (the key's address needs no load). */
+static void prefetch_key(const svcq_sla_clock *c)
+{
+    __builtin_prefetch(c->key);
+    __builtin_prefetch(c->key + 15);
 }
 
 static void prefetch_states(const svcq_sla_clock *c)
 {
     __builtin_prefetch(c->key);
-    for (uint32_t k = 0, ns = svcq__sla_nstates(c); k < ns; k++)
-        __builtin_prefetch(&c->t[k]); /* each state's next notice comes first */
+    const svcq__sla_tstate *t = c->t;
+    for (uint64_t m = c->tmask; m; m &= m - 1, t++)
+        __builtin_prefetch(t); /* each state's next notice comes first */
 }
 
 static void ready_swap(ready *a, ready *b)
@@ -433,12 +472,84 @@ static void ready_sort(ready *a, size_t n, unsigned depth)
  * slot can hold thousands of clocks (every warning that fell due overnight
  * comes at the opening hour): sorted once and read in order, they cost far
  * less than as many pops from a heap of that size. */
-static void ready_run(svcq_sla_scheduler *s, size_t n)
+static unsigned sort_depth(size_t n)
 {
     unsigned depth = 0;
     for (size_t k = n; k > 1; k >>= 1)
         depth += 2;
-    ready_sort(s->ready, n, depth);
+    return depth;
+}
+
+/* Whether entry i of the n sorted by instant shares its instant. */
+static inline bool tied(const ready *r, size_t n, size_t i)
+{
+    return (i > 0 && r[i - 1].at == r[i].at) || (i + 1 < n && r[i + 1].at == r[i].at);
+}
+
+/* Buckets of the ready entries of a slot: one per second of the slot's
+ * span, after one for past instants (clocks queued late, at the cursor)
+ * and before one for anything later (none expected). */
+#define BUCKETS ((1 << WHEEL_SHIFT) + 2)
+
+static size_t bucket_of(svcq_time at, svcq_time base)
+{
+    if (at < base)
+        return 0;
+    if (at - base >= (1 << WHEEL_SHIFT))
+        return BUCKETS - 1;
+    return 1 + (size_t)(at - base);
+}
+
+/* Orders r[0, n) by instant in linear time: an in-place distribution by
+ * second from base (each swap puts one entry in its final bucket), then
+ * a sort of the two outer buckets, whose instants differ. Equal instants
+ * stay in any order. */
+static void by_instant(ready *r, size_t n, svcq_time base)
+{
+    size_t next[BUCKETS] = { 0 }, end[BUCKETS];
+    for (size_t i = 0; i < n; i++)
+        next[bucket_of(r[i].at, base)]++;
+    for (size_t b = 0, pos = 0; b < BUCKETS; b++) {
+        size_t count = next[b];
+        next[b] = pos;
+        pos += count;
+        end[b] = pos;
+    }
+    for (size_t b = 0; b < BUCKETS; b++) {
+        while (next[b] < end[b]) {
+            size_t k = bucket_of(r[next[b]].at, base);
+            if (k == b)
+                next[b]++;
+            else
+                ready_swap(&r[next[b]], &r[next[k]++]);
+        }
+    }
+    ready_sort(r, end[0], sort_depth(end[0]));
+    size_t late = end[BUCKETS - 2];
+    ready_sort(r + late, n - late, sort_depth(n - late));
+}
+
+static void ready_run(svcq_sla_scheduler *s, size_t n, svcq_time base)
+{
+    ready *r = s->ready;
+    /* By instant first, reading no clock; then the keys of the clocks
+     * that share an instant (prefetched ahead) order each tie. */
+    by_instant(r, n, base);
+    for (size_t i = 0; i < n && i < PREFETCH; i++)
+        if (tied(r, n, i))
+            prefetch_key(r[i].clock);
+    for (size_t i = 0; i < n; i++) {
+        if (i + PREFETCH < n && tied(r, n, i + PREFETCH))
+            prefetch_key(r[i + PREFETCH].clock);
+        if (tied(r, n, i))
+            r[i] = make_ready(r[i].clock, r[i].at);
+    }
+    for (size_t a = 0, b; a < n; a = b) {
+        for (b = a + 1; b < n && r[b].at == r[a].at; b++)
+            ;
+        if (b - a > 1)
+            ready_sort(r + a, b - a, sort_depth(b - a));
+    }
     s->nready = 0;
     s->rhead = 0;
     s->rend = n;
@@ -458,6 +569,10 @@ static bool ready_pop(svcq_sla_scheduler *s, ready *out)
         s->rhead = s->rend = 0;
         return false;
     }
+    /* A run entry that ties with the heap's top needs its key now (the
+     * heap's entries have theirs). */
+    if (run && s->nready && s->ready[s->rhead].at == s->ready[0].at)
+        s->ready[s->rhead] = make_ready(s->ready[s->rhead].clock, s->ready[s->rhead].at);
     if (run && (!s->nready || ready_less(&s->ready[s->rhead], &s->ready[0]))) {
         *out = s->ready[s->rhead++];
         if (s->rhead + PREFETCH < s->rend)
@@ -505,10 +620,10 @@ static inline int64_t slot_of(svcq_time t)
 static svcq_time clock_key(const svcq_sla_clock *c)
 {
     svcq_time best = NEVER;
-    uint32_t n = svcq__sla_nstates(c);
-    for (uint32_t i = 0; i < n; i++)
-        if (c->t[i].next_notice < best)
-            best = c->t[i].next_notice;
+    const svcq__sla_tstate *t = c->t;
+    for (uint64_t m = c->tmask; m; m &= m - 1, t++) /* one state per bit, no popcount */
+        if (t->next_notice < best)
+            best = t->next_notice;
     return best;
 }
 
@@ -529,11 +644,24 @@ static wheel_slot *place_of(svcq_sla_scheduler *s, svcq_time key, uint32_t *b, i
     return &s->wheel[*b];
 }
 
+/* Whether clock c is in the ready array of the advance in progress: put
+ * there by ready_push, or taken from its slot by take_due (its entry is
+ * no longer where the clock says). */
+static bool taken(const svcq_sla_scheduler *s, const svcq_sla_clock *c)
+{
+    if (c->wslot == SVCQ__SLOT_READY)
+        return true;
+    if (c->wslot == SVCQ__SLOT_NONE || c->wslot == SVCQ__SLOT_PENDING)
+        return false;
+    const wheel_slot *w = c->wslot == SVCQ__SLOT_OVERFLOW ? &s->over : &s->wheel[c->wslot];
+    return c->wpos >= w->len || w->e[c->wpos].c != c;
+}
+
 /* Whether a queued clock is already where key puts it (its wheel slot, or
  * the overflow array while key stays beyond the span). */
 static bool placed_at(svcq_sla_scheduler *s, const svcq_sla_clock *c, svcq_time key)
 {
-    if (key == NEVER || c->wslot >= SVCQ__SLOT_PENDING)
+    if (key == NEVER || c->wslot == SVCQ__SLOT_NONE || c->wslot == SVCQ__SLOT_PENDING || taken(s, c))
         return false;
     uint32_t b;
     int64_t slot;
@@ -547,11 +675,11 @@ static void slot_compact(wheel_slot *w)
 {
     uint32_t k = 0;
     for (uint32_t i = 0; i < w->len; i++) {
-        svcq_sla_clock *c = w->e[i];
+        svcq_sla_clock *c = w->e[i].c;
         if (!c)
             continue;
         if (k != i) {
-            w->e[k] = c;
+            w->e[k] = w->e[i];
             c->wpos = k;
         }
         k++;
@@ -586,8 +714,8 @@ static int slot_reserve(svcq_sla_scheduler *s, wheel_slot *w)
     }
     if (w->cap > UINT32_MAX / 2)
         return svcq__enomem(s->ctx);
-    uint32_t cap = w->cap < 2 ? 2 : w->cap + w->cap / 2;
-    svcq_sla_clock **grown = svcq__reallocarray(s->ctx, w->e, cap, sizeof(*grown));
+    uint32_t cap = w->cap < 4 ? w->cap + 1 : w->cap + w->cap / 2; /* most slots hold a few */
+    went *grown = svcq__reallocarray(s->ctx, w->e, cap, sizeof(*grown));
     if (!grown)
         return svcq__enomem(s->ctx);
     w->e = grown;
@@ -595,12 +723,13 @@ static int slot_reserve(svcq_sla_scheduler *s, wheel_slot *w)
     return SVCQ_OK;
 }
 
-/* Appends clock c to slot w (index b); room must be there. */
-static void slot_put(svcq_sla_scheduler *s, wheel_slot *w, uint32_t b, int64_t slot, svcq_sla_clock *c)
+/* Appends clock c, due at key, to slot w (index b); room must be there. */
+static void slot_put(svcq_sla_scheduler *s, wheel_slot *w, uint32_t b, int64_t slot, svcq_sla_clock *c,
+                     svcq_time key)
 {
     c->wslot = b;
     c->wpos = w->len;
-    w->e[w->len++] = c;
+    w->e[w->len++] = (went){ key, c };
     w->live++;
     if (b == SVCQ__SLOT_OVERFLOW) {
         if (slot < s->overflow_min)
@@ -622,20 +751,20 @@ static void slot_release(svcq_sla_scheduler *s, wheel_slot *w)
  * are dropped at once), touching no other clock. */
 static void unlink_clock(svcq_sla_scheduler *s, svcq_sla_clock *c)
 {
-    if (c->wslot == SVCQ__SLOT_NONE || c->wslot == SVCQ__SLOT_READY)
+    if (c->wslot == SVCQ__SLOT_NONE || taken(s, c))
         return;
     if (c->wslot == SVCQ__SLOT_PENDING) {
         s->npending--;
     } else {
         wheel_slot *w = c->wslot == SVCQ__SLOT_OVERFLOW ? &s->over : &s->wheel[c->wslot];
-        w->e[c->wpos] = NULL;
+        w->e[c->wpos].c = NULL;
         w->live--;
         if (!w->live) {
             w->len = 0;
             if (c->wslot != SVCQ__SLOT_OVERFLOW)
                 s->used[c->wslot / 64] &= ~((uint64_t)1 << (c->wslot % 64));
         } else {
-            while (!w->e[w->len - 1])
+            while (!w->e[w->len - 1].c)
                 w->len--;
         }
     }
@@ -654,7 +783,7 @@ static void link_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
         s->npending++;
         return;
     }
-    slot_put(s, w, b, slot, c);
+    slot_put(s, w, b, slot, c, key);
 }
 
 /* Queues an unqueued clock at key (not NEVER), making room; SVCQ_ENOMEM
@@ -667,7 +796,7 @@ static int link_alloc(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
     int rc = slot_reserve(s, w);
     if (rc)
         return rc;
-    slot_put(s, w, b, slot, c);
+    slot_put(s, w, b, slot, c, key);
     return SVCQ_OK;
 }
 
@@ -700,20 +829,20 @@ static int fold_overflow(svcq_sla_scheduler *s)
     uint32_t k = 0;
     int rc = SVCQ_OK;
     for (uint32_t i = 0; i < o->len; i++) {
-        svcq_sla_clock *c = o->e[i];
-        if (!c)
+        went x = o->e[i];
+        if (!x.c)
             continue;
         uint32_t b;
         int64_t slot;
-        wheel_slot *w = place_of(s, clock_key(c), &b, &slot);
+        wheel_slot *w = place_of(s, x.at, &b, &slot);
         if (b != SVCQ__SLOT_OVERFLOW && rc == SVCQ_OK && (rc = slot_reserve(s, w)) == SVCQ_OK) {
-            slot_put(s, w, b, slot, c);
+            slot_put(s, w, b, slot, x.c, x.at);
             continue;
         }
         if (slot < min)
             min = slot;
-        o->e[k] = c;
-        c->wpos = k++;
+        o->e[k] = x;
+        x.c->wpos = k++;
     }
     o->len = o->live = k;
     s->overflow_min = min;
@@ -741,10 +870,12 @@ int svcq__sla_sched_reserve(const svcq_sla_clock *c, const svcq__sla_tstate *t, 
 void svcq__sla_sched_rekey(svcq_sla_clock *c)
 {
     svcq_sla_scheduler *s = c->sched;
-    if (c->wslot == SVCQ__SLOT_READY)
+    if (taken(s, c))
         return; /* the advance in progress places it afterwards */
     svcq_time key = clock_key(c);
     if (placed_at(s, c, key)) {
+        wheel_slot *w = c->wslot == SVCQ__SLOT_OVERFLOW ? &s->over : &s->wheel[c->wslot];
+        w->e[c->wpos].at = key;
         if (c->wslot == SVCQ__SLOT_OVERFLOW && slot_of(key) < s->overflow_min)
             s->overflow_min = slot_of(key);
         return;
@@ -1083,8 +1214,8 @@ int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *schedul
     const wheel_slot *ws[2] = { slot != INT64_MAX ? &s->wheel[slot & WHEEL_MASK] : NULL, &s->over };
     for (int k = 0; k < 2; k++)
         for (uint32_t i = 0; ws[k] && i < ws[k]->len; i++)
-            if (ws[k]->e[i] && clock_key(ws[k]->e[i]) < best)
-                best = clock_key(ws[k]->e[i]);
+            if (ws[k]->e[i].c && ws[k]->e[i].at < best)
+                best = ws[k]->e[i].at;
     /* Clocks that found no room (rare): a walk of the index. */
     for (size_t i = 0; s->npending && i < s->index_cap; i++)
         if (s->index[i] && s->index[i]->wslot == SVCQ__SLOT_PENDING && clock_key(s->index[i]) < best)
@@ -1104,7 +1235,8 @@ static int reserve_after(svcq_sla_scheduler *s, const svcq_sla_clock *c, uint32_
                          svcq_time now)
 {
     svcq_time key = S->next_notice;
-    for (uint32_t k = 0, n = svcq__sla_nstates(c); k < n; k++)
+    uint32_t k = 0;
+    for (uint64_t m = c->tmask; m; m &= m - 1, k++)
         if (k != i && c->t[k].next_notice < key)
             key = c->t[k].next_notice;
     if (key == NEVER || (key <= now && slot_of(key) <= s->cursor))
@@ -1196,37 +1328,24 @@ static int drain_ready(svcq_sla_scheduler *s, svcq_time now, uint64_t *count)
 }
 
 /* Moves the clocks of slot b that are due at `now` into the ready array
- * (room reserved) and returns how many; the others stay, packed. The
- * entries are independent pointers, so the clocks ahead are prefetched:
- * their first line PREFETCH entries ahead, their states and key half as
- * far (reading the pointer to the states from the line fetched before). */
+ * (room reserved) and returns how many; the others stay, packed. Only the
+ * slot's entries are read: a taken clock keeps its stale place (wslot,
+ * wpos), which taken() recognizes, until ready_pop hands it out. */
 static size_t take_due(svcq_sla_scheduler *s, uint32_t b, svcq_time now)
 {
     wheel_slot *w = &s->wheel[b];
-    svcq_sla_clock **e = w->e;
+    went *e = w->e;
     uint32_t len = w->len, k = 0;
     size_t m = 0;
-    for (uint32_t i = 0; i < len && i < PREFETCH; i++)
-        if (e[i])
-            prefetch_clock(e[i]);
-    for (uint32_t i = 0; i < len && i < PREFETCH / 2; i++)
-        if (e[i])
-            prefetch_states(e[i]);
     for (uint32_t i = 0; i < len; i++) {
-        if (i + PREFETCH < len && e[i + PREFETCH])
-            prefetch_clock(e[i + PREFETCH]);
-        if (i + PREFETCH / 2 < len && e[i + PREFETCH / 2])
-            prefetch_states(e[i + PREFETCH / 2]);
-        svcq_sla_clock *c = e[i];
-        if (!c)
+        went x = e[i];
+        if (!x.c)
             continue;
-        svcq_time key = clock_key(c);
-        if (key <= now) {
-            c->wslot = SVCQ__SLOT_READY;
-            s->ready[m++] = make_ready(c, key);
+        if (x.at <= now) {
+            s->ready[m++] = make_unkeyed(x.c, x.at);
         } else {
-            e[k] = c;
-            c->wpos = k++;
+            e[k] = x;
+            x.c->wpos = k++;
         }
     }
     w->len = w->live = k;
@@ -1279,7 +1398,7 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
             s->ready = grown;
             s->ready_cap = due;
         }
-        ready_run(s, take_due(s, b, now));
+        ready_run(s, take_due(s, b, now), slot * ((int64_t)1 << WHEEL_SHIFT));
         rc = drain_ready(s, now, &count);
         /* The slot comes round again only after a turn of the wheel. */
         if (!s->wheel[b].live && s->wheel[b].cap)
