@@ -4,15 +4,29 @@
  * A binary heap over a million clocks costs a cache miss at nearly every
  * level of every sift, and each move writes the moved clock's index (one
  * more miss). The wheel touches only the clock being queued: slot s holds
- * the clocks whose next notice falls in [64 s, 64 s + 64) as an intrusive
- * doubly-linked list; 65,536 slots span about 48 days, and later notices
- * wait on an overflow list that is folded in as time comes near. Advancing
- * moves the due clocks of one slot into the "ready" array, sorted by
- * instant and, for equal instants, by subject and policy name, so that
- * notices still come out in exact time order; a clock due again within the
- * slot goes into a small heap merged with the sorted run. A slot due as a
- * whole is taken off the wheel in one go; its clocks are then read in two
- * passes (keys, deliveries), each prefetching the clocks ahead of it.
+ * the clocks whose next notice falls in [64 s, 64 s + 64); 65,536 slots
+ * span about 48 days, and later notices wait in an overflow array that is
+ * folded in as time comes near.
+ *
+ * A slot is an array of {instant, clock} entries (an intrusive list cost
+ * one dependent cache miss per clock at every advance). A clock knows its
+ * entry (wslot, wpos): it leaves by making a hole, touching no other clock;
+ * holes at the end go at once, the others when the array would grow. The
+ * entry's instant is kept up to date by every re-key, so an advance takes
+ * a slot's due clocks into the "ready" array and orders them by instant
+ * (an in-place distribution by second) reading only the slot's array; the
+ * keys of the clocks that share an instant (prefetched) order each tie by
+ * subject and policy name, so notices still come out in exact time order.
+ * A clock due again within the slot goes into a small heap merged with the
+ * sorted run. The delivery pass prefetches the clocks ahead of it.
+ *
+ * Re-keying cannot fail and never allocates: room in the slot a clock
+ * will go to is reserved while its change can still fail (clock.c's
+ * refresh_all, a delivery before its callback, add, load). A clock that
+ * still finds none (a rollback after an advance drained slots) is marked
+ * pending and queued by the next advance, before anything after it is
+ * delivered; finding those walks the index, which costs no memory per
+ * clock and happens only then.
  *
  * Clocks are found by key in an open-addressing table of clock pointers,
  * 8 bytes a slot (hashes are computed again from the keys): a general map
