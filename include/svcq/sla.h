@@ -1163,7 +1163,9 @@ SVCQ_API uint64_t svcq_sla_scheduler_count(const svcq_sla_scheduler *scheduler);
  * @param scheduler the scheduler.
  * @param now       deliver what is due at or before this instant.
  * @return SVCQ_OK; SVCQ_EINVAL; SVCQ_EABORTED or the callback's code when
- *         it stopped; SVCQ_ERANGE.
+ *         it stopped; SVCQ_ERANGE; SVCQ_ENOMEM. On failure the notices
+ *         delivered before it stay delivered and the next advance delivers
+ *         the rest.
  * @since 0.1; the count first (output first) since 0.2
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *scheduler,

@@ -392,7 +392,8 @@ static int refresh_all(const svcq_sla_clock *c, svcq__sla_tstate *t)
         if (rc)
             return rc;
     }
-    return SVCQ_OK;
+    /* Room in the scheduler's queue, so that installing cannot fail. */
+    return svcq__sla_sched_reserve(c, t, P->ntargets);
 }
 
 /* Installs a computed state; cannot fail. The old arrays go to the undo

@@ -4,21 +4,36 @@
  * A binary heap over a million clocks costs a cache miss at nearly every
  * level of every sift, and each move writes the moved clock's index (one
  * more miss). The wheel touches only the clock being queued: slot s holds
- * the clocks whose next notice falls in [64 s, 64 s + 64) as an intrusive
- * doubly-linked list; 65,536 slots span about 48 days, and later notices
- * wait on an overflow list that is folded in as time comes near. Advancing
- * moves the due clocks of one slot into the "ready" array, sorted by
- * instant and, for equal instants, by subject and policy name, so that
- * notices still come out in exact time order; a clock due again within the
- * slot goes into a small heap merged with the sorted run. A slot due as a
- * whole is taken off the wheel in one go; its clocks are then read in two
- * passes (keys, deliveries), each prefetching the clocks ahead of it.
+ * the clocks whose next notice falls in [64 s, 64 s + 64); 65,536 slots
+ * span about 48 days, and later notices wait in an overflow array that is
+ * folded in as time comes near.
+ *
+ * A slot is an array of {instant, clock} entries (an intrusive list cost
+ * one dependent cache miss per clock at every advance). A clock knows its
+ * entry (wslot, wpos): it leaves by making a hole, touching no other clock;
+ * holes at the end go at once, the others when the array would grow. The
+ * entry's instant is kept up to date by every re-key, so an advance takes
+ * a slot's due clocks into the "ready" array and orders them by instant
+ * (an in-place distribution by second) reading only the slot's array; the
+ * keys of the clocks that share an instant (prefetched) order each tie by
+ * subject and policy name, so notices still come out in exact time order.
+ * A clock due again within the slot goes into a small heap merged with the
+ * sorted run. The delivery pass prefetches the clocks ahead of it.
+ *
+ * Re-keying cannot fail and never allocates: room in the slot a clock
+ * will go to is reserved while its change can still fail (clock.c's
+ * refresh_all, a delivery before its callback, add, load). A clock that
+ * still finds none (a rollback after an advance drained slots) is marked
+ * pending and queued by the next advance, before anything after it is
+ * delivered; finding those walks the index, which costs no memory per
+ * clock and happens only then.
  *
  * Clocks are found by key in an open-addressing table of clock pointers,
  * 8 bytes a slot (hashes are computed again from the keys): a general map
  * with the key and hash in each slot cost 64 bytes per clock at a million.
  * The clocks changed since they were last stored are listed, so a save
  * costs what changed, not what is held. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +48,22 @@
 #define WHEEL_MASK (WHEEL_SIZE - 1)
 #define WORDS (WHEEL_SIZE / 64)
 
+/* A queued clock and the instant it is queued for (its earliest next
+ * notice, kept up to date by every re-key): an advance sorts and picks
+ * the due ones without reading the clocks. */
+typedef struct went {
+    svcq_time at;
+    svcq_sla_clock *c;
+} went;
+
+/* The clocks queued in one slot: e[0, len) with holes (c NULL) where a
+ * clock left, live of them clocks. A clock knows its entry (wslot, wpos),
+ * so it leaves in O(1) without touching any other clock. */
+typedef struct wheel_slot {
+    went *e;
+    uint32_t len, cap, live;
+} wheel_slot;
+
 struct svcq_sla_scheduler {
     svcq_ctx *ctx;
     svcq_sla_notify_fn notify;
@@ -46,11 +77,12 @@ struct svcq_sla_scheduler {
     svcq_sla_clock **dirty;
     size_t ndirty, dirty_cap;
     uint32_t part_index, part_count; /* partition; count 0: every subject */
-    struct wheel_slot *wheel; /* WHEEL_SIZE lists */
-    uint64_t used[WORDS];   /* bit per non-empty slot */
+    struct wheel_slot *wheel; /* WHEEL_SIZE arrays */
+    uint64_t used[WORDS];   /* bit per slot holding a clock */
     int64_t cursor;         /* every queued clock's slot is >= cursor */
-    svcq_sla_clock *overflow;
-    int64_t overflow_min;   /* smallest slot on the overflow list */
+    struct wheel_slot over; /* clocks beyond the wheel's span */
+    int64_t overflow_min;   /* no overflow clock's slot is smaller */
+    size_t npending;        /* clocks that found no room (SVCQ__SLOT_PENDING) */
     /* Clocks due in the slot being advanced, as a binary heap ordered by
      * instant, then subject prefix (inline, so ties rarely touch a clock),
      * then the full subject and policy name. */
@@ -59,12 +91,6 @@ struct svcq_sla_scheduler {
     size_t rhead, rend;       /* the sorted run: ready[rhead, rend) */
     svcq__sla_failures failures; /* clocks the last save could not write */
 };
-
-/* A list and its length side by side: queueing touches one line. */
-typedef struct wheel_slot {
-    svcq_sla_clock *head;
-    size_t count;
-} wheel_slot;
 
 typedef struct ready {
     svcq_time at;
@@ -285,20 +311,39 @@ static int by_subject(const void *a, const void *b)
     return strcmp(x->key + x->subject_len + 1, y->key + y->subject_len + 1);
 }
 
-static uint64_t be64(const char *s, size_t n)
+/* The big-endian value of 8 bytes. */
+static uint64_t be64(const unsigned char *b)
 {
-    uint64_t v = 0;
-    for (size_t i = 0; i < 8; i++)
-        v = (v << 8) | (i < n ? (unsigned char)s[i] : 0);
+    uint64_t v;
+    memcpy(&v, b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap64(v);
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     return v;
+#else
+    v = 0;
+    for (size_t i = 0; i < 8; i++)
+        v = (v << 8) | b[i];
+    return v;
+#endif
 }
 
 static ready make_ready(svcq_sla_clock *c, svcq_time at)
 {
-    /* The prefix covers the subject and its NUL when short, so prefix
-     * order is key order. */
-    size_t n = c->subject_len + 1;
-    return (ready){ at, be64(c->key, n), n > 8 ? be64(c->key + 8, n - 8) : 0, c };
+    /* The prefix is the subject's first 16 bytes, zeros after its end, so
+     * prefix order is key order. It reads the key only (not subject_len,
+     * on another line of the clock). */
+    unsigned char b[16] = { 0 };
+    for (size_t i = 0; i < 16 && c->key[i]; i++)
+        b[i] = (unsigned char)c->key[i];
+    return (ready){ at, be64(b), be64(b + 8), c };
+}
+
+/* A due clock before its key is read: ties of instants are broken by
+ * address (p0) until the key is needed (ready_run, ready_pop). */
+static ready make_unkeyed(svcq_sla_clock *c, svcq_time at)
+{
+    return (ready){ at, (uint64_t)(uintptr_t)c, UINT64_MAX, c };
 }
 
 static inline bool ready_less(const ready *a, const ready *b)
@@ -328,21 +373,32 @@ static void ready_push(svcq_sla_scheduler *s, ready x)
 }
 
 /* Software pipelining over a slot's clocks, which at an opening hour are
- * far more than the caches hold: the clock's first line is fetched PREFETCH
+ * far more than the caches hold: the clock's fields are fetched PREFETCH
  * entries ahead, its states and key half as far (reading the pointer to the
  * states from the line fetched before). */
 #define PREFETCH 32
 
 static void prefetch_clock(const svcq_sla_clock *c)
 {
+    /* The fields before the key span two or three lines. */
     __builtin_prefetch(c);
+    __builtin_prefetch((const char *)c + 64);
+    __builtin_prefetch((const char *)c + offsetof(svcq_sla_clock, key) - 1);
+}
+
+/* The subject's first 16 bytes (the key's address needs no load). */
+static void prefetch_key(const svcq_sla_clock *c)
+{
+    __builtin_prefetch(c->key);
+    __builtin_prefetch(c->key + 15);
 }
 
 static void prefetch_states(const svcq_sla_clock *c)
 {
     __builtin_prefetch(c->key);
-    for (uint32_t k = 0, ns = svcq__sla_nstates(c); k < ns; k++)
-        __builtin_prefetch(&c->t[k]); /* each state's next notice comes first */
+    const svcq__sla_tstate *t = c->t;
+    for (uint64_t m = c->tmask; m; m &= m - 1, t++)
+        __builtin_prefetch(t); /* each state's next notice comes first */
 }
 
 static void ready_swap(ready *a, ready *b)
@@ -430,12 +486,84 @@ static void ready_sort(ready *a, size_t n, unsigned depth)
  * slot can hold thousands of clocks (every warning that fell due overnight
  * comes at the opening hour): sorted once and read in order, they cost far
  * less than as many pops from a heap of that size. */
-static void ready_run(svcq_sla_scheduler *s, size_t n)
+static unsigned sort_depth(size_t n)
 {
     unsigned depth = 0;
     for (size_t k = n; k > 1; k >>= 1)
         depth += 2;
-    ready_sort(s->ready, n, depth);
+    return depth;
+}
+
+/* Whether entry i of the n sorted by instant shares its instant. */
+static inline bool tied(const ready *r, size_t n, size_t i)
+{
+    return (i > 0 && r[i - 1].at == r[i].at) || (i + 1 < n && r[i + 1].at == r[i].at);
+}
+
+/* Buckets of the ready entries of a slot: one per second of the slot's
+ * span, after one for past instants (clocks queued late, at the cursor)
+ * and before one for anything later (none expected). */
+#define BUCKETS ((1 << WHEEL_SHIFT) + 2)
+
+static size_t bucket_of(svcq_time at, svcq_time base)
+{
+    if (at < base)
+        return 0;
+    if (at - base >= (1 << WHEEL_SHIFT))
+        return BUCKETS - 1;
+    return 1 + (size_t)(at - base);
+}
+
+/* Orders r[0, n) by instant in linear time: an in-place distribution by
+ * second from base (each swap puts one entry in its final bucket), then
+ * a sort of the two outer buckets, whose instants differ. Equal instants
+ * stay in any order. */
+static void by_instant(ready *r, size_t n, svcq_time base)
+{
+    size_t next[BUCKETS] = { 0 }, end[BUCKETS];
+    for (size_t i = 0; i < n; i++)
+        next[bucket_of(r[i].at, base)]++;
+    for (size_t b = 0, pos = 0; b < BUCKETS; b++) {
+        size_t count = next[b];
+        next[b] = pos;
+        pos += count;
+        end[b] = pos;
+    }
+    for (size_t b = 0; b < BUCKETS; b++) {
+        while (next[b] < end[b]) {
+            size_t k = bucket_of(r[next[b]].at, base);
+            if (k == b)
+                next[b]++;
+            else
+                ready_swap(&r[next[b]], &r[next[k]++]);
+        }
+    }
+    ready_sort(r, end[0], sort_depth(end[0]));
+    size_t late = end[BUCKETS - 2];
+    ready_sort(r + late, n - late, sort_depth(n - late));
+}
+
+static void ready_run(svcq_sla_scheduler *s, size_t n, svcq_time base)
+{
+    ready *r = s->ready;
+    /* By instant first, reading no clock; then the keys of the clocks
+     * that share an instant (prefetched ahead) order each tie. */
+    by_instant(r, n, base);
+    for (size_t i = 0; i < n && i < PREFETCH; i++)
+        if (tied(r, n, i))
+            prefetch_key(r[i].clock);
+    for (size_t i = 0; i < n; i++) {
+        if (i + PREFETCH < n && tied(r, n, i + PREFETCH))
+            prefetch_key(r[i + PREFETCH].clock);
+        if (tied(r, n, i))
+            r[i] = make_ready(r[i].clock, r[i].at);
+    }
+    for (size_t a = 0, b; a < n; a = b) {
+        for (b = a + 1; b < n && r[b].at == r[a].at; b++)
+            ;
+        if (b - a > 1)
+            ready_sort(r + a, b - a, sort_depth(b - a));
+    }
     s->nready = 0;
     s->rhead = 0;
     s->rend = n;
@@ -455,6 +583,10 @@ static bool ready_pop(svcq_sla_scheduler *s, ready *out)
         s->rhead = s->rend = 0;
         return false;
     }
+    /* A run entry that ties with the heap's top needs its key now (the
+     * heap's entries have theirs). */
+    if (run && s->nready && s->ready[s->rhead].at == s->ready[0].at)
+        s->ready[s->rhead] = make_ready(s->ready[s->rhead].clock, s->ready[s->rhead].at);
     if (run && (!s->nready || ready_less(&s->ready[s->rhead], &s->ready[0]))) {
         *out = s->ready[s->rhead++];
         if (s->rhead + PREFETCH < s->rend)
@@ -497,94 +629,271 @@ static inline int64_t slot_of(svcq_time t)
     return svcq__floor_div(t, (int64_t)1 << WHEEL_SHIFT);
 }
 
-static svcq_sla_clock **head_of(svcq_sla_scheduler *s, const svcq_sla_clock *c)
-{
-    return c->wslot == SVCQ__SLOT_OVERFLOW ? &s->overflow : &s->wheel[c->wslot & WHEEL_MASK].head;
-}
-
-static void unlink_clock(svcq_sla_scheduler *s, svcq_sla_clock *c)
-{
-    if (c->wslot == SVCQ__SLOT_NONE || c->wslot == SVCQ__SLOT_READY)
-        return;
-    svcq_sla_clock **head = head_of(s, c);
-    if (c->wprev)
-        c->wprev->wnext = c->wnext;
-    else
-        *head = c->wnext;
-    if (c->wnext)
-        c->wnext->wprev = c->wprev;
-    if (c->wslot != SVCQ__SLOT_OVERFLOW)
-        s->wheel[c->wslot & WHEEL_MASK].count--;
-    if (!*head && c->wslot != SVCQ__SLOT_OVERFLOW) {
-        size_t b = (size_t)(c->wslot & WHEEL_MASK);
-        s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
-    }
-    c->wprev = c->wnext = NULL;
-    c->wslot = SVCQ__SLOT_NONE;
-}
-
-static void link_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
-{
-    int64_t slot = slot_of(key);
-    if (slot < s->cursor)
-        slot = s->cursor;
-    svcq_sla_clock **head;
-    if (slot - s->cursor >= WHEEL_SIZE) {
-        c->wslot = SVCQ__SLOT_OVERFLOW;
-        head = &s->overflow;
-        if (slot < s->overflow_min)
-            s->overflow_min = slot;
-    } else {
-        c->wslot = slot;
-        size_t b = (size_t)(slot & WHEEL_MASK);
-        head = &s->wheel[b].head;
-        s->wheel[b].count++;
-        s->used[b / 64] |= (uint64_t)1 << (b % 64);
-    }
-    c->wprev = NULL;
-    c->wnext = *head;
-    if (*head)
-        (*head)->wprev = c;
-    *head = c;
-}
-
 /* The earliest next notice of the stored states (a pending target has
  * none). */
 static svcq_time clock_key(const svcq_sla_clock *c)
 {
     svcq_time best = NEVER;
-    uint32_t n = svcq__sla_nstates(c);
-    for (uint32_t i = 0; i < n; i++)
-        if (c->t[i].next_notice < best)
-            best = c->t[i].next_notice;
+    const svcq__sla_tstate *t = c->t;
+    for (uint64_t m = c->tmask; m; m &= m - 1, t++) /* one state per bit, no popcount */
+        if (t->next_notice < best)
+            best = t->next_notice;
     return best;
 }
 
-/* Brings overflow clocks that came within the wheel's span into it. */
-static void fold_overflow(svcq_sla_scheduler *s)
+/* Where a clock due at key goes: the slot of key (the cursor's for a past
+ * key), or the overflow array beyond the wheel's span. *b is the slot's
+ * index or SVCQ__SLOT_OVERFLOW; *slot the absolute slot. */
+static wheel_slot *place_of(svcq_sla_scheduler *s, svcq_time key, uint32_t *b, int64_t *slot)
 {
-    if (!s->overflow || s->overflow_min - s->cursor >= WHEEL_SIZE)
-        return;
-    svcq_sla_clock *c = s->overflow;
-    s->overflow = NULL;
-    s->overflow_min = INT64_MAX;
-    while (c) {
-        svcq_sla_clock *next = c->wnext;
-        c->wslot = SVCQ__SLOT_NONE;
-        link_clock(s, c, clock_key(c));
-        c = next;
+    int64_t at = slot_of(key);
+    if (at < s->cursor)
+        at = s->cursor;
+    *slot = at;
+    if (at - s->cursor >= WHEEL_SIZE) {
+        *b = SVCQ__SLOT_OVERFLOW;
+        return &s->over;
     }
+    *b = (uint32_t)(at & WHEEL_MASK);
+    return &s->wheel[*b];
+}
+
+/* Whether clock c is in the ready array of the advance in progress: put
+ * there by ready_push, or taken from its slot by take_due (its entry is
+ * no longer where the clock says). */
+static bool taken(const svcq_sla_scheduler *s, const svcq_sla_clock *c)
+{
+    if (c->wslot == SVCQ__SLOT_READY)
+        return true;
+    if (c->wslot == SVCQ__SLOT_NONE || c->wslot == SVCQ__SLOT_PENDING)
+        return false;
+    const wheel_slot *w = c->wslot == SVCQ__SLOT_OVERFLOW ? &s->over : &s->wheel[c->wslot];
+    return c->wpos >= w->len || w->e[c->wpos].c != c;
+}
+
+/* Whether a queued clock is already where key puts it (its wheel slot, or
+ * the overflow array while key stays beyond the span). */
+static bool placed_at(svcq_sla_scheduler *s, const svcq_sla_clock *c, svcq_time key)
+{
+    if (key == NEVER || c->wslot == SVCQ__SLOT_NONE || c->wslot == SVCQ__SLOT_PENDING || taken(s, c))
+        return false;
+    uint32_t b;
+    int64_t slot;
+    place_of(s, key, &b, &slot);
+    return b == c->wslot;
+}
+
+/* Drops the holes of a slot's array, moving each clock after a hole down
+ * (and telling it its new place). */
+static void slot_compact(wheel_slot *w)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < w->len; i++) {
+        svcq_sla_clock *c = w->e[i].c;
+        if (!c)
+            continue;
+        if (k != i) {
+            w->e[k] = w->e[i];
+            c->wpos = k;
+        }
+        k++;
+    }
+    w->len = k;
+}
+
+/* Room for one more entry without allocating: the array's end, or a hole
+ * a compaction gathers there. */
+static bool slot_room(wheel_slot *w)
+{
+    if (w->len < w->cap)
+        return true;
+    if (w->live < w->len) {
+        slot_compact(w);
+        return true;
+    }
+    return false;
+}
+
+/* Makes room for one more entry: compacts when a quarter or more of the
+ * array are holes (amortized, so that one clock moving back and forth
+ * cannot make every push compact), else grows it by half. SVCQ_ENOMEM
+ * leaves the array as it was. */
+static int slot_reserve(svcq_sla_scheduler *s, wheel_slot *w)
+{
+    if (w->len < w->cap)
+        return SVCQ_OK;
+    if (w->len - w->live >= w->len / 4 && w->live < w->len) {
+        slot_compact(w);
+        return SVCQ_OK;
+    }
+    if (w->cap > UINT32_MAX / 2)
+        return svcq__enomem(s->ctx);
+    uint32_t cap = w->cap < 4 ? w->cap + 1 : w->cap + w->cap / 2; /* most slots hold a few */
+    went *grown = svcq__reallocarray(s->ctx, w->e, cap, sizeof(*grown));
+    if (!grown)
+        return svcq__enomem(s->ctx);
+    w->e = grown;
+    w->cap = cap;
+    return SVCQ_OK;
+}
+
+/* Appends clock c, due at key, to slot w (index b); room must be there. */
+static void slot_put(svcq_sla_scheduler *s, wheel_slot *w, uint32_t b, int64_t slot, svcq_sla_clock *c,
+                     svcq_time key)
+{
+    c->wslot = b;
+    c->wpos = w->len;
+    w->e[w->len++] = (went){ key, c };
+    w->live++;
+    if (b == SVCQ__SLOT_OVERFLOW) {
+        if (slot < s->overflow_min)
+            s->overflow_min = slot;
+    } else {
+        s->used[b / 64] |= (uint64_t)1 << (b % 64);
+    }
+}
+
+/* Frees the array of a slot that holds no clock. */
+static void slot_release(svcq_sla_scheduler *s, wheel_slot *w)
+{
+    svcq__free(s->ctx, w->e);
+    w->e = NULL;
+    w->len = w->cap = w->live = 0;
+}
+
+/* Takes a clock out of the queue: its entry becomes a hole (trailing holes
+ * are dropped at once), touching no other clock. */
+static void unlink_clock(svcq_sla_scheduler *s, svcq_sla_clock *c)
+{
+    if (c->wslot == SVCQ__SLOT_NONE || taken(s, c))
+        return;
+    if (c->wslot == SVCQ__SLOT_PENDING) {
+        s->npending--;
+    } else {
+        wheel_slot *w = c->wslot == SVCQ__SLOT_OVERFLOW ? &s->over : &s->wheel[c->wslot];
+        w->e[c->wpos].c = NULL;
+        w->live--;
+        if (!w->live) {
+            w->len = 0;
+            if (c->wslot != SVCQ__SLOT_OVERFLOW)
+                s->used[c->wslot / 64] &= ~((uint64_t)1 << (c->wslot % 64));
+        } else {
+            while (!w->e[w->len - 1].c)
+                w->len--;
+        }
+    }
+    c->wslot = SVCQ__SLOT_NONE;
+}
+
+/* Queues an unqueued clock at key (not NEVER) without allocating; with no
+ * room it waits as pending (place_pending). */
+static void link_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
+{
+    uint32_t b;
+    int64_t slot;
+    wheel_slot *w = place_of(s, key, &b, &slot);
+    if (!slot_room(w)) {
+        c->wslot = SVCQ__SLOT_PENDING;
+        s->npending++;
+        return;
+    }
+    slot_put(s, w, b, slot, c, key);
+}
+
+/* Queues an unqueued clock at key (not NEVER), making room; SVCQ_ENOMEM
+ * leaves it unqueued. */
+static int link_alloc(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time key)
+{
+    uint32_t b;
+    int64_t slot;
+    wheel_slot *w = place_of(s, key, &b, &slot);
+    int rc = slot_reserve(s, w);
+    if (rc)
+        return rc;
+    slot_put(s, w, b, slot, c, key);
+    return SVCQ_OK;
+}
+
+/* Queues the clocks that found no room (after a rollback, or an advance
+ * that failed), by a walk of the index: rare, so they cost no memory.
+ * SVCQ_ENOMEM leaves the rest pending. */
+static int place_pending(svcq_sla_scheduler *s)
+{
+    for (size_t i = 0; i < s->index_cap && s->npending; i++) {
+        svcq_sla_clock *c = s->index[i];
+        if (!c || c->wslot != SVCQ__SLOT_PENDING)
+            continue;
+        int rc = link_alloc(s, c, clock_key(c));
+        if (rc)
+            return svcq__error(s->ctx, rc, "scheduler: no memory to queue clock %s (policy %s) again", c->key,
+                               c->key + c->subject_len + 1);
+        s->npending--;
+    }
+    return SVCQ_OK;
+}
+
+/* Brings overflow clocks that came within the wheel's span into it.
+ * SVCQ_ENOMEM leaves the rest on the overflow array. */
+static int fold_overflow(svcq_sla_scheduler *s)
+{
+    wheel_slot *o = &s->over;
+    if (!o->live || s->overflow_min - s->cursor >= WHEEL_SIZE)
+        return SVCQ_OK;
+    int64_t min = INT64_MAX;
+    uint32_t k = 0;
+    int rc = SVCQ_OK;
+    for (uint32_t i = 0; i < o->len; i++) {
+        went x = o->e[i];
+        if (!x.c)
+            continue;
+        uint32_t b;
+        int64_t slot;
+        wheel_slot *w = place_of(s, x.at, &b, &slot);
+        if (b != SVCQ__SLOT_OVERFLOW && rc == SVCQ_OK && (rc = slot_reserve(s, w)) == SVCQ_OK) {
+            slot_put(s, w, b, slot, x.c, x.at);
+            continue;
+        }
+        if (slot < min)
+            min = slot;
+        o->e[k] = x;
+        x.c->wpos = k++;
+    }
+    o->len = o->live = k;
+    s->overflow_min = min;
+    if (!k)
+        slot_release(s, o);
+    return rc;
+}
+
+int svcq__sla_sched_reserve(const svcq_sla_clock *c, const svcq__sla_tstate *t, uint32_t n)
+{
+    svcq_sla_scheduler *s = c->sched;
+    if (!s)
+        return SVCQ_OK;
+    svcq_time key = NEVER;
+    for (uint32_t i = 0; i < n; i++)
+        if (t[i].next_notice < key)
+            key = t[i].next_notice;
+    if (key == NEVER || placed_at(s, c, key))
+        return SVCQ_OK;
+    uint32_t b;
+    int64_t slot;
+    return slot_reserve(s, place_of(s, key, &b, &slot));
 }
 
 void svcq__sla_sched_rekey(svcq_sla_clock *c)
 {
     svcq_sla_scheduler *s = c->sched;
-    svcq_time key = clock_key(c);
-    if (c->wslot == SVCQ__SLOT_READY)
+    if (taken(s, c))
         return; /* the advance in progress places it afterwards */
-    int64_t slot = key == NEVER ? SVCQ__SLOT_NONE : slot_of(key);
-    if (slot != SVCQ__SLOT_NONE && slot == c->wslot && slot >= s->cursor)
+    svcq_time key = clock_key(c);
+    if (placed_at(s, c, key)) {
+        wheel_slot *w = c->wslot == SVCQ__SLOT_OVERFLOW ? &s->over : &s->wheel[c->wslot];
+        w->e[c->wpos].at = key;
+        if (c->wslot == SVCQ__SLOT_OVERFLOW && slot_of(key) < s->overflow_min)
+            s->overflow_min = slot_of(key);
         return;
+    }
     unlink_clock(s, c);
     if (key != NEVER)
         link_clock(s, c, key);
@@ -698,6 +1007,9 @@ void svcq_sla_scheduler_free(svcq_sla_scheduler *scheduler)
     svcq__free(scheduler->ctx, scheduler->dirty);
     svcq__sla_failures_free(scheduler->ctx, &scheduler->failures);
     svcq__free(scheduler->ctx, scheduler->ready);
+    for (size_t b = 0; b < WHEEL_SIZE; b++)
+        svcq__free(scheduler->ctx, scheduler->wheel[b].e);
+    svcq__free(scheduler->ctx, scheduler->over.e);
     svcq__free(scheduler->ctx, scheduler->wheel);
     svcq__free(scheduler->ctx, scheduler);
 }
@@ -739,8 +1051,19 @@ int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
             if ((clock->tmask >> j) & 1)
                 rc = svcq__sla_refresh_next(clock, j, &t[i++]);
     }
+    svcq_time key = NEVER;
+    for (uint32_t i = 0; i < n; i++)
+        if (t[i].next_notice < key)
+            key = t[i].next_notice;
+    /* The first clock queued sets the cursor (the scheduler is empty, so
+     * nothing else depends on it). */
+    if (rc == SVCQ_OK && key != NEVER && s->nclocks == 0 && s->cursor == INT64_MIN / 2)
+        s->cursor = slot_of(key);
     if (rc == SVCQ_OK)
         rc = index_reserve(s, s->nclocks + 1);
+    clock->wslot = SVCQ__SLOT_NONE;
+    if (rc == SVCQ_OK && key != NEVER)
+        rc = link_alloc(s, clock, key);
     if (rc) {
         svcq__free(ctx, t);
         return rc;
@@ -751,16 +1074,9 @@ int svcq_sla_scheduler_add(svcq_sla_scheduler *scheduler, svcq_sla_clock *clock)
         clock->t = t;
     }
     clock->sched = s;
-    clock->wslot = SVCQ__SLOT_NONE;
     clock->dirty_pos = 0;
     if (!is_stored(clock))
         svcq__sla_sched_touch(clock);
-    if (s->nclocks == 1 && s->cursor == INT64_MIN / 2 && !s->overflow) {
-        svcq_time key = clock_key(clock);
-        if (key != NEVER)
-            s->cursor = slot_of(key);
-    }
-    svcq__sla_sched_rekey(clock);
     return SVCQ_OK;
 }
 
@@ -817,7 +1133,40 @@ int svcq__sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size
         }
         index_put(s, c);
     }
-    for (size_t i = 0; i < n; i++) {
+    /* An empty scheduler starts its cursor at the earliest notice (the
+     * loader gives clocks in that order, but any order works). */
+    if (s->nclocks == taken && s->cursor == INT64_MIN / 2) {
+        svcq_time first = NEVER;
+        for (size_t i = 0; i < n; i++)
+            if (svcq__sla_sched_accepts(s, clocks[i]->key, clocks[i]->subject_len) && clock_key(clocks[i]) < first)
+                first = clock_key(clocks[i]);
+        if (first != NEVER)
+            s->cursor = slot_of(first);
+    }
+    /* Queue them, making room; on failure take every one out again. */
+    int rc = SVCQ_OK;
+    size_t i = 0;
+    for (; i < n && rc == SVCQ_OK; i++) {
+        svcq_sla_clock *c = clocks[i];
+        if (!svcq__sla_sched_accepts(s, c->key, c->subject_len))
+            continue;
+        c->wslot = SVCQ__SLOT_NONE;
+        svcq_time key = clock_key(c);
+        if (key != NEVER)
+            rc = link_alloc(s, c, key);
+    }
+    if (rc) {
+        for (size_t k = 0; k < n; k++) {
+            svcq_sla_clock *c = clocks[k];
+            if (!svcq__sla_sched_accepts(s, c->key, c->subject_len))
+                continue;
+            if (k < i)
+                unlink_clock(s, c);
+            index_remove(s, c);
+        }
+        return rc;
+    }
+    for (i = 0; i < n; i++) {
         svcq_sla_clock *c = clocks[i];
         if (!svcq__sla_sched_accepts(s, c->key, c->subject_len)) {
             svcq__sla_clock_destroy(c); /* another server's */
@@ -825,11 +1174,9 @@ int svcq__sla_sched_add_all(svcq_sla_scheduler *s, svcq_sla_clock **clocks, size
             continue;
         }
         c->sched = s;
-        c->wslot = SVCQ__SLOT_NONE;
         c->dirty_pos = 0;
         if (!is_stored(c))
             svcq__sla_sched_touch(c);
-        svcq__sla_sched_rekey(c);
     }
     return SVCQ_OK;
 }
@@ -878,13 +1225,15 @@ int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *schedul
     const svcq_sla_scheduler *s = scheduler;
     svcq_time best = NEVER;
     int64_t slot = next_used(s, s->cursor, s->cursor + WHEEL_SIZE - 1);
-    if (slot != INT64_MAX)
-        for (const svcq_sla_clock *c = s->wheel[slot & WHEEL_MASK].head; c; c = c->wnext)
-            if (clock_key(c) < best)
-                best = clock_key(c);
-    for (const svcq_sla_clock *c = s->overflow; c; c = c->wnext)
-        if (clock_key(c) < best)
-            best = clock_key(c);
+    const wheel_slot *ws[2] = { slot != INT64_MAX ? &s->wheel[slot & WHEEL_MASK] : NULL, &s->over };
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; ws[k] && i < ws[k]->len; i++)
+            if (ws[k]->e[i].c && ws[k]->e[i].at < best)
+                best = ws[k]->e[i].at;
+    /* Clocks that found no room (rare): a walk of the index. */
+    for (size_t i = 0; s->npending && i < s->index_cap; i++)
+        if (s->index[i] && s->index[i]->wslot == SVCQ__SLOT_PENDING && clock_key(s->index[i]) < best)
+            best = clock_key(s->index[i]);
     *out = best;
     return SVCQ_OK;
 }
@@ -894,7 +1243,24 @@ int svcq_sla_scheduler_next_at(svcq_time *out, const svcq_sla_scheduler *schedul
  * Inside a store transaction the clock's states are snapshot before the
  * first delivery changes them, so a rollback takes the deliveries back
  * (they come again at the next advance). */
-static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at, uint64_t *count)
+/* Room in the queue for clock c once its state i is S, unless it then
+ * stays in the ready array (due again within the slot at the cursor). */
+static int reserve_after(svcq_sla_scheduler *s, const svcq_sla_clock *c, uint32_t i, const svcq__sla_tstate *S,
+                         svcq_time now)
+{
+    svcq_time key = S->next_notice;
+    uint32_t k = 0;
+    for (uint64_t m = c->tmask; m; m &= m - 1, k++)
+        if (k != i && c->t[k].next_notice < key)
+            key = c->t[k].next_notice;
+    if (key == NEVER || (key <= now && slot_of(key) <= s->cursor))
+        return SVCQ_OK;
+    uint32_t b;
+    int64_t slot;
+    return slot_reserve(s, place_of(s, key, &b, &slot));
+}
+
+static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at, svcq_time now, uint64_t *count)
 {
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     bool snapped = false;
@@ -926,6 +1292,8 @@ static int deliver_clock(svcq_sla_scheduler *s, svcq_sla_clock *c, svcq_time at,
             };
             S.delivered++;
             int rc = svcq__sla_refresh_next(c, j, &S);
+            if (rc == SVCQ_OK)
+                rc = reserve_after(s, c, i, &S, now);
             if (rc == SVCQ_OK && !snapped) {
                 rc = svcq__sla_clock_snapshot(c); /* nothing outside a transaction */
                 snapped = rc == SVCQ_OK;
@@ -952,7 +1320,7 @@ static int drain_ready(svcq_sla_scheduler *s, svcq_time now, uint64_t *count)
     ready e;
     while (ready_pop(s, &e)) {
         svcq_sla_clock *c = e.clock;
-        int rc = deliver_clock(s, c, e.at, count);
+        int rc = deliver_clock(s, c, e.at, now, count);
         svcq_time key = clock_key(c);
         if (rc == SVCQ_OK && key != NEVER && key <= now && slot_of(key) <= s->cursor) {
             /* It was popped just now, so there is room. */
@@ -960,15 +1328,44 @@ static int drain_ready(svcq_sla_scheduler *s, svcq_time now, uint64_t *count)
             continue;
         }
         if (key != NEVER)
-            link_clock(s, c, key);
+            link_clock(s, c, key); /* room was reserved before the notice */
         if (rc) {
-            /* Put back what was not delivered; it comes at the next advance. */
+            /* Put back what was not delivered; it comes at the next advance
+             * (the slot's array kept its room for them). */
             while (ready_pop(s, &e))
-                link_clock(s, e.clock, e.at);
+                if ((key = clock_key(e.clock)) != NEVER)
+                    link_clock(s, e.clock, key);
             return rc;
         }
     }
     return SVCQ_OK;
+}
+
+/* Moves the clocks of slot b that are due at `now` into the ready array
+ * (room reserved) and returns how many; the others stay, packed. Only the
+ * slot's entries are read: a taken clock keeps its stale place (wslot,
+ * wpos), which taken() recognizes, until ready_pop hands it out. */
+static size_t take_due(svcq_sla_scheduler *s, uint32_t b, svcq_time now)
+{
+    wheel_slot *w = &s->wheel[b];
+    went *e = w->e;
+    uint32_t len = w->len, k = 0;
+    size_t m = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        went x = e[i];
+        if (!x.c)
+            continue;
+        if (x.at <= now) {
+            s->ready[m++] = make_unkeyed(x.c, x.at);
+        } else {
+            e[k] = x;
+            x.c->wpos = k++;
+        }
+    }
+    w->len = w->live = k;
+    if (!k)
+        s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
+    return m;
 }
 
 int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *scheduler, svcq_time now)
@@ -981,24 +1378,31 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
     uint64_t count = 0;
     int rc = SVCQ_OK;
     int64_t last = slot_of(now);
-    fold_overflow(s);
+    rc = fold_overflow(s);
     while (rc == SVCQ_OK && s->cursor <= last) {
+        /* Clocks that found no room earlier are queued before anything
+         * after them is delivered. */
+        if (s->npending && (rc = place_pending(s)))
+            break;
         int64_t slot = next_used(s, s->cursor, last);
         if (slot == INT64_MAX) {
             if (last - s->cursor < WHEEL_SIZE) {
                 s->cursor = last; /* nothing due up to `now` */
                 break;
             }
-            /* The wheel is empty: the next thing is on the overflow list. */
+            /* The wheel is empty: the next thing is on the overflow array. */
             s->cursor = s->overflow_min < last ? s->overflow_min : last;
-            fold_overflow(s);
+            rc = fold_overflow(s);
             continue;
         }
         s->cursor = slot;
-        fold_overflow(s);
-        /* Move the clocks of this slot that are due into the ready array,
-         * after making room for them (the only allocation of an advance). */
-        size_t due = s->wheel[slot & WHEEL_MASK].count;
+        if ((rc = fold_overflow(s)))
+            break;
+        /* Room in the ready array for the clocks of this slot (with the
+         * reservations of their next places, the only allocations of an
+         * advance). */
+        uint32_t b = (uint32_t)(slot & WHEEL_MASK);
+        size_t due = s->wheel[b].live;
         if (due > s->ready_cap) {
             ready *grown = svcq__reallocarray(s->ctx, s->ready, due, sizeof(*grown));
             if (!grown) {
@@ -1008,41 +1412,11 @@ int svcq_sla_scheduler_advance(uint64_t *delivered, svcq_sla_scheduler *schedule
             s->ready = grown;
             s->ready_cap = due;
         }
-        /* The slot leaves the wheel in one go; its clocks not due yet
-         * (the slot of `now`) go back. */
-        size_t b = (size_t)(slot & WHEEL_MASK);
-        svcq_sla_clock *c = s->wheel[b].head;
-        s->wheel[b].head = NULL;
-        s->wheel[b].count = 0;
-        s->used[b / 64] &= ~((uint64_t)1 << (b % 64));
-        size_t n = 0, m = 0;
-        while (c) {
-            svcq_sla_clock *next = c->wnext;
-            c->wprev = c->wnext = NULL;
-            c->wslot = SVCQ__SLOT_READY;
-            s->ready[n++].clock = c;
-            c = next;
-        }
-        for (size_t i = 0; i < n && i < PREFETCH; i++)
-            prefetch_clock(s->ready[i].clock);
-        for (size_t i = 0; i < n && i < PREFETCH / 2; i++)
-            prefetch_states(s->ready[i].clock);
-        for (size_t i = 0; i < n; i++) {
-            if (i + PREFETCH < n)
-                prefetch_clock(s->ready[i + PREFETCH].clock);
-            if (i + PREFETCH / 2 < n)
-                prefetch_states(s->ready[i + PREFETCH / 2].clock);
-            c = s->ready[i].clock;
-            svcq_time key = clock_key(c);
-            if (key <= now) {
-                s->ready[m++] = make_ready(c, key); /* m <= i: entry i was read */
-            } else {
-                c->wslot = SVCQ__SLOT_NONE;
-                link_clock(s, c, key);
-            }
-        }
-        ready_run(s, m);
+        ready_run(s, take_due(s, b, now), slot * ((int64_t)1 << WHEEL_SHIFT));
         rc = drain_ready(s, now, &count);
+        /* The slot comes round again only after a turn of the wheel. */
+        if (!s->wheel[b].live && s->wheel[b].cap)
+            slot_release(s, &s->wheel[b]);
         if (slot == last)
             break;
         if (rc == SVCQ_OK)

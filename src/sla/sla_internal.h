@@ -152,8 +152,8 @@ typedef struct svcq__sla_extra {
 
 struct svcq_sla_clock {
     /* Hot while the scheduler advances: the first cache line. */
-    svcq_sla_clock *wprev, *wnext; /* place in the timing wheel (scheduler.c) */
-    int64_t wslot;             /* absolute wheel slot, or a SVCQ__SLOT_* marker */
+    uint32_t wslot;            /* timing wheel (scheduler.c): slot index, or a SVCQ__SLOT_* marker */
+    uint32_t wpos;             /* index of the clock's entry in that slot's array */
     svcq_sla_policy *policy;   /* the version in force: versions[nversions - 1] */
     /* The states of the targets that left the pending state, in target
      * order: target j has one when bit j of tmask is set, at index
@@ -306,13 +306,21 @@ int svcq__sla_refresh_next(const svcq_sla_clock *c, uint32_t j, svcq__sla_tstate
 
 /* ---- scheduler ----------------------------------------------------- */
 
-#define SVCQ__SLOT_NONE INT64_MIN      /* not queued */
-#define SVCQ__SLOT_OVERFLOW INT64_MAX  /* beyond the wheel's span */
-#define SVCQ__SLOT_READY (INT64_MAX - 1) /* in the ready heap of an advance */
+#define SVCQ__SLOT_NONE UINT32_MAX            /* not queued */
+#define SVCQ__SLOT_OVERFLOW (UINT32_MAX - 1)  /* beyond the wheel's span */
+#define SVCQ__SLOT_READY (UINT32_MAX - 2)     /* in the ready array of an advance */
+#define SVCQ__SLOT_PENDING (UINT32_MAX - 3)   /* found no room; the next advance queues it */
 
-/* Called by the clock after its state changed: re-keys it in the heap.
- * Cannot fail: the scheduler reserves a heap slot for each clock. */
+/* Called by the clock after its state changed: re-queues it. Cannot fail
+ * and never allocates: room was reserved by svcq__sla_sched_reserve (or,
+ * for a rollback, left by the clock when it moved); a clock that finds
+ * none waits, unqueued, for the next advance to place it. */
 void svcq__sla_sched_rekey(svcq_sla_clock *c);
+/* Before a change that will re-key clock c to the next notices of its
+ * full (expanded) states t[0, n): room in the scheduler's queue for it,
+ * so that the change cannot fail afterwards. SVCQ_OK without a
+ * scheduler; SVCQ_ENOMEM changes nothing observable. */
+int svcq__sla_sched_reserve(const svcq_sla_clock *c, const svcq__sla_tstate *t, uint32_t n);
 void svcq__sla_sched_detach(svcq_sla_clock *c);
 void svcq__sla_clock_destroy(svcq_sla_clock *c);
 svcq_ctx *svcq__sla_sched_ctx(const svcq_sla_scheduler *s);
