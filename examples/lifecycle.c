@@ -51,6 +51,7 @@ typedef struct app {
     const svcq_tz *tz;     /* the calendar's zone */
     svcq_sla_policy *tier1;
     svcq_sla_policy *quality; /* the second run's copy of the incidents' policy */
+    svcq_sla_policy *measures; /* ... and of their measures' deadline policy */
     svcq_sla_scheduler *sched;
     int breached;          /* the first response's breach opened a corrective action */
     svcq_time breach_at;
@@ -843,6 +844,7 @@ static void close_app(app *a)
     svcq_sla_scheduler_free(a->sched);
     svcq_sla_policy_free(a->tier1);
     svcq_sla_policy_free(a->quality);
+    svcq_sla_policy_free(a->measures);
     svcq_calendar_free(a->cal);
     svcq_ctx_free(a->ctx); /* closes the file store */
 }
@@ -913,8 +915,9 @@ static int second_run(app *a, const char *path)
     qo.scheduler = a->sched;
     qo.calendar = a->cal;
     TRY(svcq_incident_sla_policy_new(&a->quality, a->ctx, &qo), "quality policy");
-    svcq_sla_policy *policies[2] = { a->tier1, a->quality };
-    TRY(svcq_sla_scheduler_load(a->sched, policies, 2, SVCQ_SLA_LOAD_FULL_SCAN), "load clocks");
+    TRY(svcq_incident_measure_policy_new(&a->measures, a->ctx, &qo), "measure policy");
+    svcq_sla_policy *policies[3] = { a->tier1, a->quality, a->measures };
+    TRY(svcq_sla_scheduler_load(a->sched, policies, 3, SVCQ_SLA_LOAD_FULL_SCAN), "load clocks");
     svcq_sla_clock *c = svcq_sla_scheduler_find(a->sched, TICKET, "tier.1");
     uint64_t delivered = 0;
     a->now = at(a, 2026, 10, 8, 10, 0);

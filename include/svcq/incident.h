@@ -1004,6 +1004,120 @@ SVCQ_API svcq_sla_policy *svcq_incident_sla_policy(const svcq_ctx *ctx);
 /** @} */
 
 /**
+ * @name Measure reminders
+ *
+ * With svcq_incident_sla_enable(), every measure also has a clock of the
+ * built-in policy SVCQ_INCIDENT_MEASURE_POLICY ("quality.measure"), held
+ * by the same scheduler, subject "<incident id>/<measure id>", fed and
+ * saved in the incident call's transaction (undone with it). Its one
+ * target, "deadline", takes its due from the measure's deadline
+ * (SVCQ_SLA_UNIT_EVENT_DUE, svcq/sla.h "Carried dues") on the options'
+ * calendar: warnings at 50 % and 80 % of the business time from the
+ * clock's start to the deadline, the breach one second after the
+ * deadline, escalations at 150 % and 200 %. Events, each at svcq_ctx_now():
+ *
+ * | what happens                                   | the measure's clock            |
+ * |------------------------------------------------|--------------------------------|
+ * | the plan is approved (planning → executing)    | "measure_started", due the deadline, for each planned or in-progress measure of the current loop |
+ * | a ledger adjustment with a new deadline         | "deadline_moved": a new cycle from now, due the new deadline |
+ * | the measure is done                             | "measure_done": met (late when after the deadline) |
+ * | the measure is cancelled                        | "measure_cancelled": stopped   |
+ * | the incident is cancelled                       | "incident_ended" (the close event) |
+ *
+ * A deadline already past when the clock starts or moves counts as due at
+ * that instant: its warnings come at once, the breach and escalations one
+ * second later. Measures are planned (and cancelled) only while planning,
+ * before their clocks start; a loop back leaves the earlier loop's clocks
+ * as they ended (every measure was done or cancelled before verifying),
+ * and the next plan approval starts the new loop's. Each incident call
+ * reconciles the clocks of the current loop's measures with their state
+ * and deadline, so feeding is idempotent. Stored clocks load with the
+ * policy of svcq_incident_measure_policy_new().
+ *
+ * svcq_incident_reminder_of() tells a host whom a notice of such a clock
+ * is for: the measure's owner and, for warnings and the breach, the role
+ * responsible for the execute stage in the responsibility matrix
+ * ("measure_owner" by default); for escalations, the owner's superior
+ * role: the role that approves the execute stage ("responsible_unit" by
+ * default), else the one that approves the plan.
+ * @{ */
+
+/** Name of the built-in measure-deadline policy. */
+#define SVCQ_INCIDENT_MEASURE_POLICY "quality.measure"
+
+/**
+ * @brief Builds the measure-deadline policy of the options (its calendar
+ *        and policy_version; the durations are not used), without enabling
+ *        anything: hosts use it to load stored clocks.
+ * @param out receives the policy (caller-owned, svcq_sla_policy_free()); NULL on failure.
+ * @param ctx the context. @param opts the options (the scheduler is not needed).
+ * @return SVCQ_OK; as svcq_incident_sla_policy_new().
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_measure_policy_new(svcq_sla_policy **out, svcq_ctx *ctx,
+                                                             const svcq_incident_sla_options *opts);
+/**
+ * @brief The measure-deadline policy in force.
+ * @param ctx the context.
+ * @return the policy, owned by the context (valid until the next
+ *         svcq_incident_sla_enable() or the context is freed); NULL when
+ *         disabled.
+ * @since 0.2
+ */
+SVCQ_API svcq_sla_policy *svcq_incident_measure_policy(const svcq_ctx *ctx);
+
+/** The reminder-table version this header describes. Version history: 1 (0.2). */
+#define SVCQ_INCIDENT_REMINDER_VERSION 1
+
+/** Whom a measure clock's notice is for (svcq_incident_reminder_of()). */
+typedef struct svcq_incident_reminder {
+    uint32_t version;        /**< set by the caller: SVCQ_INCIDENT_REMINDER_VERSION */
+    int32_t kind;            /**< the notice's svcq_sla_notice_kind */
+    const char *incident;    /**< the incident id */
+    const char *measure;     /**< the measure id */
+    const char *owner;       /**< the measure's owner now (after any adjustment) */
+    const char *role;        /**< warning, breach: the role responsible at the execute stage; escalation:
+                                  the owner's superior role (see this section); NULL when the matrix has
+                                  none. Owned by the context's matrix: valid until it changes */
+    svcq_time deadline;      /**< the measure's deadline now */
+    svcq_time at;            /**< when the notice fell due */
+    int32_t level;           /**< the notice's level */
+    int32_t measure_state;   /**< svcq_incident_measure_state now */
+    uint64_t reserved[4];
+} svcq_incident_reminder;
+
+/** Static initialiser equal to svcq_incident_reminder_init(&r, SVCQ_INCIDENT_REMINDER_VERSION). */
+#define SVCQ_INCIDENT_REMINDER_INIT { SVCQ_INCIDENT_REMINDER_VERSION, 0, NULL, NULL, NULL, NULL, 0, 0, 0, 0, { 0 } }
+
+/**
+ * @brief Prepares an empty reminder table of version @p version.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_EVERSION for an unknown version.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_reminder_init(svcq_incident_reminder *reminder, uint32_t version);
+
+/**
+ * @brief Maps a notice of a measure clock to its incident, measure, owner
+ *        and the role to notify (see this section). May be called from a
+ *        scheduler's callback.
+ * @param out    a table whose version the caller set; its strings are owned
+ *               by *@p inc (the role by the context's matrix).
+ * @param inc    receives the incident, loaded from the store (caller-owned,
+ *               svcq_incident_free()); NULL on failure.
+ * @param ctx    the context whose store holds the incident.
+ * @param notice the notice, as delivered.
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL or a notice of an unknown version;
+ *         SVCQ_EVERSION for an unknown table version; SVCQ_ENOTFOUND for a
+ *         notice of another policy, a subject that is not
+ *         "<incident id>/<measure id>", or an incident or measure that does
+ *         not exist; what svcq_incident_load() returns.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_incident_reminder_of(svcq_incident_reminder *out, svcq_incident **inc,
+                                                      svcq_ctx *ctx, const svcq_sla_notice *notice);
+/** @} */
+
+/**
  * @name Breach → corrective action
  *
  * A breach rule names a policy (and optionally one target). Given a breach

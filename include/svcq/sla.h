@@ -34,6 +34,21 @@
  *   due time; it is breached from due + 1 s on. A duration of 0 means "no
  *   deadline": the target is tracked (started, met, elapsed time) but never
  *   warns or breaches.
+ * - **Carried dues.** A target of unit SVCQ_SLA_UNIT_EVENT_DUE has no
+ *   duration of its own: its start and restart events carry the due
+ *   instant of the cycle they start (svcq_sla_clock_event_due(); a
+ *   measure's deadline, moved by each adjustment). The cycle's D is the
+ *   business seconds from its start to that due; the cycle is due at the
+ *   carried instant itself (even in closed hours), so the breach falls due
+ *   one second after it, and warnings and escalations are the percents of
+ *   D below. An escalation never falls due before the breach (D may be 0:
+ *   a due at the start, or within one closed period, puts every warning at
+ *   the start and every escalation with the breach). After a pause the due
+ *   moves by the business time paused, as for any target. Such a target
+ *   neither recurs nor has a duration. Feeding its start or restart event
+ *   without a due is refused (SVCQ_EINVAL); a fold that meets a cycle
+ *   without one (a replay or a policy change onto such a target of a log
+ *   fed under another policy) fails with SVCQ_EINVAL.
  * - **Warnings** at p % fall due at the earliest instant when
  *   ceil(D × p / 100) business seconds have elapsed. **Escalation**
  *   level k (k ≥ 1) at m_k % falls due one second after the earliest
@@ -73,7 +88,10 @@
  *   newest one is inserted into the log at its time (after events of the
  *   same time that arrived earlier) and the clock is recomputed. An event
  *   equal to one in the log (name, time and reason) is a duplicate: it is
- *   ignored and the call succeeds, so host retries are safe.
+ *   ignored and the call succeeds, so host retries are safe. An event
+ *   carrying a due is a duplicate only of the latest event of its name
+ *   and time, when that one carries the same due (so a due moved and
+ *   moved back within one second is kept).
  * - **Notifications** are delivered once each by one scheduler in memory.
  *   When a late event rewrites history, notifications already delivered
  *   stay delivered; ones that the new history makes due in the past are
@@ -239,7 +257,10 @@ typedef enum svcq_tier_level {
 /** Units of svcq_sla_target_spec.duration. */
 typedef enum svcq_sla_unit {
     SVCQ_SLA_UNIT_SECONDS = 0,      /**< business seconds of the target's calendar */
-    SVCQ_SLA_UNIT_BUSINESS_DAYS = 1 /**< business days (see "Cycles" and "Deadline" above) */
+    SVCQ_SLA_UNIT_BUSINESS_DAYS = 1, /**< business days (see "Cycles" and "Deadline" above) */
+    SVCQ_SLA_UNIT_EVENT_DUE = 2      /**< since 0.2: each cycle's due instant comes with the event that
+                                          starts it (svcq_sla_clock_event_due(); "Carried dues" above);
+                                          duration must be 0 */
 } svcq_sla_unit;
 
 /**
@@ -739,8 +760,10 @@ SVCQ_API void svcq_sla_clock_free(svcq_sla_clock *clock);
  * @param at     when it happened.
  * @param reason the pause reason for pause and resume events, or NULL.
  * @return SVCQ_OK (also for a duplicate, which changes nothing);
- *         SVCQ_EINVAL for NULL or invalid strings, or @p at 0 or -1 (an
- *         unset time); SVCQ_ENOTFOUND when no target of the policy uses the
+ *         SVCQ_EINVAL for NULL or invalid strings, @p at 0 or -1 (an
+ *         unset time), or the start or restart event of a target of unit
+ *         SVCQ_SLA_UNIT_EVENT_DUE (use svcq_sla_clock_event_due());
+ *         SVCQ_ENOTFOUND when no target of the policy uses the
  *         event; SVCQ_ERANGE for @p at outside the calendar range or when a
  *         deadline would be past it; SVCQ_ENOMEM. On failure the clock is
  *         unchanged and the context message names the clock and the cause.
@@ -749,6 +772,45 @@ SVCQ_API void svcq_sla_clock_free(svcq_sla_clock *clock);
  */
 SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
                                                  const char *reason);
+
+/**
+ * @brief Feeds one event that carries the due instant of the cycle it
+ *        starts, for targets of unit SVCQ_SLA_UNIT_EVENT_DUE ("Carried
+ *        dues" above): their start event, or their restart event (a moved
+ *        deadline: a new cycle from @p at, due at @p due).
+ *
+ * Targets of other units take the event as svcq_sla_clock_event() with no
+ * reason. The due is kept in the event log (svcq_sla_clock_event_due_at()),
+ * stored with the clock and replayed with it.
+ * @param clock the clock.
+ * @param event the event name: the start or restart event of at least one
+ *              target of unit SVCQ_SLA_UNIT_EVENT_DUE of the policy in force.
+ * @param at    when it happened.
+ * @param due   the due instant, at or after @p at.
+ * @return SVCQ_OK (also for a duplicate); SVCQ_EINVAL for NULL or invalid
+ *         names, @p at or @p due 0 or -1, or an event that starts no
+ *         target of that unit; SVCQ_ENOTFOUND when no target of the policy
+ *         uses the event; SVCQ_ERANGE for @p at or @p due outside the
+ *         calendar range, @p due before @p at, or a notice past the range;
+ *         SVCQ_ENOMEM. On failure the clock is unchanged and the context
+ *         message names the clock and the cause. Inside a store transaction
+ *         the change is undone if it rolls back.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_event_due(svcq_sla_clock *clock, const char *event, svcq_time at,
+                                                     svcq_time due);
+
+/**
+ * @brief The due instant event @p index of the log carries (see
+ *        svcq_sla_clock_event_due()).
+ * @param due   receives it, or SVCQ_SLA_NEVER for an event without one.
+ * @param clock the clock.
+ * @param index the event's index, as for svcq_sla_clock_event_at().
+ * @return SVCQ_OK; SVCQ_EINVAL for NULL; SVCQ_ENOTFOUND out of range.
+ * @since 0.2
+ */
+SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_event_due_at(svcq_time *due, const svcq_sla_clock *clock,
+                                                        uint32_t index);
 
 /**
  * @brief Moves a clock to another version of its policy, as of @p at.
@@ -894,8 +956,9 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_next_at(svcq_time *out, const svcq_sl
  * time is written twice: "<name>" as epoch seconds and "<name>_local" as
  * ISO 8601 with the UTC offset in effect in @p tz at that instant
  * ("2026-01-09T16:30:00+08:00"; "...Z" in UTC), both null for
- * SVCQ_SLA_NEVER. An event has "type": "event", "event" and "reason" when
- * it has one; a notice has "type" ("warning", "breach", "escalation"),
+ * SVCQ_SLA_NEVER. An event has "type": "event", "event", "reason" when
+ * it has one, and "due" with "due_local" when it carries one
+ * (svcq_sla_clock_event_due(), since 0.2); a notice has "type" ("warning", "breach", "escalation"),
  * "target" (the metric), "level" and "cycle" as in svcq_sla_notice, and
  * "detail", the text of the Markdown table's detail column. Targets have
  * "metric", "state", "started_at", "due_at", "met_at", "breached_at"
@@ -926,9 +989,10 @@ SVCQ_API SVCQ_NODISCARD int svcq_sla_clock_export_json(const svcq_sla_clock *clo
  * detail |" ("time (UTC)" without one). Each time is the local time in
  * @p tz with its weekday and UTC offset, "Fri 2026-01-09T16:30:00+08:00"
  * ("Mon 2026-01-05T09:00:00Z" in UTC). Events show their name and pause
- * reason; notices their metric, kind and a detail a person reads: a
+ * reason, or "due <local time>" for a carried due; notices their metric, kind and a detail a person reads: a
  * warning "50 % of 1 h elapsed" (the share of the target's duration, in
- * business hours or days), a breach "due <local time>" (the due time it
+ * business hours or days; "50 % of the time to the due elapsed" for a
+ * carried due), a breach "due <local time>" (the due time it
  * passed), an escalation "level 1 (150 %)"; targets that recur or restart
  * add ", cycle N". '|' in names is escaped and line breaks become spaces.
  * @param clock  the clock; not changed.

@@ -898,6 +898,8 @@ int svcq_incident_ledger_add(svcq_incident *inc, const char *actor, const char *
     call c;
     if ((rc = call_begin(&c, inc, actor, role)))
         return rc;
+    if (adj)
+        c.events[0] = "measures_changed"; /* the measure clocks reconcile (sla_link.c) */
     svcq__inc_ledger *l = NULL;
     rc = SVCQ__INC_J_PUSH(c.j, inc->m.ledger, &l);
     if (rc == SVCQ_ELIMIT)
@@ -965,6 +967,7 @@ int svcq_incident_set_measure_state(svcq_incident *inc, const char *actor, const
     call c;
     if ((rc = call_begin(&c, inc, actor, role)))
         return rc;
+    c.events[0] = "measures_changed";
     int32_t old = x->state;
     rc = SVCQ__INC_J_SET(c.j, x->state, state);
     if (!rc)

@@ -19,6 +19,7 @@ typedef struct svcq__loop_state {
     /* the incident's SLA */
     svcq_sla_scheduler *sched; /* NULL: disabled */
     svcq_sla_policy *policy;
+    svcq_sla_policy *mpolicy; /* quality.measure */
     svcq_incident_tier_policy_fn tier_fn;
     void *tier_data;
     /* breach rules */
@@ -38,5 +39,9 @@ svcq__loop_state *svcq__loop_state_get(svcq_ctx *ctx);
 
 /* The stage index 0..6 of a state that names a stage, or -1. */
 int svcq__loop_stage_index(int32_t state);
+
+/* The first role of the matrix in force with part raci in the stage held by
+ * state (owned by the context's matrix, valid until it changes), or NULL. */
+const char *svcq__loop_role_with(const svcq_ctx *ctx, int32_t state, int32_t raci);
 
 #endif

@@ -77,6 +77,19 @@ static void get_view(const svcq_ctx *ctx, view *v)
     }
 }
 
+const char *svcq__loop_role_with(const svcq_ctx *ctx, int32_t state, int32_t raci)
+{
+    int k = svcq__loop_stage_index(state);
+    if (k < 0)
+        return NULL;
+    view v;
+    get_view(ctx, &v);
+    for (size_t i = 0; i < v.n; i++)
+        if (v.raci[i][k] == raci)
+            return v.role[i];
+    return NULL;
+}
+
 static void free_custom(svcq_ctx *ctx, svcq__loop_state *L)
 {
     for (size_t i = 0; i < L->nroles; i++)

@@ -95,6 +95,46 @@ static void reasons_truncate(svcq_sla_clock *c, uint32_t n)
         svcq__free(c->ctx, c->x->reasons[--c->x->nreasons]);
 }
 
+/* ---- carried dues ---------------------------------------------------------- */
+
+/* The due event i carries, or NEVER. */
+static svcq_time due_of(const svcq_sla_clock *c, uint32_t i)
+{
+    const svcq_time *d = svcq__sla_dues(c);
+    return d ? d[i] : NEVER;
+}
+
+/* Makes room for the dues of the whole log's room (events_cap), making
+ * the table when the clock has none (every earlier event without a due).
+ * SVCQ_ENOMEM leaves the dues as they were. */
+static int dues_reserve(svcq_sla_clock *c)
+{
+    int rc = extra_need(c);
+    if (rc)
+        return rc;
+    svcq__sla_extra *x = c->x;
+    if (x->dues && x->dues_cap >= c->events_cap)
+        return SVCQ_OK;
+    svcq_time *grown = svcq__reallocarray(c->ctx, x->dues, c->events_cap, sizeof(*grown));
+    if (!grown)
+        return svcq__enomem(c->ctx);
+    if (!x->dues)
+        for (uint32_t i = 0; i < c->nevents; i++)
+            grown[i] = NEVER;
+    x->dues = grown;
+    x->dues_cap = c->events_cap;
+    return SVCQ_OK;
+}
+
+/* Takes event pos out of the log (and its due). */
+static void log_remove(svcq_sla_clock *c, uint32_t pos)
+{
+    c->nevents--;
+    memmove(&c->events[pos], &c->events[pos + 1], (c->nevents - pos) * sizeof(*c->events));
+    if (svcq__sla_dues(c))
+        memmove(&c->x->dues[pos], &c->x->dues[pos + 1], (c->nevents - pos) * sizeof(*c->x->dues));
+}
+
 /* ---- undo inside store transactions ---------------------------------------
  *
  * A clock changed while a store transaction is open (an incident call's
@@ -146,10 +186,8 @@ static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
     (void)arg;
     clock_undo *u = data;
     svcq_sla_clock *c = u->c;
-    if (u->pos != UINT32_MAX) {
-        c->nevents--;
-        memmove(&c->events[u->pos], &c->events[u->pos + 1], (c->nevents - u->pos) * sizeof(*c->events));
-    }
+    if (u->pos != UINT32_MAX)
+        log_remove(c, u->pos);
     reasons_truncate(c, u->nreasons);
     while (c->nversions > u->nversions)
         svcq__sla_policy_release(c->versions[--c->nversions].policy);
@@ -326,6 +364,7 @@ void svcq__sla_clock_destroy(svcq_sla_clock *c)
     if (c->x) {
         reasons_truncate(c, 0);
         svcq__free(ctx, c->x->reasons);
+        svcq__free(ctx, c->x->dues);
         svcq__free(ctx, c->x->pauses);
         svcq__free(ctx, c->x);
     }
@@ -508,7 +547,7 @@ int svcq__sla_clock_adopt(svcq_sla_clock *c, svcq__sla_fold *f)
 static int recompute(svcq_sla_clock *c, const svcq_sla_policy *old_policy, const svcq__sla_tstate *old_t,
                      uint64_t old_mask, svcq__sla_fold *f, uint64_t *mask)
 {
-    int rc = svcq__sla_fold_all(c->ctx, c->versions, c->nversions, c->events, c->nevents, f);
+    int rc = svcq__sla_fold_all(c->ctx, c->versions, c->nversions, c->events, svcq__sla_dues(c), c->nevents, f);
     if (rc)
         return rc;
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
@@ -545,11 +584,55 @@ static int check_instant(const svcq_sla_clock *c, const char *what, svcq_time at
     return SVCQ_OK;
 }
 
+/* Whether event id ev starts (or restarts) a target of unit EVENT_DUE of P;
+ * *metric names the first. */
+static bool starts_carried(const svcq_sla_policy *P, uint32_t ev, const char **metric)
+{
+    for (uint32_t j = 0; j < P->ntargets; j++) {
+        const svcq__sla_target *T = &P->targets[j];
+        if (T->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE && (T->start_ev == ev || T->restart_ev == ev)) {
+            *metric = T->metric;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int feed(svcq_sla_clock *c, const char *event, svcq_time at, const char *reason, svcq_time due);
+
 int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at, const char *reason)
 {
     if (!clock)
         return SVCQ_EINVAL;
-    svcq_sla_clock *c = clock;
+    return feed(clock, event, at, reason, NEVER);
+}
+
+int svcq_sla_clock_event_due(svcq_sla_clock *clock, const char *event, svcq_time at, svcq_time due)
+{
+    if (!clock)
+        return SVCQ_EINVAL;
+    int rc = check_instant(clock, "due", due);
+    if (rc)
+        return rc;
+    return feed(clock, event, at, NULL, due);
+}
+
+int svcq_sla_clock_event_due_at(svcq_time *due, const svcq_sla_clock *clock, uint32_t index)
+{
+    if (!clock)
+        return SVCQ_EINVAL;
+    if (!due)
+        return svcq__error(clock->ctx, SVCQ_EINVAL, CLOCK_FMT ": event due: no output", CLOCK_ARGS(clock));
+    if (index >= clock->nevents)
+        return svcq__error(clock->ctx, SVCQ_ENOTFOUND, CLOCK_FMT ": no event %u (it has %u)", CLOCK_ARGS(clock),
+                           index, clock->nevents);
+    *due = due_of(clock, index);
+    return SVCQ_OK;
+}
+
+/* Feeds one event; due is NEVER for an event without one. */
+static int feed(svcq_sla_clock *c, const char *event, svcq_time at, const char *reason, svcq_time due)
+{
     svcq_ctx *ctx = c->ctx;
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     if (!event)
@@ -567,6 +650,19 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
     if (!svcq__intern_find(ctx, event, elen, &e.name) || !svcq__sla_policy_uses(P, e.name))
         return svcq__error(ctx, SVCQ_ENOTFOUND, CLOCK_FMT ": event \"%s\" is not used by policy %s v%u",
                            CLOCK_ARGS(c), event, P->name, P->version);
+    const char *metric = NULL;
+    bool carried = starts_carried(P, e.name, &metric);
+    if (due == NEVER && carried)
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           CLOCK_FMT ": event \"%s\" starts target %s, which takes its due from the event: feed it "
+                           "with svcq_sla_clock_event_due()", CLOCK_ARGS(c), event, metric);
+    if (due != NEVER && !carried)
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           CLOCK_FMT ": event \"%s\" carries a due but starts no target of unit event_due of "
+                           "policy %s v%u", CLOCK_ARGS(c), event, P->name, P->version);
+    if (due != NEVER && due < at)
+        return svcq__error(ctx, SVCQ_ERANGE, CLOCK_FMT ": event \"%s\" at %lld carries a due %lld before it",
+                           CLOCK_ARGS(c), event, (long long)at, (long long)due);
     /* A reason new to the clock is added now and taken out again on failure. */
     uint32_t nreasons = nreasons_of(c);
     if (rlen && (rc = svcq__sla_clock_reason_add(c, reason, rlen, &e.reason)))
@@ -582,9 +678,14 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
             hi = mid;
     }
     uint32_t pos = lo;
-    for (uint32_t i = pos; i > 0 && c->events[i - 1].at == at; i--)
-        if (c->events[i - 1].name == e.name && c->events[i - 1].reason == e.reason)
+    for (uint32_t i = pos; i > 0 && c->events[i - 1].at == at; i--) {
+        if (c->events[i - 1].name != e.name)
+            continue;
+        if (c->events[i - 1].reason == e.reason && due_of(c, i - 1) == due)
             return SVCQ_OK; /* a duplicate: retries are harmless (its reason is known already) */
+        if (due != NEVER)
+            break; /* a carried due repeats only the latest of its name and time */
+    }
 
     bool in_order = pos == c->nevents && at >= c->versions[c->nversions - 1].from;
     clock_undo *u = NULL;
@@ -603,12 +704,18 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
         c->events = grown;
         c->events_cap = cap;
     }
+    if ((due != NEVER || svcq__sla_dues(c)) && (rc = dues_reserve(c)))
+        goto fail;
     if ((rc = undo_prepare(c, !in_order, &u)))
         goto fail;
     if (u)
         u->nreasons = nreasons;
     memmove(&c->events[pos + 1], &c->events[pos], (c->nevents - pos) * sizeof(*c->events));
     c->events[pos] = e;
+    if (svcq__sla_dues(c)) {
+        memmove(&c->x->dues[pos + 1], &c->x->dues[pos], (c->nevents - pos) * sizeof(*c->x->dues));
+        c->x->dues[pos] = due;
+    }
     c->nevents++;
 
     if (in_order) {
@@ -618,7 +725,7 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
         uint8_t act[SVCQ__SLA_MAX_TARGETS];
         uint32_t opens;
         svcq__sla_states_expand(c, t);
-        rc = svcq__sla_step_compute(ctx, P, t, pauses_of(c), npauses_of(c), &e, act, &opens);
+        rc = svcq__sla_step_compute(ctx, P, t, pauses_of(c), npauses_of(c), &e, due, act, &opens);
         if (rc == SVCQ_OK && c->sched)
             rc = refresh_all(c, t);
         if (rc == SVCQ_OK && opens && (rc = extra_need(c)) == SVCQ_OK)
@@ -661,8 +768,7 @@ int svcq_sla_clock_event(svcq_sla_clock *clock, const char *event, svcq_time at,
         return SVCQ_OK;
     }
     /* Undo the insertion. */
-    c->nevents--;
-    memmove(&c->events[pos], &c->events[pos + 1], (c->nevents - pos) * sizeof(*c->events));
+    log_remove(c, pos);
 fail:
     undo_drop(c, u);
     reasons_truncate(c, nreasons);
@@ -806,6 +912,11 @@ int svcq_sla_clock_transfer(svcq_sla_clock **out, const svcq_sla_clock *clock, s
         }
         memcpy(n->events, c->events, c->nevents * sizeof(*n->events));
         n->nevents = n->events_cap = c->nevents;
+        if (svcq__sla_dues(c)) {
+            if ((rc = dues_reserve(n)))
+                goto fail;
+            memcpy(n->x->dues, c->x->dues, c->nevents * sizeof(*n->x->dues));
+        }
     }
     for (uint32_t i = 0; i < nreasons_of(c); i++) {
         uint32_t id;
@@ -879,7 +990,7 @@ int svcq_sla_clock_status(svcq_sla_status *out, const svcq_sla_clock *clock, uin
     st.met_at = S.met_at;
     st.breached_at = S.breached_at;
     st.elapsed = elapsed;
-    st.remaining = T->duration ? S.dur - elapsed : 0;
+    st.remaining = svcq__sla_has_deadline(T) ? S.dur - elapsed : 0;
     st.paused = paused;
     st.escalation_level = (int32_t)S.levels - 1;
     st.met_count = S.met_count;

@@ -90,7 +90,7 @@ static int timeline(const svcq_sla_clock *c, svcq_time until, rows *r)
     for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++) {
         svcq__sla_tstate S;
         np = 0;
-        rc = svcq__sla_fold_target(c->ctx, c->versions, c->nversions, c->events, c->nevents, j, until,
+        rc = svcq__sla_fold_target(c->ctx, c->versions, c->nversions, c->events, svcq__sla_dues(c), c->nevents, j, until,
                                 collect_notice, r, &S, &p, &np, &pcap);
         if (rc == SVCQ_OK)
             rc = r->rc;
@@ -132,6 +132,10 @@ static int format_time(const svcq_tz *tz, svcq_time t, bool weekday, char out[64
 /* A target's duration for people: "2 business days", "1 h 30 min", "15 min". */
 static void duration_text(const svcq__sla_target *T, char *out, size_t size)
 {
+    if (T->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE) {
+        snprintf(out, size, "the time to the due");
+        return;
+    }
     if (T->duration_unit == SVCQ_SLA_UNIT_BUSINESS_DAYS) {
         snprintf(out, size, "%lld business day%s", (long long)T->duration, T->duration == 1 ? "" : "s");
         return;
@@ -299,6 +303,9 @@ int svcq_sla_clock_export_json(const svcq_sla_clock *clock, svcq_time until, con
                 svcq__jw_key(&w, "reason");
                 svcq__jw_string(&w, svcq__sla_clock_reason(clock, e->reason));
             }
+            const svcq_time *dues = svcq__sla_dues(clock);
+            if (dues && dues[x->index] != NEVER && rc == SVCQ_OK)
+                rc = json_time_local(&w, tz, "due", dues[x->index]);
         } else {
             const svcq__sla_target *T = &P->targets[x->target];
             char detail[128];
@@ -506,8 +513,18 @@ int svcq_sla_clock_export_markdown(const svcq_sla_clock *clock, svcq_time until,
                 rc = md_cell(&b, "");
             if (rc == SVCQ_OK)
                 rc = md_cell(&b, svcq__intern_str(clock->ctx, e->name));
-            if (rc == SVCQ_OK)
+            const svcq_time *dues = svcq__sla_dues(clock);
+            if (rc == SVCQ_OK && dues && dues[x->index] != NEVER) {
+                char due[64], cell[80];
+                if ((rc = format_time(tz, dues[x->index], true, due))) {
+                    mem = false;
+                    break;
+                }
+                snprintf(cell, sizeof(cell), "due %s", due);
+                rc = md_cell(&b, cell);
+            } else if (rc == SVCQ_OK) {
                 rc = md_cell(&b, svcq__sla_clock_reason(clock, e->reason));
+            }
         } else {
             const svcq__sla_target *T = &P->targets[x->target];
             if (rc == SVCQ_OK && (rc = notice_detail(T, x, tz, detail, sizeof(detail)))) {

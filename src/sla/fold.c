@@ -45,7 +45,7 @@ int32_t svcq__sla_state_of(const svcq__sla_tstate *s, svcq_time at)
 
 static inline uint32_t nlevels(const svcq__sla_target *T)
 {
-    return T->duration ? 1 + T->nesc : 0;
+    return svcq__sla_has_deadline(T) ? 1 + T->nesc : 0;
 }
 
 static inline int64_t level_secs(const svcq__sla_target *T, const svcq__sla_tstate *S, uint32_t level)
@@ -67,9 +67,26 @@ static void fmt_utc(char *buf, size_t size, svcq_time t)
 /* The duration of a cycle of T that starts at t, in business seconds:
  * N business days are the business seconds from t to the same wall-clock
  * time N business days later (svcq_calendar_add_days); on the 7×24 UTC
- * calendar (NULL) a business day is 86,400 s. */
-static int resolve_dur(svcq_ctx *ctx, const svcq__sla_target *T, svcq_time t, int64_t *dur)
+ * calendar (NULL) a business day is 86,400 s. A carried due (unit
+ * EVENT_DUE) gives the business seconds from t to it; a cycle of such a
+ * target without one (due NEVER) is refused. */
+static int resolve_dur(svcq_ctx *ctx, const svcq__sla_target *T, svcq_time t, svcq_time due, int64_t *dur)
 {
+    if (T->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE) {
+        char at[40];
+        if (due == NEVER) {
+            fmt_utc(at, sizeof(at), t);
+            return svcq__error(ctx, SVCQ_EINVAL,
+                               "target %s: the cycle that starts at %s has no due (the target takes its due "
+                               "from its start or restart event)", T->metric, at);
+        }
+        int rc = svcq__sla_diff(ctx, T->cal, t, due, dur);
+        if (rc)
+            return rc;
+        if (*dur < 0)
+            *dur = 0;
+        return SVCQ_OK;
+    }
     if (T->duration_unit != SVCQ_SLA_UNIT_BUSINESS_DAYS || T->duration == 0) {
         *dur = T->duration;
         return SVCQ_OK;
@@ -109,8 +126,13 @@ static int notice_at(svcq_ctx *ctx, const svcq__sla_target *T, const svcq__sla_t
         return SVCQ_OK;
     }
     int rc = reach(ctx, T, S, svcq__sla_notice_secs(T, S, k), out);
-    if (rc == SVCQ_OK && T->notice_kind[k] != SVCQ_SLA_NOTICE_WARNING)
+    if (rc == SVCQ_OK && T->notice_kind[k] != SVCQ_SLA_NOTICE_WARNING) {
         *out += 1; /* late means strictly after the instant */
+        /* A carried due may lie in closed hours after the business time
+         * runs out: an escalation never comes before the breach. */
+        if (T->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE && S->due != NEVER && *out <= S->due)
+            *out = S->due + 1;
+    }
     return rc;
 }
 
@@ -136,7 +158,7 @@ static int set_running(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstat
     S->state = SVCQ__T_RUNNING;
     S->anchor = t;
     S->due = NEVER;
-    if (!T->duration)
+    if (!svcq__sla_has_deadline(T))
         return SVCQ_OK;
     int rc = reach(ctx, T, S, S->dur, &S->due);
     if (rc == SVCQ_OK && T->duration_unit == SVCQ_SLA_UNIT_BUSINESS_DAYS && T->cal)
@@ -144,8 +166,9 @@ static int set_running(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstat
     return rc;
 }
 
-/* Starts a new cycle at t: start event, recurring meet, restart event. */
-static int begin_cycle(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstate *S, svcq_time t)
+/* Starts a new cycle at t: start event, recurring meet, restart event
+ * (due: what the event carries, or NEVER). */
+static int begin_cycle(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstate *S, svcq_time t, svcq_time due)
 {
     S->started_at = t;
     S->elapsed = 0;
@@ -153,10 +176,14 @@ static int begin_cycle(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstat
     S->levels = 0;
     S->npaused = 0;
     S->breached_at = NEVER;
-    int rc = resolve_dur(ctx, T, t, &S->dur);
-    if (rc)
-        return rc;
-    return set_running(ctx, T, S, t);
+    int rc = resolve_dur(ctx, T, t, due, &S->dur);
+    if (rc == SVCQ_OK)
+        rc = set_running(ctx, T, S, t);
+    /* The carried instant itself, not the closing before it that the
+     * business time reaches. */
+    if (rc == SVCQ_OK && T->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE)
+        S->due = due;
+    return rc;
 }
 
 int svcq__sla_catch_up(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstate *S, svcq_time at)
@@ -171,6 +198,8 @@ int svcq__sla_catch_up(svcq_ctx *ctx, const svcq__sla_target *T, svcq__sla_tstat
             int rc = reach(ctx, T, S, level_secs(T, S, S->levels), &d);
             if (rc)
                 return rc;
+            if (T->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE && d < S->due)
+                d = S->due; /* never before the breach (see notice_at) */
         }
         if (!(at > d))
             break;
@@ -211,7 +240,7 @@ static bool pause_active(const svcq__sla_pause *p, uint32_t np, uint32_t j, uint
 /* Applies event e to target j (spec T) of state S. Reads the pause list;
  * says in *act how the list must change. S is changed only on success. */
 static int step(svcq_ctx *ctx, const svcq__sla_target *T, uint32_t close_ev, uint32_t j, svcq__sla_tstate *S_io,
-                const svcq__sla_pause *pauses, uint32_t np, const svcq__sla_event *e, uint8_t *act)
+                const svcq__sla_pause *pauses, uint32_t np, const svcq__sla_event *e, svcq_time due, uint8_t *act)
 {
     svcq__sla_tstate S = *S_io;
     svcq_time t = e->at;
@@ -226,7 +255,7 @@ static int step(svcq_ctx *ctx, const svcq__sla_target *T, uint32_t close_ev, uin
          * pending. The old cycle's pauses go with it. */
         if (S.state != SVCQ__T_PENDING)
             S.cycle++;
-        if ((rc = begin_cycle(ctx, T, &S, t)))
+        if ((rc = begin_cycle(ctx, T, &S, t, due)))
             return rc;
         *act = ACT_PRUNE;
         *S_io = S;
@@ -255,7 +284,7 @@ static int step(svcq_ctx *ctx, const svcq__sla_target *T, uint32_t close_ev, uin
             S.met_count++;
         if (T->recurring) {
             S.cycle++;
-            if ((rc = begin_cycle(ctx, T, &S, t)))
+            if ((rc = begin_cycle(ctx, T, &S, t, NEVER)))
                 return rc;
             *act |= ACT_PRUNE;
         } else {
@@ -266,7 +295,7 @@ static int step(svcq_ctx *ctx, const svcq__sla_target *T, uint32_t close_ev, uin
     }
     if (e->name == T->start_ev && S.state == SVCQ__T_PENDING) {
         S.cycle = 0;
-        if ((rc = begin_cycle(ctx, T, &S, t)))
+        if ((rc = begin_cycle(ctx, T, &S, t, due)))
             return rc;
         live = true;
     }
@@ -336,13 +365,13 @@ int svcq__sla_pauses_reserve(svcq_ctx *ctx, svcq__sla_pause **p, uint32_t *cap, 
 }
 
 int svcq__sla_step_compute(svcq_ctx *ctx, const svcq_sla_policy *P, svcq__sla_tstate *t, const svcq__sla_pause *pauses,
-                        uint32_t np, const svcq__sla_event *e, uint8_t *act, uint32_t *opens)
+                        uint32_t np, const svcq__sla_event *e, svcq_time due, uint8_t *act, uint32_t *opens)
 {
     svcq__sla_tstate next[SVCQ__SLA_MAX_TARGETS];
     *opens = 0;
     for (uint32_t j = 0; j < P->ntargets; j++) {
         next[j] = t[j];
-        int rc = step(ctx, &P->targets[j], P->close_ev, j, &next[j], pauses, np, e, &act[j]);
+        int rc = step(ctx, &P->targets[j], P->close_ev, j, &next[j], pauses, np, e, due, &act[j]);
         if (rc)
             return rc;
         *opens += (act[j] & ACT_OPEN) != 0;
@@ -366,9 +395,14 @@ static int carry(svcq_ctx *ctx, const svcq__sla_target *A, const svcq__sla_targe
         return SVCQ_OK;
     if ((rc = svcq__sla_catch_up(ctx, A, S, b)) || (rc = close_span(ctx, A, S, b)))
         return rc;
-    /* The cycle's duration under B, as if B had been in force when it started. */
-    if ((rc = resolve_dur(ctx, B, S->started_at, &S->dur)))
+    /* The cycle's duration under B, as if B had been in force when it
+     * started; a carried due stays the cycle's (none when A carried none). */
+    svcq_time carried = A->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE ? S->due : NEVER;
+    if (A->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE && B->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE) {
+        /* same D */
+    } else if ((rc = resolve_dur(ctx, B, S->started_at, carried, &S->dur))) {
         return rc;
+    }
     uint8_t levels = 0;
     while (levels < nlevels(B) && level_secs(B, S, levels) < S->elapsed)
         levels++;
@@ -380,8 +414,12 @@ static int carry(svcq_ctx *ctx, const svcq__sla_target *A, const svcq__sla_targe
         S->breached_at = b;
     }
     S->levels = levels;
-    if (S->state == SVCQ__T_RUNNING)
-        return set_running(ctx, B, S, b);
+    if (S->state == SVCQ__T_RUNNING) {
+        if ((rc = set_running(ctx, B, S, b)))
+            return rc;
+        if (B->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE && carried != NEVER)
+            S->due = carried; /* the carried instant, as begin_cycle keeps it */
+    }
     return SVCQ_OK;
 }
 
@@ -421,8 +459,8 @@ static int emit_span(svcq_ctx *ctx, const svcq__sla_target *T, const svcq__sla_t
 }
 
 int svcq__sla_fold_target(svcq_ctx *ctx, const svcq__sla_version *versions, uint32_t nversions,
-                       const svcq__sla_event *events, uint32_t nevents, uint32_t j, svcq_time until,
-                       svcq__sla_notice_fn fn, void *ud, svcq__sla_tstate *S_out, svcq__sla_pause **pauses,
+                       const svcq__sla_event *events, const svcq_time *dues, uint32_t nevents, uint32_t j,
+                       svcq_time until, svcq__sla_notice_fn fn, void *ud, svcq__sla_tstate *S_out, svcq__sla_pause **pauses,
                        uint32_t *np, uint32_t *pcap)
 {
     const svcq_sla_policy *last = versions[nversions - 1].policy;
@@ -470,7 +508,7 @@ int svcq__sla_fold_target(svcq_ctx *ctx, const svcq__sla_version *versions, uint
         if ((rc = svcq__sla_pauses_reserve(ctx, pauses, pcap, *np + 1)))
             return rc;
         uint8_t act;
-        if ((rc = step(ctx, T, P->close_ev, j, &S, *pauses, *np, &events[i], &act)))
+        if ((rc = step(ctx, T, P->close_ev, j, &S, *pauses, *np, &events[i], dues ? dues[i] : NEVER, &act)))
             return rc;
         apply_actions(*pauses, np, j, act, &events[i]);
         if (S.cycle != cycle) {
@@ -500,7 +538,7 @@ void svcq__sla_fold_free(svcq_ctx *ctx, svcq__sla_fold *f)
 }
 
 int svcq__sla_fold_all(svcq_ctx *ctx, const svcq__sla_version *versions, uint32_t nversions,
-                    const svcq__sla_event *events, uint32_t nevents, svcq__sla_fold *out)
+                    const svcq__sla_event *events, const svcq_time *dues, uint32_t nevents, svcq__sla_fold *out)
 {
     const svcq_sla_policy *P = versions[nversions - 1].policy;
     svcq__sla_fold f = { 0 };
@@ -509,7 +547,7 @@ int svcq__sla_fold_all(svcq_ctx *ctx, const svcq__sla_version *versions, uint32_
     if (!f.t)
         return svcq__enomem(ctx);
     for (uint32_t j = 0; j < P->ntargets; j++) {
-        int rc = svcq__sla_fold_target(ctx, versions, nversions, events, nevents, j, NEVER, NULL, NULL, &f.t[j],
+        int rc = svcq__sla_fold_target(ctx, versions, nversions, events, dues, nevents, j, NEVER, NULL, NULL, &f.t[j],
                                     &f.pauses, &f.npauses, &f.pauses_cap);
         if (rc) {
             svcq__sla_fold_free(ctx, &f);
@@ -557,7 +595,7 @@ int svcq__sla_notice_instant(const svcq_sla_clock *c, const svcq__sla_tstate *S,
     svcq__sla_tstate scratch;
     svcq__sla_pause *p = NULL;
     uint32_t np = 0, pcap = 0;
-    int rc = svcq__sla_fold_target(c->ctx, c->versions, c->nversions, c->events, c->nevents, j, NEVER,
+    int rc = svcq__sla_fold_target(c->ctx, c->versions, c->nversions, c->events, svcq__sla_dues(c), c->nevents, j, NEVER,
                                 match_notice, &f, &scratch, &p, &np, &pcap);
     svcq__free(c->ctx, p);
     if (rc)
@@ -601,7 +639,7 @@ int svcq__sla_refresh_next(const svcq_sla_clock *c, uint32_t j, svcq__sla_tstate
         svcq__sla_tstate scratch;
         svcq__sla_pause *p = NULL;
         uint32_t np = 0, pcap = 0;
-        int rc = svcq__sla_fold_target(c->ctx, c->versions, c->nversions, c->events, c->nevents, j, NEVER,
+        int rc = svcq__sla_fold_target(c->ctx, c->versions, c->nversions, c->events, svcq__sla_dues(c), c->nevents, j, NEVER,
                                        match_old, &f, &scratch, &p, &np, &pcap);
         svcq__free(c->ctx, p);
         if (rc)

@@ -26,7 +26,11 @@
 #include "store/store.h"
 
 #define KIND "sla_clock"
-#define MAJOR 2
+/* The newest schema read. A clock written as /3 has an event that carries
+ * a due (a fourth element); every other clock is written as /2, byte for
+ * byte as before, so older readers refuse only what they cannot time. */
+#define MAJOR 3
+#define MAJOR_PLAIN 2
 /* Hex digits of the per-target digests kept for messages (the policy's
  * full fingerprint is what decides). */
 #define SHORT_HEX 16
@@ -71,7 +75,11 @@ static int encode(const svcq_sla_clock *c, bool live, svcq_time next, svcq__buf 
     svcq_ctx *ctx = c->ctx;
     svcq__jw w;
     svcq__jw_init_buf(&w, ctx, out);
-    svcq__record_begin(&w, KIND, MAJOR);
+    const svcq_time *dues = svcq__sla_dues(c);
+    bool carried = false;
+    for (uint32_t i = 0; dues && i < c->nevents && !carried; i++)
+        carried = dues[i] != SVCQ_SLA_NEVER;
+    svcq__record_begin(&w, KIND, carried ? MAJOR : MAJOR_PLAIN);
     svcq__jw_key(&w, "subject");
     svcq__jw_stringn(&w, c->key, c->subject_len);
     svcq__jw_key(&w, "policy");
@@ -122,8 +130,11 @@ static int encode(const svcq_sla_clock *c, bool live, svcq_time next, svcq__buf 
         svcq__jw_array_begin(&w);
         svcq__jw_int(&w, e->at);
         svcq__jw_string(&w, svcq__intern_str(ctx, e->name));
-        if (e->reason)
+        bool due = dues && dues[i] != SVCQ_SLA_NEVER;
+        if (e->reason || due)
             svcq__jw_string(&w, svcq__sla_clock_reason(c, e->reason));
+        if (due)
+            svcq__jw_int(&w, dues[i]);
         svcq__jw_array_end(&w);
     }
     svcq__jw_array_end(&w);
@@ -477,12 +488,13 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
     for (size_t i = 0; i < ne; i++) {
         const svcq__json *e = svcq__json_array_get(events, i);
         size_t n = svcq__json_array_size(e), nlen, rlen = 0;
-        int64_t at;
+        int64_t at, due = SVCQ_SLA_NEVER;
         const char *name = svcq__json_as_string(svcq__json_array_get(e, 1), &nlen);
         const char *reason = n > 2 ? svcq__json_as_string(svcq__json_array_get(e, 2), &rlen) : "";
-        if (n < 2 || n > 3 || !svcq__json_as_int(svcq__json_array_get(e, 0), &at) || !name || !reason || nlen == 0 ||
-            strlen(name) != nlen || strlen(reason) != rlen || at == INT64_MIN || at == SVCQ_SLA_NEVER ||
-            (i > 0 && at < c->events[i - 1].at)) {
+        if (n < 2 || n > (major >= 3 ? 4u : 3u) || !svcq__json_as_int(svcq__json_array_get(e, 0), &at) || !name ||
+            !reason || nlen == 0 || strlen(name) != nlen || strlen(reason) != rlen || at == INT64_MIN ||
+            at == SVCQ_SLA_NEVER || (i > 0 && at < c->events[i - 1].at) ||
+            (n > 3 && (!svcq__json_as_int(svcq__json_array_get(e, 3), &due) || due < at || due == SVCQ_SLA_NEVER))) {
             rc = svcq__error(ctx, SVCQ_ECORRUPT, "sla_clock %s: event %zu is damaged", id, i);
             goto fail;
         }
@@ -491,11 +503,27 @@ static int decode(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq__
             rc = svcq__enomem(ctx);
             goto fail;
         }
+        if (due != SVCQ_SLA_NEVER && !svcq__sla_dues(c)) {
+            /* The dues table, with room for the whole log. */
+            if (!c->x && !(c->x = svcq__calloc(ctx, 1, sizeof(*c->x)))) {
+                rc = svcq__enomem(ctx);
+                goto fail;
+            }
+            if (!(c->x->dues = svcq__reallocarray(ctx, NULL, c->events_cap, sizeof(*c->x->dues)))) {
+                rc = svcq__enomem(ctx);
+                goto fail;
+            }
+            c->x->dues_cap = c->events_cap;
+            for (uint32_t k = 0; k < c->nevents; k++)
+                c->x->dues[k] = SVCQ_SLA_NEVER;
+        }
+        if (svcq__sla_dues(c))
+            c->x->dues[c->nevents] = due;
         c->events[c->nevents++] = ev;
     }
 
     svcq__sla_fold f;
-    if ((rc = svcq__sla_fold_all(ctx, c->versions, c->nversions, c->events, c->nevents, &f)))
+    if ((rc = svcq__sla_fold_all(ctx, c->versions, c->nversions, c->events, svcq__sla_dues(c), c->nevents, &f)))
         goto fail;
     const svcq_sla_policy *P = svcq__sla_clock_policy(c);
     for (size_t i = 0; i < svcq__json_array_size(delivered); i++) {

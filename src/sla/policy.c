@@ -217,7 +217,7 @@ int64_t svcq__sla_percent(int64_t d, uint32_t pct)
 static void build_notices(svcq__sla_target *t)
 {
     t->nnotices = 0;
-    if (t->duration == 0)
+    if (!svcq__sla_has_deadline(t))
         return;
     for (uint32_t i = 0; i < t->nwarn; i++) {
         t->notice_pct[t->nnotices] = t->warn_pct[i];
@@ -355,8 +355,15 @@ static int validate_spec(svcq_sla_policy *p, const svcq_sla_target_spec *s)
     const char *restart = s->version >= 2 ? s->restart_event : NULL;
     if (s->version < 2 && (s->duration_unit || s->restart_event))
         return svcq__error(ctx, SVCQ_EINVAL, "%s: reserved fields of the spec must be zero", who);
-    if (unit > SVCQ_SLA_UNIT_BUSINESS_DAYS)
+    if (unit > SVCQ_SLA_UNIT_EVENT_DUE)
         return svcq__error(ctx, SVCQ_EINVAL, "%s: unknown duration unit %u", who, unit);
+    if (unit == SVCQ_SLA_UNIT_EVENT_DUE && s->duration)
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           "%s: duration %lld with unit event_due: the due comes with the start or restart "
+                           "event, the duration must be 0", who, (long long)s->duration);
+    if (unit == SVCQ_SLA_UNIT_EVENT_DUE && s->recurring)
+        return svcq__error(ctx, SVCQ_EINVAL,
+                           "%s: a target of unit event_due cannot recur (a recurring meet carries no due)", who);
     if ((rc = check_name(ctx, who, "metric", s->metric, true)) ||
         (rc = check_name(ctx, who, "start_event", s->start_event, true)) ||
         (rc = check_name(ctx, who, "meet_event", s->meet_event, true)) ||
@@ -657,7 +664,7 @@ const char *svcq_sla_change_mode_name(int32_t mode)
 
 const char *svcq_sla_unit_name(int32_t unit)
 {
-    static const char *const names[] = { "seconds", "business_days" };
+    static const char *const names[] = { "seconds", "business_days", "event_due" };
     return LABEL(names, unit);
 }
 

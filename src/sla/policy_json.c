@@ -289,8 +289,8 @@ static int read_target(svcq_ctx *ctx, svcq_sla_policy *p, const svcq__json *t, s
         return at(ctx, rc, "targets[%zu]", j);
     int32_t u = SVCQ_SLA_UNIT_SECONDS;
     if (unit && !lookup(svcq_sla_unit_name, unit, &u))
-        return BAD("sla_policy document: targets[%zu].unit: \"%.32s\" is not \"seconds\" or "
-                   "\"business_days\"", j, unit);
+        return BAD("sla_policy document: targets[%zu].unit: \"%.32s\" is not \"seconds\", "
+                   "\"business_days\" or \"event_due\"", j, unit);
     s.duration_unit = (uint32_t)u;
     int64_t ci = -1;
     if ((rc = svcq__json_get_int(ctx, t, "calendar", false, &ci)) != SVCQ_OK)

@@ -71,7 +71,7 @@ int svcq_sla_replay_add_clock(svcq_sla_replay *replay, const svcq_sla_clock *clo
     for (uint32_t j = 0; j < P->ntargets && rc == SVCQ_OK; j++) {
         svcq__sla_tstate S;
         np = 0;
-        rc = svcq__sla_fold_target(ctx, &v, 1, clock->events, n, j, SVCQ_SLA_NEVER, NULL, NULL, &S, &p, &np, &pcap);
+        rc = svcq__sla_fold_target(ctx, &v, 1, clock->events, svcq__sla_dues(clock), n, j, SVCQ_SLA_NEVER, NULL, NULL, &S, &p, &np, &pcap);
         if (rc == SVCQ_OK)
             rc = svcq__sla_catch_up(ctx, &P->targets[j], &S, until);
         if (rc == SVCQ_OK) {

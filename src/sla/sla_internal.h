@@ -139,8 +139,8 @@ typedef struct svcq__sla_pause {
     svcq_time end; /* NEVER while active */
 } svcq__sla_pause;
 
-/* What most clocks never need: made at a clock's first pause or pause
- * reason. */
+/* What most clocks never need: made at a clock's first pause, pause
+ * reason or carried due. */
 typedef struct svcq__sla_extra {
     svcq__sla_pause *pauses;
     uint32_t npauses, pauses_cap;
@@ -148,6 +148,11 @@ typedef struct svcq__sla_extra {
      * interned in the context, so hosts may use ticket ids as reasons. */
     char **reasons;
     uint32_t nreasons, reasons_cap;
+    /* Dues carried by events (svcq_sla_clock_event_due()), parallel to the
+     * event log: dues[i] is event i's, SVCQ_SLA_NEVER for none. NULL until
+     * the clock's first such event; then as long as the log's room. */
+    svcq_time *dues;
+    uint32_t dues_cap;
 } svcq__sla_extra;
 
 struct svcq_sla_clock {
@@ -220,6 +225,20 @@ static inline svcq__sla_tstate *svcq__sla_t_mut(svcq_sla_clock *c, uint32_t j)
     return (c->tmask & bit) ? &c->t[__builtin_popcountll(c->tmask & (bit - 1))] : NULL;
 }
 
+/* The dues of a clock's log (parallel to c->events), or NULL when no event
+ * of it ever carried one. */
+static inline const svcq_time *svcq__sla_dues(const svcq_sla_clock *c)
+{
+    return c->x ? c->x->dues : NULL;
+}
+
+/* Whether a target has a deadline: a duration, or a due carried by the
+ * event that starts each cycle (SVCQ_SLA_UNIT_EVENT_DUE). */
+static inline bool svcq__sla_has_deadline(const svcq__sla_target *T)
+{
+    return T->duration != 0 || T->duration_unit == SVCQ_SLA_UNIT_EVENT_DUE;
+}
+
 /* Copies the state of every target of the policy in force into full. */
 void svcq__sla_states_expand(const svcq_sla_clock *c, svcq__sla_tstate *full);
 
@@ -248,20 +267,22 @@ typedef int (*svcq__sla_notice_fn)(void *ud, uint32_t j, uint32_t cycle, uint32_
 /* Grows a pause list to hold need entries; SVCQ_ENOMEM leaves it as it was. */
 int svcq__sla_pauses_reserve(svcq_ctx *ctx, svcq__sla_pause **p, uint32_t *cap, uint32_t need);
 
-/* Applies one event to every target of P: t (updated only on success) and
+/* Applies one event (carrying due, or SVCQ_SLA_NEVER) to every target of P: t (updated only on success) and
  * the changes the pause list needs (act, one per target; *opens entries
  * to be added), which svcq__sla_step_apply makes once room is reserved. */
 int svcq__sla_step_compute(svcq_ctx *ctx, const svcq_sla_policy *P, svcq__sla_tstate *t, const svcq__sla_pause *pauses,
-                        uint32_t np, const svcq__sla_event *e, uint8_t *act, uint32_t *opens);
+                        uint32_t np, const svcq__sla_event *e, svcq_time due, uint8_t *act, uint32_t *opens);
 void svcq__sla_step_apply(const svcq_sla_policy *P, svcq__sla_pause *pauses, uint32_t *np, const uint8_t *act,
                        const svcq__sla_event *e);
 
-/* Folds the whole log into the state of target j of the last version,
+/* Folds the whole log (dues: parallel to events, or NULL) into the state
+ * of target j of the last version,
  * following its chain of carried-over versions. With fn, every notice
  * reached up to `until` is reported in time order. Pauses are appended to
  * the list given. */
 int svcq__sla_fold_target(svcq_ctx *ctx, const svcq__sla_version *versions, uint32_t nversions,
-                       const svcq__sla_event *events, uint32_t nevents, uint32_t j, svcq_time until,
+                       const svcq__sla_event *events, const svcq_time *dues, uint32_t nevents, uint32_t j,
+                       svcq_time until,
                        svcq__sla_notice_fn fn, void *ud, svcq__sla_tstate *S_out, svcq__sla_pause **pauses,
                        uint32_t *np, uint32_t *pcap);
 
@@ -274,7 +295,7 @@ typedef struct svcq__sla_fold {
 } svcq__sla_fold;
 
 int svcq__sla_fold_all(svcq_ctx *ctx, const svcq__sla_version *versions, uint32_t nversions,
-                    const svcq__sla_event *events, uint32_t nevents, svcq__sla_fold *out);
+                    const svcq__sla_event *events, const svcq_time *dues, uint32_t nevents, svcq__sla_fold *out);
 void svcq__sla_fold_free(svcq_ctx *ctx, svcq__sla_fold *f);
 
 /* Takes over a fold's states (keeping only the targets' that are not

@@ -2,8 +2,12 @@
  * every point of (1) the breach rule opening a service-delay incident for a
  * breach notice — the new incident, its first audit entry, its own SLA
  * clock added to the scheduler and saved, and the notice's key record —
- * and (2) every lifecycle step of an incident whose SLA clock is fed and
- * saved in the same transaction. Each failed run returns the injected
+ * (2) every lifecycle step of an incident whose SLA clock is fed and
+ * saved in the same transaction, and (3) the reminder path: the plan
+ * approval that starts the measures' clocks, a deadline adjustment that
+ * moves one, a measure done, a measure cancelled, the incident cancelled
+ * while executing (each measure clock made, loaded or fed and saved in the
+ * incident call's transaction). Each failed run returns the injected
  * error, leaks nothing, and leaves the whole state as it was: every stored
  * record, the scheduler's clocks with their event logs, the incident
  * handle. */
@@ -28,10 +32,13 @@ typedef struct st {
     svcq_sla_scheduler *sched;
     svcq_incident *inc;
     svcq_analysis *a;
-    int step; /* -1: the breach rule */
+    int step; /* -1: the breach rule; STEP_* below: the reminder path after step 13 */
 } st;
 
 static int g_step;
+
+/* The reminder path's own calls, each after fixture steps 0..13. */
+enum { STEP_MOVE = 100, STEP_CANCEL_MEASURE = 101, STEP_CANCEL_INCIDENT = 102 };
 
 static int nothing(const svcq_sla_notice *n, void *ud)
 {
@@ -78,7 +85,7 @@ static void *setup_common(test_alloc *alloc, bool inject_store, int error)
     assert_int_equal(svcq_incident_breach_rule_add(s->ctx, &r), SVCQ_OK);
     assert_int_equal(svcq_incident_breach_set_lookup(s->ctx, lookup, NULL), SVCQ_OK);
     assert_int_equal(fx_analysis(&s->a, s->ctx, "a-INC-1"), SVCQ_OK);
-    for (int i = 0; i < s->step; i++) {
+    for (int i = 0; i < (s->step >= STEP_MOVE ? 14 : s->step); i++) {
         int rc = fx_step(&s->inc, s->ctx, "INC-1", s->a, i);
         if (rc)
             fail_msg("setup step %d: %s", i, svcq_ctx_errmsg(s->ctx));
@@ -138,14 +145,24 @@ static char *describe(void *p)
     }
     snprintf(line, sizeof(line), "clocks %llu\n", (unsigned long long)svcq_sla_scheduler_count(s->sched));
     add(&out, line);
-    static const char *const subjects[] = { "INC-1", "SD-" };
-    for (size_t k = 0; k < 1; k++) {
-        svcq_sla_clock *c = svcq_sla_scheduler_find(s->sched, subjects[k], SVCQ_INCIDENT_SLA_POLICY);
+    static const char *const subjects[] = { "INC-1", "INC-1/m1", "INC-1/m2" };
+    for (size_t k = 0; k < 3; k++) {
+        svcq_sla_clock *c = svcq_sla_scheduler_find(s->sched, subjects[k],
+                                                    k ? SVCQ_INCIDENT_MEASURE_POLICY : SVCQ_INCIDENT_SLA_POLICY);
+        snprintf(line, sizeof(line), " clock %s: %s\n", subjects[k], c ? "held" : "none");
+        add(&out, line);
         for (uint32_t i = 0; c && i < svcq_sla_clock_event_count(c); i++) {
             const char *name;
-            svcq_time at;
+            svcq_time at, due;
             assert_int_equal(svcq_sla_clock_event_at(&name, &at, NULL, c, i), SVCQ_OK);
-            snprintf(line, sizeof(line), "  %s %lld\n", name, (long long)at);
+            assert_int_equal(svcq_sla_clock_event_due_at(&due, c, i), SVCQ_OK);
+            snprintf(line, sizeof(line), "  %s %lld due %lld\n", name, (long long)at, (long long)due);
+            add(&out, line);
+        }
+        svcq_sla_status stt = SVCQ_SLA_STATUS_INIT;
+        if (c) {
+            assert_int_equal(svcq_sla_clock_status(&stt, c, 0, FX_T0 + 90 * FX_DAY), SVCQ_OK);
+            snprintf(line, sizeof(line), "  state %d due %lld\n", stt.state, (long long)stt.due_at);
             add(&out, line);
         }
     }
@@ -169,6 +186,21 @@ static void teardown(void *p)
 static int run(void *p)
 {
     st *s = p;
+    if (s->step == STEP_MOVE) {
+        svcq_incident_ledger_spec l = SVCQ_INCIDENT_LEDGER_SPEC_INIT;
+        l.kind = SVCQ_INCIDENT_LEDGER_ADJUSTMENT;
+        l.measure = "m2";
+        l.note = "replanned";
+        l.reason = "supplier late";
+        l.new_deadline = fx_now_value + 12 * FX_DAY;
+        l.approver = "Zhao Min";
+        return svcq_incident_ledger_add(s->inc, "Wang Wei", "team_lead", &l);
+    }
+    if (s->step == STEP_CANCEL_MEASURE)
+        return svcq_incident_set_measure_state(s->inc, "Wang Wei", "team_lead", "m2",
+                                               SVCQ_INCIDENT_MEASURE_CANCELLED, "not needed");
+    if (s->step == STEP_CANCEL_INCIDENT)
+        return svcq_incident_transition(s->inc, "Zhao Min", "supervisor", SVCQ_INCIDENT_CANCELLED, "duplicate");
     if (s->step >= 0)
         return fx_step(&s->inc, s->ctx, "INC-1", s->a, s->step);
     svcq_sla_notice n = SVCQ_SLA_NOTICE_INIT;
@@ -208,6 +240,26 @@ static void check(void *p, int rc, bool hit)
     assert_int_equal(svcq_sla_clock_load(&l, &q, 1, SVCQ_INCIDENT_SLA_POLICY, subject, 0), SVCQ_OK);
     assert_int_equal(svcq_sla_clock_event_count(l), svcq_sla_clock_event_count(c));
     svcq_sla_clock_free(l);
+    /* The measures' clocks, as stored, equal the held ones. */
+    svcq_sla_policy *mq = svcq_incident_measure_policy(s->ctx);
+    const char *ms[] = { "INC-1/m1", "INC-1/m2" };
+    for (int k = 0; k < 2; k++) {
+        c = svcq_sla_scheduler_find(s->sched, ms[k], SVCQ_INCIDENT_MEASURE_POLICY);
+        if (!c)
+            continue;
+        assert_int_equal(svcq_sla_clock_load(&l, &mq, 1, SVCQ_INCIDENT_MEASURE_POLICY, ms[k], 0), SVCQ_OK);
+        assert_int_equal(svcq_sla_clock_event_count(l), svcq_sla_clock_event_count(c));
+        for (uint32_t i = 0; i < svcq_sla_clock_event_count(c); i++) {
+            svcq_time a, b;
+            assert_int_equal(svcq_sla_clock_event_due_at(&a, c, i), SVCQ_OK);
+            assert_int_equal(svcq_sla_clock_event_due_at(&b, l, i), SVCQ_OK);
+            assert_int_equal(a, b);
+        }
+        svcq_sla_clock_free(l);
+    }
+    if (s->step == STEP_MOVE)
+        assert_int_equal(svcq_sla_clock_event_count(svcq_sla_scheduler_find(s->sched, "INC-1/m2",
+                                                                            SVCQ_INCIDENT_MEASURE_POLICY)), 2);
 }
 
 static void every_point(void **state)
@@ -220,14 +272,17 @@ static void every_point(void **state)
     } modes[] = { { "allocation", setup_alloc, 0 },
                   { "SVCQ_EIO", setup_eio, SVCQ_EIO },
                   { "unknown store code", setup_odd, SVCQ_ESTORE } };
-    /* The breach rule (-1), then the steps that feed the clock. */
-    static const int steps[] = { -1, 0, 4, 5, 7, 10, 17, 21, 24 };
+    /* The breach rule (-1), then the steps that feed the clock (10 starts
+     * the measures' clocks, 15 meets one), then the reminder path's own. */
+    static const int steps[] = { -1, 0, 4, 5, 7, 10, 15, 17, 21, 24, STEP_MOVE, STEP_CANCEL_MEASURE,
+                                 STEP_CANCEL_INCIDENT };
     size_t total = 0;
     for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++)
         for (size_t m = 0; m < 3; m++) {
             char name[96];
-            snprintf(name, sizeof(name), "%s %d, %s", steps[k] < 0 ? "breach rule" : "incident SLA step", steps[k],
-                     modes[m].name);
+            snprintf(name, sizeof(name), "%s %d, %s",
+                     steps[k] < 0 ? "breach rule" : steps[k] >= STEP_MOVE ? "reminder path" : "incident SLA step",
+                     steps[k], modes[m].name);
             g_step = steps[k];
             fault_scenario sc = { .name = name, .setup = modes[m].setup, .run = run, .describe = describe,
                                   .verify = check, .teardown = teardown, .arm = arm, .injected = injected,

@@ -948,6 +948,39 @@ class IncidentLoopTest(unittest.TestCase):
         self.assertEqual(self.sched.advance(tue), 1)
         self.assertEqual(len(list(I.ids(self.ctx))), 2)
 
+    def test_measure_deadline_clock_and_reminder(self):
+        I = self.I
+        self.assertIsNone(I.measure_policy(self.ctx))
+        I.sla_enable(self.ctx, self.sched, calendar=self.cal)
+        mp = I.measure_policy(self.ctx)
+        self.assertEqual(mp.name, I.MEASURE_POLICY)
+        t = mp.targets[0]
+        self.assertEqual((t.metric, t.unit, t.duration), ('deadline', svcq.Unit.EVENT_DUE, None))
+        with I.measure_policy_new(self.ctx, calendar=self.cal) as q:
+            self.assertEqual(q.fingerprint, mp.fingerprint)
+        # Monday 09:00 to Wednesday 18:00 (27 business hours): 50 % Tuesday 13:30,
+        # the breach one second after the due.
+        c = svcq.Clock(mp, 'INC-7/m1')
+        mon, wed = dt.datetime(2026, 1, 5, 9, tzinfo=U), dt.datetime(2026, 1, 7, 18, tzinfo=U)
+        with self.assertRaises(svcq.InvalidArgumentError):
+            c.event('measure_started', mon)                     # its due comes with it
+        c.event_due('measure_started', mon, wed)
+        self.assertEqual(c.event_dues(), [wed])
+        st = c.status('deadline', mon)
+        self.assertEqual((st.due_at, st.warn_at), (wed, dt.datetime(2026, 1, 6, 13, 30, tzinfo=U)))
+        c.event_due('deadline_moved', dt.datetime(2026, 1, 6, 9, tzinfo=U), dt.datetime(2026, 1, 9, 12, tzinfo=U))
+        self.assertEqual(c.status('deadline', mon).due_at, dt.datetime(2026, 1, 9, 12, tzinfo=U))
+        c.close()
+        # A notice of another policy, or of an unknown incident, maps to nothing.
+        n = svcq.sla.Notice(kind=svcq.NoticeKind.BREACH, at=wed + S1, subject='INC-7/m1', policy=I.SLA_POLICY,
+                            metric='deadline', target=0, level=0, cycle=0, clock=None)
+        with self.assertRaises(svcq.NotFoundError):
+            I.reminder_of(self.ctx, n)
+        n.policy = I.MEASURE_POLICY
+        with self.assertRaises(svcq.NotFoundError) as cm:
+            I.reminder_of(self.ctx, n)
+        self.assertIn('INC-7/m1', cm.exception.message)
+
     def test_matrix_and_flow_chart(self):
         I = self.I
         self.assertEqual(I.matrix_get(self.ctx, 'quality_staff', 'analysing'), I.Raci.RESPONSIBLE)

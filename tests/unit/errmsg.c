@@ -577,6 +577,28 @@ static int c_clock_event_bad_utf8(fx *f)
     return svcq_sla_clock_event(f->clock, SVCQ_SLA_EVENT_PAUSE, T0 + HOUR, "bad\xC3");
 }
 
+static int c_clock_event_due_no_carried_target(fx *f)
+{
+    /* The tier policy has no target of unit event_due. */
+    return svcq_sla_clock_event_due(f->clock, SVCQ_SLA_EVENT_REQUEST_RECEIVED, T0 + HOUR, T0 + 2 * HOUR);
+}
+
+static int c_clock_event_due_unset(fx *f)
+{
+    return svcq_sla_clock_event_due(f->clock, SVCQ_SLA_EVENT_REQUEST_RECEIVED, T0 + HOUR, 0);
+}
+
+static int c_clock_event_due_unknown(fx *f)
+{
+    return svcq_sla_clock_event_due(f->clock, "no_such_event", T0 + HOUR, T0 + 2 * HOUR);
+}
+
+static int c_clock_event_due_at_out_of_range(fx *f)
+{
+    svcq_time due;
+    return svcq_sla_clock_event_due_at(&due, f->clock, 99);
+}
+
 static int c_clock_new_enomem(fx *f)
 {
     svcq_sla_clock *c = NULL;
@@ -783,6 +805,10 @@ static const errcase cases[] = {
     CASE(c_clock_new_empty_policy, SVCQ_EINVAL),
     CASE(c_clock_event_unknown, SVCQ_ENOTFOUND),
     CASE(c_clock_event_bad_utf8, SVCQ_EINVAL),
+    CASE(c_clock_event_due_no_carried_target, SVCQ_EINVAL),
+    CASE(c_clock_event_due_unset, SVCQ_EINVAL),
+    CASE(c_clock_event_due_unknown, SVCQ_ENOTFOUND),
+    CASE(c_clock_event_due_at_out_of_range, SVCQ_ENOTFOUND),
     CASE(c_clock_new_enomem, SVCQ_ENOMEM),
     CASE(c_clock_event_out_of_order_enomem, SVCQ_ENOMEM),
     CASE(c_clock_change_policy_other_name, SVCQ_EINVAL),

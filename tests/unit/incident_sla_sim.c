@@ -1,9 +1,13 @@
 /* Simulation: 10,000 incidents with random lifecycles (fixed seed), run
  * interleaved in time with the incident SLA enabled on one scheduler that
- * is advanced every simulated hour. Oracle: each incident's clock is
- * rebuilt from nothing but its event log (a fresh clock fed the same
- * events) in a second scheduler advanced once to the end; both must
- * deliver exactly the same notices (kind, subject, metric, cycle, level,
+ * is advanced every simulated hour. Each incident's two measures have
+ * their own clocks (quality.measure): a third of the incidents move m2's
+ * deadline by a random number of days (sometimes into the past), and
+ * incidents that stop early cancel m1 in a third of the cases. Oracle:
+ * each incident's and each measure's clock is rebuilt from nothing but its
+ * event log (a fresh clock fed the same events, with the dues they
+ * carry) in a second scheduler advanced once to the end; both must deliver
+ * exactly the same notices (kind, subject, metric, cycle, level,
  * instant). */
 #include <stdarg.h>
 #include <setjmp.h>
@@ -87,6 +91,7 @@ static void simulation(void **state)
     for (int h = 0; h < HOURS; h++)
         bucket[h] = -1;
     inc_run *r = calloc(N_INC, sizeof(*r));
+    int moved = 0, cancelled = 0;
     for (int i = 0; i < N_INC; i++) {
         /* Verification scans every stored incident for recurrences, so
          * only 1 % of the incidents get that far (0.5 % close, 0.5 % loop
@@ -120,7 +125,22 @@ static void simulation(void **state)
                 rc = svcq_incident_transition(x->inc, "Zhao Min", "supervisor", SVCQ_INCIDENT_CANCELLED, "dup");
             else if (x->step == 18)
                 rc = 0; /* the observation window: waited below */
-            else if (x->step == 20 && x->fate == 3)
+            else if (x->step == 14 && rnd(3) == 0) {
+                /* The deadline moves by -3 to +10 days. */
+                svcq_incident_ledger_spec l = SVCQ_INCIDENT_LEDGER_SPEC_INIT;
+                l.kind = SVCQ_INCIDENT_LEDGER_ADJUSTMENT;
+                l.measure = "m2";
+                l.note = "replanned";
+                l.reason = "supplier late";
+                l.approver = "Zhao Min";
+                l.new_deadline = fx_now_value + ((svcq_time)rnd(14) - 3) * 86400 + 1;
+                rc = svcq_incident_ledger_add(x->inc, "Wang Wei", "team_lead", &l);
+                moved++;
+            } else if (x->step == 15 && (x->fate == 2 || x->fate == 4) && rnd(3) == 0) {
+                rc = svcq_incident_set_measure_state(x->inc, "Wang Wei", "team_lead", "m1",
+                                                     SVCQ_INCIDENT_MEASURE_CANCELLED, "not needed");
+                cancelled++;
+            } else if (x->step == 20 && x->fate == 3)
                 rc = svcq_incident_record_indicator(x->inc, "Sun Li", "quality_staff", "m2", 2500);
             else if (x->step == 21 && x->fate == 3)
                 rc = svcq_incident_verify(NULL, x->inc, "Sun Li", "quality_staff", 4100, 3900, "worse");
@@ -151,26 +171,43 @@ static void simulation(void **state)
     /* The oracle: fresh clocks from the event logs, one advance. */
     svcq_sla_scheduler *o2 = NULL;
     assert_int_equal(svcq_sla_scheduler_new(&o2, ctx, record, &oracle), SVCQ_OK);
-    svcq_sla_policy *p = svcq_incident_sla_policy(ctx);
+    svcq_sla_policy *p = svcq_incident_sla_policy(ctx), *mp = svcq_incident_measure_policy(ctx);
+    assert_non_null(mp);
+    size_t measure_clocks = 0;
     for (int i = 0; i < N_INC; i++) {
-        char id[32];
-        snprintf(id, sizeof(id), "INC-%05d", i);
-        svcq_sla_clock *c = svcq_sla_scheduler_find(s, id, SVCQ_INCIDENT_SLA_POLICY);
-        if (!c)
-            continue;
-        svcq_sla_clock *f = NULL;
-        assert_int_equal(svcq_sla_clock_new(&f, p, id), SVCQ_OK);
-        for (uint32_t k = 0; k < svcq_sla_clock_event_count(c); k++) {
-            const char *name;
-            svcq_time at;
-            assert_int_equal(svcq_sla_clock_event_at(&name, &at, NULL, c, k), SVCQ_OK);
-            assert_int_equal(svcq_sla_clock_event(f, name, at, NULL), SVCQ_OK);
+        for (int m = 0; m < 3; m++) {
+            char id[32];
+            snprintf(id, sizeof(id), m ? "INC-%05d/m%d" : "INC-%05d", i, m);
+            svcq_sla_clock *c = svcq_sla_scheduler_find(s, id, m ? SVCQ_INCIDENT_MEASURE_POLICY
+                                                                  : SVCQ_INCIDENT_SLA_POLICY);
+            if (!c)
+                continue;
+            measure_clocks += m != 0;
+            svcq_sla_clock *f = NULL;
+            assert_int_equal(svcq_sla_clock_new(&f, m ? mp : p, id), SVCQ_OK);
+            for (uint32_t k = 0; k < svcq_sla_clock_event_count(c); k++) {
+                const char *name;
+                svcq_time at, due;
+                assert_int_equal(svcq_sla_clock_event_at(&name, &at, NULL, c, k), SVCQ_OK);
+                assert_int_equal(svcq_sla_clock_event_due_at(&due, c, k), SVCQ_OK);
+                if (due == SVCQ_SLA_NEVER)
+                    assert_int_equal(svcq_sla_clock_event(f, name, at, NULL), SVCQ_OK);
+                else
+                    assert_int_equal(svcq_sla_clock_event_due(f, name, at, due), SVCQ_OK);
+            }
+            assert_int_equal(svcq_sla_scheduler_add(o2, f), SVCQ_OK);
         }
-        assert_int_equal(svcq_sla_scheduler_add(o2, f), SVCQ_OK);
     }
     assert_int_equal(svcq_sla_scheduler_advance(&n, o2, end), SVCQ_OK);
-    printf("incidents %d, notices %zu (oracle %zu)\n", N_INC, live.n, oracle.n);
+    size_t measure_notices = 0;
+    for (size_t k = 0; k < live.n; k++)
+        measure_notices += strstr(live.v[k], " deadline ") != NULL;
+    printf("incidents %d, notices %zu (oracle %zu); measure clocks %zu, their notices %zu; deadlines moved %d, "
+           "measures cancelled %d\n", N_INC, live.n, oracle.n, measure_clocks, measure_notices, moved, cancelled);
     assert_true(live.n > 1000);
+    assert_true(measure_clocks > 5000);
+    assert_true(measure_notices > 1000);
+    assert_true(moved > 500 && cancelled > 100);
     assert_int_equal(live.n, oracle.n);
     qsort(live.v, live.n, sizeof(*live.v), by_str);
     qsort(oracle.v, oracle.n, sizeof(*oracle.v), by_str);

@@ -382,7 +382,8 @@ static void enum_names(void **state)
     assert_null(svcq_sla_change_mode_name(INT32_MIN));
     assert_string_equal(svcq_sla_unit_name(SVCQ_SLA_UNIT_SECONDS), "seconds");
     assert_string_equal(svcq_sla_unit_name(SVCQ_SLA_UNIT_BUSINESS_DAYS), "business_days");
-    assert_null(svcq_sla_unit_name(2));
+    assert_string_equal(svcq_sla_unit_name(SVCQ_SLA_UNIT_EVENT_DUE), "event_due");
+    assert_null(svcq_sla_unit_name(3));
 }
 
 /* ---- JSON --------------------------------------------------------------- */

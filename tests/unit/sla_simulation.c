@@ -231,7 +231,7 @@ static void scheduler_equals_recomputation(void **state)
             svcq__sla_tstate S;
             svcq__sla_pause *p = NULL;
             uint32_t np = 0, pcap = 0;
-            assert_int_equal(svcq__sla_fold_target(ctx, c->versions, c->nversions, c->events, c->nevents, j, horizon,
+            assert_int_equal(svcq__sla_fold_target(ctx, c->versions, c->nversions, c->events, svcq__sla_dues(c), c->nevents, j, horizon,
                                                 collect, &cc, &S, &p, &np, &pcap),
                              SVCQ_OK);
             svcq__free(ctx, p);

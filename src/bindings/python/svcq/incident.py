@@ -20,6 +20,7 @@ The documents a host prints for the meetings: ``Incident.form_export()``
 responsibility matrix and the flow chart at the end of this module.
 """
 
+import collections
 from ctypes import (CFUNCTYPE, byref, c_char_p, c_int, c_int32, c_int64, c_size_t, c_uint32, c_uint64,
                     c_void_p)
 
@@ -590,6 +591,8 @@ Raci = _lib.enum_from_getter('Raci', 'svcq_incident_raci_name')
 
 #: Name of the built-in quality-process policy ("quality.incident").
 SLA_POLICY = 'quality.incident'
+#: Name of the built-in measure-deadline policy ("quality.measure").
+MEASURE_POLICY = 'quality.measure'
 
 TIER_POLICY_FN = CFUNCTYPE(c_int, P(HANDLE), c_char_p, c_void_p)
 SUBJECT_FN = CFUNCTYPE(c_int, P(c_char_p), P(c_int32), c_char_p, c_void_p)
@@ -600,6 +603,11 @@ SlaOptions = _lib.mirror('svcq_incident_sla_options', 1, [
     ('verify_days', c_uint32), ('close_days', c_uint32), ('tier_policy', TIER_POLICY_FN),
     ('tier_policy_data', c_void_p), ('reserved', c_uint64 * 4)])
 
+ReminderC = _lib.mirror('svcq_incident_reminder', 1, [
+    ('version', c_uint32), ('kind', c_int32), ('incident', _S), ('measure', _S), ('owner', _S), ('role', _S),
+    ('deadline', c_int64), ('at', c_int64), ('level', c_int32), ('measure_state', c_int32),
+    ('reserved', c_uint64 * 4)])
+
 BreachRule = _lib.mirror('svcq_incident_breach_rule', 1, [
     ('version', c_uint32), ('reserved0', c_uint32), ('policy', _S), ('metric', _S), ('stage', _S),
     ('id_prefix', _S), ('reserved', c_uint64 * 4)])
@@ -609,6 +617,10 @@ for _n, _r, _a in [
     ('sla_policy_new', c_int, (P(HANDLE), HANDLE, P(SlaOptions))),
     ('sla_enable', c_int, (HANDLE, P(SlaOptions))),
     ('sla_policy', HANDLE, (HANDLE,)),
+    ('measure_policy_new', c_int, (P(HANDLE), HANDLE, P(SlaOptions))),
+    ('measure_policy', HANDLE, (HANDLE,)),
+    ('reminder_init', c_int, (P(ReminderC), c_uint32)),
+    ('reminder_of', c_int, (P(ReminderC), P(HANDLE), HANDLE, P(_sla.NoticeC))),
     ('breach_rule_init', c_int, (P(BreachRule), c_uint32)),
     ('breach_rule_add', c_int, (HANDLE, P(BreachRule))),
     ('breach_set_lookup', c_int, (HANDLE, SUBJECT_FN, c_void_p)),
@@ -726,6 +738,53 @@ def sla_policy(ctx):
     until the next sla_enable()/sla_disable()), or None when disabled."""
     p = F['sla_policy'](ctx._p)
     return _sla.Policy(ctx, None, _ptr=p, _owned=False) if p else None
+
+
+def measure_policy_new(ctx, calendar=None, policy_version=None):
+    """The measure-deadline policy "quality.measure" (a svcq.Policy, owned by
+    the caller) on `calendar`: hosts use it to load stored measure clocks."""
+    o = _sla_options(calendar, policy_version, {})
+    out = HANDLE()
+    _lib.call(ctx, F['measure_policy_new'], byref(out), ctx._p, byref(o))
+    return _sla.Policy(ctx, None, _ptr=out.value)
+
+
+def measure_policy(ctx):
+    """The measure-deadline policy in force (owned by the context), or None when disabled."""
+    p = F['measure_policy'](ctx._p)
+    return _sla.Policy(ctx, None, _ptr=p, _owned=False) if p else None
+
+
+Reminder = collections.namedtuple('Reminder', 'kind incident measure owner role deadline at level measure_state')
+
+
+def _notice_c(notice):
+    n = _sla.NoticeC()
+    n.version = _sla.NoticeC.VERSION
+    n.kind = int(notice.kind)
+    n.at = _lib.to_time(notice.at, 'notice.at')
+    n.subject, n.policy, n.metric = _lib.enc(notice.subject), _lib.enc(notice.policy), _lib.enc(notice.metric)
+    n.target, n.level, n.cycle = notice.target, notice.level, notice.cycle
+    clock = getattr(notice, 'clock', None)
+    n.clock = clock._ptr if clock is not None else None
+    return n
+
+
+def reminder_of(ctx, notice):
+    """Whom a notice of a measure clock is for: a Reminder (kind, incident id,
+    measure id, the owner now, the role to notify, the deadline now, when it
+    fell due, level, measure state). Raises svcq.NotFoundError for a notice of
+    another policy or an unknown incident or measure."""
+    r = _lib.new_table(ReminderC, F['reminder_init'])
+    inc = HANDLE()
+    _lib.call(ctx, F['reminder_of'], byref(r), byref(inc), ctx._p, byref(_notice_c(notice)))
+    try:
+        d = _lib.dec
+        return Reminder(_lib.enum_out(_sla.NoticeKind, r.kind), d(r.incident), d(r.measure), d(r.owner),
+                        d(r.role), _lib.from_time(r.deadline), _lib.from_time(r.at), r.level,
+                        _lib.enum_out(MeasureState, r.measure_state))
+    finally:
+        Incident(ctx, inc.value).close()
 
 
 def breach_rule_add(ctx, policy, metric=None, stage=None, id_prefix=None):

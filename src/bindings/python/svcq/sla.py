@@ -70,6 +70,8 @@ _clock_subject = proto('svcq_sla_clock_subject', c_char_p, HANDLE)
 _clock_policy = proto('svcq_sla_clock_policy', HANDLE, HANDLE)
 _clock_event_count = proto('svcq_sla_clock_event_count', c_uint32, HANDLE)
 _clock_event_at = proto('svcq_sla_clock_event_at', c_int, P(c_char_p), P(c_int64), P(c_char_p), HANDLE, c_uint32)
+_clock_event_due = proto('svcq_sla_clock_event_due', c_int, HANDLE, c_char_p, c_int64, c_int64)
+_clock_event_due_at = proto('svcq_sla_clock_event_due_at', c_int, P(c_int64), HANDLE, c_uint32)
 _clock_status = proto('svcq_sla_clock_status', c_int, P(StatusC), HANDLE, c_uint32, c_int64)
 _clock_paused = proto('svcq_sla_clock_paused_seconds', c_int, P(c_int64), HANDLE, c_uint32, c_char_p, c_int64)
 _clock_next_at = proto('svcq_sla_clock_next_at', c_int, P(c_int64), HANDLE, c_int64)
@@ -120,7 +122,9 @@ def _handles(policies):
 class TargetSpec:
     """One target of a policy. `duration` is a timedelta of business time, or
     an int of business days when `unit` is Unit.BUSINESS_DAYS; None tracks
-    without a deadline. `calendar` None is the 7x24 calendar."""
+    without a deadline (and is required with Unit.EVENT_DUE, whose due comes
+    with each start or restart event: Clock.event_due()). `calendar` None is
+    the 7x24 calendar."""
     metric: str
     start_event: str
     meet_event: str
@@ -165,7 +169,7 @@ class TargetSpec:
     @classmethod
     def _from_c(cls, s, ctx, owner):
         unit = _lib.enum_out(Unit, s.duration_unit)
-        if s.duration == 0:
+        if s.duration == 0 or unit == Unit.EVENT_DUE:
             duration = None
         elif unit == Unit.BUSINESS_DAYS:
             duration = s.duration
@@ -350,6 +354,21 @@ class Clock(_lib.Handle):
     def event(self, event, at, reason=None):
         """Feeds an event (an Event member or its name) that happened at `at`."""
         _lib.call(self._ctx, _clock_event, self._p, _event(event), _lib.to_time(at, 'at'), _lib.enc(reason))
+
+    def event_due(self, event, at, due):
+        """Feeds the start or restart event of a Unit.EVENT_DUE target, carrying
+        the due instant of the cycle it starts (at or after `at`)."""
+        _lib.call(self._ctx, _clock_event_due, self._p, _event(event), _lib.to_time(at, 'at'),
+                  _lib.to_time(due, 'due'))
+
+    def event_dues(self):
+        """The due each event of events() carries, or None."""
+        due = c_int64()
+        out = []
+        for i in range(_clock_event_count(self._p)):
+            _lib.call(self._ctx, _clock_event_due_at, byref(due), self._p, i)
+            out.append(_lib.from_time(due.value))
+        return out
 
     def change_policy(self, policy, at):
         _lib.call(self._ctx, _clock_change_policy, self._p, policy._p, _lib.to_time(at, 'at'))
