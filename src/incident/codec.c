@@ -77,7 +77,8 @@ void svcq__inc_enc_end(svcq__inc_enc *e, char c)
 }
 
 /* Bytes a JSON string cannot hold as they are: controls, '"', '\\', and
- * 0xE2 (the writer escapes U+2028 and U+2029, which start with it). */
+ * 0xE2 (the writer escapes U+2028 and U+2029, which start with it); the
+ * NUL (a control) also ends the string. */
 static const uint8_t needs_escape[256] = {
     [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
     [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
@@ -92,9 +93,25 @@ void svcq__inc_enc_str(svcq__inc_enc *e, const char *s)
         put_c(e, ',');
     e->comma = true;
     const unsigned char *p = (const unsigned char *)s;
+    /* The NUL is in the table too, so one test per byte ends the scan;
+     * four bytes a turn, each read only after the one before it. */
     size_t n = 0;
-    while (p[n] && !needs_escape[p[n]])
-        n++;
+    for (;; n += 4) {
+        if (needs_escape[p[n]])
+            break;
+        if (needs_escape[p[n + 1]]) {
+            n += 1;
+            break;
+        }
+        if (needs_escape[p[n + 2]]) {
+            n += 2;
+            break;
+        }
+        if (needs_escape[p[n + 3]]) {
+            n += 3;
+            break;
+        }
+    }
     if (!p[n]) {
         svcq__buf *b = e->b;
         if (SVCQ__LIKELY(b->len + n + 2 < b->cap)) {
