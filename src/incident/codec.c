@@ -54,12 +54,29 @@ void svcq__inc_enc_raw(svcq__inc_enc *e, const char *s, size_t n)
     put(e, s, n);
 }
 
+/* The key and the comma before it in one copy when there is room (the
+ * literal's length is a constant where this is inlined). */
+static inline void key(svcq__inc_enc *e, const char *quoted, size_t n)
+{
+    svcq__buf *b = e->b;
+    if (SVCQ__LIKELY(b->len + n + 1 < b->cap)) {
+        char *d = b->data + b->len;
+        if (e->comma)
+            *d++ = ',';
+        memcpy(d, quoted, n);
+        d[n] = '\0';
+        b->len = (size_t)(d + n - b->data);
+    } else {
+        if (e->comma)
+            put_c(e, ',');
+        put(e, quoted, n);
+    }
+    e->comma = false;
+}
+
 void svcq__inc_enc_key(svcq__inc_enc *e, const char *quoted, size_t n)
 {
-    if (e->comma)
-        put_c(e, ',');
-    put(e, quoted, n);
-    e->comma = false;
+    key(e, quoted, n);
 }
 
 void svcq__inc_enc_begin(svcq__inc_enc *e, char c)
@@ -163,23 +180,23 @@ int svcq__inc_enc_finish(svcq__inc_enc *e)
 
 /* A key literal: "\"name\":" and its length. */
 #define K(name) "\"" name "\":", sizeof("\"" name "\":") - 1
-#define KEY(e, name) svcq__inc_enc_key((e), K(name))
+#define KEY(e, name) key((e), K(name))
 
-static void kv_str(svcq__inc_enc *e, const char *quoted, size_t n, const char *s)
+static inline void kv_str(svcq__inc_enc *e, const char *quoted, size_t n, const char *s)
 {
     if (s) {
-        svcq__inc_enc_key(e, quoted, n);
+        key(e, quoted, n);
         svcq__inc_enc_str(e, s);
     }
 }
 
-static void kv_int(svcq__inc_enc *e, const char *quoted, size_t n, int64_t v)
+static inline void kv_int(svcq__inc_enc *e, const char *quoted, size_t n, int64_t v)
 {
-    svcq__inc_enc_key(e, quoted, n);
+    key(e, quoted, n);
     svcq__inc_enc_int(e, v);
 }
 
-static void kv_time(svcq__inc_enc *e, const char *quoted, size_t n, svcq_time t)
+static inline void kv_time(svcq__inc_enc *e, const char *quoted, size_t n, svcq_time t)
 {
     if (t)
         kv_int(e, quoted, n, t);
