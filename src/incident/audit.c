@@ -103,9 +103,19 @@ void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e)
 
 int svcq__inc_entry_id(svcq_ctx *ctx, const char *incident_id, uint64_t seq, char *out, size_t size)
 {
-    int k = snprintf(out, size, "%s/%010" PRIu64, incident_id, seq);
-    if (k < 0 || (size_t)k >= size || (size_t)k > SVCQ_STORE_MAX_ID)
+    /* "<incident>/<seq as at least 10 digits>", as "%s/%010" PRIu64 would
+     * write it (a call site of every mutating call: no printf). */
+    char d[24];
+    char *p = digits(seq, d + sizeof(d));
+    size_t nd = (size_t)(d + sizeof(d) - p), pad = nd < 10 ? 10 - nd : 0;
+    size_t n = strlen(incident_id), k = n + 1 + pad + nd;
+    if (k >= size || k > SVCQ_STORE_MAX_ID)
         return svcq__error(ctx, SVCQ_ELIMIT, "incident %s: the audit entry id is too long", incident_id);
+    memcpy(out, incident_id, n);
+    out[n] = '/';
+    memset(out + n + 1, '0', pad);
+    memcpy(out + n + 1 + pad, p, nd);
+    out[k] = '\0';
     return SVCQ_OK;
 }
 

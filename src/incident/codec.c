@@ -54,12 +54,29 @@ void svcq__inc_enc_raw(svcq__inc_enc *e, const char *s, size_t n)
     put(e, s, n);
 }
 
+/* The key and the comma before it in one copy when there is room (the
+ * literal's length is a constant where this is inlined). */
+static inline void key(svcq__inc_enc *e, const char *quoted, size_t n)
+{
+    svcq__buf *b = e->b;
+    if (SVCQ__LIKELY(b->len + n + 1 < b->cap)) {
+        char *d = b->data + b->len;
+        if (e->comma)
+            *d++ = ',';
+        memcpy(d, quoted, n);
+        d[n] = '\0';
+        b->len = (size_t)(d + n - b->data);
+    } else {
+        if (e->comma)
+            put_c(e, ',');
+        put(e, quoted, n);
+    }
+    e->comma = false;
+}
+
 void svcq__inc_enc_key(svcq__inc_enc *e, const char *quoted, size_t n)
 {
-    if (e->comma)
-        put_c(e, ',');
-    put(e, quoted, n);
-    e->comma = false;
+    key(e, quoted, n);
 }
 
 void svcq__inc_enc_begin(svcq__inc_enc *e, char c)
@@ -77,7 +94,8 @@ void svcq__inc_enc_end(svcq__inc_enc *e, char c)
 }
 
 /* Bytes a JSON string cannot hold as they are: controls, '"', '\\', and
- * 0xE2 (the writer escapes U+2028 and U+2029, which start with it). */
+ * 0xE2 (the writer escapes U+2028 and U+2029, which start with it); the
+ * NUL (a control) also ends the string. */
 static const uint8_t needs_escape[256] = {
     [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
     [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
@@ -92,9 +110,25 @@ void svcq__inc_enc_str(svcq__inc_enc *e, const char *s)
         put_c(e, ',');
     e->comma = true;
     const unsigned char *p = (const unsigned char *)s;
+    /* The NUL is in the table too, so one test per byte ends the scan;
+     * four bytes a turn, each read only after the one before it. */
     size_t n = 0;
-    while (p[n] && !needs_escape[p[n]])
-        n++;
+    for (;; n += 4) {
+        if (needs_escape[p[n]])
+            break;
+        if (needs_escape[p[n + 1]]) {
+            n += 1;
+            break;
+        }
+        if (needs_escape[p[n + 2]]) {
+            n += 2;
+            break;
+        }
+        if (needs_escape[p[n + 3]]) {
+            n += 3;
+            break;
+        }
+    }
     if (!p[n]) {
         svcq__buf *b = e->b;
         if (SVCQ__LIKELY(b->len + n + 2 < b->cap)) {
@@ -146,23 +180,23 @@ int svcq__inc_enc_finish(svcq__inc_enc *e)
 
 /* A key literal: "\"name\":" and its length. */
 #define K(name) "\"" name "\":", sizeof("\"" name "\":") - 1
-#define KEY(e, name) svcq__inc_enc_key((e), K(name))
+#define KEY(e, name) key((e), K(name))
 
-static void kv_str(svcq__inc_enc *e, const char *quoted, size_t n, const char *s)
+static inline void kv_str(svcq__inc_enc *e, const char *quoted, size_t n, const char *s)
 {
     if (s) {
-        svcq__inc_enc_key(e, quoted, n);
+        key(e, quoted, n);
         svcq__inc_enc_str(e, s);
     }
 }
 
-static void kv_int(svcq__inc_enc *e, const char *quoted, size_t n, int64_t v)
+static inline void kv_int(svcq__inc_enc *e, const char *quoted, size_t n, int64_t v)
 {
-    svcq__inc_enc_key(e, quoted, n);
+    key(e, quoted, n);
     svcq__inc_enc_int(e, v);
 }
 
-static void kv_time(svcq__inc_enc *e, const char *quoted, size_t n, svcq_time t)
+static inline void kv_time(svcq__inc_enc *e, const char *quoted, size_t n, svcq_time t)
 {
     if (t)
         kv_int(e, quoted, n, t);

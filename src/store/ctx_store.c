@@ -12,28 +12,49 @@
 
 /* ---- names ------------------------------------------------------------ */
 
+/* Bytes allowed in a kind or a term name: a-z, 0-9 and _. */
+static const unsigned char name_byte[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['_'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,
+    ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 bool svcq__store_kind_valid(const char *kind, size_t len)
 {
     if (len == 0 || len > SVCQ_STORE_MAX_KIND || kind[0] < 'a' || kind[0] > 'z')
         return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = kind[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+    for (size_t i = 0; i < len; i++)
+        if (!name_byte[(unsigned char)kind[i]])
             return false;
-    }
     return true;
 }
 
 bool svcq__store_id_valid(const char *id, size_t len)
 {
-    if (len == 0 || len > SVCQ_STORE_MAX_ID || !svcq__utf8_valid(id, len))
+    if (len == 0 || len > SVCQ_STORE_MAX_ID)
         return false;
-    for (size_t i = 0; i < len; i++) {
+    /* Eight bytes at a time: any byte below 0x20, any 0x7F (a zero byte
+     * after xor with 0x7F), and the high bits, which send the text to the
+     * UTF-8 check. */
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t high = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, id + i, 8);
+        x = w ^ (ones * 0x7F);
+        if (((w - ones * 0x20) & ~w & highs) | ((x - ones) & ~x & highs))
+            return false;
+        high |= w;
+    }
+    for (; i < len; i++) {
         unsigned char c = (unsigned char)id[i];
         if (c < 0x20 || c == 0x7F)
             return false;
+        high |= c;
     }
-    return true;
+    return !(high & highs) || svcq__utf8_valid(id, len);
 }
 
 int svcq__store_check_kind(svcq_ctx *ctx, const char *kind)

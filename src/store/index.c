@@ -304,6 +304,71 @@ static void order(svcq__kind *k, svcq__rec *rec, bool in)
     }
 }
 
+/* Puts now in old's place in t: they compare equal (the same key), so the
+ * order and, with old's priority, the heap stay as they were. */
+static void t_swap(svcq__tnode **t, svcq__tnode *old, svcq__tnode *now, tcmp_fn cmp)
+{
+    while (*t && *t != old)
+        t = cmp(old, *t) < 0 ? &(*t)->l : &(*t)->r;
+    if (!*t) {
+        t_insert(t, now, cmp); /* cannot happen: old is in t */
+        return;
+    }
+    now->l = old->l;
+    now->r = old->r;
+    now->prio = old->prio;
+    *t = now;
+}
+
+/* Moves k's orders from old to now, which has the same id: now takes
+ * old's node in the id order and in the tree of every term both have with
+ * the same value (most writes change few terms); old's other terms go out
+ * and now's other terms go in. */
+static void reorder(svcq__kind *k, svcq__rec *old, svcq__rec *now)
+{
+    t_swap(&k->by_id, &old->node, &now->node, id_cmp);
+    /* For each term of now, the term of old with the same name, type and
+     * value (at most one: names are unique in a record). */
+    svcq__term *same[UINT8_MAX + 1];
+    uint64_t kept[4] = { 0 };
+    for (uint8_t i = 0; i < now->nterms; i++) {
+        const svcq__term *a = &now->terms[i];
+        same[i] = NULL;
+        /* Both are sorted by name: the match is usually at i. */
+        for (uint8_t n = 0; n < old->nterms; n++) {
+            uint8_t j = (uint8_t)((i + n) % old->nterms);
+            svcq__term *b = &old->terms[j];
+            if (a->namelen != b->namelen || memcmp(a->name, b->name, a->namelen) != 0)
+                continue;
+            if (a->type == b->type && (a->type == SVCQ_STORE_TERM_INT64
+                                           ? a->i == b->i
+                                           : a->slen == b->slen && memcmp(a->s, b->s, a->slen) == 0)) {
+                same[i] = b;
+                kept[j / 64] |= UINT64_C(1) << (j % 64);
+            }
+            break;
+        }
+    }
+    for (uint8_t j = 0; j < old->nterms; j++) {
+        svcq__term *t = &old->terms[j];
+        if (kept[j / 64] >> (j % 64) & 1)
+            continue;
+        svcq__term_tree *tr = (svcq__term_tree *)svcq__index_tree(k, t->name, t->namelen);
+        if (tr)
+            t_erase(&tr->root, &t->node, term_cmp);
+    }
+    for (uint8_t i = 0; i < now->nterms; i++) {
+        svcq__term *t = &now->terms[i];
+        svcq__term_tree *tr = (svcq__term_tree *)svcq__index_tree(k, t->name, t->namelen);
+        if (!tr)
+            continue; /* cannot happen: see order() */
+        if (same[i])
+            t_swap(&tr->root, &same[i]->node, &t->node, term_cmp);
+        else
+            t_insert(&tr->root, &t->node, term_cmp);
+    }
+}
+
 /* Puts rec (or nothing) under id in k. Never allocates: the map was
  * reserved, and restoring a key a rollback removes only brings the count
  * back to one the map already held (its capacity never shrinks); the
@@ -314,11 +379,14 @@ static void set(svcq__index *ix, svcq__kind *k, const char *id, size_t idlen, sv
     if (rec) {
         int rc = svcq__map_put(&k->recs, rec->id, rec->idlen, rec, &prev);
         (void)rc; /* cannot fail: see above */
-        if (!prev)
+        if (prev == rec)
+            return;
+        if (!prev) {
             ix->count++;
-        else
-            order(k, prev, false);
-        order(k, rec, true);
+            order(k, rec, true);
+        } else {
+            reorder(k, prev, rec);
+        }
     } else {
         svcq__rec *old = svcq__map_get(&k->recs, id, idlen);
         if (old && svcq__map_remove(&k->recs, id, idlen)) {

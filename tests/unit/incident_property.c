@@ -25,10 +25,12 @@
  *   verifies.
  * At the end of a run the archive queries (list by state, type, client and
  * stage, period, overdue measures: term scans) answer as a full read of
- * the stored incidents does. */
+ * the stored incidents does. codec_pieces checks the record writer's
+ * string and the audit entry id against their definitions. */
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 
 #include <cmocka.h>
@@ -992,6 +994,74 @@ static void seed_3_v1(void **state)
     run_seed(0x5851f42d4c957f2dull, steps(4000), 0, true);
 }
 
+/* The record writer's string and the audit entry id against their
+ * definitions: svcq__inc_enc_str gives the generic JSON writer's bytes
+ * (escapes included) for random strings of bytes near every escape
+ * boundary at every offset from a word, and svcq__inc_entry_id gives
+ * "%s/%010" PRIu64 and refuses what does not fit. */
+static void codec_pieces(void **state)
+{
+    (void)state;
+    svcq_ctx *ctx = NULL;
+    assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
+    static const char *const pool[] = { "a", "Z", " ", "~", "\"", "\\", "\x01", "\x1f", "\x7f", "/",
+                                        "\xc3\xa9", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x82\xac",
+                                        "\xf0\x9f\x98\x80", "\t", "\n" };
+    uint64_t r = 0x2545f4914f6cdd1du;
+    char s[200];
+    for (int n = 0; n < 20000; n++) {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        size_t len = 0, parts = (size_t)(r % 40);
+        /* Half the strings plain ASCII but for their last few pieces. */
+        uint64_t x = r;
+        for (size_t i = 0; i < parts; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            size_t k = (r & 1) && i + 3 < parts ? (x >> 40) % 4 : (x >> 40) % (sizeof(pool) / sizeof(pool[0]));
+            size_t pl = strlen(pool[k]);
+            memcpy(s + len, pool[k], pl);
+            len += pl;
+        }
+        s[len] = '\0';
+        svcq__buf want, got;
+        svcq__buf_init(&want, ctx);
+        svcq__buf_init(&got, ctx);
+        svcq__jw w;
+        svcq__jw_init_buf(&w, ctx, &want);
+        assert_int_equal(svcq__jw_string(&w, s), SVCQ_OK);
+        svcq__inc_enc e;
+        svcq__inc_enc_init(&e, ctx, &got);
+        svcq__inc_enc_str(&e, s);
+        assert_int_equal(svcq__inc_enc_finish(&e), SVCQ_OK);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        svcq__buf_free(&want);
+        svcq__buf_free(&got);
+    }
+    static const uint64_t seqs[] = { 0, 1, 9, 10, 99, 1234567890, 9999999999u, 10000000000u, UINT64_MAX };
+    for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+        char got[SVCQ_STORE_MAX_ID + 2], want[64];
+        snprintf(want, sizeof(want), "%s/%010" PRIu64, "INC-7", seqs[i]);
+        assert_int_equal(svcq__inc_entry_id(ctx, "INC-7", seqs[i], got, sizeof(got)), SVCQ_OK);
+        assert_string_equal(got, want);
+        /* Exactly as long as the buffer allows, and one byte too long. */
+        assert_int_equal(svcq__inc_entry_id(ctx, "INC-7", seqs[i], got, strlen(want) + 1), SVCQ_OK);
+        assert_string_equal(got, want);
+        assert_int_equal(svcq__inc_entry_id(ctx, "INC-7", seqs[i], got, strlen(want)), SVCQ_ELIMIT);
+        assert_non_null(strstr(svcq_ctx_errmsg(ctx), "INC-7: the audit entry id is too long"));
+    }
+    char id[SVCQ_STORE_MAX_ID + 1], out[2 * SVCQ_STORE_MAX_ID];
+    memset(id, 'i', sizeof(id) - 1);
+    id[SVCQ_STORE_MAX_ID - 11] = '\0'; /* the longest id an incident may have */
+    assert_int_equal(svcq__inc_entry_id(ctx, id, 5, out, sizeof(out)), SVCQ_OK);
+    assert_int_equal(strlen(out), SVCQ_STORE_MAX_ID);
+    id[SVCQ_STORE_MAX_ID - 11] = 'i';
+    id[SVCQ_STORE_MAX_ID - 10] = '\0';
+    assert_int_equal(svcq__inc_entry_id(ctx, id, 5, out, sizeof(out)), SVCQ_ELIMIT);
+    svcq_ctx_free(ctx);
+}
+
 int main(void)
 {
     (void)fx_step; /* the fixture's scripted lifecycle is not used here */
@@ -1000,6 +1070,7 @@ int main(void)
         cmocka_unit_test(seed_2),
         cmocka_unit_test(seed_3),
         cmocka_unit_test(seed_3_v1),
+        cmocka_unit_test(codec_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -919,6 +919,65 @@ static void names(void **state)
     ctx_done(ctx, &a);
 }
 
+/* The checks as the storage contract words them, byte by byte, against the
+ * word-at-a-time ones: every byte value at every position of ids of 1-40
+ * bytes, and random strings of bytes near the boundaries. */
+static bool id_oracle(const char *id, size_t len)
+{
+    if (len == 0 || len > SVCQ_STORE_MAX_ID)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)id[i];
+        if (c < 0x20 || c == 0x7F)
+            return false;
+    }
+    return svcq__utf8_valid(id, len);
+}
+
+static bool kind_oracle(const char *kind, size_t len)
+{
+    if (len == 0 || len > SVCQ_STORE_MAX_KIND || !(kind[0] >= 'a' && kind[0] <= 'z'))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= '0' && kind[i] <= '9') || kind[i] == '_'))
+            return false;
+    return true;
+}
+
+static void names_against_oracle(void **state)
+{
+    (void)state;
+    char b[SVCQ_STORE_MAX_ID + 8];
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t at = 0; at < len; at++)
+            for (int v = 0; v < 256; v++) {
+                memset(b, 'k', len);
+                b[at] = (char)v;
+                assert_int_equal(svcq__store_id_valid(b, len), id_oracle(b, len));
+                assert_int_equal(svcq__store_kind_valid(b, len), kind_oracle(b, len));
+            }
+    static const unsigned char pool[] = { 0x00, 0x01, 0x1F, 0x20, 0x21, 0x7E, 0x7F, 0x80, 0xA9, 0xBF, 0xC3,
+                                          0xE2, 0x82, 0xAC, 0xF0, 0x9F, 'a', 'z', '0', '9', '_', 'A' };
+    uint64_t r = 0x853c49e6748fea9bu;
+    for (int n = 0; n < 200000; n++) {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        size_t len = 1 + (size_t)(r % (SVCQ_STORE_MAX_ID + 4));
+        uint64_t x = r;
+        size_t from = r & 1 ? 0 : 3; /* half of them without controls */
+        for (size_t i = 0; i < len; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            b[i] = (char)pool[from + (x >> 33) % (sizeof(pool) - from)];
+        }
+        assert_int_equal(svcq__store_id_valid(b, len), id_oracle(b, len));
+        assert_int_equal(svcq__store_kind_valid(b, len), kind_oracle(b, len));
+    }
+    /* Valid UTF-8 across the word boundaries. */
+    const char *ok = "\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 fine";
+    assert_true(svcq__store_id_valid(ok, strlen(ok)));
+}
+
 /* ---- module slots --------------------------------------------------------------- */
 
 static char slot_order[16];
@@ -1020,6 +1079,7 @@ int main(void)
         cmocka_unit_test(batch_undo),
         cmocka_unit_test(nested_scopes),
         cmocka_unit_test(names),
+        cmocka_unit_test(names_against_oracle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
