@@ -164,6 +164,25 @@ static int on_notice(const svcq_sla_notice *n, void *user_data)
     app *a = user_data;
     char when[48];
     const char *kind = svcq_sla_notice_kind_name(n->kind);
+    if (strcmp(n->policy, SVCQ_INCIDENT_MEASURE_POLICY) == 0) {
+        /* A measure's deadline clock: say which measure, whose, and whom
+         * to tell (the owner's superior role for an escalation). */
+        svcq_incident_reminder r = SVCQ_INCIDENT_REMINDER_INIT;
+        svcq_incident *of = NULL;
+        int rc = svcq_incident_reminder_of(&r, &of, a->ctx, n);
+        if (rc != SVCQ_OK)
+            return fail(a, "measure reminder", rc);
+        char due[48], level[48] = "";
+        if (n->kind == SVCQ_SLA_NOTICE_WARNING)
+            snprintf(level, sizeof level, ", %d %% of its time used", n->level);
+        else if (n->kind == SVCQ_SLA_NOTICE_ESCALATION)
+            snprintf(level, sizeof level, ", level %d", n->level);
+        printf("  %s  %s: measure %s of %s due %s (owner %s%s) -> %s\n", local(a, n->at, when, sizeof when), kind,
+               r.measure, r.incident, local(a, r.deadline, due, sizeof due), r.owner ? r.owner : "none", level,
+               r.role ? r.role : "(no role in the matrix)");
+        svcq_incident_free(of);
+        return 0;
+    }
     if (n->kind == SVCQ_SLA_NOTICE_WARNING)
         printf("  %s  %s %s: %d %% of the time used\n", local(a, n->at, when, sizeof when), kind, n->metric,
                n->level);
