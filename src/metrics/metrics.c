@@ -360,14 +360,61 @@ static int log_reserve(svcq_ctx *ctx, svcq__mx_log *l)
     return SVCQ_OK;
 }
 
-/* Adds (s > 0, room reserved) or removes (s < 0, present) one key. */
+/* Removals since the last compaction that make a log fold its entries into
+ * its base (and at least half of the multiset). */
+#define MX_LOG_COMPACT 64
+
+/* Makes room for removing key (present in the multiset): its slot in
+ * base; first folds the entries into base when removals reached half of
+ * the multiset. Either way the multiset is the same; SVCQ_ENOMEM leaves it
+ * as it was. */
+static int log_reserve_remove(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
+{
+    if (l->nrem >= MX_LOG_COMPACT && (uint64_t)l->nrem * 2 >= (uint64_t)l->n + l->base.used) {
+        if (ct_reserve(ctx, &l->base, l->n))
+            return SVCQ_ENOMEM;
+        for (uint32_t i = 0; i < l->n; i++)
+            ct_add(&l->base, l->v[i], 1);
+        l->n = 0;
+        l->nrem = 0;
+    }
+    return ct_reserve_key(ctx, &l->base, key);
+}
+
+/* Adds (s > 0, room reserved by log_reserve) or removes (s < 0, room
+ * reserved by log_reserve_remove) one key. */
 static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
 {
     if (s > 0) {
         l->v[l->n++] = key;
         return;
     }
-    for (uint32_t i = l->n; i-- > 0;) {
+    ct_add(&l->base, key, -1);
+    l->nrem++;
+}
+
+/* The undo of a put, which never allocates. Removing the new version's key
+ * (s < 0): the put appended it last, and every later put was undone
+ * before, so it is the last entry unless a compaction folded it into base.
+ * Adding the old version's key back (s > 0): the put subtracted it from
+ * base, which keeps its keys. */
+static void log_undo(svcq__mx_log *l, int64_t key, int64_t s)
+{
+    bool in_base = l->base.cap && ct_slot(&l->base, key)->key == key;
+    if (s < 0 && l->n && l->v[l->n - 1] == key) {
+        l->n--;
+        return;
+    }
+    if (in_base) {
+        ct_add(&l->base, key, s);
+        return;
+    }
+    /* Not reached (see above); kept exact all the same. */
+    if (s > 0 && l->n < l->cap) {
+        l->v[l->n++] = key;
+        return;
+    }
+    for (uint32_t i = l->n; s < 0 && i-- > 0;) {
         if (l->v[i] == key) {
             l->v[i] = l->v[--l->n];
             return;
@@ -375,7 +422,8 @@ static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
     }
 }
 
-/* Counts every key of l into t. */
+/* Counts every key of l (entries and base) into t. */
+static int ct_merge(svcq_ctx *ctx, svcq__mx_ctab *d, const svcq__mx_ctab *s);
 static int ct_merge_log(svcq_ctx *ctx, svcq__mx_ctab *t, const svcq__mx_log *l)
 {
     for (uint32_t i = 0; i < l->n; i++) {
@@ -383,7 +431,13 @@ static int ct_merge_log(svcq_ctx *ctx, svcq__mx_ctab *t, const svcq__mx_log *l)
             return SVCQ_ENOMEM;
         ct_add(t, l->v[i], 1);
     }
-    return SVCQ_OK;
+    return ct_merge(ctx, t, &l->base);
+}
+
+static void log_free(svcq_ctx *ctx, svcq__mx_log *l)
+{
+    svcq__free(ctx, l->v);
+    ct_free(ctx, &l->base);
 }
 
 typedef struct kc {
@@ -500,9 +554,9 @@ static void rollup_free(svcq_ctx *ctx, svcq__mx_rollup *r)
     ct_free(ctx, &r->resp_biz);
     ct_free(ctx, &r->clients);
     ct_free(ctx, &r->sla);
-    svcq__free(ctx, r->lresp.v);
-    svcq__free(ctx, r->lresp_biz.v);
-    svcq__free(ctx, r->lclients.v);
+    log_free(ctx, &r->lresp);
+    log_free(ctx, &r->lresp_biz);
+    log_free(ctx, &r->lclients);
     svcq__free(ctx, r->parts);
     svcq__free(ctx, r);
 }
@@ -850,8 +904,9 @@ int svcq__mx_tables(svcq_metrics *m, svcq__mx_rollup *r)
     uint32_t nparts = r->derived ? r->nparts : 1;
     int rc = SVCQ_OK;
     if (!r->derived) /* the logs' sizes bound the tables' */
-        rc = ct_reserve(m->ctx, &r->resp, r->lresp.n) || ct_reserve(m->ctx, &r->resp_biz, r->lresp_biz.n) ||
-                     ct_reserve(m->ctx, &r->clients, r->lclients.n)
+        rc = ct_reserve(m->ctx, &r->resp, r->lresp.n + r->lresp.base.used) ||
+                     ct_reserve(m->ctx, &r->resp_biz, r->lresp_biz.n + r->lresp_biz.base.used) ||
+                     ct_reserve(m->ctx, &r->clients, r->lclients.n + r->lclients.base.used)
                  ? SVCQ_ENOMEM
                  : SVCQ_OK;
     for (uint32_t i = 0; !rc && i < nparts; i++) {
@@ -977,7 +1032,7 @@ static const char *dim_value(const svcq__mx_fact *f, int32_t dim, bool *in)
 #define MX_PREFETCH(p) ((void)(p))
 #endif
 
-enum { PH_PREPARE, PH_APPLY, PH_TOUCH };
+enum { PH_PREPARE, PH_APPLY, PH_OLD };
 
 /* Most rollups one group of a fact touches: its day by every dimension. */
 #define MX_MAXR SVCQ__MX_NDIM
@@ -985,6 +1040,7 @@ enum { PH_PREPARE, PH_APPLY, PH_TOUCH };
 typedef struct walk {
     int phase;
     int64_t sign;
+    bool undo; /* APPLY is the undo of a put */
     svcq__mx_rollup **created;
     size_t ncreated, capcreated;
     svcq__mx_rollup **touched;
@@ -1006,22 +1062,24 @@ static bool fcr_yes(const svcq__mx_fact *f, int def)
     }
 }
 
-/* Group A: raised, response, complaints, repeats, clients, SLA. */
-static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
+/* Group A: raised, response, complaints, repeats, clients, SLA. undo: the
+ * undo of a put (log_undo instead of log_add). */
+static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s, bool undo)
 {
+    void (*logf)(svcq__mx_log *, int64_t, int64_t) = undo ? log_undo : log_add;
     r->raised += s;
     if (f->first_reply != SVCQ_METRICS_NO_TIME) {
         int64_t cal = f->first_reply - f->received;
         r->responded += s;
         r->resp_sum += s * cal;
         r->resp_biz_sum += s * f->resp_biz;
-        log_add(&r->lresp, cal, s);
-        log_add(&r->lresp_biz, f->resp_biz, s);
+        logf(&r->lresp, cal, s);
+        logf(&r->lresp_biz, f->resp_biz, s);
     }
     r->complaints += s * (f->complaint != 0);
     r->repeats += s * (f->repeat != 0);
     if (f->s[MXS_CLIENT] && r->clients_on)
-        log_add(&r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
+        logf(&r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
     r->tables_ok = false;
     for (uint32_t i = 0; i < f->nsla; i++) {
         int32_t o = f->sla[i].outcome;
@@ -1064,6 +1122,20 @@ static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
         rc = log_reserve(ctx, &r->lclients);
     if (!rc && f->nsla)
         rc = ct_reserve(ctx, &r->sla, f->nsla);
+    return rc;
+}
+
+/* Makes room for removing the old version f of a fact from r. */
+static int reserve_remove_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
+{
+    int rc = SVCQ_OK;
+    if (f->first_reply != SVCQ_METRICS_NO_TIME) {
+        rc = log_reserve_remove(ctx, &r->lresp, f->first_reply - f->received);
+        if (!rc)
+            rc = log_reserve_remove(ctx, &r->lresp_biz, f->resp_biz);
+    }
+    if (!rc && f->s[MXS_CLIENT] && r->clients_on)
+        rc = log_reserve_remove(ctx, &r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
     return rc;
 }
 
@@ -1166,14 +1238,16 @@ static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_tim
             uint8_t key[16];
             rkey(key, p, start, d, v);
             svcq__mx_rollup *r = svcq__map_get(&m->rollups, key, 16);
-            if (w->phase == PH_TOUCH) {
-                int rc = push_touched(m, w, r);
+            if (w->phase == PH_OLD) {
+                int rc = group_a ? reserve_remove_a(m->ctx, r, f) : SVCQ_OK;
+                if (!rc && (m->flags & SVCQ_METRICS_PERSIST))
+                    rc = push_touched(m, w, r);
                 if (rc)
                     return rc;
                 continue;
             }
             if (group_a)
-                add_a(r, f, w->sign);
+                add_a(r, f, w->sign, w->undo);
             if (group_b)
                 add_b(r, f, w->sign);
         }
@@ -1182,7 +1256,8 @@ static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_tim
 }
 
 /* PREPARE (the new fact: finds or makes its rollups and records them),
- * TOUCH (the old fact: records its rollups to store) or APPLY by lookup. */
+ * OLD (the old version of an updated fact: makes room for its removal and,
+ * when persisting, records its rollups to store) or APPLY by lookup. */
 static int walk_fact(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 {
     if (m->attribution == SVCQ_METRICS_COHORT)
@@ -1228,7 +1303,7 @@ static int reserve_prepared(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 static void apply_prepared(walk *w, const svcq__mx_fact *f)
 {
     for (size_t i = 0; i < w->na; i++)
-        add_a(w->ra[i], f, w->sign);
+        add_a(w->ra[i], f, w->sign, false);
     for (size_t i = 0; i < w->nb; i++)
         add_b(w->rb[i], f, w->sign);
 }
@@ -1419,7 +1494,7 @@ typedef struct put_undo {
 
 static void revert(svcq_metrics *m, svcq__mx_fact *old, svcq__mx_fact *nf, svcq__mx_rollup **created, size_t ncreated)
 {
-    walk w = { .phase = PH_APPLY, .sign = -1 };
+    walk w = { .phase = PH_APPLY, .sign = -1, .undo = true };
     m->gen++;
     (void)walk_fact(m, &w, nf);
     if (old) {
@@ -1524,12 +1599,12 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
         goto nomem;
     if ((rc = walk_fact(m, &w, nf)) || (rc = reserve_prepared(m, &w, nf)))
         goto nomem;
+    if (old) {
+        w.phase = PH_OLD;
+        if ((rc = walk_fact(m, &w, old)))
+            goto nomem;
+    }
     if (persist_on) {
-        if (old) {
-            w.phase = PH_TOUCH;
-            if ((rc = walk_fact(m, &w, old)))
-                goto nomem;
-        }
         u = svcq__calloc(ctx, 1, sizeof(*u));
         if (!u || !(u->oldrev = svcq__malloc(ctx, (w.ntouched ? w.ntouched : 1) * sizeof(uint64_t))))
             goto nomem;

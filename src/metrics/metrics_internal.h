@@ -36,11 +36,18 @@ typedef struct svcq__mx_ctab {
 } svcq__mx_ctab;
 
 /* A multiset of int64 values in no order (a day rollup's response times or
- * clients, one entry per fact): a put appends or swap-removes one entry, so
- * it touches one cache line instead of probing a hash table. */
+ * clients, one entry per fact): the entries v[0, n) plus the counts of base.
+ * A put appends one entry (one cache line instead of a hash probe); a
+ * removal (the old version of an updated fact) subtracts 1 from base (a
+ * count may go negative while its entry sits in v), so it costs one probe,
+ * not a scan of the day. When removals since the last compaction reach
+ * half of the multiset the entries are folded into base (amortised O(1));
+ * base never loses a key, so undoing a removal never allocates. */
 typedef struct svcq__mx_log {
     int64_t *v;
     uint32_t n, cap;
+    uint32_t nrem; /* removals since the last compaction */
+    svcq__mx_ctab base;
 } svcq__mx_log;
 
 /* A rollup: the sums of one (period kind, period start, dim, value).

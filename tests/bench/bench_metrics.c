@@ -7,6 +7,11 @@
  *   weeks, read from the rollups;
  * - metrics_business_response: business seconds from receipt to first
  *   reply (svcq_calendar_diff) over the same facts, facts per second;
+ * - metrics_busy_day: facts all received on one day, each then updated 3
+ *   times (first reply, client, CSAT), at two sizes (a fifth and a
+ *   twentieth of the fact count): CPU per update at each size and their
+ *   growth (1 when an update costs the same on a busier day; 4 would be
+ *   quadratic);
  * - with libsqlite3 (-DSVCQ_BENCH_SQLITE): the same facts in an in-memory
  *   SQLite table indexed by week, and per week the same calendar-time KPIs
  *   (count, resolved, rated, satisfied, CSAT sum, replies, response sum,
@@ -33,6 +38,7 @@
 
 #define NFACTS 1000000
 #define WEEKS 52
+#define BUSY_UPDATES 3
 
 static double now(void)
 {
@@ -81,6 +87,37 @@ static const char *const TIERS[4] = { "tier.special", "tier.1", "tier.2", "tier.
 static const char *const CHANNELS[3] = { "phone", "wechat", "app" };
 static char CATS[20][16];
 static char CLIENTS[5000][12];
+
+/* n facts received on one day, then BUSY_UPDATES rounds of updates of each;
+ * returns the CPU seconds of the updates. */
+static double busy_day(svcq_ctx *ctx, const svcq_metrics_options *o, svcq_time day, int n, char (*ids)[12])
+{
+    svcq_metrics *m;
+    if (svcq_metrics_new(&m, ctx, o))
+        die(ctx, "new");
+    double c0 = 0;
+    for (int round = 0; round <= BUSY_UPDATES; round++) {
+        if (round == 1)
+            c0 = cpu();
+        for (int i = 0; i < n; i++) {
+            svcq_metrics_fact f = SVCQ_METRICS_FACT_INIT;
+            f.id = ids[i];
+            f.received = day + (svcq_time)(i % 86400);
+            f.first_reply = f.received + rnd(2 * 86400); /* mostly distinct seconds */
+            f.csat = (int32_t)rnd(6);
+            f.category = CATS[i % 20];
+            f.tier = TIERS[i % 4];
+            f.channel = CHANNELS[i % 3];
+            f.client = CLIENTS[rnd(5000)];
+            if (svcq_metrics_fact_put(m, &f))
+                die(ctx, "busy put");
+        }
+    }
+    double c = cpu() - c0;
+    svcq_metrics_free(m);
+    return c;
+}
+
 
 int main(int argc, char **argv)
 {
@@ -316,6 +353,17 @@ int main(int argc, char **argv)
 #else
     printf("{\"bench\":\"metrics_sqlite\",\"skipped\":\"libsqlite3 not found\"}\n");
 #endif
+    /* One busy day: updates must not cost more on a busier day. */
+    int busy[2] = { nfacts / 20, nfacts / 5 };
+    double busy_cpu[2];
+    for (int k = 0; k < 2; k++)
+        busy_cpu[k] = busy_day(ctx, &o, w1 + 10 * 86400, busy[k] ? busy[k] : 1, ids);
+    double per[2] = { busy_cpu[0] * 1e6 / ((busy[0] ? busy[0] : 1) * BUSY_UPDATES),
+                      busy_cpu[1] * 1e6 / ((busy[1] ? busy[1] : 1) * BUSY_UPDATES) };
+    printf("{\"bench\":\"metrics_busy_day\",\"updates_per_fact\":%d,\"small_facts\":%d,\"small_cpu_seconds\":%.3f,"
+           "\"small_us_per_update\":%.3f,\"large_facts\":%d,\"large_cpu_seconds\":%.3f,\"large_us_per_update\":%.3f,"
+           "\"growth\":%.2f}\n",
+           BUSY_UPDATES, busy[0], busy_cpu[0], per[0], busy[1], busy_cpu[1], per[1], per[1] / per[0]);
     svcq_metrics_free(m);
     free(rows);
     free(ids);
