@@ -96,9 +96,12 @@ typedef struct svcq__mx_sla {
     int32_t outcome;
 } svcq__mx_sla;
 
-/* A fact as the set keeps it. */
+/* Ids up to this length (with the NUL) live inside the fact. */
+#define SVCQ__MX_ID_INLINE 24
+
+/* A fact as the set keeps it, in the set's fact slab. */
 typedef struct svcq__mx_fact {
-    char *id; /* owned; the map key */
+    char *id; /* idbuf, or owned when longer */
     size_t idlen;
     const char *s[SVCQ__MX_NSTR]; /* pooled, NULL for none */
     svcq_time received, first_reply, resolved, closed, reopened;
@@ -109,7 +112,41 @@ typedef struct svcq__mx_fact {
     uint32_t nsla;
     svcq__mx_sla *sla; /* owned */
     uint64_t revision; /* of its record */
+    char idbuf[SVCQ__MX_ID_INLINE];
 } svcq__mx_fact;
+
+/* A slot of the fact table: the id's hash (0: empty) and the fact. */
+typedef struct svcq__mx_fslot {
+    uint64_t hash;
+    svcq__mx_fact *f;
+} svcq__mx_fslot;
+
+/* A slot of a day's index: a dimension value (pooled pointer, NULL for
+ * ALL) and its rollup (NULL: empty). */
+typedef struct svcq__mx_rslot {
+    const char *v;
+    svcq__mx_rollup *r;
+} svcq__mx_rslot;
+
+/* The day rollups of one day by dimension and value: a put finds its day
+ * once, then each rollup by one probe of a small table keyed by the pooled
+ * value's address (no 16-byte key to hash). */
+typedef struct svcq__mx_dayix {
+    int32_t day;
+    struct {
+        svcq__mx_rslot *slots;
+        uint32_t cap, used; /* cap 0 or a power of two */
+    } dim[SVCQ__MX_NDIM];
+} svcq__mx_dayix;
+
+/* Strings a put looked up lately, by the caller's pointer: a hit is
+ * checked by comparing the bytes, so a pointer reused for another string
+ * only misses. */
+#define SVCQ__MX_SCACHE 256
+typedef struct svcq__mx_scache {
+    const char *src;    /* the caller's pointer (compared, never read) */
+    const char *pooled; /* the pooled copy */
+} svcq__mx_scache;
 
 struct svcq_metrics {
     svcq_ctx *ctx;
@@ -121,7 +158,19 @@ struct svcq_metrics {
     uint32_t periods, dims, target_mask;
     int64_t targets[16];
     svcq__map pool;    /* string -> owned copy (value is the copy; key inside it) */
-    svcq__map facts;   /* id -> svcq__mx_fact */
+    svcq__mx_scache scache[SVCQ__MX_SCACHE];
+    /* Facts: an open-addressing table by id (one probe finds the fact or
+     * the slot for it), the facts in slabs with a free list. */
+    svcq__mx_fslot *fslots;
+    size_t fcap, fcount;
+    svcq__mx_fact *ffree;
+    void **fchunks;
+    size_t nfchunks, capfchunks;
+    svcq__mx_fact *fbump;
+    size_t fleft;
+    /* The day index: day -> svcq__mx_dayix, open addressing. */
+    svcq__mx_dayix **dslots;
+    uint32_t dcap, dused;
     svcq__map rollups; /* key[16] -> svcq__mx_rollup */
     svcq__map groups;  /* key[8] -> svcq__mx_group */
     uint64_t mark;

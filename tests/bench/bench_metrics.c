@@ -121,13 +121,18 @@ static double busy_day(svcq_ctx *ctx, const svcq_metrics_options *o, svcq_time d
 
 int main(int argc, char **argv)
 {
-    /* An optional first argument sets a smaller fact count for profiling; a
-     * second, "all-clients", counts distinct clients in every rollup (without
-     * SVCQ_METRICS_CLIENTS_ALL_TIER). */
+    /* An optional first argument sets a smaller fact count for profiling;
+     * then "all-clients" counts distinct clients in every rollup (without
+     * SVCQ_METRICS_CLIENTS_ALL_TIER), "ingest-only" stops after the ingest
+     * (for a profile of the puts). */
     int nfacts = argc > 1 ? atoi(argv[1]) : NFACTS;
     if (nfacts < 1 || nfacts > NFACTS)
         nfacts = NFACTS;
-    bool all_clients = argc > 2 && !strcmp(argv[2], "all-clients");
+    bool all_clients = false, ingest_only = false;
+    for (int i = 2; i < argc; i++) {
+        all_clients |= !strcmp(argv[i], "all-clients");
+        ingest_only |= !strcmp(argv[i], "ingest-only");
+    }
     svcq_ctx *ctx;
     if (svcq_ctx_new(&ctx, NULL))
         return 1;
@@ -203,6 +208,15 @@ int main(int argc, char **argv)
            "\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"facts_per_s\":%.0f,\"facts_per_cpu_s\":%.0f}\n",
            nfacts, all_clients ? "every rollup" : "all,tier", t_ingest, c_ingest, nfacts / t_ingest,
            nfacts / c_ingest);
+    if (ingest_only) {
+        svcq_metrics_free(m);
+        free(rows);
+        free(ids);
+        svcq_calendar_free(cal);
+        svcq_tz_free(tz);
+        svcq_ctx_free(ctx);
+        return 0;
+    }
 
     /* The 52 weekly reports, and the week figures for the cross-check. */
     size_t bytes = 0;

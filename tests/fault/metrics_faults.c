@@ -100,13 +100,11 @@ static char *describe(void *p)
     append(&d, b.data ? b.data : "", b.len);
     /* Every fact as the set keeps it. */
     recs r = { NULL, 0 };
-    size_t it = 0;
-    const void *k;
-    size_t kl;
-    void *v;
-    while (svcq__map_next(&s->m->facts, &it, &k, &kl, &v)) {
+    for (size_t i = 0; i < s->m->fcap; i++) {
+        if (!s->m->fslots[i].hash)
+            continue;
         svcq__buf_truncate(&b, 0);
-        const svcq__mx_fact *f = v;
+        const svcq__mx_fact *f = s->m->fslots[i].f;
         if (svcq__mx_fact_json(s->m, f, &b))
             fail_msg("fact json failed");
         char line[32];
