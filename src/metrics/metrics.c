@@ -1427,6 +1427,12 @@ static int prepare_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_
     int64_t day = svcq__mx_day(m, at);
     bool persist = (m->flags & SVCQ_METRICS_PERSIST) != 0;
     const svcq__mx_dayix *x = dayix_get(m, day);
+    struct {
+        int32_t d;
+        const char *v;
+        svcq__mx_rollup *r;
+    } k[MX_MAXR];
+    size_t n = 0;
     for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
         if (!(m->dims >> d & 1))
             continue;
@@ -1434,10 +1440,30 @@ static int prepare_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_
         const char *v = dim_value(f, d, &in);
         if (!in)
             continue;
-        svcq__mx_rollup *r = dayix_find(x, d, v);
+        k[n].d = d;
+        k[n].v = v;
+        if (x && x->dim[d].cap)
+            MX_PREFETCH(&x->dim[d].slots[ptr_hash(v) & (x->dim[d].cap - 1)]);
+        n++;
+    }
+    /* The lookups' cache misses overlap: the index slots were fetched
+     * above, the rollups' counters and logs are fetched here. */
+    for (size_t i = 0; i < n; i++) {
+        svcq__mx_rollup *r = k[i].r = dayix_find(x, k[i].d, k[i].v);
+        if (r) {
+            MX_PREFETCH((char *)r + 64);
+            MX_PREFETCH((char *)r + 128);
+            MX_PREFETCH((char *)r + 192);
+            MX_PREFETCH((char *)r + 256);
+            MX_PREFETCH((char *)r + 320);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        svcq__mx_rollup *r = k[i].r;
         int rc = SVCQ_OK;
         if (!r) {
-            rc = rollup_get(m, SVCQ_METRICS_DAY, day, d, v, &r, &w->created, &w->ncreated, &w->capcreated);
+            rc = rollup_get(m, SVCQ_METRICS_DAY, day, k[i].d, k[i].v, &r, &w->created, &w->ncreated,
+                            &w->capcreated);
             x = dayix_get(m, day);
         }
         if (!rc && persist)
@@ -1863,6 +1889,13 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     if (!m || !fact)
         return svcq__error(m ? m->ctx : NULL, SVCQ_EINVAL, "svcq_metrics_fact_put: NULL argument");
     svcq_ctx *ctx = m->ctx;
+    /* The id's slot in the fact table is a cache miss on a big set: its
+     * line is fetched while the fact is checked. */
+    uint64_t idh = 0;
+    if (fact->id && m->fcap) {
+        idh = id_hash(fact->id, strnlen(fact->id, SVCQ_METRICS_MAX_STRING + 1));
+        MX_PREFETCH(&m->fslots[idh & (m->fcap - 1)]);
+    }
     fact_in fi;
     int rc = check_fact(m, fact, &fi);
     if (rc)
@@ -1880,7 +1913,8 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     put_undo *u = NULL;
     /* One probe finds the fact or the slot for it; room first, so that the
      * slot stays valid (nothing else goes into the table until the apply). */
-    uint64_t idh = id_hash(fact->id, fi.idlen);
+    if (!idh)
+        idh = id_hash(fact->id, fi.idlen);
     if ((rc = ft_reserve(m, m->fcount + 1)))
         goto nomem;
     size_t slot = ft_find(m, idh, fact->id, fi.idlen);

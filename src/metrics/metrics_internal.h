@@ -142,7 +142,7 @@ typedef struct svcq__mx_dayix {
 /* Strings a put looked up lately, by the caller's pointer: a hit is
  * checked by comparing the bytes, so a pointer reused for another string
  * only misses. */
-#define SVCQ__MX_SCACHE 256
+#define SVCQ__MX_SCACHE 2048
 typedef struct svcq__mx_scache {
     const char *src;    /* the caller's pointer (compared, never read) */
     const char *pooled; /* the pooled copy */
