@@ -514,6 +514,12 @@ int64_t svcq__mx_ratio(int64_t a, int64_t b, int64_t scale)
 
 /* ---- the set -------------------------------------------------------------- */
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static uint32_t ptr_hash(const void *p)
 {
     return (uint32_t)(((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull) >> 32);
@@ -861,6 +867,7 @@ void svcq_metrics_free(svcq_metrics *m)
         if (m->fslots[i].hash)
             fact_free(m, m->fslots[i].f);
     svcq__free(ctx, m->fslots);
+    svcq__free(ctx, m->pend);
     for (size_t i = 0; i < m->nfchunks; i++)
         svcq__free(ctx, m->fchunks[i]);
     svcq__free(ctx, m->fchunks);
@@ -883,6 +890,11 @@ void svcq_metrics_free(svcq_metrics *m)
     svcq_tz_free(m->tz);
     svcq__free(ctx, m);
 }
+
+/* Pending facts that make a put add them to the rollups first: a batch
+ * this size sorted by day reuses each day's rollups from cache, and its
+ * facts, put one after the other, are close in memory. */
+#define MX_FLUSH_AT 65536
 
 int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_options *opts)
 {
@@ -946,6 +958,7 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
     m->periods = opts->periods ? opts->periods : 0x7Eu;
     m->dims = (opts->dimensions ? opts->dimensions : 0x1FFu) | 1u;
     m->target_mask = opts->target_mask;
+    m->flush_at = MX_FLUSH_AT;
     memcpy(m->targets, opts->targets, sizeof(m->targets));
     svcq__map_init(&m->pool, ctx);
     svcq__map_init(&m->rollups, ctx);
@@ -1088,6 +1101,8 @@ static void add_counters(svcq__mx_rollup *d, const svcq__mx_rollup *s)
 
 int svcq__mx_derive(svcq_metrics *m, int32_t period, int64_t start)
 {
+    if (m->npend && svcq__mx_flush(m))
+        return SVCQ_ENOMEM;
     if (period == SVCQ_METRICS_DAY)
         return SVCQ_OK;
     if (m->dgen != m->gen)
@@ -1562,6 +1577,98 @@ static void apply_prepared(walk *w, const svcq__mx_fact *f)
         add_b(w->rb[i], f, w->sign);
 }
 
+/* ---- pending facts ------------------------------------------------------- */
+
+/* Adds one pending fact to its rollups (PREPARE then APPLY, as a put). */
+static int flush_one(svcq_metrics *m, svcq__mx_fact *f)
+{
+    walk w = { .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
+    int rc = walk_fact(m, &w, f);
+    if (!rc)
+        rc = reserve_prepared(m, &w, f);
+    if (rc) {
+        for (size_t i = w.ncreated; i-- > 0;)
+            rollup_drop(m, w.created[i]);
+    } else {
+        w.phase = PH_APPLY;
+        apply_prepared(&w, f);
+        f->pend = 0;
+    }
+    svcq__free(m->ctx, w.created);
+    svcq__free(m->ctx, w.touched);
+    return rc;
+}
+
+int svcq__mx_flush(svcq_metrics *m)
+{
+    size_t n = m->npend;
+    if (!n)
+        return SVCQ_OK;
+    /* Day order by a counting sort (a comparison sort when the days are
+     * spread too thin). */
+    int32_t *day = svcq__malloc(m->ctx, n * sizeof(*day));
+    uint32_t *order = svcq__malloc(m->ctx, n * sizeof(*order));
+    int rc = day && order ? SVCQ_OK : SVCQ_ENOMEM;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; !rc && i < n; i++) {
+        int64_t d = svcq__mx_day(m, m->pend[i]->received);
+        day[i] = (int32_t)d;
+        lo = d < lo ? d : lo;
+        hi = d > hi ? d : hi;
+    }
+    if (!rc && (uint64_t)(hi - lo) <= 4 * (uint64_t)n + 4096) {
+        size_t range = (size_t)(hi - lo) + 2;
+        uint32_t *at = svcq__calloc(m->ctx, range, sizeof(*at));
+        if (!at) {
+            rc = SVCQ_ENOMEM;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                at[day[i] - lo + 1]++;
+            for (size_t k = 1; k < range; k++)
+                at[k] += at[k - 1];
+            for (size_t i = 0; i < n; i++)
+                order[at[day[i] - lo]++] = (uint32_t)i;
+            svcq__free(m->ctx, at);
+        }
+    } else if (!rc) {
+        uint64_t *key = svcq__malloc(m->ctx, n * sizeof(*key));
+        if (!key) {
+            rc = SVCQ_ENOMEM;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                key[i] = (uint64_t)(uint32_t)(day[i] - (int32_t)lo) << 32 | i;
+            qsort(key, n, sizeof(*key), cmp_u64);
+            for (size_t i = 0; i < n; i++)
+                order[i] = (uint32_t)key[i];
+            svcq__free(m->ctx, key);
+        }
+    }
+    size_t done = 0;
+    for (; !rc && done < n; done++) {
+        if (done + 8 < n) {
+            const svcq__mx_fact *next = m->pend[order[done + 8]];
+            MX_PREFETCH(next);
+            MX_PREFETCH((const char *)next + 64);
+            MX_PREFETCH((const char *)next + 128);
+        }
+        rc = flush_one(m, m->pend[order[done]]);
+    }
+    if (done)
+        m->gen++;
+    /* Keeps the facts not added, in their order. */
+    size_t k = 0;
+    for (size_t i = 0; rc && i < n; i++)
+        if (m->pend[i]->pend) {
+            m->pend[k] = m->pend[i];
+            m->pend[k]->pend = (uint32_t)(k + 1);
+            k++;
+        }
+    m->npend = k;
+    svcq__free(m->ctx, day);
+    svcq__free(m->ctx, order);
+    return rc;
+}
+
 /* ---- the put -------------------------------------------------------------- */
 
 /* True when the n bytes at s are all printable ASCII (0x20 to 0x7E):
@@ -1923,6 +2030,37 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
         goto fail;
     old = m->fslots[slot].f;
     nf->revision = old ? old->revision : 0;
+    if (!persist_on && (!old || old->pend)) {
+        /* A new fact, or one still pending: kept, and added to the
+         * rollups by svcq__mx_flush before a read. */
+        /* Added in bounded batches: the facts of one batch are close in
+         * memory, so that going through them in day order stays in cache. */
+        if (!old && m->npend >= m->flush_at && (rc = svcq__mx_flush(m)))
+            goto nomem;
+        if (!old && m->npend == m->cappend) {
+            size_t cap = m->cappend ? m->cappend * 2 : 1024;
+            svcq__mx_fact **p = cap <= UINT32_MAX ? svcq__reallocarray(ctx, m->pend, cap, sizeof(*p)) : NULL;
+            if (!p)
+                goto nomem;
+            m->pend = p;
+            m->cappend = cap;
+        }
+        if (old) {
+            nf->pend = old->pend;
+            m->pend[old->pend - 1] = nf;
+            fact_free(m, old);
+        } else {
+            m->fslots[slot].hash = idh;
+            m->fcount++;
+            m->pend[m->npend++] = nf;
+            nf->pend = (uint32_t)m->npend;
+        }
+        m->fslots[slot].f = nf;
+        return SVCQ_OK;
+    }
+    /* A stored set has no pending facts but while it is loaded. */
+    if (m->npend && (rc = svcq__mx_flush(m)))
+        goto nomem;
     if ((rc = walk_fact(m, &w, nf)) || (rc = reserve_prepared(m, &w, nf)))
         goto nomem;
     if (old) {
@@ -2153,9 +2291,9 @@ int svcq__mx_put_loaded(svcq_metrics *m, const svcq_metrics_fact *fact, uint64_t
 int svcq__mx_rollup_adopt(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
                           svcq__mx_rollup **out)
 {
-    int rc = SVCQ_OK;
+    int rc = svcq__mx_flush(m);
     const char *v = NULL;
-    if (dim != SVCQ_METRICS_DIM_ALL && !(v = pool_get(m, value, strlen(value), &rc)))
+    if (rc || (dim != SVCQ_METRICS_DIM_ALL && !(v = pool_get(m, value, strlen(value), &rc))))
         return svcq__enomem(m->ctx);
     svcq__mx_rollup **created = NULL;
     size_t n = 0, cap = 0;

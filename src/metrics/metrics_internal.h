@@ -109,6 +109,7 @@ typedef struct svcq__mx_fact {
     int32_t contacts, agent_replies, customer_replies, csat;
     int32_t complaint, repeat, measures_due, measures_on_time;
     bool reopened_soon; /* no reopen within N business days (FCR_NO_REOPEN) */
+    uint32_t pend;      /* 1 + its index in the set's pending facts; 0: in the rollups */
     uint32_t nsla;
     svcq__mx_sla *sla; /* owned */
     uint64_t revision; /* of its record */
@@ -142,7 +143,7 @@ typedef struct svcq__mx_dayix {
 /* Strings a put looked up lately, by the caller's pointer: a hit is
  * checked by comparing the bytes, so a pointer reused for another string
  * only misses. */
-#define SVCQ__MX_SCACHE 2048
+#define SVCQ__MX_SCACHE 8192
 typedef struct svcq__mx_scache {
     const char *src;    /* the caller's pointer (compared, never read) */
     const char *pooled; /* the pooled copy */
@@ -168,6 +169,13 @@ struct svcq_metrics {
     size_t nfchunks, capfchunks;
     svcq__mx_fact *fbump;
     size_t fleft;
+    /* Pending facts (sets without SVCQ_METRICS_PERSIST): a put of a new fact
+     * (or of one still pending) only keeps the fact; svcq__mx_flush adds
+     * the pending facts to the day rollups in day order before anything
+     * reads them. */
+    svcq__mx_fact **pend;
+    size_t npend, cappend;
+    size_t flush_at; /* pending facts that make a put add them first */
     /* The day index: day -> svcq__mx_dayix, open addressing. */
     svcq__mx_dayix **dslots;
     uint32_t dcap, dused;
@@ -194,6 +202,11 @@ void svcq__mx_period_label(int32_t kind, int64_t start, char out[16]);
 /* First instant of local day. */
 int svcq__mx_day_instant(svcq_metrics *m, int64_t day, svcq_time *out);
 
+/* Adds the pending facts to the day rollups, in day order (the rollups of
+ * one day stay in cache). SVCQ_ENOMEM: the facts not added stay pending,
+ * and the set means the same. Every reader of rollups calls it first
+ * (svcq__mx_derive, svcq__mx_dump and the loading do). */
+int svcq__mx_flush(svcq_metrics *m);
 /* Derives the rollups of (period, start) from the day rollups when they
  * are not derived yet or the facts changed since; no-op for days.
  * SVCQ_ENOMEM. Readers call it before svcq__mx_find / svcq__mx_group_find
