@@ -891,10 +891,12 @@ void svcq_metrics_free(svcq_metrics *m)
     svcq__free(ctx, m);
 }
 
-/* Pending facts that make a put add them to the rollups first: a batch
- * this size sorted by day reuses each day's rollups from cache, and its
- * facts, put one after the other, are close in memory. */
-#define MX_FLUSH_AT 65536
+/* Pending facts that make a put add them to the rollups first: sorted by
+ * day, a batch this size still reuses each day's rollups from cache, and
+ * its facts, put one after the other, stay close in memory (16384 and
+ * 65536 measure the same; the smaller keeps the put that adds them
+ * short). */
+#define MX_FLUSH_AT 16384
 
 int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_options *opts)
 {
@@ -2016,7 +2018,10 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
             return svcq__tx_end(ctx, &tx, rc);
     }
     svcq__mx_fact *nf = NULL, *old = NULL;
-    walk w = { .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
+    walk w; /* made in full below, after the pending facts' path */
+    w.created = NULL;
+    w.touched = NULL;
+    w.ncreated = 0;
     put_undo *u = NULL;
     /* One probe finds the fact or the slot for it; room first, so that the
      * slot stays valid (nothing else goes into the table until the apply). */
@@ -2061,6 +2066,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     /* A stored set has no pending facts but while it is loaded. */
     if (m->npend && (rc = svcq__mx_flush(m)))
         goto nomem;
+    w = (walk){ .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
     if ((rc = walk_fact(m, &w, nf)) || (rc = reserve_prepared(m, &w, nf)))
         goto nomem;
     if (old) {
