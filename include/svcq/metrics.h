@@ -325,8 +325,10 @@ SVCQ_API void svcq_metrics_free(svcq_metrics *m);
  *
  * The rollups lose the old fact's contribution and gain the new one's.
  * With SVCQ_METRICS_PERSIST the fact and every touched rollup are written
- * in one store transaction (or the open batch). On failure the set is as
- * before the call.
+ * in one store transaction (or the open batch). Without it a new fact is
+ * added to the rollups with others, in day order, before the next read
+ * (or by a later put), which may then report SVCQ_ENOMEM. On failure the
+ * set is as before the call.
  * @param m    the set.
  * @param fact the fact (read during the call).
  * @return SVCQ_OK; SVCQ_EINVAL for NULL, a missing id or received time,

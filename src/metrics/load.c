@@ -225,6 +225,8 @@ int svcq_metrics_load(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_opti
             rc = SVCQ_OK;
     }
     /* Every rollup the facts fill was stored with them. */
+    if (!rc)
+        rc = svcq__mx_flush(m);
     size_t it = 0;
     const void *k;
     size_t kl;

@@ -360,14 +360,61 @@ static int log_reserve(svcq_ctx *ctx, svcq__mx_log *l)
     return SVCQ_OK;
 }
 
-/* Adds (s > 0, room reserved) or removes (s < 0, present) one key. */
+/* Removals since the last compaction that make a log fold its entries into
+ * its base (and at least half of the multiset). */
+#define MX_LOG_COMPACT 64
+
+/* Makes room for removing key (present in the multiset): its slot in
+ * base; first folds the entries into base when removals reached half of
+ * the multiset. Either way the multiset is the same; SVCQ_ENOMEM leaves it
+ * as it was. */
+static int log_reserve_remove(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
+{
+    if (l->nrem >= MX_LOG_COMPACT && (uint64_t)l->nrem * 2 >= (uint64_t)l->n + l->base.used) {
+        if (ct_reserve(ctx, &l->base, l->n))
+            return SVCQ_ENOMEM;
+        for (uint32_t i = 0; i < l->n; i++)
+            ct_add(&l->base, l->v[i], 1);
+        l->n = 0;
+        l->nrem = 0;
+    }
+    return ct_reserve_key(ctx, &l->base, key);
+}
+
+/* Adds (s > 0, room reserved by log_reserve) or removes (s < 0, room
+ * reserved by log_reserve_remove) one key. */
 static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
 {
     if (s > 0) {
         l->v[l->n++] = key;
         return;
     }
-    for (uint32_t i = l->n; i-- > 0;) {
+    ct_add(&l->base, key, -1);
+    l->nrem++;
+}
+
+/* The undo of a put, which never allocates. Removing the new version's key
+ * (s < 0): the put appended it last, and every later put was undone
+ * before, so it is the last entry unless a compaction folded it into base.
+ * Adding the old version's key back (s > 0): the put subtracted it from
+ * base, which keeps its keys. */
+static void log_undo(svcq__mx_log *l, int64_t key, int64_t s)
+{
+    bool in_base = l->base.cap && ct_slot(&l->base, key)->key == key;
+    if (s < 0 && l->n && l->v[l->n - 1] == key) {
+        l->n--;
+        return;
+    }
+    if (in_base) {
+        ct_add(&l->base, key, s);
+        return;
+    }
+    /* Not reached (see above); kept exact all the same. */
+    if (s > 0 && l->n < l->cap) {
+        l->v[l->n++] = key;
+        return;
+    }
+    for (uint32_t i = l->n; s < 0 && i-- > 0;) {
         if (l->v[i] == key) {
             l->v[i] = l->v[--l->n];
             return;
@@ -375,7 +422,8 @@ static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
     }
 }
 
-/* Counts every key of l into t. */
+/* Counts every key of l (entries and base) into t. */
+static int ct_merge(svcq_ctx *ctx, svcq__mx_ctab *d, const svcq__mx_ctab *s);
 static int ct_merge_log(svcq_ctx *ctx, svcq__mx_ctab *t, const svcq__mx_log *l)
 {
     for (uint32_t i = 0; i < l->n; i++) {
@@ -383,7 +431,13 @@ static int ct_merge_log(svcq_ctx *ctx, svcq__mx_ctab *t, const svcq__mx_log *l)
             return SVCQ_ENOMEM;
         ct_add(t, l->v[i], 1);
     }
-    return SVCQ_OK;
+    return ct_merge(ctx, t, &l->base);
+}
+
+static void log_free(svcq_ctx *ctx, svcq__mx_log *l)
+{
+    svcq__free(ctx, l->v);
+    ct_free(ctx, &l->base);
 }
 
 typedef struct kc {
@@ -460,6 +514,32 @@ int64_t svcq__mx_ratio(int64_t a, int64_t b, int64_t scale)
 
 /* ---- the set -------------------------------------------------------------- */
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint32_t ptr_hash(const void *p)
+{
+    return (uint32_t)(((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* The pooled copy of s from the string cache (s is checked equal), or
+ * NULL. */
+static const char *scache_get(const svcq_metrics *m, const char *s)
+{
+    const svcq__mx_scache *e = &m->scache[ptr_hash(s) & (SVCQ__MX_SCACHE - 1)];
+    return e->src == s && !strcmp(e->pooled, s) ? e->pooled : NULL;
+}
+
+static void scache_set(svcq_metrics *m, const char *s, const char *pooled)
+{
+    svcq__mx_scache *e = &m->scache[ptr_hash(s) & (SVCQ__MX_SCACHE - 1)];
+    e->src = s;
+    e->pooled = pooled;
+}
+
 static const char *pool_get(svcq_metrics *m, const char *s, size_t len, int *rc)
 {
     char *p = svcq__map_get(&m->pool, s, len);
@@ -485,13 +565,246 @@ const char *svcq__mx_pool_find(const svcq_metrics *m, const char *s)
     return s ? svcq__map_get(&m->pool, s, strlen(s)) : NULL;
 }
 
-static void fact_free(svcq_ctx *ctx, svcq__mx_fact *f)
+/* ---- facts: slab and table ---------------------------------------------- */
+
+#define MX_FCHUNK 1024 /* facts per slab chunk */
+
+/* A zeroed fact from the slab; NULL when out of memory. */
+static svcq__mx_fact *fact_alloc(svcq_metrics *m)
+{
+    svcq__mx_fact *f = m->ffree;
+    if (f) {
+        m->ffree = *(svcq__mx_fact **)f;
+    } else {
+        if (!m->fleft) {
+            if (m->nfchunks == m->capfchunks) {
+                size_t cap = m->capfchunks ? m->capfchunks * 2 : 16;
+                void **p = svcq__reallocarray(m->ctx, m->fchunks, cap, sizeof(*p));
+                if (!p)
+                    return NULL;
+                m->fchunks = p;
+                m->capfchunks = cap;
+            }
+            void *c = svcq__malloc(m->ctx, MX_FCHUNK * sizeof(svcq__mx_fact));
+            if (!c)
+                return NULL;
+            m->fchunks[m->nfchunks++] = c;
+            m->fbump = c;
+            m->fleft = MX_FCHUNK;
+        }
+        f = m->fbump++;
+        m->fleft--;
+    }
+    memset(f, 0, sizeof(*f));
+    return f;
+}
+
+static void fact_free(svcq_metrics *m, svcq__mx_fact *f)
 {
     if (!f)
         return;
-    svcq__free(ctx, f->id);
-    svcq__free(ctx, f->sla);
-    svcq__free(ctx, f);
+    if (f->id != f->idbuf)
+        svcq__free(m->ctx, f->id);
+    svcq__free(m->ctx, f->sla);
+    *(svcq__mx_fact **)f = m->ffree;
+    m->ffree = f;
+}
+
+static uint64_t id_hash(const char *id, size_t len)
+{
+    return svcq__hash(id, len); /* never 0 */
+}
+
+/* Room for count facts in the table; SVCQ_ENOMEM leaves it unchanged. */
+static int ft_reserve(svcq_metrics *m, size_t count)
+{
+    if (count * 4 <= m->fcap * 3)
+        return SVCQ_OK;
+    size_t cap = m->fcap ? m->fcap * 2 : 64;
+    while (count * 4 > cap * 3)
+        cap *= 2;
+    svcq__mx_fslot *slots = svcq__calloc(m->ctx, cap, sizeof(*slots));
+    if (!slots)
+        return SVCQ_ENOMEM;
+    for (size_t i = 0; i < m->fcap; i++) {
+        if (!m->fslots[i].hash)
+            continue;
+        size_t j = m->fslots[i].hash & (cap - 1);
+        while (slots[j].hash)
+            j = (j + 1) & (cap - 1);
+        slots[j] = m->fslots[i];
+    }
+    svcq__free(m->ctx, m->fslots);
+    m->fslots = slots;
+    m->fcap = cap;
+    return SVCQ_OK;
+}
+
+/* The slot of id: its fact's, or the empty one where it goes (fcap > 0). */
+static size_t ft_find(const svcq_metrics *m, uint64_t hash, const char *id, size_t len)
+{
+    size_t mask = m->fcap - 1, j = hash & mask;
+    for (;; j = (j + 1) & mask) {
+        const svcq__mx_fslot *e = &m->fslots[j];
+        if (!e->hash || (e->hash == hash && e->f->idlen == len && !memcmp(e->f->id, id, len)))
+            return j;
+    }
+}
+
+static svcq__mx_fact *ft_get(const svcq_metrics *m, const char *id, size_t len)
+{
+    if (!m->fcap)
+        return NULL;
+    return m->fslots[ft_find(m, id_hash(id, len), id, len)].f;
+}
+
+/* Removes the fact in slot j (backward-shift deletion). */
+static void ft_remove(svcq_metrics *m, size_t j)
+{
+    size_t mask = m->fcap - 1;
+    m->fslots[j].hash = 0;
+    m->fslots[j].f = NULL;
+    m->fcount--;
+    for (size_t k = (j + 1) & mask; m->fslots[k].hash; k = (k + 1) & mask) {
+        size_t home = m->fslots[k].hash & mask;
+        /* Moves back when its home is not in (j, k]. */
+        if (((k - home) & mask) >= ((k - j) & mask)) {
+            m->fslots[j] = m->fslots[k];
+            m->fslots[k].hash = 0;
+            m->fslots[k].f = NULL;
+            j = k;
+        }
+    }
+}
+
+/* ---- the day index --------------------------------------------------------- */
+
+static uint32_t day_hash(int32_t day)
+{
+    return (uint32_t)(((uint64_t)(uint32_t)day * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static svcq__mx_dayix *dayix_get(const svcq_metrics *m, int64_t day)
+{
+    if (!m->dcap)
+        return NULL;
+    uint32_t mask = m->dcap - 1, j = day_hash((int32_t)day) & mask;
+    for (; m->dslots[j]; j = (j + 1) & mask)
+        if (m->dslots[j]->day == (int32_t)day)
+            return m->dslots[j];
+    return NULL;
+}
+
+/* The index of day, made when absent (an empty index changes nothing). */
+static svcq__mx_dayix *dayix_make(svcq_metrics *m, int64_t day)
+{
+    svcq__mx_dayix *x = dayix_get(m, day);
+    if (x)
+        return x;
+    if ((uint64_t)(m->dused + 1) * 4 > (uint64_t)m->dcap * 3) {
+        uint32_t cap = m->dcap ? m->dcap * 2 : 64;
+        svcq__mx_dayix **slots = svcq__calloc(m->ctx, cap, sizeof(*slots));
+        if (!slots)
+            return NULL;
+        for (uint32_t i = 0; i < m->dcap; i++) {
+            if (!m->dslots[i])
+                continue;
+            uint32_t j = day_hash(m->dslots[i]->day) & (cap - 1);
+            while (slots[j])
+                j = (j + 1) & (cap - 1);
+            slots[j] = m->dslots[i];
+        }
+        svcq__free(m->ctx, m->dslots);
+        m->dslots = slots;
+        m->dcap = cap;
+    }
+    x = svcq__calloc(m->ctx, 1, sizeof(*x));
+    if (!x)
+        return NULL;
+    x->day = (int32_t)day;
+    uint32_t j = day_hash(x->day) & (m->dcap - 1);
+    while (m->dslots[j])
+        j = (j + 1) & (m->dcap - 1);
+    m->dslots[j] = x;
+    m->dused++;
+    return x;
+}
+
+static svcq__mx_rollup *dayix_find(const svcq__mx_dayix *x, int32_t dim, const char *v)
+{
+    if (!x || !x->dim[dim].cap)
+        return NULL;
+    uint32_t mask = x->dim[dim].cap - 1, j = ptr_hash(v) & mask;
+    const svcq__mx_rslot *sl = x->dim[dim].slots;
+    for (; sl[j].r; j = (j + 1) & mask)
+        if (sl[j].v == v)
+            return sl[j].r;
+    return NULL;
+}
+
+static void rslot_insert(svcq__mx_rslot *slots, uint32_t cap, const char *v, svcq__mx_rollup *r)
+{
+    uint32_t j = ptr_hash(v) & (cap - 1);
+    while (slots[j].r)
+        j = (j + 1) & (cap - 1);
+    slots[j].v = v;
+    slots[j].r = r;
+}
+
+/* Room for one more rollup of dim in x. */
+static int dayix_reserve(svcq_ctx *ctx, svcq__mx_dayix *x, int32_t dim)
+{
+    uint32_t used = x->dim[dim].used, cap = x->dim[dim].cap;
+    if ((uint64_t)(used + 1) * 2 <= cap)
+        return SVCQ_OK;
+    uint32_t ncap = cap ? cap * 2 : 4;
+    svcq__mx_rslot *slots = svcq__calloc(ctx, ncap, sizeof(*slots));
+    if (!slots)
+        return SVCQ_ENOMEM;
+    for (uint32_t i = 0; i < cap; i++)
+        if (x->dim[dim].slots[i].r)
+            rslot_insert(slots, ncap, x->dim[dim].slots[i].v, x->dim[dim].slots[i].r);
+    svcq__free(ctx, x->dim[dim].slots);
+    x->dim[dim].slots = slots;
+    x->dim[dim].cap = ncap;
+    return SVCQ_OK;
+}
+
+static void dayix_remove(svcq__mx_dayix *x, int32_t dim, const char *v)
+{
+    if (!x || !x->dim[dim].cap)
+        return;
+    svcq__mx_rslot *sl = x->dim[dim].slots;
+    uint32_t mask = x->dim[dim].cap - 1, j = ptr_hash(v) & mask;
+    while (sl[j].r && sl[j].v != v)
+        j = (j + 1) & mask;
+    if (!sl[j].r)
+        return;
+    sl[j].r = NULL;
+    sl[j].v = NULL;
+    x->dim[dim].used--;
+    for (uint32_t k = (j + 1) & mask; sl[k].r; k = (k + 1) & mask) {
+        uint32_t home = ptr_hash(sl[k].v) & mask;
+        if (((k - home) & mask) >= ((k - j) & mask)) {
+            sl[j] = sl[k];
+            sl[k].r = NULL;
+            sl[k].v = NULL;
+            j = k;
+        }
+    }
+}
+
+static void dayix_free_all(svcq_metrics *m)
+{
+    for (uint32_t i = 0; i < m->dcap; i++) {
+        svcq__mx_dayix *x = m->dslots[i];
+        if (!x)
+            continue;
+        for (int d = 0; d < SVCQ__MX_NDIM; d++)
+            svcq__free(m->ctx, x->dim[d].slots);
+        svcq__free(m->ctx, x);
+    }
+    svcq__free(m->ctx, m->dslots);
 }
 
 static void rollup_free(svcq_ctx *ctx, svcq__mx_rollup *r)
@@ -500,9 +813,9 @@ static void rollup_free(svcq_ctx *ctx, svcq__mx_rollup *r)
     ct_free(ctx, &r->resp_biz);
     ct_free(ctx, &r->clients);
     ct_free(ctx, &r->sla);
-    svcq__free(ctx, r->lresp.v);
-    svcq__free(ctx, r->lresp_biz.v);
-    svcq__free(ctx, r->lclients.v);
+    log_free(ctx, &r->lresp);
+    log_free(ctx, &r->lresp_biz);
+    log_free(ctx, &r->lclients);
     svcq__free(ctx, r->parts);
     svcq__free(ctx, r);
 }
@@ -550,9 +863,15 @@ void svcq_metrics_free(svcq_metrics *m)
     const void *k;
     size_t kl;
     void *v;
-    while (svcq__map_next(&m->facts, &it, &k, &kl, &v))
-        fact_free(ctx, v);
-    it = 0;
+    for (size_t i = 0; i < m->fcap; i++)
+        if (m->fslots[i].hash)
+            fact_free(m, m->fslots[i].f);
+    svcq__free(ctx, m->fslots);
+    svcq__free(ctx, m->pend);
+    for (size_t i = 0; i < m->nfchunks; i++)
+        svcq__free(ctx, m->fchunks[i]);
+    svcq__free(ctx, m->fchunks);
+    dayix_free_all(m);
     while (svcq__map_next(&m->rollups, &it, &k, &kl, &v))
         rollup_free(ctx, v);
     it = 0;
@@ -564,7 +883,6 @@ void svcq_metrics_free(svcq_metrics *m)
     it = 0;
     while (svcq__map_next(&m->pool, &it, &k, &kl, &v))
         svcq__free(ctx, v);
-    svcq__map_free(&m->facts);
     svcq__map_free(&m->rollups);
     svcq__map_free(&m->groups);
     svcq__map_free(&m->pool);
@@ -572,6 +890,13 @@ void svcq_metrics_free(svcq_metrics *m)
     svcq_tz_free(m->tz);
     svcq__free(ctx, m);
 }
+
+/* Pending facts that make a put add them to the rollups first: sorted by
+ * day, a batch this size still reuses each day's rollups from cache, and
+ * its facts, put one after the other, stay close in memory (16384 and
+ * 65536 measure the same; the smaller keeps the put that adds them
+ * short). */
+#define MX_FLUSH_AT 16384
 
 int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_options *opts)
 {
@@ -635,9 +960,9 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
     m->periods = opts->periods ? opts->periods : 0x7Eu;
     m->dims = (opts->dimensions ? opts->dimensions : 0x1FFu) | 1u;
     m->target_mask = opts->target_mask;
+    m->flush_at = MX_FLUSH_AT;
     memcpy(m->targets, opts->targets, sizeof(m->targets));
     svcq__map_init(&m->pool, ctx);
-    svcq__map_init(&m->facts, ctx);
     svcq__map_init(&m->rollups, ctx);
     svcq__map_init(&m->groups, ctx);
     svcq__map_init(&m->dcache, ctx);
@@ -656,7 +981,7 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
 
 uint64_t svcq_metrics_fact_count(const svcq_metrics *m)
 {
-    return m ? m->facts.count : 0;
+    return m ? m->fcount : 0;
 }
 
 /* ---- rollups ---------------------------------------------------------------- */
@@ -778,6 +1103,8 @@ static void add_counters(svcq__mx_rollup *d, const svcq__mx_rollup *s)
 
 int svcq__mx_derive(svcq_metrics *m, int32_t period, int64_t start)
 {
+    if (m->npend && svcq__mx_flush(m))
+        return SVCQ_ENOMEM;
     if (period == SVCQ_METRICS_DAY)
         return SVCQ_OK;
     if (m->dgen != m->gen)
@@ -850,8 +1177,9 @@ int svcq__mx_tables(svcq_metrics *m, svcq__mx_rollup *r)
     uint32_t nparts = r->derived ? r->nparts : 1;
     int rc = SVCQ_OK;
     if (!r->derived) /* the logs' sizes bound the tables' */
-        rc = ct_reserve(m->ctx, &r->resp, r->lresp.n) || ct_reserve(m->ctx, &r->resp_biz, r->lresp_biz.n) ||
-                     ct_reserve(m->ctx, &r->clients, r->lclients.n)
+        rc = ct_reserve(m->ctx, &r->resp, r->lresp.n + r->lresp.base.used) ||
+                     ct_reserve(m->ctx, &r->resp_biz, r->lresp_biz.n + r->lresp_biz.base.used) ||
+                     ct_reserve(m->ctx, &r->clients, r->lclients.n + r->lclients.base.used)
                  ? SVCQ_ENOMEM
                  : SVCQ_OK;
     for (uint32_t i = 0; !rc && i < nparts; i++) {
@@ -881,6 +1209,7 @@ int svcq__mx_tables(svcq_metrics *m, svcq__mx_rollup *r)
 static void rollup_drop(svcq_metrics *m, svcq__mx_rollup *r)
 {
     svcq__map_remove(&m->rollups, r->key, 16);
+    dayix_remove(dayix_get(m, r->start), r->dim, r->dim == SVCQ_METRICS_DIM_ALL ? NULL : r->value);
     uint8_t key[8];
     gkey(key, r->period, r->start, r->dim);
     svcq__mx_group *g = svcq__map_get(&m->groups, key, 8);
@@ -934,6 +1263,10 @@ static int rollup_get(svcq_metrics *m, int32_t period, int64_t start, int32_t di
         g->items = p;
         g->cap = cap;
     }
+    /* Only day rollups are kept (longer periods are derived). */
+    svcq__mx_dayix *x = dayix_make(m, start);
+    if (!x || dayix_reserve(m->ctx, x, dim))
+        return SVCQ_ENOMEM;
     r = svcq__calloc(m->ctx, 1, sizeof(*r));
     if (!r)
         return SVCQ_ENOMEM;
@@ -948,6 +1281,8 @@ static int rollup_get(svcq_metrics *m, int32_t period, int64_t start, int32_t di
         svcq__free(m->ctx, r);
         return SVCQ_ENOMEM;
     }
+    rslot_insert(x->dim[dim].slots, x->dim[dim].cap, value, r);
+    x->dim[dim].used++;
     g->items[g->n++] = r;
     (*created)[(*ncreated)++] = r;
     *out = r;
@@ -977,7 +1312,7 @@ static const char *dim_value(const svcq__mx_fact *f, int32_t dim, bool *in)
 #define MX_PREFETCH(p) ((void)(p))
 #endif
 
-enum { PH_PREPARE, PH_APPLY, PH_TOUCH };
+enum { PH_PREPARE, PH_APPLY, PH_OLD };
 
 /* Most rollups one group of a fact touches: its day by every dimension. */
 #define MX_MAXR SVCQ__MX_NDIM
@@ -985,6 +1320,7 @@ enum { PH_PREPARE, PH_APPLY, PH_TOUCH };
 typedef struct walk {
     int phase;
     int64_t sign;
+    bool undo; /* APPLY is the undo of a put */
     svcq__mx_rollup **created;
     size_t ncreated, capcreated;
     svcq__mx_rollup **touched;
@@ -1006,22 +1342,24 @@ static bool fcr_yes(const svcq__mx_fact *f, int def)
     }
 }
 
-/* Group A: raised, response, complaints, repeats, clients, SLA. */
-static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
+/* Group A: raised, response, complaints, repeats, clients, SLA. undo: the
+ * undo of a put (log_undo instead of log_add). */
+static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s, bool undo)
 {
+    void (*logf)(svcq__mx_log *, int64_t, int64_t) = undo ? log_undo : log_add;
     r->raised += s;
     if (f->first_reply != SVCQ_METRICS_NO_TIME) {
         int64_t cal = f->first_reply - f->received;
         r->responded += s;
         r->resp_sum += s * cal;
         r->resp_biz_sum += s * f->resp_biz;
-        log_add(&r->lresp, cal, s);
-        log_add(&r->lresp_biz, f->resp_biz, s);
+        logf(&r->lresp, cal, s);
+        logf(&r->lresp_biz, f->resp_biz, s);
     }
     r->complaints += s * (f->complaint != 0);
     r->repeats += s * (f->repeat != 0);
     if (f->s[MXS_CLIENT] && r->clients_on)
-        log_add(&r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
+        logf(&r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
     r->tables_ok = false;
     for (uint32_t i = 0; i < f->nsla; i++) {
         int32_t o = f->sla[i].outcome;
@@ -1067,6 +1405,20 @@ static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
     return rc;
 }
 
+/* Makes room for removing the old version f of a fact from r. */
+static int reserve_remove_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
+{
+    int rc = SVCQ_OK;
+    if (f->first_reply != SVCQ_METRICS_NO_TIME) {
+        rc = log_reserve_remove(ctx, &r->lresp, f->first_reply - f->received);
+        if (!rc)
+            rc = log_reserve_remove(ctx, &r->lresp_biz, f->resp_biz);
+    }
+    if (!rc && f->s[MXS_CLIENT] && r->clients_on)
+        rc = log_reserve_remove(ctx, &r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
+    return rc;
+}
+
 static int push_touched(svcq_metrics *m, walk *w, svcq__mx_rollup *r)
 {
     if (r->mark == w->mark)
@@ -1084,57 +1436,53 @@ static int push_touched(svcq_metrics *m, walk *w, svcq__mx_rollup *r)
     return SVCQ_OK;
 }
 
-/* PREPARE of one group: finds or makes the rollups of fact f in the periods
- * holding at and records them. The rollup map's slots, then the rollups
- * they point at, are prefetched for all the keys first: the lookups are
- * cache misses scattered over the set, and overlapping them is most of the
- * speed of a put. */
+/* PREPARE of one group: finds or makes the day rollups of fact f on the
+ * day holding at (one day lookup, then one small probe per dimension) and
+ * records them. */
 static int prepare_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_time at, bool group_a, bool group_b)
 {
     int64_t day = svcq__mx_day(m, at);
     bool persist = (m->flags & SVCQ_METRICS_PERSIST) != 0;
+    const svcq__mx_dayix *x = dayix_get(m, day);
     struct {
-        uint8_t key[16];
-        uint64_t hash;
-        int32_t p, d;
-        int64_t start;
+        int32_t d;
         const char *v;
+        svcq__mx_rollup *r;
     } k[MX_MAXR];
     size_t n = 0;
-    {
-        const int32_t p = SVCQ_METRICS_DAY;
-        const int64_t start = day;
-        for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
-            if (!(m->dims >> d & 1))
-                continue;
-            bool in;
-            const char *v = dim_value(f, d, &in);
-            if (!in)
-                continue;
-            rkey(k[n].key, p, start, d, v);
-            k[n].p = p;
-            k[n].d = d;
-            k[n].start = start;
-            k[n].v = v;
-            n++;
-        }
+    for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
+        if (!(m->dims >> d & 1))
+            continue;
+        bool in;
+        const char *v = dim_value(f, d, &in);
+        if (!in)
+            continue;
+        k[n].d = d;
+        k[n].v = v;
+        if (x && x->dim[d].cap)
+            MX_PREFETCH(&x->dim[d].slots[ptr_hash(v) & (x->dim[d].cap - 1)]);
+        n++;
     }
-    const svcq__map *map = &m->rollups;
-    if (map->cap) {
-        size_t mask = map->cap - 1;
-        for (size_t i = 0; i < n; i++) {
-            k[i].hash = svcq__hash(k[i].key, 16);
-            MX_PREFETCH(&map->slots[k[i].hash & mask]);
-        }
-        for (size_t i = 0; i < n; i++) {
-            const svcq__map_slot *sl = &map->slots[k[i].hash & mask];
-            if (sl->hash == k[i].hash)
-                MX_PREFETCH(sl->value);
+    /* The lookups' cache misses overlap: the index slots were fetched
+     * above, the rollups' counters and logs are fetched here. */
+    for (size_t i = 0; i < n; i++) {
+        svcq__mx_rollup *r = k[i].r = dayix_find(x, k[i].d, k[i].v);
+        if (r) {
+            MX_PREFETCH((char *)r + 64);
+            MX_PREFETCH((char *)r + 128);
+            MX_PREFETCH((char *)r + 192);
+            MX_PREFETCH((char *)r + 256);
+            MX_PREFETCH((char *)r + 320);
         }
     }
     for (size_t i = 0; i < n; i++) {
-        svcq__mx_rollup *r;
-        int rc = rollup_get(m, k[i].p, k[i].start, k[i].d, k[i].v, &r, &w->created, &w->ncreated, &w->capcreated);
+        svcq__mx_rollup *r = k[i].r;
+        int rc = SVCQ_OK;
+        if (!r) {
+            rc = rollup_get(m, SVCQ_METRICS_DAY, day, k[i].d, k[i].v, &r, &w->created, &w->ncreated,
+                            &w->capcreated);
+            x = dayix_get(m, day);
+        }
         if (!rc && persist)
             rc = push_touched(m, w, r);
         if (rc)
@@ -1153,36 +1501,34 @@ static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_tim
 {
     if (w->phase == PH_PREPARE)
         return prepare_group(m, w, f, at, group_a, group_b);
-    const int32_t p = SVCQ_METRICS_DAY;
-    const int64_t start = svcq__mx_day(m, at);
-    {
-        for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
-            if (!(m->dims >> d & 1))
-                continue;
-            bool in;
-            const char *v = dim_value(f, d, &in);
-            if (!in)
-                continue;
-            uint8_t key[16];
-            rkey(key, p, start, d, v);
-            svcq__mx_rollup *r = svcq__map_get(&m->rollups, key, 16);
-            if (w->phase == PH_TOUCH) {
-                int rc = push_touched(m, w, r);
-                if (rc)
-                    return rc;
-                continue;
-            }
-            if (group_a)
-                add_a(r, f, w->sign);
-            if (group_b)
-                add_b(r, f, w->sign);
+    const svcq__mx_dayix *x = dayix_get(m, svcq__mx_day(m, at));
+    for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
+        if (!(m->dims >> d & 1))
+            continue;
+        bool in;
+        const char *v = dim_value(f, d, &in);
+        if (!in)
+            continue;
+        svcq__mx_rollup *r = dayix_find(x, d, v);
+        if (w->phase == PH_OLD) {
+            int rc = group_a ? reserve_remove_a(m->ctx, r, f) : SVCQ_OK;
+            if (!rc && (m->flags & SVCQ_METRICS_PERSIST))
+                rc = push_touched(m, w, r);
+            if (rc)
+                return rc;
+            continue;
         }
+        if (group_a)
+            add_a(r, f, w->sign, w->undo);
+        if (group_b)
+            add_b(r, f, w->sign);
     }
     return SVCQ_OK;
 }
 
 /* PREPARE (the new fact: finds or makes its rollups and records them),
- * TOUCH (the old fact: records its rollups to store) or APPLY by lookup. */
+ * OLD (the old version of an updated fact: makes room for its removal and,
+ * when persisting, records its rollups to store) or APPLY by lookup. */
 static int walk_fact(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 {
     if (m->attribution == SVCQ_METRICS_COHORT)
@@ -1228,18 +1574,141 @@ static int reserve_prepared(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 static void apply_prepared(walk *w, const svcq__mx_fact *f)
 {
     for (size_t i = 0; i < w->na; i++)
-        add_a(w->ra[i], f, w->sign);
+        add_a(w->ra[i], f, w->sign, false);
     for (size_t i = 0; i < w->nb; i++)
         add_b(w->rb[i], f, w->sign);
 }
 
+/* ---- pending facts ------------------------------------------------------- */
+
+/* Adds one pending fact to its rollups (PREPARE then APPLY, as a put). */
+static int flush_one(svcq_metrics *m, svcq__mx_fact *f)
+{
+    walk w = { .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
+    int rc = walk_fact(m, &w, f);
+    if (!rc)
+        rc = reserve_prepared(m, &w, f);
+    if (rc) {
+        for (size_t i = w.ncreated; i-- > 0;)
+            rollup_drop(m, w.created[i]);
+    } else {
+        w.phase = PH_APPLY;
+        apply_prepared(&w, f);
+        f->pend = 0;
+    }
+    svcq__free(m->ctx, w.created);
+    svcq__free(m->ctx, w.touched);
+    return rc;
+}
+
+int svcq__mx_flush(svcq_metrics *m)
+{
+    size_t n = m->npend;
+    if (!n)
+        return SVCQ_OK;
+    /* Day order by a counting sort (a comparison sort when the days are
+     * spread too thin). */
+    int32_t *day = svcq__malloc(m->ctx, n * sizeof(*day));
+    uint32_t *order = svcq__malloc(m->ctx, n * sizeof(*order));
+    int rc = day && order ? SVCQ_OK : SVCQ_ENOMEM;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; !rc && i < n; i++) {
+        int64_t d = svcq__mx_day(m, m->pend[i]->received);
+        day[i] = (int32_t)d;
+        lo = d < lo ? d : lo;
+        hi = d > hi ? d : hi;
+    }
+    if (!rc && (uint64_t)(hi - lo) <= 4 * (uint64_t)n + 4096) {
+        size_t range = (size_t)(hi - lo) + 2;
+        uint32_t *at = svcq__calloc(m->ctx, range, sizeof(*at));
+        if (!at) {
+            rc = SVCQ_ENOMEM;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                at[day[i] - lo + 1]++;
+            for (size_t k = 1; k < range; k++)
+                at[k] += at[k - 1];
+            for (size_t i = 0; i < n; i++)
+                order[at[day[i] - lo]++] = (uint32_t)i;
+            svcq__free(m->ctx, at);
+        }
+    } else if (!rc) {
+        uint64_t *key = svcq__malloc(m->ctx, n * sizeof(*key));
+        if (!key) {
+            rc = SVCQ_ENOMEM;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                key[i] = (uint64_t)(uint32_t)(day[i] - (int32_t)lo) << 32 | i;
+            qsort(key, n, sizeof(*key), cmp_u64);
+            for (size_t i = 0; i < n; i++)
+                order[i] = (uint32_t)key[i];
+            svcq__free(m->ctx, key);
+        }
+    }
+    size_t done = 0;
+    for (; !rc && done < n; done++) {
+        if (done + 8 < n) {
+            const svcq__mx_fact *next = m->pend[order[done + 8]];
+            MX_PREFETCH(next);
+            MX_PREFETCH((const char *)next + 64);
+            MX_PREFETCH((const char *)next + 128);
+        }
+        rc = flush_one(m, m->pend[order[done]]);
+    }
+    if (done)
+        m->gen++;
+    /* Keeps the facts not added, in their order. */
+    size_t k = 0;
+    for (size_t i = 0; rc && i < n; i++)
+        if (m->pend[i]->pend) {
+            m->pend[k] = m->pend[i];
+            m->pend[k]->pend = (uint32_t)(k + 1);
+            k++;
+        }
+    m->npend = k;
+    svcq__free(m->ctx, day);
+    svcq__free(m->ctx, order);
+    return rc;
+}
+
 /* ---- the put -------------------------------------------------------------- */
 
-static int check_str(svcq_metrics *m, const char *fid, const char *field, const char *s)
+/* True when the n bytes at s are all printable ASCII (0x20 to 0x7E):
+ * valid UTF-8 without control characters, tested 8 bytes at a time. */
+static bool printable_ascii(const char *s, size_t n)
 {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t del = w ^ (ones * 0x7F);
+        /* a high bit, a byte below 0x20, a byte equal to 0x7F */
+        if ((w & highs) | ((w - ones * 0x20) & ~w & highs) | ((del - ones) & ~del & highs))
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7F)
+            return false;
+    return true;
+}
+
+/* Checks a string field of a fact; *pooled receives its pooled copy when
+ * the set has it already (checked when it was pooled), else NULL. */
+static int check_str(svcq_metrics *m, const char *fid, const char *field, const char *s, const char **pooled)
+{
+    *pooled = NULL;
     if (!s || !*s)
         return SVCQ_OK;
+    if ((*pooled = scache_get(m, s)))
+        return SVCQ_OK;
     size_t n = strnlen(s, SVCQ_METRICS_MAX_STRING + 1);
+    if (n <= SVCQ_METRICS_MAX_STRING && (*pooled = svcq__map_get(&m->pool, s, n))) {
+        scache_set(m, s, *pooled);
+        return SVCQ_OK;
+    }
+    if (n <= SVCQ_METRICS_MAX_STRING && printable_ascii(s, n))
+        return SVCQ_OK;
     if (n > SVCQ_METRICS_MAX_STRING)
         return svcq__error(m->ctx, SVCQ_EINVAL, "fact %s: field \"%s\" is longer than %d bytes", fid, field,
                            SVCQ_METRICS_MAX_STRING);
@@ -1252,7 +1721,14 @@ static int check_str(svcq_metrics *m, const char *fid, const char *field, const 
     return SVCQ_OK;
 }
 
-static int check_fact(svcq_metrics *m, const svcq_metrics_fact *f)
+/* What check_fact learnt for fact_build: the pooled copies of the string
+ * fields (NULL: empty or not pooled yet) and the id's length. */
+typedef struct fact_in {
+    const char *pooled[SVCQ__MX_NSTR];
+    size_t idlen;
+} fact_in;
+
+static int check_fact(svcq_metrics *m, const svcq_metrics_fact *f, fact_in *fi)
 {
     svcq_ctx *ctx = m->ctx;
     if (f->version == 0 || f->version > SVCQ_METRICS_FACT_VERSION)
@@ -1267,10 +1743,11 @@ static int check_fact(svcq_metrics *m, const svcq_metrics_fact *f)
     memcpy(fid + 1, f->id, fl);
     fid[fl + 1] = '"';
     fid[fl + 2] = '\0';
-    if (idl > SVCQ_METRICS_MAX_STRING || !svcq__store_id_valid(f->id, idl))
+    fi->idlen = idl;
+    if (idl > SVCQ_METRICS_MAX_STRING || (!printable_ascii(f->id, idl) && !svcq__store_id_valid(f->id, idl)))
         return svcq__error(ctx, SVCQ_EINVAL, "fact %s: the id must be 1-%d bytes of UTF-8 without control characters",
                            fid, SVCQ_METRICS_MAX_STRING);
-    if (f->reserved0 || f->reserved1 || !svcq__all_zero(f->reserved, sizeof(f->reserved)))
+    if (f->reserved0 || f->reserved1 || (f->reserved[0] | f->reserved[1] | f->reserved[2] | f->reserved[3]))
         return svcq__error(ctx, SVCQ_EINVAL, "fact %s: reserved fields must be zero", fid);
     static const char *const names[] = { "client", "tier", "channel", "category", "agent", "complaint_category",
                                          "location", "stage" };
@@ -1278,7 +1755,7 @@ static int check_fact(svcq_metrics *m, const svcq_metrics_fact *f)
                                        f->location, f->stage };
     int rc;
     for (int i = 0; i < SVCQ__MX_NSTR; i++)
-        if ((rc = check_str(m, fid, names[i], ss[i])))
+        if ((rc = check_str(m, fid, names[i], ss[i], &fi->pooled[i])))
             return rc;
     if (f->received == SVCQ_METRICS_NO_TIME)
         return svcq__error(ctx, SVCQ_EINVAL, "fact %s: no received time", fid);
@@ -1320,7 +1797,8 @@ static int check_fact(svcq_metrics *m, const svcq_metrics_fact *f)
         const char *t = f->sla_targets[i];
         if (!t || !*t)
             return svcq__error(ctx, SVCQ_EINVAL, "fact %s: SLA outcome %u has no target", fid, i);
-        if ((rc = check_str(m, fid, "sla target", t)))
+        const char *unused;
+        if ((rc = check_str(m, fid, "sla target", t, &unused)))
             return rc;
         if (!svcq_metrics_sla_outcome_name(f->sla_outcomes[i]))
             return svcq__error(ctx, SVCQ_EINVAL, "fact %s: SLA target %s: unknown outcome %d", fid, t,
@@ -1333,37 +1811,57 @@ static int check_fact(svcq_metrics *m, const svcq_metrics_fact *f)
 }
 
 /* The set's copy of a fact: NULL with rc on failure. */
-static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, int *rc)
+/* The pooled copy of s (checked), pooled now when new. */
+static const char *pool_str(svcq_metrics *m, const char *s, const char *pooled, int *rc)
+{
+    if (pooled || (pooled = scache_get(m, s)))
+        return pooled;
+    pooled = pool_get(m, s, strlen(s), rc);
+    if (pooled)
+        scache_set(m, s, pooled);
+    return pooled;
+}
+
+static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, const fact_in *fi, int *rc)
 {
     svcq_ctx *ctx = m->ctx;
-    svcq__mx_fact *f = svcq__calloc(ctx, 1, sizeof(*f));
+    svcq__mx_fact *f = fact_alloc(m);
     if (!f) {
         *rc = svcq__enomem(ctx);
         return NULL;
     }
-    f->idlen = strlen(in->id);
-    f->id = svcq__malloc(ctx, f->idlen + 1);
+    f->idlen = fi->idlen;
+    f->id = f->idlen < SVCQ__MX_ID_INLINE ? f->idbuf : svcq__malloc(ctx, f->idlen + 1);
+    if (f->id)
+        memcpy(f->id, in->id, f->idlen + 1);
     if (in->sla_count)
         f->sla = svcq__calloc(ctx, in->sla_count, sizeof(*f->sla));
-    if (!f->id || (in->sla_count && !f->sla))
+    if (!f->id || (in->sla_count && !f->sla)) {
+        if (!f->id)
+            f->id = f->idbuf;
         goto nomem;
-    memcpy(f->id, in->id, f->idlen + 1);
+    }
     const char *ss[SVCQ__MX_NSTR] = { in->client, in->tier, in->channel, in->category, in->agent,
                                        in->complaint_category, in->location, in->stage };
-    if (in->complaint && !(ss[MXS_COMPLAINT] && *ss[MXS_COMPLAINT]))
-        ss[MXS_COMPLAINT] = ss[MXS_CATEGORY] && *ss[MXS_CATEGORY] ? ss[MXS_CATEGORY] : "uncategorised";
+    const char *pooled[SVCQ__MX_NSTR];
+    memcpy(pooled, fi->pooled, sizeof(pooled));
+    if (in->complaint && !(ss[MXS_COMPLAINT] && *ss[MXS_COMPLAINT])) {
+        bool cat = ss[MXS_CATEGORY] && *ss[MXS_CATEGORY];
+        ss[MXS_COMPLAINT] = cat ? ss[MXS_CATEGORY] : "uncategorised";
+        pooled[MXS_COMPLAINT] = cat ? pooled[MXS_CATEGORY] : NULL;
+    }
     if (!in->complaint)
         ss[MXS_COMPLAINT] = NULL;
     for (int i = 0; i < SVCQ__MX_NSTR; i++) {
         if (ss[i] && *ss[i]) {
-            f->s[i] = pool_get(m, ss[i], strlen(ss[i]), rc);
+            f->s[i] = pool_str(m, ss[i], pooled[i], rc);
             if (!f->s[i])
                 goto nomem;
         }
     }
     f->nsla = in->sla_count;
     for (uint32_t i = 0; i < in->sla_count; i++) {
-        f->sla[i].target = pool_get(m, in->sla_targets[i], strlen(in->sla_targets[i]), rc);
+        f->sla[i].target = pool_str(m, in->sla_targets[i], NULL, rc);
         if (!f->sla[i].target)
             goto nomem;
         f->sla[i].outcome = in->sla_outcomes[i];
@@ -1386,7 +1884,7 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, i
         *rc = svcq_calendar_diff(&f->resp_biz, m->cal, f->received, f->first_reply);
         if (*rc) {
             *rc = svcq__error_prefix(ctx, *rc, "fact \"%.60s\": business response time", f->id);
-            fact_free(ctx, f);
+            fact_free(m, f);
             return NULL;
         }
     }
@@ -1395,14 +1893,14 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, i
         *rc = svcq_calendar_add_days(&deadline, m->cal, f->resolved, m->fcr_days);
         if (*rc) {
             *rc = svcq__error_prefix(ctx, *rc, "fact \"%.60s\": reopen window", f->id);
-            fact_free(ctx, f);
+            fact_free(m, f);
             return NULL;
         }
         f->reopened_soon = f->reopened <= deadline;
     }
     return f;
 nomem:
-    fact_free(ctx, f);
+    fact_free(m, f);
     *rc = svcq__enomem(ctx);
     return NULL;
 }
@@ -1419,19 +1917,20 @@ typedef struct put_undo {
 
 static void revert(svcq_metrics *m, svcq__mx_fact *old, svcq__mx_fact *nf, svcq__mx_rollup **created, size_t ncreated)
 {
-    walk w = { .phase = PH_APPLY, .sign = -1 };
+    walk w = { .phase = PH_APPLY, .sign = -1, .undo = true };
     m->gen++;
     (void)walk_fact(m, &w, nf);
+    size_t j = ft_find(m, id_hash(nf->id, nf->idlen), nf->id, nf->idlen);
     if (old) {
         w.sign = 1;
         (void)walk_fact(m, &w, old);
-        svcq__map_put(&m->facts, old->id, old->idlen, old, NULL); /* replaces: cannot fail */
+        m->fslots[j].f = old;
     } else {
-        svcq__map_remove(&m->facts, nf->id, nf->idlen);
+        ft_remove(m, j);
     }
     for (size_t i = ncreated; i-- > 0;)
         rollup_drop(m, created[i]);
-    fact_free(m->ctx, nf);
+    fact_free(m, nf);
 }
 
 static void put_undo_fn(svcq_ctx *ctx, void *data, uint64_t arg)
@@ -1451,7 +1950,7 @@ static void put_release_fn(svcq_ctx *ctx, void *data, uint64_t arg)
 {
     (void)arg;
     put_undo *u = data;
-    fact_free(ctx, u->old);
+    fact_free(u->m, u->old);
     svcq__free(ctx, u->created);
     svcq__free(ctx, u->touched);
     svcq__free(ctx, u->oldrev);
@@ -1499,7 +1998,15 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     if (!m || !fact)
         return svcq__error(m ? m->ctx : NULL, SVCQ_EINVAL, "svcq_metrics_fact_put: NULL argument");
     svcq_ctx *ctx = m->ctx;
-    int rc = check_fact(m, fact);
+    /* The id's slot in the fact table is a cache miss on a big set: its
+     * line is fetched while the fact is checked. */
+    uint64_t idh = 0;
+    if (fact->id && m->fcap) {
+        idh = id_hash(fact->id, strnlen(fact->id, SVCQ_METRICS_MAX_STRING + 1));
+        MX_PREFETCH(&m->fslots[idh & (m->fcap - 1)]);
+    }
+    fact_in fi;
+    int rc = check_fact(m, fact, &fi);
     if (rc)
         return rc;
     bool persist_on = (m->flags & SVCQ_METRICS_PERSIST) != 0;
@@ -1510,26 +2017,64 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
         if ((rc = svcq__undo_reserve(ctx, 1)))
             return svcq__tx_end(ctx, &tx, rc);
     }
-    svcq__mx_fact *nf = fact_build(m, fact, &rc);
-    svcq__mx_fact *old = NULL;
-    walk w = { .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
+    svcq__mx_fact *nf = NULL, *old = NULL;
+    walk w; /* made in full below, after the pending facts' path */
+    w.created = NULL;
+    w.touched = NULL;
+    w.ncreated = 0;
     put_undo *u = NULL;
-    if (!nf)
-        goto fail;
-    nf->revision = 0;
-    old = svcq__map_get(&m->facts, nf->id, nf->idlen);
-    if (old)
-        nf->revision = old->revision;
-    else if ((rc = svcq__map_reserve(&m->facts, m->facts.count + 1)))
+    /* One probe finds the fact or the slot for it; room first, so that the
+     * slot stays valid (nothing else goes into the table until the apply). */
+    if (!idh)
+        idh = id_hash(fact->id, fi.idlen);
+    if ((rc = ft_reserve(m, m->fcount + 1)))
         goto nomem;
+    size_t slot = ft_find(m, idh, fact->id, fi.idlen);
+    MX_PREFETCH(m->fslots[slot].f);
+    if (!(nf = fact_build(m, fact, &fi, &rc)))
+        goto fail;
+    old = m->fslots[slot].f;
+    nf->revision = old ? old->revision : 0;
+    if (!persist_on && (!old || old->pend)) {
+        /* A new fact, or one still pending: kept, and added to the
+         * rollups by svcq__mx_flush before a read. */
+        /* Added in bounded batches: the facts of one batch are close in
+         * memory, so that going through them in day order stays in cache. */
+        if (!old && m->npend >= m->flush_at && (rc = svcq__mx_flush(m)))
+            goto nomem;
+        if (!old && m->npend == m->cappend) {
+            size_t cap = m->cappend ? m->cappend * 2 : 1024;
+            svcq__mx_fact **p = cap <= UINT32_MAX ? svcq__reallocarray(ctx, m->pend, cap, sizeof(*p)) : NULL;
+            if (!p)
+                goto nomem;
+            m->pend = p;
+            m->cappend = cap;
+        }
+        if (old) {
+            nf->pend = old->pend;
+            m->pend[old->pend - 1] = nf;
+            fact_free(m, old);
+        } else {
+            m->fslots[slot].hash = idh;
+            m->fcount++;
+            m->pend[m->npend++] = nf;
+            nf->pend = (uint32_t)m->npend;
+        }
+        m->fslots[slot].f = nf;
+        return SVCQ_OK;
+    }
+    /* A stored set has no pending facts but while it is loaded. */
+    if (m->npend && (rc = svcq__mx_flush(m)))
+        goto nomem;
+    w = (walk){ .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
     if ((rc = walk_fact(m, &w, nf)) || (rc = reserve_prepared(m, &w, nf)))
         goto nomem;
+    if (old) {
+        w.phase = PH_OLD;
+        if ((rc = walk_fact(m, &w, old)))
+            goto nomem;
+    }
     if (persist_on) {
-        if (old) {
-            w.phase = PH_TOUCH;
-            if ((rc = walk_fact(m, &w, old)))
-                goto nomem;
-        }
         u = svcq__calloc(ctx, 1, sizeof(*u));
         if (!u || !(u->oldrev = svcq__malloc(ctx, (w.ntouched ? w.ntouched : 1) * sizeof(uint64_t))))
             goto nomem;
@@ -1543,9 +2088,13 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     }
     w.sign = 1;
     apply_prepared(&w, nf);
-    svcq__map_put(&m->facts, nf->id, nf->idlen, nf, NULL); /* room reserved or replacing */
+    if (!old) {
+        m->fslots[slot].hash = idh;
+        m->fcount++;
+    }
+    m->fslots[slot].f = nf;
     if (!persist_on) {
-        fact_free(ctx, old);
+        fact_free(m, old);
         svcq__free(ctx, w.created);
         svcq__free(ctx, w.touched);
         return SVCQ_OK;
@@ -1569,7 +2118,7 @@ fail:
     if (nf) {
         for (size_t i = w.ncreated; i-- > 0;)
             rollup_drop(m, w.created[i]);
-        fact_free(ctx, nf);
+        fact_free(m, nf);
     }
     if (u)
         svcq__free(ctx, u->oldrev);
@@ -1740,7 +2289,7 @@ int svcq__mx_put_loaded(svcq_metrics *m, const svcq_metrics_fact *fact, uint64_t
     m->flags = flags;
     if (rc)
         return rc;
-    svcq__mx_fact *f = svcq__map_get(&m->facts, fact->id, strlen(fact->id));
+    svcq__mx_fact *f = ft_get(m, fact->id, strlen(fact->id));
     f->revision = revision;
     return SVCQ_OK;
 }
@@ -1748,9 +2297,9 @@ int svcq__mx_put_loaded(svcq_metrics *m, const svcq_metrics_fact *fact, uint64_t
 int svcq__mx_rollup_adopt(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
                           svcq__mx_rollup **out)
 {
-    int rc = SVCQ_OK;
+    int rc = svcq__mx_flush(m);
     const char *v = NULL;
-    if (dim != SVCQ_METRICS_DIM_ALL && !(v = pool_get(m, value, strlen(value), &rc)))
+    if (rc || (dim != SVCQ_METRICS_DIM_ALL && !(v = pool_get(m, value, strlen(value), &rc))))
         return svcq__enomem(m->ctx);
     svcq__mx_rollup **created = NULL;
     size_t n = 0, cap = 0;

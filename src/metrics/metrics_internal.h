@@ -36,11 +36,18 @@ typedef struct svcq__mx_ctab {
 } svcq__mx_ctab;
 
 /* A multiset of int64 values in no order (a day rollup's response times or
- * clients, one entry per fact): a put appends or swap-removes one entry, so
- * it touches one cache line instead of probing a hash table. */
+ * clients, one entry per fact): the entries v[0, n) plus the counts of base.
+ * A put appends one entry (one cache line instead of a hash probe); a
+ * removal (the old version of an updated fact) subtracts 1 from base (a
+ * count may go negative while its entry sits in v), so it costs one probe,
+ * not a scan of the day. When removals since the last compaction reach
+ * half of the multiset the entries are folded into base (amortised O(1));
+ * base never loses a key, so undoing a removal never allocates. */
 typedef struct svcq__mx_log {
     int64_t *v;
     uint32_t n, cap;
+    uint32_t nrem; /* removals since the last compaction */
+    svcq__mx_ctab base;
 } svcq__mx_log;
 
 /* A rollup: the sums of one (period kind, period start, dim, value).
@@ -89,9 +96,12 @@ typedef struct svcq__mx_sla {
     int32_t outcome;
 } svcq__mx_sla;
 
-/* A fact as the set keeps it. */
+/* Ids up to this length (with the NUL) live inside the fact. */
+#define SVCQ__MX_ID_INLINE 24
+
+/* A fact as the set keeps it, in the set's fact slab. */
 typedef struct svcq__mx_fact {
-    char *id; /* owned; the map key */
+    char *id; /* idbuf, or owned when longer */
     size_t idlen;
     const char *s[SVCQ__MX_NSTR]; /* pooled, NULL for none */
     svcq_time received, first_reply, resolved, closed, reopened;
@@ -99,10 +109,45 @@ typedef struct svcq__mx_fact {
     int32_t contacts, agent_replies, customer_replies, csat;
     int32_t complaint, repeat, measures_due, measures_on_time;
     bool reopened_soon; /* no reopen within N business days (FCR_NO_REOPEN) */
+    uint32_t pend;      /* 1 + its index in the set's pending facts; 0: in the rollups */
     uint32_t nsla;
     svcq__mx_sla *sla; /* owned */
     uint64_t revision; /* of its record */
+    char idbuf[SVCQ__MX_ID_INLINE];
 } svcq__mx_fact;
+
+/* A slot of the fact table: the id's hash (0: empty) and the fact. */
+typedef struct svcq__mx_fslot {
+    uint64_t hash;
+    svcq__mx_fact *f;
+} svcq__mx_fslot;
+
+/* A slot of a day's index: a dimension value (pooled pointer, NULL for
+ * ALL) and its rollup (NULL: empty). */
+typedef struct svcq__mx_rslot {
+    const char *v;
+    svcq__mx_rollup *r;
+} svcq__mx_rslot;
+
+/* The day rollups of one day by dimension and value: a put finds its day
+ * once, then each rollup by one probe of a small table keyed by the pooled
+ * value's address (no 16-byte key to hash). */
+typedef struct svcq__mx_dayix {
+    int32_t day;
+    struct {
+        svcq__mx_rslot *slots;
+        uint32_t cap, used; /* cap 0 or a power of two */
+    } dim[SVCQ__MX_NDIM];
+} svcq__mx_dayix;
+
+/* Strings a put looked up lately, by the caller's pointer: a hit is
+ * checked by comparing the bytes, so a pointer reused for another string
+ * only misses. */
+#define SVCQ__MX_SCACHE 8192
+typedef struct svcq__mx_scache {
+    const char *src;    /* the caller's pointer (compared, never read) */
+    const char *pooled; /* the pooled copy */
+} svcq__mx_scache;
 
 struct svcq_metrics {
     svcq_ctx *ctx;
@@ -114,7 +159,26 @@ struct svcq_metrics {
     uint32_t periods, dims, target_mask;
     int64_t targets[16];
     svcq__map pool;    /* string -> owned copy (value is the copy; key inside it) */
-    svcq__map facts;   /* id -> svcq__mx_fact */
+    svcq__mx_scache scache[SVCQ__MX_SCACHE];
+    /* Facts: an open-addressing table by id (one probe finds the fact or
+     * the slot for it), the facts in slabs with a free list. */
+    svcq__mx_fslot *fslots;
+    size_t fcap, fcount;
+    svcq__mx_fact *ffree;
+    void **fchunks;
+    size_t nfchunks, capfchunks;
+    svcq__mx_fact *fbump;
+    size_t fleft;
+    /* Pending facts (sets without SVCQ_METRICS_PERSIST): a put of a new fact
+     * (or of one still pending) only keeps the fact; svcq__mx_flush adds
+     * the pending facts to the day rollups in day order before anything
+     * reads them. */
+    svcq__mx_fact **pend;
+    size_t npend, cappend;
+    size_t flush_at; /* pending facts that make a put add them first */
+    /* The day index: day -> svcq__mx_dayix, open addressing. */
+    svcq__mx_dayix **dslots;
+    uint32_t dcap, dused;
     svcq__map rollups; /* key[16] -> svcq__mx_rollup */
     svcq__map groups;  /* key[8] -> svcq__mx_group */
     uint64_t mark;
@@ -138,6 +202,11 @@ void svcq__mx_period_label(int32_t kind, int64_t start, char out[16]);
 /* First instant of local day. */
 int svcq__mx_day_instant(svcq_metrics *m, int64_t day, svcq_time *out);
 
+/* Adds the pending facts to the day rollups, in day order (the rollups of
+ * one day stay in cache). SVCQ_ENOMEM: the facts not added stay pending,
+ * and the set means the same. Every reader of rollups calls it first
+ * (svcq__mx_derive, svcq__mx_dump and the loading do). */
+int svcq__mx_flush(svcq_metrics *m);
 /* Derives the rollups of (period, start) from the day rollups when they
  * are not derived yet or the facts changed since; no-op for days.
  * SVCQ_ENOMEM. Readers call it before svcq__mx_find / svcq__mx_group_find

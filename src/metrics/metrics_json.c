@@ -276,7 +276,7 @@ int svcq__mx_dump(svcq_metrics *m, svcq__buf *out)
     const void *k;
     size_t kl;
     void *v;
-    int rc = SVCQ_OK;
+    int rc = svcq__mx_flush(m);
     /* The derived rollups of every period offered that holds a day rollup. */
     while (!rc && svcq__map_next(&m->rollups, &it, &k, &kl, &v)) {
         const svcq__mx_rollup *r = v;

@@ -7,6 +7,11 @@
  *   weeks, read from the rollups;
  * - metrics_business_response: business seconds from receipt to first
  *   reply (svcq_calendar_diff) over the same facts, facts per second;
+ * - metrics_busy_day: facts all received on one day, each then updated 3
+ *   times (first reply, client, CSAT), at two sizes (a fifth and a
+ *   twentieth of the fact count): CPU per update at each size and their
+ *   growth (1 when an update costs the same on a busier day; 4 would be
+ *   quadratic);
  * - with libsqlite3 (-DSVCQ_BENCH_SQLITE): the same facts in an in-memory
  *   SQLite table indexed by week, and per week the same calendar-time KPIs
  *   (count, resolved, rated, satisfied, CSAT sum, replies, response sum,
@@ -33,6 +38,7 @@
 
 #define NFACTS 1000000
 #define WEEKS 52
+#define BUSY_UPDATES 3
 
 static double now(void)
 {
@@ -82,15 +88,61 @@ static const char *const CHANNELS[3] = { "phone", "wechat", "app" };
 static char CATS[20][16];
 static char CLIENTS[5000][12];
 
+/* n facts received on one day, then BUSY_UPDATES rounds of updates of each;
+ * returns the CPU seconds of the updates. */
+static double busy_day(svcq_ctx *ctx, const svcq_metrics_options *o, svcq_time day, int n, char (*ids)[12])
+{
+    svcq_metrics *m;
+    if (svcq_metrics_new(&m, ctx, o))
+        die(ctx, "new");
+    double c0 = 0;
+    for (int round = 0; round <= BUSY_UPDATES; round++) {
+        if (round == 1) {
+            /* A read adds the facts to the rollups: the updates after it
+             * replace facts counted there. */
+            svcq_metrics_value v = SVCQ_METRICS_VALUE_INIT;
+            if (svcq_metrics_kpi_get(&v, m, SVCQ_METRICS_RESPONSE_MEAN, SVCQ_METRICS_WEEK, day, 0, NULL))
+                die(ctx, "busy kpi");
+            c0 = cpu();
+        }
+        for (int i = 0; i < n; i++) {
+            svcq_metrics_fact f = SVCQ_METRICS_FACT_INIT;
+            f.id = ids[i];
+            f.received = day + (svcq_time)(i % 86400);
+            f.first_reply = f.received + rnd(2 * 86400); /* mostly distinct seconds */
+            f.csat = (int32_t)rnd(6);
+            f.category = CATS[i % 20];
+            f.tier = TIERS[i % 4];
+            f.channel = CHANNELS[i % 3];
+            f.client = CLIENTS[rnd(5000)];
+            if (svcq_metrics_fact_put(m, &f))
+                die(ctx, "busy put");
+        }
+    }
+    svcq_metrics_value v = SVCQ_METRICS_VALUE_INIT;
+    if (svcq_metrics_kpi_get(&v, m, SVCQ_METRICS_RESPONSE_MEDIAN, SVCQ_METRICS_WEEK, day, 0, NULL))
+        die(ctx, "busy kpi");
+    double c = cpu() - c0;
+    svcq_metrics_free(m);
+    return c;
+}
+
+
 int main(int argc, char **argv)
 {
-    /* An optional first argument sets a smaller fact count for profiling; a
-     * second, "all-clients", counts distinct clients in every rollup (without
-     * SVCQ_METRICS_CLIENTS_ALL_TIER). */
+    /* An optional first argument sets a smaller fact count for profiling;
+     * then "all-clients" counts distinct clients in every rollup (without
+     * SVCQ_METRICS_CLIENTS_ALL_TIER), "ingest-only" stops after the ingest
+     * (for a profile of the puts), "library-only" after the reports. */
     int nfacts = argc > 1 ? atoi(argv[1]) : NFACTS;
     if (nfacts < 1 || nfacts > NFACTS)
         nfacts = NFACTS;
-    bool all_clients = argc > 2 && !strcmp(argv[2], "all-clients");
+    bool all_clients = false, ingest_only = false, reports_only = false;
+    for (int i = 2; i < argc; i++) {
+        all_clients |= !strcmp(argv[i], "all-clients");
+        ingest_only |= !strcmp(argv[i], "ingest-only");
+        reports_only |= !strcmp(argv[i], "library-only");
+    }
     svcq_ctx *ctx;
     if (svcq_ctx_new(&ctx, NULL))
         return 1;
@@ -166,6 +218,8 @@ int main(int argc, char **argv)
            "\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"facts_per_s\":%.0f,\"facts_per_cpu_s\":%.0f}\n",
            nfacts, all_clients ? "every rollup" : "all,tier", t_ingest, c_ingest, nfacts / t_ingest,
            nfacts / c_ingest);
+    if (ingest_only)
+        goto done;
 
     /* The 52 weekly reports, and the week figures for the cross-check. */
     size_t bytes = 0;
@@ -199,6 +253,8 @@ int main(int argc, char **argv)
     printf("{\"bench\":\"metrics_weekly_reports\",\"weeks\":%d,\"seconds\":%.4f,\"cpu_seconds\":%.4f,"
            "\"ms_per_report\":%.3f,\"bytes\":%zu}\n",
            WEEKS, t_reports, c_reports, t_reports * 1000 / WEEKS, bytes);
+    if (reports_only)
+        goto done;
 
     /* Business-time response: svcq_calendar_diff per fact with a reply. */
     int64_t biz = 0;
@@ -316,6 +372,18 @@ int main(int argc, char **argv)
 #else
     printf("{\"bench\":\"metrics_sqlite\",\"skipped\":\"libsqlite3 not found\"}\n");
 #endif
+    /* One busy day: updates must not cost more on a busier day. */
+    int busy[2] = { nfacts / 20, nfacts / 5 };
+    double busy_cpu[2];
+    for (int k = 0; k < 2; k++)
+        busy_cpu[k] = busy_day(ctx, &o, w1 + 10 * 86400, busy[k] ? busy[k] : 1, ids);
+    double per[2] = { busy_cpu[0] * 1e6 / ((busy[0] ? busy[0] : 1) * BUSY_UPDATES),
+                      busy_cpu[1] * 1e6 / ((busy[1] ? busy[1] : 1) * BUSY_UPDATES) };
+    printf("{\"bench\":\"metrics_busy_day\",\"updates_per_fact\":%d,\"small_facts\":%d,\"small_cpu_seconds\":%.3f,"
+           "\"small_us_per_update\":%.3f,\"large_facts\":%d,\"large_cpu_seconds\":%.3f,\"large_us_per_update\":%.3f,"
+           "\"growth\":%.2f}\n",
+           BUSY_UPDATES, busy[0], busy_cpu[0], per[0], busy[1], busy_cpu[1], per[1], per[1] / per[0]);
+done:
     svcq_metrics_free(m);
     free(rows);
     free(ids);
