@@ -49,20 +49,33 @@ svcq__loop_state *svcq__loop_state_get(svcq_ctx *ctx)
 
 /* ---- the quality policy ---------------------------------------------------------------- */
 
-static const struct {
+/* One target of a built-in policy: its events, and its duration in
+ * business days from the options (off; def when the option is 0), or, for
+ * the measure deadline, carried by its events (SVCQ_SLA_UNIT_EVENT_DUE). */
+typedef struct target_row {
     const char *metric, *start, *meet, *stop, *restart;
     size_t off;
     uint32_t def;
-} targets[] = {
+    int32_t unit;
+} target_row;
+
 #define O(f) offsetof(svcq_incident_sla_options, f)
-    { "confirm", "reported", "confirmed", "rejected", NULL, O(confirm_days), 1 },
-    { "analyse", "confirmed", "analysis_done", NULL, "loop_back", O(analyse_days), 3 },
-    { "plan", "analysis_done", "plan_approved", NULL, "analysis_done", O(plan_days), 2 },
+#define DAYS SVCQ_SLA_UNIT_BUSINESS_DAYS
+static const target_row targets[] = {
+    { "confirm", "reported", "confirmed", "rejected", NULL, O(confirm_days), 1, DAYS },
+    { "analyse", "confirmed", "analysis_done", NULL, "loop_back", O(analyse_days), 3, DAYS },
+    { "plan", "analysis_done", "plan_approved", NULL, "analysis_done", O(plan_days), 2, DAYS },
     { "execute", "plan_approved", "measures_done", NULL, "plan_approved", O(execute_days),
-      SVCQ_INCIDENT_SLA_NO_DEADLINE },
-    { "verify", "measures_done", "verification_done", NULL, "measures_done", O(verify_days), 25 },
-    { "close", "verified", "closed", NULL, "verified", O(close_days), 5 },
+      SVCQ_INCIDENT_SLA_NO_DEADLINE, DAYS },
+    { "verify", "measures_done", "verification_done", NULL, "measures_done", O(verify_days), 25, DAYS },
+    { "close", "verified", "closed", NULL, "verified", O(close_days), 5, DAYS },
+};
+#undef DAYS
 #undef O
+
+static const target_row measure_targets[] = {
+    { "deadline", "measure_started", "measure_done", "measure_cancelled", "deadline_moved", 0, 0,
+      SVCQ_SLA_UNIT_EVENT_DUE },
 };
 
 int svcq_incident_sla_options_init(svcq_incident_sla_options *opts, uint32_t version)
@@ -87,7 +100,11 @@ static int check_options(svcq_ctx *ctx, const svcq_incident_sla_options *o)
     return SVCQ_OK;
 }
 
-static int build_policy(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *o)
+/* A built-in policy of the options' calendar (the default one when none)
+ * and version, with the targets of rows: warnings at 50/80 %, escalations
+ * at 150/200 % of each target that has a deadline. */
+static int build(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *o, const char *name,
+                 const target_row *rows, size_t nrows)
 {
     svcq_calendar *own = NULL;
     const svcq_calendar *cal = o->calendar;
@@ -98,21 +115,27 @@ static int build_policy(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_inciden
     }
     svcq_sla_policy *p = NULL;
     if (!rc)
-        rc = svcq_sla_policy_new(&p, ctx, SVCQ_INCIDENT_SLA_POLICY, o->policy_version ? o->policy_version : 1);
-    for (size_t i = 0; !rc && i < sizeof(targets) / sizeof(targets[0]); i++) {
-        uint32_t d = *(const uint32_t *)((const char *)o + targets[i].off);
-        if (!d)
-            d = targets[i].def;
+        rc = svcq_sla_policy_new(&p, ctx, name, o->policy_version ? o->policy_version : 1);
+    for (size_t i = 0; !rc && i < nrows; i++) {
         svcq_sla_target_spec s = SVCQ_SLA_TARGET_SPEC_INIT;
-        s.metric = targets[i].metric;
-        s.start_event = targets[i].start;
-        s.meet_event = targets[i].meet;
-        s.stop_event = targets[i].stop;
-        s.restart_event = targets[i].restart;
+        s.metric = rows[i].metric;
+        s.start_event = rows[i].start;
+        s.meet_event = rows[i].meet;
+        s.stop_event = rows[i].stop;
+        s.restart_event = rows[i].restart;
         s.calendar = cal;
-        if (d != SVCQ_INCIDENT_SLA_NO_DEADLINE) {
-            s.duration = d;
-            s.duration_unit = SVCQ_SLA_UNIT_BUSINESS_DAYS;
+        s.duration_unit = (uint32_t)rows[i].unit;
+        bool deadline = true;
+        if (rows[i].unit == SVCQ_SLA_UNIT_BUSINESS_DAYS) {
+            uint32_t d = *(const uint32_t *)((const char *)o + rows[i].off);
+            if (!d)
+                d = rows[i].def;
+            deadline = d != SVCQ_INCIDENT_SLA_NO_DEADLINE;
+            s.duration = deadline ? d : 0;
+            if (!deadline) /* tracked without a deadline, in business seconds as before */
+                s.duration_unit = SVCQ_SLA_UNIT_SECONDS;
+        }
+        if (deadline) {
             s.warn_count = 2;
             s.warn_percent[0] = 50;
             s.warn_percent[1] = 80;
@@ -127,52 +150,21 @@ static int build_policy(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_inciden
     svcq_calendar_free(own);
     if (rc) {
         svcq_sla_policy_free(p);
-        return svcq__error_prefix(ctx, rc, "incident SLA policy %s", SVCQ_INCIDENT_SLA_POLICY);
+        return svcq__error_prefix(ctx, rc, "incident SLA policy %s", name);
     }
     *out = p;
     return SVCQ_OK;
 }
 
-/* The measure-deadline policy: one target whose due is each measure's
- * deadline, carried by the events that start and restart it. */
+static int build_policy(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *o)
+{
+    return build(out, ctx, o, SVCQ_INCIDENT_SLA_POLICY, targets, sizeof(targets) / sizeof(targets[0]));
+}
+
 static int build_measure_policy(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *o)
 {
-    svcq_calendar *own = NULL;
-    const svcq_calendar *cal = o->calendar;
-    int rc = SVCQ_OK;
-    if (!cal) {
-        rc = svcq_sla_default_calendar(&own, ctx, NULL);
-        cal = own;
-    }
-    svcq_sla_policy *p = NULL;
-    if (!rc)
-        rc = svcq_sla_policy_new(&p, ctx, SVCQ_INCIDENT_MEASURE_POLICY, o->policy_version ? o->policy_version : 1);
-    if (!rc) {
-        svcq_sla_target_spec s = SVCQ_SLA_TARGET_SPEC_INIT;
-        s.metric = "deadline";
-        s.start_event = "measure_started";
-        s.meet_event = "measure_done";
-        s.stop_event = "measure_cancelled";
-        s.restart_event = "deadline_moved";
-        s.duration_unit = SVCQ_SLA_UNIT_EVENT_DUE;
-        s.calendar = cal;
-        s.warn_count = 2;
-        s.warn_percent[0] = 50;
-        s.warn_percent[1] = 80;
-        s.escalate_count = 2;
-        s.escalate_percent[0] = 150;
-        s.escalate_percent[1] = 200;
-        rc = svcq_sla_policy_add_target(p, &s);
-    }
-    if (!rc)
-        rc = svcq_sla_policy_set_close_event(p, "incident_ended");
-    svcq_calendar_free(own);
-    if (rc) {
-        svcq_sla_policy_free(p);
-        return svcq__error_prefix(ctx, rc, "incident SLA policy %s", SVCQ_INCIDENT_MEASURE_POLICY);
-    }
-    *out = p;
-    return SVCQ_OK;
+    return build(out, ctx, o, SVCQ_INCIDENT_MEASURE_POLICY, measure_targets,
+                 sizeof(measure_targets) / sizeof(measure_targets[0]));
 }
 
 int svcq_incident_measure_policy_new(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *opts)
