@@ -829,14 +829,7 @@ def breach_open(ctx, notice):
     into a corrective action when a rule matches, at most once per notice.
     Returns ``(BreachOutcome, Incident or None)``. May be called from the
     scheduler's callback."""
-    n = _sla.NoticeC()
-    n.version = _sla.NoticeC.VERSION
-    n.kind = int(notice.kind)
-    n.at = _lib.to_time(notice.at, 'notice.at')
-    n.subject, n.policy, n.metric = _lib.enc(notice.subject), _lib.enc(notice.policy), _lib.enc(notice.metric)
-    n.target, n.level, n.cycle = notice.target, notice.level, notice.cycle
-    clock = getattr(notice, 'clock', None)
-    n.clock = clock._ptr if clock is not None else None
+    n = _notice_c(notice)
     out, outcome = HANDLE(), c_int32()
     _lib.call(ctx, F['breach_open'], byref(out), byref(outcome), ctx._p, byref(n))
     inc = Incident(ctx, out.value) if out.value else None
