@@ -344,20 +344,59 @@ static void ct_clear(svcq__mx_ctab *t)
 
 /* ---- logs ------------------------------------------------------------------- */
 
-/* Makes room for one more entry. */
-static int log_reserve(svcq_ctx *ctx, svcq__mx_log *l)
+/* Entry i of l. */
+static inline int64_t log_at(const svcq__mx_log *l, uint32_t i)
 {
-    if (l->n < l->cap)
+    if (l->wide)
+        return ((const int64_t *)l->v)[i];
+    return (int64_t)((uint64_t)l->origin + (uint64_t)(int64_t)((const int32_t *)l->v)[i]);
+}
+
+/* True when key is kept as a 32-bit offset while l is narrow. */
+static inline bool log_fits(const svcq__mx_log *l, int64_t key)
+{
+    int64_t d = (int64_t)((uint64_t)key - (uint64_t)l->origin);
+    return d >= INT32_MIN && d <= INT32_MAX;
+}
+
+/* Makes room for one more entry, key (widening the entries when key does
+ * not fit in 32 bits from the origin). SVCQ_ENOMEM leaves l as it was. */
+static int log_reserve(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
+{
+    if (!l->n && !l->wide)
+        l->origin = key; /* no entries: any origin means the same */
+    bool widen = !l->wide && !log_fits(l, key);
+    if (l->n < l->cap && !widen)
         return SVCQ_OK;
-    uint32_t cap = l->cap ? l->cap * 2 : 8;
+    uint32_t cap = l->n < l->cap ? l->cap : l->cap ? l->cap * 2 : 8;
     if (cap < l->cap)
         return SVCQ_ENOMEM;
-    int64_t *v = svcq__reallocarray(ctx, l->v, cap, sizeof(*v));
-    if (!v)
-        return SVCQ_ENOMEM;
-    l->v = v;
+    if (widen) {
+        int64_t *v = svcq__reallocarray(ctx, NULL, cap, sizeof(*v));
+        if (!v)
+            return SVCQ_ENOMEM;
+        for (uint32_t i = 0; i < l->n; i++)
+            v[i] = log_at(l, i);
+        svcq__free(ctx, l->v);
+        l->v = v;
+        l->wide = true;
+    } else {
+        void *v = svcq__reallocarray(ctx, l->v, cap, l->wide ? sizeof(int64_t) : sizeof(int32_t));
+        if (!v)
+            return SVCQ_ENOMEM;
+        l->v = v;
+    }
     l->cap = cap;
     return SVCQ_OK;
+}
+
+/* Appends key (room reserved by log_reserve for it). */
+static inline void log_push(svcq__mx_log *l, int64_t key)
+{
+    if (l->wide)
+        ((int64_t *)l->v)[l->n++] = key;
+    else
+        ((int32_t *)l->v)[l->n++] = (int32_t)(int64_t)((uint64_t)key - (uint64_t)l->origin);
 }
 
 /* Removals since the last compaction that make a log fold its entries into
@@ -374,7 +413,7 @@ static int log_reserve_remove(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
         if (ct_reserve(ctx, &l->base, l->n))
             return SVCQ_ENOMEM;
         for (uint32_t i = 0; i < l->n; i++)
-            ct_add(&l->base, l->v[i], 1);
+            ct_add(&l->base, log_at(l, i), 1);
         l->n = 0;
         l->nrem = 0;
     }
@@ -386,7 +425,7 @@ static int log_reserve_remove(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
 static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
 {
     if (s > 0) {
-        l->v[l->n++] = key;
+        log_push(l, key);
         return;
     }
     ct_add(&l->base, key, -1);
@@ -401,7 +440,7 @@ static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
 static void log_undo(svcq__mx_log *l, int64_t key, int64_t s)
 {
     bool in_base = l->base.cap && ct_slot(&l->base, key)->key == key;
-    if (s < 0 && l->n && l->v[l->n - 1] == key) {
+    if (s < 0 && l->n && log_at(l, l->n - 1) == key) {
         l->n--;
         return;
     }
@@ -410,13 +449,16 @@ static void log_undo(svcq__mx_log *l, int64_t key, int64_t s)
         return;
     }
     /* Not reached (see above); kept exact all the same. */
-    if (s > 0 && l->n < l->cap) {
-        l->v[l->n++] = key;
+    if (s > 0 && l->n < l->cap && (l->wide || log_fits(l, key))) {
+        log_push(l, key);
         return;
     }
     for (uint32_t i = l->n; s < 0 && i-- > 0;) {
-        if (l->v[i] == key) {
-            l->v[i] = l->v[--l->n];
+        if (log_at(l, i) == key) {
+            if (l->wide)
+                ((int64_t *)l->v)[i] = ((int64_t *)l->v)[--l->n];
+            else
+                ((int32_t *)l->v)[i] = ((int32_t *)l->v)[--l->n];
             return;
         }
     }
@@ -427,9 +469,10 @@ static int ct_merge(svcq_ctx *ctx, svcq__mx_ctab *d, const svcq__mx_ctab *s);
 static int ct_merge_log(svcq_ctx *ctx, svcq__mx_ctab *t, const svcq__mx_log *l)
 {
     for (uint32_t i = 0; i < l->n; i++) {
-        if (ct_reserve_key(ctx, t, l->v[i]))
+        int64_t k = log_at(l, i);
+        if (ct_reserve_key(ctx, t, k))
             return SVCQ_ENOMEM;
-        ct_add(t, l->v[i], 1);
+        ct_add(t, k, 1);
     }
     return ct_merge(ctx, t, &l->base);
 }
@@ -1394,12 +1437,12 @@ static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
 {
     int rc = SVCQ_OK;
     if (f->first_reply != SVCQ_METRICS_NO_TIME) {
-        rc = log_reserve(ctx, &r->lresp);
+        rc = log_reserve(ctx, &r->lresp, f->first_reply - f->received);
         if (!rc)
-            rc = log_reserve(ctx, &r->lresp_biz);
+            rc = log_reserve(ctx, &r->lresp_biz, f->resp_biz);
     }
     if (!rc && f->s[MXS_CLIENT] && r->clients_on)
-        rc = log_reserve(ctx, &r->lclients);
+        rc = log_reserve(ctx, &r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
     if (!rc && f->nsla)
         rc = ct_reserve(ctx, &r->sla, f->nsla);
     return rc;
@@ -1541,8 +1584,10 @@ static int walk_fact(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 
 static void log_prefetch(const svcq__mx_log *l)
 {
-    if (l->v)
-        MX_PREFETCH(&l->v[l->n < l->cap ? l->n : l->n - 1]);
+    if (l->v) {
+        uint32_t i = l->n < l->cap ? l->n : l->n - 1;
+        MX_PREFETCH(l->wide ? (const void *)&((const int64_t *)l->v)[i] : (const void *)&((const int32_t *)l->v)[i]);
+    }
 }
 
 /* Makes room in the counting tables of the rollups PREPARE recorded for
@@ -1830,7 +1875,7 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, c
         *rc = svcq__enomem(ctx);
         return NULL;
     }
-    f->idlen = fi->idlen;
+    f->idlen = (uint32_t)fi->idlen;
     f->id = f->idlen < SVCQ__MX_ID_INLINE ? f->idbuf : svcq__malloc(ctx, f->idlen + 1);
     if (f->id)
         memcpy(f->id, in->id, f->idlen + 1);
@@ -1874,9 +1919,9 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, c
     f->contacts = in->contacts;
     f->agent_replies = in->agent_replies;
     f->customer_replies = in->customer_replies;
-    f->csat = in->csat;
-    f->complaint = in->complaint;
-    f->repeat = in->repeat;
+    f->csat = (int8_t)in->csat;
+    f->complaint = (uint8_t)in->complaint;
+    f->repeat = (uint8_t)in->repeat;
     f->measures_due = in->measures_due;
     f->measures_on_time = in->measures_on_time;
     f->resp_biz = -1;

@@ -44,9 +44,15 @@ typedef struct svcq__mx_ctab {
  * half of the multiset the entries are folded into base (amortised O(1));
  * base never loses a key, so undoing a removal never allocates. */
 typedef struct svcq__mx_log {
-    int64_t *v;
+    /* The entries: while narrow, 32-bit offsets from origin (the first
+     * key logged; a day's response seconds and pooled client addresses
+     * stay within 2^31 of it, and half the bytes are half the page
+     * faults); widened to int64 keys for good when a key does not fit. */
+    void *v;
+    int64_t origin;
     uint32_t n, cap;
     uint32_t nrem; /* removals since the last compaction */
+    bool wide;
     svcq__mx_ctab base;
 } svcq__mx_log;
 
@@ -97,22 +103,27 @@ typedef struct svcq__mx_sla {
 } svcq__mx_sla;
 
 /* Ids up to this length (with the NUL) live inside the fact. */
-#define SVCQ__MX_ID_INLINE 24
+#define SVCQ__MX_ID_INLINE 20
 
-/* A fact as the set keeps it, in the set's fact slab. */
+/* A fact as the set keeps it, in the set's fact slab: 192 bytes (three
+ * cache lines; the members are ordered by size, the small counts packed,
+ * since the facts' memory is much of a big set's and its page faults
+ * much of the ingest's time). */
 typedef struct svcq__mx_fact {
-    char *id; /* idbuf, or owned when longer */
-    size_t idlen;
+    char *id;                     /* idbuf, or owned when longer */
     const char *s[SVCQ__MX_NSTR]; /* pooled, NULL for none */
     svcq_time received, first_reply, resolved, closed, reopened;
-    int64_t resp_biz; /* business response seconds, -1 without a reply */
-    int32_t contacts, agent_replies, customer_replies, csat;
-    int32_t complaint, repeat, measures_due, measures_on_time;
-    bool reopened_soon; /* no reopen within N business days (FCR_NO_REOPEN) */
-    uint32_t pend;      /* 1 + its index in the set's pending facts; 0: in the rollups */
-    uint32_t nsla;
+    int64_t resp_biz;  /* business response seconds, -1 without a reply */
     svcq__mx_sla *sla; /* owned */
     uint64_t revision; /* of its record */
+    uint32_t idlen;    /* at most SVCQ_METRICS_MAX_STRING */
+    uint32_t pend;     /* 1 + its index in the set's pending facts; 0: in the rollups */
+    uint32_t nsla;
+    int32_t contacts, agent_replies, customer_replies; /* 0 to 1000000 */
+    int32_t measures_due, measures_on_time;
+    int8_t csat;             /* 0 to 5 */
+    uint8_t complaint, repeat; /* 0 or 1 */
+    bool reopened_soon;      /* no reopen within N business days (FCR_NO_REOPEN) */
     char idbuf[SVCQ__MX_ID_INLINE];
 } svcq__mx_fact;
 
