@@ -610,16 +610,20 @@ const char *svcq__mx_pool_find(const svcq_metrics *m, const char *s)
 
 /* ---- facts: slab and table ---------------------------------------------- */
 
-#define MX_FCHUNK 1024 /* facts per slab chunk */
+#define MX_FCHUNK (1u << SVCQ__MX_FCHUNK_BITS) /* facts per slab chunk */
 
 /* A zeroed fact from the slab; NULL when out of memory. */
 static svcq__mx_fact *fact_alloc(svcq_metrics *m)
 {
     svcq__mx_fact *f = m->ffree;
+    uint32_t ix;
     if (f) {
         m->ffree = *(svcq__mx_fact **)f;
+        ix = f->ix;
     } else {
         if (!m->fleft) {
+            if (m->nfchunks >= (UINT32_MAX >> SVCQ__MX_FCHUNK_BITS))
+                return NULL; /* the fact table's 32-bit indexes */
             if (m->nfchunks == m->capfchunks) {
                 size_t cap = m->capfchunks ? m->capfchunks * 2 : 16;
                 void **p = svcq__reallocarray(m->ctx, m->fchunks, cap, sizeof(*p));
@@ -635,10 +639,12 @@ static svcq__mx_fact *fact_alloc(svcq_metrics *m)
             m->fbump = c;
             m->fleft = MX_FCHUNK;
         }
+        ix = (uint32_t)((m->nfchunks - 1) * MX_FCHUNK + (MX_FCHUNK - m->fleft));
         f = m->fbump++;
         m->fleft--;
     }
     memset(f, 0, sizeof(*f));
+    f->ix = ix;
     return f;
 }
 
@@ -658,6 +664,17 @@ static uint64_t id_hash(const char *id, size_t len)
     return svcq__hash(id, len); /* never 0 */
 }
 
+/* The 32-bit tag of an id hash in the fact table. */
+static inline uint32_t ft_tag(uint64_t hash)
+{
+    return (uint32_t)(hash ^ (hash >> 32));
+}
+
+static inline svcq__mx_fslot ft_slot_of(uint32_t tag, const svcq__mx_fact *f)
+{
+    return (uint64_t)tag << 32 | ((uint64_t)f->ix + 1);
+}
+
 /* Room for count facts in the table; SVCQ_ENOMEM leaves it unchanged. */
 static int ft_reserve(svcq_metrics *m, size_t count)
 {
@@ -666,14 +683,16 @@ static int ft_reserve(svcq_metrics *m, size_t count)
     size_t cap = m->fcap ? m->fcap * 2 : 64;
     while (count * 4 > cap * 3)
         cap *= 2;
+    if (cap > ((size_t)1 << 32))
+        return SVCQ_ENOMEM;
     svcq__mx_fslot *slots = svcq__calloc(m->ctx, cap, sizeof(*slots));
     if (!slots)
         return SVCQ_ENOMEM;
     for (size_t i = 0; i < m->fcap; i++) {
-        if (!m->fslots[i].hash)
+        if (!m->fslots[i])
             continue;
-        size_t j = m->fslots[i].hash & (cap - 1);
-        while (slots[j].hash)
+        size_t j = (m->fslots[i] >> 32) & (cap - 1);
+        while (slots[j])
             j = (j + 1) & (cap - 1);
         slots[j] = m->fslots[i];
     }
@@ -683,14 +702,22 @@ static int ft_reserve(svcq_metrics *m, size_t count)
     return SVCQ_OK;
 }
 
-/* The slot of id: its fact's, or the empty one where it goes (fcap > 0). */
+/* The slot of id: its fact's, or the empty one where it goes (fcap > 0).
+ * A slot's tag is compared first: the fact itself is read only on a
+ * match (some 1 in 2^(32 - log2 fcap) of the other slots probed). */
 static size_t ft_find(const svcq_metrics *m, uint64_t hash, const char *id, size_t len)
 {
-    size_t mask = m->fcap - 1, j = hash & mask;
+    uint32_t tag = ft_tag(hash);
+    size_t mask = m->fcap - 1, j = tag & mask;
     for (;; j = (j + 1) & mask) {
-        const svcq__mx_fslot *e = &m->fslots[j];
-        if (!e->hash || (e->hash == hash && e->f->idlen == len && !memcmp(e->f->id, id, len)))
+        svcq__mx_fslot e = m->fslots[j];
+        if (!e)
             return j;
+        if ((uint32_t)(e >> 32) == tag) {
+            const svcq__mx_fact *f = svcq__mx_fact_at(m, j);
+            if (f->idlen == len && !memcmp(f->id, id, len))
+                return j;
+        }
     }
 }
 
@@ -698,23 +725,27 @@ static svcq__mx_fact *ft_get(const svcq_metrics *m, const char *id, size_t len)
 {
     if (!m->fcap)
         return NULL;
-    return m->fslots[ft_find(m, id_hash(id, len), id, len)].f;
+    return svcq__mx_fact_at(m, ft_find(m, id_hash(id, len), id, len));
+}
+
+/* Puts fact f in slot j (its own, or the empty one ft_find gave). */
+static void ft_set(svcq_metrics *m, size_t j, uint64_t hash, const svcq__mx_fact *f)
+{
+    m->fslots[j] = ft_slot_of(ft_tag(hash), f);
 }
 
 /* Removes the fact in slot j (backward-shift deletion). */
 static void ft_remove(svcq_metrics *m, size_t j)
 {
     size_t mask = m->fcap - 1;
-    m->fslots[j].hash = 0;
-    m->fslots[j].f = NULL;
+    m->fslots[j] = 0;
     m->fcount--;
-    for (size_t k = (j + 1) & mask; m->fslots[k].hash; k = (k + 1) & mask) {
-        size_t home = m->fslots[k].hash & mask;
+    for (size_t k = (j + 1) & mask; m->fslots[k]; k = (k + 1) & mask) {
+        size_t home = (m->fslots[k] >> 32) & mask;
         /* Moves back when its home is not in (j, k]. */
         if (((k - home) & mask) >= ((k - j) & mask)) {
             m->fslots[j] = m->fslots[k];
-            m->fslots[k].hash = 0;
-            m->fslots[k].f = NULL;
+            m->fslots[k] = 0;
             j = k;
         }
     }
@@ -907,8 +938,8 @@ void svcq_metrics_free(svcq_metrics *m)
     size_t kl;
     void *v;
     for (size_t i = 0; i < m->fcap; i++)
-        if (m->fslots[i].hash)
-            fact_free(m, m->fslots[i].f);
+        if (m->fslots[i])
+            fact_free(m, svcq__mx_fact_at(m, i));
     svcq__free(ctx, m->fslots);
     svcq__free(ctx, m->pend);
     for (size_t i = 0; i < m->nfchunks; i++)
@@ -1965,11 +1996,12 @@ static void revert(svcq_metrics *m, svcq__mx_fact *old, svcq__mx_fact *nf, svcq_
     walk w = { .phase = PH_APPLY, .sign = -1, .undo = true };
     m->gen++;
     (void)walk_fact(m, &w, nf);
-    size_t j = ft_find(m, id_hash(nf->id, nf->idlen), nf->id, nf->idlen);
+    uint64_t h = id_hash(nf->id, nf->idlen);
+    size_t j = ft_find(m, h, nf->id, nf->idlen);
     if (old) {
         w.sign = 1;
         (void)walk_fact(m, &w, old);
-        m->fslots[j].f = old;
+        ft_set(m, j, h, old);
     } else {
         ft_remove(m, j);
     }
@@ -2048,7 +2080,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     uint64_t idh = 0;
     if (fact->id && m->fcap) {
         idh = id_hash(fact->id, strnlen(fact->id, SVCQ_METRICS_MAX_STRING + 1));
-        MX_PREFETCH(&m->fslots[idh & (m->fcap - 1)]);
+        MX_PREFETCH(&m->fslots[ft_tag(idh) & (m->fcap - 1)]);
     }
     fact_in fi;
     int rc = check_fact(m, fact, &fi);
@@ -2075,10 +2107,10 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     if ((rc = ft_reserve(m, m->fcount + 1)))
         goto nomem;
     size_t slot = ft_find(m, idh, fact->id, fi.idlen);
-    MX_PREFETCH(m->fslots[slot].f);
+    old = svcq__mx_fact_at(m, slot);
+    MX_PREFETCH(old);
     if (!(nf = fact_build(m, fact, &fi, &rc)))
         goto fail;
-    old = m->fslots[slot].f;
     nf->revision = old ? old->revision : 0;
     if (!persist_on && (!old || old->pend)) {
         /* A new fact, or one still pending: kept, and added to the
@@ -2100,12 +2132,11 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
             m->pend[old->pend - 1] = nf;
             fact_free(m, old);
         } else {
-            m->fslots[slot].hash = idh;
             m->fcount++;
             m->pend[m->npend++] = nf;
             nf->pend = (uint32_t)m->npend;
         }
-        m->fslots[slot].f = nf;
+        ft_set(m, slot, idh, nf);
         return SVCQ_OK;
     }
     /* A stored set has no pending facts but while it is loaded. */
@@ -2133,11 +2164,9 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     }
     w.sign = 1;
     apply_prepared(&w, nf);
-    if (!old) {
-        m->fslots[slot].hash = idh;
+    if (!old)
         m->fcount++;
-    }
-    m->fslots[slot].f = nf;
+    ft_set(m, slot, idh, nf);
     if (!persist_on) {
         fact_free(m, old);
         svcq__free(ctx, w.created);
