@@ -359,9 +359,8 @@ static inline bool log_fits(const svcq__mx_log *l, int64_t key)
     return d >= INT32_MIN && d <= INT32_MAX;
 }
 
-/* Makes room for one more entry, key (widening the entries when key does
- * not fit in 32 bits from the origin). SVCQ_ENOMEM leaves l as it was. */
-static int log_reserve(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
+/* log_reserve's slow path: sets the origin, grows or widens. */
+static int log_grow(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
 {
     if (!l->n && !l->wide)
         l->origin = key; /* no entries: any origin means the same */
@@ -388,6 +387,15 @@ static int log_reserve(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
     }
     l->cap = cap;
     return SVCQ_OK;
+}
+
+/* Makes room for one more entry, key (widening the entries when key does
+ * not fit in 32 bits from the origin). SVCQ_ENOMEM leaves l as it was. */
+static inline int log_reserve(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
+{
+    if (l->n && l->n < l->cap && (l->wide || log_fits(l, key)))
+        return SVCQ_OK;
+    return log_grow(ctx, l, key);
 }
 
 /* Appends key (room reserved by log_reserve for it). */
