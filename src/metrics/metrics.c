@@ -344,20 +344,67 @@ static void ct_clear(svcq__mx_ctab *t)
 
 /* ---- logs ------------------------------------------------------------------- */
 
-/* Makes room for one more entry. */
-static int log_reserve(svcq_ctx *ctx, svcq__mx_log *l)
+/* Entry i of l. */
+static inline int64_t log_at(const svcq__mx_log *l, uint32_t i)
 {
-    if (l->n < l->cap)
+    if (l->wide)
+        return ((const int64_t *)l->v)[i];
+    return (int64_t)((uint64_t)l->origin + (uint64_t)(int64_t)((const int32_t *)l->v)[i]);
+}
+
+/* True when key is kept as a 32-bit offset while l is narrow. */
+static inline bool log_fits(const svcq__mx_log *l, int64_t key)
+{
+    int64_t d = (int64_t)((uint64_t)key - (uint64_t)l->origin);
+    return d >= INT32_MIN && d <= INT32_MAX;
+}
+
+/* log_reserve's slow path: sets the origin, grows or widens. */
+static int log_grow(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
+{
+    if (!l->n && !l->wide)
+        l->origin = key; /* no entries: any origin means the same */
+    bool widen = !l->wide && !log_fits(l, key);
+    if (l->n < l->cap && !widen)
         return SVCQ_OK;
-    uint32_t cap = l->cap ? l->cap * 2 : 8;
+    uint32_t cap = l->n < l->cap ? l->cap : l->cap ? l->cap * 2 : 8;
     if (cap < l->cap)
         return SVCQ_ENOMEM;
-    int64_t *v = svcq__reallocarray(ctx, l->v, cap, sizeof(*v));
-    if (!v)
-        return SVCQ_ENOMEM;
-    l->v = v;
+    if (widen) {
+        int64_t *v = svcq__reallocarray(ctx, NULL, cap, sizeof(*v));
+        if (!v)
+            return SVCQ_ENOMEM;
+        for (uint32_t i = 0; i < l->n; i++)
+            v[i] = log_at(l, i);
+        svcq__free(ctx, l->v);
+        l->v = v;
+        l->wide = true;
+    } else {
+        void *v = svcq__reallocarray(ctx, l->v, cap, l->wide ? sizeof(int64_t) : sizeof(int32_t));
+        if (!v)
+            return SVCQ_ENOMEM;
+        l->v = v;
+    }
     l->cap = cap;
     return SVCQ_OK;
+}
+
+/* Makes room for one more entry, key (widening the entries when key does
+ * not fit in 32 bits from the origin). SVCQ_ENOMEM leaves l as it was. */
+static inline int log_reserve(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
+{
+    if (l->n && l->n < l->cap && (l->wide || log_fits(l, key)))
+        return SVCQ_OK;
+    return log_grow(ctx, l, key);
+}
+
+/* Appends key (room reserved by log_reserve for it). */
+static inline void log_push(svcq__mx_log *l, int64_t key)
+{
+    if (l->wide)
+        ((int64_t *)l->v)[l->n++] = key;
+    else
+        ((int32_t *)l->v)[l->n++] = (int32_t)(int64_t)((uint64_t)key - (uint64_t)l->origin);
 }
 
 /* Removals since the last compaction that make a log fold its entries into
@@ -374,7 +421,7 @@ static int log_reserve_remove(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
         if (ct_reserve(ctx, &l->base, l->n))
             return SVCQ_ENOMEM;
         for (uint32_t i = 0; i < l->n; i++)
-            ct_add(&l->base, l->v[i], 1);
+            ct_add(&l->base, log_at(l, i), 1);
         l->n = 0;
         l->nrem = 0;
     }
@@ -386,7 +433,7 @@ static int log_reserve_remove(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
 static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
 {
     if (s > 0) {
-        l->v[l->n++] = key;
+        log_push(l, key);
         return;
     }
     ct_add(&l->base, key, -1);
@@ -401,7 +448,7 @@ static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
 static void log_undo(svcq__mx_log *l, int64_t key, int64_t s)
 {
     bool in_base = l->base.cap && ct_slot(&l->base, key)->key == key;
-    if (s < 0 && l->n && l->v[l->n - 1] == key) {
+    if (s < 0 && l->n && log_at(l, l->n - 1) == key) {
         l->n--;
         return;
     }
@@ -410,13 +457,16 @@ static void log_undo(svcq__mx_log *l, int64_t key, int64_t s)
         return;
     }
     /* Not reached (see above); kept exact all the same. */
-    if (s > 0 && l->n < l->cap) {
-        l->v[l->n++] = key;
+    if (s > 0 && l->n < l->cap && (l->wide || log_fits(l, key))) {
+        log_push(l, key);
         return;
     }
     for (uint32_t i = l->n; s < 0 && i-- > 0;) {
-        if (l->v[i] == key) {
-            l->v[i] = l->v[--l->n];
+        if (log_at(l, i) == key) {
+            if (l->wide)
+                ((int64_t *)l->v)[i] = ((int64_t *)l->v)[--l->n];
+            else
+                ((int32_t *)l->v)[i] = ((int32_t *)l->v)[--l->n];
             return;
         }
     }
@@ -427,9 +477,10 @@ static int ct_merge(svcq_ctx *ctx, svcq__mx_ctab *d, const svcq__mx_ctab *s);
 static int ct_merge_log(svcq_ctx *ctx, svcq__mx_ctab *t, const svcq__mx_log *l)
 {
     for (uint32_t i = 0; i < l->n; i++) {
-        if (ct_reserve_key(ctx, t, l->v[i]))
+        int64_t k = log_at(l, i);
+        if (ct_reserve_key(ctx, t, k))
             return SVCQ_ENOMEM;
-        ct_add(t, l->v[i], 1);
+        ct_add(t, k, 1);
     }
     return ct_merge(ctx, t, &l->base);
 }
@@ -567,16 +618,20 @@ const char *svcq__mx_pool_find(const svcq_metrics *m, const char *s)
 
 /* ---- facts: slab and table ---------------------------------------------- */
 
-#define MX_FCHUNK 1024 /* facts per slab chunk */
+#define MX_FCHUNK (1u << SVCQ__MX_FCHUNK_BITS) /* facts per slab chunk */
 
 /* A zeroed fact from the slab; NULL when out of memory. */
 static svcq__mx_fact *fact_alloc(svcq_metrics *m)
 {
     svcq__mx_fact *f = m->ffree;
+    uint32_t ix;
     if (f) {
         m->ffree = *(svcq__mx_fact **)f;
+        ix = f->ix;
     } else {
         if (!m->fleft) {
+            if (m->nfchunks >= (UINT32_MAX >> SVCQ__MX_FCHUNK_BITS))
+                return NULL; /* the fact table's 32-bit indexes */
             if (m->nfchunks == m->capfchunks) {
                 size_t cap = m->capfchunks ? m->capfchunks * 2 : 16;
                 void **p = svcq__reallocarray(m->ctx, m->fchunks, cap, sizeof(*p));
@@ -592,10 +647,12 @@ static svcq__mx_fact *fact_alloc(svcq_metrics *m)
             m->fbump = c;
             m->fleft = MX_FCHUNK;
         }
+        ix = (uint32_t)((m->nfchunks - 1) * MX_FCHUNK + (MX_FCHUNK - m->fleft));
         f = m->fbump++;
         m->fleft--;
     }
     memset(f, 0, sizeof(*f));
+    f->ix = ix;
     return f;
 }
 
@@ -615,6 +672,17 @@ static uint64_t id_hash(const char *id, size_t len)
     return svcq__hash(id, len); /* never 0 */
 }
 
+/* The 32-bit tag of an id hash in the fact table. */
+static inline uint32_t ft_tag(uint64_t hash)
+{
+    return (uint32_t)(hash ^ (hash >> 32));
+}
+
+static inline svcq__mx_fslot ft_slot_of(uint32_t tag, const svcq__mx_fact *f)
+{
+    return (uint64_t)tag << 32 | ((uint64_t)f->ix + 1);
+}
+
 /* Room for count facts in the table; SVCQ_ENOMEM leaves it unchanged. */
 static int ft_reserve(svcq_metrics *m, size_t count)
 {
@@ -623,14 +691,16 @@ static int ft_reserve(svcq_metrics *m, size_t count)
     size_t cap = m->fcap ? m->fcap * 2 : 64;
     while (count * 4 > cap * 3)
         cap *= 2;
+    if (cap > ((size_t)1 << 32))
+        return SVCQ_ENOMEM;
     svcq__mx_fslot *slots = svcq__calloc(m->ctx, cap, sizeof(*slots));
     if (!slots)
         return SVCQ_ENOMEM;
     for (size_t i = 0; i < m->fcap; i++) {
-        if (!m->fslots[i].hash)
+        if (!m->fslots[i])
             continue;
-        size_t j = m->fslots[i].hash & (cap - 1);
-        while (slots[j].hash)
+        size_t j = (m->fslots[i] >> 32) & (cap - 1);
+        while (slots[j])
             j = (j + 1) & (cap - 1);
         slots[j] = m->fslots[i];
     }
@@ -640,14 +710,22 @@ static int ft_reserve(svcq_metrics *m, size_t count)
     return SVCQ_OK;
 }
 
-/* The slot of id: its fact's, or the empty one where it goes (fcap > 0). */
+/* The slot of id: its fact's, or the empty one where it goes (fcap > 0).
+ * A slot's tag is compared first: the fact itself is read only on a
+ * match (some 1 in 2^(32 - log2 fcap) of the other slots probed). */
 static size_t ft_find(const svcq_metrics *m, uint64_t hash, const char *id, size_t len)
 {
-    size_t mask = m->fcap - 1, j = hash & mask;
+    uint32_t tag = ft_tag(hash);
+    size_t mask = m->fcap - 1, j = tag & mask;
     for (;; j = (j + 1) & mask) {
-        const svcq__mx_fslot *e = &m->fslots[j];
-        if (!e->hash || (e->hash == hash && e->f->idlen == len && !memcmp(e->f->id, id, len)))
+        svcq__mx_fslot e = m->fslots[j];
+        if (!e)
             return j;
+        if ((uint32_t)(e >> 32) == tag) {
+            const svcq__mx_fact *f = svcq__mx_fact_at(m, j);
+            if (f->idlen == len && !memcmp(f->id, id, len))
+                return j;
+        }
     }
 }
 
@@ -655,23 +733,27 @@ static svcq__mx_fact *ft_get(const svcq_metrics *m, const char *id, size_t len)
 {
     if (!m->fcap)
         return NULL;
-    return m->fslots[ft_find(m, id_hash(id, len), id, len)].f;
+    return svcq__mx_fact_at(m, ft_find(m, id_hash(id, len), id, len));
+}
+
+/* Puts fact f in slot j (its own, or the empty one ft_find gave). */
+static void ft_set(svcq_metrics *m, size_t j, uint64_t hash, const svcq__mx_fact *f)
+{
+    m->fslots[j] = ft_slot_of(ft_tag(hash), f);
 }
 
 /* Removes the fact in slot j (backward-shift deletion). */
 static void ft_remove(svcq_metrics *m, size_t j)
 {
     size_t mask = m->fcap - 1;
-    m->fslots[j].hash = 0;
-    m->fslots[j].f = NULL;
+    m->fslots[j] = 0;
     m->fcount--;
-    for (size_t k = (j + 1) & mask; m->fslots[k].hash; k = (k + 1) & mask) {
-        size_t home = m->fslots[k].hash & mask;
+    for (size_t k = (j + 1) & mask; m->fslots[k]; k = (k + 1) & mask) {
+        size_t home = (m->fslots[k] >> 32) & mask;
         /* Moves back when its home is not in (j, k]. */
         if (((k - home) & mask) >= ((k - j) & mask)) {
             m->fslots[j] = m->fslots[k];
-            m->fslots[k].hash = 0;
-            m->fslots[k].f = NULL;
+            m->fslots[k] = 0;
             j = k;
         }
     }
@@ -864,8 +946,8 @@ void svcq_metrics_free(svcq_metrics *m)
     size_t kl;
     void *v;
     for (size_t i = 0; i < m->fcap; i++)
-        if (m->fslots[i].hash)
-            fact_free(m, m->fslots[i].f);
+        if (m->fslots[i])
+            fact_free(m, svcq__mx_fact_at(m, i));
     svcq__free(ctx, m->fslots);
     svcq__free(ctx, m->pend);
     for (size_t i = 0; i < m->nfchunks; i++)
@@ -1394,12 +1476,12 @@ static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
 {
     int rc = SVCQ_OK;
     if (f->first_reply != SVCQ_METRICS_NO_TIME) {
-        rc = log_reserve(ctx, &r->lresp);
+        rc = log_reserve(ctx, &r->lresp, f->first_reply - f->received);
         if (!rc)
-            rc = log_reserve(ctx, &r->lresp_biz);
+            rc = log_reserve(ctx, &r->lresp_biz, f->resp_biz);
     }
     if (!rc && f->s[MXS_CLIENT] && r->clients_on)
-        rc = log_reserve(ctx, &r->lclients);
+        rc = log_reserve(ctx, &r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
     if (!rc && f->nsla)
         rc = ct_reserve(ctx, &r->sla, f->nsla);
     return rc;
@@ -1541,8 +1623,10 @@ static int walk_fact(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 
 static void log_prefetch(const svcq__mx_log *l)
 {
-    if (l->v)
-        MX_PREFETCH(&l->v[l->n < l->cap ? l->n : l->n - 1]);
+    if (l->v) {
+        uint32_t i = l->n < l->cap ? l->n : l->n - 1;
+        MX_PREFETCH(l->wide ? (const void *)&((const int64_t *)l->v)[i] : (const void *)&((const int32_t *)l->v)[i]);
+    }
 }
 
 /* Makes room in the counting tables of the rollups PREPARE recorded for
@@ -1830,7 +1914,7 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, c
         *rc = svcq__enomem(ctx);
         return NULL;
     }
-    f->idlen = fi->idlen;
+    f->idlen = (uint32_t)fi->idlen;
     f->id = f->idlen < SVCQ__MX_ID_INLINE ? f->idbuf : svcq__malloc(ctx, f->idlen + 1);
     if (f->id)
         memcpy(f->id, in->id, f->idlen + 1);
@@ -1874,9 +1958,9 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, c
     f->contacts = in->contacts;
     f->agent_replies = in->agent_replies;
     f->customer_replies = in->customer_replies;
-    f->csat = in->csat;
-    f->complaint = in->complaint;
-    f->repeat = in->repeat;
+    f->csat = (int8_t)in->csat;
+    f->complaint = (uint8_t)in->complaint;
+    f->repeat = (uint8_t)in->repeat;
     f->measures_due = in->measures_due;
     f->measures_on_time = in->measures_on_time;
     f->resp_biz = -1;
@@ -1920,11 +2004,12 @@ static void revert(svcq_metrics *m, svcq__mx_fact *old, svcq__mx_fact *nf, svcq_
     walk w = { .phase = PH_APPLY, .sign = -1, .undo = true };
     m->gen++;
     (void)walk_fact(m, &w, nf);
-    size_t j = ft_find(m, id_hash(nf->id, nf->idlen), nf->id, nf->idlen);
+    uint64_t h = id_hash(nf->id, nf->idlen);
+    size_t j = ft_find(m, h, nf->id, nf->idlen);
     if (old) {
         w.sign = 1;
         (void)walk_fact(m, &w, old);
-        m->fslots[j].f = old;
+        ft_set(m, j, h, old);
     } else {
         ft_remove(m, j);
     }
@@ -2003,7 +2088,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     uint64_t idh = 0;
     if (fact->id && m->fcap) {
         idh = id_hash(fact->id, strnlen(fact->id, SVCQ_METRICS_MAX_STRING + 1));
-        MX_PREFETCH(&m->fslots[idh & (m->fcap - 1)]);
+        MX_PREFETCH(&m->fslots[ft_tag(idh) & (m->fcap - 1)]);
     }
     fact_in fi;
     int rc = check_fact(m, fact, &fi);
@@ -2030,10 +2115,10 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     if ((rc = ft_reserve(m, m->fcount + 1)))
         goto nomem;
     size_t slot = ft_find(m, idh, fact->id, fi.idlen);
-    MX_PREFETCH(m->fslots[slot].f);
+    old = svcq__mx_fact_at(m, slot);
+    MX_PREFETCH(old);
     if (!(nf = fact_build(m, fact, &fi, &rc)))
         goto fail;
-    old = m->fslots[slot].f;
     nf->revision = old ? old->revision : 0;
     if (!persist_on && (!old || old->pend)) {
         /* A new fact, or one still pending: kept, and added to the
@@ -2055,12 +2140,11 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
             m->pend[old->pend - 1] = nf;
             fact_free(m, old);
         } else {
-            m->fslots[slot].hash = idh;
             m->fcount++;
             m->pend[m->npend++] = nf;
             nf->pend = (uint32_t)m->npend;
         }
-        m->fslots[slot].f = nf;
+        ft_set(m, slot, idh, nf);
         return SVCQ_OK;
     }
     /* A stored set has no pending facts but while it is loaded. */
@@ -2088,11 +2172,9 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     }
     w.sign = 1;
     apply_prepared(&w, nf);
-    if (!old) {
-        m->fslots[slot].hash = idh;
+    if (!old)
         m->fcount++;
-    }
-    m->fslots[slot].f = nf;
+    ft_set(m, slot, idh, nf);
     if (!persist_on) {
         fact_free(m, old);
         svcq__free(ctx, w.created);

@@ -44,9 +44,15 @@ typedef struct svcq__mx_ctab {
  * half of the multiset the entries are folded into base (amortised O(1));
  * base never loses a key, so undoing a removal never allocates. */
 typedef struct svcq__mx_log {
-    int64_t *v;
+    /* The entries: while narrow, 32-bit offsets from origin (the first
+     * key logged; a day's response seconds and pooled client addresses
+     * stay within 2^31 of it, and half the bytes are half the page
+     * faults); widened to int64 keys for good when a key does not fit. */
+    void *v;
+    int64_t origin;
     uint32_t n, cap;
     uint32_t nrem; /* removals since the last compaction */
+    bool wide;
     svcq__mx_ctab base;
 } svcq__mx_log;
 
@@ -97,30 +103,36 @@ typedef struct svcq__mx_sla {
 } svcq__mx_sla;
 
 /* Ids up to this length (with the NUL) live inside the fact. */
-#define SVCQ__MX_ID_INLINE 24
+#define SVCQ__MX_ID_INLINE 16
 
-/* A fact as the set keeps it, in the set's fact slab. */
+/* A fact as the set keeps it, in the set's fact slab: 192 bytes (three
+ * cache lines; the members are ordered by size, the small counts packed,
+ * since the facts' memory is much of a big set's and its page faults
+ * much of the ingest's time). */
 typedef struct svcq__mx_fact {
-    char *id; /* idbuf, or owned when longer */
-    size_t idlen;
+    char *id;                     /* idbuf, or owned when longer */
     const char *s[SVCQ__MX_NSTR]; /* pooled, NULL for none */
     svcq_time received, first_reply, resolved, closed, reopened;
-    int64_t resp_biz; /* business response seconds, -1 without a reply */
-    int32_t contacts, agent_replies, customer_replies, csat;
-    int32_t complaint, repeat, measures_due, measures_on_time;
-    bool reopened_soon; /* no reopen within N business days (FCR_NO_REOPEN) */
-    uint32_t pend;      /* 1 + its index in the set's pending facts; 0: in the rollups */
-    uint32_t nsla;
+    int64_t resp_biz;  /* business response seconds, -1 without a reply */
     svcq__mx_sla *sla; /* owned */
     uint64_t revision; /* of its record */
+    uint32_t idlen;    /* at most SVCQ_METRICS_MAX_STRING */
+    uint32_t pend;     /* 1 + its index in the set's pending facts; 0: in the rollups */
+    uint32_t nsla;
+    uint32_t ix;       /* its place in the slab (chunk ix >> 10, slot ix & 1023), for the fact table */
+    int32_t contacts, agent_replies, customer_replies; /* 0 to 1000000 */
+    int32_t measures_due, measures_on_time;
+    int8_t csat;             /* 0 to 5 */
+    uint8_t complaint, repeat; /* 0 or 1 */
+    bool reopened_soon;      /* no reopen within N business days (FCR_NO_REOPEN) */
     char idbuf[SVCQ__MX_ID_INLINE];
 } svcq__mx_fact;
 
-/* A slot of the fact table: the id's hash (0: empty) and the fact. */
-typedef struct svcq__mx_fslot {
-    uint64_t hash;
-    svcq__mx_fact *f;
-} svcq__mx_fslot;
+/* A slot of the fact table, 8 bytes: 0 when empty, else the id hash's
+ * 32-bit tag (which also gives the home slot) << 32 | (the fact's ix + 1). */
+typedef uint64_t svcq__mx_fslot;
+
+#define SVCQ__MX_FCHUNK_BITS 10 /* 1024 facts per slab chunk */
 
 /* A slot of a day's index: a dimension value (pooled pointer, NULL for
  * ALL) and its rollup (NULL: empty). */
@@ -190,6 +202,16 @@ struct svcq_metrics {
     svcq__map dperiods; /* key[8] (period, start) -> the set: periods derived */
     uint64_t gen, dgen;
 };
+
+/* The fact of slot i of the fact table, or NULL. */
+static inline svcq__mx_fact *svcq__mx_fact_at(const svcq_metrics *m, size_t i)
+{
+    uint64_t e = m->fslots[i];
+    if (!e)
+        return NULL;
+    uint32_t ix = (uint32_t)e - 1;
+    return (svcq__mx_fact *)m->fchunks[ix >> SVCQ__MX_FCHUNK_BITS] + (ix & ((1u << SVCQ__MX_FCHUNK_BITS) - 1));
+}
 
 /* The local day number of instant t in the set's zone. */
 int64_t svcq__mx_day(const svcq_metrics *m, svcq_time t);

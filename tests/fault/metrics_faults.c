@@ -101,9 +101,9 @@ static void rebuilt_dump(st *s, svcq__buf *out)
     if (svcq_metrics_new(&m, s->ctx, &o))
         fail_msg("rebuild: %s", svcq_ctx_errmsg(s->ctx));
     for (size_t i = 0; i < s->m->fcap; i++) {
-        if (!s->m->fslots[i].hash)
+        const svcq__mx_fact *f = svcq__mx_fact_at(s->m, i);
+        if (!f)
             continue;
-        const svcq__mx_fact *f = s->m->fslots[i].f;
         svcq_metrics_fact g = mx_fact(f->id, f->received);
         g.client = f->s[MXS_CLIENT];
         g.tier = f->s[MXS_TIER];
@@ -159,10 +159,10 @@ static char *describe(void *p)
     /* Every fact as the set keeps it. */
     recs r = { NULL, 0 };
     for (size_t i = 0; i < s->m->fcap; i++) {
-        if (!s->m->fslots[i].hash)
+        const svcq__mx_fact *f = svcq__mx_fact_at(s->m, i);
+        if (!f)
             continue;
         svcq__buf_truncate(&b, 0);
-        const svcq__mx_fact *f = s->m->fslots[i].f;
         if (svcq__mx_fact_json(s->m, f, &b))
             fail_msg("fact json failed");
         char line[32];

@@ -529,6 +529,44 @@ static void test_clients_all_tier(void **state)
     assert_non_null(strstr(svcq_ctx_errmsg(x->ctx), "unknown flags 0x4"));
 }
 
+/* Response times that do not fit 32 bits from the day's first one (the
+ * day logs keep 32-bit offsets until a key does not fit, then 64-bit
+ * keys): every quantile and mean stays exact, also after an update
+ * removes the wide key. */
+static void test_wide_response(void **state)
+{
+    fx *x = *state;
+    svcq_time at = mx_local(x->tz, 2026, 1, 5, 9, 0);
+    const int64_t far = 3000000000; /* some 95 years */
+    const int64_t secs[3] = { 60, far, 120 };
+    const char *ids[3] = { "w1", "w2", "w3" };
+    for (int i = 0; i < 3; i++) {
+        svcq_metrics_fact f = mx_fact(ids[i], at);
+        f.first_reply = at + secs[i];
+        f.client = i == 1 ? "far" : "near";
+        f.tier = "tier.1";
+        assert_int_equal(svcq_metrics_fact_put(x->m, &f), SVCQ_OK);
+    }
+    /* Sorted 60, 120, far: median rank 2, p90 rank 3. */
+    EXPECT(x, SVCQ_METRICS_RESPONSE_MEDIAN, at, SVCQ_METRICS_DIM_ALL, NULL, 120, 3, 120000);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_P90, at, SVCQ_METRICS_DIM_TIER, "tier.1", far, 3, far * 1000);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_MEAN, at, SVCQ_METRICS_DIM_ALL, NULL, far + 180, 3, (far + 180) * 1000 / 3);
+    /* w2 answered after 30 s now: 30, 60, 120. */
+    svcq_metrics_fact f = mx_fact("w2", at);
+    f.first_reply = at + 30;
+    f.client = "far";
+    f.tier = "tier.1";
+    assert_int_equal(svcq_metrics_fact_put(x->m, &f), SVCQ_OK);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_MEDIAN, at, SVCQ_METRICS_DIM_ALL, NULL, 60, 3, 60000);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_P90, at, SVCQ_METRICS_DIM_TIER, "tier.1", 120, 3, 120000);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_MEAN, at, SVCQ_METRICS_DIM_ALL, NULL, 210, 3, 70000);
+    /* The far reply again, on top of the wide log. */
+    f.first_reply = at + far + 1;
+    assert_int_equal(svcq_metrics_fact_put(x->m, &f), SVCQ_OK);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_P90, at, SVCQ_METRICS_DIM_ALL, NULL, far + 1, 3, (far + 1) * 1000);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_MEDIAN, at, SVCQ_METRICS_DIM_TIER, "tier.1", 120, 3, 120000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +579,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_throughput, setup, teardown),
         cmocka_unit_test_setup_teardown(test_periods, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide_response, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
