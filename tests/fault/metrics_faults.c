@@ -81,7 +81,8 @@ static void dump_kind(st *s, dump *d, const char *kind)
     recs r = { NULL, 0 };
     if (svcq__store_scan(s->ctx, kind, visit, &r) != SVCQ_OK)
         fail_msg("scan %s: %s", kind, svcq_ctx_errmsg(s->ctx));
-    qsort(r.lines, r.n, sizeof(*r.lines), cmp);
+    if (r.n) /* qsort's array may not be NULL, even when empty */
+        qsort(r.lines, r.n, sizeof(*r.lines), cmp);
     for (size_t i = 0; i < r.n; i++) {
         append(d, r.lines[i], strlen(r.lines[i]));
         free(r.lines[i]);
@@ -171,7 +172,8 @@ static char *describe(void *p)
         r.lines = realloc(r.lines, (r.n + 1) * sizeof(char *));
         r.lines[r.n++] = strdup(b.data);
     }
-    qsort(r.lines, r.n, sizeof(char *), cmp);
+    if (r.n)
+        qsort(r.lines, r.n, sizeof(char *), cmp);
     for (size_t i = 0; i < r.n; i++) {
         append(&d, r.lines[i], strlen(r.lines[i]));
         free(r.lines[i]);
