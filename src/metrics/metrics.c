@@ -1112,26 +1112,21 @@ const svcq__mx_group *svcq__mx_group_find(const svcq_metrics *m, int32_t period,
     return m->dgen == m->gen ? svcq__map_get(&m->dgroups, key, 8) : NULL;
 }
 
-/* ---- derived rollups ------------------------------------------------------- */
-
-/* Finds or makes the derived rollup of (period, start, dim, value). */
-static svcq__mx_rollup *derived_get(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
-                                    bool clients_on)
+/* The group of (period, start, dim) in groups, made when missing, with room
+ * for one more rollup; NULL when memory runs out (nothing else changed but
+ * an empty group kept in the map). */
+static svcq__mx_group *group_with_room(svcq_metrics *m, svcq__map *groups, int32_t period, int64_t start,
+                                       int32_t dim)
 {
-    uint8_t key[16];
-    rkey(key, period, start, dim, value);
-    svcq__mx_rollup *r = svcq__map_get(&m->dcache, key, 16);
-    if (r)
-        return r;
     uint8_t gk[8];
     gkey(gk, period, start, dim);
-    svcq__mx_group *g = svcq__map_get(&m->dgroups, gk, 8);
+    svcq__mx_group *g = svcq__map_get(groups, gk, 8);
     if (!g) {
         g = svcq__calloc(m->ctx, 1, sizeof(*g));
         if (!g)
             return NULL;
         memcpy(g->key, gk, 8);
-        if (svcq__map_put(&m->dgroups, g->key, 8, g, NULL)) {
+        if (svcq__map_put(groups, g->key, 8, g, NULL)) {
             svcq__free(m->ctx, g);
             return NULL;
         }
@@ -1144,6 +1139,23 @@ static svcq__mx_rollup *derived_get(svcq_metrics *m, int32_t period, int64_t sta
         g->items = p;
         g->cap = cap;
     }
+    return g;
+}
+
+/* ---- derived rollups ------------------------------------------------------- */
+
+/* Finds or makes the derived rollup of (period, start, dim, value). */
+static svcq__mx_rollup *derived_get(svcq_metrics *m, int32_t period, int64_t start, int32_t dim, const char *value,
+                                    bool clients_on)
+{
+    uint8_t key[16];
+    rkey(key, period, start, dim, value);
+    svcq__mx_rollup *r = svcq__map_get(&m->dcache, key, 16);
+    if (r)
+        return r;
+    svcq__mx_group *g = group_with_room(m, &m->dgroups, period, start, dim);
+    if (!g)
+        return NULL;
     r = svcq__calloc(m->ctx, 1, sizeof(*r));
     if (!r)
         return NULL;
@@ -1324,27 +1336,9 @@ static int rollup_get(svcq_metrics *m, int32_t period, int64_t start, int32_t di
         *created = p;
         *capcreated = cap;
     }
-    uint8_t gk[8];
-    gkey(gk, period, start, dim);
-    svcq__mx_group *g = svcq__map_get(&m->groups, gk, 8);
-    if (!g) {
-        g = svcq__calloc(m->ctx, 1, sizeof(*g));
-        if (!g)
-            return SVCQ_ENOMEM;
-        memcpy(g->key, gk, 8);
-        if (svcq__map_put(&m->groups, g->key, 8, g, NULL)) {
-            svcq__free(m->ctx, g);
-            return SVCQ_ENOMEM;
-        }
-    }
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 8;
-        svcq__mx_rollup **p = svcq__reallocarray(m->ctx, g->items, cap, sizeof(*p));
-        if (!p)
-            return SVCQ_ENOMEM;
-        g->items = p;
-        g->cap = cap;
-    }
+    svcq__mx_group *g = group_with_room(m, &m->groups, period, start, dim);
+    if (!g)
+        return SVCQ_ENOMEM;
     /* Only day rollups are kept (longer periods are derived). */
     svcq__mx_dayix *x = dayix_make(m, start);
     if (!x || dayix_reserve(m->ctx, x, dim))
