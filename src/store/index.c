@@ -498,18 +498,23 @@ static bool same_terms(const svcq__rec *a, const svcq__rec *b)
     return true;
 }
 
-/* Exchanges what a put changes in place: the value and the revision. */
+/* Exchanges what a put changes in place: the value (in memory or where
+ * the file holds it) and the revision. */
 static void swap_value(svcq__rec *a, svcq__rec *b)
 {
-    unsigned char *v = a->value;
-    uint32_t size = a->size;
-    uint64_t rev = a->revision;
+    svcq__rec t = *a;
     a->value = b->value;
     a->size = b->size;
     a->revision = b->revision;
-    b->value = v;
-    b->size = size;
-    b->revision = rev;
+    a->loc = b->loc;
+    a->frame_len = b->frame_len;
+    a->pending = b->pending;
+    b->value = t.value;
+    b->size = t.size;
+    b->revision = t.revision;
+    b->loc = t.loc;
+    b->frame_len = t.frame_len;
+    b->pending = t.pending;
 }
 
 bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now)

@@ -132,7 +132,7 @@ int svcq__index_prepare_rec(svcq__index *ix, svcq__kind *k, const svcq__rec *rec
  * transaction old is freed at once. */
 void svcq__index_replace(svcq__index *ix, svcq__kind *kind, svcq__rec *old, svcq__rec *now);
 
-/* The memory store's put of a record whose terms are those of old: old
+/* A put of a record whose terms are those of old: old
  * stays in every order and takes now's value and revision, now keeps old's
  * (freed at commit, swapped back by a rollback), so no tree is touched.
  * False (nothing done) when the terms differ: use svcq__index_replace. */
