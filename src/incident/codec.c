@@ -576,12 +576,12 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
     return SVCQ_OK;
 }
 
-void svcq__inc_cache_keep(svcq_incident *inc, svcq__buf *record)
+void svcq__inc_cache_keep(svcq_incident *inc)
 {
     svcq__inc_cache *c = &inc->cache;
     svcq__buf t = c->last;
-    c->last = *record;
-    *record = t;
+    c->last = c->spare;
+    c->spare = t;
     memcpy(c->off, c->next_off, sizeof(c->off));
     c->valid = ALL_SECTIONS;
 }

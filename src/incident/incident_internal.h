@@ -150,6 +150,7 @@ enum {
  * of the model clears it. */
 typedef struct svcq__inc_cache {
     svcq__buf last;
+    svcq__buf spare; /* where a call writes its audit entry, then its record */
     uint32_t off[SVCQ__INC_SECTIONS + 1];
     uint32_t next_off[SVCQ__INC_SECTIONS + 1]; /* of the record being stored */
     uint32_t valid;
@@ -300,9 +301,9 @@ int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty);
  * sections the call's journal j touched are encoded, the others copied
  * from the handle's cache. The same bytes as svcq__inc_encode. */
 int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__buf *out);
-/* Makes record (encoded by svcq__inc_encode_call and stored) the cache,
- * taking its memory; record gets the cache's old buffer. */
-void svcq__inc_cache_keep(svcq_incident *inc, svcq__buf *record);
+/* Makes the record in the spare buffer (encoded by svcq__inc_encode_call
+ * and stored) the cache; the old one's buffer becomes the spare. */
+void svcq__inc_cache_keep(svcq_incident *inc);
 
 /* The record writer of codec.c, shared with the audit entries: compact JSON
  * appended to a buffer, the same bytes as the generic writer (core/json.h)

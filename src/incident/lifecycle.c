@@ -91,15 +91,15 @@ static int call_end(call *c, int rc, const char *action, const char *before, con
     svcq_ctx *ctx = c->ctx;
     if (!rc)
         rc = svcq__inc_audit_append(inc, c->j, c->actor, c->role, action, before, after);
-    svcq__buf b;
-    svcq__buf_init(&b, ctx);
+    svcq__buf *b = &inc->cache.spare;
+    svcq__buf_truncate(b, 0);
     size_t changes = c->j->len;
     if (!rc) {
-        rc = svcq__inc_encode_call(inc, c->j, &b);
+        rc = svcq__inc_encode_call(inc, c->j, b);
         svcq__inc_terms terms;
         svcq__inc_terms_of(&inc->m, &terms, &inc->simc);
         if (!rc)
-            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, &b, terms.t, terms.n);
+            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, b, terms.t, terms.n);
         if (rc == SVCQ_ECONFLICT)
             rc = svcq__error_prefix(ctx, rc, "incident %s", inc->id);
     }
@@ -115,12 +115,11 @@ static int call_end(call *c, int rc, const char *action, const char *before, con
         /* The record stored is the model's unless a hook changed the
          * model after it was encoded. */
         if (c->j->len == changes)
-            svcq__inc_cache_keep(inc, &b);
+            svcq__inc_cache_keep(inc);
         else
             inc->cache.valid = 0;
         (void)svcq__undo_push_for(ctx, inc, undo_run, undo_release, c->u, 0);
     }
-    svcq__buf_free(&b);
     c->u = NULL;
     c->j = NULL;
     return svcq__tx_end(ctx, &c->tx, rc);

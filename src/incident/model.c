@@ -498,6 +498,7 @@ int svcq__inc_handle_new(svcq_incident **out, svcq_ctx *ctx, const char *id, con
     inc->ctx = ctx;
     inc->m = *m;
     svcq__buf_init(&inc->cache.last, ctx);
+    svcq__buf_init(&inc->cache.spare, ctx);
     *out = inc;
     return SVCQ_OK;
 }
@@ -511,6 +512,7 @@ void svcq_incident_free(svcq_incident *inc)
     svcq__inc_model_free(ctx, &inc->m);
     svcq__free(ctx, inc->simkey);
     svcq__buf_free(&inc->cache.last);
+    svcq__buf_free(&inc->cache.spare);
     svcq__free(ctx, inc->id);
     svcq__free(ctx, inc);
 }
