@@ -94,21 +94,28 @@ int svcq__inc_check_text(svcq_ctx *ctx, const char *inc_id, const char *what, co
     if (len > max)
         return svcq__error(ctx, SVCQ_ELIMIT, "incident %s: %s: %zu bytes, more than the %zu allowed", who, what,
                            len, max);
-    if (!svcq__utf8_valid(s, len))
-        return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s: not valid UTF-8", who, what);
+    /* One pass (every call checks its texts): the encoding first, then
+     * the first control character, then blankness. */
+    const unsigned char *p = (const unsigned char *)s;
     bool blank = true;
+    size_t control_at = SIZE_MAX;
+    uint32_t control = 0;
     for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = svcq__utf8_decode((const unsigned char *)s + i, len - i, &cp);
-        if (k == 0)
+        uint32_t cp = p[i];
+        size_t k = 1;
+        if (cp >= 0x80 && (k = svcq__utf8_decode(p + i, len - i, &cp)) == 0)
             return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s: not valid UTF-8", who, what);
-        if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f)
-            return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s: control character U+%04X at byte %zu", who, what,
-                               (unsigned)cp, i);
+        if (((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f) && control_at == SIZE_MAX) {
+            control_at = i;
+            control = cp;
+        }
         if (cp != ' ' && cp != '\t' && cp != '\n')
             blank = false;
         i += k;
     }
+    if (control_at != SIZE_MAX)
+        return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s: control character U+%04X at byte %zu", who, what,
+                           (unsigned)control, control_at);
     if (blank)
         return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s is blank", who, what);
     return SVCQ_OK;
