@@ -255,10 +255,14 @@ typedef struct svcq__inc_jent {
     uint8_t mode; /* 0 restore, 1 restore and free old on release, 2 new allocation */
 } svcq__inc_jent;
 
+/* Entries most calls fit in without an allocation of their own. */
+#define SVCQ__INC_J_INLINE 16
+
 typedef struct svcq__inc_journal {
     svcq_ctx *ctx;
-    svcq__inc_jent *e;
+    svcq__inc_jent *e; /* inline_e until it outgrows it */
     size_t len, cap;
+    svcq__inc_jent inline_e[SVCQ__INC_J_INLINE];
 } svcq__inc_journal;
 
 void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx);

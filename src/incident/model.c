@@ -546,17 +546,21 @@ int svcq__inc_simkey(const svcq__inc_model *m, svcq__buf *b)
 
 void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx)
 {
-    memset(j, 0, sizeof(*j));
     j->ctx = ctx;
+    j->e = j->inline_e;
+    j->len = 0;
+    j->cap = SVCQ__INC_J_INLINE;
 }
 
 static int j_add(svcq__inc_journal *j, void *addr, uint64_t old, size_t width, uint8_t mode)
 {
     if (j->len == j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 16;
-        svcq__inc_jent *e = svcq__reallocarray(j->ctx, j->e, cap, sizeof(*e));
+        size_t cap = j->cap * 2;
+        svcq__inc_jent *e = svcq__reallocarray(j->ctx, j->e == j->inline_e ? NULL : j->e, cap, sizeof(*e));
         if (!e)
             return svcq__enomem(j->ctx);
+        if (j->e == j->inline_e)
+            memcpy(e, j->inline_e, sizeof(j->inline_e));
         j->e = e;
         j->cap = cap;
     }
@@ -644,6 +648,16 @@ int svcq__inc_j_push(svcq__inc_journal *j, void **v, size_t *len, size_t *cap, s
     return SVCQ_OK;
 }
 
+/* Frees the entries' memory and leaves the journal empty. */
+static void j_release(svcq__inc_journal *j)
+{
+    if (j->e != j->inline_e)
+        svcq__free(j->ctx, j->e);
+    j->e = j->inline_e;
+    j->len = 0;
+    j->cap = SVCQ__INC_J_INLINE;
+}
+
 void svcq__inc_j_rollback(svcq__inc_journal *j)
 {
     for (size_t i = j->len; i-- > 0;) {
@@ -653,9 +667,7 @@ void svcq__inc_j_rollback(svcq__inc_journal *j)
         else
             memcpy(e->addr, &e->old, e->width);
     }
-    svcq__free(j->ctx, j->e);
-    j->e = NULL;
-    j->len = j->cap = 0;
+    j_release(j);
 }
 
 void svcq__inc_j_commit(svcq__inc_journal *j)
@@ -663,9 +675,7 @@ void svcq__inc_j_commit(svcq__inc_journal *j)
     for (size_t i = 0; i < j->len; i++)
         if (j->e[i].mode == 1)
             svcq__free(j->ctx, (void *)(uintptr_t)j->e[i].old);
-    svcq__free(j->ctx, j->e);
-    j->e = NULL;
-    j->len = j->cap = 0;
+    j_release(j);
 }
 
 /* ---- getters -------------------------------------------------------------------- */

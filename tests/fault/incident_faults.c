@@ -212,7 +212,9 @@ static void every_step(void **state)
         }
     }
     printf("incident: %zu failure points over the lifecycle\n", total);
-    assert_true(total > 500);
+    /* A floor, not a count: each allocation a speed round removes is one
+     * point fewer (479 with the journal's entries inline). */
+    assert_true(total > 400);
 }
 
 /* Two calls in a host batch: a failure in the second rolls the first back. */
