@@ -485,29 +485,32 @@ int svcq_incident_list_overdue(svcq_ctx *ctx, svcq_time at, svcq_incident_overdu
     return rc;
 }
 
-typedef struct similar_state {
-    const char *id, *simkey;
-    svcq_time from, to;
-} similar_state;
+/* The similar incidents of a scan: their ids, or only how many. */
+typedef struct similar_scan {
+    const char *self;
+    hits *h; /* NULL: count */
+    uint32_t count;
+} similar_scan;
 
-static int similar_match(svcq_ctx *ctx, const svcq__inc_summary *s, hits *h, void *user)
+static int similar_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq_store_term *term, void *user)
 {
-    (void)ctx;
-    similar_state *x = user;
-    /* The term is a hash of the key: compare the keys themselves. */
-    if (strcmp(s->id, x->id) == 0 || strcmp(s->simkey, x->simkey) != 0)
+    (void)ctx, (void)revision, (void)term;
+    similar_scan *x = user;
+    if (strcmp(id, x->self) == 0)
         return 0;
-    if (x->from && s->reported_at < x->from)
-        return 0;
-    if (x->to && s->reported_at >= x->to)
-        return 0;
-    return hit_add(h, s->id, NULL, 0);
+    x->count++;
+    return x->h ? hit_add(x->h, id, NULL, 0) : 0;
 }
 
-/* The similar incidents of (simkey, excluding id) reported in [from, to)
- * (0: open), sorted by id. */
-static int similar_run(svcq_ctx *ctx, const char *id, const char *simkey, svcq_time from, svcq_time to, query *x)
+/* The incidents other than id whose "similar" term lies in the range of
+ * (simkey, [from, to)) (0: open). The term is the key's hash (128 bits of
+ * SHA-256) with the time of the report, so the range is the answer and no
+ * record is read: two keys are taken as equal when their hashes are. */
+static int similar_run(svcq_ctx *ctx, const char *id, const char *simkey, svcq_time from, svcq_time to,
+                       similar_scan *x)
 {
+    if (to && ((from && to <= from) || to == INT64_MIN))
+        return SVCQ_OK; /* an empty period */
     char lo_v[SVCQ__INC_SIMILAR_SIZE], hi_v[SVCQ__INC_SIMILAR_SIZE];
     size_t len = strlen(simkey);
     similar_value(simkey, len, from ? from : INT64_MIN, lo_v);
@@ -517,12 +520,10 @@ static int similar_run(svcq_ctx *ctx, const char *id, const char *simkey, svcq_t
     lo.s = lo_v;
     hi.s = hi_v;
     svcq__term_query tq = { "similar", SVCQ_STORE_TERM_STRING, &lo, &hi, NULL, NULL, 0 };
-    similar_state st = { id, simkey, from, to };
-    x->match = similar_match;
-    x->user = &st;
-    if (to && ((from && to <= from) || to == INT64_MIN))
-        return SVCQ_OK; /* an empty period */
-    return query_run(ctx, &tq, x);
+    svcq__inc_terms scratch;
+    x->self = id;
+    return svcq__record_scan_term_ids(ctx, SVCQ__INC_KIND, SVCQ__INC_SCHEMA_MAJOR, &tq, record_terms, &scratch,
+                                      similar_visit, x);
 }
 
 int svcq_incident_similar(const svcq_incident *inc, svcq_incident_visit_fn visit, void *user_data)
@@ -538,11 +539,14 @@ int svcq_incident_similar(const svcq_incident *inc, svcq_incident_visit_fn visit
         svcq__buf_free(&key);
         return svcq__enomem(inc->ctx);
     }
-    query x = { 0 };
+    hits h = { inc->ctx, NULL, 0, 0 };
+    similar_scan x = { NULL, &h, 0 };
     rc = similar_run(inc->ctx, inc->id, key.data, 0, 0, &x);
+    if (!rc && h.n > 1)
+        qsort(h.v, h.n, sizeof(*h.v), hit_order);
     if (!rc)
-        rc = visit_ids(&x.h, visit, user_data);
-    hits_free(&x.h);
+        rc = visit_ids(&h, visit, user_data);
+    hits_free(&h);
     svcq__buf_free(&key);
     return rc;
 }
@@ -550,10 +554,9 @@ int svcq_incident_similar(const svcq_incident *inc, svcq_incident_visit_fn visit
 int svcq__inc_count_similar(svcq_ctx *ctx, const char *id, const char *simkey, svcq_time from, svcq_time to,
                             uint32_t *count)
 {
-    query x = { 0 };
+    similar_scan x = { NULL, NULL, 0 };
     int rc = similar_run(ctx, id, simkey, from, to, &x);
     if (!rc)
-        *count = (uint32_t)x.h.n;
-    hits_free(&x.h);
+        *count = x.count;
     return rc;
 }

@@ -182,13 +182,12 @@ int svcq__inc_audit_append(svcq_incident *inc, svcq__inc_journal *j, const char 
     int rc = svcq__inc_entry_id(ctx, inc->id, e.seq, rid, sizeof(rid));
     if (rc)
         return rc;
-    svcq__buf b;
-    svcq__buf_init(&b, ctx);
-    rc = encode_entry(ctx, inc->id, &e, &b);
+    svcq__buf *b = &inc->cache.spare; /* free until the record is encoded */
+    svcq__buf_truncate(b, 0);
+    rc = encode_entry(ctx, inc->id, &e, b);
     uint64_t rev = 0;
     if (!rc)
-        rc = svcq__store_put(ctx, SVCQ__INC_AUDIT_KIND, rid, 0, b.data, b.len, &rev);
-    svcq__buf_free(&b);
+        rc = svcq__store_put(ctx, SVCQ__INC_AUDIT_KIND, rid, 0, b->data, b->len, &rev);
     if (rc == SVCQ_ECONFLICT)
         rc = svcq__error(ctx, SVCQ_ECONFLICT, "incident %s: audit entry %" PRIu64 " already exists (another writer "
                          "went first)", inc->id, e.seq);

@@ -212,15 +212,14 @@ static void strs_out(svcq__inc_enc *e, const svcq__inc_strs *a)
 
 _Static_assert(SVCQ__INC_SCHEMA_MAJOR == 1, "the schema literal below names major 1");
 
-/* The compact record. */
-static int encode(const svcq_incident *inc, svcq__buf *out)
+/* The compact record, as sections in record order. Each section but the
+ * first begins with its comma, so a section's bytes do not depend on the
+ * sections around it: a mutating call re-encodes only the sections its
+ * journal touched and copies the others from the record it stored last
+ * (svcq__inc_encode_call). */
+static void enc_head(svcq__inc_enc *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
-    svcq__inc_enc enc, *e = &enc;
-    svcq__inc_enc_init(e, inc->ctx, out);
-    /* Room for the usual record at once (it grows with the record). */
-    if (svcq__buf_reserve(out, 2048 + 512 * (m->measures.len + m->ledger.len + m->attachments.len)))
-        e->fail = true;
     svcq__inc_enc_raw(e, "{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"", sizeof("{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"") - 1);
     e->comma = true;
     kv_str(e, K("id"), inc->id);
@@ -230,6 +229,11 @@ static int encode(const svcq_incident *inc, svcq__buf *out)
     kv_time(e, K("occurred_at"), m->occurred_at);
     kv_int(e, K("state_since"), m->state_since);
     kv_time(e, K("closed_at"), m->closed_at);
+}
+
+static void enc_report(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     kv_str(e, K("type"), m->type);
     kv_str(e, K("stage"), m->stage);
     kv_str(e, K("channel"), m->channel);
@@ -244,6 +248,11 @@ static int encode(const svcq_incident *inc, svcq__buf *out)
     kv_str(e, K("containment"), m->containment);
     kv_str(e, K("touchpoint"), m->touchpoint);
     kv_str(e, K("similarity_key"), m->similarity_key);
+}
+
+static void enc_attachments(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     KEY(e, "attachments");
     svcq__inc_enc_begin(e, '[');
     for (size_t i = 0; i < m->attachments.len; i++) {
@@ -257,6 +266,11 @@ static int encode(const svcq_incident *inc, svcq__buf *out)
         svcq__inc_enc_end(e, '}');
     }
     svcq__inc_enc_end(e, ']');
+}
+
+static void enc_group(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     KEY(e, "group");
     svcq__inc_enc_begin(e, '[');
     for (size_t i = 0; i < m->members.len; i++) {
@@ -266,6 +280,11 @@ static int encode(const svcq_incident *inc, svcq__buf *out)
         svcq__inc_enc_end(e, '}');
     }
     svcq__inc_enc_end(e, ']');
+}
+
+static void enc_confirmation(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     kv_str(e, K("judged_by"), m->judged_by);
     kv_str(e, K("category"), m->category);
     kv_str(e, K("responsible_unit"), m->resp_unit);
@@ -278,9 +297,19 @@ static int encode(const svcq_incident *inc, svcq__buf *out)
     kv_str(e, K("cancel_role"), m->cancel_role);
     if (m->cancelled_from)
         kv_str(e, K("cancelled_from"), svcq_incident_state_name(m->cancelled_from));
+}
+
+static void enc_analyses(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     KEY(e, "analyses");
     strs_out(e, &m->analyses);
     kv_int(e, K("next_measure"), m->next_measure);
+}
+
+static void enc_measures(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     KEY(e, "measures");
     svcq__inc_enc_begin(e, '[');
     for (size_t i = 0; i < m->measures.len; i++) {
@@ -310,6 +339,11 @@ static int encode(const svcq_incident *inc, svcq__buf *out)
         svcq__inc_enc_end(e, '}');
     }
     svcq__inc_enc_end(e, ']');
+}
+
+static void enc_ledger(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     KEY(e, "ledger");
     svcq__inc_enc_begin(e, '[');
     for (size_t i = 0; i < m->ledger.len; i++) {
@@ -329,6 +363,11 @@ static int encode(const svcq_incident *inc, svcq__buf *out)
         svcq__inc_enc_end(e, '}');
     }
     svcq__inc_enc_end(e, ']');
+}
+
+static void enc_verifications(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     KEY(e, "verifications");
     svcq__inc_enc_begin(e, '[');
     for (size_t i = 0; i < m->verifications.len; i++) {
@@ -350,6 +389,11 @@ static int encode(const svcq_incident *inc, svcq__buf *out)
         svcq__inc_enc_end(e, '}');
     }
     svcq__inc_enc_end(e, ']');
+}
+
+static void enc_improvements(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     KEY(e, "improvements");
     svcq__inc_enc_begin(e, '[');
     for (size_t i = 0; i < m->improvements.len; i++) {
@@ -369,10 +413,177 @@ static int encode(const svcq_incident *inc, svcq__buf *out)
     kv_time(e, K("typical_at"), m->typical_at);
     KEY(e, "recurrences");
     strs_out(e, &m->recurrences);
+}
+
+static void enc_tail(svcq__inc_enc *e, const svcq_incident *inc)
+{
+    const svcq__inc_model *m = &inc->m;
     kv_int(e, K("audit_count"), (int64_t)m->audit_seq);
     kv_str(e, K("audit_head"), m->audit_head);
     svcq__inc_enc_end(e, '}');
+}
+typedef void (*section_fn)(svcq__inc_enc *e, const svcq_incident *inc);
+
+static const section_fn sections[SVCQ__INC_SECTIONS] = {
+    enc_head,     enc_report,  enc_attachments, enc_group,         enc_confirmation, enc_analyses,
+    enc_measures, enc_ledger,  enc_verifications, enc_improvements, enc_tail,
+};
+
+/* Room for the usual record at once (it grows with the record). */
+static size_t room(const svcq__inc_model *m)
+{
+    return 2048 + 512 * (m->measures.len + m->ledger.len + m->attachments.len);
+}
+
+static int encode(const svcq_incident *inc, svcq__buf *out)
+{
+    svcq__inc_enc enc, *e = &enc;
+    svcq__inc_enc_init(e, inc->ctx, out);
+    if (svcq__buf_reserve(out, room(&inc->m)))
+        e->fail = true;
+    for (int s = 0; s < SVCQ__INC_SECTIONS; s++)
+        sections[s](e, inc);
     return svcq__inc_enc_finish(e);
+}
+
+/* ---- which sections a call changed ---------------------------------------------------- */
+
+/* The section of each 8-byte word of the model, plus one (0: a word no
+ * field below lies in, which makes every section stale). Fields that share
+ * a word are of one section (checked below). The head and the tail are
+ * encoded by every call; their words are listed all the same. */
+#define W(field) (offsetof(svcq__inc_model, field) / 8)
+#define F(field, section) [W(field)] = (section) + 1
+#define A(field, section) F(field.v, section), F(field.len, section), F(field.cap, section)
+static const uint8_t word_section[sizeof(svcq__inc_model) / 8 + 1] = {
+    F(state, SVCQ__INC_SEC_HEAD), /* and loop */
+    F(reported_at, SVCQ__INC_SEC_HEAD),
+    F(occurred_at, SVCQ__INC_SEC_HEAD),
+    F(state_since, SVCQ__INC_SEC_HEAD),
+    F(closed_at, SVCQ__INC_SEC_HEAD),
+    F(type, SVCQ__INC_SEC_REPORT),
+    F(stage, SVCQ__INC_SEC_REPORT),
+    F(channel, SVCQ__INC_SEC_REPORT),
+    F(location, SVCQ__INC_SEC_REPORT),
+    F(observed, SVCQ__INC_SEC_REPORT),
+    F(impact, SVCQ__INC_SEC_REPORT),
+    F(reporter_name, SVCQ__INC_SEC_REPORT),
+    F(reporter_contact, SVCQ__INC_SEC_REPORT),
+    F(reporter_role, SVCQ__INC_SEC_REPORT),
+    F(client, SVCQ__INC_SEC_REPORT),
+    F(ticket, SVCQ__INC_SEC_REPORT),
+    F(containment, SVCQ__INC_SEC_REPORT),
+    F(touchpoint, SVCQ__INC_SEC_REPORT),
+    F(similarity_key, SVCQ__INC_SEC_REPORT),
+    F(judged_by, SVCQ__INC_SEC_CONFIRMATION),
+    F(category, SVCQ__INC_SEC_CONFIRMATION),
+    F(resp_unit, SVCQ__INC_SEC_CONFIRMATION),
+    F(resp_person, SVCQ__INC_SEC_CONFIRMATION),
+    F(person_assessment, SVCQ__INC_SEC_CONFIRMATION),
+    F(process_assessment, SVCQ__INC_SEC_CONFIRMATION),
+    F(confirm_note, SVCQ__INC_SEC_CONFIRMATION),
+    F(reject_reason, SVCQ__INC_SEC_CONFIRMATION),
+    F(cancel_reason, SVCQ__INC_SEC_CONFIRMATION),
+    F(cancel_role, SVCQ__INC_SEC_CONFIRMATION),
+    F(cancelled_from, SVCQ__INC_SEC_CONFIRMATION),
+    F(lessons, SVCQ__INC_SEC_IMPROVEMENTS),
+    F(typical_note, SVCQ__INC_SEC_IMPROVEMENTS),
+    F(typical_by, SVCQ__INC_SEC_IMPROVEMENTS),
+    F(typical_at, SVCQ__INC_SEC_IMPROVEMENTS),
+    F(next_measure, SVCQ__INC_SEC_ANALYSES),
+    F(audit_seq, SVCQ__INC_SEC_TAIL),
+    F(audit_head, SVCQ__INC_SEC_TAIL),
+    A(attachments, SVCQ__INC_SEC_ATTACHMENTS),
+    A(members, SVCQ__INC_SEC_GROUP),
+    A(analyses, SVCQ__INC_SEC_ANALYSES),
+    A(measures, SVCQ__INC_SEC_MEASURES),
+    A(ledger, SVCQ__INC_SEC_LEDGER),
+    A(verifications, SVCQ__INC_SEC_VERIFICATIONS),
+    A(improvements, SVCQ__INC_SEC_IMPROVEMENTS),
+    A(recurrences, SVCQ__INC_SEC_IMPROVEMENTS),
+};
+/* The fields narrower than a word, and the word they share. */
+_Static_assert(W(loop) == W(state), "state and loop share the head's word");
+_Static_assert(W(cancelled_from) != W(lessons) && W(cancelled_from) != W(cancel_role),
+               "cancelled_from has a word of its own");
+_Static_assert(W(next_measure) != W(audit_seq) && W(next_measure) != W(typical_at),
+               "next_measure has a word of its own");
+#undef A
+#undef F
+#undef W
+
+#define ALL_SECTIONS ((1u << SVCQ__INC_SECTIONS) - 1)
+
+static bool within(uintptr_t a, const void *v, size_t cap, size_t elem)
+{
+    uintptr_t lo = (uintptr_t)v;
+    return v && a >= lo && a < lo + cap * elem;
+}
+#define IN_ARRAY(a, arr) within((a), (arr).v, (arr).cap, sizeof(*(arr).v))
+
+/* The sections whose bytes the change at a may have changed: all of them
+ * for an address it does not know. */
+static uint32_t section_of(const svcq__inc_model *m, const void *addr)
+{
+    uintptr_t a = (uintptr_t)addr, base = (uintptr_t)m;
+    if (a >= base && a < base + sizeof(*m)) {
+        uint8_t s = word_section[(a - base) / 8];
+        return s ? 1u << (s - 1) : ALL_SECTIONS;
+    }
+    if (IN_ARRAY(a, m->measures))
+        return 1u << SVCQ__INC_SEC_MEASURES;
+    if (IN_ARRAY(a, m->ledger))
+        return 1u << SVCQ__INC_SEC_LEDGER;
+    if (IN_ARRAY(a, m->attachments))
+        return 1u << SVCQ__INC_SEC_ATTACHMENTS;
+    if (IN_ARRAY(a, m->members))
+        return 1u << SVCQ__INC_SEC_GROUP;
+    if (IN_ARRAY(a, m->analyses))
+        return 1u << SVCQ__INC_SEC_ANALYSES;
+    if (IN_ARRAY(a, m->verifications))
+        return 1u << SVCQ__INC_SEC_VERIFICATIONS;
+    if (IN_ARRAY(a, m->improvements) || IN_ARRAY(a, m->recurrences))
+        return 1u << SVCQ__INC_SEC_IMPROVEMENTS;
+    return ALL_SECTIONS;
+}
+
+int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__buf *out)
+{
+    svcq__inc_cache *c = &inc->cache;
+    uint32_t stale = (1u << SVCQ__INC_SEC_HEAD) | (1u << SVCQ__INC_SEC_TAIL) | ~c->valid;
+    for (size_t i = 0; i < j->len && (stale & ALL_SECTIONS) != ALL_SECTIONS; i++)
+        if (j->e[i].mode != 2) /* a new allocation: its slot's change is in the journal too */
+            stale |= section_of(&inc->m, j->e[i].addr);
+    svcq__inc_enc enc, *e = &enc;
+    svcq__inc_enc_init(e, inc->ctx, out);
+    if (svcq__buf_reserve(out, room(&inc->m)))
+        e->fail = true;
+    uint32_t off[SVCQ__INC_SECTIONS + 1];
+    for (int s = 0; s < SVCQ__INC_SECTIONS; s++) {
+        off[s] = (uint32_t)(out->len - e->start);
+        if (stale >> s & 1) {
+            sections[s](e, inc);
+        } else {
+            svcq__inc_enc_raw(e, c->last.data + c->off[s], c->off[s + 1] - c->off[s]);
+            e->comma = true;
+        }
+    }
+    off[SVCQ__INC_SECTIONS] = (uint32_t)(out->len - e->start);
+    int rc = svcq__inc_enc_finish(e);
+    if (rc)
+        return rc;
+    memcpy(c->next_off, off, sizeof(off));
+    return SVCQ_OK;
+}
+
+void svcq__inc_cache_keep(svcq_incident *inc)
+{
+    svcq__inc_cache *c = &inc->cache;
+    svcq__buf t = c->last;
+    c->last = c->spare;
+    c->spare = t;
+    memcpy(c->off, c->next_off, sizeof(c->off));
+    c->valid = ALL_SECTIONS;
 }
 
 int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty)

@@ -128,6 +128,34 @@ typedef struct svcq__inc_simcache {
     char hex[SVCQ__SHA256_HEX + 1];
 } svcq__inc_simcache;
 
+/* The sections of the record (codec.c), in record order. */
+enum {
+    SVCQ__INC_SEC_HEAD, /* id, state and times: encoded by every call */
+    SVCQ__INC_SEC_REPORT,
+    SVCQ__INC_SEC_ATTACHMENTS,
+    SVCQ__INC_SEC_GROUP,
+    SVCQ__INC_SEC_CONFIRMATION,
+    SVCQ__INC_SEC_ANALYSES,
+    SVCQ__INC_SEC_MEASURES,
+    SVCQ__INC_SEC_LEDGER,
+    SVCQ__INC_SEC_VERIFICATIONS,
+    SVCQ__INC_SEC_IMPROVEMENTS,
+    SVCQ__INC_SEC_TAIL, /* the audit count and head: encoded by every call */
+    SVCQ__INC_SECTIONS
+};
+
+/* The record the handle stored last, with where each section starts: a
+ * call copies the sections it did not change instead of encoding them.
+ * valid says which sections of last are the model's bytes; any rollback
+ * of the model clears it. */
+typedef struct svcq__inc_cache {
+    svcq__buf last;
+    svcq__buf spare; /* where a call writes its audit entry, then its record */
+    uint32_t off[SVCQ__INC_SECTIONS + 1];
+    uint32_t next_off[SVCQ__INC_SECTIONS + 1]; /* of the record being stored */
+    uint32_t valid;
+} svcq__inc_cache;
+
 struct svcq_incident {
     svcq_ctx *ctx;
     char *id;
@@ -135,6 +163,7 @@ struct svcq_incident {
     svcq__inc_model m;
     char *simkey; /* cache for svcq_incident_similarity_key() */
     svcq__inc_simcache simc;
+    svcq__inc_cache cache;
 };
 
 /* ---- per-context state (slot SVCQ__SLOT_INCIDENT) ---- */
@@ -226,10 +255,14 @@ typedef struct svcq__inc_jent {
     uint8_t mode; /* 0 restore, 1 restore and free old on release, 2 new allocation */
 } svcq__inc_jent;
 
+/* Entries most calls fit in without an allocation of their own. */
+#define SVCQ__INC_J_INLINE 16
+
 typedef struct svcq__inc_journal {
     svcq_ctx *ctx;
-    svcq__inc_jent *e;
+    svcq__inc_jent *e; /* inline_e until it outgrows it */
     size_t len, cap;
+    svcq__inc_jent inline_e[SVCQ__INC_J_INLINE];
 } svcq__inc_journal;
 
 void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx);
@@ -268,6 +301,13 @@ int svcq__inc_mutate(svcq_incident *inc, const char *actor, const char *role, sv
 
 /* The record (compact: the stored bytes; pretty: the same, indented). */
 int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty);
+/* The record a mutating call stores, into the empty buffer out: the
+ * sections the call's journal j touched are encoded, the others copied
+ * from the handle's cache. The same bytes as svcq__inc_encode. */
+int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__buf *out);
+/* Makes the record in the spare buffer (encoded by svcq__inc_encode_call
+ * and stored) the cache; the old one's buffer becomes the spare. */
+void svcq__inc_cache_keep(svcq_incident *inc);
 
 /* The record writer of codec.c, shared with the audit entries: compact JSON
  * appended to a buffer, the same bytes as the generic writer (core/json.h)

@@ -22,10 +22,16 @@
 
 /* ---- the call pattern ------------------------------------------------------------------ */
 
+typedef struct call_undo {
+    svcq__inc_journal j;
+    svcq_incident *inc;
+} call_undo;
+
 typedef struct call {
     svcq_incident *inc;
     svcq_ctx *ctx;
     svcq__tx tx;
+    call_undo *u; /* its journal: every change the call makes */
     svcq__inc_journal *j;
     const char *actor, *role;
     const char *events[2];
@@ -34,17 +40,18 @@ typedef struct call {
 static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
 {
     (void)arg;
-    svcq__inc_journal *j = data;
-    svcq__inc_j_rollback(j);
-    svcq__free(ctx, j);
+    call_undo *u = data;
+    svcq__inc_j_rollback(&u->j);
+    u->inc->cache.valid = 0; /* it holds the bytes of the model rolled back */
+    svcq__free(ctx, u);
 }
 
 static void undo_release(svcq_ctx *ctx, void *data, uint64_t arg)
 {
     (void)arg;
-    svcq__inc_journal *j = data;
-    svcq__inc_j_commit(j);
-    svcq__free(ctx, j);
+    call_undo *u = data;
+    svcq__inc_j_commit(&u->j);
+    svcq__free(ctx, u);
 }
 
 /* Checks the actor and opens the scope. On failure nothing is open. */
@@ -58,16 +65,19 @@ static int call_begin(call *c, svcq_incident *inc, const char *actor, const char
     int rc = svcq__inc_check_actor(c->ctx, inc->id, actor, role);
     if (rc)
         return rc;
-    c->j = svcq__malloc(c->ctx, sizeof(*c->j));
-    if (!c->j)
+    c->u = svcq__malloc(c->ctx, sizeof(*c->u));
+    if (!c->u)
         return svcq__enomem(c->ctx);
+    c->u->inc = inc;
+    c->j = &c->u->j;
     svcq__inc_j_init(c->j, c->ctx);
     rc = svcq__tx_begin(c->ctx, &c->tx);
     if (!rc)
         rc = svcq__undo_reserve(c->ctx, 1);
     if (rc) {
         rc = svcq__tx_end(c->ctx, &c->tx, rc);
-        svcq__free(c->ctx, c->j);
+        svcq__free(c->ctx, c->u);
+        c->u = NULL;
         c->j = NULL;
     }
     return rc;
@@ -81,15 +91,15 @@ static int call_end(call *c, int rc, const char *action, const char *before, con
     svcq_ctx *ctx = c->ctx;
     if (!rc)
         rc = svcq__inc_audit_append(inc, c->j, c->actor, c->role, action, before, after);
+    svcq__buf *b = &inc->cache.spare;
+    svcq__buf_truncate(b, 0);
+    size_t changes = c->j->len;
     if (!rc) {
-        svcq__buf b;
-        svcq__buf_init(&b, ctx);
-        rc = svcq__inc_encode(inc, &b, false);
+        rc = svcq__inc_encode_call(inc, c->j, b);
         svcq__inc_terms terms;
         svcq__inc_terms_of(&inc->m, &terms, &inc->simc);
         if (!rc)
-            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, &b, terms.t, terms.n);
-        svcq__buf_free(&b);
+            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, b, terms.t, terms.n);
         if (rc == SVCQ_ECONFLICT)
             rc = svcq__error_prefix(ctx, rc, "incident %s", inc->id);
     }
@@ -99,10 +109,18 @@ static int call_end(call *c, int rc, const char *action, const char *before, con
             rc = svcq__callback_rc(st->on_event(ctx, inc, c->events[i], st->on_event_data));
     if (rc) {
         svcq__inc_j_rollback(c->j);
-        svcq__free(ctx, c->j);
+        inc->cache.valid = 0;
+        svcq__free(ctx, c->u);
     } else {
-        (void)svcq__undo_push_for(ctx, inc, undo_run, undo_release, c->j, 0);
+        /* The record stored is the model's unless a hook changed the
+         * model after it was encoded. */
+        if (c->j->len == changes)
+            svcq__inc_cache_keep(inc);
+        else
+            inc->cache.valid = 0;
+        (void)svcq__undo_push_for(ctx, inc, undo_run, undo_release, c->u, 0);
     }
+    c->u = NULL;
     c->j = NULL;
     return svcq__tx_end(ctx, &c->tx, rc);
 }

@@ -94,21 +94,28 @@ int svcq__inc_check_text(svcq_ctx *ctx, const char *inc_id, const char *what, co
     if (len > max)
         return svcq__error(ctx, SVCQ_ELIMIT, "incident %s: %s: %zu bytes, more than the %zu allowed", who, what,
                            len, max);
-    if (!svcq__utf8_valid(s, len))
-        return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s: not valid UTF-8", who, what);
+    /* One pass (every call checks its texts): the encoding first, then
+     * the first control character, then blankness. */
+    const unsigned char *p = (const unsigned char *)s;
     bool blank = true;
+    size_t control_at = SIZE_MAX;
+    uint32_t control = 0;
     for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = svcq__utf8_decode((const unsigned char *)s + i, len - i, &cp);
-        if (k == 0)
+        uint32_t cp = p[i];
+        size_t k = 1;
+        if (cp >= 0x80 && (k = svcq__utf8_decode(p + i, len - i, &cp)) == 0)
             return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s: not valid UTF-8", who, what);
-        if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f)
-            return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s: control character U+%04X at byte %zu", who, what,
-                               (unsigned)cp, i);
+        if (((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f) && control_at == SIZE_MAX) {
+            control_at = i;
+            control = cp;
+        }
         if (cp != ' ' && cp != '\t' && cp != '\n')
             blank = false;
         i += k;
     }
+    if (control_at != SIZE_MAX)
+        return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s: control character U+%04X at byte %zu", who, what,
+                           (unsigned)control, control_at);
     if (blank)
         return svcq__error(ctx, SVCQ_EINVAL, "incident %s: %s is blank", who, what);
     return SVCQ_OK;
@@ -497,6 +504,8 @@ int svcq__inc_handle_new(svcq_incident **out, svcq_ctx *ctx, const char *id, con
     }
     inc->ctx = ctx;
     inc->m = *m;
+    svcq__buf_init(&inc->cache.last, ctx);
+    svcq__buf_init(&inc->cache.spare, ctx);
     *out = inc;
     return SVCQ_OK;
 }
@@ -509,6 +518,8 @@ void svcq_incident_free(svcq_incident *inc)
     svcq__undo_detach(ctx, inc);
     svcq__inc_model_free(ctx, &inc->m);
     svcq__free(ctx, inc->simkey);
+    svcq__buf_free(&inc->cache.last);
+    svcq__buf_free(&inc->cache.spare);
     svcq__free(ctx, inc->id);
     svcq__free(ctx, inc);
 }
@@ -535,17 +546,21 @@ int svcq__inc_simkey(const svcq__inc_model *m, svcq__buf *b)
 
 void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx)
 {
-    memset(j, 0, sizeof(*j));
     j->ctx = ctx;
+    j->e = j->inline_e;
+    j->len = 0;
+    j->cap = SVCQ__INC_J_INLINE;
 }
 
 static int j_add(svcq__inc_journal *j, void *addr, uint64_t old, size_t width, uint8_t mode)
 {
     if (j->len == j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 16;
-        svcq__inc_jent *e = svcq__reallocarray(j->ctx, j->e, cap, sizeof(*e));
+        size_t cap = j->cap * 2;
+        svcq__inc_jent *e = svcq__reallocarray(j->ctx, j->e == j->inline_e ? NULL : j->e, cap, sizeof(*e));
         if (!e)
             return svcq__enomem(j->ctx);
+        if (j->e == j->inline_e)
+            memcpy(e, j->inline_e, sizeof(j->inline_e));
         j->e = e;
         j->cap = cap;
     }
@@ -633,6 +648,16 @@ int svcq__inc_j_push(svcq__inc_journal *j, void **v, size_t *len, size_t *cap, s
     return SVCQ_OK;
 }
 
+/* Frees the entries' memory and leaves the journal empty. */
+static void j_release(svcq__inc_journal *j)
+{
+    if (j->e != j->inline_e)
+        svcq__free(j->ctx, j->e);
+    j->e = j->inline_e;
+    j->len = 0;
+    j->cap = SVCQ__INC_J_INLINE;
+}
+
 void svcq__inc_j_rollback(svcq__inc_journal *j)
 {
     for (size_t i = j->len; i-- > 0;) {
@@ -642,9 +667,7 @@ void svcq__inc_j_rollback(svcq__inc_journal *j)
         else
             memcpy(e->addr, &e->old, e->width);
     }
-    svcq__free(j->ctx, j->e);
-    j->e = NULL;
-    j->len = j->cap = 0;
+    j_release(j);
 }
 
 void svcq__inc_j_commit(svcq__inc_journal *j)
@@ -652,9 +675,7 @@ void svcq__inc_j_commit(svcq__inc_journal *j)
     for (size_t i = 0; i < j->len; i++)
         if (j->e[i].mode == 1)
             svcq__free(j->ctx, (void *)(uintptr_t)j->e[i].old);
-    svcq__free(j->ctx, j->e);
-    j->e = NULL;
-    j->len = j->cap = 0;
+    j_release(j);
 }
 
 /* ---- getters -------------------------------------------------------------------- */

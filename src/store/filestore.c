@@ -349,7 +349,8 @@ static int fs_commit(void *ud)
     if (!sync)
         fs->unsynced++;
     for (size_t i = 0; i < fs->ix.undo_len; i++) {
-        svcq__rec *r = fs->ix.undo[i].now;
+        const svcq__index_undo *u = &fs->ix.undo[i];
+        svcq__rec *r = u->in_place ? u->old : u->now; /* the record in the index */
         if (r && r->pending) {
             r->loc += fs->end;
             r->pending = 0;
@@ -439,8 +440,9 @@ static int fs_put2(const char *kind, const char *id, uint64_t expected, const vo
     fs->tx_live += r->frame_len;
     if (old)
         fs->tx_live -= old->frame_len;
-    svcq__index_replace(&fs->ix, k, old, r);
     *new_revision = rev;
+    if (!old || !svcq__index_update(&fs->ix, old, r))
+        svcq__index_replace(&fs->ix, k, old, r);
     return SVCQ_OK;
 }
 

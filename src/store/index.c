@@ -16,12 +16,18 @@ svcq__rec *svcq__rec_new(svcq_ctx *ctx, const char *id, size_t idlen)
 
 /* ---- treaps ------------------------------------------------------------------ */
 
-static uint32_t prio_of(const void *p)
+/* A node's priority: the next number of the kind's sequence, mixed. Not a
+ * hash of the node's address: a record moved by t_swap keeps its priority
+ * while its old address is reused by the next record, so address hashes
+ * repeat among the live nodes and equal priorities chain the treap. */
+static uint32_t next_prio(svcq__kind *k)
 {
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdu;
-    x ^= x >> 33;
+    uint64_t x = ++k->prio_seq;
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9u;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebu;
+    x ^= x >> 31;
     return (uint32_t)x;
 }
 
@@ -44,9 +50,9 @@ static void t_split(svcq__tnode *t, const svcq__tnode *key, tcmp_fn cmp, svcq__t
     *l = *r = NULL;
 }
 
-static void t_insert(svcq__tnode **t, svcq__tnode *n, tcmp_fn cmp)
+static void t_insert(svcq__tnode **t, svcq__tnode *n, tcmp_fn cmp, uint32_t prio)
 {
-    n->prio = prio_of(n);
+    n->prio = prio;
     while (*t && (*t)->prio >= n->prio)
         t = cmp(n, *t) < 0 ? &(*t)->l : &(*t)->r;
     t_split(*t, n, cmp, &n->l, &n->r);
@@ -289,7 +295,7 @@ int svcq__index_prepare_rec(svcq__index *ix, svcq__kind *k, const svcq__rec *rec
 static void order(svcq__kind *k, svcq__rec *rec, bool in)
 {
     if (in)
-        t_insert(&k->by_id, &rec->node, id_cmp);
+        t_insert(&k->by_id, &rec->node, id_cmp, next_prio(k));
     else
         t_erase(&k->by_id, &rec->node, id_cmp);
     for (uint8_t i = 0; i < rec->nterms; i++) {
@@ -298,7 +304,7 @@ static void order(svcq__kind *k, svcq__rec *rec, bool in)
         if (!tr)
             continue; /* cannot happen: see above */
         if (in)
-            t_insert(&tr->root, &t->node, term_cmp);
+            t_insert(&tr->root, &t->node, term_cmp, next_prio(k));
         else
             t_erase(&tr->root, &t->node, term_cmp);
     }
@@ -311,7 +317,7 @@ static void t_swap(svcq__tnode **t, svcq__tnode *old, svcq__tnode *now, tcmp_fn 
     while (*t && *t != old)
         t = cmp(old, *t) < 0 ? &(*t)->l : &(*t)->r;
     if (!*t) {
-        t_insert(t, now, cmp); /* cannot happen: old is in t */
+        t_insert(t, now, cmp, old->prio); /* cannot happen: old is in t */
         return;
     }
     now->l = old->l;
@@ -365,7 +371,7 @@ static void reorder(svcq__kind *k, svcq__rec *old, svcq__rec *now)
         if (same[i])
             t_swap(&tr->root, &same[i]->node, &t->node, term_cmp);
         else
-            t_insert(&tr->root, &t->node, term_cmp);
+            t_insert(&tr->root, &t->node, term_cmp, next_prio(k));
     }
 }
 
@@ -472,9 +478,52 @@ void svcq__index_replace(svcq__index *ix, svcq__kind *k, svcq__rec *old, svcq__r
         return;
     set(ix, k, key->id, key->idlen, now);
     if (ix->in_tx)
-        ix->undo[ix->undo_len++] = (svcq__index_undo){ k, old, now };
+        ix->undo[ix->undo_len++] = (svcq__index_undo){ k, old, now, false };
     else
         svcq__rec_free(ix->ctx, old);
+}
+
+static bool same_terms(const svcq__rec *a, const svcq__rec *b)
+{
+    if (a->nterms != b->nterms)
+        return false;
+    for (uint8_t i = 0; i < a->nterms; i++) {
+        const svcq__term *x = &a->terms[i], *y = &b->terms[i];
+        if (x->type != y->type || x->namelen != y->namelen || memcmp(x->name, y->name, x->namelen) != 0)
+            return false;
+        if (x->type == SVCQ_STORE_TERM_INT64 ? x->i != y->i
+                                             : x->slen != y->slen || memcmp(x->s, y->s, x->slen) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Exchanges what a put changes in place: the value (in memory or where
+ * the file holds it) and the revision. */
+static void swap_value(svcq__rec *a, svcq__rec *b)
+{
+    svcq__rec t = *a;
+    a->value = b->value;
+    a->size = b->size;
+    a->revision = b->revision;
+    a->loc = b->loc;
+    a->frame_len = b->frame_len;
+    a->pending = b->pending;
+    b->value = t.value;
+    b->size = t.size;
+    b->revision = t.revision;
+    b->loc = t.loc;
+    b->frame_len = t.frame_len;
+    b->pending = t.pending;
+}
+
+bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now)
+{
+    if (!ix->in_tx || !same_terms(old, now))
+        return false;
+    swap_value(old, now);
+    ix->undo[ix->undo_len++] = (svcq__index_undo){ NULL, old, now, true };
+    return true;
 }
 
 void svcq__index_begin(svcq__index *ix)
@@ -486,7 +535,7 @@ void svcq__index_begin(svcq__index *ix)
 void svcq__index_commit(svcq__index *ix)
 {
     for (size_t i = 0; i < ix->undo_len; i++)
-        svcq__rec_free(ix->ctx, ix->undo[i].old);
+        svcq__rec_free(ix->ctx, ix->undo[i].in_place ? ix->undo[i].now : ix->undo[i].old);
     ix->undo_len = 0;
     ix->in_tx = false;
 }
@@ -496,7 +545,7 @@ void svcq__index_commit_prefix(svcq__index *ix, size_t n)
     if (n > ix->undo_len)
         n = ix->undo_len;
     for (size_t i = 0; i < n; i++)
-        svcq__rec_free(ix->ctx, ix->undo[i].old);
+        svcq__rec_free(ix->ctx, ix->undo[i].in_place ? ix->undo[i].now : ix->undo[i].old);
     if (n && ix->undo_len > n)
         memmove(ix->undo, ix->undo + n, (ix->undo_len - n) * sizeof(*ix->undo));
     ix->undo_len -= n;
@@ -506,8 +555,12 @@ void svcq__index_rollback_to(svcq__index *ix, size_t mark)
 {
     while (ix->undo_len > mark) {
         svcq__index_undo *u = &ix->undo[--ix->undo_len];
-        const svcq__rec *key = u->now ? u->now : u->old;
-        set(ix, u->kind, key->id, key->idlen, u->old);
+        if (u->in_place) {
+            swap_value(u->old, u->now);
+        } else {
+            const svcq__rec *key = u->now ? u->now : u->old;
+            set(ix, u->kind, key->id, key->idlen, u->old);
+        }
         svcq__rec_free(ix->ctx, u->now);
     }
 }

@@ -20,7 +20,7 @@
 #include "core/map.h"
 #include "svcq/store.h"
 
-/* A treap node: children and a priority (a hash of the node's address). */
+/* A treap node: children and a priority (drawn from the kind's sequence). */
 typedef struct svcq__tnode {
     struct svcq__tnode *l, *r;
     uint32_t prio;
@@ -67,6 +67,7 @@ typedef struct svcq__kind {
     svcq__map recs;           /* id -> svcq__rec */
     svcq__tnode *by_id;       /* the same records by id bytes */
     svcq__term_tree *trees;   /* one per term name seen in the kind (never shrinks) */
+    uint64_t prio_seq;        /* treap priorities are drawn from it */
     size_t ntrees, trees_cap;
     uint8_t len;
     char name[SVCQ_STORE_MAX_KIND + 1];
@@ -76,6 +77,7 @@ typedef struct svcq__index_undo {
     svcq__kind *kind;
     svcq__rec *old;   /* what was there before (NULL: nothing) */
     svcq__rec *now;   /* what replaced it (NULL: removed) */
+    bool in_place;    /* svcq__index_update: old stayed in place with now's value; now holds old's */
 } svcq__index_undo;
 
 typedef struct svcq__index {
@@ -129,6 +131,12 @@ int svcq__index_prepare_rec(svcq__index *ix, svcq__kind *k, const svcq__rec *rec
  * (NULL to remove). Cannot fail after svcq__index_prepare. Outside a
  * transaction old is freed at once. */
 void svcq__index_replace(svcq__index *ix, svcq__kind *kind, svcq__rec *old, svcq__rec *now);
+
+/* A put of a record whose terms are those of old: old
+ * stays in every order and takes now's value and revision, now keeps old's
+ * (freed at commit, swapped back by a rollback), so no tree is touched.
+ * False (nothing done) when the terms differ: use svcq__index_replace. */
+bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now);
 
 /* Ordered reads (the records of the open transaction included). The
  * record of k with the smallest id above after (alen bytes; NULL: the

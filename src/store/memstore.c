@@ -87,8 +87,11 @@ static int ms_put2(const char *kind, const char *id, uint64_t expected, const vo
     }
     r->size = (uint32_t)size;
     r->revision = ++ms->last_revision;
-    svcq__index_replace(&ms->ix, k, old, r);
     *new_revision = r->revision;
+    /* A rewrite that keeps every index term (most do) leaves the orders
+     * alone: the record in them takes the new value. */
+    if (!old || !svcq__index_update(&ms->ix, old, r))
+        svcq__index_replace(&ms->ix, k, old, r);
     return SVCQ_OK;
 }
 

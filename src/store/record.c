@@ -190,6 +190,7 @@ typedef struct term_scan {
     const char *kind;
     uint32_t newest;
     svcq__record_term_visit_fn visit;
+    svcq__record_term_id_fn visit_id; /* instead of visit: the record is not parsed */
     void *user_data;
 } term_scan;
 
@@ -197,6 +198,8 @@ static int term_scan_visit(svcq_ctx *ctx, const char *id, uint64_t revision, con
                            const svcq_store_term *term, void *ud)
 {
     term_scan *s = ud;
+    if (s->visit_id)
+        return s->visit_id(ctx, id, revision, term, s->user_data);
     svcq__json_doc *doc = NULL;
     uint32_t major;
     int rc = svcq__record_parse(ctx, s->kind, id, s->newest, bytes, size, &doc, &major);
@@ -318,20 +321,16 @@ static int fallback_visit(svcq_ctx *ctx, const char *id, uint64_t revision, cons
     return rc;
 }
 
-int svcq__record_scan_term(svcq_ctx *ctx, const char *kind, uint32_t newest, const svcq__term_query *q,
-                           svcq__record_terms_fn extract, void *extract_data, svcq__record_term_visit_fn visit,
-                           void *user_data)
+static int scan_term(svcq_ctx *ctx, const char *kind, uint32_t newest, const svcq__term_query *q,
+                     svcq__record_terms_fn extract, void *extract_data, term_scan s)
 {
-    if (svcq__store_has_terms(ctx)) {
-        term_scan s = { kind, newest, visit, user_data };
+    if (svcq__store_has_terms(ctx))
         return svcq__store_scan_term(ctx, kind, q, term_scan_visit, &s);
-    }
     fallback f = { kind, newest, q, extract, extract_data, NULL, 0, 0 };
     int rc = svcq__store_scan(ctx, kind, fallback_visit, &f);
     if (rc == SVCQ_OK && f.n > 1)
         qsort(f.v, f.n, sizeof(*f.v), q->type == SVCQ_STORE_TERM_INT64 ? match_cmp_int : match_cmp_str);
     size_t end = q->limit && q->limit < f.n ? q->limit : f.n;
-    term_scan s = { kind, newest, visit, user_data };
     for (size_t i = 0; rc == SVCQ_OK && i < end; i++) {
         svcq_store_term t = { SVCQ_STORE_TERM_VERSION, q->type, q->name, f.v[i].s, q->type == SVCQ_STORE_TERM_INT64 ? f.v[i].i : 0, { 0 } };
         rc = term_scan_visit(ctx, f.v[i].id, f.v[i].revision, f.v[i].bytes, f.v[i].size, &t, &s);
@@ -340,4 +339,20 @@ int svcq__record_scan_term(svcq_ctx *ctx, const char *kind, uint32_t newest, con
         match_free(ctx, &f.v[i]);
     svcq__free(ctx, f.v);
     return rc;
+}
+
+int svcq__record_scan_term(svcq_ctx *ctx, const char *kind, uint32_t newest, const svcq__term_query *q,
+                           svcq__record_terms_fn extract, void *extract_data, svcq__record_term_visit_fn visit,
+                           void *user_data)
+{
+    term_scan s = { kind, newest, visit, NULL, user_data };
+    return scan_term(ctx, kind, newest, q, extract, extract_data, s);
+}
+
+int svcq__record_scan_term_ids(svcq_ctx *ctx, const char *kind, uint32_t newest, const svcq__term_query *q,
+                               svcq__record_terms_fn extract, void *extract_data, svcq__record_term_id_fn visit,
+                               void *user_data)
+{
+    term_scan s = { kind, newest, NULL, visit, user_data };
+    return scan_term(ctx, kind, newest, q, extract, extract_data, s);
 }

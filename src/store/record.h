@@ -104,5 +104,13 @@ typedef int (*svcq__record_term_visit_fn)(svcq_ctx *ctx, const char *id, uint64_
 int svcq__record_scan_term(svcq_ctx *ctx, const char *kind, uint32_t newest, const svcq__term_query *q,
                            svcq__record_terms_fn extract, void *extract_data, svcq__record_term_visit_fn visit,
                            void *user_data);
+/* Receives the id of one record of a term scan and its value of the term. */
+typedef int (*svcq__record_term_id_fn)(svcq_ctx *ctx, const char *id, uint64_t revision, const svcq_store_term *term,
+                                       void *user_data);
+/* svcq__record_scan_term for a caller that needs no more than the term:
+ * with a store that keeps terms no record is read or parsed. */
+int svcq__record_scan_term_ids(svcq_ctx *ctx, const char *kind, uint32_t newest, const svcq__term_query *q,
+                               svcq__record_terms_fn extract, void *extract_data, svcq__record_term_id_fn visit,
+                               void *user_data);
 
 #endif

@@ -148,18 +148,40 @@ static int run_step(void *p)
     return rc;
 }
 
-/* After a successful run the chain verifies and a reload equals the handle. */
+/* After a failed run, a call that changes another part of the record
+ * (an attachment) must succeed. Then the chain verifies, a reload equals
+ * the handle, and the stored record is the handle's JSON encoded whole: a
+ * call re-encodes only the sections it changed and copies the others from
+ * the record it stored last, so a rollback that left a stale copy would
+ * show here. */
 static void check(void *p, int rc, bool hit)
 {
     (void)hit;
     st *s = p;
-    if (rc != SVCQ_OK || !s->inc)
+    if (!s->inc)
         return;
+    int32_t state = svcq_incident_state_of(s->inc);
+    if (rc != SVCQ_OK && state != SVCQ_INCIDENT_CLOSED && state != SVCQ_INCIDENT_CANCELLED &&
+        state != SVCQ_INCIDENT_REJECTED &&
+        svcq_incident_add_attachment(s->inc, "QA", "quality_staff", "photo", "file://after-failure.jpg", NULL))
+        fail_msg("step %d: a call after the failure failed: %s", s->step, svcq_ctx_errmsg(s->ctx));
     assert_int_equal(svcq_incident_audit_verify(NULL, s->ctx, "INC-1"), SVCQ_OK);
     svcq_incident *l = NULL;
     assert_int_equal(svcq_incident_load(&l, s->ctx, "INC-1"), SVCQ_OK);
     assert_int_equal(svcq_incident_revision(l), svcq_incident_revision(s->inc));
     svcq_incident_free(l);
+    char *whole = NULL, *stored = NULL;
+    size_t size = 0;
+    uint64_t rev = 0;
+    svcq_writer w = SVCQ_WRITER_INIT;
+    w.write = collect;
+    w.user_data = &whole;
+    assert_int_equal(svcq_incident_export_json(s->inc, &w, 0), SVCQ_OK);
+    assert_int_equal(svcq__store_get(s->ctx, "incident", "INC-1", &stored, &size, &rev), SVCQ_OK);
+    assert_int_equal(size, strlen(whole));
+    assert_memory_equal(stored, whole, size);
+    svcq__free(s->ctx, stored);
+    free(whole);
 }
 
 static void every_step(void **state)
@@ -190,7 +212,9 @@ static void every_step(void **state)
         }
     }
     printf("incident: %zu failure points over the lifecycle\n", total);
-    assert_true(total > 500);
+    /* A floor, not a count: each allocation a speed round removes is one
+     * point fewer (479 with the journal's entries inline). */
+    assert_true(total > 400);
 }
 
 /* Two calls in a host batch: a failure in the second rolls the first back. */

@@ -739,6 +739,19 @@ static void check_accepted(run *r, size_t k)
     if (rc)
         fail_msg("audit of %s: %s", svcq_incident_id(s->inc), svcq_ctx_errmsg(r->ctx));
     assert_int_equal(n, s->audit);
+    /* The stored record is the handle encoded whole (a call copies the
+     * sections it did not change from the record it stored last). */
+    text whole = { 0 };
+    inc_json(&whole, s->inc);
+    char *stored = NULL;
+    size_t size = 0;
+    uint64_t rev = 0;
+    assert_int_equal(svcq__store_get(r->ctx, "incident", svcq_incident_id(s->inc), &stored, &size, &rev), SVCQ_OK);
+    assert_true(size < strlen(whole.s));
+    assert_memory_equal(stored, whole.s, size);
+    assert_int_equal(whole.s[size], ' '); /* then " @<revision>" */
+    svcq__free(r->ctx, stored);
+    free(whole.s);
 }
 
 
