@@ -132,3 +132,18 @@ void svcq__je_bool(svcq__je *e, bool v)
     else
         svcq__je_raw(e, "false", 5);
 }
+
+int svcq__je_pretty(svcq_ctx *ctx, const char *json, size_t len, svcq__buf *out)
+{
+    svcq__json_doc *doc = NULL;
+    int rc = svcq__json_parse(ctx, json, len, NULL, &doc);
+    if (rc)
+        return rc;
+    svcq__jw w;
+    svcq__jw_init_buf(&w, ctx, out);
+    svcq__jw_set_pretty(&w, true);
+    svcq__jw_value(&w, svcq__json_root(doc));
+    rc = svcq__jw_finish(&w);
+    svcq__json_doc_free(doc);
+    return rc;
+}

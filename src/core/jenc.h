@@ -84,4 +84,10 @@ static inline void svcq__je_kv_int(svcq__je *e, const char *quoted, size_t n, in
     svcq__je_int(e, v);
 }
 
+/* The pretty form of the compact JSON text json (len bytes) appended to
+ * out: read back and written by the generic writer with indentation, so a
+ * record has one list of fields for both forms. SVCQ_ENOMEM; SVCQ_EPARSE
+ * (a message in ctx) when json does not parse. */
+int svcq__je_pretty(svcq_ctx *ctx, const char *json, size_t len, svcq__buf *out);
+
 #endif

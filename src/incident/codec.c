@@ -414,23 +414,14 @@ int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty)
 {
     if (!pretty)
         return encode(inc, out);
-    /* The pretty form: the compact record read back and written with
-     * indentation (one list of fields for both). */
     svcq__buf b;
     svcq__buf_init(&b, inc->ctx);
     int rc = encode(inc, &b);
-    svcq__json_doc *doc = NULL;
     if (!rc)
-        rc = svcq__json_parse(inc->ctx, b.data, b.len, NULL, &doc);
+        rc = svcq__je_pretty(inc->ctx, b.data, b.len, out);
     svcq__buf_free(&b);
-    if (rc)
-        return rc == SVCQ_ENOMEM ? rc : svcq__error_prefix(inc->ctx, rc, "incident %s: JSON export", inc->id);
-    svcq__jw w;
-    svcq__jw_init_buf(&w, inc->ctx, out);
-    svcq__jw_set_pretty(&w, true);
-    svcq__jw_value(&w, svcq__json_root(doc));
-    rc = svcq__jw_finish(&w);
-    svcq__json_doc_free(doc);
+    if (rc && rc != SVCQ_ENOMEM)
+        return svcq__error_prefix(inc->ctx, rc, "incident %s: JSON export", inc->id);
     return rc;
 }
 
