@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
+#include "core/jenc.h"
 #include "core/json.h"
 #include "core/map.h"
 #include "core/str.h"
@@ -19,88 +20,83 @@
 
 /* ---- writing --------------------------------------------------------------- */
 
-typedef struct enc_ctx {
-    svcq__jw *w;
-} enc_ctx;
-
-static int write_opt(svcq__jw *w, const char *key, const char *s)
-{
-    if (!s)
-        return SVCQ_OK;
-    svcq__jw_key(w, key);
-    return svcq__jw_string(w, s);
-}
+/* The record is written with the record writer (core/jenc.h); the pretty
+ * form re-indents it. Every text was checked as UTF-8 when it was set or
+ * parsed. */
+#define K(name) SVCQ__JE_K(name)
 
 static int enc_node(const svcq__an_node *n, void *user)
 {
-    svcq__jw *w = ((enc_ctx *)user)->w;
-    svcq__jw_object_begin(w);
-    svcq__jw_key(w, "id");
-    svcq__jw_string(w, n->id);
-    if (n->parent) {
-        svcq__jw_key(w, "parent");
-        svcq__jw_string(w, n->parent->id);
-    }
-    svcq__jw_key(w, "kind");
-    svcq__jw_string(w, svcq_analysis_node_kind_name(n->kind));
-    svcq__jw_key(w, "text");
-    svcq__jw_string(w, n->text);
-    svcq__jw_key(w, "status");
-    svcq__jw_string(w, svcq_analysis_status_name(n->status));
-    svcq__jw_key(w, "weight");
-    svcq__jw_int(w, n->weight);
-    write_opt(w, "owner", n->owner);
-    svcq__jw_key(w, "root_cause");
-    svcq__jw_bool(w, n->root);
-    svcq__jw_key(w, "evidence");
-    svcq__jw_array_begin(w);
+    svcq__je *e = user;
+    svcq__je_begin(e, '{');
+    svcq__je_kv_str(e, K("id"), n->id);
+    if (n->parent)
+        svcq__je_kv_str(e, K("parent"), n->parent->id);
+    svcq__je_kv_str(e, K("kind"), svcq_analysis_node_kind_name(n->kind));
+    svcq__je_kv_str(e, K("text"), n->text);
+    svcq__je_kv_str(e, K("status"), svcq_analysis_status_name(n->status));
+    svcq__je_kv_int(e, K("weight"), n->weight);
+    svcq__je_kv_str(e, K("owner"), n->owner);
+    svcq__je_key(e, K("root_cause"));
+    svcq__je_bool(e, n->root);
+    svcq__je_key(e, K("evidence"));
+    svcq__je_begin(e, '[');
     for (size_t i = 0; i < n->nev; i++) {
-        const svcq__an_evidence *e = &n->ev[i];
-        svcq__jw_object_begin(w);
-        svcq__jw_key(w, "kind");
-        svcq__jw_string(w, svcq_analysis_evidence_kind_name(e->kind));
-        write_opt(w, "uri", e->uri);
-        write_opt(w, "note", e->note);
-        write_opt(w, "collected_by", e->by);
-        if (e->at) {
-            svcq__jw_key(w, "collected_at");
-            svcq__jw_int(w, e->at);
-        }
-        svcq__jw_object_end(w);
+        const svcq__an_evidence *v = &n->ev[i];
+        svcq__je_begin(e, '{');
+        svcq__je_kv_str(e, K("kind"), svcq_analysis_evidence_kind_name(v->kind));
+        svcq__je_kv_str(e, K("uri"), v->uri);
+        svcq__je_kv_str(e, K("note"), v->note);
+        svcq__je_kv_str(e, K("collected_by"), v->by);
+        if (v->at)
+            svcq__je_kv_int(e, K("collected_at"), v->at);
+        svcq__je_end(e, '}');
     }
-    svcq__jw_array_end(w);
-    /* The writer's error is sticky: keep walking, finish reports it. */
-    return svcq__jw_object_end(w) == SVCQ_ENOMEM ? SVCQ_ENOMEM : 0;
+    svcq__je_end(e, ']');
+    svcq__je_end(e, '}');
+    return 0; /* the writer's error is sticky: finish reports it */
+}
+
+_Static_assert(SVCQ__ANALYSIS_SCHEMA_MAJOR == 1, "the schema literal below names major 1");
+
+static int encode(const svcq_analysis *a, svcq__buf *out)
+{
+    svcq__je enc, *e = &enc;
+    svcq__je_init(e, a->ctx, out);
+    svcq__je_raw(e, "{\"schema\":\"svcq." SVCQ__ANALYSIS_KIND "/1\"",
+                 sizeof("{\"schema\":\"svcq." SVCQ__ANALYSIS_KIND "/1\"") - 1);
+    e->comma = true;
+    svcq__je_kv_str(e, K("id"), a->id);
+    svcq__je_kv_str(e, K("template"), svcq_analysis_template_name(a->m.template_));
+    svcq__je_kv_int(e, K("why_depth"), a->m.why_depth);
+    svcq__je_kv_str(e, K("incident"), a->m.incident);
+    svcq__je_key(e, K("next"));
+    svcq__je_begin(e, '{');
+    svcq__je_kv_int(e, K("k"), a->m.next[0]);
+    svcq__je_kv_int(e, K("c"), a->m.next[1]);
+    svcq__je_kv_int(e, K("w"), a->m.next[2]);
+    svcq__je_end(e, '}');
+    svcq__je_key(e, K("nodes"));
+    svcq__je_begin(e, '[');
+    (void)svcq__an_walk(a->m.root, enc_node, e);
+    svcq__je_end(e, ']');
+    svcq__je_end(e, '}');
+    return svcq__je_finish(e);
 }
 
 int svcq__an_encode(const svcq_analysis *a, svcq__buf *out, bool pretty)
 {
-    svcq__jw w;
-    svcq__jw_init_buf(&w, a->ctx, out);
-    if (pretty)
-        (void)svcq__jw_set_pretty(&w, true);
-    svcq__record_begin(&w, SVCQ__ANALYSIS_KIND, SVCQ__ANALYSIS_SCHEMA_MAJOR);
-    svcq__jw_key(&w, "id");
-    svcq__jw_string(&w, a->id);
-    svcq__jw_key(&w, "template");
-    svcq__jw_string(&w, svcq_analysis_template_name(a->m.template_));
-    svcq__jw_key(&w, "why_depth");
-    svcq__jw_int(&w, a->m.why_depth);
-    write_opt(&w, "incident", a->m.incident);
-    svcq__jw_key(&w, "next");
-    svcq__jw_object_begin(&w);
-    static const char *const letters[3] = { "k", "c", "w" };
-    for (int i = 0; i < 3; i++) {
-        svcq__jw_key(&w, letters[i]);
-        svcq__jw_int(&w, a->m.next[i]);
-    }
-    svcq__jw_object_end(&w);
-    svcq__jw_key(&w, "nodes");
-    svcq__jw_array_begin(&w);
-    enc_ctx e = { &w };
-    (void)svcq__an_walk(a->m.root, enc_node, &e);
-    svcq__jw_array_end(&w);
-    return svcq__record_end(&w);
+    if (!pretty)
+        return encode(a, out);
+    svcq__buf b;
+    svcq__buf_init(&b, a->ctx);
+    int rc = encode(a, &b);
+    if (!rc)
+        rc = svcq__je_pretty(a->ctx, b.data, b.len, out);
+    svcq__buf_free(&b);
+    if (rc && rc != SVCQ_ENOMEM)
+        return svcq__error_prefix(a->ctx, rc, "analysis %s: JSON export", a->id);
+    return rc;
 }
 
 int svcq__an_flush(const svcq_writer *w, const svcq__buf *b)

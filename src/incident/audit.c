@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/jenc.h"
 #include "core/utf8.h"
 #include "incident/incident_internal.h"
 #include "store/record.h"
@@ -125,7 +126,7 @@ _Static_assert(SVCQ__INC_AUDIT_MAJOR == 1, "the schema literal below names major
  * the generic JSON writer). */
 static int encode_entry(svcq_ctx *ctx, const char *incident_id, const svcq__inc_entry *e, svcq__buf *out)
 {
-#define K(name) "\"" name "\":", sizeof("\"" name "\":") - 1
+#define K(name) SVCQ__JE_K(name)
     static const char head[] = "{\"schema\":\"svcq." SVCQ__INC_AUDIT_KIND "/1\"";
     /* The other texts were checked where they came from; these two are
      * built by the calls (lifecycle.c cuts them on a character boundary). */
@@ -133,35 +134,35 @@ static int encode_entry(svcq_ctx *ctx, const char *incident_id, const svcq__inc_
     if (!svcq__utf8_valid(e->before, blen) || !svcq__utf8_valid(e->after, alen))
         return svcq__error(ctx, SVCQ_EINVAL, "incident %s: audit entry %" PRIu64 ": text is not valid UTF-8",
                            incident_id, e->seq);
-    svcq__inc_enc w;
-    svcq__inc_enc_init(&w, ctx, out);
+    svcq__je w;
+    svcq__je_init(&w, ctx, out);
     if (svcq__buf_reserve(out, 320 + blen + alen))
         w.fail = true;
-    svcq__inc_enc_raw(&w, head, sizeof(head) - 1);
+    svcq__je_raw(&w, head, sizeof(head) - 1);
     w.comma = true;
-    svcq__inc_enc_key(&w, K("incident"));
-    svcq__inc_enc_str(&w, incident_id);
-    svcq__inc_enc_key(&w, K("seq"));
-    svcq__inc_enc_int(&w, (int64_t)e->seq);
-    svcq__inc_enc_key(&w, K("time"));
-    svcq__inc_enc_int(&w, e->time);
-    svcq__inc_enc_key(&w, K("actor"));
-    svcq__inc_enc_str(&w, e->actor);
-    svcq__inc_enc_key(&w, K("role"));
-    svcq__inc_enc_str(&w, e->role);
-    svcq__inc_enc_key(&w, K("action"));
-    svcq__inc_enc_str(&w, e->action);
-    svcq__inc_enc_key(&w, K("before"));
-    svcq__inc_enc_str(&w, e->before);
-    svcq__inc_enc_key(&w, K("after"));
-    svcq__inc_enc_str(&w, e->after);
-    svcq__inc_enc_key(&w, K("prev"));
-    svcq__inc_enc_str(&w, e->prev);
-    svcq__inc_enc_key(&w, K("hash"));
-    svcq__inc_enc_str(&w, e->hash);
-    svcq__inc_enc_end(&w, '}');
+    svcq__je_key(&w, K("incident"));
+    svcq__je_str(&w, incident_id);
+    svcq__je_key(&w, K("seq"));
+    svcq__je_int(&w, (int64_t)e->seq);
+    svcq__je_key(&w, K("time"));
+    svcq__je_int(&w, e->time);
+    svcq__je_key(&w, K("actor"));
+    svcq__je_str(&w, e->actor);
+    svcq__je_key(&w, K("role"));
+    svcq__je_str(&w, e->role);
+    svcq__je_key(&w, K("action"));
+    svcq__je_str(&w, e->action);
+    svcq__je_key(&w, K("before"));
+    svcq__je_str(&w, e->before);
+    svcq__je_key(&w, K("after"));
+    svcq__je_str(&w, e->after);
+    svcq__je_key(&w, K("prev"));
+    svcq__je_str(&w, e->prev);
+    svcq__je_key(&w, K("hash"));
+    svcq__je_str(&w, e->hash);
+    svcq__je_end(&w, '}');
 #undef K
-    return svcq__inc_enc_finish(&w);
+    return svcq__je_finish(&w);
 }
 
 int svcq__inc_audit_append(svcq_incident *inc, svcq__inc_journal *j, const char *actor, const char *role,

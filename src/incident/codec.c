@@ -4,210 +4,34 @@
  * bytes. */
 #include <string.h>
 
+#include "core/jenc.h"
 #include "core/str.h"
 #include "incident/incident_internal.h"
 #include "store/record.h"
 
 /* ---- encode ---------------------------------------------------------------------- */
 
-/* The record is written straight into the buffer (it is rewritten by every
- * mutating call, so this is the hot path of the module): keys are literals
- * with their quotes, strings without a byte that needs an escape are copied
- * as they are, and the rest go through the JSON writer's escaping, so the
- * bytes are those the generic writer gives (compact). Every text of the
- * model was checked as UTF-8 when it was set or decoded. */
+/* The record is rewritten by every mutating call: it is written with the
+ * record writer (core/jenc.h). Every text of the model was checked as
+ * UTF-8 when it was set or decoded. */
 
-void svcq__inc_enc_init(svcq__inc_enc *e, svcq_ctx *ctx, svcq__buf *b)
-{
-    e->ctx = ctx;
-    e->b = b;
-    e->start = b->len;
-    e->comma = false;
-    e->fail = false;
-}
+#define K(name) SVCQ__JE_K(name)
+#define KEY(e, name) svcq__je_key((e), K(name))
+#define kv_str svcq__je_kv_str
+#define kv_int svcq__je_kv_int
 
-static void put_slow(svcq__inc_enc *e, const char *s, size_t n)
-{
-    if (!e->fail && svcq__buf_append(e->b, s, n))
-        e->fail = true;
-}
-
-static inline void put(svcq__inc_enc *e, const char *s, size_t n)
-{
-    svcq__buf *b = e->b;
-    if (SVCQ__LIKELY(b->len + n < b->cap)) {
-        memcpy(b->data + b->len, s, n);
-        b->len += n;
-        b->data[b->len] = '\0';
-        return;
-    }
-    put_slow(e, s, n);
-}
-
-static inline void put_c(svcq__inc_enc *e, char c)
-{
-    put(e, &c, 1);
-}
-
-void svcq__inc_enc_raw(svcq__inc_enc *e, const char *s, size_t n)
-{
-    put(e, s, n);
-}
-
-/* The key and the comma before it in one copy when there is room (the
- * literal's length is a constant where this is inlined). */
-static inline void key(svcq__inc_enc *e, const char *quoted, size_t n)
-{
-    svcq__buf *b = e->b;
-    if (SVCQ__LIKELY(b->len + n + 1 < b->cap)) {
-        char *d = b->data + b->len;
-        if (e->comma)
-            *d++ = ',';
-        memcpy(d, quoted, n);
-        d[n] = '\0';
-        b->len = (size_t)(d + n - b->data);
-    } else {
-        if (e->comma)
-            put_c(e, ',');
-        put(e, quoted, n);
-    }
-    e->comma = false;
-}
-
-void svcq__inc_enc_key(svcq__inc_enc *e, const char *quoted, size_t n)
-{
-    key(e, quoted, n);
-}
-
-void svcq__inc_enc_begin(svcq__inc_enc *e, char c)
-{
-    if (e->comma)
-        put_c(e, ',');
-    put_c(e, c);
-    e->comma = false;
-}
-
-void svcq__inc_enc_end(svcq__inc_enc *e, char c)
-{
-    put_c(e, c);
-    e->comma = true;
-}
-
-/* Bytes a JSON string cannot hold as they are: controls, '"', '\\', and
- * 0xE2 (the writer escapes U+2028 and U+2029, which start with it); the
- * NUL (a control) also ends the string. */
-static const uint8_t needs_escape[256] = {
-    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
-    [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
-    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
-    [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
-    ['"'] = 1,  ['\\'] = 1, [0xe2] = 1,
-};
-
-void svcq__inc_enc_str(svcq__inc_enc *e, const char *s)
-{
-    if (e->comma)
-        put_c(e, ',');
-    e->comma = true;
-    const unsigned char *p = (const unsigned char *)s;
-    /* The NUL is in the table too, so one test per byte ends the scan;
-     * four bytes a turn, each read only after the one before it. */
-    size_t n = 0;
-    for (;; n += 4) {
-        if (needs_escape[p[n]])
-            break;
-        if (needs_escape[p[n + 1]]) {
-            n += 1;
-            break;
-        }
-        if (needs_escape[p[n + 2]]) {
-            n += 2;
-            break;
-        }
-        if (needs_escape[p[n + 3]]) {
-            n += 3;
-            break;
-        }
-    }
-    if (!p[n]) {
-        svcq__buf *b = e->b;
-        if (SVCQ__LIKELY(b->len + n + 2 < b->cap)) {
-            char *d = b->data + b->len;
-            d[0] = '"';
-            memcpy(d + 1, s, n);
-            d[n + 1] = '"';
-            d[n + 2] = '\0';
-            b->len += n + 2;
-            return;
-        }
-        put_c(e, '"');
-        put(e, s, n);
-        put_c(e, '"');
-        return;
-    }
-    if (e->fail)
-        return;
-    svcq__jw w; /* at depth 0 it writes just the quoted, escaped string */
-    svcq__jw_init_buf(&w, e->ctx, e->b);
-    if (svcq__jw_string(&w, s))
-        e->fail = true;
-}
-
-void svcq__inc_enc_int(svcq__inc_enc *e, int64_t v)
-{
-    if (e->comma)
-        put_c(e, ',');
-    e->comma = true;
-    char t[24];
-    char *p = t + sizeof(t);
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
-    put(e, p, (size_t)(t + sizeof(t) - p));
-}
-
-int svcq__inc_enc_finish(svcq__inc_enc *e)
-{
-    if (!e->fail)
-        return SVCQ_OK;
-    svcq__buf_truncate(e->b, e->start);
-    return svcq__enomem(e->ctx);
-}
-
-/* A key literal: "\"name\":" and its length. */
-#define K(name) "\"" name "\":", sizeof("\"" name "\":") - 1
-#define KEY(e, name) key((e), K(name))
-
-static inline void kv_str(svcq__inc_enc *e, const char *quoted, size_t n, const char *s)
-{
-    if (s) {
-        key(e, quoted, n);
-        svcq__inc_enc_str(e, s);
-    }
-}
-
-static inline void kv_int(svcq__inc_enc *e, const char *quoted, size_t n, int64_t v)
-{
-    key(e, quoted, n);
-    svcq__inc_enc_int(e, v);
-}
-
-static inline void kv_time(svcq__inc_enc *e, const char *quoted, size_t n, svcq_time t)
+static inline void kv_time(svcq__je *e, const char *quoted, size_t n, svcq_time t)
 {
     if (t)
         kv_int(e, quoted, n, t);
 }
 
-static void strs_out(svcq__inc_enc *e, const svcq__inc_strs *a)
+static void strs_out(svcq__je *e, const svcq__inc_strs *a)
 {
-    svcq__inc_enc_begin(e, '[');
+    svcq__je_begin(e, '[');
     for (size_t i = 0; i < a->len; i++)
-        svcq__inc_enc_str(e, a->v[i]);
-    svcq__inc_enc_end(e, ']');
+        svcq__je_str(e, a->v[i]);
+    svcq__je_end(e, ']');
 }
 
 _Static_assert(SVCQ__INC_SCHEMA_MAJOR == 1, "the schema literal below names major 1");
@@ -217,10 +41,10 @@ _Static_assert(SVCQ__INC_SCHEMA_MAJOR == 1, "the schema literal below names majo
  * sections around it: a mutating call re-encodes only the sections its
  * journal touched and copies the others from the record it stored last
  * (svcq__inc_encode_call). */
-static void enc_head(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_head(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
-    svcq__inc_enc_raw(e, "{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"", sizeof("{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"") - 1);
+    svcq__je_raw(e, "{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"", sizeof("{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"") - 1);
     e->comma = true;
     kv_str(e, K("id"), inc->id);
     kv_str(e, K("state"), svcq_incident_state_name(m->state));
@@ -231,7 +55,7 @@ static void enc_head(svcq__inc_enc *e, const svcq_incident *inc)
     kv_time(e, K("closed_at"), m->closed_at);
 }
 
-static void enc_report(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_report(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     kv_str(e, K("type"), m->type);
@@ -250,39 +74,39 @@ static void enc_report(svcq__inc_enc *e, const svcq_incident *inc)
     kv_str(e, K("similarity_key"), m->similarity_key);
 }
 
-static void enc_attachments(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_attachments(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     KEY(e, "attachments");
-    svcq__inc_enc_begin(e, '[');
+    svcq__je_begin(e, '[');
     for (size_t i = 0; i < m->attachments.len; i++) {
         const svcq__inc_attachment *a = &m->attachments.v[i];
-        svcq__inc_enc_begin(e, '{');
+        svcq__je_begin(e, '{');
         kv_str(e, K("kind"), a->kind);
         kv_str(e, K("uri"), a->uri);
         kv_str(e, K("note"), a->note);
         kv_str(e, K("by"), a->by);
         kv_int(e, K("at"), a->at);
-        svcq__inc_enc_end(e, '}');
+        svcq__je_end(e, '}');
     }
-    svcq__inc_enc_end(e, ']');
+    svcq__je_end(e, ']');
 }
 
-static void enc_group(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_group(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     KEY(e, "group");
-    svcq__inc_enc_begin(e, '[');
+    svcq__je_begin(e, '[');
     for (size_t i = 0; i < m->members.len; i++) {
-        svcq__inc_enc_begin(e, '{');
+        svcq__je_begin(e, '{');
         kv_str(e, K("name"), m->members.v[i].name);
         kv_str(e, K("role"), m->members.v[i].role);
-        svcq__inc_enc_end(e, '}');
+        svcq__je_end(e, '}');
     }
-    svcq__inc_enc_end(e, ']');
+    svcq__je_end(e, ']');
 }
 
-static void enc_confirmation(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_confirmation(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     kv_str(e, K("judged_by"), m->judged_by);
@@ -299,7 +123,7 @@ static void enc_confirmation(svcq__inc_enc *e, const svcq_incident *inc)
         kv_str(e, K("cancelled_from"), svcq_incident_state_name(m->cancelled_from));
 }
 
-static void enc_analyses(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_analyses(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     KEY(e, "analyses");
@@ -307,14 +131,14 @@ static void enc_analyses(svcq__inc_enc *e, const svcq_incident *inc)
     kv_int(e, K("next_measure"), m->next_measure);
 }
 
-static void enc_measures(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_measures(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     KEY(e, "measures");
-    svcq__inc_enc_begin(e, '[');
+    svcq__je_begin(e, '[');
     for (size_t i = 0; i < m->measures.len; i++) {
         const svcq__inc_measure *x = &m->measures.v[i];
-        svcq__inc_enc_begin(e, '{');
+        svcq__je_begin(e, '{');
         kv_str(e, K("id"), x->id);
         kv_str(e, K("state"), svcq_incident_measure_state_name(x->state));
         kv_int(e, K("loop"), x->loop);
@@ -336,19 +160,19 @@ static void enc_measures(svcq__inc_enc *e, const svcq_incident *inc)
         kv_str(e, K("approved_by"), x->approved_by);
         kv_int(e, K("percent"), x->percent);
         kv_str(e, K("state_note"), x->state_note);
-        svcq__inc_enc_end(e, '}');
+        svcq__je_end(e, '}');
     }
-    svcq__inc_enc_end(e, ']');
+    svcq__je_end(e, ']');
 }
 
-static void enc_ledger(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_ledger(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     KEY(e, "ledger");
-    svcq__inc_enc_begin(e, '[');
+    svcq__je_begin(e, '[');
     for (size_t i = 0; i < m->ledger.len; i++) {
         const svcq__inc_ledger *l = &m->ledger.v[i];
-        svcq__inc_enc_begin(e, '{');
+        svcq__je_begin(e, '{');
         kv_str(e, K("measure"), l->measure);
         kv_str(e, K("kind"), svcq_incident_ledger_kind_name(l->kind));
         kv_int(e, K("at"), l->at);
@@ -360,19 +184,19 @@ static void enc_ledger(svcq__inc_enc *e, const svcq_incident *inc)
         kv_time(e, K("new_deadline"), l->new_deadline);
         kv_str(e, K("new_owner"), l->new_owner);
         kv_str(e, K("approver"), l->approver);
-        svcq__inc_enc_end(e, '}');
+        svcq__je_end(e, '}');
     }
-    svcq__inc_enc_end(e, ']');
+    svcq__je_end(e, ']');
 }
 
-static void enc_verifications(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_verifications(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     KEY(e, "verifications");
-    svcq__inc_enc_begin(e, '[');
+    svcq__je_begin(e, '[');
     for (size_t i = 0; i < m->verifications.len; i++) {
         const svcq__inc_verification *v = &m->verifications.v[i];
-        svcq__inc_enc_begin(e, '{');
+        svcq__je_begin(e, '{');
         kv_int(e, K("at"), v->at);
         kv_int(e, K("loop"), v->loop);
         kv_int(e, K("window_from"), v->window_from);
@@ -386,27 +210,27 @@ static void enc_verifications(svcq__inc_enc *e, const svcq_incident *inc)
         kv_str(e, K("role"), v->role);
         kv_str(e, K("note"), v->note);
         kv_str(e, K("findings"), v->findings);
-        svcq__inc_enc_end(e, '}');
+        svcq__je_end(e, '}');
     }
-    svcq__inc_enc_end(e, ']');
+    svcq__je_end(e, ']');
 }
 
-static void enc_improvements(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_improvements(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     KEY(e, "improvements");
-    svcq__inc_enc_begin(e, '[');
+    svcq__je_begin(e, '[');
     for (size_t i = 0; i < m->improvements.len; i++) {
         const svcq__inc_improvement *v = &m->improvements.v[i];
-        svcq__inc_enc_begin(e, '{');
+        svcq__je_begin(e, '{');
         kv_str(e, K("kind"), v->kind);
         kv_str(e, K("reference"), v->reference);
         kv_str(e, K("note"), v->note);
         kv_str(e, K("by"), v->by);
         kv_int(e, K("at"), v->at);
-        svcq__inc_enc_end(e, '}');
+        svcq__je_end(e, '}');
     }
-    svcq__inc_enc_end(e, ']');
+    svcq__je_end(e, ']');
     kv_str(e, K("lessons"), m->lessons);
     kv_str(e, K("typical_note"), m->typical_note);
     kv_str(e, K("typical_by"), m->typical_by);
@@ -415,14 +239,14 @@ static void enc_improvements(svcq__inc_enc *e, const svcq_incident *inc)
     strs_out(e, &m->recurrences);
 }
 
-static void enc_tail(svcq__inc_enc *e, const svcq_incident *inc)
+static void enc_tail(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     kv_int(e, K("audit_count"), (int64_t)m->audit_seq);
     kv_str(e, K("audit_head"), m->audit_head);
-    svcq__inc_enc_end(e, '}');
+    svcq__je_end(e, '}');
 }
-typedef void (*section_fn)(svcq__inc_enc *e, const svcq_incident *inc);
+typedef void (*section_fn)(svcq__je *e, const svcq_incident *inc);
 
 static const section_fn sections[SVCQ__INC_SECTIONS] = {
     enc_head,     enc_report,  enc_attachments, enc_group,         enc_confirmation, enc_analyses,
@@ -437,13 +261,13 @@ static size_t room(const svcq__inc_model *m)
 
 static int encode(const svcq_incident *inc, svcq__buf *out)
 {
-    svcq__inc_enc enc, *e = &enc;
-    svcq__inc_enc_init(e, inc->ctx, out);
+    svcq__je enc, *e = &enc;
+    svcq__je_init(e, inc->ctx, out);
     if (svcq__buf_reserve(out, room(&inc->m)))
         e->fail = true;
     for (int s = 0; s < SVCQ__INC_SECTIONS; s++)
         sections[s](e, inc);
-    return svcq__inc_enc_finish(e);
+    return svcq__je_finish(e);
 }
 
 /* ---- which sections a call changed ---------------------------------------------------- */
@@ -554,8 +378,8 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
     for (size_t i = 0; i < j->len && (stale & ALL_SECTIONS) != ALL_SECTIONS; i++)
         if (j->e[i].mode != 2) /* a new allocation: its slot's change is in the journal too */
             stale |= section_of(&inc->m, j->e[i].addr);
-    svcq__inc_enc enc, *e = &enc;
-    svcq__inc_enc_init(e, inc->ctx, out);
+    svcq__je enc, *e = &enc;
+    svcq__je_init(e, inc->ctx, out);
     if (svcq__buf_reserve(out, room(&inc->m)))
         e->fail = true;
     uint32_t off[SVCQ__INC_SECTIONS + 1];
@@ -564,12 +388,12 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
         if (stale >> s & 1) {
             sections[s](e, inc);
         } else {
-            svcq__inc_enc_raw(e, c->last.data + c->off[s], c->off[s + 1] - c->off[s]);
+            svcq__je_raw(e, c->last.data + c->off[s], c->off[s + 1] - c->off[s]);
             e->comma = true;
         }
     }
     off[SVCQ__INC_SECTIONS] = (uint32_t)(out->len - e->start);
-    int rc = svcq__inc_enc_finish(e);
+    int rc = svcq__je_finish(e);
     if (rc)
         return rc;
     memcpy(c->next_off, off, sizeof(off));
@@ -590,23 +414,14 @@ int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty)
 {
     if (!pretty)
         return encode(inc, out);
-    /* The pretty form: the compact record read back and written with
-     * indentation (one list of fields for both). */
     svcq__buf b;
     svcq__buf_init(&b, inc->ctx);
     int rc = encode(inc, &b);
-    svcq__json_doc *doc = NULL;
     if (!rc)
-        rc = svcq__json_parse(inc->ctx, b.data, b.len, NULL, &doc);
+        rc = svcq__je_pretty(inc->ctx, b.data, b.len, out);
     svcq__buf_free(&b);
-    if (rc)
-        return rc == SVCQ_ENOMEM ? rc : svcq__error_prefix(inc->ctx, rc, "incident %s: JSON export", inc->id);
-    svcq__jw w;
-    svcq__jw_init_buf(&w, inc->ctx, out);
-    svcq__jw_set_pretty(&w, true);
-    svcq__jw_value(&w, svcq__json_root(doc));
-    rc = svcq__jw_finish(&w);
-    svcq__json_doc_free(doc);
+    if (rc && rc != SVCQ_ENOMEM)
+        return svcq__error_prefix(inc->ctx, rc, "incident %s: JSON export", inc->id);
     return rc;
 }
 

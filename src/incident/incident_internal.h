@@ -309,26 +309,6 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
  * and stored) the cache; the old one's buffer becomes the spare. */
 void svcq__inc_cache_keep(svcq_incident *inc);
 
-/* The record writer of codec.c, shared with the audit entries: compact JSON
- * appended to a buffer, the same bytes as the generic writer (core/json.h)
- * gives; keys are literals with their quotes and colon ("\"id\":"), texts
- * must be valid UTF-8 (checked where they were set). Errors are sticky:
- * svcq__inc_enc_finish() truncates the buffer back and reports ENOMEM. */
-typedef struct svcq__inc_enc {
-    svcq_ctx *ctx;
-    svcq__buf *b;
-    size_t start;
-    bool comma; /* a value was written at this level: the next needs ',' */
-    bool fail;
-} svcq__inc_enc;
-void svcq__inc_enc_init(svcq__inc_enc *e, svcq_ctx *ctx, svcq__buf *b);
-void svcq__inc_enc_raw(svcq__inc_enc *e, const char *s, size_t n);
-void svcq__inc_enc_key(svcq__inc_enc *e, const char *quoted, size_t n);
-void svcq__inc_enc_begin(svcq__inc_enc *e, char c); /* '{' or '[' */
-void svcq__inc_enc_end(svcq__inc_enc *e, char c);   /* '}' or ']' */
-void svcq__inc_enc_str(svcq__inc_enc *e, const char *s);
-void svcq__inc_enc_int(svcq__inc_enc *e, int64_t v);
-int svcq__inc_enc_finish(svcq__inc_enc *e);
 /* Decodes a record root into *m (freed with svcq__inc_model_free also on
  * failure) and the id (borrowed). */
 int svcq__inc_decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, const char **id);

@@ -36,6 +36,7 @@
 #include <cmocka.h>
 
 #include "incident_fixture.h"
+#include "core/jenc.h"
 #include "core/json.h"
 #include "incident/incident_internal.h"
 #include "store/store.h"
@@ -1008,7 +1009,7 @@ static void seed_3_v1(void **state)
 }
 
 /* The record writer's string and the audit entry id against their
- * definitions: svcq__inc_enc_str gives the generic JSON writer's bytes
+ * definitions: svcq__je_str gives the generic JSON writer's bytes
  * (escapes included) for random strings of bytes near every escape
  * boundary at every offset from a word, and svcq__inc_entry_id gives
  * "%s/%010" PRIu64 and refuses what does not fit. */
@@ -1043,10 +1044,10 @@ static void codec_pieces(void **state)
         svcq__jw w;
         svcq__jw_init_buf(&w, ctx, &want);
         assert_int_equal(svcq__jw_string(&w, s), SVCQ_OK);
-        svcq__inc_enc e;
-        svcq__inc_enc_init(&e, ctx, &got);
-        svcq__inc_enc_str(&e, s);
-        assert_int_equal(svcq__inc_enc_finish(&e), SVCQ_OK);
+        svcq__je e;
+        svcq__je_init(&e, ctx, &got);
+        svcq__je_str(&e, s);
+        assert_int_equal(svcq__je_finish(&e), SVCQ_OK);
         assert_int_equal(got.len, want.len);
         assert_memory_equal(got.data, want.data, want.len);
         svcq__buf_free(&want);
