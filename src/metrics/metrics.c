@@ -2162,13 +2162,14 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
      * slot stays valid (nothing else goes into the table until the apply). */
     if (!idh)
         idh = id_hash(fact->id, fi.idlen);
+    /* The fact is made before the probe: the slot's cache miss, fetched
+     * since the start, is then over. */
+    if (!(nf = fact_build(m, fact, &fi, &rc)))
+        goto fail;
     if ((rc = ft_reserve(m, m->fcount + 1)))
         goto nomem;
     size_t slot = ft_find(m, idh, fact->id, fi.idlen);
     old = svcq__mx_fact_at(m, slot);
-    MX_PREFETCH(old);
-    if (!(nf = fact_build(m, fact, &fi, &rc)))
-        goto fail;
     nf->revision = old ? old->revision : 0;
     if (!persist_on && (!old || old->pend)) {
         /* A new fact, or one still pending: kept, and added to the
