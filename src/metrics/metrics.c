@@ -430,7 +430,7 @@ static int log_reserve_remove(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
 
 /* Adds (s > 0, room reserved by log_reserve) or removes (s < 0, room
  * reserved by log_reserve_remove) one key. */
-static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
+static inline void log_add(svcq__mx_log *l, int64_t key, int64_t s)
 {
     if (s > 0) {
         log_push(l, key);
@@ -1458,20 +1458,28 @@ static bool fcr_yes(const svcq__mx_fact *f, int def)
  * undo of a put (log_undo instead of log_add). */
 static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t client, int64_t s, bool undo)
 {
-    void (*logf)(svcq__mx_log *, int64_t, int64_t) = undo ? log_undo : log_add;
     r->raised += s;
     if (svcq__mx_fhas(f, MXT_FIRST_REPLY)) {
         int64_t cal = svcq__mx_fresp(f), biz = svcq__mx_fresp_biz(f);
         r->responded += s;
         r->resp_sum += s * cal;
         r->resp_biz_sum += s * biz;
-        logf(&r->lresp, cal, s);
-        logf(&r->lresp_biz, biz, s);
+        if (undo) {
+            log_undo(&r->lresp, cal, s);
+            log_undo(&r->lresp_biz, biz, s);
+        } else {
+            log_add(&r->lresp, cal, s);
+            log_add(&r->lresp_biz, biz, s);
+        }
     }
     r->complaints += s * (f->complaint != 0);
     r->repeats += s * (f->repeat != 0);
-    if (client && r->clients_on)
-        logf(&r->lclients, client, s);
+    if (client && r->clients_on) {
+        if (undo)
+            log_undo(&r->lclients, client, s);
+        else
+            log_add(&r->lclients, client, s);
+    }
     r->tables_ok = false;
     for (uint32_t i = 0; i < f->nsla; i++) {
         int32_t o = f->sla[i].outcome;
