@@ -367,7 +367,7 @@ static int log_grow(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
     bool widen = !l->wide && !log_fits(l, key);
     if (l->n < l->cap && !widen)
         return SVCQ_OK;
-    uint32_t cap = l->n < l->cap ? l->cap : l->cap ? l->cap * 2 : 8;
+    uint32_t cap = l->n < l->cap ? l->cap : l->cap ? l->cap * (l->cap < 512 ? 4 : 2) : 8;
     if (cap < l->cap)
         return SVCQ_ENOMEM;
     if (widen) {
