@@ -1067,6 +1067,9 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
     m->attribution = opts->attribution;
     m->periods = opts->periods ? opts->periods : 0x7Eu;
     m->dims = (opts->dimensions ? opts->dimensions : 0x1FFu) | 1u;
+    for (int d = 0; d < SVCQ__MX_NDIM; d++)
+        if (m->dims >> d & 1)
+            m->dimv[m->ndimv++] = (uint8_t)d;
     m->target_mask = opts->target_mask;
     m->flush_at = MX_FLUSH_AT;
     memcpy(m->targets, opts->targets, sizeof(m->targets));
@@ -1444,6 +1447,21 @@ static inline int64_t mx_client(const svcq_metrics *m, const svcq__mx_fact *f)
     return (int64_t)(uintptr_t)svcq__mx_str(m, f, MXS_CLIENT);
 }
 
+/* A walk in PREPARE (without zeroing its rollup arrays, which PREPARE
+ * fills). */
+static inline void walk_init(walk *w, uint64_t mark)
+{
+    w->phase = PH_PREPARE;
+    w->sign = 1;
+    w->undo = false;
+    w->created = NULL;
+    w->ncreated = w->capcreated = 0;
+    w->touched = NULL;
+    w->ntouched = w->captouched = 0;
+    w->mark = mark;
+    w->na = w->nb = 0;
+}
+
 static bool fcr_yes(const svcq__mx_fact *f, int def)
 {
     switch (def) {
@@ -1570,9 +1588,8 @@ static int prepare_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_
         svcq__mx_rollup *r;
     } k[MX_MAXR];
     size_t n = 0;
-    for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
-        if (!(m->dims >> d & 1))
-            continue;
+    for (uint32_t di = 0; di < m->ndimv; di++) {
+        int32_t d = m->dimv[di];
         bool in;
         const char *v = dim_value(m, f, d, &in);
         if (!in)
@@ -1622,9 +1639,8 @@ static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_tim
     if (w->phase == PH_PREPARE)
         return prepare_group(m, w, f, at, group_a, group_b);
     const svcq__mx_dayix *x = dayix_get(m, svcq__mx_day(m, at));
-    for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
-        if (!(m->dims >> d & 1))
-            continue;
+    for (uint32_t di = 0; di < m->ndimv; di++) {
+        int32_t d = m->dimv[di];
         bool in;
         const char *v = dim_value(m, f, d, &in);
         if (!in)
@@ -1707,7 +1723,8 @@ static void apply_prepared(const svcq_metrics *m, walk *w, const svcq__mx_fact *
 /* Adds one pending fact to its rollups (PREPARE then APPLY, as a put). */
 static int flush_one(svcq_metrics *m, svcq__mx_fact *f)
 {
-    walk w = { .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
+    walk w;
+    walk_init(&w, ++m->mark);
     int rc = walk_fact(m, &w, f);
     if (!rc)
         rc = reserve_prepared(m, &w, f);
@@ -2209,7 +2226,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     /* A stored set has no pending facts but while it is loaded. */
     if (m->npend && (rc = svcq__mx_flush(m)))
         goto nomem;
-    w = (walk){ .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
+    walk_init(&w, ++m->mark);
     if ((rc = walk_fact(m, &w, nf)) || (rc = reserve_prepared(m, &w, nf)))
         goto nomem;
     if (old) {

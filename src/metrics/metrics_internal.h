@@ -214,6 +214,7 @@ struct svcq_metrics {
     svcq_tz *tz;        /* periods, owned */
     int32_t fcr_def, fcr_days, attribution;
     uint32_t periods, dims, target_mask;
+    uint8_t dimv[SVCQ__MX_NDIM], ndimv; /* the dimensions offered, in order */
     int64_t targets[16];
     svcq__map pool;    /* string -> owned copy (value is the copy; key inside it) */
     /* The pooled strings by index (pstr[0] NULL: none); a pooled copy
