@@ -367,7 +367,7 @@ static int log_grow(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
     bool widen = !l->wide && !log_fits(l, key);
     if (l->n < l->cap && !widen)
         return SVCQ_OK;
-    uint32_t cap = l->n < l->cap ? l->cap : l->cap ? l->cap * 2 : 8;
+    uint32_t cap = l->n < l->cap ? l->cap : l->cap ? l->cap * (l->cap < 512 ? 4 : 2) : 8;
     if (cap < l->cap)
         return SVCQ_ENOMEM;
     if (widen) {
@@ -430,7 +430,7 @@ static int log_reserve_remove(svcq_ctx *ctx, svcq__mx_log *l, int64_t key)
 
 /* Adds (s > 0, room reserved by log_reserve) or removes (s < 0, room
  * reserved by log_reserve_remove) one key. */
-static void log_add(svcq__mx_log *l, int64_t key, int64_t s)
+static inline void log_add(svcq__mx_log *l, int64_t key, int64_t s)
 {
     if (s > 0) {
         log_push(l, key);
@@ -591,23 +591,45 @@ static void scache_set(svcq_metrics *m, const char *s, const char *pooled)
     e->pooled = pooled;
 }
 
+/* The pool index of a pooled string (kept in the 4 bytes before it). */
+static inline uint32_t pool_ix(const char *pooled)
+{
+    uint32_t ix;
+    memcpy(&ix, pooled - 4, 4);
+    return ix;
+}
+
 static const char *pool_get(svcq_metrics *m, const char *s, size_t len, int *rc)
 {
     char *p = svcq__map_get(&m->pool, s, len);
     if (p)
         return p;
-    p = svcq__malloc(m->ctx, len + 1);
-    if (!p) {
+    if (m->npstr == m->cappstr) {
+        uint32_t cap = m->cappstr ? m->cappstr * 2 : 64;
+        const char **a = cap > m->cappstr ? svcq__reallocarray(m->ctx, (void *)m->pstr, cap, sizeof(*a)) : NULL;
+        if (!a) {
+            *rc = SVCQ_ENOMEM;
+            return NULL;
+        }
+        m->pstr = a;
+        m->cappstr = cap;
+    }
+    char *block = svcq__malloc(m->ctx, len + 5);
+    if (!block) {
         *rc = SVCQ_ENOMEM;
         return NULL;
     }
+    uint32_t ix = m->npstr;
+    memcpy(block, &ix, 4);
+    p = block + 4;
     memcpy(p, s, len);
     p[len] = '\0';
     if (svcq__map_put(&m->pool, p, len, p, NULL)) {
-        svcq__free(m->ctx, p);
+        svcq__free(m->ctx, block);
         *rc = SVCQ_ENOMEM;
         return NULL;
     }
+    m->pstr[m->npstr++] = p;
     return p;
 }
 
@@ -619,6 +641,9 @@ const char *svcq__mx_pool_find(const svcq_metrics *m, const char *s)
 /* ---- facts: slab and table ---------------------------------------------- */
 
 #define MX_FCHUNK (1u << SVCQ__MX_FCHUNK_BITS) /* facts per slab chunk */
+
+/* Two cache lines where pointers take 8 bytes. */
+_Static_assert(sizeof(void *) != 8 || sizeof(svcq__mx_fact) == 128, "svcq__mx_fact is 128 bytes");
 
 /* A zeroed fact from the slab; NULL when out of memory. */
 static svcq__mx_fact *fact_alloc(svcq_metrics *m)
@@ -640,11 +665,11 @@ static svcq__mx_fact *fact_alloc(svcq_metrics *m)
                 m->fchunks = p;
                 m->capfchunks = cap;
             }
-            void *c = svcq__malloc(m->ctx, MX_FCHUNK * sizeof(svcq__mx_fact));
+            void *c = svcq__malloc(m->ctx, MX_FCHUNK * sizeof(svcq__mx_fact) + 64);
             if (!c)
                 return NULL;
             m->fchunks[m->nfchunks++] = c;
-            m->fbump = c;
+            m->fbump = svcq__mx_chunk_base(c);
             m->fleft = MX_FCHUNK;
         }
         ix = (uint32_t)((m->nfchunks - 1) * MX_FCHUNK + (MX_FCHUNK - m->fleft));
@@ -660,8 +685,8 @@ static void fact_free(svcq_metrics *m, svcq__mx_fact *f)
 {
     if (!f)
         return;
-    if (f->id != f->idbuf)
-        svcq__free(m->ctx, f->id);
+    if (f->idlen >= SVCQ__MX_ID_INLINE)
+        svcq__free(m->ctx, f->id.ptr);
     svcq__free(m->ctx, f->sla);
     *(svcq__mx_fact **)f = m->ffree;
     m->ffree = f;
@@ -723,7 +748,7 @@ static size_t ft_find(const svcq_metrics *m, uint64_t hash, const char *id, size
             return j;
         if ((uint32_t)(e >> 32) == tag) {
             const svcq__mx_fact *f = svcq__mx_fact_at(m, j);
-            if (f->idlen == len && !memcmp(f->id, id, len))
+            if (f->idlen == len && !memcmp(svcq__mx_fid(f), id, len))
                 return j;
         }
     }
@@ -964,7 +989,8 @@ void svcq_metrics_free(svcq_metrics *m)
     }
     it = 0;
     while (svcq__map_next(&m->pool, &it, &k, &kl, &v))
-        svcq__free(ctx, v);
+        svcq__free(ctx, (char *)v - 4);
+    svcq__free(ctx, (void *)m->pstr);
     svcq__map_free(&m->rollups);
     svcq__map_free(&m->groups);
     svcq__map_free(&m->pool);
@@ -1041,6 +1067,9 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
     m->attribution = opts->attribution;
     m->periods = opts->periods ? opts->periods : 0x7Eu;
     m->dims = (opts->dimensions ? opts->dimensions : 0x1FFu) | 1u;
+    for (int d = 0; d < SVCQ__MX_NDIM; d++)
+        if (m->dims >> d & 1)
+            m->dimv[m->ndimv++] = (uint8_t)d;
     m->target_mask = opts->target_mask;
     m->flush_at = MX_FLUSH_AT;
     memcpy(m->targets, opts->targets, sizeof(m->targets));
@@ -1050,7 +1079,12 @@ int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_optio
     svcq__map_init(&m->dcache, ctx);
     svcq__map_init(&m->dgroups, ctx);
     svcq__map_init(&m->dperiods, ctx);
-    int rc = opts->calendar ? svcq_calendar_copy(&m->cal, ctx, opts->calendar) : svcq_calendar_new_24x7(&m->cal, ctx);
+    m->pstr = svcq__calloc(ctx, 64, sizeof(*m->pstr)); /* pstr[0]: no string */
+    m->cappstr = 64;
+    m->npstr = 1;
+    int rc = !m->pstr ? SVCQ_ENOMEM
+             : opts->calendar ? svcq_calendar_copy(&m->cal, ctx, opts->calendar)
+                              : svcq_calendar_new_24x7(&m->cal, ctx);
     if (!rc)
         rc = svcq__tz_clone(ctx, opts->tz ? opts->tz : svcq_calendar_tz(m->cal), &m->tz);
     if (rc) {
@@ -1366,20 +1400,18 @@ static int rollup_get(svcq_metrics *m, int32_t period, int64_t start, int32_t di
 }
 
 /* The value of dimension dim for fact f (NULL: not in that dimension). */
-static const char *dim_value(const svcq__mx_fact *f, int32_t dim, bool *in)
+static const char *dim_value(const svcq_metrics *m, const svcq__mx_fact *f, int32_t dim, bool *in)
 {
-    *in = true;
-    switch (dim) {
-    case SVCQ_METRICS_DIM_ALL: return NULL;
-    case SVCQ_METRICS_DIM_TIER: *in = f->s[MXS_TIER] != NULL; return f->s[MXS_TIER];
-    case SVCQ_METRICS_DIM_CHANNEL: *in = f->s[MXS_CHANNEL] != NULL; return f->s[MXS_CHANNEL];
-    case SVCQ_METRICS_DIM_CATEGORY: *in = f->s[MXS_CATEGORY] != NULL; return f->s[MXS_CATEGORY];
-    case SVCQ_METRICS_DIM_AGENT: *in = f->s[MXS_AGENT] != NULL; return f->s[MXS_AGENT];
-    case SVCQ_METRICS_DIM_CLIENT: *in = f->s[MXS_CLIENT] != NULL; return f->s[MXS_CLIENT];
-    case SVCQ_METRICS_DIM_COMPLAINT: *in = f->complaint != 0; return f->s[MXS_COMPLAINT];
-    case SVCQ_METRICS_DIM_LOCATION: *in = f->s[MXS_LOCATION] != NULL; return f->s[MXS_LOCATION];
-    default: *in = f->s[MXS_STAGE] != NULL; return f->s[MXS_STAGE];
+    /* The string of each dimension (dims 1..8); ALL has none. */
+    static const int8_t str_of[SVCQ__MX_NDIM] = { -1, MXS_TIER, MXS_CHANNEL, MXS_CATEGORY, MXS_AGENT, MXS_CLIENT,
+                                                  MXS_COMPLAINT, MXS_LOCATION, MXS_STAGE };
+    if (dim == SVCQ_METRICS_DIM_ALL) {
+        *in = true;
+        return NULL;
     }
+    uint32_t ix = f->s[str_of[dim]];
+    *in = dim == SVCQ_METRICS_DIM_COMPLAINT ? f->complaint != 0 : ix != 0;
+    return m->pstr[ix];
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -1408,6 +1440,28 @@ typedef struct walk {
     size_t na, nb;
 } walk;
 
+/* The key of a fact's client in the clients logs: its pooled address, 0
+ * for none. */
+static inline int64_t mx_client(const svcq_metrics *m, const svcq__mx_fact *f)
+{
+    return (int64_t)(uintptr_t)svcq__mx_str(m, f, MXS_CLIENT);
+}
+
+/* A walk in PREPARE (without zeroing its rollup arrays, which PREPARE
+ * fills). */
+static inline void walk_init(walk *w, uint64_t mark)
+{
+    w->phase = PH_PREPARE;
+    w->sign = 1;
+    w->undo = false;
+    w->created = NULL;
+    w->ncreated = w->capcreated = 0;
+    w->touched = NULL;
+    w->ntouched = w->captouched = 0;
+    w->mark = mark;
+    w->na = w->nb = 0;
+}
+
 static bool fcr_yes(const svcq__mx_fact *f, int def)
 {
     switch (def) {
@@ -1420,22 +1474,30 @@ static bool fcr_yes(const svcq__mx_fact *f, int def)
 
 /* Group A: raised, response, complaints, repeats, clients, SLA. undo: the
  * undo of a put (log_undo instead of log_add). */
-static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s, bool undo)
+static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t client, int64_t s, bool undo)
 {
-    void (*logf)(svcq__mx_log *, int64_t, int64_t) = undo ? log_undo : log_add;
     r->raised += s;
-    if (f->first_reply != SVCQ_METRICS_NO_TIME) {
-        int64_t cal = f->first_reply - f->received;
+    if (svcq__mx_fhas(f, MXT_FIRST_REPLY)) {
+        int64_t cal = svcq__mx_fresp(f), biz = svcq__mx_fresp_biz(f);
         r->responded += s;
         r->resp_sum += s * cal;
-        r->resp_biz_sum += s * f->resp_biz;
-        logf(&r->lresp, cal, s);
-        logf(&r->lresp_biz, f->resp_biz, s);
+        r->resp_biz_sum += s * biz;
+        if (undo) {
+            log_undo(&r->lresp, cal, s);
+            log_undo(&r->lresp_biz, biz, s);
+        } else {
+            log_add(&r->lresp, cal, s);
+            log_add(&r->lresp_biz, biz, s);
+        }
     }
     r->complaints += s * (f->complaint != 0);
     r->repeats += s * (f->repeat != 0);
-    if (f->s[MXS_CLIENT] && r->clients_on)
-        logf(&r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT], s);
+    if (client && r->clients_on) {
+        if (undo)
+            log_undo(&r->lclients, client, s);
+        else
+            log_add(&r->lclients, client, s);
+    }
     r->tables_ok = false;
     for (uint32_t i = 0; i < f->nsla; i++) {
         int32_t o = f->sla[i].outcome;
@@ -1450,7 +1512,7 @@ static void add_a(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s, bool un
 /* Group B: resolved, CSAT, FCR, measures. */
 static void add_b(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
 {
-    if (f->resolved != SVCQ_METRICS_NO_TIME) {
+    if (svcq__mx_fhas(f, MXT_RESOLVED)) {
         r->resolved += s;
         for (int d = 1; d <= 4; d++)
             r->fcr[d] += s * fcr_yes(f, d);
@@ -1466,32 +1528,32 @@ static void add_b(svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t s)
     r->measures_on_time += s * f->measures_on_time;
 }
 
-static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
+static int reserve_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t client)
 {
     int rc = SVCQ_OK;
-    if (f->first_reply != SVCQ_METRICS_NO_TIME) {
-        rc = log_reserve(ctx, &r->lresp, f->first_reply - f->received);
+    if (svcq__mx_fhas(f, MXT_FIRST_REPLY)) {
+        rc = log_reserve(ctx, &r->lresp, svcq__mx_fresp(f));
         if (!rc)
-            rc = log_reserve(ctx, &r->lresp_biz, f->resp_biz);
+            rc = log_reserve(ctx, &r->lresp_biz, svcq__mx_fresp_biz(f));
     }
-    if (!rc && f->s[MXS_CLIENT] && r->clients_on)
-        rc = log_reserve(ctx, &r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
+    if (!rc && client && r->clients_on)
+        rc = log_reserve(ctx, &r->lclients, client);
     if (!rc && f->nsla)
         rc = ct_reserve(ctx, &r->sla, f->nsla);
     return rc;
 }
 
 /* Makes room for removing the old version f of a fact from r. */
-static int reserve_remove_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f)
+static int reserve_remove_a(svcq_ctx *ctx, svcq__mx_rollup *r, const svcq__mx_fact *f, int64_t client)
 {
     int rc = SVCQ_OK;
-    if (f->first_reply != SVCQ_METRICS_NO_TIME) {
-        rc = log_reserve_remove(ctx, &r->lresp, f->first_reply - f->received);
+    if (svcq__mx_fhas(f, MXT_FIRST_REPLY)) {
+        rc = log_reserve_remove(ctx, &r->lresp, svcq__mx_fresp(f));
         if (!rc)
-            rc = log_reserve_remove(ctx, &r->lresp_biz, f->resp_biz);
+            rc = log_reserve_remove(ctx, &r->lresp_biz, svcq__mx_fresp_biz(f));
     }
-    if (!rc && f->s[MXS_CLIENT] && r->clients_on)
-        rc = log_reserve_remove(ctx, &r->lclients, (int64_t)(uintptr_t)f->s[MXS_CLIENT]);
+    if (!rc && client && r->clients_on)
+        rc = log_reserve_remove(ctx, &r->lclients, client);
     return rc;
 }
 
@@ -1526,11 +1588,10 @@ static int prepare_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_
         svcq__mx_rollup *r;
     } k[MX_MAXR];
     size_t n = 0;
-    for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
-        if (!(m->dims >> d & 1))
-            continue;
+    for (uint32_t di = 0; di < m->ndimv; di++) {
+        int32_t d = m->dimv[di];
         bool in;
-        const char *v = dim_value(f, d, &in);
+        const char *v = dim_value(m, f, d, &in);
         if (!in)
             continue;
         k[n].d = d;
@@ -1578,16 +1639,15 @@ static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_tim
     if (w->phase == PH_PREPARE)
         return prepare_group(m, w, f, at, group_a, group_b);
     const svcq__mx_dayix *x = dayix_get(m, svcq__mx_day(m, at));
-    for (int32_t d = 0; d < SVCQ__MX_NDIM; d++) {
-        if (!(m->dims >> d & 1))
-            continue;
+    for (uint32_t di = 0; di < m->ndimv; di++) {
+        int32_t d = m->dimv[di];
         bool in;
-        const char *v = dim_value(f, d, &in);
+        const char *v = dim_value(m, f, d, &in);
         if (!in)
             continue;
         svcq__mx_rollup *r = dayix_find(x, d, v);
         if (w->phase == PH_OLD) {
-            int rc = group_a ? reserve_remove_a(m->ctx, r, f) : SVCQ_OK;
+            int rc = group_a ? reserve_remove_a(m->ctx, r, f, mx_client(m, f)) : SVCQ_OK;
             if (!rc && (m->flags & SVCQ_METRICS_PERSIST))
                 rc = push_touched(m, w, r);
             if (rc)
@@ -1595,7 +1655,7 @@ static int walk_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_tim
             continue;
         }
         if (group_a)
-            add_a(r, f, w->sign, w->undo);
+            add_a(r, f, mx_client(m, f), w->sign, w->undo);
         if (group_b)
             add_b(r, f, w->sign);
     }
@@ -1610,9 +1670,9 @@ static int walk_fact(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
     if (m->attribution == SVCQ_METRICS_COHORT)
         return walk_group(m, w, f, f->received, true, true);
     int rc = walk_group(m, w, f, f->received, true, false);
-    if (rc || f->resolved == SVCQ_METRICS_NO_TIME)
+    if (rc || !svcq__mx_fhas(f, MXT_RESOLVED))
         return rc;
-    return walk_group(m, w, f, f->resolved, false, true);
+    return walk_group(m, w, f, svcq__mx_ftime(f, MXT_RESOLVED), false, true);
 }
 
 static void log_prefetch(const svcq__mx_log *l)
@@ -1629,8 +1689,8 @@ static void log_prefetch(const svcq__mx_log *l)
  * so that their cache misses overlap instead of following one another. */
 static int reserve_prepared(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 {
-    bool replied = f->first_reply != SVCQ_METRICS_NO_TIME;
-    int64_t client = (int64_t)(uintptr_t)f->s[MXS_CLIENT];
+    bool replied = svcq__mx_fhas(f, MXT_FIRST_REPLY);
+    int64_t client = mx_client(m, f);
     for (size_t i = 0; i < w->na; i++) {
         const svcq__mx_rollup *r = w->ra[i];
         if (replied) {
@@ -1641,7 +1701,7 @@ static int reserve_prepared(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
             log_prefetch(&r->lclients);
     }
     for (size_t i = 0; i < w->na; i++) {
-        int rc = reserve_a(m->ctx, w->ra[i], f);
+        int rc = reserve_a(m->ctx, w->ra[i], f, client);
         if (rc)
             return rc;
     }
@@ -1649,10 +1709,11 @@ static int reserve_prepared(svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 }
 
 /* APPLY of the new fact over the rollups PREPARE recorded. */
-static void apply_prepared(walk *w, const svcq__mx_fact *f)
+static void apply_prepared(const svcq_metrics *m, walk *w, const svcq__mx_fact *f)
 {
+    int64_t client = mx_client(m, f);
     for (size_t i = 0; i < w->na; i++)
-        add_a(w->ra[i], f, w->sign, false);
+        add_a(w->ra[i], f, client, w->sign, false);
     for (size_t i = 0; i < w->nb; i++)
         add_b(w->rb[i], f, w->sign);
 }
@@ -1662,7 +1723,8 @@ static void apply_prepared(walk *w, const svcq__mx_fact *f)
 /* Adds one pending fact to its rollups (PREPARE then APPLY, as a put). */
 static int flush_one(svcq_metrics *m, svcq__mx_fact *f)
 {
-    walk w = { .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
+    walk w;
+    walk_init(&w, ++m->mark);
     int rc = walk_fact(m, &w, f);
     if (!rc)
         rc = reserve_prepared(m, &w, f);
@@ -1671,7 +1733,7 @@ static int flush_one(svcq_metrics *m, svcq__mx_fact *f)
             rollup_drop(m, w.created[i]);
     } else {
         w.phase = PH_APPLY;
-        apply_prepared(&w, f);
+        apply_prepared(m, &w, f);
         f->pend = 0;
     }
     svcq__free(m->ctx, w.created);
@@ -1908,16 +1970,47 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, c
         *rc = svcq__enomem(ctx);
         return NULL;
     }
-    f->idlen = (uint32_t)fi->idlen;
-    f->id = f->idlen < SVCQ__MX_ID_INLINE ? f->idbuf : svcq__malloc(ctx, f->idlen + 1);
-    if (f->id)
-        memcpy(f->id, in->id, f->idlen + 1);
-    if (in->sla_count)
-        f->sla = svcq__calloc(ctx, in->sla_count, sizeof(*f->sla));
-    if (!f->id || (in->sla_count && !f->sla)) {
-        if (!f->id)
-            f->id = f->idbuf;
+    /* The times after received as 32-bit offsets, or wide (exact, after
+     * the SLA outcomes) when one does not fit. */
+    const svcq_time ts[4] = { in->first_reply, in->resolved, in->closed, in->reopened };
+    int64_t resp_biz = -1;
+    if (in->first_reply != SVCQ_METRICS_NO_TIME) {
+        *rc = svcq_calendar_diff(&resp_biz, m->cal, in->received, in->first_reply);
+        if (*rc) {
+            *rc = svcq__error_prefix(ctx, *rc, "fact \"%.60s\": business response time", in->id);
+            fact_free(m, f);
+            return NULL;
+        }
+    }
+    bool wide = resp_biz < -1 || resp_biz >= (int64_t)SVCQ__MX_T_NONE;
+    for (int k = 0; k < 4; k++) {
+        if (ts[k] == SVCQ_METRICS_NO_TIME) {
+            f->t[k] = SVCQ__MX_T_NONE;
+            continue;
+        }
+        int64_t d = ts[k] - in->received; /* within the calendar's range: no overflow */
+        wide |= d < 0 || d >= (int64_t)SVCQ__MX_T_NONE;
+        f->t[k] = (uint32_t)d;
+    }
+    f->resp_biz = (uint32_t)resp_biz;
+    f->idlen = (uint16_t)fi->idlen;
+    char *id = f->idlen < SVCQ__MX_ID_INLINE ? f->id.buf : svcq__malloc(ctx, f->idlen + 1);
+    if (id) {
+        memcpy(id, in->id, f->idlen + 1);
+        if (f->idlen >= SVCQ__MX_ID_INLINE)
+            f->id.ptr = id;
+    }
+    if (in->sla_count || wide)
+        f->sla = svcq__malloc(ctx, in->sla_count * sizeof(*f->sla) + (wide ? 5 * sizeof(int64_t) : 0));
+    if (!id || ((in->sla_count || wide) && !f->sla)) {
+        if (!id)
+            f->idlen = 0;
         goto nomem;
+    }
+    if (wide) {
+        int64_t w5[5] = { ts[0], ts[1], ts[2], ts[3], resp_biz };
+        memcpy(f->sla + in->sla_count, w5, sizeof(w5));
+        f->wide = true;
     }
     const char *ss[SVCQ__MX_NSTR] = { in->client, in->tier, in->channel, in->category, in->agent,
                                        in->complaint_category, in->location, in->stage };
@@ -1932,12 +2025,13 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, c
         ss[MXS_COMPLAINT] = NULL;
     for (int i = 0; i < SVCQ__MX_NSTR; i++) {
         if (ss[i] && *ss[i]) {
-            f->s[i] = pool_str(m, ss[i], pooled[i], rc);
-            if (!f->s[i])
+            const char *p = pool_str(m, ss[i], pooled[i], rc);
+            if (!p)
                 goto nomem;
+            f->s[i] = pool_ix(p);
         }
     }
-    f->nsla = in->sla_count;
+    f->nsla = (uint8_t)in->sla_count;
     for (uint32_t i = 0; i < in->sla_count; i++) {
         f->sla[i].target = pool_str(m, in->sla_targets[i], NULL, rc);
         if (!f->sla[i].target)
@@ -1945,10 +2039,6 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, c
         f->sla[i].outcome = in->sla_outcomes[i];
     }
     f->received = in->received;
-    f->first_reply = in->first_reply;
-    f->resolved = in->resolved;
-    f->closed = in->closed;
-    f->reopened = in->reopened;
     f->contacts = in->contacts;
     f->agent_replies = in->agent_replies;
     f->customer_replies = in->customer_replies;
@@ -1957,24 +2047,15 @@ static svcq__mx_fact *fact_build(svcq_metrics *m, const svcq_metrics_fact *in, c
     f->repeat = (uint8_t)in->repeat;
     f->measures_due = in->measures_due;
     f->measures_on_time = in->measures_on_time;
-    f->resp_biz = -1;
-    if (f->first_reply != SVCQ_METRICS_NO_TIME) {
-        *rc = svcq_calendar_diff(&f->resp_biz, m->cal, f->received, f->first_reply);
-        if (*rc) {
-            *rc = svcq__error_prefix(ctx, *rc, "fact \"%.60s\": business response time", f->id);
-            fact_free(m, f);
-            return NULL;
-        }
-    }
-    if (f->reopened != SVCQ_METRICS_NO_TIME) {
+    if (in->reopened != SVCQ_METRICS_NO_TIME) {
         svcq_time deadline;
-        *rc = svcq_calendar_add_days(&deadline, m->cal, f->resolved, m->fcr_days);
+        *rc = svcq_calendar_add_days(&deadline, m->cal, in->resolved, m->fcr_days);
         if (*rc) {
-            *rc = svcq__error_prefix(ctx, *rc, "fact \"%.60s\": reopen window", f->id);
+            *rc = svcq__error_prefix(ctx, *rc, "fact \"%.60s\": reopen window", in->id);
             fact_free(m, f);
             return NULL;
         }
-        f->reopened_soon = f->reopened <= deadline;
+        f->reopened_soon = in->reopened <= deadline;
     }
     return f;
 nomem:
@@ -1998,8 +2079,8 @@ static void revert(svcq_metrics *m, svcq__mx_fact *old, svcq__mx_fact *nf, svcq_
     walk w = { .phase = PH_APPLY, .sign = -1, .undo = true };
     m->gen++;
     (void)walk_fact(m, &w, nf);
-    uint64_t h = id_hash(nf->id, nf->idlen);
-    size_t j = ft_find(m, h, nf->id, nf->idlen);
+    uint64_t h = id_hash(svcq__mx_fid(nf), nf->idlen);
+    size_t j = ft_find(m, h, svcq__mx_fid(nf), nf->idlen);
     if (old) {
         w.sign = 1;
         (void)walk_fact(m, &w, old);
@@ -2041,7 +2122,7 @@ static int persist(svcq_metrics *m, svcq__mx_fact *nf, walk *w)
     svcq__buf id, json;
     svcq__buf_init(&id, m->ctx);
     svcq__buf_init(&json, m->ctx);
-    int rc = svcq__buf_printf(&id, "%s/%s", m->name, nf->id);
+    int rc = svcq__buf_printf(&id, "%s/%s", m->name, svcq__mx_fid(nf));
     if (!rc)
         rc = svcq__mx_fact_json(m, nf, &json);
     uint64_t rev = 0;
@@ -2066,7 +2147,7 @@ static int persist(svcq_metrics *m, svcq__mx_fact *nf, walk *w)
     if (rc == SVCQ_ENOMEM)
         svcq__enomem(m->ctx);
     else if (rc)
-        rc = svcq__error_prefix(m->ctx, rc, "metrics %s: storing fact \"%.60s\"", m->name, nf->id);
+        rc = svcq__error_prefix(m->ctx, rc, "metrics %s: storing fact \"%.60s\"", m->name, svcq__mx_fid(nf));
     svcq__buf_free(&id);
     svcq__buf_free(&json);
     return rc;
@@ -2106,13 +2187,14 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
      * slot stays valid (nothing else goes into the table until the apply). */
     if (!idh)
         idh = id_hash(fact->id, fi.idlen);
+    /* The fact is made before the probe: the slot's cache miss, fetched
+     * since the start, is then over. */
+    if (!(nf = fact_build(m, fact, &fi, &rc)))
+        goto fail;
     if ((rc = ft_reserve(m, m->fcount + 1)))
         goto nomem;
     size_t slot = ft_find(m, idh, fact->id, fi.idlen);
     old = svcq__mx_fact_at(m, slot);
-    MX_PREFETCH(old);
-    if (!(nf = fact_build(m, fact, &fi, &rc)))
-        goto fail;
     nf->revision = old ? old->revision : 0;
     if (!persist_on && (!old || old->pend)) {
         /* A new fact, or one still pending: kept, and added to the
@@ -2144,7 +2226,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
     /* A stored set has no pending facts but while it is loaded. */
     if (m->npend && (rc = svcq__mx_flush(m)))
         goto nomem;
-    w = (walk){ .phase = PH_PREPARE, .sign = 1, .mark = ++m->mark };
+    walk_init(&w, ++m->mark);
     if ((rc = walk_fact(m, &w, nf)) || (rc = reserve_prepared(m, &w, nf)))
         goto nomem;
     if (old) {
@@ -2165,7 +2247,7 @@ int svcq_metrics_fact_put(svcq_metrics *m, const svcq_metrics_fact *fact)
         (void)walk_fact(m, &w, old);
     }
     w.sign = 1;
-    apply_prepared(&w, nf);
+    apply_prepared(m, &w, nf);
     if (!old)
         m->fcount++;
     ft_set(m, slot, idh, nf);

@@ -105,28 +105,73 @@ typedef struct svcq__mx_sla {
 /* Ids up to this length (with the NUL) live inside the fact. */
 #define SVCQ__MX_ID_INLINE 16
 
-/* A fact as the set keeps it, in the set's fact slab: 192 bytes (three
- * cache lines; the members are ordered by size, the small counts packed,
- * since the facts' memory is much of a big set's and its page faults
- * much of the ingest's time). */
+/* A fact's times after received, as offsets (svcq__mx_ftime). */
+enum { MXT_FIRST_REPLY = 0, MXT_RESOLVED, MXT_CLOSED, MXT_REOPENED };
+/* An offset meaning "no such time". */
+#define SVCQ__MX_T_NONE UINT32_MAX
+
+/* A fact as the set keeps it, in the set's fact slab: 128 bytes, two
+ * cache lines (the facts' memory is much of a big set's, and its page
+ * faults much of the ingest's time): strings as 32-bit indexes into the
+ * set's pool, the times after received as 32-bit offsets from it. A fact
+ * whose offsets or business response do not fit in 32 bits is wide: its
+ * exact times are kept after its SLA outcomes (svcq__mx_ftime). */
 typedef struct svcq__mx_fact {
-    char *id;                     /* idbuf, or owned when longer */
-    const char *s[SVCQ__MX_NSTR]; /* pooled, NULL for none */
-    svcq_time received, first_reply, resolved, closed, reopened;
-    int64_t resp_biz;  /* business response seconds, -1 without a reply */
-    svcq__mx_sla *sla; /* owned */
-    uint64_t revision; /* of its record */
-    uint32_t idlen;    /* at most SVCQ_METRICS_MAX_STRING */
-    uint32_t pend;     /* 1 + its index in the set's pending facts; 0: in the rollups */
-    uint32_t nsla;
-    uint32_t ix;       /* its place in the slab (chunk ix >> 10, slot ix & 1023), for the fact table */
+    svcq_time received;
+    svcq__mx_sla *sla;  /* owned: nsla outcomes, then when wide 5 int64: the 4 times and resp_biz */
+    uint64_t revision;  /* of its record */
+    uint32_t t[4];      /* MXT_* - received, SVCQ__MX_T_NONE for none (not wide) */
+    uint32_t resp_biz;  /* business response seconds, with a first reply (not wide) */
+    uint32_t s[SVCQ__MX_NSTR]; /* pool indexes (svcq__mx_str), 0 for none */
+    uint32_t pend;      /* 1 + its index in the set's pending facts; 0: in the rollups */
+    uint32_t ix;        /* its place in the slab (chunk ix >> 10, slot ix & 1023), for the fact table */
     int32_t contacts, agent_replies, customer_replies; /* 0 to 1000000 */
     int32_t measures_due, measures_on_time;
-    int8_t csat;             /* 0 to 5 */
+    uint16_t idlen;     /* at most SVCQ_METRICS_MAX_STRING */
+    uint8_t nsla;       /* at most SVCQ_METRICS_MAX_SLA */
+    int8_t csat;        /* 0 to 5 */
     uint8_t complaint, repeat; /* 0 or 1 */
-    bool reopened_soon;      /* no reopen within N business days (FCR_NO_REOPEN) */
-    char idbuf[SVCQ__MX_ID_INLINE];
+    bool reopened_soon; /* no reopen within N business days (FCR_NO_REOPEN) */
+    bool wide;          /* times kept after the SLA outcomes */
+    union {
+        char buf[SVCQ__MX_ID_INLINE]; /* idlen < SVCQ__MX_ID_INLINE */
+        char *ptr;                    /* owned, longer ids */
+    } id;
 } svcq__mx_fact;
+
+/* The fact's id. */
+static inline const char *svcq__mx_fid(const svcq__mx_fact *f)
+{
+    return f->idlen < SVCQ__MX_ID_INLINE ? f->id.buf : f->id.ptr;
+}
+
+/* Time k (MXT_*) of fact f, SVCQ_METRICS_NO_TIME for none. */
+static inline svcq_time svcq__mx_ftime(const svcq__mx_fact *f, int k)
+{
+    if (f->wide)
+        return ((const int64_t *)(const void *)(f->sla + f->nsla))[k];
+    return f->t[k] == SVCQ__MX_T_NONE ? SVCQ_METRICS_NO_TIME : f->received + (svcq_time)f->t[k];
+}
+
+/* Calendar seconds from receipt to first reply (a first reply present). */
+static inline int64_t svcq__mx_fresp(const svcq__mx_fact *f)
+{
+    return f->wide ? svcq__mx_ftime(f, MXT_FIRST_REPLY) - f->received : (int64_t)f->t[MXT_FIRST_REPLY];
+}
+
+/* Business response seconds, -1 without a first reply. */
+static inline int64_t svcq__mx_fresp_biz(const svcq__mx_fact *f)
+{
+    if (f->wide)
+        return ((const int64_t *)(const void *)(f->sla + f->nsla))[4];
+    return f->t[MXT_FIRST_REPLY] == SVCQ__MX_T_NONE ? -1 : (int64_t)f->resp_biz;
+}
+
+/* True when the fact has a first reply / a resolution. */
+static inline bool svcq__mx_fhas(const svcq__mx_fact *f, int k)
+{
+    return f->wide ? svcq__mx_ftime(f, k) != SVCQ_METRICS_NO_TIME : f->t[k] != SVCQ__MX_T_NONE;
+}
 
 /* A slot of the fact table, 8 bytes: 0 when empty, else the id hash's
  * 32-bit tag (which also gives the home slot) << 32 | (the fact's ix + 1). */
@@ -169,8 +214,13 @@ struct svcq_metrics {
     svcq_tz *tz;        /* periods, owned */
     int32_t fcr_def, fcr_days, attribution;
     uint32_t periods, dims, target_mask;
+    uint8_t dimv[SVCQ__MX_NDIM], ndimv; /* the dimensions offered, in order */
     int64_t targets[16];
     svcq__map pool;    /* string -> owned copy (value is the copy; key inside it) */
+    /* The pooled strings by index (pstr[0] NULL: none); a pooled copy
+     * keeps its index in the 4 bytes before it. */
+    const char **pstr;
+    uint32_t npstr, cappstr;
     svcq__mx_scache scache[SVCQ__MX_SCACHE];
     /* Facts: an open-addressing table by id (one probe finds the fact or
      * the slot for it), the facts in slabs with a free list. */
@@ -203,6 +253,13 @@ struct svcq_metrics {
     uint64_t gen, dgen;
 };
 
+/* The first fact of a slab chunk: chunks are allocated 64 bytes larger
+ * and their facts start on a cache line. */
+static inline svcq__mx_fact *svcq__mx_chunk_base(void *chunk)
+{
+    return (svcq__mx_fact *)(((uintptr_t)chunk + 63) & ~(uintptr_t)63);
+}
+
 /* The fact of slot i of the fact table, or NULL. */
 static inline svcq__mx_fact *svcq__mx_fact_at(const svcq_metrics *m, size_t i)
 {
@@ -210,7 +267,13 @@ static inline svcq__mx_fact *svcq__mx_fact_at(const svcq_metrics *m, size_t i)
     if (!e)
         return NULL;
     uint32_t ix = (uint32_t)e - 1;
-    return (svcq__mx_fact *)m->fchunks[ix >> SVCQ__MX_FCHUNK_BITS] + (ix & ((1u << SVCQ__MX_FCHUNK_BITS) - 1));
+    return svcq__mx_chunk_base(m->fchunks[ix >> SVCQ__MX_FCHUNK_BITS]) + (ix & ((1u << SVCQ__MX_FCHUNK_BITS) - 1));
+}
+
+/* String i (MXS_*) of fact f, pooled, or NULL. */
+static inline const char *svcq__mx_str(const svcq_metrics *m, const svcq__mx_fact *f, int i)
+{
+    return m->pstr[f->s[i]];
 }
 
 /* The local day number of instant t in the set's zone. */

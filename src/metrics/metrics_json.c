@@ -112,14 +112,14 @@ int svcq__mx_fact_json(const svcq_metrics *m, const svcq__mx_fact *f, svcq__buf 
     static const char *const names[] = { "client", "tier", "channel", "category", "agent", "complaint_category",
                                          "location", "stage" };
     TRY(jw_str(&w, "set", m->name));
-    TRY(jw_str(&w, "id", f->id));
+    TRY(jw_str(&w, "id", svcq__mx_fid(f)));
     for (int i = 0; i < SVCQ__MX_NSTR; i++)
-        TRY(jw_str(&w, names[i], f->s[i]));
+        TRY(jw_str(&w, names[i], svcq__mx_str(m, f, i)));
     TRY(jw_time(&w, "received", f->received));
-    TRY(jw_time(&w, "first_reply", f->first_reply));
-    TRY(jw_time(&w, "resolved", f->resolved));
-    TRY(jw_time(&w, "closed", f->closed));
-    TRY(jw_time(&w, "reopened", f->reopened));
+    TRY(jw_time(&w, "first_reply", svcq__mx_ftime(f, MXT_FIRST_REPLY)));
+    TRY(jw_time(&w, "resolved", svcq__mx_ftime(f, MXT_RESOLVED)));
+    TRY(jw_time(&w, "closed", svcq__mx_ftime(f, MXT_CLOSED)));
+    TRY(jw_time(&w, "reopened", svcq__mx_ftime(f, MXT_REOPENED)));
     TRY(jw_int(&w, "contacts", f->contacts));
     TRY(jw_int(&w, "agent_replies", f->agent_replies));
     TRY(jw_int(&w, "customer_replies", f->customer_replies));

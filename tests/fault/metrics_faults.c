@@ -105,19 +105,20 @@ static void rebuilt_dump(st *s, svcq__buf *out)
         const svcq__mx_fact *f = svcq__mx_fact_at(s->m, i);
         if (!f)
             continue;
-        svcq_metrics_fact g = mx_fact(f->id, f->received);
-        g.client = f->s[MXS_CLIENT];
-        g.tier = f->s[MXS_TIER];
-        g.channel = f->s[MXS_CHANNEL];
-        g.category = f->s[MXS_CATEGORY];
-        g.agent = f->s[MXS_AGENT];
-        g.complaint_category = f->s[MXS_COMPLAINT];
-        g.location = f->s[MXS_LOCATION];
-        g.stage = f->s[MXS_STAGE];
-        g.first_reply = f->first_reply;
-        g.resolved = f->resolved;
-        g.closed = f->closed;
-        g.reopened = f->reopened;
+        svcq_metrics_fact g = mx_fact(svcq__mx_fid(f), f->received);
+        const svcq_metrics *sm = s->m;
+        g.client = svcq__mx_str(sm, f, MXS_CLIENT);
+        g.tier = svcq__mx_str(sm, f, MXS_TIER);
+        g.channel = svcq__mx_str(sm, f, MXS_CHANNEL);
+        g.category = svcq__mx_str(sm, f, MXS_CATEGORY);
+        g.agent = svcq__mx_str(sm, f, MXS_AGENT);
+        g.complaint_category = svcq__mx_str(sm, f, MXS_COMPLAINT);
+        g.location = svcq__mx_str(sm, f, MXS_LOCATION);
+        g.stage = svcq__mx_str(sm, f, MXS_STAGE);
+        g.first_reply = svcq__mx_ftime(f, MXT_FIRST_REPLY);
+        g.resolved = svcq__mx_ftime(f, MXT_RESOLVED);
+        g.closed = svcq__mx_ftime(f, MXT_CLOSED);
+        g.reopened = svcq__mx_ftime(f, MXT_REOPENED);
         g.contacts = f->contacts;
         g.agent_replies = f->agent_replies;
         g.customer_replies = f->customer_replies;
@@ -136,7 +137,7 @@ static void rebuilt_dump(st *s, svcq__buf *out)
         g.sla_targets = t;
         g.sla_outcomes = oc;
         if (svcq_metrics_fact_put(m, &g))
-            fail_msg("rebuild %s: %s", f->id, svcq_ctx_errmsg(s->ctx));
+            fail_msg("rebuild %s: %s", svcq__mx_fid(f), svcq_ctx_errmsg(s->ctx));
     }
     if (svcq__mx_dump(m, out))
         fail_msg("rebuilt dump failed");

@@ -567,6 +567,58 @@ static void test_wide_response(void **state)
     EXPECT(x, SVCQ_METRICS_RESPONSE_MEDIAN, at, SVCQ_METRICS_DIM_TIER, "tier.1", 120, 3, 120000);
 }
 
+/* A fact whose times after receipt do not fit in 32 bits (the set keeps
+ * such a fact's times exact, beside its SLA outcomes): its response in
+ * calendar and business time (the calendar's own diff as the oracle), its
+ * SLA outcome and resolution, then the same fact updated to near times. */
+static void test_wide_fact(void **state)
+{
+    fx *x = *state;
+    svcq_time at = mx_local(x->tz, 2026, 1, 5, 9, 0);
+    const int64_t far = 5000000000; /* some 158 years, beyond 2^32 s */
+    svcq_metrics_fact f = mx_fact("wide", at);
+    f.first_reply = at + far;
+    f.resolved = at + far + 100;
+    f.closed = at + far + 200;
+    f.reopened = at + far + 300;
+    f.client = "A";
+    f.tier = "tier.1";
+    f.sla_targets = SLA_T;
+    f.sla_outcomes = SLA_BREACHED;
+    f.sla_count = 1;
+    assert_int_equal(svcq_metrics_fact_put(x->m, &f), SVCQ_OK);
+    svcq_metrics_fact n = mx_fact("near", at);
+    n.first_reply = at + 60;
+    n.client = "B";
+    n.tier = "tier.1";
+    assert_int_equal(svcq_metrics_fact_put(x->m, &n), SVCQ_OK);
+    int64_t biz;
+    assert_int_equal(svcq_calendar_diff(&biz, x->cal, at, at + far), SVCQ_OK);
+    assert_true(biz > 60);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_MEAN, at, SVCQ_METRICS_DIM_ALL, NULL, far + 60, 2, (far + 60) * 1000 / 2);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_P90, at, SVCQ_METRICS_DIM_TIER, "tier.1", far, 2, far * 1000);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_BIZ_P90, at, SVCQ_METRICS_DIM_ALL, NULL, biz, 2, biz * 1000);
+    svcq_metrics_value v = kpi(x, SVCQ_METRICS_RESOLUTION_RATE, SVCQ_METRICS_WEEK, at, SVCQ_METRICS_DIM_ALL, NULL);
+    assert_int_equal(v.numerator, 1);
+    assert_int_equal(v.denominator, 2);
+    v = kpi(x, SVCQ_METRICS_SLA_COMPLIANCE, SVCQ_METRICS_WEEK, at, SVCQ_METRICS_DIM_ALL, NULL);
+    assert_int_equal(v.numerator, 0);
+    assert_int_equal(v.denominator, 1);
+    /* Updated to near times: the wide version leaves every rollup. */
+    f.first_reply = at + 30;
+    f.resolved = at + 100;
+    f.closed = at + 200;
+    f.reopened = at + 300;
+    f.sla_outcomes = SLA_MET;
+    assert_int_equal(svcq_metrics_fact_put(x->m, &f), SVCQ_OK);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_MEAN, at, SVCQ_METRICS_DIM_ALL, NULL, 90, 2, 45000);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_P90, at, SVCQ_METRICS_DIM_TIER, "tier.1", 60, 2, 60000);
+    EXPECT(x, SVCQ_METRICS_RESPONSE_BIZ_P90, at, SVCQ_METRICS_DIM_ALL, NULL, 60, 2, 60000);
+    v = kpi(x, SVCQ_METRICS_SLA_COMPLIANCE, SVCQ_METRICS_WEEK, at, SVCQ_METRICS_DIM_ALL, NULL);
+    assert_int_equal(v.numerator, 1);
+    assert_int_equal(v.denominator, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -580,6 +632,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_periods, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide_response, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide_fact, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,11 @@ static void random_fact(fact_copy *c, uint32_t idn, svcq_time base)
         f->first_reply = f->received + rnd(7200);
     if (rnd(3))
         f->resolved = f->received + (svcq_time)rnd(4 * 86400);
+    if (rnd(10) == 0) {
+        /* Times beyond 2^32 s after receipt (the set keeps them wide). */
+        f->resolved = f->received + 5000000000 + (svcq_time)rnd(1000);
+        f->closed = f->resolved + 10;
+    }
     f->agent_replies = (int32_t)rnd(3);
     f->csat = (int32_t)rnd(6);
     f->complaint = (int32_t)(rnd(3) == 0);
