@@ -84,19 +84,14 @@ static int encode(const svcq_analysis *a, svcq__buf *out)
     return svcq__je_finish(e);
 }
 
+static int encode_any(const void *obj, svcq__buf *out)
+{
+    return encode(obj, out);
+}
+
 int svcq__an_encode(const svcq_analysis *a, svcq__buf *out, bool pretty)
 {
-    if (!pretty)
-        return encode(a, out);
-    svcq__buf b;
-    svcq__buf_init(&b, a->ctx);
-    int rc = encode(a, &b);
-    if (!rc)
-        rc = svcq__je_pretty(a->ctx, b.data, b.len, out);
-    svcq__buf_free(&b);
-    if (rc && rc != SVCQ_ENOMEM)
-        return svcq__error_prefix(a->ctx, rc, "analysis %s: JSON export", a->id);
-    return rc;
+    return svcq__je_export(a->ctx, encode_any, a, out, pretty);
 }
 
 int svcq__an_flush(const svcq_writer *w, const svcq__buf *b)

@@ -147,3 +147,16 @@ int svcq__je_pretty(svcq_ctx *ctx, const char *json, size_t len, svcq__buf *out)
     svcq__json_doc_free(doc);
     return rc;
 }
+
+int svcq__je_export(svcq_ctx *ctx, svcq__je_encode_fn encode, const void *obj, svcq__buf *out, bool pretty)
+{
+    if (!pretty)
+        return encode(obj, out);
+    svcq__buf b;
+    svcq__buf_init(&b, ctx);
+    int rc = encode(obj, &b);
+    if (!rc)
+        rc = svcq__je_pretty(ctx, b.data, b.len, out);
+    svcq__buf_free(&b);
+    return rc;
+}

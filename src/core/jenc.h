@@ -90,4 +90,9 @@ static inline void svcq__je_kv_int(svcq__je *e, const char *quoted, size_t n, in
  * (a message in ctx) when json does not parse. */
 int svcq__je_pretty(svcq_ctx *ctx, const char *json, size_t len, svcq__buf *out);
 
+/* Writes obj with encode (its compact record) into out, compact or
+ * pretty (svcq__je_pretty of the compact form). */
+typedef int (*svcq__je_encode_fn)(const void *obj, svcq__buf *out);
+int svcq__je_export(svcq_ctx *ctx, svcq__je_encode_fn encode, const void *obj, svcq__buf *out, bool pretty);
+
 #endif

@@ -410,19 +410,14 @@ void svcq__inc_cache_keep(svcq_incident *inc)
     c->valid = ALL_SECTIONS;
 }
 
+static int encode_any(const void *obj, svcq__buf *out)
+{
+    return encode(obj, out);
+}
+
 int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty)
 {
-    if (!pretty)
-        return encode(inc, out);
-    svcq__buf b;
-    svcq__buf_init(&b, inc->ctx);
-    int rc = encode(inc, &b);
-    if (!rc)
-        rc = svcq__je_pretty(inc->ctx, b.data, b.len, out);
-    svcq__buf_free(&b);
-    if (rc && rc != SVCQ_ENOMEM)
-        return svcq__error_prefix(inc->ctx, rc, "incident %s: JSON export", inc->id);
-    return rc;
+    return svcq__je_export(inc->ctx, encode_any, inc, out, pretty);
 }
 
 /* ---- decode ---------------------------------------------------------------------- */
