@@ -28,7 +28,9 @@
  * keeps a write set, and its commit, under the store's lock, checks the
  * compare-and-swaps, applies the write set to the index and appends; in
  * synced mode commits then share a group fdatasync (the section "sharing"
- * below). The paths of one owning context are unchanged and take no lock
+ * below). Sessions speak version 2 too: their puts keep the terms in the
+ * buffered frames, the commit puts them into the shared index, and their
+ * ordered scans merge the committed records with their own writes. The paths of one owning context are unchanged and take no lock
  * in their callbacks. */
 #include <errno.h>
 #include <pthread.h>
