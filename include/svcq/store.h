@@ -590,6 +590,9 @@ SVCQ_API SVCQ_NODISCARD int svcq_store_file_methods(svcq_store_methods *out, svc
  * - @b Isolation. A session's transaction is its own: its writes are
  *   buffered in the session, invisible to the others until its commit; its
  *   reads see the committed records plus its own writes.
+ * - @b Version 2. The table has @c put2, @c scan_range and @c scan_term:
+ *   the commit puts a session's index terms into the shared index, and
+ *   its ordered scans merge the committed records with its own writes.
  * - @b Conflicts. @c put and @c remove check the revision against what the
  *   session sees, and the commit checks every record written again, under
  *   the store's lock, against the revisions committed meanwhile: of two

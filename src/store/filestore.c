@@ -28,7 +28,9 @@
  * keeps a write set, and its commit, under the store's lock, checks the
  * compare-and-swaps, applies the write set to the index and appends; in
  * synced mode commits then share a group fdatasync (the section "sharing"
- * below). The paths of one owning context are unchanged and take no lock
+ * below). Sessions speak version 2 too: their puts keep the terms in the
+ * buffered frames, the commit puts them into the shared index, and their
+ * ordered scans merge the committed records with their own writes. The paths of one owning context are unchanged and take no lock
  * in their callbacks. */
 #include <errno.h>
 #include <pthread.h>
@@ -548,27 +550,32 @@ static int fs_scan_term(const char *kind, const char *name, int32_t type, const 
  * file instead of cutting the frames it does not know as damage. The
  * header is one 40-byte write inside the first sector; an upgraded header
  * over a journal without such frames yet is harmless. */
-static int upgrade_format(svcq_store_file *fs)
+static int upgrade_format_on(svcq_store_file *fs, svcq_ctx *ctx)
 {
     if (fs->format >= SVCQ__JNL_VERSION)
         return SVCQ_OK;
     uint8_t head[SVCQ__JNL_HEADER_SIZE];
     ssize_t got = read_all(fs, fs->fd, head, sizeof(head), 0);
     if (got < 0)
-        return io_fail(fs, "pread", fs->path);
+        return io_fail_on(ctx, "pread", fs->path);
     svcq__jnl_header h;
     if ((size_t)got != sizeof(head) || svcq__jnl_header_decode(head, sizeof(head), &h) != SVCQ_OK)
-        return svcq__store_fail(fs->ctx, SVCQ_ECORRUPT, "%s: the journal header no longer reads back intact",
+        return svcq__store_fail(ctx, SVCQ_ECORRUPT, "%s: the journal header no longer reads back intact",
                                 fs->path);
     svcq__jnl_header_set_version(head, SVCQ__JNL_VERSION);
     if (write_all(fs, fs->fd, head, sizeof(head), 0) != 0)
-        return io_fail(fs, "pwrite", fs->path);
+        return io_fail_on(ctx, "pwrite", fs->path);
     if (fs->io->datasync(fs->fd, fs->io->ud) != 0) {
         fs->broken = true;
-        return io_fail(fs, "fdatasync", fs->path);
+        return io_fail_on(ctx, "fdatasync", fs->path);
     }
     fs->format = SVCQ__JNL_VERSION;
     return SVCQ_OK;
+}
+
+static int upgrade_format(svcq_store_file *fs)
+{
+    return upgrade_format_on(fs, fs->ctx);
 }
 
 /* Writes the high-water mark when revisions were handed out since the last
@@ -761,6 +768,7 @@ typedef struct fs_write {
     uint32_t size;
     uint16_t idlen;
     uint8_t kindlen;
+    uint8_t nterms;     /* a put: index terms in its frame (type 4 when not 0) */
     char key[];         /* kind NUL id NUL; the map key is kind NUL id */
 } fs_write;
 
@@ -769,10 +777,12 @@ typedef struct fs_session {
     svcq_ctx *ctx;
     bool claimed;         /* handed to its context by svcq_ctx_set_store */
     bool in_tx;
+    bool terms;           /* a put with terms in tx: the commit may upgrade the journal's format */
     uint32_t ops;         /* frames in tx */
     svcq__buf tx;         /* the transaction's frames */
     svcq__buf scratch;    /* frames read back */
     svcq__buf ids;        /* a scan's ids, NUL-terminated one after the other */
+    svcq__buf own;        /* an ordered scan's own writes (own_ent), sorted */
     svcq__map writes;     /* key -> fs_write */
     fs_write **order;     /* the same, in the order of first write */
     size_t norder, order_cap;
@@ -798,6 +808,7 @@ static void sess_reset(fs_session *s)
     }
     s->norder = 0;
     s->in_tx = false;
+    s->terms = false;
     s->ops = 0;
     s->tx.len = 0;
     if (s->tx.cap > TX_KEEP)
@@ -875,8 +886,10 @@ static fs_write *sess_write(fs_session *s, const char *key, size_t kindlen, size
     return w;
 }
 
-static int sess_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
-                    uint64_t *new_revision, void *ud)
+/* A put: the frame (with the terms, as fs_put2 writes it) goes into the
+ * transaction buffer; the terms reach the shared index at commit. */
+static int sess_put2(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                     const svcq_store_term *terms, size_t n_terms, uint64_t *new_revision, void *ud)
 {
     fs_session *s = ud;
     svcq_store_file *fs = s->fs;
@@ -884,6 +897,9 @@ static int sess_put(const char *kind, const char *id, uint64_t expected, const v
         return svcq__store_fail(s->ctx, SVCQ_ESTATE, "put outside a transaction");
     if (size > SVCQ_STORE_MAX_VALUE)
         return svcq__store_fail(s->ctx, SVCQ_ELIMIT, "value of %zu bytes is too large", size);
+    if (n_terms > SVCQ_STORE_MAX_TERMS)
+        return svcq__store_fail(s->ctx, SVCQ_ELIMIT, "%zu index terms, more than %d", n_terms,
+                                SVCQ_STORE_MAX_TERMS);
     size_t kindlen = strlen(kind), idlen = strlen(id);
     char key[KEY_MAX];
     size_t keylen = make_key(key, kind, kindlen, id, idlen);
@@ -891,8 +907,10 @@ static int sess_put(const char *kind, const char *id, uint64_t expected, const v
     uint64_t cur = w ? w->revision : committed_revision(fs, kind, kindlen, id, idlen);
     if (cur != expected)
         return SVCQ_ECONFLICT;
+    svcq__term_in in[SVCQ_STORE_MAX_TERMS];
+    svcq__terms_in(terms, n_terms, in);
     size_t off = s->tx.len;
-    if (svcq__buf_reserve(&s->tx, svcq__jnl_put_len(kindlen, idlen, size)) != SVCQ_OK)
+    if (svcq__buf_reserve(&s->tx, svcq__jnl_put_terms_len(kindlen, idlen, in, n_terms, size)) != SVCQ_OK)
         return SVCQ_ENOMEM;
     if (!w && !(w = sess_write(s, key, kindlen, idlen, cur)))
         return SVCQ_ENOMEM;
@@ -900,15 +918,26 @@ static int sess_put(const char *kind, const char *id, uint64_t expected, const v
     fs_lock(fs);
     uint64_t rev = ++fs->hwm;
     fs_unlock(fs);
-    if (svcq__jnl_put(&s->tx, rev, kind, kindlen, id, idlen, bytes, size) != SVCQ_OK)
+    if (svcq__jnl_put_terms(&s->tx, rev, kind, kindlen, id, idlen, in, n_terms, bytes, size) != SVCQ_OK)
         return SVCQ_ENOMEM; /* reserved above: cannot happen */
     w->revision = rev;
     w->loc = off;
     w->frame_len = (uint32_t)(s->tx.len - off);
     w->size = (uint32_t)size;
+    w->nterms = (uint8_t)n_terms;
+    if (n_terms)
+        s->terms = true;
     s->ops++;
     *new_revision = rev;
     return SVCQ_OK;
+}
+
+/* Version 1: a put without terms (the record's terms, if it had any, are
+ * gone, as the contract says). */
+static int sess_put(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                    uint64_t *new_revision, void *ud)
+{
+    return sess_put2(kind, id, expected, bytes, size, NULL, 0, new_revision, ud);
 }
 
 static int sess_remove(const char *kind, const char *id, uint64_t expected, void *ud)
@@ -935,6 +964,7 @@ static int sess_remove(const char *kind, const char *id, uint64_t expected, void
     w->loc = 0;
     w->frame_len = 0;
     w->size = 0;
+    w->nterms = 0;
     s->ops++;
     return SVCQ_OK;
 }
@@ -1042,6 +1072,323 @@ static int sess_scan(const char *kind, svcq_store_visit_fn visit, void *vud, voi
     return rc;
 }
 
+/* ---- ordered scans through a session (storage contract version 2) ---------------- */
+
+/* Ordered scans merge two sorted streams: the committed records, read from
+ * the shared index one at a time under the lock (each copied out — id,
+ * revision, value into the session's scratch buffer, the term's value —
+ * and visited without it, like sess_scan), and the transaction's own puts
+ * of the kind, sorted once per scan. A committed record the transaction
+ * wrote is skipped: its own version (a put, with its new bytes and terms)
+ * comes from the second stream, and a removed one is not visited at all.
+ * Commits of other sessions go on during the scan; each committed record is
+ * seen as it is when it is read, after the last record visited. */
+
+/* One own put in a scan: its write and, for a term scan, its value. */
+typedef struct own_ent {
+    const fs_write *w;
+    const char *s;  /* STRING: the value in the frame (not NUL-terminated) */
+    size_t slen;
+    int64_t i;
+    int32_t type;   /* 0 for an id scan */
+} own_ent;
+
+static int bytes_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    if (c)
+        return c;
+    return al < bl ? -1 : al > bl;
+}
+
+static const char *write_id(const fs_write *w)
+{
+    return w->key + w->kindlen + 1;
+}
+
+/* Values of one type: a value in a frame (s, slen, i) against a public term. */
+static int tval_cmp(int32_t type, const char *s, size_t slen, int64_t i, const svcq_store_term *v)
+{
+    if (type == SVCQ_STORE_TERM_INT64)
+        return i < v->i ? -1 : i > v->i;
+    return bytes_cmp(s, slen, v->s ? v->s : "", v->s ? strlen(v->s) : 0);
+}
+
+static int own_cmp(const void *a, const void *b)
+{
+    const own_ent *x = a, *y = b;
+    int c = 0;
+    if (x->type == SVCQ_STORE_TERM_INT64)
+        c = x->i < y->i ? -1 : x->i > y->i;
+    else if (x->type == SVCQ_STORE_TERM_STRING)
+        c = bytes_cmp(x->s, x->slen, y->s, y->slen);
+    return c ? c : bytes_cmp(write_id(x->w), x->w->idlen, write_id(y->w), y->w->idlen);
+}
+
+/* Whether the transaction wrote (kind, id). */
+static bool own_has(const fs_session *s, const char *kind, size_t kindlen, const char *id, size_t idlen)
+{
+    if (!s->norder)
+        return false;
+    char key[KEY_MAX];
+    size_t keylen = make_key(key, kind, kindlen, id, idlen);
+    return svcq__map_get(&s->writes, key, keylen) != NULL;
+}
+
+/* The transaction's puts of kind that an id scan after `after` (NULL: all)
+ * or — name not NULL — a term scan of (name, type) in [lo, hi] after
+ * (after_term, after) visits, sorted as the scan visits them, in s->own:
+ * *out and *n. SVCQ_ENOMEM (reported) when the list does not fit. */
+static int own_collect(fs_session *s, const char *kind, size_t kindlen, const char *name, int32_t type,
+                       const svcq_store_term *lo, const svcq_store_term *hi, const svcq_store_term *after_term,
+                       const char *after, own_ent **out, size_t *n)
+{
+    s->own.len = 0;
+    *out = NULL;
+    *n = 0;
+    size_t namelen = name ? strlen(name) : 0;
+    for (size_t at = 0; at < s->norder; at++) {
+        const fs_write *w = s->order[at];
+        if (!w->revision || w->kindlen != kindlen || memcmp(w->key, kind, kindlen) != 0)
+            continue;
+        own_ent e = { w, NULL, 0, 0, 0 };
+        if (name) {
+            svcq__term_in in[SVCQ_STORE_MAX_TERMS];
+            size_t nt = 0, t;
+            svcq__jnl_own_terms((const uint8_t *)s->tx.data + w->loc, in, &nt);
+            for (t = 0; t < nt; t++)
+                if (in[t].namelen == namelen && memcmp(in[t].name, name, namelen) == 0)
+                    break;
+            if (t == nt || in[t].type != type)
+                continue;
+            e.type = type;
+            e.s = in[t].s;
+            e.slen = in[t].slen;
+            e.i = in[t].i;
+            if ((lo && tval_cmp(type, e.s, e.slen, e.i, lo) < 0) || (hi && tval_cmp(type, e.s, e.slen, e.i, hi) > 0))
+                continue;
+            if (after_term && after) {
+                int c = tval_cmp(type, e.s, e.slen, e.i, after_term);
+                if (c < 0 || (c == 0 && bytes_cmp(write_id(w), w->idlen, after, strlen(after)) <= 0))
+                    continue;
+            }
+        } else if (after && bytes_cmp(write_id(w), w->idlen, after, strlen(after)) <= 0) {
+            continue;
+        }
+        if (svcq__buf_append(&s->own, &e, sizeof(e)) != SVCQ_OK)
+            return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
+    }
+    *n = s->own.len / sizeof(own_ent);
+    if (*n) {
+        *out = (own_ent *)(void *)s->own.data;
+        qsort(*out, *n, sizeof(own_ent), own_cmp);
+    }
+    return SVCQ_OK;
+}
+
+/* A committed record copied out of the shared index. */
+typedef struct cur_rec {
+    bool have;
+    char id[SVCQ_STORE_MAX_ID + 1];
+    size_t idlen;
+    uint64_t revision;
+    uint32_t size;
+    const void *value;  /* in s->scratch */
+    svcq_store_term term;
+    char s[SVCQ_STORE_MAX_TERM_VALUE + 1];
+} cur_rec;
+
+/* Under the lock: copies r (and its term t, when not NULL) into *c,
+ * reading its frame into the session's scratch buffer. */
+static int copy_out(fs_session *s, const svcq__rec *r, const svcq__term *t, const char *name, cur_rec *c)
+{
+    c->have = true;
+    c->idlen = r->idlen;
+    memcpy(c->id, r->id, (size_t)r->idlen + 1);
+    c->revision = r->revision;
+    c->size = r->size;
+    c->value = NULL;
+    if (t) {
+        memset(&c->term, 0, sizeof(c->term));
+        c->term.version = SVCQ_STORE_TERM_VERSION;
+        c->term.type = t->type;
+        c->term.name = name;
+        if (t->type == SVCQ_STORE_TERM_STRING) {
+            memcpy(c->s, t->s, (size_t)t->slen + 1);
+            c->term.s = c->s;
+        } else {
+            c->term.i = t->i;
+        }
+    }
+    if (!r->size)
+        return SVCQ_OK;
+    svcq__jnl_frame f;
+    int rc = read_frame_into(s->fs, s->ctx, &s->scratch, r, &f);
+    c->value = f.value;
+    return rc;
+}
+
+/* The next committed record of kind above after (alen bytes; NULL: the
+ * first) that the transaction did not write, copied into *c (c->have
+ * false past the last). */
+static int next_committed_id(fs_session *s, const char *kind, size_t kindlen, const char *after, size_t alen,
+                             cur_rec *c)
+{
+    svcq_store_file *fs = s->fs;
+    int rc = SVCQ_OK;
+    c->have = false;
+    fs_lock(fs);
+    svcq__kind *k = svcq__index_kind(&fs->ix, kind, kindlen);
+    svcq__rec *r = k ? svcq__index_next_id(k, after, alen) : NULL;
+    while (r && own_has(s, kind, kindlen, r->id, r->idlen))
+        r = svcq__index_next_id(k, r->id, r->idlen);
+    if (r)
+        rc = copy_out(s, r, NULL, NULL, c);
+    fs_unlock(fs);
+    return rc;
+}
+
+static int sess_scan_range(const char *kind, const char *after, uint32_t limit, svcq_store_visit_fn visit, void *vud,
+                           void *ud)
+{
+    fs_session *s = ud;
+    size_t kindlen = strlen(kind);
+    own_ent *own;
+    size_t nown, j = 0;
+    int rc = own_collect(s, kind, kindlen, NULL, 0, NULL, NULL, NULL, after, &own, &nown);
+    cur_rec cr;
+    cur_rec *c = &cr;
+    /* The cursor: the last id visited (after, at first). */
+    char cur[SVCQ_STORE_MAX_ID + 1];
+    const char *at = after;
+    size_t atlen = after ? strlen(after) : 0;
+    bool fetch = true;
+    for (uint32_t n = 0; !rc && (!limit || n < limit); n++) {
+        if (fetch) {
+            rc = next_committed_id(s, kind, kindlen, at, atlen, c);
+            fetch = false;
+            if (rc)
+                break;
+        }
+        const fs_write *w = j < nown ? own[j].w : NULL;
+        if (w && (!c->have || bytes_cmp(write_id(w), w->idlen, c->id, c->idlen) < 0)) {
+            j++;
+            memcpy(cur, write_id(w), (size_t)w->idlen + 1);
+            atlen = w->idlen;
+            rc = visit(write_id(w), w->revision, write_value(s, w), w->size, vud);
+        } else if (c->have) {
+            memcpy(cur, c->id, c->idlen + 1);
+            atlen = c->idlen;
+            fetch = true;
+            rc = visit(c->id, c->revision, c->value, c->size, vud);
+        } else {
+            break;
+        }
+        at = cur;
+    }
+    if (s->scratch.cap > TX_KEEP)
+        svcq__buf_free(&s->scratch);
+    if (s->own.cap > TX_KEEP)
+        svcq__buf_free(&s->own);
+    return rc;
+}
+
+/* The next committed record of kind with term (name, type) above the
+ * cursor — (lo, after, after_id) as a scan_term starts, or (NULL, the
+ * last value visited, its id) — and at most hi, that the transaction did
+ * not write, copied into *c (c->have false past the last). */
+static int next_committed_term(fs_session *s, const char *kind, size_t kindlen, const char *name, int32_t type,
+                               const svcq_store_term *lo, const svcq_store_term *hi, const svcq_store_term *after,
+                               const char *after_id, cur_rec *c)
+{
+    svcq_store_file *fs = s->fs;
+    int rc = SVCQ_OK;
+    c->have = false;
+    fs_lock(fs);
+    svcq__kind *k = svcq__index_kind(&fs->ix, kind, kindlen);
+    const svcq__term_tree *tree = k ? svcq__index_tree(k, name, strlen(name)) : NULL;
+    const svcq__term *t = tree ? svcq__index_next_term(tree, type, lo, after, after_id) : NULL;
+    while (t && own_has(s, kind, kindlen, t->rec->id, t->rec->idlen)) {
+        svcq_store_term v;
+        svcq__term_out(t, &v);
+        t = svcq__index_next_term(tree, type, NULL, &v, t->rec->id);
+    }
+    if (t && hi && svcq__term_cmp_value(t, hi) > 0)
+        t = NULL;
+    if (t)
+        rc = copy_out(s, t->rec, t, name, c);
+    fs_unlock(fs);
+    return rc;
+}
+
+static int sess_scan_term(const char *kind, const char *name, int32_t type, const svcq_store_term *lo,
+                          const svcq_store_term *hi, const svcq_store_term *after, const char *after_id,
+                          uint32_t limit, svcq_store_term_visit_fn visit, void *vud, void *ud)
+{
+    fs_session *s = ud;
+    size_t kindlen = strlen(kind);
+    if (!after || !after_id)
+        after = NULL, after_id = NULL;
+    own_ent *own;
+    size_t nown, j = 0;
+    int rc = own_collect(s, kind, kindlen, name, type, lo, hi, after, after_id, &own, &nown);
+    /* c: the next committed record; last: the cursor (the last visited). */
+    cur_rec two[2];
+    cur_rec *c = &two[0], *last = &two[1];
+    bool fetch = true, moved = false;
+    for (uint32_t n = 0; !rc && (!limit || n < limit); n++) {
+        if (fetch) {
+            rc = moved ? next_committed_term(s, kind, kindlen, name, type, NULL, hi, &last->term, last->id, c)
+                       : next_committed_term(s, kind, kindlen, name, type, lo, hi, after, after_id, c);
+            fetch = false;
+            if (rc)
+                break;
+        }
+        const own_ent *o = j < nown ? &own[j] : NULL;
+        int cmp = 0;
+        if (o && c->have) {
+            cmp = tval_cmp(type, o->s, o->slen, o->i, &c->term);
+            if (!cmp)
+                cmp = bytes_cmp(write_id(o->w), o->w->idlen, c->id, c->idlen);
+        }
+        if (o && (!c->have || cmp < 0)) {
+            /* The cursor becomes this own put (its value NUL-terminated). */
+            const fs_write *w = o->w;
+            j++;
+            memset(&last->term, 0, sizeof(last->term));
+            last->term.version = SVCQ_STORE_TERM_VERSION;
+            last->term.type = type;
+            last->term.name = name;
+            if (type == SVCQ_STORE_TERM_STRING) {
+                memcpy(last->s, o->s, o->slen);
+                last->s[o->slen] = '\0';
+                last->term.s = last->s;
+            } else {
+                last->term.i = o->i;
+            }
+            memcpy(last->id, write_id(w), (size_t)w->idlen + 1);
+            last->idlen = w->idlen;
+            rc = visit(write_id(w), w->revision, write_value(s, w), w->size, &last->term, vud);
+        } else if (c->have) {
+            /* The committed record becomes the cursor. */
+            cur_rec *t = last;
+            last = c;
+            c = t;
+            c->have = false;
+            fetch = true;
+            rc = visit(last->id, last->revision, last->value, last->size, &last->term, vud);
+        } else {
+            break;
+        }
+        moved = true;
+    }
+    if (s->scratch.cap > TX_KEEP)
+        svcq__buf_free(&s->scratch);
+    if (s->own.cap > TX_KEEP)
+        svcq__buf_free(&s->own);
+    return rc;
+}
+
 /* Under the lock: checks the transaction's compare-and-swaps against the
  * committed records and puts its records into the index (undo kept from
  * the entry mark on). The frames are placed at fs->end. */
@@ -1073,10 +1420,18 @@ static int sess_apply(fs_session *s, uint64_t *live)
             continue; /* created and removed again */
         svcq__rec *r = NULL;
         if (w->revision) {
-            /* Shared records belong to the store: its context allocates. */
-            r = svcq__rec_new(fs->ctx, id, w->idlen);
+            /* Shared records belong to the store: its context allocates.
+             * The terms come from the put's frame, as recovery reads them. */
+            svcq__term_in in[SVCQ_STORE_MAX_TERMS];
+            size_t n = 0;
+            svcq__jnl_own_terms((const uint8_t *)s->tx.data + w->loc, in, &n);
+            r = svcq__rec_new_terms(fs->ctx, id, w->idlen, in, n);
             if (!r)
                 return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
+            if (svcq__index_prepare_rec(&fs->ix, k, r) != SVCQ_OK) {
+                svcq__rec_free(fs->ctx, r);
+                return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
+            }
             r->revision = w->revision;
             r->loc = fs->end + w->loc;
             r->frame_len = w->frame_len;
@@ -1112,6 +1467,10 @@ static int sess_commit(void *ud)
         ((fs->group_tx && fs->unsynced >= fs->group_tx) ||
          (fs->group_ms && ms_since(&fs->last_sync) >= fs->group_ms)))
         rc = group_sync(fs, ctx, fs->end);
+    /* A journal of format 1 says format 2 before its first frame with
+     * terms (as fs_put2 does at the put; here under the lock). */
+    if (!rc && s->terms)
+        rc = upgrade_format_on(fs, ctx);
     size_t mark = fs->ix.in_tx ? fs->ix.undo_len : 0;
     uint64_t live = 0;
     if (!rc) {
@@ -1163,6 +1522,7 @@ static void sess_destroy(void *ud)
     svcq__buf_free(&s->tx);
     svcq__buf_free(&s->scratch);
     svcq__buf_free(&s->ids);
+    svcq__buf_free(&s->own);
     svcq__free(ctx, s);
 }
 
@@ -1185,6 +1545,7 @@ int svcq_store_file_attach(svcq_store_methods *out, svcq_store_file *fs, svcq_ct
     svcq__buf_init(&s->tx, ctx);
     svcq__buf_init(&s->scratch, ctx);
     svcq__buf_init(&s->ids, ctx);
+    svcq__buf_init(&s->own, ctx);
     svcq__map_init(&s->writes, ctx);
     fs_lock(fs);
     bool owned = fs->owned;
@@ -1209,6 +1570,9 @@ int svcq_store_file_attach(svcq_store_methods *out, svcq_store_file *fs, svcq_ct
     out->remove = sess_remove;
     out->scan = sess_scan;
     out->destroy = sess_destroy;
+    out->put2 = sess_put2;
+    out->scan_range = sess_scan_range;
+    out->scan_term = sess_scan_term;
     return SVCQ_OK;
 }
 

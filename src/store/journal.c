@@ -268,15 +268,36 @@ void svcq__jnl_terms(const svcq__jnl_frame *f, svcq__term_in out[SVCQ_STORE_MAX_
     }
 }
 
+uint32_t svcq__jnl_put_terms_len(size_t kindlen, size_t idlen, const svcq__term_in *terms, size_t n, size_t size)
+{
+    if (n == 0)
+        return svcq__jnl_put_len(kindlen, idlen, size);
+    size_t tl = 1;
+    for (size_t i = 0; i < n; i++)
+        tl += 1 + terms[i].namelen + 1 + (terms[i].type == SVCQ_STORE_TERM_INT64 ? 8 : 2 + terms[i].slen);
+    return (uint32_t)(svcq__jnl_put_len(kindlen, idlen, size) + tl);
+}
+
+void svcq__jnl_own_terms(const uint8_t *frame, svcq__term_in out[SVCQ_STORE_MAX_TERMS], size_t *n)
+{
+    const uint8_t *q = frame + SVCQ__JNL_FRAME_HEAD;
+    svcq__jnl_frame f;
+    memset(&f, 0, sizeof(f));
+    f.type = q[0];
+    if (f.type == SVCQ__JNL_PUT_TERMS) {
+        size_t at = SVCQ__JNL_RECORD_HEAD + q[9] + ((size_t)q[10] | (size_t)q[11] << 8);
+        f.nterms = q[at];
+        f.terms = q + at + 1;
+    }
+    svcq__jnl_terms(&f, out, n);
+}
+
 int svcq__jnl_put_terms(svcq__buf *b, uint64_t revision, const char *kind, size_t kindlen, const char *id,
                         size_t idlen, const svcq__term_in *terms, size_t n, const void *value, size_t size)
 {
     if (n == 0)
         return svcq__jnl_put(b, revision, kind, kindlen, id, idlen, value, size);
-    size_t tl = 1;
-    for (size_t i = 0; i < n; i++)
-        tl += 1 + terms[i].namelen + 1 + (terms[i].type == SVCQ_STORE_TERM_INT64 ? 8 : 2 + terms[i].slen);
-    uint32_t total = (uint32_t)(svcq__jnl_put_len(kindlen, idlen, size) + tl);
+    uint32_t total = svcq__jnl_put_terms_len(kindlen, idlen, terms, n, size);
     if (svcq__buf_reserve(b, total) != SVCQ_OK)
         return SVCQ_ENOMEM;
     uint8_t *f = (uint8_t *)b->data + b->len;

@@ -98,6 +98,12 @@ int svcq__jnl_put(svcq__buf *b, uint64_t revision, const char *kind, size_t kind
  * type 1 when n is 0. */
 int svcq__jnl_put_terms(svcq__buf *b, uint64_t revision, const char *kind, size_t kindlen, const char *id,
                         size_t idlen, const svcq__term_in *terms, size_t n, const void *value, size_t size);
+/* The length of the frame svcq__jnl_put_terms appends (for sizing). */
+uint32_t svcq__jnl_put_terms_len(size_t kindlen, size_t idlen, const svcq__term_in *terms, size_t n, size_t size);
+/* The terms of a record frame this process encoded (svcq__jnl_put or
+ * svcq__jnl_put_terms; no checks): pointers into the frame, *n of them
+ * (0 for a frame of type 1). */
+void svcq__jnl_own_terms(const uint8_t *frame, svcq__term_in out[SVCQ_STORE_MAX_TERMS], size_t *n);
 /* The terms of a parsed PUT_TERMS frame (pointers into the frame); n
  * receives f->nterms. */
 void svcq__jnl_terms(const svcq__jnl_frame *f, svcq__term_in out[SVCQ_STORE_MAX_TERMS], size_t *n);

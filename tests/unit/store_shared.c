@@ -4,8 +4,12 @@
  * racing sessions commits, the other gets SVCQ_ECONFLICT with its handle
  * unchanged), revisions never handed out twice across sessions and
  * reopens, ownership rules (close refused while sessions are attached,
- * sessions refused on another context), the group and none modes, and a
- * failed group sync reaching exactly the commits it covered.
+ * sessions refused on another context), the group and none modes, a
+ * failed group sync reaching exactly the commits it covered, and index
+ * terms through sessions (version 2: a session's own terms seen by its
+ * term and id scans only, merged in order with the committed records
+ * across pages; the same journal as one owning context writes; a format-1
+ * journal upgraded by a session's commit).
  *
  * The multi-thread and crash tests are in threads_store.c and
  * store_crash.c; allocation and I/O failure at every point in
@@ -24,6 +28,7 @@
 #include <time.h>
 
 #include "store/filestore.h"
+#include "store/journal.h"
 #include "store/store.h"
 #include "store_conformance.h"
 #include "svcq.h"
@@ -841,6 +846,357 @@ static void failed_write_fails_the_waiting_commits(void **state)
     pthread_cond_destroy(&g.cv);
 }
 
+/* ---- index terms and ordered scans through sessions ------------------------------ */
+
+/* Term scans of "due" (int64) over kind k, as "id:due=bytes;" lines. */
+static int due_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char *bytes, size_t size,
+                     const svcq_store_term *term, void *ud)
+{
+    (void)ctx, (void)rev;
+    char *out = ud;
+    char line[160];
+    snprintf(line, sizeof(line), "%s:%lld=%.*s;", id, (long long)term->i, (int)size, bytes);
+    strcat(out, line);
+    return 0;
+}
+
+/* The scan of [lo, hi] (INT64_MIN / INT64_MAX: open), all at once. */
+static void due_scan(svcq_ctx *ctx, int64_t lo, int64_t hi, char *out)
+{
+    out[0] = '\0';
+    svcq_store_term l = SVCQ_STORE_TERM_INIT, h = SVCQ_STORE_TERM_INIT;
+    l.type = h.type = SVCQ_STORE_TERM_INT64;
+    l.name = h.name = "due";
+    l.i = lo;
+    h.i = hi;
+    svcq__term_query q = { "due", SVCQ_STORE_TERM_INT64, lo == INT64_MIN ? NULL : &l, hi == INT64_MAX ? NULL : &h,
+                           NULL, NULL, 0 };
+    if (svcq__store_scan_term(ctx, "k", &q, due_visit, out) != SVCQ_OK)
+        fail_msg("scan_term: %s", svcq_ctx_errmsg(ctx));
+}
+
+/* The same in pages of limit records, each starting after the last record
+ * of the one before. */
+typedef struct due_pager {
+    char *out;
+    int64_t last;
+    char last_id[64];
+    uint32_t n;
+} due_pager;
+
+static int due_page_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char *bytes, size_t size,
+                          const svcq_store_term *term, void *ud)
+{
+    due_pager *p = ud;
+    p->last = term->i;
+    snprintf(p->last_id, sizeof(p->last_id), "%s", id);
+    p->n++;
+    return due_visit(ctx, id, rev, bytes, size, term, p->out);
+}
+
+static void due_pages(svcq_ctx *ctx, uint32_t limit, char *out)
+{
+    out[0] = '\0';
+    due_pager p = { out, 0, "", 0 };
+    svcq_store_term after = SVCQ_STORE_TERM_INIT;
+    after.type = SVCQ_STORE_TERM_INT64;
+    after.name = "due";
+    for (int pages = 0;; pages++) {
+        assert_true(pages < 100);
+        after.i = p.last;
+        svcq__term_query q = { "due", SVCQ_STORE_TERM_INT64, NULL, NULL, pages ? &after : NULL,
+                               pages ? p.last_id : NULL, limit };
+        p.n = 0;
+        if (svcq__store_scan_term(ctx, "k", &q, due_page_visit, &p) != SVCQ_OK)
+            fail_msg("scan_term page: %s", svcq_ctx_errmsg(ctx));
+        assert_true(p.n <= limit);
+        if (p.n < limit)
+            return;
+    }
+}
+
+/* scan_range of k in pages of limit (0: one page), as "id=bytes;". */
+static void id_pages(svcq_ctx *ctx, uint32_t limit, char *out)
+{
+    out[0] = '\0';
+    char after[64] = "";
+    for (int pages = 0;; pages++) {
+        assert_true(pages < 100);
+        size_t before = strlen(out);
+        if (svcq__store_scan_range(ctx, "k", pages ? after : NULL, limit, scan_visit, out) != SVCQ_OK)
+            fail_msg("scan_range: %s", svcq_ctx_errmsg(ctx));
+        /* the last id of the page: the text before the last '=' after the last ';' */
+        size_t n = 0;
+        for (const char *p = out + before; *p; p++)
+            n += *p == ';';
+        if (!limit || n < limit)
+            return;
+        const char *end = out + strlen(out) - 1; /* the final ';' */
+        const char *start = end;
+        while (start > out && start[-1] != ';')
+            start--;
+        const char *eq = strchr(start, '=');
+        snprintf(after, sizeof(after), "%.*s", (int)(eq - start), start);
+    }
+}
+
+static int put_due(svcq_ctx *ctx, const char *id, uint64_t expected, const char *text, int64_t due, uint64_t *rev)
+{
+    svcq_store_term t[2] = { SVCQ_STORE_TERM_INIT, SVCQ_STORE_TERM_INIT };
+    t[0].type = SVCQ_STORE_TERM_INT64;
+    t[0].name = "due";
+    t[0].i = due;
+    t[1].type = SVCQ_STORE_TERM_STRING;
+    t[1].name = "state";
+    t[1].s = due < 100 ? "live" : "done";
+    return svcq__store_put_terms(ctx, "k", id, expected, text, strlen(text), t, 2, rev);
+}
+
+static void expect_text(const char *what, const char *got, const char *want)
+{
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: \"%s\", expected \"%s\"", what, got, want);
+}
+
+/* Session a writes records with terms and does not commit: b's term scan
+ * does not see them, a's does (the new values, a removed record hidden, a
+ * put without terms gone from the term), in (value, id) order and across
+ * pages of every size; after the commit both see the same. */
+static void terms_are_isolated_and_merged(void **state)
+{
+    (void)state;
+    shared sh = { 0 };
+    shared_open(&sh, SVCQ_STORE_SYNC_FULL);
+    svcq_ctx *a = session(&sh), *b = session(&sh);
+    uint64_t rev[10] = { 0 };
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(a, &tx), SVCQ_OK);
+    assert_int_equal(put_due(a, "r1", 0, "one", 10, &rev[1]), SVCQ_OK);
+    assert_int_equal(put_due(a, "r2", 0, "two", 20, &rev[2]), SVCQ_OK);
+    assert_int_equal(put_due(a, "r3", 0, "three", 30, &rev[3]), SVCQ_OK);
+    assert_int_equal(put_due(a, "r4", 0, "four", 40, &rev[4]), SVCQ_OK);
+    assert_int_equal(put_due(a, "r9", 0, "nine", 30, &rev[9]), SVCQ_OK); /* a tie with r3 */
+    assert_int_equal(svcq__tx_end(a, &tx, SVCQ_OK), SVCQ_OK);
+    const char *before = "r1:10=one;r2:20=two;r3:30=three;r9:30=nine;r4:40=four;";
+    const char *before_ids = "r1=one;r2=two;r3=three;r4=four;r9=nine;";
+    char out[1024];
+    due_scan(b, INT64_MIN, INT64_MAX, out);
+    expect_text("b after the first commit", out, before);
+
+    assert_int_equal(svcq__tx_begin(a, &tx), SVCQ_OK);
+    assert_int_equal(put_due(a, "r2", rev[2], "two'", 35, &rev[2]), SVCQ_OK); /* moves behind r3, r9 */
+    assert_int_equal(svcq__store_remove(a, "k", "r3", rev[3]), SVCQ_OK);
+    assert_int_equal(put_due(a, "r5", 0, "five", 5, &rev[5]), SVCQ_OK);
+    assert_int_equal(put_due(a, "r6", 0, "six", 25, &rev[6]), SVCQ_OK);
+    assert_int_equal(put_due(a, "r0", 0, "zero", 30, &rev[0]), SVCQ_OK);  /* ties with r9, before it */
+    assert_int_equal(put_due(a, "r8", 0, "eight", 40, &rev[8]), SVCQ_OK); /* ties with r4, after it */
+    assert_int_equal(svcq__store_put(a, "k", "r1", rev[1], "one'", 4, &rev[1]), SVCQ_OK); /* terms dropped */
+    /* created and removed again in the transaction */
+    uint64_t r7;
+    assert_int_equal(put_due(a, "r7", 0, "seven", 7, &r7), SVCQ_OK);
+    assert_int_equal(svcq__store_remove(a, "k", "r7", r7), SVCQ_OK);
+
+    const char *after = "r5:5=five;r6:25=six;r0:30=zero;r9:30=nine;r2:35=two';r4:40=four;r8:40=eight;";
+    const char *after_ids = "r0=zero;r1=one';r2=two';r4=four;r5=five;r6=six;r8=eight;r9=nine;";
+    due_scan(b, INT64_MIN, INT64_MAX, out);
+    expect_text("b while a's transaction is open", out, before);
+    id_pages(b, 0, out);
+    expect_text("b's id scan while a's transaction is open", out, before_ids);
+    due_scan(a, INT64_MIN, INT64_MAX, out);
+    expect_text("a's own scan", out, after);
+    due_scan(a, 25, 35, out);
+    expect_text("a's own scan of [25, 35]", out, "r6:25=six;r0:30=zero;r9:30=nine;r2:35=two';");
+    due_scan(a, 31, 34, out);
+    expect_text("a's own scan of [31, 34]", out, "");
+    for (uint32_t limit = 1; limit <= 8; limit++) {
+        due_pages(a, limit, out);
+        expect_text("a's own scan in pages", out, after);
+        due_pages(b, limit, out);
+        expect_text("b's scan in pages", out, before);
+        id_pages(a, limit, out);
+        expect_text("a's own id scan in pages", out, after_ids);
+    }
+    assert_int_equal(svcq__tx_end(a, &tx, SVCQ_OK), SVCQ_OK);
+    due_scan(a, INT64_MIN, INT64_MAX, out);
+    expect_text("a after its commit", out, after);
+    due_scan(b, INT64_MIN, INT64_MAX, out);
+    expect_text("b after a's commit", out, after);
+    id_pages(b, 3, out);
+    expect_text("b's id scan after a's commit", out, after_ids);
+    for (uint32_t limit = 1; limit <= 8; limit++) {
+        due_pages(b, limit, out);
+        expect_text("b's scan in pages after a's commit", out, after);
+    }
+    svcq_ctx_free(a);
+    svcq_ctx_free(b);
+    /* The terms are in the journal: a reopen sees the same. */
+    assert_int_equal(svcq_store_file_close(sh.fs), SVCQ_OK);
+    shared_open(&sh, SVCQ_STORE_SYNC_FULL);
+    a = session(&sh);
+    due_scan(a, INT64_MIN, INT64_MAX, out);
+    expect_text("after a reopen", out, after);
+    svcq_ctx_free(a);
+    shared_done(&sh);
+}
+
+/* A rollback takes a session's terms back; a conflict at commit applies
+ * none of them. */
+static void terms_roll_back(void **state)
+{
+    (void)state;
+    shared sh = { 0 };
+    shared_open(&sh, SVCQ_STORE_SYNC_NONE);
+    svcq_ctx *a = session(&sh), *b = session(&sh);
+    uint64_t ra = 0, rb = 0, rx = 0;
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(a, &tx), SVCQ_OK);
+    assert_int_equal(put_due(a, "x", 0, "x1", 1, &ra), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(a, &tx, SVCQ_OK), SVCQ_OK);
+    rb = ra;
+    char out[512];
+    /* rolled back */
+    assert_int_equal(svcq__tx_begin(a, &tx), SVCQ_OK);
+    assert_int_equal(put_due(a, "x", ra, "x2", 2, &rx), SVCQ_OK);
+    assert_int_equal(put_due(a, "y", 0, "y1", 3, &rx), SVCQ_OK);
+    due_scan(a, INT64_MIN, INT64_MAX, out);
+    expect_text("a inside", out, "x:2=x2;y:3=y1;");
+    assert_int_equal(svcq__tx_end(a, &tx, SVCQ_EABORTED), SVCQ_EABORTED);
+    due_scan(a, INT64_MIN, INT64_MAX, out);
+    expect_text("a after its rollback", out, "x:1=x1;");
+    /* b commits x first; a's commit of x and z conflicts and applies nothing */
+    assert_int_equal(svcq__tx_begin(a, &tx), SVCQ_OK);
+    assert_int_equal(put_due(a, "z", 0, "z1", 0, &rx), SVCQ_OK);
+    assert_int_equal(put_due(a, "x", ra, "x3", 3, &rx), SVCQ_OK);
+    svcq__tx txb;
+    assert_int_equal(svcq__tx_begin(b, &txb), SVCQ_OK);
+    assert_int_equal(put_due(b, "x", rb, "x4", 4, &rb), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(b, &txb, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(a, &tx, SVCQ_OK), SVCQ_ECONFLICT);
+    due_scan(a, INT64_MIN, INT64_MAX, out);
+    expect_text("a after its conflict", out, "x:4=x4;");
+    due_scan(b, INT64_MIN, INT64_MAX, out);
+    expect_text("b after a's conflict", out, "x:4=x4;");
+    svcq_ctx_free(a);
+    svcq_ctx_free(b);
+    shared_done(&sh);
+}
+
+/* The same transactions through one owning context (fs_put2) and through
+ * a session give the same journal, byte for byte. */
+static void write_terms_sequence(svcq_ctx *ctx)
+{
+    uint64_t ra = 0, rb = 0, rc_ = 0;
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(put_due(ctx, "a", 0, "a1", 3, &ra), SVCQ_OK);
+    assert_int_equal(put_due(ctx, "b", 0, "b1", 300, &rb), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "k", "c", 0, "c1", 2, &rc_), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(put_due(ctx, "a", ra, "a2", -7, &ra), SVCQ_OK);
+    assert_int_equal(svcq__store_remove(ctx, "k", "b", rb), SVCQ_OK);
+    assert_int_equal(put_due(ctx, "c", rc_, "c2", 9, &rc_), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    assert_int_equal(svcq__store_put(ctx, "k", "a", ra, "a3", 2, &ra), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+}
+
+static void session_journal_equals_owned(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir_mem("shared-terms");
+    char *p1 = test_path(dir, "owned"), *p2 = test_path(dir, "shared");
+    svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT;
+    o.durability = SVCQ_STORE_SYNC_NONE;
+    /* owned by one context */
+    svcq_ctx *ctx;
+    assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
+    svcq_store_file *fs;
+    assert_int_equal(svcq_store_file_open(&fs, ctx, p1, &o), SVCQ_OK);
+    svcq_store_methods m;
+    assert_int_equal(svcq_store_file_methods(&m, fs), SVCQ_OK);
+    assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
+    write_terms_sequence(ctx);
+    char want[512], got[512];
+    due_scan(ctx, INT64_MIN, INT64_MAX, want);
+    svcq_ctx_free(ctx);
+    /* through a session */
+    svcq_ctx *octx, *sctx;
+    assert_int_equal(svcq_ctx_new(&octx, NULL), SVCQ_OK);
+    assert_int_equal(svcq_store_file_open(&fs, octx, p2, &o), SVCQ_OK);
+    assert_int_equal(svcq_ctx_new(&sctx, NULL), SVCQ_OK);
+    assert_int_equal(svcq_store_file_attach(&m, fs, sctx), SVCQ_OK);
+    assert_int_equal(svcq_ctx_set_store(sctx, &m), SVCQ_OK);
+    write_terms_sequence(sctx);
+    due_scan(sctx, INT64_MIN, INT64_MAX, got);
+    expect_text("the session's scan", got, "c:9=c2;");
+    expect_text("the owned store's scan", want, "c:9=c2;");
+    svcq_ctx_free(sctx);
+    assert_int_equal(svcq_store_file_close(fs), SVCQ_OK);
+    svcq_ctx_free(octx);
+    size_t n1, n2;
+    unsigned char *b1 = test_read_file(p1, &n1), *b2 = test_read_file(p2, &n2);
+    assert_non_null(b1);
+    assert_non_null(b2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(b1, b2, n1);
+    free(b1);
+    free(b2);
+    test_rmtree(dir);
+    free(p1);
+    free(p2);
+    free(dir);
+}
+
+/* A journal of format 1 (as 0.1 wrote it) shared by sessions: a commit
+ * without terms leaves its header alone, the first commit with terms
+ * upgrades it before it writes, and the terms come back at reopen. */
+static void session_upgrades_a_format_1_journal(void **state)
+{
+    (void)state;
+    shared sh = { 0 };
+    shared_open(&sh, SVCQ_STORE_SYNC_NONE);
+    svcq_ctx *a = session(&sh);
+    uint64_t r1 = 0, r2 = 0;
+    assert_int_equal(put1(a, "p", 0, "p1", &r1), SVCQ_OK);
+    svcq_ctx_free(a);
+    assert_int_equal(svcq_store_file_close(sh.fs), SVCQ_OK);
+    size_t n;
+    unsigned char *bytes = test_read_file(sh.path, &n);
+    assert_true(n >= SVCQ__JNL_HEADER_SIZE);
+    svcq__jnl_header_set_version(bytes, 1);
+    assert_int_equal(test_write_file(sh.path, bytes, n), 0);
+    free(bytes);
+
+    shared_open(&sh, SVCQ_STORE_SYNC_NONE);
+    a = session(&sh);
+    assert_int_equal(put1(a, "q", 0, "q1", &r2), SVCQ_OK);
+    bytes = test_read_file(sh.path, &n);
+    assert_int_equal(svcq__jnl_header_version(bytes), 1);
+    free(bytes);
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(a, &tx), SVCQ_OK);
+    assert_int_equal(put_due(a, "p", r1, "p2", 12, &r1), SVCQ_OK);
+    bytes = test_read_file(sh.path, &n);
+    assert_int_equal(svcq__jnl_header_version(bytes), 1); /* not before the commit */
+    free(bytes);
+    assert_int_equal(svcq__tx_end(a, &tx, SVCQ_OK), SVCQ_OK);
+    bytes = test_read_file(sh.path, &n);
+    assert_int_equal(svcq__jnl_header_version(bytes), SVCQ__JNL_VERSION);
+    free(bytes);
+    svcq_ctx_free(a);
+    assert_int_equal(svcq_store_file_close(sh.fs), SVCQ_OK);
+    shared_open(&sh, SVCQ_STORE_SYNC_NONE);
+    a = session(&sh);
+    char out[256];
+    due_scan(a, INT64_MIN, INT64_MAX, out);
+    expect_text("after the upgrade and a reopen", out, "p:12=p2;");
+    expect_val(a, "q", "q1");
+    svcq_ctx_free(a);
+    shared_done(&sh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -856,6 +1212,10 @@ int main(void)
         cmocka_unit_test(failed_sync_covers_its_commits),
         cmocka_unit_test(failed_sync_after_a_good_one),
         cmocka_unit_test(failed_write_fails_the_waiting_commits),
+        cmocka_unit_test(terms_are_isolated_and_merged),
+        cmocka_unit_test(terms_roll_back),
+        cmocka_unit_test(session_journal_equals_owned),
+        cmocka_unit_test(session_upgrades_a_format_1_journal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

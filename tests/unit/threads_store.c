@@ -8,7 +8,8 @@
  * - a thread of note handles in batches, so the library's undo runs on
  *   conflicts;
  * - meanwhile the main thread compacts the journal, syncs it and reads
- *   its statistics.
+ *   its statistics, and a scanner reads the records by full, term and id
+ *   scans (each record's index term "v" must be the value its bytes hold).
  *
  * The oracle is the arithmetic of what the threads did: the counter equals
  * the increments that returned OK, every thread's records hold their last
@@ -121,7 +122,12 @@ static void own(worker *w, int r, int v)
         /* about 1 KiB: the number, then padding */
         int len = snprintf(text, sizeof(text), "%d ", v);
         memset(text + len, 'x', 1000);
-        rc = svcq__store_put(w->ctx, "k", id, rev, text, (size_t)len + 1000, &nr);
+        /* with its value as index term "v" too (version 2 through a session) */
+        svcq_store_term term = SVCQ_STORE_TERM_INIT;
+        term.type = SVCQ_STORE_TERM_INT64;
+        term.name = "v";
+        term.i = v;
+        rc = svcq__store_put_terms(w->ctx, "k", id, rev, text, (size_t)len + 1000, &term, 1, &nr);
     }
     rc = svcq__tx_end(w->ctx, &tx, rc);
     if (rc)
@@ -236,6 +242,21 @@ static int scan_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char *b
     return 0;
 }
 
+/* A term scan's record: its term must be the value its bytes hold. */
+static int term_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char *bytes, size_t size,
+                      const svcq_store_term *term, void *ud)
+{
+    scanner *sc = ud;
+    char text[16];
+    size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+    memcpy(text, bytes, n);
+    text[n] = '\0';
+    if (term->i != atoi(text) && !sc->failure[0])
+        snprintf(sc->failure, sizeof(sc->failure), "term scan %d: %s has term %lld and value %d", sc->scans, id,
+                 (long long)term->i, atoi(text));
+    return scan_visit(ctx, id, rev, bytes, size, ud);
+}
+
 static void *run_scanner(void *arg)
 {
     scanner *sc = arg;
@@ -245,6 +266,11 @@ static void *run_scanner(void *arg)
         int running = *sc->running;
         pthread_mutex_unlock(sc->mu);
         int rc = svcq__store_scan(sc->ctx, "k", scan_visit, sc);
+        svcq__term_query q = { "v", SVCQ_STORE_TERM_INT64, NULL, NULL, NULL, NULL, 0 };
+        if (!rc)
+            rc = svcq__store_scan_term(sc->ctx, "k", &q, term_visit, sc);
+        if (!rc)
+            rc = svcq__store_scan_range(sc->ctx, "k", NULL, 0, scan_visit, sc);
         if (rc) {
             snprintf(sc->failure, sizeof(sc->failure), "scan: %d: %s", rc, svcq_ctx_errmsg(sc->ctx));
             return NULL;
@@ -255,6 +281,24 @@ static void *run_scanner(void *arg)
         struct timespec ts = { 0, 100 * 1000 }; /* leave the workers some CPU */
         nanosleep(&ts, NULL);
     }
+}
+
+typedef struct termcheck {
+    const worker *w;
+    int seen, bad;
+} termcheck;
+
+static int oracle_visit(svcq_ctx *ctx, const char *id, uint64_t rev, const char *bytes, size_t size,
+                        const svcq_store_term *term, void *ud)
+{
+    (void)ctx, (void)rev, (void)bytes, (void)size;
+    termcheck *tc = ud;
+    int t, r;
+    tc->seen++;
+    if (sscanf(id, "t%d-r%d", &t, &r) != 2 || t < 0 || t >= THREADS || r < 0 || r >= RECS ||
+        tc->w[t].values[r] != term->i)
+        tc->bad++;
+    return 0;
 }
 
 static void sixteen_threads_one_store(void **state)
@@ -372,6 +416,17 @@ static void sixteen_threads_one_store(void **state)
                     assert_int_equal(v, w[i].values[r]);
                 }
             }
+        /* The terms: every live own record once, with its value. */
+        termcheck tc = { w, 0, 0 };
+        svcq__term_query q = { "v", SVCQ_STORE_TERM_INT64, NULL, NULL, NULL, NULL, 0 };
+        assert_int_equal(svcq__store_scan_term(ctx, "k", &q, oracle_visit, &tc), SVCQ_OK);
+        if (tc.bad)
+            fail_msg("the term scan disagrees with the threads' records at %d of them", tc.bad);
+        int live = 0;
+        for (int i = 0; i < THREADS; i++)
+            for (int r = 0; r < RECS; r++)
+                live += w[i].values[r] >= 0;
+        assert_int_equal(tc.seen, live);
         note *n;
         assert_int_equal(note_load(&n, ctx, "shared-note"), SVCQ_OK);
         assert_int_equal(n->count, 2 * ROUNDS);
