@@ -1440,7 +1440,8 @@ static int sess_apply(fs_session *s, uint64_t *live)
         }
         if (old)
             *live -= old->frame_len;
-        svcq__index_replace(&fs->ix, k, old, r);
+        if (!old || !r || !svcq__index_update(&fs->ix, old, r))
+            svcq__index_replace(&fs->ix, k, old, r);
     }
     return SVCQ_OK;
 }
