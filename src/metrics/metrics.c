@@ -1757,10 +1757,12 @@ int svcq__mx_flush(svcq_metrics *m)
     if (!n)
         return SVCQ_OK;
     /* Day order by a counting sort (a comparison sort when the days are
-     * spread too thin). */
+     * spread too thin): the facts and their days are copied out in that
+     * order, so that the adding loop reads both arrays in sequence. */
     int32_t *day = svcq__malloc(m->ctx, n * sizeof(*day));
-    uint32_t *order = svcq__malloc(m->ctx, n * sizeof(*order));
-    int rc = day && order ? SVCQ_OK : SVCQ_ENOMEM;
+    int32_t *sday = svcq__malloc(m->ctx, n * sizeof(*sday));
+    svcq__mx_fact **sorted = svcq__malloc(m->ctx, n * sizeof(*sorted));
+    int rc = day && sday && sorted ? SVCQ_OK : SVCQ_ENOMEM;
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (size_t i = 0; !rc && i < n; i++) {
         int64_t d = svcq__mx_day(m, m->pend[i]->received);
@@ -1778,8 +1780,11 @@ int svcq__mx_flush(svcq_metrics *m)
                 at[day[i] - lo + 1]++;
             for (size_t k = 1; k < range; k++)
                 at[k] += at[k - 1];
-            for (size_t i = 0; i < n; i++)
-                order[at[day[i] - lo]++] = (uint32_t)i;
+            for (size_t i = 0; i < n; i++) {
+                uint32_t j = at[day[i] - lo]++;
+                sorted[j] = m->pend[i];
+                sday[j] = day[i];
+            }
             svcq__free(m->ctx, at);
         }
     } else if (!rc) {
@@ -1790,20 +1795,21 @@ int svcq__mx_flush(svcq_metrics *m)
             for (size_t i = 0; i < n; i++)
                 key[i] = (uint64_t)(uint32_t)(day[i] - (int32_t)lo) << 32 | i;
             qsort(key, n, sizeof(*key), cmp_u64);
-            for (size_t i = 0; i < n; i++)
-                order[i] = (uint32_t)key[i];
+            for (size_t i = 0; i < n; i++) {
+                sorted[i] = m->pend[(uint32_t)key[i]];
+                sday[i] = day[(uint32_t)key[i]];
+            }
             svcq__free(m->ctx, key);
         }
     }
     size_t done = 0;
     for (; !rc && done < n; done++) {
         if (done + 8 < n) {
-            const svcq__mx_fact *next = m->pend[order[done + 8]];
+            const svcq__mx_fact *next = sorted[done + 8];
             MX_PREFETCH(next);
             MX_PREFETCH((const char *)next + 64);
-            MX_PREFETCH((const char *)next + 128);
         }
-        rc = flush_one(m, m->pend[order[done]], day[order[done]]);
+        rc = flush_one(m, sorted[done], sday[done]);
     }
     if (done)
         m->gen++;
@@ -1817,7 +1823,8 @@ int svcq__mx_flush(svcq_metrics *m)
         }
     m->npend = k;
     svcq__free(m->ctx, day);
-    svcq__free(m->ctx, order);
+    svcq__free(m->ctx, sday);
+    svcq__free(m->ctx, sorted);
     return rc;
 }
 
