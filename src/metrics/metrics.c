@@ -1001,10 +1001,12 @@ void svcq_metrics_free(svcq_metrics *m)
 
 /* Pending facts that make a put add them to the rollups first: sorted by
  * day, a batch this size still reuses each day's rollups from cache, and
- * its facts, put one after the other, stay close in memory (16384 and
- * 65536 measure the same; the smaller keeps the put that adds them
- * short). */
-#define MX_FLUSH_AT 16384
+ * its facts, put one after the other, stay close in memory (8 MB of
+ * facts). With 128-byte facts 65536 adds a year's facts some 14 % faster
+ * than 16384 (four times the facts of a day share each load of its
+ * rollups and log tails); 262144 gains nothing more and lengthens the put
+ * that adds them. */
+#define MX_FLUSH_AT 65536
 
 int svcq_metrics_new(svcq_metrics **out, svcq_ctx *ctx, const svcq_metrics_options *opts)
 {
@@ -1434,6 +1436,10 @@ typedef struct walk {
     svcq__mx_rollup **touched;
     size_t ntouched, captouched;
     uint64_t mark;
+    /* With rday_ok, the local day of the fact's receipt (the flush has it
+     * from its sort), so that PREPARE does not convert it again. */
+    int64_t rday;
+    bool rday_ok;
     /* The rollups PREPARE found for the new fact, by group, so that APPLY
      * does not look them up again. */
     svcq__mx_rollup *ra[MX_MAXR], *rb[MX_MAXR];
@@ -1459,6 +1465,7 @@ static inline void walk_init(walk *w, uint64_t mark)
     w->touched = NULL;
     w->ntouched = w->captouched = 0;
     w->mark = mark;
+    w->rday_ok = false;
     w->na = w->nb = 0;
 }
 
@@ -1579,7 +1586,7 @@ static int push_touched(svcq_metrics *m, walk *w, svcq__mx_rollup *r)
  * records them. */
 static int prepare_group(svcq_metrics *m, walk *w, const svcq__mx_fact *f, svcq_time at, bool group_a, bool group_b)
 {
-    int64_t day = svcq__mx_day(m, at);
+    int64_t day = w->rday_ok && at == f->received ? w->rday : svcq__mx_day(m, at);
     bool persist = (m->flags & SVCQ_METRICS_PERSIST) != 0;
     const svcq__mx_dayix *x = dayix_get(m, day);
     struct {
@@ -1720,11 +1727,14 @@ static void apply_prepared(const svcq_metrics *m, walk *w, const svcq__mx_fact *
 
 /* ---- pending facts ------------------------------------------------------- */
 
-/* Adds one pending fact to its rollups (PREPARE then APPLY, as a put). */
-static int flush_one(svcq_metrics *m, svcq__mx_fact *f)
+/* Adds one pending fact, received on local day rday, to its rollups
+ * (PREPARE then APPLY, as a put). */
+static int flush_one(svcq_metrics *m, svcq__mx_fact *f, int64_t rday)
 {
     walk w;
     walk_init(&w, ++m->mark);
+    w.rday = rday;
+    w.rday_ok = true;
     int rc = walk_fact(m, &w, f);
     if (!rc)
         rc = reserve_prepared(m, &w, f);
@@ -1747,10 +1757,12 @@ int svcq__mx_flush(svcq_metrics *m)
     if (!n)
         return SVCQ_OK;
     /* Day order by a counting sort (a comparison sort when the days are
-     * spread too thin). */
+     * spread too thin): the facts and their days are copied out in that
+     * order, so that the adding loop reads both arrays in sequence. */
     int32_t *day = svcq__malloc(m->ctx, n * sizeof(*day));
-    uint32_t *order = svcq__malloc(m->ctx, n * sizeof(*order));
-    int rc = day && order ? SVCQ_OK : SVCQ_ENOMEM;
+    int32_t *sday = svcq__malloc(m->ctx, n * sizeof(*sday));
+    svcq__mx_fact **sorted = svcq__malloc(m->ctx, n * sizeof(*sorted));
+    int rc = day && sday && sorted ? SVCQ_OK : SVCQ_ENOMEM;
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (size_t i = 0; !rc && i < n; i++) {
         int64_t d = svcq__mx_day(m, m->pend[i]->received);
@@ -1768,8 +1780,11 @@ int svcq__mx_flush(svcq_metrics *m)
                 at[day[i] - lo + 1]++;
             for (size_t k = 1; k < range; k++)
                 at[k] += at[k - 1];
-            for (size_t i = 0; i < n; i++)
-                order[at[day[i] - lo]++] = (uint32_t)i;
+            for (size_t i = 0; i < n; i++) {
+                uint32_t j = at[day[i] - lo]++;
+                sorted[j] = m->pend[i];
+                sday[j] = day[i];
+            }
             svcq__free(m->ctx, at);
         }
     } else if (!rc) {
@@ -1780,20 +1795,21 @@ int svcq__mx_flush(svcq_metrics *m)
             for (size_t i = 0; i < n; i++)
                 key[i] = (uint64_t)(uint32_t)(day[i] - (int32_t)lo) << 32 | i;
             qsort(key, n, sizeof(*key), cmp_u64);
-            for (size_t i = 0; i < n; i++)
-                order[i] = (uint32_t)key[i];
+            for (size_t i = 0; i < n; i++) {
+                sorted[i] = m->pend[(uint32_t)key[i]];
+                sday[i] = day[(uint32_t)key[i]];
+            }
             svcq__free(m->ctx, key);
         }
     }
     size_t done = 0;
     for (; !rc && done < n; done++) {
         if (done + 8 < n) {
-            const svcq__mx_fact *next = m->pend[order[done + 8]];
+            const svcq__mx_fact *next = sorted[done + 8];
             MX_PREFETCH(next);
             MX_PREFETCH((const char *)next + 64);
-            MX_PREFETCH((const char *)next + 128);
         }
-        rc = flush_one(m, m->pend[order[done]]);
+        rc = flush_one(m, sorted[done], sday[done]);
     }
     if (done)
         m->gen++;
@@ -1807,7 +1823,8 @@ int svcq__mx_flush(svcq_metrics *m)
         }
     m->npend = k;
     svcq__free(m->ctx, day);
-    svcq__free(m->ctx, order);
+    svcq__free(m->ctx, sday);
+    svcq__free(m->ctx, sorted);
     return rc;
 }
 
