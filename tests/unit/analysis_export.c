@@ -19,26 +19,12 @@
 
 #include "analysis_fixtures.h"
 #include "svcq.h"
+#include "test_ctx.h"
 
 #ifndef SVCQ_TEST_DATA
 #error "SVCQ_TEST_DATA must name the tests/data directory"
 #endif
 #define FIXTURES SVCQ_TEST_DATA "/analysis"
-
-static svcq_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return svcq_ctx_new(&ctx, NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    svcq_ctx_free(ctx);
-    return 0;
-}
 
 typedef enum { X_JSON, X_REPORT, X_MERMAID, X_DOT, X_SVG } xkind;
 

@@ -14,21 +14,7 @@
 #include "blueprint_fixtures.h"
 #include "store/store.h"
 #include "svcq.h"
-
-static svcq_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return svcq_ctx_new(&ctx, NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    svcq_ctx_free(ctx);
-    return 0;
-}
+#include "test_ctx.h"
 
 #define OK(call)                                                                                                   \
     do {                                                                                                           \

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "svcq.h"
+#include "test_ctx.h"
 
 #ifndef SVCQ_TEST_DATA
 #error "SVCQ_TEST_DATA must name the tests/data directory"
@@ -36,21 +37,6 @@
 #define DAY 86400
 #define MAXI 6
 #define MAXD 160
-
-static svcq_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return svcq_ctx_new(&ctx, NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    svcq_ctx_free(ctx);
-    return 0;
-}
 
 /* ---- the rules, as a plain table ---------------------------------------- */
 

@@ -13,27 +13,13 @@
 #include <cmocka.h>
 
 #include "svcq.h"
+#include "test_ctx.h"
 
 #ifndef SVCQ_TEST_DATA
 #error "SVCQ_TEST_DATA must name the tests/data directory"
 #endif
 #define ZONEINFO SVCQ_TEST_DATA "/zoneinfo"
 #define H(h, m) ((h) * 3600 + (m) * 60)
-
-static svcq_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return svcq_ctx_new(&ctx, NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    svcq_ctx_free(ctx);
-    return 0;
-}
 
 static svcq_tz *zone(const char *name)
 {

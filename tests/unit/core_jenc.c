@@ -19,21 +19,7 @@
 #include "core/jenc.h"
 #include "core/json.h"
 #include "test_alloc.h"
-
-static svcq_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return svcq_ctx_new(&ctx, NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    svcq_ctx_free(ctx);
-    return 0;
-}
+#include "test_ctx.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
 static uint32_t next(void)
