@@ -927,31 +927,42 @@ static void rollup_free(svcq_ctx *ctx, svcq__mx_rollup *r)
     svcq__free(ctx, r);
 }
 
+/* Frees a map of rollups, or of groups, and leaves it empty. */
+static void rollups_free(svcq_ctx *ctx, svcq__map *map)
+{
+    size_t it = 0;
+    void *v;
+    while (svcq__map_next(map, &it, NULL, NULL, &v))
+        rollup_free(ctx, v);
+    svcq__map_free(map);
+    svcq__map_init(map, ctx);
+}
+
+static void groups_free(svcq_ctx *ctx, svcq__map *map)
+{
+    size_t it = 0;
+    void *v;
+    while (svcq__map_next(map, &it, NULL, NULL, &v)) {
+        svcq__mx_group *g = v;
+        svcq__free(ctx, g->items);
+        svcq__free(ctx, g);
+    }
+    svcq__map_free(map);
+    svcq__map_init(map, ctx);
+}
+
 /* Drops every derived rollup: the facts changed, or a derivation failed
  * half way. */
 static void dcache_flush(svcq_metrics *m)
 {
     svcq_ctx *ctx = m->ctx;
+    rollups_free(ctx, &m->dcache);
+    groups_free(ctx, &m->dgroups);
     size_t it = 0;
-    const void *k;
-    size_t kl;
     void *v;
-    while (svcq__map_next(&m->dcache, &it, &k, &kl, &v))
-        rollup_free(ctx, v);
-    it = 0;
-    while (svcq__map_next(&m->dgroups, &it, &k, &kl, &v)) {
-        svcq__mx_group *g = v;
-        svcq__free(ctx, g->items);
-        svcq__free(ctx, g);
-    }
-    it = 0;
-    while (svcq__map_next(&m->dperiods, &it, &k, &kl, &v))
+    while (svcq__map_next(&m->dperiods, &it, NULL, NULL, &v))
         svcq__free(ctx, v);
-    svcq__map_free(&m->dcache);
-    svcq__map_free(&m->dgroups);
     svcq__map_free(&m->dperiods);
-    svcq__map_init(&m->dcache, ctx);
-    svcq__map_init(&m->dgroups, ctx);
     svcq__map_init(&m->dperiods, ctx);
     m->dgen = m->gen;
 }
@@ -962,14 +973,7 @@ void svcq_metrics_free(svcq_metrics *m)
         return;
     svcq_ctx *ctx = m->ctx;
     svcq__undo_detach(ctx, m);
-    dcache_flush(m);
-    svcq__map_free(&m->dcache);
-    svcq__map_free(&m->dgroups);
-    svcq__map_free(&m->dperiods);
-    size_t it = 0;
-    const void *k;
-    size_t kl;
-    void *v;
+    dcache_flush(m); /* leaves its maps empty, with nothing allocated */
     for (size_t i = 0; i < m->fcap; i++)
         if (m->fslots[i])
             fact_free(m, svcq__mx_fact_at(m, i));
@@ -979,20 +983,13 @@ void svcq_metrics_free(svcq_metrics *m)
         svcq__free(ctx, m->fchunks[i]);
     svcq__free(ctx, m->fchunks);
     dayix_free_all(m);
-    while (svcq__map_next(&m->rollups, &it, &k, &kl, &v))
-        rollup_free(ctx, v);
-    it = 0;
-    while (svcq__map_next(&m->groups, &it, &k, &kl, &v)) {
-        svcq__mx_group *g = v;
-        svcq__free(ctx, g->items);
-        svcq__free(ctx, g);
-    }
-    it = 0;
-    while (svcq__map_next(&m->pool, &it, &k, &kl, &v))
+    rollups_free(ctx, &m->rollups);
+    groups_free(ctx, &m->groups);
+    size_t it = 0;
+    void *v;
+    while (svcq__map_next(&m->pool, &it, NULL, NULL, &v))
         svcq__free(ctx, (char *)v - 4);
     svcq__free(ctx, (void *)m->pstr);
-    svcq__map_free(&m->rollups);
-    svcq__map_free(&m->groups);
     svcq__map_free(&m->pool);
     svcq_calendar_free(m->cal);
     svcq_tz_free(m->tz);
