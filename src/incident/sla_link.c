@@ -136,12 +136,7 @@ static int build(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_o
                 s.duration_unit = SVCQ_SLA_UNIT_SECONDS;
         }
         if (deadline) {
-            s.warn_count = 2;
-            s.warn_percent[0] = 50;
-            s.warn_percent[1] = 80;
-            s.escalate_count = 2;
-            s.escalate_percent[0] = 150;
-            s.escalate_percent[1] = 200;
+            svcq__sla_standard_levels(&s);
         }
         rc = svcq_sla_policy_add_target(p, &s);
     }
@@ -167,26 +162,29 @@ static int build_measure_policy(svcq_sla_policy **out, svcq_ctx *ctx, const svcq
                  sizeof(measure_targets) / sizeof(measure_targets[0]));
 }
 
-int svcq_incident_measure_policy_new(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *opts)
+typedef int (*build_fn)(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *o);
+
+/* A public constructor: its arguments checked, then built. */
+static int policy_new(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *opts, const char *what,
+                      build_fn make)
 {
     if (!ctx)
         return SVCQ_EINVAL;
     if (!out || !opts)
-        return svcq__error(ctx, SVCQ_EINVAL, "incident measure policy: NULL argument");
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: NULL argument", what);
     *out = NULL;
     int rc = check_options(ctx, opts);
-    return rc ? rc : build_measure_policy(out, ctx, opts);
+    return rc ? rc : make(out, ctx, opts);
+}
+
+int svcq_incident_measure_policy_new(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *opts)
+{
+    return policy_new(out, ctx, opts, "incident measure policy", build_measure_policy);
 }
 
 int svcq_incident_sla_policy_new(svcq_sla_policy **out, svcq_ctx *ctx, const svcq_incident_sla_options *opts)
 {
-    if (!ctx)
-        return SVCQ_EINVAL;
-    if (!out || !opts)
-        return svcq__error(ctx, SVCQ_EINVAL, "incident SLA policy: NULL argument");
-    *out = NULL;
-    int rc = check_options(ctx, opts);
-    return rc ? rc : build_policy(out, ctx, opts);
+    return policy_new(out, ctx, opts, "incident SLA policy", build_policy);
 }
 
 /* ---- the lifecycle hook --------------------------------------------------------------- */

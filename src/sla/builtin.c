@@ -120,12 +120,7 @@ int svcq_sla_policy_builtin(svcq_sla_policy **out, svcq_ctx *ctx, int32_t tier,
         s.calendar = cal;
         s.recurring = (uint32_t)row->recurring;
         if (s.duration > 0) {
-            s.warn_count = 2;
-            s.warn_percent[0] = 50;
-            s.warn_percent[1] = 80;
-            s.escalate_count = 2;
-            s.escalate_percent[0] = 150;
-            s.escalate_percent[1] = 200;
+            svcq__sla_standard_levels(&s);
         }
         if ((rc = svcq_sla_policy_add_target(p, &s)) != SVCQ_OK)
             goto fail;

@@ -202,6 +202,16 @@ static int copy_event(svcq_ctx *ctx, const char *what, const char *s, char **nam
     return SVCQ_OK;
 }
 
+void svcq__sla_standard_levels(svcq_sla_target_spec *spec)
+{
+    spec->warn_count = 2;
+    spec->warn_percent[0] = 50;
+    spec->warn_percent[1] = 80;
+    spec->escalate_count = 2;
+    spec->escalate_percent[0] = 150;
+    spec->escalate_percent[1] = 200;
+}
+
 int64_t svcq__sla_percent(int64_t d, uint32_t pct)
 {
     /* ceil((100 q + r) p / 100) = q p + ceil(r p / 100), without overflow */

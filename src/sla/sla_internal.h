@@ -69,6 +69,10 @@ void svcq__sla_fingerprint(const svcq_sla_policy *policy);
 /* ceil(d × pct / 100) for d >= 0, saturating at INT64_MAX (which the
  * deadline arithmetic then reports as SVCQ_ERANGE). */
 int64_t svcq__sla_percent(int64_t d, uint32_t pct);
+/* The source's reminder levels on spec: warnings at 50 and 80 % of the
+ * target, escalations at 150 and 200 % (the built-in tier policies and the
+ * incident's own policies). */
+void svcq__sla_standard_levels(svcq_sla_target_spec *spec);
 
 /* Business time on a target's calendar (NULL = 7×24 UTC). */
 int svcq__sla_add(svcq_ctx *ctx, svcq_calendar *cal, svcq_time start, int64_t secs, svcq_time *out);
