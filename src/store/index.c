@@ -326,6 +326,19 @@ static void t_swap(svcq__tnode **t, svcq__tnode *old, svcq__tnode *now, tcmp_fn 
     *t = now;
 }
 
+static bool same_name(const svcq__term *a, const svcq__term *b)
+{
+    return a->namelen == b->namelen && memcmp(a->name, b->name, a->namelen) == 0;
+}
+
+/* The same type and value. */
+static bool same_value(const svcq__term *a, const svcq__term *b)
+{
+    return a->type == b->type && (a->type == SVCQ_STORE_TERM_INT64
+                                      ? a->i == b->i
+                                      : a->slen == b->slen && memcmp(a->s, b->s, a->slen) == 0);
+}
+
 /* Moves k's orders from old to now, which has the same id: now takes
  * old's node in the id order and in the tree of every term both have with
  * the same value (most writes change few terms); old's other terms go out
@@ -344,11 +357,9 @@ static void reorder(svcq__kind *k, svcq__rec *old, svcq__rec *now)
         for (uint8_t n = 0; n < old->nterms; n++) {
             uint8_t j = (uint8_t)((i + n) % old->nterms);
             svcq__term *b = &old->terms[j];
-            if (a->namelen != b->namelen || memcmp(a->name, b->name, a->namelen) != 0)
+            if (!same_name(a, b))
                 continue;
-            if (a->type == b->type && (a->type == SVCQ_STORE_TERM_INT64
-                                           ? a->i == b->i
-                                           : a->slen == b->slen && memcmp(a->s, b->s, a->slen) == 0)) {
+            if (same_value(a, b)) {
                 same[i] = b;
                 kept[j / 64] |= UINT64_C(1) << (j % 64);
             }
@@ -487,14 +498,9 @@ static bool same_terms(const svcq__rec *a, const svcq__rec *b)
 {
     if (a->nterms != b->nterms)
         return false;
-    for (uint8_t i = 0; i < a->nterms; i++) {
-        const svcq__term *x = &a->terms[i], *y = &b->terms[i];
-        if (x->type != y->type || x->namelen != y->namelen || memcmp(x->name, y->name, x->namelen) != 0)
+    for (uint8_t i = 0; i < a->nterms; i++)
+        if (!same_name(&a->terms[i], &b->terms[i]) || !same_value(&a->terms[i], &b->terms[i]))
             return false;
-        if (x->type == SVCQ_STORE_TERM_INT64 ? x->i != y->i
-                                             : x->slen != y->slen || memcmp(x->s, y->s, x->slen) != 0)
-            return false;
-    }
     return true;
 }
 
