@@ -33,10 +33,10 @@ typedef struct svcq__an_node {
     struct svcq__an_node **kids;
     size_t nkids, capkids;
     svcq__an_evidence *ev;
-    size_t nev;
+    size_t nev, capev; /* the evidence array never shrinks (undo counts on it) */
 } svcq__an_node;
 
-/* Everything an edit may change: an undo entry keeps a whole copy. */
+/* The tree and the analysis-wide fields an edit may change. */
 typedef struct svcq__an_model {
     svcq__an_node *root; /* the effect */
     size_t count;        /* nodes, the effect included */

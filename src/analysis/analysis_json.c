@@ -279,6 +279,8 @@ static int dec_node(svcq_ctx *ctx, const svcq__json *o, size_t i, svcq__an_node 
         n->ev = svcq__calloc(ctx, nev, sizeof(*n->ev));
         if (!n->ev)
             rc = svcq__enomem(ctx);
+        else
+            n->capev = nev;
     }
     for (size_t k = 0; rc == SVCQ_OK && k < nev; k++) {
         char eplace[96];
