@@ -260,8 +260,8 @@ static void check_loaded(void *p, int rc, bool hit);
 /* Each edit records only what it changed (an old value, where a node or an
  * evidence reference was): the entries must come back in order even when a
  * later edit removes the node an earlier one changed, moves a node out of
- * the parent a later edit removes, or removes evidence references and adds
- * one where they were. Ends with a save and a commit, which fail under
+ * the parent a later edit removes, removes a first child, or removes
+ * evidence references and adds one where they were. Ends with a save and a commit, which fail under
  * storage injection: the whole batch must then be undone. */
 static int run_orderings(void *p)
 {
@@ -288,6 +288,9 @@ static int run_orderings(void *p)
         rc = svcq_analysis_move(a, "w8", "w4", 0);
     if (!rc)
         rc = svcq_analysis_remove(a, "w5");
+    /* A first child removed (it goes back in front of its sibling). */
+    if (!rc)
+        rc = svcq_analysis_remove(a, "w8");
     /* Evidence removed down to none, then added back (the array's room). */
     if (!rc)
         rc = svcq_analysis_remove_evidence(a, "w7", 1);
@@ -299,7 +302,7 @@ static int run_orderings(void *p)
         rc = svcq_analysis_add_evidence(a, "w7", SVCQ_ANALYSIS_EV_PHOTO, "file:///checklist.png", NULL, NULL, 0);
     if (!rc)
         rc = svcq_analysis_set_status(a, "w7", SVCQ_ANALYSIS_HYPOTHESIS);
-    /* Nodes edited, then their whole subtree removed (w4: w6, w7, w8). */
+    /* Nodes edited, then their whole subtree removed (w4: w6, w7). */
     if (!rc)
         rc = svcq_analysis_set_text(a, "w6", "The clean-up job was switched off");
     if (!rc)
@@ -332,6 +335,9 @@ static int run_orderings(void *p)
         rc = svcq_analysis_move(a, "w9", "w2", -1);
     if (!rc)
         rc = svcq_analysis_move(a, "w9", "w3", 0);
+    /* The effect's first child, with nodes added above in its subtree. */
+    if (!rc)
+        rc = svcq_analysis_remove(a, "k1");
     if (!rc)
         rc = svcq_analysis_set_why_depth(a, 3);
     if (!rc)
@@ -355,6 +361,7 @@ static void check_orderings_result(void *p, int rc, bool hit)
     assert_int_equal(svcq_analysis_node_kind_of(s->a, "w4"), 0);
     assert_int_equal(svcq_analysis_node_kind_of(s->a, "w12"), 0);
     assert_string_equal(svcq_analysis_node_parent(s->a, "w9"), "w3");
+    assert_int_equal(svcq_analysis_node_kind_of(s->a, "c1"), 0);
     s->loaded = NULL;
     assert_int_equal(svcq_analysis_load(&s->loaded, s->ctx, "branching"), SVCQ_OK);
     check_loaded(s, SVCQ_OK, false);
