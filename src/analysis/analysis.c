@@ -162,43 +162,121 @@ svcq__an_node *svcq__an_find(const svcq__an_model *m, const char *id)
     return (svcq__an_node *)f.found;
 }
 
-int svcq__an_check_text(svcq_ctx *ctx, const char *what, const char *s, size_t len)
+enum { TEXT_OK, TEXT_LONG, TEXT_UTF8, TEXT_CONTROL, TEXT_NONCHAR, TEXT_BLANK };
+
+/* What is wrong with a text (TEXT_OK when nothing); *cp and *at name the
+ * offending code point and its byte. Printable ASCII, the common case, is
+ * one test per byte. */
+static int text_fault(const char *s, size_t len, uint32_t *cp, size_t *at)
 {
     if (len > SVCQ_ANALYSIS_MAX_TEXT)
-        return svcq__error(ctx, SVCQ_ELIMIT, "%s: %zu bytes, more than the %d allowed", what, len,
-                           SVCQ_ANALYSIS_MAX_TEXT);
-    if (!svcq__utf8_valid(s, len))
-        return svcq__error(ctx, SVCQ_EINVAL, "%s: not valid UTF-8", what);
+        return TEXT_LONG;
+    const unsigned char *u = (const unsigned char *)s;
     bool blank = true;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = svcq__utf8_decode((const unsigned char *)s + i, len - i, &cp);
+    size_t i = 0;
+    for (; i < len && u[i] >= 0x20 && u[i] < 0x7f; i++)
+        if (u[i] != ' ')
+            blank = false;
+    if (i == len)
+        return blank ? TEXT_BLANK : TEXT_OK;
+    if (!svcq__utf8_valid(s + i, len - i))
+        return TEXT_UTF8;
+    while (i < len) {
+        size_t k = svcq__utf8_decode(u + i, len - i, cp);
+        *at = i;
         if (k == 0)
-            return svcq__error(ctx, SVCQ_EINVAL, "%s: not valid UTF-8", what);
-        if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f)
-            return svcq__error(ctx, SVCQ_EINVAL, "%s: control character U+%04X at byte %zu (only tab and line "
-                               "feed are allowed)", what, (unsigned)cp, i);
-        if (cp == 0xfffe || cp == 0xffff)
-            return svcq__error(ctx, SVCQ_EINVAL, "%s: non-character U+%04X at byte %zu", what, (unsigned)cp, i);
-        if (cp != ' ' && cp != '\t' && cp != '\n')
+            return TEXT_UTF8;
+        if ((*cp < 0x20 && *cp != '\t' && *cp != '\n') || *cp == 0x7f)
+            return TEXT_CONTROL;
+        if (*cp == 0xfffe || *cp == 0xffff)
+            return TEXT_NONCHAR;
+        if (*cp != ' ' && *cp != '\t' && *cp != '\n')
             blank = false;
         i += k;
     }
-    if (blank)
-        return svcq__error(ctx, SVCQ_EINVAL, "%s: empty or blank", what);
-    return SVCQ_OK;
+    return blank ? TEXT_BLANK : TEXT_OK;
 }
 
-/* A checked copy of an optional text: NULL or "" gives *out NULL. */
-static int opt_copy(svcq_ctx *ctx, const char *what, const char *s, char **out)
+bool svcq__an_text_ok(const char *s, size_t len)
+{
+    uint32_t cp;
+    size_t at;
+    return text_fault(s, len, &cp, &at) == TEXT_OK;
+}
+
+int svcq__an_check_text(svcq_ctx *ctx, const char *what, const char *s, size_t len)
+{
+    uint32_t cp = 0;
+    size_t at = 0;
+    switch (text_fault(s, len, &cp, &at)) {
+    case TEXT_OK: return SVCQ_OK;
+    case TEXT_LONG:
+        return svcq__error(ctx, SVCQ_ELIMIT, "%s: %zu bytes, more than the %d allowed", what, len,
+                           SVCQ_ANALYSIS_MAX_TEXT);
+    case TEXT_UTF8: return svcq__error(ctx, SVCQ_EINVAL, "%s: not valid UTF-8", what);
+    case TEXT_CONTROL:
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: control character U+%04X at byte %zu (only tab and line "
+                           "feed are allowed)", what, (unsigned)cp, at);
+    case TEXT_NONCHAR:
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: non-character U+%04X at byte %zu", what, (unsigned)cp, at);
+    default: return svcq__error(ctx, SVCQ_EINVAL, "%s: empty or blank", what);
+    }
+}
+
+/* Checks a text of node n (NULL: of the analysis) for an edit; the message
+ * names "analysis <id>: <node>: <field>", formatted only on failure. */
+static int check_field(svcq_analysis *a, const svcq__an_node *n, const char *field, const char *s, size_t len)
+{
+    if (SVCQ__LIKELY(svcq__an_text_ok(s, len)))
+        return SVCQ_OK;
+    char what[64 + SVCQ_STORE_MAX_ID];
+    if (n)
+        snprintf(what, sizeof(what), "analysis %s: %s: %s", a->id, n->id, field);
+    else
+        snprintf(what, sizeof(what), "analysis %s: %s", a->id, field);
+    return svcq__an_check_text(a->ctx, what, s, len);
+}
+
+/* A copy of len bytes of a checked text (ENOMEM only). */
+static char *text_dup(svcq_ctx *ctx, const char *s, size_t len)
+{
+    char *c = svcq__malloc(ctx, len + 1);
+    if (c) {
+        memcpy(c, s, len);
+        c[len] = '\0';
+    } else {
+        (void)svcq__enomem(ctx);
+    }
+    return c;
+}
+
+/* A checked copy of an optional text of node n: NULL or "" gives *out NULL. */
+static int opt_copy(svcq_analysis *a, const svcq__an_node *n, const char *field, const char *s, char **out)
 {
     *out = NULL;
     if (!s || !*s)
         return SVCQ_OK;
-    int rc = svcq__an_check_text(ctx, what, s, strlen(s));
+    size_t len = strlen(s);
+    int rc = check_field(a, n, field, s, len);
     if (rc)
         return rc;
-    return svcq__strdup(ctx, what, s, out);
+    *out = text_dup(a->ctx, s, len);
+    return *out ? SVCQ_OK : SVCQ_ENOMEM;
+}
+
+/* The id of the num-th node of a letter ("k1", "w12"), without printf. */
+static void make_id(char out[SVCQ__AN_ID_SIZE], char letter, uint32_t num)
+{
+    char t[10];
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + num % 10);
+        num /= 10;
+    } while (num);
+    out[0] = letter;
+    for (size_t i = 0; i < n; i++)
+        out[1 + i] = t[n - 1 - i];
+    out[1 + n] = '\0';
 }
 
 svcq__an_node *svcq__an_node_new(svcq_ctx *ctx, int32_t kind, const char *id, const char *text, size_t len)
@@ -214,7 +292,9 @@ svcq__an_node *svcq__an_node_new(svcq_ctx *ctx, int32_t kind, const char *id, co
     memcpy(n->text, text, len);
     n->text[len] = '\0';
     n->kind = kind;
-    snprintf(n->id, sizeof(n->id), "%s", id);
+    size_t idlen = strnlen(id, sizeof(n->id) - 1);
+    memcpy(n->id, id, idlen);
+    n->id[idlen] = '\0';
     return n;
 }
 
@@ -544,22 +624,23 @@ int svcq_analysis_new(svcq_analysis **out, svcq_ctx *ctx, const char *id, const 
     if (!svcq_analysis_template_name(template_))
         return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: unknown template %d (custom 0, 6m 1, 8p 2, 4s 3)", id,
                            (int)template_);
-    char what[64 + SVCQ_STORE_MAX_ID];
-    snprintf(what, sizeof(what), "analysis %s: effect", id);
-    rc = svcq__an_check_text(ctx, what, effect, strlen(effect));
-    if (rc)
-        return rc;
+    size_t effect_len = strlen(effect);
+    if (!svcq__an_text_ok(effect, effect_len)) {
+        char what[64 + SVCQ_STORE_MAX_ID];
+        snprintf(what, sizeof(what), "analysis %s: effect", id);
+        return svcq__an_check_text(ctx, what, effect, effect_len);
+    }
     svcq__an_model m = { 0 };
     m.template_ = template_;
     m.why_depth = SVCQ_ANALYSIS_DEFAULT_WHY_DEPTH;
     m.next[0] = m.next[1] = m.next[2] = 1;
-    m.root = svcq__an_node_new(ctx, SVCQ_ANALYSIS_EFFECT, "e", effect, strlen(effect));
+    m.root = svcq__an_node_new(ctx, SVCQ_ANALYSIS_EFFECT, "e", effect, effect_len);
     m.count = 1;
     rc = m.root ? SVCQ_OK : svcq__enomem(ctx);
     const char *const *cats = template_cats[template_];
     for (size_t i = 0; rc == SVCQ_OK && cats && cats[i]; i++) {
         char cid[SVCQ__AN_ID_SIZE];
-        snprintf(cid, sizeof(cid), "k%u", m.next[0]);
+        make_id(cid, 'k', m.next[0]);
         svcq__an_node *k = svcq__an_node_new(ctx, SVCQ_ANALYSIS_CATEGORY, cid, cats[i], strlen(cats[i]));
         rc = k ? svcq__an_node_reserve(ctx, m.root, 1) : svcq__enomem(ctx);
         if (rc) {
@@ -622,9 +703,9 @@ int svcq_analysis_set_incident(svcq_analysis *a, const char *incident_id)
         if (rc)
             return svcq__error(a->ctx, rc, "analysis %s: incident id \"%s\" is not a valid record id", a->id,
                                incident_id);
-        rc = svcq__strdup(a->ctx, "incident id", incident_id, &copy);
-        if (rc)
-            return rc;
+        copy = text_dup(a->ctx, incident_id, strlen(incident_id));
+        if (!copy)
+            return SVCQ_ENOMEM;
     }
     return edit_string(a, &a->m.incident, copy);
 }
@@ -676,11 +757,12 @@ int svcq_analysis_add(const char **out_id, svcq_analysis *a, const char *parent_
     if (!text)
         return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: new %s under %s: NULL text", a->id, kname(kind),
                            parent->id);
-    char what[96 + SVCQ_STORE_MAX_ID];
-    snprintf(what, sizeof(what), "analysis %s: new %s under %s: text", a->id, kname(kind), parent->id);
-    rc = svcq__an_check_text(ctx, what, text, strlen(text));
-    if (rc)
-        return rc;
+    size_t len = strlen(text);
+    if (!svcq__an_text_ok(text, len)) {
+        char what[96 + SVCQ_STORE_MAX_ID];
+        snprintf(what, sizeof(what), "analysis %s: new %s under %s: text", a->id, kname(kind), parent->id);
+        return svcq__an_check_text(ctx, what, text, len);
+    }
     if (a->m.count >= SVCQ_ANALYSIS_MAX_NODES)
         return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: already %d nodes, the most one analysis holds", a->id,
                            SVCQ_ANALYSIS_MAX_NODES);
@@ -692,8 +774,8 @@ int svcq_analysis_add(const char **out_id, svcq_analysis *a, const char *parent_
     if (a->m.next[li] == UINT32_MAX)
         return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: no %s ids left", a->id, kname(kind));
     char id[SVCQ__AN_ID_SIZE];
-    snprintf(id, sizeof(id), "%c%u", svcq__an_letter(kind), a->m.next[li]);
-    svcq__an_node *n = svcq__an_node_new(ctx, kind, id, text, strlen(text));
+    make_id(id, svcq__an_letter(kind), a->m.next[li]);
+    svcq__an_node *n = svcq__an_node_new(ctx, kind, id, text, len);
     if (!n)
         return svcq__enomem(ctx);
     bool on = false;
@@ -804,13 +886,12 @@ int svcq_analysis_set_text(svcq_analysis *a, const char *node_id, const char *te
         return rc;
     if (!text)
         return svcq__error(a->ctx, SVCQ_EINVAL, "analysis %s: %s: NULL text", a->id, n->id);
-    char what[64 + SVCQ_STORE_MAX_ID];
-    snprintf(what, sizeof(what), "analysis %s: %s: text", a->id, n->id);
-    rc = svcq__an_check_text(a->ctx, what, text, strlen(text));
-    char *copy = NULL;
-    if (rc == SVCQ_OK)
-        rc = svcq__strdup(a->ctx, what, text, &copy);
-    return rc ? rc : edit_string(a, &n->text, copy);
+    size_t len = strlen(text);
+    rc = check_field(a, n, "text", text, len);
+    if (rc)
+        return rc;
+    char *copy = text_dup(a->ctx, text, len);
+    return copy ? edit_string(a, &n->text, copy) : SVCQ_ENOMEM;
 }
 
 int svcq_analysis_set_status(svcq_analysis *a, const char *node_id, int32_t status)
@@ -838,10 +919,8 @@ int svcq_analysis_set_owner(svcq_analysis *a, const char *node_id, const char *o
     int rc = lookup(a, "svcq_analysis_set_owner", node_id, &n);
     if (rc)
         return rc;
-    char what[64 + SVCQ_STORE_MAX_ID];
-    snprintf(what, sizeof(what), "analysis %s: %s: owner", a->id, n->id);
     char *copy;
-    rc = opt_copy(a->ctx, what, owner, &copy);
+    rc = opt_copy(a, n, "owner", owner, &copy);
     return rc ? rc : edit_string(a, &n->owner, copy);
 }
 
@@ -884,16 +963,12 @@ int svcq_analysis_add_evidence(svcq_analysis *a, const char *node_id, int32_t ki
     if (n->nev >= SVCQ_ANALYSIS_MAX_EVIDENCE)
         return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: %s already holds %d evidence references, the most a "
                            "node holds", a->id, n->id, SVCQ_ANALYSIS_MAX_EVIDENCE);
-    char what[3][64 + SVCQ_STORE_MAX_ID];
-    snprintf(what[0], sizeof(what[0]), "analysis %s: %s: evidence uri", a->id, n->id);
-    snprintf(what[1], sizeof(what[1]), "analysis %s: %s: evidence note", a->id, n->id);
-    snprintf(what[2], sizeof(what[2]), "analysis %s: %s: evidence collected_by", a->id, n->id);
     svcq__an_evidence e = { kind, NULL, NULL, NULL, collected_at };
-    rc = opt_copy(ctx, what[0], uri, &e.uri);
+    rc = opt_copy(a, n, "evidence uri", uri, &e.uri);
     if (rc == SVCQ_OK)
-        rc = opt_copy(ctx, what[1], note, &e.note);
+        rc = opt_copy(a, n, "evidence note", note, &e.note);
     if (rc == SVCQ_OK)
-        rc = opt_copy(ctx, what[2], collected_by, &e.by);
+        rc = opt_copy(a, n, "evidence collected_by", collected_by, &e.by);
     if (rc == SVCQ_OK && n->nev == n->capev) {
         /* Capacity only: nev unchanged until the edit is made. The array
          * never shrinks, which the undo of a removal counts on. */

@@ -73,6 +73,9 @@ svcq__an_node *svcq__an_find(const svcq__an_model *m, const char *id);
  * UTF-8, 1..SVCQ_ANALYSIS_MAX_TEXT bytes, not blank, no control characters
  * but tab and line feed, no U+FFFE/U+FFFF. EINVAL or ELIMIT. */
 int svcq__an_check_text(svcq_ctx *ctx, const char *what, const char *s, size_t len);
+/* Whether svcq__an_check_text would pass (no message: callers format
+ * their "what" only when it fails). */
+bool svcq__an_text_ok(const char *s, size_t len);
 /* Node allocation: a fresh node with a copy of text (checked by the caller). */
 svcq__an_node *svcq__an_node_new(svcq_ctx *ctx, int32_t kind, const char *id, const char *text, size_t len);
 /* Frees n and everything under it (not unlinked from its parent). */
