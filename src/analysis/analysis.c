@@ -281,14 +281,12 @@ static void make_id(char out[SVCQ__AN_ID_SIZE], char letter, uint32_t num)
 
 svcq__an_node *svcq__an_node_new(svcq_ctx *ctx, int32_t kind, const char *id, const char *text, size_t len)
 {
-    svcq__an_node *n = svcq__calloc(ctx, 1, sizeof(*n));
+    /* len is at most SVCQ_ANALYSIS_MAX_TEXT: no overflow. */
+    svcq__an_node *n = svcq__calloc(ctx, 1, sizeof(*n) + len + 1);
     if (!n)
         return NULL;
-    n->text = svcq__malloc(ctx, len + 1);
-    if (!n->text) {
-        svcq__free(ctx, n);
-        return NULL;
-    }
+    n->text = n->buf;
+    n->text_inline = true;
     memcpy(n->text, text, len);
     n->text[len] = '\0';
     n->kind = kind;
@@ -315,7 +313,8 @@ void svcq__an_node_free(svcq_ctx *ctx, svcq__an_node *n)
         evidence_free(ctx, &n->ev[i]);
     svcq__free(ctx, n->kids);
     svcq__free(ctx, n->ev);
-    svcq__free(ctx, n->text);
+    if (!n->text_inline)
+        svcq__free(ctx, n->text);
     svcq__free(ctx, n->owner);
     svcq__free(ctx, n);
 }
@@ -408,6 +407,16 @@ static void release_str(svcq_ctx *ctx, void *data, uint64_t arg)
 {
     (void)data;
     svcq__free(ctx, AN_PTR(arg));
+}
+
+/* A node's text: data the node; arg its old text, which the entry owns, or
+ * 0 when that was the text in the node's block. */
+static void undo_text(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    svcq__an_node *n = data;
+    svcq__free(ctx, n->text);
+    n->text_inline = arg == 0;
+    n->text = n->text_inline ? n->buf : AN_PTR(arg);
 }
 
 /* One edit of an int32_t, uint32_t or bool field. */
@@ -891,7 +900,21 @@ int svcq_analysis_set_text(svcq_analysis *a, const char *node_id, const char *te
     if (rc)
         return rc;
     char *copy = text_dup(a->ctx, text, len);
-    return copy ? edit_string(a, &n->text, copy) : SVCQ_ENOMEM;
+    if (!copy)
+        return SVCQ_ENOMEM;
+    bool on;
+    rc = undo_begin(a, &on);
+    if (rc) {
+        svcq__free(a->ctx, copy);
+        return rc;
+    }
+    if (on)
+        undo_push(a, undo_text, release_str, n, n->text_inline ? 0 : AN_ARG(n->text));
+    else if (!n->text_inline)
+        svcq__free(a->ctx, n->text);
+    n->text = copy;
+    n->text_inline = false;
+    return SVCQ_OK;
 }
 
 int svcq_analysis_set_status(svcq_analysis *a, const char *node_id, int32_t status)

@@ -34,6 +34,8 @@ typedef struct svcq__an_node {
     size_t nkids, capkids;
     svcq__an_evidence *ev;
     size_t nev, capev; /* the evidence array never shrinks (undo counts on it) */
+    bool text_inline;  /* text is buf, in the node's block (svcq__an_node_new) */
+    char buf[];
 } svcq__an_node;
 
 /* The tree and the analysis-wide fields an edit may change. */
@@ -76,7 +78,8 @@ int svcq__an_check_text(svcq_ctx *ctx, const char *what, const char *s, size_t l
 /* Whether svcq__an_check_text would pass (no message: callers format
  * their "what" only when it fails). */
 bool svcq__an_text_ok(const char *s, size_t len);
-/* Node allocation: a fresh node with a copy of text (checked by the caller). */
+/* Node allocation: a fresh node with a copy of text (checked by the
+ * caller) in the same block. */
 svcq__an_node *svcq__an_node_new(svcq_ctx *ctx, int32_t kind, const char *id, const char *text, size_t len);
 /* Frees n and everything under it (not unlinked from its parent). */
 void svcq__an_node_free(svcq_ctx *ctx, svcq__an_node *n);

@@ -271,7 +271,8 @@ static int run_orderings(void *p)
     if (rc)
         return rc;
     const char *w = NULL;
-    /* Strings set twice, and cleared. */
+    /* Strings set twice (a node's text first lives in the node's block),
+     * and cleared. */
     rc = svcq_analysis_set_incident(a, "INC-7");
     if (!rc)
         rc = svcq_analysis_set_incident(a, "INC-8");
@@ -281,6 +282,8 @@ static int run_orderings(void *p)
         rc = svcq_analysis_set_owner(a, "w6", "Ops on call");
     if (!rc)
         rc = svcq_analysis_set_text(a, "e", "The nightly invoice run failed twice");
+    if (!rc)
+        rc = svcq_analysis_set_text(a, "e", "The nightly invoice run failed three times");
     /* A node edited, moved out of its parent, whose old parent then goes. */
     if (!rc)
         rc = svcq_analysis_set_text(a, "w8", "Alert recipients were never reviewed");

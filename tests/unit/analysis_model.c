@@ -435,8 +435,31 @@ static void batch_undo(void **state)
     assert_string_equal(before, after);
     assert_int_equal(svcq_analysis_revision(a), rev);
     free(after);
+    /* A loaded analysis (texts in their own blocks): texts set twice in a
+     * batch and rolled back, then set outside any batch. */
+    svcq_analysis *l;
+    assert_int_equal(svcq_analysis_load(&l, ctx, "branching"), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(l, "w1", "once"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(l, "w1", "twice"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(l, "e", "changed"), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_OK);
+    after = json_of(l);
+    assert_string_equal(before, after);
+    free(after);
+    assert_int_equal(svcq_analysis_set_text(l, "w1", "once"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(l, "w1", "twice"), SVCQ_OK);
+    assert_string_equal(svcq_analysis_node_text(l, "w1"), "twice");
+    svcq_analysis_free(l);
     /* Freed inside the batch: the rollback leaves it alone. */
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(a, "w3", "changed"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_owner(a, "w7", NULL), SVCQ_OK);
+    assert_int_equal(svcq_analysis_remove_evidence(a, "w7", 0), SVCQ_OK);
+    assert_int_equal(svcq_analysis_add_evidence(a, "w6", 1, "u://x", NULL, NULL, 0), SVCQ_OK);
+    assert_int_equal(svcq_analysis_add(NULL, a, "w3", SVCQ_ANALYSIS_WHY, "new"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_move(a, "w9", "w1", 0), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_status(a, "w9", 1), SVCQ_OK);
     assert_int_equal(svcq_analysis_remove(a, "w2"), SVCQ_OK);
     assert_int_equal(svcq_analysis_save(a), SVCQ_OK);
     svcq_analysis_free(a);
