@@ -3,9 +3,10 @@
  *
  * Every edit checks everything, then allocates what it needs, then changes
  * the tree, so a failing edit changes nothing. While a store transaction is
- * open (a host batch) an edit first copies the whole model into an undo
- * entry owned by the handle; a rollback swaps the copy back (no
- * allocation), a commit frees it. Outside a transaction nothing is copied. */
+ * open (a host batch, or an incident call that saves the analysis) an edit
+ * also records an undo entry owned by the handle with just what it changed
+ * (see "undo entries" below); a rollback puts it back without allocating,
+ * a commit frees what the entry held. */
 #include <stdio.h>
 #include <string.h>
 
@@ -161,59 +162,137 @@ svcq__an_node *svcq__an_find(const svcq__an_model *m, const char *id)
     return (svcq__an_node *)f.found;
 }
 
-int svcq__an_check_text(svcq_ctx *ctx, const char *what, const char *s, size_t len)
+enum { TEXT_OK, TEXT_LONG, TEXT_UTF8, TEXT_CONTROL, TEXT_NONCHAR, TEXT_BLANK };
+
+/* What is wrong with a text (TEXT_OK when nothing); *cp and *at name the
+ * offending code point and its byte. Printable ASCII, the common case, is
+ * one test per byte. */
+static int text_fault(const char *s, size_t len, uint32_t *cp, size_t *at)
 {
     if (len > SVCQ_ANALYSIS_MAX_TEXT)
-        return svcq__error(ctx, SVCQ_ELIMIT, "%s: %zu bytes, more than the %d allowed", what, len,
-                           SVCQ_ANALYSIS_MAX_TEXT);
-    if (!svcq__utf8_valid(s, len))
-        return svcq__error(ctx, SVCQ_EINVAL, "%s: not valid UTF-8", what);
+        return TEXT_LONG;
+    const unsigned char *u = (const unsigned char *)s;
     bool blank = true;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = svcq__utf8_decode((const unsigned char *)s + i, len - i, &cp);
+    size_t i = 0;
+    for (; i < len && u[i] >= 0x20 && u[i] < 0x7f; i++)
+        if (u[i] != ' ')
+            blank = false;
+    if (i == len)
+        return blank ? TEXT_BLANK : TEXT_OK;
+    if (!svcq__utf8_valid(s + i, len - i))
+        return TEXT_UTF8;
+    while (i < len) {
+        size_t k = svcq__utf8_decode(u + i, len - i, cp);
+        *at = i;
         if (k == 0)
-            return svcq__error(ctx, SVCQ_EINVAL, "%s: not valid UTF-8", what);
-        if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f)
-            return svcq__error(ctx, SVCQ_EINVAL, "%s: control character U+%04X at byte %zu (only tab and line "
-                               "feed are allowed)", what, (unsigned)cp, i);
-        if (cp == 0xfffe || cp == 0xffff)
-            return svcq__error(ctx, SVCQ_EINVAL, "%s: non-character U+%04X at byte %zu", what, (unsigned)cp, i);
-        if (cp != ' ' && cp != '\t' && cp != '\n')
+            return TEXT_UTF8;
+        if ((*cp < 0x20 && *cp != '\t' && *cp != '\n') || *cp == 0x7f)
+            return TEXT_CONTROL;
+        if (*cp == 0xfffe || *cp == 0xffff)
+            return TEXT_NONCHAR;
+        if (*cp != ' ' && *cp != '\t' && *cp != '\n')
             blank = false;
         i += k;
     }
-    if (blank)
-        return svcq__error(ctx, SVCQ_EINVAL, "%s: empty or blank", what);
-    return SVCQ_OK;
+    return blank ? TEXT_BLANK : TEXT_OK;
 }
 
-/* A checked copy of an optional text: NULL or "" gives *out NULL. */
-static int opt_copy(svcq_ctx *ctx, const char *what, const char *s, char **out)
+bool svcq__an_text_ok(const char *s, size_t len)
+{
+    uint32_t cp;
+    size_t at;
+    return text_fault(s, len, &cp, &at) == TEXT_OK;
+}
+
+int svcq__an_check_text(svcq_ctx *ctx, const char *what, const char *s, size_t len)
+{
+    uint32_t cp = 0;
+    size_t at = 0;
+    switch (text_fault(s, len, &cp, &at)) {
+    case TEXT_OK: return SVCQ_OK;
+    case TEXT_LONG:
+        return svcq__error(ctx, SVCQ_ELIMIT, "%s: %zu bytes, more than the %d allowed", what, len,
+                           SVCQ_ANALYSIS_MAX_TEXT);
+    case TEXT_UTF8: return svcq__error(ctx, SVCQ_EINVAL, "%s: not valid UTF-8", what);
+    case TEXT_CONTROL:
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: control character U+%04X at byte %zu (only tab and line "
+                           "feed are allowed)", what, (unsigned)cp, at);
+    case TEXT_NONCHAR:
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: non-character U+%04X at byte %zu", what, (unsigned)cp, at);
+    default: return svcq__error(ctx, SVCQ_EINVAL, "%s: empty or blank", what);
+    }
+}
+
+/* Checks a text of node n (NULL: of the analysis) for an edit; the message
+ * names "analysis <id>: <node>: <field>", formatted only on failure. */
+static int check_field(svcq_analysis *a, const svcq__an_node *n, const char *field, const char *s, size_t len)
+{
+    if (SVCQ__LIKELY(svcq__an_text_ok(s, len)))
+        return SVCQ_OK;
+    char what[64 + SVCQ_STORE_MAX_ID];
+    if (n)
+        snprintf(what, sizeof(what), "analysis %s: %s: %s", a->id, n->id, field);
+    else
+        snprintf(what, sizeof(what), "analysis %s: %s", a->id, field);
+    return svcq__an_check_text(a->ctx, what, s, len);
+}
+
+/* A copy of len bytes of a checked text (ENOMEM only). */
+static char *text_dup(svcq_ctx *ctx, const char *s, size_t len)
+{
+    char *c = svcq__malloc(ctx, len + 1);
+    if (c) {
+        memcpy(c, s, len);
+        c[len] = '\0';
+    } else {
+        (void)svcq__enomem(ctx);
+    }
+    return c;
+}
+
+/* A checked copy of an optional text of node n: NULL or "" gives *out NULL. */
+static int opt_copy(svcq_analysis *a, const svcq__an_node *n, const char *field, const char *s, char **out)
 {
     *out = NULL;
     if (!s || !*s)
         return SVCQ_OK;
-    int rc = svcq__an_check_text(ctx, what, s, strlen(s));
+    size_t len = strlen(s);
+    int rc = check_field(a, n, field, s, len);
     if (rc)
         return rc;
-    return svcq__strdup(ctx, what, s, out);
+    *out = text_dup(a->ctx, s, len);
+    return *out ? SVCQ_OK : SVCQ_ENOMEM;
+}
+
+/* The id of the num-th node of a letter ("k1", "w12"), without printf. */
+static void make_id(char out[SVCQ__AN_ID_SIZE], char letter, uint32_t num)
+{
+    char t[10];
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + num % 10);
+        num /= 10;
+    } while (num);
+    out[0] = letter;
+    for (size_t i = 0; i < n; i++)
+        out[1 + i] = t[n - 1 - i];
+    out[1 + n] = '\0';
 }
 
 svcq__an_node *svcq__an_node_new(svcq_ctx *ctx, int32_t kind, const char *id, const char *text, size_t len)
 {
-    svcq__an_node *n = svcq__calloc(ctx, 1, sizeof(*n));
+    /* len is at most SVCQ_ANALYSIS_MAX_TEXT: no overflow. */
+    svcq__an_node *n = svcq__calloc(ctx, 1, sizeof(*n) + len + 1);
     if (!n)
         return NULL;
-    n->text = svcq__malloc(ctx, len + 1);
-    if (!n->text) {
-        svcq__free(ctx, n);
-        return NULL;
-    }
+    n->text = n->buf;
+    n->text_inline = true;
     memcpy(n->text, text, len);
     n->text[len] = '\0';
     n->kind = kind;
-    snprintf(n->id, sizeof(n->id), "%s", id);
+    size_t idlen = strnlen(id, sizeof(n->id) - 1);
+    memcpy(n->id, id, idlen);
+    n->id[idlen] = '\0';
     return n;
 }
 
@@ -234,7 +313,8 @@ void svcq__an_node_free(svcq_ctx *ctx, svcq__an_node *n)
         evidence_free(ctx, &n->ev[i]);
     svcq__free(ctx, n->kids);
     svcq__free(ctx, n->ev);
-    svcq__free(ctx, n->text);
+    if (!n->text_inline)
+        svcq__free(ctx, n->text);
     svcq__free(ctx, n->owner);
     svcq__free(ctx, n);
 }
@@ -267,123 +347,259 @@ void svcq__an_model_free(svcq_ctx *ctx, svcq__an_model *m)
     memset(m, 0, sizeof(*m));
 }
 
-/* ---- deep copy, for undo ------------------------------------------------- */
+/* ---- undo entries ----------------------------------------------------------- */
 
-static svcq__an_node *node_clone(svcq_ctx *ctx, const svcq__an_node *n)
+/* While a store transaction is open every edit records, in one undo entry
+ * owned by the handle, what it takes to take the edit back: the old value
+ * of the one field it changed, or where a node or an evidence reference
+ * was. Entries run newest first, so when one runs the tree is exactly as
+ * its edit left it: the nodes and arrays it names are still there, and the
+ * arrays still have the room they had (child and evidence arrays never
+ * shrink). A release frees only what the entry holds (an old string, a
+ * removed subtree), never anything of the handle. Only a move, a removal
+ * and the removal of an evidence reference allocate their entry. */
+
+_Static_assert(sizeof(uintptr_t) <= sizeof(uint64_t), "undo entries keep a pointer in their u64 argument");
+
+#define AN_PTR(arg) ((void *)(uintptr_t)(arg))
+#define AN_ARG(ptr) ((uint64_t)(uintptr_t)(ptr))
+
+/* Reserves the edit's entry when a transaction is open (*on says so). */
+static int undo_begin(svcq_analysis *a, bool *on)
 {
-    svcq__an_node *c = svcq__an_node_new(ctx, n->kind, n->id, n->text, strlen(n->text));
-    if (!c)
-        return NULL;
-    c->status = n->status;
-    c->weight = n->weight;
-    c->root = n->root;
-    bool ok = !n->owner || svcq__strdup(ctx, "owner", n->owner, &c->owner) == SVCQ_OK;
-    if (ok && n->nev) {
-        c->ev = svcq__calloc(ctx, n->nev, sizeof(*c->ev));
-        ok = c->ev != NULL;
-        for (size_t i = 0; ok && i < n->nev; i++) {
-            const svcq__an_evidence *e = &n->ev[i];
-            c->ev[i].kind = e->kind;
-            c->ev[i].at = e->at;
-            c->nev = i + 1;
-            ok = (!e->uri || svcq__strdup(ctx, "uri", e->uri, &c->ev[i].uri) == SVCQ_OK) &&
-                 (!e->note || svcq__strdup(ctx, "note", e->note, &c->ev[i].note) == SVCQ_OK) &&
-                 (!e->by || svcq__strdup(ctx, "collected_by", e->by, &c->ev[i].by) == SVCQ_OK);
-        }
-    }
-    if (ok && n->nkids)
-        ok = svcq__an_node_reserve(ctx, c, n->nkids) == SVCQ_OK;
-    for (size_t i = 0; ok && i < n->nkids; i++) {
-        svcq__an_node *k = node_clone(ctx, n->kids[i]);
-        ok = k != NULL;
-        if (ok)
-            svcq__an_node_link(c, k);
-    }
-    if (!ok) {
-        svcq__an_node_free(ctx, c);
-        return NULL;
-    }
-    return c;
+    *on = svcq__tx_active(a->ctx);
+    return *on ? svcq__undo_reserve(a->ctx, 1) : SVCQ_OK;
 }
 
-static int model_clone(svcq_ctx *ctx, const svcq__an_model *m, svcq__an_model *out)
+/* Records the reserved entry; cannot fail. */
+static void undo_push(svcq_analysis *a, svcq__undo_fn undo, svcq__undo_fn release, void *data, uint64_t arg)
 {
-    *out = *m;
-    out->root = NULL;
-    out->incident = NULL;
-    if (m->incident && svcq__strdup(ctx, "incident", m->incident, &out->incident))
-        return svcq__enomem(ctx);
-    out->root = node_clone(ctx, m->root);
-    if (!out->root) {
-        svcq__an_model_free(ctx, out);
-        return svcq__enomem(ctx);
-    }
-    return SVCQ_OK;
+    (void)svcq__undo_push_for(a->ctx, a, undo, release, data, arg);
 }
 
-typedef struct an_undo {
-    svcq_analysis *a;
-    svcq__an_model m;
-} an_undo;
-
-static void undo_release(svcq_ctx *ctx, void *data, uint64_t arg)
+static void undo_i32(svcq_ctx *ctx, void *data, uint64_t arg)
 {
-    (void)arg;
-    an_undo *u = data;
-    svcq__an_model_free(ctx, &u->m);
-    svcq__free(ctx, u);
+    (void)ctx;
+    *(int32_t *)data = (int32_t)(uint32_t)arg;
 }
 
-static void undo_run(svcq_ctx *ctx, void *data, uint64_t arg)
+static void undo_u32(svcq_ctx *ctx, void *data, uint64_t arg)
 {
-    an_undo *u = data;
-    svcq__an_model cur = u->a->m;
-    u->a->m = u->m;
-    u->m = cur;
-    undo_release(ctx, u, arg);
+    (void)ctx;
+    *(uint32_t *)data = (uint32_t)arg;
 }
 
-/* Prepares an edit's undo entry: NULL outside a store transaction. */
-static int edit_begin(svcq_analysis *a, an_undo **out)
+static void undo_bool(svcq_ctx *ctx, void *data, uint64_t arg)
 {
-    *out = NULL;
-    if (!svcq__tx_active(a->ctx))
-        return SVCQ_OK;
-    an_undo *u = svcq__calloc(a->ctx, 1, sizeof(*u));
-    if (!u)
-        return svcq__enomem(a->ctx);
-    u->a = a;
-    int rc = model_clone(a->ctx, &a->m, &u->m);
-    if (rc == SVCQ_OK)
-        rc = svcq__undo_reserve(a->ctx, 1);
-    if (rc) {
-        undo_release(a->ctx, u, 0);
+    (void)ctx;
+    *(bool *)data = arg != 0;
+}
+
+/* data: the field; arg: its old value, which the entry owns. */
+static void undo_str(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    char **field = data;
+    svcq__free(ctx, *field);
+    *field = AN_PTR(arg);
+}
+
+static void release_str(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)data;
+    svcq__free(ctx, AN_PTR(arg));
+}
+
+/* A node's text: data the node; arg its old text, which the entry owns, or
+ * 0 when that was the text in the node's block. */
+static void undo_text(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    svcq__an_node *n = data;
+    svcq__free(ctx, n->text);
+    n->text_inline = arg == 0;
+    n->text = n->text_inline ? n->buf : AN_PTR(arg);
+}
+
+/* One edit of an int32_t, uint32_t or bool field. */
+static int edit_i32(svcq_analysis *a, int32_t *field, int32_t value)
+{
+    bool on;
+    int rc = undo_begin(a, &on);
+    if (rc)
         return rc;
-    }
-    *out = u;
+    if (on)
+        undo_push(a, undo_i32, NULL, field, (uint32_t)*field);
+    *field = value;
     return SVCQ_OK;
 }
 
-/* Records the prepared entry once the edit is made; cannot fail. */
-static void edit_done(svcq_analysis *a, an_undo *u)
+static int edit_u32(svcq_analysis *a, uint32_t *field, uint32_t value)
 {
-    if (u)
-        (void)svcq__undo_push_for(a->ctx, a, undo_run, undo_release, u, 0);
+    bool on;
+    int rc = undo_begin(a, &on);
+    if (rc)
+        return rc;
+    if (on)
+        undo_push(a, undo_u32, NULL, field, *field);
+    *field = value;
+    return SVCQ_OK;
+}
+
+static int edit_bool(svcq_analysis *a, bool *field, bool value)
+{
+    bool on;
+    int rc = undo_begin(a, &on);
+    if (rc)
+        return rc;
+    if (on)
+        undo_push(a, undo_bool, NULL, field, *field);
+    *field = value;
+    return SVCQ_OK;
 }
 
 /* One edit that puts copy (owned; freed on failure) in *field. */
 static int edit_string(svcq_analysis *a, char **field, char *copy)
 {
-    an_undo *u;
-    int rc = edit_begin(a, &u);
+    bool on;
+    int rc = undo_begin(a, &on);
     if (rc) {
         svcq__free(a->ctx, copy);
         return rc;
     }
-    svcq__free(a->ctx, *field);
+    if (on)
+        undo_push(a, undo_str, release_str, field, AN_ARG(*field));
+    else
+        svcq__free(a->ctx, *field);
     *field = copy;
-    edit_done(a, u);
     return SVCQ_OK;
+}
+
+/* An added node: data the handle, arg the parent, whose last child it is. */
+static void undo_add(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    svcq_analysis *a = data;
+    svcq__an_node *p = AN_PTR(arg);
+    svcq__an_node *n = p->kids[--p->nkids];
+    a->m.next[svcq__an_letter_index(svcq__an_letter(n->kind))]--;
+    a->m.count--;
+    svcq__an_node_free(ctx, n);
+}
+
+/* An added evidence reference: data the node, whose last one it is. */
+static void undo_add_evidence(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    svcq__an_node *n = data;
+    evidence_free(ctx, &n->ev[--n->nev]);
+}
+
+/* Where a moved or removed node, or a removed evidence reference, was. */
+typedef struct an_place {
+    svcq_analysis *a;
+    svcq__an_node *node;
+    svcq__an_node *parent; /* the old parent (move, remove) */
+    size_t index;          /* in the old parent's children or the node's evidence */
+    svcq__an_evidence ev;  /* the removed evidence reference */
+} an_place;
+
+/* Allocates a place entry and reserves its push when a transaction is
+ * open (*out NULL otherwise). */
+static int place_begin(svcq_analysis *a, an_place **out)
+{
+    *out = NULL;
+    if (!svcq__tx_active(a->ctx))
+        return SVCQ_OK;
+    an_place *p = svcq__calloc(a->ctx, 1, sizeof(*p));
+    if (!p)
+        return svcq__enomem(a->ctx);
+    int rc = svcq__undo_reserve(a->ctx, 1);
+    if (rc) {
+        svcq__free(a->ctx, p);
+        return rc;
+    }
+    p->a = a;
+    *out = p;
+    return SVCQ_OK;
+}
+
+static void place_release(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    svcq__free(ctx, data);
+}
+
+/* Puts n back under parent at index (room is there: arrays never shrink). */
+static void relink(svcq__an_node *parent, svcq__an_node *n, size_t index)
+{
+    memmove(&parent->kids[index + 1], &parent->kids[index], (parent->nkids - index) * sizeof(*parent->kids));
+    parent->kids[index] = n;
+    parent->nkids++;
+    n->parent = parent;
+}
+
+static size_t index_in_parent(const svcq__an_node *n)
+{
+    size_t i = 0;
+    while (n->parent->kids[i] != n)
+        i++;
+    return i;
+}
+
+static void unlink_node(svcq__an_node *n)
+{
+    svcq__an_node *p = n->parent;
+    size_t i = index_in_parent(n);
+    memmove(&p->kids[i], &p->kids[i + 1], (p->nkids - i - 1) * sizeof(*p->kids));
+    p->nkids--;
+    n->parent = NULL;
+}
+
+static void undo_move(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    an_place *p = data;
+    unlink_node(p->node);
+    relink(p->parent, p->node, p->index);
+    place_release(ctx, p, arg);
+}
+
+static size_t subtree_count(const svcq__an_node *n)
+{
+    size_t c = 1;
+    for (size_t i = 0; i < n->nkids; i++)
+        c += subtree_count(n->kids[i]);
+    return c;
+}
+
+static void undo_remove(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    an_place *p = data;
+    relink(p->parent, p->node, p->index);
+    p->a->m.count += subtree_count(p->node);
+    place_release(ctx, p, arg);
+}
+
+/* The removed subtree stays out of the tree: it is the entry's to free. */
+static void release_remove(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    an_place *p = data;
+    svcq__an_node_free(ctx, p->node);
+    place_release(ctx, p, arg);
+}
+
+static void undo_remove_evidence(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    an_place *p = data;
+    svcq__an_node *n = p->node;
+    memmove(&n->ev[p->index + 1], &n->ev[p->index], (n->nev - p->index) * sizeof(*n->ev));
+    n->ev[p->index] = p->ev;
+    n->nev++;
+    place_release(ctx, p, arg);
+}
+
+static void release_remove_evidence(svcq_ctx *ctx, void *data, uint64_t arg)
+{
+    an_place *p = data;
+    evidence_free(ctx, &p->ev);
+    place_release(ctx, p, arg);
 }
 
 /* ---- handles ------------------------------------------------------------- */
@@ -417,22 +633,23 @@ int svcq_analysis_new(svcq_analysis **out, svcq_ctx *ctx, const char *id, const 
     if (!svcq_analysis_template_name(template_))
         return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: unknown template %d (custom 0, 6m 1, 8p 2, 4s 3)", id,
                            (int)template_);
-    char what[64 + SVCQ_STORE_MAX_ID];
-    snprintf(what, sizeof(what), "analysis %s: effect", id);
-    rc = svcq__an_check_text(ctx, what, effect, strlen(effect));
-    if (rc)
-        return rc;
+    size_t effect_len = strlen(effect);
+    if (!svcq__an_text_ok(effect, effect_len)) {
+        char what[64 + SVCQ_STORE_MAX_ID];
+        snprintf(what, sizeof(what), "analysis %s: effect", id);
+        return svcq__an_check_text(ctx, what, effect, effect_len);
+    }
     svcq__an_model m = { 0 };
     m.template_ = template_;
     m.why_depth = SVCQ_ANALYSIS_DEFAULT_WHY_DEPTH;
     m.next[0] = m.next[1] = m.next[2] = 1;
-    m.root = svcq__an_node_new(ctx, SVCQ_ANALYSIS_EFFECT, "e", effect, strlen(effect));
+    m.root = svcq__an_node_new(ctx, SVCQ_ANALYSIS_EFFECT, "e", effect, effect_len);
     m.count = 1;
     rc = m.root ? SVCQ_OK : svcq__enomem(ctx);
     const char *const *cats = template_cats[template_];
     for (size_t i = 0; rc == SVCQ_OK && cats && cats[i]; i++) {
         char cid[SVCQ__AN_ID_SIZE];
-        snprintf(cid, sizeof(cid), "k%u", m.next[0]);
+        make_id(cid, 'k', m.next[0]);
         svcq__an_node *k = svcq__an_node_new(ctx, SVCQ_ANALYSIS_CATEGORY, cid, cats[i], strlen(cats[i]));
         rc = k ? svcq__an_node_reserve(ctx, m.root, 1) : svcq__enomem(ctx);
         if (rc) {
@@ -495,9 +712,9 @@ int svcq_analysis_set_incident(svcq_analysis *a, const char *incident_id)
         if (rc)
             return svcq__error(a->ctx, rc, "analysis %s: incident id \"%s\" is not a valid record id", a->id,
                                incident_id);
-        rc = svcq__strdup(a->ctx, "incident id", incident_id, &copy);
-        if (rc)
-            return rc;
+        copy = text_dup(a->ctx, incident_id, strlen(incident_id));
+        if (!copy)
+            return SVCQ_ENOMEM;
     }
     return edit_string(a, &a->m.incident, copy);
 }
@@ -509,13 +726,7 @@ int svcq_analysis_set_why_depth(svcq_analysis *a, uint32_t depth)
     if (depth < 1 || depth > SVCQ_ANALYSIS_MAX_DEPTH)
         return svcq__error(a->ctx, SVCQ_ERANGE, "analysis %s: why depth %u is not between 1 and %d", a->id,
                            (unsigned)depth, SVCQ_ANALYSIS_MAX_DEPTH);
-    an_undo *u;
-    int rc = edit_begin(a, &u);
-    if (rc)
-        return rc;
-    a->m.why_depth = depth;
-    edit_done(a, u);
-    return SVCQ_OK;
+    return edit_u32(a, &a->m.why_depth, depth);
 }
 
 /* Finds a node for an edit, reporting an unknown id. */
@@ -555,11 +766,12 @@ int svcq_analysis_add(const char **out_id, svcq_analysis *a, const char *parent_
     if (!text)
         return svcq__error(ctx, SVCQ_EINVAL, "analysis %s: new %s under %s: NULL text", a->id, kname(kind),
                            parent->id);
-    char what[96 + SVCQ_STORE_MAX_ID];
-    snprintf(what, sizeof(what), "analysis %s: new %s under %s: text", a->id, kname(kind), parent->id);
-    rc = svcq__an_check_text(ctx, what, text, strlen(text));
-    if (rc)
-        return rc;
+    size_t len = strlen(text);
+    if (!svcq__an_text_ok(text, len)) {
+        char what[96 + SVCQ_STORE_MAX_ID];
+        snprintf(what, sizeof(what), "analysis %s: new %s under %s: text", a->id, kname(kind), parent->id);
+        return svcq__an_check_text(ctx, what, text, len);
+    }
     if (a->m.count >= SVCQ_ANALYSIS_MAX_NODES)
         return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: already %d nodes, the most one analysis holds", a->id,
                            SVCQ_ANALYSIS_MAX_NODES);
@@ -571,22 +783,23 @@ int svcq_analysis_add(const char **out_id, svcq_analysis *a, const char *parent_
     if (a->m.next[li] == UINT32_MAX)
         return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: no %s ids left", a->id, kname(kind));
     char id[SVCQ__AN_ID_SIZE];
-    snprintf(id, sizeof(id), "%c%u", svcq__an_letter(kind), a->m.next[li]);
-    svcq__an_node *n = svcq__an_node_new(ctx, kind, id, text, strlen(text));
+    make_id(id, svcq__an_letter(kind), a->m.next[li]);
+    svcq__an_node *n = svcq__an_node_new(ctx, kind, id, text, len);
     if (!n)
         return svcq__enomem(ctx);
-    an_undo *u = NULL;
+    bool on = false;
     rc = svcq__an_node_reserve(ctx, parent, 1);
     if (rc == SVCQ_OK)
-        rc = edit_begin(a, &u);
+        rc = undo_begin(a, &on);
     if (rc) {
         svcq__an_node_free(ctx, n);
         return rc;
     }
+    if (on)
+        undo_push(a, undo_add, NULL, a, AN_ARG(parent));
     svcq__an_node_link(parent, n);
     a->m.next[li]++;
     a->m.count++;
-    edit_done(a, u);
     if (out_id)
         *out_id = n->id;
     return SVCQ_OK;
@@ -598,23 +811,6 @@ static bool is_under(const svcq__an_node *n, const svcq__an_node *top)
         if (n == top)
             return true;
     return false;
-}
-
-static size_t index_in_parent(const svcq__an_node *n)
-{
-    size_t i = 0;
-    while (n->parent->kids[i] != n)
-        i++;
-    return i;
-}
-
-static void unlink_node(svcq__an_node *n)
-{
-    svcq__an_node *p = n->parent;
-    size_t i = index_in_parent(n);
-    memmove(&p->kids[i], &p->kids[i + 1], (p->nkids - i - 1) * sizeof(*p->kids));
-    p->nkids--;
-    n->parent = NULL;
 }
 
 int svcq_analysis_move(svcq_analysis *a, const char *node_id, const char *parent_id, int32_t position)
@@ -644,28 +840,21 @@ int svcq_analysis_move(svcq_analysis *a, const char *node_id, const char *parent
         return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: under %s the deepest node of %s would be %u levels "
                            "below the effect, more than %d", a->id, p->id, n->id,
                            (unsigned)(svcq__an_depth(p) + 1 + svcq__an_height(n)), SVCQ_ANALYSIS_MAX_DEPTH);
-    an_undo *u = NULL;
+    an_place *u = NULL;
     rc = svcq__an_node_reserve(ctx, p, 1);
     if (rc == SVCQ_OK)
-        rc = edit_begin(a, &u);
+        rc = place_begin(a, &u);
     if (rc)
         return rc;
+    if (u) {
+        u->node = n;
+        u->parent = n->parent;
+        u->index = index_in_parent(n);
+        undo_push(a, undo_move, place_release, u, 0);
+    }
     unlink_node(n);
-    size_t at = position < 0 ? p->nkids : (size_t)position;
-    memmove(&p->kids[at + 1], &p->kids[at], (p->nkids - at) * sizeof(*p->kids));
-    p->kids[at] = n;
-    p->nkids++;
-    n->parent = p;
-    edit_done(a, u);
+    relink(p, n, position < 0 ? p->nkids : (size_t)position);
     return SVCQ_OK;
-}
-
-static size_t subtree_count(const svcq__an_node *n)
-{
-    size_t c = 1;
-    for (size_t i = 0; i < n->nkids; i++)
-        c += subtree_count(n->kids[i]);
-    return c;
 }
 
 int svcq_analysis_remove(svcq_analysis *a, const char *node_id)
@@ -678,14 +867,21 @@ int svcq_analysis_remove(svcq_analysis *a, const char *node_id)
         return rc;
     if (n->kind == SVCQ_ANALYSIS_EFFECT)
         return svcq__error(a->ctx, SVCQ_EINVAL, "analysis %s: the effect cannot be removed", a->id);
-    an_undo *u;
-    rc = edit_begin(a, &u);
+    an_place *u;
+    rc = place_begin(a, &u);
     if (rc)
         return rc;
     a->m.count -= subtree_count(n);
-    unlink_node(n);
-    svcq__an_node_free(a->ctx, n);
-    edit_done(a, u);
+    if (u) {
+        u->node = n;
+        u->parent = n->parent;
+        u->index = index_in_parent(n);
+        undo_push(a, undo_remove, release_remove, u, 0);
+        unlink_node(n);
+    } else {
+        unlink_node(n);
+        svcq__an_node_free(a->ctx, n);
+    }
     return SVCQ_OK;
 }
 
@@ -699,13 +895,26 @@ int svcq_analysis_set_text(svcq_analysis *a, const char *node_id, const char *te
         return rc;
     if (!text)
         return svcq__error(a->ctx, SVCQ_EINVAL, "analysis %s: %s: NULL text", a->id, n->id);
-    char what[64 + SVCQ_STORE_MAX_ID];
-    snprintf(what, sizeof(what), "analysis %s: %s: text", a->id, n->id);
-    rc = svcq__an_check_text(a->ctx, what, text, strlen(text));
-    char *copy = NULL;
-    if (rc == SVCQ_OK)
-        rc = svcq__strdup(a->ctx, what, text, &copy);
-    return rc ? rc : edit_string(a, &n->text, copy);
+    size_t len = strlen(text);
+    rc = check_field(a, n, "text", text, len);
+    if (rc)
+        return rc;
+    char *copy = text_dup(a->ctx, text, len);
+    if (!copy)
+        return SVCQ_ENOMEM;
+    bool on;
+    rc = undo_begin(a, &on);
+    if (rc) {
+        svcq__free(a->ctx, copy);
+        return rc;
+    }
+    if (on)
+        undo_push(a, undo_text, release_str, n, n->text_inline ? 0 : AN_ARG(n->text));
+    else if (!n->text_inline)
+        svcq__free(a->ctx, n->text);
+    n->text = copy;
+    n->text_inline = false;
+    return SVCQ_OK;
 }
 
 int svcq_analysis_set_status(svcq_analysis *a, const char *node_id, int32_t status)
@@ -722,13 +931,7 @@ int svcq_analysis_set_status(svcq_analysis *a, const char *node_id, int32_t stat
     if (n->root && status != SVCQ_ANALYSIS_CONFIRMED)
         return svcq__error(a->ctx, SVCQ_ESTATE, "analysis %s: %s is a root cause and must stay confirmed: unmark it "
                            "before making it %s", a->id, n->id, svcq_analysis_status_name(status));
-    an_undo *u;
-    rc = edit_begin(a, &u);
-    if (rc)
-        return rc;
-    n->status = status;
-    edit_done(a, u);
-    return SVCQ_OK;
+    return edit_i32(a, &n->status, status);
 }
 
 int svcq_analysis_set_owner(svcq_analysis *a, const char *node_id, const char *owner)
@@ -739,10 +942,8 @@ int svcq_analysis_set_owner(svcq_analysis *a, const char *node_id, const char *o
     int rc = lookup(a, "svcq_analysis_set_owner", node_id, &n);
     if (rc)
         return rc;
-    char what[64 + SVCQ_STORE_MAX_ID];
-    snprintf(what, sizeof(what), "analysis %s: %s: owner", a->id, n->id);
     char *copy;
-    rc = opt_copy(a->ctx, what, owner, &copy);
+    rc = opt_copy(a, n, "owner", owner, &copy);
     return rc ? rc : edit_string(a, &n->owner, copy);
 }
 
@@ -757,13 +958,7 @@ int svcq_analysis_set_weight(svcq_analysis *a, const char *node_id, int32_t weig
     if (weight < 0 || weight > SVCQ_ANALYSIS_MAX_WEIGHT)
         return svcq__error(a->ctx, SVCQ_ERANGE, "analysis %s: %s: weight %d is not between 0 and %d", a->id, n->id,
                            (int)weight, SVCQ_ANALYSIS_MAX_WEIGHT);
-    an_undo *u;
-    rc = edit_begin(a, &u);
-    if (rc)
-        return rc;
-    n->weight = weight;
-    edit_done(a, u);
-    return SVCQ_OK;
+    return edit_i32(a, &n->weight, weight);
 }
 
 /* 1900-01-01T00:00:00Z to 9999-12-31T23:59:59Z, svcq_calendar_range(). */
@@ -791,32 +986,34 @@ int svcq_analysis_add_evidence(svcq_analysis *a, const char *node_id, int32_t ki
     if (n->nev >= SVCQ_ANALYSIS_MAX_EVIDENCE)
         return svcq__error(ctx, SVCQ_ELIMIT, "analysis %s: %s already holds %d evidence references, the most a "
                            "node holds", a->id, n->id, SVCQ_ANALYSIS_MAX_EVIDENCE);
-    char what[3][64 + SVCQ_STORE_MAX_ID];
-    snprintf(what[0], sizeof(what[0]), "analysis %s: %s: evidence uri", a->id, n->id);
-    snprintf(what[1], sizeof(what[1]), "analysis %s: %s: evidence note", a->id, n->id);
-    snprintf(what[2], sizeof(what[2]), "analysis %s: %s: evidence collected_by", a->id, n->id);
     svcq__an_evidence e = { kind, NULL, NULL, NULL, collected_at };
-    rc = opt_copy(ctx, what[0], uri, &e.uri);
+    rc = opt_copy(a, n, "evidence uri", uri, &e.uri);
     if (rc == SVCQ_OK)
-        rc = opt_copy(ctx, what[1], note, &e.note);
+        rc = opt_copy(a, n, "evidence note", note, &e.note);
     if (rc == SVCQ_OK)
-        rc = opt_copy(ctx, what[2], collected_by, &e.by);
-    if (rc == SVCQ_OK) {
-        svcq__an_evidence *ev = svcq__reallocarray(ctx, n->ev, n->nev + 1, sizeof(*ev));
-        if (ev)
-            n->ev = ev; /* capacity only: nev unchanged until the edit is made */
-        else
+        rc = opt_copy(a, n, "evidence collected_by", collected_by, &e.by);
+    if (rc == SVCQ_OK && n->nev == n->capev) {
+        /* Capacity only: nev unchanged until the edit is made. The array
+         * never shrinks, which the undo of a removal counts on. */
+        size_t cap = n->capev ? n->capev * 2 : 2;
+        svcq__an_evidence *ev = svcq__reallocarray(ctx, n->ev, cap, sizeof(*ev));
+        if (ev) {
+            n->ev = ev;
+            n->capev = cap;
+        } else {
             rc = svcq__enomem(ctx);
+        }
     }
-    an_undo *u = NULL;
+    bool on = false;
     if (rc == SVCQ_OK)
-        rc = edit_begin(a, &u);
+        rc = undo_begin(a, &on);
     if (rc) {
         evidence_free(ctx, &e);
         return rc;
     }
+    if (on)
+        undo_push(a, undo_add_evidence, NULL, n, 0);
     n->ev[n->nev++] = e;
-    edit_done(a, u);
     return SVCQ_OK;
 }
 
@@ -834,14 +1031,20 @@ int svcq_analysis_remove_evidence(svcq_analysis *a, const char *node_id, uint32_
     if (n->root && n->nev == 1)
         return svcq__error(a->ctx, SVCQ_ESTATE, "analysis %s: %s is a root cause and this is its only evidence: "
                            "unmark it first", a->id, n->id);
-    an_undo *u;
-    rc = edit_begin(a, &u);
+    an_place *u;
+    rc = place_begin(a, &u);
     if (rc)
         return rc;
-    evidence_free(a->ctx, &n->ev[index]);
+    if (u) {
+        u->node = n;
+        u->index = index;
+        u->ev = n->ev[index];
+        undo_push(a, undo_remove_evidence, release_remove_evidence, u, 0);
+    } else {
+        evidence_free(a->ctx, &n->ev[index]);
+    }
     memmove(&n->ev[index], &n->ev[index + 1], (n->nev - index - 1) * sizeof(*n->ev));
     n->nev--;
-    edit_done(a, u);
     return SVCQ_OK;
 }
 
@@ -862,13 +1065,7 @@ int svcq_analysis_set_root_cause(svcq_analysis *a, const char *node_id, int32_t 
     if (marked && n->nev == 0)
         return svcq__error(a->ctx, SVCQ_ESTATE, "analysis %s: %s has no evidence: a root cause needs at least one "
                            "evidence reference", a->id, n->id);
-    an_undo *u;
-    rc = edit_begin(a, &u);
-    if (rc)
-        return rc;
-    n->root = marked != 0;
-    edit_done(a, u);
-    return SVCQ_OK;
+    return edit_bool(a, &n->root, marked != 0);
 }
 
 /* ---- getters ------------------------------------------------------------- */

@@ -33,10 +33,12 @@ typedef struct svcq__an_node {
     struct svcq__an_node **kids;
     size_t nkids, capkids;
     svcq__an_evidence *ev;
-    size_t nev;
+    size_t nev, capev; /* the evidence array never shrinks (undo counts on it) */
+    bool text_inline;  /* text is buf, in the node's block (svcq__an_node_new) */
+    char buf[];
 } svcq__an_node;
 
-/* Everything an edit may change: an undo entry keeps a whole copy. */
+/* The tree and the analysis-wide fields an edit may change. */
 typedef struct svcq__an_model {
     svcq__an_node *root; /* the effect */
     size_t count;        /* nodes, the effect included */
@@ -73,7 +75,11 @@ svcq__an_node *svcq__an_find(const svcq__an_model *m, const char *id);
  * UTF-8, 1..SVCQ_ANALYSIS_MAX_TEXT bytes, not blank, no control characters
  * but tab and line feed, no U+FFFE/U+FFFF. EINVAL or ELIMIT. */
 int svcq__an_check_text(svcq_ctx *ctx, const char *what, const char *s, size_t len);
-/* Node allocation: a fresh node with a copy of text (checked by the caller). */
+/* Whether svcq__an_check_text would pass (no message: callers format
+ * their "what" only when it fails). */
+bool svcq__an_text_ok(const char *s, size_t len);
+/* Node allocation: a fresh node with a copy of text (checked by the
+ * caller) in the same block. */
 svcq__an_node *svcq__an_node_new(svcq_ctx *ctx, int32_t kind, const char *id, const char *text, size_t len);
 /* Frees n and everything under it (not unlinked from its parent). */
 void svcq__an_node_free(svcq_ctx *ctx, svcq__an_node *n);

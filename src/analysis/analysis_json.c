@@ -25,26 +25,95 @@
  * parsed. */
 #define K(name) SVCQ__JE_K(name)
 
+_Static_assert(SVCQ_ANALYSIS_EFFECT == 1 && SVCQ_ANALYSIS_CATEGORY == 2 && SVCQ_ANALYSIS_CAUSE == 3 &&
+                   SVCQ_ANALYSIS_WHY == 4, "kind_lit is indexed by kind");
+_Static_assert(SVCQ_ANALYSIS_HYPOTHESIS == 0 && SVCQ_ANALYSIS_CONFIRMED == 1 && SVCQ_ANALYSIS_REFUTED == 2,
+               "status_lit is indexed by status");
+_Static_assert(SVCQ_ANALYSIS_EV_PHOTO == 1 && SVCQ_ANALYSIS_EV_OTHER == 6, "ev_lit is indexed by evidence kind");
+
+/* A literal and its length. */
+typedef struct lit {
+    const char *s;
+    size_t n;
+} lit;
+#define LIT(s) { s, sizeof(s) - 1 }
+
+/* The fixed bytes around a node's id, kind and status (ids, kinds and
+ * statuses never need an escape), so a node is a few copies into a local
+ * buffer and one append, plus the texts. Indexed by kind and status. */
+static const lit kind_lit[] = {
+    LIT(""), LIT("\",\"kind\":\"effect\",\"text\":"), LIT("\",\"kind\":\"category\",\"text\":"),
+    LIT("\",\"kind\":\"cause\",\"text\":"), LIT("\",\"kind\":\"why\",\"text\":"),
+};
+static const lit status_lit[] = {
+    LIT(",\"status\":\"hypothesis\",\"weight\":"),
+    LIT(",\"status\":\"confirmed\",\"weight\":"),
+    LIT(",\"status\":\"refuted\",\"weight\":"),
+};
+static const lit ev_lit[] = {
+    LIT(""),
+    LIT("{\"kind\":\"photo\""),
+    LIT("{\"kind\":\"system_log\""),
+    LIT("{\"kind\":\"surveillance_video\""),
+    LIT("{\"kind\":\"staff_interview\""),
+    LIT("{\"kind\":\"document\""),
+    LIT("{\"kind\":\"other\""),
+};
+
+static char *put(char *d, const char *s, size_t n)
+{
+    memcpy(d, s, n);
+    return d + n;
+}
+
+/* Appends v in decimal (v >= 0). */
+static char *put_uint(char *d, uint32_t v)
+{
+    char t[10];
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *d++ = t[--n];
+    return d;
+}
+
 static int enc_node(const svcq__an_node *n, void *user)
 {
     svcq__je *e = user;
-    svcq__je_begin(e, '{');
-    svcq__je_kv_str(e, K("id"), n->id);
-    if (n->parent)
-        svcq__je_kv_str(e, K("parent"), n->parent->id);
-    svcq__je_kv_str(e, K("kind"), svcq_analysis_node_kind_name(n->kind));
-    svcq__je_kv_str(e, K("text"), n->text);
-    svcq__je_kv_str(e, K("status"), svcq_analysis_status_name(n->status));
-    svcq__je_kv_int(e, K("weight"), n->weight);
+    /* ,{"id":"w12","parent":"w11","kind":"category","text": */
+    char head[8 + SVCQ__AN_ID_SIZE + 12 + SVCQ__AN_ID_SIZE + 32], *d = head;
+    if (e->comma)
+        *d++ = ',';
+    d = put(d, "{\"id\":\"", 7);
+    d = put(d, n->id, strlen(n->id));
+    if (n->parent) {
+        d = put(d, "\",\"parent\":\"", 12);
+        d = put(d, n->parent->id, strlen(n->parent->id));
+    }
+    d = put(d, kind_lit[n->kind].s, kind_lit[n->kind].n);
+    svcq__je_raw(e, head, (size_t)(d - head));
+    e->comma = false;
+    svcq__je_str(e, n->text);
+    /* ,"status":"hypothesis","weight":1000000 */
+    char mid[40 + 10], *m = mid;
+    m = put(m, status_lit[n->status].s, status_lit[n->status].n);
+    m = put_uint(m, (uint32_t)n->weight);
+    svcq__je_raw(e, mid, (size_t)(m - mid));
     svcq__je_kv_str(e, K("owner"), n->owner);
-    svcq__je_key(e, K("root_cause"));
-    svcq__je_bool(e, n->root);
-    svcq__je_key(e, K("evidence"));
-    svcq__je_begin(e, '[');
+    if (n->root)
+        svcq__je_raw(e, ",\"root_cause\":true,\"evidence\":[", 31);
+    else
+        svcq__je_raw(e, ",\"root_cause\":false,\"evidence\":[", 32);
+    e->comma = false;
     for (size_t i = 0; i < n->nev; i++) {
         const svcq__an_evidence *v = &n->ev[i];
-        svcq__je_begin(e, '{');
-        svcq__je_kv_str(e, K("kind"), svcq_analysis_evidence_kind_name(v->kind));
+        if (e->comma)
+            svcq__je_raw(e, ",", 1);
+        svcq__je_raw(e, ev_lit[v->kind].s, ev_lit[v->kind].n);
+        e->comma = true;
         svcq__je_kv_str(e, K("uri"), v->uri);
         svcq__je_kv_str(e, K("note"), v->note);
         svcq__je_kv_str(e, K("collected_by"), v->by);
@@ -52,8 +121,8 @@ static int enc_node(const svcq__an_node *n, void *user)
             svcq__je_kv_int(e, K("collected_at"), v->at);
         svcq__je_end(e, '}');
     }
-    svcq__je_end(e, ']');
-    svcq__je_end(e, '}');
+    svcq__je_raw(e, "]}", 2);
+    e->comma = true;
     return 0; /* the writer's error is sticky: finish reports it */
 }
 
@@ -279,6 +348,8 @@ static int dec_node(svcq_ctx *ctx, const svcq__json *o, size_t i, svcq__an_node 
         n->ev = svcq__calloc(ctx, nev, sizeof(*n->ev));
         if (!n->ev)
             rc = svcq__enomem(ctx);
+        else
+            n->capev = nev;
     }
     for (size_t k = 0; rc == SVCQ_OK && k < nev; k++) {
         char eplace[96];
@@ -460,7 +531,11 @@ int svcq_analysis_save(svcq_analysis *a)
     svcq_ctx *ctx = a->ctx;
     svcq__buf json;
     svcq__buf_init(&json, ctx);
-    int rc = svcq__an_encode(a, &json, false);
+    /* Room for a typical record at once (about 200 bytes a node), rather
+     * than growing from 64 bytes by doubling. */
+    int rc = svcq__buf_reserve(&json, 256 + 224 * a->m.count) ? svcq__enomem(ctx) : SVCQ_OK;
+    if (rc == SVCQ_OK)
+        rc = svcq__an_encode(a, &json, false);
     svcq__tx tx;
     tx.began = false;
     if (rc == SVCQ_OK)

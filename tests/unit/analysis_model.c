@@ -435,8 +435,31 @@ static void batch_undo(void **state)
     assert_string_equal(before, after);
     assert_int_equal(svcq_analysis_revision(a), rev);
     free(after);
+    /* A loaded analysis (texts in their own blocks): texts set twice in a
+     * batch and rolled back, then set outside any batch. */
+    svcq_analysis *l;
+    assert_int_equal(svcq_analysis_load(&l, ctx, "branching"), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(l, "w1", "once"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(l, "w1", "twice"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(l, "e", "changed"), SVCQ_OK);
+    assert_int_equal(svcq_ctx_batch_rollback(ctx), SVCQ_OK);
+    after = json_of(l);
+    assert_string_equal(before, after);
+    free(after);
+    assert_int_equal(svcq_analysis_set_text(l, "w1", "once"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(l, "w1", "twice"), SVCQ_OK);
+    assert_string_equal(svcq_analysis_node_text(l, "w1"), "twice");
+    svcq_analysis_free(l);
     /* Freed inside the batch: the rollback leaves it alone. */
     assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_text(a, "w3", "changed"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_owner(a, "w7", NULL), SVCQ_OK);
+    assert_int_equal(svcq_analysis_remove_evidence(a, "w7", 0), SVCQ_OK);
+    assert_int_equal(svcq_analysis_add_evidence(a, "w6", 1, "u://x", NULL, NULL, 0), SVCQ_OK);
+    assert_int_equal(svcq_analysis_add(NULL, a, "w3", SVCQ_ANALYSIS_WHY, "new"), SVCQ_OK);
+    assert_int_equal(svcq_analysis_move(a, "w9", "w1", 0), SVCQ_OK);
+    assert_int_equal(svcq_analysis_set_status(a, "w9", 1), SVCQ_OK);
     assert_int_equal(svcq_analysis_remove(a, "w2"), SVCQ_OK);
     assert_int_equal(svcq_analysis_save(a), SVCQ_OK);
     svcq_analysis_free(a);
@@ -446,6 +469,97 @@ static void batch_undo(void **state)
     assert_string_equal(before, after);
     free(after);
     free(before);
+    svcq_analysis_free(a);
+}
+
+/* The rules every kept text follows, through each edit that takes a text:
+ * the refusal and its message (naming the analysis, the node and the
+ * field), or the text kept byte for byte. The table is the oracle. */
+static void text_rules(void **state)
+{
+    (void)state;
+    static char long_text[SVCQ_ANALYSIS_MAX_TEXT + 2];
+    memset(long_text, 'x', sizeof(long_text) - 1);
+    static const struct {
+        const char *text;
+        int rc;
+        const char *msg; /* the end of the message after "<field>: " */
+    } cases[] = {
+        { "a", SVCQ_OK, NULL },
+        { "\tTab and\nline feed", SVCQ_OK, NULL },
+        { "caf\xc3\xa9 \xe6\x9c\x8d\xe5\x8a\xa1", SVCQ_OK, NULL },
+        { "\xe3\x80\x80", SVCQ_OK, NULL }, /* U+3000 is not one of the blanks */
+        { " ", SVCQ_EINVAL, "empty or blank" },
+        { " \t\n ", SVCQ_EINVAL, "empty or blank" },
+        { "x\x7f", SVCQ_EINVAL, "control character U+007F at byte 1 (only tab and line feed are allowed)" },
+        { "\r\n", SVCQ_EINVAL, "control character U+000D at byte 0 (only tab and line feed are allowed)" },
+        { "\xc3\xa9\x01", SVCQ_EINVAL, "control character U+0001 at byte 2 (only tab and line feed are allowed)" },
+        { "ab\xef\xbf\xbf", SVCQ_EINVAL, "non-character U+FFFF at byte 2" },
+        { "\xef\xbf\xbe", SVCQ_EINVAL, "non-character U+FFFE at byte 0" },
+        { "ok \xc3", SVCQ_EINVAL, "not valid UTF-8" },
+        { "\xed\xa0\x80", SVCQ_EINVAL, "not valid UTF-8" }, /* a surrogate */
+        { "\x01 \xff", SVCQ_EINVAL, "not valid UTF-8" },     /* UTF-8 is checked first */
+        { long_text, SVCQ_ELIMIT, "4097 bytes, more than the 4096 allowed" },
+    };
+    svcq_analysis *a = fresh(SVCQ_ANALYSIS_6M);
+    const char *c1 = add(a, "k1", SVCQ_ANALYSIS_CAUSE, "Queue not watched");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *t = cases[i].text;
+        for (int edit = 0; edit < 6; edit++) {
+            char want[256] = "";
+            const char *id = NULL;
+            svcq_analysis *b = NULL;
+            int rc;
+            switch (edit) {
+            case 0:
+                rc = svcq_analysis_add(&id, a, "k2", SVCQ_ANALYSIS_CAUSE, t);
+                snprintf(want, sizeof(want), "analysis A-1: new cause under k2: text: %s", cases[i].msg);
+                break;
+            case 1:
+                rc = svcq_analysis_set_text(a, c1, t);
+                snprintf(want, sizeof(want), "analysis A-1: %s: text: %s", c1, cases[i].msg);
+                break;
+            case 2:
+                rc = svcq_analysis_set_owner(a, c1, t);
+                snprintf(want, sizeof(want), "analysis A-1: %s: owner: %s", c1, cases[i].msg);
+                break;
+            case 3:
+                rc = svcq_analysis_add_evidence(a, c1, SVCQ_ANALYSIS_EV_OTHER, NULL, t, NULL, 0);
+                snprintf(want, sizeof(want), "analysis A-1: %s: evidence note: %s", c1, cases[i].msg);
+                break;
+            case 4:
+                rc = svcq_analysis_add_evidence(a, c1, SVCQ_ANALYSIS_EV_OTHER, "u://1", NULL, t, 0);
+                snprintf(want, sizeof(want), "analysis A-1: %s: evidence collected_by: %s", c1, cases[i].msg);
+                break;
+            default:
+                rc = svcq_analysis_new(&b, ctx, "A-2", t, SVCQ_ANALYSIS_CUSTOM);
+                snprintf(want, sizeof(want), "analysis A-2: effect: %s", cases[i].msg);
+                break;
+            }
+            if (rc != cases[i].rc)
+                fail_msg("case %zu, edit %d: returned %d, expected %d (%s)", i, edit, rc, cases[i].rc,
+                         svcq_ctx_errmsg(ctx));
+            if (rc) {
+                if (strcmp(svcq_ctx_errmsg(ctx), want) != 0)
+                    fail_msg("case %zu, edit %d: message \"%s\", expected \"%s\"", i, edit, svcq_ctx_errmsg(ctx),
+                             want);
+                continue;
+            }
+            const char *kept = edit == 0   ? svcq_analysis_node_text(a, id)
+                               : edit == 1 ? svcq_analysis_node_text(a, c1)
+                               : edit == 2 ? svcq_analysis_node_owner(a, c1)
+                               : edit == 3 ? svcq_analysis_evidence_note(a, c1, svcq_analysis_evidence_count(a, c1) - 1)
+                               : edit == 4 ? svcq_analysis_evidence_collected_by(
+                                                 a, c1, svcq_analysis_evidence_count(a, c1) - 1)
+                                           : svcq_analysis_node_text(b, "e");
+            assert_string_equal(kept, t);
+            if (edit == 0)
+                assert_int_equal(svcq_analysis_remove(a, id), SVCQ_OK);
+            if (edit == 3 || edit == 4)
+                assert_int_equal(svcq_analysis_remove_evidence(a, c1, 0), SVCQ_OK);
+            svcq_analysis_free(b);
+        }
+    }
     svcq_analysis_free(a);
 }
 
@@ -508,7 +622,7 @@ int main(void)
         cmocka_unit_test(limits),         cmocka_unit_test(root_cause_guard),
         cmocka_unit_test(short_branches), cmocka_unit_test(store),
         cmocka_unit_test(damaged_record), cmocka_unit_test(batch_undo),
-        cmocka_unit_test(messages),
+        cmocka_unit_test(messages),       cmocka_unit_test(text_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
