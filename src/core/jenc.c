@@ -2,6 +2,7 @@
 #include "core/jenc.h"
 
 #include "core/json.h"
+#include "core/str.h"
 
 void svcq__je_init(svcq__je *e, svcq_ctx *ctx, svcq__buf *b)
 {
@@ -103,14 +104,7 @@ void svcq__je_int(svcq__je *e, int64_t v)
         put_c(e, ',');
     e->comma = true;
     char t[24];
-    char *p = t + sizeof(t);
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
+    const char *p = svcq__i64_text(t, v);
     svcq__je_raw(e, p, (size_t)(t + sizeof(t) - p));
 }
 

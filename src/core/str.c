@@ -29,3 +29,39 @@ int svcq__strdup(svcq_ctx *ctx, const char *what, const char *s, char **out)
         return svcq__error(ctx, SVCQ_EINVAL, "%s: NULL string", what);
     return svcq__strndup(ctx, what, s, strlen(s), out);
 }
+
+char *svcq__i64_text(char out[24], int64_t v)
+{
+    char *p = out + 24;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
+void svcq__text_put(svcq__text *t, const char *s, size_t n)
+{
+    size_t room = t->cap - 1 - t->len;
+    if (n > room)
+        n = room;
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+void svcq__text_str(svcq__text *t, const char *s)
+{
+    if (s)
+        svcq__text_put(t, s, strlen(s));
+}
+
+void svcq__text_i64(svcq__text *t, int64_t v)
+{
+    char d[24];
+    const char *p = svcq__i64_text(d, v);
+    svcq__text_put(t, p, (size_t)(d + sizeof(d) - p));
+}
