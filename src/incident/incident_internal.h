@@ -177,6 +177,11 @@ struct svcq_incident {
  * (everything is undone). */
 typedef int (*svcq__inc_event_fn)(svcq_ctx *ctx, svcq_incident *inc, const char *event, void *user_data);
 
+/* Handles whose record buffers a context keeps for the next ones. */
+#define SVCQ__INC_BUF_POOL 2
+/* Buffers larger than this are freed rather than kept. */
+#define SVCQ__INC_BUF_KEEP (256 * 1024)
+
 /* Analyses the guards keep parsed per context. */
 #define SVCQ__INC_ANALYSIS_CACHE 4
 
@@ -211,6 +216,10 @@ typedef struct svcq__inc_state {
      * attached (from the handle just saved) or read anew. */
     svcq__inc_an_summary analyses[SVCQ__INC_ANALYSIS_CACHE];
     unsigned analyses_next;
+    /* Record buffers of freed handles, for the next handle's cache (model.c):
+     * a handle per incident would otherwise grow two buffers from nothing. */
+    svcq__buf bufs[2 * SVCQ__INC_BUF_POOL];
+    unsigned nbufs;
 } svcq__inc_state;
 
 /* The state, made on first use; NULL with ENOMEM recorded. */

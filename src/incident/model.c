@@ -212,6 +212,8 @@ static void state_free(svcq_ctx *ctx, void *p)
     svcq__free(ctx, s->roles);
     for (size_t i = 0; i < SVCQ__INC_ANALYSIS_CACHE; i++)
         svcq__inc_an_summary_clear(ctx, &s->analyses[i]);
+    for (unsigned i = 0; i < s->nbufs; i++)
+        svcq__buf_free(&s->bufs[i]);
     svcq__free(ctx, s);
 }
 
@@ -504,8 +506,14 @@ int svcq__inc_handle_new(svcq_incident **out, svcq_ctx *ctx, const char *id, con
     }
     inc->ctx = ctx;
     inc->m = *m;
-    svcq__buf_init(&inc->cache.last, ctx);
-    svcq__buf_init(&inc->cache.spare, ctx);
+    svcq__inc_state *st = svcq__ctx_slot(ctx, SVCQ__SLOT_INCIDENT);
+    if (st && st->nbufs >= 2) {
+        inc->cache.last = st->bufs[--st->nbufs];
+        inc->cache.spare = st->bufs[--st->nbufs];
+    } else {
+        svcq__buf_init(&inc->cache.last, ctx);
+        svcq__buf_init(&inc->cache.spare, ctx);
+    }
     *out = inc;
     return SVCQ_OK;
 }
@@ -518,8 +526,16 @@ void svcq_incident_free(svcq_incident *inc)
     svcq__undo_detach(ctx, inc);
     svcq__inc_model_free(ctx, &inc->m);
     svcq__free(ctx, inc->simkey);
-    svcq__buf_free(&inc->cache.last);
-    svcq__buf_free(&inc->cache.spare);
+    svcq__inc_state *st = svcq__ctx_slot(ctx, SVCQ__SLOT_INCIDENT);
+    svcq__buf *bufs[2] = { &inc->cache.last, &inc->cache.spare };
+    for (int i = 0; i < 2; i++) {
+        if (st && st->nbufs < 2 * SVCQ__INC_BUF_POOL && bufs[i]->cap <= SVCQ__INC_BUF_KEEP) {
+            svcq__buf_truncate(bufs[i], 0);
+            st->bufs[st->nbufs++] = *bufs[i];
+        } else {
+            svcq__buf_free(bufs[i]);
+        }
+    }
     svcq__free(ctx, inc->id);
     svcq__free(ctx, inc);
 }
