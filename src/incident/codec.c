@@ -376,7 +376,8 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
     svcq__inc_cache *c = &inc->cache;
     uint32_t stale = (1u << SVCQ__INC_SEC_HEAD) | (1u << SVCQ__INC_SEC_TAIL) | ~c->valid;
     for (size_t i = 0; i < j->len && (stale & ALL_SECTIONS) != ALL_SECTIONS; i++)
-        if (j->e[i].mode != 2) /* a new allocation: its slot's change is in the journal too */
+        if (j->e[i].mode < 2) /* not a new allocation (its slot's change is in the journal too) nor
+                               * the texts' bookkeeping */
             stale |= section_of(&inc->m, j->e[i].addr);
     svcq__je enc, *e = &enc;
     svcq__je_init(e, inc->ctx, out);
@@ -422,13 +423,14 @@ int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty)
 
 /* ---- decode ---------------------------------------------------------------------- */
 
-static int dup_opt(svcq_ctx *ctx, const svcq__json *obj, const char *key, char **out)
+static int dup_opt(svcq_ctx *ctx, svcq__inc_model *m, const svcq__json *obj, const char *key, char **out)
 {
     const char *s = NULL;
-    int rc = svcq__json_get_string(ctx, obj, key, false, &s, NULL);
+    size_t len = 0;
+    int rc = svcq__json_get_string(ctx, obj, key, false, &s, &len);
     if (rc || !s || !*s)
         return rc;
-    return svcq__strdup(ctx, key, s, out);
+    return svcq__inc_text_copy(ctx, m, key, s, len, out);
 }
 
 static int get_time(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, svcq_time *out)
@@ -502,15 +504,16 @@ static int get_mid(svcq_ctx *ctx, const svcq__json *obj, const char *key, char o
     return SVCQ_OK;
 }
 
-static int strs(svcq_ctx *ctx, const svcq__json *root, const char *key, svcq__inc_strs *out)
+static int strs(svcq_ctx *ctx, svcq__inc_model *m, const svcq__json *root, const char *key, svcq__inc_strs *out)
 {
     const svcq__json *a = NULL;
     int rc = array_alloc(ctx, root, key, &a, (void **)&out->v, &out->cap, sizeof(*out->v));
     for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
-        const char *s = svcq__json_as_string(svcq__json_array_get(a, i), NULL);
+        size_t len = 0;
+        const char *s = svcq__json_as_string(svcq__json_array_get(a, i), &len);
         if (!s || !*s)
             return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\"[%zu]: expected a string", key, i);
-        rc = svcq__strdup(ctx, key, s, &out->v[i]);
+        rc = svcq__inc_text_copy(ctx, m, key, s, len, &out->v[i]);
         if (!rc)
             out->len++;
     }
@@ -552,7 +555,7 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
 #undef F
     };
     for (size_t i = 0; !rc && i < sizeof(fields) / sizeof(fields[0]); i++)
-        rc = dup_opt(ctx, root, fields[i].key, (char **)((char *)m + fields[i].off));
+        rc = dup_opt(ctx, m, root, fields[i].key, (char **)((char *)m + fields[i].off));
     if (!rc && (!m->type || !m->stage || !m->channel))
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "fields \"type\", \"stage\" and \"channel\" are required");
     if (!rc)
@@ -568,9 +571,9 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
     if (!rc && m->audit_head && strlen(m->audit_head) != SVCQ__SHA256_HEX)
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_head\": not a SHA-256 hex digest");
     if (!rc)
-        rc = strs(ctx, root, "analyses", &m->analyses);
+        rc = strs(ctx, m, root, "analyses", &m->analyses);
     if (!rc)
-        rc = strs(ctx, root, "recurrences", &m->recurrences);
+        rc = strs(ctx, m, root, "recurrences", &m->recurrences);
 
     const svcq__json *a = NULL;
     if (!rc)
@@ -579,13 +582,13 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         const svcq__json *o = svcq__json_array_get(a, i);
         svcq__inc_attachment *x = &m->attachments.v[i];
         m->attachments.len++;
-        rc = dup_opt(ctx, o, "kind", &x->kind);
+        rc = dup_opt(ctx, m, o, "kind", &x->kind);
         if (!rc)
-            rc = dup_opt(ctx, o, "uri", &x->uri);
+            rc = dup_opt(ctx, m, o, "uri", &x->uri);
         if (!rc)
-            rc = dup_opt(ctx, o, "note", &x->note);
+            rc = dup_opt(ctx, m, o, "note", &x->note);
         if (!rc)
-            rc = dup_opt(ctx, o, "by", &x->by);
+            rc = dup_opt(ctx, m, o, "by", &x->by);
         if (!rc)
             rc = get_time(ctx, o, "at", true, &x->at);
     }
@@ -595,9 +598,9 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
     for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
         const svcq__json *o = svcq__json_array_get(a, i);
         m->members.len++;
-        rc = dup_opt(ctx, o, "name", &m->members.v[i].name);
+        rc = dup_opt(ctx, m, o, "name", &m->members.v[i].name);
         if (!rc)
-            rc = dup_opt(ctx, o, "role", &m->members.v[i].role);
+            rc = dup_opt(ctx, m, o, "role", &m->members.v[i].role);
     }
     a = NULL;
     if (!rc)
@@ -616,7 +619,7 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         const char *k[] = { "kind", "what", "root_cause", "owner", "indicator", "unit",
                             "feasibility", "expected_effect", "approved_by", "state_note" };
         for (size_t f = 0; !rc && f < sizeof(k) / sizeof(k[0]); f++)
-            rc = dup_opt(ctx, o, k[f], s[f]);
+            rc = dup_opt(ctx, m, o, k[f], s[f]);
         if (!rc)
             rc = get_time(ctx, o, "deadline", false, &x->deadline);
         if (!rc)
@@ -655,17 +658,17 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
             rc = svcq__error(ctx, SVCQ_ECORRUPT, "ledger[%zu]: percent %lld out of range", i, (long long)p);
         x->percent = (int32_t)p;
         if (!rc)
-            rc = dup_opt(ctx, o, "actor", &x->actor);
+            rc = dup_opt(ctx, m, o, "actor", &x->actor);
         if (!rc)
-            rc = dup_opt(ctx, o, "note", &x->note);
+            rc = dup_opt(ctx, m, o, "note", &x->note);
         if (!rc)
-            rc = dup_opt(ctx, o, "reason", &x->reason);
+            rc = dup_opt(ctx, m, o, "reason", &x->reason);
         if (!rc)
             rc = get_time(ctx, o, "new_deadline", false, &x->new_deadline);
         if (!rc)
-            rc = dup_opt(ctx, o, "new_owner", &x->new_owner);
+            rc = dup_opt(ctx, m, o, "new_owner", &x->new_owner);
         if (!rc)
-            rc = dup_opt(ctx, o, "approver", &x->approver);
+            rc = dup_opt(ctx, m, o, "approver", &x->approver);
     }
     a = NULL;
     if (!rc)
@@ -692,13 +695,13 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         if (!rc)
             rc = get_enum(ctx, o, "verdict", true, 2, svcq_incident_verdict_name, &x->verdict);
         if (!rc)
-            rc = dup_opt(ctx, o, "by", &x->by);
+            rc = dup_opt(ctx, m, o, "by", &x->by);
         if (!rc)
-            rc = dup_opt(ctx, o, "role", &x->role);
+            rc = dup_opt(ctx, m, o, "role", &x->role);
         if (!rc)
-            rc = dup_opt(ctx, o, "note", &x->note);
+            rc = dup_opt(ctx, m, o, "note", &x->note);
         if (!rc)
-            rc = dup_opt(ctx, o, "findings", &x->findings);
+            rc = dup_opt(ctx, m, o, "findings", &x->findings);
     }
     a = NULL;
     if (!rc)
@@ -707,13 +710,13 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         const svcq__json *o = svcq__json_array_get(a, i);
         svcq__inc_improvement *x = &m->improvements.v[i];
         m->improvements.len++;
-        rc = dup_opt(ctx, o, "kind", &x->kind);
+        rc = dup_opt(ctx, m, o, "kind", &x->kind);
         if (!rc)
-            rc = dup_opt(ctx, o, "reference", &x->reference);
+            rc = dup_opt(ctx, m, o, "reference", &x->reference);
         if (!rc)
-            rc = dup_opt(ctx, o, "note", &x->note);
+            rc = dup_opt(ctx, m, o, "note", &x->note);
         if (!rc)
-            rc = dup_opt(ctx, o, "by", &x->by);
+            rc = dup_opt(ctx, m, o, "by", &x->by);
         if (!rc)
             rc = get_time(ctx, o, "at", true, &x->at);
     }

@@ -86,7 +86,19 @@ typedef struct svcq__inc_improvement {
 
 typedef SVCQ__INC_ARRAY(char *) svcq__inc_strs;
 
+/* A block of the model's texts (model.c): every text of a model is a
+ * NUL-terminated copy in the model's chain of blocks, appended and never
+ * freed alone, so a call's texts cost no allocation of their own and a
+ * rollback gives their room back. A replaced text stays until the model is
+ * freed or loaded again (texts are replaced rarely: lessons, an owner). */
+typedef struct svcq__inc_texts {
+    struct svcq__inc_texts *prev;
+    size_t used, cap;
+    char data[];
+} svcq__inc_texts;
+
 typedef struct svcq__inc_model {
+    svcq__inc_texts *texts; /* the newest block; NULL before the first text */
     int32_t state;
     uint32_t loop;
     svcq_time reported_at, occurred_at, state_since, closed_at;
@@ -247,6 +259,10 @@ static inline const char *svcq__inc_opt(const char *s)
 
 /* ---- model.c: the model ---- */
 
+/* A copy of s (n bytes, valid UTF-8 without NUL: SVCQ_EINVAL naming what
+ * otherwise) among m's texts, for a model being built (no journal). */
+int svcq__inc_text_copy(svcq_ctx *ctx, svcq__inc_model *m, const char *what, const char *s, size_t n, char **out);
+
 void svcq__inc_model_free(svcq_ctx *ctx, svcq__inc_model *m);
 int svcq__inc_handle_new(svcq_incident **out, svcq_ctx *ctx, const char *id, const svcq__inc_model *m);
 svcq__inc_measure *svcq__inc_find_measure(const svcq__inc_model *m, const char *id);
@@ -261,7 +277,9 @@ typedef struct svcq__inc_jent {
     void *addr;
     uint64_t old;
     uint8_t width;
-    uint8_t mode; /* 0 restore, 1 restore and free old on release, 2 new allocation */
+    /* 0 restore, 1 restore and free old on release, 2 new allocation,
+     * 3 restore bookkeeping of the texts (no field of the record) */
+    uint8_t mode;
 } svcq__inc_jent;
 
 /* Entries most calls fit in without an allocation of their own. */
@@ -269,12 +287,13 @@ typedef struct svcq__inc_jent {
 
 typedef struct svcq__inc_journal {
     svcq_ctx *ctx;
+    svcq__inc_model *m; /* whose texts the journal's copies go to */
     svcq__inc_jent *e; /* inline_e until it outgrows it */
     size_t len, cap;
     svcq__inc_jent inline_e[SVCQ__INC_J_INLINE];
 } svcq__inc_journal;
 
-void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx);
+void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx, svcq__inc_model *m);
 /* Remembers width bytes at addr (restored on rollback). */
 int svcq__inc_j_save(svcq__inc_journal *j, void *addr, size_t width);
 /* *slot = a copy of s (NULL or "" stores NULL); the old string is freed when

@@ -70,7 +70,7 @@ static int call_begin(call *c, svcq_incident *inc, const char *actor, const char
         return svcq__enomem(c->ctx);
     c->u->inc = inc;
     c->j = &c->u->j;
-    svcq__inc_j_init(c->j, c->ctx);
+    svcq__inc_j_init(c->j, c->ctx, &inc->m);
     rc = svcq__tx_begin(c->ctx, &c->tx);
     if (!rc)
         rc = svcq__undo_reserve(c->ctx, 1);
@@ -256,7 +256,7 @@ int svcq_incident_report(svcq_incident **out, svcq_ctx *ctx, const char *id, con
     };
     for (size_t i = 0; !rc && i < sizeof(copy) / sizeof(copy[0]); i++)
         if (copy[i].src && *copy[i].src)
-            rc = svcq__strdup(ctx, "report", copy[i].src, copy[i].dst);
+            rc = svcq__inc_text_copy(ctx, &m, "report", copy[i].src, strlen(copy[i].src), copy[i].dst);
     svcq_incident *inc = NULL;
     if (!rc)
         rc = svcq__inc_handle_new(&inc, ctx, id, &m);
