@@ -100,7 +100,20 @@ int svcq__inc_check_text(svcq_ctx *ctx, const char *inc_id, const char *what, co
     bool blank = true;
     size_t control_at = SIZE_MAX;
     uint32_t control = 0;
-    for (size_t i = 0; i < len;) {
+    /* Eight bytes a turn while they are printable ASCII (0x20-0x7E): no
+     * byte below 0x20, none with the high bit, none 0x7F (zero after xor). */
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, p + i, 8);
+        x = w ^ (ones * 0x7F);
+        if (((w - ones * 0x20) | w | ((x - ones) & ~x)) & highs)
+            break;
+        if (w != ones * ' ')
+            blank = false;
+    }
+    while (i < len) {
         uint32_t cp = p[i];
         size_t k = 1;
         if (cp >= 0x80 && (k = svcq__utf8_decode(p + i, len - i, &cp)) == 0)
