@@ -374,7 +374,7 @@ static uint32_t section_of(const svcq__inc_model *m, const void *addr)
 int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__buf *out)
 {
     svcq__inc_cache *c = &inc->cache;
-    uint32_t stale = (1u << SVCQ__INC_SEC_HEAD) | (1u << SVCQ__INC_SEC_TAIL) | ~c->valid;
+    uint32_t stale = (1u << SVCQ__INC_SEC_TAIL) | ~c->valid; /* every call appends an audit entry */
     for (size_t i = 0; i < j->len && (stale & ALL_SECTIONS) != ALL_SECTIONS; i++)
         if (j->e[i].mode < 2) /* not a new allocation (its slot's change is in the journal too) nor
                                * the texts' bookkeeping */

@@ -142,7 +142,7 @@ typedef struct svcq__inc_simcache {
 
 /* The sections of the record (codec.c), in record order. */
 enum {
-    SVCQ__INC_SEC_HEAD, /* id, state and times: encoded by every call */
+    SVCQ__INC_SEC_HEAD, /* id, state and times */
     SVCQ__INC_SEC_REPORT,
     SVCQ__INC_SEC_ATTACHMENTS,
     SVCQ__INC_SEC_GROUP,
