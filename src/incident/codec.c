@@ -398,6 +398,7 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
     if (rc)
         return rc;
     memcpy(c->next_off, off, sizeof(off));
+    c->stale = stale;
     return SVCQ_OK;
 }
 

@@ -166,17 +166,10 @@ typedef struct svcq__inc_cache {
     uint32_t off[SVCQ__INC_SECTIONS + 1];
     uint32_t next_off[SVCQ__INC_SECTIONS + 1]; /* of the record being stored */
     uint32_t valid;
+    uint32_t stale; /* the sections the record being stored encoded anew */
 } svcq__inc_cache;
 
-struct svcq_incident {
-    svcq_ctx *ctx;
-    char *id;
-    uint64_t revision;
-    svcq__inc_model m;
-    char *simkey; /* cache for svcq_incident_similarity_key() */
-    svcq__inc_simcache simc;
-    svcq__inc_cache cache;
-};
+
 
 /* ---- per-context state (slot SVCQ__SLOT_INCIDENT) ---- */
 
@@ -395,5 +388,23 @@ typedef struct svcq__inc_terms {
 /* The terms of the model, into x (strings borrowed from m and x); cache
  * (NULL for none) keeps the hash of the similarity key between calls. */
 void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x, svcq__inc_simcache *cache);
+
+/* The sections of the record the terms are made of. */
+#define SVCQ__INC_TERM_SECTIONS                                                                 \
+    ((1u << SVCQ__INC_SEC_HEAD) | (1u << SVCQ__INC_SEC_REPORT) | (1u << SVCQ__INC_SEC_CONFIRMATION) | \
+     (1u << SVCQ__INC_SEC_MEASURES))
+
+struct svcq_incident {
+    svcq_ctx *ctx;
+    char *id;
+    uint64_t revision;
+    svcq__inc_model m;
+    char *simkey; /* cache for svcq_incident_similarity_key() */
+    svcq__inc_simcache simc;
+    svcq__inc_cache cache;
+    /* The terms of the record stored last: a call that encoded none of
+     * their sections anew (cache.stale) puts them again. */
+    svcq__inc_terms terms;
+};
 
 #endif

@@ -96,10 +96,13 @@ static int call_end(call *c, int rc, const char *action, const char *before, con
     size_t changes = c->j->len;
     if (!rc) {
         rc = svcq__inc_encode_call(inc, c->j, b);
-        svcq__inc_terms terms;
-        svcq__inc_terms_of(&inc->m, &terms, &inc->simc);
+        /* After a rollback every section is stale (cache.valid), so the
+         * terms are made anew too. */
+        if (!rc && inc->cache.stale & SVCQ__INC_TERM_SECTIONS)
+            svcq__inc_terms_of(&inc->m, &inc->terms, &inc->simc);
         if (!rc)
-            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, b, terms.t, terms.n);
+            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, b, inc->terms.t,
+                                        inc->terms.n);
         if (rc == SVCQ_ECONFLICT)
             rc = svcq__error_prefix(ctx, rc, "incident %s", inc->id);
     }
