@@ -98,6 +98,26 @@ void svcq__je_str(svcq__je *e, const char *s)
         e->fail = true;
 }
 
+void svcq__je_plain(svcq__je *e, const char *s, size_t n)
+{
+    if (e->comma)
+        put_c(e, ',');
+    e->comma = true;
+    svcq__buf *b = e->b;
+    if (SVCQ__LIKELY(b->len + n + 2 < b->cap)) {
+        char *d = b->data + b->len;
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        d[n + 2] = '\0';
+        b->len += n + 2;
+        return;
+    }
+    put_c(e, '"');
+    svcq__je_raw(e, s, n);
+    put_c(e, '"');
+}
+
 void svcq__je_int(svcq__je *e, int64_t v)
 {
     if (e->comma)

@@ -30,14 +30,31 @@ int svcq__strdup(svcq_ctx *ctx, const char *what, const char *s, char **out)
     return svcq__strndup(ctx, what, s, strlen(s), out);
 }
 
+char *svcq__u64_text(char out[24], uint64_t u)
+{
+    /* Two digits a division: records are full of ten-digit times. */
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                   "8081828384858687888990919293949596979899";
+    char *p = out + 24;
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        *--p = pairs[d + 1];
+        *--p = pairs[d];
+    }
+    if (u >= 10) {
+        *--p = pairs[u * 2 + 1];
+        *--p = pairs[u * 2];
+    } else {
+        *--p = (char)('0' + u);
+    }
+    return p;
+}
+
 char *svcq__i64_text(char out[24], int64_t v)
 {
-    char *p = out + 24;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    char *p = svcq__u64_text(out, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
     if (v < 0)
         *--p = '-';
     return p;

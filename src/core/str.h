@@ -15,6 +15,7 @@ int svcq__strndup(svcq_ctx *ctx, const char *what, const char *s, size_t n, char
 /* v in decimal ("-12"), written at the end of out: returns where the
  * text starts (it is not NUL-terminated; it ends at out + 24). */
 char *svcq__i64_text(char out[24], int64_t v);
+char *svcq__u64_text(char out[24], uint64_t v);
 
 /* Text built into a caller's fixed array, cut at its size exactly as
  * snprintf cuts ("%s%s%lld" pieces without a format string to parse:

@@ -47,7 +47,7 @@ static void enc_head(svcq__je *e, const svcq_incident *inc)
     svcq__je_raw(e, "{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"", sizeof("{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"") - 1);
     e->comma = true;
     kv_str(e, K("id"), inc->id);
-    kv_str(e, K("state"), svcq_incident_state_name(m->state));
+    svcq__je_kv_plain(e, K("state"), svcq_incident_state_name(m->state));
     kv_int(e, K("loop"), m->loop);
     kv_int(e, K("reported_at"), m->reported_at);
     kv_time(e, K("occurred_at"), m->occurred_at);
@@ -120,7 +120,7 @@ static void enc_confirmation(svcq__je *e, const svcq_incident *inc)
     kv_str(e, K("cancel_reason"), m->cancel_reason);
     kv_str(e, K("cancel_role"), m->cancel_role);
     if (m->cancelled_from)
-        kv_str(e, K("cancelled_from"), svcq_incident_state_name(m->cancelled_from));
+        svcq__je_kv_plain(e, K("cancelled_from"), svcq_incident_state_name(m->cancelled_from));
 }
 
 static void enc_analyses(svcq__je *e, const svcq_incident *inc)
@@ -140,7 +140,7 @@ static void enc_measures(svcq__je *e, const svcq_incident *inc)
         const svcq__inc_measure *x = &m->measures.v[i];
         svcq__je_begin(e, '{');
         kv_str(e, K("id"), x->id);
-        kv_str(e, K("state"), svcq_incident_measure_state_name(x->state));
+        svcq__je_kv_plain(e, K("state"), svcq_incident_measure_state_name(x->state));
         kv_int(e, K("loop"), x->loop);
         kv_str(e, K("kind"), x->kind);
         kv_str(e, K("what"), x->what);
@@ -152,7 +152,7 @@ static void enc_measures(svcq__je *e, const svcq_incident *inc)
         kv_int(e, K("baseline"), x->baseline);
         kv_int(e, K("target"), x->target);
         if (x->direction)
-            kv_str(e, K("direction"), svcq_incident_direction_name(x->direction));
+            svcq__je_kv_plain(e, K("direction"), svcq_incident_direction_name(x->direction));
         if (x->has_measured)
             kv_int(e, K("measured"), x->measured);
         kv_str(e, K("feasibility"), x->feasibility);
@@ -174,7 +174,7 @@ static void enc_ledger(svcq__je *e, const svcq_incident *inc)
         const svcq__inc_ledger *l = &m->ledger.v[i];
         svcq__je_begin(e, '{');
         kv_str(e, K("measure"), l->measure);
-        kv_str(e, K("kind"), svcq_incident_ledger_kind_name(l->kind));
+        svcq__je_kv_plain(e, K("kind"), svcq_incident_ledger_kind_name(l->kind));
         kv_int(e, K("at"), l->at);
         kv_str(e, K("actor"), l->actor);
         if (l->kind == SVCQ_INCIDENT_LEDGER_PROGRESS)
@@ -205,7 +205,7 @@ static void enc_verifications(svcq__je *e, const svcq_incident *inc)
         kv_int(e, K("csat_after"), v->csat_after);
         kv_int(e, K("recurrences"), v->recurrences);
         kv_int(e, K("per_30_days"), v->per_30_days);
-        kv_str(e, K("verdict"), svcq_incident_verdict_name(v->verdict));
+        svcq__je_kv_plain(e, K("verdict"), svcq_incident_verdict_name(v->verdict));
         kv_str(e, K("by"), v->by);
         kv_str(e, K("role"), v->role);
         kv_str(e, K("note"), v->note);
@@ -243,7 +243,7 @@ static void enc_tail(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     kv_int(e, K("audit_count"), (int64_t)m->audit_seq);
-    kv_str(e, K("audit_head"), m->audit_head);
+    svcq__je_kv_plain(e, K("audit_head"), m->audit_head); /* hex, checked when read */
     svcq__je_end(e, '}');
 }
 typedef void (*section_fn)(svcq__je *e, const svcq_incident *inc);
@@ -569,7 +569,8 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
     if (!rc && count < 0)
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_count\": negative");
     m->audit_seq = (uint64_t)count;
-    if (!rc && m->audit_head && strlen(m->audit_head) != SVCQ__SHA256_HEX)
+    if (!rc && m->audit_head &&
+        (strlen(m->audit_head) != SVCQ__SHA256_HEX || strspn(m->audit_head, "0123456789abcdef") != SVCQ__SHA256_HEX))
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_head\": not a SHA-256 hex digest");
     if (!rc)
         rc = strs(ctx, m, root, "analyses", &m->analyses);

@@ -697,6 +697,23 @@ static void tamper(void **state)
     assert_non_null(strstr(svcq_buffer_data(b), "\"action\":\"confirmed\""));
     svcq_buffer_free(b);
     free(e3), free(e4), free(e6), free(ed), free(moved), free(ins);
+    /* A record whose audit head is not hex is refused when read (the
+     * writer copies the head into new records and entries unescaped). */
+    char *rec = NULL;
+    size_t size = 0;
+    uint64_t rrev = 0;
+    assert_int_equal(svcq__store_get(f->ctx, "incident", "INC-1", &rec, &size, &rrev), SVCQ_OK);
+    char *p = strstr(rec, "\"audit_head\":\"");
+    assert_non_null(p);
+    p[strlen("\"audit_head\":\"") + 5] = 'g';
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(f->ctx, &tx), SVCQ_OK);
+    int rc = svcq__store_put(f->ctx, "incident", "INC-1", rrev, rec, size, &rrev);
+    assert_int_equal(svcq__tx_end(f->ctx, &tx, rc), SVCQ_OK);
+    svcq__free(f->ctx, rec);
+    svcq_incident *l = NULL;
+    expect_msg(f, svcq_incident_load(&l, f->ctx, "INC-1"), SVCQ_ECORRUPT, "not a SHA-256 hex digest");
+    assert_null(l);
 }
 
 static void names_and_table(void **state)
