@@ -131,62 +131,124 @@ static void enc_analyses(svcq__je *e, const svcq_incident *inc)
     kv_int(e, K("next_measure"), m->next_measure);
 }
 
+static void enc_measure(svcq__je *e, const void *elem)
+{
+    const svcq__inc_measure *x = elem;
+    svcq__je_begin(e, '{');
+    kv_str(e, K("id"), x->id);
+    svcq__je_kv_plain(e, K("state"), svcq_incident_measure_state_name(x->state));
+    kv_int(e, K("loop"), x->loop);
+    kv_str(e, K("kind"), x->kind);
+    kv_str(e, K("what"), x->what);
+    kv_str(e, K("root_cause"), x->root_cause);
+    kv_str(e, K("owner"), x->owner);
+    kv_time(e, K("deadline"), x->deadline);
+    kv_str(e, K("indicator"), x->indicator);
+    kv_str(e, K("unit"), x->unit);
+    kv_int(e, K("baseline"), x->baseline);
+    kv_int(e, K("target"), x->target);
+    if (x->direction)
+        svcq__je_kv_plain(e, K("direction"), svcq_incident_direction_name(x->direction));
+    if (x->has_measured)
+        kv_int(e, K("measured"), x->measured);
+    kv_str(e, K("feasibility"), x->feasibility);
+    kv_str(e, K("expected_effect"), x->expected_effect);
+    kv_str(e, K("approved_by"), x->approved_by);
+    kv_int(e, K("percent"), x->percent);
+    kv_str(e, K("state_note"), x->state_note);
+    svcq__je_end(e, '}');
+}
+
+static void enc_ledger_entry(svcq__je *e, const void *elem)
+{
+    const svcq__inc_ledger *l = elem;
+    svcq__je_begin(e, '{');
+    kv_str(e, K("measure"), l->measure);
+    svcq__je_kv_plain(e, K("kind"), svcq_incident_ledger_kind_name(l->kind));
+    kv_int(e, K("at"), l->at);
+    kv_str(e, K("actor"), l->actor);
+    if (l->kind == SVCQ_INCIDENT_LEDGER_PROGRESS)
+        kv_int(e, K("percent"), l->percent);
+    kv_str(e, K("note"), l->note);
+    kv_str(e, K("reason"), l->reason);
+    kv_time(e, K("new_deadline"), l->new_deadline);
+    kv_str(e, K("new_owner"), l->new_owner);
+    kv_str(e, K("approver"), l->approver);
+    svcq__je_end(e, '}');
+}
+
+/* The array sections whose elements a call may encode one by one. */
+typedef struct elem_array {
+    int section;
+    const char *key;
+    size_t keylen;
+    size_t elem; /* bytes of an element */
+    void (*encode)(svcq__je *e, const void *elem);
+} elem_array;
+
+static const elem_array elem_arrays[SVCQ__INC_ELEM_ARRAYS] = {
+    { SVCQ__INC_SEC_MEASURES, K("measures"), sizeof(svcq__inc_measure), enc_measure },
+    { SVCQ__INC_SEC_LEDGER, K("ledger"), sizeof(svcq__inc_ledger), enc_ledger_entry },
+};
+
+/* The elements of array k of m: where they are and how many. */
+static const char *elems_of(const svcq__inc_model *m, int k, size_t *len, size_t *cap)
+{
+    if (k == 0) {
+        *len = m->measures.len, *cap = m->measures.cap;
+        return (const char *)m->measures.v;
+    }
+    *len = m->ledger.len, *cap = m->ledger.cap;
+    return (const char *)m->ledger.v;
+}
+
+/* Writes array k's section. With a cache (c, elements changed in
+ * changed[0..nchanged), every element at or past c->el[k].len new) the
+ * elements not changed are copied from c->last; rec (NULL: not recorded)
+ * gets where each element lies in the new record, whose first byte is at
+ * e->start. */
+static void enc_elems(svcq__je *e, const svcq_incident *inc, int k, const svcq__inc_cache *c, const size_t *changed,
+                      size_t nchanged, svcq__inc_elems *rec)
+{
+    const elem_array *d = &elem_arrays[k];
+    size_t len, cap;
+    const char *v = elems_of(&inc->m, k, &len, &cap);
+    svcq__je_key(e, d->key, d->keylen);
+    svcq__je_begin(e, '[');
+    const svcq__inc_elems *old = c ? &c->el[k] : NULL;
+    for (size_t i = 0; i < len; i++) {
+        /* The comma first, so an element's bytes are its own. */
+        if (e->comma)
+            svcq__je_raw(e, ",", 1);
+        e->comma = false;
+        size_t from = e->b->len - e->start;
+        bool copy = old && i < old->len;
+        for (size_t j = 0; copy && j < nchanged; j++)
+            if (changed[j] == i)
+                copy = false;
+        if (copy)
+            svcq__je_raw(e, c->last.data + old->at[2 * i], old->at[2 * i + 1] - old->at[2 * i]);
+        else
+            d->encode(e, v + i * d->elem);
+        e->comma = true;
+        if (rec) {
+            rec->at[2 * i] = (uint32_t)from;
+            rec->at[2 * i + 1] = (uint32_t)(e->b->len - e->start);
+        }
+    }
+    if (rec)
+        rec->len = len;
+    svcq__je_end(e, ']');
+}
+
 static void enc_measures(svcq__je *e, const svcq_incident *inc)
 {
-    const svcq__inc_model *m = &inc->m;
-    KEY(e, "measures");
-    svcq__je_begin(e, '[');
-    for (size_t i = 0; i < m->measures.len; i++) {
-        const svcq__inc_measure *x = &m->measures.v[i];
-        svcq__je_begin(e, '{');
-        kv_str(e, K("id"), x->id);
-        svcq__je_kv_plain(e, K("state"), svcq_incident_measure_state_name(x->state));
-        kv_int(e, K("loop"), x->loop);
-        kv_str(e, K("kind"), x->kind);
-        kv_str(e, K("what"), x->what);
-        kv_str(e, K("root_cause"), x->root_cause);
-        kv_str(e, K("owner"), x->owner);
-        kv_time(e, K("deadline"), x->deadline);
-        kv_str(e, K("indicator"), x->indicator);
-        kv_str(e, K("unit"), x->unit);
-        kv_int(e, K("baseline"), x->baseline);
-        kv_int(e, K("target"), x->target);
-        if (x->direction)
-            svcq__je_kv_plain(e, K("direction"), svcq_incident_direction_name(x->direction));
-        if (x->has_measured)
-            kv_int(e, K("measured"), x->measured);
-        kv_str(e, K("feasibility"), x->feasibility);
-        kv_str(e, K("expected_effect"), x->expected_effect);
-        kv_str(e, K("approved_by"), x->approved_by);
-        kv_int(e, K("percent"), x->percent);
-        kv_str(e, K("state_note"), x->state_note);
-        svcq__je_end(e, '}');
-    }
-    svcq__je_end(e, ']');
+    enc_elems(e, inc, 0, NULL, NULL, 0, NULL);
 }
 
 static void enc_ledger(svcq__je *e, const svcq_incident *inc)
 {
-    const svcq__inc_model *m = &inc->m;
-    KEY(e, "ledger");
-    svcq__je_begin(e, '[');
-    for (size_t i = 0; i < m->ledger.len; i++) {
-        const svcq__inc_ledger *l = &m->ledger.v[i];
-        svcq__je_begin(e, '{');
-        kv_str(e, K("measure"), l->measure);
-        svcq__je_kv_plain(e, K("kind"), svcq_incident_ledger_kind_name(l->kind));
-        kv_int(e, K("at"), l->at);
-        kv_str(e, K("actor"), l->actor);
-        if (l->kind == SVCQ_INCIDENT_LEDGER_PROGRESS)
-            kv_int(e, K("percent"), l->percent);
-        kv_str(e, K("note"), l->note);
-        kv_str(e, K("reason"), l->reason);
-        kv_time(e, K("new_deadline"), l->new_deadline);
-        kv_str(e, K("new_owner"), l->new_owner);
-        kv_str(e, K("approver"), l->approver);
-        svcq__je_end(e, '}');
-    }
-    svcq__je_end(e, ']');
+    enc_elems(e, inc, 1, NULL, NULL, 0, NULL);
 }
 
 static void enc_verifications(svcq__je *e, const svcq_incident *inc)
@@ -371,34 +433,118 @@ static uint32_t section_of(const svcq__inc_model *m, const void *addr)
     return ALL_SECTIONS;
 }
 
+/* Elements of one array a call changed, at most this many (more: the
+ * section is encoded whole). */
+#define CHANGED_MAX 8
+
+/* Whether a lies in an element of array k of m: its index in *i. */
+static bool in_elem(const svcq__inc_model *m, int k, uintptr_t a, size_t *i)
+{
+    size_t len, cap;
+    const char *v = elems_of(m, k, &len, &cap);
+    if (!v || a < (uintptr_t)v || a >= (uintptr_t)v + cap * elem_arrays[k].elem)
+        return false;
+    *i = (a - (uintptr_t)v) / elem_arrays[k].elem;
+    return true;
+}
+
+/* Whether a is the array's own bookkeeping (where, how many, room): a push,
+ * which changes no element there was. */
+static bool is_growth(const svcq__inc_model *m, int k, const void *a)
+{
+    if (k == 0)
+        return a == &m->measures.v || a == &m->measures.len || a == &m->measures.cap;
+    return a == &m->ledger.v || a == &m->ledger.len || a == &m->ledger.cap;
+}
+
 int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__buf *out)
 {
     svcq__inc_cache *c = &inc->cache;
+    const svcq__inc_model *m = &inc->m;
     uint32_t stale = (1u << SVCQ__INC_SEC_TAIL) | ~c->valid; /* every call appends an audit entry */
-    for (size_t i = 0; i < j->len && (stale & ALL_SECTIONS) != ALL_SECTIONS; i++)
-        if (j->e[i].mode < 2) /* not a new allocation (its slot's change is in the journal too) nor
-                               * the texts' bookkeeping */
-            stale |= section_of(&inc->m, j->e[i].addr);
+    /* Array sections: which elements changed, and whether it grew. */
+    size_t changed[SVCQ__INC_ELEM_ARRAYS][CHANGED_MAX], nchanged[SVCQ__INC_ELEM_ARRAYS] = { 0 };
+    uint32_t touched = 0;
+    for (size_t i = 0; i < j->len && (stale & ALL_SECTIONS) != ALL_SECTIONS; i++) {
+        const svcq__inc_jent *je = &j->e[i];
+        if (je->mode >= 2) /* a new allocation (its slot's change is in the journal too) or the texts' bookkeeping */
+            continue;
+        int k = 0;
+        size_t at = 0;
+        for (; k < SVCQ__INC_ELEM_ARRAYS; k++) {
+            uint32_t bit = 1u << elem_arrays[k].section;
+            if (is_growth(m, k, je->addr)) {
+                touched |= bit;
+                break;
+            }
+            if (in_elem(m, k, (uintptr_t)je->addr, &at)) {
+                touched |= bit;
+                size_t n = nchanged[k], x = 0;
+                while (x < n && changed[k][x] != at)
+                    x++;
+                if (x == n) {
+                    if (n == CHANGED_MAX)
+                        stale |= bit;
+                    else
+                        changed[k][nchanged[k]++] = at;
+                }
+                break;
+            }
+        }
+        if (k == SVCQ__INC_ELEM_ARRAYS)
+            stale |= section_of(m, je->addr);
+    }
+    /* Room to record where the elements of the new record lie. */
+    for (int k = 0; k < SVCQ__INC_ELEM_ARRAYS; k++) {
+        svcq__inc_elems *n = &c->next_el[k];
+        size_t len, cap;
+        (void)elems_of(m, k, &len, &cap);
+        if (n->cap < len) {
+            size_t want = len < 8 ? 8 : 2 * len;
+            uint32_t *at = svcq__reallocarray(inc->ctx, n->at, want, 2 * sizeof(*at));
+            if (!at)
+                return svcq__enomem(inc->ctx);
+            n->at = at;
+            n->cap = want;
+        }
+        n->ok = true;
+    }
     svcq__je enc, *e = &enc;
     svcq__je_init(e, inc->ctx, out);
-    if (svcq__buf_reserve(out, room(&inc->m)))
+    if (svcq__buf_reserve(out, room(m)))
         e->fail = true;
     uint32_t off[SVCQ__INC_SECTIONS + 1];
     for (int s = 0; s < SVCQ__INC_SECTIONS; s++) {
         off[s] = (uint32_t)(out->len - e->start);
+        int k = 0;
+        while (k < SVCQ__INC_ELEM_ARRAYS && elem_arrays[k].section != s)
+            k++;
+        if (k < SVCQ__INC_ELEM_ARRAYS) {
+            bool whole = stale >> s & 1 || !c->el[k].ok;
+            if (whole || touched >> s & 1) {
+                enc_elems(e, inc, k, whole ? NULL : c, changed[k], nchanged[k], &c->next_el[k]);
+                continue;
+            }
+            /* Copied whole: its elements moved by as much as it did. */
+            const svcq__inc_elems *was = &c->el[k];
+            svcq__inc_elems *now = &c->next_el[k];
+            for (size_t i = 0; i < 2 * was->len; i++)
+                now->at[i] = was->at[i] - c->off[s] + off[s];
+            now->len = was->len;
+        }
         if (stale >> s & 1) {
             sections[s](e, inc);
-        } else {
-            svcq__je_raw(e, c->last.data + c->off[s], c->off[s + 1] - c->off[s]);
-            e->comma = true;
+            continue;
         }
+        svcq__je_raw(e, c->last.data + c->off[s], c->off[s + 1] - c->off[s]);
+        e->comma = true;
     }
     off[SVCQ__INC_SECTIONS] = (uint32_t)(out->len - e->start);
     int rc = svcq__je_finish(e);
     if (rc)
         return rc;
     memcpy(c->next_off, off, sizeof(off));
-    c->stale = stale;
+    c->stale = stale | touched;
     return SVCQ_OK;
 }
 
@@ -409,6 +555,11 @@ void svcq__inc_cache_keep(svcq_incident *inc)
     c->last = c->spare;
     c->spare = t;
     memcpy(c->off, c->next_off, sizeof(c->off));
+    for (int k = 0; k < SVCQ__INC_ELEM_ARRAYS; k++) {
+        svcq__inc_elems el = c->el[k];
+        c->el[k] = c->next_el[k];
+        c->next_el[k] = el;
+    }
     c->valid = ALL_SECTIONS;
 }
 

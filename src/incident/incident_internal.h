@@ -156,6 +156,20 @@ enum {
     SVCQ__INC_SECTIONS
 };
 
+/* Where each element of an array section lies in a record (codec.c):
+ * at[2i] and at[2i + 1] are the first byte of element i and the byte after
+ * it. A call that changed some elements of the array, or added some,
+ * encodes just those and copies the others. */
+typedef struct svcq__inc_elems {
+    uint32_t *at;
+    size_t len;  /* elements recorded */
+    size_t cap;  /* elements at has room for */
+    bool ok;     /* false: not recorded (the section is encoded whole) */
+} svcq__inc_elems;
+
+/* The array sections with elements recorded: measures, ledger. */
+#define SVCQ__INC_ELEM_ARRAYS 2
+
 /* The record the handle stored last, with where each section starts: a
  * call copies the sections it did not change instead of encoding them.
  * valid says which sections of last are the model's bytes; any rollback
@@ -167,6 +181,7 @@ typedef struct svcq__inc_cache {
     uint32_t next_off[SVCQ__INC_SECTIONS + 1]; /* of the record being stored */
     uint32_t valid;
     uint32_t stale; /* the sections the record being stored encoded anew */
+    svcq__inc_elems el[SVCQ__INC_ELEM_ARRAYS], next_el[SVCQ__INC_ELEM_ARRAYS];
 } svcq__inc_cache;
 
 

@@ -556,6 +556,10 @@ void svcq_incident_free(svcq_incident *inc)
     svcq__undo_detach(ctx, inc);
     svcq__inc_model_free(ctx, &inc->m);
     svcq__free(ctx, inc->simkey);
+    for (int k = 0; k < SVCQ__INC_ELEM_ARRAYS; k++) {
+        svcq__free(ctx, inc->cache.el[k].at);
+        svcq__free(ctx, inc->cache.next_el[k].at);
+    }
     svcq__inc_state *st = svcq__ctx_slot(ctx, SVCQ__SLOT_INCIDENT);
     svcq__buf *bufs[2] = { &inc->cache.last, &inc->cache.spare };
     for (int i = 0; i < 2; i++) {
