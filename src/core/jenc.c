@@ -2,6 +2,7 @@
 #include "core/jenc.h"
 
 #include "core/json.h"
+#include "core/str.h"
 
 void svcq__je_init(svcq__je *e, svcq_ctx *ctx, svcq__buf *b)
 {
@@ -97,20 +98,33 @@ void svcq__je_str(svcq__je *e, const char *s)
         e->fail = true;
 }
 
+void svcq__je_plain(svcq__je *e, const char *s, size_t n)
+{
+    if (e->comma)
+        put_c(e, ',');
+    e->comma = true;
+    svcq__buf *b = e->b;
+    if (SVCQ__LIKELY(b->len + n + 2 < b->cap)) {
+        char *d = b->data + b->len;
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        d[n + 2] = '\0';
+        b->len += n + 2;
+        return;
+    }
+    put_c(e, '"');
+    svcq__je_raw(e, s, n);
+    put_c(e, '"');
+}
+
 void svcq__je_int(svcq__je *e, int64_t v)
 {
     if (e->comma)
         put_c(e, ',');
     e->comma = true;
     char t[24];
-    char *p = t + sizeof(t);
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
+    const char *p = svcq__i64_text(t, v);
     svcq__je_raw(e, p, (size_t)(t + sizeof(t) - p));
 }
 

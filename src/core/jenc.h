@@ -65,6 +65,9 @@ static inline void svcq__je_key(svcq__je *e, const char *quoted, size_t n)
 void svcq__je_begin(svcq__je *e, char c); /* '{' or '[' */
 void svcq__je_end(svcq__je *e, char c);   /* '}' or ']' */
 void svcq__je_str(svcq__je *e, const char *s);
+/* A text of n bytes the caller knows needs no escape (the library's own
+ * names, hex digests): copied without the scan. */
+void svcq__je_plain(svcq__je *e, const char *s, size_t n);
 void svcq__je_int(svcq__je *e, int64_t v);
 void svcq__je_bool(svcq__je *e, bool v);
 int svcq__je_finish(svcq__je *e);
@@ -75,6 +78,15 @@ static inline void svcq__je_kv_str(svcq__je *e, const char *quoted, size_t n, co
     if (s) {
         svcq__je_key(e, quoted, n);
         svcq__je_str(e, s);
+    }
+}
+
+/* kv_str for a text that needs no escape (svcq__je_plain); NULL left out. */
+static inline void svcq__je_kv_plain(svcq__je *e, const char *quoted, size_t n, const char *s)
+{
+    if (s) {
+        svcq__je_key(e, quoted, n);
+        svcq__je_plain(e, s, strlen(s));
     }
 }
 

@@ -29,3 +29,56 @@ int svcq__strdup(svcq_ctx *ctx, const char *what, const char *s, char **out)
         return svcq__error(ctx, SVCQ_EINVAL, "%s: NULL string", what);
     return svcq__strndup(ctx, what, s, strlen(s), out);
 }
+
+char *svcq__u64_text(char out[24], uint64_t u)
+{
+    /* Two digits a division: records are full of ten-digit times. */
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                   "8081828384858687888990919293949596979899";
+    char *p = out + 24;
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        *--p = pairs[d + 1];
+        *--p = pairs[d];
+    }
+    if (u >= 10) {
+        *--p = pairs[u * 2 + 1];
+        *--p = pairs[u * 2];
+    } else {
+        *--p = (char)('0' + u);
+    }
+    return p;
+}
+
+char *svcq__i64_text(char out[24], int64_t v)
+{
+    char *p = svcq__u64_text(out, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
+void svcq__text_put(svcq__text *t, const char *s, size_t n)
+{
+    size_t room = t->cap - 1 - t->len;
+    if (n > room)
+        n = room;
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+void svcq__text_str(svcq__text *t, const char *s)
+{
+    if (s)
+        svcq__text_put(t, s, strlen(s));
+}
+
+void svcq__text_i64(svcq__text *t, int64_t v)
+{
+    char d[24];
+    const char *p = svcq__i64_text(d, v);
+    svcq__text_put(t, p, (size_t)(d + sizeof(d) - p));
+}

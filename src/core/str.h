@@ -12,4 +12,30 @@ int svcq__strdup(svcq_ctx *ctx, const char *what, const char *s, char **out);
  * UTF-8 with SVCQ_EINVAL. */
 int svcq__strndup(svcq_ctx *ctx, const char *what, const char *s, size_t n, char **out);
 
+/* v in decimal ("-12"), written at the end of out: returns where the
+ * text starts (it is not NUL-terminated; it ends at out + 24). */
+char *svcq__i64_text(char out[24], int64_t v);
+char *svcq__u64_text(char out[24], uint64_t v);
+
+/* Text built into a caller's fixed array, cut at its size exactly as
+ * snprintf cuts ("%s%s%lld" pieces without a format string to parse:
+ * audit texts are built on every mutating call). */
+typedef struct svcq__text {
+    char *p;
+    size_t len, cap; /* cap: the array's size (> 0) */
+} svcq__text;
+
+static inline void svcq__text_init(svcq__text *t, char *array, size_t size)
+{
+    t->p = array;
+    t->len = 0;
+    t->cap = size;
+    array[0] = '\0';
+}
+/* Appends n bytes of s (cut when the array is full). */
+void svcq__text_put(svcq__text *t, const char *s, size_t n);
+/* Appends s; NULL appends nothing. */
+void svcq__text_str(svcq__text *t, const char *s);
+void svcq__text_i64(svcq__text *t, int64_t v);
+
 #endif

@@ -13,22 +13,13 @@
 #include <string.h>
 
 #include "core/jenc.h"
+#include "core/str.h"
 #include "core/utf8.h"
 #include "incident/incident_internal.h"
 #include "store/record.h"
 
 static const char zero_hash[SVCQ__SHA256_HEX + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
-
-/* Decimal digits of v, ending at end (no NUL); returns the first. */
-static char *digits(uint64_t v, char *end)
-{
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return end;
-}
 
 /* The canonical bytes are gathered in a block-sized buffer and hashed a
  * buffer at a time (three small updates per field cost more than the
@@ -55,10 +46,10 @@ static void put(canon *c, const char *v, size_t n)
 
 static void field_n(canon *c, const char *v, size_t n)
 {
-    char len[24];
-    len[23] = ':';
-    char *p = digits(n, len + 23);
-    put(c, p, (size_t)(len + 24 - p));
+    char len[25];
+    len[24] = ':';
+    const char *p = svcq__u64_text(len, n);
+    put(c, p, (size_t)(len + 25 - p));
     put(c, v, n);
     put(c, "\n", 1);
 }
@@ -72,9 +63,7 @@ static void field(canon *c, const char *v)
 static void field_int(canon *c, int64_t v)
 {
     char t[24];
-    char *p = digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, t + sizeof(t));
-    if (v < 0)
-        *--p = '-';
+    const char *p = svcq__i64_text(t, v);
     field_n(c, p, (size_t)(t + sizeof(t) - p));
 }
 
@@ -87,7 +76,7 @@ void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e)
     put(&c, head, sizeof(head) - 1);
     field(&c, incident_id);
     char seq[24];
-    char *p = digits(e->seq, seq + sizeof(seq));
+    const char *p = svcq__u64_text(seq, e->seq);
     field_n(&c, p, (size_t)(seq + sizeof(seq) - p));
     field_int(&c, (int64_t)e->time);
     field(&c, e->actor);
@@ -107,7 +96,7 @@ int svcq__inc_entry_id(svcq_ctx *ctx, const char *incident_id, uint64_t seq, cha
     /* "<incident>/<seq as at least 10 digits>", as "%s/%010" PRIu64 would
      * write it (a call site of every mutating call: no printf). */
     char d[24];
-    char *p = digits(seq, d + sizeof(d));
+    const char *p = svcq__u64_text(d, seq);
     size_t nd = (size_t)(d + sizeof(d) - p), pad = nd < 10 ? 10 - nd : 0;
     size_t n = strlen(incident_id), k = n + 1 + pad + nd;
     if (k >= size || k > SVCQ_STORE_MAX_ID)
@@ -151,15 +140,16 @@ static int encode_entry(svcq_ctx *ctx, const char *incident_id, const svcq__inc_
     svcq__je_key(&w, K("role"));
     svcq__je_str(&w, e->role);
     svcq__je_key(&w, K("action"));
-    svcq__je_str(&w, e->action);
+    svcq__je_plain(&w, e->action, strlen(e->action)); /* the calls' own names */
     svcq__je_key(&w, K("before"));
     svcq__je_str(&w, e->before);
     svcq__je_key(&w, K("after"));
     svcq__je_str(&w, e->after);
+    /* Hex digests: the one before was checked as hex where it was read. */
     svcq__je_key(&w, K("prev"));
-    svcq__je_str(&w, e->prev);
+    svcq__je_plain(&w, e->prev, SVCQ__SHA256_HEX);
     svcq__je_key(&w, K("hash"));
-    svcq__je_str(&w, e->hash);
+    svcq__je_plain(&w, e->hash, SVCQ__SHA256_HEX);
     svcq__je_end(&w, '}');
 #undef K
     return svcq__je_finish(&w);

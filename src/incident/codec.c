@@ -47,7 +47,7 @@ static void enc_head(svcq__je *e, const svcq_incident *inc)
     svcq__je_raw(e, "{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"", sizeof("{\"schema\":\"svcq." SVCQ__INC_KIND "/1\"") - 1);
     e->comma = true;
     kv_str(e, K("id"), inc->id);
-    kv_str(e, K("state"), svcq_incident_state_name(m->state));
+    svcq__je_kv_plain(e, K("state"), svcq_incident_state_name(m->state));
     kv_int(e, K("loop"), m->loop);
     kv_int(e, K("reported_at"), m->reported_at);
     kv_time(e, K("occurred_at"), m->occurred_at);
@@ -120,7 +120,7 @@ static void enc_confirmation(svcq__je *e, const svcq_incident *inc)
     kv_str(e, K("cancel_reason"), m->cancel_reason);
     kv_str(e, K("cancel_role"), m->cancel_role);
     if (m->cancelled_from)
-        kv_str(e, K("cancelled_from"), svcq_incident_state_name(m->cancelled_from));
+        svcq__je_kv_plain(e, K("cancelled_from"), svcq_incident_state_name(m->cancelled_from));
 }
 
 static void enc_analyses(svcq__je *e, const svcq_incident *inc)
@@ -131,62 +131,124 @@ static void enc_analyses(svcq__je *e, const svcq_incident *inc)
     kv_int(e, K("next_measure"), m->next_measure);
 }
 
+static void enc_measure(svcq__je *e, const void *elem)
+{
+    const svcq__inc_measure *x = elem;
+    svcq__je_begin(e, '{');
+    kv_str(e, K("id"), x->id);
+    svcq__je_kv_plain(e, K("state"), svcq_incident_measure_state_name(x->state));
+    kv_int(e, K("loop"), x->loop);
+    kv_str(e, K("kind"), x->kind);
+    kv_str(e, K("what"), x->what);
+    kv_str(e, K("root_cause"), x->root_cause);
+    kv_str(e, K("owner"), x->owner);
+    kv_time(e, K("deadline"), x->deadline);
+    kv_str(e, K("indicator"), x->indicator);
+    kv_str(e, K("unit"), x->unit);
+    kv_int(e, K("baseline"), x->baseline);
+    kv_int(e, K("target"), x->target);
+    if (x->direction)
+        svcq__je_kv_plain(e, K("direction"), svcq_incident_direction_name(x->direction));
+    if (x->has_measured)
+        kv_int(e, K("measured"), x->measured);
+    kv_str(e, K("feasibility"), x->feasibility);
+    kv_str(e, K("expected_effect"), x->expected_effect);
+    kv_str(e, K("approved_by"), x->approved_by);
+    kv_int(e, K("percent"), x->percent);
+    kv_str(e, K("state_note"), x->state_note);
+    svcq__je_end(e, '}');
+}
+
+static void enc_ledger_entry(svcq__je *e, const void *elem)
+{
+    const svcq__inc_ledger *l = elem;
+    svcq__je_begin(e, '{');
+    kv_str(e, K("measure"), l->measure);
+    svcq__je_kv_plain(e, K("kind"), svcq_incident_ledger_kind_name(l->kind));
+    kv_int(e, K("at"), l->at);
+    kv_str(e, K("actor"), l->actor);
+    if (l->kind == SVCQ_INCIDENT_LEDGER_PROGRESS)
+        kv_int(e, K("percent"), l->percent);
+    kv_str(e, K("note"), l->note);
+    kv_str(e, K("reason"), l->reason);
+    kv_time(e, K("new_deadline"), l->new_deadline);
+    kv_str(e, K("new_owner"), l->new_owner);
+    kv_str(e, K("approver"), l->approver);
+    svcq__je_end(e, '}');
+}
+
+/* The array sections whose elements a call may encode one by one. */
+typedef struct elem_array {
+    int section;
+    const char *key;
+    size_t keylen;
+    size_t elem; /* bytes of an element */
+    void (*encode)(svcq__je *e, const void *elem);
+} elem_array;
+
+static const elem_array elem_arrays[SVCQ__INC_ELEM_ARRAYS] = {
+    { SVCQ__INC_SEC_MEASURES, K("measures"), sizeof(svcq__inc_measure), enc_measure },
+    { SVCQ__INC_SEC_LEDGER, K("ledger"), sizeof(svcq__inc_ledger), enc_ledger_entry },
+};
+
+/* The elements of array k of m: where they are and how many. */
+static const char *elems_of(const svcq__inc_model *m, int k, size_t *len, size_t *cap)
+{
+    if (k == 0) {
+        *len = m->measures.len, *cap = m->measures.cap;
+        return (const char *)m->measures.v;
+    }
+    *len = m->ledger.len, *cap = m->ledger.cap;
+    return (const char *)m->ledger.v;
+}
+
+/* Writes array k's section. With a cache (c, elements changed in
+ * changed[0..nchanged), every element at or past c->el[k].len new) the
+ * elements not changed are copied from c->last; rec (NULL: not recorded)
+ * gets where each element lies in the new record, whose first byte is at
+ * e->start. */
+static void enc_elems(svcq__je *e, const svcq_incident *inc, int k, const svcq__inc_cache *c, const size_t *changed,
+                      size_t nchanged, svcq__inc_elems *rec)
+{
+    const elem_array *d = &elem_arrays[k];
+    size_t len, cap;
+    const char *v = elems_of(&inc->m, k, &len, &cap);
+    svcq__je_key(e, d->key, d->keylen);
+    svcq__je_begin(e, '[');
+    const svcq__inc_elems *old = c ? &c->el[k] : NULL;
+    for (size_t i = 0; i < len; i++) {
+        /* The comma first, so an element's bytes are its own. */
+        if (e->comma)
+            svcq__je_raw(e, ",", 1);
+        e->comma = false;
+        size_t from = e->b->len - e->start;
+        bool copy = old && i < old->len;
+        for (size_t j = 0; copy && j < nchanged; j++)
+            if (changed[j] == i)
+                copy = false;
+        if (copy)
+            svcq__je_raw(e, c->last.data + old->at[2 * i], old->at[2 * i + 1] - old->at[2 * i]);
+        else
+            d->encode(e, v + i * d->elem);
+        e->comma = true;
+        if (rec) {
+            rec->at[2 * i] = (uint32_t)from;
+            rec->at[2 * i + 1] = (uint32_t)(e->b->len - e->start);
+        }
+    }
+    if (rec)
+        rec->len = len;
+    svcq__je_end(e, ']');
+}
+
 static void enc_measures(svcq__je *e, const svcq_incident *inc)
 {
-    const svcq__inc_model *m = &inc->m;
-    KEY(e, "measures");
-    svcq__je_begin(e, '[');
-    for (size_t i = 0; i < m->measures.len; i++) {
-        const svcq__inc_measure *x = &m->measures.v[i];
-        svcq__je_begin(e, '{');
-        kv_str(e, K("id"), x->id);
-        kv_str(e, K("state"), svcq_incident_measure_state_name(x->state));
-        kv_int(e, K("loop"), x->loop);
-        kv_str(e, K("kind"), x->kind);
-        kv_str(e, K("what"), x->what);
-        kv_str(e, K("root_cause"), x->root_cause);
-        kv_str(e, K("owner"), x->owner);
-        kv_time(e, K("deadline"), x->deadline);
-        kv_str(e, K("indicator"), x->indicator);
-        kv_str(e, K("unit"), x->unit);
-        kv_int(e, K("baseline"), x->baseline);
-        kv_int(e, K("target"), x->target);
-        if (x->direction)
-            kv_str(e, K("direction"), svcq_incident_direction_name(x->direction));
-        if (x->has_measured)
-            kv_int(e, K("measured"), x->measured);
-        kv_str(e, K("feasibility"), x->feasibility);
-        kv_str(e, K("expected_effect"), x->expected_effect);
-        kv_str(e, K("approved_by"), x->approved_by);
-        kv_int(e, K("percent"), x->percent);
-        kv_str(e, K("state_note"), x->state_note);
-        svcq__je_end(e, '}');
-    }
-    svcq__je_end(e, ']');
+    enc_elems(e, inc, 0, NULL, NULL, 0, NULL);
 }
 
 static void enc_ledger(svcq__je *e, const svcq_incident *inc)
 {
-    const svcq__inc_model *m = &inc->m;
-    KEY(e, "ledger");
-    svcq__je_begin(e, '[');
-    for (size_t i = 0; i < m->ledger.len; i++) {
-        const svcq__inc_ledger *l = &m->ledger.v[i];
-        svcq__je_begin(e, '{');
-        kv_str(e, K("measure"), l->measure);
-        kv_str(e, K("kind"), svcq_incident_ledger_kind_name(l->kind));
-        kv_int(e, K("at"), l->at);
-        kv_str(e, K("actor"), l->actor);
-        if (l->kind == SVCQ_INCIDENT_LEDGER_PROGRESS)
-            kv_int(e, K("percent"), l->percent);
-        kv_str(e, K("note"), l->note);
-        kv_str(e, K("reason"), l->reason);
-        kv_time(e, K("new_deadline"), l->new_deadline);
-        kv_str(e, K("new_owner"), l->new_owner);
-        kv_str(e, K("approver"), l->approver);
-        svcq__je_end(e, '}');
-    }
-    svcq__je_end(e, ']');
+    enc_elems(e, inc, 1, NULL, NULL, 0, NULL);
 }
 
 static void enc_verifications(svcq__je *e, const svcq_incident *inc)
@@ -205,7 +267,7 @@ static void enc_verifications(svcq__je *e, const svcq_incident *inc)
         kv_int(e, K("csat_after"), v->csat_after);
         kv_int(e, K("recurrences"), v->recurrences);
         kv_int(e, K("per_30_days"), v->per_30_days);
-        kv_str(e, K("verdict"), svcq_incident_verdict_name(v->verdict));
+        svcq__je_kv_plain(e, K("verdict"), svcq_incident_verdict_name(v->verdict));
         kv_str(e, K("by"), v->by);
         kv_str(e, K("role"), v->role);
         kv_str(e, K("note"), v->note);
@@ -243,7 +305,7 @@ static void enc_tail(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     kv_int(e, K("audit_count"), (int64_t)m->audit_seq);
-    kv_str(e, K("audit_head"), m->audit_head);
+    svcq__je_kv_plain(e, K("audit_head"), m->audit_head); /* hex, checked when read */
     svcq__je_end(e, '}');
 }
 typedef void (*section_fn)(svcq__je *e, const svcq_incident *inc);
@@ -371,32 +433,118 @@ static uint32_t section_of(const svcq__inc_model *m, const void *addr)
     return ALL_SECTIONS;
 }
 
+/* Elements of one array a call changed, at most this many (more: the
+ * section is encoded whole). */
+#define CHANGED_MAX 8
+
+/* Whether a lies in an element of array k of m: its index in *i. */
+static bool in_elem(const svcq__inc_model *m, int k, uintptr_t a, size_t *i)
+{
+    size_t len, cap;
+    const char *v = elems_of(m, k, &len, &cap);
+    if (!v || a < (uintptr_t)v || a >= (uintptr_t)v + cap * elem_arrays[k].elem)
+        return false;
+    *i = (a - (uintptr_t)v) / elem_arrays[k].elem;
+    return true;
+}
+
+/* Whether a is the array's own bookkeeping (where, how many, room): a push,
+ * which changes no element there was. */
+static bool is_growth(const svcq__inc_model *m, int k, const void *a)
+{
+    if (k == 0)
+        return a == &m->measures.v || a == &m->measures.len || a == &m->measures.cap;
+    return a == &m->ledger.v || a == &m->ledger.len || a == &m->ledger.cap;
+}
+
 int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__buf *out)
 {
     svcq__inc_cache *c = &inc->cache;
-    uint32_t stale = (1u << SVCQ__INC_SEC_HEAD) | (1u << SVCQ__INC_SEC_TAIL) | ~c->valid;
-    for (size_t i = 0; i < j->len && (stale & ALL_SECTIONS) != ALL_SECTIONS; i++)
-        if (j->e[i].mode != 2) /* a new allocation: its slot's change is in the journal too */
-            stale |= section_of(&inc->m, j->e[i].addr);
+    const svcq__inc_model *m = &inc->m;
+    uint32_t stale = (1u << SVCQ__INC_SEC_TAIL) | ~c->valid; /* every call appends an audit entry */
+    /* Array sections: which elements changed, and whether it grew. */
+    size_t changed[SVCQ__INC_ELEM_ARRAYS][CHANGED_MAX], nchanged[SVCQ__INC_ELEM_ARRAYS] = { 0 };
+    uint32_t touched = 0;
+    for (size_t i = 0; i < j->len && (stale & ALL_SECTIONS) != ALL_SECTIONS; i++) {
+        const svcq__inc_jent *je = &j->e[i];
+        if (je->mode >= 2) /* a new allocation (its slot's change is in the journal too) or the texts' bookkeeping */
+            continue;
+        int k = 0;
+        size_t at = 0;
+        for (; k < SVCQ__INC_ELEM_ARRAYS; k++) {
+            uint32_t bit = 1u << elem_arrays[k].section;
+            if (is_growth(m, k, je->addr)) {
+                touched |= bit;
+                break;
+            }
+            if (in_elem(m, k, (uintptr_t)je->addr, &at)) {
+                touched |= bit;
+                size_t n = nchanged[k], x = 0;
+                while (x < n && changed[k][x] != at)
+                    x++;
+                if (x == n) {
+                    if (n == CHANGED_MAX)
+                        stale |= bit;
+                    else
+                        changed[k][nchanged[k]++] = at;
+                }
+                break;
+            }
+        }
+        if (k == SVCQ__INC_ELEM_ARRAYS)
+            stale |= section_of(m, je->addr);
+    }
+    /* Room to record where the elements of the new record lie. */
+    for (int k = 0; k < SVCQ__INC_ELEM_ARRAYS; k++) {
+        svcq__inc_elems *n = &c->next_el[k];
+        size_t len, cap;
+        (void)elems_of(m, k, &len, &cap);
+        if (n->cap < len) {
+            size_t want = len < 8 ? 8 : 2 * len;
+            uint32_t *at = svcq__reallocarray(inc->ctx, n->at, want, 2 * sizeof(*at));
+            if (!at)
+                return svcq__enomem(inc->ctx);
+            n->at = at;
+            n->cap = want;
+        }
+        n->ok = true;
+    }
     svcq__je enc, *e = &enc;
     svcq__je_init(e, inc->ctx, out);
-    if (svcq__buf_reserve(out, room(&inc->m)))
+    if (svcq__buf_reserve(out, room(m)))
         e->fail = true;
     uint32_t off[SVCQ__INC_SECTIONS + 1];
     for (int s = 0; s < SVCQ__INC_SECTIONS; s++) {
         off[s] = (uint32_t)(out->len - e->start);
+        int k = 0;
+        while (k < SVCQ__INC_ELEM_ARRAYS && elem_arrays[k].section != s)
+            k++;
+        if (k < SVCQ__INC_ELEM_ARRAYS) {
+            bool whole = stale >> s & 1 || !c->el[k].ok;
+            if (whole || touched >> s & 1) {
+                enc_elems(e, inc, k, whole ? NULL : c, changed[k], nchanged[k], &c->next_el[k]);
+                continue;
+            }
+            /* Copied whole: its elements moved by as much as it did. */
+            const svcq__inc_elems *was = &c->el[k];
+            svcq__inc_elems *now = &c->next_el[k];
+            for (size_t i = 0; i < 2 * was->len; i++)
+                now->at[i] = was->at[i] - c->off[s] + off[s];
+            now->len = was->len;
+        }
         if (stale >> s & 1) {
             sections[s](e, inc);
-        } else {
-            svcq__je_raw(e, c->last.data + c->off[s], c->off[s + 1] - c->off[s]);
-            e->comma = true;
+            continue;
         }
+        svcq__je_raw(e, c->last.data + c->off[s], c->off[s + 1] - c->off[s]);
+        e->comma = true;
     }
     off[SVCQ__INC_SECTIONS] = (uint32_t)(out->len - e->start);
     int rc = svcq__je_finish(e);
     if (rc)
         return rc;
     memcpy(c->next_off, off, sizeof(off));
+    c->stale = stale | touched;
     return SVCQ_OK;
 }
 
@@ -407,6 +555,11 @@ void svcq__inc_cache_keep(svcq_incident *inc)
     c->last = c->spare;
     c->spare = t;
     memcpy(c->off, c->next_off, sizeof(c->off));
+    for (int k = 0; k < SVCQ__INC_ELEM_ARRAYS; k++) {
+        svcq__inc_elems el = c->el[k];
+        c->el[k] = c->next_el[k];
+        c->next_el[k] = el;
+    }
     c->valid = ALL_SECTIONS;
 }
 
@@ -422,13 +575,14 @@ int svcq__inc_encode(const svcq_incident *inc, svcq__buf *out, bool pretty)
 
 /* ---- decode ---------------------------------------------------------------------- */
 
-static int dup_opt(svcq_ctx *ctx, const svcq__json *obj, const char *key, char **out)
+static int dup_opt(svcq_ctx *ctx, svcq__inc_model *m, const svcq__json *obj, const char *key, char **out)
 {
     const char *s = NULL;
-    int rc = svcq__json_get_string(ctx, obj, key, false, &s, NULL);
+    size_t len = 0;
+    int rc = svcq__json_get_string(ctx, obj, key, false, &s, &len);
     if (rc || !s || !*s)
         return rc;
-    return svcq__strdup(ctx, key, s, out);
+    return svcq__inc_text_copy(ctx, m, key, s, len, out);
 }
 
 static int get_time(svcq_ctx *ctx, const svcq__json *obj, const char *key, bool required, svcq_time *out)
@@ -502,15 +656,16 @@ static int get_mid(svcq_ctx *ctx, const svcq__json *obj, const char *key, char o
     return SVCQ_OK;
 }
 
-static int strs(svcq_ctx *ctx, const svcq__json *root, const char *key, svcq__inc_strs *out)
+static int strs(svcq_ctx *ctx, svcq__inc_model *m, const svcq__json *root, const char *key, svcq__inc_strs *out)
 {
     const svcq__json *a = NULL;
     int rc = array_alloc(ctx, root, key, &a, (void **)&out->v, &out->cap, sizeof(*out->v));
     for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
-        const char *s = svcq__json_as_string(svcq__json_array_get(a, i), NULL);
+        size_t len = 0;
+        const char *s = svcq__json_as_string(svcq__json_array_get(a, i), &len);
         if (!s || !*s)
             return svcq__error(ctx, SVCQ_ECORRUPT, "field \"%s\"[%zu]: expected a string", key, i);
-        rc = svcq__strdup(ctx, key, s, &out->v[i]);
+        rc = svcq__inc_text_copy(ctx, m, key, s, len, &out->v[i]);
         if (!rc)
             out->len++;
     }
@@ -552,7 +707,7 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
 #undef F
     };
     for (size_t i = 0; !rc && i < sizeof(fields) / sizeof(fields[0]); i++)
-        rc = dup_opt(ctx, root, fields[i].key, (char **)((char *)m + fields[i].off));
+        rc = dup_opt(ctx, m, root, fields[i].key, (char **)((char *)m + fields[i].off));
     if (!rc && (!m->type || !m->stage || !m->channel))
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "fields \"type\", \"stage\" and \"channel\" are required");
     if (!rc)
@@ -565,12 +720,13 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
     if (!rc && count < 0)
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_count\": negative");
     m->audit_seq = (uint64_t)count;
-    if (!rc && m->audit_head && strlen(m->audit_head) != SVCQ__SHA256_HEX)
+    if (!rc && m->audit_head &&
+        (strlen(m->audit_head) != SVCQ__SHA256_HEX || strspn(m->audit_head, "0123456789abcdef") != SVCQ__SHA256_HEX))
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_head\": not a SHA-256 hex digest");
     if (!rc)
-        rc = strs(ctx, root, "analyses", &m->analyses);
+        rc = strs(ctx, m, root, "analyses", &m->analyses);
     if (!rc)
-        rc = strs(ctx, root, "recurrences", &m->recurrences);
+        rc = strs(ctx, m, root, "recurrences", &m->recurrences);
 
     const svcq__json *a = NULL;
     if (!rc)
@@ -579,13 +735,13 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         const svcq__json *o = svcq__json_array_get(a, i);
         svcq__inc_attachment *x = &m->attachments.v[i];
         m->attachments.len++;
-        rc = dup_opt(ctx, o, "kind", &x->kind);
+        rc = dup_opt(ctx, m, o, "kind", &x->kind);
         if (!rc)
-            rc = dup_opt(ctx, o, "uri", &x->uri);
+            rc = dup_opt(ctx, m, o, "uri", &x->uri);
         if (!rc)
-            rc = dup_opt(ctx, o, "note", &x->note);
+            rc = dup_opt(ctx, m, o, "note", &x->note);
         if (!rc)
-            rc = dup_opt(ctx, o, "by", &x->by);
+            rc = dup_opt(ctx, m, o, "by", &x->by);
         if (!rc)
             rc = get_time(ctx, o, "at", true, &x->at);
     }
@@ -595,9 +751,9 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
     for (size_t i = 0; !rc && a && i < svcq__json_array_size(a); i++) {
         const svcq__json *o = svcq__json_array_get(a, i);
         m->members.len++;
-        rc = dup_opt(ctx, o, "name", &m->members.v[i].name);
+        rc = dup_opt(ctx, m, o, "name", &m->members.v[i].name);
         if (!rc)
-            rc = dup_opt(ctx, o, "role", &m->members.v[i].role);
+            rc = dup_opt(ctx, m, o, "role", &m->members.v[i].role);
     }
     a = NULL;
     if (!rc)
@@ -616,7 +772,7 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         const char *k[] = { "kind", "what", "root_cause", "owner", "indicator", "unit",
                             "feasibility", "expected_effect", "approved_by", "state_note" };
         for (size_t f = 0; !rc && f < sizeof(k) / sizeof(k[0]); f++)
-            rc = dup_opt(ctx, o, k[f], s[f]);
+            rc = dup_opt(ctx, m, o, k[f], s[f]);
         if (!rc)
             rc = get_time(ctx, o, "deadline", false, &x->deadline);
         if (!rc)
@@ -655,17 +811,17 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
             rc = svcq__error(ctx, SVCQ_ECORRUPT, "ledger[%zu]: percent %lld out of range", i, (long long)p);
         x->percent = (int32_t)p;
         if (!rc)
-            rc = dup_opt(ctx, o, "actor", &x->actor);
+            rc = dup_opt(ctx, m, o, "actor", &x->actor);
         if (!rc)
-            rc = dup_opt(ctx, o, "note", &x->note);
+            rc = dup_opt(ctx, m, o, "note", &x->note);
         if (!rc)
-            rc = dup_opt(ctx, o, "reason", &x->reason);
+            rc = dup_opt(ctx, m, o, "reason", &x->reason);
         if (!rc)
             rc = get_time(ctx, o, "new_deadline", false, &x->new_deadline);
         if (!rc)
-            rc = dup_opt(ctx, o, "new_owner", &x->new_owner);
+            rc = dup_opt(ctx, m, o, "new_owner", &x->new_owner);
         if (!rc)
-            rc = dup_opt(ctx, o, "approver", &x->approver);
+            rc = dup_opt(ctx, m, o, "approver", &x->approver);
     }
     a = NULL;
     if (!rc)
@@ -692,13 +848,13 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         if (!rc)
             rc = get_enum(ctx, o, "verdict", true, 2, svcq_incident_verdict_name, &x->verdict);
         if (!rc)
-            rc = dup_opt(ctx, o, "by", &x->by);
+            rc = dup_opt(ctx, m, o, "by", &x->by);
         if (!rc)
-            rc = dup_opt(ctx, o, "role", &x->role);
+            rc = dup_opt(ctx, m, o, "role", &x->role);
         if (!rc)
-            rc = dup_opt(ctx, o, "note", &x->note);
+            rc = dup_opt(ctx, m, o, "note", &x->note);
         if (!rc)
-            rc = dup_opt(ctx, o, "findings", &x->findings);
+            rc = dup_opt(ctx, m, o, "findings", &x->findings);
     }
     a = NULL;
     if (!rc)
@@ -707,13 +863,13 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         const svcq__json *o = svcq__json_array_get(a, i);
         svcq__inc_improvement *x = &m->improvements.v[i];
         m->improvements.len++;
-        rc = dup_opt(ctx, o, "kind", &x->kind);
+        rc = dup_opt(ctx, m, o, "kind", &x->kind);
         if (!rc)
-            rc = dup_opt(ctx, o, "reference", &x->reference);
+            rc = dup_opt(ctx, m, o, "reference", &x->reference);
         if (!rc)
-            rc = dup_opt(ctx, o, "note", &x->note);
+            rc = dup_opt(ctx, m, o, "note", &x->note);
         if (!rc)
-            rc = dup_opt(ctx, o, "by", &x->by);
+            rc = dup_opt(ctx, m, o, "by", &x->by);
         if (!rc)
             rc = get_time(ctx, o, "at", true, &x->at);
     }

@@ -86,7 +86,19 @@ typedef struct svcq__inc_improvement {
 
 typedef SVCQ__INC_ARRAY(char *) svcq__inc_strs;
 
+/* A block of the model's texts (model.c): every text of a model is a
+ * NUL-terminated copy in the model's chain of blocks, appended and never
+ * freed alone, so a call's texts cost no allocation of their own and a
+ * rollback gives their room back. A replaced text stays until the model is
+ * freed or loaded again (texts are replaced rarely: lessons, an owner). */
+typedef struct svcq__inc_texts {
+    struct svcq__inc_texts *prev;
+    size_t used, cap;
+    char data[];
+} svcq__inc_texts;
+
 typedef struct svcq__inc_model {
+    svcq__inc_texts *texts; /* the newest block; NULL before the first text */
     int32_t state;
     uint32_t loop;
     svcq_time reported_at, occurred_at, state_since, closed_at;
@@ -130,7 +142,7 @@ typedef struct svcq__inc_simcache {
 
 /* The sections of the record (codec.c), in record order. */
 enum {
-    SVCQ__INC_SEC_HEAD, /* id, state and times: encoded by every call */
+    SVCQ__INC_SEC_HEAD, /* id, state and times */
     SVCQ__INC_SEC_REPORT,
     SVCQ__INC_SEC_ATTACHMENTS,
     SVCQ__INC_SEC_GROUP,
@@ -144,6 +156,20 @@ enum {
     SVCQ__INC_SECTIONS
 };
 
+/* Where each element of an array section lies in a record (codec.c):
+ * at[2i] and at[2i + 1] are the first byte of element i and the byte after
+ * it. A call that changed some elements of the array, or added some,
+ * encodes just those and copies the others. */
+typedef struct svcq__inc_elems {
+    uint32_t *at;
+    size_t len;  /* elements recorded */
+    size_t cap;  /* elements at has room for */
+    bool ok;     /* false: not recorded (the section is encoded whole) */
+} svcq__inc_elems;
+
+/* The array sections with elements recorded: measures, ledger. */
+#define SVCQ__INC_ELEM_ARRAYS 2
+
 /* The record the handle stored last, with where each section starts: a
  * call copies the sections it did not change instead of encoding them.
  * valid says which sections of last are the model's bytes; any rollback
@@ -154,17 +180,11 @@ typedef struct svcq__inc_cache {
     uint32_t off[SVCQ__INC_SECTIONS + 1];
     uint32_t next_off[SVCQ__INC_SECTIONS + 1]; /* of the record being stored */
     uint32_t valid;
+    uint32_t stale; /* the sections the record being stored encoded anew */
+    svcq__inc_elems el[SVCQ__INC_ELEM_ARRAYS], next_el[SVCQ__INC_ELEM_ARRAYS];
 } svcq__inc_cache;
 
-struct svcq_incident {
-    svcq_ctx *ctx;
-    char *id;
-    uint64_t revision;
-    svcq__inc_model m;
-    char *simkey; /* cache for svcq_incident_similarity_key() */
-    svcq__inc_simcache simc;
-    svcq__inc_cache cache;
-};
+
 
 /* ---- per-context state (slot SVCQ__SLOT_INCIDENT) ---- */
 
@@ -176,6 +196,11 @@ struct svcq_incident {
  * "closed", "reopened", "cancelled"). A non-zero return fails the call
  * (everything is undone). */
 typedef int (*svcq__inc_event_fn)(svcq_ctx *ctx, svcq_incident *inc, const char *event, void *user_data);
+
+/* Handles whose record buffers a context keeps for the next ones. */
+#define SVCQ__INC_BUF_POOL 2
+/* Buffers larger than this are freed rather than kept. */
+#define SVCQ__INC_BUF_KEEP (256 * 1024)
 
 /* Analyses the guards keep parsed per context. */
 #define SVCQ__INC_ANALYSIS_CACHE 4
@@ -211,6 +236,10 @@ typedef struct svcq__inc_state {
      * attached (from the handle just saved) or read anew. */
     svcq__inc_an_summary analyses[SVCQ__INC_ANALYSIS_CACHE];
     unsigned analyses_next;
+    /* Record buffers of freed handles, for the next handle's cache (model.c):
+     * a handle per incident would otherwise grow two buffers from nothing. */
+    svcq__buf bufs[2 * SVCQ__INC_BUF_POOL];
+    unsigned nbufs;
 } svcq__inc_state;
 
 /* The state, made on first use; NULL with ENOMEM recorded. */
@@ -238,6 +267,10 @@ static inline const char *svcq__inc_opt(const char *s)
 
 /* ---- model.c: the model ---- */
 
+/* A copy of s (n bytes, valid UTF-8 without NUL: SVCQ_EINVAL naming what
+ * otherwise) among m's texts, for a model being built (no journal). */
+int svcq__inc_text_copy(svcq_ctx *ctx, svcq__inc_model *m, const char *what, const char *s, size_t n, char **out);
+
 void svcq__inc_model_free(svcq_ctx *ctx, svcq__inc_model *m);
 int svcq__inc_handle_new(svcq_incident **out, svcq_ctx *ctx, const char *id, const svcq__inc_model *m);
 svcq__inc_measure *svcq__inc_find_measure(const svcq__inc_model *m, const char *id);
@@ -252,7 +285,9 @@ typedef struct svcq__inc_jent {
     void *addr;
     uint64_t old;
     uint8_t width;
-    uint8_t mode; /* 0 restore, 1 restore and free old on release, 2 new allocation */
+    /* 0 restore, 1 restore and free old on release, 2 new allocation,
+     * 3 restore bookkeeping of the texts (no field of the record) */
+    uint8_t mode;
 } svcq__inc_jent;
 
 /* Entries most calls fit in without an allocation of their own. */
@@ -260,12 +295,13 @@ typedef struct svcq__inc_jent {
 
 typedef struct svcq__inc_journal {
     svcq_ctx *ctx;
+    svcq__inc_model *m; /* whose texts the journal's copies go to */
     svcq__inc_jent *e; /* inline_e until it outgrows it */
     size_t len, cap;
     svcq__inc_jent inline_e[SVCQ__INC_J_INLINE];
 } svcq__inc_journal;
 
-void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx);
+void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx, svcq__inc_model *m);
 /* Remembers width bytes at addr (restored on rollback). */
 int svcq__inc_j_save(svcq__inc_journal *j, void *addr, size_t width);
 /* *slot = a copy of s (NULL or "" stores NULL); the old string is freed when
@@ -367,5 +403,23 @@ typedef struct svcq__inc_terms {
 /* The terms of the model, into x (strings borrowed from m and x); cache
  * (NULL for none) keeps the hash of the similarity key between calls. */
 void svcq__inc_terms_of(const svcq__inc_model *m, svcq__inc_terms *x, svcq__inc_simcache *cache);
+
+/* The sections of the record the terms are made of. */
+#define SVCQ__INC_TERM_SECTIONS                                                                 \
+    ((1u << SVCQ__INC_SEC_HEAD) | (1u << SVCQ__INC_SEC_REPORT) | (1u << SVCQ__INC_SEC_CONFIRMATION) | \
+     (1u << SVCQ__INC_SEC_MEASURES))
+
+struct svcq_incident {
+    svcq_ctx *ctx;
+    char *id;
+    uint64_t revision;
+    svcq__inc_model m;
+    char *simkey; /* cache for svcq_incident_similarity_key() */
+    svcq__inc_simcache simc;
+    svcq__inc_cache cache;
+    /* The terms of the record stored last: a call that encoded none of
+     * their sections anew (cache.stale) puts them again. */
+    svcq__inc_terms terms;
+};
 
 #endif

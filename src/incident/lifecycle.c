@@ -70,7 +70,7 @@ static int call_begin(call *c, svcq_incident *inc, const char *actor, const char
         return svcq__enomem(c->ctx);
     c->u->inc = inc;
     c->j = &c->u->j;
-    svcq__inc_j_init(c->j, c->ctx);
+    svcq__inc_j_init(c->j, c->ctx, &inc->m);
     rc = svcq__tx_begin(c->ctx, &c->tx);
     if (!rc)
         rc = svcq__undo_reserve(c->ctx, 1);
@@ -96,10 +96,13 @@ static int call_end(call *c, int rc, const char *action, const char *before, con
     size_t changes = c->j->len;
     if (!rc) {
         rc = svcq__inc_encode_call(inc, c->j, b);
-        svcq__inc_terms terms;
-        svcq__inc_terms_of(&inc->m, &terms, &inc->simc);
+        /* After a rollback every section is stale (cache.valid), so the
+         * terms are made anew too. */
+        if (!rc && inc->cache.stale & SVCQ__INC_TERM_SECTIONS)
+            svcq__inc_terms_of(&inc->m, &inc->terms, &inc->simc);
         if (!rc)
-            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, b, terms.t, terms.n);
+            rc = svcq__record_put_terms(ctx, inc, SVCQ__INC_KIND, inc->id, &inc->revision, b, inc->terms.t,
+                                        inc->terms.n);
         if (rc == SVCQ_ECONFLICT)
             rc = svcq__error_prefix(ctx, rc, "incident %s", inc->id);
     }
@@ -155,6 +158,32 @@ static const char *sname(int32_t s)
 static int cut(const char *s, size_t max)
 {
     return (int)svcq__utf8_trim(s, strnlen(s, max));
+}
+
+/* "<measure> <n>%", "<measure> <n>", "<measure> owner <owner, cut at 100
+ * bytes> deadline <t>": the audit texts of ledger and indicator calls. */
+static void id_percent(svcq__text *t, const char *id, int32_t percent)
+{
+    svcq__text_str(t, id);
+    svcq__text_put(t, " ", 1);
+    svcq__text_i64(t, percent);
+    svcq__text_put(t, "%", 1);
+}
+
+static void id_value(svcq__text *t, const char *id, int64_t v)
+{
+    svcq__text_str(t, id);
+    svcq__text_put(t, " ", 1);
+    svcq__text_i64(t, v);
+}
+
+static void owner_deadline(svcq__text *t, const char *id, const char *owner, svcq_time deadline)
+{
+    svcq__text_str(t, id);
+    svcq__text_put(t, " owner ", 7);
+    svcq__text_put(t, owner, (size_t)cut(owner, 100));
+    svcq__text_put(t, " deadline ", 10);
+    svcq__text_i64(t, deadline);
 }
 
 /* ---- stage 1 -------------------------------------------------------------------------- */
@@ -230,7 +259,7 @@ int svcq_incident_report(svcq_incident **out, svcq_ctx *ctx, const char *id, con
     };
     for (size_t i = 0; !rc && i < sizeof(copy) / sizeof(copy[0]); i++)
         if (copy[i].src && *copy[i].src)
-            rc = svcq__strdup(ctx, "report", copy[i].src, copy[i].dst);
+            rc = svcq__inc_text_copy(ctx, &m, "report", copy[i].src, strlen(copy[i].src), copy[i].dst);
     svcq_incident *inc = NULL;
     if (!rc)
         rc = svcq__inc_handle_new(&inc, ctx, id, &m);
@@ -309,7 +338,12 @@ int svcq_incident_add_confirmer(svcq_incident *inc, const char *actor, const cha
     if (!rc)
         rc = svcq__inc_j_dup(c.j, member_role, &x->role);
     char after[600];
-    snprintf(after, sizeof(after), "%s (%s)", name, member_role);
+    svcq__text t;
+    svcq__text_init(&t, after, sizeof(after));
+    svcq__text_str(&t, name);
+    svcq__text_put(&t, " (", 2);
+    svcq__text_str(&t, member_role);
+    svcq__text_put(&t, ")", 1);
     return call_end(&c, rc, "confirmer_added", "", after);
 }
 
@@ -753,7 +787,13 @@ int svcq_incident_transition(svcq_incident *inc, const char *actor, const char *
     if (!rc)
         rc = set_state(&c, to);
     char after[SVCQ_INCIDENT_MAX_TEXT + 32];
-    snprintf(after, sizeof(after), "%s%s%s", sname(to), note && *note ? ": " : "", note ? note : "");
+    svcq__text t;
+    svcq__text_init(&t, after, sizeof(after));
+    svcq__text_str(&t, sname(to));
+    if (note && *note) {
+        svcq__text_put(&t, ": ", 2);
+        svcq__text_str(&t, note);
+    }
     return call_end(&c, rc, action, sname(from), after);
 }
 
@@ -836,7 +876,10 @@ int svcq_incident_add_measure(const char **out_id, svcq_incident *inc, const cha
     if (!rc)
         rc = SVCQ__INC_J_SET(c.j, m->next_measure, m->next_measure + 1);
     if (!rc) {
-        snprintf(x->id, sizeof(x->id), "m%" PRIu32, m->next_measure);
+        svcq__text t;
+        svcq__text_init(&t, x->id, sizeof(x->id));
+        svcq__text_put(&t, "m", 1);
+        svcq__text_i64(&t, m->next_measure);
         x->state = SVCQ_INCIDENT_MEASURE_PLANNED;
         x->direction = s->direction;
         x->loop = m->loop;
@@ -859,7 +902,13 @@ int svcq_incident_add_measure(const char **out_id, svcq_incident *inc, const cha
     for (size_t i = 0; !rc && i < sizeof(copy) / sizeof(copy[0]); i++)
         rc = svcq__inc_j_dup(c.j, copy[i].src, copy[i].dst);
     char after[SVCQ_INCIDENT_MAX_TEXT + 96];
-    snprintf(after, sizeof(after), "%s %s: %s", x ? x->id : "", s->kind, s->what);
+    svcq__text t;
+    svcq__text_init(&t, after, sizeof(after));
+    svcq__text_str(&t, x ? x->id : "");
+    svcq__text_put(&t, " ", 1);
+    svcq__text_str(&t, s->kind);
+    svcq__text_put(&t, ": ", 2);
+    svcq__text_str(&t, s->what);
     const char *id = x ? x->id : NULL;
     rc = call_end(&c, rc, "measure_added", "", after);
     if (!rc && out_id)
@@ -939,26 +988,29 @@ int svcq_incident_ledger_add(svcq_incident *inc, const char *actor, const char *
     if (!rc && adj)
         rc = svcq__inc_j_dup(c.j, s->approver, &l->approver);
     x = &inc->m.measures.v[xi];
-    char before[300] = "", after[300] = "";
+    char before[300], after[300];
+    svcq__text tb, ta;
+    svcq__text_init(&tb, before, sizeof(before));
+    svcq__text_init(&ta, after, sizeof(after));
     if (!rc && prog) {
-        snprintf(before, sizeof(before), "%s %d%%", x->id, (int)x->percent);
-        snprintf(after, sizeof(after), "%s %d%%", x->id, (int)s->percent);
+        id_percent(&tb, x->id, x->percent);
+        id_percent(&ta, x->id, s->percent);
         rc = SVCQ__INC_J_SET(c.j, x->percent, s->percent);
         if (!rc && x->state == SVCQ_INCIDENT_MEASURE_PLANNED)
             rc = SVCQ__INC_J_SET(c.j, x->state, SVCQ_INCIDENT_MEASURE_IN_PROGRESS);
     } else if (!rc && dev) {
-        snprintf(after, sizeof(after), "%s deviation: %.*s", x->id, cut(s->note, 200), s->note);
+        svcq__text_str(&ta, x->id);
+        svcq__text_put(&ta, " deviation: ", 12);
+        svcq__text_put(&ta, s->note, (size_t)cut(s->note, 200));
     } else if (!rc && adj) {
         const char *owner = x->owner ? x->owner : "";
-        snprintf(before, sizeof(before), "%s owner %.*s deadline %" PRId64, x->id, cut(owner, 100), owner,
-                 (int64_t)x->deadline);
+        owner_deadline(&tb, x->id, owner, x->deadline);
         if (s->new_deadline)
             rc = SVCQ__INC_J_SET(c.j, x->deadline, s->new_deadline);
         if (!rc && s->new_owner && *s->new_owner)
             rc = svcq__inc_j_str(c.j, &x->owner, s->new_owner);
         owner = x->owner ? x->owner : "";
-        snprintf(after, sizeof(after), "%s owner %.*s deadline %" PRId64, x->id, cut(owner, 100), owner,
-                 (int64_t)x->deadline);
+        owner_deadline(&ta, x->id, owner, x->deadline);
     }
     return call_end(&c, rc, prog ? "progress" : dev ? "deviation" : "adjustment", before, after);
 }
@@ -991,9 +1043,19 @@ int svcq_incident_set_measure_state(svcq_incident *inc, const char *actor, const
     if (!rc)
         rc = svcq__inc_j_str(c.j, &x->state_note, reason);
     char before[64], after[SVCQ_INCIDENT_MAX_TEXT + 64];
-    snprintf(before, sizeof(before), "%s %s", x->id, svcq_incident_measure_state_name(old));
-    snprintf(after, sizeof(after), "%s %s%s%s", x->id, svcq_incident_measure_state_name(state),
-             reason && *reason ? ": " : "", reason ? reason : "");
+    svcq__text tb, ta;
+    svcq__text_init(&tb, before, sizeof(before));
+    svcq__text_str(&tb, x->id);
+    svcq__text_put(&tb, " ", 1);
+    svcq__text_str(&tb, svcq_incident_measure_state_name(old));
+    svcq__text_init(&ta, after, sizeof(after));
+    svcq__text_str(&ta, x->id);
+    svcq__text_put(&ta, " ", 1);
+    svcq__text_str(&ta, svcq_incident_measure_state_name(state));
+    if (reason && *reason) {
+        svcq__text_put(&ta, ": ", 2);
+        svcq__text_str(&ta, reason);
+    }
     return call_end(&c, rc, cancel ? "measure_cancelled" : "measure_done", before, after);
 }
 
@@ -1016,10 +1078,13 @@ int svcq_incident_record_indicator(svcq_incident *inc, const char *actor, const 
     int rc = call_begin(&c, inc, actor, role);
     if (rc)
         return rc;
-    char before[64] = "", after[64];
+    char before[64], after[64];
+    svcq__text tb, ta;
+    svcq__text_init(&tb, before, sizeof(before));
+    svcq__text_init(&ta, after, sizeof(after));
     if (x->has_measured)
-        snprintf(before, sizeof(before), "%s %" PRId64, x->id, x->measured);
-    snprintf(after, sizeof(after), "%s %" PRId64, x->id, value);
+        id_value(&tb, x->id, x->measured);
+    id_value(&ta, x->id, value);
     rc = SVCQ__INC_J_SET(c.j, x->has_measured, true);
     if (!rc)
         rc = SVCQ__INC_J_SET(c.j, x->measured, value);
@@ -1206,9 +1271,15 @@ int svcq_incident_verify(int32_t *out_verdict, svcq_incident *inc, const char *a
     c.events[0] = effective ? "verified" : "verification_failed";
     char after[600];
     const char *findings = e.findings.len ? e.findings.data : "";
-    snprintf(after, sizeof(after), "%s: %s%s%.*s", effective ? sname(SVCQ_INCIDENT_VERIFYING)
-                                                             : sname(SVCQ_INCIDENT_ANALYSING),
-             svcq_incident_verdict_name(e.verdict), e.findings.len ? "; " : "", cut(findings, 400), findings);
+    svcq__text t;
+    svcq__text_init(&t, after, sizeof(after));
+    svcq__text_str(&t, effective ? sname(SVCQ_INCIDENT_VERIFYING) : sname(SVCQ_INCIDENT_ANALYSING));
+    svcq__text_put(&t, ": ", 2);
+    svcq__text_str(&t, svcq_incident_verdict_name(e.verdict));
+    if (e.findings.len) {
+        svcq__text_put(&t, "; ", 2);
+        svcq__text_put(&t, findings, (size_t)cut(findings, 400));
+    }
     svcq__buf_free(&e.findings);
     rc = call_end(&c, rc, effective ? "verified" : "verification_failed", sname(SVCQ_INCIDENT_VERIFYING), after);
     if (!rc && out_verdict)
@@ -1249,7 +1320,11 @@ int svcq_incident_add_improvement(svcq_incident *inc, const char *actor, const c
     if (!rc)
         x->at = svcq_ctx_now(inc->ctx);
     char after[SVCQ_INCIDENT_MAX_TEXT + 80];
-    snprintf(after, sizeof(after), "%s: %s", kind, reference);
+    svcq__text t;
+    svcq__text_init(&t, after, sizeof(after));
+    svcq__text_str(&t, kind);
+    svcq__text_put(&t, ": ", 2);
+    svcq__text_str(&t, reference);
     return call_end(&c, rc, "improvement_added", "", after);
 }
 

@@ -100,7 +100,20 @@ int svcq__inc_check_text(svcq_ctx *ctx, const char *inc_id, const char *what, co
     bool blank = true;
     size_t control_at = SIZE_MAX;
     uint32_t control = 0;
-    for (size_t i = 0; i < len;) {
+    /* Eight bytes a turn while they are printable ASCII (0x20-0x7E): no
+     * byte below 0x20, none with the high bit, none 0x7F (zero after xor). */
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, p + i, 8);
+        x = w ^ (ones * 0x7F);
+        if (((w - ones * 0x20) | w | ((x - ones) & ~x)) & highs)
+            break;
+        if (w != ones * ' ')
+            blank = false;
+    }
+    while (i < len) {
         uint32_t cp = p[i];
         size_t k = 1;
         if (cp >= 0x80 && (k = svcq__utf8_decode(p + i, len - i, &cp)) == 0)
@@ -212,6 +225,8 @@ static void state_free(svcq_ctx *ctx, void *p)
     svcq__free(ctx, s->roles);
     for (size_t i = 0; i < SVCQ__INC_ANALYSIS_CACHE; i++)
         svcq__inc_an_summary_clear(ctx, &s->analyses[i]);
+    for (unsigned i = 0; i < s->nbufs; i++)
+        svcq__buf_free(&s->bufs[i]);
     svcq__free(ctx, s);
 }
 
@@ -443,53 +458,70 @@ int svcq_incident_configure(svcq_ctx *ctx, const svcq_incident_options *opts)
 
 void svcq__inc_model_free(svcq_ctx *ctx, svcq__inc_model *m)
 {
-    char **strs[] = { &m->type, &m->stage, &m->channel, &m->location, &m->observed, &m->impact,
-                      &m->reporter_name, &m->reporter_contact, &m->reporter_role, &m->client, &m->ticket,
-                      &m->containment, &m->touchpoint, &m->similarity_key, &m->judged_by, &m->category,
-                      &m->resp_unit, &m->resp_person, &m->person_assessment, &m->process_assessment,
-                      &m->confirm_note, &m->reject_reason, &m->cancel_reason, &m->cancel_role, &m->lessons,
-                      &m->audit_head, &m->typical_note, &m->typical_by };
-    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-        svcq__free(ctx, *strs[i]);
-    for (size_t i = 0; i < m->attachments.len; i++) {
-        svcq__inc_attachment *a = &m->attachments.v[i];
-        svcq__free(ctx, a->kind), svcq__free(ctx, a->uri), svcq__free(ctx, a->note), svcq__free(ctx, a->by);
+    for (svcq__inc_texts *t = m->texts, *prev; t; t = prev) {
+        prev = t->prev;
+        svcq__free(ctx, t);
     }
     svcq__free(ctx, m->attachments.v);
-    for (size_t i = 0; i < m->members.len; i++)
-        svcq__free(ctx, m->members.v[i].name), svcq__free(ctx, m->members.v[i].role);
     svcq__free(ctx, m->members.v);
-    for (size_t i = 0; i < m->analyses.len; i++)
-        svcq__free(ctx, m->analyses.v[i]);
     svcq__free(ctx, m->analyses.v);
-    for (size_t i = 0; i < m->measures.len; i++) {
-        svcq__inc_measure *x = &m->measures.v[i];
-        char *s[] = { x->kind,        x->what,      x->root_cause,      x->owner,       x->indicator,
-                      x->unit,        x->feasibility, x->expected_effect, x->approved_by, x->state_note };
-        for (size_t k = 0; k < sizeof(s) / sizeof(s[0]); k++)
-            svcq__free(ctx, s[k]);
-    }
     svcq__free(ctx, m->measures.v);
-    for (size_t i = 0; i < m->ledger.len; i++) {
-        svcq__inc_ledger *l = &m->ledger.v[i];
-        svcq__free(ctx, l->actor), svcq__free(ctx, l->note), svcq__free(ctx, l->reason);
-        svcq__free(ctx, l->new_owner), svcq__free(ctx, l->approver);
-    }
     svcq__free(ctx, m->ledger.v);
-    for (size_t i = 0; i < m->verifications.len; i++) {
-        svcq__inc_verification *v = &m->verifications.v[i];
-        svcq__free(ctx, v->by), svcq__free(ctx, v->role), svcq__free(ctx, v->note), svcq__free(ctx, v->findings);
-    }
     svcq__free(ctx, m->verifications.v);
-    for (size_t i = 0; i < m->improvements.len; i++) {
-        svcq__inc_improvement *v = &m->improvements.v[i];
-        svcq__free(ctx, v->kind), svcq__free(ctx, v->reference), svcq__free(ctx, v->note), svcq__free(ctx, v->by);
-    }
     svcq__free(ctx, m->improvements.v);
-    for (size_t i = 0; i < m->recurrences.len; i++)
-        svcq__free(ctx, m->recurrences.v[i]);
     svcq__free(ctx, m->recurrences.v);
     memset(m, 0, sizeof(*m));
+}
+
+/* Room for size bytes among m's texts: in the newest block, or in a new
+ * one (*made, which the caller journals). NULL on allocation failure. */
+static char *texts_room(svcq_ctx *ctx, svcq__inc_model *m, size_t size, svcq__inc_texts **made)
+{
+    *made = NULL;
+    svcq__inc_texts *t = m->texts;
+    if (t && t->cap - t->used >= size)
+        return t->data + t->used;
+    /* Blocks double from 1 KB to 64 KB: a lifecycle's texts fit in two. */
+    size_t cap = t ? (t->cap < 65536 ? t->cap * 2 : 65536) : 1024;
+    if (cap < size)
+        cap = size;
+    t = svcq__malloc(ctx, sizeof(*t) + cap);
+    if (!t)
+        return NULL;
+    t->prev = m->texts;
+    t->used = 0;
+    t->cap = cap;
+    *made = t;
+    return t->data;
+}
+
+static int text_check(svcq_ctx *ctx, const char *what, const char *s, size_t n)
+{
+    if (!s)
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: NULL string", what);
+    if (memchr(s, '\0', n))
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: embedded NUL byte", what);
+    if (!svcq__utf8_valid(s, n))
+        return svcq__error(ctx, SVCQ_EINVAL, "%s: invalid UTF-8", what);
+    return SVCQ_OK;
+}
+
+int svcq__inc_text_copy(svcq_ctx *ctx, svcq__inc_model *m, const char *what, const char *s, size_t n, char **out)
+{
+    int rc = text_check(ctx, what, s, n);
+    if (rc)
+        return rc;
+    svcq__inc_texts *made;
+    char *d = texts_room(ctx, m, n + 1, &made);
+    if (!d)
+        return svcq__enomem(ctx);
+    if (made)
+        m->texts = made;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    m->texts->used += n + 1;
+    *out = d;
+    return SVCQ_OK;
 }
 
 int svcq__inc_handle_new(svcq_incident **out, svcq_ctx *ctx, const char *id, const svcq__inc_model *m)
@@ -504,8 +536,14 @@ int svcq__inc_handle_new(svcq_incident **out, svcq_ctx *ctx, const char *id, con
     }
     inc->ctx = ctx;
     inc->m = *m;
-    svcq__buf_init(&inc->cache.last, ctx);
-    svcq__buf_init(&inc->cache.spare, ctx);
+    svcq__inc_state *st = svcq__ctx_slot(ctx, SVCQ__SLOT_INCIDENT);
+    if (st && st->nbufs >= 2) {
+        inc->cache.last = st->bufs[--st->nbufs];
+        inc->cache.spare = st->bufs[--st->nbufs];
+    } else {
+        svcq__buf_init(&inc->cache.last, ctx);
+        svcq__buf_init(&inc->cache.spare, ctx);
+    }
     *out = inc;
     return SVCQ_OK;
 }
@@ -518,8 +556,20 @@ void svcq_incident_free(svcq_incident *inc)
     svcq__undo_detach(ctx, inc);
     svcq__inc_model_free(ctx, &inc->m);
     svcq__free(ctx, inc->simkey);
-    svcq__buf_free(&inc->cache.last);
-    svcq__buf_free(&inc->cache.spare);
+    for (int k = 0; k < SVCQ__INC_ELEM_ARRAYS; k++) {
+        svcq__free(ctx, inc->cache.el[k].at);
+        svcq__free(ctx, inc->cache.next_el[k].at);
+    }
+    svcq__inc_state *st = svcq__ctx_slot(ctx, SVCQ__SLOT_INCIDENT);
+    svcq__buf *bufs[2] = { &inc->cache.last, &inc->cache.spare };
+    for (int i = 0; i < 2; i++) {
+        if (st && st->nbufs < 2 * SVCQ__INC_BUF_POOL && bufs[i]->cap <= SVCQ__INC_BUF_KEEP) {
+            svcq__buf_truncate(bufs[i], 0);
+            st->bufs[st->nbufs++] = *bufs[i];
+        } else {
+            svcq__buf_free(bufs[i]);
+        }
+    }
     svcq__free(ctx, inc->id);
     svcq__free(ctx, inc);
 }
@@ -544,9 +594,10 @@ int svcq__inc_simkey(const svcq__inc_model *m, svcq__buf *b)
 
 /* ---- the journal -------------------------------------------------------------------- */
 
-void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx)
+void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx, svcq__inc_model *m)
 {
     j->ctx = ctx;
+    j->m = m;
     j->e = j->inline_e;
     j->len = 0;
     j->cap = SVCQ__INC_J_INLINE;
@@ -590,13 +641,29 @@ int svcq__inc_j_dup(svcq__inc_journal *j, const char *s, char **out)
     *out = NULL;
     if (!s || !*s)
         return SVCQ_OK;
-    char *c = NULL;
-    int rc = svcq__strdup(j->ctx, "text", s, &c);
-    if (!rc)
-        rc = svcq__inc_j_new(j, c);
-    if (!rc)
-        *out = c;
-    return rc;
+    size_t n = strlen(s);
+    int rc = text_check(j->ctx, "text", s, n);
+    if (rc)
+        return rc;
+    svcq__inc_model *m = j->m;
+    svcq__inc_texts *made;
+    char *d = texts_room(j->ctx, m, n + 1, &made);
+    if (!d)
+        return svcq__enomem(j->ctx);
+    if (made) {
+        /* A rollback restores the newest block, then frees this one. */
+        if ((rc = svcq__inc_j_new(j, made)))
+            return rc;
+        if ((rc = j_add(j, &m->texts, (uint64_t)(uintptr_t)m->texts, sizeof(m->texts), 3)))
+            return rc;
+        m->texts = made;
+    } else if ((rc = j_add(j, &m->texts->used, m->texts->used, sizeof(m->texts->used), 3))) {
+        return rc;
+    }
+    memcpy(d, s, n + 1);
+    m->texts->used += n + 1;
+    *out = d;
+    return SVCQ_OK;
 }
 
 int svcq__inc_j_str(svcq__inc_journal *j, char **slot, const char *s)
@@ -605,10 +672,9 @@ int svcq__inc_j_str(svcq__inc_journal *j, char **slot, const char *s)
     int rc = svcq__inc_j_dup(j, s, &c);
     if (rc)
         return rc;
-    uint64_t old = (uint64_t)(uintptr_t)*slot;
-    rc = j_add(j, slot, old, sizeof(*slot), 1);
+    rc = svcq__inc_j_save(j, slot, sizeof(*slot));
     if (rc)
-        return rc; /* c is freed by the rollback */
+        return rc; /* c's room is given back by the rollback */
     *slot = c;
     return SVCQ_OK;
 }

@@ -213,8 +213,9 @@ static void every_step(void **state)
     }
     printf("incident: %zu failure points over the lifecycle\n", total);
     /* A floor, not a count: each allocation a speed round removes is one
-     * point fewer (479 with the journal's entries inline). */
-    assert_true(total > 400);
+     * point fewer (479 with the journal's entries inline, 396 with the
+     * model's texts in blocks). */
+    assert_true(total > 300);
 }
 
 /* Two calls in a host batch: a failure in the second rolls the first back. */

@@ -18,6 +18,7 @@
 #include "svcq.h"
 #include "core/jenc.h"
 #include "core/json.h"
+#include "core/str.h"
 #include "test_alloc.h"
 #include "test_ctx.h"
 
@@ -93,6 +94,68 @@ static void texts(void **state)
         }
     }
     assert_true(tried > 10000);
+}
+
+/* The integer texts and the fixed-array text builder against snprintf:
+ * edges, every power of ten and its neighbours, random values; texts cut
+ * at every array size as snprintf cuts them. The plain writer gives the
+ * generic writer's bytes for texts without a byte to escape. */
+static void integer_and_text_pieces(void **state)
+{
+    (void)state;
+    int64_t edge[] = { 0, 1, -1, 9, 10, 99, 100, -100, 1767232800, INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+    for (int k = 0; k < 2000 + (int)(sizeof(edge) / sizeof(edge[0])); k++) {
+        int64_t v;
+        if (k < (int)(sizeof(edge) / sizeof(edge[0]))) {
+            v = edge[k];
+        } else if (k < 200) {
+            int64_t p = 1;
+            for (int i = 0; i < (k - 12) % 19; i++)
+                p *= 10;
+            v = (k % 3 == 0 ? p - 1 : k % 3 == 1 ? p : p + 1) * (k % 2 ? -1 : 1);
+        } else {
+            v = (int64_t)((uint64_t)next() << 32 | next()) >> (next() % 60);
+        }
+        char want[32], d[24];
+        snprintf(want, sizeof(want), "%lld", (long long)v);
+        const char *p = svcq__i64_text(d, v);
+        assert_int_equal((size_t)(d + sizeof(d) - p), strlen(want));
+        assert_memory_equal(p, want, strlen(want));
+        uint64_t u = (uint64_t)v;
+        snprintf(want, sizeof(want), "%llu", (unsigned long long)u);
+        p = svcq__u64_text(d, u);
+        assert_int_equal((size_t)(d + sizeof(d) - p), strlen(want));
+        assert_memory_equal(p, want, strlen(want));
+    }
+    for (size_t size = 1; size < 40; size++) {
+        char got[40], want[40];
+        svcq__text t;
+        svcq__text_init(&t, got, size);
+        svcq__text_str(&t, "m12 owner ");
+        svcq__text_put(&t, "Wang Wei", 4);
+        svcq__text_str(&t, NULL);
+        svcq__text_i64(&t, -1767232800);
+        snprintf(want, size, "%s%.*s%lld", "m12 owner ", 4, "Wang Wei", -1767232800LL);
+        assert_string_equal(got, want);
+        assert_int_equal(t.len, strlen(want));
+    }
+    const char *plain[] = { "", "analysing", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                            "measure_done" };
+    for (size_t i = 0; i < 2 * sizeof(plain) / sizeof(plain[0]); i++) {
+        svcq__buf a, b;
+        svcq__buf_init(&a, ctx);
+        svcq__buf_init(&b, ctx);
+        if (i % 2) /* room: the one-copy path; none: byte by byte */
+            assert_int_equal(svcq__buf_reserve(&a, 256), SVCQ_OK);
+        svcq__je e;
+        svcq__je_init(&e, ctx, &a);
+        svcq__je_plain(&e, plain[i / 2], strlen(plain[i / 2]));
+        assert_int_equal(svcq__je_finish(&e), SVCQ_OK);
+        generic(&b, plain[i / 2]);
+        assert_string_equal(a.data, b.data);
+        svcq__buf_free(&a);
+        svcq__buf_free(&b);
+    }
 }
 
 static void numbers_and_object(void **state)
@@ -215,6 +278,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(texts),
+        cmocka_unit_test(integer_and_text_pieces),
         cmocka_unit_test(numbers_and_object),
         cmocka_unit_test(out_of_memory),
     };

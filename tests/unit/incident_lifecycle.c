@@ -206,6 +206,102 @@ static void reject_and_cancel(void **state)
     assert_int_equal(svcq_incident_audit_verify(NULL, f->ctx, "INC-2"), SVCQ_OK);
 }
 
+/* The text check of every call against a reference written per byte
+ * (RFC 3629 decoding by hand): random texts of printable ASCII, blanks,
+ * controls, DEL and valid and invalid UTF-8, on a rejected incident whose
+ * calls check their texts before their state. */
+static size_t ref_utf8(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    unsigned char c = p[0];
+    size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!k || k > n)
+        return 0;
+    uint32_t v = k == 1 ? c : k == 2 ? c & 0x1Fu : k == 3 ? c & 0x0Fu : c & 0x07u;
+    for (size_t i = 1; i < k; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        v = v << 6 | (p[i] & 0x3Fu);
+    }
+    static const uint32_t least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    if (v < least[k] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return k;
+}
+
+static void ref_check(const char *s, int *code, char *msg, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), at = SIZE_MAX;
+    uint32_t bad = 0;
+    int blank = 1;
+    *code = SVCQ_ESTATE;
+    snprintf(msg, size, "cannot add an attachment in state rejected");
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = ref_utf8(p + i, n - i, &cp);
+        if (!k) {
+            *code = SVCQ_EINVAL;
+            snprintf(msg, size, "note: not valid UTF-8");
+            return;
+        }
+        if (at == SIZE_MAX && (cp == 0x7F || (cp < 0x20 && cp != 9 && cp != 10))) {
+            at = i;
+            bad = cp;
+        }
+        if (cp != ' ' && cp != 9 && cp != 10)
+            blank = 0;
+        i += k;
+    }
+    if (at != SIZE_MAX) {
+        *code = SVCQ_EINVAL;
+        snprintf(msg, size, "note: control character U+%04X at byte %zu", (unsigned)bad, at);
+    } else if (blank) {
+        *code = SVCQ_EINVAL;
+        snprintf(msg, size, "note is blank");
+    }
+}
+
+static void texts_against_reference(void **state)
+{
+    fx *f = *state;
+    run_steps(f, 0, 1);
+    assert_int_equal(svcq_incident_reject(f->inc, "m", "site_manager", "Not ours"), SVCQ_OK);
+    static const char *const pieces[] = { "a", "Z", "~", " ", "\t", "\n", "\x01", "\x1f", "\x7f", "\xc3\xa9",
+                                          "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xc0\xaf", "\xed\xa0\x80",
+                                          "\xe2\x80", "\x80", "\xf5\x80\x80\x80", "\r" };
+    const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+    unsigned seed = 20261130;
+    int seen[4] = { 0 };
+    for (int round = 0; round < 20000; round++) {
+        char text[256] = "";
+        size_t len = 0;
+        int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 40;
+        /* Mostly plain runs, so the eight-bytes-a-turn path is taken and
+         * left at every offset. */
+        int plain = ((seed >> 8) & 3) != 0;
+        for (int i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pc = plain && (seed >> 20) % 8 ? ((seed >> 12) & 1 ? "a" : " ") : pieces[(seed >> 16) % np];
+            size_t k = strlen(pc);
+            if (len + k >= sizeof(text))
+                break;
+            memcpy(text + len, pc, k + 1);
+            len += k;
+        }
+        int code;
+        char want[128];
+        ref_check(text, &code, want, sizeof(want));
+        int rc = svcq_incident_add_attachment(f->inc, "m", "r", "photo", "file://x", text);
+        if (rc != code || !strstr(svcq_ctx_errmsg(f->ctx), want))
+            fail_msg("text #%d (%zu bytes): got %d \"%s\", want %d \"%s\"", round, len, rc,
+                     svcq_ctx_errmsg(f->ctx), code, want);
+        seen[code == SVCQ_ESTATE ? 0 : strstr(want, "UTF-8") ? 1 : strstr(want, "control") ? 2 : 3]++;
+    }
+    for (int i = 0; i < 4; i++)
+        assert_true(seen[i] > 100); /* accepted, bad UTF-8, control, blank: each often */
+}
+
 static void analysis_and_plan_guards(void **state)
 {
     fx *f = *state;
@@ -601,6 +697,23 @@ static void tamper(void **state)
     assert_non_null(strstr(svcq_buffer_data(b), "\"action\":\"confirmed\""));
     svcq_buffer_free(b);
     free(e3), free(e4), free(e6), free(ed), free(moved), free(ins);
+    /* A record whose audit head is not hex is refused when read (the
+     * writer copies the head into new records and entries unescaped). */
+    char *rec = NULL;
+    size_t size = 0;
+    uint64_t rrev = 0;
+    assert_int_equal(svcq__store_get(f->ctx, "incident", "INC-1", &rec, &size, &rrev), SVCQ_OK);
+    char *p = strstr(rec, "\"audit_head\":\"");
+    assert_non_null(p);
+    p[strlen("\"audit_head\":\"") + 5] = 'g';
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(f->ctx, &tx), SVCQ_OK);
+    int rc = svcq__store_put(f->ctx, "incident", "INC-1", rrev, rec, size, &rrev);
+    assert_int_equal(svcq__tx_end(f->ctx, &tx, rc), SVCQ_OK);
+    svcq__free(f->ctx, rec);
+    svcq_incident *l = NULL;
+    expect_msg(f, svcq_incident_load(&l, f->ctx, "INC-1"), SVCQ_ECORRUPT, "not a SHA-256 hex digest");
+    assert_null(l);
 }
 
 static void names_and_table(void **state)
@@ -630,6 +743,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(report_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(confirm_guards, setup, teardown),
         cmocka_unit_test_setup_teardown(reject_and_cancel, setup, teardown),
+        cmocka_unit_test_setup_teardown(texts_against_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(analysis_and_plan_guards, setup, teardown),
         cmocka_unit_test_setup_teardown(root_cause_without_measure, setup, teardown),
         cmocka_unit_test_setup_teardown(execute_guards, setup, teardown),

@@ -47,7 +47,20 @@
 typedef struct counting {
     svcq_store_methods inner;
     size_t pending, committed;
+    char terms[1024]; /* of the last incident record put: "name=value\n"... */
+    bool put2_seen;   /* the library writes terms (not a version-1 store) */
 } counting;
+
+/* Terms as text, one "name=value" line each. */
+static void terms_text(const svcq_store_term *t, size_t n, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++)
+        len += t[i].type == SVCQ_STORE_TERM_STRING
+                   ? (size_t)snprintf(out + len, size - len, "%s=%s\n", t[i].name, t[i].s)
+                   : (size_t)snprintf(out + len, size - len, "%s=%lld\n", t[i].name, (long long)t[i].i);
+}
 
 static int c_begin(void *ud)
 {
@@ -87,6 +100,9 @@ static int c_put2(const char *kind, const char *id, uint64_t expected, const voi
 {
     counting *c = ud;
     c->pending++;
+    c->put2_seen = true;
+    if (strcmp(kind, "incident") == 0)
+        terms_text(terms, n_terms, c->terms, sizeof(c->terms));
     return c->inner.put2(kind, id, expected, bytes, size, terms, n_terms, rev, c->inner.user_data);
 }
 static int c_remove(const char *kind, const char *id, uint64_t expected, void *ud)
@@ -753,6 +769,15 @@ static void check_accepted(run *r, size_t k)
     assert_int_equal(whole.s[size], ' '); /* then " @<revision>" */
     svcq__free(r->ctx, stored);
     free(whole.s);
+    /* Its terms are those of the model now (a call that changed none of
+     * their sections puts the last ones again). */
+    if (r->store.put2_seen) {
+        svcq__inc_terms fresh;
+        svcq__inc_terms_of(&s->inc->m, &fresh, NULL);
+        char want[sizeof(r->store.terms)];
+        terms_text(fresh.t, fresh.n, want, sizeof(want));
+        assert_string_equal(r->store.terms, want);
+    }
 }
 
 
