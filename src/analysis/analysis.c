@@ -267,15 +267,11 @@ static int opt_copy(svcq_analysis *a, const svcq__an_node *n, const char *field,
 /* The id of the num-th node of a letter ("k1", "w12"), without printf. */
 static void make_id(char out[SVCQ__AN_ID_SIZE], char letter, uint32_t num)
 {
-    char t[10];
-    size_t n = 0;
-    do {
-        t[n++] = (char)('0' + num % 10);
-        num /= 10;
-    } while (num);
+    char t[24];
+    const char *p = svcq__u64_text(t, num);
+    size_t n = (size_t)(t + sizeof(t) - p);
     out[0] = letter;
-    for (size_t i = 0; i < n; i++)
-        out[1 + i] = t[n - 1 - i];
+    memcpy(out + 1, p, n);
     out[1 + n] = '\0';
 }
 
