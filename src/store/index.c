@@ -208,6 +208,7 @@ void svcq__index_free(svcq__index *ix)
         svcq__free(ix->ctx, k);
     }
     svcq__map_free(&ix->kinds);
+    ix->recent[0] = ix->recent[1] = NULL;
     svcq__free(ix->ctx, ix->undo);
     ix->undo = NULL;
     ix->undo_len = ix->undo_cap = 0;
@@ -276,10 +277,22 @@ int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq_
     return SVCQ_OK;
 }
 
-void svcq__index_locate(const svcq__index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen,
+void svcq__index_locate(svcq__index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen,
                         svcq__index_at *at)
 {
-    at->kind = svcq__index_kind(ix, kind, kindlen);
+    /* Writes alternate between few kinds (a record and its audit entry):
+     * two compares beat hashing the name. */
+    svcq__kind *k = ix->recent[0];
+    if (!k || k->len != kindlen || memcmp(k->name, kind, kindlen) != 0) {
+        k = ix->recent[1];
+        if (!k || k->len != kindlen || memcmp(k->name, kind, kindlen) != 0)
+            k = svcq__index_kind(ix, kind, kindlen);
+        if (k) {
+            ix->recent[1] = ix->recent[0];
+            ix->recent[0] = k;
+        }
+    }
+    at->kind = k;
     at->rec = NULL;
     at->slot = SIZE_MAX;
     at->hash = svcq__hash(id, idlen);

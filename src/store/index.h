@@ -88,6 +88,7 @@ typedef struct svcq__index_undo {
 typedef struct svcq__index {
     svcq_ctx *ctx;
     svcq__map kinds;          /* name -> svcq__kind */
+    svcq__kind *recent[2];    /* the kinds svcq__index_locate found last (kinds live until the index is freed) */
     uint64_t count;        /* live records */
     bool in_tx;
     svcq__index_undo *undo;
@@ -158,7 +159,7 @@ typedef struct svcq__index_at {
     size_t idlen;
 } svcq__index_at;
 
-void svcq__index_locate(const svcq__index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen,
+void svcq__index_locate(svcq__index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen,
                         svcq__index_at *at);
 /* SVCQ_ENOMEM (or SVCQ_EINVAL for a kind name too long) with the index
  * unchanged (an empty kind may remain); at stays valid for put_at. */
