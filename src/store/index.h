@@ -12,8 +12,9 @@
  * Changes go in two steps so that nothing fails half-way: svcq__index_prepare
  * makes every allocation a change of (kind, id) may need (the kind, room in
  * its map, an undo slot); svcq__index_replace then cannot fail. Inside a
- * transaction replaced records are kept until commit (freed) or rollback
- * (put back, and the records made in the transaction freed). */
+ * transaction replaced records (or, for a rewrite in place, values) are
+ * kept until commit (freed) or rollback (put back, and the records made in
+ * the transaction freed). */
 #ifndef SVCQ__STORE_INDEX_H
 #define SVCQ__STORE_INDEX_H
 

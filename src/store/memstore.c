@@ -1,6 +1,8 @@
 /* The memory store: the context's default. Records live in an svcq__index
  * (kind -> id -> record owning a copy of the value); a transaction keeps
- * the records it replaced until commit and puts them back on rollback.
+ * the records it replaced until commit and puts them back on rollback; a
+ * rewrite that keeps its terms keeps its record, whose value it swaps (the
+ * old value is kept the same way).
  * Revisions come from a store-wide counter that never goes back, not even
  * on rollback, so one is never handed out twice (a handle that saw a
  * revision of a rolled-back transaction can never win a compare-and-swap).
