@@ -97,6 +97,28 @@ static size_t find(const svcq__map *m, const void *key, size_t keylen, uint64_t 
     }
 }
 
+size_t svcq__map_probe(const svcq__map *m, const void *key, size_t keylen, uint64_t h, bool *found)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        const svcq__map_slot *s = &m->slots[i];
+        if (!s->hash) {
+            *found = false;
+            return i;
+        }
+        if (s->hash == h && s->keylen == keylen && memcmp(s->key, key, keylen) == 0) {
+            *found = true;
+            return i;
+        }
+    }
+}
+
+void svcq__map_fill(svcq__map *m, size_t i, uint64_t h, const void *key, size_t keylen, void *value)
+{
+    m->slots[i] = (svcq__map_slot){ h, key, keylen, value };
+    m->count++;
+}
+
 void *svcq__map_get(const svcq__map *m, const void *key, size_t keylen)
 {
     if (!m->count)

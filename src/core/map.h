@@ -34,6 +34,26 @@ void *svcq__map_get(const svcq__map *m, const void *key, size_t keylen);
 /* Inserts or replaces. value must not be NULL. *old receives the replaced
  * value or NULL (old may be NULL). SVCQ_ENOMEM leaves the map unchanged. */
 int svcq__map_put(svcq__map *m, const void *key, size_t keylen, void *value, void **old);
+/* One probe for a caller that may then insert without probing again:
+ * the slot holding key (*found true) or the empty slot where a put of key
+ * would go (*found false). m->cap must not be 0. h is svcq__hash(key). */
+size_t svcq__map_probe(const svcq__map *m, const void *key, size_t keylen, uint64_t h, bool *found);
+/* Whether a new key fits without the table growing. */
+static inline bool svcq__map_has_room(const svcq__map *m)
+{
+    return m->cap && m->count + 1 <= m->cap / 4 * 3;
+}
+/* Puts key (hash h) and value into the empty slot i that svcq__map_probe
+ * returned, with no change to the map in between and svcq__map_has_room
+ * true. Never fails. */
+void svcq__map_fill(svcq__map *m, size_t i, uint64_t h, const void *key, size_t keylen, void *value);
+/* Points the occupied slot i (from svcq__map_probe) at value, under key
+ * (the same bytes as the key there, possibly elsewhere in memory). */
+static inline void svcq__map_set_at(svcq__map *m, size_t i, const void *key, void *value)
+{
+    m->slots[i].key = key;
+    m->slots[i].value = value;
+}
 /* Removes and returns the value, or NULL when absent. Never fails. */
 void *svcq__map_remove(svcq__map *m, const void *key, size_t keylen);
 /* Iteration: start with *iter = 0; returns false at the end. The map must

@@ -74,6 +74,10 @@ int svcq__store_check_id(svcq_ctx *ctx, const char *id)
     if (!id)
         return svcq__error(ctx, SVCQ_EINVAL, "record id is NULL");
     size_t len = strnlen(id, SVCQ_STORE_MAX_ID + 1);
+    /* One pass for the ids that pass (svcq__store_id_valid checks UTF-8
+     * too); the others are checked again below for the message. */
+    if (len <= SVCQ_STORE_MAX_ID && svcq__store_id_valid(id, len))
+        return SVCQ_OK;
     if (len == 0)
         return svcq__error(ctx, SVCQ_EINVAL, "record id is empty");
     if (len > SVCQ_STORE_MAX_ID)
@@ -682,15 +686,22 @@ static int check_terms(svcq_ctx *ctx, const char *kind, const char *id, const sv
             return svcq__error(ctx, SVCQ_EINVAL, "record %s/%s: index term %s has unknown type %d", kind, id, name,
                                (int)t->type);
         }
-        /* Insertion by name. */
+        /* Insertion by name: one comparison when the caller sorted them. */
         size_t j = i;
-        while (j > 0 && strcmp(out[j - 1].name, name) > 0) {
+        int c = 1;
+        while (j > 0 && (c = strcmp(out[j - 1].name, name)) > 0) {
             out[j] = out[j - 1];
             j--;
         }
-        if (j > 0 && strcmp(out[j - 1].name, name) == 0)
+        if (c == 0)
             return svcq__error(ctx, SVCQ_EINVAL, "record %s/%s declares index term %s twice", kind, id, name);
-        out[j] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, t->type, t->name, t->type == SVCQ_STORE_TERM_STRING ? t->s : NULL, t->type == SVCQ_STORE_TERM_INT64 ? t->i : 0, { 0 } };
+        svcq_store_term *o = &out[j];
+        o->version = SVCQ_STORE_TERM_VERSION;
+        o->type = t->type;
+        o->name = t->name;
+        o->s = t->type == SVCQ_STORE_TERM_STRING ? t->s : NULL;
+        o->i = t->type == SVCQ_STORE_TERM_INT64 ? t->i : 0;
+        o->reserved[0] = o->reserved[1] = 0;
     }
     return SVCQ_OK;
 }

@@ -208,6 +208,7 @@ void svcq__index_free(svcq__index *ix)
         svcq__free(ix->ctx, k);
     }
     svcq__map_free(&ix->kinds);
+    ix->recent[0] = ix->recent[1] = NULL;
     svcq__free(ix->ctx, ix->undo);
     ix->undo = NULL;
     ix->undo_len = ix->undo_cap = 0;
@@ -225,7 +226,7 @@ svcq__rec *svcq__index_find(const svcq__index *ix, const char *kind, size_t kind
     return k ? svcq__map_get(&k->recs, id, idlen) : NULL;
 }
 
-int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq__kind **out)
+int svcq__index_reserve_undo(svcq__index *ix)
 {
     if (ix->undo_len == ix->undo_cap) {
         size_t cap = ix->undo_cap ? ix->undo_cap * 2 : 16;
@@ -235,6 +236,12 @@ int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq_
         ix->undo = u;
         ix->undo_cap = cap;
     }
+    return SVCQ_OK;
+}
+
+/* The kind named kind, made (empty) when missing. */
+static int make_kind(svcq__index *ix, const char *kind, size_t kindlen, svcq__kind **out)
+{
     svcq__kind *k = svcq__index_kind(ix, kind, kindlen);
     if (!k) {
         if (kindlen > SVCQ_STORE_MAX_KIND)
@@ -252,9 +259,68 @@ int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq_
             return SVCQ_ENOMEM;
         }
     }
+    *out = k;
+    return SVCQ_OK;
+}
+
+int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq__kind **out)
+{
+    svcq__kind *k;
+    int rc = svcq__index_reserve_undo(ix);
+    if (rc == SVCQ_OK)
+        rc = make_kind(ix, kind, kindlen, &k);
+    if (rc)
+        return rc;
     if (svcq__map_reserve(&k->recs, k->recs.count + 1) != SVCQ_OK)
         return SVCQ_ENOMEM;
     *out = k;
+    return SVCQ_OK;
+}
+
+void svcq__index_locate(svcq__index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen,
+                        svcq__index_at *at)
+{
+    /* Writes alternate between few kinds (a record and its audit entry):
+     * two compares beat hashing the name. */
+    svcq__kind *k = ix->recent[0];
+    if (!k || k->len != kindlen || memcmp(k->name, kind, kindlen) != 0) {
+        k = ix->recent[1];
+        if (!k || k->len != kindlen || memcmp(k->name, kind, kindlen) != 0)
+            k = svcq__index_kind(ix, kind, kindlen);
+        if (k) {
+            ix->recent[1] = ix->recent[0];
+            ix->recent[0] = k;
+        }
+    }
+    at->kind = k;
+    at->rec = NULL;
+    at->slot = SIZE_MAX;
+    at->hash = svcq__hash(id, idlen);
+    at->id = id;
+    at->idlen = idlen;
+    if (at->kind && at->kind->recs.cap) {
+        bool found;
+        at->slot = svcq__map_probe(&at->kind->recs, id, idlen, at->hash, &found);
+        if (found)
+            at->rec = at->kind->recs.slots[at->slot].value;
+    }
+}
+
+int svcq__index_prepare_at(svcq__index *ix, const char *kind, size_t kindlen, svcq__index_at *at)
+{
+    int rc = svcq__index_reserve_undo(ix);
+    if (rc == SVCQ_OK && !at->kind)
+        rc = make_kind(ix, kind, kindlen, &at->kind);
+    if (rc)
+        return rc;
+    svcq__map *m = &at->kind->recs;
+    if (!at->rec && (at->slot == SIZE_MAX || !svcq__map_has_room(m))) {
+        /* The table grows: the place of id moves. */
+        if (svcq__map_reserve(m, m->count + 1) != SVCQ_OK)
+            return SVCQ_ENOMEM;
+        bool found;
+        at->slot = svcq__map_probe(m, at->id, at->idlen, at->hash, &found);
+    }
     return SVCQ_OK;
 }
 
@@ -489,9 +555,69 @@ void svcq__index_replace(svcq__index *ix, svcq__kind *k, svcq__rec *old, svcq__r
         return;
     set(ix, k, key->id, key->idlen, now);
     if (ix->in_tx)
-        ix->undo[ix->undo_len++] = (svcq__index_undo){ k, old, now, false };
+        ix->undo[ix->undo_len++] = (svcq__index_undo){ .kind = k, .old = old, .now = now };
     else
         svcq__rec_free(ix->ctx, old);
+}
+
+void svcq__index_put_at(svcq__index *ix, const svcq__index_at *at, svcq__rec *now)
+{
+    svcq__kind *k = at->kind;
+    svcq__rec *old = at->rec;
+    if (!old) {
+        svcq__map_fill(&k->recs, at->slot, at->hash, now->id, now->idlen, now);
+        ix->count++;
+        order(k, now, true);
+    } else {
+        svcq__map_set_at(&k->recs, at->slot, now->id, now);
+        reorder(k, old, now);
+    }
+    if (ix->in_tx)
+        ix->undo[ix->undo_len++] = (svcq__index_undo){ .kind = k, .old = old, .now = now };
+    else
+        svcq__rec_free(ix->ctx, old);
+}
+
+/* a and b (NUL-terminated) hold the same bytes. Names are a few bytes: a
+ * loop beats a call (values can be long: strcmp). */
+static bool str_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+bool svcq__rec_terms_equal(const svcq__rec *rec, const svcq_store_term *terms, size_t n)
+{
+    if (rec->nterms != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const svcq__term *t = &rec->terms[i];
+        const svcq_store_term *in = &terms[i];
+        if (t->type != in->type || !str_eq(t->name, in->name))
+            return false;
+        if (t->type == SVCQ_STORE_TERM_INT64 ? t->i != in->i : strcmp(t->s, in->s) != 0)
+            return false;
+    }
+    return true;
+}
+
+void svcq__index_set_value(svcq__index *ix, svcq__rec *rec, unsigned char *value, uint32_t size, uint64_t revision)
+{
+    if (ix->in_tx)
+        ix->undo[ix->undo_len++] = (svcq__index_undo){ .old = rec,
+                                                       .in_place = true,
+                                                       .value_only = true,
+                                                       .size = rec->size,
+                                                       .value = rec->value,
+                                                       .revision = rec->revision };
+    else
+        svcq__free(ix->ctx, rec->value);
+    rec->value = value;
+    rec->size = size;
+    rec->revision = revision;
 }
 
 static bool same_terms(const svcq__rec *a, const svcq__rec *b)
@@ -528,7 +654,7 @@ bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now)
     if (!ix->in_tx || !same_terms(old, now))
         return false;
     swap_value(old, now);
-    ix->undo[ix->undo_len++] = (svcq__index_undo){ NULL, old, now, true };
+    ix->undo[ix->undo_len++] = (svcq__index_undo){ .old = old, .now = now, .in_place = true };
     return true;
 }
 
@@ -538,10 +664,19 @@ void svcq__index_begin(svcq__index *ix)
     ix->undo_len = 0;
 }
 
+/* Frees what undo entry u kept for a rollback. */
+static void release(svcq__index *ix, const svcq__index_undo *u)
+{
+    if (u->value_only)
+        svcq__free(ix->ctx, u->value);
+    else
+        svcq__rec_free(ix->ctx, u->in_place ? u->now : u->old);
+}
+
 void svcq__index_commit(svcq__index *ix)
 {
     for (size_t i = 0; i < ix->undo_len; i++)
-        svcq__rec_free(ix->ctx, ix->undo[i].in_place ? ix->undo[i].now : ix->undo[i].old);
+        release(ix, &ix->undo[i]);
     ix->undo_len = 0;
     ix->in_tx = false;
 }
@@ -551,7 +686,7 @@ void svcq__index_commit_prefix(svcq__index *ix, size_t n)
     if (n > ix->undo_len)
         n = ix->undo_len;
     for (size_t i = 0; i < n; i++)
-        svcq__rec_free(ix->ctx, ix->undo[i].in_place ? ix->undo[i].now : ix->undo[i].old);
+        release(ix, &ix->undo[i]);
     if (n && ix->undo_len > n)
         memmove(ix->undo, ix->undo + n, (ix->undo_len - n) * sizeof(*ix->undo));
     ix->undo_len -= n;
@@ -561,7 +696,12 @@ void svcq__index_rollback_to(svcq__index *ix, size_t mark)
 {
     while (ix->undo_len > mark) {
         svcq__index_undo *u = &ix->undo[--ix->undo_len];
-        if (u->in_place) {
+        if (u->value_only) {
+            svcq__free(ix->ctx, u->old->value);
+            u->old->value = u->value;
+            u->old->size = u->size;
+            u->old->revision = u->revision;
+        } else if (u->in_place) {
             swap_value(u->old, u->now);
         } else {
             const svcq__rec *key = u->now ? u->now : u->old;

@@ -12,8 +12,9 @@
  * Changes go in two steps so that nothing fails half-way: svcq__index_prepare
  * makes every allocation a change of (kind, id) may need (the kind, room in
  * its map, an undo slot); svcq__index_replace then cannot fail. Inside a
- * transaction replaced records are kept until commit (freed) or rollback
- * (put back, and the records made in the transaction freed). */
+ * transaction replaced records (or, for a rewrite in place, values) are
+ * kept until commit (freed) or rollback (put back, and the records made in
+ * the transaction freed). */
 #ifndef SVCQ__STORE_INDEX_H
 #define SVCQ__STORE_INDEX_H
 
@@ -78,11 +79,17 @@ typedef struct svcq__index_undo {
     svcq__rec *old;   /* what was there before (NULL: nothing) */
     svcq__rec *now;   /* what replaced it (NULL: removed) */
     bool in_place;    /* svcq__index_update: old stayed in place with now's value; now holds old's */
+    bool value_only;  /* svcq__index_set_value (in_place too, now NULL): old stayed in place with a
+                       * new value; value, size and revision are what it had */
+    uint32_t size;
+    unsigned char *value;
+    uint64_t revision;
 } svcq__index_undo;
 
 typedef struct svcq__index {
     svcq_ctx *ctx;
     svcq__map kinds;          /* name -> svcq__kind */
+    svcq__kind *recent[2];    /* the kinds svcq__index_locate found last (kinds live until the index is freed) */
     uint64_t count;        /* live records */
     bool in_tx;
     svcq__index_undo *undo;
@@ -137,6 +144,41 @@ void svcq__index_replace(svcq__index *ix, svcq__kind *kind, svcq__rec *old, svcq
  * (freed at commit, swapped back by a rollback), so no tree is touched.
  * False (nothing done) when the terms differ: use svcq__index_replace. */
 bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now);
+
+/* The one-probe put of the memory store. svcq__index_locate finds where
+ * (kind, id) is or would go without allocating; svcq__index_prepare_at
+ * then makes the room an insert or a replacement needs (the kind, one more
+ * id when id is new, one undo entry), and svcq__index_put_at cannot fail.
+ * A rewrite whose terms are the record's own (svcq__rec_terms_equal) needs
+ * no new record: svcq__index_reserve_undo, then svcq__index_set_value. */
+typedef struct svcq__index_at {
+    svcq__kind *kind; /* NULL: no such kind yet */
+    svcq__rec *rec;   /* the record under id, or NULL */
+    size_t slot;      /* in kind->recs: rec's slot, or the empty one id would take (SIZE_MAX: none yet) */
+    uint64_t hash;    /* of id */
+    const char *id;
+    size_t idlen;
+} svcq__index_at;
+
+void svcq__index_locate(svcq__index *ix, const char *kind, size_t kindlen, const char *id, size_t idlen,
+                        svcq__index_at *at);
+/* SVCQ_ENOMEM (or SVCQ_EINVAL for a kind name too long) with the index
+ * unchanged (an empty kind may remain); at stays valid for put_at. */
+int svcq__index_prepare_at(svcq__index *ix, const char *kind, size_t kindlen, svcq__index_at *at);
+/* Puts now (a new record of at's id whose trees svcq__index_prepare_rec
+ * made) where at says: an insert, or the replacement of at->rec. Nothing
+ * may change the kind's map between locate and this call. */
+void svcq__index_put_at(svcq__index *ix, const svcq__index_at *at, svcq__rec *now);
+/* Room for one undo entry: SVCQ_ENOMEM with the index unchanged. */
+int svcq__index_reserve_undo(svcq__index *ix);
+/* Whether rec declares exactly terms (valid, sorted by name, as the
+ * library passes them to put2). */
+bool svcq__rec_terms_equal(const svcq__rec *rec, const svcq_store_term *terms, size_t n);
+/* A rewrite in place: rec keeps its place in every order and takes value
+ * (owned; NULL when size is 0), size and revision. In a transaction the
+ * old ones go to an undo entry (room reserved before): a commit frees the
+ * old value, a rollback puts it back. Outside one the old value is freed. */
+void svcq__index_set_value(svcq__index *ix, svcq__rec *rec, unsigned char *value, uint32_t size, uint64_t revision);
 
 /* Ordered reads (the records of the open transaction included). The
  * record of k with the smallest id above after (alen bytes; NULL: the

@@ -1,6 +1,8 @@
 /* The memory store: the context's default. Records live in an svcq__index
  * (kind -> id -> record owning a copy of the value); a transaction keeps
- * the records it replaced until commit and puts them back on rollback.
+ * the records it replaced until commit and puts them back on rollback; a
+ * rewrite that keeps its terms keeps its record, whose value it swaps (the
+ * old value is kept the same way).
  * Revisions come from a store-wide counter that never goes back, not even
  * on rollback, so one is never handed out twice (a handle that saw a
  * revision of a rolled-back transaction can never win a compare-and-swap).
@@ -64,16 +66,34 @@ static int ms_put2(const char *kind, const char *id, uint64_t expected, const vo
         return svcq__store_fail(ms->ctx, SVCQ_ELIMIT, "%zu index terms, more than %d", n_terms,
                                 SVCQ_STORE_MAX_TERMS);
     size_t kindlen = strlen(kind), idlen = strlen(id);
-    svcq__rec *old = svcq__index_find(&ms->ix, kind, kindlen, id, idlen);
-    if ((old ? old->revision : 0) != expected)
+    svcq__index_at at;
+    svcq__index_locate(&ms->ix, kind, kindlen, id, idlen, &at);
+    if ((at.rec ? at.rec->revision : 0) != expected)
         return SVCQ_ECONFLICT;
+    unsigned char *value = NULL;
+    /* A rewrite that keeps every index term (most do) keeps its record in
+     * every order: the record takes a copy of the new value. */
+    if (at.rec && svcq__rec_terms_equal(at.rec, terms, n_terms)) {
+        if (svcq__index_reserve_undo(&ms->ix) != SVCQ_OK)
+            return SVCQ_ENOMEM;
+        if (size) {
+            value = svcq__malloc(ms->ctx, size);
+            if (!value)
+                return SVCQ_ENOMEM;
+            memcpy(value, bytes, size);
+        }
+        *new_revision = ++ms->last_revision;
+        svcq__index_set_value(&ms->ix, at.rec, value, (uint32_t)size, *new_revision);
+        return SVCQ_OK;
+    }
+    if (svcq__index_prepare_at(&ms->ix, kind, kindlen, &at) != SVCQ_OK)
+        return SVCQ_ENOMEM;
     svcq__term_in in[SVCQ_STORE_MAX_TERMS];
     svcq__terms_in(terms, n_terms, in);
     svcq__rec *r = svcq__rec_new_terms(ms->ctx, id, idlen, in, n_terms);
     if (!r)
         return SVCQ_ENOMEM;
-    svcq__kind *k;
-    if (svcq__index_prepare(&ms->ix, kind, kindlen, &k) != SVCQ_OK || svcq__index_prepare_rec(&ms->ix, k, r) != SVCQ_OK) {
+    if (svcq__index_prepare_rec(&ms->ix, at.kind, r) != SVCQ_OK) {
         svcq__rec_free(ms->ctx, r);
         return SVCQ_ENOMEM;
     }
@@ -88,10 +108,7 @@ static int ms_put2(const char *kind, const char *id, uint64_t expected, const vo
     r->size = (uint32_t)size;
     r->revision = ++ms->last_revision;
     *new_revision = r->revision;
-    /* A rewrite that keeps every index term (most do) leaves the orders
-     * alone: the record in them takes the new value. */
-    if (!old || !svcq__index_update(&ms->ix, old, r))
-        svcq__index_replace(&ms->ix, k, old, r);
+    svcq__index_put_at(&ms->ix, &at, r);
     return SVCQ_OK;
 }
 

@@ -1,0 +1,172 @@
+/* Allocation failure at every point of one transaction that takes every
+ * path of the memory store's put: a rewrite keeping its terms (the value
+ * swapped in place), rewrites changing terms (one with a term name new to
+ * the kind), inserts that grow the id map, an insert into a new kind, a
+ * remove, a refused stale put, and the undo log growing past its first
+ * block. The failed call must leave the whole store as it was (every kind,
+ * id, revision, value and term order), and leak nothing. */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "fault.h"
+#include "store/store.h"
+#include "svcq.h"
+
+static const char *const kinds[] = { "k1", "k2", "k3" };
+static const char *const names[] = { "extra", "prio", "state" };
+
+typedef struct st {
+    svcq_ctx *ctx;
+} st;
+
+static int put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected, const char *value,
+               const char *state, int64_t prio, bool extra, uint64_t *rev)
+{
+    svcq_store_term t[3];
+    size_t n = 0;
+    if (extra)
+        t[n++] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_STRING, "extra", "x", 0, { 0 } };
+    t[n++] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_INT64, "prio", NULL, prio, { 0 } };
+    if (state)
+        t[n++] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_STRING, "state", state, 0, { 0 } };
+    uint64_t r = 0;
+    int rc = svcq__store_put_terms(ctx, kind, id, expected, value, strlen(value), t, n, &r);
+    if (rc == SVCQ_OK && rev)
+        *rev = r;
+    return rc;
+}
+
+static uint64_t revs[8];
+
+static void *setup(test_alloc *alloc)
+{
+    st *s = calloc(1, sizeof(*s));
+    s->ctx = test_ctx_new(alloc);
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(s->ctx, &tx), SVCQ_OK);
+    /* k1: a0..a4 (the id map holds 6 before it grows); k2: b0. */
+    char id[8], v[16];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof(id), "a%d", i);
+        snprintf(v, sizeof(v), "value a%d", i);
+        assert_int_equal(put(s->ctx, "k1", id, 0, v, i % 2 ? "open" : "done", i, false, &revs[i]), SVCQ_OK);
+    }
+    assert_int_equal(put(s->ctx, "k2", "b0", 0, "value b0", NULL, 7, false, &revs[5]), SVCQ_OK);
+    assert_int_equal(svcq__tx_end(s->ctx, &tx, SVCQ_OK), SVCQ_OK);
+    return s;
+}
+
+static int run(void *p)
+{
+    st *s = p;
+    svcq_ctx *ctx = s->ctx;
+    svcq__tx tx;
+    int rc = svcq__tx_begin(ctx, &tx);
+    if (rc)
+        return rc;
+    uint64_t r0 = revs[0], r1 = revs[1], r2 = revs[2];
+    /* The same terms twice (in place, then in place again), a new value
+     * of another size. */
+    if (!rc)
+        rc = put(ctx, "k1", "a0", r0, "value a0, second", "done", 0, false, &r0);
+    if (!rc)
+        rc = put(ctx, "k1", "a0", r0, "third", "done", 0, false, &r0);
+    /* A term changed, then one added that the kind never had. */
+    if (!rc)
+        rc = put(ctx, "k1", "a1", r1, "value a1, closed", "done", 1, false, &r1);
+    if (!rc)
+        rc = put(ctx, "k1", "a1", r1, "value a1, extra", "done", 1, true, &r1);
+    /* A term dropped, then back to the same terms in place. */
+    if (!rc)
+        rc = put(ctx, "k1", "a2", r2, "value a2, no state", NULL, 2, false, &r2);
+    if (!rc)
+        rc = put(ctx, "k1", "a2", r2, "", NULL, 2, false, &r2);
+    /* A stale revision: refused, nothing written. */
+    if (!rc && put(ctx, "k1", "a3", revs[3] + 100, "stale", "open", 3, false, NULL) != SVCQ_ECONFLICT)
+        rc = SVCQ_EINVAL;
+    /* Inserts growing k1's id map, and more writes than the undo log's
+     * first block holds. */
+    char id[8];
+    for (int i = 5; i < 20 && !rc; i++) {
+        snprintf(id, sizeof(id), "a%d", i);
+        rc = put(ctx, "k1", id, 0, "new", i % 3 ? "open" : "done", i, i % 4 == 0, NULL);
+    }
+    /* A new kind, and a remove. */
+    if (!rc)
+        rc = put(ctx, "k3", "c0", 0, "value c0", "open", 0, false, NULL);
+    if (!rc)
+        rc = svcq__store_remove(ctx, "k2", "b0", revs[5]);
+    return svcq__tx_end(ctx, &tx, rc);
+}
+
+/* ---- the whole store as text ---------------------------------------------------- */
+
+static int rec_line(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *ud)
+{
+    (void)ctx;
+    svcq__buf *b = ud;
+    return svcq__buf_printf(b, "%s@%llu=%.*s;", id, (unsigned long long)revision, (int)size, bytes);
+}
+
+static int term_line(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size,
+                     const svcq_store_term *term, void *ud)
+{
+    (void)ctx, (void)revision, (void)bytes, (void)size;
+    svcq__buf *b = ud;
+    if (term->type == SVCQ_STORE_TERM_INT64)
+        return svcq__buf_printf(b, "%lld:%s;", (long long)term->i, id);
+    return svcq__buf_printf(b, "%s:%s;", term->s, id);
+}
+
+static char *describe(void *p)
+{
+    st *s = p;
+    svcq__buf b;
+    svcq__buf_init(&b, s->ctx);
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        assert_int_equal(svcq__buf_printf(&b, "\n%s: ", kinds[k]), SVCQ_OK);
+        assert_int_equal(svcq__store_scan_range(s->ctx, kinds[k], NULL, 0, rec_line, &b), SVCQ_OK);
+        for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++)
+            for (int32_t type = SVCQ_STORE_TERM_STRING; type <= SVCQ_STORE_TERM_INT64; type++) {
+                svcq__term_query q = { names[n], type, NULL, NULL, NULL, NULL, 0 };
+                assert_int_equal(svcq__buf_printf(&b, " [%s/%d] ", names[n], (int)type), SVCQ_OK);
+                assert_int_equal(svcq__store_scan_term(s->ctx, kinds[k], &q, term_line, &b), SVCQ_OK);
+            }
+    }
+    char *out = strdup(b.data ? b.data : "");
+    svcq__buf_free(&b);
+    return out;
+}
+
+static void teardown(void *p)
+{
+    st *s = p;
+    svcq_ctx_free(s->ctx);
+    free(s);
+}
+
+static void put_paths(void **state)
+{
+    (void)state;
+    fault_scenario sc = { "put_paths", setup, run, describe, NULL, teardown, NULL, NULL, 0 };
+    size_t points = fault_run(&sc);
+    print_message("put_paths: %zu failure points\n", points);
+    /* The scenario reaches every allocation it means to: at least the
+     * value copies and record blocks of its 25 writes. */
+    assert_true(points >= 25);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(put_paths),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

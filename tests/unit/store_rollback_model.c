@@ -1,0 +1,452 @@
+/* Random transactions on the built-in stores (the memory store's in-place
+ * rewrites above all), half of them rolled back, the whole store compared
+ * after each with a model kept differently: plain arrays of records, sorted
+ * with qsort when an order is asked for.
+ *
+ * Every transaction mixes the four kinds of write the index tells apart:
+ * inserts, rewrites that keep every term (the record keeps its place and
+ * swaps its value), rewrites that change, add or drop terms (a new record
+ * takes the old one's place in the orders), and removes; a put with a wrong
+ * revision is refused in between. The comparison covers every kind, id,
+ * revision and value (get, the unordered scan, the id order with and
+ * without paging) and the order of every term name and type (whole, and
+ * paged with a cursor). */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+#include "svcq.h"
+#include "test_fs.h"
+
+#define NKINDS 3
+#define NIDS 48
+#define NNAMES 4
+#define MAXVAL 300
+
+static const char *const kinds[NKINDS] = { "ka", "kb_entry", "kc" };
+static const char *const names[NNAMES] = { "due", "owner", "state", "zone" };
+static const char *const strs[] = { "", "a", "alpha", "b", "beta", "z", "\xc3\xa9t\xc3\xa9" };
+#define NSTRS (sizeof(strs) / sizeof(strs[0]))
+
+typedef struct mterm {
+    bool on;
+    int32_t type;
+    int64_t i;
+    int s; /* index in strs */
+} mterm;
+
+typedef struct mrec {
+    bool present;
+    uint64_t rev;
+    size_t size;
+    unsigned char val[MAXVAL];
+    mterm t[NNAMES]; /* by name */
+} mrec;
+
+typedef struct model {
+    mrec r[NKINDS][NIDS];
+} model;
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15u;
+static uint64_t rnd(void)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return rnd_state;
+}
+
+static void id_of(int i, char *out)
+{
+    /* Ids whose byte order is not their number's, some sharing a prefix. */
+    snprintf(out, 16, "%s%d", i % 3 ? "r" : "r/", (i * 37) % NIDS);
+}
+
+static void random_terms(mrec *m)
+{
+    for (int k = 0; k < NNAMES; k++) {
+        uint64_t r = rnd();
+        m->t[k].on = r % 3 != 0;
+        /* One name with both types across records. */
+        m->t[k].type = k == 3 && (r >> 8) % 2 ? SVCQ_STORE_TERM_INT64
+                       : k == 0               ? SVCQ_STORE_TERM_INT64
+                                              : SVCQ_STORE_TERM_STRING;
+        m->t[k].i = (int64_t)((r >> 16) % 9) - 4;
+        if ((r >> 40) % 11 == 0)
+            m->t[k].i = (r >> 41) % 2 ? INT64_MIN : INT64_MAX;
+        m->t[k].s = (int)((r >> 24) % NSTRS);
+    }
+}
+
+static void random_value(mrec *m)
+{
+    uint64_t r = rnd();
+    m->size = r % 7 == 0 ? 0 : (size_t)((r >> 8) % MAXVAL);
+    for (size_t k = 0; k < m->size; k++)
+        m->val[k] = (unsigned char)rnd();
+}
+
+/* The terms of m as the public type, in an order of their own (reversed
+ * when rev is set: the library sorts them). */
+static size_t terms_of(const mrec *m, svcq_store_term *out, bool rev)
+{
+    size_t n = 0;
+    for (int k = 0; k < NNAMES; k++) {
+        int j = rev ? NNAMES - 1 - k : k;
+        if (!m->t[j].on)
+            continue;
+        svcq_store_term t = SVCQ_STORE_TERM_INIT;
+        t.name = names[j];
+        t.type = m->t[j].type;
+        if (t.type == SVCQ_STORE_TERM_STRING)
+            t.s = strs[m->t[j].s];
+        else
+            t.i = m->t[j].i;
+        out[n++] = t;
+    }
+    return n;
+}
+
+static int put(svcq_ctx *ctx, model *md, int kind, int i, const mrec *want)
+{
+    char id[16];
+    id_of(i, id);
+    mrec *m = &md->r[kind][i];
+    svcq_store_term t[NNAMES];
+    size_t n = terms_of(want, t, rnd() % 2);
+    uint64_t rev = 0;
+    int rc = svcq__store_put_terms(ctx, kinds[kind], id, m->present ? m->rev : 0, want->val, want->size, t, n,
+                                   &rev);
+    if (rc == SVCQ_OK) {
+        uint64_t old = m->present ? m->rev : 0;
+        *m = *want;
+        m->present = true;
+        m->rev = rev;
+        assert_true(rev > old);
+    }
+    return rc;
+}
+
+/* One random write on md (and the store). */
+static void random_write(svcq_ctx *ctx, model *md)
+{
+    int kind = (int)(rnd() % NKINDS), i = (int)(rnd() % NIDS);
+    mrec *m = &md->r[kind][i];
+    mrec want = *m;
+    uint64_t r = rnd();
+    char id[16];
+    id_of(i, id);
+    if (!m->present) {
+        random_terms(&want);
+        random_value(&want);
+        assert_int_equal(put(ctx, md, kind, i, &want), SVCQ_OK);
+        return;
+    }
+    switch (r % 8) {
+    case 0: /* remove */
+        assert_int_equal(svcq__store_remove(ctx, kinds[kind], id, m->rev), SVCQ_OK);
+        m->present = false;
+        return;
+    case 1: { /* a stale revision: refused, nothing changes */
+        uint64_t rev = 0;
+        random_value(&want);
+        svcq_store_term t[NNAMES];
+        size_t n = terms_of(&want, t, false);
+        assert_int_equal(svcq__store_put_terms(ctx, kinds[kind], id, m->rev + 1000, want.val, want.size, t, n, &rev),
+                         SVCQ_ECONFLICT);
+        return;
+    }
+    case 2: /* every term anew */
+        random_terms(&want);
+        break;
+    case 3: { /* one term changed, added or dropped */
+        int k = (int)((r >> 8) % NNAMES);
+        mrec other = want;
+        random_terms(&other);
+        want.t[k] = other.t[k];
+        if (want.t[k].on == m->t[k].on && (r >> 16) % 2)
+            want.t[k].on = !want.t[k].on;
+        break;
+    }
+    default: /* the same terms (the in-place rewrite) */
+        break;
+    }
+    if ((r >> 20) % 5)
+        random_value(&want);
+    assert_int_equal(put(ctx, md, kind, i, &want), SVCQ_OK);
+}
+
+/* ---- the comparison ---------------------------------------------------------- */
+
+typedef struct seen {
+    size_t n;
+    char id[NKINDS * NIDS][16];
+    uint64_t rev[NKINDS * NIDS];
+    size_t size[NKINDS * NIDS];
+    unsigned char val[NKINDS * NIDS][MAXVAL];
+    int32_t type[NKINDS * NIDS];
+    int64_t i[NKINDS * NIDS];
+    char s[NKINDS * NIDS][16];
+} seen;
+
+static int seen_add(const char *id, uint64_t revision, const char *bytes, size_t size, const svcq_store_term *term,
+                    seen *g)
+{
+    assert_true(g->n < NKINDS * NIDS);
+    assert_true(strlen(id) < 16 && size <= MAXVAL);
+    size_t k = g->n++;
+    snprintf(g->id[k], 16, "%s", id);
+    g->rev[k] = revision;
+    g->size[k] = size;
+    if (size)
+        memcpy(g->val[k], bytes, size);
+    if (term) {
+        g->type[k] = term->type;
+        g->i[k] = term->i;
+        snprintf(g->s[k], 16, "%s", term->s ? term->s : "");
+    }
+    return 0;
+}
+
+static int rec_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size, void *ud)
+{
+    (void)ctx;
+    return seen_add(id, revision, bytes, size, NULL, ud);
+}
+
+static int term_visit(svcq_ctx *ctx, const char *id, uint64_t revision, const char *bytes, size_t size,
+                      const svcq_store_term *term, void *ud)
+{
+    (void)ctx;
+    return seen_add(id, revision, bytes, size, term, ud);
+}
+
+/* A model row for the orders. */
+typedef struct row {
+    char id[16];
+    const mrec *m;
+    int name;
+} row;
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const row *)a)->id, ((const row *)b)->id);
+}
+
+static int by_term(const void *a, const void *b)
+{
+    const row *x = a, *y = b;
+    const mterm *s = &x->m->t[x->name], *t = &y->m->t[y->name];
+    int c;
+    if (s->type == SVCQ_STORE_TERM_INT64)
+        c = s->i < t->i ? -1 : s->i > t->i;
+    else
+        c = strcmp(strs[s->s], strs[t->s]); /* bytes as unsigned char */
+    return c ? c : strcmp(x->id, y->id);
+}
+
+static void same_record(const seen *g, size_t k, const row *w)
+{
+    assert_string_equal(g->id[k], w->id);
+    assert_true(g->rev[k] == w->m->rev);
+    assert_int_equal(g->size[k], w->m->size);
+    if (w->m->size)
+        assert_memory_equal(g->val[k], w->m->val, w->m->size);
+}
+
+static void compare(svcq_ctx *ctx, const model *md)
+{
+    static seen g;
+    static row want[NIDS];
+    for (int kind = 0; kind < NKINDS; kind++) {
+        size_t n = 0;
+        for (int i = 0; i < NIDS; i++) {
+            const mrec *m = &md->r[kind][i];
+            char id[16];
+            id_of(i, id);
+            char *bytes = NULL;
+            size_t size = 0;
+            uint64_t rev = 0;
+            int rc = svcq__store_get(ctx, kinds[kind], id, &bytes, &size, &rev);
+            if (!m->present) {
+                assert_int_equal(rc, SVCQ_ENOTFOUND);
+                continue;
+            }
+            assert_int_equal(rc, SVCQ_OK);
+            assert_true(rev == m->rev);
+            assert_int_equal(size, m->size);
+            if (size)
+                assert_memory_equal(bytes, m->val, size);
+            free(bytes);
+            snprintf(want[n].id, 16, "%s", id);
+            want[n].m = m;
+            n++;
+        }
+        qsort(want, n, sizeof(*want), by_id);
+        /* Every record, in no order: sorted here. */
+        memset(&g, 0, sizeof(g));
+        assert_int_equal(svcq__store_scan(ctx, kinds[kind], rec_visit, &g), SVCQ_OK);
+        assert_int_equal(g.n, n);
+        for (size_t k = 0; k < n; k++) {
+            size_t at = 0;
+            while (at < g.n && strcmp(g.id[at], want[k].id) != 0)
+                at++;
+            assert_true(at < g.n);
+            same_record(&g, at, &want[k]);
+        }
+        /* The id order, whole and by pages of 5. */
+        memset(&g, 0, sizeof(g));
+        assert_int_equal(svcq__store_scan_range(ctx, kinds[kind], NULL, 0, rec_visit, &g), SVCQ_OK);
+        assert_int_equal(g.n, n);
+        for (size_t k = 0; k < n; k++)
+            same_record(&g, k, &want[k]);
+        memset(&g, 0, sizeof(g));
+        for (;;) {
+            size_t before = g.n;
+            assert_int_equal(svcq__store_scan_range(ctx, kinds[kind], before ? g.id[before - 1] : NULL, 5, rec_visit,
+                                                    &g),
+                             SVCQ_OK);
+            if (g.n == before)
+                break;
+            assert_true(g.n - before <= 5);
+        }
+        assert_int_equal(g.n, n);
+        for (size_t k = 0; k < n; k++)
+            same_record(&g, k, &want[k]);
+        /* Every term name and type: the whole order, then by pages of 3
+         * from the cursor. */
+        for (int name = 0; name < NNAMES; name++) {
+            for (int32_t type = SVCQ_STORE_TERM_STRING; type <= SVCQ_STORE_TERM_INT64; type++) {
+                static row tw[NIDS];
+                size_t tn = 0;
+                for (size_t k = 0; k < n; k++)
+                    if (want[k].m->t[name].on && want[k].m->t[name].type == type) {
+                        tw[tn] = want[k];
+                        tw[tn].name = name;
+                        tn++;
+                    }
+                qsort(tw, tn, sizeof(*tw), by_term);
+                svcq__term_query q = { names[name], type, NULL, NULL, NULL, NULL, 0 };
+                memset(&g, 0, sizeof(g));
+                assert_int_equal(svcq__store_scan_term(ctx, kinds[kind], &q, term_visit, &g), SVCQ_OK);
+                assert_int_equal(g.n, tn);
+                for (size_t k = 0; k < tn; k++) {
+                    same_record(&g, k, &tw[k]);
+                    const mterm *t = &tw[k].m->t[name];
+                    assert_int_equal(g.type[k], type);
+                    if (type == SVCQ_STORE_TERM_INT64)
+                        assert_true(g.i[k] == t->i);
+                    else
+                        assert_string_equal(g.s[k], strs[t->s]);
+                }
+                memset(&g, 0, sizeof(g));
+                q.limit = 3;
+                for (;;) {
+                    size_t before = g.n;
+                    svcq_store_term cur = SVCQ_STORE_TERM_INIT;
+                    if (before) {
+                        cur.name = names[name];
+                        cur.type = type;
+                        cur.i = g.i[before - 1];
+                        cur.s = type == SVCQ_STORE_TERM_STRING ? g.s[before - 1] : NULL;
+                        q.after = &cur;
+                        q.after_id = g.id[before - 1];
+                    }
+                    assert_int_equal(svcq__store_scan_term(ctx, kinds[kind], &q, term_visit, &g), SVCQ_OK);
+                    if (g.n == before)
+                        break;
+                    assert_true(g.n - before <= 3);
+                }
+                assert_int_equal(g.n, tn);
+                for (size_t k = 0; k < tn; k++)
+                    assert_string_equal(g.id[k], tw[k].id);
+            }
+        }
+    }
+}
+
+/* ---- the runs ------------------------------------------------------------------ */
+
+static void run(svcq_ctx *ctx, int rounds)
+{
+    static model md, saved;
+    memset(&md, 0, sizeof(md));
+    int rolled = 0;
+    for (int round = 0; round < rounds; round++) {
+        saved = md;
+        uint64_t r = rnd();
+        bool rollback = r % 2 == 0;
+        bool batch = (r >> 8) % 3 != 0;
+        int writes = 1 + (int)((r >> 16) % 40);
+        if (batch)
+            assert_int_equal(svcq_ctx_batch_begin(ctx), SVCQ_OK);
+        svcq__tx tx;
+        assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+        for (int w = 0; w < writes; w++)
+            random_write(ctx, &md);
+        /* Inside the transaction the store shows its writes. */
+        if (round % 4 == 0)
+            compare(ctx, &md);
+        if (batch) {
+            assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+            assert_int_equal(rollback ? svcq_ctx_batch_rollback(ctx) : svcq_ctx_batch_commit(ctx), SVCQ_OK);
+        } else if (rollback) {
+            int rc = svcq__error(ctx, SVCQ_EINVAL, "test: undo this transaction");
+            assert_int_equal(svcq__tx_end(ctx, &tx, rc), SVCQ_EINVAL);
+        } else {
+            assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+        }
+        if (rollback) {
+            md = saved;
+            rolled++;
+        }
+        compare(ctx, &md);
+    }
+    assert_true(rolled > rounds / 4);
+}
+
+static void memory_store(void **state)
+{
+    (void)state;
+    svcq_ctx *ctx;
+    assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
+    run(ctx, 300);
+    svcq_ctx_free(ctx);
+}
+
+static void file_store(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir("rollback_model");
+    assert_non_null(dir);
+    char *path = test_path(dir, "store.svcq");
+    svcq_ctx *ctx;
+    assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
+    svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT;
+    o.durability = SVCQ_STORE_SYNC_NONE;
+    svcq_store_file *fs;
+    assert_int_equal(svcq_store_file_open(&fs, ctx, path, &o), SVCQ_OK);
+    svcq_store_methods m;
+    assert_int_equal(svcq_store_file_methods(&m, fs), SVCQ_OK);
+    assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
+    run(ctx, 120);
+    svcq_ctx_free(ctx);
+    test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(memory_store),
+        cmocka_unit_test(file_store),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
