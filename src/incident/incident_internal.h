@@ -212,6 +212,7 @@ typedef struct svcq__inc_an_summary {
     uint64_t revision;
     char **roots;
     size_t nroots;
+    void *block; /* the one allocation roots, id and the roots' texts live in */
 } svcq__inc_an_summary;
 void svcq__inc_an_summary_clear(svcq_ctx *ctx, svcq__inc_an_summary *s);
 

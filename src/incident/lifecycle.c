@@ -501,24 +501,30 @@ int svcq_incident_attach_analysis(svcq_incident *inc, const char *actor, const c
  * *out untouched). */
 static int summarize(svcq_ctx *ctx, const svcq_analysis *a, svcq__inc_an_summary *out)
 {
+    /* One block: the root pointers, then the id and the roots' texts. */
+    size_t n = svcq_analysis_root_cause_count(a);
+    const char *id = svcq_analysis_id(a);
+    size_t size = n * sizeof(char *) + strlen(id) + 1;
+    for (size_t i = 0; i < n; i++)
+        size += strlen(svcq_analysis_root_cause(a, i)) + 1;
+    char *block = svcq__malloc(ctx, size);
+    if (!block)
+        return svcq__enomem(ctx);
     svcq__inc_an_summary s = { 0 };
     s.revision = svcq_analysis_revision(a);
-    size_t n = svcq_analysis_root_cause_count(a);
-    int rc = svcq__strdup(ctx, "analysis id", svcq_analysis_id(a), &s.id);
-    if (!rc && n) {
-        s.roots = svcq__calloc(ctx, n, sizeof(*s.roots));
-        if (!s.roots)
-            rc = svcq__enomem(ctx);
+    s.roots = n ? (char **)(void *)block : NULL;
+    char *p = block + n * sizeof(char *);
+    size_t len = strlen(id) + 1;
+    s.id = memcpy(p, id, len);
+    p += len;
+    for (size_t i = 0; i < n; i++) {
+        const char *r = svcq_analysis_root_cause(a, i);
+        len = strlen(r) + 1;
+        s.roots[i] = memcpy(p, r, len);
+        p += len;
     }
-    for (size_t i = 0; !rc && i < n; i++) {
-        rc = svcq__strdup(ctx, "root cause", svcq_analysis_root_cause(a, i), &s.roots[i]);
-        if (!rc)
-            s.nroots++;
-    }
-    if (rc) {
-        svcq__inc_an_summary_clear(ctx, &s);
-        return rc;
-    }
+    s.nroots = n;
+    s.block = block;
     *out = s;
     return SVCQ_OK;
 }

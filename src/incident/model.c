@@ -202,10 +202,7 @@ static const struct {
 
 void svcq__inc_an_summary_clear(svcq_ctx *ctx, svcq__inc_an_summary *s)
 {
-    for (size_t i = 0; i < s->nroots; i++)
-        svcq__free(ctx, s->roots[i]);
-    svcq__free(ctx, s->roots);
-    svcq__free(ctx, s->id);
+    svcq__free(ctx, s->block);
     memset(s, 0, sizeof(*s));
 }
 
