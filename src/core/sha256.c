@@ -319,10 +319,15 @@ void svcq__sha256(const void *data, size_t n, uint8_t out[SVCQ__SHA256_SIZE])
 
 void svcq__sha256_hex(const uint8_t digest[SVCQ__SHA256_SIZE], char out[SVCQ__SHA256_HEX + 1])
 {
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < SVCQ__SHA256_SIZE; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
+    /* Two characters a byte from one table (every audit entry writes two
+     * digests): "000102...ff". */
+    static const char pairs[513] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
+                                   "303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                                   "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f"
+                                   "909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+                                   "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeef"
+                                   "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    for (int i = 0; i < SVCQ__SHA256_SIZE; i++)
+        memcpy(out + 2 * i, pairs + 2 * digest[i], 2);
     out[SVCQ__SHA256_HEX] = '\0';
 }
