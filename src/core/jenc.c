@@ -49,6 +49,24 @@ static const uint8_t needs_escape[256] = {
     ['"'] = 1,  ['\\'] = 1, [0xe2] = 1,
 };
 
+/* n bytes that need no escape, in quotes: one copy when there is room. */
+static inline void quoted(svcq__je *e, const char *s, size_t n)
+{
+    svcq__buf *b = e->b;
+    if (SVCQ__LIKELY(b->len + n + 2 < b->cap)) {
+        char *d = b->data + b->len;
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        d[n + 2] = '\0';
+        b->len += n + 2;
+        return;
+    }
+    put_c(e, '"');
+    svcq__je_raw(e, s, n);
+    put_c(e, '"');
+}
+
 void svcq__je_str(svcq__je *e, const char *s)
 {
     if (e->comma)
@@ -75,19 +93,7 @@ void svcq__je_str(svcq__je *e, const char *s)
         }
     }
     if (!p[n]) {
-        svcq__buf *b = e->b;
-        if (SVCQ__LIKELY(b->len + n + 2 < b->cap)) {
-            char *d = b->data + b->len;
-            d[0] = '"';
-            memcpy(d + 1, s, n);
-            d[n + 1] = '"';
-            d[n + 2] = '\0';
-            b->len += n + 2;
-            return;
-        }
-        put_c(e, '"');
-        svcq__je_raw(e, s, n);
-        put_c(e, '"');
+        quoted(e, s, n);
         return;
     }
     if (e->fail)
@@ -103,19 +109,7 @@ void svcq__je_plain(svcq__je *e, const char *s, size_t n)
     if (e->comma)
         put_c(e, ',');
     e->comma = true;
-    svcq__buf *b = e->b;
-    if (SVCQ__LIKELY(b->len + n + 2 < b->cap)) {
-        char *d = b->data + b->len;
-        d[0] = '"';
-        memcpy(d + 1, s, n);
-        d[n + 1] = '"';
-        d[n + 2] = '\0';
-        b->len += n + 2;
-        return;
-    }
-    put_c(e, '"');
-    svcq__je_raw(e, s, n);
-    put_c(e, '"');
+    quoted(e, s, n);
 }
 
 void svcq__je_int(svcq__je *e, int64_t v)

@@ -3,7 +3,7 @@
 #include "core/str.h"
 #include "core/utf8.h"
 
-int svcq__strndup(svcq_ctx *ctx, const char *what, const char *s, size_t n, char **out)
+int svcq__text_check(svcq_ctx *ctx, const char *what, const char *s, size_t n)
 {
     if (!s)
         return svcq__error(ctx, SVCQ_EINVAL, "%s: NULL string", what);
@@ -11,6 +11,14 @@ int svcq__strndup(svcq_ctx *ctx, const char *what, const char *s, size_t n, char
         return svcq__error(ctx, SVCQ_EINVAL, "%s: embedded NUL byte", what);
     if (!svcq__utf8_valid(s, n))
         return svcq__error(ctx, SVCQ_EINVAL, "%s: invalid UTF-8", what);
+    return SVCQ_OK;
+}
+
+int svcq__strndup(svcq_ctx *ctx, const char *what, const char *s, size_t n, char **out)
+{
+    int rc = svcq__text_check(ctx, what, s, n);
+    if (rc)
+        return rc;
     size_t size;
     if (!svcq__size_add(n, 1, &size))
         return svcq__enomem(ctx);

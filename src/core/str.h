@@ -8,6 +8,9 @@
 /* Copies NUL-terminated s. Returns SVCQ_EINVAL (with a message naming
  * what) for NULL or invalid UTF-8, SVCQ_ENOMEM; *out untouched on failure. */
 int svcq__strdup(svcq_ctx *ctx, const char *what, const char *s, char **out);
+/* What svcq__strndup checks: s not NULL, no NUL in its n bytes, valid
+ * UTF-8 (SVCQ_EINVAL naming what). */
+int svcq__text_check(svcq_ctx *ctx, const char *what, const char *s, size_t n);
 /* Copies n bytes of s and appends a NUL; refuses embedded NULs and invalid
  * UTF-8 with SVCQ_EINVAL. */
 int svcq__strndup(svcq_ctx *ctx, const char *what, const char *s, size_t n, char **out);

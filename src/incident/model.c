@@ -492,20 +492,9 @@ static char *texts_room(svcq_ctx *ctx, svcq__inc_model *m, size_t size, svcq__in
     return t->data;
 }
 
-static int text_check(svcq_ctx *ctx, const char *what, const char *s, size_t n)
-{
-    if (!s)
-        return svcq__error(ctx, SVCQ_EINVAL, "%s: NULL string", what);
-    if (memchr(s, '\0', n))
-        return svcq__error(ctx, SVCQ_EINVAL, "%s: embedded NUL byte", what);
-    if (!svcq__utf8_valid(s, n))
-        return svcq__error(ctx, SVCQ_EINVAL, "%s: invalid UTF-8", what);
-    return SVCQ_OK;
-}
-
 int svcq__inc_text_copy(svcq_ctx *ctx, svcq__inc_model *m, const char *what, const char *s, size_t n, char **out)
 {
-    int rc = text_check(ctx, what, s, n);
+    int rc = svcq__text_check(ctx, what, s, n);
     if (rc)
         return rc;
     svcq__inc_texts *made;
@@ -639,7 +628,7 @@ int svcq__inc_j_dup(svcq__inc_journal *j, const char *s, char **out)
     if (!s || !*s)
         return SVCQ_OK;
     size_t n = strlen(s);
-    int rc = text_check(j->ctx, "text", s, n);
+    int rc = svcq__text_check(j->ctx, "text", s, n);
     if (rc)
         return rc;
     svcq__inc_model *m = j->m;
