@@ -126,7 +126,8 @@ void svcq__index_init(svcq__index *ix, svcq_ctx *ctx);
 void svcq__index_free(svcq__index *ix);
 
 /* A new record of id (idlen bytes) with the other fields zero. NULL on
- * allocation failure. Freed with svcq__rec_free (which frees value too). */
+ * allocation failure. Freed with svcq__rec_free (which frees value and
+ * the term strings of its own too). */
 svcq__rec *svcq__rec_new(svcq_ctx *ctx, const char *id, size_t idlen);
 
 /* A term as the stores receive it (strings not NUL-terminated). */
