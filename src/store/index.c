@@ -187,7 +187,7 @@ void svcq__rec_free(svcq_ctx *ctx, svcq__rec *rec)
 {
     if (!rec)
         return;
-    for (uint8_t i = 0; i < rec->nterms; i++)
+    for (uint8_t i = 0; rec->owned && i < rec->nterms; i++)
         if (rec->terms[i].own)
             svcq__free(ctx, (char *)rec->terms[i].s);
     svcq__free(ctx, rec->value);
@@ -666,6 +666,7 @@ int svcq__index_reserve_terms(svcq__index *ix, size_t n)
  * has. The old string, when it was t's own, is the caller's. */
 static void move_term(svcq__kind *k, svcq__term *t, const char *s, uint16_t slen, int64_t i, uint8_t own)
 {
+    t->rec->owned = (uint8_t)(t->rec->owned - t->own + own);
     svcq__term_tree *tr = (svcq__term_tree *)svcq__index_tree(k, t->name, t->namelen);
     if (tr)
         t_erase(&tr->root, &t->node, term_cmp);

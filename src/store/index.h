@@ -56,6 +56,7 @@ typedef struct svcq__rec {
     svcq__tnode node;      /* place in the kind's id order */
     svcq__term *terms;     /* nterms terms sorted by name, in the same block; NULL when none */
     uint8_t nterms;
+    uint8_t owned;         /* how many of its terms have a string of their own */
     uint64_t revision;
     uint64_t loc;          /* file store: offset of the record's frame (in the file, or in
                             * the transaction buffer while pending) */
