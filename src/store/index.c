@@ -187,6 +187,9 @@ void svcq__rec_free(svcq_ctx *ctx, svcq__rec *rec)
 {
     if (!rec)
         return;
+    for (uint8_t i = 0; rec->owned && i < rec->nterms; i++)
+        if (rec->terms[i].own)
+            svcq__free(ctx, (char *)rec->terms[i].s);
     svcq__free(ctx, rec->value);
     svcq__free(ctx, rec);
 }
@@ -212,6 +215,9 @@ void svcq__index_free(svcq__index *ix)
     svcq__free(ix->ctx, ix->undo);
     ix->undo = NULL;
     ix->undo_len = ix->undo_cap = 0;
+    svcq__free(ix->ctx, ix->tundo);
+    ix->tundo = NULL;
+    ix->tundo_len = ix->tundo_cap = 0;
     ix->count = 0;
 }
 
@@ -620,6 +626,77 @@ void svcq__index_set_value(svcq__index *ix, svcq__rec *rec, unsigned char *value
     rec->revision = revision;
 }
 
+int svcq__rec_terms_diff(const svcq__rec *rec, const svcq_store_term *terms, size_t n, uint8_t *changed)
+{
+    if (rec->nterms != n)
+        return -1;
+    int c = 0;
+    for (size_t i = 0; i < n; i++) {
+        const svcq__term *t = &rec->terms[i];
+        const svcq_store_term *in = &terms[i];
+        if (t->type != in->type || !str_eq(t->name, in->name))
+            return -1;
+        if (t->type == SVCQ_STORE_TERM_INT64 ? t->i != in->i : strcmp(t->s, in->s) != 0)
+            changed[c++] = (uint8_t)i;
+    }
+    return c;
+}
+
+int svcq__index_reserve_terms(svcq__index *ix, size_t n)
+{
+    int rc = svcq__index_reserve_undo(ix);
+    if (rc)
+        return rc;
+    if (ix->tundo_cap - ix->tundo_len < n) {
+        size_t cap = ix->tundo_cap ? ix->tundo_cap * 2 : 16;
+        while (cap - ix->tundo_len < n)
+            cap *= 2;
+        svcq__term_undo *u = svcq__reallocarray(ix->ctx, ix->tundo, cap, sizeof(*u));
+        if (!u)
+            return SVCQ_ENOMEM;
+        ix->tundo = u;
+        ix->tundo_cap = cap;
+    }
+    return SVCQ_OK;
+}
+
+/* Gives t (a term of a record of k) the value s, slen, i (own: s is an
+ * allocation of its own): its node leaves the tree and goes back with its
+ * priority, so the tree is the one a treap of these keys and priorities
+ * has. The old string, when it was t's own, is the caller's. */
+static void move_term(svcq__kind *k, svcq__term *t, const char *s, uint16_t slen, int64_t i, uint8_t own)
+{
+    t->rec->owned = (uint8_t)(t->rec->owned - t->own + own);
+    svcq__term_tree *tr = (svcq__term_tree *)svcq__index_tree(k, t->name, t->namelen);
+    if (tr)
+        t_erase(&tr->root, &t->node, term_cmp);
+    t->s = s;
+    t->slen = slen;
+    t->i = i;
+    t->own = own;
+    if (tr)
+        t_insert(&tr->root, &t->node, term_cmp, t->node.prio);
+}
+
+void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, unsigned char *value, uint32_t size,
+                           uint64_t revision, const svcq__term_set *set, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        svcq__term *t = &rec->terms[set[c].idx];
+        svcq__term_undo was = { t->s, t->i, t->slen, set[c].idx, t->own };
+        move_term(k, t, set[c].s, (uint16_t)set[c].slen, set[c].s ? 0 : set[c].i, set[c].s != NULL);
+        if (ix->in_tx)
+            ix->tundo[ix->tundo_len++] = was;
+        else if (was.own)
+            svcq__free(ix->ctx, (char *)was.s);
+    }
+    svcq__index_set_value(ix, rec, value, size, revision);
+    if (ix->in_tx) {
+        ix->undo[ix->undo_len - 1].kind = k;
+        ix->undo[ix->undo_len - 1].nterms = (uint8_t)n;
+    }
+}
+
 static bool same_terms(const svcq__rec *a, const svcq__rec *b)
 {
     if (a->nterms != b->nterms)
@@ -664,20 +741,27 @@ void svcq__index_begin(svcq__index *ix)
     ix->undo_len = 0;
 }
 
-/* Frees what undo entry u kept for a rollback. */
-static void release(svcq__index *ix, const svcq__index_undo *u)
+/* Frees what undo entry u kept for a rollback; its changed terms are the
+ * ones of the term undo stack from *tpos on (moved past them). */
+static void release(svcq__index *ix, const svcq__index_undo *u, size_t *tpos)
 {
-    if (u->value_only)
+    if (u->value_only) {
         svcq__free(ix->ctx, u->value);
-    else
+        for (uint8_t c = 0; c < u->nterms; c++, (*tpos)++)
+            if (ix->tundo[*tpos].own)
+                svcq__free(ix->ctx, (char *)ix->tundo[*tpos].s);
+    } else {
         svcq__rec_free(ix->ctx, u->in_place ? u->now : u->old);
+    }
 }
 
 void svcq__index_commit(svcq__index *ix)
 {
+    size_t tpos = 0;
     for (size_t i = 0; i < ix->undo_len; i++)
-        release(ix, &ix->undo[i]);
+        release(ix, &ix->undo[i], &tpos);
     ix->undo_len = 0;
+    ix->tundo_len = 0;
     ix->in_tx = false;
 }
 
@@ -685,11 +769,15 @@ void svcq__index_commit_prefix(svcq__index *ix, size_t n)
 {
     if (n > ix->undo_len)
         n = ix->undo_len;
+    size_t tpos = 0;
     for (size_t i = 0; i < n; i++)
-        release(ix, &ix->undo[i]);
+        release(ix, &ix->undo[i], &tpos);
     if (n && ix->undo_len > n)
         memmove(ix->undo, ix->undo + n, (ix->undo_len - n) * sizeof(*ix->undo));
     ix->undo_len -= n;
+    if (tpos && ix->tundo_len > tpos)
+        memmove(ix->tundo, ix->tundo + tpos, (ix->tundo_len - tpos) * sizeof(*ix->tundo));
+    ix->tundo_len -= tpos;
 }
 
 void svcq__index_rollback_to(svcq__index *ix, size_t mark)
@@ -697,6 +785,14 @@ void svcq__index_rollback_to(svcq__index *ix, size_t mark)
     while (ix->undo_len > mark) {
         svcq__index_undo *u = &ix->undo[--ix->undo_len];
         if (u->value_only) {
+            /* The changed terms back, each the same way it changed. */
+            for (uint8_t c = 0; c < u->nterms; c++) {
+                const svcq__term_undo *o = &ix->tundo[--ix->tundo_len];
+                svcq__term *t = &u->old->terms[o->idx];
+                const char *made = t->own ? t->s : NULL;
+                move_term(u->kind, t, o->s, o->slen, o->i, o->own);
+                svcq__free(ix->ctx, (char *)made);
+            }
             svcq__free(ix->ctx, u->old->value);
             u->old->value = u->value;
             u->old->size = u->size;

@@ -14,7 +14,14 @@
  * its map, an undo slot); svcq__index_replace then cannot fail. Inside a
  * transaction replaced records (or, for a rewrite in place, values) are
  * kept until commit (freed) or rollback (put back, and the records made in
- * the transaction freed). */
+ * the transaction freed).
+ *
+ * A memory-store rewrite whose terms have the record's names and types
+ * keeps the record too (svcq__index_set_terms): only the nodes of the
+ * changed terms leave their trees and go back with the new value and their
+ * own priority, so a rollback that undoes the same steps gives back the
+ * very same trees. A changed string then lives in its own allocation (the
+ * term's own flag), freed with the record or when the change is undone. */
 #ifndef SVCQ__STORE_INDEX_H
 #define SVCQ__STORE_INDEX_H
 
@@ -30,7 +37,9 @@ typedef struct svcq__tnode {
 struct svcq__rec;
 
 /* One index term of a record, and its node in the kind's tree for that
- * name. Strings are NUL-terminated copies inside the record's block. */
+ * name. Strings are NUL-terminated copies inside the record's block, or,
+ * after svcq__index_set_terms changed the value, in an allocation of their
+ * own (own set). */
 typedef struct svcq__term {
     svcq__tnode node;
     struct svcq__rec *rec;
@@ -40,12 +49,14 @@ typedef struct svcq__term {
     uint16_t slen;
     uint8_t namelen;
     uint8_t type;      /* svcq_store_term_type */
+    uint8_t own;       /* s is an allocation of its own (freed with the record) */
 } svcq__term;
 
 typedef struct svcq__rec {
     svcq__tnode node;      /* place in the kind's id order */
     svcq__term *terms;     /* nterms terms sorted by name, in the same block; NULL when none */
     uint8_t nterms;
+    uint8_t owned;         /* how many of its terms have a string of their own */
     uint64_t revision;
     uint64_t loc;          /* file store: offset of the record's frame (in the file, or in
                             * the transaction buffer while pending) */
@@ -81,10 +92,21 @@ typedef struct svcq__index_undo {
     bool in_place;    /* svcq__index_update: old stayed in place with now's value; now holds old's */
     bool value_only;  /* svcq__index_set_value (in_place too, now NULL): old stayed in place with a
                        * new value; value, size and revision are what it had */
+    uint8_t nterms;   /* svcq__index_set_terms (value_only too): the last nterms entries of the
+                       * index's term undo stack (at this entry's place) are old's changed terms */
     uint32_t size;
     unsigned char *value;
     uint64_t revision;
 } svcq__index_undo;
+
+/* What a term changed in place had: its index in the record and value. */
+typedef struct svcq__term_undo {
+    const char *s;
+    int64_t i;
+    uint16_t slen;
+    uint8_t idx;
+    uint8_t own;
+} svcq__term_undo;
 
 typedef struct svcq__index {
     svcq_ctx *ctx;
@@ -95,6 +117,9 @@ typedef struct svcq__index {
     svcq__index_undo *undo;
     size_t undo_len;
     size_t undo_cap;
+    svcq__term_undo *tundo;   /* the changed terms of the svcq__index_set_terms entries, in order */
+    size_t tundo_len;
+    size_t tundo_cap;
 } svcq__index;
 
 void svcq__index_init(svcq__index *ix, svcq_ctx *ctx);
@@ -102,7 +127,8 @@ void svcq__index_init(svcq__index *ix, svcq_ctx *ctx);
 void svcq__index_free(svcq__index *ix);
 
 /* A new record of id (idlen bytes) with the other fields zero. NULL on
- * allocation failure. Freed with svcq__rec_free (which frees value too). */
+ * allocation failure. Freed with svcq__rec_free (which frees value and
+ * the term strings of its own too). */
 svcq__rec *svcq__rec_new(svcq_ctx *ctx, const char *id, size_t idlen);
 
 /* A term as the stores receive it (strings not NUL-terminated). */
@@ -150,7 +176,9 @@ bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now);
  * then makes the room an insert or a replacement needs (the kind, one more
  * id when id is new, one undo entry), and svcq__index_put_at cannot fail.
  * A rewrite whose terms are the record's own (svcq__rec_terms_equal) needs
- * no new record: svcq__index_reserve_undo, then svcq__index_set_value. */
+ * no new record: svcq__index_reserve_undo, then svcq__index_set_value; nor
+ * one whose terms differ in values only (svcq__rec_terms_diff):
+ * svcq__index_reserve_terms, then svcq__index_set_terms. */
 typedef struct svcq__index_at {
     svcq__kind *kind; /* NULL: no such kind yet */
     svcq__rec *rec;   /* the record under id, or NULL */
@@ -174,6 +202,29 @@ int svcq__index_reserve_undo(svcq__index *ix);
 /* Whether rec declares exactly terms (valid, sorted by name, as the
  * library passes them to put2). */
 bool svcq__rec_terms_equal(const svcq__rec *rec, const svcq_store_term *terms, size_t n);
+/* How terms (valid, sorted by name) differ from rec's: -1 when the count,
+ * a name or a type differs; else the number of values that differ, whose
+ * indexes go to changed (room for SVCQ_STORE_MAX_TERMS). 0: the same terms. */
+int svcq__rec_terms_diff(const svcq__rec *rec, const svcq_store_term *terms, size_t n, uint8_t *changed);
+/* A new value for term idx of a record: s an allocation of the caller's
+ * (NUL-terminated, slen bytes; taken over) for a string, else i. */
+typedef struct svcq__term_set {
+    char *s;
+    size_t slen;
+    int64_t i;
+    uint8_t idx;
+} svcq__term_set;
+/* Room for one undo entry and n changed terms: SVCQ_ENOMEM with the index
+ * unchanged. */
+int svcq__index_reserve_terms(svcq__index *ix, size_t n);
+/* svcq__index_set_value that also gives n terms of rec (in kind k) new
+ * values of the same type: each changed term's node leaves its tree and
+ * goes back with the new value and the same priority. Room reserved by
+ * svcq__index_reserve_terms. A commit frees the replaced strings; a
+ * rollback puts the old values back the same way (the exact earlier
+ * trees) and frees the new strings. */
+void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, unsigned char *value, uint32_t size,
+                           uint64_t revision, const svcq__term_set *set, size_t n);
 /* A rewrite in place: rec keeps its place in every order and takes value
  * (owned; NULL when size is 0), size and revision. In a transaction the
  * old ones go to an undo entry (room reserved before): a commit frees the

@@ -2,7 +2,8 @@
  * (kind -> id -> record owning a copy of the value); a transaction keeps
  * the records it replaced until commit and puts them back on rollback; a
  * rewrite that keeps its terms keeps its record, whose value it swaps (the
- * old value is kept the same way).
+ * old value is kept the same way), and so does one that changes term values
+ * only (names and types kept): the changed terms move in their trees.
  * Revisions come from a store-wide counter that never goes back, not even
  * on rollback, so one is never handed out twice (a handle that saw a
  * revision of a rolled-back transaction can never win a compare-and-swap).
@@ -54,6 +55,51 @@ static int ms_get(const char *kind, const char *id, svcq_store_visit_fn visit, v
     return visit(r->id, r->revision, r->value, r->size, vud);
 }
 
+/* A rewrite whose terms have the record's names and types, n of them
+ * (changed) with another value: the record stays (in the id map, the id
+ * order and the trees of its other terms), takes a copy of the value, and
+ * each changed term moves in its tree. Everything is allocated first. */
+static int put_values(memstore *ms, const svcq__index_at *at, const void *bytes, size_t size,
+                      const svcq_store_term *terms, const uint8_t *changed, size_t n, uint64_t *new_revision)
+{
+    if (svcq__index_reserve_terms(&ms->ix, n) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    svcq__term_set set[SVCQ_STORE_MAX_TERMS];
+    unsigned char *value = NULL;
+    size_t made = 0;
+    if (size) {
+        value = svcq__malloc(ms->ctx, size);
+        if (!value)
+            return SVCQ_ENOMEM;
+        memcpy(value, bytes, size);
+    }
+    for (; made < n; made++) {
+        const svcq_store_term *in = &terms[changed[made]];
+        svcq__term_set *t = &set[made];
+        t->idx = changed[made];
+        t->s = NULL;
+        t->slen = 0;
+        t->i = 0;
+        if (in->type == SVCQ_STORE_TERM_STRING) {
+            t->slen = strlen(in->s);
+            t->s = svcq__malloc(ms->ctx, t->slen + 1);
+            if (!t->s)
+                goto fail;
+            memcpy(t->s, in->s, t->slen + 1);
+        } else {
+            t->i = in->i;
+        }
+    }
+    *new_revision = ++ms->last_revision;
+    svcq__index_set_terms(&ms->ix, at->kind, at->rec, value, (uint32_t)size, *new_revision, set, n);
+    return SVCQ_OK;
+fail:
+    while (made--)
+        svcq__free(ms->ctx, set[made].s);
+    svcq__free(ms->ctx, value);
+    return SVCQ_ENOMEM;
+}
+
 static int ms_put2(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
                    const svcq_store_term *terms, size_t n_terms, uint64_t *new_revision, void *ud)
 {
@@ -71,9 +117,13 @@ static int ms_put2(const char *kind, const char *id, uint64_t expected, const vo
     if ((at.rec ? at.rec->revision : 0) != expected)
         return SVCQ_ECONFLICT;
     unsigned char *value = NULL;
+    uint8_t changed[SVCQ_STORE_MAX_TERMS];
+    int diff = at.rec ? svcq__rec_terms_diff(at.rec, terms, n_terms, changed) : -1;
+    if (diff > 0)
+        return put_values(ms, &at, bytes, size, terms, changed, (size_t)diff, new_revision);
     /* A rewrite that keeps every index term (most do) keeps its record in
      * every order: the record takes a copy of the new value. */
-    if (at.rec && svcq__rec_terms_equal(at.rec, terms, n_terms)) {
+    if (diff == 0) {
         if (svcq__index_reserve_undo(&ms->ix) != SVCQ_OK)
             return SVCQ_ENOMEM;
         if (size) {

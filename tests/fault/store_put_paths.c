@@ -1,10 +1,14 @@
 /* Allocation failure at every point of one transaction that takes every
  * path of the memory store's put: a rewrite keeping its terms (the value
- * swapped in place), rewrites changing terms (one with a term name new to
- * the kind), inserts that grow the id map, an insert into a new kind, a
- * remove, a refused stale put, and the undo log growing past its first
- * block. The failed call must leave the whole store as it was (every kind,
- * id, revision, value and term order), and leak nothing. */
+ * swapped in place), rewrites changing term values only (the record kept,
+ * the changed terms moved: a string and an int at once, a shorter string,
+ * an int alone, one after a new record took the old one's place, one
+ * before a remove, and enough of them to grow the term undo stack),
+ * rewrites changing terms (one with a term name new to the kind), inserts
+ * that grow the id map, an insert into a new kind, a remove, a refused
+ * stale put, and the undo log growing past its first block. The failed call
+ * must leave the whole store as it was (every kind, id, revision, value and
+ * term order), and leak nothing. */
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -27,12 +31,12 @@ typedef struct st {
 } st;
 
 static int put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected, const char *value,
-               const char *state, int64_t prio, bool extra, uint64_t *rev)
+               const char *state, int64_t prio, const char *extra, uint64_t *rev)
 {
     svcq_store_term t[3];
     size_t n = 0;
     if (extra)
-        t[n++] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_STRING, "extra", "x", 0, { 0 } };
+        t[n++] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_STRING, "extra", extra, 0, { 0 } };
     t[n++] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_INT64, "prio", NULL, prio, { 0 } };
     if (state)
         t[n++] = (svcq_store_term){ SVCQ_STORE_TERM_VERSION, SVCQ_STORE_TERM_STRING, "state", state, 0, { 0 } };
@@ -56,9 +60,9 @@ static void *setup(test_alloc *alloc)
     for (int i = 0; i < 5; i++) {
         snprintf(id, sizeof(id), "a%d", i);
         snprintf(v, sizeof(v), "value a%d", i);
-        assert_int_equal(put(s->ctx, "k1", id, 0, v, i % 2 ? "open" : "done", i, false, &revs[i]), SVCQ_OK);
+        assert_int_equal(put(s->ctx, "k1", id, 0, v, i % 2 ? "open" : "done", i, NULL, &revs[i]), SVCQ_OK);
     }
-    assert_int_equal(put(s->ctx, "k2", "b0", 0, "value b0", NULL, 7, false, &revs[5]), SVCQ_OK);
+    assert_int_equal(put(s->ctx, "k2", "b0", 0, "value b0", NULL, 7, NULL, &revs[5]), SVCQ_OK);
     assert_int_equal(svcq__tx_end(s->ctx, &tx, SVCQ_OK), SVCQ_OK);
     return s;
 }
@@ -75,32 +79,59 @@ static int run(void *p)
     /* The same terms twice (in place, then in place again), a new value
      * of another size. */
     if (!rc)
-        rc = put(ctx, "k1", "a0", r0, "value a0, second", "done", 0, false, &r0);
+        rc = put(ctx, "k1", "a0", r0, "value a0, second", "done", 0, NULL, &r0);
     if (!rc)
-        rc = put(ctx, "k1", "a0", r0, "third", "done", 0, false, &r0);
+        rc = put(ctx, "k1", "a0", r0, "third", "done", 0, NULL, &r0);
     /* A term changed, then one added that the kind never had. */
     if (!rc)
-        rc = put(ctx, "k1", "a1", r1, "value a1, closed", "done", 1, false, &r1);
+        rc = put(ctx, "k1", "a1", r1, "value a1, closed", "done", 1, NULL, &r1);
     if (!rc)
-        rc = put(ctx, "k1", "a1", r1, "value a1, extra", "done", 1, true, &r1);
+        rc = put(ctx, "k1", "a1", r1, "value a1, extra", "done", 1, "x", &r1);
     /* A term dropped, then back to the same terms in place. */
     if (!rc)
-        rc = put(ctx, "k1", "a2", r2, "value a2, no state", NULL, 2, false, &r2);
+        rc = put(ctx, "k1", "a2", r2, "value a2, no state", NULL, 2, NULL, &r2);
     if (!rc)
-        rc = put(ctx, "k1", "a2", r2, "", NULL, 2, false, &r2);
+        rc = put(ctx, "k1", "a2", r2, "", NULL, 2, NULL, &r2);
     /* A stale revision: refused, nothing written. */
-    if (!rc && put(ctx, "k1", "a3", revs[3] + 100, "stale", "open", 3, false, NULL) != SVCQ_ECONFLICT)
+    if (!rc && put(ctx, "k1", "a3", revs[3] + 100, "stale", "open", 3, NULL, NULL) != SVCQ_ECONFLICT)
         rc = SVCQ_EINVAL;
+    /* Term values changed, the record kept: a string longer and an int at
+     * once, then a shorter string, an int alone; then a new term (a new
+     * record takes a4's place, its own string with it to the undo log), and
+     * two strings changed on that record. */
+    uint64_t r4 = revs[4];
+    if (!rc)
+        rc = put(ctx, "k1", "a4", r4, "value a4, verifying", "verification, a longer state", 40, NULL, &r4);
+    if (!rc)
+        rc = put(ctx, "k1", "a4", r4, "v", "v", 40, NULL, &r4);
+    if (!rc)
+        rc = put(ctx, "k1", "a4", r4, "value a4, later", "v", 41, NULL, &r4);
+    if (!rc)
+        rc = put(ctx, "k1", "a4", r4, "value a4, extra", "v", 41, "x", &r4);
+    if (!rc)
+        rc = put(ctx, "k1", "a4", r4, "value a4, after", "after", 41, "y", &r4);
+    /* A value changed, then the record removed. */
+    uint64_t r3 = revs[3];
+    if (!rc)
+        rc = put(ctx, "k1", "a3", r3, "value a3, closed", "closed", 3, NULL, &r3);
+    if (!rc)
+        rc = svcq__store_remove(ctx, "k1", "a3", r3);
     /* Inserts growing k1's id map, and more writes than the undo log's
-     * first block holds. */
+     * first block holds; then two or three values changed on each new
+     * record, more than the term undo stack's first block holds. */
     char id[8];
+    uint64_t rn[20] = { 0 };
     for (int i = 5; i < 20 && !rc; i++) {
         snprintf(id, sizeof(id), "a%d", i);
-        rc = put(ctx, "k1", id, 0, "new", i % 3 ? "open" : "done", i, i % 4 == 0, NULL);
+        rc = put(ctx, "k1", id, 0, "new", i % 3 ? "open" : "done", i, i % 4 == 0 ? "x" : NULL, &rn[i]);
+    }
+    for (int i = 5; i < 20 && !rc; i++) {
+        snprintf(id, sizeof(id), "a%d", i);
+        rc = put(ctx, "k1", id, rn[i], "changed", i % 3 ? "in progress" : "reopened", i * 10, i % 4 == 0 ? "x" : NULL, &rn[i]);
     }
     /* A new kind, and a remove. */
     if (!rc)
-        rc = put(ctx, "k3", "c0", 0, "value c0", "open", 0, false, NULL);
+        rc = put(ctx, "k3", "c0", 0, "value c0", "open", 0, NULL, NULL);
     if (!rc)
         rc = svcq__store_remove(ctx, "k2", "b0", revs[5]);
     return svcq__tx_end(ctx, &tx, rc);
@@ -159,8 +190,8 @@ static void put_paths(void **state)
     size_t points = fault_run(&sc);
     print_message("put_paths: %zu failure points\n", points);
     /* The scenario reaches every allocation it means to: at least the
-     * value copies and record blocks of its 25 writes. */
-    assert_true(points >= 25);
+     * value copies, record blocks and term strings of its 47 writes. */
+    assert_true(points >= 60);
 }
 
 int main(void)

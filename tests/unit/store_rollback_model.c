@@ -3,11 +3,14 @@
  * after each with a model kept differently: plain arrays of records, sorted
  * with qsort when an order is asked for.
  *
- * Every transaction mixes the four kinds of write the index tells apart:
+ * Every transaction mixes the five kinds of write the index tells apart:
  * inserts, rewrites that keep every term (the record keeps its place and
- * swaps its value), rewrites that change, add or drop terms (a new record
- * takes the old one's place in the orders), and removes; a put with a wrong
- * revision is refused in between. The comparison covers every kind, id,
+ * swaps its value), rewrites that keep the term names and types but change
+ * values (the record stays; one or several changed terms move in their
+ * trees, strings getting longer or shorter), rewrites that change, add or
+ * drop terms (a new record takes the old one's place in the orders), and
+ * removes; a put with a wrong revision is refused in between. A record is
+ * often written twice in a row, so changes stack up in one transaction. The comparison covers every kind, id,
  * revision and value (get, the unordered scan, the id order with and
  * without paging) and the order of every term name and type (whole, and
  * paged with a cursor). */
@@ -20,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "store/index.h"
 #include "store/store.h"
 #include "svcq.h"
 #include "test_fs.h"
@@ -31,7 +35,8 @@
 
 static const char *const kinds[NKINDS] = { "ka", "kb_entry", "kc" };
 static const char *const names[NNAMES] = { "due", "owner", "state", "zone" };
-static const char *const strs[] = { "", "a", "alpha", "b", "beta", "z", "\xc3\xa9t\xc3\xa9" };
+static const char *const strs[] = { "",     "a", "alpha", "b", "beta", "z", "\xc3\xa9t\xc3\xa9",
+                                     "alpha-a-much-longer-state-value", "in progress, then longer still" };
 #define NSTRS (sizeof(strs) / sizeof(strs[0]))
 
 typedef struct mterm {
@@ -84,6 +89,18 @@ static void random_terms(mrec *m)
     }
 }
 
+/* Another value of t's type. */
+static void other_value(mterm *t)
+{
+    uint64_t r = rnd();
+    if (t->type == SVCQ_STORE_TERM_INT64 && (t->i == INT64_MIN || t->i == INT64_MAX))
+        t->i = (int64_t)(r % 9) - 4;
+    else if (t->type == SVCQ_STORE_TERM_INT64)
+        t->i = (r >> 40) % 7 == 0 ? ((r >> 41) % 2 ? INT64_MIN : INT64_MAX) : t->i + 1 + (int64_t)(r % 5);
+    else
+        t->s = (int)((size_t)t->s + 1 + r % (NSTRS - 1)) % (int)NSTRS;
+}
+
 static void random_value(mrec *m)
 {
     uint64_t r = rnd();
@@ -133,10 +150,9 @@ static int put(svcq_ctx *ctx, model *md, int kind, int i, const mrec *want)
     return rc;
 }
 
-/* One random write on md (and the store). */
-static void random_write(svcq_ctx *ctx, model *md)
+/* One random write on record i of kind (and the store). */
+static void random_write_at(svcq_ctx *ctx, model *md, int kind, int i)
 {
-    int kind = (int)(rnd() % NKINDS), i = (int)(rnd() % NIDS);
     mrec *m = &md->r[kind][i];
     mrec want = *m;
     uint64_t r = rnd();
@@ -148,7 +164,7 @@ static void random_write(svcq_ctx *ctx, model *md)
         assert_int_equal(put(ctx, md, kind, i, &want), SVCQ_OK);
         return;
     }
-    switch (r % 8) {
+    switch (r % 10) {
     case 0: /* remove */
         assert_int_equal(svcq__store_remove(ctx, kinds[kind], id, m->rev), SVCQ_OK);
         m->present = false;
@@ -174,12 +190,36 @@ static void random_write(svcq_ctx *ctx, model *md)
             want.t[k].on = !want.t[k].on;
         break;
     }
+    case 4: /* the same names and types, several values changed */
+    case 5:
+        for (int k = 0; k < NNAMES; k++)
+            if (want.t[k].on && (r >> (24 + k)) % 2)
+                other_value(&want.t[k]);
+        break;
+    case 6: { /* the same names and types, one value changed */
+        int k = (int)((r >> 8) % NNAMES);
+        while (!want.t[k].on && k + 1 < NNAMES)
+            k++;
+        if (want.t[k].on)
+            other_value(&want.t[k]);
+        break;
+    }
     default: /* the same terms (the in-place rewrite) */
         break;
     }
     if ((r >> 20) % 5)
         random_value(&want);
     assert_int_equal(put(ctx, md, kind, i, &want), SVCQ_OK);
+}
+
+static void random_write(svcq_ctx *ctx, model *md)
+{
+    int kind = (int)(rnd() % NKINDS), i = (int)(rnd() % NIDS);
+    uint64_t r = rnd();
+    random_write_at(ctx, md, kind, i);
+    /* The same record again: changes on changes in one transaction. */
+    for (int again = (int)(r % 4 == 0) + (int)(r % 16 == 0); again > 0; again--)
+        random_write_at(ctx, md, kind, i);
 }
 
 /* ---- the comparison ---------------------------------------------------------- */
@@ -192,7 +232,7 @@ typedef struct seen {
     unsigned char val[NKINDS * NIDS][MAXVAL];
     int32_t type[NKINDS * NIDS];
     int64_t i[NKINDS * NIDS];
-    char s[NKINDS * NIDS][16];
+    char s[NKINDS * NIDS][40];
 } seen;
 
 static int seen_add(const char *id, uint64_t revision, const char *bytes, size_t size, const svcq_store_term *term,
@@ -209,7 +249,7 @@ static int seen_add(const char *id, uint64_t revision, const char *bytes, size_t
     if (term) {
         g->type[k] = term->type;
         g->i[k] = term->i;
-        snprintf(g->s[k], 16, "%s", term->s ? term->s : "");
+        snprintf(g->s[k], sizeof(g->s[k]), "%s", term->s ? term->s : "");
     }
     return 0;
 }
@@ -442,9 +482,152 @@ static void file_store(void **state)
     free(dir);
 }
 
+/* ---- the exact trees ------------------------------------------------------------ */
+
+/* The shape of a treap: its nodes and priorities in preorder, NULL marking
+ * an empty child. */
+static size_t shape(const svcq__tnode *t, const void **out, uint32_t *prio, size_t n)
+{
+    out[n] = t;
+    prio[n] = t ? t->prio : 0;
+    n++;
+    if (t) {
+        n = shape(t->l, out, prio, n);
+        n = shape(t->r, out, prio, n);
+    }
+    return n;
+}
+
+#define XRECS 200
+#define XSHAPE (2 * XRECS + 1)
+
+typedef struct xshape {
+    size_t n[4];
+    const void *node[4][XSHAPE];
+    uint32_t prio[4][XSHAPE];
+} xshape;
+
+static void take_shape(const svcq__kind *k, xshape *x)
+{
+    assert_int_equal(k->ntrees, 3);
+    x->n[0] = shape(k->by_id, x->node[0], x->prio[0], 0);
+    for (size_t t = 0; t < 3; t++)
+        x->n[t + 1] = shape(k->trees[t].root, x->node[t + 1], x->prio[t + 1], 0);
+}
+
+/* Each tree in (type, value, id) order, every node's priority at most its
+ * parent's. */
+static size_t check_tree(const svcq__tnode *t, const svcq__term **prev)
+{
+    if (!t)
+        return 0;
+    if (t->l)
+        assert_true(t->l->prio <= t->prio);
+    if (t->r)
+        assert_true(t->r->prio <= t->prio);
+    size_t n = check_tree(t->l, prev);
+    const svcq__term *x = (const svcq__term *)t;
+    if (*prev) {
+        const svcq__term *p = *prev;
+        svcq_store_term v;
+        svcq__term_out(x, &v);
+        int c = svcq__term_cmp_value(p, &v);
+        assert_true(c < 0 || (c == 0 && strcmp(p->rec->id, x->rec->id) < 0));
+    }
+    *prev = x;
+    return n + 1 + check_tree(t->r, prev);
+}
+
+static const char *const xstates[] = { "analysis", "plan", "execute", "verify", "a much longer state than the others",
+                                       "" };
+
+/* Rewrites in place that change term values (one, two or all three, the
+ * same record again and again) undone by a rollback give back the very
+ * same trees: the same nodes, priorities and shape. A commit keeps them
+ * ordered, and the strings they made are freed with the records (the
+ * leak checkers see the rest). */
+static void exact_trees(void **state)
+{
+    (void)state;
+    svcq_ctx *ctx;
+    assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
+    static svcq__index ix;
+    svcq__index_init(&ix, ctx);
+    svcq__kind *k = NULL;
+    static svcq__rec *recs[XRECS];
+    for (int i = 0; i < XRECS; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "inc-%03d", (i * 71) % XRECS);
+        svcq__term_in in[3] = {
+            { "due", 3, SVCQ_STORE_TERM_INT64, NULL, 0, i % 17 },
+            { "state", 5, SVCQ_STORE_TERM_STRING, xstates[i % 6], strlen(xstates[i % 6]), 0 },
+            { "zone", 4, SVCQ_STORE_TERM_STRING, i % 2 ? "cn" : "eu", 2, 0 },
+        };
+        assert_int_equal(svcq__index_prepare(&ix, "incident", 8, &k), SVCQ_OK);
+        recs[i] = svcq__rec_new_terms(ctx, id, strlen(id), in, 3);
+        assert_non_null(recs[i]);
+        assert_int_equal(svcq__index_prepare_rec(&ix, k, recs[i]), SVCQ_OK);
+        recs[i]->revision = (uint64_t)i + 1;
+        svcq__index_replace(&ix, k, NULL, recs[i]);
+    }
+    static xshape before, after;
+    take_shape(k, &before);
+    uint64_t revision = XRECS;
+    for (int round = 0; round < 6; round++) {
+        bool commit = round % 3 == 2;
+        svcq__index_begin(&ix);
+        for (int w = 0; w < 150; w++) {
+            svcq__rec *r = recs[rnd() % (w % 5 ? XRECS : 4)]; /* a few records again and again */
+            svcq__term_set set[3];
+            size_t n = 0;
+            uint64_t pick = rnd() % 7 + 1; /* which of the three terms change */
+            for (uint8_t t = 0; t < 3; t++) {
+                if (!(pick >> t & 1))
+                    continue;
+                svcq__term_set *c = &set[n++];
+                memset(c, 0, sizeof(*c));
+                c->idx = t;
+                if (r->terms[t].type == SVCQ_STORE_TERM_INT64) {
+                    c->i = r->terms[t].i + 1 + (int64_t)(rnd() % 40);
+                } else {
+                    const char *v = xstates[rnd() % 6];
+                    c->slen = strlen(v);
+                    c->s = svcq__malloc(ctx, c->slen + 1);
+                    assert_non_null(c->s);
+                    memcpy(c->s, v, c->slen + 1);
+                }
+            }
+            unsigned char *value = svcq__malloc(ctx, 4);
+            assert_non_null(value);
+            memcpy(value, "abcd", 4);
+            assert_int_equal(svcq__index_reserve_terms(&ix, n), SVCQ_OK);
+            svcq__index_set_terms(&ix, k, r, value, 4, ++revision, set, n);
+        }
+        for (size_t t = 0; t < 3; t++) {
+            const svcq__term *prev = NULL;
+            assert_int_equal(check_tree(k->trees[t].root, &prev), XRECS);
+        }
+        if (commit) {
+            svcq__index_commit(&ix);
+            take_shape(k, &before);
+            continue;
+        }
+        svcq__index_rollback(&ix);
+        take_shape(k, &after);
+        for (size_t t = 0; t < 4; t++) {
+            assert_int_equal(after.n[t], before.n[t]);
+            assert_memory_equal(after.node[t], before.node[t], before.n[t] * sizeof(before.node[t][0]));
+            assert_memory_equal(after.prio[t], before.prio[t], before.n[t] * sizeof(before.prio[t][0]));
+        }
+    }
+    svcq__index_free(&ix);
+    svcq_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(exact_trees),
         cmocka_unit_test(memory_store),
         cmocka_unit_test(file_store),
     };
