@@ -595,21 +595,6 @@ static bool str_eq(const char *a, const char *b)
     return *a == *b;
 }
 
-bool svcq__rec_terms_equal(const svcq__rec *rec, const svcq_store_term *terms, size_t n)
-{
-    if (rec->nterms != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        const svcq__term *t = &rec->terms[i];
-        const svcq_store_term *in = &terms[i];
-        if (t->type != in->type || !str_eq(t->name, in->name))
-            return false;
-        if (t->type == SVCQ_STORE_TERM_INT64 ? t->i != in->i : strcmp(t->s, in->s) != 0)
-            return false;
-    }
-    return true;
-}
-
 void svcq__index_set_value(svcq__index *ix, svcq__rec *rec, unsigned char *value, uint32_t size, uint64_t revision)
 {
     if (ix->in_tx)

@@ -175,9 +175,9 @@ bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now);
  * (kind, id) is or would go without allocating; svcq__index_prepare_at
  * then makes the room an insert or a replacement needs (the kind, one more
  * id when id is new, one undo entry), and svcq__index_put_at cannot fail.
- * A rewrite whose terms are the record's own (svcq__rec_terms_equal) needs
- * no new record: svcq__index_reserve_undo, then svcq__index_set_value; nor
- * one whose terms differ in values only (svcq__rec_terms_diff):
+ * A rewrite whose terms are the record's own (svcq__rec_terms_diff gives 0)
+ * needs no new record: svcq__index_reserve_undo, then svcq__index_set_value;
+ * nor one whose terms differ in values only (svcq__rec_terms_diff above 0):
  * svcq__index_reserve_terms, then svcq__index_set_terms. */
 typedef struct svcq__index_at {
     svcq__kind *kind; /* NULL: no such kind yet */
@@ -199,9 +199,6 @@ int svcq__index_prepare_at(svcq__index *ix, const char *kind, size_t kindlen, sv
 void svcq__index_put_at(svcq__index *ix, const svcq__index_at *at, svcq__rec *now);
 /* Room for one undo entry: SVCQ_ENOMEM with the index unchanged. */
 int svcq__index_reserve_undo(svcq__index *ix);
-/* Whether rec declares exactly terms (valid, sorted by name, as the
- * library passes them to put2). */
-bool svcq__rec_terms_equal(const svcq__rec *rec, const svcq_store_term *terms, size_t n);
 /* How terms (valid, sorted by name) differ from rec's: -1 when the count,
  * a name or a type differs; else the number of values that differ, whose
  * indexes go to changed (room for SVCQ_STORE_MAX_TERMS). 0: the same terms. */
