@@ -167,7 +167,7 @@ int svcq__inc_audit_append(svcq_incident *inc, svcq__inc_journal *j, const char 
     e.action = action;
     e.before = before ? before : "";
     e.after = after ? after : "";
-    memcpy(e.prev, inc->m.audit_head ? inc->m.audit_head : zero_hash, sizeof(e.prev));
+    memcpy(e.prev, inc->m.audit_head[0] ? inc->m.audit_head : zero_hash, sizeof(e.prev));
     svcq__inc_entry_hash(inc->id, &e);
     char rid[SVCQ_STORE_MAX_ID + 16];
     int rc = svcq__inc_entry_id(ctx, inc->id, e.seq, rid, sizeof(rid));
@@ -182,8 +182,12 @@ int svcq__inc_audit_append(svcq_incident *inc, svcq__inc_journal *j, const char 
     if (rc == SVCQ_ECONFLICT)
         rc = svcq__error(ctx, SVCQ_ECONFLICT, "incident %s: audit entry %" PRIu64 " already exists (another writer "
                          "went first)", inc->id, e.seq);
+    /* The head is replaced in place, a word at a time through the journal
+     * (its terminating NUL never changes). */
+    for (size_t w = 0; !rc && w < SVCQ__SHA256_HEX; w += 8)
+        rc = svcq__inc_j_save(j, inc->m.audit_head + w, 8);
     if (!rc)
-        rc = svcq__inc_j_str(j, &inc->m.audit_head, e.hash);
+        memcpy(inc->m.audit_head, e.hash, SVCQ__SHA256_HEX);
     if (!rc)
         rc = svcq__inc_j_save(j, &inc->m.audit_seq, sizeof(inc->m.audit_seq));
     if (!rc)

@@ -305,7 +305,7 @@ static void enc_tail(svcq__je *e, const svcq_incident *inc)
 {
     const svcq__inc_model *m = &inc->m;
     kv_int(e, K("audit_count"), (int64_t)m->audit_seq);
-    svcq__je_kv_plain(e, K("audit_head"), m->audit_head); /* hex, checked when read */
+    svcq__je_kv_plain(e, K("audit_head"), m->audit_head[0] ? m->audit_head : NULL); /* hex, checked when read */
     svcq__je_end(e, '}');
 }
 typedef void (*section_fn)(svcq__je *e, const svcq_incident *inc);
@@ -378,7 +378,11 @@ static const uint8_t word_section[sizeof(svcq__inc_model) / 8 + 1] = {
     F(typical_at, SVCQ__INC_SEC_IMPROVEMENTS),
     F(next_measure, SVCQ__INC_SEC_ANALYSES),
     F(audit_seq, SVCQ__INC_SEC_TAIL),
-    F(audit_head, SVCQ__INC_SEC_TAIL),
+    F(audit_head, SVCQ__INC_SEC_TAIL), /* its nine words: */
+    [W(audit_head) + 1] = SVCQ__INC_SEC_TAIL + 1, [W(audit_head) + 2] = SVCQ__INC_SEC_TAIL + 1,
+    [W(audit_head) + 3] = SVCQ__INC_SEC_TAIL + 1, [W(audit_head) + 4] = SVCQ__INC_SEC_TAIL + 1,
+    [W(audit_head) + 5] = SVCQ__INC_SEC_TAIL + 1, [W(audit_head) + 6] = SVCQ__INC_SEC_TAIL + 1,
+    [W(audit_head) + 7] = SVCQ__INC_SEC_TAIL + 1, [W(audit_head) + 8] = SVCQ__INC_SEC_TAIL + 1,
     A(attachments, SVCQ__INC_SEC_ATTACHMENTS),
     A(members, SVCQ__INC_SEC_GROUP),
     A(analyses, SVCQ__INC_SEC_ANALYSES),
@@ -394,6 +398,8 @@ _Static_assert(W(cancelled_from) != W(lessons) && W(cancelled_from) != W(cancel_
                "cancelled_from has a word of its own");
 _Static_assert(W(next_measure) != W(audit_seq) && W(next_measure) != W(typical_at),
                "next_measure has a word of its own");
+_Static_assert(offsetof(svcq__inc_model, audit_head) % 8 == 0 && SVCQ__SHA256_HEX == 64,
+               "the head's hex is eight whole words, then its NUL");
 #undef A
 #undef F
 #undef W
@@ -702,7 +708,7 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
         F("responsible_unit", resp_unit), F("responsible_person", resp_person),
         F("person_assessment", person_assessment), F("process_assessment", process_assessment),
         F("confirm_note", confirm_note), F("reject_reason", reject_reason), F("cancel_reason", cancel_reason),
-        F("cancel_role", cancel_role), F("lessons", lessons), F("audit_head", audit_head),
+        F("cancel_role", cancel_role), F("lessons", lessons),
         F("typical_note", typical_note), F("typical_by", typical_by),
 #undef F
     };
@@ -720,9 +726,16 @@ static int decode(svcq_ctx *ctx, const svcq__json *root, svcq__inc_model *m, con
     if (!rc && count < 0)
         rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_count\": negative");
     m->audit_seq = (uint64_t)count;
-    if (!rc && m->audit_head &&
-        (strlen(m->audit_head) != SVCQ__SHA256_HEX || strspn(m->audit_head, "0123456789abcdef") != SVCQ__SHA256_HEX))
-        rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_head\": not a SHA-256 hex digest");
+    const char *head = NULL;
+    size_t head_len = 0;
+    if (!rc)
+        rc = svcq__json_get_string(ctx, root, "audit_head", false, &head, &head_len);
+    if (!rc && head && *head) {
+        if (head_len != SVCQ__SHA256_HEX || strspn(head, "0123456789abcdef") != SVCQ__SHA256_HEX)
+            rc = svcq__error(ctx, SVCQ_ECORRUPT, "field \"audit_head\": not a SHA-256 hex digest");
+        else
+            memcpy(m->audit_head, head, SVCQ__SHA256_HEX + 1);
+    }
     if (!rc)
         rc = strs(ctx, m, root, "analyses", &m->analyses);
     if (!rc)

@@ -117,7 +117,9 @@ typedef struct svcq__inc_model {
     svcq_time typical_at;
     uint32_t next_measure;
     uint64_t audit_seq;
-    char *audit_head; /* hex; NULL before the first entry */
+    /* Hex, "" before the first entry. Inline: every call replaces it (a
+     * text in the blocks would leave 65 bytes behind per call). */
+    _Alignas(8) char audit_head[SVCQ__SHA256_HEX + 1];
     SVCQ__INC_ARRAY(svcq__inc_attachment) attachments;
     SVCQ__INC_ARRAY(svcq__inc_member) members;
     svcq__inc_strs analyses;
@@ -292,7 +294,7 @@ typedef struct svcq__inc_jent {
 } svcq__inc_jent;
 
 /* Entries most calls fit in without an allocation of their own. */
-#define SVCQ__INC_J_INLINE 16
+#define SVCQ__INC_J_INLINE 32
 
 typedef struct svcq__inc_journal {
     svcq_ctx *ctx;

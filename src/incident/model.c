@@ -744,7 +744,10 @@ const char *svcq_incident_touchpoint(const svcq_incident *inc) { return inc ? in
 const char *svcq_incident_location(const svcq_incident *inc) { return inc ? inc->m.location : NULL; }
 svcq_time svcq_incident_reported_at(const svcq_incident *inc) { return inc ? inc->m.reported_at : 0; }
 uint64_t svcq_incident_audit_count(const svcq_incident *inc) { return inc ? inc->m.audit_seq : 0; }
-const char *svcq_incident_audit_head(const svcq_incident *inc) { return inc ? inc->m.audit_head : NULL; }
+const char *svcq_incident_audit_head(const svcq_incident *inc)
+{
+    return inc && inc->m.audit_head[0] ? inc->m.audit_head : NULL;
+}
 size_t svcq_incident_analysis_count(const svcq_incident *inc) { return inc ? inc->m.analyses.len : 0; }
 size_t svcq_incident_measure_count(const svcq_incident *inc) { return inc ? inc->m.measures.len : 0; }
 

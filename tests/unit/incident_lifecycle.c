@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "incident_fixture.h"
+#include "incident/incident_internal.h"
 #include "store/store.h"
 #include "test_alloc.h"
 
@@ -300,6 +301,33 @@ static void texts_against_reference(void **state)
     }
     for (int i = 0; i < 4; i++)
         assert_true(seen[i] > 100); /* accepted, bad UTF-8, control, blank: each often */
+}
+
+/* Bytes the model's text blocks hold. */
+static size_t text_bytes(const svcq_incident *inc)
+{
+    size_t n = 0;
+    for (const svcq__inc_texts *t = inc->m.texts; t; t = t->prev)
+        n += t->used;
+    return n;
+}
+
+/* Calls that replace no text of the model leave its text blocks as they
+ * were, however many there are (every call replaces the audit head, which
+ * is kept inline for that reason); a replaced text takes new room. */
+static void texts_do_not_grow(void **state)
+{
+    fx *f = *state;
+    run_steps(f, 0, 20);
+    size_t before = text_bytes(f->inc);
+    for (int i = 0; i < 500; i++)
+        assert_int_equal(svcq_incident_record_indicator(f->inc, "Sun Li", "quality_staff", "m1", 800 + i % 7),
+                         SVCQ_OK);
+    assert_int_equal(text_bytes(f->inc), before);
+    assert_int_equal(svcq_incident_audit_verify(NULL, f->ctx, "INC-1"), SVCQ_OK);
+    assert_int_equal(svcq_incident_set_lessons(f->inc, "Zhao Min", "supervisor", "Write the handover down"),
+                     SVCQ_OK);
+    assert_int_equal(text_bytes(f->inc), before + sizeof("Write the handover down"));
 }
 
 static void analysis_and_plan_guards(void **state)
@@ -744,6 +772,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(confirm_guards, setup, teardown),
         cmocka_unit_test_setup_teardown(reject_and_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(texts_against_reference, setup, teardown),
+        cmocka_unit_test_setup_teardown(texts_do_not_grow, setup, teardown),
         cmocka_unit_test_setup_teardown(analysis_and_plan_guards, setup, teardown),
         cmocka_unit_test_setup_teardown(root_cause_without_measure, setup, teardown),
         cmocka_unit_test_setup_teardown(execute_guards, setup, teardown),
