@@ -85,18 +85,6 @@ int svcq__map_reserve(svcq__map *m, size_t count)
     return rehash(m, cap);
 }
 
-static size_t find(const svcq__map *m, const void *key, size_t keylen, uint64_t h)
-{
-    size_t mask = m->cap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        const svcq__map_slot *s = &m->slots[i];
-        if (!s->hash)
-            return SIZE_MAX;
-        if (s->hash == h && s->keylen == keylen && memcmp(s->key, key, keylen) == 0)
-            return i;
-    }
-}
-
 size_t svcq__map_probe(const svcq__map *m, const void *key, size_t keylen, uint64_t h, bool *found)
 {
     size_t mask = m->cap - 1;
@@ -111,6 +99,14 @@ size_t svcq__map_probe(const svcq__map *m, const void *key, size_t keylen, uint6
             return i;
         }
     }
+}
+
+/* The slot of key, or SIZE_MAX (m->cap not 0). */
+static size_t find(const svcq__map *m, const void *key, size_t keylen, uint64_t h)
+{
+    bool found;
+    size_t i = svcq__map_probe(m, key, keylen, h, &found);
+    return found ? i : SIZE_MAX;
 }
 
 void svcq__map_fill(svcq__map *m, size_t i, uint64_t h, const void *key, size_t keylen, void *value)

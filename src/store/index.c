@@ -232,7 +232,8 @@ svcq__rec *svcq__index_find(const svcq__index *ix, const char *kind, size_t kind
     return k ? svcq__map_get(&k->recs, id, idlen) : NULL;
 }
 
-int svcq__index_reserve_undo(svcq__index *ix)
+/* Room for one undo entry: SVCQ_ENOMEM with the index unchanged. */
+static int reserve_undo(svcq__index *ix)
 {
     if (ix->undo_len == ix->undo_cap) {
         size_t cap = ix->undo_cap ? ix->undo_cap * 2 : 16;
@@ -272,7 +273,7 @@ static int make_kind(svcq__index *ix, const char *kind, size_t kindlen, svcq__ki
 int svcq__index_prepare(svcq__index *ix, const char *kind, size_t kindlen, svcq__kind **out)
 {
     svcq__kind *k;
-    int rc = svcq__index_reserve_undo(ix);
+    int rc = reserve_undo(ix);
     if (rc == SVCQ_OK)
         rc = make_kind(ix, kind, kindlen, &k);
     if (rc)
@@ -314,7 +315,7 @@ void svcq__index_locate(svcq__index *ix, const char *kind, size_t kindlen, const
 
 int svcq__index_prepare_at(svcq__index *ix, const char *kind, size_t kindlen, svcq__index_at *at)
 {
-    int rc = svcq__index_reserve_undo(ix);
+    int rc = reserve_undo(ix);
     if (rc == SVCQ_OK && !at->kind)
         rc = make_kind(ix, kind, kindlen, &at->kind);
     if (rc)
@@ -595,7 +596,8 @@ static bool str_eq(const char *a, const char *b)
     return *a == *b;
 }
 
-void svcq__index_set_value(svcq__index *ix, svcq__rec *rec, unsigned char *value, uint32_t size, uint64_t revision)
+/* The value, size and revision part of svcq__index_set_terms. */
+static void set_value(svcq__index *ix, svcq__rec *rec, unsigned char *value, uint32_t size, uint64_t revision)
 {
     if (ix->in_tx)
         ix->undo[ix->undo_len++] = (svcq__index_undo){ .old = rec,
@@ -629,7 +631,7 @@ int svcq__rec_terms_diff(const svcq__rec *rec, const svcq_store_term *terms, siz
 
 int svcq__index_reserve_terms(svcq__index *ix, size_t n)
 {
-    int rc = svcq__index_reserve_undo(ix);
+    int rc = reserve_undo(ix);
     if (rc)
         return rc;
     if (ix->tundo_cap - ix->tundo_len < n) {
@@ -675,7 +677,7 @@ void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, unsig
         else if (was.own)
             svcq__free(ix->ctx, (char *)was.s);
     }
-    svcq__index_set_value(ix, rec, value, size, revision);
+    set_value(ix, rec, value, size, revision);
     if (ix->in_tx) {
         ix->undo[ix->undo_len - 1].kind = k;
         ix->undo[ix->undo_len - 1].nterms = (uint8_t)n;

@@ -90,9 +90,9 @@ typedef struct svcq__index_undo {
     svcq__rec *old;   /* what was there before (NULL: nothing) */
     svcq__rec *now;   /* what replaced it (NULL: removed) */
     bool in_place;    /* svcq__index_update: old stayed in place with now's value; now holds old's */
-    bool value_only;  /* svcq__index_set_value (in_place too, now NULL): old stayed in place with a
+    bool value_only;  /* svcq__index_set_terms (in_place too, now NULL): old stayed in place with a
                        * new value; value, size and revision are what it had */
-    uint8_t nterms;   /* svcq__index_set_terms (value_only too): the last nterms entries of the
+    uint8_t nterms;   /* (value_only) the last nterms entries of the
                        * index's term undo stack (at this entry's place) are old's changed terms */
     uint32_t size;
     unsigned char *value;
@@ -175,10 +175,10 @@ bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now);
  * (kind, id) is or would go without allocating; svcq__index_prepare_at
  * then makes the room an insert or a replacement needs (the kind, one more
  * id when id is new, one undo entry), and svcq__index_put_at cannot fail.
- * A rewrite whose terms are the record's own (svcq__rec_terms_diff gives 0)
- * needs no new record: svcq__index_reserve_undo, then svcq__index_set_value;
- * nor one whose terms differ in values only (svcq__rec_terms_diff above 0):
- * svcq__index_reserve_terms, then svcq__index_set_terms. */
+ * A rewrite whose terms have the record's names and types
+ * (svcq__rec_terms_diff not negative: the same terms, or other values)
+ * needs no new record: svcq__index_reserve_terms, then
+ * svcq__index_set_terms. */
 typedef struct svcq__index_at {
     svcq__kind *kind; /* NULL: no such kind yet */
     svcq__rec *rec;   /* the record under id, or NULL */
@@ -197,8 +197,6 @@ int svcq__index_prepare_at(svcq__index *ix, const char *kind, size_t kindlen, sv
  * made) where at says: an insert, or the replacement of at->rec. Nothing
  * may change the kind's map between locate and this call. */
 void svcq__index_put_at(svcq__index *ix, const svcq__index_at *at, svcq__rec *now);
-/* Room for one undo entry: SVCQ_ENOMEM with the index unchanged. */
-int svcq__index_reserve_undo(svcq__index *ix);
 /* How terms (valid, sorted by name) differ from rec's: -1 when the count,
  * a name or a type differs; else the number of values that differ, whose
  * indexes go to changed (room for SVCQ_STORE_MAX_TERMS). 0: the same terms. */
@@ -214,19 +212,16 @@ typedef struct svcq__term_set {
 /* Room for one undo entry and n changed terms: SVCQ_ENOMEM with the index
  * unchanged. */
 int svcq__index_reserve_terms(svcq__index *ix, size_t n);
-/* svcq__index_set_value that also gives n terms of rec (in kind k) new
- * values of the same type: each changed term's node leaves its tree and
- * goes back with the new value and the same priority. Room reserved by
- * svcq__index_reserve_terms. A commit frees the replaced strings; a
- * rollback puts the old values back the same way (the exact earlier
- * trees) and frees the new strings. */
+/* A rewrite in place: rec keeps its place in every order and takes value
+ * (owned; NULL when size is 0), size and revision, and its n terms of set
+ * new values of the same type: each changed term's node leaves its tree
+ * and goes back with the new value and the same priority. Room reserved by
+ * svcq__index_reserve_terms. In a transaction the old value and term
+ * values go to the undo log: a commit frees them, a rollback puts them
+ * back the same way (the exact earlier trees) and frees the new ones.
+ * Outside one the old ones are freed at once. */
 void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, unsigned char *value, uint32_t size,
                            uint64_t revision, const svcq__term_set *set, size_t n);
-/* A rewrite in place: rec keeps its place in every order and takes value
- * (owned; NULL when size is 0), size and revision. In a transaction the
- * old ones go to an undo entry (room reserved before): a commit frees the
- * old value, a rollback puts it back. Outside one the old value is freed. */
-void svcq__index_set_value(svcq__index *ix, svcq__rec *rec, unsigned char *value, uint32_t size, uint64_t revision);
 
 /* Ordered reads (the records of the open transaction included). The
  * record of k with the smallest id above after (alen bytes; NULL: the

@@ -55,24 +55,34 @@ static int ms_get(const char *kind, const char *id, svcq_store_visit_fn visit, v
     return visit(r->id, r->revision, r->value, r->size, vud);
 }
 
+/* A copy of the size bytes of a value in *out (NULL when size is 0):
+ * false when it cannot be allocated. */
+static bool copy_value(memstore *ms, const void *bytes, size_t size, unsigned char **out)
+{
+    *out = NULL;
+    if (!size)
+        return true;
+    *out = svcq__malloc(ms->ctx, size);
+    if (*out)
+        memcpy(*out, bytes, size);
+    return *out != NULL;
+}
+
 /* A rewrite whose terms have the record's names and types, n of them
- * (changed) with another value: the record stays (in the id map, the id
- * order and the trees of its other terms), takes a copy of the value, and
- * each changed term moves in its tree. Everything is allocated first. */
-static int put_values(memstore *ms, const svcq__index_at *at, const void *bytes, size_t size,
-                      const svcq_store_term *terms, const uint8_t *changed, size_t n, uint64_t *new_revision)
+ * (changed; none when all are the same, as for most rewrites) with
+ * another value: the record stays (in the id map, the id order and the
+ * trees of its other terms), takes a copy of the value, and each changed
+ * term moves in its tree. Everything is allocated first. */
+static int put_in_place(memstore *ms, const svcq__index_at *at, const void *bytes, size_t size,
+                        const svcq_store_term *terms, const uint8_t *changed, size_t n, uint64_t *new_revision)
 {
     if (svcq__index_reserve_terms(&ms->ix, n) != SVCQ_OK)
         return SVCQ_ENOMEM;
     svcq__term_set set[SVCQ_STORE_MAX_TERMS];
-    unsigned char *value = NULL;
+    unsigned char *value;
+    if (!copy_value(ms, bytes, size, &value))
+        return SVCQ_ENOMEM;
     size_t made = 0;
-    if (size) {
-        value = svcq__malloc(ms->ctx, size);
-        if (!value)
-            return SVCQ_ENOMEM;
-        memcpy(value, bytes, size);
-    }
     for (; made < n; made++) {
         const svcq_store_term *in = &terms[changed[made]];
         svcq__term_set *t = &set[made];
@@ -116,26 +126,10 @@ static int ms_put2(const char *kind, const char *id, uint64_t expected, const vo
     svcq__index_locate(&ms->ix, kind, kindlen, id, idlen, &at);
     if ((at.rec ? at.rec->revision : 0) != expected)
         return SVCQ_ECONFLICT;
-    unsigned char *value = NULL;
     uint8_t changed[SVCQ_STORE_MAX_TERMS];
     int diff = at.rec ? svcq__rec_terms_diff(at.rec, terms, n_terms, changed) : -1;
-    if (diff > 0)
-        return put_values(ms, &at, bytes, size, terms, changed, (size_t)diff, new_revision);
-    /* A rewrite that keeps every index term (most do) keeps its record in
-     * every order: the record takes a copy of the new value. */
-    if (diff == 0) {
-        if (svcq__index_reserve_undo(&ms->ix) != SVCQ_OK)
-            return SVCQ_ENOMEM;
-        if (size) {
-            value = svcq__malloc(ms->ctx, size);
-            if (!value)
-                return SVCQ_ENOMEM;
-            memcpy(value, bytes, size);
-        }
-        *new_revision = ++ms->last_revision;
-        svcq__index_set_value(&ms->ix, at.rec, value, (uint32_t)size, *new_revision);
-        return SVCQ_OK;
-    }
+    if (diff >= 0)
+        return put_in_place(ms, &at, bytes, size, terms, changed, (size_t)diff, new_revision);
     if (svcq__index_prepare_at(&ms->ix, kind, kindlen, &at) != SVCQ_OK)
         return SVCQ_ENOMEM;
     svcq__term_in in[SVCQ_STORE_MAX_TERMS];
@@ -147,13 +141,9 @@ static int ms_put2(const char *kind, const char *id, uint64_t expected, const vo
         svcq__rec_free(ms->ctx, r);
         return SVCQ_ENOMEM;
     }
-    if (size) {
-        r->value = svcq__malloc(ms->ctx, size);
-        if (!r->value) {
-            svcq__rec_free(ms->ctx, r);
-            return SVCQ_ENOMEM;
-        }
-        memcpy(r->value, bytes, size);
+    if (!copy_value(ms, bytes, size, &r->value)) {
+        svcq__rec_free(ms->ctx, r);
+        return SVCQ_ENOMEM;
     }
     r->size = (uint32_t)size;
     r->revision = ++ms->last_revision;
