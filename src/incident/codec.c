@@ -182,24 +182,31 @@ typedef struct elem_array {
     int section;
     const char *key;
     size_t keylen;
+    size_t arr;  /* offset of the array (SVCQ__INC_ARRAY: v, len, cap) in the model */
     size_t elem; /* bytes of an element */
     void (*encode)(svcq__je *e, const void *elem);
 } elem_array;
 
 static const elem_array elem_arrays[SVCQ__INC_ELEM_ARRAYS] = {
-    { SVCQ__INC_SEC_MEASURES, K("measures"), sizeof(svcq__inc_measure), enc_measure },
-    { SVCQ__INC_SEC_LEDGER, K("ledger"), sizeof(svcq__inc_ledger), enc_ledger_entry },
+    { SVCQ__INC_SEC_MEASURES, K("measures"), offsetof(svcq__inc_model, measures), sizeof(svcq__inc_measure),
+      enc_measure },
+    { SVCQ__INC_SEC_LEDGER, K("ledger"), offsetof(svcq__inc_model, ledger), sizeof(svcq__inc_ledger),
+      enc_ledger_entry },
 };
 
-/* The elements of array k of m: where they are and how many. */
-static const char *elems_of(const svcq__inc_model *m, int k, size_t *len, size_t *cap)
+/* Any SVCQ__INC_ARRAY: the element type aside, they are laid out alike. */
+typedef SVCQ__INC_ARRAY(char) any_array;
+
+_Static_assert(sizeof(any_array) == sizeof(((svcq__inc_model *)0)->measures) &&
+                   sizeof(any_array) == sizeof(((svcq__inc_model *)0)->ledger),
+               "the element arrays are laid out as any_array");
+
+/* Array k of m (a copy of its bytes: no access through another type). */
+static any_array array_of(const svcq__inc_model *m, int k)
 {
-    if (k == 0) {
-        *len = m->measures.len, *cap = m->measures.cap;
-        return (const char *)m->measures.v;
-    }
-    *len = m->ledger.len, *cap = m->ledger.cap;
-    return (const char *)m->ledger.v;
+    any_array a;
+    memcpy(&a, (const char *)m + elem_arrays[k].arr, sizeof(a));
+    return a;
 }
 
 /* Writes array k's section. With a cache (c, elements changed in
@@ -211,8 +218,8 @@ static void enc_elems(svcq__je *e, const svcq_incident *inc, int k, const svcq__
                       size_t nchanged, svcq__inc_elems *rec)
 {
     const elem_array *d = &elem_arrays[k];
-    size_t len, cap;
-    const char *v = elems_of(&inc->m, k, &len, &cap);
+    any_array a = array_of(&inc->m, k);
+    size_t len = a.len;
     svcq__je_key(e, d->key, d->keylen);
     svcq__je_begin(e, '[');
     const svcq__inc_elems *old = c ? &c->el[k] : NULL;
@@ -229,7 +236,7 @@ static void enc_elems(svcq__je *e, const svcq_incident *inc, int k, const svcq__
         if (copy)
             svcq__je_raw(e, c->last.data + old->at[2 * i], old->at[2 * i + 1] - old->at[2 * i]);
         else
-            d->encode(e, v + i * d->elem);
+            d->encode(e, a.v + i * d->elem);
         e->comma = true;
         if (rec) {
             rec->at[2 * i] = (uint32_t)from;
@@ -446,21 +453,20 @@ static uint32_t section_of(const svcq__inc_model *m, const void *addr)
 /* Whether a lies in an element of array k of m: its index in *i. */
 static bool in_elem(const svcq__inc_model *m, int k, uintptr_t a, size_t *i)
 {
-    size_t len, cap;
-    const char *v = elems_of(m, k, &len, &cap);
-    if (!v || a < (uintptr_t)v || a >= (uintptr_t)v + cap * elem_arrays[k].elem)
+    any_array arr = array_of(m, k);
+    uintptr_t v = (uintptr_t)arr.v;
+    if (!arr.v || a < v || a >= v + arr.cap * elem_arrays[k].elem)
         return false;
-    *i = (a - (uintptr_t)v) / elem_arrays[k].elem;
+    *i = (a - v) / elem_arrays[k].elem;
     return true;
 }
 
 /* Whether a is the array's own bookkeeping (where, how many, room): a push,
  * which changes no element there was. */
-static bool is_growth(const svcq__inc_model *m, int k, const void *a)
+static bool is_growth(const svcq__inc_model *m, int k, uintptr_t a)
 {
-    if (k == 0)
-        return a == &m->measures.v || a == &m->measures.len || a == &m->measures.cap;
-    return a == &m->ledger.v || a == &m->ledger.len || a == &m->ledger.cap;
+    uintptr_t arr = (uintptr_t)m + elem_arrays[k].arr;
+    return a >= arr && a < arr + sizeof(any_array);
 }
 
 int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__buf *out)
@@ -479,7 +485,7 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
         size_t at = 0;
         for (; k < SVCQ__INC_ELEM_ARRAYS; k++) {
             uint32_t bit = 1u << elem_arrays[k].section;
-            if (is_growth(m, k, je->addr)) {
+            if (is_growth(m, k, (uintptr_t)je->addr)) {
                 touched |= bit;
                 break;
             }
@@ -503,8 +509,7 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
     /* Room to record where the elements of the new record lie. */
     for (int k = 0; k < SVCQ__INC_ELEM_ARRAYS; k++) {
         svcq__inc_elems *n = &c->next_el[k];
-        size_t len, cap;
-        (void)elems_of(m, k, &len, &cap);
+        size_t len = array_of(m, k).len;
         if (n->cap < len) {
             size_t want = len < 8 ? 8 : 2 * len;
             uint32_t *at = svcq__reallocarray(inc->ctx, n->at, want, 2 * sizeof(*at));
@@ -513,7 +518,6 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
             n->at = at;
             n->cap = want;
         }
-        n->ok = true;
     }
     svcq__je enc, *e = &enc;
     svcq__je_init(e, inc->ctx, out);
@@ -526,7 +530,7 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
         while (k < SVCQ__INC_ELEM_ARRAYS && elem_arrays[k].section != s)
             k++;
         if (k < SVCQ__INC_ELEM_ARRAYS) {
-            bool whole = stale >> s & 1 || !c->el[k].ok;
+            bool whole = stale >> s & 1; /* also before the first record: valid is 0 */
             if (whole || touched >> s & 1) {
                 enc_elems(e, inc, k, whole ? NULL : c, changed[k], nchanged[k], &c->next_el[k]);
                 continue;

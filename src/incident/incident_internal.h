@@ -166,7 +166,6 @@ typedef struct svcq__inc_elems {
     uint32_t *at;
     size_t len;  /* elements recorded */
     size_t cap;  /* elements at has room for */
-    bool ok;     /* false: not recorded (the section is encoded whole) */
 } svcq__inc_elems;
 
 /* The array sections with elements recorded: measures, ledger. */
