@@ -172,11 +172,9 @@ static int text_fault(const char *s, size_t len, uint32_t *cp, size_t *at)
     if (len > SVCQ_ANALYSIS_MAX_TEXT)
         return TEXT_LONG;
     const unsigned char *u = (const unsigned char *)s;
-    bool blank = true;
-    size_t i = 0;
-    for (; i < len && u[i] >= 0x20 && u[i] < 0x7f; i++)
-        if (u[i] != ' ')
-            blank = false;
+    bool nonspace = false;
+    size_t i = svcq__ascii_run(s, len, &nonspace);
+    bool blank = !nonspace;
     if (i == len)
         return blank ? TEXT_BLANK : TEXT_OK;
     if (!svcq__utf8_valid(s + i, len - i))

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "core/utf8.h"
 
 size_t svcq__utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -109,4 +111,28 @@ size_t svcq__utf8_trim(const char *s, size_t len)
     unsigned char lead = p[i - 1];
     size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
     return need > cont + 1 ? i - 1 : len;
+}
+
+size_t svcq__ascii_run(const char *s, size_t n, bool *nonspace)
+{
+    /* A word is printable when no byte is below 0x20, none has the high
+     * bit and none is 0x7F (zero after xor); a borrow only reaches bytes
+     * above one that fails, so the first failing word is exact enough to
+     * finish byte by byte. */
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, p + i, 8);
+        x = w ^ (ones * 0x7F);
+        if (((w - ones * 0x20) | w | ((x - ones) & ~x)) & highs)
+            break;
+        if (w != ones * ' ')
+            *nonspace = true;
+    }
+    for (; i < n && p[i] >= 0x20 && p[i] < 0x7f; i++)
+        if (p[i] != ' ')
+            *nonspace = true;
+    return i;
 }

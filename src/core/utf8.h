@@ -19,6 +19,11 @@ size_t svcq__utf8_encode(uint32_t cp, char out[4]);
 /* Whether the n bytes at s are valid UTF-8. */
 bool svcq__utf8_valid(const char *s, size_t n);
 
+/* Length of the run of printable ASCII (0x20-0x7E) that s (n bytes)
+ * starts with, eight bytes a turn: the common case of a text check. Sets
+ * *nonspace when the run holds a byte other than ' ' (else leaves it). */
+size_t svcq__ascii_run(const char *s, size_t n, bool *nonspace);
+
 /* Length of the longest prefix of s (len bytes) that does not end inside a
  * multi-byte sequence; used when a message is cut to fit a buffer. */
 size_t svcq__utf8_trim(const char *s, size_t len);

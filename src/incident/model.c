@@ -97,22 +97,11 @@ int svcq__inc_check_text(svcq_ctx *ctx, const char *inc_id, const char *what, co
     /* One pass (every call checks its texts): the encoding first, then
      * the first control character, then blankness. */
     const unsigned char *p = (const unsigned char *)s;
-    bool blank = true;
     size_t control_at = SIZE_MAX;
     uint32_t control = 0;
-    /* Eight bytes a turn while they are printable ASCII (0x20-0x7E): no
-     * byte below 0x20, none with the high bit, none 0x7F (zero after xor). */
-    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w, x;
-        memcpy(&w, p + i, 8);
-        x = w ^ (ones * 0x7F);
-        if (((w - ones * 0x20) | w | ((x - ones) & ~x)) & highs)
-            break;
-        if (w != ones * ' ')
-            blank = false;
-    }
+    bool nonspace = false;
+    size_t i = svcq__ascii_run(s, len, &nonspace); /* printable ASCII, most texts */
+    bool blank = !nonspace;
     while (i < len) {
         uint32_t cp = p[i];
         size_t k = 1;

@@ -121,6 +121,27 @@ static void utf8_rules(void **state)
     assert_int_equal(svcq__utf8_trim("ab\xE4\xB8\xAD", 5), 5);
     assert_int_equal(svcq__utf8_trim("abc", 3), 3);
     assert_int_equal(svcq__utf8_trim("\xF0\x9F\x98", 3), 0);
+
+    /* The printable-ASCII run against a byte-by-byte reference: every
+     * length to 40, the first other byte at every place, bytes at the
+     * edges of the range (0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xFF). */
+    static const unsigned char edge[] = { 0x00, 0x1F, 0x20, 0x21, 0x7E, 0x7F, 0x80, 0xA0, 0xFF, 'a', ' ' };
+    uint32_t seed = 7;
+    for (int round = 0; round < 20000; round++) {
+        unsigned char t[40];
+        size_t n = (size_t)(round % 41);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            t[i] = (seed >> 16) % 4 ? ((seed >> 20) & 1 ? 'x' : ' ') : edge[(seed >> 8) % sizeof(edge)];
+        }
+        size_t want = 0;
+        bool want_ns = false;
+        for (; want < n && t[want] >= 0x20 && t[want] <= 0x7E; want++)
+            want_ns |= t[want] != ' ';
+        bool ns = false;
+        assert_int_equal(svcq__ascii_run((const char *)t, n, &ns), want);
+        assert_int_equal(ns, want_ns);
+    }
 }
 
 static void strings_are_validated_copies(void **state)
