@@ -481,7 +481,12 @@ static char *texts_room(svcq_ctx *ctx, svcq__inc_model *m, size_t size, svcq__in
     return t->data;
 }
 
-int svcq__inc_text_copy(svcq_ctx *ctx, svcq__inc_model *m, const char *what, const char *s, size_t n, char **out)
+static int j_add(svcq__inc_journal *j, void *addr, uint64_t old, size_t width, uint8_t mode);
+
+/* Copies s (n bytes, checked) among m's texts; with a journal j (NULL:
+ * a model being built) the room it takes is given back by a rollback. */
+static int texts_put(svcq_ctx *ctx, svcq__inc_model *m, svcq__inc_journal *j, const char *what, const char *s,
+                     size_t n, char **out)
 {
     int rc = svcq__text_check(ctx, what, s, n);
     if (rc)
@@ -490,13 +495,25 @@ int svcq__inc_text_copy(svcq_ctx *ctx, svcq__inc_model *m, const char *what, con
     char *d = texts_room(ctx, m, n + 1, &made);
     if (!d)
         return svcq__enomem(ctx);
-    if (made)
+    if (made) {
+        /* A rollback restores the newest block, then frees this one. */
+        if (j && ((rc = svcq__inc_j_new(j, made)) ||
+                  (rc = j_add(j, &m->texts, (uint64_t)(uintptr_t)m->texts, sizeof(m->texts), 3))))
+            return rc;
         m->texts = made;
+    } else if (j && (rc = j_add(j, &m->texts->used, m->texts->used, sizeof(m->texts->used), 3))) {
+        return rc;
+    }
     memcpy(d, s, n);
     d[n] = '\0';
     m->texts->used += n + 1;
     *out = d;
     return SVCQ_OK;
+}
+
+int svcq__inc_text_copy(svcq_ctx *ctx, svcq__inc_model *m, const char *what, const char *s, size_t n, char **out)
+{
+    return texts_put(ctx, m, NULL, what, s, n, out);
 }
 
 int svcq__inc_handle_new(svcq_incident **out, svcq_ctx *ctx, const char *id, const svcq__inc_model *m)
@@ -616,29 +633,7 @@ int svcq__inc_j_dup(svcq__inc_journal *j, const char *s, char **out)
     *out = NULL;
     if (!s || !*s)
         return SVCQ_OK;
-    size_t n = strlen(s);
-    int rc = svcq__text_check(j->ctx, "text", s, n);
-    if (rc)
-        return rc;
-    svcq__inc_model *m = j->m;
-    svcq__inc_texts *made;
-    char *d = texts_room(j->ctx, m, n + 1, &made);
-    if (!d)
-        return svcq__enomem(j->ctx);
-    if (made) {
-        /* A rollback restores the newest block, then frees this one. */
-        if ((rc = svcq__inc_j_new(j, made)))
-            return rc;
-        if ((rc = j_add(j, &m->texts, (uint64_t)(uintptr_t)m->texts, sizeof(m->texts), 3)))
-            return rc;
-        m->texts = made;
-    } else if ((rc = j_add(j, &m->texts->used, m->texts->used, sizeof(m->texts->used), 3))) {
-        return rc;
-    }
-    memcpy(d, s, n + 1);
-    m->texts->used += n + 1;
-    *out = d;
-    return SVCQ_OK;
+    return texts_put(j->ctx, j->m, j, "text", s, strlen(s), out);
 }
 
 int svcq__inc_j_str(svcq__inc_journal *j, char **slot, const char *s)
