@@ -66,18 +66,12 @@ static char *put(char *d, const char *s, size_t n)
     return d + n;
 }
 
-/* Appends v in decimal (v >= 0). */
+/* Appends v in decimal. */
 static char *put_uint(char *d, uint32_t v)
 {
-    char t[10];
-    size_t n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *d++ = t[--n];
-    return d;
+    char t[24];
+    const char *p = svcq__u64_text(t, v);
+    return put(d, p, (size_t)(t + sizeof(t) - p));
 }
 
 static int enc_node(const svcq__an_node *n, void *user)
