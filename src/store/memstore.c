@@ -122,6 +122,9 @@ static int ms_put2(const char *kind, const char *id, uint64_t expected, const vo
         return svcq__store_fail(ms->ctx, SVCQ_ELIMIT, "%zu index terms, more than %d", n_terms,
                                 SVCQ_STORE_MAX_TERMS);
     size_t kindlen = strlen(kind), idlen = strlen(id);
+    if (kindlen > SVCQ_STORE_MAX_KIND) /* the library checks names; a direct caller may not */
+        return svcq__store_fail(ms->ctx, SVCQ_EINVAL, "kind name of %zu bytes, more than %d", kindlen,
+                                SVCQ_STORE_MAX_KIND);
     svcq__index_at at;
     svcq__index_locate(&ms->ix, kind, kindlen, id, idlen, &at);
     if ((at.rec ? at.rec->revision : 0) != expected)

@@ -52,6 +52,15 @@ static void table_rules(void **state)
     assert_int_equal(m.begin(ud), SVCQ_ESTATE);
     assert_int_equal(m.put("k", "a", 0, "x", 1, &rev, ud), SVCQ_OK);
     assert_int_equal(m.put("k", "big", 0, "x", (size_t)SVCQ_STORE_MAX_VALUE + 1, &rev, ud), SVCQ_ELIMIT);
+    /* A kind name the library would refuse is refused as such, not as a
+     * failed allocation. */
+    char long_kind[SVCQ_STORE_MAX_KIND + 2];
+    memset(long_kind, 'k', sizeof(long_kind) - 1);
+    long_kind[sizeof(long_kind) - 1] = '\0';
+    assert_int_equal(m.put(long_kind, "a", 0, "x", 1, &rev, ud), SVCQ_EINVAL);
+    assert_non_null(strstr(svcq_ctx_errmsg(ctx), "kind name"));
+    long_kind[sizeof(long_kind) - 2] = '\0';
+    assert_int_equal(m.put(long_kind, "a", 0, "x", 1, &rev, ud), SVCQ_OK);
     /* Allocation failures change nothing. */
     for (size_t n = 1; n <= 3; n++) {
         test_alloc_arm(&a, n, false);
