@@ -57,6 +57,20 @@ static void die(svcq_ctx *ctx, const char *what)
 }
 
 
+/* A context on the fixture's clock, at its start. */
+static svcq_ctx *fresh_ctx(void)
+{
+    svcq_ctx_options o;
+    if (svcq_ctx_options_init(&o, SVCQ_CTX_OPTIONS_VERSION))
+        exit(1);
+    fx_options(&o);
+    fx_now_value = FX_T0;
+    svcq_ctx *ctx = NULL;
+    if (svcq_ctx_new(&ctx, &o))
+        exit(1);
+    return ctx;
+}
+
 /* ---- the floor ---------------------------------------------------------------------- */
 
 #define CAL_ID "INC-999999"     /* the calibration lifecycle's incident id */
@@ -123,14 +137,7 @@ static int cal_put1(const char *kind, const char *id, uint64_t expected, const v
 static void calibrate(void)
 {
     memset(&cal, 0, sizeof(cal));
-    svcq_ctx_options o;
-    if (svcq_ctx_options_init(&o, SVCQ_CTX_OPTIONS_VERSION))
-        exit(1);
-    fx_options(&o);
-    fx_now_value = FX_T0;
-    svcq_ctx *ctx = NULL;
-    if (svcq_ctx_new(&ctx, &o))
-        exit(1);
+    svcq_ctx *ctx = fresh_ctx();
     svcq_store_methods m;
     if (svcq__memstore_new(ctx, &m))
         die(ctx, "memory store");
@@ -280,14 +287,7 @@ enum { SLICE = 250 }; /* lifecycles of the library, then as many of the floor */
  * seconds. */
 static double run(const char *name, const char *path, int n, double *floor_s)
 {
-    svcq_ctx_options o;
-    if (svcq_ctx_options_init(&o, SVCQ_CTX_OPTIONS_VERSION))
-        exit(1);
-    fx_options(&o);
-    fx_now_value = FX_T0;
-    svcq_ctx *ctx = NULL;
-    if (svcq_ctx_new(&ctx, &o))
-        exit(1);
+    svcq_ctx *ctx = fresh_ctx();
     if (path) {
         svcq_store_file *fs = NULL;
         svcq_store_file_options fo = SVCQ_STORE_FILE_OPTIONS_INIT;
