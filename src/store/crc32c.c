@@ -1006,8 +1006,11 @@ streams(uint64_t c, const unsigned char **pp, size_t *np, size_t len, const uint
 /* SSE 4.2 has CRC-32C as an instruction (crc32). Used when the processor
  * has it: three chains over blocks of 8 KiB (commit buffers), then of 256
  * and 64 bytes (records of a few hundred bytes to a few KiB), one chain for
- * the rest (under 192 bytes). On a 1-3 KiB record that is about twice the
- * speed of one chain, on 64 KiB about 2.7 times (tests/bench/bench_crc32c.c). */
+ * the rest (under 192 bytes). With data and tables in the L1 cache that is
+ * about twice the speed of one chain on 1-3 KiB and 2.3-2.7 times on 64 KiB
+ * (tests/bench/bench_crc32c.c); each combine is two dependent lookups, so
+ * when other work has pushed the tables out of L1 (the file store's
+ * lifecycle benchmark) the gain is smaller: about a quarter less time. */
 SVCQ__HW static uint32_t crc_hw(uint32_t crc, const void *data, size_t n)
 {
     const unsigned char *p = data;
