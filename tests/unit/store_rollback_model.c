@@ -601,7 +601,8 @@ static void exact_trees(void **state)
             assert_non_null(value);
             memcpy(value, "abcd", 4);
             assert_int_equal(svcq__index_reserve_terms(&ix, n), SVCQ_OK);
-            svcq__index_set_terms(&ix, k, r, value, 4, ++revision, set, n);
+            svcq__rec_contents now = { .value = value, .revision = ++revision, .size = 4 };
+            svcq__index_set_terms(&ix, k, r, &now, set, n);
         }
         for (size_t t = 0; t < 3; t++) {
             const svcq__term *prev = NULL;
