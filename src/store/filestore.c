@@ -231,6 +231,84 @@ static int rec_value(svcq_store_file *fs, const svcq__rec *rec, const void **val
     return SVCQ_OK;
 }
 
+/* ---- puts into the index ------------------------------------------------------ */
+
+/* A put of (kind, id) into an index with everything allocated, so that
+ * placing it cannot fail (the same steps as the memory store's). When the
+ * terms have the record's names and types the record stays where it is
+ * (rec NULL): set holds the new values of its nset changed terms; else rec
+ * is a new record with the terms. */
+typedef struct fs_put_prep {
+    svcq__index_at at;
+    svcq__rec *rec;
+    size_t nset;
+    svcq__term_set set[SVCQ_STORE_MAX_TERMS];
+} fs_put_prep;
+
+/* Finds (kind, id) in ix: p->at.rec is the record there, or NULL. */
+static void locate_put(svcq__index *ix, fs_put_prep *p, const char *kind, size_t kindlen, const char *id,
+                       size_t idlen)
+{
+    svcq__index_locate(ix, kind, kindlen, id, idlen, &p->at);
+    p->rec = NULL;
+    p->nset = 0;
+}
+
+/* Allocates what the put of terms (n of them) after locate_put needs:
+ * SVCQ_ENOMEM with the index as it was (and p holding nothing). */
+static int prepare_put(svcq_ctx *ctx, svcq__index *ix, fs_put_prep *p, const char *kind, size_t kindlen,
+                       const svcq__term_in *terms, size_t n)
+{
+    uint8_t changed[SVCQ_STORE_MAX_TERMS];
+    int diff = p->at.rec ? svcq__rec_terms_diff_in(p->at.rec, terms, n, changed) : -1;
+    if (diff >= 0) {
+        if (svcq__index_reserve_terms(ix, (size_t)diff) != SVCQ_OK ||
+            svcq__term_sets_make(ctx, terms, changed, (size_t)diff, p->set) != SVCQ_OK)
+            return SVCQ_ENOMEM;
+        p->nset = (size_t)diff;
+        return SVCQ_OK;
+    }
+    if (svcq__index_prepare_at(ix, kind, kindlen, &p->at) != SVCQ_OK)
+        return SVCQ_ENOMEM;
+    p->rec = svcq__rec_new_terms(ctx, p->at.id, p->at.idlen, terms, n);
+    if (!p->rec)
+        return SVCQ_ENOMEM;
+    if (svcq__index_prepare_rec(ix, p->at.kind, p->rec) != SVCQ_OK) {
+        svcq__rec_free(ctx, p->rec);
+        p->rec = NULL;
+        return SVCQ_ENOMEM;
+    }
+    return SVCQ_OK;
+}
+
+/* Gives up a prepared put. */
+static void drop_put(svcq_ctx *ctx, fs_put_prep *p)
+{
+    svcq__term_sets_free(ctx, p->set, p->nset);
+    p->nset = 0;
+    svcq__rec_free(ctx, p->rec);
+    p->rec = NULL;
+}
+
+/* Places a prepared put: the record (kept or new) gets the contents c.
+ * Nothing else may change the index between prepare_put and this call. */
+static void place_put(svcq__index *ix, fs_put_prep *p, const svcq__rec_contents *c)
+{
+    if (!p->rec) {
+        svcq__index_set_terms(ix, p->at.kind, p->at.rec, c, p->set, p->nset);
+        p->nset = 0;
+        return;
+    }
+    svcq__rec *r = p->rec;
+    r->revision = c->revision;
+    r->loc = c->loc;
+    r->size = c->size;
+    r->frame_len = c->frame_len;
+    r->pending = c->pending;
+    svcq__index_put_at(ix, &p->at, r);
+    p->rec = NULL;
+}
+
 /* ---- callbacks --------------------------------------------------------------- */
 
 static int fs_begin(void *ud)
@@ -409,7 +487,9 @@ static int fs_put2(const char *kind, const char *id, uint64_t expected, const vo
         return svcq__store_fail(fs->ctx, SVCQ_ELIMIT, "%zu index terms, more than %d", n_terms,
                                 SVCQ_STORE_MAX_TERMS);
     size_t kindlen = strlen(kind), idlen = strlen(id);
-    svcq__rec *old = svcq__index_find(&fs->ix, kind, kindlen, id, idlen);
+    fs_put_prep p;
+    locate_put(&fs->ix, &p, kind, kindlen, id, idlen);
+    svcq__rec *old = p.at.rec;
     if ((old ? old->revision : 0) != expected)
         return SVCQ_ECONFLICT;
     int urc = n_terms ? upgrade_format(fs) : SVCQ_OK;
@@ -417,34 +497,25 @@ static int fs_put2(const char *kind, const char *id, uint64_t expected, const vo
         return urc;
     svcq__term_in in[SVCQ_STORE_MAX_TERMS];
     svcq__terms_in(terms, n_terms, in);
-    svcq__rec *r = svcq__rec_new_terms(fs->ctx, id, idlen, in, n_terms);
-    if (!r)
+    if (prepare_put(fs->ctx, &fs->ix, &p, kind, kindlen, in, n_terms) != SVCQ_OK)
         return SVCQ_ENOMEM;
-    svcq__kind *k;
-    if (svcq__index_prepare(&fs->ix, kind, kindlen, &k) != SVCQ_OK || svcq__index_prepare_rec(&fs->ix, k, r) != SVCQ_OK) {
-        svcq__rec_free(fs->ctx, r);
-        return SVCQ_ENOMEM;
-    }
     size_t off = fs->tx.len;
     /* Never reused: the counter does not go back on rollback. */
     uint64_t rev = fs->hwm + 1;
     if (svcq__jnl_put_terms(&fs->tx, rev, kind, kindlen, id, idlen, in, n_terms, bytes, size) != SVCQ_OK) {
-        svcq__rec_free(fs->ctx, r);
+        drop_put(fs->ctx, &p);
         return SVCQ_ENOMEM;
     }
-    r->revision = rev;
-    r->loc = off;
-    r->frame_len = (uint32_t)(fs->tx.len - off);
-    r->size = (uint32_t)size;
-    r->pending = 1;
+    svcq__rec_contents c = {
+        .revision = rev, .loc = off, .size = (uint32_t)size, .frame_len = (uint32_t)(fs->tx.len - off), .pending = 1
+    };
     fs->hwm = rev;
     fs->tx_ops++;
-    fs->tx_live += r->frame_len;
+    fs->tx_live += c.frame_len;
     if (old)
         fs->tx_live -= old->frame_len;
     *new_revision = rev;
-    if (!old || !svcq__index_update(&fs->ix, old, r))
-        svcq__index_replace(&fs->ix, k, old, r);
+    place_put(&fs->ix, &p, &c);
     return SVCQ_OK;
 }
 
@@ -1412,36 +1483,33 @@ static int sess_apply(fs_session *s, uint64_t *live)
     for (size_t i = 0; i < s->norder; i++) {
         const fs_write *w = s->order[i];
         const char *id = w->key + w->kindlen + 1;
-        svcq__kind *k;
-        if (svcq__index_prepare(&fs->ix, w->key, w->kindlen, &k) != SVCQ_OK)
-            return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
-        svcq__rec *old = svcq__index_find(&fs->ix, w->key, w->kindlen, id, w->idlen);
+        fs_put_prep p;
+        locate_put(&fs->ix, &p, w->key, w->kindlen, id, w->idlen);
+        svcq__rec *old = p.at.rec;
         if (old == NULL && w->base == 0 && w->revision == 0)
             continue; /* created and removed again */
-        svcq__rec *r = NULL;
-        if (w->revision) {
-            /* Shared records belong to the store: its context allocates.
-             * The terms come from the put's frame, as recovery reads them. */
-            svcq__term_in in[SVCQ_STORE_MAX_TERMS];
-            size_t n = 0;
-            svcq__jnl_own_terms((const uint8_t *)s->tx.data + w->loc, in, &n);
-            r = svcq__rec_new_terms(fs->ctx, id, w->idlen, in, n);
-            if (!r)
+        if (!w->revision) {
+            svcq__kind *k;
+            if (svcq__index_prepare(&fs->ix, w->key, w->kindlen, &k) != SVCQ_OK)
                 return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
-            if (svcq__index_prepare_rec(&fs->ix, k, r) != SVCQ_OK) {
-                svcq__rec_free(fs->ctx, r);
-                return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
-            }
-            r->revision = w->revision;
-            r->loc = fs->end + w->loc;
-            r->frame_len = w->frame_len;
-            r->size = w->size;
-            *live += r->frame_len;
+            *live -= old->frame_len;
+            svcq__index_replace(&fs->ix, k, old, NULL);
+            continue;
         }
+        /* Shared records belong to the store: its context allocates. The
+         * terms come from the put's frame, as recovery reads them. */
+        svcq__term_in in[SVCQ_STORE_MAX_TERMS];
+        size_t n = 0;
+        svcq__jnl_own_terms((const uint8_t *)s->tx.data + w->loc, in, &n);
+        if (prepare_put(fs->ctx, &fs->ix, &p, w->key, w->kindlen, in, n) != SVCQ_OK)
+            return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
+        svcq__rec_contents c = {
+            .revision = w->revision, .loc = fs->end + w->loc, .size = w->size, .frame_len = w->frame_len
+        };
+        *live += c.frame_len;
         if (old)
             *live -= old->frame_len;
-        if (!old || !r || !svcq__index_update(&fs->ix, old, r))
-            svcq__index_replace(&fs->ix, k, old, r);
+        place_put(&fs->ix, &p, &c);
     }
     return SVCQ_OK;
 }
@@ -1881,42 +1949,38 @@ static int apply(svcq_store_file *fs, svcq__index *ix, replay *rp, const svcq__j
         }
         return SVCQ_OK;
     }
-    svcq__rec *old = svcq__index_find(ix, f->kind, f->kindlen, f->id, f->idlen);
+    fs_put_prep p;
+    locate_put(ix, &p, f->kind, f->kindlen, f->id, f->idlen);
+    svcq__rec *old = p.at.rec;
     if (f->type == SVCQ__JNL_DEL) {
         if (!old || old->revision != f->revision)
             return 1;
-    } else if (old && f->revision <= old->revision) {
+        svcq__kind *k;
+        if (svcq__index_prepare(ix, f->kind, f->kindlen, &k) != SVCQ_OK)
+            return SVCQ_ENOMEM;
+        rp->live_tx -= old->frame_len;
+        svcq__index_replace(ix, k, old, NULL);
+        rp->ops++;
+        return SVCQ_OK;
+    }
+    if (old && f->revision <= old->revision) {
         /* A record's revisions only grow. Across records they need not:
          * sessions of a shared store take revisions when they write and
          * commit in another order (docs/format.md). */
         return 1;
     }
-    svcq__kind *k;
-    if (svcq__index_prepare(ix, f->kind, f->kindlen, &k) != SVCQ_OK)
+    svcq__term_in terms[SVCQ_STORE_MAX_TERMS];
+    size_t nterms;
+    svcq__jnl_terms(f, terms, &nterms);
+    if (prepare_put(fs->ctx, ix, &p, f->kind, f->kindlen, terms, nterms) != SVCQ_OK)
         return SVCQ_ENOMEM;
-    svcq__rec *r = NULL;
-    if (f->type == SVCQ__JNL_PUT || f->type == SVCQ__JNL_PUT_TERMS) {
-        svcq__term_in terms[SVCQ_STORE_MAX_TERMS];
-        size_t nterms;
-        svcq__jnl_terms(f, terms, &nterms);
-        r = svcq__rec_new_terms(fs->ctx, f->id, f->idlen, terms, nterms);
-        if (!r)
-            return SVCQ_ENOMEM;
-        if (svcq__index_prepare_rec(ix, k, r) != SVCQ_OK) {
-            svcq__rec_free(fs->ctx, r);
-            return SVCQ_ENOMEM;
-        }
-        r->revision = f->revision;
-        r->loc = pos;
-        r->frame_len = f->frame_len;
-        r->size = f->size;
-        if (f->revision > rp->revision)
-            rp->revision = f->revision;
-        rp->live_tx += r->frame_len;
-    }
+    svcq__rec_contents c = { .revision = f->revision, .loc = pos, .size = f->size, .frame_len = f->frame_len };
+    if (f->revision > rp->revision)
+        rp->revision = f->revision;
+    rp->live_tx += c.frame_len;
     if (old)
         rp->live_tx -= old->frame_len;
-    svcq__index_replace(ix, k, old, r);
+    place_put(ix, &p, &c);
     rp->ops++;
     return SVCQ_OK;
 }

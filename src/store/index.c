@@ -596,21 +596,24 @@ static bool str_eq(const char *a, const char *b)
     return *a == *b;
 }
 
-/* The value, size and revision part of svcq__index_set_terms. */
-static void set_value(svcq__index *ix, svcq__rec *rec, unsigned char *value, uint32_t size, uint64_t revision)
+static svcq__rec_contents contents_of(const svcq__rec *rec)
 {
-    if (ix->in_tx)
-        ix->undo[ix->undo_len++] = (svcq__index_undo){ .old = rec,
-                                                       .in_place = true,
-                                                       .value_only = true,
-                                                       .size = rec->size,
-                                                       .value = rec->value,
-                                                       .revision = rec->revision };
-    else
-        svcq__free(ix->ctx, rec->value);
-    rec->value = value;
-    rec->size = size;
-    rec->revision = revision;
+    return (svcq__rec_contents){ .value = rec->value,
+                                 .revision = rec->revision,
+                                 .loc = rec->loc,
+                                 .size = rec->size,
+                                 .frame_len = rec->frame_len,
+                                 .pending = rec->pending };
+}
+
+static void set_contents(svcq__rec *rec, const svcq__rec_contents *c)
+{
+    rec->value = c->value;
+    rec->revision = c->revision;
+    rec->loc = c->loc;
+    rec->size = c->size;
+    rec->frame_len = c->frame_len;
+    rec->pending = c->pending;
 }
 
 int svcq__rec_terms_diff(const svcq__rec *rec, const svcq_store_term *terms, size_t n, uint8_t *changed)
@@ -627,6 +630,58 @@ int svcq__rec_terms_diff(const svcq__rec *rec, const svcq_store_term *terms, siz
             changed[c++] = (uint8_t)i;
     }
     return c;
+}
+
+int svcq__rec_terms_diff_in(const svcq__rec *rec, const svcq__term_in *terms, size_t n, uint8_t *changed)
+{
+    if (rec->nterms != n)
+        return -1;
+    int c = 0;
+    for (size_t i = 0; i < n; i++) {
+        const svcq__term *t = &rec->terms[i];
+        const svcq__term_in *in = &terms[i];
+        if (t->type != in->type || t->namelen != in->namelen || memcmp(t->name, in->name, in->namelen) != 0)
+            return -1;
+        if (t->type == SVCQ_STORE_TERM_INT64 ? t->i != in->i
+                                             : t->slen != in->slen || memcmp(t->s, in->s, in->slen) != 0)
+            changed[c++] = (uint8_t)i;
+    }
+    return c;
+}
+
+int svcq__term_sets_make(svcq_ctx *ctx, const svcq__term_in *terms, const uint8_t *changed, size_t n,
+                         svcq__term_set *set)
+{
+    for (size_t made = 0; made < n; made++) {
+        const svcq__term_in *in = &terms[changed[made]];
+        svcq__term_set *t = &set[made];
+        t->idx = changed[made];
+        t->s = NULL;
+        t->slen = 0;
+        t->i = 0;
+        if (in->type == SVCQ_STORE_TERM_STRING) {
+            t->s = svcq__malloc(ctx, in->slen + 1);
+            if (!t->s) {
+                svcq__term_sets_free(ctx, set, made);
+                return SVCQ_ENOMEM;
+            }
+            if (in->slen)
+                memcpy(t->s, in->s, in->slen);
+            t->s[in->slen] = '\0';
+            t->slen = in->slen;
+        } else {
+            t->i = in->i;
+        }
+    }
+    return SVCQ_OK;
+}
+
+void svcq__term_sets_free(svcq_ctx *ctx, svcq__term_set *set, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        svcq__free(ctx, set[c].s);
+        set[c].s = NULL;
+    }
 }
 
 int svcq__index_reserve_terms(svcq__index *ix, size_t n)
@@ -665,8 +720,8 @@ static void move_term(svcq__kind *k, svcq__term *t, const char *s, uint16_t slen
         t_insert(&tr->root, &t->node, term_cmp, t->node.prio);
 }
 
-void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, unsigned char *value, uint32_t size,
-                           uint64_t revision, const svcq__term_set *set, size_t n)
+void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, const svcq__rec_contents *now,
+                           const svcq__term_set *set, size_t n)
 {
     for (size_t c = 0; c < n; c++) {
         svcq__term *t = &rec->terms[set[c].idx];
@@ -677,49 +732,13 @@ void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, unsig
         else if (was.own)
             svcq__free(ix->ctx, (char *)was.s);
     }
-    set_value(ix, rec, value, size, revision);
-    if (ix->in_tx) {
-        ix->undo[ix->undo_len - 1].kind = k;
-        ix->undo[ix->undo_len - 1].nterms = (uint8_t)n;
-    }
-}
-
-static bool same_terms(const svcq__rec *a, const svcq__rec *b)
-{
-    if (a->nterms != b->nterms)
-        return false;
-    for (uint8_t i = 0; i < a->nterms; i++)
-        if (!same_name(&a->terms[i], &b->terms[i]) || !same_value(&a->terms[i], &b->terms[i]))
-            return false;
-    return true;
-}
-
-/* Exchanges what a put changes in place: the value (in memory or where
- * the file holds it) and the revision. */
-static void swap_value(svcq__rec *a, svcq__rec *b)
-{
-    svcq__rec t = *a;
-    a->value = b->value;
-    a->size = b->size;
-    a->revision = b->revision;
-    a->loc = b->loc;
-    a->frame_len = b->frame_len;
-    a->pending = b->pending;
-    b->value = t.value;
-    b->size = t.size;
-    b->revision = t.revision;
-    b->loc = t.loc;
-    b->frame_len = t.frame_len;
-    b->pending = t.pending;
-}
-
-bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now)
-{
-    if (!ix->in_tx || !same_terms(old, now))
-        return false;
-    swap_value(old, now);
-    ix->undo[ix->undo_len++] = (svcq__index_undo){ .old = old, .now = now, .in_place = true };
-    return true;
+    if (ix->in_tx)
+        ix->undo[ix->undo_len++] = (svcq__index_undo){
+            .kind = k, .old = rec, .in_place = true, .nterms = (uint8_t)n, .was = contents_of(rec)
+        };
+    else
+        svcq__free(ix->ctx, rec->value);
+    set_contents(rec, now);
 }
 
 void svcq__index_begin(svcq__index *ix)
@@ -732,13 +751,13 @@ void svcq__index_begin(svcq__index *ix)
  * ones of the term undo stack from *tpos on (moved past them). */
 static void release(svcq__index *ix, const svcq__index_undo *u, size_t *tpos)
 {
-    if (u->value_only) {
-        svcq__free(ix->ctx, u->value);
+    if (u->in_place) {
+        svcq__free(ix->ctx, u->was.value);
         for (uint8_t c = 0; c < u->nterms; c++, (*tpos)++)
             if (ix->tundo[*tpos].own)
                 svcq__free(ix->ctx, (char *)ix->tundo[*tpos].s);
     } else {
-        svcq__rec_free(ix->ctx, u->in_place ? u->now : u->old);
+        svcq__rec_free(ix->ctx, u->old);
     }
 }
 
@@ -771,7 +790,7 @@ void svcq__index_rollback_to(svcq__index *ix, size_t mark)
 {
     while (ix->undo_len > mark) {
         svcq__index_undo *u = &ix->undo[--ix->undo_len];
-        if (u->value_only) {
+        if (u->in_place) {
             /* The changed terms back, each the same way it changed. */
             for (uint8_t c = 0; c < u->nterms; c++) {
                 const svcq__term_undo *o = &ix->tundo[--ix->tundo_len];
@@ -781,11 +800,7 @@ void svcq__index_rollback_to(svcq__index *ix, size_t mark)
                 svcq__free(ix->ctx, (char *)made);
             }
             svcq__free(ix->ctx, u->old->value);
-            u->old->value = u->value;
-            u->old->size = u->size;
-            u->old->revision = u->revision;
-        } else if (u->in_place) {
-            swap_value(u->old, u->now);
+            set_contents(u->old, &u->was);
         } else {
             const svcq__rec *key = u->now ? u->now : u->old;
             set(ix, u->kind, key->id, key->idlen, u->old);

@@ -12,16 +12,18 @@
  * Changes go in two steps so that nothing fails half-way: svcq__index_prepare
  * makes every allocation a change of (kind, id) may need (the kind, room in
  * its map, an undo slot); svcq__index_replace then cannot fail. Inside a
- * transaction replaced records (or, for a rewrite in place, values) are
- * kept until commit (freed) or rollback (put back, and the records made in
- * the transaction freed).
+ * transaction replaced records (or, for a rewrite in place, the record's
+ * earlier contents) are kept until commit (freed) or rollback (put back,
+ * and the records made in the transaction freed).
  *
- * A memory-store rewrite whose terms have the record's names and types
- * keeps the record too (svcq__index_set_terms): only the nodes of the
- * changed terms leave their trees and go back with the new value and their
- * own priority, so a rollback that undoes the same steps gives back the
- * very same trees. A changed string then lives in its own allocation (the
- * term's own flag), freed with the record or when the change is undone. */
+ * A rewrite whose terms have the record's names and types (the same terms,
+ * or other values) keeps the record, in both stores (svcq__index_set_terms):
+ * the record takes the new contents (the memory store's value, the file
+ * store's frame place) and only the nodes of the changed terms leave their
+ * trees and go back with the new value and their own priority, so a
+ * rollback that undoes the same steps gives back the very same trees. A
+ * changed string then lives in its own allocation (the term's own flag),
+ * freed with the record or when the change is undone. */
 #ifndef SVCQ__STORE_INDEX_H
 #define SVCQ__STORE_INDEX_H
 
@@ -51,6 +53,17 @@ typedef struct svcq__term {
     uint8_t type;      /* svcq_store_term_type */
     uint8_t own;       /* s is an allocation of its own (freed with the record) */
 } svcq__term;
+
+/* What a rewrite in place gives a record, and what its undo entry keeps:
+ * the fields of svcq__rec below that a put changes. */
+typedef struct svcq__rec_contents {
+    unsigned char *value; /* memory store: the value (owned; NULL when size is 0) */
+    uint64_t revision;
+    uint64_t loc;         /* file store: see svcq__rec */
+    uint32_t size;
+    uint32_t frame_len;   /* file store */
+    uint8_t pending;      /* file store */
+} svcq__rec_contents;
 
 typedef struct svcq__rec {
     svcq__tnode node;      /* place in the kind's id order */
@@ -88,15 +101,11 @@ typedef struct svcq__kind {
 typedef struct svcq__index_undo {
     svcq__kind *kind;
     svcq__rec *old;   /* what was there before (NULL: nothing) */
-    svcq__rec *now;   /* what replaced it (NULL: removed) */
-    bool in_place;    /* svcq__index_update: old stayed in place with now's value; now holds old's */
-    bool value_only;  /* svcq__index_set_terms (in_place too, now NULL): old stayed in place with a
-                       * new value; value, size and revision are what it had */
-    uint8_t nterms;   /* (value_only) the last nterms entries of the
-                       * index's term undo stack (at this entry's place) are old's changed terms */
-    uint32_t size;
-    unsigned char *value;
-    uint64_t revision;
+    svcq__rec *now;   /* what replaced it (NULL: removed, or in place) */
+    bool in_place;    /* svcq__index_set_terms (now NULL): old stayed in place and had the contents was */
+    uint8_t nterms;   /* (in_place) the last nterms entries of the index's term
+                       * undo stack (at this entry's place) are old's changed terms */
+    svcq__rec_contents was;
 } svcq__index_undo;
 
 /* What a term changed in place had: its index in the record and value. */
@@ -165,13 +174,7 @@ int svcq__index_prepare_rec(svcq__index *ix, svcq__kind *k, const svcq__rec *rec
  * transaction old is freed at once. */
 void svcq__index_replace(svcq__index *ix, svcq__kind *kind, svcq__rec *old, svcq__rec *now);
 
-/* A put of a record whose terms are those of old: old
- * stays in every order and takes now's value and revision, now keeps old's
- * (freed at commit, swapped back by a rollback), so no tree is touched.
- * False (nothing done) when the terms differ: use svcq__index_replace. */
-bool svcq__index_update(svcq__index *ix, svcq__rec *old, svcq__rec *now);
-
-/* The one-probe put of the memory store. svcq__index_locate finds where
+/* The one-probe put of both stores. svcq__index_locate finds where
  * (kind, id) is or would go without allocating; svcq__index_prepare_at
  * then makes the room an insert or a replacement needs (the kind, one more
  * id when id is new, one undo entry), and svcq__index_put_at cannot fail.
@@ -201,6 +204,8 @@ void svcq__index_put_at(svcq__index *ix, const svcq__index_at *at, svcq__rec *no
  * a name or a type differs; else the number of values that differ, whose
  * indexes go to changed (room for SVCQ_STORE_MAX_TERMS). 0: the same terms. */
 int svcq__rec_terms_diff(const svcq__rec *rec, const svcq_store_term *terms, size_t n, uint8_t *changed);
+/* The same for terms as the journal holds them (valid, sorted by name). */
+int svcq__rec_terms_diff_in(const svcq__rec *rec, const svcq__term_in *terms, size_t n, uint8_t *changed);
 /* A new value for term idx of a record: s an allocation of the caller's
  * (NUL-terminated, slen bytes; taken over) for a string, else i. */
 typedef struct svcq__term_set {
@@ -209,19 +214,28 @@ typedef struct svcq__term_set {
     int64_t i;
     uint8_t idx;
 } svcq__term_set;
+/* The new values of the n terms changed[0..n) of terms in set: a copy of
+ * each string (NUL-terminated), each int as it is. SVCQ_ENOMEM with
+ * nothing allocated. */
+int svcq__term_sets_make(svcq_ctx *ctx, const svcq__term_in *terms, const uint8_t *changed, size_t n,
+                         svcq__term_set *set);
+/* Frees the strings of set (n entries), for a put given up before
+ * svcq__index_set_terms took them. */
+void svcq__term_sets_free(svcq_ctx *ctx, svcq__term_set *set, size_t n);
 /* Room for one undo entry and n changed terms: SVCQ_ENOMEM with the index
  * unchanged. */
 int svcq__index_reserve_terms(svcq__index *ix, size_t n);
-/* A rewrite in place: rec keeps its place in every order and takes value
- * (owned; NULL when size is 0), size and revision, and its n terms of set
- * new values of the same type: each changed term's node leaves its tree
- * and goes back with the new value and the same priority. Room reserved by
- * svcq__index_reserve_terms. In a transaction the old value and term
- * values go to the undo log: a commit frees them, a rollback puts them
- * back the same way (the exact earlier trees) and frees the new ones.
+/* A rewrite in place: rec keeps its place in every order and takes the
+ * contents now (its value owned: NULL when size is 0, always NULL in the
+ * file store), and its n terms of set new values of the same type: each
+ * changed term's node leaves its tree and goes back with the new value and
+ * the same priority. Room reserved by svcq__index_reserve_terms. In a
+ * transaction the earlier contents and term values go to the undo log: a
+ * commit frees them, a rollback puts them back the same way (the exact
+ * earlier trees, value, revision and frame place) and frees the new ones.
  * Outside one the old ones are freed at once. */
-void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, unsigned char *value, uint32_t size,
-                           uint64_t revision, const svcq__term_set *set, size_t n);
+void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, const svcq__rec_contents *now,
+                           const svcq__term_set *set, size_t n);
 
 /* Ordered reads (the records of the open transaction included). The
  * record of k with the smallest id above after (alen bytes; NULL: the

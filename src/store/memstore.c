@@ -101,7 +101,8 @@ static int put_in_place(memstore *ms, const svcq__index_at *at, const void *byte
         }
     }
     *new_revision = ++ms->last_revision;
-    svcq__index_set_terms(&ms->ix, at->kind, at->rec, value, (uint32_t)size, *new_revision, set, n);
+    svcq__rec_contents now = { .value = value, .revision = *new_revision, .size = (uint32_t)size };
+    svcq__index_set_terms(&ms->ix, at->kind, at->rec, &now, set, n);
     return SVCQ_OK;
 fail:
     while (made--)

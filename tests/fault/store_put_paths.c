@@ -1,5 +1,6 @@
 /* Allocation failure at every point of one transaction that takes every
- * path of the memory store's put: a rewrite keeping its terms (the value
+ * path of a put, on the memory store and on the file store (whose puts
+ * take the same in-place path, the frame's place kept by the record): a rewrite keeping its terms (the value
  * swapped in place), rewrites changing term values only (the record kept,
  * the changed terms moved: a string and an int at once, a shorter string,
  * an int alone, one after a new record took the old one's place, one
@@ -8,7 +9,11 @@
  * that grow the id map, an insert into a new kind, a remove, a refused
  * stale put, and the undo log growing past its first block. The failed call
  * must leave the whole store as it was (every kind, id, revision, value and
- * term order), and leak nothing. */
+ * term order), and leak nothing. On the file store the same transaction
+ * also meets a failing system call at every point of its commit (the
+ * write, the sync: SVCQ_EIO), and after every
+ * run the journal opened afresh next to it (its replay takes the in-place
+ * path too) holds exactly what the store shows. */
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -18,16 +23,71 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+
 #include "core/buf.h"
 #include "fault.h"
+#include "store/filestore.h"
 #include "store/store.h"
 #include "svcq.h"
+#include "test_fs.h"
 
 static const char *const kinds[] = { "k1", "k2", "k3" };
 static const char *const names[] = { "extra", "prio", "state" };
 
+/* System calls failing call N of pread, pwrite, datasync and truncate
+ * (once, or from N on), when armed. */
+typedef struct faulty_io {
+    size_t calls, fail_at, injected;
+    bool keep;
+} faulty_io;
+
+static bool fail_now(void *ud)
+{
+    faulty_io *f = ud;
+    if (!f->fail_at)
+        return false;
+    f->calls++;
+    if (f->calls == f->fail_at || (f->keep && f->calls > f->fail_at)) {
+        f->injected++;
+        errno = EIO;
+        return true;
+    }
+    return false;
+}
+
+#define P (&svcq__fio_posix)
+static int q_open(const char *p, int f, void *ud) { (void)ud; return P->open(p, f, NULL); }
+static int q_close(int fd, void *ud) { (void)ud; return P->close(fd, NULL); }
+static ssize_t q_pread(int fd, void *b, size_t n, uint64_t o, void *ud)
+{
+    return fail_now(ud) ? -1 : P->pread(fd, b, n, o, NULL);
+}
+static ssize_t q_pwrite(int fd, const void *b, size_t n, uint64_t o, void *ud)
+{
+    if (fail_now(ud)) {
+        if (n > 1)
+            (void)P->pwrite(fd, b, n / 2, o, NULL); /* torn */
+        errno = ENOSPC;
+        return -1;
+    }
+    return P->pwrite(fd, b, n, o, NULL);
+}
+static int q_datasync(int fd, void *ud) { return fail_now(ud) ? -1 : P->datasync(fd, NULL); }
+static int q_truncate(int fd, uint64_t s, void *ud) { return fail_now(ud) ? -1 : P->truncate(fd, s, NULL); }
+static int q_size(int fd, uint64_t *s, void *ud) { (void)ud; return P->size(fd, s, NULL); }
+static int q_lock(int fd, void *ud) { (void)ud; return P->lock(fd, NULL); }
+static int q_same(int fd, const char *p, void *ud) { (void)ud; return P->same(fd, p, NULL); }
+static int q_rename(const char *a, const char *b, void *ud) { (void)ud; return P->rename(a, b, NULL); }
+static int q_unlink(const char *p, void *ud) { (void)ud; return P->unlink(p, NULL); }
+static int q_syncdir(const char *d, void *ud) { (void)ud; return P->syncdir(d, NULL); }
+
 typedef struct st {
     svcq_ctx *ctx;
+    char *dir, *path; /* the file store's (NULL: the memory store) */
+    svcq_store_file *fs;
+    faulty_io io_state;
+    svcq__fio io;
 } st;
 
 static int put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expected, const char *value,
@@ -49,10 +109,22 @@ static int put(svcq_ctx *ctx, const char *kind, const char *id, uint64_t expecte
 
 static uint64_t revs[8];
 
-static void *setup(test_alloc *alloc)
+static void *setup_common(test_alloc *alloc, bool file, int32_t durability)
 {
     st *s = calloc(1, sizeof(*s));
     s->ctx = test_ctx_new(alloc);
+    if (file) {
+        s->dir = test_tmpdir_mem("put-paths");
+        s->path = test_path(s->dir, "journal");
+        s->io = (svcq__fio){ q_open, q_close, q_pread, q_pwrite, q_datasync, q_truncate, q_size, q_lock,
+                             q_same, q_rename, q_unlink, q_syncdir, &s->io_state };
+        svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT;
+        o.durability = durability;
+        assert_int_equal(svcq__fstore_open_io(&s->fs, s->ctx, s->path, &o, &s->io), SVCQ_OK);
+        svcq_store_methods m;
+        assert_int_equal(svcq_store_file_methods(&m, s->fs), SVCQ_OK);
+        assert_int_equal(svcq_ctx_set_store(s->ctx, &m), SVCQ_OK);
+    }
     svcq__tx tx;
     assert_int_equal(svcq__tx_begin(s->ctx, &tx), SVCQ_OK);
     /* k1: a0..a4 (the id map holds 6 before it grows); k2: b0. */
@@ -65,6 +137,22 @@ static void *setup(test_alloc *alloc)
     assert_int_equal(put(s->ctx, "k2", "b0", 0, "value b0", NULL, 7, NULL, &revs[5]), SVCQ_OK);
     assert_int_equal(svcq__tx_end(s->ctx, &tx, SVCQ_OK), SVCQ_OK);
     return s;
+}
+
+static void *setup_mem(test_alloc *alloc) { return setup_common(alloc, false, 0); }
+static void *setup_file(test_alloc *alloc) { return setup_common(alloc, true, SVCQ_STORE_SYNC_NONE); }
+static void *setup_file_synced(test_alloc *alloc) { return setup_common(alloc, true, SVCQ_STORE_SYNC_FULL); }
+
+static void arm_io(void *p, size_t n, bool keep)
+{
+    st *s = p;
+    s->io_state = (faulty_io){ 0, n, 0, keep };
+}
+
+static size_t injected_io(void *p)
+{
+    st *s = p;
+    return s->io_state.injected;
 }
 
 static int run(void *p)
@@ -156,19 +244,18 @@ static int term_line(svcq_ctx *ctx, const char *id, uint64_t revision, const cha
     return svcq__buf_printf(b, "%s:%s;", term->s, id);
 }
 
-static char *describe(void *p)
+static char *describe_ctx(svcq_ctx *ctx)
 {
-    st *s = p;
     svcq__buf b;
-    svcq__buf_init(&b, s->ctx);
+    svcq__buf_init(&b, ctx);
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         assert_int_equal(svcq__buf_printf(&b, "\n%s: ", kinds[k]), SVCQ_OK);
-        assert_int_equal(svcq__store_scan_range(s->ctx, kinds[k], NULL, 0, rec_line, &b), SVCQ_OK);
+        assert_int_equal(svcq__store_scan_range(ctx, kinds[k], NULL, 0, rec_line, &b), SVCQ_OK);
         for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++)
             for (int32_t type = SVCQ_STORE_TERM_STRING; type <= SVCQ_STORE_TERM_INT64; type++) {
                 svcq__term_query q = { names[n], type, NULL, NULL, NULL, NULL, 0 };
                 assert_int_equal(svcq__buf_printf(&b, " [%s/%d] ", names[n], (int)type), SVCQ_OK);
-                assert_int_equal(svcq__store_scan_term(s->ctx, kinds[k], &q, term_line, &b), SVCQ_OK);
+                assert_int_equal(svcq__store_scan_term(ctx, kinds[k], &q, term_line, &b), SVCQ_OK);
             }
     }
     char *out = strdup(b.data ? b.data : "");
@@ -176,17 +263,58 @@ static char *describe(void *p)
     return out;
 }
 
+static char *describe(void *p)
+{
+    st *s = p;
+    return describe_ctx(s->ctx);
+}
+
+/* The whole store after the run succeeded (a reference run). */
+static char *ref_after;
+
+/* The file store: the journal, opened read-only by another context (a
+ * replay of every commit), holds what the store shows; after a failed sync
+ * whose cut-back failed too (the store refuses writes since), it may hold
+ * the failed commit: nobody knows what reached the disk. */
+static void verify(void *p, int rc, bool injected)
+{
+    (void)rc, (void)injected;
+    st *s = p;
+    if (!s->path)
+        return;
+    svcq_ctx *other;
+    assert_int_equal(svcq_ctx_new(&other, NULL), SVCQ_OK);
+    svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT;
+    o.flags = SVCQ_STORE_FILE_READ_ONLY;
+    svcq_store_file *ro;
+    assert_int_equal(svcq_store_file_open(&ro, other, s->path, &o), SVCQ_OK);
+    svcq_store_methods m;
+    assert_int_equal(svcq_store_file_methods(&m, ro), SVCQ_OK);
+    assert_int_equal(svcq_ctx_set_store(other, &m), SVCQ_OK);
+    char *live = describe(s), *replayed = describe_ctx(other);
+    bool unknown = injected && svcq__fstore_broken(s->fs) && strcmp(replayed, ref_after) == 0;
+    if (strcmp(live, replayed) != 0 && !unknown)
+        fail_msg("the journal replayed: %s\nthe store: %s", replayed, live);
+    free(live);
+    free(replayed);
+    svcq_ctx_free(other);
+}
+
 static void teardown(void *p)
 {
     st *s = p;
     svcq_ctx_free(s->ctx);
+    if (s->dir)
+        test_rmtree(s->dir);
+    free(s->dir);
+    free(s->path);
     free(s);
 }
 
 static void put_paths(void **state)
 {
     (void)state;
-    fault_scenario sc = { "put_paths", setup, run, describe, NULL, teardown, NULL, NULL, 0 };
+    fault_scenario sc = { "put_paths", setup_mem, run, describe, NULL, teardown, NULL, NULL, 0 };
     size_t points = fault_run(&sc);
     print_message("put_paths: %zu failure points\n", points);
     /* The scenario reaches every allocation it means to: at least the
@@ -194,10 +322,42 @@ static void put_paths(void **state)
     assert_true(points >= 60);
 }
 
+static void file_put_paths(void **state)
+{
+    (void)state;
+    fault_scenario sc = { "file put_paths", setup_file, run, describe, verify, teardown, NULL, NULL, 0 };
+    size_t points = fault_run(&sc);
+    print_message("file put_paths: %zu failure points\n", points);
+    /* No value copies, but the record blocks and term strings, the
+     * transaction buffer growing and the commit marker. */
+    assert_true(points >= 40);
+}
+
+static void file_put_paths_io(void **state)
+{
+    (void)state;
+    test_alloc alloc;
+    test_alloc_init(&alloc);
+    st *ref = setup_file_synced(&alloc);
+    assert_int_equal(run(ref), SVCQ_OK);
+    ref_after = describe(ref);
+    teardown(ref);
+    fault_scenario sc = { "file put_paths, I/O", setup_file_synced, run, describe, verify, teardown, arm_io,
+                          injected_io, SVCQ_EIO };
+    size_t points = fault_run(&sc);
+    print_message("file put_paths, I/O: %zu failure points\n", points);
+    /* The commit's write and its sync (the zeros reserved ahead by the
+     * setup's commit still have room). */
+    assert_true(points >= 2);
+    free(ref_after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(put_paths),
+        cmocka_unit_test(file_put_paths),
+        cmocka_unit_test(file_put_paths_io),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -266,7 +266,9 @@ static void refresh_out_of_memory(void **state)
 {
     (void)state;
     fault_scenario tail = { "refresh: read on", setup_tail, run, describe, verify, teardown, NULL, NULL, 0 };
-    assert_true(fault_run(&tail) >= 3);
+    /* The read buffer and the record of d (the rewrites of a and c keep
+     * their records: nothing to allocate). */
+    assert_true(fault_run(&tail) >= 2);
     fault_scenario whole = { "refresh: compacted", setup_compacted, run, describe, verify, teardown, NULL, NULL, 0 };
     assert_true(fault_run(&whole) >= 5);
 }

@@ -13,7 +13,15 @@
  * often written twice in a row, so changes stack up in one transaction. The comparison covers every kind, id,
  * revision and value (get, the unordered scan, the id order with and
  * without paging) and the order of every term name and type (whole, and
- * paged with a cursor). */
+ * paged with a cursor).
+ *
+ * On the file store (whose puts, shared sessions' commits and journal
+ * replay keep the record in place the same way, the frame's place being
+ * what the record takes) some commits are also made to fail (the write
+ * fails: SVCQ_EIO, everything undone), and the journal is read back into
+ * other indexes and compared with the model the same way: by a reader that
+ * refreshes after every transaction, by a fresh read-only open now and
+ * then, and by reopening the store itself. */
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -23,6 +31,9 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+
+#include "store/filestore.h"
 #include "store/index.h"
 #include "store/store.h"
 #include "svcq.h"
@@ -413,15 +424,46 @@ static void compare(svcq_ctx *ctx, const model *md)
 
 /* ---- the runs ------------------------------------------------------------------ */
 
-static void run(svcq_ctx *ctx, int rounds)
+/* What a run does besides the transactions, for the file store. */
+typedef struct hooks {
+    /* Makes the next commit fail (NULL: commits never fail). */
+    void (*fail_commit)(void);
+    /* Compares other views of the store with the model (committed state). */
+    void (*also)(const model *md, int round);
+} hooks;
+
+/* The real system calls, the next pwrite failing when asked (half of it
+ * written, as a full disk may). */
+static int pwrite_fails;
+static ssize_t q_pwrite(int fd, const void *b, size_t n, uint64_t o, void *ud)
+{
+    (void)ud;
+    if (pwrite_fails) {
+        pwrite_fails = 0;
+        if (n > 1)
+            (void)svcq__fio_posix.pwrite(fd, b, n / 2, o, svcq__fio_posix.ud);
+        errno = ENOSPC;
+        return -1;
+    }
+    return svcq__fio_posix.pwrite(fd, b, n, o, svcq__fio_posix.ud);
+}
+static void fail_next_write(void)
+{
+    pwrite_fails = 1;
+}
+
+/* The rounds go on in *ctxp, which a hook may replace (a reopen). */
+static void run_with(svcq_ctx **ctxp, int rounds, const hooks *h)
 {
     static model md, saved;
     memset(&md, 0, sizeof(md));
-    int rolled = 0;
+    int rolled = 0, failed = 0;
     for (int round = 0; round < rounds; round++) {
+        svcq_ctx *ctx = *ctxp;
         saved = md;
         uint64_t r = rnd();
         bool rollback = r % 2 == 0;
+        bool fail = !rollback && h && h->fail_commit && (r >> 4) % 4 == 0;
         bool batch = (r >> 8) % 3 != 0;
         int writes = 1 + (int)((r >> 16) % 40);
         if (batch)
@@ -433,22 +475,35 @@ static void run(svcq_ctx *ctx, int rounds)
         /* Inside the transaction the store shows its writes. */
         if (round % 4 == 0)
             compare(ctx, &md);
+        if (fail)
+            h->fail_commit();
+        int want = fail ? SVCQ_EIO : SVCQ_OK;
         if (batch) {
             assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
-            assert_int_equal(rollback ? svcq_ctx_batch_rollback(ctx) : svcq_ctx_batch_commit(ctx), SVCQ_OK);
+            assert_int_equal(rollback ? svcq_ctx_batch_rollback(ctx) : svcq_ctx_batch_commit(ctx), want);
         } else if (rollback) {
             int rc = svcq__error(ctx, SVCQ_EINVAL, "test: undo this transaction");
             assert_int_equal(svcq__tx_end(ctx, &tx, rc), SVCQ_EINVAL);
         } else {
-            assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), SVCQ_OK);
+            assert_int_equal(svcq__tx_end(ctx, &tx, SVCQ_OK), want);
         }
-        if (rollback) {
+        if (rollback || fail) {
             md = saved;
-            rolled++;
+            rolled += rollback;
+            failed += fail;
         }
         compare(ctx, &md);
+        if (h && h->also)
+            h->also(&md, round);
     }
     assert_true(rolled > rounds / 4);
+    if (h && h->fail_commit)
+        assert_true(failed > rounds / 20);
+}
+
+static void run(svcq_ctx *ctx, int rounds)
+{
+    run_with(&ctx, rounds, NULL);
 }
 
 static void memory_store(void **state)
@@ -460,25 +515,110 @@ static void memory_store(void **state)
     svcq_ctx_free(ctx);
 }
 
-static void file_store(void **state)
+/* The file store under test, and the views of its journal. */
+static struct {
+    char *path;
+    svcq__fio io;
+    int32_t durability;
+    svcq_ctx *writer;  /* the context the run writes through (owns the store, or a session) */
+    bool owned;        /* the writer owns the store: it may close and reopen it */
+    svcq_ctx *reader;  /* a read-only store on the journal, refreshed after each transaction */
+    svcq_store_file *ro;
+} fx;
+
+static svcq_ctx *open_on(const char *path, uint32_t flags, svcq_store_file **out)
 {
-    (void)state;
-    char *dir = test_tmpdir("rollback_model");
-    assert_non_null(dir);
-    char *path = test_path(dir, "store.svcq");
     svcq_ctx *ctx;
     assert_int_equal(svcq_ctx_new(&ctx, NULL), SVCQ_OK);
     svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT;
-    o.durability = SVCQ_STORE_SYNC_NONE;
+    o.durability = fx.durability;
+    o.flags = flags;
     svcq_store_file *fs;
-    assert_int_equal(svcq_store_file_open(&fs, ctx, path, &o), SVCQ_OK);
+    assert_int_equal(svcq__fstore_open_io(&fs, ctx, path, &o, &fx.io), SVCQ_OK);
     svcq_store_methods m;
     assert_int_equal(svcq_store_file_methods(&m, fs), SVCQ_OK);
     assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
-    run(ctx, 120);
-    svcq_ctx_free(ctx);
+    if (out)
+        *out = fs;
+    return ctx;
+}
+
+/* The journal read back: by the reader's refresh (what was appended since
+ * the last one) after every transaction, by a fresh read-only open every
+ * seventh, and by the owner reopening its store every 25th. */
+static void journal_views(const model *md, int round)
+{
+    assert_int_equal(svcq_store_file_refresh(fx.ro), SVCQ_OK);
+    compare(fx.reader, md);
+    if (round % 7 == 3) {
+        svcq_ctx *fresh = open_on(fx.path, SVCQ_STORE_FILE_READ_ONLY, NULL);
+        compare(fresh, md);
+        svcq_ctx_free(fresh);
+    }
+    if (fx.owned && round % 25 == 24) {
+        svcq_ctx_free(fx.writer);
+        fx.writer = open_on(fx.path, 0, NULL);
+        compare(fx.writer, md);
+    }
+}
+
+/* The run goes on in fx.writer, which a reopen replaces. */
+static void run_file(int rounds)
+{
+    hooks h = { fail_next_write, journal_views };
+    fx.reader = open_on(fx.path, SVCQ_STORE_FILE_READ_ONLY, &fx.ro);
+    run_with(&fx.writer, rounds, &h);
+    svcq_ctx_free(fx.reader);
+}
+
+static void file_store(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir_mem("rollback_model");
+    assert_non_null(dir);
+    fx.path = test_path(dir, "store.svcq");
+    fx.io = svcq__fio_posix;
+    fx.io.pwrite = q_pwrite;
+    fx.durability = SVCQ_STORE_SYNC_NONE;
+    fx.writer = open_on(fx.path, 0, NULL);
+    fx.owned = true;
+    run_file(120);
+    svcq_ctx_free(fx.writer);
     test_rmtree(dir);
-    free(path);
+    free(fx.path);
+    free(dir);
+}
+
+/* The same through a session of a shared store (its commit applies the
+ * session's writes to the shared index: in place where the terms allow),
+ * synced so that a commit's changes stay in the index's open transaction
+ * until the group sync covers them. */
+static void shared_file_store(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir_mem("rollback_model_shared");
+    assert_non_null(dir);
+    fx.path = test_path(dir, "store.svcq");
+    fx.io = svcq__fio_posix;
+    fx.io.pwrite = q_pwrite;
+    fx.durability = SVCQ_STORE_SYNC_FULL;
+    svcq_ctx *owner;
+    assert_int_equal(svcq_ctx_new(&owner, NULL), SVCQ_OK);
+    svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT;
+    o.durability = fx.durability;
+    svcq_store_file *fs;
+    assert_int_equal(svcq__fstore_open_io(&fs, owner, fx.path, &o, &fx.io), SVCQ_OK);
+    assert_int_equal(svcq_ctx_new(&fx.writer, NULL), SVCQ_OK);
+    svcq_store_methods m;
+    assert_int_equal(svcq_store_file_attach(&m, fs, fx.writer), SVCQ_OK);
+    assert_int_equal(svcq_ctx_set_store(fx.writer, &m), SVCQ_OK);
+    fx.owned = false;
+    run_file(60);
+    svcq_ctx_free(fx.writer);
+    assert_int_equal(svcq_store_file_close(fs), SVCQ_OK);
+    svcq_ctx_free(owner);
+    test_rmtree(dir);
+    free(fx.path);
     free(dir);
 }
 
@@ -505,14 +645,39 @@ typedef struct xshape {
     size_t n[4];
     const void *node[4][XSHAPE];
     uint32_t prio[4][XSHAPE];
+    svcq__rec_contents c[XRECS]; /* each record's contents (the file store's fields too) */
+    svcq__term t[XRECS][3];      /* and terms (string pointers: the very same strings back) */
 } xshape;
 
-static void take_shape(const svcq__kind *k, xshape *x)
+static void take_shape(const svcq__kind *k, svcq__rec *const *recs, xshape *x)
 {
     assert_int_equal(k->ntrees, 3);
     x->n[0] = shape(k->by_id, x->node[0], x->prio[0], 0);
     for (size_t t = 0; t < 3; t++)
         x->n[t + 1] = shape(k->trees[t].root, x->node[t + 1], x->prio[t + 1], 0);
+    memset(x->c, 0, sizeof(x->c));
+    for (size_t i = 0; i < XRECS; i++) {
+        const svcq__rec *r = recs[i];
+        svcq__rec_contents *c = &x->c[i]; /* field by field: memcmp sees the zeroed padding */
+        c->value = r->value;
+        c->revision = r->revision;
+        c->loc = r->loc;
+        c->size = r->size;
+        c->frame_len = r->frame_len;
+        c->pending = r->pending;
+        memcpy(x->t[i], r->terms, sizeof(x->t[i]));
+    }
+}
+
+static void same_shape(const xshape *a, const xshape *b)
+{
+    for (size_t t = 0; t < 4; t++) {
+        assert_int_equal(a->n[t], b->n[t]);
+        assert_memory_equal(a->node[t], b->node[t], b->n[t] * sizeof(b->node[t][0]));
+        assert_memory_equal(a->prio[t], b->prio[t], b->n[t] * sizeof(b->prio[t][0]));
+    }
+    assert_memory_equal(a->c, b->c, sizeof(a->c));
+    assert_memory_equal(a->t, b->t, sizeof(a->t));
 }
 
 /* Each tree in (type, value, id) order, every node's priority at most its
@@ -541,11 +706,14 @@ static size_t check_tree(const svcq__tnode *t, const svcq__term **prev)
 static const char *const xstates[] = { "analysis", "plan", "execute", "verify", "a much longer state than the others",
                                        "" };
 
-/* Rewrites in place that change term values (one, two or all three, the
- * same record again and again) undone by a rollback give back the very
- * same trees: the same nodes, priorities and shape. A commit keeps them
- * ordered, and the strings they made are freed with the records (the
- * leak checkers see the rest). */
+/* Rewrites in place that change term values (none, one, two or all
+ * three, the same record again and again) undone by a rollback give back
+ * the very same trees (the same nodes, priorities and shape) and every
+ * record's contents (value, revision and the file store's frame place,
+ * length and pending flag) and term strings; so does a rollback to a mark,
+ * and a rollback after the part before the mark was committed. A commit
+ * keeps them ordered, and the strings they made are freed with the records
+ * (the leak checkers see the rest). */
 static void exact_trees(void **state)
 {
     (void)state;
@@ -570,17 +738,25 @@ static void exact_trees(void **state)
         recs[i]->revision = (uint64_t)i + 1;
         svcq__index_replace(&ix, k, NULL, recs[i]);
     }
-    static xshape before, after;
-    take_shape(k, &before);
+    static xshape before, mid, after;
+    take_shape(k, recs, &before);
     uint64_t revision = XRECS;
-    for (int round = 0; round < 6; round++) {
-        bool commit = round % 3 == 2;
+    /* Rounds: undone whole; undone to a mark, then whole; the part before
+     * a mark committed (a shared store's group sync), the rest undone; all
+     * committed. */
+    for (int round = 0; round < 8; round++) {
+        int how = round % 4;
         svcq__index_begin(&ix);
+        size_t mark = 0;
         for (int w = 0; w < 150; w++) {
+            if (w == 75) {
+                mark = ix.undo_len;
+                take_shape(k, recs, &mid);
+            }
             svcq__rec *r = recs[rnd() % (w % 5 ? XRECS : 4)]; /* a few records again and again */
             svcq__term_set set[3];
             size_t n = 0;
-            uint64_t pick = rnd() % 7 + 1; /* which of the three terms change */
+            uint64_t pick = rnd() % 8; /* which of the three terms change (0: none) */
             for (uint8_t t = 0; t < 3; t++) {
                 if (!(pick >> t & 1))
                     continue;
@@ -597,28 +773,46 @@ static void exact_trees(void **state)
                     memcpy(c->s, v, c->slen + 1);
                 }
             }
-            unsigned char *value = svcq__malloc(ctx, 4);
-            assert_non_null(value);
-            memcpy(value, "abcd", 4);
+            /* Half of the writes as the memory store makes them (a value),
+             * half as the file store (where the frame is; pending or not). */
+            svcq__rec_contents now = { .revision = ++revision, .size = 4 };
+            if (w % 2) {
+                now.loc = rnd() % 100000;
+                now.frame_len = 40 + (uint32_t)(rnd() % 100);
+                now.pending = (uint8_t)(rnd() % 2);
+            } else {
+                now.value = svcq__malloc(ctx, 4);
+                assert_non_null(now.value);
+                memcpy(now.value, "abcd", 4);
+            }
             assert_int_equal(svcq__index_reserve_terms(&ix, n), SVCQ_OK);
-            svcq__index_set_terms(&ix, k, r, value, 4, ++revision, set, n);
+            svcq__index_set_terms(&ix, k, r, &now, set, n);
         }
         for (size_t t = 0; t < 3; t++) {
             const svcq__term *prev = NULL;
             assert_int_equal(check_tree(k->trees[t].root, &prev), XRECS);
         }
-        if (commit) {
+        if (how == 3) {
             svcq__index_commit(&ix);
-            take_shape(k, &before);
+            take_shape(k, recs, &before);
+            continue;
+        }
+        if (how == 1) {
+            svcq__index_rollback_to(&ix, mark);
+            take_shape(k, recs, &after);
+            same_shape(&after, &mid);
+        }
+        if (how == 2) {
+            svcq__index_commit_prefix(&ix, mark);
+            svcq__index_rollback(&ix);
+            take_shape(k, recs, &after);
+            same_shape(&after, &mid);
+            before = mid;
             continue;
         }
         svcq__index_rollback(&ix);
-        take_shape(k, &after);
-        for (size_t t = 0; t < 4; t++) {
-            assert_int_equal(after.n[t], before.n[t]);
-            assert_memory_equal(after.node[t], before.node[t], before.n[t] * sizeof(before.node[t][0]));
-            assert_memory_equal(after.prio[t], before.prio[t], before.n[t] * sizeof(before.prio[t][0]));
-        }
+        take_shape(k, recs, &after);
+        same_shape(&after, &before);
     }
     svcq__index_free(&ix);
     svcq_ctx_free(ctx);
@@ -630,6 +824,7 @@ int main(void)
         cmocka_unit_test(exact_trees),
         cmocka_unit_test(memory_store),
         cmocka_unit_test(file_store),
+        cmocka_unit_test(shared_file_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
