@@ -260,7 +260,7 @@ static int prepare_put(svcq_ctx *ctx, svcq__index *ix, fs_put_prep *p, const cha
                        const svcq__term_in *terms, size_t n)
 {
     uint8_t changed[SVCQ_STORE_MAX_TERMS];
-    int diff = p->at.rec ? svcq__rec_terms_diff_in(p->at.rec, terms, n, changed) : -1;
+    int diff = p->at.rec ? svcq__rec_terms_diff(p->at.rec, terms, n, changed) : -1;
     if (diff >= 0) {
         if (svcq__index_reserve_terms(ix, (size_t)diff) != SVCQ_OK ||
             svcq__term_sets_make(ctx, terms, changed, (size_t)diff, p->set) != SVCQ_OK)

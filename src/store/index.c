@@ -585,17 +585,6 @@ void svcq__index_put_at(svcq__index *ix, const svcq__index_at *at, svcq__rec *no
         svcq__rec_free(ix->ctx, old);
 }
 
-/* a and b (NUL-terminated) hold the same bytes. Names are a few bytes: a
- * loop beats a call (values can be long: strcmp). */
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
-
 static svcq__rec_contents contents_of(const svcq__rec *rec)
 {
     return (svcq__rec_contents){ .value = rec->value,
@@ -616,23 +605,7 @@ static void set_contents(svcq__rec *rec, const svcq__rec_contents *c)
     rec->pending = c->pending;
 }
 
-int svcq__rec_terms_diff(const svcq__rec *rec, const svcq_store_term *terms, size_t n, uint8_t *changed)
-{
-    if (rec->nterms != n)
-        return -1;
-    int c = 0;
-    for (size_t i = 0; i < n; i++) {
-        const svcq__term *t = &rec->terms[i];
-        const svcq_store_term *in = &terms[i];
-        if (t->type != in->type || !str_eq(t->name, in->name))
-            return -1;
-        if (t->type == SVCQ_STORE_TERM_INT64 ? t->i != in->i : strcmp(t->s, in->s) != 0)
-            changed[c++] = (uint8_t)i;
-    }
-    return c;
-}
-
-int svcq__rec_terms_diff_in(const svcq__rec *rec, const svcq__term_in *terms, size_t n, uint8_t *changed)
+int svcq__rec_terms_diff(const svcq__rec *rec, const svcq__term_in *terms, size_t n, uint8_t *changed)
 {
     if (rec->nterms != n)
         return -1;

@@ -203,9 +203,7 @@ void svcq__index_put_at(svcq__index *ix, const svcq__index_at *at, svcq__rec *no
 /* How terms (valid, sorted by name) differ from rec's: -1 when the count,
  * a name or a type differs; else the number of values that differ, whose
  * indexes go to changed (room for SVCQ_STORE_MAX_TERMS). 0: the same terms. */
-int svcq__rec_terms_diff(const svcq__rec *rec, const svcq_store_term *terms, size_t n, uint8_t *changed);
-/* The same for terms as the journal holds them (valid, sorted by name). */
-int svcq__rec_terms_diff_in(const svcq__rec *rec, const svcq__term_in *terms, size_t n, uint8_t *changed);
+int svcq__rec_terms_diff(const svcq__rec *rec, const svcq__term_in *terms, size_t n, uint8_t *changed);
 /* A new value for term idx of a record: s an allocation of the caller's
  * (NUL-terminated, slen bytes; taken over) for a string, else i. */
 typedef struct svcq__term_set {

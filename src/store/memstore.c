@@ -74,7 +74,7 @@ static bool copy_value(memstore *ms, const void *bytes, size_t size, unsigned ch
  * trees of its other terms), takes a copy of the value, and each changed
  * term moves in its tree. Everything is allocated first. */
 static int put_in_place(memstore *ms, const svcq__index_at *at, const void *bytes, size_t size,
-                        const svcq_store_term *terms, const uint8_t *changed, size_t n, uint64_t *new_revision)
+                        const svcq__term_in *terms, const uint8_t *changed, size_t n, uint64_t *new_revision)
 {
     if (svcq__index_reserve_terms(&ms->ix, n) != SVCQ_OK)
         return SVCQ_ENOMEM;
@@ -82,33 +82,14 @@ static int put_in_place(memstore *ms, const svcq__index_at *at, const void *byte
     unsigned char *value;
     if (!copy_value(ms, bytes, size, &value))
         return SVCQ_ENOMEM;
-    size_t made = 0;
-    for (; made < n; made++) {
-        const svcq_store_term *in = &terms[changed[made]];
-        svcq__term_set *t = &set[made];
-        t->idx = changed[made];
-        t->s = NULL;
-        t->slen = 0;
-        t->i = 0;
-        if (in->type == SVCQ_STORE_TERM_STRING) {
-            t->slen = strlen(in->s);
-            t->s = svcq__malloc(ms->ctx, t->slen + 1);
-            if (!t->s)
-                goto fail;
-            memcpy(t->s, in->s, t->slen + 1);
-        } else {
-            t->i = in->i;
-        }
+    if (svcq__term_sets_make(ms->ctx, terms, changed, n, set) != SVCQ_OK) {
+        svcq__free(ms->ctx, value);
+        return SVCQ_ENOMEM;
     }
     *new_revision = ++ms->last_revision;
     svcq__rec_contents now = { .value = value, .revision = *new_revision, .size = (uint32_t)size };
     svcq__index_set_terms(&ms->ix, at->kind, at->rec, &now, set, n);
     return SVCQ_OK;
-fail:
-    while (made--)
-        svcq__free(ms->ctx, set[made].s);
-    svcq__free(ms->ctx, value);
-    return SVCQ_ENOMEM;
 }
 
 static int ms_put2(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
@@ -130,14 +111,14 @@ static int ms_put2(const char *kind, const char *id, uint64_t expected, const vo
     svcq__index_locate(&ms->ix, kind, kindlen, id, idlen, &at);
     if ((at.rec ? at.rec->revision : 0) != expected)
         return SVCQ_ECONFLICT;
-    uint8_t changed[SVCQ_STORE_MAX_TERMS];
-    int diff = at.rec ? svcq__rec_terms_diff(at.rec, terms, n_terms, changed) : -1;
-    if (diff >= 0)
-        return put_in_place(ms, &at, bytes, size, terms, changed, (size_t)diff, new_revision);
-    if (svcq__index_prepare_at(&ms->ix, kind, kindlen, &at) != SVCQ_OK)
-        return SVCQ_ENOMEM;
     svcq__term_in in[SVCQ_STORE_MAX_TERMS];
     svcq__terms_in(terms, n_terms, in);
+    uint8_t changed[SVCQ_STORE_MAX_TERMS];
+    int diff = at.rec ? svcq__rec_terms_diff(at.rec, in, n_terms, changed) : -1;
+    if (diff >= 0)
+        return put_in_place(ms, &at, bytes, size, in, changed, (size_t)diff, new_revision);
+    if (svcq__index_prepare_at(&ms->ix, kind, kindlen, &at) != SVCQ_OK)
+        return SVCQ_ENOMEM;
     svcq__rec *r = svcq__rec_new_terms(ms->ctx, id, idlen, in, n_terms);
     if (!r)
         return SVCQ_ENOMEM;
