@@ -27,6 +27,7 @@
 
 #include "core/buf.h"
 #include "fault.h"
+#include "faulty_fio.h"
 #include "store/filestore.h"
 #include "store/store.h"
 #include "svcq.h"
@@ -35,58 +36,11 @@
 static const char *const kinds[] = { "k1", "k2", "k3" };
 static const char *const names[] = { "extra", "prio", "state" };
 
-/* System calls failing call N of pread, pwrite, datasync and truncate
- * (once, or from N on), when armed. */
-typedef struct faulty_io {
-    size_t calls, fail_at, injected;
-    bool keep;
-} faulty_io;
-
-static bool fail_now(void *ud)
-{
-    faulty_io *f = ud;
-    if (!f->fail_at)
-        return false;
-    f->calls++;
-    if (f->calls == f->fail_at || (f->keep && f->calls > f->fail_at)) {
-        f->injected++;
-        errno = EIO;
-        return true;
-    }
-    return false;
-}
-
-#define P (&svcq__fio_posix)
-static int q_open(const char *p, int f, void *ud) { (void)ud; return P->open(p, f, NULL); }
-static int q_close(int fd, void *ud) { (void)ud; return P->close(fd, NULL); }
-static ssize_t q_pread(int fd, void *b, size_t n, uint64_t o, void *ud)
-{
-    return fail_now(ud) ? -1 : P->pread(fd, b, n, o, NULL);
-}
-static ssize_t q_pwrite(int fd, const void *b, size_t n, uint64_t o, void *ud)
-{
-    if (fail_now(ud)) {
-        if (n > 1)
-            (void)P->pwrite(fd, b, n / 2, o, NULL); /* torn */
-        errno = ENOSPC;
-        return -1;
-    }
-    return P->pwrite(fd, b, n, o, NULL);
-}
-static int q_datasync(int fd, void *ud) { return fail_now(ud) ? -1 : P->datasync(fd, NULL); }
-static int q_truncate(int fd, uint64_t s, void *ud) { return fail_now(ud) ? -1 : P->truncate(fd, s, NULL); }
-static int q_size(int fd, uint64_t *s, void *ud) { (void)ud; return P->size(fd, s, NULL); }
-static int q_lock(int fd, void *ud) { (void)ud; return P->lock(fd, NULL); }
-static int q_same(int fd, const char *p, void *ud) { (void)ud; return P->same(fd, p, NULL); }
-static int q_rename(const char *a, const char *b, void *ud) { (void)ud; return P->rename(a, b, NULL); }
-static int q_unlink(const char *p, void *ud) { (void)ud; return P->unlink(p, NULL); }
-static int q_syncdir(const char *d, void *ud) { (void)ud; return P->syncdir(d, NULL); }
-
 typedef struct st {
     svcq_ctx *ctx;
     char *dir, *path; /* the file store's (NULL: the memory store) */
     svcq_store_file *fs;
-    faulty_io io_state;
+    faulty_fio io_state;
     svcq__fio io;
 } st;
 
@@ -116,8 +70,7 @@ static void *setup_common(test_alloc *alloc, bool file, int32_t durability)
     if (file) {
         s->dir = test_tmpdir_mem("put-paths");
         s->path = test_path(s->dir, "journal");
-        s->io = (svcq__fio){ q_open, q_close, q_pread, q_pwrite, q_datasync, q_truncate, q_size, q_lock,
-                             q_same, q_rename, q_unlink, q_syncdir, &s->io_state };
+        s->io = faulty_fio_table(&s->io_state);
         svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT;
         o.durability = durability;
         assert_int_equal(svcq__fstore_open_io(&s->fs, s->ctx, s->path, &o, &s->io), SVCQ_OK);
@@ -146,7 +99,7 @@ static void *setup_file_synced(test_alloc *alloc) { return setup_common(alloc, t
 static void arm_io(void *p, size_t n, bool keep)
 {
     st *s = p;
-    s->io_state = (faulty_io){ 0, n, 0, keep };
+    faulty_fio_arm(&s->io_state, n, keep);
 }
 
 static size_t injected_io(void *p)

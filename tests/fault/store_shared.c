@@ -24,6 +24,7 @@
 #include <errno.h>
 
 #include "fault.h"
+#include "faulty_fio.h"
 #include "store/filestore.h"
 #include "store/store.h"
 #include "svcq.h"
@@ -33,61 +34,14 @@
 #define NOTES 4 /* a, b, c, d */
 #define STEPS 4
 
-/* System calls failing call N of pread, pwrite, datasync and truncate
- * (once, or from N on), when armed. */
-typedef struct faulty_io {
-    size_t calls, fail_at, injected;
-    bool keep;
-    bool kept;      /* the last armed run kept failing */
-} faulty_io;
-
-static bool fail_now(void *ud)
-{
-    faulty_io *f = ud;
-    if (!f->fail_at)
-        return false;
-    f->calls++;
-    if (f->calls == f->fail_at || (f->keep && f->calls > f->fail_at)) {
-        f->injected++;
-        errno = EIO;
-        return true;
-    }
-    return false;
-}
-
-#define P (&svcq__fio_posix)
-static int q_open(const char *p, int f, void *ud) { (void)ud; return P->open(p, f, NULL); }
-static int q_close(int fd, void *ud) { (void)ud; return P->close(fd, NULL); }
-static ssize_t q_pread(int fd, void *b, size_t n, uint64_t o, void *ud)
-{
-    return fail_now(ud) ? -1 : P->pread(fd, b, n, o, NULL);
-}
-static ssize_t q_pwrite(int fd, const void *b, size_t n, uint64_t o, void *ud)
-{
-    if (fail_now(ud)) {
-        if (n > 1)
-            (void)P->pwrite(fd, b, n / 2, o, NULL); /* torn */
-        errno = ENOSPC;
-        return -1;
-    }
-    return P->pwrite(fd, b, n, o, NULL);
-}
-static int q_datasync(int fd, void *ud) { return fail_now(ud) ? -1 : P->datasync(fd, NULL); }
-static int q_truncate(int fd, uint64_t s, void *ud) { return fail_now(ud) ? -1 : P->truncate(fd, s, NULL); }
-static int q_size(int fd, uint64_t *s, void *ud) { (void)ud; return P->size(fd, s, NULL); }
-static int q_lock(int fd, void *ud) { (void)ud; return P->lock(fd, NULL); }
-static int q_same(int fd, const char *p, void *ud) { (void)ud; return P->same(fd, p, NULL); }
-static int q_rename(const char *a, const char *b, void *ud) { (void)ud; return P->rename(a, b, NULL); }
-static int q_unlink(const char *p, void *ud) { (void)ud; return P->unlink(p, NULL); }
-static int q_syncdir(const char *d, void *ud) { (void)ud; return P->syncdir(d, NULL); }
-
 typedef struct st {
     test_alloc *alloc;
     bool inject_io;
     svcq_ctx *octx, *a, *b;
     svcq_store_file *fs;
     char *dir, *path;
-    faulty_io fio_state;
+    faulty_fio fio_state;
+    bool kept; /* the last armed run kept failing */
     svcq__fio io;
     note *n[NOTES];
     int step;                  /* steps committed by run */
@@ -136,8 +90,7 @@ static void *setup_common(test_alloc *alloc, bool inject_io)
     s->octx = test_ctx_new(alloc);
     s->dir = test_tmpdir_mem("shared-faults");
     s->path = test_path(s->dir, "journal");
-    svcq__fio io = { q_open, q_close, q_pread, q_pwrite, q_datasync, q_truncate, q_size, q_lock, q_same,
-                     q_rename, q_unlink, q_syncdir, &s->fio_state };
+    svcq__fio io = faulty_fio_table(&s->fio_state);
     s->io = io;
     svcq_store_file_options o = SVCQ_STORE_FILE_OPTIONS_INIT; /* SVCQ_STORE_SYNC_FULL: group commit */
     assert_int_equal(svcq__fstore_open_io(&s->fs, s->octx, s->path, &o, &s->io), SVCQ_OK);
@@ -158,11 +111,9 @@ static void *setup_io(test_alloc *a) { return setup_common(a, true); }
 static void arm(void *p, size_t n, bool keep)
 {
     st *s = p;
-    s->fio_state.calls = s->fio_state.injected = 0;
-    s->fio_state.fail_at = n;
-    s->fio_state.keep = keep;
+    faulty_fio_arm(&s->fio_state, n, keep);
     if (n)
-        s->fio_state.kept = keep;
+        s->kept = keep;
 }
 
 static size_t injected(void *p)
@@ -277,7 +228,7 @@ static void verify(void *p, int rc, bool hit)
     }
     char *d = dump_read_only(s);
     bool ok = strcmp(d, s->committed) == 0;
-    if (!ok && s->fio_state.kept && svcq__fstore_broken(s->fs) && s->step < STEPS && states_ref[s->step + 1])
+    if (!ok && s->kept && svcq__fstore_broken(s->fs) && s->step < STEPS && states_ref[s->step + 1])
         ok = strcmp(d, states_ref[s->step + 1]) == 0; /* a sync failed and could not be taken back */
     if (!ok)
         fail_msg("the journal holds \"%s\", last committed: \"%s\" (step %d)", d, s->committed,
@@ -665,7 +616,7 @@ static void tverify(void *p, int rc, bool hit)
     }
     char *d = tdump_read_only(t);
     bool ok = strcmp(d, t->committed) == 0;
-    if (!ok && t->base->fio_state.kept && svcq__fstore_broken(t->base->fs) && t->step < TSTEPS &&
+    if (!ok && t->base->kept && svcq__fstore_broken(t->base->fs) && t->step < TSTEPS &&
         tstates_ref[t->step + 1])
         ok = strcmp(d, tstates_ref[t->step + 1]) == 0; /* a sync failed and could not be taken back */
     if (!ok)
