@@ -1128,9 +1128,7 @@ static void put_checks_against_reference(void **state)
      * the word-sized reads), each byte in turn replaced. */
     for (size_t len = 0; len <= SVCQ_STORE_MAX_KIND + 8; len++) {
         for (size_t at = 0; at <= len; at++) {
-            for (size_t v = 0; v < sizeof(bad) + 1; v++) {
-                if (at == len && v > 0)
-                    break; /* the name as it is, once */
+            for (size_t v = 0; v < (at < len ? sizeof(bad) : 1); v++) { /* at == len: as it is, once */
                 memset(b, 'k', len);
                 b[len] = '\0';
                 if (at < len)
@@ -1152,9 +1150,7 @@ static void put_checks_against_reference(void **state)
         if (!edge)
             continue;
         for (size_t at = 0; at <= len; at++) {
-            for (size_t v = 0; v < sizeof(bad) + 1; v++) {
-                if (at == len && v > 0)
-                    break;
+            for (size_t v = 0; v < (at < len ? sizeof(bad) : 1); v++) {
                 memset(b, 'k', len);
                 b[len] = '\0';
                 if (at < len)
