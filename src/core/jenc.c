@@ -67,32 +67,31 @@ static inline void quoted(svcq__je *e, const char *s, size_t n)
     put_c(e, '"');
 }
 
-void svcq__je_str(svcq__je *e, const char *s)
+size_t svcq__je_run(const char *s)
 {
-    if (e->comma)
-        put_c(e, ',');
-    e->comma = true;
     const unsigned char *p = (const unsigned char *)s;
     /* The NUL is in the table too, so one test per byte ends the scan;
      * four bytes a turn, each read only after the one before it. */
     size_t n = 0;
     for (;; n += 4) {
         if (needs_escape[p[n]])
-            break;
-        if (needs_escape[p[n + 1]]) {
-            n += 1;
-            break;
-        }
-        if (needs_escape[p[n + 2]]) {
-            n += 2;
-            break;
-        }
-        if (needs_escape[p[n + 3]]) {
-            n += 3;
-            break;
-        }
+            return n;
+        if (needs_escape[p[n + 1]])
+            return n + 1;
+        if (needs_escape[p[n + 2]])
+            return n + 2;
+        if (needs_escape[p[n + 3]])
+            return n + 3;
     }
-    if (!p[n]) {
+}
+
+void svcq__je_str(svcq__je *e, const char *s)
+{
+    if (e->comma)
+        put_c(e, ',');
+    e->comma = true;
+    size_t n = svcq__je_run(s);
+    if (!s[n]) {
         quoted(e, s, n);
         return;
     }

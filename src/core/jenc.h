@@ -65,6 +65,10 @@ static inline void svcq__je_key(svcq__je *e, const char *quoted, size_t n)
 void svcq__je_begin(svcq__je *e, char c); /* '{' or '[' */
 void svcq__je_end(svcq__je *e, char c);   /* '}' or ']' */
 void svcq__je_str(svcq__je *e, const char *s);
+/* The number of bytes s starts with that a JSON string holds as they are
+ * (it stops at the NUL): s[svcq__je_run(s)] == '\0' when s needs no
+ * escape, and then that is its length. */
+size_t svcq__je_run(const char *s);
 /* A text of n bytes the caller knows needs no escape (the library's own
  * names, hex digests): copied without the scan. */
 void svcq__je_plain(svcq__je *e, const char *s, size_t n);

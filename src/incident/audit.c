@@ -21,13 +21,13 @@
 static const char zero_hash[SVCQ__SHA256_HEX + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-/* The canonical bytes are gathered in a block-sized buffer and hashed a
- * buffer at a time (three small updates per field cost more than the
- * copying). */
+/* The canonical bytes are gathered in a buffer an entry of usual texts
+ * fits in, each field written into it in one piece, and hashed at once;
+ * a longer entry is hashed a buffer at a time. */
 typedef struct canon {
     svcq__sha256_ctx s;
     size_t len;
-    char buf[512];
+    char buf[1024];
 } canon;
 
 static void put(canon *c, const char *v, size_t n)
@@ -44,7 +44,7 @@ static void put(canon *c, const char *v, size_t n)
     c->len += n;
 }
 
-static void field_n(canon *c, const char *v, size_t n)
+static void field_slow(canon *c, const char *v, size_t n)
 {
     char len[25];
     len[24] = ':';
@@ -54,51 +54,93 @@ static void field_n(canon *c, const char *v, size_t n)
     put(c, "\n", 1);
 }
 
-static void field(canon *c, const char *v)
+/* "<n>:<v>\n". */
+static inline void field_n(canon *c, const char *v, size_t n)
 {
-    field_n(c, v, strlen(v));
+    if (SVCQ__UNLIKELY(c->len + n + 24 > sizeof(c->buf))) {
+        field_slow(c, v, n);
+        return;
+    }
+    char *d = c->buf + c->len;
+    if (n < 10) {
+        *d++ = (char)('0' + n);
+    } else if (n < 100) {
+        d[0] = (char)('0' + n / 10);
+        d[1] = (char)('0' + n % 10);
+        d += 2;
+    } else {
+        char t[24];
+        const char *p = svcq__u64_text(t, n);
+        size_t k = (size_t)(t + sizeof(t) - p);
+        memcpy(d, p, k);
+        d += k;
+    }
+    *d++ = ':';
+    memcpy(d, v, n);
+    d[n] = '\n';
+    c->len = (size_t)(d + n + 1 - c->buf);
 }
 
-/* A signed number as decimal text. */
-static void field_int(canon *c, int64_t v)
+/* The lengths of an entry's texts, measured once for the hash and the
+ * record, and its numbers as decimal text (the same digits in both). */
+typedef struct entry_len {
+    size_t id, actor, role, action, before, after;
+    const char *seq, *time; /* into the arrays below */
+    size_t seq_n, time_n;
+    char seq_t[24], time_t_[24];
+} entry_len;
+
+static void numbers(entry_len *l, const svcq__inc_entry *e)
 {
-    char t[24];
-    const char *p = svcq__i64_text(t, v);
-    field_n(c, p, (size_t)(t + sizeof(t) - p));
+    l->seq = svcq__u64_text(l->seq_t, e->seq);
+    l->seq_n = (size_t)(l->seq_t + sizeof(l->seq_t) - l->seq);
+    l->time = svcq__i64_text(l->time_t_, (int64_t)e->time);
+    l->time_n = (size_t)(l->time_t_ + sizeof(l->time_t_) - l->time);
 }
 
-void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e)
+static void entry_hash(const char *incident_id, svcq__inc_entry *e, const entry_len *l)
 {
     canon c;
     svcq__sha256_init(&c.s);
-    c.len = 0;
     static const char head[] = "svcq.incident_audit/1\n";
-    put(&c, head, sizeof(head) - 1);
-    field(&c, incident_id);
-    char seq[24];
-    const char *p = svcq__u64_text(seq, e->seq);
-    field_n(&c, p, (size_t)(seq + sizeof(seq) - p));
-    field_int(&c, (int64_t)e->time);
-    field(&c, e->actor);
-    field(&c, e->role);
-    field(&c, e->action);
-    field(&c, e->before);
-    field(&c, e->after);
-    field(&c, e->prev);
+    memcpy(c.buf, head, sizeof(head) - 1);
+    c.len = sizeof(head) - 1;
+    field_n(&c, incident_id, l->id);
+    field_n(&c, l->seq, l->seq_n);
+    field_n(&c, l->time, l->time_n);
+    field_n(&c, e->actor, l->actor);
+    field_n(&c, e->role, l->role);
+    field_n(&c, e->action, l->action);
+    field_n(&c, e->before, l->before);
+    field_n(&c, e->after, l->after);
+    field_n(&c, e->prev, SVCQ__SHA256_HEX);
     svcq__sha256_update(&c.s, c.buf, c.len);
     uint8_t d[SVCQ__SHA256_SIZE];
     svcq__sha256_final(&c.s, d);
     svcq__sha256_hex(d, e->hash);
 }
 
-int svcq__inc_entry_id(svcq_ctx *ctx, const char *incident_id, uint64_t seq, char *out, size_t size)
+void svcq__inc_entry_hash(const char *incident_id, svcq__inc_entry *e)
+{
+    entry_len l;
+    l.id = strlen(incident_id);
+    l.actor = strlen(e->actor);
+    l.role = strlen(e->role);
+    l.action = strlen(e->action);
+    l.before = strlen(e->before);
+    l.after = strlen(e->after);
+    numbers(&l, e);
+    entry_hash(incident_id, e, &l);
+}
+
+static int entry_id(svcq_ctx *ctx, const char *incident_id, size_t n, uint64_t seq, char *out, size_t size)
 {
     /* "<incident>/<seq as at least 10 digits>", as "%s/%010" PRIu64 would
      * write it (a call site of every mutating call: no printf). */
     char d[24];
     const char *p = svcq__u64_text(d, seq);
     size_t nd = (size_t)(d + sizeof(d) - p), pad = nd < 10 ? 10 - nd : 0;
-    size_t n = strlen(incident_id), k = n + 1 + pad + nd;
+    size_t k = n + 1 + pad + nd;
     if (k >= size || k > SVCQ_STORE_MAX_ID)
         return svcq__error(ctx, SVCQ_ELIMIT, "incident %s: the audit entry id is too long", incident_id);
     memcpy(out, incident_id, n);
@@ -109,23 +151,62 @@ int svcq__inc_entry_id(svcq_ctx *ctx, const char *incident_id, uint64_t seq, cha
     return SVCQ_OK;
 }
 
+int svcq__inc_entry_id(svcq_ctx *ctx, const char *incident_id, uint64_t seq, char *out, size_t size)
+{
+    return entry_id(ctx, incident_id, strlen(incident_id), seq, out, size);
+}
+
 _Static_assert(SVCQ__INC_AUDIT_MAJOR == 1, "the schema literal below names major 1");
 
 /* The entry record, with the record writer of codec.c (the same bytes as
- * the generic JSON writer). */
-static int encode_entry(svcq_ctx *ctx, const char *incident_id, const svcq__inc_entry *e, svcq__buf *out)
+ * the generic JSON writer). plain: no text needs an escape (their lengths
+ * in l are then those of the JSON strings). */
+static int encode_entry(svcq_ctx *ctx, const char *incident_id, const svcq__inc_entry *e, const entry_len *l,
+                        bool plain, svcq__buf *out)
 {
 #define K(name) SVCQ__JE_K(name)
     static const char head[] = "{\"schema\":\"svcq." SVCQ__INC_AUDIT_KIND "/1\"";
     /* The other texts were checked where they came from; these two are
      * built by the calls (lifecycle.c cuts them on a character boundary). */
-    size_t blen = strlen(e->before), alen = strlen(e->after);
-    if (!svcq__utf8_valid(e->before, blen) || !svcq__utf8_valid(e->after, alen))
+    if (!svcq__utf8_valid(e->before, l->before) || !svcq__utf8_valid(e->after, l->after))
         return svcq__error(ctx, SVCQ_EINVAL, "incident %s: audit entry %" PRIu64 ": text is not valid UTF-8",
                            incident_id, e->seq);
+    if (plain) {
+        /* Every piece is known: one reservation, then straight copies. */
+#define LIT(d, s) (memcpy((d), (s), sizeof(s) - 1), (d) + sizeof(s) - 1)
+#define CPY(d, s, n) (memcpy((d), (s), (n)), (d) + (n))
+        static const char k_inc[] = ",\"incident\":\"", k_seq[] = "\",\"seq\":", k_time[] = ",\"time\":",
+                          k_actor[] = ",\"actor\":\"", k_role[] = "\",\"role\":\"", k_action[] = "\",\"action\":\"",
+                          k_before[] = "\",\"before\":\"", k_after[] = "\",\"after\":\"", k_prev[] = "\",\"prev\":\"",
+                          k_hash[] = "\",\"hash\":\"", tail[] = "\"}";
+        size_t n = sizeof(head) + sizeof(k_inc) + sizeof(k_seq) + sizeof(k_time) + sizeof(k_actor) + sizeof(k_role) +
+                   sizeof(k_action) + sizeof(k_before) + sizeof(k_after) + sizeof(k_prev) + sizeof(k_hash) +
+                   sizeof(tail) - 12 + l->id + l->seq_n + l->time_n + l->actor + l->role + l->action + l->before +
+                   l->after + 2 * SVCQ__SHA256_HEX;
+        if (svcq__buf_reserve(out, n))
+            return svcq__enomem(ctx);
+        char *d = out->data + out->len;
+        d = LIT(d, head);
+        d = CPY(LIT(d, k_inc), incident_id, l->id);
+        d = CPY(LIT(d, k_seq), l->seq, l->seq_n);
+        d = CPY(LIT(d, k_time), l->time, l->time_n);
+        d = CPY(LIT(d, k_actor), e->actor, l->actor);
+        d = CPY(LIT(d, k_role), e->role, l->role);
+        d = CPY(LIT(d, k_action), e->action, l->action);
+        d = CPY(LIT(d, k_before), e->before, l->before);
+        d = CPY(LIT(d, k_after), e->after, l->after);
+        d = CPY(LIT(d, k_prev), e->prev, SVCQ__SHA256_HEX);
+        d = CPY(LIT(d, k_hash), e->hash, SVCQ__SHA256_HEX);
+        d = LIT(d, tail);
+        *d = '\0';
+        out->len = (size_t)(d - out->data);
+#undef CPY
+#undef LIT
+        return SVCQ_OK;
+    }
     svcq__je w;
     svcq__je_init(&w, ctx, out);
-    if (svcq__buf_reserve(out, 320 + blen + alen))
+    if (svcq__buf_reserve(out, 320 + l->before + l->after))
         w.fail = true;
     svcq__je_raw(&w, head, sizeof(head) - 1);
     w.comma = true;
@@ -140,7 +221,7 @@ static int encode_entry(svcq_ctx *ctx, const char *incident_id, const svcq__inc_
     svcq__je_key(&w, K("role"));
     svcq__je_str(&w, e->role);
     svcq__je_key(&w, K("action"));
-    svcq__je_plain(&w, e->action, strlen(e->action)); /* the calls' own names */
+    svcq__je_plain(&w, e->action, l->action); /* the calls' own names */
     svcq__je_key(&w, K("before"));
     svcq__je_str(&w, e->before);
     svcq__je_key(&w, K("after"));
@@ -153,6 +234,16 @@ static int encode_entry(svcq_ctx *ctx, const char *incident_id, const svcq__inc_
     svcq__je_end(&w, '}');
 #undef K
     return svcq__je_finish(&w);
+}
+
+/* The length of s, and whether it needs no JSON escape (one scan). */
+static size_t measure(const char *s, bool *plain)
+{
+    size_t n = svcq__je_run(s);
+    if (SVCQ__LIKELY(!s[n]))
+        return n;
+    *plain = false;
+    return n + strlen(s + n);
 }
 
 int svcq__inc_audit_append(svcq_incident *inc, svcq__inc_journal *j, const char *actor, const char *role,
@@ -168,30 +259,38 @@ int svcq__inc_audit_append(svcq_incident *inc, svcq__inc_journal *j, const char 
     e.before = before ? before : "";
     e.after = after ? after : "";
     memcpy(e.prev, inc->m.audit_head[0] ? inc->m.audit_head : zero_hash, sizeof(e.prev));
-    svcq__inc_entry_hash(inc->id, &e);
+    entry_len l;
+    bool plain = true;
+    l.id = measure(inc->id, &plain);
+    l.actor = measure(actor, &plain);
+    l.role = measure(role, &plain);
+    l.action = strlen(action); /* the calls' own names: never escaped */
+    l.before = measure(e.before, &plain);
+    l.after = measure(e.after, &plain);
+    numbers(&l, &e);
+    plain = plain && e.seq <= INT64_MAX; /* the record writes it as a signed number */
+    entry_hash(inc->id, &e, &l);
     char rid[SVCQ_STORE_MAX_ID + 16];
-    int rc = svcq__inc_entry_id(ctx, inc->id, e.seq, rid, sizeof(rid));
+    int rc = entry_id(ctx, inc->id, l.id, e.seq, rid, sizeof(rid));
     if (rc)
         return rc;
     svcq__buf *b = &inc->cache.spare; /* free until the record is encoded */
     svcq__buf_truncate(b, 0);
-    rc = encode_entry(ctx, inc->id, &e, b);
+    rc = encode_entry(ctx, inc->id, &e, &l, plain, b);
     uint64_t rev = 0;
     if (!rc)
         rc = svcq__store_put(ctx, SVCQ__INC_AUDIT_KIND, rid, 0, b->data, b->len, &rev);
     if (rc == SVCQ_ECONFLICT)
         rc = svcq__error(ctx, SVCQ_ECONFLICT, "incident %s: audit entry %" PRIu64 " already exists (another writer "
                          "went first)", inc->id, e.seq);
-    /* The head is replaced in place, a word at a time through the journal
-     * (its terminating NUL never changes). */
-    for (size_t w = 0; !rc && w < SVCQ__SHA256_HEX; w += 8)
-        rc = svcq__inc_j_save(j, inc->m.audit_head + w, 8);
+    /* The count and the head (its terminating NUL never changes) are
+     * replaced in place, one journal entry for both. */
     if (!rc)
-        memcpy(inc->m.audit_head, e.hash, SVCQ__SHA256_HEX);
-    if (!rc)
-        rc = svcq__inc_j_save(j, &inc->m.audit_seq, sizeof(inc->m.audit_seq));
-    if (!rc)
+        rc = svcq__inc_j_save(j, &inc->m.audit_seq, SVCQ__INC_AUDIT_BYTES);
+    if (!rc) {
         inc->m.audit_seq = e.seq;
+        memcpy(inc->m.audit_head, e.hash, SVCQ__SHA256_HEX);
+    }
     return rc;
 }
 

@@ -407,6 +407,9 @@ _Static_assert(W(next_measure) != W(audit_seq) && W(next_measure) != W(typical_a
                "next_measure has a word of its own");
 _Static_assert(offsetof(svcq__inc_model, audit_head) % 8 == 0 && SVCQ__SHA256_HEX == 64,
                "the head's hex is eight whole words, then its NUL");
+_Static_assert(offsetof(svcq__inc_model, audit_head) == offsetof(svcq__inc_model, audit_seq) + 8 &&
+                   sizeof(((svcq__inc_model *)0)->audit_seq) == 8,
+               "the audit count and the head's hex are SVCQ__INC_AUDIT_BYTES in a row (one journal entry)");
 #undef A
 #undef F
 #undef W
@@ -481,6 +484,11 @@ int svcq__inc_encode_call(svcq_incident *inc, const svcq__inc_journal *j, svcq__
         const svcq__inc_jent *je = &j->e[i];
         if (je->mode >= 2) /* a new allocation (its slot's change is in the journal too) or the texts' bookkeeping */
             continue;
+        if (je->width > 8) { /* wider than a word (the audit count and head): every word it covers */
+            for (size_t at = 0; at < je->width; at += 8)
+                stale |= section_of(m, (const char *)je->addr + at);
+            continue;
+        }
         int k = 0;
         size_t at = 0;
         for (; k < SVCQ__INC_ELEM_ARRAYS; k++) {

@@ -285,7 +285,7 @@ int svcq__inc_simkey(const svcq__inc_model *m, svcq__buf *b);
 
 typedef struct svcq__inc_jent {
     void *addr;
-    uint64_t old;
+    uint64_t old; /* the old bytes; for a width above 8 where they are in the journal's wide */
     uint8_t width;
     /* 0 restore, 1 restore and free old on release, 2 new allocation,
      * 3 restore bookkeeping of the texts (no field of the record) */
@@ -294,17 +294,26 @@ typedef struct svcq__inc_jent {
 
 /* Entries most calls fit in without an allocation of their own. */
 #define SVCQ__INC_J_INLINE 32
+/* The model's audit count and head hash, side by side: what every call
+ * replaces, saved as one entry. */
+#define SVCQ__INC_AUDIT_BYTES (sizeof(uint64_t) + SVCQ__SHA256_HEX)
+/* Room for the old bytes of saves wider than a word (one audit append). */
+#define SVCQ__INC_J_WIDE SVCQ__INC_AUDIT_BYTES
 
 typedef struct svcq__inc_journal {
     svcq_ctx *ctx;
     svcq__inc_model *m; /* whose texts the journal's copies go to */
     svcq__inc_jent *e; /* inline_e until it outgrows it */
     size_t len, cap;
+    size_t wide_used;
     svcq__inc_jent inline_e[SVCQ__INC_J_INLINE];
+    _Alignas(8) unsigned char wide[SVCQ__INC_J_WIDE];
 } svcq__inc_journal;
 
 void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx, svcq__inc_model *m);
-/* Remembers width bytes at addr (restored on rollback). */
+/* Remembers width bytes at addr (restored on rollback): up to a word in
+ * the entry, wider in the journal's wide bytes while they have room (else
+ * as one entry a word). */
 int svcq__inc_j_save(svcq__inc_journal *j, void *addr, size_t width);
 /* *slot = a copy of s (NULL or "" stores NULL); the old string is freed when
  * the change stays. */

@@ -593,6 +593,7 @@ void svcq__inc_j_init(svcq__inc_journal *j, svcq_ctx *ctx, svcq__inc_model *m)
     j->e = j->inline_e;
     j->len = 0;
     j->cap = SVCQ__INC_J_INLINE;
+    j->wide_used = 0;
 }
 
 static int j_add(svcq__inc_journal *j, void *addr, uint64_t old, size_t width, uint8_t mode)
@@ -614,8 +615,22 @@ static int j_add(svcq__inc_journal *j, void *addr, uint64_t old, size_t width, u
 int svcq__inc_j_save(svcq__inc_journal *j, void *addr, size_t width)
 {
     uint64_t old = 0;
-    memcpy(&old, addr, width);
-    return j_add(j, addr, old, width, 0);
+    if (SVCQ__LIKELY(width <= sizeof(old))) {
+        memcpy(&old, addr, width);
+        return j_add(j, addr, old, width, 0);
+    }
+    if (width <= UINT8_MAX && width <= sizeof(j->wide) - j->wide_used) {
+        int rc = j_add(j, addr, j->wide_used, width, 0);
+        if (!rc) {
+            memcpy(j->wide + j->wide_used, addr, width);
+            j->wide_used += width;
+        }
+        return rc;
+    }
+    int rc = SVCQ_OK;
+    for (size_t at = 0; !rc && at < width; at += sizeof(old))
+        rc = svcq__inc_j_save(j, (char *)addr + at, width - at < sizeof(old) ? width - at : sizeof(old));
+    return rc;
 }
 
 int svcq__inc_j_new(svcq__inc_journal *j, void *p)
@@ -692,6 +707,7 @@ static void j_release(svcq__inc_journal *j)
     j->e = j->inline_e;
     j->len = 0;
     j->cap = SVCQ__INC_J_INLINE;
+    j->wide_used = 0;
 }
 
 void svcq__inc_j_rollback(svcq__inc_journal *j)
@@ -700,6 +716,8 @@ void svcq__inc_j_rollback(svcq__inc_journal *j)
         svcq__inc_jent *e = &j->e[i];
         if (e->mode == 2)
             svcq__free(j->ctx, (void *)(uintptr_t)e->old);
+        else if (e->width > sizeof(e->old))
+            memcpy(e->addr, j->wide + e->old, e->width);
         else
             memcpy(e->addr, &e->old, e->width);
     }

@@ -30,13 +30,36 @@ bool svcq__store_kind_valid(const char *kind, size_t len)
     return true;
 }
 
-bool svcq__store_id_valid(const char *id, size_t len)
+/* The length of the NUL-terminated name at s when it is 1-max bytes of
+ * a-z, 0-9 and _ starting with a letter, else 0: the length and the bytes
+ * in one pass (the NUL is not a name byte), reading nothing past the NUL
+ * or past s[max]. */
+static size_t name_len(const char *s, size_t max)
 {
-    if (len == 0 || len > SVCQ_STORE_MAX_ID)
-        return false;
-    /* Eight bytes at a time: any byte below 0x20, any 0x7F (a zero byte
-     * after xor with 0x7F), and the high bits, which send the text to the
-     * UTF-8 check. */
+    const unsigned char *p = (const unsigned char *)s;
+    if ((unsigned)(p[0] - 'a') > 'z' - 'a')
+        return 0;
+    size_t i = 1;
+    while (name_byte[p[i]])
+        if (++i > max)
+            return 0;
+    return p[i] ? 0 : i;
+}
+
+/* Whether no byte of the word w is a control (below 0x20 or 0x7F) or has
+ * the high bit. Exact when it says yes: a borrow only starts at a byte that
+ * fails (see svcq__ascii_run). */
+static inline bool printable8(uint64_t w)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t x = w ^ (ones * 0x7F);
+    return !(((w - ones * 0x20) | w | ((x - ones) & ~x)) & highs);
+}
+
+/* The full check, for ids with a byte outside printable ASCII: controls
+ * eight bytes at a time, UTF-8 when a high bit was seen. */
+static bool id_valid_slow(const char *id, size_t len)
+{
     const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
     uint64_t high = 0;
     size_t i = 0;
@@ -57,12 +80,46 @@ bool svcq__store_id_valid(const char *id, size_t len)
     return !(high & highs) || svcq__utf8_valid(id, len);
 }
 
+/* svcq__store_id_valid, inlined in the checks of every put. */
+static inline bool id_ok(const char *id, size_t len)
+{
+    if (len == 0 || len > SVCQ_STORE_MAX_ID)
+        return false;
+    /* Printable ASCII, the ids and term values the library makes, a word
+     * at a time: whole words, then the last eight bytes again (or two
+     * overlapping halves of a short id); anything else takes the full
+     * check. */
+    uint64_t w;
+    if (len >= 8) {
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&w, id + i, 8);
+            if (!printable8(w))
+                return id_valid_slow(id, len);
+        }
+        memcpy(&w, id + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, id, 4);
+        memcpy(&hi, id + len - 4, 4);
+        w = (uint64_t)hi << 32 | lo;
+    } else {
+        w = UINT64_C(0x2020202020202020);
+        for (size_t i = 0; i < len; i++)
+            w = w << 8 | (unsigned char)id[i];
+    }
+    return printable8(w) || id_valid_slow(id, len);
+}
+
+bool svcq__store_id_valid(const char *id, size_t len)
+{
+    return id_ok(id, len);
+}
+
 int svcq__store_check_kind(svcq_ctx *ctx, const char *kind)
 {
     if (!kind)
         return svcq__error(ctx, SVCQ_EINVAL, "record kind is NULL");
-    size_t len = strnlen(kind, SVCQ_STORE_MAX_KIND + 1);
-    if (!svcq__store_kind_valid(kind, len))
+    if (!name_len(kind, SVCQ_STORE_MAX_KIND))
         return svcq__error(ctx, SVCQ_EINVAL,
                         "record kind must be 1-%d bytes of a-z, 0-9 and _, starting with a letter",
                         SVCQ_STORE_MAX_KIND);
@@ -76,7 +133,7 @@ int svcq__store_check_id(svcq_ctx *ctx, const char *id)
     size_t len = strnlen(id, SVCQ_STORE_MAX_ID + 1);
     /* One pass for the ids that pass (svcq__store_id_valid checks UTF-8
      * too); the others are checked again below for the message. */
-    if (len <= SVCQ_STORE_MAX_ID && svcq__store_id_valid(id, len))
+    if (id_ok(id, len))
         return SVCQ_OK;
     if (len == 0)
         return svcq__error(ctx, SVCQ_EINVAL, "record id is empty");
@@ -658,6 +715,17 @@ int svcq__store_get(svcq_ctx *ctx, const char *kind, const char *id, char **byte
     return SVCQ_OK;
 }
 
+/* strcmp of two names whose lengths are known (the bytes of a name are
+ * never NUL): most differ in their first byte. */
+static int name_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t n = an < bn ? an : bn;
+    for (size_t k = 0; k < n; k++)
+        if (a[k] != b[k])
+            return (unsigned char)a[k] - (unsigned char)b[k];
+    return (an > bn) - (an < bn);
+}
+
 /* Checks terms and copies them to out sorted by name. */
 static int check_terms(svcq_ctx *ctx, const char *kind, const char *id, const svcq_store_term *terms, size_t n,
                        svcq_store_term *out)
@@ -667,18 +735,19 @@ static int check_terms(svcq_ctx *ctx, const char *kind, const char *id, const sv
                            SVCQ_STORE_MAX_TERMS);
     if (n && !terms)
         return svcq__error(ctx, SVCQ_EINVAL, "record %s/%s: index terms are NULL", kind, id);
+    size_t out_len[SVCQ_STORE_MAX_TERMS]; /* of out's names */
     for (size_t i = 0; i < n; i++) {
         const svcq_store_term *t = &terms[i];
-        const char *name = t->name ? t->name : "";
-        size_t len = strnlen(name, SVCQ_STORE_MAX_TERM_NAME + 1);
-        if (!t->name || len > SVCQ_STORE_MAX_TERM_NAME || !svcq__store_kind_valid(name, len))
+        const char *name = t->name;
+        size_t len = name ? name_len(name, SVCQ_STORE_MAX_TERM_NAME) : 0;
+        if (!len)
             return svcq__error(ctx, SVCQ_EINVAL,
                                "record %s/%s: index term %zu: the name must be 1-%d bytes of a-z, 0-9 and _, "
                                "starting with a letter", kind, id, i, SVCQ_STORE_MAX_TERM_NAME);
         if (t->type == SVCQ_STORE_TERM_STRING) {
             size_t sl = t->s ? strnlen(t->s, SVCQ_STORE_MAX_TERM_VALUE + 1) : 0;
             if (!t->s || sl > SVCQ_STORE_MAX_TERM_VALUE ||
-                (sl && !svcq__store_id_valid(t->s, sl)))
+                (sl && !id_ok(t->s, sl)))
                 return svcq__error(ctx, SVCQ_EINVAL,
                                    "record %s/%s: index term %s: a string value must be 0-%d bytes of UTF-8 "
                                    "without control characters", kind, id, name, SVCQ_STORE_MAX_TERM_VALUE);
@@ -689,16 +758,18 @@ static int check_terms(svcq_ctx *ctx, const char *kind, const char *id, const sv
         /* Insertion by name: one comparison when the caller sorted them. */
         size_t j = i;
         int c = 1;
-        while (j > 0 && (c = strcmp(out[j - 1].name, name)) > 0) {
+        while (j > 0 && (c = name_cmp(out[j - 1].name, out_len[j - 1], name, len)) > 0) {
             out[j] = out[j - 1];
+            out_len[j] = out_len[j - 1];
             j--;
         }
         if (c == 0)
             return svcq__error(ctx, SVCQ_EINVAL, "record %s/%s declares index term %s twice", kind, id, name);
         svcq_store_term *o = &out[j];
+        out_len[j] = len;
         o->version = SVCQ_STORE_TERM_VERSION;
         o->type = t->type;
-        o->name = t->name;
+        o->name = name;
         o->s = t->type == SVCQ_STORE_TERM_STRING ? t->s : NULL;
         o->i = t->type == SVCQ_STORE_TERM_INT64 ? t->i : 0;
         o->reserved[0] = o->reserved[1] = 0;

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "incident_fixture.h"
+#include "core/json.h"
+#include "core/sha256.h"
 #include "incident/incident_internal.h"
 #include "store/store.h"
 #include "test_alloc.h"
@@ -660,6 +662,121 @@ static void replace(char *s, const char *from, const char *to)
     memcpy(p, to, strlen(to));
 }
 
+/* ---- the audit entries' bytes against an independent writer ----------------------------- */
+
+/* Each stored entry is, byte for byte, what the generic JSON writer makes
+ * of its fields, and its hash is SHA-256 over the canonical bytes of
+ * docs/format.md built here with snprintf, chained to the one before:
+ * texts that need escapes (quotes, backslash, tab, newline, U+2028), texts
+ * past the hash's buffer and plain ones. */
+static void check_entries(fx *f, uint64_t count)
+{
+    char prev[SVCQ__SHA256_HEX + 1];
+    memset(prev, '0', SVCQ__SHA256_HEX);
+    prev[SVCQ__SHA256_HEX] = '\0';
+    for (uint64_t seq = 1; seq <= count; seq++) {
+        uint64_t rev;
+        char *bytes = get_entry(f, seq, &rev);
+        svcq__json_doc *doc = NULL;
+        assert_int_equal(svcq__json_parse(f->ctx, bytes, strlen(bytes), NULL, &doc), SVCQ_OK);
+        const svcq__json *r = svcq__json_root(doc);
+        const char *inc, *actor, *role, *action, *before, *after, *p, *h;
+        int64_t s, t;
+        assert_int_equal(svcq__json_get_string(f->ctx, r, "incident", true, &inc, NULL), SVCQ_OK);
+        assert_int_equal(svcq__json_get_int(f->ctx, r, "seq", true, &s), SVCQ_OK);
+        assert_int_equal(svcq__json_get_int(f->ctx, r, "time", true, &t), SVCQ_OK);
+        assert_int_equal(svcq__json_get_string(f->ctx, r, "actor", true, &actor, NULL), SVCQ_OK);
+        assert_int_equal(svcq__json_get_string(f->ctx, r, "role", true, &role, NULL), SVCQ_OK);
+        assert_int_equal(svcq__json_get_string(f->ctx, r, "action", true, &action, NULL), SVCQ_OK);
+        assert_int_equal(svcq__json_get_string(f->ctx, r, "before", true, &before, NULL), SVCQ_OK);
+        assert_int_equal(svcq__json_get_string(f->ctx, r, "after", true, &after, NULL), SVCQ_OK);
+        assert_int_equal(svcq__json_get_string(f->ctx, r, "prev", true, &p, NULL), SVCQ_OK);
+        assert_int_equal(svcq__json_get_string(f->ctx, r, "hash", true, &h, NULL), SVCQ_OK);
+        assert_int_equal(s, (int64_t)seq);
+        assert_string_equal(p, prev);
+        /* The record as the generic writer writes it. */
+        svcq__buf b;
+        svcq__buf_init(&b, f->ctx);
+        svcq__jw w;
+        svcq__jw_init_buf(&w, f->ctx, &b);
+        svcq__jw_object_begin(&w);
+        svcq__jw_key(&w, "schema");
+        svcq__jw_string(&w, "svcq.incident_audit/1");
+        svcq__jw_key(&w, "incident");
+        svcq__jw_string(&w, inc);
+        svcq__jw_key(&w, "seq");
+        svcq__jw_int(&w, s);
+        svcq__jw_key(&w, "time");
+        svcq__jw_int(&w, t);
+        svcq__jw_key(&w, "actor");
+        svcq__jw_string(&w, actor);
+        svcq__jw_key(&w, "role");
+        svcq__jw_string(&w, role);
+        svcq__jw_key(&w, "action");
+        svcq__jw_string(&w, action);
+        svcq__jw_key(&w, "before");
+        svcq__jw_string(&w, before);
+        svcq__jw_key(&w, "after");
+        svcq__jw_string(&w, after);
+        svcq__jw_key(&w, "prev");
+        svcq__jw_string(&w, p);
+        svcq__jw_key(&w, "hash");
+        svcq__jw_string(&w, h);
+        svcq__jw_object_end(&w);
+        assert_int_equal(svcq__jw_finish(&w), SVCQ_OK);
+        assert_string_equal(bytes, b.data);
+        svcq__buf_free(&b);
+        /* The hash over the canonical bytes. */
+        size_t size = 512 + strlen(inc) + strlen(actor) + strlen(role) + strlen(action) + strlen(before) +
+                      strlen(after);
+        char *c = malloc(size);
+        int n = snprintf(c, size, "svcq.incident_audit/1\n%zu:%s\n%zu:%lld\n%zu:%lld\n%zu:%s\n%zu:%s\n%zu:%s\n"
+                         "%zu:%s\n%zu:%s\n%zu:%s\n", strlen(inc), inc, (size_t)snprintf(NULL, 0, "%lld", (long long)s),
+                         (long long)s, (size_t)snprintf(NULL, 0, "%lld", (long long)t), (long long)t, strlen(actor),
+                         actor, strlen(role), role, strlen(action), action, strlen(before), before, strlen(after),
+                         after, strlen(p), p);
+        assert_true(n > 0 && (size_t)n < size);
+        uint8_t d[SVCQ__SHA256_SIZE];
+        char hex[SVCQ__SHA256_HEX + 1];
+        svcq__sha256(c, (size_t)n, d);
+        svcq__sha256_hex(d, hex);
+        assert_string_equal(h, hex);
+        memcpy(prev, h, sizeof(prev));
+        free(c);
+        svcq__json_doc_free(doc);
+        free(bytes);
+    }
+    assert_string_equal(svcq_incident_audit_head(f->inc), prev);
+}
+
+static void audit_entry_bytes(void **state)
+{
+    fx *f = *state;
+    run_steps(f, 0, 7);
+    /* Escapes in the actor, the role and the texts; texts longer than the
+     * hash's buffer; then plain ones again. */
+    const char *actor = "Jo \"Q\" \\ Li\tn\n", *role = "r\xe2\x80\xa8o\xc3\xa9le";
+    char *big = malloc(SVCQ_INCIDENT_MAX_TEXT + 1);
+    for (size_t i = 0; i < SVCQ_INCIDENT_MAX_TEXT; i++)
+        big[i] = "ab\"c\\d\n\xc3\xa9 "[i % 10];
+    big[SVCQ_INCIDENT_MAX_TEXT - 1] = 'x'; /* not inside the two bytes of \xc3\xa9 */
+    big[SVCQ_INCIDENT_MAX_TEXT] = '\0';
+    assert_int_equal(svcq_incident_set_lessons(f->inc, actor, role, big), SVCQ_OK);
+    for (size_t i = 0; i < SVCQ_INCIDENT_MAX_TEXT; i++)
+        big[i] = (char)('a' + i % 26);
+    assert_int_equal(svcq_incident_set_lessons(f->inc, "Sun Li", "quality_staff", big), SVCQ_OK);
+    big[1000] = '\0'; /* around the buffer's size with the other fields */
+    assert_int_equal(svcq_incident_set_lessons(f->inc, "Sun Li", "quality_staff", big), SVCQ_OK);
+    assert_int_equal(svcq_incident_set_lessons(f->inc, "Sun Li", "quality_staff", "short"), SVCQ_OK);
+    assert_int_equal(svcq_incident_set_lessons(f->inc, actor, "r", "\"quoted\""), SVCQ_OK);
+    run_steps(f, 7, 25);
+    free(big);
+    uint64_t n = 0;
+    assert_int_equal(svcq_incident_audit_verify(&n, f->ctx, "INC-1"), SVCQ_OK);
+    assert_int_equal(n, svcq_incident_audit_count(f->inc));
+    check_entries(f, n);
+}
+
 static void tamper(void **state)
 {
     fx *f = *state;
@@ -783,6 +900,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(overdue_across, setup, teardown),
         cmocka_unit_test_setup_teardown(cas_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(tamper, setup, teardown),
+        cmocka_unit_test_setup_teardown(audit_entry_bytes, setup, teardown),
         cmocka_unit_test(names_and_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

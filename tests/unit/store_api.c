@@ -978,6 +978,229 @@ static void names_against_oracle(void **state)
     assert_true(svcq__store_id_valid(ok, strlen(ok)));
 }
 
+/* ---- the put checks against a per-byte reference --------------------------------- */
+
+/* What a put of (kind, id, terms) must answer, from the rules as
+ * svcq/store.h words them, a byte at a time: the code and the message. */
+static bool ref_name(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n <= max && s[n])
+        n++;
+    if (n == 0 || n > max || !(s[0] >= 'a' && s[0] <= 'z'))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+static bool ref_text(const char *s, size_t len, bool *control)
+{
+    *control = false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7F)
+            *control = true;
+    return svcq__utf8_valid(s, len);
+}
+
+static int ref_put(const char *kind, const char *id, const svcq_store_term *t, size_t n, char *msg, size_t size)
+{
+    bool control;
+    if (!kind)
+        return snprintf(msg, size, "record kind is NULL"), SVCQ_EINVAL;
+    if (!ref_name(kind, SVCQ_STORE_MAX_KIND))
+        return snprintf(msg, size, "record kind must be 1-%d bytes of a-z, 0-9 and _, starting with a letter",
+                        SVCQ_STORE_MAX_KIND), SVCQ_EINVAL;
+    if (!id)
+        return snprintf(msg, size, "record id is NULL"), SVCQ_EINVAL;
+    size_t len = strlen(id);
+    if (len == 0)
+        return snprintf(msg, size, "record id is empty"), SVCQ_EINVAL;
+    if (len > SVCQ_STORE_MAX_ID)
+        return snprintf(msg, size, "record id is longer than %d bytes", SVCQ_STORE_MAX_ID), SVCQ_EINVAL;
+    if (!ref_text(id, len, &control))
+        return snprintf(msg, size, "record id is not valid UTF-8"), SVCQ_EINVAL;
+    if (control)
+        return snprintf(msg, size, "record id contains a control character"), SVCQ_EINVAL;
+    if (n > SVCQ_STORE_MAX_TERMS)
+        return snprintf(msg, size, "record %s/%s declares %zu index terms, more than %d", kind, id, n,
+                        SVCQ_STORE_MAX_TERMS), SVCQ_ELIMIT;
+    if (n && !t)
+        return snprintf(msg, size, "record %s/%s: index terms are NULL", kind, id), SVCQ_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].name || !ref_name(t[i].name, SVCQ_STORE_MAX_TERM_NAME))
+            return snprintf(msg, size, "record %s/%s: index term %zu: the name must be 1-%d bytes of a-z, 0-9 "
+                            "and _, starting with a letter", kind, id, i, SVCQ_STORE_MAX_TERM_NAME), SVCQ_EINVAL;
+        if (t[i].type == SVCQ_STORE_TERM_STRING) {
+            size_t sl = t[i].s ? strlen(t[i].s) : 0;
+            if (!t[i].s || sl > SVCQ_STORE_MAX_TERM_VALUE || !ref_text(t[i].s, sl, &control) || control)
+                return snprintf(msg, size, "record %s/%s: index term %s: a string value must be 0-%d bytes of "
+                                "UTF-8 without control characters", kind, id, t[i].name, SVCQ_STORE_MAX_TERM_VALUE),
+                       SVCQ_EINVAL;
+        } else if (t[i].type != SVCQ_STORE_TERM_INT64) {
+            return snprintf(msg, size, "record %s/%s: index term %s has unknown type %d", kind, id, t[i].name,
+                            (int)t[i].type), SVCQ_EINVAL;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(t[k].name, t[i].name) == 0)
+                return snprintf(msg, size, "record %s/%s declares index term %s twice", kind, id, t[i].name),
+                       SVCQ_EINVAL;
+    }
+    msg[0] = '\0';
+    return SVCQ_OK;
+}
+
+/* A store whose put2 keeps the names of the terms it was given. */
+static char got_names[SVCQ_STORE_MAX_TERMS][SVCQ_STORE_MAX_TERM_NAME + 1];
+static size_t got_n;
+static int r_put2(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
+                  const svcq_store_term *terms, size_t n, uint64_t *rev, void *ud)
+{
+    (void)kind, (void)id, (void)bytes, (void)size, (void)ud;
+    got_n = n;
+    for (size_t i = 0; i < n; i++)
+        snprintf(got_names[i], sizeof(got_names[i]), "%s", terms[i].name);
+    *rev = expected + 1;
+    return 0;
+}
+static int r_scan_term(const char *kind, const char *name, int32_t type, const svcq_store_term *lo,
+                       const svcq_store_term *hi, const svcq_store_term *after, const char *after_id, uint32_t limit,
+                       svcq_store_term_visit_fn visit, void *vud, void *ud)
+{
+    (void)kind, (void)name, (void)type, (void)lo, (void)hi, (void)after, (void)after_id, (void)limit;
+    (void)visit, (void)vud, (void)ud;
+    return 0;
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static int checked_puts;
+
+static void put_vs_ref(svcq_ctx *ctx, const char *kind, const char *id, const svcq_store_term *t, size_t n)
+{
+    char want[512];
+    int want_rc = ref_put(kind, id, t, n, want, sizeof(want));
+    svcq__tx tx;
+    assert_int_equal(svcq__tx_begin(ctx, &tx), SVCQ_OK);
+    uint64_t rev = 0;
+    got_n = 99;
+    int rc = svcq__store_put_terms(ctx, kind, id, 0, "{}", 2, t, n, &rev);
+    if (rc != want_rc || (rc && strcmp(svcq_ctx_errmsg(ctx), want) != 0))
+        fail_msg("put(%s, %s, %zu terms): %d \"%s\", the reference says %d \"%s\"", kind ? kind : "(null)",
+                 id ? id : "(null)", n, rc, rc ? svcq_ctx_errmsg(ctx) : "", want_rc, want);
+    if (!rc) {
+        /* The store got them all, sorted by name. */
+        const char *names[SVCQ_STORE_MAX_TERMS];
+        for (size_t i = 0; i < n; i++)
+            names[i] = t[i].name;
+        qsort(names, n, sizeof(names[0]), cmp_name);
+        assert_int_equal(got_n, n);
+        for (size_t i = 0; i < n; i++)
+            assert_string_equal(got_names[i], names[i]);
+    } else {
+        assert_int_equal(got_n, 99);
+    }
+    assert_int_equal(svcq__tx_end(ctx, &tx, rc), rc);
+    checked_puts++;
+}
+
+static void put_checks_against_reference(void **state)
+{
+    (void)state;
+    test_alloc a;
+    script s;
+    svcq_ctx *ctx = script_ctx(&a, &s);
+    svcq_store_methods m = script_methods(&s);
+    m.put2 = r_put2;
+    m.scan_term = r_scan_term;
+    assert_int_equal(svcq_ctx_set_store(ctx, &m), SVCQ_OK);
+    s.ctx = ctx;
+    /* Bytes that break a name or a text somewhere, and some that do not. */
+    static const unsigned char bad[] = { 0x01, 0x09, 0x1F, ' ', '-', 'A', '0', '_', 0x7E, 0x7F, 0x80, 0xC3, 0xE2,
+                                         0xFF };
+    char b[SVCQ_STORE_MAX_ID + 16];
+    svcq_store_term t[SVCQ_STORE_MAX_TERMS + 1];
+    memset(t, 0, sizeof(t));
+    for (size_t i = 0; i < SVCQ_STORE_MAX_TERMS + 1; i++)
+        t[i].version = SVCQ_STORE_TERM_VERSION;
+    /* Kinds and term names: every length from empty to max+1 (max+8 for
+     * the word-sized reads), each byte in turn replaced. */
+    for (size_t len = 0; len <= SVCQ_STORE_MAX_KIND + 8; len++) {
+        for (size_t at = 0; at <= len; at++) {
+            for (size_t v = 0; v < (at < len ? sizeof(bad) : 1); v++) { /* at == len: as it is, once */
+                memset(b, 'k', len);
+                b[len] = '\0';
+                if (at < len)
+                    b[at] = (char)bad[v];
+                put_vs_ref(ctx, b, "id", NULL, 0);
+                t[0].name = "a";
+                t[0].type = SVCQ_STORE_TERM_INT64;
+                t[1].name = b;
+                t[1].type = SVCQ_STORE_TERM_INT64;
+                put_vs_ref(ctx, "kind", "id", t, 2);
+            }
+        }
+    }
+    /* Ids and string values: short ones, the lengths around a word and
+     * around both limits, a bad byte at every position. */
+    for (size_t len = 0; len <= SVCQ_STORE_MAX_ID + 1; len++) {
+        bool edge = len <= 33 || (len >= SVCQ_STORE_MAX_TERM_VALUE - 9 && len <= SVCQ_STORE_MAX_TERM_VALUE + 1) ||
+                    len >= SVCQ_STORE_MAX_ID - 9;
+        if (!edge)
+            continue;
+        for (size_t at = 0; at <= len; at++) {
+            for (size_t v = 0; v < (at < len ? sizeof(bad) : 1); v++) {
+                memset(b, 'k', len);
+                b[len] = '\0';
+                if (at < len)
+                    b[at] = (char)bad[v];
+                put_vs_ref(ctx, "kind", b, NULL, 0);
+                t[0].name = "s";
+                t[0].type = SVCQ_STORE_TERM_STRING;
+                t[0].s = b;
+                put_vs_ref(ctx, "kind", "id", t, 1);
+                t[0].s = NULL;
+            }
+        }
+    }
+    /* Valid multi-byte texts across the word boundaries, and a truncated one. */
+    const char *texts[] = { "\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 fine", "abcdefg\xC3\xA9", "abcdefgh\xC3",
+                            "\xE2\x82\xAC", "\xED\xA0\x80" /* a surrogate */, "abc\xC0\xAF" /* overlong */ };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        put_vs_ref(ctx, "kind", texts[i], NULL, 0);
+        t[0].name = "s";
+        t[0].type = SVCQ_STORE_TERM_STRING;
+        t[0].s = texts[i];
+        put_vs_ref(ctx, "kind", "id", t, 1);
+    }
+    /* Sets of names: sorted, reversed, shuffled, prefixes of each other,
+     * duplicates anywhere, too many, NULL, unknown types. */
+    const char *pool[] = { "state", "stage", "st", "s", "state_since", "type", "client", "a", "z9", "stat" };
+    uint64_t r = 0x9e3779b97f4a7c15u;
+    for (int round = 0; round < 4000; round++) {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        size_t n = (size_t)(r % (SVCQ_STORE_MAX_TERMS + 2));
+        uint64_t x = r;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            t[i].name = (x >> 60) == 0 ? NULL : pool[(x >> 33) % (sizeof(pool) / sizeof(pool[0]))];
+            t[i].type = (x >> 58 & 15) == 1 ? 7 : (x >> 40 & 1) ? SVCQ_STORE_TERM_STRING : SVCQ_STORE_TERM_INT64;
+            t[i].s = t[i].type == SVCQ_STORE_TERM_STRING ? "v" : NULL;
+            t[i].i = (int64_t)x;
+        }
+        put_vs_ref(ctx, "kind", "id", t, n);
+    }
+    put_vs_ref(ctx, NULL, "id", NULL, 0);
+    put_vs_ref(ctx, "kind", NULL, NULL, 0);
+    put_vs_ref(ctx, "kind", "id", NULL, 1);
+    put_vs_ref(ctx, "kind", "id", NULL, SVCQ_STORE_MAX_TERMS + 1);
+    assert_true(checked_puts > 20000);
+    ctx_done(ctx, &a);
+}
+
 /* ---- module slots --------------------------------------------------------------- */
 
 static char slot_order[16];
@@ -1080,6 +1303,7 @@ int main(void)
         cmocka_unit_test(nested_scopes),
         cmocka_unit_test(names),
         cmocka_unit_test(names_against_oracle),
+        cmocka_unit_test(put_checks_against_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
