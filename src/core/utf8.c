@@ -115,20 +115,14 @@ size_t svcq__utf8_trim(const char *s, size_t len)
 
 size_t svcq__ascii_run(const char *s, size_t n, bool *nonspace)
 {
-    /* A word is printable when no byte is below 0x20, none has the high
-     * bit and none is 0x7F (zero after xor); a borrow only reaches bytes
-     * above one that fails, so the first failing word is exact enough to
-     * finish byte by byte. */
-    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        uint64_t w, x;
+        uint64_t w;
         memcpy(&w, p + i, 8);
-        x = w ^ (ones * 0x7F);
-        if (((w - ones * 0x20) | w | ((x - ones) & ~x)) & highs)
+        if (!svcq__printable8(w))
             break;
-        if (w != ones * ' ')
+        if (w != UINT64_C(0x2020202020202020))
             *nonspace = true;
     }
     for (; i < n && p[i] >= 0x20 && p[i] < 0x7f; i++)

@@ -19,6 +19,18 @@ size_t svcq__utf8_encode(uint32_t cp, char out[4]);
 /* Whether the n bytes at s are valid UTF-8. */
 bool svcq__utf8_valid(const char *s, size_t n);
 
+/* Whether all eight bytes of w are printable ASCII (0x20-0x7E): none
+ * below 0x20, none with the high bit, none 0x7F (zero after xor). A
+ * borrow only reaches bytes above one that fails, so a word that passes
+ * is exact, and the first that fails is exact enough to finish byte by
+ * byte. */
+static inline bool svcq__printable8(uint64_t w)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t x = w ^ (ones * 0x7F);
+    return !(((w - ones * 0x20) | w | ((x - ones) & ~x)) & highs);
+}
+
 /* Length of the run of printable ASCII (0x20-0x7E) that s (n bytes)
  * starts with, eight bytes a turn: the common case of a text check. Sets
  * *nonspace when the run holds a byte other than ' ' (else leaves it). */

@@ -46,16 +46,6 @@ static size_t name_len(const char *s, size_t max)
     return p[i] ? 0 : i;
 }
 
-/* Whether no byte of the word w is a control (below 0x20 or 0x7F) or has
- * the high bit. Exact when it says yes: a borrow only starts at a byte that
- * fails (see svcq__ascii_run). */
-static inline bool printable8(uint64_t w)
-{
-    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
-    uint64_t x = w ^ (ones * 0x7F);
-    return !(((w - ones * 0x20) | w | ((x - ones) & ~x)) & highs);
-}
-
 /* The full check, for ids with a byte outside printable ASCII: controls
  * eight bytes at a time, UTF-8 when a high bit was seen. */
 static bool id_valid_slow(const char *id, size_t len)
@@ -93,7 +83,7 @@ static inline bool id_ok(const char *id, size_t len)
     if (len >= 8) {
         for (size_t i = 0; i + 8 < len; i += 8) {
             memcpy(&w, id + i, 8);
-            if (!printable8(w))
+            if (!svcq__printable8(w))
                 return id_valid_slow(id, len);
         }
         memcpy(&w, id + len - 8, 8);
@@ -107,7 +97,7 @@ static inline bool id_ok(const char *id, size_t len)
         for (size_t i = 0; i < len; i++)
             w = w << 8 | (unsigned char)id[i];
     }
-    return printable8(w) || id_valid_slow(id, len);
+    return svcq__printable8(w) || id_valid_slow(id, len);
 }
 
 bool svcq__store_id_valid(const char *id, size_t len)
