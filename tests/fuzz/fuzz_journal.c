@@ -201,26 +201,31 @@ typedef struct kinds {
     int n;
 } kinds;
 
+/* Adds the kind name s (len bytes) unless k has it. */
+static void add_kind(kinds *k, const char *s, size_t len)
+{
+    for (int j = 0; j < k->n; j++)
+        if (strlen(k->name[j]) == len && memcmp(k->name[j], s, len) == 0)
+            return;
+    memcpy(k->name[k->n], s, len);
+    k->name[k->n][len] = '\0';
+    k->n++;
+}
+
+/* The kinds of the input, then "fuzz" (the kind the target writes), each
+ * once: a kind listed twice would count its records twice. */
 static void find_kinds(const uint8_t *data, size_t size, kinds *k)
 {
     k->n = 0;
-    for (size_t i = 0; i + 1 < size && k->n < 64; i++) {
+    for (size_t i = 0; i + 1 < size && k->n < 63; i++) {
         size_t len = data[i];
         if (len == 0 || len > SVCQ_STORE_MAX_KIND || i + 3 + len > size)
             continue;
         const char *s = (const char *)data + i + 3; /* klen, ilen (2), kind */
-        if (!svcq__store_kind_valid(s, len))
-            continue;
-        bool seen = false;
-        for (int j = 0; j < k->n && !seen; j++)
-            seen = strlen(k->name[j]) == len && memcmp(k->name[j], s, len) == 0;
-        if (!seen) {
-            memcpy(k->name[k->n], s, len);
-            k->name[k->n][len] = '\0';
-            k->n++;
-        }
+        if (svcq__store_kind_valid(s, len))
+            add_kind(k, s, len);
     }
-    memcpy(k->name[k->n++], "fuzz", 5);
+    add_kind(k, "fuzz", 4);
 }
 
 static void trap(bool ok)
