@@ -61,20 +61,12 @@ static inline void field_n(canon *c, const char *v, size_t n)
         field_slow(c, v, n);
         return;
     }
+    char t[24];
+    const char *p = svcq__u64_text(t, n);
+    size_t k = (size_t)(t + sizeof(t) - p);
     char *d = c->buf + c->len;
-    if (n < 10) {
-        *d++ = (char)('0' + n);
-    } else if (n < 100) {
-        d[0] = (char)('0' + n / 10);
-        d[1] = (char)('0' + n % 10);
-        d += 2;
-    } else {
-        char t[24];
-        const char *p = svcq__u64_text(t, n);
-        size_t k = (size_t)(t + sizeof(t) - p);
-        memcpy(d, p, k);
-        d += k;
-    }
+    memcpy(d, p, k);
+    d += k;
     *d++ = ':';
     memcpy(d, v, n);
     d[n] = '\n';
