@@ -231,84 +231,6 @@ static int rec_value(svcq_store_file *fs, const svcq__rec *rec, const void **val
     return SVCQ_OK;
 }
 
-/* ---- puts into the index ------------------------------------------------------ */
-
-/* A put of (kind, id) into an index with everything allocated, so that
- * placing it cannot fail (the same steps as the memory store's). When the
- * terms have the record's names and types the record stays where it is
- * (rec NULL): set holds the new values of its nset changed terms; else rec
- * is a new record with the terms. */
-typedef struct fs_put_prep {
-    svcq__index_at at;
-    svcq__rec *rec;
-    size_t nset;
-    svcq__term_set set[SVCQ_STORE_MAX_TERMS];
-} fs_put_prep;
-
-/* Finds (kind, id) in ix: p->at.rec is the record there, or NULL. */
-static void locate_put(svcq__index *ix, fs_put_prep *p, const char *kind, size_t kindlen, const char *id,
-                       size_t idlen)
-{
-    svcq__index_locate(ix, kind, kindlen, id, idlen, &p->at);
-    p->rec = NULL;
-    p->nset = 0;
-}
-
-/* Allocates what the put of terms (n of them) after locate_put needs:
- * SVCQ_ENOMEM with the index as it was (and p holding nothing). */
-static int prepare_put(svcq_ctx *ctx, svcq__index *ix, fs_put_prep *p, const char *kind, size_t kindlen,
-                       const svcq__term_in *terms, size_t n)
-{
-    uint8_t changed[SVCQ_STORE_MAX_TERMS];
-    int diff = p->at.rec ? svcq__rec_terms_diff(p->at.rec, terms, n, changed) : -1;
-    if (diff >= 0) {
-        if (svcq__index_reserve_terms(ix, (size_t)diff) != SVCQ_OK ||
-            svcq__term_sets_make(ctx, terms, changed, (size_t)diff, p->set) != SVCQ_OK)
-            return SVCQ_ENOMEM;
-        p->nset = (size_t)diff;
-        return SVCQ_OK;
-    }
-    if (svcq__index_prepare_at(ix, kind, kindlen, &p->at) != SVCQ_OK)
-        return SVCQ_ENOMEM;
-    p->rec = svcq__rec_new_terms(ctx, p->at.id, p->at.idlen, terms, n);
-    if (!p->rec)
-        return SVCQ_ENOMEM;
-    if (svcq__index_prepare_rec(ix, p->at.kind, p->rec) != SVCQ_OK) {
-        svcq__rec_free(ctx, p->rec);
-        p->rec = NULL;
-        return SVCQ_ENOMEM;
-    }
-    return SVCQ_OK;
-}
-
-/* Gives up a prepared put. */
-static void drop_put(svcq_ctx *ctx, fs_put_prep *p)
-{
-    svcq__term_sets_free(ctx, p->set, p->nset);
-    p->nset = 0;
-    svcq__rec_free(ctx, p->rec);
-    p->rec = NULL;
-}
-
-/* Places a prepared put: the record (kept or new) gets the contents c.
- * Nothing else may change the index between prepare_put and this call. */
-static void place_put(svcq__index *ix, fs_put_prep *p, const svcq__rec_contents *c)
-{
-    if (!p->rec) {
-        svcq__index_set_terms(ix, p->at.kind, p->at.rec, c, p->set, p->nset);
-        p->nset = 0;
-        return;
-    }
-    svcq__rec *r = p->rec;
-    r->revision = c->revision;
-    r->loc = c->loc;
-    r->size = c->size;
-    r->frame_len = c->frame_len;
-    r->pending = c->pending;
-    svcq__index_put_at(ix, &p->at, r);
-    p->rec = NULL;
-}
-
 /* ---- callbacks --------------------------------------------------------------- */
 
 static int fs_begin(void *ud)
@@ -487,8 +409,8 @@ static int fs_put2(const char *kind, const char *id, uint64_t expected, const vo
         return svcq__store_fail(fs->ctx, SVCQ_ELIMIT, "%zu index terms, more than %d", n_terms,
                                 SVCQ_STORE_MAX_TERMS);
     size_t kindlen = strlen(kind), idlen = strlen(id);
-    fs_put_prep p;
-    locate_put(&fs->ix, &p, kind, kindlen, id, idlen);
+    svcq__put_prep p;
+    svcq__put_locate(&fs->ix, &p, kind, kindlen, id, idlen);
     svcq__rec *old = p.at.rec;
     if ((old ? old->revision : 0) != expected)
         return SVCQ_ECONFLICT;
@@ -497,13 +419,13 @@ static int fs_put2(const char *kind, const char *id, uint64_t expected, const vo
         return urc;
     svcq__term_in in[SVCQ_STORE_MAX_TERMS];
     svcq__terms_in(terms, n_terms, in);
-    if (prepare_put(fs->ctx, &fs->ix, &p, kind, kindlen, in, n_terms) != SVCQ_OK)
+    if (svcq__put_prepare(&fs->ix, &p, kind, kindlen, in, n_terms) != SVCQ_OK)
         return SVCQ_ENOMEM;
     size_t off = fs->tx.len;
     /* Never reused: the counter does not go back on rollback. */
     uint64_t rev = fs->hwm + 1;
     if (svcq__jnl_put_terms(&fs->tx, rev, kind, kindlen, id, idlen, in, n_terms, bytes, size) != SVCQ_OK) {
-        drop_put(fs->ctx, &p);
+        svcq__put_drop(&fs->ix, &p);
         return SVCQ_ENOMEM;
     }
     svcq__rec_contents c = {
@@ -515,7 +437,7 @@ static int fs_put2(const char *kind, const char *id, uint64_t expected, const vo
     if (old)
         fs->tx_live -= old->frame_len;
     *new_revision = rev;
-    place_put(&fs->ix, &p, &c);
+    svcq__put_place(&fs->ix, &p, &c);
     return SVCQ_OK;
 }
 
@@ -1483,8 +1405,8 @@ static int sess_apply(fs_session *s, uint64_t *live)
     for (size_t i = 0; i < s->norder; i++) {
         const fs_write *w = s->order[i];
         const char *id = w->key + w->kindlen + 1;
-        fs_put_prep p;
-        locate_put(&fs->ix, &p, w->key, w->kindlen, id, w->idlen);
+        svcq__put_prep p;
+        svcq__put_locate(&fs->ix, &p, w->key, w->kindlen, id, w->idlen);
         svcq__rec *old = p.at.rec;
         if (old == NULL && w->base == 0 && w->revision == 0)
             continue; /* created and removed again */
@@ -1501,7 +1423,7 @@ static int sess_apply(fs_session *s, uint64_t *live)
         svcq__term_in in[SVCQ_STORE_MAX_TERMS];
         size_t n = 0;
         svcq__jnl_own_terms((const uint8_t *)s->tx.data + w->loc, in, &n);
-        if (prepare_put(fs->ctx, &fs->ix, &p, w->key, w->kindlen, in, n) != SVCQ_OK)
+        if (svcq__put_prepare(&fs->ix, &p, w->key, w->kindlen, in, n) != SVCQ_OK)
             return svcq__store_fail(s->ctx, SVCQ_ENOMEM, "out of memory");
         svcq__rec_contents c = {
             .revision = w->revision, .loc = fs->end + w->loc, .size = w->size, .frame_len = w->frame_len
@@ -1509,7 +1431,7 @@ static int sess_apply(fs_session *s, uint64_t *live)
         *live += c.frame_len;
         if (old)
             *live -= old->frame_len;
-        place_put(&fs->ix, &p, &c);
+        svcq__put_place(&fs->ix, &p, &c);
     }
     return SVCQ_OK;
 }
@@ -1949,8 +1871,8 @@ static int apply(svcq_store_file *fs, svcq__index *ix, replay *rp, const svcq__j
         }
         return SVCQ_OK;
     }
-    fs_put_prep p;
-    locate_put(ix, &p, f->kind, f->kindlen, f->id, f->idlen);
+    svcq__put_prep p;
+    svcq__put_locate(ix, &p, f->kind, f->kindlen, f->id, f->idlen);
     svcq__rec *old = p.at.rec;
     if (f->type == SVCQ__JNL_DEL) {
         if (!old || old->revision != f->revision)
@@ -1972,7 +1894,7 @@ static int apply(svcq_store_file *fs, svcq__index *ix, replay *rp, const svcq__j
     svcq__term_in terms[SVCQ_STORE_MAX_TERMS];
     size_t nterms;
     svcq__jnl_terms(f, terms, &nterms);
-    if (prepare_put(fs->ctx, ix, &p, f->kind, f->kindlen, terms, nterms) != SVCQ_OK)
+    if (svcq__put_prepare(ix, &p, f->kind, f->kindlen, terms, nterms) != SVCQ_OK)
         return SVCQ_ENOMEM;
     svcq__rec_contents c = { .revision = f->revision, .loc = pos, .size = f->size, .frame_len = f->frame_len };
     if (f->revision > rp->revision)
@@ -1980,7 +1902,7 @@ static int apply(svcq_store_file *fs, svcq__index *ix, replay *rp, const svcq__j
     rp->live_tx += c.frame_len;
     if (old)
         rp->live_tx -= old->frame_len;
-    place_put(ix, &p, &c);
+    svcq__put_place(ix, &p, &c);
     rp->ops++;
     return SVCQ_OK;
 }

@@ -714,6 +714,60 @@ void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, const
     set_contents(rec, now);
 }
 
+void svcq__put_locate(svcq__index *ix, svcq__put_prep *p, const char *kind, size_t kindlen, const char *id,
+                      size_t idlen)
+{
+    svcq__index_locate(ix, kind, kindlen, id, idlen, &p->at);
+    p->rec = NULL;
+    p->nset = 0;
+}
+
+int svcq__put_prepare(svcq__index *ix, svcq__put_prep *p, const char *kind, size_t kindlen,
+                      const svcq__term_in *terms, size_t n)
+{
+    uint8_t changed[SVCQ_STORE_MAX_TERMS];
+    int diff = p->at.rec ? svcq__rec_terms_diff(p->at.rec, terms, n, changed) : -1;
+    if (diff >= 0) {
+        if (svcq__index_reserve_terms(ix, (size_t)diff) != SVCQ_OK ||
+            svcq__term_sets_make(ix->ctx, terms, changed, (size_t)diff, p->set) != SVCQ_OK)
+            return SVCQ_ENOMEM;
+        p->nset = (size_t)diff;
+        return SVCQ_OK;
+    }
+    int rc = svcq__index_prepare_at(ix, kind, kindlen, &p->at);
+    if (rc)
+        return rc;
+    p->rec = svcq__rec_new_terms(ix->ctx, p->at.id, p->at.idlen, terms, n);
+    if (!p->rec)
+        return SVCQ_ENOMEM;
+    if (svcq__index_prepare_rec(ix, p->at.kind, p->rec) != SVCQ_OK) {
+        svcq__rec_free(ix->ctx, p->rec);
+        p->rec = NULL;
+        return SVCQ_ENOMEM;
+    }
+    return SVCQ_OK;
+}
+
+void svcq__put_drop(svcq__index *ix, svcq__put_prep *p)
+{
+    svcq__term_sets_free(ix->ctx, p->set, p->nset);
+    p->nset = 0;
+    svcq__rec_free(ix->ctx, p->rec);
+    p->rec = NULL;
+}
+
+void svcq__put_place(svcq__index *ix, svcq__put_prep *p, const svcq__rec_contents *c)
+{
+    if (!p->rec) {
+        svcq__index_set_terms(ix, p->at.kind, p->at.rec, c, p->set, p->nset);
+        p->nset = 0;
+        return;
+    }
+    set_contents(p->rec, c);
+    svcq__index_put_at(ix, &p->at, p->rec);
+    p->rec = NULL;
+}
+
 void svcq__index_begin(svcq__index *ix)
 {
     ix->in_tx = true;

@@ -235,6 +235,31 @@ int svcq__index_reserve_terms(svcq__index *ix, size_t n);
 void svcq__index_set_terms(svcq__index *ix, svcq__kind *k, svcq__rec *rec, const svcq__rec_contents *now,
                            const svcq__term_set *set, size_t n);
 
+/* A put of (kind, id) in three steps, the one way both stores write:
+ * svcq__put_locate finds the record there (p->at.rec, or NULL);
+ * svcq__put_prepare allocates everything the put of its terms needs, so
+ * that svcq__put_place cannot fail. When the terms have the record's
+ * names and types the record stays where it is (p->rec NULL, set holding
+ * the new values of its nset changed terms); else p->rec is a new record
+ * with the terms. Nothing else may change the index between prepare and
+ * place; svcq__put_drop gives up a prepared put. */
+typedef struct svcq__put_prep {
+    svcq__index_at at;
+    svcq__rec *rec;
+    size_t nset;
+    svcq__term_set set[SVCQ_STORE_MAX_TERMS];
+} svcq__put_prep;
+
+void svcq__put_locate(svcq__index *ix, svcq__put_prep *p, const char *kind, size_t kindlen, const char *id,
+                      size_t idlen);
+/* SVCQ_ENOMEM (or SVCQ_EINVAL for a kind name too long) with the index as
+ * it was and p holding nothing. */
+int svcq__put_prepare(svcq__index *ix, svcq__put_prep *p, const char *kind, size_t kindlen,
+                      const svcq__term_in *terms, size_t n);
+void svcq__put_drop(svcq__index *ix, svcq__put_prep *p);
+/* The record (kept or new) takes the contents c (its value owned). */
+void svcq__put_place(svcq__index *ix, svcq__put_prep *p, const svcq__rec_contents *c);
+
 /* Ordered reads (the records of the open transaction included). The
  * record of k with the smallest id above after (alen bytes; NULL: the
  * smallest id), or NULL. */

@@ -68,30 +68,6 @@ static bool copy_value(memstore *ms, const void *bytes, size_t size, unsigned ch
     return *out != NULL;
 }
 
-/* A rewrite whose terms have the record's names and types, n of them
- * (changed; none when all are the same, as for most rewrites) with
- * another value: the record stays (in the id map, the id order and the
- * trees of its other terms), takes a copy of the value, and each changed
- * term moves in its tree. Everything is allocated first. */
-static int put_in_place(memstore *ms, const svcq__index_at *at, const void *bytes, size_t size,
-                        const svcq__term_in *terms, const uint8_t *changed, size_t n, uint64_t *new_revision)
-{
-    if (svcq__index_reserve_terms(&ms->ix, n) != SVCQ_OK)
-        return SVCQ_ENOMEM;
-    svcq__term_set set[SVCQ_STORE_MAX_TERMS];
-    unsigned char *value;
-    if (!copy_value(ms, bytes, size, &value))
-        return SVCQ_ENOMEM;
-    if (svcq__term_sets_make(ms->ctx, terms, changed, n, set) != SVCQ_OK) {
-        svcq__free(ms->ctx, value);
-        return SVCQ_ENOMEM;
-    }
-    *new_revision = ++ms->last_revision;
-    svcq__rec_contents now = { .value = value, .revision = *new_revision, .size = (uint32_t)size };
-    svcq__index_set_terms(&ms->ix, at->kind, at->rec, &now, set, n);
-    return SVCQ_OK;
-}
-
 static int ms_put2(const char *kind, const char *id, uint64_t expected, const void *bytes, size_t size,
                    const svcq_store_term *terms, size_t n_terms, uint64_t *new_revision, void *ud)
 {
@@ -107,33 +83,22 @@ static int ms_put2(const char *kind, const char *id, uint64_t expected, const vo
     if (kindlen > SVCQ_STORE_MAX_KIND) /* the library checks names; a direct caller may not */
         return svcq__store_fail(ms->ctx, SVCQ_EINVAL, "kind name of %zu bytes, more than %d", kindlen,
                                 SVCQ_STORE_MAX_KIND);
-    svcq__index_at at;
-    svcq__index_locate(&ms->ix, kind, kindlen, id, idlen, &at);
-    if ((at.rec ? at.rec->revision : 0) != expected)
+    svcq__put_prep p;
+    svcq__put_locate(&ms->ix, &p, kind, kindlen, id, idlen);
+    if ((p.at.rec ? p.at.rec->revision : 0) != expected)
         return SVCQ_ECONFLICT;
     svcq__term_in in[SVCQ_STORE_MAX_TERMS];
     svcq__terms_in(terms, n_terms, in);
-    uint8_t changed[SVCQ_STORE_MAX_TERMS];
-    int diff = at.rec ? svcq__rec_terms_diff(at.rec, in, n_terms, changed) : -1;
-    if (diff >= 0)
-        return put_in_place(ms, &at, bytes, size, in, changed, (size_t)diff, new_revision);
-    if (svcq__index_prepare_at(&ms->ix, kind, kindlen, &at) != SVCQ_OK)
-        return SVCQ_ENOMEM;
-    svcq__rec *r = svcq__rec_new_terms(ms->ctx, id, idlen, in, n_terms);
-    if (!r)
-        return SVCQ_ENOMEM;
-    if (svcq__index_prepare_rec(&ms->ix, at.kind, r) != SVCQ_OK) {
-        svcq__rec_free(ms->ctx, r);
+    int rc = svcq__put_prepare(&ms->ix, &p, kind, kindlen, in, n_terms);
+    if (rc)
+        return rc;
+    svcq__rec_contents c = { .size = (uint32_t)size };
+    if (!copy_value(ms, bytes, size, &c.value)) {
+        svcq__put_drop(&ms->ix, &p);
         return SVCQ_ENOMEM;
     }
-    if (!copy_value(ms, bytes, size, &r->value)) {
-        svcq__rec_free(ms->ctx, r);
-        return SVCQ_ENOMEM;
-    }
-    r->size = (uint32_t)size;
-    r->revision = ++ms->last_revision;
-    *new_revision = r->revision;
-    svcq__index_put_at(&ms->ix, &at, r);
+    c.revision = *new_revision = ++ms->last_revision;
+    svcq__put_place(&ms->ix, &p, &c);
     return SVCQ_OK;
 }
 
